@@ -1,0 +1,16 @@
+// Package analyzers is the kvlint suite: every analyzer, ready for any
+// go/analysis driver (the kvlint command, go vet, golangci-lint, nogo).
+package analyzers
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/kvlint/kvlint/analyzers/kvttl"
+)
+
+// All returns the suite's analyzers with their default configuration.
+func All() []*analysis.Analyzer {
+	return []*analysis.Analyzer{
+		kvttl.Analyzer,
+	}
+}
