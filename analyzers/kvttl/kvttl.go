@@ -2,17 +2,259 @@ package kvttl
 
 import (
 	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"math"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
 //go:embed doc.go
 var doc string
 
-// Analyzer is kvttl with its default configuration. (stub, being written)
-var Analyzer = &analysis.Analyzer{
-	Name: "kvttl",
-	Doc:  "report KV expirations that are too short or in the wrong unit",
-	URL:  "https://github.com/kvlint/kvlint/blob/main/docs/kvttl.md",
-	Run:  func(*analysis.Pass) (any, error) { return nil, nil },
+// Config holds kvttl's options.
+type Config struct {
+	// Min is the smallest expiration TTL accepted, in seconds. KV's own
+	// minimum is 60; a team may raise it.
+	Min int
+	// CacheMin is the smallest get CacheTTL accepted, in seconds: 30
+	// since 2026-01-30, 60 on older runtimes.
+	CacheMin int
+}
+
+// DefaultConfig is KV's documented limits.
+var DefaultConfig = Config{Min: 60, CacheMin: 30}
+
+// Analyzer is kvttl with the default configuration, its flags bound.
+var Analyzer = New(DefaultConfig)
+
+// New returns a kvttl analyzer with its own copy of cfg, bound to its flags.
+func New(cfg Config) *analysis.Analyzer {
+	c := &checker{cfg: cfg}
+	a := &analysis.Analyzer{
+		Name:     "kvttl",
+		Doc:      analysisdoc.Extract(doc, "kvttl"),
+		URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvttl.md",
+		Requires: []*analysis.Analyzer{kvapi.Analyzer},
+		Run:      c.run,
+	}
+	a.Flags.IntVar(&c.cfg.Min, "min", cfg.Min, "smallest ExpirationTTL, and smallest Expiration ahead of now, to accept (seconds)")
+	a.Flags.IntVar(&c.cfg.CacheMin, "cachemin", cfg.CacheMin, "smallest get CacheTTL to accept (seconds)")
+	return a
+}
+
+type checker struct{ cfg Config }
+
+// pass is one run of kvttl on one package.
+type pass struct {
+	cfg   Config
+	model *kvapi.Result
+	rep   *report.Reporter
+	fset  *token.FileSet
+	info  *analysis.Pass
+}
+
+func (c *checker) run(p *analysis.Pass) (any, error) {
+	model := p.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return nil, nil
+	}
+	ps := &pass{cfg: c.cfg, model: model, rep: report.New(p), fset: p.Fset, info: p}
+	for _, op := range model.Ops {
+		for _, src := range op.Sources(kvapi.TTL) {
+			ps.checkTTL(op, src, kvapi.TTL, c.cfg.Min)
+		}
+		for _, src := range op.Sources(kvapi.CacheTTL) {
+			ps.checkTTL(op, src, kvapi.CacheTTL, c.cfg.CacheMin)
+		}
+		for _, src := range op.Sources(kvapi.Expiration) {
+			ps.checkExpiration(op, src)
+		}
+	}
+	ps.rep.Finish()
+	return nil, nil
+}
+
+// checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.
+func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int) {
+	if p.checkDurationUnits(op, src, o) {
+		return
+	}
+	if t := nowBased(src.Value); t != nil {
+		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time (from time.Now()): the key would live for decades; set Expiration instead", o)
+		return
+	}
+	for _, c := range kvapi.Constants(src.Value) {
+		secs, _ := constant.Float64Val(c)
+		switch {
+		case secs == 0 && !src.Explicit:
+			// Zero leaves the option unset.
+		case secs < float64(min):
+			p.report(op, src, raiseTo(src, min, len(kvapi.Constants(src.Value)) == 1),
+				"%s %s is below %s: %s", o, c.ExactString(), minimumPhrase(o, min, p.cfg), rejection(o, min))
+		case secs >= 1e9 && math.Mod(secs, 1e9) == 0:
+			p.report(op, src, nil, "%s %s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
+				o, c.ExactString(), time.Duration(secs))
+		}
+	}
+}
+
+// checkExpiration checks an absolute expiration in seconds since the epoch.
+func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
+	if p.checkDurationUnits(op, src, kvapi.Expiration) {
+		return
+	}
+	if t := nowBased(src.Value); t != nil {
+		switch {
+		case t.unit != "s":
+			p.report(op, src, p.toSeconds(t), "Expiration is in seconds since the Unix epoch, but this is time.Now() in %s: %s", t.unit, expirationUnitWhy)
+		case t.known && t.offset < float64(p.cfg.Min):
+			p.report(op, src, nil, "Expiration is time.Now() plus %s, less than %s ahead: %s",
+				time.Duration(t.offset*1e9), minimumPhrase(kvapi.Expiration, p.cfg.Min, p.cfg), rejection(kvapi.Expiration, p.cfg.Min))
+		}
+		return
+	}
+	now := time.Now().Unix()
+	for _, c := range kvapi.Constants(src.Value) {
+		secs, _ := constant.Float64Val(c)
+		switch {
+		case secs == 0 && !src.Explicit:
+			// Zero leaves the option unset.
+		case secs >= 1e11:
+			p.report(op, src, nil, "Expiration %s looks like milliseconds, but KV reads seconds since the Unix epoch: %s", c.ExactString(), expirationUnitWhy)
+		case secs < float64(now+int64(p.cfg.Min)):
+			hint := ""
+			if secs < 1e9 {
+				hint = "; for a lifetime relative to now, set ExpirationTTL"
+			}
+			p.report(op, src, nil, "Expiration %s is %s, in the past: Expiration is an absolute Unix time in seconds, and KV rejects one less than 60 seconds ahead with HTTP 400%s",
+				c.ExactString(), time.Unix(int64(secs), 0).UTC().Format(time.DateOnly), hint)
+		}
+	}
+}
+
+const expirationUnitWhy = "KV rejects a value out of range, or keeps the key for millennia; use .Unix()"
+
+// checkDurationUnits reports a time.Duration turned into a number of
+// seconds the wrong way: int(d) is nanoseconds, d.Milliseconds() is
+// milliseconds. It reports whether it found one.
+func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operand) bool {
+	v := src.Value
+	if conv, ok := v.(*ssa.Convert); ok {
+		v = conv.X
+	}
+	var unit string
+	switch v := v.(type) {
+	case *ssa.Call:
+		if name := durationMethodName(v); name == "Milliseconds" || name == "Microseconds" || name == "Nanoseconds" {
+			unit = name
+		}
+	default:
+		if kvapi.IsDuration(v.Type()) && !isUnitCount(v) {
+			unit = "nanoseconds"
+		}
+	}
+	if unit == "" {
+		unit = p.durationConversionInSyntax(src.Expr)
+	}
+	if unit == "" {
+		return false
+	}
+	what := "a lifetime in seconds"
+	if o == kvapi.Expiration {
+		what = "an absolute Unix time in seconds"
+	}
+	p.report(op, src, p.secondsFix(src.Expr), "%s is %s, but this converts a time.Duration to %s (int(time.Minute) is 60000000000): use d.Seconds()", o, what, lower(unit))
+	return true
+}
+
+// durationConversionInSyntax finds int(d) in the source when the type
+// checker has already folded it to a constant: int(10 * time.Minute).
+func (p *pass) durationConversionInSyntax(e ast.Expr) string {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 || !p.info.TypesInfo.Types[call.Fun].IsType() {
+		return ""
+	}
+	arg := ast.Unparen(call.Args[0])
+	if tv, ok := p.info.TypesInfo.Types[arg]; !ok || !kvapi.IsDuration(tv.Type) {
+		return ""
+	}
+	if bin, ok := arg.(*ast.BinaryExpr); ok && bin.Op == token.QUO {
+		return "" // int(d / time.Second) counts seconds
+	}
+	return "nanoseconds"
+}
+
+// isUnitCount reports whether the Duration v is a count of units, d / time.Second.
+func isUnitCount(v ssa.Value) bool {
+	bin, ok := v.(*ssa.BinOp)
+	return ok && bin.Op == token.QUO
+}
+
+func durationMethodName(call *ssa.Call) string {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() == nil || !kvapi.IsDuration(callee.Signature.Recv().Type()) {
+		return ""
+	}
+	return callee.Name()
+}
+
+// report reports a finding at the operand's expression, or failing that
+// where it was given, or the call.
+func (p *pass) report(op *kvapi.Op, src kvapi.Source, fix *analysis.SuggestedFix, format string, args ...any) {
+	d := analysis.Diagnostic{Pos: op.Pos(), Message: fmt.Sprintf(format, args...)}
+	switch {
+	case src.Expr != nil:
+		d.Pos, d.End = src.Expr.Pos(), src.Expr.End()
+	case src.Pos.IsValid():
+		d.Pos = src.Pos
+	}
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	p.rep.Report(d)
+}
+
+func minimumPhrase(o kvapi.Operand, min int, cfg Config) string {
+	switch {
+	case o == kvapi.CacheTTL && min == DefaultConfig.CacheMin:
+		return "the runtime's 30-second minimum"
+	case o == kvapi.CacheTTL:
+		return fmt.Sprintf("the configured %d-second minimum", min)
+	case min == DefaultConfig.Min:
+		return "KV's 60-second minimum"
+	}
+	return fmt.Sprintf("the configured %d-second minimum", min)
+}
+
+func rejection(o kvapi.Operand, min int) string {
+	switch {
+	case o == kvapi.CacheTTL:
+		return `the get fails ("Invalid cache_ttl ... must be at least 30"); omit CacheTTL for the 60-second default`
+	case min > DefaultConfig.Min:
+		return "raise it"
+	case o == kvapi.Expiration:
+		return "the put fails with HTTP 400 (\"Expiration times must be at least 60 seconds in the future\")"
+	}
+	return "the put fails with HTTP 400 (\"Expiration TTL must be at least 60\"); for shorter lifetimes use the Cache API or a Durable Object"
+}
+
+func lower(unit string) string {
+	switch unit {
+	case "Milliseconds":
+		return "milliseconds"
+	case "Microseconds":
+		return "microseconds"
+	case "Nanoseconds":
+		return "nanoseconds"
+	}
+	return unit
 }

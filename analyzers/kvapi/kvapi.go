@@ -1,0 +1,144 @@
+// Package kvapi is kvlint's model of the Workers KV SDKs: it finds every KV
+// operation in a package and answers, for each, where its namespace, key,
+// value and options come from.
+//
+// Every analyzer asks this package rather than matching SDK names itself.
+// It builds SSA only for packages that reference a KV SDK, so code that
+// does not touch KV costs next to nothing.
+package kvapi
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Analyzer computes the package's KV operations; its result is a *Result.
+var Analyzer = &analysis.Analyzer{
+	Name:       "kvapi",
+	Doc:        "find Workers KV operations and their operands (a model for other analyzers; reports nothing)",
+	URL:        "https://github.com/kvlint/kvlint/blob/main/docs/design.md",
+	Run:        run,
+	ResultType: reflect.TypeFor[*Result](),
+}
+
+// Result is the KV model of one package.
+type Result struct {
+	// Ops are the package's KV operations in source order; empty when
+	// the package does not use KV.
+	Ops []*Op
+
+	pass    *analysis.Pass
+	pkg     *ssa.Package
+	globals map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
+}
+
+// An Op is one call of a KV operation.
+type Op struct {
+	Method *Method
+	Call   ssa.CallInstruction
+	Expr   *ast.CallExpr // the call as written, if found
+
+	model *Result
+}
+
+// Pos is the position of the call.
+func (op *Op) Pos() token.Pos {
+	if op.Expr != nil {
+		return op.Expr.Pos()
+	}
+	return op.Call.Pos()
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := &Result{pass: pass}
+	if !usesKV(pass) {
+		return res, nil
+	}
+	res.pkg = buildSSA(pass)
+	for _, fn := range sourceFunctions(pass, res.pkg) {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee := call.Common().StaticCallee()
+				if callee == nil {
+					continue
+				}
+				obj, ok := callee.Object().(*types.Func)
+				if !ok {
+					continue
+				}
+				if m := Lookup(obj); m != nil {
+					res.Ops = append(res.Ops, &Op{Method: m, Call: call, Expr: res.CallExpr(call.Pos()), model: res})
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// usesKV reports whether the package imports a KV SDK package or selects
+// a method of one (client.KV.Namespaces.Values.Get reaches kv's methods
+// through fields, with no import of kv needed).
+func usesKV(pass *analysis.Pass) bool {
+	for _, imp := range pass.Pkg.Imports() {
+		if IsSDKPackage(imp.Path()) {
+			return true
+		}
+	}
+	for _, sel := range pass.TypesInfo.Selections {
+		if fn, ok := sel.Obj().(*types.Func); ok && fn.Pkg() != nil && IsSDKPackage(fn.Pkg().Path()) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSSA builds the package's SSA form, as buildssa does, but only on
+// demand, without buildssa's ctrlflow dependency (which would analyse
+// every dependency for facts), and with debug information so that values
+// can be traced back to the expressions the user wrote.
+func buildSSA(pass *analysis.Pass) *ssa.Package {
+	prog := ssa.NewProgram(pass.Fset, ssa.GlobalDebug)
+	for _, p := range pass.Pkg.Imports() {
+		prog.CreatePackage(p, nil, nil, true)
+	}
+	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	pkg.Build()
+	return pkg
+}
+
+// sourceFunctions returns the package's functions, methods, closures and
+// package initializer, in source order.
+func sourceFunctions(pass *analysis.Pass, pkg *ssa.Package) []*ssa.Function {
+	var funcs []*ssa.Function
+	var add func(fn *ssa.Function)
+	add = func(fn *ssa.Function) {
+		funcs = append(funcs, fn)
+		for _, anon := range fn.AnonFuncs {
+			add(anon)
+		}
+	}
+	if init := pkg.Func("init"); init != nil {
+		add(init)
+	}
+	for _, file := range pass.Files {
+		for _, decl := range file.Decls {
+			if decl, ok := decl.(*ast.FuncDecl); ok {
+				if obj, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func); ok {
+					if fn := pkg.Prog.FuncValue(obj); fn != nil {
+						add(fn)
+					}
+				}
+			}
+		}
+	}
+	return funcs
+}

@@ -1,0 +1,398 @@
+package kvapi
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+	"golang.org/x/tools/go/ssa"
+)
+
+// A Source is one way an operand gets its value: the value given at the
+// call, or stored into an options struct or bulk pair before it.
+type Source struct {
+	Value ssa.Value
+	// Expr is the expression as written where the value was given (the
+	// call argument, the field's composite-literal value, the right-hand
+	// side of the field assignment); nil when that is not known.
+	Expr ast.Expr
+	// Pos is where the value was given; valid even when Expr is nil.
+	Pos token.Pos
+	// Explicit is set for a generated SDK's param.Field given with
+	// cloudflare.F and friends: it is sent even when it is zero.
+	Explicit bool
+}
+
+// maxDepth bounds the walk through helpers, phis and copies.
+const maxDepth = 8
+
+// Sources returns the values that operand o of the operation may take: one
+// per argument, field store or bulk pair that reaches the call. It returns
+// nil when the operation has no such operand or it is not given.
+func (op *Op) Sources(o Operand) []Source {
+	if op.Method.Role == BulkPut {
+		if name, ok := PairFields[o]; ok {
+			var srcs []Source
+			for _, pair := range op.Sources(Pairs) {
+				for _, elem := range op.model.elements(pair.Value, 0) {
+					srcs = append(srcs, op.model.fieldSources(elem, name, 0)...)
+				}
+			}
+			return op.model.unwrapAll(srcs)
+		}
+	}
+	loc, ok := op.Method.Operands[o]
+	if !ok {
+		return nil
+	}
+	v := op.arg(loc.Index)
+	if v == nil {
+		return nil
+	}
+	if loc.Field == "" {
+		var e ast.Expr
+		if op.Expr != nil && loc.Index >= 0 && loc.Index < len(op.Expr.Args) {
+			e = op.Expr.Args[loc.Index]
+		}
+		return op.model.unwrapAll([]Source{{Value: v, Expr: e, Pos: op.Pos()}})
+	}
+	return op.model.unwrapAll(op.model.fieldSources(v, loc.Field, 0))
+}
+
+// arg returns argument i of the call (Receiver for the receiver).
+func (op *Op) arg(i int) ssa.Value {
+	common := op.Call.Common()
+	args := common.Args
+	switch {
+	case common.IsInvoke():
+		if i == Receiver {
+			return common.Value
+		}
+	case common.Signature().Recv() != nil:
+		// A static method call passes the receiver as Args[0].
+		if i == Receiver {
+			return args[0]
+		}
+		args = args[1:]
+	}
+	if i < 0 || i >= len(args) {
+		return nil
+	}
+	return args[i]
+}
+
+// fieldSources returns the values stored into field name of the struct
+// that v is, or points to.
+func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
+	var srcs []Source
+	for _, addr := range r.addresses(v, depth) {
+		st, ok := derefStruct(addr.Type())
+		if !ok {
+			continue
+		}
+		idx := fieldIndex(st, name)
+		if idx < 0 {
+			continue
+		}
+		for _, user := range r.users(addr) {
+			switch user := user.(type) {
+			case *ssa.FieldAddr:
+				if user.X != addr || user.Field != idx {
+					continue
+				}
+				for _, fu := range *user.Referrers() {
+					if store, ok := fu.(*ssa.Store); ok && store.Addr == user {
+						srcs = append(srcs, Source{Value: store.Val, Expr: r.storedExpr(store), Pos: store.Pos()})
+					}
+				}
+			case *ssa.Store:
+				// The whole struct is copied in: follow the copy.
+				if user.Addr == addr && depth < maxDepth {
+					srcs = append(srcs, r.fieldSources(user.Val, name, depth+1)...)
+				}
+			}
+		}
+	}
+	return srcs
+}
+
+// addresses returns the memory locations that hold the struct value v,
+// or that the pointer v points to.
+func (r *Result) addresses(v ssa.Value, depth int) []ssa.Value {
+	if depth > maxDepth {
+		return nil
+	}
+	switch v := v.(type) {
+	case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Global:
+		return []ssa.Value{v}
+	case *ssa.UnOp:
+		if v.Op != token.MUL {
+			return nil
+		}
+		if _, isPtr := v.Type().Underlying().(*types.Pointer); isPtr {
+			// A loaded pointer: follow what was stored where it was loaded from.
+			var addrs []ssa.Value
+			for _, stored := range r.storedInto(v.X) {
+				addrs = append(addrs, r.addresses(stored, depth+1)...)
+			}
+			return addrs
+		}
+		return r.addresses(v.X, depth+1)
+	case *ssa.Phi:
+		var addrs []ssa.Value
+		for _, e := range v.Edges {
+			addrs = append(addrs, r.addresses(e, depth+1)...)
+		}
+		return addrs
+	case *ssa.ChangeType:
+		return r.addresses(v.X, depth+1)
+	case *ssa.MakeInterface:
+		return r.addresses(v.X, depth+1)
+	case *ssa.Call, *ssa.Extract:
+		var addrs []ssa.Value
+		for _, res := range r.returned(v) {
+			addrs = append(addrs, r.addresses(res, depth+1)...)
+		}
+		return addrs
+	}
+	return nil
+}
+
+// elements returns the struct values, or pointers to them, that are put
+// into the slice v: literal elements, appended values, indexed stores.
+func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
+	if depth > maxDepth {
+		return nil
+	}
+	switch v := v.(type) {
+	case *ssa.Slice:
+		return r.elements(v.X, depth+1)
+	case *ssa.ChangeType:
+		return r.elements(v.X, depth+1)
+	case *ssa.Convert:
+		return r.elements(v.X, depth+1)
+	case *ssa.Phi:
+		var elems []ssa.Value
+		for _, e := range v.Edges {
+			elems = append(elems, r.elements(e, depth+1)...)
+		}
+		return elems
+	case *ssa.Call:
+		if b, ok := v.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+			var elems []ssa.Value
+			for _, a := range v.Call.Args {
+				elems = append(elems, r.elements(a, depth+1)...)
+			}
+			return elems
+		}
+		var elems []ssa.Value
+		for _, res := range r.returned(v) {
+			elems = append(elems, r.elements(res, depth+1)...)
+		}
+		return elems
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			var elems []ssa.Value
+			for _, stored := range r.storedInto(v.X) {
+				elems = append(elems, r.elements(stored, depth+1)...)
+			}
+			return elems
+		}
+	case *ssa.Alloc, *ssa.MakeSlice:
+		// An array or slice: its elements are what is stored at its indices.
+		var elems []ssa.Value
+		for _, user := range r.users(v) {
+			ia, ok := user.(*ssa.IndexAddr)
+			if !ok || ia.X != v {
+				continue
+			}
+			if _, isStruct := derefStruct(ia.Type()); isStruct {
+				elems = append(elems, ia) // []T: the element is the struct itself
+				continue
+			}
+			elems = append(elems, r.storedInto(ia)...)
+		}
+		return elems
+	}
+	return nil
+}
+
+// storedInto returns the values stored at addr.
+func (r *Result) storedInto(addr ssa.Value) []ssa.Value {
+	var vals []ssa.Value
+	for _, user := range r.users(addr) {
+		if store, ok := user.(*ssa.Store); ok && store.Addr == addr {
+			vals = append(vals, store.Val)
+		}
+	}
+	return vals
+}
+
+// returned returns the values that the static callee of call v (a Call,
+// or an Extract from one) may return in v's place.
+func (r *Result) returned(v ssa.Value) []ssa.Value {
+	index := 0
+	if ext, ok := v.(*ssa.Extract); ok {
+		index, v = ext.Index, ext.Tuple
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != r.pkg || len(callee.Blocks) == 0 {
+		return nil
+	}
+	var vals []ssa.Value
+	for _, b := range callee.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && index < len(ret.Results) {
+			vals = append(vals, ret.Results[index])
+		}
+	}
+	return vals
+}
+
+// users returns the instructions that use v. Package variables have no
+// referrers in SSA, so their users are found by one scan of the package.
+func (r *Result) users(v ssa.Value) []ssa.Instruction {
+	g, ok := v.(*ssa.Global)
+	if !ok {
+		if refs := v.Referrers(); refs != nil {
+			return *refs
+		}
+		return nil
+	}
+	if r.globals == nil {
+		r.globals = make(map[*ssa.Global][]ssa.Instruction)
+		for _, fn := range sourceFunctions(r.pass, r.pkg) {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					for _, op := range instr.Operands(nil) {
+						if g, ok := (*op).(*ssa.Global); ok {
+							r.globals[g] = append(r.globals[g], instr)
+						}
+					}
+				}
+			}
+		}
+	}
+	return r.globals[g]
+}
+
+// unwrapAll replaces generated-SDK param.Field values by what they wrap.
+func (r *Result) unwrapAll(srcs []Source) []Source {
+	out := srcs[:0:0]
+	for _, s := range srcs {
+		out = append(out, r.unwrap(s, 0)...)
+	}
+	return out
+}
+
+func (r *Result) unwrap(s Source, depth int) []Source {
+	if !isParamField(s.Value.Type()) || depth > maxDepth {
+		return []Source{s}
+	}
+	switch v := s.Value.(type) {
+	case *ssa.Call:
+		if callee := v.Call.StaticCallee(); callee != nil && len(v.Call.Args) == 1 {
+			if fn, ok := callee.Object().(*types.Func); ok && isFieldHelper(fn) {
+				inner := Source{Value: v.Call.Args[0], Pos: s.Pos, Explicit: true}
+				if mi, ok := inner.Value.(*ssa.MakeInterface); ok { // cloudflare.Raw
+					inner.Value = mi.X
+				}
+				if call, ok := ast.Unparen(s.Expr).(*ast.CallExpr); ok && len(call.Args) == 1 {
+					inner.Expr = call.Args[0]
+				}
+				return []Source{inner}
+			}
+		}
+	case *ssa.UnOp, *ssa.Phi:
+		// param.Field{Value: x, Present: true} written out, or a choice of them.
+		if inner := r.fieldSources(v, "Value", depth+1); len(inner) > 0 {
+			for i := range inner {
+				inner[i].Explicit = true
+			}
+			return inner
+		}
+	}
+	return []Source{s}
+}
+
+// isParamField reports whether t is the generated SDKs' param.Field[T].
+func isParamField(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Name() != "Field" || named.Obj().Pkg() == nil {
+		return false
+	}
+	path := named.Obj().Pkg().Path()
+	return strings.HasPrefix(path, "github.com/cloudflare/cloudflare-go/") && strings.HasSuffix(path, "/param")
+}
+
+// storedExpr returns the expression whose value store writes: the value
+// of a composite literal's key, or the right-hand side of an assignment.
+// SSA places a field store at the literal's colon or the field selector.
+func (r *Result) storedExpr(store *ssa.Store) ast.Expr {
+	path := r.Path(store.Pos())
+	for i, n := range path {
+		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			return n.Value
+		case *ast.AssignStmt:
+			if len(n.Lhs) != len(n.Rhs) || i == 0 {
+				return nil
+			}
+			for j, lhs := range n.Lhs {
+				if lhs == path[i-1] {
+					return n.Rhs[j]
+				}
+			}
+			return nil
+		case ast.Stmt, *ast.CompositeLit:
+			return nil
+		}
+	}
+	return nil
+}
+
+// CallExpr returns the call expression whose opening parenthesis is at lparen.
+func (r *Result) CallExpr(lparen token.Pos) *ast.CallExpr {
+	for _, n := range r.Path(lparen) {
+		if call, ok := n.(*ast.CallExpr); ok && call.Lparen == lparen {
+			return call
+		}
+	}
+	return nil
+}
+
+// Path returns the syntax nodes enclosing pos, innermost first.
+func (r *Result) Path(pos token.Pos) []ast.Node {
+	if !pos.IsValid() {
+		return nil
+	}
+	for _, f := range r.pass.Files {
+		if f.FileStart <= pos && pos < f.FileEnd {
+			path, _ := astutil.PathEnclosingInterval(f, pos, pos)
+			return path
+		}
+	}
+	return nil
+}
+
+func derefStruct(t types.Type) (*types.Struct, bool) {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	return st, ok
+}
+
+func fieldIndex(st *types.Struct, name string) int {
+	for i := range st.NumFields() {
+		if st.Field(i).Name() == name {
+			return i
+		}
+	}
+	return -1
+}

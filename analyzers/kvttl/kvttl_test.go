@@ -1,0 +1,27 @@
+package kvttl_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/kvlint/kvlint/analyzers/kvttl"
+	"github.com/kvlint/kvlint/internal/sdkmods"
+)
+
+func TestMain(m *testing.M) {
+	if err := sdkmods.Download(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// Each test module pins one SDK version; the fixtures are in its kvttl package.
+func TestSyumaiV033(t *testing.T) {
+	t.Setenv("GOOS", "js")
+	t.Setenv("GOARCH", "wasm")
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("syumai033"), kvttl.Analyzer, "./kvttl")
+}
