@@ -95,7 +95,11 @@ func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
 
 // toSeconds rewrites time.Now().UnixMilli() into time.Now().Unix(), and
 // drops the "* 1000" of time.Now().Unix() * 1000.
+// An offset added in milliseconds would change meaning, so then no fix.
 func (p *pass) toSeconds(t *nowValue) *analysis.SuggestedFix {
+	if t.offsetInUnit {
+		return nil
+	}
 	if t.scale != nil {
 		for _, n := range p.model.Path(t.scale.Pos()) {
 			if bin, ok := n.(*ast.BinaryExpr); ok && bin.OpPos == t.scale.Pos() {

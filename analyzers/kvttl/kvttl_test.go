@@ -25,3 +25,25 @@ func TestSyumaiV033(t *testing.T) {
 	t.Setenv("GOARCH", "wasm")
 	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("syumai033"), kvttl.Analyzer, "./kvttl")
 }
+
+func TestSyumaiV027(t *testing.T) {
+	t.Setenv("GOOS", "js")
+	t.Setenv("GOARCH", "wasm")
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("syumai027"), kvttl.Analyzer, "./kvttl")
+}
+
+func TestCloudflareV0119(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("cfv0119"), kvttl.Analyzer, "./kvttl")
+}
+
+func TestCloudflareV030(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("cfv030"), kvttl.Analyzer, "./kvttl")
+}
+
+func TestCloudflareV6(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("cfv6"), kvttl.Analyzer, "./kvttl")
+}
+
+func TestCloudflareV4(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("cfv4"), kvttl.Analyzer, "./kvttl")
+}

@@ -12,11 +12,12 @@ import (
 // A nowValue is an integer computed from time.Now(): a Unix time in unit,
 // offset seconds ahead of now when known.
 type nowValue struct {
-	unit   string    // "s", "ms", "µs" or "ns"
-	offset float64   // seconds ahead of now; valid when known
-	known  bool      // whether offset is known at compile time
-	call   *ssa.Call // the Unix/UnixMilli/... call
-	scale  *ssa.BinOp
+	unit         string     // "s", "ms", "µs" or "ns"
+	offset       float64    // seconds ahead of now; valid when known
+	known        bool       // whether offset is known at compile time
+	call         *ssa.Call  // the Unix/UnixMilli/... call
+	scale        *ssa.BinOp // the "* 1000" that made it milliseconds
+	offsetInUnit bool       // an offset was added in unit, as in UnixMilli() + 60_000
 }
 
 var unixMethods = map[string]string{"Unix": "s", "UnixMilli": "ms", "UnixMicro": "µs", "UnixNano": "ns"}
@@ -58,6 +59,7 @@ func nowBasedDepth(v ssa.Value, depth int) *nowValue {
 				return nil
 			}
 			out := *t
+			out.offsetInUnit = true
 			c := kvapi.Constant(n)
 			if c == nil {
 				out.known = false

@@ -1,0 +1,83 @@
+// Package kvttl holds kvttl's cases for github.com/cloudflare/cloudflare-go
+// v0.119: TTLs travel in the pairs of a bulk write.
+package kvttl
+
+import (
+	"context"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go"
+)
+
+type entry struct{ Key, Value string }
+
+// A pair literal in the call.
+func literalPairs(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns string) error {
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{
+		NamespaceID: ns,
+		KVs: []*cloudflare.WorkersKVPair{
+			{Key: "a", Value: "1", ExpirationTTL: 30}, // want `ExpirationTTL 30 is below KV's 60-second minimum`
+			{Key: "b", Value: "2", ExpirationTTL: 120},
+		},
+	})
+	return err
+}
+
+// Pairs built in a loop, then wrapped in the params struct.
+func loopPairs(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns string, entries []entry) error {
+	var pairs []*cloudflare.WorkersKVPair
+	for _, e := range entries {
+		pairs = append(pairs, &cloudflare.WorkersKVPair{
+			Key:           e.Key,
+			Value:         e.Value,
+			ExpirationTTL: 10, // want `ExpirationTTL 10 is below`
+		})
+	}
+	params := cloudflare.WriteWorkersKVEntriesParams{NamespaceID: ns}
+	params.KVs = pairs
+	_, err := api.WriteWorkersKVEntries(ctx, rc, params)
+	return err
+}
+
+// Pairs filled field by field after allocation.
+func fieldByField(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns string, entries []entry) error {
+	pairs := make([]*cloudflare.WorkersKVPair, len(entries))
+	for i, e := range entries {
+		p := &cloudflare.WorkersKVPair{Key: e.Key, Value: e.Value}
+		p.Expiration = int(time.Now().Add(15 * time.Second).Unix()) // want `Expiration is time.Now\(\) plus 15s`
+		pairs[i] = p
+	}
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: ns, KVs: pairs})
+	return err
+}
+
+// Correct: a day, and an absolute expiration an hour ahead.
+func correct(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns string, ttl time.Duration) error {
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{
+		NamespaceID: ns,
+		KVs: []*cloudflare.WorkersKVPair{
+			{Key: "a", Value: "1", ExpirationTTL: 24 * 60 * 60},
+			{Key: "b", Value: "2", Expiration: int(time.Now().Add(time.Hour).Unix())},
+			{Key: "c", Value: "3", ExpirationTTL: int(ttl.Seconds())},
+		},
+	})
+	return err
+}
+
+// Unit mistake in a pair.
+func durationPair(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns string, ttl time.Duration) error {
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{
+		NamespaceID: ns,
+		KVs:         []*cloudflare.WorkersKVPair{{Key: "a", Value: "1", ExpirationTTL: int(ttl)}}, // want `converts a time.Duration to nanoseconds`
+	})
+	return err
+}
+
+// Single-key writes and reads carry no TTL in this SDK: nothing to report.
+func single(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns string) error {
+	if _, err := api.WriteWorkersKVEntry(ctx, rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: ns, Key: "k", Value: []byte("v")}); err != nil {
+		return err
+	}
+	_, err := api.GetWorkersKV(ctx, rc, cloudflare.GetWorkersKVParams{NamespaceID: ns, Key: "k"})
+	return err
+}
