@@ -4,42 +4,92 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
 
-// Constant returns the value of v when it is known at compile time:
-// constants, arithmetic on them, conversions, and time.Duration's unit
-// methods (d.Seconds() of a constant d). It returns nil otherwise.
-//
-// The type checker folds constant expressions, but values computed through
-// variables (ttl := 30 * 60) or methods (ttl.Seconds()) reach SSA as
-// instructions, so this finishes the folding.
-func Constant(v ssa.Value) constant.Value {
-	return constValue(v, 0)
+// A Frame binds the parameters of a function to the arguments of one call
+// of it, so that a value inside a wrapper can be evaluated for one caller:
+// Cache.Set(k, v, 30*time.Second) makes the wrapper's int(ttl.Seconds()) 30.
+// Outer binds the caller's own parameters, for a wrapper of a wrapper.
+type Frame struct {
+	Call  ssa.CallInstruction
+	Fn    *ssa.Function // the function called, whose parameters are bound
+	Outer *Frame
 }
 
-// Constants returns the known values that v may take: one per path into v
-// through a phi (ttl := 300; if short { ttl = 30 }). Unknown paths are left out.
-func Constants(v ssa.Value) []constant.Value {
-	var out []constant.Value
-	var visit func(v ssa.Value, depth int)
-	visit = func(v ssa.Value, depth int) {
-		if phi, ok := v.(*ssa.Phi); ok && depth < maxDepth {
-			for _, e := range phi.Edges {
-				visit(e, depth+1)
-			}
-			return
-		}
-		if c := constValue(v, 0); c != nil {
-			out = append(out, c)
-		}
+// Outermost returns the frame of the call furthest from the operation.
+func (f *Frame) Outermost() *Frame {
+	for f != nil && f.Outer != nil {
+		f = f.Outer
 	}
-	visit(v, 0)
-	return out
+	return f
 }
 
-func constValue(v ssa.Value, depth int) constant.Value {
+// WithCaller returns f extended, at its outer end, by call of fn.
+func (f *Frame) WithCaller(call ssa.CallInstruction, fn *ssa.Function) *Frame {
+	if f == nil {
+		return &Frame{Call: call, Fn: fn}
+	}
+	c := *f
+	c.Outer = c.Outer.WithCaller(call, fn)
+	return &c
+}
+
+func (f *Frame) bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
+	for ; f != nil; f = f.Outer {
+		if f.Fn != p.Parent() {
+			continue
+		}
+		i := slices.Index(f.Fn.Params, p)
+		args := f.Call.Common().Args
+		if i < 0 || i >= len(args) || f.Call.Common().IsInvoke() {
+			return nil, nil, false
+		}
+		return args[i], f.Outer, true
+	}
+	return nil, nil, false
+}
+
+// Eval returns the values that v may take when known at compile time, in
+// frame f (nil for none): constants, arithmetic on them, conversions,
+// time.Duration's unit methods, min and max, and the arguments bound to
+// parameters by f. A phi contributes each of its incoming values whose
+// path the known values do not rule out, so a clamp such as
+// "if ttl < time.Minute { ttl = time.Minute }" leaves only the minute.
+//
+// Free lists the parameters that v depends on and that f does not bind:
+// binding them through the function's callers may make v known.
+func Eval(v ssa.Value, f *Frame) (vals []constant.Value, free []*ssa.Parameter) {
+	e := &evaluator{}
+	return e.values(v, f, 0), e.free
+}
+
+// Constant returns the single value of v known at compile time, or nil.
+func Constant(v ssa.Value) constant.Value {
+	if vals, _ := Eval(v, nil); len(vals) == 1 {
+		return vals[0]
+	}
+	return nil
+}
+
+// Reachable reports whether block b can run in frame f: whether the
+// branches that lead to it alone are not ruled out by known values, as in
+// "if ttl < time.Minute { return errTooShort }" before a put.
+func Reachable(b *ssa.BasicBlock, f *Frame) bool {
+	e := &evaluator{}
+	return e.reachable(b, f, 0)
+}
+
+type evaluator struct {
+	free []*ssa.Parameter
+}
+
+// maxValues bounds the set of values tracked for one expression.
+const maxValues = 8
+
+func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 	if depth > maxDepth {
 		return nil
 	}
@@ -48,68 +98,166 @@ func constValue(v ssa.Value, depth int) constant.Value {
 		if v.Value == nil || v.Value.Kind() == constant.Unknown {
 			return nil
 		}
-		return v.Value
+		return []constant.Value{v.Value}
+	case *ssa.Parameter:
+		arg, outer, ok := f.bound(v)
+		if !ok {
+			if !slices.Contains(e.free, v) {
+				e.free = append(e.free, v)
+			}
+			return nil
+		}
+		return e.values(arg, outer, depth+1)
 	case *ssa.Convert:
-		return convert(constValue(v.X, depth+1), v.Type())
+		return mapValues(e.values(v.X, f, depth+1), func(c constant.Value) constant.Value { return convert(c, v.Type()) })
 	case *ssa.ChangeType:
-		return constValue(v.X, depth+1)
+		return e.values(v.X, f, depth+1)
 	case *ssa.UnOp:
-		x := constValue(v.X, depth+1)
-		if x == nil || v.Op != token.SUB {
+		if v.Op != token.SUB && v.Op != token.NOT {
 			return nil
 		}
-		return constant.UnaryOp(token.SUB, x, 0)
+		return mapValues(e.values(v.X, f, depth+1), func(c constant.Value) constant.Value { return constant.UnaryOp(v.Op, c, 0) })
 	case *ssa.BinOp:
-		x, y := constValue(v.X, depth+1), constValue(v.Y, depth+1)
-		if x == nil || y == nil {
-			return nil
-		}
-		switch v.Op {
-		case token.ADD, token.SUB, token.MUL:
-			return constant.BinaryOp(x, v.Op, y)
-		case token.QUO:
-			if constant.Sign(y) == 0 {
-				return nil
+		xs := e.values(v.X, f, depth+1)
+		ys := e.values(v.Y, f, depth+1)
+		var out []constant.Value
+		for _, x := range xs {
+			for _, y := range ys {
+				out = appendValue(out, binary(v, x, y))
 			}
-			if isInteger(v.Type()) {
-				return constant.BinaryOp(x, token.QUO_ASSIGN, y) // integer division
-			}
-			return constant.BinaryOp(x, token.QUO, y)
 		}
+		return out
+	case *ssa.Phi:
+		var out []constant.Value
+		for i, edge := range v.Edges {
+			if !e.edgeTaken(v.Block(), i, f, depth) {
+				continue
+			}
+			for _, c := range e.values(edge, f, depth+1) {
+				out = appendValue(out, c)
+			}
+		}
+		return out
 	case *ssa.Call:
-		return durationMethod(v, depth)
+		return e.call(v, f, depth)
 	}
 	return nil
 }
 
-// durationMethod folds d.Seconds(), d.Minutes(), ... of a constant d.
-func durationMethod(call *ssa.Call, depth int) constant.Value {
+// call folds d.Seconds() and its kin on a known duration, and min/max.
+func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
+	args := call.Call.Args
+	if b, ok := call.Call.Value.(*ssa.Builtin); ok && (b.Name() == "min" || b.Name() == "max") {
+		var out []constant.Value
+		for i, a := range args {
+			vals := e.values(a, f, depth+1)
+			if len(vals) != 1 {
+				return nil
+			}
+			if i == 0 || constant.Compare(vals[0], token.LSS, out[0]) == (b.Name() == "min") {
+				out = []constant.Value{vals[0]}
+			}
+		}
+		return out
+	}
 	callee := call.Call.StaticCallee()
-	if callee == nil || len(call.Call.Args) != 1 || !IsDuration(call.Call.Args[0].Type()) {
+	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
 		return nil
 	}
-	d := constValue(call.Call.Args[0], depth+1)
-	if d == nil {
-		return nil
-	}
-	ns, _ := constant.Float64Val(d)
-	perUnit := map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,
+	perUnit, ok := map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,
 		"Milliseconds": 1e6, "Microseconds": 1e3, "Nanoseconds": 1}[callee.Name()]
-	if perUnit == 0 {
+	if !ok {
 		return nil
 	}
-	if callee.Name() == "Hours" || callee.Name() == "Minutes" || callee.Name() == "Seconds" {
-		return constant.MakeFloat64(ns / perUnit)
+	return mapValues(e.values(args[0], f, depth+1), func(d constant.Value) constant.Value {
+		ns, _ := constant.Float64Val(d)
+		if perUnit >= 1e9 {
+			return constant.MakeFloat64(ns / perUnit)
+		}
+		return constant.MakeInt64(int64(ns) / int64(perUnit))
+	})
+}
+
+// edgeTaken reports whether the i'th way into block b can be taken in f.
+func (e *evaluator) edgeTaken(b *ssa.BasicBlock, i int, f *Frame, depth int) bool {
+	pred := b.Preds[i]
+	return e.branchAllows(pred, b, f, depth) && e.reachable(pred, f, depth)
+}
+
+// reachable walks up from b while each block has a single predecessor,
+// checking every branch on the way.
+func (e *evaluator) reachable(b *ssa.BasicBlock, f *Frame, depth int) bool {
+	for steps := 0; len(b.Preds) == 1 && steps < 32; steps++ {
+		parent := b.Preds[0]
+		if !e.branchAllows(parent, b, f, depth) {
+			return false
+		}
+		b = parent
 	}
-	return constant.MakeInt64(int64(ns) / int64(perUnit))
+	return true
+}
+
+// branchAllows reports whether control can pass from parent to child:
+// false only when parent ends in an if whose condition is known and sends
+// control elsewhere.
+func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth int) bool {
+	br, ok := parent.Instrs[len(parent.Instrs)-1].(*ssa.If)
+	if !ok || depth > maxDepth {
+		return true
+	}
+	conds := e.values(br.Cond, f, depth+1)
+	if len(conds) != 1 || conds[0].Kind() != constant.Bool {
+		return true
+	}
+	taken := parent.Succs[1]
+	if constant.BoolVal(conds[0]) {
+		taken = parent.Succs[0]
+	}
+	return taken == child
+}
+
+func binary(v *ssa.BinOp, x, y constant.Value) constant.Value {
+	switch v.Op {
+	case token.ADD, token.SUB, token.MUL:
+		return constant.BinaryOp(x, v.Op, y)
+	case token.QUO:
+		if constant.Sign(y) == 0 {
+			return nil
+		}
+		if isInteger(v.Type()) {
+			return constant.BinaryOp(x, token.QUO_ASSIGN, y) // integer division
+		}
+		return constant.BinaryOp(x, token.QUO, y)
+	case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+		return constant.MakeBool(constant.Compare(x, v.Op, y))
+	}
+	return nil
+}
+
+func mapValues(vals []constant.Value, fn func(constant.Value) constant.Value) []constant.Value {
+	var out []constant.Value
+	for _, v := range vals {
+		out = appendValue(out, fn(v))
+	}
+	return out
+}
+
+// appendValue adds c to the set vals, ignoring unknowns and overflow.
+func appendValue(vals []constant.Value, c constant.Value) []constant.Value {
+	if c == nil || c.Kind() == constant.Unknown || len(vals) >= maxValues {
+		return vals
+	}
+	for _, v := range vals {
+		if v.Kind() == c.Kind() && constant.Compare(v, token.EQL, c) {
+			return vals
+		}
+	}
+	return append(vals, c)
 }
 
 // convert applies a Go conversion to a constant: float to integer
 // truncates, as at run time.
 func convert(c constant.Value, t types.Type) constant.Value {
-	if c == nil {
-		return nil
-	}
 	switch {
 	case isInteger(t):
 		if c.Kind() == constant.Float {

@@ -34,7 +34,29 @@ type Result struct {
 
 	pass    *analysis.Pass
 	pkg     *ssa.Package
+	funcs   []*ssa.Function                   // the package's functions, in source order
 	globals map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
+	callers map[*ssa.Function][]ssa.CallInstruction
+}
+
+// CallSites returns the static calls of fn in this package, through which
+// a value inside fn may be bound to a caller's argument (see Frame).
+func (r *Result) CallSites(fn *ssa.Function) []ssa.CallInstruction {
+	if r.callers == nil {
+		r.callers = make(map[*ssa.Function][]ssa.CallInstruction)
+		for _, f := range r.funcs {
+			for _, b := range f.Blocks {
+				for _, instr := range b.Instrs {
+					if call, ok := instr.(ssa.CallInstruction); ok {
+						if callee := call.Common().StaticCallee(); callee != nil && callee.Pkg == r.pkg {
+							r.callers[callee] = append(r.callers[callee], call)
+						}
+					}
+				}
+			}
+		}
+	}
+	return r.callers[fn]
 }
 
 // An Op is one call of a KV operation.
@@ -60,7 +82,8 @@ func run(pass *analysis.Pass) (any, error) {
 		return res, nil
 	}
 	res.pkg = buildSSA(pass)
-	for _, fn := range sourceFunctions(pass, res.pkg) {
+	res.funcs = sourceFunctions(pass, res.pkg)
+	for _, fn := range res.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				call, ok := instr.(ssa.CallInstruction)

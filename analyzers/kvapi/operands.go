@@ -266,7 +266,7 @@ func (r *Result) users(v ssa.Value) []ssa.Instruction {
 	}
 	if r.globals == nil {
 		r.globals = make(map[*ssa.Global][]ssa.Instruction)
-		for _, fn := range sourceFunctions(r.pass, r.pkg) {
+		for _, fn := range r.funcs {
 			for _, b := range fn.Blocks {
 				for _, instr := range b.Instrs {
 					for _, op := range instr.Operands(nil) {

@@ -19,8 +19,8 @@ import (
 
 // raiseTo replaces a too-small literal TTL with min, keeping the literal's
 // kind so that cloudflare.F(30.0) stays a float64 field.
-func raiseTo(src kvapi.Source, min int, single bool) *analysis.SuggestedFix {
-	if !single || src.Expr == nil {
+func raiseTo(src kvapi.Source, min int) *analysis.SuggestedFix {
+	if src.Expr == nil {
 		return nil
 	}
 	lit := literalIn(src.Expr)

@@ -88,21 +88,27 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	if p.checkDurationUnits(op, src, o) {
 		return
 	}
-	if t := nowBased(src.Value); t != nil {
+	if t := nowBased(src.Value, nil); t != nil {
 		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time (from time.Now()): the key would live for decades; set Expiration instead", o)
 		return
 	}
-	for _, c := range kvapi.Constants(src.Value) {
-		secs, _ := constant.Float64Val(c)
-		switch {
-		case secs == 0 && !src.Explicit:
-			// Zero leaves the option unset.
-		case secs < float64(min):
-			p.report(op, src, raiseTo(src, min, len(kvapi.Constants(src.Value)) == 1),
-				"%s %s is below %s: %s", o, c.ExactString(), minimumPhrase(o, min, p.cfg), rejection(o, min))
-		case secs >= 1e9 && math.Mod(secs, 1e9) == 0:
-			p.report(op, src, nil, "%s %s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
-				o, c.ExactString(), time.Duration(secs))
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return kvapi.Eval(src.Value, f) }
+	for _, b := range p.bindings(op, src, eval) {
+		for _, c := range b.vals {
+			secs, _ := constant.Float64Val(c)
+			switch {
+			case secs == 0 && !src.Explicit:
+				// Zero leaves the option unset.
+			case secs < float64(min):
+				var fix *analysis.SuggestedFix
+				if b.frame == nil && len(b.vals) == 1 {
+					fix = raiseTo(src, min)
+				}
+				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, min), rejection(o, min))
+			case secs >= 1e9 && math.Mod(secs, 1e9) == 0:
+				b.report(p, nil, "%s %s%s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
+					o, c.ExactString(), b.via, time.Duration(secs))
+			}
 		}
 	}
 }
@@ -112,31 +118,49 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 	if p.checkDurationUnits(op, src, kvapi.Expiration) {
 		return
 	}
-	if t := nowBased(src.Value); t != nil {
-		switch {
-		case t.unit != "s":
+	if t := nowBased(src.Value, nil); t != nil {
+		if t.unit != "s" {
 			p.report(op, src, p.toSeconds(t), "Expiration is in seconds since the Unix epoch, but this is time.Now() in %s: %s", t.unit, expirationUnitWhy)
-		case t.known && t.offset < float64(p.cfg.Min):
-			p.report(op, src, nil, "Expiration is time.Now() plus %s, less than %s ahead: %s",
-				time.Duration(t.offset*1e9), minimumPhrase(kvapi.Expiration, p.cfg.Min, p.cfg), rejection(kvapi.Expiration, p.cfg.Min))
+			return
+		}
+		offset := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) {
+			t := nowBased(src.Value, f)
+			if t == nil {
+				return nil, nil
+			}
+			if !t.known {
+				return nil, t.free
+			}
+			return []constant.Value{constant.MakeFloat64(t.offset)}, nil
+		}
+		for _, b := range p.bindings(op, src, offset) {
+			for _, c := range b.vals {
+				if secs, _ := constant.Float64Val(c); secs < float64(p.cfg.Min) {
+					b.report(p, nil, "Expiration is time.Now() plus %s%s, less than %s ahead: %s",
+						time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, p.cfg.Min), rejection(kvapi.Expiration, p.cfg.Min))
+				}
+			}
 		}
 		return
 	}
 	now := time.Now().Unix()
-	for _, c := range kvapi.Constants(src.Value) {
-		secs, _ := constant.Float64Val(c)
-		switch {
-		case secs == 0 && !src.Explicit:
-			// Zero leaves the option unset.
-		case secs >= 1e11:
-			p.report(op, src, nil, "Expiration %s looks like milliseconds, but KV reads seconds since the Unix epoch: %s", c.ExactString(), expirationUnitWhy)
-		case secs < float64(now+int64(p.cfg.Min)):
-			hint := ""
-			if secs < 1e9 {
-				hint = "; for a lifetime relative to now, set ExpirationTTL"
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return kvapi.Eval(src.Value, f) }
+	for _, b := range p.bindings(op, src, eval) {
+		for _, c := range b.vals {
+			secs, _ := constant.Float64Val(c)
+			switch {
+			case secs == 0 && !src.Explicit:
+				// Zero leaves the option unset.
+			case secs >= 1e11:
+				b.report(p, nil, "Expiration %s%s looks like milliseconds, but KV reads seconds since the Unix epoch: %s", c.ExactString(), b.via, expirationUnitWhy)
+			case secs < float64(now+int64(p.cfg.Min)):
+				hint := ""
+				if secs < 1e9 {
+					hint = "; for a lifetime relative to now, set ExpirationTTL"
+				}
+				b.report(p, nil, "Expiration %s%s is %s, in the past: Expiration is an absolute Unix time in seconds, and KV rejects one less than 60 seconds ahead with HTTP 400%s",
+					c.ExactString(), b.via, time.Unix(int64(secs), 0).UTC().Format(time.DateOnly), hint)
 			}
-			p.report(op, src, nil, "Expiration %s is %s, in the past: Expiration is an absolute Unix time in seconds, and KV rejects one less than 60 seconds ahead with HTTP 400%s",
-				c.ExactString(), time.Unix(int64(secs), 0).UTC().Format(time.DateOnly), hint)
 		}
 	}
 }
@@ -223,7 +247,7 @@ func (p *pass) report(op *kvapi.Op, src kvapi.Source, fix *analysis.SuggestedFix
 	p.rep.Report(d)
 }
 
-func minimumPhrase(o kvapi.Operand, min int, cfg Config) string {
+func minimumPhrase(o kvapi.Operand, min int) string {
 	switch {
 	case o == kvapi.CacheTTL && min == DefaultConfig.CacheMin:
 		return "the runtime's 30-second minimum"

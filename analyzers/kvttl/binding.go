@@ -1,0 +1,125 @@
+package kvttl
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+// maxWrapperDepth bounds how many wrapper functions a value is followed
+// out through: Cache.Set calling put calling PutString is two.
+const maxWrapperDepth = 3
+
+// A binding is one way an operand's value becomes known: in the function
+// of the operation itself (frame nil), or for one caller of the wrapper
+// function that contains it, where the finding is reported.
+type binding struct {
+	vals     []constant.Value
+	frame    *kvapi.Frame
+	pos, end token.Pos
+	via      string // " (passed to Cache.Set)" for a caller of a wrapper
+}
+
+func (b binding) report(p *pass, fix *analysis.SuggestedFix, format string, args ...any) {
+	d := analysis.Diagnostic{Pos: b.pos, End: b.end, Message: fmt.Sprintf(format, args...)}
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	p.rep.Report(d)
+}
+
+// bindings evaluates an operand with eval in the operation's own function,
+// then for each caller of the wrapper functions its value depends on, out
+// to maxWrapperDepth. Each binding holds only the values first known at its
+// level, so a constant inside the wrapper is not reported again per caller.
+func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) ([]constant.Value, []*ssa.Parameter)) []binding {
+	var out []binding
+	var walk func(b binding, seen []constant.Value, depth int)
+	walk = func(b binding, seen []constant.Value, depth int) {
+		if !reachable(op, b.frame) {
+			return
+		}
+		vals, free := eval(b.frame)
+		for _, v := range vals {
+			if !slices.ContainsFunc(seen, func(s constant.Value) bool { return s.Kind() == v.Kind() && constant.Compare(s, token.EQL, v) }) {
+				b.vals = append(b.vals, v)
+			}
+		}
+		if len(b.vals) > 0 {
+			out = append(out, b)
+		}
+		if depth == maxWrapperDepth {
+			return
+		}
+		for _, param := range free {
+			fn := param.Parent()
+			for _, call := range p.model.CallSites(fn) {
+				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
+				if arg := p.argument(call, fn, param); arg != nil {
+					next.pos, next.end = arg.Pos(), arg.End()
+				}
+				walk(next, vals, depth+1)
+			}
+		}
+	}
+	start := binding{pos: src.Pos}
+	if src.Expr != nil {
+		start.pos, start.end = src.Expr.Pos(), src.Expr.End()
+	} else if !start.pos.IsValid() {
+		start.pos = op.Pos()
+	}
+	walk(start, nil, 0)
+	return out
+}
+
+// reachable reports whether the operation can run in frame f: its block,
+// and the block of every call in the frame, under the frame outside it.
+func reachable(op *kvapi.Op, f *kvapi.Frame) bool {
+	if !kvapi.Reachable(op.Call.Block(), f) {
+		return false
+	}
+	for ; f != nil; f = f.Outer {
+		if !kvapi.Reachable(f.Call.Block(), f.Outer) {
+			return false
+		}
+	}
+	return true
+}
+
+// argument returns the expression passed for param at call.
+func (p *pass) argument(call ssa.CallInstruction, fn *ssa.Function, param *ssa.Parameter) ast.Expr {
+	expr := p.model.CallExpr(call.Pos())
+	i := slices.Index(fn.Params, param)
+	if expr == nil || i < 0 {
+		return nil
+	}
+	if len(expr.Args) == len(fn.Params)-1 { // the receiver is not among the arguments
+		i--
+	}
+	if i < 0 || i >= len(expr.Args) || expr.Ellipsis.IsValid() {
+		return nil
+	}
+	return expr.Args[i]
+}
+
+// funcName names a function as a reader would: Cache.Set, putSession.
+func funcName(fn *ssa.Function) string {
+	if recv := fn.Signature.Recv(); recv != nil {
+		t := recv.Type()
+		if ptr, ok := t.(*types.Pointer); ok {
+			t = ptr.Elem()
+		}
+		if named, ok := types.Unalias(t).(*types.Named); ok {
+			return named.Obj().Name() + "." + fn.Name()
+		}
+	}
+	return fn.Name()
+}
