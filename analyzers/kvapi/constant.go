@@ -61,14 +61,14 @@ func (f *Frame) bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 //
 // Free lists the parameters that v depends on and that f does not bind:
 // binding them through the function's callers may make v known.
-func Eval(v ssa.Value, f *Frame) (vals []constant.Value, free []*ssa.Parameter) {
-	e := &evaluator{}
+func (r *Result) Eval(v ssa.Value, f *Frame) (vals []constant.Value, free []*ssa.Parameter) {
+	e := &evaluator{model: r}
 	return e.values(v, f, 0), e.free
 }
 
 // Constant returns the single value of v known at compile time, or nil.
-func Constant(v ssa.Value) constant.Value {
-	if vals, _ := Eval(v, nil); len(vals) == 1 {
+func (r *Result) Constant(v ssa.Value) constant.Value {
+	if vals, _ := r.Eval(v, nil); len(vals) == 1 {
 		return vals[0]
 	}
 	return nil
@@ -77,13 +77,14 @@ func Constant(v ssa.Value) constant.Value {
 // Reachable reports whether block b can run in frame f: whether the
 // branches that lead to it alone are not ruled out by known values, as in
 // "if ttl < time.Minute { return errTooShort }" before a put.
-func Reachable(b *ssa.BasicBlock, f *Frame) bool {
-	e := &evaluator{}
+func (r *Result) Reachable(b *ssa.BasicBlock, f *Frame) bool {
+	e := &evaluator{model: r}
 	return e.reachable(b, f, 0)
 }
 
 type evaluator struct {
-	free []*ssa.Parameter
+	model *Result
+	free  []*ssa.Parameter
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -113,6 +114,9 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 	case *ssa.ChangeType:
 		return e.values(v.X, f, depth+1)
 	case *ssa.UnOp:
+		if g, ok := v.X.(*ssa.Global); ok && v.Op == token.MUL {
+			return e.global(g, depth)
+		}
 		if v.Op != token.SUB && v.Op != token.NOT {
 			return nil
 		}
@@ -142,6 +146,29 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		return e.call(v, f, depth)
 	}
 	return nil
+}
+
+// global returns the values of a package variable that only the package
+// initializer sets, as "var cacheTTL = 30" is: in effect a constant.
+// An exported variable may be set from anywhere, so it is unknown.
+func (e *evaluator) global(g *ssa.Global, depth int) []constant.Value {
+	if g.Object() == nil || g.Object().Exported() {
+		return nil
+	}
+	var out []constant.Value
+	for _, user := range e.model.users(g) {
+		store, ok := user.(*ssa.Store)
+		if load, isLoad := user.(*ssa.UnOp); isLoad && load.Op == token.MUL {
+			continue
+		}
+		if !ok || store.Addr != g || store.Parent().Name() != "init" || store.Parent().Parent() != nil {
+			return nil // set at run time, or its address taken
+		}
+		for _, c := range e.values(store.Val, nil, depth+1) {
+			out = appendValue(out, c)
+		}
+	}
+	return out
 }
 
 // call folds d.Seconds() and its kin on a known duration, and min/max.

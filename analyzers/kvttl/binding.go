@@ -44,7 +44,7 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 	var out []binding
 	var walk func(b binding, seen []constant.Value, depth int)
 	walk = func(b binding, seen []constant.Value, depth int) {
-		if !reachable(op, b.frame) {
+		if !p.reachable(op, b.frame) {
 			return
 		}
 		vals, free := eval(b.frame)
@@ -82,12 +82,12 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 
 // reachable reports whether the operation can run in frame f: its block,
 // and the block of every call in the frame, under the frame outside it.
-func reachable(op *kvapi.Op, f *kvapi.Frame) bool {
-	if !kvapi.Reachable(op.Call.Block(), f) {
+func (p *pass) reachable(op *kvapi.Op, f *kvapi.Frame) bool {
+	if !p.model.Reachable(op.Call.Block(), f) {
 		return false
 	}
 	for ; f != nil; f = f.Outer {
-		if !kvapi.Reachable(f.Call.Block(), f.Outer) {
+		if !p.model.Reachable(f.Call.Block(), f.Outer) {
 			return false
 		}
 	}

@@ -62,7 +62,7 @@ func literalIn(e ast.Expr) *ast.BasicLit {
 }
 
 // secondsFix rewrites a conversion T(d) of a time.Duration into
-// T(d.Seconds()), and T(d.Milliseconds()) into T(d.Seconds()).
+// T(d.Seconds()), and T(d.Milliseconds()) or T(d.Minutes()) into T(d.Seconds()).
 func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok || len(call.Args) != 1 || !p.info.TypesInfo.Types[call.Fun].IsType() {
@@ -70,7 +70,7 @@ func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
 	}
 	arg := ast.Unparen(call.Args[0])
 	if m, ok := arg.(*ast.CallExpr); ok && len(m.Args) == 0 {
-		if sel, ok := m.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "Milliseconds" || sel.Sel.Name == "Microseconds" || sel.Sel.Name == "Nanoseconds") {
+		if sel, ok := m.Fun.(*ast.SelectorExpr); ok && wrongUnitMethods[sel.Sel.Name] {
 			return &analysis.SuggestedFix{
 				Message:   "Use Seconds()",
 				TextEdits: []analysis.TextEdit{{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte("Seconds")}},

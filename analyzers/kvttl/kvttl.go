@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/token"
 	"math"
+	"strings"
 	"time"
 
 	"golang.org/x/tools/go/analysis"
@@ -88,11 +89,11 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	if p.checkDurationUnits(op, src, o) {
 		return
 	}
-	if t := nowBased(src.Value, nil); t != nil {
+	if t := nowBased(p.model, src.Value, nil); t != nil {
 		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time (from time.Now()): the key would live for decades; set Expiration instead", o)
 		return
 	}
-	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return kvapi.Eval(src.Value, f) }
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.Eval(src.Value, f) }
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
 			secs, _ := constant.Float64Val(c)
@@ -118,13 +119,13 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 	if p.checkDurationUnits(op, src, kvapi.Expiration) {
 		return
 	}
-	if t := nowBased(src.Value, nil); t != nil {
+	if t := nowBased(p.model, src.Value, nil); t != nil {
 		if t.unit != "s" {
 			p.report(op, src, p.toSeconds(t), "Expiration is in seconds since the Unix epoch, but this is time.Now() in %s: %s", t.unit, expirationUnitWhy)
 			return
 		}
 		offset := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) {
-			t := nowBased(src.Value, f)
+			t := nowBased(p.model, src.Value, f)
 			if t == nil {
 				return nil, nil
 			}
@@ -144,7 +145,7 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 		return
 	}
 	now := time.Now().Unix()
-	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return kvapi.Eval(src.Value, f) }
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.Eval(src.Value, f) }
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
 			secs, _ := constant.Float64Val(c)
@@ -165,6 +166,10 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 	}
 }
 
+// wrongUnitMethods are the time.Duration methods that count something
+// other than seconds.
+var wrongUnitMethods = map[string]bool{"Hours": true, "Minutes": true, "Milliseconds": true, "Microseconds": true, "Nanoseconds": true}
+
 const expirationUnitWhy = "KV rejects a value out of range, or keeps the key for millennia; use .Unix()"
 
 // checkDurationUnits reports a time.Duration turned into a number of
@@ -178,7 +183,7 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	var unit string
 	switch v := v.(type) {
 	case *ssa.Call:
-		if name := durationMethodName(v); name == "Milliseconds" || name == "Microseconds" || name == "Nanoseconds" {
+		if name := durationMethodName(v); wrongUnitMethods[name] {
 			unit = name
 		}
 	default:
@@ -271,14 +276,4 @@ func rejection(o kvapi.Operand, min int) string {
 	return "the put fails with HTTP 400 (\"Expiration TTL must be at least 60\"); for shorter lifetimes use the Cache API or a Durable Object"
 }
 
-func lower(unit string) string {
-	switch unit {
-	case "Milliseconds":
-		return "milliseconds"
-	case "Microseconds":
-		return "microseconds"
-	case "Nanoseconds":
-		return "nanoseconds"
-	}
-	return unit
-}
+func lower(unit string) string { return strings.ToLower(unit) }

@@ -27,52 +27,52 @@ var perSecond = map[string]float64{"s": 1, "ms": 1e3, "µs": 1e6, "ns": 1e9}
 // nowBased recognises time.Now().Add(d).Unix(), time.Now().Unix() + n,
 // time.Now().UnixMilli(), time.Now().Unix() * 1000, and conversions of
 // them, with d and n evaluated in frame f.
-func nowBased(v ssa.Value, f *kvapi.Frame) *nowValue {
-	return nowBasedDepth(v, f, 0)
+func nowBased(m *kvapi.Result, v ssa.Value, f *kvapi.Frame) *nowValue {
+	return nowBasedDepth(m, v, f, 0)
 }
 
-func nowBasedDepth(v ssa.Value, f *kvapi.Frame, depth int) *nowValue {
+func nowBasedDepth(m *kvapi.Result, v ssa.Value, f *kvapi.Frame, depth int) *nowValue {
 	if depth > 8 {
 		return nil
 	}
 	switch v := v.(type) {
 	case *ssa.Convert:
-		return nowBasedDepth(v.X, f, depth+1)
+		return nowBasedDepth(m, v.X, f, depth+1)
 	case *ssa.ChangeType:
-		return nowBasedDepth(v.X, f, depth+1)
+		return nowBasedDepth(m, v.X, f, depth+1)
 	case *ssa.Call:
 		unit, ok := unixMethods[timeMethod(v)]
 		if !ok {
 			return nil
 		}
 		t := &nowValue{unit: unit, known: true, call: v}
-		if !timeOffset(v.Call.Args[0], f, t, 0) {
+		if !timeOffset(m, v.Call.Args[0], f, t, 0) {
 			return nil
 		}
 		return t
 	case *ssa.BinOp:
 		switch v.Op {
 		case token.ADD, token.SUB:
-			t, n := nowBasedDepth(v.X, f, depth+1), v.Y
+			t, n := nowBasedDepth(m, v.X, f, depth+1), v.Y
 			if t == nil && v.Op == token.ADD {
-				t, n = nowBasedDepth(v.Y, f, depth+1), v.X
+				t, n = nowBasedDepth(m, v.Y, f, depth+1), v.X
 			}
 			if t == nil {
 				return nil
 			}
 			out := *t
 			out.offsetInUnit = true
-			out.add(n, f, 1/perSecond[t.unit], v.Op == token.SUB)
+			out.add(m, n, f, 1/perSecond[t.unit], v.Op == token.SUB)
 			return &out
 		case token.MUL:
-			t, n := nowBasedDepth(v.X, f, depth+1), v.Y
+			t, n := nowBasedDepth(m, v.X, f, depth+1), v.Y
 			if t == nil {
-				t, n = nowBasedDepth(v.Y, f, depth+1), v.X
+				t, n = nowBasedDepth(m, v.Y, f, depth+1), v.X
 			}
 			if t == nil || t.unit != "s" {
 				return t
 			}
-			if c := kvapi.Constant(n); c != nil {
+			if c := m.Constant(n); c != nil {
 				if f, _ := constant.Float64Val(c); f == 1000 {
 					out := *t
 					out.unit, out.scale = "ms", v
@@ -86,7 +86,7 @@ func nowBasedDepth(v ssa.Value, f *kvapi.Frame, depth int) *nowValue {
 
 // timeOffset adds to t how far ahead of time.Now() the time.Time tv is,
 // and reports whether tv comes from time.Now() at all.
-func timeOffset(tv ssa.Value, f *kvapi.Frame, t *nowValue, depth int) bool {
+func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, depth int) bool {
 	call, isCall := tv.(*ssa.Call)
 	if !isCall || depth > 8 {
 		return false
@@ -97,20 +97,20 @@ func timeOffset(tv ssa.Value, f *kvapi.Frame, t *nowValue, depth int) bool {
 	}
 	switch timeMethod(call) {
 	case "Add":
-		if !timeOffset(call.Call.Args[0], f, t, depth+1) {
+		if !timeOffset(m, call.Call.Args[0], f, t, depth+1) {
 			return false
 		}
-		t.add(call.Call.Args[1], f, 1e-9, false)
+		t.add(m, call.Call.Args[1], f, 1e-9, false)
 		return true
 	case "UTC", "Local", "In":
-		return timeOffset(call.Call.Args[0], f, t, depth+1)
+		return timeOffset(m, call.Call.Args[0], f, t, depth+1)
 	}
 	return callee.Name() == "Now" && callee.Signature.Recv() == nil
 }
 
 // add adds n, evaluated in f and scaled to seconds, to the offset.
-func (t *nowValue) add(n ssa.Value, f *kvapi.Frame, scale float64, negate bool) {
-	vals, free := kvapi.Eval(n, f)
+func (t *nowValue) add(m *kvapi.Result, n ssa.Value, f *kvapi.Frame, scale float64, negate bool) {
+	vals, free := m.Eval(n, f)
 	if len(vals) != 1 {
 		t.known = false
 		t.free = append(t.free, free...)

@@ -186,3 +186,23 @@ func silencedNolint(key, v string) error {
 
 //kvlint:ignore kvttl nothing here to silence // want `silences no kvttl finding`
 func unusedDirective() {}
+
+func durationMinutes(key, v string, ttl time.Duration) error {
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: int(ttl.Minutes())}) // want `converts a time.Duration to minutes`
+}
+
+// A package variable that only its declaration sets is a constant in effect.
+var cacheSeconds = 25
+
+func packageVariable(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: cacheSeconds}) // want `ExpirationTTL 25 is below`
+}
+
+// One that a flag or the program may set is not.
+var flagSeconds = 25
+
+func setFlag(n int) { flagSeconds = n }
+
+func flagVariable(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: flagSeconds})
+}
