@@ -35,11 +35,10 @@ import (
 // modulePath is the main module, whose go.mod marks the repository root.
 const modulePath = "github.com/kvlint/kvlint"
 
-// Env is the environment Download uses for the go command, on top of the
-// process's own. The checksum database lacks some versions the proxy
+// downloadEnv is what Download adds to the go command's environment. The checksum database lacks some versions the proxy
 // serves (github.com/syumai/workers v0.33.0); go.sum already records their
 // hashes, so skipping the database for that module loses nothing.
-var Env = []string{"GONOSUMDB=github.com/syumai/workers", "GOFLAGS=-mod=mod"}
+var downloadEnv = []string{"GONOSUMDB=github.com/syumai/workers", "GOFLAGS=-mod=mod"}
 
 var (
 	rootOnce sync.Once
@@ -161,7 +160,7 @@ func download() error {
 	for _, name := range names {
 		cmd := exec.Command(gocmd, "mod", "download")
 		cmd.Dir = Dir(name)
-		cmd.Env = append(os.Environ(), Env...)
+		cmd.Env = append(os.Environ(), downloadEnv...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			errs = append(errs, fmt.Errorf("sdkmods: go mod download in testdata/%s: %v\n%s", name, err, out))
 		}
