@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -191,18 +192,26 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
 		return nil
 	}
-	perUnit, ok := map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,
-		"Milliseconds": 1e6, "Microseconds": 1e3, "Nanoseconds": 1}[callee.Name()]
+	if _, ok := nsPerUnit[callee.Name()]; !ok {
+		return nil
+	}
+	return mapValues(e.values(args[0], f, depth+1), func(d constant.Value) constant.Value { return durationIn(d, callee.Name()) })
+}
+
+var nsPerUnit = map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,
+	"Milliseconds": 1e6, "Microseconds": 1e3, "Nanoseconds": 1}
+
+// durationIn is d.Seconds(), d.Milliseconds(), ... for the method named unit.
+func durationIn(d constant.Value, unit string) constant.Value {
+	perUnit, ok := nsPerUnit[unit]
 	if !ok {
 		return nil
 	}
-	return mapValues(e.values(args[0], f, depth+1), func(d constant.Value) constant.Value {
-		ns, _ := constant.Float64Val(d)
-		if perUnit >= 1e9 {
-			return constant.MakeFloat64(ns / perUnit)
-		}
-		return constant.MakeInt64(int64(ns) / int64(perUnit))
-	})
+	ns, _ := constant.Float64Val(d)
+	if perUnit >= 1e9 {
+		return constant.MakeFloat64(ns / perUnit) // Hours, Minutes, Seconds return float64
+	}
+	return constant.MakeInt64(int64(ns) / int64(perUnit))
 }
 
 // edgeTaken reports whether the i'th way into block b can be taken in f.
@@ -244,19 +253,27 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 }
 
 func binary(v *ssa.BinOp, x, y constant.Value) constant.Value {
-	switch v.Op {
+	if v.Op == token.QUO && isInteger(v.Type()) {
+		return binaryTok(token.QUO_ASSIGN, x, y)
+	}
+	return binaryTok(v.Op, x, y)
+}
+
+// binaryTok applies op; token.QUO_ASSIGN stands for integer division.
+func binaryTok(op token.Token, x, y constant.Value) constant.Value {
+	switch op {
 	case token.ADD, token.SUB, token.MUL:
-		return constant.BinaryOp(x, v.Op, y)
-	case token.QUO:
+		return constant.BinaryOp(x, op, y)
+	case token.QUO, token.QUO_ASSIGN:
 		if constant.Sign(y) == 0 {
 			return nil
 		}
-		if isInteger(v.Type()) {
-			return constant.BinaryOp(x, token.QUO_ASSIGN, y) // integer division
+		if op == token.QUO_ASSIGN {
+			x, y = constant.ToInt(x), constant.ToInt(y)
 		}
-		return constant.BinaryOp(x, token.QUO, y)
+		return constant.BinaryOp(x, op, y)
 	case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
-		return constant.MakeBool(constant.Compare(x, v.Op, y))
+		return constant.MakeBool(constant.Compare(x, op, y))
 	}
 	return nil
 }
@@ -312,4 +329,113 @@ func isInteger(t types.Type) bool {
 func isFloat(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsFloat != 0
+}
+
+// EvalSource evaluates an operand's source in frame f, whether it is a
+// value of this package or a Term from a wrapper elsewhere.
+func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Parameter) {
+	if src.Term == nil {
+		return r.Eval(src.Value, f)
+	}
+	e := &evaluator{model: r}
+	return e.term(src.Term, src.Args, f, 0), e.free
+}
+
+// term evaluates a wrapper's Term, its parameters bound to args in f.
+func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []constant.Value {
+	if depth > maxDepth {
+		return nil
+	}
+	sub := func(i int) []constant.Value { return e.term(t.Args[i], args, f, depth+1) }
+	switch t.Op {
+	case TermParam:
+		if t.Index < len(args) {
+			return e.values(args[t.Index], f, depth+1)
+		}
+	case TermConst:
+		if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {
+			return []constant.Value{c}
+		}
+		if t.Kind == constant.Bool {
+			return []constant.Value{constant.MakeBool(t.Value == "true")}
+		}
+	case TermConvert:
+		return mapValues(sub(0), func(c constant.Value) constant.Value { return convertClass(c, t.Name) })
+	case TermUnOp:
+		return mapValues(sub(0), func(c constant.Value) constant.Value { return constant.UnaryOp(t.Tok, c, 0) })
+	case TermBinOp:
+		var out []constant.Value
+		for _, x := range sub(0) {
+			for _, y := range sub(1) {
+				op := t.Tok
+				if op == token.QUO && t.Name == "int" {
+					op = token.QUO_ASSIGN
+				}
+				out = appendValue(out, binaryTok(op, x, y))
+			}
+		}
+		return out
+	case TermPhi:
+		var out []constant.Value
+		for i := range t.Args {
+			if e.condsHold(t.Conds[i], args, f, depth) {
+				for _, c := range sub(i) {
+					out = appendValue(out, c)
+				}
+			}
+		}
+		return out
+	case TermCall:
+		if len(t.Args) == 1 && strings.HasPrefix(t.Name, "(time.Duration).") {
+			return mapValues(sub(0), func(d constant.Value) constant.Value {
+				return durationIn(d, strings.TrimPrefix(t.Name, "(time.Duration)."))
+			})
+		}
+	}
+	return nil
+}
+
+// condsHold reports whether no condition is known to fail.
+func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {
+	for _, c := range conds {
+		vals := e.term(c.Term, args, f, depth+1)
+		if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != c.Want {
+			return false
+		}
+	}
+	return true
+}
+
+// ReachableSource reports whether the wrapped operation behind src can
+// run for the arguments its caller passes, in frame f.
+func (r *Result) ReachableSource(src Source, f *Frame) bool {
+	if src.Conds == nil {
+		return true
+	}
+	e := &evaluator{model: r}
+	return e.condsHold(src.Conds, src.Args, f, 0)
+}
+
+func literalToken(k constant.Kind) token.Token {
+	switch k {
+	case constant.Int:
+		return token.INT
+	case constant.Float:
+		return token.FLOAT
+	case constant.String:
+		return token.STRING
+	case constant.Complex:
+		return token.IMAG
+	}
+	return token.ILLEGAL
+}
+
+func convertClass(c constant.Value, class string) constant.Value {
+	switch class {
+	case "int":
+		return convert(c, types.Typ[types.Int64])
+	case "float":
+		return convert(c, types.Typ[types.Float64])
+	}
+	return c
 }

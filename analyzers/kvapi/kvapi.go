@@ -24,6 +24,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:        "https://github.com/kvlint/kvlint/blob/main/docs/design.md",
 	Run:        run,
 	ResultType: reflect.TypeFor[*Result](),
+	FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact)},
 }
 
 // Result is the KV model of one package.
@@ -65,6 +66,11 @@ type Op struct {
 	Call   ssa.CallInstruction
 	Expr   *ast.CallExpr // the call as written, if found
 
+	// For a call of a wrapper (see WrapperFact), the wrapper and the
+	// operation inside it; Method then names the wrapper.
+	Wrapper *types.Func
+	Wrapped *WrappedOp
+
 	model *Result
 }
 
@@ -83,36 +89,18 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
-	for _, fn := range res.funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				callee := call.Common().StaticCallee()
-				if callee == nil {
-					continue
-				}
-				obj, ok := callee.Object().(*types.Func)
-				if !ok {
-					continue
-				}
-				if m := Lookup(obj); m != nil {
-					res.Ops = append(res.Ops, &Op{Method: m, Call: call, Expr: res.CallExpr(call.Pos()), model: res})
-				}
-			}
-		}
-	}
+	res.findOps()
+	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil
 }
 
-// usesKV reports whether the package imports a KV SDK package or selects
-// a method of one (client.KV.Namespaces.Values.Get reaches kv's methods
-// through fields, with no import of kv needed).
+// usesKV reports whether the package imports a KV SDK package, or a
+// package that uses KV (and may hold wrappers), or selects a method of an
+// SDK (client.KV.Namespaces.Values.Get reaches kv's methods through
+// fields, with no import of kv needed).
 func usesKV(pass *analysis.Pass) bool {
 	for _, imp := range pass.Pkg.Imports() {
-		if IsSDKPackage(imp.Path()) {
+		if IsSDKPackage(imp.Path()) || pass.ImportPackageFact(imp, new(usesKVFact)) {
 			return true
 		}
 	}

@@ -23,6 +23,14 @@ type Source struct {
 	// Explicit is set for a generated SDK's param.Field given with
 	// cloudflare.F and friends: it is sent even when it is zero.
 	Explicit bool
+
+	// For an operation inside a wrapper in another package, Value is nil
+	// and Term says how the operand is computed from the wrapper's
+	// parameters, bound to Args, the caller's arguments; Conds are what
+	// those must satisfy for the wrapper to reach the operation.
+	Term  *Term
+	Args  []ssa.Value
+	Conds []Cond
 }
 
 // maxDepth bounds the walk through helpers, phis and copies.
@@ -32,6 +40,9 @@ const maxDepth = 8
 // per argument, field store or bulk pair that reaches the call. It returns
 // nil when the operation has no such operand or it is not given.
 func (op *Op) Sources(o Operand) []Source {
+	if op.Wrapped != nil {
+		return op.wrappedSources(o)
+	}
 	if op.Method.Role == BulkPut {
 		if name, ok := PairFields[o]; ok {
 			var srcs []Source
@@ -59,6 +70,25 @@ func (op *Op) Sources(o Operand) []Source {
 		return op.model.unwrapAll([]Source{{Value: v, Expr: e, Pos: op.Pos()}})
 	}
 	return op.model.unwrapAll(op.model.fieldSources(v, loc.Field, 0))
+}
+
+// wrappedSources returns a wrapper call's operand: the wrapper's Terms,
+// bound to this call's arguments.
+func (op *Op) wrappedSources(o Operand) []Source {
+	var srcs []Source
+	args := op.Call.Common().Args
+	for _, t := range op.Wrapped.Terms(o) {
+		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos()}
+		if t.Op == TermParam && op.Expr != nil {
+			// The operand is an argument as passed: report there.
+			i := t.Index - (len(args) - len(op.Expr.Args))
+			if i >= 0 && i < len(op.Expr.Args) && !op.Expr.Ellipsis.IsValid() {
+				src.Expr = op.Expr.Args[i]
+			}
+		}
+		srcs = append(srcs, src)
+	}
+	return srcs
 }
 
 // arg returns argument i of the call (Receiver for the receiver).

@@ -44,7 +44,7 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 	var out []binding
 	var walk func(b binding, seen []constant.Value, depth int)
 	walk = func(b binding, seen []constant.Value, depth int) {
-		if !p.reachable(op, b.frame) {
+		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) {
 			return
 		}
 		vals, free := eval(b.frame)
@@ -71,6 +71,9 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 		}
 	}
 	start := binding{pos: src.Pos}
+	if op.Wrapper != nil {
+		start.via = " (passed to " + op.Wrapper.Pkg().Name() + "." + op.Method.Name + ")"
+	}
 	if src.Expr != nil {
 		start.pos, start.end = src.Expr.Pos(), src.Expr.End()
 	} else if !start.pos.IsValid() {

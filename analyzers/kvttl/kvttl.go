@@ -70,6 +70,9 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 	}
 	ps := &pass{cfg: c.cfg, model: model, rep: report.New(p), fset: p.Fset, info: p}
 	for _, op := range model.Ops {
+		if op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg {
+			continue // followed through its callers, as a frame (see bindings)
+		}
 		for _, src := range op.Sources(kvapi.TTL) {
 			ps.checkTTL(op, src, kvapi.TTL, c.cfg.Min)
 		}
@@ -86,14 +89,15 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.
 func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int) {
-	if p.checkDurationUnits(op, src, o) {
+	if src.Value == nil {
+		// Inside a wrapper elsewhere, which was checked for units itself.
+	} else if p.checkDurationUnits(op, src, o) {
 		return
-	}
-	if t := nowBased(p.model, src.Value, nil); t != nil {
+	} else if t := nowBased(p.model, src.Value, nil); t != nil {
 		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time (from time.Now()): the key would live for decades; set Expiration instead", o)
 		return
 	}
-	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.Eval(src.Value, f) }
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
 			secs, _ := constant.Float64Val(c)
@@ -116,10 +120,10 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 
 // checkExpiration checks an absolute expiration in seconds since the epoch.
 func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
-	if p.checkDurationUnits(op, src, kvapi.Expiration) {
+	if src.Value != nil && p.checkDurationUnits(op, src, kvapi.Expiration) {
 		return
 	}
-	if t := nowBased(p.model, src.Value, nil); t != nil {
+	if t := nowBased(p.model, src.Value, nil); src.Value != nil && t != nil {
 		if t.unit != "s" {
 			p.report(op, src, p.toSeconds(t), "Expiration is in seconds since the Unix epoch, but this is time.Now() in %s: %s", t.unit, expirationUnitWhy)
 			return
@@ -145,7 +149,7 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 		return
 	}
 	now := time.Now().Unix()
-	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.Eval(src.Value, f) }
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
 			secs, _ := constant.Float64Val(c)

@@ -1,0 +1,257 @@
+package kvapi
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A Term is an expression over a function's parameters, in a form that
+// analysis facts can carry to other packages: how an operand of the KV
+// operation inside a wrapper is computed from what its caller passes.
+// For Cache.Set(key, v string, ttl time.Duration) the TTL is
+// int(ttl.Seconds()): Convert{int}(Call{Seconds}(Param 3)).
+type Term struct {
+	Op    TermOp
+	Index int           // TermParam: parameter index, the receiver first
+	Value string        // TermConst: the constant, exactly
+	Kind  constant.Kind // TermConst
+	Tok   token.Token   // TermUnOp, TermBinOp
+	Name  string        // TermConvert, TermBinOp: int, float, string; TermCall: function; TermField, TermGlobal: name
+	Args  []*Term
+	Conds [][]Cond // TermPhi: for each of Args, the branches that lead to it
+}
+
+// TermOp is the kind of a Term.
+type TermOp uint8
+
+const (
+	TermOpaque TermOp = iota // not known at compile time, and not comparable
+	TermParam
+	TermConst
+	TermConvert
+	TermUnOp
+	TermBinOp
+	TermCall
+	TermField
+	TermGlobal
+	TermPhi
+)
+
+// A Cond is a branch condition and the outcome that a path needs.
+type Cond struct {
+	Term *Term
+	Want bool
+}
+
+var opaque = &Term{Op: TermOpaque}
+
+// Params reports whether t depends on a parameter.
+func (t *Term) Params() bool {
+	if t.Op == TermParam {
+		return true
+	}
+	for _, a := range t.Args {
+		if a.Params() {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Term) String() string {
+	switch t.Op {
+	case TermParam:
+		return fmt.Sprintf("$%d", t.Index)
+	case TermConst:
+		return t.Value
+	case TermGlobal:
+		return t.Name
+	case TermOpaque:
+		return "?"
+	}
+	args := make([]string, len(t.Args))
+	for i, a := range t.Args {
+		args[i] = a.String()
+	}
+	name := t.Name
+	if t.Op == TermUnOp || t.Op == TermBinOp {
+		name = t.Tok.String()
+	}
+	return "(" + name + " " + strings.Join(args, " ") + ")"
+}
+
+// compiler turns the SSA values of one function into Terms.
+type compiler struct {
+	model *Result
+	fn    *ssa.Function
+}
+
+func (c *compiler) term(v ssa.Value, depth int) *Term {
+	if depth > maxDepth {
+		return opaque
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		if i := slices.Index(c.fn.Params, v); i >= 0 {
+			return &Term{Op: TermParam, Index: i}
+		}
+	case *ssa.Const:
+		if v.Value != nil && v.Value.Kind() != constant.Unknown {
+			return &Term{Op: TermConst, Value: v.Value.ExactString(), Kind: v.Value.Kind()}
+		}
+	case *ssa.Convert:
+		return &Term{Op: TermConvert, Name: typeClass(v.Type()), Args: []*Term{c.term(v.X, depth+1)}}
+	case *ssa.ChangeType:
+		return c.term(v.X, depth+1)
+	case *ssa.MakeInterface:
+		return c.term(v.X, depth+1)
+	case *ssa.UnOp:
+		switch {
+		case v.Op == token.SUB || v.Op == token.NOT:
+			return &Term{Op: TermUnOp, Tok: v.Op, Args: []*Term{c.term(v.X, depth+1)}}
+		case v.Op == token.MUL:
+			return c.load(v.X, depth)
+		}
+	case *ssa.Field:
+		return &Term{Op: TermField, Name: fieldName(v.X.Type(), v.Field), Args: []*Term{c.term(v.X, depth+1)}}
+	case *ssa.BinOp:
+		return &Term{Op: TermBinOp, Tok: v.Op, Name: typeClass(v.X.Type()), Args: []*Term{c.term(v.X, depth+1), c.term(v.Y, depth+1)}}
+	case *ssa.Phi:
+		t := &Term{Op: TermPhi}
+		for i, e := range v.Edges {
+			t.Args = append(t.Args, c.term(e, depth+1))
+			pred := v.Block().Preds[i]
+			t.Conds = append(t.Conds, append(c.branch(pred, v.Block(), depth), c.Conds(pred, depth)...))
+		}
+		return t
+	case *ssa.Call:
+		return c.call(v, depth)
+	}
+	return opaque
+}
+
+// load is the Term of a value loaded from addr: a field of a struct
+// reached through a pointer (s.ns), or a package variable.
+func (c *compiler) load(addr ssa.Value, depth int) *Term {
+	switch addr := addr.(type) {
+	case *ssa.FieldAddr:
+		return &Term{Op: TermField, Name: fieldName(addr.X.Type(), addr.Field), Args: []*Term{c.term(addr.X, depth+1)}}
+	case *ssa.Global:
+		return &Term{Op: TermGlobal, Name: addr.Pkg.Pkg.Path() + "." + addr.Name()}
+	}
+	return opaque
+}
+
+// call is the Term of a call of a function that computes its result from
+// its arguments alone: time.Duration's unit methods, min and max,
+// conversions in strconv and fmt, and the like, named by full name.
+func (c *compiler) call(v *ssa.Call, depth int) *Term {
+	var name string
+	if b, ok := v.Call.Value.(*ssa.Builtin); ok {
+		name = b.Name()
+	} else if callee := v.Call.StaticCallee(); callee != nil && callee.Object() != nil {
+		name = callee.Object().(*types.Func).FullName()
+	}
+	if !pureFuncs[name] && !strings.HasPrefix(name, "(time.Duration).") {
+		return opaque
+	}
+	t := &Term{Op: TermCall, Name: name}
+	for _, a := range v.Call.Args {
+		if s, ok := a.(*ssa.Slice); ok && v.Call.Signature().Variadic() { // fmt.Sprintf's ...any
+			for _, elem := range c.model.elements(s, 0) {
+				t.Args = append(t.Args, c.term(elem, depth+1))
+			}
+			continue
+		}
+		t.Args = append(t.Args, c.term(a, depth+1))
+	}
+	return t
+}
+
+// pureFuncs compute their result from their arguments alone, so two
+// calls with equal arguments give equal results (a key built twice as
+// fmt.Sprintf("rate:%s", ip) is the same key).
+var pureFuncs = map[string]bool{
+	"min": true, "max": true, "len": true,
+	"fmt.Sprintf": true, "fmt.Sprint": true,
+	"strconv.Itoa": true, "strconv.FormatInt": true, "strconv.FormatUint": true, "strconv.Quote": true,
+	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,
+	"path.Join": true,
+}
+
+// Conds returns the branch conditions on the single-predecessor path into b.
+func (c *compiler) Conds(b *ssa.BasicBlock, depth int) []Cond {
+	var conds []Cond
+	for steps := 0; len(b.Preds) == 1 && steps < 32; steps++ {
+		parent := b.Preds[0]
+		conds = append(conds, c.branch(parent, b, depth)...)
+		b = parent
+	}
+	return conds
+}
+
+// branch returns the condition for control to pass from parent to child.
+func (c *compiler) branch(parent, child *ssa.BasicBlock, depth int) []Cond {
+	br, ok := parent.Instrs[len(parent.Instrs)-1].(*ssa.If)
+	if !ok || parent.Succs[0] == parent.Succs[1] || depth > maxDepth {
+		return nil
+	}
+	cond := c.term(br.Cond, depth+1)
+	if cond.Op == TermOpaque || !cond.Params() {
+		return nil // a condition that no caller's argument can decide
+	}
+	return []Cond{{Term: cond, Want: parent.Succs[0] == child}}
+}
+
+// Substitute returns t with each parameter replaced by args[i].
+func (t *Term) Substitute(args []*Term) *Term {
+	switch t.Op {
+	case TermParam:
+		if t.Index < len(args) {
+			return args[t.Index]
+		}
+		return opaque
+	case TermConst, TermGlobal, TermOpaque:
+		return t
+	}
+	c := *t
+	c.Args = make([]*Term, len(t.Args))
+	for i, a := range t.Args {
+		c.Args[i] = a.Substitute(args)
+	}
+	if t.Conds != nil {
+		c.Conds = make([][]Cond, len(t.Conds))
+		for i, conds := range t.Conds {
+			for _, cd := range conds {
+				c.Conds[i] = append(c.Conds[i], Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
+			}
+		}
+	}
+	return &c
+}
+
+func typeClass(t types.Type) string {
+	switch {
+	case isInteger(t):
+		return "int"
+	case isFloat(t):
+		return "float"
+	}
+	if b, ok := t.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+		return "string"
+	}
+	return "other"
+}
+
+func fieldName(t types.Type, i int) string {
+	if st, ok := derefStruct(t); ok && i < st.NumFields() {
+		return st.Field(i).Name()
+	}
+	return fmt.Sprint(i)
+}

@@ -1,0 +1,295 @@
+package kvapi
+
+import (
+	"fmt"
+	"go/types"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A WrapperFact marks a function that performs KV operations on behalf of
+// its callers: an operand of an operation inside it (its key, value, TTL,
+// namespace) comes from the function's parameters, or a value read from KV
+// is among its results. Calls of the function are then KV operations
+// themselves, in any package that imports it, and the facts compose: a
+// wrapper of a wrapper is a wrapper.
+type WrapperFact struct {
+	Ops []WrappedOp
+}
+
+// A WrappedOp is one KV operation inside a wrapper, as its callers see it.
+type WrappedOp struct {
+	Role     Role
+	Method   string              // the SDK method it comes down to, as in "(kv.Namespace).PutString"
+	Operands []OperandTerms // how each operand follows from the parameters
+	Conds    []Cond              // what the parameters must satisfy for the operation to run
+	Results  []int               // for a get, the wrapper's results that carry the value read
+}
+
+// OperandTerms are the Terms an operand may take. (Facts hold no maps:
+// their encoding must be deterministic.)
+type OperandTerms struct {
+	Operand Operand
+	Terms   []*Term
+}
+
+// Terms returns the Terms of operand o.
+func (w *WrappedOp) Terms(o Operand) []*Term {
+	for _, ot := range w.Operands {
+		if ot.Operand == o {
+			return ot.Terms
+		}
+	}
+	return nil
+}
+
+func (*WrapperFact) AFact() {}
+
+func (f *WrapperFact) String() string {
+	var ops []string
+	for _, op := range f.Ops {
+		var parts []string
+		for _, ot := range op.Operands {
+			for _, t := range ot.Terms {
+				parts = append(parts, ot.Operand.String()+"="+t.String())
+			}
+		}
+		if len(op.Results) > 0 {
+			parts = append(parts, fmt.Sprintf("results=%v", op.Results))
+		}
+		ops = append(ops, op.Role.String()+"("+strings.Join(parts, ", ")+")")
+	}
+	return "kv wrapper: " + strings.Join(ops, "; ")
+}
+
+// usesKVFact marks a package that uses KV, directly or through the
+// wrappers of a package it imports: only such packages are analysed.
+type usesKVFact struct{}
+
+func (*usesKVFact) AFact()         {}
+func (*usesKVFact) String() string { return "uses KV" }
+
+// maxRounds bounds the rounds in which wrappers of wrappers of the same
+// package are discovered.
+const maxRounds = 4
+
+// findOps finds the package's KV operations: calls of the SDK catalog's
+// methods and of wrappers, from other packages' facts and from this
+// package's own functions, which it summarises and exports as facts.
+func (r *Result) findOps() {
+	summarised := make(map[*types.Func]bool)
+	for round := 0; round < maxRounds; round++ {
+		r.Ops = r.scanCalls()
+		changed := false
+		byFunc := make(map[*ssa.Function][]*Op)
+		for _, op := range r.Ops {
+			byFunc[op.Call.Parent()] = append(byFunc[op.Call.Parent()], op)
+		}
+		for _, fn := range r.funcs {
+			obj, ok := fn.Object().(*types.Func)
+			if !ok || fn.Parent() != nil || summarised[obj] {
+				continue
+			}
+			if fact := r.summarise(fn, byFunc[fn]); fact != nil {
+				r.pass.ExportObjectFact(obj, fact)
+				summarised[obj] = true
+				changed = true
+			}
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+// scanCalls returns every call of a KV operation in the package.
+func (r *Result) scanCalls() []*Op {
+	var ops []*Op
+	for _, fn := range r.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee := call.Common().StaticCallee()
+				if callee == nil {
+					continue
+				}
+				obj, ok := callee.Object().(*types.Func)
+				if !ok {
+					continue
+				}
+				if m := Lookup(obj); m != nil {
+					ops = append(ops, &Op{Method: m, Call: call, Expr: r.CallExpr(call.Pos()), model: r})
+					continue
+				}
+				var fact WrapperFact
+				if r.pass.ImportObjectFact(obj.Origin(), &fact) {
+					for i := range fact.Ops {
+						w := &fact.Ops[i]
+						m := &Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}
+						ops = append(ops, &Op{Method: m, Call: call, Expr: r.CallExpr(call.Pos()), Wrapped: w, Wrapper: obj, model: r})
+					}
+				}
+			}
+		}
+	}
+	return ops
+}
+
+// summarise returns the WrapperFact of fn, or nil if fn wraps nothing.
+func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
+	c := &compiler{model: r, fn: fn}
+	var fact WrapperFact
+	for _, op := range ops {
+		w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
+		if op.Wrapped != nil {
+			w.Method = op.Wrapped.Method
+		}
+		params := false
+		for o := Operand(0); o < numOperands; o++ {
+			var terms []*Term
+			for _, src := range op.Sources(o) {
+				terms = append(terms, c.source(src))
+			}
+			if slices.ContainsFunc(terms, (*Term).Params) {
+				w.Operands = append(w.Operands, OperandTerms{o, terms})
+				params = true
+			}
+		}
+		w.Conds = c.Conds(op.Call.Block(), 0)
+		if op.Wrapped != nil {
+			args := c.args(op.Call.Common().Args)
+			for _, cd := range op.Wrapped.Conds {
+				w.Conds = append(w.Conds, Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
+			}
+		}
+		if op.Method.Role == Get || op.Method.Role == BulkGet {
+			w.Results = r.resultsFrom(fn, op)
+		}
+		if params || len(w.Results) > 0 {
+			fact.Ops = append(fact.Ops, w)
+		}
+	}
+	if len(fact.Ops) == 0 {
+		return nil
+	}
+	return &fact
+}
+
+// source is the Term of an operand's source, in the function that holds it.
+func (c *compiler) source(src Source) *Term {
+	if src.Term != nil {
+		return src.Term.Substitute(c.args(src.Args))
+	}
+	return c.term(src.Value, 0)
+}
+
+func (c *compiler) args(args []ssa.Value) []*Term {
+	var out []*Term
+	for _, a := range args {
+		out = append(out, c.term(a, 0))
+	}
+	return out
+}
+
+// resultsFrom returns the indices of fn's results that carry a value
+// that the get op read.
+func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
+	read := op.Results()
+	var out []int
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for i, v := range ret.Results {
+			if !slices.Contains(out, i) && !isError(v.Type()) && DependsOn(v, read) {
+				out = append(out, i)
+			}
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// Results returns the values in which a get hands back what it read: the
+// SDK method's first result, or the wrapper's results that carry it.
+func (op *Op) Results() []ssa.Value {
+	call, ok := op.Call.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	indices := []int{0}
+	if op.Wrapped != nil {
+		indices = op.Wrapped.Results
+	}
+	if call.Call.Signature().Results().Len() == 1 {
+		if slices.Contains(indices, 0) {
+			return []ssa.Value{call}
+		}
+		return nil
+	}
+	var out []ssa.Value
+	for _, user := range *call.Referrers() {
+		if ext, ok := user.(*ssa.Extract); ok && slices.Contains(indices, ext.Index) {
+			out = append(out, ext)
+		}
+	}
+	return out
+}
+
+// DependsOn reports whether v is computed, in its function, from one of
+// the values in from: through arithmetic, conversions, calls, loads from
+// what was stored, and phis.
+func DependsOn(v ssa.Value, from []ssa.Value) bool {
+	if len(from) == 0 {
+		return false
+	}
+	seen := make(map[ssa.Value]bool)
+	var visit func(v ssa.Value, depth int) bool
+	visit = func(v ssa.Value, depth int) bool {
+		if v == nil || seen[v] || depth > 32 {
+			return false
+		}
+		seen[v] = true
+		if slices.Contains(from, v) {
+			return true
+		}
+		instr, ok := v.(ssa.Instruction)
+		if !ok {
+			return false
+		}
+		for _, op := range instr.Operands(nil) {
+			if *op != nil && visit(*op, depth+1) {
+				return true
+			}
+		}
+		// What was stored at an address flows out of loads from it:
+		// json.Unmarshal(data, &v) fills v.
+		if alloc, ok := v.(*ssa.Alloc); ok {
+			for _, user := range *alloc.Referrers() {
+				if call, ok := user.(ssa.CallInstruction); ok {
+					for _, a := range call.Common().Args {
+						if a != alloc && visit(a, depth+1) {
+							return true
+						}
+					}
+				}
+				if store, ok := user.(*ssa.Store); ok && store.Addr == alloc && visit(store.Val, depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return visit(v, 0)
+}
+
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}

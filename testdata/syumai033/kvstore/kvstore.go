@@ -1,0 +1,46 @@
+// Package kvstore wraps a KV namespace as applications do. // want package:"uses KV"
+//
+// Its callers in other packages are checked through analysis facts.
+package kvstore
+
+import (
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+type Store struct{ ns *kv.Namespace }
+
+func New(binding string) (*Store, error) {
+	ns, err := kv.NewNamespace(binding)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{ns: ns}, nil
+}
+
+func (s *Store) Set(key, value string, ttl time.Duration) error { // want Set:`kv wrapper: put\(namespace=\(ns \$0\), key=\$1, value=\$2, ExpirationTTL=\(int \(\(time.Duration\).Seconds \$3\)\)\)`
+	return s.ns.PutString(key, value, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
+}
+
+// SetFloor clamps the TTL to KV's minimum, so any argument is fine.
+func (s *Store) SetFloor(key, value string, ttl time.Duration) error { // want SetFloor:`kv wrapper: put`
+	if ttl < time.Minute {
+		ttl = time.Minute
+	}
+	return s.ns.PutString(key, value, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
+}
+
+func (s *Store) Get(key string) (string, error) { // want Get:`kv wrapper: get\(namespace=\(ns \$0\), key=\$1, results=\[0\]\)`
+	return s.ns.GetString(key, nil)
+}
+
+// SetSeconds is a wrapper of a wrapper.
+func SetSeconds(s *Store, key, value string, seconds int) error { // want SetSeconds:`kv wrapper: put\(namespace=\(ns \$0\), key=\$1, value=\$2, ExpirationTTL=\(int \(\(time.Duration\).Seconds \(\* \(int \$3\) 1000000000\)\)\)\)`
+	return s.Set(key, value, time.Duration(seconds)*time.Second)
+}
+
+// Fixed decides the key and TTL itself; only the store is its caller's.
+func Fixed(s *Store) error { // want Fixed:`kv wrapper: put\(namespace=\(ns \$0\)\)`
+	return s.Set("motd", "hello", time.Hour)
+}
