@@ -23,10 +23,10 @@ type WrapperFact struct {
 // A WrappedOp is one KV operation inside a wrapper, as its callers see it.
 type WrappedOp struct {
 	Role     Role
-	Method   string              // the SDK method it comes down to, as in "(kv.Namespace).PutString"
+	Method   string         // the SDK method it comes down to, as in "(kv.Namespace).PutString"
 	Operands []OperandTerms // how each operand follows from the parameters
-	Conds    []Cond              // what the parameters must satisfy for the operation to run
-	Results  []int               // for a get, the wrapper's results that carry the value read
+	Conds    []Cond         // what the parameters must satisfy for the operation to run
+	Results  []int          // for a get, the wrapper's results that carry the value read
 }
 
 // OperandTerms are the Terms an operand may take. (Facts hold no maps:
