@@ -150,15 +150,17 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 		if op.Wrapped != nil {
 			w.Method = op.Wrapped.Method
 		}
+		// Every operand is kept, so that callers can tell which namespace
+		// and key the operation touches, even when fixed inside.
 		params := false
 		for o := Operand(0); o < numOperands; o++ {
 			var terms []*Term
 			for _, src := range op.Sources(o) {
 				terms = append(terms, c.source(src))
 			}
-			if slices.ContainsFunc(terms, (*Term).Params) {
+			if len(terms) > 0 {
 				w.Operands = append(w.Operands, OperandTerms{o, terms})
-				params = true
+				params = params || slices.ContainsFunc(terms, (*Term).Params)
 			}
 		}
 		w.Conds = c.Conds(op.Call.Block(), 0)

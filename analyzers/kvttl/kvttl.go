@@ -89,6 +89,9 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.
 func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int) {
+	if src.Term != nil && !src.Term.Params() {
+		return // fixed inside a wrapper elsewhere, and checked there
+	}
 	if src.Value == nil {
 		// Inside a wrapper elsewhere, which was checked for units itself.
 	} else if p.checkDurationUnits(op, src, o) {
@@ -120,6 +123,9 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 
 // checkExpiration checks an absolute expiration in seconds since the epoch.
 func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
+	if src.Term != nil && !src.Term.Params() {
+		return // fixed inside a wrapper elsewhere, and checked there
+	}
 	if src.Value != nil && p.checkDurationUnits(op, src, kvapi.Expiration) {
 		return
 	}

@@ -41,6 +41,6 @@ func SetSeconds(s *Store, key, value string, seconds int) error { // want SetSec
 }
 
 // Fixed decides the key and TTL itself; only the store is its caller's.
-func Fixed(s *Store) error { // want Fixed:`kv wrapper: put\(namespace=\(ns \$0\)\)`
+func Fixed(s *Store) error { // want Fixed:`kv wrapper: put\(namespace=\(ns \$0\), key="motd", value="hello", ExpirationTTL=\(int \(\(time.Duration\).Seconds 3600000000000\)\)\)`
 	return s.Set("motd", "hello", time.Hour)
 }

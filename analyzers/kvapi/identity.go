@@ -1,0 +1,231 @@
+package kvapi
+
+import (
+	"fmt"
+	"go/constant"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Same reports whether operand o of a and b is provably the same: the
+// same SSA value, equal constants, or equal expressions over the same
+// values ("rate:" + ip twice, fmt.Sprintf("u:%s", id) twice, a wrapper's
+// key Term bound to the same argument). A namespace is the same when it
+// is the same value or opened by the same binding name.
+func (r *Result) Same(a, b *Op, o Operand) bool {
+	for _, sa := range a.Sources(o) {
+		ka, ok := r.identity(sa)
+		if !ok {
+			continue
+		}
+		for _, sb := range b.Sources(o) {
+			if kb, ok := r.identity(sb); ok && ka == kb {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// identity renders a source as a canonical string, with values that have
+// no structure (parameters, results of calls with effects) named by their
+// identity. ok is false when the value is not known well enough.
+func (r *Result) identity(src Source) (string, bool) {
+	var b strings.Builder
+	w := &identityWriter{model: r, b: &b, ok: true}
+	if src.Term != nil {
+		w.term(src.Term, src.Args, 0)
+	} else {
+		w.value(src.Value, 0)
+	}
+	return b.String(), w.ok
+}
+
+type identityWriter struct {
+	model *Result
+	b     *strings.Builder
+	ok    bool
+}
+
+func (w *identityWriter) value(v ssa.Value, depth int) {
+	if depth > maxDepth || v == nil {
+		w.ok = false
+		return
+	}
+	switch v := v.(type) {
+	case *ssa.Const:
+		if v.Value == nil {
+			w.b.WriteString("nil")
+			return
+		}
+		w.b.WriteString(v.Value.ExactString())
+		return
+	case *ssa.ChangeType:
+		w.value(v.X, depth+1)
+		return
+	case *ssa.MakeInterface:
+		w.value(v.X, depth+1)
+		return
+	case *ssa.Convert:
+		w.b.WriteString("(conv ")
+		w.value(v.X, depth+1)
+		w.b.WriteString(")")
+		return
+	case *ssa.BinOp:
+		fmt.Fprintf(w.b, "(%s ", v.Op)
+		w.value(v.X, depth+1)
+		w.b.WriteString(" ")
+		w.value(v.Y, depth+1)
+		w.b.WriteString(")")
+		return
+	case *ssa.UnOp:
+		// A load: what a field or variable holds is the same value each
+		// time it is read, for the purposes of naming a key or namespace.
+		if addr, ok := v.X.(*ssa.FieldAddr); ok {
+			fmt.Fprintf(w.b, "(.%s ", fieldName(addr.X.Type(), addr.Field))
+			w.value(addr.X, depth+1)
+			w.b.WriteString(")")
+			return
+		}
+		if g, ok := v.X.(*ssa.Global); ok {
+			w.b.WriteString(g.Pkg.Pkg.Path() + "." + g.Name())
+			return
+		}
+		if fv, ok := v.X.(*ssa.FreeVar); ok {
+			w.value(fv, depth+1)
+			return
+		}
+	case *ssa.Field:
+		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
+		w.value(v.X, depth+1)
+		w.b.WriteString(")")
+		return
+	case *ssa.FreeVar:
+		// A closure's captured variable is its binding in the parent.
+		if bound := w.model.binding(v); bound != nil {
+			w.value(bound, depth+1)
+			return
+		}
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok && opensNamespace(call) {
+			w.call(call, depth)
+			return
+		}
+	case *ssa.Call:
+		if opensNamespace(v) || pureCall(v) {
+			w.call(v, depth)
+			return
+		}
+	}
+	fmt.Fprintf(w.b, "v%p", v)
+}
+
+func (w *identityWriter) call(call *ssa.Call, depth int) {
+	name := "builtin"
+	if callee := call.Call.StaticCallee(); callee != nil {
+		name = callee.String()
+	} else if b, ok := call.Call.Value.(*ssa.Builtin); ok {
+		name = b.Name()
+	}
+	w.b.WriteString("(" + name)
+	for _, a := range call.Call.Args {
+		w.b.WriteString(" ")
+		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
+			for _, elem := range w.model.elements(s, 0) {
+				w.value(elem, depth+1)
+				w.b.WriteString(",")
+			}
+			continue
+		}
+		w.value(a, depth+1)
+	}
+	w.b.WriteString(")")
+}
+
+func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
+	switch t.Op {
+	case TermOpaque:
+		w.ok = false
+	case TermParam:
+		if t.Index < len(args) {
+			w.value(args[t.Index], depth+1)
+		} else {
+			w.ok = false
+		}
+	case TermConst:
+		if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {
+			w.b.WriteString(c.ExactString())
+		} else {
+			w.b.WriteString(t.Value)
+		}
+	case TermGlobal:
+		w.b.WriteString(t.Name)
+	case TermField:
+		fmt.Fprintf(w.b, "(.%s ", t.Name)
+		w.term(t.Args[0], args, depth+1)
+		w.b.WriteString(")")
+	case TermConvert:
+		w.b.WriteString("(conv ")
+		w.term(t.Args[0], args, depth+1)
+		w.b.WriteString(")")
+	case TermBinOp:
+		fmt.Fprintf(w.b, "(%s ", t.Tok)
+		w.term(t.Args[0], args, depth+1)
+		w.b.WriteString(" ")
+		w.term(t.Args[1], args, depth+1)
+		w.b.WriteString(")")
+	default:
+		// Calls and phis of a wrapper do not name a key reliably enough.
+		w.ok = false
+	}
+}
+
+// binding returns the value that the closure's free variable fv captures.
+func (r *Result) binding(fv *ssa.FreeVar) ssa.Value {
+	fn := fv.Parent()
+	parent := fn.Parent()
+	if parent == nil {
+		return nil
+	}
+	idx := -1
+	for i, f := range fn.FreeVars {
+		if f == fv {
+			idx = i
+		}
+	}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn && idx < len(mc.Bindings) {
+				return mc.Bindings[idx]
+			}
+		}
+	}
+	return nil
+}
+
+// opensNamespace reports whether call opens a Workers KV binding by name:
+// two calls with the same name open the same namespace.
+func opensNamespace(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Object() == nil {
+		return false
+	}
+	fn := callee.Object().(*types.Func)
+	return fn.Pkg() != nil && (fn.Pkg().Path() == syumaiKV && fn.Name() == "NewNamespace" ||
+		fn.Pkg().Path() == syumaiOld && fn.Name() == "NewKVNamespace")
+}
+
+// pureCall reports whether call computes its result from its arguments
+// alone, so that equal arguments give an equal key.
+func pureCall(call *ssa.Call) bool {
+	if b, ok := call.Call.Value.(*ssa.Builtin); ok {
+		return pureFuncs[b.Name()]
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Object() == nil {
+		return false
+	}
+	return pureFuncs[callee.Object().(*types.Func).FullName()]
+}
