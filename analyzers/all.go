@@ -5,6 +5,8 @@ package analyzers
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/kvlint/kvlint/analyzers/kvcounter"
+	"github.com/kvlint/kvlint/analyzers/kvrace"
 	"github.com/kvlint/kvlint/analyzers/kvttl"
 )
 
@@ -12,5 +14,7 @@ import (
 func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		kvttl.Analyzer,
+		kvcounter.Analyzer,
+		kvrace.Analyzer,
 	}
 }

@@ -3,6 +3,7 @@ package kvapi
 import (
 	"fmt"
 	"go/constant"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -93,8 +94,11 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.b.WriteString(g.Pkg.Pkg.Path() + "." + g.Name())
 			return
 		}
-		if fv, ok := v.X.(*ssa.FreeVar); ok {
-			w.value(fv, depth+1)
+		if v.Op == token.MUL {
+			// A variable: the same variable, captured by a closure or not.
+			w.b.WriteString("(* ")
+			w.value(v.X, depth+1)
+			w.b.WriteString(")")
 			return
 		}
 	case *ssa.Field:
@@ -228,4 +232,45 @@ func pureCall(call *ssa.Call) bool {
 		return false
 	}
 	return pureFuncs[callee.Object().(*types.Func).FullName()]
+}
+
+// KeyText returns the constant text in a key: the literal parts of
+// "rate:" + ip or fmt.Sprintf("views:%s", slug), for matching the key's
+// purpose against a name pattern.
+func (r *Result) KeyText(src Source) string {
+	var parts []string
+	var term func(t *Term, depth int)
+	term = func(t *Term, depth int) {
+		if t.Op == TermConst && t.Kind == constant.String {
+			if c := constant.MakeFromLiteral(t.Value, token.STRING, 0); c.Kind() == constant.String {
+				parts = append(parts, constant.StringVal(c))
+			}
+		}
+		for _, a := range t.Args {
+			if depth < maxDepth {
+				term(a, depth+1)
+			}
+		}
+	}
+	if src.Term != nil {
+		term(src.Term, 0)
+		for _, a := range src.Args {
+			parts = append(parts, r.stringConstants(a)...)
+		}
+	} else {
+		parts = r.stringConstants(src.Value)
+	}
+	return strings.Join(parts, " ")
+}
+
+// stringConstants returns the string constants that v is built from.
+func (r *Result) stringConstants(v ssa.Value) []string {
+	var parts []string
+	r.Backward(v, nil, func(s Step) bool {
+		if c, ok := s.Value.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String {
+			parts = append(parts, constant.StringVal(c.Value))
+		}
+		return false
+	})
+	return parts
 }

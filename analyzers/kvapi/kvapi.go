@@ -82,6 +82,14 @@ func (op *Op) Pos() token.Pos {
 	return op.Call.Pos()
 }
 
+// End is the end of the call.
+func (op *Op) End() token.Pos {
+	if op.Expr != nil {
+		return op.Expr.End()
+	}
+	return op.Call.Pos()
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	res := &Result{pass: pass}
 	if !usesKV(pass) {

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ast/astutil"
@@ -31,6 +32,26 @@ type Source struct {
 	Term  *Term
 	Args  []ssa.Value
 	Conds []Cond
+}
+
+// Inputs returns the values of this package that the source is computed
+// from: its value, or the arguments its wrapper's Term uses.
+func (s Source) Inputs() []ssa.Value {
+	if s.Term == nil {
+		return []ssa.Value{s.Value}
+	}
+	var in []ssa.Value
+	var walk func(t *Term)
+	walk = func(t *Term) {
+		if t.Op == TermParam && t.Index < len(s.Args) && !slices.Contains(in, s.Args[t.Index]) {
+			in = append(in, s.Args[t.Index])
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(s.Term)
+	return in
 }
 
 // maxDepth bounds the walk through helpers, phis and copies.
@@ -106,6 +127,11 @@ func (op *Op) arg(i int) ssa.Value {
 			return args[0]
 		}
 		args = args[1:]
+	case i == Receiver:
+		// A method value, put := ns.PutString, carries its receiver bound.
+		if mc, ok := common.Value.(*ssa.MakeClosure); ok && len(mc.Bindings) == 1 {
+			return mc.Bindings[0]
+		}
 	}
 	if i < 0 || i >= len(args) {
 		return nil

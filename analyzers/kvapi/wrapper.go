@@ -210,7 +210,7 @@ func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
 			continue
 		}
 		for i, v := range ret.Results {
-			if !slices.Contains(out, i) && !isError(v.Type()) && DependsOn(v, read) {
+			if !slices.Contains(out, i) && !isError(v.Type()) && r.DependsOn(v, ret, read) {
 				out = append(out, i)
 			}
 		}
@@ -243,53 +243,6 @@ func (op *Op) Results() []ssa.Value {
 		}
 	}
 	return out
-}
-
-// DependsOn reports whether v is computed, in its function, from one of
-// the values in from: through arithmetic, conversions, calls, loads from
-// what was stored, and phis.
-func DependsOn(v ssa.Value, from []ssa.Value) bool {
-	if len(from) == 0 {
-		return false
-	}
-	seen := make(map[ssa.Value]bool)
-	var visit func(v ssa.Value, depth int) bool
-	visit = func(v ssa.Value, depth int) bool {
-		if v == nil || seen[v] || depth > 32 {
-			return false
-		}
-		seen[v] = true
-		if slices.Contains(from, v) {
-			return true
-		}
-		instr, ok := v.(ssa.Instruction)
-		if !ok {
-			return false
-		}
-		for _, op := range instr.Operands(nil) {
-			if *op != nil && visit(*op, depth+1) {
-				return true
-			}
-		}
-		// What was stored at an address flows out of loads from it:
-		// json.Unmarshal(data, &v) fills v.
-		if alloc, ok := v.(*ssa.Alloc); ok {
-			for _, user := range *alloc.Referrers() {
-				if call, ok := user.(ssa.CallInstruction); ok {
-					for _, a := range call.Common().Args {
-						if a != alloc && visit(a, depth+1) {
-							return true
-						}
-					}
-				}
-				if store, ok := user.(*ssa.Store); ok && store.Addr == alloc && visit(store.Val, depth+1) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return visit(v, 0)
 }
 
 func isError(t types.Type) bool {

@@ -1,0 +1,267 @@
+package kvapi
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A Step is one value on the way back from a sink to what it is
+// computed from, as Backward visits it.
+type Step struct {
+	Value ssa.Value
+	// Changed is set once the way from the sink to Value has passed
+	// through a computation that changes the value: arithmetic, a call,
+	// a store into a field. A value written back unchanged, or merely
+	// converted between string and []byte, is not changed.
+	Changed bool
+}
+
+// Backward walks the values that v is computed from, in v's function and
+// the functions enclosing a closure, calling visit for each until it
+// returns true; it reports whether it did. Memory is followed: a value
+// loaded from a variable comes from what was stored there, and from the
+// calls that were given its address (json.Unmarshal(data, &v)) — but only
+// from stores and calls that can happen before sink, so that a
+// read-through cache's early return is not mistaken for a flow.
+func (r *Result) Backward(v ssa.Value, sink ssa.Instruction, visit func(Step) bool) bool {
+	w := &walker{model: r, sink: sink, visit: visit, seen: make(map[step]bool)}
+	return w.walk(Step{Value: v}, 0)
+}
+
+type step struct {
+	v       ssa.Value
+	changed bool
+}
+
+type walker struct {
+	model *Result
+	sink  ssa.Instruction
+	visit func(Step) bool
+	seen  map[step]bool
+}
+
+func (w *walker) walk(s Step, depth int) bool {
+	if s.Value == nil || depth > 64 || w.seen[step{s.Value, s.Changed}] {
+		return false
+	}
+	w.seen[step{s.Value, s.Changed}] = true
+	if w.visit(s) {
+		return true
+	}
+	next := func(v ssa.Value, changes bool) bool {
+		return w.walk(Step{Value: v, Changed: s.Changed || changes}, depth+1)
+	}
+	switch v := s.Value.(type) {
+	case *ssa.Phi:
+		for _, e := range v.Edges {
+			if next(e, false) {
+				return true
+			}
+		}
+		return false
+	case *ssa.ChangeType:
+		return next(v.X, false)
+	case *ssa.MakeInterface:
+		return next(v.X, false)
+	case *ssa.TypeAssert:
+		return next(v.X, false)
+	case *ssa.Slice:
+		return next(v.X, false)
+	case *ssa.Extract:
+		return next(v.Tuple, false)
+	case *ssa.Convert:
+		return next(v.X, !sameRepresentation(v.Type(), v.X.Type()))
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			return next(v.X, false)
+		}
+		return next(v.X, true)
+	case *ssa.FreeVar:
+		return next(w.model.binding(v), false)
+	case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr:
+		return w.memory(v, s, depth)
+	case *ssa.Call:
+		return w.operands(v, Step{Value: v, Changed: true}, depth)
+	}
+	if instr, ok := s.Value.(ssa.Instruction); ok {
+		return w.operands(instr, Step{Value: s.Value, Changed: true}, depth)
+	}
+	return false
+}
+
+// operands walks every operand of instr.
+func (w *walker) operands(instr ssa.Instruction, s Step, depth int) bool {
+	for _, op := range instr.Operands(nil) {
+		if *op == nil {
+			continue
+		}
+		if _, isFunc := (*op).(*ssa.Function); isFunc {
+			continue
+		}
+		if w.walk(Step{Value: *op, Changed: s.Changed}, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// memory walks what was put at addr, or at any part of the variable it
+// belongs to, before the sink: stores, and calls given its address.
+func (w *walker) memory(addr ssa.Value, s Step, depth int) bool {
+	root := addr
+	for {
+		switch a := root.(type) {
+		case *ssa.FieldAddr:
+			root = a.X
+			continue
+		case *ssa.IndexAddr:
+			if _, isPtr := a.X.Type().Underlying().(*types.Pointer); isPtr {
+				root = a.X
+				continue
+			}
+		}
+		break
+	}
+	var parts func(v ssa.Value, into bool) bool
+	parts = func(v ssa.Value, into bool) bool {
+		refs := v.Referrers()
+		if refs == nil {
+			return false
+		}
+		for _, user := range *refs {
+			switch user := user.(type) {
+			case *ssa.Store:
+				// A store into a part of the variable changes it, unless it
+				// is the whole of what the sink reads.
+				if user.Addr == v && w.before(user) && w.walk(Step{Value: user.Val, Changed: s.Changed || v != addr}, depth+1) {
+					return true
+				}
+			case *ssa.FieldAddr:
+				if user.X == v && parts(user, true) {
+					return true
+				}
+			case *ssa.IndexAddr:
+				if user.X == v && parts(user, true) {
+					return true
+				}
+			case *ssa.MakeInterface:
+				// &v passed as an interface: json.Unmarshal(data, &v).
+				if parts(user, into) {
+					return true
+				}
+			case *ssa.ChangeType:
+				if parts(user, into) {
+					return true
+				}
+			case ssa.CallInstruction:
+				if !w.before(user) {
+					continue
+				}
+				for _, a := range user.Common().Args {
+					if a != v && w.walk(Step{Value: a, Changed: true}, depth+1) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	if parts(root, false) {
+		return true
+	}
+	if _, isAlloc := root.(*ssa.Alloc); !isAlloc {
+		// Memory that something else handed over, resp.Body of a response:
+		// what it holds comes from where it came from.
+		return w.walk(Step{Value: root, Changed: s.Changed}, depth+1)
+	}
+	return false
+}
+
+// before reports whether instr can run before the sink: in the sink's
+// block earlier, or in a block from which the sink's block can be reached.
+// Across functions (closures, deferred calls) it assumes so.
+func (w *walker) before(instr ssa.Instruction) bool {
+	if w.sink == nil || instr.Parent() != w.sink.Parent() {
+		return true
+	}
+	from, to := instr.Block(), w.sink.Block()
+	if from == to {
+		for _, i := range from.Instrs {
+			if i == instr {
+				return true
+			}
+			if i == w.sink {
+				break
+			}
+		}
+	}
+	seen := make(map[*ssa.BasicBlock]bool)
+	queue := append([]*ssa.BasicBlock(nil), from.Succs...)
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		if b == to {
+			return true
+		}
+		if !seen[b] {
+			seen[b] = true
+			queue = append(queue, b.Succs...)
+		}
+	}
+	return false
+}
+
+// sameRepresentation reports whether a conversion keeps the value as it
+// is: string to []byte and back, or between named and unnamed forms.
+func sameRepresentation(to, from types.Type) bool {
+	stringish := func(t types.Type) bool {
+		switch u := t.Underlying().(type) {
+		case *types.Basic:
+			return u.Info()&types.IsString != 0
+		case *types.Slice:
+			b, ok := u.Elem().Underlying().(*types.Basic)
+			return ok && (b.Kind() == types.Byte || b.Kind() == types.Rune)
+		}
+		return false
+	}
+	return stringish(to) && stringish(from)
+}
+
+// DependsOn reports whether v is computed from one of the values in from,
+// changed or not (see Backward).
+func (r *Result) DependsOn(v ssa.Value, sink ssa.Instruction, from []ssa.Value) bool {
+	if len(from) == 0 {
+		return false
+	}
+	return r.Backward(v, sink, func(s Step) bool { return contains(from, s.Value) })
+}
+
+// ChangedFrom reports whether v is computed from one of the values in from
+// and changed on the way: a read-modify-write, not a write-back.
+func (r *Result) ChangedFrom(v ssa.Value, sink ssa.Instruction, from []ssa.Value) bool {
+	if len(from) == 0 {
+		return false
+	}
+	return r.Backward(v, sink, func(s Step) bool { return s.Changed && contains(from, s.Value) })
+}
+
+func contains(vals []ssa.Value, v ssa.Value) bool {
+	for _, x := range vals {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// DependsOnAny reports whether any of vals depends on from.
+func (r *Result) DependsOnAny(vals []ssa.Value, sink ssa.Instruction, from []ssa.Value) bool {
+	for _, v := range vals {
+		if r.DependsOn(v, sink, from) {
+			return true
+		}
+	}
+	return false
+}

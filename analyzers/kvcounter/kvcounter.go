@@ -1,0 +1,172 @@
+package kvcounter
+
+import (
+	_ "embed"
+	"go/token"
+	"go/types"
+	"reflect"
+	"regexp"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+//go:embed doc.go
+var doc string
+
+// DefaultKeys matches the constant part of keys that name a count.
+const DefaultKeys = `(?i)(count|quota|attempt|hits|views|visits|clicks|throttle|rate[-_:.]?limit|(^|[^a-z])(rate|rl|limit|usage|tries)([^a-z]|$))`
+
+// Result lists the puts that kvcounter reported, so that kvrace, which
+// requires it, keeps to one diagnostic per site.
+type Result struct {
+	Claimed map[ssa.CallInstruction]bool
+}
+
+// Analyzer is kvcounter with the default configuration.
+var Analyzer = New(DefaultKeys)
+
+// New returns a kvcounter analyzer whose key pattern is keys, bound to its
+// -keys flag.
+func New(keys string) *analysis.Analyzer {
+	c := &checker{keys: regexp.MustCompile(keys)}
+	a := &analysis.Analyzer{
+		Name:       "kvcounter",
+		Doc:        analysisdoc.Extract(doc, "kvcounter"),
+		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/kvcounter.md",
+		Requires:   []*analysis.Analyzer{kvapi.Analyzer},
+		Run:        c.run,
+		ResultType: reflect.TypeFor[*Result](),
+	}
+	a.Flags.Func("keys", "regular expression matched against the constant part of a key that names a count (default "+keys+")", func(s string) error {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return err
+		}
+		c.keys = re
+		return nil
+	})
+	return a
+}
+
+type checker struct{ keys *regexp.Regexp }
+
+func (c *checker) run(pass *analysis.Pass) (any, error) {
+	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return res, nil
+	}
+	rep := report.New(pass)
+	for _, put := range model.Ops {
+		if put.Method.Role != kvapi.Put {
+			continue
+		}
+		reads, read := sameKeyReads(model, put)
+		countKey := c.namesCount(model, put)
+		for _, src := range put.Sources(kvapi.Value) {
+			incr := increment(model, put, src, reads)
+			switch {
+			case incr != nil && incr.fromRead:
+				res.Claimed[put.Call] = true
+				rep.Report(analysis.Diagnostic{
+					Pos: put.Pos(), End: put.End(),
+					Message: "KV counter: this put writes back a count read from the same key and incremented; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count comes out low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+					Related: []analysis.RelatedInformation{{Pos: read.Pos(), End: read.Pos(), Message: "the count is read here"}},
+				})
+			case incr != nil && countKey:
+				res.Claimed[put.Call] = true
+				rep.Report(analysis.Diagnostic{
+					Pos: put.Pos(), End: put.End(),
+					Message: "KV counter: this key names a count, and the value is computed by arithmetic; every isolate writes its own idea of the count and the last write wins, with up to 60 s before other locations see it: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+				})
+			default:
+				continue
+			}
+			break
+		}
+	}
+	rep.Finish()
+	return res, nil
+}
+
+// sameKeyReads returns the values read by gets of the put's key in the
+// put's namespace, and the first such get.
+func sameKeyReads(model *kvapi.Result, put *kvapi.Op) ([]ssa.Value, *kvapi.Op) {
+	var reads []ssa.Value
+	var first *kvapi.Op
+	for _, get := range model.Ops {
+		if get.Method.Role != kvapi.Get || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
+			continue
+		}
+		if first == nil {
+			first = get
+		}
+		reads = append(reads, get.Results()...)
+	}
+	return reads, first
+}
+
+// namesCount reports whether the put's key names a count.
+func (c *checker) namesCount(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Key) {
+		if c.keys.MatchString(model.KeyText(src)) {
+			return true
+		}
+	}
+	return false
+}
+
+type incrementFound struct{ fromRead bool }
+
+// increment finds a number that the written value is computed from by
+// adding or subtracting: n+1, n-cost, count++ on a decoded struct.
+// fromRead is set when that number comes from one of reads.
+func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa.Value) *incrementFound {
+	var found *incrementFound
+	visit := func(s kvapi.Step) bool {
+		bin, ok := s.Value.(*ssa.BinOp)
+		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) {
+			return false
+		}
+		if model.DependsOn(bin, put.Call, reads) {
+			found = &incrementFound{fromRead: true}
+			return true
+		}
+		if found == nil {
+			found = &incrementFound{}
+		}
+		return false
+	}
+	for _, v := range src.Inputs() {
+		if model.Backward(v, put.Call, visit) {
+			break
+		}
+	}
+	if found == nil && src.Term != nil && termAdds(src.Term) {
+		// A wrapper that adds to its argument: incr(key, n) puts n+1.
+		found = &incrementFound{fromRead: model.DependsOnAny(src.Args, put.Call, reads)}
+	}
+	return found
+}
+
+func termAdds(t *kvapi.Term) bool {
+	if t.Op == kvapi.TermBinOp && (t.Tok == token.ADD || t.Tok == token.SUB) && (t.Name == "int" || t.Name == "float") {
+		return true
+	}
+	for _, a := range t.Args {
+		if termAdds(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNumber(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsNumeric != 0
+}

@@ -1,0 +1,69 @@
+package kvrace
+
+import (
+	_ "embed"
+	"fmt"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+	"github.com/kvlint/kvlint/analyzers/kvcounter"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports read-modify-write races on one KV key.
+var Analyzer = &analysis.Analyzer{
+	Name:     "kvrace",
+	Doc:      analysisdoc.Extract(doc, "kvrace"),
+	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvrace.md",
+	Requires: []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer},
+	Run:      run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return nil, nil
+	}
+	claimed := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
+	rep := report.New(pass)
+	for _, put := range model.Ops {
+		if put.Method.Role != kvapi.Put || claimed[put.Call] {
+			continue
+		}
+		if get := readOf(model, put); get != nil {
+			line := pass.Fset.Position(get.Pos()).Line
+			rep.Report(analysis.Diagnostic{
+				Pos: put.Pos(), End: put.End(),
+				Message: fmt.Sprintf("KV read-modify-write: this put writes a value derived from the get of the same key on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1", line),
+				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the value is read here"}},
+			})
+		}
+	}
+	rep.Finish()
+	return nil, nil
+}
+
+// readOf returns the get of the put's key whose value the put writes back
+// changed, or nil.
+func readOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
+	for _, get := range model.Ops {
+		if get.Method.Role != kvapi.Get || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
+			continue
+		}
+		reads := get.Results()
+		for _, src := range put.Sources(kvapi.Value) {
+			changed := src.Term != nil && src.Term.Op != kvapi.TermParam // the wrapper changes it
+			for _, in := range src.Inputs() {
+				if model.ChangedFrom(in, put.Call, reads) || changed && model.DependsOn(in, put.Call, reads) {
+					return get
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+// Package kvcounter holds kvcounter's cases on github.com/syumai/workers.
+package kvcounter
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// The canonical mistake: a rate limit by client IP kept in KV.
+func rateLimit(w http.ResponseWriter, r *http.Request) bool {
+	ns, _ := kv.NewNamespace("RATE_LIMITS")
+	key := "rate:" + r.Header.Get("CF-Connecting-IP")
+	v, err := ns.GetString(key, nil)
+	if err != nil {
+		return false
+	}
+	n, _ := strconv.Atoi(v)
+	if n >= 100 {
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+		return true
+	}
+	ns.PutString(key, strconv.Itoa(n+1), &kv.PutOptions{ExpirationTTL: 60}) // want `KV counter: this put writes back a count read from the same key and incremented`
+	return false
+}
+
+// A page-view counter, with the key built by fmt.Sprintf twice.
+func countView(ns *kv.Namespace, slug string) error {
+	v, _ := ns.GetString(fmt.Sprintf("views:%s", slug), nil)
+	n, _ := strconv.ParseInt(v, 10, 64)
+	n++
+	return ns.PutString(fmt.Sprintf("views:%s", slug), strconv.FormatInt(n, 10), nil) // want `KV counter`
+}
+
+type window struct {
+	Count int   `json:"count"`
+	Reset int64 `json:"reset"`
+}
+
+// A quota in a JSON document: decode, increment a field, encode.
+func spendQuota(ns *kv.Namespace, user string) error {
+	key := "quota:" + user
+	raw, err := ns.GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	var q window
+	_ = json.Unmarshal([]byte(raw), &q)
+	q.Count++
+	data, _ := json.Marshal(q)
+	return ns.PutString(key, string(data), nil) // want `KV counter: this put writes back a count`
+}
+
+type visits struct {
+	ns *kv.Namespace
+	n  int
+}
+
+// A count held in memory and flushed to a key named for it: each isolate
+// has its own count, and the last write wins.
+func (v *visits) hit() error {
+	v.n++
+	return v.ns.PutString("stats:visits", strconv.Itoa(v.n), nil) // want `KV counter: this key names a count`
+}
+
+// Quiet: a count-like key holding configuration, no arithmetic.
+func saveLimits(ns *kv.Namespace, cfg []byte) error {
+	return ns.PutString("ratelimit:config", string(cfg), nil)
+}
+
+// Quiet: arithmetic on time for a key that names no count.
+func touch(ns *kv.Namespace, id string) error {
+	return ns.PutString("expires:"+id, strconv.FormatInt(time.Now().Unix()+3600, 10), nil)
+}
+
+// Quiet: a value read from KV used for another key, with no count in its name.
+func copyPlusOne(ns *kv.Namespace, id string) error {
+	v, _ := ns.GetString("version:"+id, nil)
+	n, _ := strconv.Atoi(v)
+	return ns.PutString("next-build:"+id, strconv.Itoa(n+1), nil)
+}

@@ -1,0 +1,139 @@
+// Package kvrace holds kvrace's cases on github.com/syumai/workers.
+package kvrace
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/kvstore"
+)
+
+// Append to a JSON list kept under one key.
+func addToCart(ns *kv.Namespace, user, item string) error {
+	key := "cart:" + user
+	raw, err := ns.GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	var items []string
+	if raw != "" && raw != "<null>" {
+		if err := json.Unmarshal([]byte(raw), &items); err != nil {
+			return err
+		}
+	}
+	items = append(items, item)
+	data, _ := json.Marshal(items)
+	return ns.PutString(key, string(data), nil) // want `KV read-modify-write: this put writes a value derived from the get of the same key on line 18`
+}
+
+// Concatenation onto the old value.
+func appendLog(ns *kv.Namespace, entry string) error {
+	old, _ := ns.GetString("audit-log", nil)
+	return ns.PutString("audit-log", old+"\n"+entry, nil) // want `KV read-modify-write`
+}
+
+var errMissing = errors.New("missing")
+
+func loadProfile(id string) (string, error) { return "{}", nil }
+
+// Quiet: a read-through cache. The miss is filled from the origin.
+func profile(ns *kv.Namespace, id string) (string, error) {
+	key := "profile:" + id
+	if v, err := ns.GetString(key, nil); err == nil && v != "<null>" {
+		return v, nil
+	}
+	fresh, err := loadProfile(id)
+	if err != nil {
+		return "", err
+	}
+	return fresh, ns.PutString(key, fresh, &kv.PutOptions{ExpirationTTL: 300})
+}
+
+type settings struct{ Theme string }
+
+// Quiet: read-through with one variable for the cached and the fresh
+// value; the decode happens only on the path that returns.
+func userSettings(ns *kv.Namespace, id string) (settings, error) {
+	var s settings
+	raw, _ := ns.GetString("settings:"+id, nil)
+	if raw != "" && raw != "<null>" {
+		err := json.Unmarshal([]byte(raw), &s)
+		return s, err
+	}
+	s = settings{Theme: "light"}
+	data, _ := json.Marshal(s)
+	return s, ns.PutString("settings:"+id, string(data), nil)
+}
+
+// Quiet: the value written does not depend on what was read.
+func lastSeen(ns *kv.Namespace, user string) error {
+	if _, err := ns.GetString("seen:"+user, nil); err != nil {
+		return err
+	}
+	return ns.PutString("seen:"+user, time.Now().Format(time.RFC3339), nil)
+}
+
+// Quiet: written back unchanged, to extend its life.
+func refresh(ns *kv.Namespace, key string) error {
+	v, err := ns.GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: 3600})
+}
+
+// Quiet: derived, but written to another key.
+func snapshot(ns *kv.Namespace, id string) error {
+	v, _ := ns.GetString("doc:"+id, nil)
+	return ns.PutString("doc-backup:"+id, v+"\n", nil)
+}
+
+// Quiet: the same key in another namespace.
+func mirror(id string) error {
+	primary, _ := kv.NewNamespace("PRIMARY")
+	replica, _ := kv.NewNamespace("REPLICA")
+	v, _ := primary.GetString("doc:"+id, nil)
+	return replica.PutString("doc:"+id, v+"!", nil)
+}
+
+// In a goroutine and a deferred call: the closures capture the key and value.
+func background(ns *kv.Namespace, key string) {
+	v, _ := ns.GetString(key, nil)
+	go func() {
+		ns.PutString(key, v+",seen", nil) // want `KV read-modify-write`
+	}()
+}
+
+func deferred(ns *kv.Namespace, key string) {
+	v, _ := ns.GetString(key, nil)
+	updated := strconv.Quote(v)
+	defer ns.PutString(key, updated, nil) // want `KV read-modify-write`
+}
+
+// Local helpers that wrap the SDK.
+func load(ns *kv.Namespace, key string) string {
+	v, _ := ns.GetString(key, nil)
+	return v
+}
+
+func save(ns *kv.Namespace, key, v string) error {
+	return ns.PutString(key, v, nil)
+}
+
+func throughHelpers(ns *kv.Namespace, user string) error {
+	names := load(ns, "names:"+user)
+	return save(ns, "names:"+user, names+",new") // want `KV read-modify-write`
+}
+
+// Wrappers in another package.
+func throughPackage(s *kvstore.Store, user string) error {
+	v, err := s.Get("badges:" + user)
+	if err != nil {
+		return err
+	}
+	return s.Set("badges:"+user, v+",gold", time.Hour) // want `KV read-modify-write`
+}
