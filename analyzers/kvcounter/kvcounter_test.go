@@ -24,3 +24,12 @@ func TestSyumai(t *testing.T) {
 	t.Setenv("GOARCH", "wasm")
 	analysistest.Run(t, sdkmods.Dir("syumai033"), kvcounter.Analyzer, "./kvcounter")
 }
+
+// The REST SDK, current and old method names.
+func TestCloudflareV0119(t *testing.T) {
+	analysistest.Run(t, sdkmods.Dir("cfv0119"), kvcounter.Analyzer, "./kvcounter")
+}
+
+func TestCloudflareV030(t *testing.T) {
+	analysistest.Run(t, sdkmods.Dir("cfv030"), kvcounter.Analyzer, "./kvcounter")
+}

@@ -24,3 +24,11 @@ func TestSyumai(t *testing.T) {
 	t.Setenv("GOARCH", "wasm")
 	analysistest.Run(t, sdkmods.Dir("syumai033"), kvrace.Analyzer, "./kvrace")
 }
+
+func TestCloudflareV6(t *testing.T) {
+	analysistest.Run(t, sdkmods.Dir("cfv6"), kvrace.Analyzer, "./kvrace")
+}
+
+func TestCloudflareV0(t *testing.T) {
+	analysistest.Run(t, sdkmods.Dir("cfv0119"), kvrace.Analyzer, "./kvrace")
+}
