@@ -5,6 +5,7 @@ package analyzers
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvcounter"
 	"github.com/kvlint/kvlint/analyzers/kvrace"
 	"github.com/kvlint/kvlint/analyzers/kvttl"
@@ -13,6 +14,7 @@ import (
 // All returns the suite's analyzers with their default configuration.
 func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
+		kvapi.Analyzer, // reports nothing; listed for its -kvapi.interfaces flag
 		kvttl.Analyzer,
 		kvcounter.Analyzer,
 		kvrace.Analyzer,

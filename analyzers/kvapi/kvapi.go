@@ -18,13 +18,22 @@ import (
 )
 
 // Analyzer computes the package's KV operations; its result is a *Result.
-var Analyzer = &analysis.Analyzer{
-	Name:       "kvapi",
-	Doc:        "find Workers KV operations and their operands (a model for other analyzers; reports nothing)",
-	URL:        "https://github.com/kvlint/kvlint/blob/main/docs/design.md",
-	Run:        run,
-	ResultType: reflect.TypeFor[*Result](),
-	FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact)},
+// It reports nothing itself; its -interfaces flag names KV-shaped
+// interfaces of the user's (see Interfaces).
+var Analyzer = newAnalyzer()
+
+func newAnalyzer() *analysis.Analyzer {
+	ifaces := new(Interfaces)
+	a := &analysis.Analyzer{
+		Name:       "kvapi",
+		Doc:        "find Workers KV operations and their operands\n\nkvapi is the model of the KV SDKs that the other analyzers share. It reports nothing itself.",
+		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
+		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
+		ResultType: reflect.TypeFor[*Result](),
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact)},
+	}
+	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
+	return a
 }
 
 // Result is the KV model of one package.
@@ -34,6 +43,7 @@ type Result struct {
 	Ops []*Op
 
 	pass    *analysis.Pass
+	ifaces  *Interfaces
 	pkg     *ssa.Package
 	funcs   []*ssa.Function                   // the package's functions, in source order
 	globals map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
@@ -90,9 +100,9 @@ func (op *Op) End() token.Pos {
 	return op.Call.Pos()
 }
 
-func run(pass *analysis.Pass) (any, error) {
-	res := &Result{pass: pass}
-	if !usesKV(pass) {
+func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
+	res := &Result{pass: pass, ifaces: ifaces}
+	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		return res, nil
 	}
 	res.pkg = buildSSA(pass)

@@ -24,6 +24,9 @@ type Source struct {
 	// Explicit is set for a generated SDK's param.Field given with
 	// cloudflare.F and friends: it is sent even when it is zero.
 	Explicit bool
+	// Duration is set when a lifetime is given as a time.Duration, as a
+	// configured interface may take it, rather than in seconds.
+	Duration bool
 
 	// For an operation inside a wrapper in another package, Value is nil
 	// and Term says how the operand is computed from the wrapper's
@@ -64,6 +67,14 @@ func (op *Op) Sources(o Operand) []Source {
 	if op.Wrapped != nil {
 		return op.wrappedSources(o)
 	}
+	srcs := op.sources(o)
+	for i := range srcs {
+		srcs[i].Duration = srcs[i].Value != nil && IsDuration(srcs[i].Value.Type())
+	}
+	return srcs
+}
+
+func (op *Op) sources(o Operand) []Source {
 	if op.Method.Role == BulkPut {
 		if name, ok := PairFields[o]; ok {
 			var srcs []Source
@@ -98,8 +109,9 @@ func (op *Op) Sources(o Operand) []Source {
 func (op *Op) wrappedSources(o Operand) []Source {
 	var srcs []Source
 	args := op.Call.Common().Args
-	for _, t := range op.Wrapped.Terms(o) {
-		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos()}
+	ot := op.Wrapped.operand(o)
+	for _, t := range ot.Terms {
+		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos(), Duration: ot.Duration}
 		if t.Op == TermParam && op.Expr != nil {
 			// The operand is an argument as passed: report there.
 			i := t.Index - (len(args) - len(op.Expr.Args))

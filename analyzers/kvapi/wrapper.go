@@ -32,18 +32,18 @@ type WrappedOp struct {
 // OperandTerms are the Terms an operand may take. (Facts hold no maps:
 // their encoding must be deterministic.)
 type OperandTerms struct {
-	Operand Operand
-	Terms   []*Term
+	Operand  Operand
+	Terms    []*Term
+	Duration bool // see Source.Duration
 }
 
-// Terms returns the Terms of operand o.
-func (w *WrappedOp) Terms(o Operand) []*Term {
+func (w *WrappedOp) operand(o Operand) OperandTerms {
 	for _, ot := range w.Operands {
 		if ot.Operand == o {
-			return ot.Terms
+			return ot
 		}
 	}
-	return nil
+	return OperandTerms{}
 }
 
 func (*WrapperFact) AFact() {}
@@ -115,6 +115,12 @@ func (r *Result) scanCalls() []*Op {
 				if !ok {
 					continue
 				}
+				if common := call.Common(); common.IsInvoke() {
+					if m := r.ifaces.lookup(common.Method); m != nil {
+						ops = append(ops, &Op{Method: m, Call: call, Expr: r.CallExpr(call.Pos()), model: r})
+					}
+					continue
+				}
 				callee := call.Common().StaticCallee()
 				if callee == nil {
 					continue
@@ -154,12 +160,13 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 		// and key the operation touches, even when fixed inside.
 		params := false
 		for o := Operand(0); o < numOperands; o++ {
-			var terms []*Term
+			ot := OperandTerms{Operand: o}
 			for _, src := range op.Sources(o) {
-				terms = append(terms, c.source(src))
+				ot.Terms = append(ot.Terms, c.source(src))
+				ot.Duration = ot.Duration || src.Duration
 			}
-			if len(terms) > 0 {
-				w.Operands = append(w.Operands, OperandTerms{o, terms})
+			if terms := ot.Terms; len(terms) > 0 {
+				w.Operands = append(w.Operands, ot)
 				params = params || slices.ContainsFunc(terms, (*Term).Params)
 			}
 		}

@@ -92,8 +92,9 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	if src.Term != nil && !src.Term.Params() {
 		return // fixed inside a wrapper elsewhere, and checked there
 	}
-	if src.Value == nil {
-		// Inside a wrapper elsewhere, which was checked for units itself.
+	if src.Value == nil || src.Duration {
+		// Inside a wrapper elsewhere, which was checked for units itself,
+		// or a time.Duration that a configured interface takes as such.
 	} else if p.checkDurationUnits(op, src, o) {
 		return
 	} else if t := nowBased(p.model, src.Value, nil); t != nil {
@@ -104,12 +105,16 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
 			secs, _ := constant.Float64Val(c)
+			if src.Duration {
+				secs /= 1e9
+				c = constant.MakeFloat64(secs)
+			}
 			switch {
 			case secs == 0 && !src.Explicit:
 				// Zero leaves the option unset.
 			case secs < float64(min):
 				var fix *analysis.SuggestedFix
-				if b.frame == nil && len(b.vals) == 1 {
+				if b.frame == nil && len(b.vals) == 1 && !src.Duration {
 					fix = raiseTo(src, min)
 				}
 				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, min), rejection(o, min))

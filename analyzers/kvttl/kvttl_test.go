@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvttl"
 	"github.com/kvlint/kvlint/internal/sdkmods"
 )
@@ -46,4 +47,22 @@ func TestCloudflareV6(t *testing.T) {
 
 func TestCloudflareV4(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir("cfv4"), kvttl.Analyzer, "./kvttl")
+}
+
+// Calls through an interface that the user configured as KV-shaped.
+func TestConfiguredInterface(t *testing.T) {
+	configureInterfaces(t)
+	t.Setenv("GOOS", "js")
+	t.Setenv("GOARCH", "wasm")
+	analysistest.Run(t, sdkmods.Dir("syumai033"), kvttl.Analyzer, "./iface/ttl")
+}
+
+// configureInterfaces names the fixture's KV-shaped interface, as the
+// -kvapi.interfaces flag does, for the duration of the test.
+func configureInterfaces(t *testing.T) {
+	flag := kvapi.Analyzer.Flags.Lookup("interfaces")
+	if err := flag.Value.Set("kvlint.test/syumai033/iface.Cache.Get=get(key=1);kvlint.test/syumai033/iface.Cache.Put=put(key=1,value=2,ttl=3)"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { flag.Value.Set("") })
 }

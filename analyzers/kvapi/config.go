@@ -1,0 +1,120 @@
+package kvapi
+
+import (
+	"fmt"
+	"go/types"
+	"strconv"
+	"strings"
+)
+
+// Interfaces are KV-shaped interfaces that the user names, so that code
+// written against an interface for testability is checked too:
+//
+//	-kvapi.interfaces='example.com/store.Cache.Get=get(key=1);example.com/store.Cache.Put=put(key=1,value=2,ttl=3)'
+//
+// Each entry is PKG.TYPE.METHOD=ROLE(OPERAND=INDEX[.FIELD],...), where
+// INDEX counts the method's parameters from 0 and the namespace is the
+// interface value unless given. It is a flag, so that go vet, golangci-lint
+// and the kvlint command all see the same configuration.
+type Interfaces struct {
+	raw  string
+	rows []*Method
+}
+
+var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,
+	"bulkput": BulkPut, "bulkget": BulkGet, "bulkdelete": BulkDelete}
+
+var operandByName = map[string]Operand{"namespace": Namespace, "key": Key, "value": Value,
+	"ttl": TTL, "expiration": Expiration, "cachettl": CacheTTL, "metadata": Metadata,
+	"limit": Limit, "prefix": Prefix, "cursor": Cursor, "pairs": Pairs, "keys": Keys}
+
+func (c *Interfaces) String() string { return c.raw }
+
+// Set parses the flag's value, replacing what was configured.
+func (c *Interfaces) Set(s string) error {
+	var rows []*Method
+	for _, entry := range strings.Split(s, ";") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		m, err := parseEntry(entry)
+		if err != nil {
+			return fmt.Errorf("interface entry %q: %v", entry, err)
+		}
+		rows = append(rows, m)
+	}
+	c.raw, c.rows = s, rows
+	return nil
+}
+
+func parseEntry(entry string) (*Method, error) {
+	name, spec, ok := strings.Cut(entry, "=")
+	if !ok {
+		return nil, fmt.Errorf("want PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...)")
+	}
+	dot := strings.LastIndex(name, ".")
+	typeDot := strings.LastIndex(name[:max(dot, 0)], ".")
+	if dot < 0 || typeDot < 0 || strings.LastIndex(name[:typeDot], "/") > typeDot {
+		return nil, fmt.Errorf("want the method as PKG.TYPE.METHOD, such as example.com/store.Cache.Get")
+	}
+	m := &Method{Pkg: name[:typeDot], Recv: name[typeDot+1 : dot], Name: name[dot+1:], Operands: map[Operand]Arg{Namespace: recv}}
+	roleName, args, ok := strings.Cut(strings.TrimSuffix(spec, ")"), "(")
+	if !ok || !strings.HasSuffix(spec, ")") {
+		return nil, fmt.Errorf("want ROLE(OPERAND=INDEX,...) after '='")
+	}
+	if m.Role, ok = roleByName[strings.ToLower(strings.ReplaceAll(roleName, " ", ""))]; !ok {
+		return nil, fmt.Errorf("unknown role %q (want get, put, delete, list, bulkput, bulkget or bulkdelete)", roleName)
+	}
+	for _, a := range strings.Split(args, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		oName, loc, ok := strings.Cut(a, "=")
+		o, known := operandByName[strings.ToLower(oName)]
+		if !ok || !known {
+			return nil, fmt.Errorf("unknown operand %q (want key, value, ttl, expiration, cachettl, namespace, metadata, limit, prefix or cursor)", oName)
+		}
+		index, field, _ := strings.Cut(loc, ".")
+		i, err := strconv.Atoi(index)
+		if err != nil || i < 0 {
+			return nil, fmt.Errorf("operand %s: want a parameter index, got %q", oName, loc)
+		}
+		m.Operands[o] = Arg{Index: i, Field: field}
+	}
+	return m, nil
+}
+
+// lookup returns the configured row for the interface method fn.
+func (c *Interfaces) lookup(fn *types.Func) *Method {
+	recv := fn.Signature().Recv()
+	if recv == nil || fn.Pkg() == nil {
+		return nil
+	}
+	named, ok := types.Unalias(recv.Type()).(*types.Named)
+	if !ok {
+		return nil
+	}
+	for _, m := range c.rows {
+		if m.Name == fn.Name() && m.Recv == named.Obj().Name() && m.Pkg == named.Obj().Pkg().Path() {
+			return m
+		}
+	}
+	return nil
+}
+
+// imports reports whether the package pkg, or one it imports, declares a
+// configured interface.
+func (c *Interfaces) imports(pkg *types.Package) bool {
+	for _, m := range c.rows {
+		if pkg.Path() == m.Pkg {
+			return true
+		}
+		for _, imp := range pkg.Imports() {
+			if imp.Path() == m.Pkg {
+				return true
+			}
+		}
+	}
+	return false
+}
