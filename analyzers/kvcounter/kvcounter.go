@@ -75,14 +75,14 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
-					Message: "KV counter: this put writes back a count read from the same key and incremented; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count comes out low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+					Message: "counter kept in KV: this put writes back a count read from the same key and incremented; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count runs low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 					Related: []analysis.RelatedInformation{{Pos: read.Pos(), End: read.Pos(), Message: "the count is read here"}},
 				})
 			case incr != nil && countKey:
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
-					Message: "KV counter: this key names a count, and the value is computed by arithmetic; every isolate writes its own idea of the count and the last write wins, with up to 60 s before other locations see it: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+					Message: "counter kept in KV: the key names a count and the value is computed by arithmetic; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 				})
 			default:
 				continue
@@ -137,7 +137,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			found = &incrementFound{fromRead: true}
 			return true
 		}
-		if found == nil {
+		if found == nil && !fromClock(model, bin) {
 			found = &incrementFound{}
 		}
 		return false
@@ -152,6 +152,20 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		found = &incrementFound{fromRead: model.DependsOnAny(src.Args, put.Call, reads)}
 	}
 	return found
+}
+
+// fromClock reports whether v is computed from the time: an expiry such
+// as time.Now().Unix() + 60 is arithmetic, but no count.
+func fromClock(model *kvapi.Result, v ssa.Value) bool {
+	return model.Backward(v, nil, func(s kvapi.Step) bool {
+		call, ok := s.Value.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		callee := call.Call.StaticCallee()
+		return callee != nil && callee.Object() != nil && callee.Object().Pkg() != nil &&
+			callee.Object().Pkg().Path() == "time" && callee.Name() == "Now"
+	})
 }
 
 func termAdds(t *kvapi.Term) bool {

@@ -39,7 +39,7 @@ func run(pass *analysis.Pass) (any, error) {
 			line := pass.Fset.Position(get.Pos()).Line
 			rep.Report(analysis.Diagnostic{
 				Pos: put.Pos(), End: put.End(),
-				Message: fmt.Sprintf("KV read-modify-write: this put writes a value derived from the get of the same key on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1", line),
+				Message: fmt.Sprintf("read-modify-write on one KV key: this put writes back a value derived from the get on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1", line),
 				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the value is read here"}},
 			})
 		}

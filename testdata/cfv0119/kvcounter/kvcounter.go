@@ -17,7 +17,7 @@ func recordFailure(ctx context.Context, api *cloudflare.API, rc *cloudflare.Reso
 	}
 	n, _ := strconv.Atoi(string(v))
 	n++
-	_, err = api.WriteWorkersKVEntry(ctx, rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: ns, Key: key, Value: []byte(strconv.Itoa(n))}) // want "KV counter: this put writes back a count read from the same key"
+	_, err = api.WriteWorkersKVEntry(ctx, rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: ns, Key: key, Value: []byte(strconv.Itoa(n))}) // want "counter kept in KV: this put writes back a count read from the same key"
 	return n, err
 }
 

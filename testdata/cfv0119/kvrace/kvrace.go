@@ -23,7 +23,7 @@ func (j *job) appendLine(ctx context.Context, line string) error {
 	}
 	lines := strings.Split(string(old), "\n")
 	lines = append(lines, line)
-	// want +1 `KV read-modify-write`
+	// want +1 `read-modify-write on one KV key`
 	_, err = j.api.WriteWorkersKVEntry(ctx, j.rc, cloudflare.WriteWorkersKVEntryParams{
 		NamespaceID: j.ns,
 		Key:         "job-log",

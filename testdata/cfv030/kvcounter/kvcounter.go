@@ -16,7 +16,7 @@ func bump(ctx context.Context, api *cloudflare.API, ns string) error {
 		return err
 	}
 	n, _ := strconv.ParseInt(string(v), 10, 64)
-	_, err = api.WriteWorkersKV(ctx, ns, "downloads", []byte(strconv.FormatInt(n+1, 10))) // want "KV counter"
+	_, err = api.WriteWorkersKV(ctx, ns, "downloads", []byte(strconv.FormatInt(n+1, 10))) // want "counter kept in KV"
 	return err
 }
 

@@ -46,7 +46,7 @@ func (f *flags) enableFor(ctx context.Context, feature, user string) error {
 	_ = json.Unmarshal(raw, &users)
 	users = append(users, user)
 	data, _ := json.Marshal(users)
-	return f.write(ctx, "flag:"+feature, data) // want `KV read-modify-write`
+	return f.write(ctx, "flag:"+feature, data) // want `read-modify-write on one KV key`
 }
 
 // Quiet: publish a new version computed from elsewhere.

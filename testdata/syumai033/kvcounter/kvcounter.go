@@ -24,7 +24,7 @@ func rateLimit(w http.ResponseWriter, r *http.Request) bool {
 		http.Error(w, "slow down", http.StatusTooManyRequests)
 		return true
 	}
-	ns.PutString(key, strconv.Itoa(n+1), &kv.PutOptions{ExpirationTTL: 60}) // want `KV counter: this put writes back a count read from the same key and incremented`
+	ns.PutString(key, strconv.Itoa(n+1), &kv.PutOptions{ExpirationTTL: 60}) // want `counter kept in KV: this put writes back a count read from the same key and incremented`
 	return false
 }
 
@@ -33,7 +33,7 @@ func countView(ns *kv.Namespace, slug string) error {
 	v, _ := ns.GetString(fmt.Sprintf("views:%s", slug), nil)
 	n, _ := strconv.ParseInt(v, 10, 64)
 	n++
-	return ns.PutString(fmt.Sprintf("views:%s", slug), strconv.FormatInt(n, 10), nil) // want `KV counter`
+	return ns.PutString(fmt.Sprintf("views:%s", slug), strconv.FormatInt(n, 10), nil) // want `counter kept in KV`
 }
 
 type window struct {
@@ -52,7 +52,7 @@ func spendQuota(ns *kv.Namespace, user string) error {
 	_ = json.Unmarshal([]byte(raw), &q)
 	q.Count++
 	data, _ := json.Marshal(q)
-	return ns.PutString(key, string(data), nil) // want `KV counter: this put writes back a count`
+	return ns.PutString(key, string(data), nil) // want `counter kept in KV: this put writes back a count`
 }
 
 type visits struct {
@@ -64,7 +64,7 @@ type visits struct {
 // has its own count, and the last write wins.
 func (v *visits) hit() error {
 	v.n++
-	return v.ns.PutString("stats:visits", strconv.Itoa(v.n), nil) // want `KV counter: this key names a count`
+	return v.ns.PutString("stats:visits", strconv.Itoa(v.n), nil) // want `counter kept in KV: the key names a count`
 }
 
 // Quiet: a count-like key holding configuration, no arithmetic.
@@ -82,4 +82,9 @@ func copyPlusOne(ns *kv.Namespace, id string) error {
 	v, _ := ns.GetString("version:"+id, nil)
 	n, _ := strconv.Atoi(v)
 	return ns.PutString("next-build:"+id, strconv.Itoa(n+1), nil)
+}
+
+// Quiet: a rate-limit key holding a time, not a count.
+func blockUntil(ns *kv.Namespace, ip string) error {
+	return ns.PutString("ratelimit:blocked:"+ip, strconv.FormatInt(time.Now().Unix()+300, 10), &kv.PutOptions{ExpirationTTL: 300})
 }

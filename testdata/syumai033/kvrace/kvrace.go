@@ -27,13 +27,13 @@ func addToCart(ns *kv.Namespace, user, item string) error {
 	}
 	items = append(items, item)
 	data, _ := json.Marshal(items)
-	return ns.PutString(key, string(data), nil) // want `KV read-modify-write: this put writes a value derived from the get of the same key on line 18`
+	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 18`
 }
 
 // Concatenation onto the old value.
 func appendLog(ns *kv.Namespace, entry string) error {
 	old, _ := ns.GetString("audit-log", nil)
-	return ns.PutString("audit-log", old+"\n"+entry, nil) // want `KV read-modify-write`
+	return ns.PutString("audit-log", old+"\n"+entry, nil) // want `read-modify-write on one KV key`
 }
 
 var errMissing = errors.New("missing")
@@ -104,14 +104,14 @@ func mirror(id string) error {
 func background(ns *kv.Namespace, key string) {
 	v, _ := ns.GetString(key, nil)
 	go func() {
-		ns.PutString(key, v+",seen", nil) // want `KV read-modify-write`
+		ns.PutString(key, v+",seen", nil) // want `read-modify-write on one KV key`
 	}()
 }
 
 func deferred(ns *kv.Namespace, key string) {
 	v, _ := ns.GetString(key, nil)
 	updated := strconv.Quote(v)
-	defer ns.PutString(key, updated, nil) // want `KV read-modify-write`
+	defer ns.PutString(key, updated, nil) // want `read-modify-write on one KV key`
 }
 
 // Local helpers that wrap the SDK.
@@ -126,7 +126,7 @@ func save(ns *kv.Namespace, key, v string) error {
 
 func throughHelpers(ns *kv.Namespace, user string) error {
 	names := load(ns, "names:"+user)
-	return save(ns, "names:"+user, names+",new") // want `KV read-modify-write`
+	return save(ns, "names:"+user, names+",new") // want `read-modify-write on one KV key`
 }
 
 // Wrappers in another package.
@@ -135,5 +135,5 @@ func throughPackage(s *kvstore.Store, user string) error {
 	if err != nil {
 		return err
 	}
-	return s.Set("badges:"+user, v+",gold", time.Hour) // want `KV read-modify-write`
+	return s.Set("badges:"+user, v+",gold", time.Hour) // want `read-modify-write on one KV key`
 }

@@ -14,5 +14,5 @@ func tag(ctx context.Context, c iface.Cache, post, t string) error {
 	if err != nil {
 		return err
 	}
-	return c.Put(ctx, "tags:"+post, strings.Join([]string{tags, t}, ","), time.Hour) // want `KV read-modify-write`
+	return c.Put(ctx, "tags:"+post, strings.Join([]string{tags, t}, ","), time.Hour) // want `read-modify-write on one KV key`
 }
