@@ -51,6 +51,11 @@ func main() {
 	if serr := recordStatus(ctx, cfg, n, time.Since(start), err); serr != nil {
 		log.Printf("recording status: %v", serr)
 	}
+	if err == nil {
+		if herr := appendHistory(ctx, cfg, n); herr != nil {
+			log.Printf("recording history: %v", herr)
+		}
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
