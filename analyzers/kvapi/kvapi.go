@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -117,6 +118,9 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 // SDK (client.KV.Namespaces.Values.Get reaches kv's methods through
 // fields, with no import of kv needed).
 func usesKV(pass *analysis.Pass) bool {
+	if inSDK(pass.Pkg.Path()) {
+		return false // the SDKs themselves are not KV's users
+	}
 	for _, imp := range pass.Pkg.Imports() {
 		if IsSDKPackage(imp.Path()) || pass.ImportPackageFact(imp, new(usesKVFact)) {
 			return true
@@ -128,6 +132,10 @@ func usesKV(pass *analysis.Pass) bool {
 		}
 	}
 	return false
+}
+
+func inSDK(path string) bool {
+	return strings.HasPrefix(path, "github.com/syumai/workers") || strings.HasPrefix(path, "github.com/cloudflare/cloudflare-go")
 }
 
 // buildSSA builds the package's SSA form, as buildssa does, but only on
