@@ -6,6 +6,8 @@ import (
 	"go/types"
 	"reflect"
 	"regexp"
+	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -18,8 +20,11 @@ import (
 //go:embed doc.go
 var doc string
 
-// DefaultKeys matches the constant part of keys that name a count.
-const DefaultKeys = `(?i)(count|quota|attempt|hits|views|visits|clicks|throttle|rate[-_:.]?limit|(^|[^a-z])(rate|rl|limit|usage|tries)([^a-z]|$))`
+// DefaultKeys matches a word of a key's constant text that names a count.
+// Words are split at punctuation and camel case: "rate:" + ip has "rate",
+// "pageViews:" has "page" and "views". Whole words keep "account:" and
+// "discount:" out.
+const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views?|visits?|clicks?|throttle|ratelimits?|rate|rl|limits?|usage|\w+(views|visits|clicks|hits|attempts|counter))$`
 
 // Result lists the puts that kvcounter reported, so that kvrace, which
 // requires it, keeps to one diagnostic per site.
@@ -42,7 +47,7 @@ func New(keys string) *analysis.Analyzer {
 		Run:        c.run,
 		ResultType: reflect.TypeFor[*Result](),
 	}
-	a.Flags.Func("keys", "regular expression matched against the constant part of a key that names a count (default "+keys+")", func(s string) error {
+	a.Flags.Func("keys", "regular expression matched against each word of a key's constant text, naming a count (default "+keys+")", func(s string) error {
 		re, err := regexp.Compile(s)
 		if err != nil {
 			return err
@@ -114,11 +119,30 @@ func sameKeyReads(model *kvapi.Result, put *kvapi.Op) ([]ssa.Value, *kvapi.Op) {
 // namesCount reports whether the put's key names a count.
 func (c *checker) namesCount(model *kvapi.Result, put *kvapi.Op) bool {
 	for _, src := range put.Sources(kvapi.Key) {
-		if c.keys.MatchString(model.KeyText(src)) {
-			return true
+		for _, word := range words(model.KeyText(src)) {
+			if c.keys.MatchString(word) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// words splits text at anything but letters and digits, and at the humps
+// of camel case.
+func words(text string) []string {
+	var out []string
+	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		start := 0
+		for i, r := range field {
+			if i > 0 && unicode.IsUpper(r) && unicode.IsLower(rune(field[i-1])) {
+				out = append(out, field[start:i])
+				start = i
+			}
+		}
+		out = append(out, field[start:])
+	}
+	return out
 }
 
 type incrementFound struct{ fromRead bool }
