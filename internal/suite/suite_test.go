@@ -1,0 +1,62 @@
+package suite
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+func fakeSuite() []*analysis.Analyzer {
+	a := &analysis.Analyzer{Name: "kva", Doc: "a"}
+	a.Flags.Int("min", 60, "minimum")
+	return []*analysis.Analyzer{a, {Name: "kvb", Doc: "b"}}
+}
+
+func names(as []*analysis.Analyzer) string {
+	var s []string
+	for _, a := range as {
+		s = append(s, a.Name)
+	}
+	return strings.Join(s, ",")
+}
+
+func TestSelect(t *testing.T) {
+	all := fakeSuite()
+	for _, tc := range []struct {
+		enable, disable []string
+		want            string // names, or the error
+	}{
+		{nil, nil, "kva,kvb"},
+		{[]string{"kvb"}, nil, "kvb"},
+		{nil, []string{"kva"}, "kvb"},
+		{[]string{"kva", "kvb"}, []string{"kvb"}, "kva"},
+		{[]string{"kvc"}, nil, `unknown analyzer "kvc"`},
+		{nil, []string{"kvc"}, `unknown analyzer "kvc"`},
+		{[]string{"kva"}, []string{"kva"}, "no analyzers left"},
+	} {
+		got, err := Select(all, tc.enable, tc.disable)
+		res := names(got)
+		if err != nil {
+			res = err.Error()
+		}
+		if !strings.Contains(res, tc.want) {
+			t.Errorf("Select(enable=%v, disable=%v) = %s, want %s", tc.enable, tc.disable, res, tc.want)
+		}
+	}
+}
+
+func TestSetOption(t *testing.T) {
+	all := fakeSuite()
+	if err := SetOption(all, "kva", "min", "120"); err != nil {
+		t.Fatal(err)
+	}
+	if got := all[0].Flags.Lookup("min").Value.String(); got != "120" {
+		t.Errorf("kva.min = %s, want 120", got)
+	}
+	for _, bad := range [][3]string{{"kvc", "min", "1"}, {"kva", "max", "1"}, {"kva", "min", "soon"}} {
+		if err := SetOption(all, bad[0], bad[1], bad[2]); err == nil {
+			t.Errorf("SetOption(%q, %q, %q): no error", bad[0], bad[1], bad[2])
+		}
+	}
+}
