@@ -185,8 +185,8 @@ func textFindings(t *testing.T, out string) map[string]string {
 	return found
 }
 
-// The two kvttl findings are reported with a plain "kvlint" (./...), the
-// js/wasm one included, with no environment; the look-alikes are not.
+// The findings are reported with a plain "kvlint" (./...), the js/wasm
+// ones included, with no environment; the look-alikes are not.
 func TestCLIText(t *testing.T) {
 	t.Parallel()
 	res := e2e(t)
@@ -197,20 +197,21 @@ func TestCLIText(t *testing.T) {
 	if n := strings.Count(res.stdout, "\n") - strings.Count(res.stdout, "\n\t"); n != len(found) {
 		t.Errorf("%d lines for %d findings: test variants repeat rest.go, but its findings must print once:\n%s", n, len(found), res.stdout)
 	}
-	for _, want := range []struct{ file, at, msg string }{
-		{"worker/worker.go", "30}", `ExpirationTTL 30\b`},
-		{"rest/rest.go", "10.0)", `ExpirationTTL`},
+	for _, want := range []struct{ file, at, analyzer, msg string }{
+		{"worker/worker.go", "30}", "kvttl", `ExpirationTTL 30\b`},
+		{"rest/rest.go", "10.0)", "kvttl", `ExpirationTTL`},
+		{"guestbook/guestbook.go", "store.Set(", "kvrace", `read-modify-write on one KV key`}, // through kvstore's facts
 	} {
 		line, col := fixturePos(t, want.file, want.at)
 		prefix := fmt.Sprintf("%s:%d:%d: ", want.file, line, col)
 		ok := false
 		for f, analyzer := range found {
-			if msg, at := strings.CutPrefix(f, prefix); at && analyzer == "kvttl" && regexp.MustCompile(want.msg).MatchString(msg) {
+			if msg, at := strings.CutPrefix(f, prefix); at && analyzer == want.analyzer && regexp.MustCompile(want.msg).MatchString(msg) {
 				ok = true
 			}
 		}
 		if !ok {
-			t.Errorf("no kvttl finding at %s matching %q in\n%s", prefix, want.msg, res.stdout)
+			t.Errorf("no %s finding at %s matching %q in\n%s", want.analyzer, prefix, want.msg, res.stdout)
 		}
 	}
 	for _, quiet := range []struct{ file, at string }{

@@ -1,0 +1,32 @@
+// Command guestbook keeps its entries in one KV key, through kvstore.
+package main
+
+import (
+	"net/http"
+
+	"github.com/syumai/workers"
+
+	"kvlint.test/e2e/kvstore"
+)
+
+func main() {
+	http.HandleFunc("/sign", func(w http.ResponseWriter, r *http.Request) {
+		store, err := kvstore.Open("GUESTBOOK")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		entries, err := store.Get("entries")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		// kvrace: two visitors signing at once lose one signature.
+		if err := store.Set("entries", entries+r.FormValue("name")+"\n"); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte("thanks"))
+	})
+	workers.Serve(nil)
+}
