@@ -118,8 +118,8 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 // SDK (client.KV.Namespaces.Values.Get reaches kv's methods through
 // fields, with no import of kv needed).
 func usesKV(pass *analysis.Pass) bool {
-	if inSDK(pass.Pkg.Path()) {
-		return false // the SDKs themselves are not KV's users
+	if inSDK(pass.Pkg.Path()) || pass.TypesInfo == nil {
+		return false // the SDKs themselves are not KV's users; nor is a package without syntax
 	}
 	for _, imp := range pass.Pkg.Imports() {
 		if IsSDKPackage(imp.Path()) || pass.ImportPackageFact(imp, new(usesKVFact)) {
