@@ -1,27 +1,13 @@
 package kvapi_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
-	"golang.org/x/tools/go/analysis/analysistest"
-
+	"github.com/kvlint/kvlint/analyzers/internal/kvtest"
 	"github.com/kvlint/kvlint/analyzers/kvapi"
-	"github.com/kvlint/kvlint/internal/sdkmods"
 )
 
-func TestMain(m *testing.M) {
-	if err := sdkmods.Download(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { kvtest.Main(m) }
 
 // The wrapper facts say how each operand follows from the parameters.
-func TestWrapperFacts(t *testing.T) {
-	t.Setenv("GOOS", "js")
-	t.Setenv("GOARCH", "wasm")
-	analysistest.Run(t, sdkmods.Dir("syumai033"), kvapi.Analyzer, "./kvstore")
-}
+func TestWrapperFacts(t *testing.T) { kvtest.Run(t, "syumai033", kvapi.Analyzer, "./kvstore") }

@@ -1,0 +1,58 @@
+// Package kvtest runs kvlint's analyzers on the test modules under
+// testdata/, which pin the real KV SDKs (see internal/sdkmods).
+package kvtest
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+	"github.com/kvlint/kvlint/internal/sdkmods"
+)
+
+// Main fills the module cache for the test modules, which analysistest
+// then loads with GOPROXY=off, and runs the tests.
+func Main(m *testing.M) {
+	if err := sdkmods.Download(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// Run runs a on the packages matching pattern in testdata/module, checking
+// its "// want" expectations. The syumai modules build only for js/wasm.
+func Run(t *testing.T, module string, a *analysis.Analyzer, pattern string) {
+	target(t, module)
+	analysistest.Run(t, sdkmods.Dir(module), a, pattern)
+}
+
+// RunWithSuggestedFixes is Run that also checks the fixes against the
+// .golden files.
+func RunWithSuggestedFixes(t *testing.T, module string, a *analysis.Analyzer, pattern string) {
+	target(t, module)
+	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir(module), a, pattern)
+}
+
+func target(t *testing.T, module string) {
+	if strings.HasPrefix(module, "syumai") {
+		t.Setenv("GOOS", "js")
+		t.Setenv("GOARCH", "wasm")
+	}
+}
+
+// Interfaces names the KV-shaped interface of testdata/syumai033/iface, as
+// the -kvapi.interfaces flag does, for the duration of the test.
+func Interfaces(t *testing.T) {
+	flag := kvapi.Analyzer.Flags.Lookup("interfaces")
+	const iface = "kvlint.test/syumai033/iface.Cache"
+	if err := flag.Value.Set(iface + ".Get=get(key=1);" + iface + ".Put=put(key=1,value=2,ttl=3)"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { flag.Value.Set("") })
+}

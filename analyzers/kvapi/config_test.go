@@ -1,0 +1,52 @@
+package kvapi
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestInterfacesFlag(t *testing.T) {
+	var c Interfaces
+	const good = "example.com/store.Cache.Get=get(key=1); example.com/store.Cache.Put=put(key=1,value=2,ttl=3.Seconds)"
+	if err := c.Set(good); err != nil {
+		t.Fatalf("Set(%q): %v", good, err)
+	}
+	if len(c.rows) != 2 || c.rows[1].Operands[TTL] != (Arg{Index: 3, Field: "Seconds"}) || c.rows[0].Operands[Namespace] != recv {
+		t.Errorf("Set(%q) = %+v", good, c.rows)
+	}
+	if c.String() != good {
+		t.Errorf("String() = %q, want the flag's value", c.String())
+	}
+	for _, bad := range []struct{ value, want string }{
+		{"example.com/store.Cache.Get", "want PKG.TYPE.METHOD=ROLE"},
+		{"Get=get(key=1)", "want the method as PKG.TYPE.METHOD"},
+		{"example.com/store.Cache.Get=fetch(key=1)", `unknown role "fetch"`},
+		{"example.com/store.Cache.Get=get(id=1)", `unknown operand "id"`},
+		{"example.com/store.Cache.Get=get(key=first)", "want a parameter index"},
+		{"example.com/store.Cache.Get=get key=1", "want ROLE(OPERAND=INDEX,...)"},
+	} {
+		if err := c.Set(bad.value); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Set(%q) = %v, want an error containing %q", bad.value, err, bad.want)
+		}
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{cfKV, "github.com/cloudflare/cloudflare-go/v6/kv", true},
+		{cfKV, "github.com/cloudflare/cloudflare-go/v12/kv", true},
+		{cfKV, "github.com/cloudflare/cloudflare-go/v1/kv", false},
+		{cfKV, "github.com/cloudflare/cloudflare-go/v06/kv", false},
+		{cfKV, "github.com/cloudflare/cloudflare-go/kv", false},
+		{cfKV, "github.com/cloudflare/cloudflare-go/v6/kv/sub", false},
+		{cfV0, "github.com/cloudflare/cloudflare-go", true},
+		{cfV0, "github.com/cloudflare/cloudflare-go/v6", false},
+	} {
+		if got := matchPath(tc.pattern, tc.path); got != tc.want {
+			t.Errorf("matchPath(%q, %q) = %v, want %v", tc.pattern, tc.path, got, tc.want)
+		}
+	}
+}
