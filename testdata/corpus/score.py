@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Score kvlint on the corpus against the // EXPECT and // DEBATABLE markers.
+
+usage: python3 score.py /path/to/kvlint
+
+A marker "// EXPECT a" or "// EXPECT a|b" on a line says an expert expects a
+finding of analyzer a (or b) on that line; "// DEBATABLE a" marks a case that
+is counted separately (neither TP/FP nor FN).
+"""
+import collections, os, re, subprocess, sys
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+MODULES = ['worker', 'worker027', 'backend']
+ANALYZERS = ['kvttl', 'kvrace', 'kvcounter']
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else 'kvlint'
+    exp = {}
+    for m in MODULES:
+        for dp, _, fs in os.walk(os.path.join(ROOT, m)):
+            for f in fs:
+                if not f.endswith('.go'):
+                    continue
+                p = os.path.join(dp, f)
+                rel = os.path.relpath(p, os.path.join(ROOT, m))
+                for i, l in enumerate(open(p), 1):
+                    mm = re.search(r'//\s*(EXPECT|DEBATABLE)\s+([\w|]+)', l)
+                    if mm:
+                        exp[(m, rel, i)] = (mm.group(1), set(mm.group(2).split('|')))
+    finds = []
+    for m in MODULES:
+        out = subprocess.run([binary, '-C', os.path.join(ROOT, m), './...'],
+                             capture_output=True, text=True).stdout
+        for l in out.splitlines():
+            mm = re.match(r'^(\S+?\.go):(\d+):(\d+): (\w+): (.*)', l)
+            if mm:
+                finds.append((m, mm.group(1), int(mm.group(2)), mm.group(4), mm.group(5)))
+    tp, fp, fn = collections.Counter(), collections.Counter(), collections.Counter()
+    matched, rows = set(), []
+    for (m, f, ln, a, msg) in finds:
+        e = exp.get((m, f, ln))
+        if e and a in e[1]:
+            matched.add((m, f, ln))
+            if e[0] == 'EXPECT':
+                tp[a] += 1
+                rows.append(('TP', a, f'{m}/{f}:{ln}', ''))
+            else:
+                rows.append(('DEBATABLE-REPORTED', a, f'{m}/{f}:{ln}', ''))
+        else:
+            fp[a] += 1
+            rows.append(('FP', a, f'{m}/{f}:{ln}', msg[:100]))
+    for k, (kind, an) in sorted(exp.items()):
+        if k in matched:
+            continue
+        name = '|'.join(sorted(an))
+        if kind == 'EXPECT':
+            fn[sorted(an)[0]] += 1
+            rows.append(('FN', name, '%s/%s:%d' % k, ''))
+        else:
+            rows.append(('DEBATABLE-SILENT', name, '%s/%s:%d' % k, ''))
+    for r in sorted(rows):
+        print(*r)
+    print()
+    print('%-10s %3s %3s %3s %6s %6s' % ('analyzer', 'TP', 'FP', 'FN', 'prec', 'recall'))
+    for a in ANALYZERS:
+        p = tp[a] / (tp[a] + fp[a]) if tp[a] + fp[a] else float('nan')
+        r = tp[a] / (tp[a] + fn[a]) if tp[a] + fn[a] else float('nan')
+        print('%-10s %3d %3d %3d %6.3f %6.3f' % (a, tp[a], fp[a], fn[a], p, r))
+
+if __name__ == '__main__':
+    main()
