@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -74,19 +75,59 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.Convert:
 		return next(v.X, !sameRepresentation(v.Type(), v.X.Type()))
 	case *ssa.UnOp:
-		if v.Op == token.MUL {
-			return next(v.X, false)
+		if v.Op != token.MUL {
+			return next(v.X, true)
 		}
-		return next(v.X, true)
+		switch addr := v.X.(type) {
+		case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr:
+			// A load: what was in memory when it ran.
+			return w.walk(Step{Value: addr, Changed: s.Changed}, depth+1) || w.memory(addr, s, depth, v)
+		}
+		return next(v.X, false)
 	case *ssa.FreeVar:
 		return next(w.model.binding(v), false)
 	case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr:
-		return w.memory(v, s, depth)
+		return w.memory(v, s, depth, w.sink)
+	case *ssa.Lookup:
+		return w.operands(v, s, depth) || w.mapUpdates(v, s, depth)
+	case *ssa.Parameter:
+		// A parameter of a closure called in place, go func(old string)
+		// {...}(old): what its calls pass.
+		if v.Parent().Parent() != nil {
+			for _, call := range w.model.CallSites(v.Parent()) {
+				if i := slices.Index(v.Parent().Params, v); i >= 0 && i < len(call.Common().Args) && next(call.Common().Args[i], false) {
+					return true
+				}
+			}
+		}
+		return false
 	case *ssa.Call:
 		return w.operands(v, Step{Value: v, Changed: true}, depth)
 	}
 	if instr, ok := s.Value.(ssa.Instruction); ok {
 		return w.operands(instr, Step{Value: s.Value, Changed: true}, depth)
+	}
+	return false
+}
+
+// mapUpdates walks what was stored in the map that lookup reads: m[k]++
+// writes a value that a later m[k] reads.
+func (w *walker) mapUpdates(lookup *ssa.Lookup, s Step, depth int) bool {
+	load, ok := lookup.X.(*ssa.UnOp)
+	if _, isMap := lookup.X.Type().Underlying().(*types.Map); !isMap || !ok || load.Op != token.MUL {
+		return false
+	}
+	for _, user := range w.model.users(load.X) {
+		other, ok := user.(*ssa.UnOp)
+		if !ok || other.Op != token.MUL || other.X != load.X {
+			continue
+		}
+		for _, ref := range *other.Referrers() {
+			if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == other && w.before(up, lookup) &&
+				w.walk(Step{Value: up.Value, Changed: true}, depth+1) {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -108,8 +149,9 @@ func (w *walker) operands(instr ssa.Instruction, s Step, depth int) bool {
 }
 
 // memory walks what was put at addr, or at any part of the variable it
-// belongs to, before the sink: stores, and calls given its address.
-func (w *walker) memory(addr ssa.Value, s Step, depth int) bool {
+// belongs to, before reader reads it: stores, and calls given its address,
+// unless a store of the whole variable overwrote them on every path.
+func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instruction) bool {
 	root := addr
 	for {
 		switch a := root.(type) {
@@ -124,6 +166,22 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int) bool {
 		}
 		break
 	}
+	var wholeStores []*ssa.Store // overwrite the variable, killing what came before
+	if refs := root.Referrers(); refs != nil {
+		for _, user := range *refs {
+			if store, ok := user.(*ssa.Store); ok && store.Addr == root {
+				wholeStores = append(wholeStores, store)
+			}
+		}
+	}
+	killed := func(instr ssa.Instruction) bool {
+		for _, store := range wholeStores {
+			if store != instr && dominates(instr, store) && reader != nil && dominates(store, reader) {
+				return true
+			}
+		}
+		return false
+	}
 	var parts func(v ssa.Value, into bool) bool
 	parts = func(v ssa.Value, into bool) bool {
 		refs := v.Referrers()
@@ -135,7 +193,7 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int) bool {
 			case *ssa.Store:
 				// A store into a part of the variable changes it, unless it
 				// is the whole of what the sink reads.
-				if user.Addr == v && w.before(user) && w.walk(Step{Value: user.Val, Changed: s.Changed || v != addr}, depth+1) {
+				if user.Addr == v && w.before(user, reader) && !killed(user) && w.walk(Step{Value: user.Val, Changed: s.Changed || v != addr}, depth+1) {
 					return true
 				}
 			case *ssa.FieldAddr:
@@ -156,13 +214,18 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int) bool {
 					return true
 				}
 			case ssa.CallInstruction:
-				if !w.before(user) {
+				if !w.before(user, reader) || killed(user) {
 					continue
 				}
 				for _, a := range user.Common().Args {
 					if a != v && w.walk(Step{Value: a, Changed: true}, depth+1) {
 						return true
 					}
+				}
+				// The call itself may be the source: a get wrapper that
+				// decodes into the variable, store.GetJSON(key, &v).
+				if call, ok := user.(*ssa.Call); ok && w.walk(Step{Value: call, Changed: true}, depth+1) {
+					return true
 				}
 			}
 		}
@@ -179,20 +242,20 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int) bool {
 	return false
 }
 
-// before reports whether instr can run before the sink: in the sink's
-// block earlier, or in a block from which the sink's block can be reached.
-// Across functions (closures, deferred calls) it assumes so.
-func (w *walker) before(instr ssa.Instruction) bool {
-	if w.sink == nil || instr.Parent() != w.sink.Parent() {
+// before reports whether instr can run before reader: in its block
+// earlier, or in a block from which its block can be reached. Across
+// functions (closures, deferred calls) it assumes so.
+func (w *walker) before(instr, reader ssa.Instruction) bool {
+	if reader == nil || instr.Parent() != reader.Parent() {
 		return true
 	}
-	from, to := instr.Block(), w.sink.Block()
+	from, to := instr.Block(), reader.Block()
 	if from == to {
 		for _, i := range from.Instrs {
 			if i == instr {
 				return true
 			}
-			if i == w.sink {
+			if i == reader {
 				break
 			}
 		}
@@ -208,6 +271,26 @@ func (w *walker) before(instr ssa.Instruction) bool {
 		if !seen[b] {
 			seen[b] = true
 			queue = append(queue, b.Succs...)
+		}
+	}
+	return false
+}
+
+// dominates reports whether a runs before b on every path to b, both in
+// one function.
+func dominates(a, b ssa.Instruction) bool {
+	if a.Parent() != b.Parent() {
+		return false
+	}
+	if a.Block() != b.Block() {
+		return a.Block().Dominates(b.Block())
+	}
+	for _, i := range a.Block().Instrs {
+		switch i {
+		case a:
+			return true
+		case b:
+			return false
 		}
 	}
 	return false

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -111,6 +112,16 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		if bound := w.model.binding(v); bound != nil {
 			w.value(bound, depth+1)
 			return
+		}
+	case *ssa.Parameter:
+		// A parameter of a closure called in one place: what it is passed.
+		if fn := v.Parent(); fn.Parent() != nil {
+			if calls := w.model.CallSites(fn); len(calls) == 1 {
+				if i := slices.Index(fn.Params, v); i >= 0 && i < len(calls[0].Common().Args) {
+					w.value(calls[0].Common().Args[i], depth+1)
+					return
+				}
+			}
 		}
 	case *ssa.Extract:
 		if call, ok := v.Tuple.(*ssa.Call); ok && opensNamespace(call) {
@@ -254,7 +265,7 @@ func (r *Result) KeyText(src Source) string {
 	}
 	if src.Term != nil {
 		term(src.Term, 0)
-		for _, a := range src.Args {
+		for _, a := range src.Inputs() {
 			parts = append(parts, r.stringConstants(a)...)
 		}
 	} else {
@@ -263,14 +274,52 @@ func (r *Result) KeyText(src Source) string {
 	return strings.Join(parts, " ")
 }
 
-// stringConstants returns the string constants that v is built from.
+// stringConstants returns the string constants that v is built from by
+// concatenation and formatting: the "rate:" of "rate:" + ip. It does not
+// look into other calls, whose arguments name other things (a binding).
 func (r *Result) stringConstants(v ssa.Value) []string {
 	var parts []string
-	r.Backward(v, nil, func(s Step) bool {
-		if c, ok := s.Value.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String {
-			parts = append(parts, constant.StringVal(c.Value))
+	var walk func(v ssa.Value, depth int)
+	walk = func(v ssa.Value, depth int) {
+		if depth > maxDepth {
+			return
 		}
-		return false
-	})
+		switch v := v.(type) {
+		case *ssa.Const:
+			if v.Value != nil && v.Value.Kind() == constant.String {
+				parts = append(parts, constant.StringVal(v.Value))
+			}
+		case *ssa.BinOp:
+			walk(v.X, depth+1)
+			walk(v.Y, depth+1)
+		case *ssa.Phi:
+			for _, e := range v.Edges {
+				walk(e, depth+1)
+			}
+		case *ssa.Convert:
+			walk(v.X, depth+1)
+		case *ssa.ChangeType:
+			walk(v.X, depth+1)
+		case *ssa.MakeInterface:
+			walk(v.X, depth+1)
+		case *ssa.FreeVar:
+			if b := r.binding(v); b != nil {
+				walk(b, depth+1)
+			}
+		case *ssa.Call:
+			if pureCall(v) {
+				for _, a := range v.Call.Args {
+					if s, ok := a.(*ssa.Slice); ok {
+						for _, elem := range r.elements(s, 0) {
+							walk(elem, depth+1)
+						}
+						continue
+					}
+					walk(a, depth+1)
+				}
+			}
+		}
+	}
+	walk(v, 0)
 	return parts
 }

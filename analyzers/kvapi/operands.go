@@ -464,3 +464,21 @@ func fieldIndex(st *types.Struct, name string) int {
 	}
 	return -1
 }
+
+// StoredValues returns the values stored, in this package, where load
+// reads from: a local variable, or the same field of the same struct.
+func (r *Result) StoredValues(load *ssa.UnOp) []ssa.Value {
+	switch addr := load.X.(type) {
+	case *ssa.Alloc:
+		return r.storedInto(addr)
+	case *ssa.FieldAddr:
+		var vals []ssa.Value
+		for _, user := range r.users(addr.X) {
+			if fa, ok := user.(*ssa.FieldAddr); ok && fa.X == addr.X && fa.Field == addr.Field {
+				vals = append(vals, r.storedInto(fa)...)
+			}
+		}
+		return vals
+	}
+	return nil
+}

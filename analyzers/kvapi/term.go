@@ -31,7 +31,7 @@ type Term struct {
 type TermOp uint8
 
 const (
-	TermOpaque TermOp = iota // not known at compile time, and not comparable
+	TermOpaque TermOp = iota // not known at compile time, nor comparable; Args are the parameters it depends on
 	TermParam
 	TermConst
 	TermConvert
@@ -64,6 +64,20 @@ func (t *Term) Params() bool {
 	return false
 }
 
+// appendParams appends the parameters that t uses, once each.
+func (t *Term) appendParams(params []*Term) []*Term {
+	if t.Op == TermParam {
+		if !slices.ContainsFunc(params, func(p *Term) bool { return p.Index == t.Index }) {
+			params = append(params, t)
+		}
+		return params
+	}
+	for _, a := range t.Args {
+		params = a.appendParams(params)
+	}
+	return params
+}
+
 func (t *Term) String() string {
 	switch t.Op {
 	case TermParam:
@@ -93,6 +107,29 @@ type compiler struct {
 }
 
 func (c *compiler) term(v ssa.Value, depth int) *Term {
+	t := c.known(v, depth)
+	if t.Op == TermOpaque && t == opaque {
+		return c.opaqueOf(v)
+	}
+	return t
+}
+
+// opaqueOf is the Term of a value that Terms cannot express, such as
+// json.Marshal(v): it keeps which parameters the value is computed from.
+func (c *compiler) opaqueOf(v ssa.Value) *Term {
+	var deps []*Term
+	for i, p := range c.fn.Params {
+		if c.model.DependsOn(v, nil, []ssa.Value{p}) {
+			deps = append(deps, &Term{Op: TermParam, Index: i})
+		}
+	}
+	if deps == nil {
+		return opaque
+	}
+	return &Term{Op: TermOpaque, Args: deps}
+}
+
+func (c *compiler) known(v ssa.Value, depth int) *Term {
 	if depth > maxDepth {
 		return opaque
 	}
@@ -217,8 +254,18 @@ func (t *Term) Substitute(args []*Term) *Term {
 			return args[t.Index]
 		}
 		return opaque
-	case TermConst, TermGlobal, TermOpaque:
+	case TermConst, TermGlobal:
 		return t
+	case TermOpaque:
+		// Still opaque, now depending on the parameters its arguments use.
+		var deps []*Term
+		for _, a := range t.Args {
+			deps = a.Substitute(args).appendParams(deps)
+		}
+		if deps == nil {
+			return opaque
+		}
+		return &Term{Op: TermOpaque, Args: deps}
 	}
 	c := *t
 	c.Args = make([]*Term, len(t.Args))

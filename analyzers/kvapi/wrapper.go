@@ -27,6 +27,7 @@ type WrappedOp struct {
 	Operands []OperandTerms // how each operand follows from the parameters
 	Conds    []Cond         // what the parameters must satisfy for the operation to run
 	Results  []int          // for a get, the wrapper's results that carry the value read
+	Out      []int          // for a get, the parameters it decodes the value into: GetJSON(key, &v)
 }
 
 // OperandTerms are the Terms an operand may take. (Facts hold no maps:
@@ -59,6 +60,9 @@ func (f *WrapperFact) String() string {
 		}
 		if len(op.Results) > 0 {
 			parts = append(parts, fmt.Sprintf("results=%v", op.Results))
+		}
+		if len(op.Out) > 0 {
+			parts = append(parts, fmt.Sprintf("out=%v", op.Out))
 		}
 		ops = append(ops, op.Role.String()+"("+strings.Join(parts, ", ")+")")
 	}
@@ -179,8 +183,9 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 		}
 		if op.Method.Role == Get || op.Method.Role == BulkGet {
 			w.Results = r.resultsFrom(fn, op)
+			w.Out = r.outParams(fn, op)
 		}
-		if params || len(w.Results) > 0 {
+		if params || len(w.Results) > 0 || len(w.Out) > 0 {
 			fact.Ops = append(fact.Ops, w)
 		}
 	}
@@ -226,12 +231,70 @@ func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
 	return out
 }
 
+// outParams returns the indices of fn's parameters that receive what the
+// get op read: json.Unmarshal(data, v), or *p = value.
+func (r *Result) outParams(fn *ssa.Function, op *Op) []int {
+	read := op.Results()
+	var out []int
+	for i, p := range fn.Params {
+		switch p.Type().Underlying().(type) {
+		case *types.Pointer, *types.Interface:
+		default:
+			continue
+		}
+		if r.receives(p, read, 0) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// receives reports whether what addr points to is given a value computed
+// from read: stored into it, or into a field of it, or passed beside it to
+// a call (a decoder).
+func (r *Result) receives(addr ssa.Value, read []ssa.Value, depth int) bool {
+	refs := addr.Referrers()
+	if refs == nil || depth > maxDepth {
+		return false
+	}
+	for _, user := range *refs {
+		switch user := user.(type) {
+		case *ssa.Store:
+			if user.Addr == addr && r.DependsOn(user.Val, user, read) {
+				return true
+			}
+		case *ssa.FieldAddr, *ssa.ChangeType, *ssa.MakeInterface:
+			if r.receives(user.(ssa.Value), read, depth+1) {
+				return true
+			}
+		case ssa.CallInstruction:
+			for _, a := range user.Common().Args {
+				if a != addr && r.DependsOn(a, user, read) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // Results returns the values in which a get hands back what it read: the
-// SDK method's first result, or the wrapper's results that carry it.
+// SDK method's first result, or the wrapper's results that carry it. A
+// wrapper that decodes into a parameter hands it back through the call
+// itself, which the flow from the variable passed reaches (see Backward).
 func (op *Op) Results() []ssa.Value {
 	call, ok := op.Call.(*ssa.Call)
 	if !ok {
 		return nil
+	}
+	if op.Wrapped != nil && len(op.Wrapped.Out) > 0 {
+		out := []ssa.Value{call}
+		for _, user := range *call.Referrers() {
+			if ext, ok := user.(*ssa.Extract); ok && slices.Contains(op.Wrapped.Results, ext.Index) {
+				out = append(out, ext)
+			}
+		}
+		return out
 	}
 	indices := []int{0}
 	if op.Wrapped != nil {

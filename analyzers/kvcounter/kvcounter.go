@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -68,7 +69,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if put.Method.Role != kvapi.Put {
+		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut {
 			continue
 		}
 		reads, read := sameKeyReads(model, put)
@@ -147,12 +148,19 @@ func words(text string) []string {
 
 type incrementFound struct{ fromRead bool }
 
-// increment finds a number that the written value is computed from by
-// adding or subtracting: n+1, n-cost, count++ on a decoded struct.
-// fromRead is set when that number comes from one of reads.
+// increment finds a count that the written value is computed from: a
+// number kept from before — read from KV, or held in a package variable, a
+// field, a map or an atomic — plus or minus something. fromRead is set
+// when the number comes from one of reads, the gets of the put's key.
+// Arithmetic on values just computed (a sum of two database counts) is
+// no count kept, and neither is arithmetic on the clock.
 func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa.Value) *incrementFound {
 	var found *incrementFound
 	visit := func(s kvapi.Step) bool {
+		if isAtomicAdd(s.Value) {
+			found = &incrementFound{}
+			return false
+		}
 		bin, ok := s.Value.(*ssa.BinOp)
 		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) {
 			return false
@@ -161,7 +169,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			found = &incrementFound{fromRead: true}
 			return true
 		}
-		if found == nil && !fromClock(model, bin) {
+		if found == nil && carriesState(model, bin, put) && !fromClock(model, bin) {
 			found = &incrementFound{}
 		}
 		return false
@@ -171,11 +179,73 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			break
 		}
 	}
-	if found == nil && src.Term != nil && termAdds(src.Term) {
-		// A wrapper that adds to its argument: incr(key, n) puts n+1.
-		found = &incrementFound{fromRead: model.DependsOnAny(src.Args, put.Call, reads)}
+	if found == nil && src.Term != nil && addsToParam(src.Term) {
+		// A wrapper that adds to what it is given: save(key, n) puts n+1.
+		switch in := src.Inputs(); {
+		case model.DependsOnAny(in, put.Call, reads):
+			found = &incrementFound{fromRead: true}
+		case slices.ContainsFunc(in, func(v ssa.Value) bool { return carriesState(model, v, put) }):
+			found = &incrementFound{}
+		}
 	}
 	return found
+}
+
+// carriesState reports whether v is computed from a value kept from
+// before this request: a package variable, a field of something passed
+// in, a map element, or a value read from KV.
+func carriesState(model *kvapi.Result, v ssa.Value, put *kvapi.Op) bool {
+	var kvReads []ssa.Value
+	for _, op := range model.Ops {
+		if op.Method.Role == kvapi.Get {
+			kvReads = append(kvReads, op.Results()...)
+		}
+	}
+	return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+		switch x := s.Value.(type) {
+		case *ssa.Global:
+			return true
+		case *ssa.Lookup:
+			_, isMap := x.X.Type().Underlying().(*types.Map)
+			return isMap
+		case *ssa.FieldAddr:
+			return !isLocal(x.X)
+		case *ssa.Call:
+			return isAtomicAdd(x)
+		}
+		return slices.Contains(kvReads, s.Value)
+	})
+}
+
+// isLocal reports whether addr is memory of the function itself, as
+// opposed to something passed in or global.
+func isLocal(addr ssa.Value) bool {
+	for {
+		switch a := addr.(type) {
+		case *ssa.Alloc:
+			return true
+		case *ssa.FieldAddr:
+			addr = a.X
+		case *ssa.IndexAddr:
+			addr = a.X
+		default:
+			return false
+		}
+	}
+}
+
+// isAtomicAdd reports whether v is a call of sync/atomic's Add: a count
+// kept in memory, atomic.AddInt64(&hits, 1) or hits.Add(1).
+func isAtomicAdd(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Object() == nil || callee.Object().Pkg() == nil {
+		return false
+	}
+	return callee.Object().Pkg().Path() == "sync/atomic" && strings.HasPrefix(callee.Name(), "Add")
 }
 
 // fromClock reports whether v is computed from the time: an expiry such
@@ -192,16 +262,14 @@ func fromClock(model *kvapi.Result, v ssa.Value) bool {
 	})
 }
 
-func termAdds(t *kvapi.Term) bool {
-	if t.Op == kvapi.TermBinOp && (t.Tok == token.ADD || t.Tok == token.SUB) && (t.Name == "int" || t.Name == "float") {
+// addsToParam reports whether a wrapper's Term adds to or subtracts from
+// one of the wrapper's parameters.
+func addsToParam(t *kvapi.Term) bool {
+	if t.Op == kvapi.TermBinOp && (t.Tok == token.ADD || t.Tok == token.SUB) && (t.Name == "int" || t.Name == "float") &&
+		slices.ContainsFunc(t.Args, func(a *kvapi.Term) bool { return a.Op == kvapi.TermParam }) {
 		return true
 	}
-	for _, a := range t.Args {
-		if termAdds(a) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(t.Args, addsToParam)
 }
 
 func isNumber(t types.Type) bool {

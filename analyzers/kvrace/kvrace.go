@@ -32,7 +32,7 @@ func run(pass *analysis.Pass) (any, error) {
 	claimed := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if put.Method.Role != kvapi.Put || claimed[put.Call] {
+		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || claimed[put.Call] {
 			continue
 		}
 		if get := readOf(model, put); get != nil {
@@ -57,7 +57,8 @@ func readOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		}
 		reads := get.Results()
 		for _, src := range put.Sources(kvapi.Value) {
-			changed := src.Term != nil && src.Term.Op != kvapi.TermParam // the wrapper changes it
+			// A wrapper that computes the value from its parameter changes it.
+			changed := src.Term != nil && src.Term.Op != kvapi.TermParam && src.Term.Op != kvapi.TermOpaque
 			for _, in := range src.Inputs() {
 				if model.ChangedFrom(in, put.Call, reads) || changed && model.DependsOn(in, put.Call, reads) {
 					return get

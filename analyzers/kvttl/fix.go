@@ -95,9 +95,11 @@ func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
 
 // toSeconds rewrites time.Now().UnixMilli() into time.Now().Unix(), and
 // drops the "* 1000" of time.Now().Unix() * 1000.
-// An offset added in milliseconds would change meaning, so then no fix.
-func (p *pass) toSeconds(t *nowValue) *analysis.SuggestedFix {
-	if t.offsetInUnit {
+// An offset added in milliseconds would change meaning, and so would a
+// change away from the option (inv.ExpiresAt = t.UnixMilli() may serve
+// others too), so then there is no fix.
+func (p *pass) toSeconds(t *nowValue, at ast.Expr) *analysis.SuggestedFix {
+	if t.offsetInUnit || at == nil || t.call.Pos() < at.Pos() || t.call.Pos() >= at.End() {
 		return nil
 	}
 	if t.scale != nil {

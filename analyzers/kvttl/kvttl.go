@@ -118,7 +118,8 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 					fix = raiseTo(src, min)
 				}
 				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, min), rejection(o, min))
-			case secs >= 1e9 && math.Mod(secs, 1e9) == 0:
+			case secs >= 1e9 && math.Mod(secs, 1e9) == 0 && b.frame == nil && (src.Term == nil || src.Term.Op == kvapi.TermParam):
+				// (Through a wrapper, the conversion inside it is reported there.)
 				b.report(p, nil, "%s %s%s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
 					o, c.ExactString(), b.via, time.Duration(secs))
 			}
@@ -136,7 +137,7 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 	}
 	if t := nowBased(p.model, src.Value, nil); src.Value != nil && t != nil {
 		if t.unit != "s" {
-			p.report(op, src, p.toSeconds(t), "Expiration is in seconds since the Unix epoch, but this is time.Now() in %s: %s", t.unit, expirationUnitWhy)
+			p.report(op, src, p.toSeconds(t, src.Expr), "Expiration is in seconds since the Unix epoch, but this is a Unix time in %s: %s", t.unit, expirationUnitWhy)
 			return
 		}
 		offset := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) {

@@ -9,11 +9,13 @@ import (
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
-// A nowValue is an integer computed from time.Now(): a Unix time in unit,
-// offset seconds ahead of now when known.
+// A nowValue is a Unix time in unit, computed from a time.Time; when that
+// time is time.Now() plus a known amount, fromNow and known are set and
+// offset is the amount in seconds.
 type nowValue struct {
 	unit         string           // "s", "ms", "µs" or "ns"
 	offset       float64          // seconds ahead of now; valid when known
+	fromNow      bool             // whether the time is time.Now() plus something
 	known        bool             // whether offset is known at compile time
 	free         []*ssa.Parameter // the parameters an unknown offset depends on
 	call         *ssa.Call        // the Unix/UnixMilli/... call
@@ -45,14 +47,22 @@ func nowBasedDepth(m *kvapi.Result, v ssa.Value, f *kvapi.Frame, depth int) *now
 		if !ok {
 			return nil
 		}
-		t := &nowValue{unit: unit, known: true, call: v}
+		t := &nowValue{unit: unit, known: true, fromNow: true, call: v}
 		if !timeOffset(m, v.Call.Args[0], f, t, 0) {
-			return nil
+			t.fromNow, t.known = false, false // some other time: only its unit is known
 		}
 		return t
+	case *ssa.UnOp:
+		// Through a variable or a field set once: inv.ExpiresAt = t.UnixMilli().
+		if stored := m.StoredValues(v); v.Op == token.MUL && len(stored) == 1 {
+			return nowBasedDepth(m, stored[0], f, depth+1)
+		}
 	case *ssa.BinOp:
 		switch v.Op {
 		case token.ADD, token.SUB:
+			if nowBasedDepth(m, v.X, f, depth+1) != nil && nowBasedDepth(m, v.Y, f, depth+1) != nil {
+				return nil // a difference of two times is a duration
+			}
 			t, n := nowBasedDepth(m, v.X, f, depth+1), v.Y
 			if t == nil && v.Op == token.ADD {
 				t, n = nowBasedDepth(m, v.Y, f, depth+1), v.X

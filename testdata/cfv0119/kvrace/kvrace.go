@@ -53,3 +53,16 @@ func (j *job) promote(ctx context.Context, staging string) error {
 	_, err = j.api.WriteWorkersKVEntry(ctx, j.rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: j.ns, Key: "config", Value: append(v, '\n')})
 	return err
 }
+
+// Through the bulk endpoint: a tag list read, extended and written back.
+func (j *job) tag(ctx context.Context, id, tag string) error {
+	cur, err := j.api.GetWorkersKV(ctx, j.rc, cloudflare.GetWorkersKVParams{NamespaceID: j.ns, Key: "tags:" + id})
+	if err != nil {
+		return err
+	}
+	_, err = j.api.WriteWorkersKVEntries(ctx, j.rc, cloudflare.WriteWorkersKVEntriesParams{ // want `read-modify-write on one KV key`
+		NamespaceID: j.ns,
+		KVs:         []*cloudflare.WorkersKVPair{{Key: "tags:" + id, Value: string(cur) + " " + tag}},
+	})
+	return err
+}

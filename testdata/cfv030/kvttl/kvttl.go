@@ -22,7 +22,7 @@ func bulk(ctx context.Context, api *cloudflare.API, ns string, keys []string) er
 
 func bulkMillis(ctx context.Context, api *cloudflare.API, ns string) error {
 	_, err := api.WriteWorkersKVBulk(ctx, ns, cloudflare.WorkersKVBulkWriteRequest{
-		{Key: "k", Value: "v", Expiration: int(time.Now().UnixMilli()) + 60_000}, // want `time.Now\(\) in ms`
+		{Key: "k", Value: "v", Expiration: int(time.Now().UnixMilli()) + 60_000}, // want `a Unix time in ms`
 	})
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -97,4 +98,26 @@ func nextPlan(ns *kv.Namespace, id string, plan int) error {
 // A camel-case key naming page views, counted in memory.
 func (v *visits) flushPageViews(slug string, n int) error {
 	return v.ns.PutString("pageViews:"+slug, strconv.Itoa(n+v.n), nil) // want `counter kept in KV: the key names a count`
+}
+
+// Counts kept per isolate in a map and in an atomic, flushed to KV.
+var pageHits = map[string]int{}
+
+var apiCalls int64
+
+func flushHits(ns *kv.Namespace, slug string) error {
+	pageHits[slug]++
+	n := pageHits[slug]
+	return ns.PutString("hits:"+slug, strconv.Itoa(n), nil) // want `counter kept in KV: the key names a count`
+}
+
+func countCall(ns *kv.Namespace) error {
+	total := atomic.AddInt64(&apiCalls, 1)
+	return ns.PutString("usage:api", strconv.FormatInt(total, 10), nil) // want `counter kept in KV: the key names a count`
+}
+
+// Quiet: a total computed now from the database, written by one job.
+func snapshotSignups(ns *kv.Namespace, web, mobile int) error {
+	total := web + mobile
+	return ns.PutString("stats:signups-count", strconv.Itoa(total), nil)
 }

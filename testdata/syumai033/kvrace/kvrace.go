@@ -137,3 +137,44 @@ func throughPackage(s *kvstore.Store, user string) error {
 	}
 	return s.Set("badges:"+user, v+",gold", time.Hour) // want `read-modify-write on one KV key`
 }
+
+type profileDoc struct{ Avatar string }
+
+// Decoded by a wrapper into a variable, changed, and written back.
+func setAvatar(s *kvstore.Store, user, url string) error {
+	var p profileDoc
+	if err := s.GetJSON("profile:"+user, &p); err != nil {
+		return err
+	}
+	p.Avatar = url
+	return s.PutJSON("profile:"+user, p) // want `read-modify-write on one KV key`
+}
+
+// Quiet: the variable is filled from elsewhere, not from the get.
+func resetAvatar(s *kvstore.Store, user string) error {
+	var p profileDoc
+	if err := s.GetJSON("profile:"+user, &p); err == nil && p.Avatar == "" {
+		return nil
+	}
+	fresh := profileDoc{Avatar: "default.png"}
+	return s.PutJSON("profile:"+user, fresh)
+}
+
+// In a goroutine given the old value as an argument.
+func tagLater(ns *kv.Namespace, key, tag string) {
+	old, _ := ns.GetString(key, nil)
+	go func(existing string) {
+		ns.PutString(key, existing+","+tag, nil) // want `read-modify-write on one KV key`
+	}(old)
+}
+
+// Quiet: a read-through cache decoding into the same variable that the
+// miss then overwrites.
+func cachedView(s *kvstore.Store, id string) (map[string]string, error) {
+	var view map[string]string
+	if err := s.GetJSON("view:"+id, &view); err == nil {
+		return view, nil
+	}
+	view = map[string]string{"id": id}
+	return view, s.PutJSON("view:"+id, view)
+}

@@ -4,6 +4,7 @@
 package kvstore
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -43,4 +44,21 @@ func SetSeconds(s *Store, key, value string, seconds int) error { // want SetSec
 // Fixed decides the key and TTL itself; only the store is its caller's.
 func Fixed(s *Store) error { // want Fixed:`kv wrapper: put\(namespace=\(ns \$0\), key="motd", value="hello", ExpirationTTL=\(int \(\(time.Duration\).Seconds 3600000000000\)\)\)`
 	return s.Set("motd", "hello", time.Hour)
+}
+
+// GetJSON decodes the value into v, an out-parameter.
+func (s *Store) GetJSON(key string, v any) error { // want GetJSON:`kv wrapper: get\(namespace=\(ns \$0\), key=\$1, out=\[2\]\)`
+	raw, err := s.ns.GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(raw), v)
+}
+
+func (s *Store) PutJSON(key string, v any) error { // want PutJSON:`kv wrapper: put`
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.ns.PutString(key, string(data), nil)
 }

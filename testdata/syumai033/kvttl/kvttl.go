@@ -136,11 +136,11 @@ func expiresPlusEnoughSeconds(key, v string) error {
 }
 
 func expiresInMilliseconds(key, v string) error {
-	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Add(time.Hour).UnixMilli())}) // want `Expiration is in seconds since the Unix epoch, but this is time.Now\(\) in ms`
+	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Add(time.Hour).UnixMilli())}) // want `Expiration is in seconds since the Unix epoch, but this is a Unix time in ms`
 }
 
 func expiresTimesThousand(key, v string) error {
-	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Unix() * 1000)}) // want `time.Now\(\) in ms`
+	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Unix() * 1000)}) // want `a Unix time in ms`
 }
 
 func expiresInThePast(key, v string) error {
@@ -205,4 +205,21 @@ func setFlag(n int) { flagSeconds = n }
 
 func flagVariable(key, v string) error {
 	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: flagSeconds})
+}
+
+type invite struct {
+	Code      string
+	ExpiresAt int64 // for the single-page app, in milliseconds
+}
+
+// A millisecond time kept in a field, then used as the expiration.
+func inviteExpiry(key string, at time.Time) error {
+	var inv invite
+	inv.ExpiresAt = at.UnixMilli()
+	return ns.PutString(key, inv.Code, &kv.PutOptions{Expiration: int(inv.ExpiresAt)}) // want `Expiration is in seconds since the Unix epoch, but this is a Unix time in ms`
+}
+
+// Quiet: a lifetime computed as the difference of two times.
+func untilExpiry(key string, at time.Time) error {
+	return ns.PutString(key, "v", &kv.PutOptions{ExpirationTTL: int(at.Unix() - time.Now().Unix())})
 }
