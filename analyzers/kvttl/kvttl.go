@@ -98,7 +98,7 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	} else if p.checkDurationUnits(op, src, o) {
 		return
 	} else if t := nowBased(p.model, src.Value, nil); t != nil {
-		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time (from time.Now()): the key would live for decades; set Expiration instead", o)
+		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time: the key would live for decades; set Expiration instead", o)
 		return
 	}
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
