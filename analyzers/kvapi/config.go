@@ -3,6 +3,7 @@ package kvapi
 import (
 	"fmt"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,6 +84,17 @@ func parseEntry(entry string) (*Method, error) {
 		m.Operands[o] = Arg{Index: i, Field: field}
 	}
 	return m, nil
+}
+
+// Packages returns the import paths of the configured interfaces.
+func (c *Interfaces) Packages() []string {
+	var paths []string
+	for _, m := range c.rows {
+		if !slices.Contains(paths, m.Pkg) {
+			paths = append(paths, m.Pkg)
+		}
+	}
+	return paths
 }
 
 // lookup returns the configured row for the interface method fn.

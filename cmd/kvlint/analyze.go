@@ -29,7 +29,7 @@ func analyze(patterns, buildFlags []string, selected []*analysis.Analyzer) ([]*u
 		if err != nil {
 			return nil, err
 		}
-		graph, err := checker.Analyze(guard(selected), pkgs, nil)
+		graph, err := checker.Analyze(guard(selected), forChecker(pkgs), nil)
 		if err != nil {
 			return nil, err
 		}
