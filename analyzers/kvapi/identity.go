@@ -31,6 +31,17 @@ func (r *Result) Same(a, b *Op, o Operand) bool {
 	return false
 }
 
+// GetsOf returns the gets of the same key in the same namespace as op.
+func (r *Result) GetsOf(op *Op) []*Op {
+	var gets []*Op
+	for _, get := range r.Ops {
+		if get.Method.Role == Get && r.Same(get, op, Key) && r.Same(get, op, Namespace) {
+			gets = append(gets, get)
+		}
+	}
+	return gets
+}
+
 // identity renders a source as a canonical string, with values that have
 // no structure (parameters, results of calls with effects) named by their
 // identity. ok is false when the value is not known well enough.

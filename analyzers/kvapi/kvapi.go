@@ -49,6 +49,7 @@ type Result struct {
 	funcs   []*ssa.Function                   // the package's functions, in source order
 	globals map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
 	callers map[*ssa.Function][]ssa.CallInstruction
+	reads   map[ssa.Value]bool // what the gets hand back, see IsRead
 }
 
 // CallSites returns the static calls of fn in this package, through which

@@ -278,6 +278,21 @@ func (r *Result) receives(addr ssa.Value, read []ssa.Value, depth int) bool {
 	return false
 }
 
+// IsRead reports whether v is what some get of the package hands back.
+func (r *Result) IsRead(v ssa.Value) bool {
+	if r.reads == nil {
+		r.reads = make(map[ssa.Value]bool)
+		for _, op := range r.Ops {
+			if op.Method.Role == Get {
+				for _, res := range op.Results() {
+					r.reads[res] = true
+				}
+			}
+		}
+	}
+	return r.reads[v]
+}
+
 // Results returns the values in which a get hands back what it read: the
 // SDK method's first result, or the wrapper's results that carry it. A
 // wrapper that decodes into a parameter hands it back through the call

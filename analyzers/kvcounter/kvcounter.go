@@ -103,18 +103,15 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 // sameKeyReads returns the values read by gets of the put's key in the
 // put's namespace, and the first such get.
 func sameKeyReads(model *kvapi.Result, put *kvapi.Op) ([]ssa.Value, *kvapi.Op) {
+	gets := model.GetsOf(put)
+	if len(gets) == 0 {
+		return nil, nil
+	}
 	var reads []ssa.Value
-	var first *kvapi.Op
-	for _, get := range model.Ops {
-		if get.Method.Role != kvapi.Get || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
-			continue
-		}
-		if first == nil {
-			first = get
-		}
+	for _, get := range gets {
 		reads = append(reads, get.Results()...)
 	}
-	return reads, first
+	return reads, gets[0]
 }
 
 // namesCount reports whether the put's key names a count.
@@ -195,12 +192,6 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 // before this request: a package variable, a field of something passed
 // in, a map element, or a value read from KV.
 func carriesState(model *kvapi.Result, v ssa.Value, put *kvapi.Op) bool {
-	var kvReads []ssa.Value
-	for _, op := range model.Ops {
-		if op.Method.Role == kvapi.Get {
-			kvReads = append(kvReads, op.Results()...)
-		}
-	}
 	return model.Backward(v, put.Call, func(s kvapi.Step) bool {
 		switch x := s.Value.(type) {
 		case *ssa.Global:
@@ -213,7 +204,7 @@ func carriesState(model *kvapi.Result, v ssa.Value, put *kvapi.Op) bool {
 		case *ssa.Call:
 			return isAtomicAdd(x)
 		}
-		return slices.Contains(kvReads, s.Value)
+		return model.IsRead(s.Value)
 	})
 }
 

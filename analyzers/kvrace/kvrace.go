@@ -51,10 +51,7 @@ func run(pass *analysis.Pass) (any, error) {
 // readOf returns the get of the put's key whose value the put writes back
 // changed, or nil.
 func readOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
-	for _, get := range model.Ops {
-		if get.Method.Role != kvapi.Get || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
-			continue
-		}
+	for _, get := range model.GetsOf(put) {
 		reads := get.Results()
 		for _, src := range put.Sources(kvapi.Value) {
 			// A wrapper that computes the value from its parameter changes it.

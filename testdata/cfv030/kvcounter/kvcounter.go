@@ -19,4 +19,3 @@ func bump(ctx context.Context, api *cloudflare.API, ns string) error {
 	_, err = api.WriteWorkersKV(ctx, ns, "downloads", []byte(strconv.FormatInt(n+1, 10))) // want "counter kept in KV"
 	return err
 }
-
