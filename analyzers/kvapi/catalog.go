@@ -23,9 +23,6 @@ var roleNames = [...]string{Get: "get", Put: "put", Delete: "delete", List: "lis
 
 func (r Role) String() string { return roleNames[r] }
 
-// Writes reports whether the role changes what is stored.
-func (r Role) Writes() bool { return r == Put || r == Delete || r == BulkPut || r == BulkDelete }
-
 // Operand names a part of a KV operation: its key, its TTL, its list limit...
 type Operand int
 

@@ -20,14 +20,6 @@ type Frame struct {
 	Outer *Frame
 }
 
-// Outermost returns the frame of the call furthest from the operation.
-func (f *Frame) Outermost() *Frame {
-	for f != nil && f.Outer != nil {
-		f = f.Outer
-	}
-	return f
-}
-
 // WithCaller returns f extended, at its outer end, by call of fn.
 func (f *Frame) WithCaller(call ssa.CallInstruction, fn *ssa.Function) *Frame {
 	if f == nil {
