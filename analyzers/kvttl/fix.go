@@ -99,7 +99,7 @@ func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
 // change away from the option (inv.ExpiresAt = t.UnixMilli() may serve
 // others too), so then there is no fix.
 func (p *pass) toSeconds(t *nowValue, at ast.Expr) *analysis.SuggestedFix {
-	if t.offsetInUnit || at == nil || t.call.Pos() < at.Pos() || t.call.Pos() >= at.End() {
+	if t.offsetInUnit || t.rescaled || at == nil || t.call.Pos() < at.Pos() || t.call.Pos() >= at.End() {
 		return nil
 	}
 	if t.scale != nil {

@@ -21,10 +21,21 @@ type nowValue struct {
 	call         *ssa.Call        // the Unix/UnixMilli/... call
 	scale        *ssa.BinOp       // the "* 1000" that made it milliseconds
 	offsetInUnit bool             // an offset was added in unit, as in UnixMilli() + 60_000
+	rescaled     bool             // the unit was changed by other arithmetic, as in UnixNano() / 1e6
 }
 
 var unixMethods = map[string]string{"Unix": "s", "UnixMilli": "ms", "UnixMicro": "µs", "UnixNano": "ns"}
 var perSecond = map[string]float64{"s": 1, "ms": 1e3, "µs": 1e6, "ns": 1e9}
+
+// unitOf returns the unit that counts rate per second, or "".
+func unitOf(rate float64) string {
+	for unit, r := range perSecond {
+		if r == rate {
+			return unit
+		}
+	}
+	return ""
+}
 
 // nowBased recognises time.Now().Add(d).Unix(), time.Now().Unix() + n,
 // time.Now().UnixMilli(), time.Now().Unix() * 1000, and conversions of
@@ -74,21 +85,33 @@ func nowBasedDepth(m *kvapi.Result, v ssa.Value, f *kvapi.Frame, depth int) *now
 			out.offsetInUnit = true
 			out.add(m, n, f, 1/perSecond[t.unit], v.Op == token.SUB)
 			return &out
-		case token.MUL:
+		case token.MUL, token.QUO:
+			// A change of unit: time.Now().Unix() * 1000, UnixNano() / 1e6.
 			t, n := nowBasedDepth(m, v.X, f, depth+1), v.Y
-			if t == nil {
+			if t == nil && v.Op == token.MUL {
 				t, n = nowBasedDepth(m, v.Y, f, depth+1), v.X
 			}
-			if t == nil || t.unit != "s" {
-				return t
+			c := m.Constant(n)
+			if t == nil || c == nil {
+				return nil
 			}
-			if c := m.Constant(n); c != nil {
-				if f, _ := constant.Float64Val(c); f == 1000 {
-					out := *t
-					out.unit, out.scale = "ms", v
-					return &out
-				}
+			k, _ := constant.Float64Val(c)
+			rate := perSecond[t.unit]
+			if v.Op == token.MUL {
+				rate *= k
+			} else if k != 0 {
+				rate /= k
 			}
+			out := *t
+			if out.unit = unitOf(rate); out.unit == "" {
+				return nil // time.Now().Unix() / 60 counts minutes: a bucket, not a time
+			}
+			if v.Op == token.MUL && t.unit == "s" && k == 1000 && t.scale == nil && !t.rescaled {
+				out.scale = v
+			} else {
+				out.scale, out.rescaled = nil, true
+			}
+			return &out
 		}
 	}
 	return nil

@@ -143,6 +143,18 @@ func expiresTimesThousand(key, v string) error {
 	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Unix() * 1000)}) // want `a Unix time in ms`
 }
 
+func expiresNanosecondsInMilliseconds(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Add(time.Hour).UnixNano() / 1e6)}) // want `a Unix time in ms`
+}
+
+func expiresNanosecondsInSeconds(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{Expiration: int(time.Now().Add(time.Hour).UnixNano() / int64(time.Second))})
+}
+
+func expiresAtMinuteBucket(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{Expiration: int((time.Now().Unix()/60 + 60) * 60)})
+}
+
 func expiresInThePast(key, v string) error {
 	return ns.PutString(key, v, &kv.PutOptions{Expiration: 1600000000}) // want `Expiration 1600000000 is 2020-09-13, in the past`
 }
