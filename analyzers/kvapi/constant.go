@@ -30,7 +30,9 @@ func (f *Frame) WithCaller(call ssa.CallInstruction, fn *ssa.Function) *Frame {
 	return &c
 }
 
-func (f *Frame) bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
+// Bound returns the argument that f passes for parameter p, and the frame
+// to evaluate it in; ok is false when f does not bind p.
+func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 	for ; f != nil; f = f.Outer {
 		if f.Fn != p.Parent() {
 			continue
@@ -94,7 +96,7 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		}
 		return []constant.Value{v.Value}
 	case *ssa.Parameter:
-		arg, outer, ok := f.bound(v)
+		arg, outer, ok := f.Bound(v)
 		if !ok {
 			if !slices.Contains(e.free, v) {
 				e.free = append(e.free, v)
@@ -330,7 +332,41 @@ func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Para
 		return r.Eval(src.Value, f)
 	}
 	e := &evaluator{model: r}
-	return e.term(src.Term, src.Args, f, 0), e.free
+	var vals []constant.Value
+	for _, args := range r.splitArgs(src.Term, src.Args, f) {
+		for _, c := range e.term(src.Term, args, f, 0) {
+			vals = appendValue(vals, c)
+		}
+	}
+	return vals, e.free
+}
+
+// splitArgs returns args once for each combination of the values that the
+// arguments t uses may take, each such argument replaced by a constant,
+// so that a clamp inside the wrapper sees the one value it clamps: with
+// ttl either 15m or 30s, "if ttl < time.Minute" holds for one, not both.
+func (r *Result) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value {
+	out := [][]ssa.Value{args}
+	for _, p := range t.appendParams(nil) {
+		if p.Index >= len(args) {
+			continue
+		}
+		probe := &evaluator{model: r}
+		vals := probe.values(args[p.Index], f, 0)
+		if len(vals) < 2 || len(out)*len(vals) > maxValues {
+			continue
+		}
+		var next [][]ssa.Value
+		for _, a := range out {
+			for _, v := range vals {
+				b := slices.Clone(a)
+				b[p.Index] = ssa.NewConst(v, args[p.Index].Type())
+				next = append(next, b)
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 // term evaluates a wrapper's Term, its parameters bound to args in f.

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -149,13 +150,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 }
 
 func (w *identityWriter) call(call *ssa.Call, depth int) {
-	name := "builtin"
-	if callee := call.Call.StaticCallee(); callee != nil {
-		name = callee.String()
-	} else if b, ok := call.Call.Value.(*ssa.Builtin); ok {
-		name = b.Name()
-	}
-	w.b.WriteString("(" + name)
+	w.b.WriteString("(" + calleeName(call))
 	for _, a := range call.Call.Args {
 		w.b.WriteString(" ")
 		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
@@ -202,8 +197,19 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 		w.b.WriteString(" ")
 		w.term(t.Args[1], args, depth+1)
 		w.b.WriteString(")")
+	case TermCall:
+		if TimeFuncs[t.Name] {
+			w.ok = false // the time differs at each call
+			return
+		}
+		w.b.WriteString("(" + t.Name)
+		for _, a := range t.Args {
+			w.b.WriteString(" ")
+			w.term(a, args, depth+1)
+		}
+		w.b.WriteString(")")
 	default:
-		// Calls and phis of a wrapper do not name a key reliably enough.
+		// Phis of a wrapper do not name a key reliably enough.
 		w.ok = false
 	}
 }
@@ -244,7 +250,8 @@ func opensNamespace(call *ssa.Call) bool {
 }
 
 // pureCall reports whether call computes its result from its arguments
-// alone, so that equal arguments give an equal key.
+// alone, so that equal arguments give an equal key: a known function of
+// the standard library, or a key helper.
 func pureCall(call *ssa.Call) bool {
 	if b, ok := call.Call.Value.(*ssa.Builtin); ok {
 		return pureFuncs[b.Name()]
@@ -253,8 +260,42 @@ func pureCall(call *ssa.Call) bool {
 	if callee == nil || callee.Object() == nil {
 		return false
 	}
-	return pureFuncs[callee.Object().(*types.Func).FullName()]
+	fn := callee.Object().(*types.Func)
+	return pureFuncs[fn.FullName()] || keyHelper(fn)
 }
+
+// keyHelper reports whether fn looks like a helper that builds a key from
+// its arguments, as func rateKey(ip string) string does: it takes and
+// returns only strings and numbers, and nothing in its name or package
+// says it draws something new. (A key that includes the current minute is
+// still one key for the get and the put a moment later.)
+func keyHelper(fn *types.Func) bool {
+	sig := fn.Signature()
+	if sig.Params().Len() == 0 || sig.Results().Len() != 1 || sig.Variadic() || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
+		return false
+	}
+	if !basic(sig.Results().At(0).Type(), types.IsString) || impureName.MatchString(fn.Name()) {
+		return false
+	}
+	if recv := sig.Recv(); recv != nil && !basic(recv.Type(), types.IsString|types.IsInteger) {
+		return false
+	}
+	for v := range sig.Params().Variables() {
+		if !basic(v.Type(), types.IsString|types.IsInteger) {
+			return false
+		}
+	}
+	return true
+}
+
+func basic(t types.Type, info types.BasicInfo) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&info != 0
+}
+
+var impurePkgs = map[string]bool{"math/rand": true, "math/rand/v2": true, "crypto/rand": true, "os": true, "time": true}
+
+var impureName = regexp.MustCompile(`(?i)rand|uuid|nonce|token|secret|salt|^new|^gen|generate|unique`)
 
 // KeyText returns the constant text in a key: the literal parts of
 // "rate:" + ip or fmt.Sprintf("views:%s", slug), for matching the key's

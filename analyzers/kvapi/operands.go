@@ -21,6 +21,9 @@ type Source struct {
 	Expr ast.Expr
 	// Pos is where the value was given; valid even when Expr is nil.
 	Pos token.Pos
+	// Block is the block of the field store that gave the value, nil for
+	// an argument: an option set under "if ttl > 0" is set only then.
+	Block *ssa.BasicBlock
 	// Explicit is set for a generated SDK's param.Field given with
 	// cloudflare.F and friends: it is sent even when it is zero.
 	Explicit bool
@@ -112,9 +115,9 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
 		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos(), Duration: ot.Duration}
-		if t.Op == TermParam && op.Expr != nil {
-			// The operand is an argument as passed: report there.
-			i := t.Index - (len(args) - len(op.Expr.Args))
+		if params := t.appendParams(nil); len(params) == 1 && op.Expr != nil {
+			// The operand is computed from one argument: report there.
+			i := params[0].Index - (len(args) - len(op.Expr.Args))
 			if i >= 0 && i < len(op.Expr.Args) && !op.Expr.Ellipsis.IsValid() {
 				src.Expr = op.Expr.Args[i]
 			}
@@ -172,7 +175,7 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 				}
 				for _, fu := range *user.Referrers() {
 					if store, ok := fu.(*ssa.Store); ok && store.Addr == user {
-						srcs = append(srcs, Source{Value: store.Val, Expr: r.storedExpr(store), Pos: store.Pos()})
+						srcs = append(srcs, Source{Value: store.Val, Expr: r.storedExpr(store), Pos: store.Pos(), Block: store.Block()})
 					}
 				}
 			case *ssa.Store:
@@ -218,6 +221,18 @@ func (r *Result) addresses(v ssa.Value, depth int) []ssa.Value {
 		return r.addresses(v.X, depth+1)
 	case *ssa.MakeInterface:
 		return r.addresses(v.X, depth+1)
+	case *ssa.Parameter:
+		// Options built by the callers of a helper that sends them.
+		var addrs []ssa.Value
+		if s, ok := rangedOver(v, "slices.Values", "slices.All"); ok {
+			for _, elem := range r.elements(s, depth+1) {
+				addrs = append(addrs, r.addresses(elem, depth+1)...)
+			}
+		}
+		for _, arg := range r.passed(v) {
+			addrs = append(addrs, r.addresses(arg, depth+1)...)
+		}
+		return addrs
 	case *ssa.Call, *ssa.Extract:
 		var addrs []ssa.Value
 		for _, res := range r.returned(v) {
@@ -268,6 +283,15 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 			}
 			return elems
 		}
+	case *ssa.Parameter:
+		var elems []ssa.Value
+		if s, ok := rangedOver(v, "slices.Chunk"); ok {
+			elems = r.elements(s, depth+1)
+		}
+		for _, arg := range r.passed(v) {
+			elems = append(elems, r.elements(arg, depth+1)...)
+		}
+		return elems
 	case *ssa.Alloc, *ssa.MakeSlice:
 		// An array or slice: its elements are what is stored at its indices.
 		var elems []ssa.Value
@@ -287,8 +311,65 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 	return nil
 }
 
+// passed returns the arguments given for parameter p at the calls of its
+// function in this package, when no other package can call it: the
+// function is unexported, or a closure.
+func (r *Result) passed(p *ssa.Parameter) []ssa.Value {
+	fn := p.Parent()
+	if obj := fn.Object(); obj != nil && obj.Exported() {
+		return nil
+	}
+	i := slices.Index(fn.Params, p)
+	var args []ssa.Value
+	for _, call := range r.CallSites(fn) {
+		if common := call.Common(); !common.IsInvoke() && i >= 0 && i < len(common.Args) {
+			args = append(args, common.Args[i])
+		}
+	}
+	return args
+}
+
+// rangedOver returns the slice s when p is the loop variable of
+// "for p := range iter(s)", iter one of iters: a batch of slices.Chunk,
+// an element of slices.Values, the value of slices.All.
+func rangedOver(p *ssa.Parameter, iters ...string) (ssa.Value, bool) {
+	yield := p.Parent()
+	if yield.Synthetic != "range-over-func yield" || yield.Parent() == nil {
+		return nil, false
+	}
+	for _, b := range yield.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != yield {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				call, ok := ref.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				iter, ok := call.Call.Value.(*ssa.Call)
+				if !ok || len(iter.Call.Args) == 0 || !slices.Contains(iters, calleeName(iter)) {
+					continue
+				}
+				// slices.All yields the index first.
+				if i := slices.Index(yield.Params, p); i == len(yield.Params)-1 {
+					return iter.Call.Args[0], true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
 // storedInto returns the values stored at addr.
 func (r *Result) storedInto(addr ssa.Value) []ssa.Value {
+	if fv, ok := addr.(*ssa.FreeVar); ok {
+		// A closure's captured variable: the variable of its parent.
+		if bound := r.binding(fv); bound != nil {
+			addr = bound
+		}
+	}
 	var vals []ssa.Value
 	for _, user := range r.users(addr) {
 		if store, ok := user.(*ssa.Store); ok && store.Addr == addr {
@@ -366,7 +447,7 @@ func (r *Result) unwrap(s Source, depth int) []Source {
 	case *ssa.Call:
 		if callee := v.Call.StaticCallee(); callee != nil && len(v.Call.Args) == 1 {
 			if fn, ok := callee.Object().(*types.Func); ok && isFieldHelper(fn) {
-				inner := Source{Value: v.Call.Args[0], Pos: s.Pos, Explicit: true}
+				inner := Source{Value: v.Call.Args[0], Pos: s.Pos, Block: s.Block, Explicit: true}
 				if mi, ok := inner.Value.(*ssa.MakeInterface); ok { // cloudflare.Raw
 					inner.Value = mi.X
 				}

@@ -189,13 +189,8 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 // its arguments alone: time.Duration's unit methods, min and max,
 // conversions in strconv and fmt, and the like, named by full name.
 func (c *compiler) call(v *ssa.Call, depth int) *Term {
-	var name string
-	if b, ok := v.Call.Value.(*ssa.Builtin); ok {
-		name = b.Name()
-	} else if callee := v.Call.StaticCallee(); callee != nil && callee.Object() != nil {
-		name = callee.Object().(*types.Func).FullName()
-	}
-	if !pureFuncs[name] && !strings.HasPrefix(name, "(time.Duration).") {
+	name := calleeName(v)
+	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
 	}
 	t := &Term{Op: TermCall, Name: name}
@@ -222,6 +217,26 @@ var pureFuncs = map[string]bool{
 	"path.Join": true,
 }
 
+// TimeFuncs make and read the times that an absolute expiration is built
+// from, as in time.Now().Add(ttl).Unix(): they appear in a wrapper's Terms
+// so that its callers' arguments can be checked, but name no key.
+var TimeFuncs = map[string]bool{
+	"time.Now": true, "(time.Time).Add": true, "(time.Time).UTC": true, "(time.Time).Local": true,
+	"(time.Time).Unix": true, "(time.Time).UnixMilli": true, "(time.Time).UnixMicro": true, "(time.Time).UnixNano": true,
+}
+
+// calleeName names the function that v calls, builtins by their name,
+// others by full name; "" for a dynamic call.
+func calleeName(v *ssa.Call) string {
+	if b, ok := v.Call.Value.(*ssa.Builtin); ok {
+		return b.Name()
+	}
+	if callee := v.Call.StaticCallee(); callee != nil && callee.Object() != nil {
+		return callee.Object().(*types.Func).FullName()
+	}
+	return ""
+}
+
 // Conds returns the branch conditions on the single-predecessor path into b.
 func (c *compiler) Conds(b *ssa.BasicBlock, depth int) []Cond {
 	var conds []Cond
@@ -244,6 +259,16 @@ func (c *compiler) branch(parent, child *ssa.BasicBlock, depth int) []Cond {
 		return nil // a condition that no caller's argument can decide
 	}
 	return []Cond{{Term: cond, Want: parent.Succs[0] == child}}
+}
+
+// Passed returns the index of the parameter that t is, converted to
+// another numeric type or not, and perhaps set only under a condition:
+// float64(ttlSeconds) is the argument as passed.
+func (t *Term) Passed() (index int, ok bool) {
+	for (t.Op == TermConvert || t.Op == TermPhi) && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	return t.Index, t.Op == TermParam
 }
 
 // Substitute returns t with each parameter replaced by args[i].

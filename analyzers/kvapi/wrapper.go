@@ -166,7 +166,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 		for o := Operand(0); o < numOperands; o++ {
 			ot := OperandTerms{Operand: o}
 			for _, src := range op.Sources(o) {
-				ot.Terms = append(ot.Terms, c.source(src))
+				ot.Terms = append(ot.Terms, c.guarded(src, op))
 				ot.Duration = ot.Duration || src.Duration
 			}
 			if terms := ot.Terms; len(terms) > 0 {
@@ -201,6 +201,21 @@ func (c *compiler) source(src Source) *Term {
 		return src.Term.Substitute(c.args(src.Args))
 	}
 	return c.term(src.Value, 0)
+}
+
+// guarded is the Term of src, with the branches that lead to the field
+// store that gave it, when those differ from the operation's: an option
+// set only "if ttl > 0" is a one-armed phi that a caller's 0 leaves unset.
+func (c *compiler) guarded(src Source, op *Op) *Term {
+	t := c.source(src)
+	if src.Block == nil || src.Block == op.Call.Block() || src.Block.Parent() != op.Call.Parent() {
+		return t
+	}
+	conds := c.Conds(src.Block, 0)
+	if len(conds) == 0 {
+		return t
+	}
+	return &Term{Op: TermPhi, Args: []*Term{t}, Conds: [][]Cond{conds}}
 }
 
 func (c *compiler) args(args []ssa.Value) []*Term {

@@ -25,6 +25,7 @@ type binding struct {
 	vals     []constant.Value
 	frame    *kvapi.Frame
 	pos, end token.Pos
+	arg      ast.Expr // the caller's argument, when frame is not nil
 	via      string // " (passed to Cache.Set)" for a caller of a wrapper
 }
 
@@ -44,7 +45,8 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 	var out []binding
 	var walk func(b binding, seen []constant.Value, depth int)
 	walk = func(b binding, seen []constant.Value, depth int) {
-		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) {
+		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) ||
+			src.Block != nil && !p.model.Reachable(src.Block, b.frame) {
 			return
 		}
 		vals, free := eval(b.frame)
@@ -64,7 +66,7 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 			for _, call := range p.model.CallSites(fn) {
 				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
 				if arg := p.argument(call, fn, param); arg != nil {
-					next.pos, next.end = arg.Pos(), arg.End()
+					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
 				}
 				walk(next, vals, depth+1)
 			}

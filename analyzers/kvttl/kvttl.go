@@ -114,12 +114,11 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 				// Zero leaves the option unset.
 			case secs < float64(min):
 				var fix *analysis.SuggestedFix
-				if b.frame == nil && len(b.vals) == 1 && !src.Duration {
+				if b.frame == nil && len(b.vals) == 1 && !src.Duration && p.givenAsIs(src) {
 					fix = raiseTo(src, min)
 				}
 				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, min), rejection(o, min))
-			case secs >= 1e9 && math.Mod(secs, 1e9) == 0 && b.frame == nil && (src.Term == nil || src.Term.Op == kvapi.TermParam):
-				// (Through a wrapper, the conversion inside it is reported there.)
+			case secs >= 1e9 && math.Mod(secs, 1e9) == 0 && p.nanosecondsGiven(b, src):
 				b.report(p, nil, "%s %s%s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
 					o, c.ExactString(), b.via, time.Duration(secs))
 			}
@@ -135,13 +134,22 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 	if src.Value != nil && p.checkDurationUnits(op, src, kvapi.Expiration) {
 		return
 	}
-	if t := nowBased(p.model, src.Value, nil); src.Value != nil && t != nil {
+	now := func(f *kvapi.Frame) *nowValue {
+		if src.Term != nil {
+			return termNow(p.model, src.Term, src.Args, f, 0)
+		}
+		return nowBased(p.model, src.Value, f)
+	}
+	if t := now(nil); t != nil {
+		if t.unit != "s" && src.Term != nil {
+			return // reported in the wrapper
+		}
 		if t.unit != "s" {
 			p.report(op, src, p.toSeconds(t, src.Expr), "Expiration is in seconds since the Unix epoch, but this is a Unix time in %s: %s", t.unit, expirationUnitWhy)
 			return
 		}
 		offset := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) {
-			t := nowBased(p.model, src.Value, f)
+			t := now(f)
 			if t == nil {
 				return nil, nil
 			}
@@ -160,7 +168,7 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 		}
 		return
 	}
-	now := time.Now().Unix()
+	unixNow := time.Now().Unix()
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
@@ -170,7 +178,7 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 				// Zero leaves the option unset.
 			case secs >= 1e11:
 				b.report(p, nil, "Expiration %s%s looks like milliseconds, but KV reads seconds since the Unix epoch: %s", c.ExactString(), b.via, expirationUnitWhy)
-			case secs < float64(now+int64(p.cfg.Min)):
+			case secs < float64(unixNow+int64(p.cfg.Min)):
 				hint := ""
 				if secs < 1e9 {
 					hint = "; for a lifetime relative to now, set ExpirationTTL"
@@ -180,6 +188,39 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 			}
 		}
 	}
+}
+
+// nanosecondsGiven reports whether a lifetime of whole billions of seconds
+// was given where b binds it: at the option itself, passed straight into a
+// wrapper elsewhere, or passed to a local wrapper as int(d). (A conversion
+// inside a wrapper is reported there.)
+func (p *pass) nanosecondsGiven(b binding, src kvapi.Source) bool {
+	switch {
+	case b.frame != nil:
+		return b.arg != nil && p.durationConversionInSyntax(b.arg) != ""
+	case src.Term == nil:
+		return true
+	}
+	t := src.Term
+	for t.Op == kvapi.TermPhi && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	if t.Op == kvapi.TermParam {
+		return true
+	}
+	// Converted inside the wrapper, perhaps from a time.Duration, which is
+	// reported there: here only a conversion written at the argument counts.
+	return p.givenAsIs(src) && src.Expr != nil && p.durationConversionInSyntax(src.Expr) != ""
+}
+
+// givenAsIs reports whether the value src gives is the option's value: written
+// at the option, or passed unchanged into a wrapper that sets it.
+func (p *pass) givenAsIs(src kvapi.Source) bool {
+	if src.Term == nil {
+		return true
+	}
+	_, passed := src.Term.Passed()
+	return passed
 }
 
 // wrongUnitMethods are the time.Duration methods that count something

@@ -3,6 +3,7 @@ package kvttl
 import (
 	"go/constant"
 	"go/token"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -120,8 +121,20 @@ func nowBasedDepth(m *kvapi.Result, v ssa.Value, f *kvapi.Frame, depth int) *now
 // timeOffset adds to t how far ahead of time.Now() the time.Time tv is,
 // and reports whether tv comes from time.Now() at all.
 func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	if param, ok := tv.(*ssa.Parameter); ok {
+		// A time passed to a wrapper: its callers say what it is.
+		arg, outer, ok := f.Bound(param)
+		if !ok {
+			t.free = append(t.free, param)
+			return false
+		}
+		return timeOffset(m, arg, outer, t, depth+1)
+	}
 	call, isCall := tv.(*ssa.Call)
-	if !isCall || depth > 8 {
+	if !isCall {
 		return false
 	}
 	callee := call.Call.StaticCallee()
@@ -171,4 +184,88 @@ func timeMethod(call *ssa.Call) string {
 func inTime(fn *ssa.Function) bool {
 	obj := fn.Object()
 	return obj != nil && obj.Pkg() != nil && obj.Pkg().Path() == "time"
+}
+
+// termNow is nowBased for a wrapper elsewhere: it recognises a Unix time
+// in the wrapper's Term, int(at.Unix()) or time.Now().Add(ttl).Unix(),
+// with the times and amounts that the caller passes bound to args, in
+// frame f.
+func termNow(m *kvapi.Result, t *kvapi.Term, args []ssa.Value, f *kvapi.Frame, depth int) *nowValue {
+	if depth > 8 {
+		return nil
+	}
+	switch t.Op {
+	case kvapi.TermConvert, kvapi.TermPhi:
+		if len(t.Args) == 1 {
+			return termNow(m, t.Args[0], args, f, depth+1)
+		}
+	case kvapi.TermCall:
+		unit, ok := unixMethods[strings.TrimPrefix(t.Name, "(time.Time).")]
+		if !ok || !strings.HasPrefix(t.Name, "(time.Time).") || len(t.Args) != 1 {
+			return nil
+		}
+		out := &nowValue{unit: unit, known: true, fromNow: true}
+		if !termTime(m, t.Args[0], args, f, out, depth+1) {
+			out.fromNow, out.known = false, false
+		}
+		return out
+	case kvapi.TermBinOp:
+		if t.Tok != token.ADD && t.Tok != token.SUB {
+			return nil
+		}
+		out := termNow(m, t.Args[0], args, f, depth+1)
+		if out == nil {
+			return nil
+		}
+		amount := t.Args[1]
+		vals, free := m.EvalSource(kvapi.Source{Term: amount, Args: args}, f)
+		switch {
+		case len(vals) != 1:
+			out.known = false
+			out.free = append(out.free, free...)
+		default:
+			x, _ := constant.Float64Val(vals[0])
+			if t.Tok == token.SUB {
+				x = -x
+			}
+			out.offset += x / perSecond[out.unit]
+		}
+		return out
+	}
+	return nil
+}
+
+// termTime adds to t how far ahead of time.Now() the time that term tt
+// computes is, and reports whether it comes from time.Now() at all.
+func termTime(m *kvapi.Result, tt *kvapi.Term, args []ssa.Value, f *kvapi.Frame, t *nowValue, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch tt.Op {
+	case kvapi.TermParam:
+		if tt.Index < len(args) {
+			return timeOffset(m, args[tt.Index], f, t, depth+1)
+		}
+	case kvapi.TermCall:
+		switch {
+		case tt.Name == "time.Now":
+			return true
+		case (tt.Name == "(time.Time).UTC" || tt.Name == "(time.Time).Local") && len(tt.Args) == 1:
+			return termTime(m, tt.Args[0], args, f, t, depth+1)
+		case tt.Name == "(time.Time).Add" && len(tt.Args) == 2:
+			if !termTime(m, tt.Args[0], args, f, t, depth+1) {
+				return false
+			}
+			vals, free := m.EvalSource(kvapi.Source{Term: tt.Args[1], Args: args}, f)
+			if len(vals) != 1 {
+				t.known = false
+				t.free = append(t.free, free...)
+				return true
+			}
+			d, _ := constant.Float64Val(vals[0])
+			t.offset += d / 1e9
+			return true
+		}
+	}
+	return false
 }

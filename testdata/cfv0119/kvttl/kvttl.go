@@ -81,3 +81,33 @@ func single(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceCon
 	_, err := api.GetWorkersKV(ctx, rc, cloudflare.GetWorkersKVParams{NamespaceID: ns, Key: "k"})
 	return err
 }
+
+// Pairs handed to a helper that writes them, and a batch that a closure
+// flushes: the pairs are the callers'.
+func putPair(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, pair *cloudflare.WorkersKVPair) error {
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: "ns", KVs: []*cloudflare.WorkersKVPair{pair}})
+	return err
+}
+
+func helperPairs(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer) {
+	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "a", Value: "1", ExpirationTTL: 30})             // want `ExpirationTTL 30 is below`
+	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "b", Value: "1", ExpirationTTL: int(time.Hour)}) // want `converts a time.Duration to nanoseconds`
+	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "c", Value: "1", ExpirationTTL: 3600})
+}
+
+func flushedBatch(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, entries []entry, ttl *time.Duration) error {
+	var batch []*cloudflare.WorkersKVPair
+	flush := func() error {
+		_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: "ns", KVs: batch})
+		batch = batch[:0]
+		return err
+	}
+	for _, e := range entries {
+		p := &cloudflare.WorkersKVPair{Key: e.Key, Value: e.Value}
+		if *ttl > 0 {
+			p.ExpirationTTL = int(*ttl) // want `converts a time.Duration to nanoseconds`
+		}
+		batch = append(batch, p)
+	}
+	return flush()
+}

@@ -4,6 +4,7 @@ package kvttl
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -102,4 +103,47 @@ func (s *store) bulkKeys(ctx context.Context) error {
 		},
 	})
 	return err
+}
+
+// A batch written in chunks by a helper, and options that callers build for
+// a helper that sends them.
+func (s *store) writeChunks(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
+	for chunk := range slices.Chunk(body, 5000) {
+		if _, err := s.client.KV.Namespaces.BulkUpdate(ctx, s.nsID, kv.NamespaceBulkUpdateParams{
+			AccountID: cloudflare.F(s.accountID),
+			Body:      chunk,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *store) chunked(ctx context.Context, keys []string, validUntil time.Time) error {
+	body := make([]kv.NamespaceBulkUpdateParamsBody, 0, len(keys))
+	for _, k := range keys {
+		body = append(body, kv.NamespaceBulkUpdateParamsBody{
+			Key:        cloudflare.F(k),
+			Value:      cloudflare.F("1"),
+			Expiration: cloudflare.F(float64(validUntil.UnixMilli())), // want `a Unix time in ms`
+		})
+	}
+	return s.writeChunks(ctx, body)
+}
+
+func (s *store) putParams(ctx context.Context, key string, params kv.NamespaceValueUpdateParams) error {
+	params.AccountID = cloudflare.F(s.accountID)
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, key, params)
+	return err
+}
+
+func (s *store) banners(ctx context.Context) {
+	_ = s.putParams(ctx, "banner", kv.NamespaceValueUpdateParams{
+		Value:      cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("sale")),
+		Expiration: cloudflare.F(float64(time.Now().Add(30 * time.Second).Unix())), // want `Expiration is time.Now\(\) plus 30s`
+	})
+	var params kv.NamespaceValueUpdateParams
+	params.Value = cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("sale"))
+	params.Expiration = cloudflare.F(float64(time.Now().Add(time.Hour).Unix()))
+	_ = s.putParams(ctx, "banner", params)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -27,7 +28,7 @@ func addToCart(ns *kv.Namespace, user, item string) error {
 	}
 	items = append(items, item)
 	data, _ := json.Marshal(items)
-	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 18`
+	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 19`
 }
 
 // Concatenation onto the old value.
@@ -177,4 +178,34 @@ func cachedView(s *kvstore.Store, id string) (map[string]string, error) {
 	}
 	view = map[string]string{"id": id}
 	return view, s.PutJSON("view:"+id, view)
+}
+
+// Keys built by a helper each time: the same helper and arguments name the
+// same key, unless the helper draws something new.
+func tagKey(tag string) string { return "tag:" + tag }
+
+func randomKey(prefix string) string { return prefix + strconv.Itoa(int(time.Now().UnixNano()%1000)) }
+
+func untag(ns *kv.Namespace, tag, slug string) error {
+	cur, err := ns.GetString(tagKey(tag), nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(tagKey(tag), strings.ReplaceAll(cur, " "+slug, ""), nil) // want `read-modify-write on one KV key`
+}
+
+func retag(ns *kv.Namespace, from, to string) error {
+	cur, err := ns.GetString(tagKey(from), nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(tagKey(to), cur, nil)
+}
+
+func scratch(ns *kv.Namespace) error {
+	cur, err := ns.GetString(randomKey("tmp:"), nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(randomKey("tmp:"), cur+"x", nil)
 }

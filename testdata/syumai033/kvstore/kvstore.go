@@ -62,3 +62,27 @@ func (s *Store) PutJSON(key string, v any) error { // want PutJSON:`kv wrapper: 
 	}
 	return s.ns.PutString(key, string(data), nil)
 }
+
+// SetOptional sets a TTL only when one is given: 0 keeps the key.
+func (s *Store) SetOptional(key, value string, ttl time.Duration) error { // want SetOptional:`kv wrapper: put`
+	opts := &kv.PutOptions{}
+	if ttl > 0 {
+		opts.ExpirationTTL = int(ttl.Seconds())
+	}
+	return s.ns.PutString(key, value, opts)
+}
+
+// SetUntil expires the key at a given time.
+func (s *Store) SetUntil(key, value string, at time.Time) error { // want SetUntil:`kv wrapper: put`
+	return s.ns.PutString(key, value, &kv.PutOptions{Expiration: int(at.Unix())})
+}
+
+// SetFor expires the key a while from now, as an absolute time.
+func (s *Store) SetFor(key, value string, d time.Duration) error { // want SetFor:`kv wrapper: put`
+	return s.ns.PutString(key, value, &kv.PutOptions{Expiration: int(time.Now().Add(d).Unix())})
+}
+
+// SetRawSeconds takes the TTL in seconds, as KV does.
+func SetRawSeconds(s *Store, key, value string, seconds int64) error { // want SetRawSeconds:`kv wrapper: put`
+	return s.ns.PutString(key, value, &kv.PutOptions{ExpirationTTL: int(seconds)})
+}

@@ -25,3 +25,29 @@ func crossCallers(s *kvstore.Store) {
 	_ = setBriefly(s, "f", 10*time.Second) // want `ExpirationTTL 10 \(passed to setBriefly\) is below`
 	_ = setBriefly(s, "g", time.Hour)
 }
+
+// A TTL set only when given, and a choice of TTLs that a clamp sees one by one.
+func crossOptional(s *kvstore.Store, empty bool) {
+	_ = s.SetOptional("j", "1", 0)
+	_ = s.SetOptional("k", "1", 20*time.Second) // want `ExpirationTTL 20 \(passed to kvstore.SetOptional\) is below`
+	ttl := 15 * time.Minute
+	if empty {
+		ttl = 30 * time.Second
+	}
+	_ = s.SetFloor("h", "1", ttl)
+	_ = s.Set("i", "1", ttl) // want `ExpirationTTL 30 \(passed to kvstore.Set\) is below`
+}
+
+// Absolute expirations made inside the wrapper from what the caller passes.
+func crossUntil(s *kvstore.Store) {
+	_ = s.SetUntil("l", "1", time.Now().Add(20*time.Second)) // want `Expiration is time.Now\(\) plus 20s \(passed to kvstore.SetUntil\)`
+	_ = s.SetUntil("m", "1", time.Now().Add(20*time.Minute))
+	_ = s.SetFor("n", "1", 30*time.Second) // want `Expiration is time.Now\(\) plus 30s \(passed to kvstore.SetFor\)`
+	_ = s.SetFor("o", "1", time.Hour)
+}
+
+func crossRawSeconds(s *kvstore.Store) {
+	_ = kvstore.SetRawSeconds(s, "p", "1", 45)               // want `ExpirationTTL 45 \(passed to kvstore.SetRawSeconds\) is below`
+	_ = kvstore.SetRawSeconds(s, "q", "1", int64(time.Hour)) // want `ExpirationTTL 3600000000000 \(passed to kvstore.SetRawSeconds\) looks like a time.Duration in nanoseconds`
+	_ = kvstore.SetRawSeconds(s, "r", "1", int64(time.Hour.Seconds()))
+}

@@ -67,3 +67,32 @@ func expireCallers() {
 	_ = expireAt("a", "1", 10*time.Second) // want `Expiration is time.Now\(\) plus 10s \(passed to expireAt\)`
 	_ = expireAt("b", "1", 10*time.Minute)
 }
+
+func putOptional(key, v string, ttl time.Duration) error {
+	opts := &kv.PutOptions{}
+	if ttl > 0 {
+		opts.ExpirationTTL = int(ttl.Seconds())
+	}
+	return ns.PutString(key, v, opts)
+}
+
+func putUntil(key, v string, at time.Time) error {
+	opts := new(kv.PutOptions)
+	opts.Expiration = int(at.Unix())
+	return ns.PutString(key, v, opts)
+}
+
+// Options built by the callers of a helper that sends them.
+func putWith(key, v string, opts *kv.PutOptions) error {
+	return ns.PutString(key, v, opts)
+}
+
+func moreCallers() {
+	_ = putOptional("a", "1", 0)
+	_ = putOptional("b", "1", 10*time.Second)              // want `ExpirationTTL 10 \(passed to putOptional\) is below`
+	_ = putFor("c", "1", int(time.Hour))                   // want `ExpirationTTL 3600000000000 \(passed to putFor\) looks like a time.Duration in nanoseconds`
+	_ = putUntil("d", "1", time.Now().Add(20*time.Second)) // want `Expiration is time.Now\(\) plus 20s \(passed to putUntil\)`
+	_ = putUntil("e", "1", time.Now().Add(time.Hour))
+	_ = putWith("f", "1", &kv.PutOptions{ExpirationTTL: 30}) // want `ExpirationTTL 30 is below`
+	_ = putWith("g", "1", &kv.PutOptions{ExpirationTTL: 300})
+}
