@@ -227,6 +227,11 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 				if call, ok := user.(*ssa.Call); ok && w.walk(Step{Value: call, Changed: true}, depth+1) {
 					return true
 				}
+				// Or it made a writer into the variable, whose calls fill it:
+				// json.NewEncoder(&buf).Encode(cart).
+				if call, ok := user.(*ssa.Call); ok && w.writesThrough(call, depth, reader) {
+					return true
+				}
 			}
 		}
 		return false
@@ -238,6 +243,31 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 		// Memory that something else handed over, resp.Body of a response:
 		// what it holds comes from where it came from.
 		return w.walk(Step{Value: root, Changed: s.Changed}, depth+1)
+	}
+	return false
+}
+
+// writesThrough walks the arguments of the calls made on what call
+// returned, a writer or encoder over memory that call was given.
+func (w *walker) writesThrough(call *ssa.Call, depth int, reader ssa.Instruction) bool {
+	refs := call.Referrers()
+	if refs == nil {
+		return false
+	}
+	for _, user := range *refs {
+		use, ok := user.(ssa.CallInstruction)
+		if !ok || !w.before(use, reader) {
+			continue
+		}
+		common := use.Common()
+		if common.Value != call && (len(common.Args) == 0 || common.Args[0] != call) {
+			continue // not a method of what call returned
+		}
+		for _, a := range common.Args {
+			if a != call && w.walk(Step{Value: a, Changed: true}, depth+1) {
+				return true
+			}
+		}
 	}
 	return false
 }

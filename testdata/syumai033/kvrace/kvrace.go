@@ -2,6 +2,7 @@
 package kvrace
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -28,7 +29,7 @@ func addToCart(ns *kv.Namespace, user, item string) error {
 	}
 	items = append(items, item)
 	data, _ := json.Marshal(items)
-	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 19`
+	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 20`
 }
 
 // Concatenation onto the old value.
@@ -208,4 +209,30 @@ func scratch(ns *kv.Namespace) error {
 		return err
 	}
 	return ns.PutString(randomKey("tmp:"), cur+"x", nil)
+}
+
+// An encoder over a buffer fills it: the buffer carries what was read.
+func bumpQuantity(ns *kv.Namespace, user, sku string) error {
+	key := "cart:" + user
+	raw, _ := ns.GetString(key, nil)
+	cart := map[string]int{}
+	_ = json.Unmarshal([]byte(raw), &cart)
+	cart[sku] = 1
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(cart); err != nil {
+		return err
+	}
+	return ns.PutReader(key, &buf, nil) // want `read-modify-write on one KV key`
+}
+
+func resetCart(ns *kv.Namespace, user string) error {
+	key := "cart:" + user
+	if raw, _ := ns.GetString(key, nil); raw == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(map[string]int{}); err != nil {
+		return err
+	}
+	return ns.PutReader(key, &buf, nil)
 }
