@@ -117,11 +117,15 @@ func (w *walker) mapUpdates(lookup *ssa.Lookup, s Step, depth int) bool {
 	if _, isMap := lookup.X.Type().Underlying().(*types.Map); !isMap || !ok || load.Op != token.MUL {
 		return false
 	}
-	for _, user := range w.model.users(load.X) {
-		other, ok := user.(*ssa.UnOp)
-		if !ok || other.Op != token.MUL || other.X != load.X {
-			continue
+	var loads []*ssa.UnOp
+	for _, addr := range w.sameAddresses(load.X) {
+		for _, user := range w.model.users(addr) {
+			if other, ok := user.(*ssa.UnOp); ok && other.Op == token.MUL && other.X == addr {
+				loads = append(loads, other)
+			}
 		}
+	}
+	for _, other := range loads {
 		for _, ref := range *other.Referrers() {
 			if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == other && w.before(up, lookup) &&
 				w.walk(Step{Value: up.Value, Changed: true}, depth+1) {
@@ -130,6 +134,22 @@ func (w *walker) mapUpdates(lookup *ssa.Lookup, s Step, depth int) bool {
 		}
 	}
 	return false
+}
+
+// sameAddresses returns addr and the other addresses of the same field of
+// the same struct: m.views in m.views[k]++ and in a later m.views[k].
+func (w *walker) sameAddresses(addr ssa.Value) []ssa.Value {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return []ssa.Value{addr}
+	}
+	var out []ssa.Value
+	for _, user := range w.model.users(fa.X) {
+		if other, ok := user.(*ssa.FieldAddr); ok && other.X == fa.X && other.Field == fa.Field {
+			out = append(out, other)
+		}
+	}
+	return out
 }
 
 // operands walks every operand of instr.

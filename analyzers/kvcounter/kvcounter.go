@@ -176,8 +176,9 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			break
 		}
 	}
-	if found == nil && src.Term != nil && addsToParam(src.Term) {
+	if found == nil && src.Term != nil && addsToParam(src.Term) && !readsInside(model, put) {
 		// A wrapper that adds to what it is given: save(key, n) puts n+1.
+		// (One that reads the key itself and adds is reported inside.)
 		switch in := src.Inputs(); {
 		case model.DependsOnAny(in, put.Call, reads):
 			found = &incrementFound{fromRead: true}
@@ -186,6 +187,12 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 	}
 	return found
+}
+
+// readsInside reports whether the wrapper called at put also reads the
+// key it writes: the read-modify-write is the wrapper's, reported there.
+func readsInside(model *kvapi.Result, put *kvapi.Op) bool {
+	return slices.ContainsFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return get.Call == put.Call })
 }
 
 // carriesState reports whether v is computed from a value kept from

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/kvstore"
 )
 
 // The canonical mistake: a rate limit by client IP kept in KV.
@@ -120,4 +123,29 @@ func countCall(ns *kv.Namespace) error {
 func snapshotSignups(ns *kv.Namespace, web, mobile int) error {
 	total := web + mobile
 	return ns.PutString("stats:signups-count", strconv.Itoa(total), nil)
+}
+
+// A wrapper that reads, adds and writes by itself is reported inside; its
+// callers are not reported again.
+type verifier struct{ store *kvstore.Store }
+
+func (v *verifier) tooManyTries(email string) (bool, error) {
+	tries, err := v.store.Add("verify-tries:"+email, 1)
+	return tries > 5, err
+}
+
+// A count kept in a map field, incremented, read back and published under
+// a key that names it.
+type meter struct {
+	mu    sync.Mutex
+	views map[string]int
+	ns    *kv.Namespace
+}
+
+func (m *meter) countView(tenant string) error {
+	m.mu.Lock()
+	m.views[tenant]++
+	n := m.views[tenant]
+	m.mu.Unlock()
+	return m.ns.PutString("status-views:"+tenant, strconv.Itoa(n), nil) // want `counter kept in KV: the key names a count`
 }

@@ -5,6 +5,7 @@ package kvstore
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -85,4 +86,16 @@ func (s *Store) SetFor(key, value string, d time.Duration) error { // want SetFo
 // SetRawSeconds takes the TTL in seconds, as KV does.
 func SetRawSeconds(s *Store, key, value string, seconds int64) error { // want SetRawSeconds:`kv wrapper: put`
 	return s.ns.PutString(key, value, &kv.PutOptions{ExpirationTTL: int(seconds)})
+}
+
+// Add adds n to the number under key and returns the new total: a
+// read-modify-write of its own, reported here, not at its callers.
+func (s *Store) Add(key string, n int) (int, error) { // want Add:`kv wrapper: get\(namespace=\(ns \$0\), key=\$1, results=\[0\]\); put\(namespace=\(ns \$0\), key=\$1`
+	cur, err := s.ns.GetString(key, nil)
+	if err != nil {
+		return 0, err
+	}
+	total, _ := strconv.Atoi(cur)
+	total += n
+	return total, s.ns.PutString(key, strconv.Itoa(total), nil)
 }
