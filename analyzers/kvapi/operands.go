@@ -114,6 +114,12 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	args := op.Call.Common().Args
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
+		if o != Namespace {
+			if resolved, built := op.model.resolveField(t, args); built {
+				srcs = append(srcs, resolved...) // none: the caller leaves it unset
+				continue
+			}
+		}
 		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos(), Duration: ot.Duration}
 		if params := t.appendParams(nil); len(params) == 1 && op.Expr != nil {
 			// The operand is computed from one argument: report there.
@@ -125,6 +131,123 @@ func (op *Op) wrappedSources(o Operand) []Source {
 		srcs = append(srcs, src)
 	}
 	return srcs
+}
+
+// resolveField returns the values stored into the field that t names of
+// a struct the caller passes, (ExpirationTTL $2), or of each element of a
+// slice it passes, (ExpirationTTL (elems $2)): the options and pairs that
+// this package builds for a helper that sends them. built reports whether
+// the structs were found, so that no sources means the field is unset.
+func (r *Result) resolveField(t *Term, args []ssa.Value) (srcs []Source, built bool) {
+	if t.Op != TermField || len(t.Args) != 1 {
+		return nil, false
+	}
+	inner, elems := t.Args[0], false
+	if inner.Op == TermElems && len(inner.Args) == 1 {
+		inner, elems = inner.Args[0], true
+	}
+	if inner.Op != TermParam || inner.Index >= len(args) {
+		return nil, false
+	}
+	structs := []ssa.Value{args[inner.Index]}
+	if elems {
+		structs = r.elements(args[inner.Index], 0)
+	}
+	for _, v := range structs {
+		built = built || len(r.addresses(v, 0)) > 0
+		srcs = append(srcs, r.fieldSources(v, t.Name, 0)...)
+	}
+	return r.unwrapAll(srcs), built
+}
+
+// paramFields returns, for an operand given in a struct that the
+// operation's function receives as a parameter, a Term naming that field
+// of the parameter, or of each element of a slice parameter, so that a
+// caller is checked against the struct it builds: write(ctx, pair).
+func (op *Op) paramFields(o Operand) []*Term {
+	fn := outermost(op.Call.Parent())
+	param := func(v ssa.Value) *Term {
+		if p, ok := op.model.outerValue(v, 0).(*ssa.Parameter); ok {
+			if i := slices.Index(fn.Params, p); i >= 0 {
+				return &Term{Op: TermParam, Index: i}
+			}
+		}
+		return nil
+	}
+	if name, ok := PairFields[o]; ok && op.Method.Role == BulkPut {
+		var terms []*Term
+		for _, pairs := range op.Sources(Pairs) {
+			if p := param(pairs.Value); p != nil {
+				terms = append(terms, &Term{Op: TermField, Name: name, Args: []*Term{{Op: TermElems, Name: "elems", Args: []*Term{p}}}})
+			}
+			for _, elem := range op.model.elements(pairs.Value, 0) {
+				if p := param(elem); p != nil {
+					terms = append(terms, &Term{Op: TermField, Name: name, Args: []*Term{p}})
+				}
+			}
+		}
+		return terms
+	}
+	loc, ok := op.Method.Operands[o]
+	if !ok || loc.Field == "" || op.Wrapped != nil {
+		return nil
+	}
+	v := op.arg(loc.Index)
+	if v == nil {
+		return nil
+	}
+	if p := param(v); p != nil {
+		return []*Term{{Op: TermField, Name: loc.Field, Args: []*Term{p}}}
+	}
+	// A struct parameter copied into a variable and completed there.
+	for _, addr := range op.model.addresses(v, 0) {
+		for _, stored := range op.model.storedInto(addr) {
+			if p := param(stored); p != nil {
+				return []*Term{{Op: TermField, Name: loc.Field, Args: []*Term{p}}}
+			}
+		}
+	}
+	return nil
+}
+
+// outermost returns the named function that fn is, or is a closure in.
+func outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}
+
+// outerValue follows v out of the closures it is in to the value of the
+// enclosing function that it is: a captured variable, a closure's argument,
+// the slice that slices.Chunk cuts a batch from.
+func (r *Result) outerValue(v ssa.Value, depth int) ssa.Value {
+	if depth > maxDepth {
+		return v
+	}
+	switch x := v.(type) {
+	case *ssa.FreeVar:
+		if bound := r.binding(x); bound != nil {
+			return r.outerValue(bound, depth+1)
+		}
+	case *ssa.UnOp:
+		if stored := r.storedInto(x.X); x.Op == token.MUL && len(stored) == 1 {
+			if _, isVar := x.X.(*ssa.Alloc); isVar {
+				return r.outerValue(stored[0], depth+1)
+			}
+			if _, isFree := x.X.(*ssa.FreeVar); isFree {
+				return r.outerValue(stored[0], depth+1)
+			}
+		}
+	case *ssa.Parameter:
+		if s, ok := rangedOver(x, "slices.Chunk"); ok {
+			return r.outerValue(s, depth+1)
+		}
+		if args := r.passed(x); len(args) == 1 {
+			return r.outerValue(args[0], depth+1)
+		}
+	}
+	return v
 }
 
 // arg returns argument i of the call (Receiver for the receiver).
@@ -222,7 +345,6 @@ func (r *Result) addresses(v ssa.Value, depth int) []ssa.Value {
 	case *ssa.MakeInterface:
 		return r.addresses(v.X, depth+1)
 	case *ssa.Parameter:
-		// Options built by the callers of a helper that sends them.
 		var addrs []ssa.Value
 		if s, ok := rangedOver(v, "slices.Values", "slices.All"); ok {
 			for _, elem := range r.elements(s, depth+1) {
@@ -281,7 +403,7 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 			for _, stored := range r.storedInto(v.X) {
 				elems = append(elems, r.elements(stored, depth+1)...)
 			}
-			return elems
+			return append(elems, r.indexedThroughLoads(v.X)...)
 		}
 	case *ssa.Parameter:
 		var elems []ssa.Value
@@ -311,12 +433,59 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 	return nil
 }
 
-// passed returns the arguments given for parameter p at the calls of its
-// function in this package, when no other package can call it: the
-// function is unexported, or a closure.
+// indexedThroughLoads returns what is stored at the indices of the slice
+// held in the variable addr, wherever it is loaded, in closures too:
+// results[i] = pair inside wg.Go(func() { ... }).
+func (r *Result) indexedThroughLoads(addr ssa.Value) []ssa.Value {
+	var elems []ssa.Value
+	for _, user := range r.usersInClosures(addr) {
+		load, ok := user.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		for _, ref := range *load.Referrers() {
+			ia, ok := ref.(*ssa.IndexAddr)
+			if !ok || ia.X != load {
+				continue
+			}
+			if _, isStruct := derefStruct(ia.Type()); isStruct {
+				elems = append(elems, ia)
+				continue
+			}
+			elems = append(elems, r.storedInto(ia)...)
+		}
+	}
+	return elems
+}
+
+// usersInClosures returns the users of v, and those of the free
+// variables that capture v in closures.
+func (r *Result) usersInClosures(v ssa.Value) []ssa.Instruction {
+	users := r.users(v)
+	for _, user := range users {
+		mc, ok := user.(*ssa.MakeClosure)
+		if !ok {
+			continue
+		}
+		fn := mc.Fn.(*ssa.Function)
+		for i, b := range mc.Bindings {
+			if b == v && i < len(fn.FreeVars) {
+				if refs := fn.FreeVars[i].Referrers(); refs != nil {
+					users = append(users, *refs...)
+				}
+			}
+		}
+	}
+	return users
+}
+
+// passed returns the arguments given for parameter p of a closure at its
+// calls in the function that makes it: go func(kvs []*Pair) { ... }(chunk).
+// (A named function's parameters are its callers' business: they see it
+// as a wrapper.)
 func (r *Result) passed(p *ssa.Parameter) []ssa.Value {
 	fn := p.Parent()
-	if obj := fn.Object(); obj != nil && obj.Exported() {
+	if fn.Parent() == nil || fn.Synthetic != "" {
 		return nil
 	}
 	i := slices.Index(fn.Params, p)

@@ -41,6 +41,7 @@ const (
 	TermField
 	TermGlobal
 	TermPhi
+	TermElems // the elements of the slice Args[0]; only under TermField
 )
 
 // A Cond is a branch condition and the outcome that a path needs.
@@ -138,6 +139,14 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		if i := slices.Index(c.fn.Params, v); i >= 0 {
 			return &Term{Op: TermParam, Index: i}
 		}
+		// A closure's parameter: what its one call passes.
+		if args := c.model.passed(v); len(args) == 1 {
+			return c.term(args[0], depth+1)
+		}
+	case *ssa.FreeVar:
+		if bound := c.model.binding(v); bound != nil {
+			return c.term(bound, depth+1)
+		}
 	case *ssa.Const:
 		if v.Value != nil && v.Value.Kind() != constant.Unknown {
 			return &Term{Op: TermConst, Value: v.Value.ExactString(), Kind: v.Value.Kind()}
@@ -181,6 +190,11 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 		return &Term{Op: TermField, Name: fieldName(addr.X.Type(), addr.Field), Args: []*Term{c.term(addr.X, depth+1)}}
 	case *ssa.Global:
 		return &Term{Op: TermGlobal, Name: addr.Pkg.Pkg.Path() + "." + addr.Name()}
+	case *ssa.Alloc, *ssa.FreeVar:
+		// A variable closures share, set once: a parameter they capture.
+		if stored := c.model.storedInto(addr); len(stored) == 1 {
+			return c.term(stored[0], depth+1)
+		}
 	}
 	return opaque
 }

@@ -90,7 +90,9 @@ func (r *Result) findOps() {
 		changed := false
 		byFunc := make(map[*ssa.Function][]*Op)
 		for _, op := range r.Ops {
-			byFunc[op.Call.Parent()] = append(byFunc[op.Call.Parent()], op)
+			// An operation in a closure is its enclosing function's.
+			fn := outermost(op.Call.Parent())
+			byFunc[fn] = append(byFunc[fn], op)
 		}
 		for _, fn := range r.funcs {
 			obj, ok := fn.Object().(*types.Func)
@@ -169,6 +171,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 				ot.Terms = append(ot.Terms, c.guarded(src, op))
 				ot.Duration = ot.Duration || src.Duration
 			}
+			ot.Terms = append(ot.Terms, op.paramFields(o)...)
 			if terms := ot.Terms; len(terms) > 0 {
 				w.Operands = append(w.Operands, ot)
 				params = params || slices.ContainsFunc(terms, (*Term).Params)

@@ -26,7 +26,7 @@ type binding struct {
 	frame    *kvapi.Frame
 	pos, end token.Pos
 	arg      ast.Expr // the caller's argument, when frame is not nil
-	via      string // " (passed to Cache.Set)" for a caller of a wrapper
+	via      string   // " (passed to Cache.Set)" for a caller of a wrapper
 }
 
 func (b binding) report(p *pass, fix *analysis.SuggestedFix, format string, args ...any) {
@@ -75,6 +75,9 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 	start := binding{pos: src.Pos}
 	if op.Wrapper != nil {
 		start.via = " (passed to " + op.Wrapper.Pkg().Name() + "." + op.Method.Name + ")"
+		if callee := op.Call.Common().StaticCallee(); callee != nil && callee.Pkg == op.Call.Parent().Pkg {
+			start.via = " (passed to " + funcName(callee) + ")"
+		}
 	}
 	if src.Expr != nil {
 		start.pos, start.end = src.Expr.Pos(), src.Expr.End()

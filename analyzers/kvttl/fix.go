@@ -81,6 +81,16 @@ func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
 	if !ok || !kvapi.IsDuration(tv.Type) {
 		return nil
 	}
+	if bin, ok := arg.(*ast.BinaryExpr); ok && bin.Op == token.QUO {
+		// d / time.Millisecond: count seconds instead.
+		if sel, ok := bin.Y.(*ast.SelectorExpr); ok && countedUnit(p.info.TypesInfo.Types[bin.Y].Value) != "" {
+			return &analysis.SuggestedFix{
+				Message:   "Divide by time.Second",
+				TextEdits: []analysis.TextEdit{{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte("Second")}},
+			}
+		}
+		return nil
+	}
 	text := p.source(arg)
 	switch arg.(type) {
 	case *ast.Ident, *ast.SelectorExpr, *ast.CallExpr, *ast.IndexExpr:

@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/token"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,16 +71,24 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 	}
 	ps := &pass{cfg: c.cfg, model: model, rep: report.New(p), fset: p.Fset, info: p}
 	for _, op := range model.Ops {
-		if op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg {
-			continue // followed through its callers, as a frame (see bindings)
+		// A wrapper of this package is followed through its callers, as a
+		// frame (see bindings); only options that a caller builds for it
+		// and passes in a struct are checked at the call.
+		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg
+		sources := func(o kvapi.Operand) []kvapi.Source {
+			srcs := op.Sources(o)
+			if local {
+				srcs = slices.DeleteFunc(srcs, func(src kvapi.Source) bool { return src.Term != nil })
+			}
+			return srcs
 		}
-		for _, src := range op.Sources(kvapi.TTL) {
+		for _, src := range sources(kvapi.TTL) {
 			ps.checkTTL(op, src, kvapi.TTL, c.cfg.Min)
 		}
-		for _, src := range op.Sources(kvapi.CacheTTL) {
+		for _, src := range sources(kvapi.CacheTTL) {
 			ps.checkTTL(op, src, kvapi.CacheTTL, c.cfg.CacheMin)
 		}
-		for _, src := range op.Sources(kvapi.Expiration) {
+		for _, src := range sources(kvapi.Expiration) {
 			ps.checkExpiration(op, src)
 		}
 	}
@@ -168,6 +177,7 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 		}
 		return
 	}
+	p.checkPassedTime(op, src)
 	unixNow := time.Now().Unix()
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
 	for _, b := range p.bindings(op, src, eval) {
@@ -243,8 +253,13 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 		if name := durationMethodName(v); wrongUnitMethods[name] {
 			unit = name
 		}
+	case *ssa.BinOp:
+		// d / time.Second counts seconds; d / time.Millisecond does not.
+		if c, ok := v.Y.(*ssa.Const); ok && v.Op == token.QUO && kvapi.IsDuration(v.Type()) {
+			unit = countedUnit(c.Value)
+		}
 	default:
-		if kvapi.IsDuration(v.Type()) && !isUnitCount(v) {
+		if kvapi.IsDuration(v.Type()) {
 			unit = "nanoseconds"
 		}
 	}
@@ -274,15 +289,34 @@ func (p *pass) durationConversionInSyntax(e ast.Expr) string {
 		return ""
 	}
 	if bin, ok := arg.(*ast.BinaryExpr); ok && bin.Op == token.QUO {
-		return "" // int(d / time.Second) counts seconds
+		// int(d / time.Second) counts seconds, d / time.Millisecond not.
+		if tv := p.info.TypesInfo.Types[bin.Y]; tv.Value != nil {
+			return countedUnit(tv.Value)
+		}
+		return ""
 	}
 	return "nanoseconds"
 }
 
-// isUnitCount reports whether the Duration v is a count of units, d / time.Second.
-func isUnitCount(v ssa.Value) bool {
-	bin, ok := v.(*ssa.BinOp)
-	return ok && bin.Op == token.QUO
+// countedUnit names the unit that d / divisor counts, or "" for seconds
+// and for divisors that are no unit.
+func countedUnit(divisor constant.Value) string {
+	if divisor == nil {
+		return ""
+	}
+	switch d, _ := constant.Int64Val(constant.ToInt(divisor)); d {
+	case int64(time.Nanosecond):
+		return "nanoseconds"
+	case int64(time.Microsecond):
+		return "microseconds"
+	case int64(time.Millisecond):
+		return "milliseconds"
+	case int64(time.Minute):
+		return "minutes"
+	case int64(time.Hour):
+		return "hours"
+	}
+	return ""
 }
 
 func durationMethodName(call *ssa.Call) string {

@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -268,4 +269,79 @@ func termTime(m *kvapi.Result, tt *kvapi.Term, args []ssa.Value, f *kvapi.Frame,
 		}
 	}
 	return false
+}
+
+// checkPassedTime checks an expiration that a wrapper takes as a number
+// and its callers compute from the clock, PutAt(key, v, time.Now().Unix()+45):
+// in a unit other than seconds, or less than the minimum ahead. Constant
+// timestamps passed the same way are checked with the other values.
+func (p *pass) checkPassedTime(op *kvapi.Op, src kvapi.Source) {
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) {
+		t, free := p.passedTime(src, f)
+		switch {
+		case t == nil:
+			return nil, free
+		case t.unit != "s":
+			return []constant.Value{constant.MakeString(t.unit)}, nil
+		case !t.fromNow || !t.known:
+			return nil, t.free
+		}
+		return []constant.Value{constant.MakeFloat64(t.offset)}, nil
+	}
+	for _, b := range p.bindings(op, src, eval) {
+		for _, c := range b.vals {
+			if c.Kind() == constant.String {
+				b.report(p, nil, "Expiration%s is in seconds since the Unix epoch, but this is a Unix time in %s: %s", b.via, constant.StringVal(c), expirationUnitWhy)
+			} else if secs, _ := constant.Float64Val(c); secs < float64(p.cfg.Min) {
+				b.report(p, nil, "Expiration is time.Now() plus %s%s, less than %s ahead: %s",
+					time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, p.cfg.Min), rejection(kvapi.Expiration, p.cfg.Min))
+			}
+		}
+	}
+}
+
+// passedTime follows src back through the parameters that pass it on, in
+// frame f, to a Unix time computed from a time.Time. Otherwise it returns
+// the parameter it ends at, if f does not bind it.
+func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.Parameter) {
+	v := src.Value
+	if src.Term != nil {
+		i, ok := src.Term.Passed()
+		if !ok || i >= len(src.Args) {
+			return nil, nil
+		}
+		v = src.Args[i]
+	} else if f == nil {
+		// At the operation itself a computed time is checked already:
+		// only one passed in through a parameter is new here.
+		if _, isParam := unconvert(v).(*ssa.Parameter); !isParam {
+			return nil, nil
+		}
+	}
+	for depth := 0; depth < 8; depth++ {
+		param, ok := unconvert(v).(*ssa.Parameter)
+		if !ok {
+			return nowBased(p.model, v, f), nil
+		}
+		arg, outer, ok := f.Bound(param)
+		if !ok {
+			return nil, []*ssa.Parameter{param}
+		}
+		v, f = arg, outer
+	}
+	return nil, nil
+}
+
+// unconvert strips numeric conversions: float64(unix) is unix.
+func unconvert(v ssa.Value) ssa.Value {
+	for {
+		switch c := v.(type) {
+		case *ssa.Convert:
+			v = c.X
+		case *ssa.ChangeType:
+			v = c.X
+		default:
+			return v
+		}
+	}
 }

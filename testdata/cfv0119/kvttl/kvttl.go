@@ -4,6 +4,8 @@ package kvttl
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go"
@@ -90,7 +92,7 @@ func putPair(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceCo
 }
 
 func helperPairs(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer) {
-	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "a", Value: "1", ExpirationTTL: 30})             // want `ExpirationTTL 30 is below`
+	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "a", Value: "1", ExpirationTTL: 30})             // want `ExpirationTTL 30 \(passed to putPair\) is below`
 	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "b", Value: "1", ExpirationTTL: int(time.Hour)}) // want `converts a time.Duration to nanoseconds`
 	_ = putPair(ctx, api, rc, &cloudflare.WorkersKVPair{Key: "c", Value: "1", ExpirationTTL: 3600})
 }
@@ -110,4 +112,43 @@ func flushedBatch(ctx context.Context, api *cloudflare.API, rc *cloudflare.Resou
 		batch = append(batch, p)
 	}
 	return flush()
+}
+
+// Pairs filled in by goroutines, and pairs sent in chunks by goroutines of
+// a helper.
+func probed(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, names []string) error {
+	results := make([]*cloudflare.WorkersKVPair, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			results[i] = &cloudflare.WorkersKVPair{Key: name, Value: "up", ExpirationTTL: 45} // want `ExpirationTTL 45 is below`
+		})
+	}
+	wg.Wait()
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: "ns", KVs: results})
+	return err
+}
+
+func writeParallel(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, pairs []*cloudflare.WorkersKVPair) {
+	var wg sync.WaitGroup
+	for chunk := range slices.Chunk(pairs, 1000) {
+		wg.Add(1)
+		go func(kvs []*cloudflare.WorkersKVPair) {
+			defer wg.Done()
+			_, _ = api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: "ns", KVs: kvs})
+		}(chunk)
+	}
+	wg.Wait()
+}
+
+func warm(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, entries []entry, ttl time.Duration) {
+	var pairs []*cloudflare.WorkersKVPair
+	for _, e := range entries {
+		pair := new(cloudflare.WorkersKVPair)
+		pair.Key, pair.Value = e.Key, e.Value
+		pair.ExpirationTTL = int(ttl / time.Millisecond) // want `converts a time.Duration to milliseconds`
+		pairs = append(pairs, pair)
+	}
+	writeParallel(ctx, api, rc, pairs)
+	writeParallel(ctx, api, rc, []*cloudflare.WorkersKVPair{{Key: "a", Value: "1", ExpirationTTL: int(ttl / time.Second)}})
 }

@@ -236,3 +236,12 @@ func resetCart(ns *kv.Namespace, user string) error {
 	}
 	return ns.PutReader(key, &buf, nil)
 }
+
+// A read-modify-write through wrappers that build options for another.
+func throughBuiltOptions(s *kvstore.Store, user string) error {
+	v, err := s.Get("visits:" + user)
+	if err != nil {
+		return err
+	}
+	return s.SetWith("visits:"+user, v+"|"+time.Now().Format(time.DateOnly), time.Hour) // want `read-modify-write on one KV key`
+}

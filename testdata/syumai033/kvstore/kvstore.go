@@ -99,3 +99,17 @@ func (s *Store) Add(key string, n int) (int, error) { // want Add:`kv wrapper: g
 	total += n
 	return total, s.ns.PutString(key, strconv.Itoa(total), nil)
 }
+
+// SetWith and SetAt build options for put, which sends them.
+func (s *Store) SetWith(key, value string, ttl time.Duration) error { // want SetWith:`kv wrapper: put\(namespace=\(ns \$0\), key=\$1, value=\$2, ExpirationTTL=\(int \(\(time.Duration\).Seconds \$3\)\)`
+	return s.put(key, value, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
+}
+
+// SetAt expires the key at a Unix time in seconds.
+func (s *Store) SetAt(key, value string, unix int64) error { // want SetAt:`kv wrapper: put\(namespace=\(ns \$0\), key=\$1, value=\$2, Expiration=\(int \$3\)`
+	return s.put(key, value, &kv.PutOptions{Expiration: int(unix)})
+}
+
+func (s *Store) put(key, value string, opts *kv.PutOptions) error { // want put:`kv wrapper: put\(namespace=\(ns \$0\), key=\$1, value=\$2, ExpirationTTL=\(ExpirationTTL \$3\)`
+	return s.ns.PutString(key, value, opts)
+}

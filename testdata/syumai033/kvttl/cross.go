@@ -51,3 +51,12 @@ func crossRawSeconds(s *kvstore.Store) {
 	_ = kvstore.SetRawSeconds(s, "q", "1", int64(time.Hour)) // want `ExpirationTTL 3600000000000 \(passed to kvstore.SetRawSeconds\) looks like a time.Duration in nanoseconds`
 	_ = kvstore.SetRawSeconds(s, "r", "1", int64(time.Hour.Seconds()))
 }
+
+// Options built by an exported wrapper for the unexported one that sends them.
+func crossBuiltOptions(s *kvstore.Store) {
+	_ = s.SetWith("s", "1", 30*time.Second) // want `ExpirationTTL 30 \(passed to kvstore.SetWith\) is below`
+	_ = s.SetWith("t", "1", time.Hour)
+	_ = s.SetAt("u", "1", time.Now().Unix()+45) // want `Expiration is time.Now\(\) plus 45s \(passed to kvstore.SetAt\)`
+	_ = s.SetAt("v", "1", time.Now().Add(time.Hour).Unix())
+	_ = s.SetAt("w", "1", time.Now().UnixMilli()) // want `Expiration \(passed to kvstore.SetAt\) is in seconds since the Unix epoch, but this is a Unix time in ms`
+}

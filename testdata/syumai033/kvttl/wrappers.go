@@ -93,6 +93,6 @@ func moreCallers() {
 	_ = putFor("c", "1", int(time.Hour))                   // want `ExpirationTTL 3600000000000 \(passed to putFor\) looks like a time.Duration in nanoseconds`
 	_ = putUntil("d", "1", time.Now().Add(20*time.Second)) // want `Expiration is time.Now\(\) plus 20s \(passed to putUntil\)`
 	_ = putUntil("e", "1", time.Now().Add(time.Hour))
-	_ = putWith("f", "1", &kv.PutOptions{ExpirationTTL: 30}) // want `ExpirationTTL 30 is below`
+	_ = putWith("f", "1", &kv.PutOptions{ExpirationTTL: 30}) // want `ExpirationTTL 30 \(passed to putWith\) is below`
 	_ = putWith("g", "1", &kv.PutOptions{ExpirationTTL: 300})
 }
