@@ -398,3 +398,57 @@ func (r *Result) DependsOnAny(vals []ssa.Value, sink ssa.Instruction, from []ssa
 	}
 	return false
 }
+
+// Accumulated reports whether v is read from a package variable or a
+// field that the package adds to somewhere: a count kept in memory, as
+// when one method does v.pages[page]++ and another publishes v.pages.
+func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
+	var homes []ssa.Value
+	r.Backward(v, sink, func(s Step) bool {
+		switch x := s.Value.(type) {
+		case *ssa.FieldAddr, *ssa.Global:
+			homes = append(homes, x)
+		}
+		return false
+	})
+	if len(homes) == 0 {
+		return false
+	}
+	same := func(addr ssa.Value) bool {
+		return slices.ContainsFunc(homes, func(h ssa.Value) bool { return sameHome(h, addr) })
+	}
+	for _, fn := range r.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch x := instr.(type) {
+				case *ssa.MapUpdate:
+					if load, ok := x.Map.(*ssa.UnOp); ok && load.Op == token.MUL && isAddition(x.Value) && same(load.X) {
+						return true
+					}
+				case *ssa.Store:
+					if isAddition(x.Val) && same(x.Addr) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sameHome reports whether a and b address the same package variable, or
+// the same field of structs of the same type.
+func sameHome(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	fa, ok1 := a.(*ssa.FieldAddr)
+	fb, ok2 := b.(*ssa.FieldAddr)
+	return ok1 && ok2 && fa.Field == fb.Field && types.Identical(fa.X.Type(), fb.X.Type())
+}
+
+// isAddition reports whether v is a number plus or minus another.
+func isAddition(v ssa.Value) bool {
+	bin, ok := v.(*ssa.BinOp)
+	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isInteger(bin.Type())
+}

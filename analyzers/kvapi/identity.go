@@ -265,17 +265,20 @@ func pureCall(call *ssa.Call) bool {
 }
 
 // keyHelper reports whether fn looks like a helper that builds a key from
-// its arguments, as func rateKey(ip string) string does: it takes and
-// returns only strings and numbers, and nothing in its name or package
-// says it draws something new. (A key that includes the current minute is
+// its arguments, as func rateKey(ip string) string and func flagsKey()
+// string do: it takes and returns only strings and numbers, and nothing in
+// its name or package says it draws something new or of the moment. (A key that includes the current minute is
 // still one key for the get and the put a moment later.)
 func keyHelper(fn *types.Func) bool {
 	sig := fn.Signature()
-	if sig.Params().Len() == 0 || sig.Results().Len() != 1 || sig.Variadic() || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
+	if sig.Results().Len() != 1 || sig.Variadic() || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
 		return false
 	}
 	if !basic(sig.Results().At(0).Type(), types.IsString) || impureName.MatchString(fn.Name()) {
 		return false
+	}
+	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs.MatchString(fn.Name()) {
+		return false // requestID(), now(): a value of the moment, not a fixed key
 	}
 	if recv := sig.Recv(); recv != nil && !basic(recv.Type(), types.IsString|types.IsInteger) {
 		return false
@@ -294,6 +297,8 @@ func basic(t types.Type, info types.BasicInfo) bool {
 }
 
 var impurePkgs = map[string]bool{"math/rand": true, "math/rand/v2": true, "crypto/rand": true, "os": true, "time": true}
+
+var impureWithoutArgs = regexp.MustCompile(`(?i)now|time|stamp|date|day|hour|minute|week|month|year|host|env|id$`)
 
 var impureName = regexp.MustCompile(`(?i)rand|uuid|nonce|token|secret|salt|^new|^gen|generate|unique`)
 

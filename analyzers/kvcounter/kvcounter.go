@@ -176,6 +176,10 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			break
 		}
 	}
+	if found == nil && slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool { return model.Accumulated(v, put.Call) }) {
+		// A count kept in memory, added to in one place and published here.
+		found = &incrementFound{}
+	}
 	if found == nil && src.Term != nil && addsToParam(src.Term) && !readsInside(model, put) {
 		// A wrapper that adds to what it is given: save(key, n) puts n+1.
 		// (One that reads the key itself and adds is reported inside.)

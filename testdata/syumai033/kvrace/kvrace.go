@@ -245,3 +245,25 @@ func throughBuiltOptions(s *kvstore.Store, user string) error {
 	}
 	return s.SetWith("visits:"+user, v+"|"+time.Now().Format(time.DateOnly), time.Hour) // want `read-modify-write on one KV key`
 }
+
+// A key helper without arguments names one key; one that makes an ID
+// names a new one each time.
+func flagsKey() string { return "flags:all" }
+
+func requestID() string { return "req:" + strconv.FormatInt(time.Now().UnixNano(), 36) }
+
+func toggle(ns *kv.Namespace, name string) error {
+	doc, err := ns.GetString(flagsKey(), nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(flagsKey(), doc+","+name, nil) // want `read-modify-write on one KV key`
+}
+
+func logLine(ns *kv.Namespace, line string) error {
+	prev, err := ns.GetString(requestID(), nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(requestID(), prev+line, nil)
+}
