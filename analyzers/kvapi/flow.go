@@ -92,8 +92,9 @@ func (w *walker) walk(s Step, depth int) bool {
 		return w.operands(v, s, depth) || w.mapUpdates(v, s, depth)
 	case *ssa.Parameter:
 		// A parameter of a closure called in place, go func(old string)
-		// {...}(old): what its calls pass.
-		if v.Parent().Parent() != nil {
+		// {...}(old), or of an unexported helper that builds the options
+		// (params := t.update(b)): what its calls in the package pass.
+		if fn := v.Parent(); fn.Parent() != nil || fn.Object() != nil && !fn.Object().Exported() {
 			for _, call := range w.model.CallSites(v.Parent()) {
 				if i := slices.Index(v.Parent().Params, v); i >= 0 && i < len(call.Common().Args) && next(call.Common().Args[i], false) {
 					return true

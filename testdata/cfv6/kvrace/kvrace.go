@@ -70,3 +70,32 @@ func (f *flags) countDeploys(ctx context.Context) error {
 	})
 	return err
 }
+
+// Options built by an unexported helper from the encoded value.
+func (f *flags) params(value []byte) kv.NamespaceValueUpdateParams {
+	return kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(f.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(value)),
+	}
+}
+
+func (f *flags) rename(ctx context.Context, feature, title string) error {
+	raw, err := f.read(ctx, "meta:"+feature)
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{}
+	_ = json.Unmarshal(raw, &meta)
+	meta["title"] = title
+	data, _ := json.Marshal(meta)
+	_, err = f.client.KV.Namespaces.Values.Update(ctx, f.ns, "meta:"+feature, f.params(data)) // want `read-modify-write on one KV key`
+	return err
+}
+
+func (f *flags) resetMeta(ctx context.Context, feature string) error {
+	if _, err := f.read(ctx, "meta:"+feature); err != nil {
+		return err
+	}
+	_, err := f.client.KV.Namespaces.Values.Update(ctx, f.ns, "meta:"+feature, f.params([]byte("{}")))
+	return err
+}
