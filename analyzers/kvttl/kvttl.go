@@ -169,10 +169,8 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 		}
 		for _, b := range p.bindings(op, src, offset) {
 			for _, c := range b.vals {
-				if secs, _ := constant.Float64Val(c); secs < float64(p.cfg.Min) {
-					b.report(p, nil, "Expiration is time.Now() plus %s%s, less than %s ahead: %s",
-						time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, p.cfg.Min), rejection(kvapi.Expiration, p.cfg.Min))
-				}
+				secs, _ := constant.Float64Val(c)
+				p.checkAhead(b, secs)
 			}
 		}
 		return
@@ -197,6 +195,14 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 					c.ExactString(), b.via, time.Unix(int64(secs), 0).UTC().Format(time.DateOnly), hint)
 			}
 		}
+	}
+}
+
+// checkAhead reports an expiration secs ahead of now that is too soon.
+func (p *pass) checkAhead(b binding, secs float64) {
+	if secs < float64(p.cfg.Min) {
+		b.report(p, nil, "Expiration is time.Now() plus %s%s, less than %s ahead: %s",
+			time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, p.cfg.Min), rejection(kvapi.Expiration, p.cfg.Min))
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"go/constant"
 	"go/token"
 	"strings"
-	"time"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -292,9 +291,9 @@ func (p *pass) checkPassedTime(op *kvapi.Op, src kvapi.Source) {
 		for _, c := range b.vals {
 			if c.Kind() == constant.String {
 				b.report(p, nil, "Expiration%s is in seconds since the Unix epoch, but this is a Unix time in %s: %s", b.via, constant.StringVal(c), expirationUnitWhy)
-			} else if secs, _ := constant.Float64Val(c); secs < float64(p.cfg.Min) {
-				b.report(p, nil, "Expiration is time.Now() plus %s%s, less than %s ahead: %s",
-					time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, p.cfg.Min), rejection(kvapi.Expiration, p.cfg.Min))
+			} else {
+				secs, _ := constant.Float64Val(c)
+				p.checkAhead(b, secs)
 			}
 		}
 	}
