@@ -231,11 +231,10 @@ func (r *Result) outerValue(v ssa.Value, depth int) ssa.Value {
 			return r.outerValue(bound, depth+1)
 		}
 	case *ssa.UnOp:
-		if stored := r.storedInto(x.X); x.Op == token.MUL && len(stored) == 1 {
-			if _, isVar := x.X.(*ssa.Alloc); isVar {
-				return r.outerValue(stored[0], depth+1)
-			}
-			if _, isFree := x.X.(*ssa.FreeVar); isFree {
+		// A variable set once: a parameter that a closure captures.
+		switch x.X.(type) {
+		case *ssa.Alloc, *ssa.FreeVar:
+			if stored := r.storedInto(x.X); x.Op == token.MUL && len(stored) == 1 {
 				return r.outerValue(stored[0], depth+1)
 			}
 		}
