@@ -95,8 +95,8 @@ func (w *walker) walk(s Step, depth int) bool {
 		// {...}(old), or of an unexported helper that builds the options
 		// (params := t.update(b)): what its calls in the package pass.
 		if fn := v.Parent(); fn.Parent() != nil || fn.Object() != nil && !fn.Object().Exported() {
-			for _, call := range w.model.CallSites(v.Parent()) {
-				if i := slices.Index(v.Parent().Params, v); i >= 0 && i < len(call.Common().Args) && next(call.Common().Args[i], false) {
+			for _, arg := range w.model.argsFor(v) {
+				if next(arg, false) {
 					return true
 				}
 			}

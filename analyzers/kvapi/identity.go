@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
-	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -127,12 +126,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	case *ssa.Parameter:
 		// A parameter of a closure called in one place: what it is passed.
-		if fn := v.Parent(); fn.Parent() != nil {
-			if calls := w.model.CallSites(fn); len(calls) == 1 {
-				if i := slices.Index(fn.Params, v); i >= 0 && i < len(calls[0].Common().Args) {
-					w.value(calls[0].Common().Args[i], depth+1)
-					return
-				}
+		if v.Parent().Parent() != nil {
+			if args := w.model.argsFor(v); len(args) == 1 {
+				w.value(args[0], depth+1)
+				return
 			}
 		}
 	case *ssa.Extract:

@@ -483,10 +483,16 @@ func (r *Result) usersInClosures(v ssa.Value) []ssa.Instruction {
 // (A named function's parameters are its callers' business: they see it
 // as a wrapper.)
 func (r *Result) passed(p *ssa.Parameter) []ssa.Value {
-	fn := p.Parent()
-	if fn.Parent() == nil || fn.Synthetic != "" {
+	if fn := p.Parent(); fn.Parent() == nil || fn.Synthetic != "" {
 		return nil
 	}
+	return r.argsFor(p)
+}
+
+// argsFor returns the arguments given for parameter p at the static calls
+// of its function in this package.
+func (r *Result) argsFor(p *ssa.Parameter) []ssa.Value {
+	fn := p.Parent()
 	i := slices.Index(fn.Params, p)
 	var args []ssa.Value
 	for _, call := range r.CallSites(fn) {
