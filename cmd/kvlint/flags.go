@@ -21,6 +21,8 @@ type options struct {
 	version  bool
 	dir      string
 	tags     string
+	tests    bool
+	debug    bool
 	fix      bool
 	diff     bool
 	help     bool
@@ -46,7 +48,9 @@ func parseArgs(args []string, all []*analysis.Analyzer) (*options, error) {
 	fs.BoolVar(&opts.fix, "fix", false, "apply the first suggested fix of each finding")
 	fs.BoolVar(&opts.diff, "diff", false, "print the changes --fix would make as a unified diff; write nothing")
 	fs.StringVar(&opts.tags, "tags", "", "comma-separated build `tags`, as for go build")
+	fs.BoolVar(&opts.tests, "tests", true, "analyze each package's tests too, as go vet does")
 	fs.StringVarP(&opts.dir, "chdir", "C", "", "change to `dir` before doing anything else")
+	fs.BoolVar(&opts.debug, "debug", false, "print the stack of each internal error")
 	fs.BoolVar(&opts.list, "list", false, "list the analyzers and exit")
 	fs.StringVar(&opts.explain, "explain", "", "print the documentation of analyzer `name` and exit")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")

@@ -4,8 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -21,7 +24,13 @@ import (
 // are the originals, which is what analyzer code looks up
 // (pass.ResultOf[inspect.Analyzer]). The copies share the originals'
 // flags, so options set on the originals apply.
-func guard(analyzers []*analysis.Analyzer) []*analysis.Analyzer {
+//
+// With a non-nil contain, a panic stays in its package: it is recorded
+// there, and the analysis returns the zero value of its result (an empty
+// model: no KV operations) with no facts, so that the package's other
+// analyzers and the packages that import it still run. Without, the panic
+// is the analysis's error, which is what go vet expects of a tool.
+func guard(analyzers []*analysis.Analyzer, contain *panics) []*analysis.Analyzer {
 	copies := make(map[*analysis.Analyzer]*analysis.Analyzer)
 	origs := make(map[*analysis.Analyzer]*analysis.Analyzer)
 	var wrap func(a *analysis.Analyzer) *analysis.Analyzer
@@ -46,6 +55,10 @@ func guard(analyzers []*analysis.Analyzer) []*analysis.Analyzer {
 			defer func() {
 				if r := recover(); r != nil {
 					err = fmt.Errorf("%s panicked%s: %v", a.Name, panicSite(), r)
+					if contain != nil {
+						contain.add(pass.Pkg.Path(), err, debug.Stack())
+						result, err = zeroResult(a), nil
+					}
 				}
 			}()
 			p := *pass
@@ -84,4 +97,36 @@ func panicSite() string {
 			return ""
 		}
 	}
+}
+
+// zeroResult returns the zero value of a's result: for a pointer to a
+// struct, a pointer to a zero struct, which kvlint's analyzers read as "no
+// KV operations here".
+func zeroResult(a *analysis.Analyzer) any {
+	t := a.ResultType
+	if t == nil {
+		return nil
+	}
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		return reflect.New(t.Elem()).Interface()
+	}
+	return reflect.Zero(t).Interface()
+}
+
+// panics collects the panics that guard contained, for all packages.
+type panics struct {
+	mu   sync.Mutex
+	list []contained
+}
+
+type contained struct {
+	pkg   string
+	err   error
+	stack []byte
+}
+
+func (p *panics) add(pkg string, err error, stack []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.list = append(p.list, contained{pkg, err, stack})
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"slices"
+	"syscall"
 
 	"github.com/kvlint/kvlint/analyzers"
 	"github.com/kvlint/kvlint/internal/suite"
@@ -12,7 +15,7 @@ import (
 
 // lint is the standalone command. It returns the exit code, or an error
 // when kvlint could not run.
-func lint(args []string, stdout, stderr io.Writer) (int, error) {
+func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 	all := analyzers.All()
 	opts, err := parseArgs(args, all)
 	if err != nil {
@@ -41,15 +44,25 @@ func lint(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 
-	var buildFlags []string
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l := &loader{ctx: ctx, tests: opts.tests}
 	if opts.tags != "" {
-		buildFlags = []string{"-tags=" + opts.tags}
+		l.buildFlags = []string{"-tags=" + opts.tags}
 	}
-	units, err := analyze(opts.patterns, buildFlags, selected)
+	units, failed, err := analyze(l, opts.patterns, selected)
 	if err != nil {
 		return exitError, err
 	}
 	findings := collect(units)
+	// Every finding is printed, then every failure, each on its line;
+	// a failure makes the exit code 2 whatever was found.
+	defer func() {
+		printFailures(stderr, failed, opts.debug)
+		if len(failed) > 0 && code != exitError {
+			code = exitError
+		}
+	}()
 
 	var fixed map[findingKey]bool
 	if opts.fix || opts.diff {
@@ -75,9 +88,9 @@ func lint(args []string, stdout, stderr io.Writer) (int, error) {
 
 	switch opts.format {
 	case "json":
-		err = printJSON(stdout, units, fixed)
+		err = printJSON(stdout, units, fixed, failed)
 	case "sarif":
-		err = printSARIF(stdout, selected, findings)
+		err = printSARIF(stdout, selected, findings, failed)
 	default:
 		err = printText(stdout, findings)
 	}
@@ -92,4 +105,15 @@ func exitCode(findings []*finding) int {
 		return exitFindings
 	}
 	return exitClean
+}
+
+// printFailures prints one line per failure, and with debug the stack of
+// each internal error below its line.
+func printFailures(w io.Writer, failed []failure, debug bool) {
+	for _, f := range failed {
+		fmt.Fprintf(w, "kvlint: %s\n", oneLine(f.String()))
+		if debug && f.stack != nil {
+			w.Write(f.stack)
+		}
+	}
 }

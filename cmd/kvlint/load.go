@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -14,11 +16,33 @@ import (
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
-// load loads the packages of t, with their tests as go vet does, ready for
-// checker.Analyze (see forChecker). It fails if the patterns match nothing
-// or any package in the import graph does not load or type-check:
-// findings computed on a broken package would be unreliable, so kvlint
-// refuses to guess.
+// A loader holds what every go list of one run shares.
+type loader struct {
+	ctx        context.Context // cancelled on SIGINT or SIGTERM, which stops go list
+	buildFlags []string
+	tests      bool // load each package's tests too, as go vet does
+}
+
+// interrupted replaces the error of a load that SIGINT or SIGTERM
+// stopped, which would otherwise name go list's death.
+func (l *loader) interrupted(err error) error {
+	if l.ctx.Err() != nil {
+		return errors.New("interrupted")
+	}
+	return err
+}
+
+func (l *loader) config(t target, mode packages.LoadMode) *packages.Config {
+	return &packages.Config{Context: l.ctx, Mode: mode, Env: t.env, BuildFlags: l.buildFlags, Tests: l.tests}
+}
+
+// load loads the packages of t, with their tests as go vet does unless
+// tests is false, ready for checker.Analyze (see forChecker). It returns
+// the root packages that can be analyzed, and a failure for each that
+// cannot: a package that does not load or type-check is left out and
+// named with its cause, and never costs the findings of the others. The
+// error is for a load that gave nothing at all (go list itself failed, or
+// the patterns match nothing).
 //
 // Analyzers with facts run on dependencies too, but facts come only from
 // packages that use KV: the model skips every other package at once. So
@@ -26,51 +50,41 @@ import (
 // and the rest of the graph (the standard library, the SDKs) from export
 // data, which the build cache usually has, rather than type-checked from
 // source on every run.
-func load(t target, buildFlags []string, analyzers []*analysis.Analyzer) ([]*packages.Package, error) {
+func (l *loader) load(t target, analyzers []*analysis.Analyzer) ([]*packages.Package, []failure, error) {
 	patterns := t.patterns
 	var extra map[string]bool // dependencies loaded from source for their facts
 	if needFacts(analyzers) {
 		var err error
-		if extra, err = kvDependencies(t, buildFlags); err != nil {
-			return nil, err
+		if extra, err = l.kvDependencies(t); err != nil {
+			return nil, nil, err
 		}
 		patterns = slices.Concat(patterns, slices.Sorted(maps.Keys(extra)))
 	}
-	cfg := &packages.Config{
-		Mode:       packages.LoadSyntax | packages.NeedModule,
-		Env:        t.env,
-		BuildFlags: buildFlags,
-		Tests:      true,
-	}
-	pkgs, err := packages.Load(cfg, patterns...)
+	pkgs, err := packages.Load(l.config(t, packages.LoadSyntax|packages.NeedModule), patterns...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("%s matched no packages", strings.Join(t.patterns, " "))
-	}
-	if err := firstError(pkgs, t); err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("%s matched no packages", strings.Join(t.patterns, " "))
 	}
 	// The extra packages and their tests are no roots: nobody asked.
-	return slices.DeleteFunc(pkgs, func(p *packages.Package) bool {
-		path := strings.TrimSuffix(strings.TrimSuffix(p.PkgPath, ".test"), "_test")
-		return extra[path]
-	}), nil
+	isExtra := func(p *packages.Package) bool {
+		return extra[strings.TrimSuffix(strings.TrimSuffix(p.PkgPath, ".test"), "_test")]
+	}
+	roots := slices.DeleteFunc(slices.Clone(pkgs), isExtra)
+	ok, failed := loadFailures(roots, slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return !isExtra(p) }), t)
+	if len(ok) == 0 && len(failed) == 0 {
+		return nil, nil, fmt.Errorf("%s matched no packages", strings.Join(t.patterns, " "))
+	}
+	return ok, failed, nil
 }
 
 // kvDependencies lists the import graph of t's roots (names and imports
 // only) and returns the dependencies, outside the roots, that use KV: that
 // import an SDK or a configured interface, directly or not. The SDKs
 // themselves are not among them: the model does not analyse them.
-func kvDependencies(t target, buildFlags []string) (map[string]bool, error) {
-	cfg := &packages.Config{
-		Mode:       packages.NeedName | packages.NeedImports | packages.NeedDeps,
-		Env:        t.env,
-		BuildFlags: buildFlags,
-		Tests:      true,
-	}
-	roots, err := packages.Load(cfg, t.patterns...)
+func (l *loader) kvDependencies(t target) (map[string]bool, error) {
+	roots, err := packages.Load(l.config(t, packages.NeedName|packages.NeedImports|packages.NeedDeps), t.patterns...)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +135,10 @@ func interfacePackages() map[string]bool {
 }
 
 // forChecker returns copies of pkgs whose imports lead only to packages
-// loaded from source, the ones that analyzers with facts run on; the
-// originals keep every import, for type-checking fixes.
+// loaded from source without errors of their own, the ones that analyzers
+// with facts run on; the originals keep every import, for type-checking
+// fixes. A copy is ill-typed only for errors of its own: a root whose
+// dependency is broken, yet which type-checks, is still analyzed.
 func forChecker(pkgs []*packages.Package) []*packages.Package {
 	copies := make(map[*packages.Package]*packages.Package)
 	var cp func(p *packages.Package) *packages.Package
@@ -132,9 +148,10 @@ func forChecker(pkgs []*packages.Package) []*packages.Package {
 		}
 		c := *p
 		copies[p] = &c
+		c.IllTyped = hasOwnErrors(p)
 		c.Imports = make(map[string]*packages.Package)
 		for path, imp := range p.Imports {
-			if imp.Syntax != nil && imp.TypesInfo != nil {
+			if imp.Syntax != nil && imp.TypesInfo != nil && !hasOwnErrors(imp) {
 				c.Imports[path] = cp(imp)
 			}
 		}
@@ -147,47 +164,86 @@ func forChecker(pkgs []*packages.Package) []*packages.Package {
 	return out
 }
 
-// firstError returns the first load error in the import graph of pkgs,
-// dependencies first since an error there usually causes the others, as
-// "PKG: KIND error: FILE:LINE:COL: MESSAGE (and N more errors)".
-func firstError(pkgs []*packages.Package, t target) error {
-	var first *packages.Error
-	var firstPkg *packages.Package
-	seen := make(map[string]bool) // test variants repeat their package's errors
-	for p := range packages.Postorder(pkgs) {
-		for _, e := range ownErrors(p.Errors) {
-			if seen[e.Error()] {
-				continue
+// A failure is a package, or a whole target, that kvlint could not
+// analyze, and why, in one line.
+type failure struct {
+	pkg   string // "" for a whole target
+	cause string
+	stack []byte // of an internal error, shown with --debug
+}
+
+func (f failure) String() string {
+	if f.pkg == "" {
+		return f.cause
+	}
+	return f.pkg + ": " + f.cause
+}
+
+// loadFailures splits roots into those that can be analyzed and failures
+// for the others, each naming its root cause: the package's own first
+// error, or that of the deepest broken package it imports. Test variants
+// repeat their package's errors, so a cause is reported once. Broken
+// dependencies loaded from source for their facts (extra) get a line of
+// their own unless a root's line already names them.
+func loadFailures(roots, extra []*packages.Package, t target) (ok []*packages.Package, failed []failure) {
+	reported := make(map[string]bool)
+	add := func(p *packages.Package, cause string) {
+		if !reported[cause] {
+			reported[cause] = true
+			failed = append(failed, failure{pkg: t.qualify(p.ID), cause: cause})
+		}
+	}
+	for _, r := range roots {
+		if !hasOwnErrors(r) {
+			ok = append(ok, r)
+			continue
+		}
+		broken := r
+		for p := range packages.Postorder([]*packages.Package{r}) {
+			if hasOwnErrors(p) {
+				broken = p // the first in postorder imports nothing broken
+				break
 			}
-			seen[e.Error()] = true
-			if first == nil {
-				first, firstPkg = &e, p
+		}
+		if broken == r {
+			add(r, describeErrors(r))
+		} else {
+			add(r, "not analyzed: "+broken.PkgPath+": "+describeErrors(broken))
+		}
+	}
+	for _, p := range extra {
+		if hasOwnErrors(p) {
+			cause := describeErrors(p)
+			if !slices.ContainsFunc(failed, func(f failure) bool { return strings.HasSuffix(f.cause, cause) }) {
+				add(p, cause)
 			}
 		}
 	}
-	if first == nil {
-		return nil
-	}
+	return ok, failed
+}
 
+func hasOwnErrors(p *packages.Package) bool { return len(ownErrors(p.Errors)) > 0 }
+
+// describeErrors describes p's own errors by the first of them, as
+// "KIND error: FILE:LINE:COL: MESSAGE (and N more errors)".
+func describeErrors(p *packages.Package) string {
+	errs := ownErrors(p.Errors)
+	first := errs[0]
 	var b strings.Builder
-	b.WriteString(firstPkg.PkgPath)
-	if t.name != "" {
-		fmt.Fprintf(&b, " (%s)", t.name)
-	}
 	switch first.Kind {
 	case packages.ParseError:
-		b.WriteString(": syntax error")
+		b.WriteString("syntax error: ")
 	case packages.TypeError:
-		b.WriteString(": type error")
+		b.WriteString("type error: ")
 	}
 	if first.Pos != "" && first.Pos != "-" {
-		fmt.Fprintf(&b, ": %s", relPos(first.Pos))
+		fmt.Fprintf(&b, "%s: ", relPos(first.Pos))
 	}
-	fmt.Fprintf(&b, ": %s", first.Msg)
-	if n := len(seen) - 1; n > 0 {
+	b.WriteString(first.Msg)
+	if n := len(errs) - 1; n > 0 {
 		fmt.Fprintf(&b, " (and %d more %s)", n, plural(n, "error", "errors"))
 	}
-	return fmt.Errorf("%s", b.String())
+	return b.String()
 }
 
 // ownErrors drops go list's copy of the compiler's output ("# pkg\n

@@ -58,7 +58,7 @@ const (
 
 func main() {
 	if invokedByGoVet(os.Args[1:]) {
-		unitchecker.Main(guard(analyzers.All())...) // does not return
+		unitchecker.Main(guard(analyzers.All(), nil)...) // does not return
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

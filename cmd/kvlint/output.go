@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"go/token"
 	"io"
@@ -32,9 +35,10 @@ func textPos(p token.Position) string {
 }
 
 // printJSON prints the findings of all units in go vet's -json shape: one
-// object mapping package ID to analyzer name to diagnostics. Findings in
-// fixed (those --fix applied) are left out.
-func printJSON(w io.Writer, units []*unit, fixed map[findingKey]bool) error {
+// object mapping package ID to analyzer name to diagnostics, or to
+// {"error": "..."}. Findings in fixed (those --fix applied) are left out;
+// each failure is an error under the name "kvlint".
+func printJSON(w io.Writer, units []*unit, fixed map[findingKey]bool, failed []failure) error {
 	var merged checker.Graph
 	for _, u := range units {
 		for _, act := range u.graph.Roots {
@@ -46,5 +50,32 @@ func printJSON(w io.Writer, units []*unit, fixed map[findingKey]bool) error {
 			merged.Roots = append(merged.Roots, act)
 		}
 	}
-	return merged.PrintJSON(w)
+	if len(failed) == 0 {
+		return merged.PrintJSON(w)
+	}
+	var buf bytes.Buffer
+	if err := merged.PrintJSON(&buf); err != nil {
+		return err
+	}
+	tree := make(map[string]map[string]any)
+	if err := json.Unmarshal(buf.Bytes(), &tree); err != nil {
+		return err
+	}
+	for _, f := range failed {
+		pkg := cmp.Or(f.pkg, "kvlint")
+		if tree[pkg] == nil {
+			tree[pkg] = make(map[string]any)
+		}
+		cause := f.cause
+		if prev, ok := tree[pkg]["kvlint"].(map[string]string); ok {
+			cause = prev["error"] + "; " + cause
+		}
+		tree[pkg]["kvlint"] = map[string]string{"error": cause}
+	}
+	data, err := json.MarshalIndent(tree, "", "\t")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
 }

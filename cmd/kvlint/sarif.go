@@ -28,6 +28,19 @@ type sarifRun struct {
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	ColumnKind         string                           `json:"columnKind"`
 	Results            []sarifResult                    `json:"results"`
+	Invocations        []sarifInvocation                `json:"invocations"`
+}
+
+// A sarifInvocation says whether the run analyzed everything it was asked
+// to; each package it could not is a notification.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string       `json:"level"`
+	Message sarifMessage `json:"message"`
 }
 
 type sarifTool struct {
@@ -96,7 +109,7 @@ type sarifRegion struct {
 // relative, as SARIF consumers expect of a checkout's root.
 const srcRoot = "%SRCROOT%"
 
-func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding) error {
+func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding, failed []failure) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "kvlint",
@@ -106,6 +119,12 @@ func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding
 		ColumnKind: "utf16CodeUnits",
 		Results:    []sarifResult{}, // never null: no findings is a valid log
 	}
+	inv := sarifInvocation{ExecutionSuccessful: len(failed) == 0}
+	for _, f := range failed {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+			sarifNotification{Level: "error", Message: sarifMessage{oneLine(f.String())}})
+	}
+	run.Invocations = []sarifInvocation{inv}
 	if dir, err := os.Getwd(); err == nil {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{
 			srcRoot: {URI: fileURI(dir) + "/"},
