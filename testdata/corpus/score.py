@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Score kvlint on the corpus against the // EXPECT and // DEBATABLE markers.
 
-usage: python3 score.py /path/to/kvlint
+usage: python3 score.py KVLINT [DIR]
+
+DIR is a folder of corpus modules; the default is the folder of this script.
 
 A marker "// EXPECT a" or "// EXPECT a|b" on a line says an expert expects a
 finding of analyzer a (or b) on that line; "// DEBATABLE a" marks a case that
@@ -9,12 +11,12 @@ is counted separately (neither TP/FP nor FN).
 """
 import collections, os, re, subprocess, sys
 
-ROOT = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
 MODULES = sorted(d for d in os.listdir(ROOT) if os.path.exists(os.path.join(ROOT, d, 'go.mod')))
 ANALYZERS = ['kvttl', 'kvrace', 'kvcounter']
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else 'kvlint'
+    binary = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else 'kvlint'
     exp = {}
     for m in MODULES:
         for dp, _, fs in os.walk(os.path.join(ROOT, m)):

@@ -1,0 +1,5 @@
+module example.com/tickets
+
+go 1.26
+
+require github.com/syumai/workers v0.33.0
