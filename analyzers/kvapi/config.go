@@ -20,6 +20,11 @@ import (
 type Interfaces struct {
 	raw  string
 	rows []*Method
+
+	// found are interface methods whose implementations in the program
+	// wrap KV, as Discover finds them for the kvlint command, which sees
+	// the whole program: a call of one is a call of those wrappers.
+	found map[*types.Func][]WrappedOp
 }
 
 var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,
@@ -116,8 +121,13 @@ func (c *Interfaces) lookup(fn *types.Func) *Method {
 }
 
 // imports reports whether the package pkg, or one it imports, declares a
-// configured interface.
+// configured or found interface.
 func (c *Interfaces) imports(pkg *types.Package) bool {
+	for m := range c.found {
+		if m.Pkg() == pkg || slices.Contains(pkg.Imports(), m.Pkg()) {
+			return true
+		}
+	}
 	for _, m := range c.rows {
 		if pkg.Path() == m.Pkg {
 			return true

@@ -15,15 +15,17 @@ import (
 // same SSA value, equal constants, or equal expressions over the same
 // values ("rate:" + ip twice, fmt.Sprintf("u:%s", id) twice, a wrapper's
 // key Term bound to the same argument). A namespace is the same when it
-// is the same value or opened by the same binding name.
+// is the same value or opened by the same binding name, or when wrappers
+// compute it, however, from the same values only: an adapter's Get and Set
+// on one receiver use one namespace.
 func (r *Result) Same(a, b *Op, o Operand) bool {
 	for _, sa := range a.Sources(o) {
-		ka, ok := r.identity(sa)
+		ka, ok := r.identity(sa, o == Namespace)
 		if !ok {
 			continue
 		}
 		for _, sb := range b.Sources(o) {
-			if kb, ok := r.identity(sb); ok && ka == kb {
+			if kb, ok := r.identity(sb, o == Namespace); ok && ka == kb {
 				return true
 			}
 		}
@@ -45,9 +47,14 @@ func (r *Result) GetsOf(op *Op) []*Op {
 // identity renders a source as a canonical string, with values that have
 // no structure (parameters, results of calls with effects) named by their
 // identity. ok is false when the value is not known well enough.
-func (r *Result) identity(src Source) (string, bool) {
+//
+// With byInputs, a wrapper's Term that is not known, yet depends on its
+// parameters only, renders as those parameters: right for a namespace,
+// which a wrapper derives from its receiver, and wrong for a key, which
+// it may draw at random.
+func (r *Result) identity(src Source, byInputs bool) (string, bool) {
 	var b strings.Builder
-	w := &identityWriter{model: r, b: &b, ok: true}
+	w := &identityWriter{model: r, b: &b, ok: true, byInputs: byInputs}
 	if src.Term != nil {
 		w.term(src.Term, src.Args, 0)
 	} else {
@@ -57,9 +64,10 @@ func (r *Result) identity(src Source) (string, bool) {
 }
 
 type identityWriter struct {
-	model *Result
-	b     *strings.Builder
-	ok    bool
+	model    *Result
+	b        *strings.Builder
+	ok       bool
+	byInputs bool // see identity
 }
 
 func (w *identityWriter) value(v ssa.Value, depth int) {
@@ -165,7 +173,16 @@ func (w *identityWriter) call(call *ssa.Call, depth int) {
 func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	switch t.Op {
 	case TermOpaque:
-		w.ok = false
+		if !w.byInputs || len(t.Args) == 0 {
+			w.ok = false
+			return
+		}
+		w.b.WriteString("(opaque")
+		for _, a := range t.Args {
+			w.b.WriteString(" ")
+			w.term(a, args, depth+1)
+		}
+		w.b.WriteString(")")
 	case TermParam:
 		if t.Index < len(args) {
 			w.value(args[t.Index], depth+1)

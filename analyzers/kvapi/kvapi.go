@@ -50,6 +50,8 @@ type Result struct {
 	globals map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
 	callers map[*ssa.Function][]ssa.CallInstruction
 	reads   map[ssa.Value]bool // what the gets hand back, see IsRead
+
+	fieldStores map[*types.Var][]ssa.Value // what the package stores in each field, see onlyStored
 }
 
 // CallSites returns the static calls of fn in this package, through which
@@ -76,6 +78,7 @@ func (r *Result) CallSites(fn *ssa.Function) []ssa.CallInstruction {
 type Op struct {
 	Method *Method
 	Call   ssa.CallInstruction
+	Args   []ssa.Value   // what the callee's parameters receive, the receiver first
 	Expr   *ast.CallExpr // the call as written, if found
 
 	// For a call of a wrapper (see WrapperFact), the wrapper and the

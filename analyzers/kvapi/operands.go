@@ -111,7 +111,7 @@ func (op *Op) sources(o Operand) []Source {
 // bound to this call's arguments.
 func (op *Op) wrappedSources(o Operand) []Source {
 	var srcs []Source
-	args := op.Call.Common().Args
+	args := op.Args
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
 		if o != Namespace {

@@ -2,6 +2,7 @@ package kvapi
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 	"slices"
 	"sort"
@@ -111,7 +112,10 @@ func (r *Result) findOps() {
 	}
 }
 
-// scanCalls returns every call of a KV operation in the package.
+// scanCalls returns every call of a KV operation in the package: of an
+// SDK method in the catalog, of a wrapper (from its fact), or of an
+// interface method, configured or found to be KV (see Interfaces), however
+// the callee is reached (see callee).
 func (r *Result) scanCalls() []*Op {
 	var ops []*Op
 	for _, fn := range r.funcs {
@@ -121,36 +125,117 @@ func (r *Result) scanCalls() []*Op {
 				if !ok {
 					continue
 				}
-				if common := call.Common(); common.IsInvoke() {
-					if m := r.ifaces.lookup(common.Method); m != nil {
-						ops = append(ops, &Op{Method: m, Call: call, Expr: r.CallExpr(call.Pos()), model: r})
-					}
+				obj, args := r.callee(call)
+				if obj == nil {
 					continue
 				}
-				callee := call.Common().StaticCallee()
-				if callee == nil {
-					continue
+				op := func(m *Method, w *WrappedOp) *Op {
+					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, model: r}
 				}
-				obj, ok := callee.Object().(*types.Func)
-				if !ok {
+				if m := r.ifaces.lookup(obj); m != nil {
+					ops = append(ops, op(m, nil))
 					continue
 				}
 				if m := Lookup(obj); m != nil {
-					ops = append(ops, &Op{Method: m, Call: call, Expr: r.CallExpr(call.Pos()), model: r})
+					ops = append(ops, op(m, nil))
 					continue
 				}
+				wrapped := r.ifaces.found[obj]
 				var fact WrapperFact
-				if r.pass.ImportObjectFact(obj.Origin(), &fact) {
-					for i := range fact.Ops {
-						w := &fact.Ops[i]
-						m := &Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}
-						ops = append(ops, &Op{Method: m, Call: call, Expr: r.CallExpr(call.Pos()), Wrapped: w, Wrapper: obj, model: r})
-					}
+				if wrapped == nil && r.pass.ImportObjectFact(obj.Origin(), &fact) {
+					wrapped = fact.Ops
+				}
+				for i := range wrapped {
+					w := &wrapped[i]
+					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)
+					o.Wrapper = obj
+					ops = append(ops, o)
 				}
 			}
 		}
 	}
 	return ops
+}
+
+// callee returns the function or method that call reaches, when that is
+// known, and the arguments its parameters receive, the receiver first:
+// a static call, an interface method's invocation (whose implementations
+// Interfaces may know), a method value, put := s.Put, whose receiver the
+// closure binds, and a function-typed struct field that the package only
+// ever sets to one function: s.update = client.KV.Namespaces.Values.Update.
+func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
+	common := call.Common()
+	if common.IsInvoke() {
+		return common.Method, append([]ssa.Value{common.Value}, common.Args...)
+	}
+	fn := common.Value
+	if load, ok := fn.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			fn = r.onlyStored(fieldOf(fa))
+		}
+	}
+	if mc, ok := fn.(*ssa.MakeClosure); ok {
+		if bound, ok := mc.Fn.(*ssa.Function); ok && bound.Synthetic != "" && len(mc.Bindings) == 1 {
+			if obj, ok := bound.Object().(*types.Func); ok && obj.Signature().Recv() != nil {
+				return obj, append([]ssa.Value{mc.Bindings[0]}, common.Args...)
+			}
+		}
+	}
+	if fn, ok := fn.(*ssa.Function); ok {
+		if obj, ok := fn.Object().(*types.Func); ok {
+			return obj, common.Args
+		}
+	}
+	return nil, nil
+}
+
+// onlyStored returns the one function value that the package stores into
+// field f, or nil when it stores none or several.
+func (r *Result) onlyStored(f *types.Var) ssa.Value {
+	if f == nil {
+		return nil
+	}
+	if r.fieldStores == nil {
+		r.fieldStores = make(map[*types.Var][]ssa.Value)
+		for _, fn := range r.funcs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					if st, ok := instr.(*ssa.Store); ok {
+						if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+							if field := fieldOf(fa); field != nil {
+								r.fieldStores[field] = append(r.fieldStores[field], st.Val)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	stored := r.fieldStores[f]
+	if len(stored) != 1 {
+		return nil
+	}
+	v := stored[0]
+	for {
+		ct, ok := v.(*ssa.ChangeType) // to a named func type: type putFunc func(...)
+		if !ok {
+			return v
+		}
+		v = ct.X
+	}
+}
+
+// fieldOf returns the struct field that fa addresses.
+func fieldOf(fa *ssa.FieldAddr) *types.Var {
+	ptr, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok || fa.Field >= st.NumFields() {
+		return nil
+	}
+	return st.Field(fa.Field)
 }
 
 // summarise returns the WrapperFact of fn, or nil if fn wraps nothing.
@@ -179,7 +264,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 		}
 		w.Conds = c.Conds(op.Call.Block(), 0)
 		if op.Wrapped != nil {
-			args := c.args(op.Call.Common().Args)
+			args := c.args(op.Args)
 			for _, cd := range op.Wrapped.Conds {
 				w.Conds = append(w.Conds, Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
 			}

@@ -42,6 +42,13 @@ func run(pass *analysis.Pass) (any, error) {
 				Message: fmt.Sprintf("read-modify-write on one KV key: this put writes back a value derived from the get on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1", line),
 				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the value is read here"}},
 			})
+		} else if get := claimOf(model, put); get != nil {
+			line := pass.Fset.Position(get.Pos()).Line
+			rep.Report(analysis.Diagnostic{
+				Pos: put.Pos(), End: put.End(),
+				Message: fmt.Sprintf("check-then-create on one KV key: the get on line %d only checks that the key is free, then this put claims it; two requests can both find it free and the last write wins, so both believe they own it: claim it in D1 (a UNIQUE constraint) or a Durable Object", line),
+				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the key is checked here"}},
+			})
 		}
 	}
 	rep.Finish()
@@ -52,6 +59,9 @@ func run(pass *analysis.Pass) (any, error) {
 // changed, or nil.
 func readOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	for _, get := range model.GetsOf(put) {
+		if get.Call == put.Call {
+			continue // a wrapper that reads and writes back by itself: reported inside it
+		}
 		reads := get.Results()
 		for _, src := range put.Sources(kvapi.Value) {
 			// A wrapper that computes the value from its parameter changes it.

@@ -1,0 +1,175 @@
+package kvapi
+
+// This file finds storage ports: interfaces of the user's own, such as
+//
+//	type Store interface {
+//		Get(ctx context.Context, key string) ([]byte, error)
+//		Set(ctx context.Context, key string, v []byte, ttl time.Duration) error
+//	}
+//
+// with an adapter that implements them over a KV SDK, fakes beside it,
+// and services that see only the interface. A package that calls
+// Store.Set need not import the adapter (main wires them), so no fact can
+// tell it what the call does; only a driver that sees the whole program
+// can. The kvlint command analyses the program, hands the WrapperFacts of
+// the methods it found to Discover, and analyses again with the interface
+// methods whose implementations wrap KV known as those wrappers. Fakes and
+// in-memory implementations have no facts, so they hide nothing.
+
+import (
+	"go/types"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// Discover returns the methods of the interfaces declared in pkgs that
+// have an implementation among the wrappers of facts, each with the
+// operations of its KV implementations. It adds what it finds to the
+// configuration (see Interfaces), and reports whether that is anything new.
+func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact) bool {
+	var impls []*types.Func
+	wraps := make(map[*types.Func][]WrappedOp)
+	for _, f := range facts {
+		fact, ok := f.Fact.(*WrapperFact)
+		fn, isFunc := f.Object.(*types.Func)
+		if !ok || !isFunc || fn.Signature().Recv() == nil || types.IsInterface(fn.Signature().Recv().Type()) {
+			continue
+		}
+		impls = append(impls, fn)
+		wraps[fn] = fact.Ops
+	}
+	if c.found == nil {
+		c.found = make(map[*types.Func][]WrappedOp)
+	}
+	grew := false
+	for _, pkg := range pkgs {
+		for _, name := range pkg.Scope().Names() {
+			tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			named, ok := tn.Type().(*types.Named)
+			if !ok || named.TypeParams().Len() > 0 {
+				continue
+			}
+			iface, ok := named.Underlying().(*types.Interface)
+			if !ok || iface.NumMethods() == 0 {
+				continue
+			}
+			for _, impl := range impls {
+				m := interfaceMethod(iface, impl)
+				if m == nil || !implements(impl, iface) {
+					continue
+				}
+				for _, w := range wraps[impl] {
+					if !slices.ContainsFunc(c.found[m], func(x WrappedOp) bool { return sameOp(x, w) }) {
+						c.found[m] = append(c.found[m], w)
+						grew = true
+					}
+				}
+			}
+		}
+	}
+	return grew
+}
+
+// Forget drops what Discover found: the next program is another.
+func (c *Interfaces) Forget() { c.found = nil }
+
+// interfaceMethod returns the method of iface that impl would implement.
+func interfaceMethod(iface *types.Interface, impl *types.Func) *types.Func {
+	for m := range iface.Methods() {
+		if m.Name() == impl.Name() {
+			return m
+		}
+	}
+	return nil
+}
+
+// implements reports whether impl's receiver type, or a pointer to it,
+// implements iface.
+func implements(impl *types.Func, iface *types.Interface) bool {
+	recv := impl.Signature().Recv().Type()
+	if ptr, ok := recv.(*types.Pointer); ok {
+		recv = ptr.Elem()
+	}
+	if named, ok := types.Unalias(recv).(*types.Named); ok && named.TypeParams().Len() > 0 {
+		return false // a generic implementation is checked per instance, which we do not have
+	}
+	return types.Implements(recv, iface) || types.Implements(types.NewPointer(recv), iface)
+}
+
+func sameOp(a, b WrappedOp) bool {
+	fa, fb := WrapperFact{Ops: []WrappedOp{a}}, WrapperFact{Ops: []WrappedOp{b}}
+	return fa.String() == fb.String() && a.Method == b.Method
+}
+
+// Found returns what Discover found in the syntax of -kvapi.interfaces,
+// for go vet and other drivers that see one package at a time: the
+// operands that a KV implementation takes straight from a parameter, or
+// from a field of one. An operand computed inside the implementation in
+// another way (a key prefix, a unit conversion) cannot be said in that
+// syntax and is left out, and so is a method none of whose operands can.
+func (c *Interfaces) Found() string {
+	var entries []string
+	for m, ws := range c.found {
+		named, ok := types.Unalias(m.Signature().Recv().Type()).(*types.Named)
+		if !ok || m.Pkg() == nil {
+			continue
+		}
+		for _, w := range ws {
+			var args []string
+			for _, ot := range w.Operands {
+				if len(ot.Terms) != 1 || ot.Operand == Namespace {
+					continue
+				}
+				if loc, ok := paramLocation(ot.Terms[0]); ok {
+					args = append(args, operandFlagName(ot.Operand)+"="+loc)
+				}
+			}
+			if len(args) == 0 {
+				continue
+			}
+			sort.Strings(args)
+			entries = append(entries, m.Pkg().Path()+"."+named.Obj().Name()+"."+m.Name()+"="+strings.ToLower(w.Role.String())+"("+strings.Join(args, ",")+")")
+		}
+	}
+	sort.Strings(entries)
+	return strings.Join(slices.Compact(entries), ";")
+}
+
+// operandFlagName is the name of o in -kvapi.interfaces.
+func operandFlagName(o Operand) string {
+	for name, op := range operandByName {
+		if op == o {
+			return name
+		}
+	}
+	return strings.ToLower(o.String())
+}
+
+// paramLocation returns where a Term of an implementation takes its value
+// as INDEX[.FIELD], counting the interface method's parameters from 0
+// (the implementation's receiver is parameter 0 of its Terms). The
+// conversions an adapter applies on the way, string(v) or ttl.Seconds(),
+// are what a configured operand implies: a lifetime given as a
+// time.Duration is read as one.
+func paramLocation(t *Term) (string, bool) {
+	for (t.Op == TermConvert || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	switch {
+	case t.Op == TermParam && t.Index > 0:
+		return strconv.Itoa(t.Index - 1), true
+	case t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index > 0:
+		return strconv.Itoa(t.Args[0].Index-1) + "." + t.Name, true
+	}
+	return "", false
+}
+
+// passThrough are the calls that keep a value what it is, for Found.
+var passThrough = map[string]bool{"(time.Duration).Seconds": true, "math.Ceil": true, "shared.UnionString": true}

@@ -1,0 +1,112 @@
+package kvrace
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/option"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+)
+
+var errTaken = errors.New("taken")
+
+// Check-then-create: the get only checks that the slug is free, then the put
+// claims it. Two signups both find it free; the last write wins.
+func (f *flags) claimSlug(ctx context.Context, slug, owner string) error {
+	if _, err := f.read(ctx, "slug:"+slug); err == nil {
+		return errTaken
+	}
+	return f.write(ctx, "slug:"+slug, []byte(owner)) // want `check-then-create on one KV key`
+}
+
+// The same claim through a not-found test.
+func (f *flags) claimName(ctx context.Context, name, owner string) error {
+	_, err := f.read(ctx, "name:"+name)
+	if err == nil {
+		return errTaken
+	} else if !isNotFound(err) {
+		return err
+	}
+	return f.write(ctx, "name:"+name, []byte(owner)) // want `check-then-create on one KV key`
+}
+
+// Look-alike: a read-through cache uses what it read, and fills the miss
+// with a value from elsewhere.
+func (f *flags) cachedProfile(ctx context.Context, id string, load func(string) []byte) ([]byte, error) {
+	if v, err := f.read(ctx, "profile:"+id); err == nil {
+		return v, nil
+	}
+	v := load(id)
+	return v, f.write(ctx, "profile:"+id, v)
+}
+
+// Look-alike: a replace that refuses when the key is missing writes only
+// where the key was there.
+func (f *flags) replaceOnly(ctx context.Context, id string, v []byte) error {
+	if _, err := f.read(ctx, "doc:"+id); isNotFound(err) {
+		return err
+	}
+	return f.write(ctx, "doc:"+id, v)
+}
+
+// Look-alike: a different key is written.
+func (f *flags) claimOther(ctx context.Context, slug, owner string) error {
+	if _, err := f.read(ctx, "slug:"+slug); err == nil {
+		return errTaken
+	}
+	return f.write(ctx, "owner:"+slug, []byte(owner))
+}
+
+func isNotFound(err error) bool {
+	var apiErr *cloudflare.Error
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+}
+
+// A store that keeps the SDK's methods in function-typed fields, set once
+// in its constructor, calls KV through them.
+type fieldStore struct {
+	ns, account string
+	get         func(context.Context, string, string, kv.NamespaceValueGetParams, ...option.RequestOption) (*http.Response, error)
+	update      updateFunc
+}
+
+type updateFunc func(context.Context, string, string, kv.NamespaceValueUpdateParams, ...option.RequestOption) (*kv.NamespaceValueUpdateResponse, error)
+
+func newFieldStore(client *cloudflare.Client, ns, account string) *fieldStore {
+	s := &fieldStore{ns: ns, account: account}
+	s.get = client.KV.Namespaces.Values.Get
+	s.update = client.KV.Namespaces.Values.Update
+	return s
+}
+
+// Appending to a list read through one field and written through the other.
+func (s *fieldStore) appendLine(ctx context.Context, key, line string) error {
+	resp, err := s.get(ctx, s.ns, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.account)})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	old, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	_, err = s.update(ctx, s.ns, key, kv.NamespaceValueUpdateParams{ // want `read-modify-write on one KV key`
+		AccountID: cloudflare.F(s.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(string(old) + line)),
+	})
+	return err
+}
+
+// A method value: the same read-modify-write through read := f.read.
+func (f *flags) appendTag(ctx context.Context, id, tag string) error {
+	read, write := f.read, f.write
+	old, err := read(ctx, "tags:"+id)
+	if err != nil {
+		return err
+	}
+	return write(ctx, "tags:"+id, append(old, tag...)) // want `read-modify-write on one KV key`
+}
