@@ -2,13 +2,16 @@ package main
 
 import (
 	"cmp"
-	"fmt"
 	"go/token"
+	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
 // A unit is one checker run: the packages of one target, analyzed.
@@ -17,44 +20,109 @@ type unit struct {
 	graph *checker.Graph
 }
 
-// analyze loads and analyzes the packages of every target.
-func analyze(patterns, buildFlags []string, selected []*analysis.Analyzer) ([]*unit, error) {
-	targets, err := planTargets(patterns, buildFlags)
+// analyze loads and analyzes the packages of every target. It returns
+// what was analyzed, and a failure for each package, target or analysis
+// that gave no result; those never cost the findings of the others. The
+// error is for a run that could not start, or was interrupted.
+func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*unit, []failure, error) {
+	targets, err := l.planTargets(patterns)
 	if err != nil {
-		return nil, err
+		return nil, nil, l.interrupted(err)
 	}
 	var units []*unit
+	var failed []failure
 	for _, t := range targets {
-		pkgs, err := load(t, buildFlags, selected)
+		pkgs, fs, err := l.load(t, selected)
 		if err != nil {
-			return nil, err
+			if l.ctx.Err() != nil {
+				return nil, nil, l.interrupted(err)
+			}
+			failed = append(failed, failure{pkg: t.qualify(""), cause: err.Error()})
+			continue
 		}
-		graph, err := checker.Analyze(guard(selected), forChecker(pkgs), nil)
+		failed = append(failed, fs...)
+		if len(pkgs) == 0 {
+			continue
+		}
+		graph, contained, err := analyzePorts(selected, pkgs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if err := firstActionError(graph, t); err != nil {
-			return nil, err
+		for _, c := range contained.list {
+			failed = append(failed, failure{pkg: t.qualify(c.pkg), cause: "internal error: " + c.err.Error(), stack: c.stack})
 		}
+		failed = append(failed, actionFailures(graph, t)...)
 		units = append(units, &unit{pkgs: pkgs, graph: graph})
 	}
-	return units, nil
+	return units, failed, nil
 }
 
-// firstActionError returns the first error of an analysis, dependencies
-// first, so that the cause is reported rather than its "failed
-// prerequisites" consequences.
-func firstActionError(g *checker.Graph, t target) error {
-	for act := range g.All() {
-		if act.Err != nil {
-			where := act.Package.PkgPath
-			if t.name != "" {
-				where += " (" + t.name + ")"
-			}
-			return fmt.Errorf("%s: %s: %v", where, act.Analyzer.Name, act.Err)
+// maxPortRounds bounds the analyses of one target: each may find storage
+// ports whose implementations wrap the ports found by the one before.
+const maxPortRounds = 4
+
+// analyzePorts analyzes pkgs, and again as long as that finds interfaces
+// whose implementations in the program wrap KV (see kvapi.Interfaces.Discover):
+// the second analysis sees their calls as KV operations.
+func analyzePorts(selected []*analysis.Analyzer, pkgs []*packages.Package) (*checker.Graph, *panics, error) {
+	ifaces := interfaces()
+	ifaces.Forget()
+	user := userPackages(pkgs)
+	for round := 1; ; round++ {
+		contained := new(panics)
+		graph, err := checker.Analyze(guard(selected, contained), forChecker(pkgs), nil)
+		if err != nil || round == maxPortRounds || !ifaces.Discover(user, wrapperFacts(graph)) {
+			return graph, contained, err
 		}
 	}
-	return nil
+}
+
+// interfaces returns the kvapi analyzer's configuration of interfaces.
+func interfaces() *kvapi.Interfaces {
+	return kvapi.Analyzer.Flags.Lookup("interfaces").Value.(*kvapi.Interfaces)
+}
+
+// userPackages returns the packages of pkgs and their dependencies that
+// were loaded from source: the user's, where storage ports are declared.
+func userPackages(pkgs []*packages.Package) []*types.Package {
+	var user []*types.Package
+	for p := range packages.Postorder(pkgs) {
+		if p.Types != nil && p.Syntax != nil && !isSDK(p.PkgPath) {
+			user = append(user, p.Types)
+		}
+	}
+	return user
+}
+
+// wrapperFacts returns the object facts of the model's analyses.
+func wrapperFacts(g *checker.Graph) []analysis.ObjectFact {
+	var facts []analysis.ObjectFact
+	for act := range g.All() {
+		if act.Analyzer.Name == kvapi.Analyzer.Name && act.Err == nil {
+			facts = append(facts, act.AllObjectFacts()...)
+		}
+	}
+	return facts
+}
+
+// actionFailures returns a failure for each analysis that returned an
+// error, once per package and message (test variants repeat them). An
+// analysis that failed because another did is left out: that other one
+// is the cause, and has its own line.
+func actionFailures(g *checker.Graph, t target) []failure {
+	var failed []failure
+	seen := make(map[string]bool)
+	for act := range g.All() {
+		if act.Err == nil || strings.HasPrefix(act.Err.Error(), "failed prerequisites") {
+			continue
+		}
+		f := failure{pkg: t.qualify(act.Package.PkgPath), cause: act.Analyzer.Name + ": " + act.Err.Error()}
+		if !seen[f.String()] {
+			seen[f.String()] = true
+			failed = append(failed, f)
+		}
+	}
+	return failed
 }
 
 // A finding is one diagnostic, with its positions resolved.

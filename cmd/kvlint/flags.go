@@ -17,6 +17,7 @@ type options struct {
 	enable   []string
 	disable  []string
 	list     bool
+	ports    bool // --print-interfaces
 	explain  string
 	version  bool
 	dir      string
@@ -52,6 +53,7 @@ func parseArgs(args []string, all []*analysis.Analyzer) (*options, error) {
 	fs.StringVarP(&opts.dir, "chdir", "C", "", "change to `dir` before doing anything else")
 	fs.BoolVar(&opts.debug, "debug", false, "print the stack of each internal error")
 	fs.BoolVar(&opts.list, "list", false, "list the analyzers and exit")
+	fs.BoolVar(&opts.ports, "print-interfaces", false, "print the --kvapi.interfaces value for the storage ports found in the packages, for go vet, and exit")
 	fs.StringVar(&opts.explain, "explain", "", "print the documentation of analyzer `name` and exit")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&opts.help, "help", "h", false, "print this help and exit")

@@ -54,6 +54,16 @@ func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 	if err != nil {
 		return exitError, err
 	}
+	if opts.ports {
+		// What a whole-program run knows of the program's storage
+		// ports, said for drivers that see one package at a time.
+		fmt.Fprintln(stdout, interfaces().Found())
+		printFailures(stderr, failed, opts.debug)
+		if len(failed) > 0 {
+			return exitError, nil
+		}
+		return exitClean, nil
+	}
 	findings := collect(units)
 	// Every finding is printed, then every failure, each on its line;
 	// a failure makes the exit code 2 whatever was found.

@@ -38,6 +38,18 @@ type target struct {
 	patterns []string
 }
 
+// qualify names a package of t for messages: with the target's GOOS and
+// GOARCH when kvlint chose them.
+func (t target) qualify(pkg string) string {
+	switch {
+	case t.name == "":
+		return pkg
+	case pkg == "":
+		return t.name
+	}
+	return pkg + " (" + t.name + ")"
+}
+
 func hostTarget(patterns []string) target { return target{patterns: patterns} }
 
 func wasmTarget(patterns []string) target {
@@ -46,11 +58,11 @@ func wasmTarget(patterns []string) target {
 
 // planTargets splits patterns into a host target and a js/wasm target;
 // either may be absent.
-func planTargets(patterns, buildFlags []string) ([]target, error) {
+func (l *loader) planTargets(patterns []string) ([]target, error) {
 	if os.Getenv("GOOS") != "" || os.Getenv("GOARCH") != "" {
 		return []target{hostTarget(patterns)}, nil // the user chose
 	}
-	host, err := listRoots(hostTarget(patterns), buildFlags)
+	host, err := l.listRoots(hostTarget(patterns))
 	if err != nil {
 		return nil, err
 	}
@@ -61,13 +73,24 @@ func planTargets(patterns, buildFlags []string) ([]target, error) {
 		}
 	}
 	if len(wasm) > 0 || len(host) == 0 || mentionsSDK(host) || anyFailed(host) {
-		js, err := listRoots(wasmTarget(patterns), buildFlags)
+		js, err := l.listRoots(wasmTarget(patterns))
 		if err != nil {
 			return nil, err
 		}
 		for base, roots := range js {
 			if failed(host[base]) && !failed(roots) {
 				wasm[base] = true
+			}
+		}
+		// A program is analyzed whole, within a target: the storage
+		// port a Worker calls is often declared, and called, in
+		// packages that do not import the SDK. So every package that
+		// builds for js/wasm goes there too, once anything does.
+		if len(wasm) > 0 {
+			for base, roots := range js {
+				if !failed(roots) && !failed(host[base]) {
+					wasm[base] = true
+				}
 			}
 		}
 	}
@@ -94,14 +117,9 @@ func planTargets(patterns, buildFlags []string) ([]target, error) {
 
 // listRoots lists the import graph of t and returns its root packages
 // grouped by the package they build or test (see basePath).
-func listRoots(t target, buildFlags []string) (map[string][]*packages.Package, error) {
-	cfg := &packages.Config{
-		Mode:       packages.NeedName | packages.NeedImports | packages.NeedDeps | packages.NeedForTest | packages.NeedModule,
-		Env:        t.env,
-		BuildFlags: buildFlags,
-		Tests:      true,
-	}
-	roots, err := packages.Load(cfg, t.patterns...)
+func (l *loader) listRoots(t target) (map[string][]*packages.Package, error) {
+	mode := packages.NeedName | packages.NeedImports | packages.NeedDeps | packages.NeedForTest | packages.NeedModule
+	roots, err := packages.Load(l.config(t, mode), t.patterns...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,87 @@
+package main
+
+// testdata/ports is a service that sees KV only through an interface of
+// its own (store.Store), with a KV adapter and an in-memory fake that
+// main wires, and a package whose test does not type-check.
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func portsDir(t *testing.T) string {
+	t.Helper()
+	if kvlintBin == "" {
+		t.Skip("end-to-end test (-short)")
+	}
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "ports"))
+	runCmd(t, dir, hostEnv(), "go", "mod", "download")
+	return dir
+}
+
+// Calls through a storage port are KV operations once the program's
+// implementation wraps KV, with no configuration; the fake hides nothing.
+// The package whose test is broken still gives its findings, the broken
+// test gets one line, and the exit code says something failed.
+func TestPortsAndPartialResults(t *testing.T) {
+	dir := portsDir(t)
+	res := kvlint(t, dir, "./...")
+	if res.code != exitError {
+		t.Fatalf("want exit code 2 (a package failed), got %v", res)
+	}
+	want := map[string]string{
+		"broken/broken.go:13":   "kvttl",
+		"limiter/limiter.go:24": "kvcounter",
+		"limiter/limiter.go:29": "kvttl",
+	}
+	got := make(map[string]string)
+	for f, analyzer := range textFindings(t, res.stdout) {
+		file, rest, _ := strings.Cut(f, ":")
+		line, _, _ := strings.Cut(rest, ":")
+		got[file+":"+line] = analyzer
+	}
+	if !sameKeys(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+	for at, analyzer := range want {
+		if got[at] != analyzer {
+			t.Errorf("%s: got %s, want %s", at, got[at], analyzer)
+		}
+	}
+	stderr := regexp.MustCompile(`^kvlint: kvlint.test/ports/broken \[kvlint.test/ports/broken.test\]: type error: broken/broken_test.go:5:\d+: undefined: undefinedHelper\n$`)
+	if !stderr.MatchString(res.stderr) {
+		t.Errorf("stderr: want one line naming the broken test, got %q", res.stderr)
+	}
+
+	// Without tests nothing fails.
+	if res := kvlint(t, dir, "--tests=false", "./..."); res.code != exitFindings || res.stderr != "" {
+		t.Errorf("--tests=false: want exit code 1 and no errors, got %v", res)
+	}
+}
+
+// --print-interfaces says what the command found, so that go vet, which
+// sees one package at a time, reaches the same findings.
+func TestPrintInterfaces(t *testing.T) {
+	dir := portsDir(t)
+	res := kvlint(t, dir, "--tests=false", "--print-interfaces", "./...")
+	const want = "kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2)\n"
+	if res.code != exitClean || res.stdout != want {
+		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
+	}
+	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter")
+	found := make(map[string]bool)
+	for f := range vetTextFindings(t, vet.stderr) {
+		at, _, _ := strings.Cut(f, ": ")
+		found[at] = true
+	}
+	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30"} {
+		if !found[at] {
+			t.Errorf("go vet with the printed interfaces: no finding at %s in %v", at, found)
+		}
+	}
+	if len(found) != 2 {
+		t.Errorf("go vet with the printed interfaces: want 2 findings, got %v", found)
+	}
+}

@@ -1,0 +1,5 @@
+package broken
+
+import "testing"
+
+func TestShort(t *testing.T) { undefinedHelper(t) }

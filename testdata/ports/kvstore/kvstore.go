@@ -1,0 +1,35 @@
+// Package kvstore implements store.Store over Workers KV (cloudflare-go v6).
+package kvstore
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+)
+
+type KV struct {
+	Client        *cloudflare.Client
+	Account, NSID string
+}
+
+func (s *KV) Get(ctx context.Context, key string) ([]byte, error) {
+	resp, err := s.Client.KV.Namespaces.Values.Get(ctx, s.NSID, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.Account)})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+func (s *KV) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, key, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F(s.Account),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
+		ExpirationTTL: cloudflare.F(ttl.Seconds()),
+	})
+	return err
+}
