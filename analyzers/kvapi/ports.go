@@ -104,8 +104,7 @@ func implements(impl *types.Func, iface *types.Interface) bool {
 }
 
 func sameOp(a, b WrappedOp) bool {
-	fa, fb := WrapperFact{Ops: []WrappedOp{a}}, WrapperFact{Ops: []WrappedOp{b}}
-	return fa.String() == fb.String() && a.Method == b.Method
+	return a.Method == b.Method && a.String() == b.String()
 }
 
 // Found returns what Discover found in the syntax of -kvapi.interfaces,

@@ -53,21 +53,25 @@ func (*WrapperFact) AFact() {}
 func (f *WrapperFact) String() string {
 	var ops []string
 	for _, op := range f.Ops {
-		var parts []string
-		for _, ot := range op.Operands {
-			for _, t := range ot.Terms {
-				parts = append(parts, ot.Operand.String()+"="+t.String())
-			}
-		}
-		if len(op.Results) > 0 {
-			parts = append(parts, fmt.Sprintf("results=%v", op.Results))
-		}
-		if len(op.Out) > 0 {
-			parts = append(parts, fmt.Sprintf("out=%v", op.Out))
-		}
-		ops = append(ops, op.Role.String()+"("+strings.Join(parts, ", ")+")")
+		ops = append(ops, op.String())
 	}
 	return "kv wrapper: " + strings.Join(ops, "; ")
+}
+
+func (w *WrappedOp) String() string {
+	var parts []string
+	for _, ot := range w.Operands {
+		for _, t := range ot.Terms {
+			parts = append(parts, ot.Operand.String()+"="+t.String())
+		}
+	}
+	if len(w.Results) > 0 {
+		parts = append(parts, fmt.Sprintf("results=%v", w.Results))
+	}
+	if len(w.Out) > 0 {
+		parts = append(parts, fmt.Sprintf("out=%v", w.Out))
+	}
+	return w.Role.String() + "(" + strings.Join(parts, ", ") + ")"
 }
 
 // usesKVFact marks a package that uses KV, directly or through the
@@ -227,11 +231,7 @@ func (r *Result) onlyStored(f *types.Var) ssa.Value {
 
 // fieldOf returns the struct field that fa addresses.
 func fieldOf(fa *ssa.FieldAddr) *types.Var {
-	ptr, ok := fa.X.Type().Underlying().(*types.Pointer)
-	if !ok {
-		return nil
-	}
-	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	st, ok := derefStruct(fa.X.Type())
 	if !ok || fa.Field >= st.NumFields() {
 		return nil
 	}
@@ -325,7 +325,7 @@ func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
 			continue
 		}
 		for i, v := range ret.Results {
-			if !slices.Contains(out, i) && !isError(v.Type()) && r.DependsOn(v, ret, read) {
+			if !slices.Contains(out, i) && !IsError(v.Type()) && r.DependsOn(v, ret, read) {
 				out = append(out, i)
 			}
 		}
@@ -433,6 +433,7 @@ func (op *Op) Results() []ssa.Value {
 	return out
 }
 
-func isError(t types.Type) bool {
+// IsError reports whether t is the predeclared error type.
+func IsError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
 }

@@ -15,7 +15,6 @@ package kvrace
 import (
 	"go/constant"
 	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -60,7 +59,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) bool {
 		for _, ref := range nonDebugReferrers(res) {
 			edge, ok := presenceTest(ref, res)
 			if !ok {
-				if isError(res.Type()) {
+				if kvapi.IsError(res.Type()) {
 					continue // returning or wrapping the error uses no value
 				}
 				return false // the value is used: not a mere check
@@ -68,7 +67,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) bool {
 			// Only an error says "missing" plainly enough: a value
 			// compared with "" may be a dedupe marker's, written once
 			// per event, which is no claim of a shared name.
-			if edge != nil && isError(res.Type()) && edge.Dominates(block) && len(edge.Preds) == 1 {
+			if edge != nil && kvapi.IsError(res.Type()) && edge.Dominates(block) && len(edge.Preds) == 1 {
 				missing = true
 			}
 		}
@@ -89,11 +88,11 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 			return nil, false
 		}
 		// err == nil and v == "" say "there" and "missing" respectively.
-		missingWhenTrue = (instr.Op == token.EQL) != isError(res.Type())
+		missingWhenTrue = (instr.Op == token.EQL) != kvapi.IsError(res.Type())
 		cond = instr
 	case *ssa.Call:
 		// IsNotFound(err), errors.Is(err, ErrNotFound): true when missing.
-		if !isError(res.Type()) || instr.Call.Signature().Results().Len() != 1 {
+		if !kvapi.IsError(res.Type()) || instr.Call.Signature().Results().Len() != 1 {
 			return nil, false
 		}
 		missingWhenTrue, cond = true, instr
@@ -156,8 +155,4 @@ func isZero(v ssa.Value) bool {
 		return s == "" || s == "<null>"
 	}
 	return false
-}
-
-func isError(t types.Type) bool {
-	return types.Identical(t, types.Universe.Lookup("error").Type())
 }

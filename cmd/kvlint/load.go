@@ -12,8 +12,6 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
-
-	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
 // A loader holds what every go list of one run shares.
@@ -126,10 +124,8 @@ func isSDK(path string) bool {
 // -kvapi.interfaces names.
 func interfacePackages() map[string]bool {
 	pkgs := make(map[string]bool)
-	if ifaces, ok := kvapi.Analyzer.Flags.Lookup("interfaces").Value.(*kvapi.Interfaces); ok {
-		for _, p := range ifaces.Packages() {
-			pkgs[p] = true
-		}
+	for _, p := range interfaces().Packages() {
+		pkgs[p] = true
 	}
 	return pkgs
 }
@@ -186,7 +182,8 @@ func (f failure) String() string {
 // dependencies loaded from source for their facts (extra) get a line of
 // their own unless a root's line already names them.
 func loadFailures(roots, extra []*packages.Package, t target) (ok []*packages.Package, failed []failure) {
-	reported := make(map[string]bool)
+	reported := make(map[string]bool)         // causes, once each
+	named := make(map[*packages.Package]bool) // broken packages a root's line names
 	add := func(p *packages.Package, cause string) {
 		if !reported[cause] {
 			reported[cause] = true
@@ -205,6 +202,7 @@ func loadFailures(roots, extra []*packages.Package, t target) (ok []*packages.Pa
 				break
 			}
 		}
+		named[broken] = true
 		if broken == r {
 			add(r, describeErrors(r))
 		} else {
@@ -212,11 +210,8 @@ func loadFailures(roots, extra []*packages.Package, t target) (ok []*packages.Pa
 		}
 	}
 	for _, p := range extra {
-		if hasOwnErrors(p) {
-			cause := describeErrors(p)
-			if !slices.ContainsFunc(failed, func(f failure) bool { return strings.HasSuffix(f.cause, cause) }) {
-				add(p, cause)
-			}
+		if hasOwnErrors(p) && !named[p] {
+			add(p, describeErrors(p))
 		}
 	}
 	return ok, failed
