@@ -83,11 +83,14 @@ func interfaces() *kvapi.Interfaces {
 }
 
 // userPackages returns the packages of pkgs and their dependencies that
-// were loaded from source: the user's, where storage ports are declared.
+// belong to the main module(s): the user's, where storage ports are
+// declared. An interface of another module (caddy.Provisioner, io.Writer)
+// that a KV adapter happens to implement is no port, and taking it for one
+// would make every importer of that module a user of KV.
 func userPackages(pkgs []*packages.Package) []*types.Package {
 	var user []*types.Package
 	for p := range packages.Postorder(pkgs) {
-		if p.Types != nil && p.Syntax != nil && !isSDK(p.PkgPath) {
+		if p.Types != nil && p.Module != nil && p.Module.Main && !isSDK(p.PkgPath) {
 			user = append(user, p.Types)
 		}
 	}
