@@ -32,7 +32,7 @@ func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*un
 	var units []*unit
 	var failed []failure
 	for _, t := range targets {
-		pkgs, fs, err := l.load(t, selected)
+		ld, fs, err := l.load(t, selected)
 		if err != nil {
 			if l.ctx.Err() != nil {
 				return nil, nil, l.interrupted(err)
@@ -41,10 +41,10 @@ func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*un
 			continue
 		}
 		failed = append(failed, fs...)
-		if len(pkgs) == 0 {
+		if len(ld.roots) == 0 {
 			continue
 		}
-		graph, contained, err := analyzePorts(selected, pkgs)
+		graph, contained, err := analyzePorts(selected, ld)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -52,7 +52,7 @@ func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*un
 			failed = append(failed, failure{pkg: t.qualify(c.pkg), cause: "internal error: " + c.err.Error(), stack: c.stack})
 		}
 		failed = append(failed, actionFailures(graph, t)...)
-		units = append(units, &unit{pkgs: pkgs, graph: graph})
+		units = append(units, &unit{pkgs: ld.roots, graph: graph})
 	}
 	return units, failed, nil
 }
@@ -61,16 +61,16 @@ func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*un
 // ports whose implementations wrap the ports found by the one before.
 const maxPortRounds = 4
 
-// analyzePorts analyzes pkgs, and again as long as that finds interfaces
+// analyzePorts analyzes ld, and again as long as that finds interfaces
 // whose implementations in the program wrap KV (see kvapi.Interfaces.Discover):
 // the second analysis sees their calls as KV operations.
-func analyzePorts(selected []*analysis.Analyzer, pkgs []*packages.Package) (*checker.Graph, *panics, error) {
+func analyzePorts(selected []*analysis.Analyzer, ld *loaded) (*checker.Graph, *panics, error) {
 	ifaces := interfaces()
 	ifaces.Forget()
-	user := userPackages(pkgs)
+	user := userPackages(ld.roots)
 	for round := 1; ; round++ {
 		contained := new(panics)
-		graph, err := checker.Analyze(guard(selected, contained), forChecker(pkgs), nil)
+		graph, err := checker.Analyze(guard(selected, contained), forChecker(ld), nil)
 		if err != nil || round == maxPortRounds || !ifaces.Discover(user, wrapperFacts(graph)) {
 			return graph, contained, err
 		}

@@ -2,7 +2,10 @@ package main
 
 // testdata/ports is a service that sees KV only through an interface of
 // its own (store.Store), with a KV adapter and an in-memory fake that
-// main wires, and a package whose test does not type-check.
+// main wires, a mockgen-shaped mock that a test imports (whose test
+// variant go/packages type-checks without function bodies: kvlint once
+// panicked building SSA on it), and a package whose test does not
+// type-check.
 
 import (
 	"path/filepath"
@@ -24,7 +27,8 @@ func portsDir(t *testing.T) string {
 // Calls through a storage port are KV operations once the program's
 // implementation wraps KV, with no configuration; the fake hides nothing.
 // The package whose test is broken still gives its findings, the broken
-// test gets one line, and the exit code says something failed.
+// test gets the only line on stderr (the mock's variant none), and the
+// exit code says something failed.
 func TestPortsAndPartialResults(t *testing.T) {
 	dir := portsDir(t)
 	res := kvlint(t, dir, "./...")

@@ -34,6 +34,17 @@ func (l *loader) config(t target, mode packages.LoadMode) *packages.Config {
 	return &packages.Config{Context: l.ctx, Mode: mode, Env: t.env, BuildFlags: l.buildFlags, Tests: l.tests}
 }
 
+// A loaded target: the roots that can be analyzed, and every package
+// that was type-checked whole from source, function bodies included: the
+// roots and the dependencies loaded for their facts. go/packages also
+// gives syntax to other test variants of dependencies (a mock package that
+// a test imports), but type-checks those without function bodies, and
+// building SSA on one panics ("no types.Object for ast.Ident mock").
+type loaded struct {
+	roots []*packages.Package
+	whole map[*packages.Package]bool
+}
+
 // load loads the packages of t, with their tests as go vet does unless
 // tests is false, ready for checker.Analyze (see forChecker). It returns
 // the root packages that can be analyzed, and a failure for each that
@@ -48,7 +59,7 @@ func (l *loader) config(t target, mode packages.LoadMode) *packages.Config {
 // and the rest of the graph (the standard library, the SDKs) from export
 // data, which the build cache usually has, rather than type-checked from
 // source on every run.
-func (l *loader) load(t target, analyzers []*analysis.Analyzer) ([]*packages.Package, []failure, error) {
+func (l *loader) load(t target, analyzers []*analysis.Analyzer) (*loaded, []failure, error) {
 	patterns := t.patterns
 	var extra map[string]bool // dependencies loaded from source for their facts
 	if needFacts(analyzers) {
@@ -65,6 +76,10 @@ func (l *loader) load(t target, analyzers []*analysis.Analyzer) ([]*packages.Pac
 	if len(pkgs) == 0 {
 		return nil, nil, fmt.Errorf("%s matched no packages", strings.Join(t.patterns, " "))
 	}
+	whole := make(map[*packages.Package]bool)
+	for _, p := range pkgs {
+		whole[p] = true
+	}
 	// The extra packages and their tests are no roots: nobody asked.
 	isExtra := func(p *packages.Package) bool {
 		return extra[strings.TrimSuffix(strings.TrimSuffix(p.PkgPath, ".test"), "_test")]
@@ -74,7 +89,7 @@ func (l *loader) load(t target, analyzers []*analysis.Analyzer) ([]*packages.Pac
 	if len(ok) == 0 && len(failed) == 0 {
 		return nil, nil, fmt.Errorf("%s matched no packages", strings.Join(t.patterns, " "))
 	}
-	return ok, failed, nil
+	return &loaded{roots: ok, whole: whole}, failed, nil
 }
 
 // kvDependencies lists the import graph of t's roots (names and imports
@@ -130,12 +145,13 @@ func interfacePackages() map[string]bool {
 	return pkgs
 }
 
-// forChecker returns copies of pkgs whose imports lead only to packages
-// loaded from source without errors of their own, the ones that analyzers
-// with facts run on; the originals keep every import, for type-checking
-// fixes. A copy is ill-typed only for errors of its own: a root whose
-// dependency is broken, yet which type-checks, is still analyzed.
-func forChecker(pkgs []*packages.Package) []*packages.Package {
+// forChecker returns copies of ld's roots whose imports lead only to
+// packages type-checked whole from source without errors of their own,
+// the ones that analyzers with facts run on; the originals keep every
+// import, for type-checking fixes. A copy is ill-typed only for errors of
+// its own: a root whose dependency is broken, yet which type-checks, is
+// still analyzed.
+func forChecker(ld *loaded) []*packages.Package {
 	copies := make(map[*packages.Package]*packages.Package)
 	var cp func(p *packages.Package) *packages.Package
 	cp = func(p *packages.Package) *packages.Package {
@@ -147,14 +163,14 @@ func forChecker(pkgs []*packages.Package) []*packages.Package {
 		c.IllTyped = hasOwnErrors(p)
 		c.Imports = make(map[string]*packages.Package)
 		for path, imp := range p.Imports {
-			if imp.Syntax != nil && imp.TypesInfo != nil && !hasOwnErrors(imp) {
+			if ld.whole[imp] && !hasOwnErrors(imp) {
 				c.Imports[path] = cp(imp)
 			}
 		}
 		return &c
 	}
-	out := make([]*packages.Package, len(pkgs))
-	for i, p := range pkgs {
+	out := make([]*packages.Package, len(ld.roots))
+	for i, p := range ld.roots {
 		out[i] = cp(p)
 	}
 	return out
