@@ -33,6 +33,24 @@ func (r *Result) Same(a, b *Op, o Operand) bool {
 	return false
 }
 
+// ReadsInside reports whether put calls a wrapper that itself reads the
+// key it writes: a read-modify-write that is the wrapper's, reported
+// inside it and not again at each caller. The keys are the same when they
+// provably are here, or when the wrapper computes both the same way.
+func (r *Result) ReadsInside(put *Op) bool {
+	if put.Wrapped == nil {
+		return false
+	}
+	key := put.Wrapped.operand(Key).String()
+	for _, get := range r.Ops {
+		if get.Call == put.Call && get.Method.Role == Get &&
+			(key != "" && get.Wrapped.operand(Key).String() == key || r.Same(get, put, Key)) {
+			return true
+		}
+	}
+	return false
+}
+
 // GetsOf returns the gets of the same key in the same namespace as op.
 func (r *Result) GetsOf(op *Op) []*Op {
 	var gets []*Op

@@ -58,6 +58,15 @@ func (f *WrapperFact) String() string {
 	return "kv wrapper: " + strings.Join(ops, "; ")
 }
 
+// String renders the Terms, as in a fact, "" for none.
+func (ot OperandTerms) String() string {
+	var terms []string
+	for _, t := range ot.Terms {
+		terms = append(terms, t.String())
+	}
+	return strings.Join(terms, " | ")
+}
+
 func (w *WrappedOp) String() string {
 	var parts []string
 	for _, ot := range w.Operands {

@@ -69,7 +69,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut {
+		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || model.ReadsInside(put) {
 			continue
 		}
 		reads, read := sameKeyReads(model, put)
@@ -180,9 +180,8 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		// A count kept in memory, added to in one place and published here.
 		found = &incrementFound{}
 	}
-	if found == nil && src.Term != nil && addsToParam(src.Term) && !readsInside(model, put) {
+	if found == nil && src.Term != nil && addsToParam(src.Term) {
 		// A wrapper that adds to what it is given: save(key, n) puts n+1.
-		// (One that reads the key itself and adds is reported inside.)
 		switch in := src.Inputs(); {
 		case model.DependsOnAny(in, put.Call, reads):
 			found = &incrementFound{fromRead: true}
@@ -191,12 +190,6 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 	}
 	return found
-}
-
-// readsInside reports whether the wrapper called at put also reads the
-// key it writes: the read-modify-write is the wrapper's, reported there.
-func readsInside(model *kvapi.Result, put *kvapi.Op) bool {
-	return slices.ContainsFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return get.Call == put.Call })
 }
 
 // carriesState reports whether v is computed from a value kept from

@@ -25,7 +25,7 @@ import (
 // free, on the path to the put, or nil.
 func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	for _, get := range model.GetsOf(put) {
-		if get.Call == put.Call || get.Call.Parent() != put.Call.Parent() ||
+		if get.Call.Parent() != put.Call.Parent() ||
 			get.Wrapped != nil && len(get.Wrapped.Out) > 0 { // decoded into a variable: used
 			continue
 		}

@@ -32,7 +32,7 @@ func run(pass *analysis.Pass) (any, error) {
 	claimed := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || claimed[put.Call] {
+		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || claimed[put.Call] || model.ReadsInside(put) {
 			continue
 		}
 		if get := readOf(model, put); get != nil {
@@ -59,9 +59,6 @@ func run(pass *analysis.Pass) (any, error) {
 // changed, or nil.
 func readOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	for _, get := range model.GetsOf(put) {
-		if get.Call == put.Call {
-			continue // a wrapper that reads and writes back by itself: reported inside it
-		}
 		reads := get.Results()
 		for _, src := range put.Sources(kvapi.Value) {
 			// A wrapper that computes the value from its parameter changes it.
