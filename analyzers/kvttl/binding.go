@@ -72,6 +72,13 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 			}
 		}
 	}
+	walk(p.start(op, src), nil, 0)
+	return out
+}
+
+// start is the binding in the operation's own function: reported at the
+// operand's expression, and naming the wrapper it is passed to, if any.
+func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	start := binding{pos: src.Pos}
 	if op.Wrapper != nil {
 		start.via = " (passed to " + op.Wrapper.Pkg().Name() + "." + op.Method.Name + ")"
@@ -84,8 +91,7 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 	} else if !start.pos.IsValid() {
 		start.pos = op.Pos()
 	}
-	walk(start, nil, 0)
-	return out
+	return start
 }
 
 // reachable reports whether the operation can run in frame f: its block,

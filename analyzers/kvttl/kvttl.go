@@ -84,9 +84,11 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 		}
 		for _, src := range sources(kvapi.TTL) {
 			ps.checkTTL(op, src, kvapi.TTL, c.cfg.Min)
+			ps.checkFloor(op, src, kvapi.TTL, c.cfg.Min)
 		}
 		for _, src := range sources(kvapi.CacheTTL) {
 			ps.checkTTL(op, src, kvapi.CacheTTL, c.cfg.CacheMin)
+			ps.checkFloor(op, src, kvapi.CacheTTL, c.cfg.CacheMin)
 		}
 		for _, src := range sources(kvapi.Expiration) {
 			ps.checkExpiration(op, src)

@@ -60,3 +60,12 @@ func crossBuiltOptions(s *kvstore.Store) {
 	_ = s.SetAt("v", "1", time.Now().Add(time.Hour).Unix())
 	_ = s.SetAt("w", "1", time.Now().UnixMilli()) // want `Expiration \(passed to kvstore.SetAt\) is in seconds since the Unix epoch, but this is a Unix time in ms`
 }
+
+// Lifetimes counted down to a moment, through wrappers elsewhere: reported
+// at the argument, unless the wrapper clamps.
+func crossCountdown(s *kvstore.Store, deadline time.Time) {
+	_ = s.Set("h", "1", time.Until(deadline))                      // want `ExpirationTTL \(passed to kvstore.Set\) is counted down to a moment at run time`
+	_ = s.Set("i", "1", max(time.Until(deadline), 10*time.Second)) // want `ExpirationTTL \(passed to kvstore.Set\) can be as low as 10s`
+	_ = s.Set("j", "1", max(time.Until(deadline), time.Hour))
+	_ = s.SetFloor("k", "1", time.Until(deadline))
+}

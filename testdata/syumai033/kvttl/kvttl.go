@@ -231,9 +231,10 @@ func inviteExpiry(key string, at time.Time) error {
 	return ns.PutString(key, inv.Code, &kv.PutOptions{Expiration: int(inv.ExpiresAt)}) // want `Expiration is in seconds since the Unix epoch, but this is a Unix time in ms`
 }
 
-// Quiet: a lifetime computed as the difference of two times.
+// A lifetime computed as the difference of two times falls below a minute
+// as the moment nears (countdown.go has more).
 func untilExpiry(key string, at time.Time) error {
-	return ns.PutString(key, "v", &kv.PutOptions{ExpirationTTL: int(at.Unix() - time.Now().Unix())})
+	return ns.PutString(key, "v", &kv.PutOptions{ExpirationTTL: int(at.Unix() - time.Now().Unix())}) // want `ExpirationTTL is counted down to a moment at run time`
 }
 
 // A directive without a reason silences nothing, and says so.

@@ -1,0 +1,449 @@
+package kvapi
+
+import (
+	"go/constant"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A Bound is what the code shows of the least value that a lifetime
+// computed at run time can take, in the unit of its type (nanoseconds for
+// a time.Duration). Eval answers for values known at compile time; Bound
+// for the rest: a TTL counted down to a moment, time.Until(t), has no
+// least value unless a clamp gives it one, max(ttl, time.Minute).
+type Bound struct {
+	// Countdown is set when the value is a difference of times, to a
+	// moment taken to lie ahead: it falls to zero as the moment nears,
+	// unless a floor holds it up, or a constant added to it.
+	Countdown bool
+	// Floor is the least value, when Floored: set by a clamp, or by a
+	// condition that the path to the use passes, "if ttl < d { return }".
+	Floor   float64
+	Floored bool
+	// Clamped is set when Floor comes from a clamp of a value that is not
+	// itself constant: max(ttl, 30*time.Second), or "if ttl < d { ttl = d }".
+	Clamped bool
+	// ClampPos is the max(...) call that sets the floor, when it is one.
+	ClampPos token.Pos
+}
+
+var (
+	unknownBound = Bound{}
+	countdown    = Bound{Countdown: true, Floored: true}
+)
+
+func constBound(c constant.Value) Bound {
+	f, ok := constant.Float64Val(constant.ToFloat(c))
+	if !ok && c.Kind() != constant.Float && c.Kind() != constant.Int {
+		return unknownBound
+	}
+	return Bound{Floor: f, Floored: true}
+}
+
+// scale multiplies the bound by k > 0, as a conversion of units does.
+func (b Bound) scale(k float64) Bound {
+	b.Floor *= k
+	return b
+}
+
+// BoundOf returns the bound of v at its use in block at, in frame f:
+// conditions that hold there, "if ttl < time.Minute { return }", raise it.
+// Free lists the parameters that f does not bind, as Eval's does.
+func (r *Result) BoundOf(v ssa.Value, at *ssa.BasicBlock, f *Frame) (Bound, []*ssa.Parameter) {
+	e := &evaluator{model: r}
+	return e.bound(v, at, f, 0), e.free
+}
+
+// SourceBound is BoundOf for an operand's source, whether a value of this
+// package or a wrapper's Term over its caller's arguments.
+func (r *Result) SourceBound(src Source, at *ssa.BasicBlock, f *Frame) (Bound, []*ssa.Parameter) {
+	e := &evaluator{model: r}
+	if src.Term == nil {
+		return e.bound(src.Value, at, f, 0), e.free
+	}
+	return e.termBound(src.Term, nil, src.Args, at, f, 0), e.free
+}
+
+func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) Bound {
+	if depth > maxDepth {
+		return unknownBound
+	}
+	if vals := e.values(v, f, depth+1); len(vals) == 1 {
+		return constBound(vals[0])
+	}
+	var b Bound
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		if arg, outer, ok := f.Bound(v); ok {
+			b = e.bound(arg, f.callBlock(v), outer, depth+1)
+		}
+	case *ssa.Convert:
+		b = e.bound(v.X, at, f, depth+1)
+	case *ssa.ChangeType:
+		b = e.bound(v.X, at, f, depth+1)
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			if stored := e.model.storedInto(v.X); len(stored) == 1 {
+				b = e.bound(stored[0], at, f, depth+1)
+			}
+		}
+	case *ssa.BinOp:
+		b = e.binBound(v, at, f, depth)
+	case *ssa.Phi:
+		b = e.phiBound(v, f, depth)
+	case *ssa.Call:
+		b = e.callBound(v, at, f, depth)
+	}
+	return e.refine(b, v, at, f, depth)
+}
+
+// callBlock returns the block of the call that binds p in f.
+func (f *Frame) callBlock(p *ssa.Parameter) *ssa.BasicBlock {
+	for ; f != nil; f = f.Outer {
+		if f.Fn == p.Parent() {
+			return f.Call.Block()
+		}
+	}
+	return nil
+}
+
+func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth int) Bound {
+	if v.Op == token.SUB && isUnixTime(v.Y) {
+		return countdown // exp.Unix() - time.Now().Unix()
+	}
+	x := e.bound(v.X, at, f, depth+1)
+	yv := e.values(v.Y, f, depth+1)
+	if len(yv) != 1 {
+		if v.Op == token.ADD && x.Floored && !x.Countdown {
+			if y := e.bound(v.Y, at, f, depth+1); y.Floored {
+				return Bound{Floor: x.Floor + y.Floor, Floored: true, Clamped: x.Clamped || y.Clamped}
+			}
+		}
+		return unknownBound
+	}
+	k, _ := constant.Float64Val(constant.ToFloat(yv[0]))
+	switch v.Op {
+	case token.ADD:
+		x.Floor += k
+	case token.SUB:
+		x.Floor -= k
+	case token.MUL:
+		if k <= 0 {
+			return unknownBound
+		}
+		x = x.scale(k)
+	case token.QUO:
+		if k <= 0 {
+			return unknownBound
+		}
+		x = x.scale(1 / k)
+	default:
+		return unknownBound
+	}
+	return x
+}
+
+// isUnixTime reports whether v is a time read as a Unix number:
+// t.Unix(), t.UnixMilli().
+func isUnixTime(v ssa.Value) bool {
+	if conv, ok := v.(*ssa.Convert); ok {
+		v = conv.X
+	}
+	call, ok := v.(*ssa.Call)
+	return ok && strings.HasPrefix(calleeName(call), "(time.Time).Unix")
+}
+
+func (e *evaluator) phiBound(v *ssa.Phi, f *Frame, depth int) Bound {
+	var edges []Bound
+	for i, edge := range v.Edges {
+		if !e.edgeTaken(v.Block(), i, f, depth) {
+			continue
+		}
+		pred := v.Block().Preds[i]
+		b := e.bound(edge, pred, f, depth+1)
+		b = e.refineEdge(b, edge, pred, v.Block(), f, depth)
+		edges = append(edges, b)
+	}
+	return join(edges)
+}
+
+// join is the bound of a value that may be any of bs.
+func join(bs []Bound) Bound {
+	if len(bs) == 0 {
+		return unknownBound
+	}
+	out := Bound{Floored: true}
+	constant, varying := false, false
+	for i, b := range bs {
+		out.Countdown = out.Countdown || b.Countdown
+		out.Clamped = out.Clamped || b.Clamped
+		if b.Clamped || b.Countdown || !b.Floored {
+			varying = true
+		} else {
+			constant = true
+		}
+		if !b.Floored {
+			out.Floored = false
+			continue
+		}
+		if i == 0 || b.Floor < out.Floor {
+			out.Floor, out.ClampPos = b.Floor, b.ClampPos
+		}
+	}
+	if !out.Floored {
+		return unknownBound
+	}
+	// "if ttl < d { ttl = d }": d joins the ttl that the branch let pass.
+	out.Clamped = out.Clamped || constant && varying
+	return out
+}
+
+func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, depth int) Bound {
+	name := calleeName(call)
+	args := call.Call.Args
+	switch {
+	case name == "time.Until" || name == "(time.Time).Sub":
+		return countdown
+	case name == "max" || name == "min":
+		var bs []Bound
+		for _, a := range args {
+			bs = append(bs, e.bound(a, at, f, depth+1))
+		}
+		return extreme(name == "max", bs, call.Pos())
+	case strings.HasPrefix(name, "(time.Duration).") && len(args) == 1:
+		if per, ok := nsPerUnit[strings.TrimPrefix(name, "(time.Duration).")]; ok {
+			return e.bound(args[0], at, f, depth+1).scale(1 / per)
+		}
+	}
+	return unknownBound
+}
+
+// extreme is the bound of max(bs...) or of min(bs...), called at pos.
+func extreme(isMax bool, bs []Bound, pos token.Pos) Bound {
+	if !isMax {
+		return join(bs) // min is never above any argument
+	}
+	var out Bound
+	varying := false
+	for _, b := range bs {
+		out.Countdown = out.Countdown || b.Countdown
+		varying = varying || !b.Floored || b.Clamped || b.Countdown
+		if b.Floored && (!out.Floored || b.Floor > out.Floor) {
+			out.Floor, out.Floored = b.Floor, true
+		}
+	}
+	if out.Floored && varying {
+		out.Clamped, out.ClampPos = true, pos
+	}
+	return out
+}
+
+// refine raises b by the conditions known to hold on v in block at.
+func (e *evaluator) refine(b Bound, v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) Bound {
+	if at == nil || at.Parent() != valueParent(v) {
+		return b
+	}
+	for _, d := range at.Parent().Blocks {
+		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		if !ok || d.Succs[0] == d.Succs[1] {
+			continue
+		}
+		for i, succ := range d.Succs {
+			if len(succ.Preds) == 1 && succ.Dominates(at) {
+				b = e.raise(b, br.Cond, i == 0, v, f, depth)
+			}
+		}
+	}
+	return b
+}
+
+// refineEdge raises b, the bound of v on the way from pred into block,
+// by what holds in pred and by the branch taken out of it.
+func (e *evaluator) refineEdge(b Bound, v ssa.Value, pred, block *ssa.BasicBlock, f *Frame, depth int) Bound {
+	b = e.refine(b, v, pred, f, depth)
+	if br, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If); ok && pred.Succs[0] != pred.Succs[1] {
+		b = e.raise(b, br.Cond, pred.Succs[0] == block, v, f, depth)
+	}
+	return b
+}
+
+func valueParent(v ssa.Value) *ssa.Function {
+	if instr, ok := v.(ssa.Instruction); ok {
+		return instr.Parent()
+	}
+	if p, ok := v.(*ssa.Parameter); ok {
+		return p.Parent()
+	}
+	return nil
+}
+
+// raise raises b when cond, known to be holds, says that v is at least a
+// constant: !(v < c), v >= c, c <= v, and their kin.
+func (e *evaluator) raise(b Bound, cond ssa.Value, holds bool, v ssa.Value, f *Frame, depth int) Bound {
+	bin, ok := cond.(*ssa.BinOp)
+	if !ok {
+		return b
+	}
+	op := bin.Op
+	if !holds {
+		op = negate(op)
+	}
+	x, y := bin.X, bin.Y
+	if same(y, v) {
+		x, y, op = y, x, mirror(op)
+	}
+	if !same(x, v) || (op != token.GTR && op != token.GEQ) {
+		return b
+	}
+	c := e.values(y, f, depth+1)
+	if len(c) != 1 {
+		return b
+	}
+	floor := constBound(c[0])
+	if floor.Floored && (!b.Floored || floor.Floor > b.Floor) {
+		b.Floor, b.Floored = floor.Floor, true
+	}
+	return b
+}
+
+func same(a, b ssa.Value) bool {
+	strip := func(v ssa.Value) ssa.Value {
+		for {
+			switch c := v.(type) {
+			case *ssa.ChangeType:
+				v = c.X
+			case *ssa.Convert:
+				v = c.X
+			default:
+				return v
+			}
+		}
+	}
+	return strip(a) == strip(b)
+}
+
+func negate(op token.Token) token.Token {
+	switch op {
+	case token.LSS:
+		return token.GEQ
+	case token.LEQ:
+		return token.GTR
+	case token.GTR:
+		return token.LEQ
+	case token.GEQ:
+		return token.LSS
+	}
+	return token.ILLEGAL
+}
+
+func mirror(op token.Token) token.Token {
+	switch op {
+	case token.LSS:
+		return token.GTR
+	case token.LEQ:
+		return token.GEQ
+	case token.GTR:
+		return token.LSS
+	case token.GEQ:
+		return token.LEQ
+	}
+	return op
+}
+
+// termBound is the bound of a wrapper's Term, its parameters bound to
+// args, the caller's, used in block at. held are the conditions known to
+// hold on the path inside the wrapper.
+func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) Bound {
+	if depth > maxDepth {
+		return unknownBound
+	}
+	if vals := e.term(t, args, f, depth+1); len(vals) == 1 {
+		return constBound(vals[0])
+	}
+	sub := func(i int) Bound { return e.termBound(t.Args[i], held, args, at, f, depth+1) }
+	var b Bound
+	switch t.Op {
+	case TermParam:
+		if t.Index < len(args) {
+			b = e.bound(args[t.Index], at, f, depth+1)
+		}
+	case TermConvert:
+		b = sub(0)
+	case TermPhi:
+		var edges []Bound
+		for i := range t.Args {
+			if !e.condsHold(t.Conds[i], args, f, depth) {
+				continue
+			}
+			edges = append(edges, e.termBound(t.Args[i], append(held[:len(held):len(held)], t.Conds[i]...), args, at, f, depth+1))
+		}
+		b = join(edges)
+	case TermCall:
+		switch {
+		case t.Name == "time.Until" || t.Name == "(time.Time).Sub":
+			b = countdown
+		case t.Name == "max" || t.Name == "min":
+			var bs []Bound
+			for i := range t.Args {
+				bs = append(bs, sub(i))
+			}
+			b = extreme(t.Name == "max", bs, token.NoPos)
+		case strings.HasPrefix(t.Name, "(time.Duration).") && len(t.Args) == 1:
+			if per, ok := nsPerUnit[strings.TrimPrefix(t.Name, "(time.Duration).")]; ok {
+				b = sub(0).scale(1 / per)
+			}
+		}
+	case TermBinOp:
+		ys := e.term(t.Args[1], args, f, depth+1)
+		if len(ys) != 1 {
+			return unknownBound
+		}
+		k, _ := constant.Float64Val(constant.ToFloat(ys[0]))
+		b = sub(0)
+		switch {
+		case t.Tok == token.ADD:
+			b.Floor += k
+		case t.Tok == token.SUB:
+			b.Floor -= k
+		case t.Tok == token.MUL && k > 0:
+			b = b.scale(k)
+		case t.Tok == token.QUO && k > 0:
+			b = b.scale(1 / k)
+		default:
+			return unknownBound
+		}
+	}
+	return e.raiseTerm(b, t, held, args, f, depth)
+}
+
+// raiseTerm raises b by the conditions in held that say t is at least a
+// constant, as a clamp inside the wrapper does.
+func (e *evaluator) raiseTerm(b Bound, t *Term, held []Cond, args []ssa.Value, f *Frame, depth int) Bound {
+	key := t.String()
+	for _, c := range held {
+		if c.Term.Op != TermBinOp || len(c.Term.Args) != 2 {
+			continue
+		}
+		op := c.Term.Tok
+		if !c.Want {
+			op = negate(op)
+		}
+		x, y := c.Term.Args[0], c.Term.Args[1]
+		if y.String() == key {
+			x, y, op = y, x, mirror(op)
+		}
+		if x.String() != key || (op != token.GTR && op != token.GEQ) {
+			continue
+		}
+		vals := e.term(y, args, f, depth+1)
+		if len(vals) != 1 {
+			continue
+		}
+		if floor := constBound(vals[0]); floor.Floored && (!b.Floored || floor.Floor > b.Floor) {
+			b.Floor, b.Floored = floor.Floor, true
+		}
+	}
+	return b
+}

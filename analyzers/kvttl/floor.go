@@ -1,0 +1,69 @@
+package kvttl
+
+import (
+	"time"
+
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+// checkFloor checks a lifetime computed at run time: one counted down to
+// a moment, time.Until(t) or t.Sub(now), that nothing keeps at or above
+// the minimum, and a clamp whose own floor is below it. Values known at
+// compile time are checkTTL's.
+func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int) {
+	if src.Term != nil && !src.Term.Params() {
+		return // computed inside a wrapper elsewhere, and checked there
+	}
+	at := op.Call.Block()
+	perSecond := 1.0
+	if src.Duration {
+		perSecond = 1e9
+	}
+	reportable := func(bound kvapi.Bound) bool {
+		low := bound.Floored && bound.Floor/perSecond < float64(min)
+		return bound.Countdown && low || low && bound.Clamped && bound.Floor > 0
+	}
+	if src.Term != nil {
+		// Reported inside the wrapper when its arguments play no part.
+		inside := src
+		inside.Args = nil
+		if bound, _ := p.model.SourceBound(inside, at, nil); reportable(bound) {
+			return
+		}
+	}
+	var walk func(b binding, depth int)
+	walk = func(b binding, depth int) {
+		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) {
+			return
+		}
+		bound, free := p.model.SourceBound(src, at, b.frame)
+		switch {
+		case !reportable(bound):
+		case bound.Countdown && bound.Floor <= 0:
+			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
+				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
+			return
+		default:
+			if bound.ClampPos.IsValid() && b.frame == nil {
+				b.pos, b.end = bound.ClampPos, bound.ClampPos
+			}
+			b.report(p, nil, "%s%s can be as low as %s, below %s: %s; clamp it to at least a minute",
+				o, b.via, time.Duration(bound.Floor/perSecond*1e9), minimumPhrase(o, min), rejection(o, min))
+			return
+		}
+		if bound.Floored || bound.Countdown || len(free) == 0 || depth == maxWrapperDepth {
+			return
+		}
+		for _, param := range free {
+			fn := param.Parent()
+			for _, call := range p.model.CallSites(fn) {
+				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
+				if arg := p.argument(call, fn, param); arg != nil {
+					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
+				}
+				walk(next, depth+1)
+			}
+		}
+	}
+	walk(p.start(op, src), 0)
+}
