@@ -216,6 +216,8 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		if per, ok := nsPerUnit[strings.TrimPrefix(name, "(time.Duration).")]; ok {
 			return e.bound(args[0], at, f, depth+1).scale(1 / per)
 		}
+	case roundings[name] != nil && len(args) == 1:
+		return e.bound(args[0], at, f, depth+1)
 	}
 	return unknownBound
 }
@@ -394,6 +396,8 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 			if per, ok := nsPerUnit[strings.TrimPrefix(t.Name, "(time.Duration).")]; ok {
 				b = sub(0).scale(1 / per)
 			}
+		case roundings[t.Name] != nil && len(t.Args) == 1:
+			b = sub(0)
 		}
 	case TermBinOp:
 		ys := e.term(t.Args[1], args, f, depth+1)

@@ -182,6 +182,9 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 		}
 		return out
 	}
+	if round := roundings[calleeName(call)]; round != nil && len(args) == 1 {
+		return mapValues(e.values(args[0], f, depth+1), func(c constant.Value) constant.Value { return roundValue(c, round) })
+	}
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
 		return nil
@@ -414,6 +417,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 		return out
 	case TermCall:
+		if round := roundings[t.Name]; round != nil && len(t.Args) == 1 {
+			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })
+		}
 		if len(t.Args) == 1 && strings.HasPrefix(t.Name, "(time.Duration).") {
 			return mapValues(sub(0), func(d constant.Value) constant.Value {
 				return durationIn(d, strings.TrimPrefix(t.Name, "(time.Duration)."))
@@ -466,4 +472,10 @@ func convertClass(c constant.Value, class string) constant.Value {
 		return convert(c, types.Typ[types.Float64])
 	}
 	return c
+}
+
+// roundValue applies a math rounding function to c.
+func roundValue(c constant.Value, round func(float64) float64) constant.Value {
+	f, _ := constant.Float64Val(constant.ToFloat(c))
+	return constant.MakeFloat64(round(f))
 }

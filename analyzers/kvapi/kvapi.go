@@ -42,6 +42,9 @@ type Result struct {
 	// Ops are the package's KV operations in source order; empty when
 	// the package does not use KV.
 	Ops []*Op
+	// FieldSets are the calls that store an operand in a field for later
+	// operations: a constructor's, an option's (see findSetters).
+	FieldSets []*Op
 
 	pass    *analysis.Pass
 	ifaces  *Interfaces

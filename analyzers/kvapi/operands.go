@@ -119,6 +119,10 @@ func (op *Op) wrappedSources(o Operand) []Source {
 				srcs = append(srcs, resolved...) // none: the caller leaves it unset
 				continue
 			}
+			if resolved, built := op.resolveNestedField(t, ot.Duration); built {
+				srcs = append(srcs, resolved...)
+				continue
+			}
 		}
 		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos(), Duration: ot.Duration}
 		if params := t.appendParams(nil); len(params) == 1 && op.Expr != nil {
@@ -158,6 +162,42 @@ func (r *Result) resolveField(t *Term, args []ssa.Value) (srcs []Source, built b
 		srcs = append(srcs, r.fieldSources(v, t.Name, 0)...)
 	}
 	return r.unwrapAll(srcs), built
+}
+
+// resolveNestedField resolves a field of a struct the caller passes that
+// t computes with, as a constructor's Term int((Window $1).Seconds())
+// does: one Source per value the caller stores in the field, with that
+// value as an extra argument, reported where it is written.
+func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built bool) {
+	field := t.find(func(s *Term) bool {
+		return s.Op == TermField && len(s.Args) == 1 && s.Args[0].Op == TermParam
+	})
+	if field == nil || field.Args[0].Index >= len(op.Args) {
+		return nil, false
+	}
+	args := op.Args
+	resolved, built := op.model.resolveField(field, args)
+	if !built {
+		return nil, false
+	}
+	extra := &Term{Op: TermParam, Index: len(args)}
+	key := field.String()
+	replace := func(t *Term) *Term {
+		return t.rewrite(func(s *Term) *Term {
+			if s.String() == key {
+				return extra
+			}
+			return nil
+		})
+	}
+	for _, r := range resolved {
+		src := Source{Term: replace(t), Args: append(slices.Clip(args), r.Value), Expr: r.Expr, Pos: r.Pos, Duration: duration}
+		for _, cd := range op.Wrapped.Conds {
+			src.Conds = append(src.Conds, Cond{Term: replace(cd.Term), Want: cd.Want})
+		}
+		srcs = append(srcs, src)
+	}
+	return srcs, true
 }
 
 // paramFields returns, for an operand given in a struct that the

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"math"
 	"slices"
 	"strings"
 
@@ -105,6 +106,20 @@ func (t *Term) String() string {
 type compiler struct {
 	model *Result
 	fn    *ssa.Function
+	// fields records the struct field that each TermField names, for
+	// the setters of fields (see findSetters); nil when not needed.
+	fields map[*Term]*types.Var
+}
+
+// field returns the Term of field i of the struct x addresses or holds.
+func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
+	t := &Term{Op: TermField, Name: fieldName(x.Type(), i), Args: []*Term{c.term(x, depth+1)}}
+	if c.fields != nil {
+		if st, ok := derefStruct(x.Type()); ok && i < st.NumFields() {
+			c.fields[t] = st.Field(i).Origin() // one field for every instance of a generic type
+		}
+	}
+	return t
 }
 
 func (c *compiler) term(v ssa.Value, depth int) *Term {
@@ -165,7 +180,10 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 			return c.load(v.X, depth)
 		}
 	case *ssa.Field:
-		return &Term{Op: TermField, Name: fieldName(v.X.Type(), v.Field), Args: []*Term{c.term(v.X, depth+1)}}
+		return c.field(v.X, v.Field, depth)
+	case *ssa.FieldAddr:
+		// The address of a field, as the struct it holds: s.cfg in s.cfg.TTL.
+		return c.field(v.X, v.Field, depth)
 	case *ssa.BinOp:
 		return &Term{Op: TermBinOp, Tok: v.Op, Name: typeClass(v.X.Type()), Args: []*Term{c.term(v.X, depth+1), c.term(v.Y, depth+1)}}
 	case *ssa.Phi:
@@ -187,7 +205,7 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 func (c *compiler) load(addr ssa.Value, depth int) *Term {
 	switch addr := addr.(type) {
 	case *ssa.FieldAddr:
-		return &Term{Op: TermField, Name: fieldName(addr.X.Type(), addr.Field), Args: []*Term{c.term(addr.X, depth+1)}}
+		return c.field(addr.X, addr.Field, depth)
 	case *ssa.Global:
 		return &Term{Op: TermGlobal, Name: addr.Pkg.Pkg.Path() + "." + addr.Name()}
 	case *ssa.Alloc, *ssa.FreeVar:
@@ -229,6 +247,13 @@ var pureFuncs = map[string]bool{
 	"strconv.Itoa": true, "strconv.FormatInt": true, "strconv.FormatUint": true, "strconv.Quote": true,
 	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,
 	"path.Join": true,
+	"math.Ceil": true, "math.Floor": true, "math.Round": true, "math.Trunc": true,
+}
+
+// roundings are the math functions that round a number of seconds, as
+// math.Ceil(ttl.Seconds()) does; they fold like conversions.
+var roundings = map[string]func(float64) float64{
+	"math.Ceil": math.Ceil, "math.Floor": math.Floor, "math.Round": math.Round, "math.Trunc": math.Trunc,
 }
 
 // TimeFuncs make and read the times that an absolute expiration is built

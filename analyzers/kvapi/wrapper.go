@@ -29,6 +29,10 @@ type WrappedOp struct {
 	Conds    []Cond         // what the parameters must satisfy for the operation to run
 	Results  []int          // for a get, the wrapper's results that carry the value read
 	Out      []int          // for a get, the parameters it decodes the value into: GetJSON(key, &v)
+	// Field is set for a setter (see findSetters): the call performs no
+	// operation, but stores an operand in this field, Repo.ttl, for a
+	// later one.
+	Field string
 }
 
 // OperandTerms are the Terms an operand may take. (Facts hold no maps:
@@ -80,6 +84,9 @@ func (w *WrappedOp) String() string {
 	if len(w.Out) > 0 {
 		parts = append(parts, fmt.Sprintf("out=%v", w.Out))
 	}
+	if w.Field != "" {
+		return "sets " + w.Field + " for " + w.Role.String() + "(" + strings.Join(parts, ", ") + ")"
+	}
 	return w.Role.String() + "(" + strings.Join(parts, ", ") + ")"
 }
 
@@ -120,7 +127,19 @@ func (r *Result) findOps() {
 			}
 		}
 		if !changed {
-			return
+			break
+		}
+	}
+	r.findSetters()
+	// Calls of setters give operands to later operations; they are kept
+	// apart from the operations themselves.
+	all := r.scanCalls()
+	r.Ops = nil
+	for _, op := range all {
+		if op.Wrapped != nil && op.Wrapped.Field != "" {
+			r.FieldSets = append(r.FieldSets, op)
+		} else {
+			r.Ops = append(r.Ops, op)
 		}
 	}
 }
@@ -146,7 +165,9 @@ func (r *Result) scanCalls() []*Op {
 					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, model: r}
 				}
 				if m := r.ifaces.lookup(obj); m != nil {
-					ops = append(ops, op(m, nil))
+					if !r.onFake(args, nil) {
+						ops = append(ops, op(m, nil))
+					}
 					continue
 				}
 				if m := Lookup(obj); m != nil {
@@ -160,6 +181,9 @@ func (r *Result) scanCalls() []*Op {
 				}
 				for i := range wrapped {
 					w := &wrapped[i]
+					if r.onFake(args, w) {
+						continue
+					}
 					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)
 					o.Wrapper = obj
 					ops = append(ops, o)
@@ -244,7 +268,7 @@ func fieldOf(fa *ssa.FieldAddr) *types.Var {
 	if !ok || fa.Field >= st.NumFields() {
 		return nil
 	}
-	return st.Field(fa.Field)
+	return st.Field(fa.Field).Origin()
 }
 
 // summarise returns the WrapperFact of fn, or nil if fn wraps nothing.
@@ -254,7 +278,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 	for _, op := range ops {
 		w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
 		if op.Wrapped != nil {
-			w.Method = op.Wrapped.Method
+			w.Method, w.Field = op.Wrapped.Method, op.Wrapped.Field
 		}
 		// Every operand is kept, so that callers can tell which namespace
 		// and key the operation touches, even when fixed inside.

@@ -81,9 +81,13 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	start := binding{pos: src.Pos}
 	if op.Wrapper != nil {
-		start.via = " (passed to " + op.Wrapper.Pkg().Name() + "." + op.Method.Name + ")"
+		name := op.Wrapper.Pkg().Name() + "." + op.Method.Name
 		if callee := op.Call.Common().StaticCallee(); callee != nil && callee.Pkg == op.Call.Parent().Pkg {
-			start.via = " (passed to " + funcName(callee) + ")"
+			name = funcName(callee)
+		}
+		start.via = " (passed to " + name + ")"
+		if op.Wrapped.Field != "" {
+			start.via = " (passed to " + name + ", which keeps it in " + op.Wrapped.Field + ")"
 		}
 	}
 	if src.Expr != nil {

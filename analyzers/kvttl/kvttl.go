@@ -66,15 +66,15 @@ type pass struct {
 
 func (c *checker) run(p *analysis.Pass) (any, error) {
 	model := p.ResultOf[kvapi.Analyzer].(*kvapi.Result)
-	if len(model.Ops) == 0 {
+	if len(model.Ops)+len(model.FieldSets) == 0 {
 		return nil, nil
 	}
 	ps := &pass{cfg: c.cfg, model: model, rep: report.New(p), fset: p.Fset, info: p}
-	for _, op := range model.Ops {
+	for _, op := range slices.Concat(model.Ops, model.FieldSets) {
 		// A wrapper of this package is followed through its callers, as a
 		// frame (see bindings); only options that a caller builds for it
 		// and passes in a struct are checked at the call.
-		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg
+		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg && op.Wrapped.Field == ""
 		sources := func(o kvapi.Operand) []kvapi.Source {
 			srcs := op.Sources(o)
 			if local {

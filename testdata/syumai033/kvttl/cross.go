@@ -3,6 +3,8 @@ package kvttl
 import (
 	"time"
 
+	"github.com/syumai/workers/cloudflare/kv"
+
 	"kvlint.test/syumai033/kvstore"
 )
 
@@ -68,4 +70,17 @@ func crossCountdown(s *kvstore.Store, deadline time.Time) {
 	_ = s.Set("i", "1", max(time.Until(deadline), 10*time.Second)) // want `ExpirationTTL \(passed to kvstore.Set\) can be as low as 10s`
 	_ = s.Set("j", "1", max(time.Until(deadline), time.Hour))
 	_ = s.SetFloor("k", "1", time.Until(deadline))
+}
+
+// Lifetimes given to options and constructors that keep them in fields:
+// reported where they are written.
+func crossFields(ns *kv.Namespace) {
+	_ = kvstore.NewRepo(ns, kvstore.WithTTL(30*time.Second)) // want `ExpirationTTL 30 \(passed to kvstore.WithTTL, which keeps it in Repo.ttl\) is below KV's 60-second minimum`
+	_ = kvstore.NewRepo(ns, kvstore.WithTTL(10*time.Minute))
+	_ = kvstore.NewRepoFor(ns, 45*time.Second) // want `ExpirationTTL 45 \(passed to kvstore.NewRepoFor, which keeps it in Repo.ttl\)`
+	_ = kvstore.NewRepoFor(ns, time.Hour)
+	_ = kvstore.NewLimiter(ns, kvstore.LimiterConfig{Window: 10 * time.Second}) // want `ExpirationTTL 10 \(passed to kvstore.NewLimiter, which keeps it in Limiter.cfg\)`
+	_ = kvstore.NewLimiter(ns, kvstore.LimiterConfig{Window: time.Minute})
+	_ = kvstore.NewTTLCache(ns, kvstore.WithCacheTTL(20*time.Second)) // want `ExpirationTTL 20 \(passed to kvstore.WithCacheTTL, which keeps it in cacheConfig.ttl\)`
+	_ = kvstore.NewSafeCache(ns, kvstore.WithSafeTTL(5*time.Second))  // raised to a minute by the constructor
 }

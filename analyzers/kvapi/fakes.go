@@ -1,0 +1,74 @@
+package kvapi
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// onFake reports whether a call reaches a storage port (an interface
+// method found or configured to be KV) only on a value that the caller
+// builds from a concrete type that does not use KV: an in-memory fake
+// handed to a service or to a generic helper in a test. Such a call
+// cannot touch KV, whatever the port's real implementation does.
+func (r *Result) onFake(args []ssa.Value, w *WrappedOp) bool {
+	recv := -1
+	if w == nil {
+		recv = 0 // an interface method: the receiver
+	} else {
+		for _, t := range w.operand(Namespace).Terms {
+			i, ok := rootParam(t)
+			if !ok || recv >= 0 && i != recv {
+				return false
+			}
+			recv = i
+		}
+	}
+	if recv < 0 || recv >= len(args) {
+		return false
+	}
+	v := args[recv]
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	mi, ok := v.(*ssa.MakeInterface)
+	if !ok {
+		return false
+	}
+	return r.withoutKV(mi.X.Type())
+}
+
+// rootParam returns the parameter that t selects from: $1 in (ns (cfg $1)).
+func rootParam(t *Term) (int, bool) {
+	for (t.Op == TermField || t.Op == TermConvert) && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	return t.Index, t.Op == TermParam
+}
+
+// withoutKV reports whether t is a named type of the user's whose methods
+// wrap no KV operation.
+func (r *Result) withoutKV(t types.Type) bool {
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || inSDK(named.Obj().Pkg().Path()) || types.IsInterface(named) {
+		return false
+	}
+	mset := types.NewMethodSet(types.NewPointer(named))
+	for i := range mset.Len() {
+		fn, ok := mset.At(i).Obj().(*types.Func)
+		if !ok {
+			continue
+		}
+		if r.ifaces.found[fn] != nil || r.pass.ImportObjectFact(fn.Origin(), new(WrapperFact)) {
+			return false
+		}
+	}
+	return true
+}
