@@ -88,6 +88,7 @@ type Op struct {
 	// operation inside it; Method then names the wrapper.
 	Wrapper *types.Func
 	Wrapped *WrappedOp
+	viaPort bool // called through a storage port, found or configured
 
 	model *Result
 }

@@ -40,7 +40,11 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			continue
 		}
 		impls = append(impls, fn)
-		wraps[fn] = fact.Ops
+		for _, w := range fact.Ops {
+			if !w.ViaPort && w.Field == "" {
+				wraps[fn] = append(wraps[fn], w)
+			}
+		}
 	}
 	if c.found == nil {
 		c.found = make(map[*types.Func][]WrappedOp)

@@ -184,6 +184,14 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 	case *ssa.FieldAddr:
 		// The address of a field, as the struct it holds: s.cfg in s.cfg.TTL.
 		return c.field(v.X, v.Field, depth)
+	case *ssa.Alloc:
+		// A struct parameter whose address is taken lives in a variable
+		// that it is stored in once: opts in opts.TTL.
+		if stored := c.model.storedInto(v); len(stored) == 1 {
+			if p, ok := stored[0].(*ssa.Parameter); ok {
+				return c.term(p, depth+1)
+			}
+		}
 	case *ssa.BinOp:
 		return &Term{Op: TermBinOp, Tok: v.Op, Name: typeClass(v.X.Type()), Args: []*Term{c.term(v.X, depth+1), c.term(v.Y, depth+1)}}
 	case *ssa.Phi:

@@ -29,6 +29,10 @@ type WrappedOp struct {
 	Conds    []Cond         // what the parameters must satisfy for the operation to run
 	Results  []int          // for a get, the wrapper's results that carry the value read
 	Out      []int          // for a get, the parameters it decodes the value into: GetJSON(key, &v)
+	// ViaPort is set for an operation reached through a storage port: a
+	// decorator's, which adds nothing to what the port's real
+	// implementation does (see Interfaces.Discover).
+	ViaPort bool
 	// Field is set for a setter (see findSetters): the call performs no
 	// operation, but stores an operand in this field, Repo.ttl, for a
 	// later one.
@@ -166,7 +170,9 @@ func (r *Result) scanCalls() []*Op {
 				}
 				if m := r.ifaces.lookup(obj); m != nil {
 					if !r.onFake(args, nil) {
-						ops = append(ops, op(m, nil))
+						o := op(m, nil)
+						o.viaPort = true
+						ops = append(ops, o)
 					}
 					continue
 				}
@@ -186,6 +192,7 @@ func (r *Result) scanCalls() []*Op {
 					}
 					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)
 					o.Wrapper = obj
+					o.viaPort = r.ifaces.found[obj] != nil
 					ops = append(ops, o)
 				}
 			}
@@ -277,8 +284,10 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 	var fact WrapperFact
 	for _, op := range ops {
 		w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
+		w.ViaPort = op.viaPort
 		if op.Wrapped != nil {
 			w.Method, w.Field = op.Wrapped.Method, op.Wrapped.Field
+			w.ViaPort = w.ViaPort || op.Wrapped.ViaPort
 		}
 		// Every operand is kept, so that callers can tell which namespace
 		// and key the operation touches, even when fixed inside.
