@@ -25,6 +25,11 @@ type Interfaces struct {
 	// wrap KV, as Discover finds them for the kvlint command, which sees
 	// the whole program: a call of one is a call of those wrappers.
 	found map[*types.Func][]WrappedOp
+	// fields are the lifetimes that operations in the program read from
+	// fields of structs declared elsewhere, by field (see FieldUsesFact):
+	// a package of options, kvport.WithTTL, learns here that the adapter
+	// reads WriteOptions.TTL, though it does not import the adapter.
+	fields map[string][]WrappedOp
 }
 
 var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,
@@ -123,6 +128,11 @@ func (c *Interfaces) lookup(fn *types.Func) *Method {
 // imports reports whether the package pkg, or one it imports, declares a
 // configured or found interface.
 func (c *Interfaces) imports(pkg *types.Package) bool {
+	for id := range c.fields {
+		if strings.HasPrefix(id, pkg.Path()+".") && !strings.Contains(id[len(pkg.Path())+1:], "/") {
+			return true // it declares a field that an operation reads
+		}
+	}
 	for m := range c.found {
 		if m.Pkg() == pkg || slices.Contains(pkg.Imports(), m.Pkg()) {
 			return true

@@ -31,7 +31,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a

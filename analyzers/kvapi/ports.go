@@ -33,6 +33,7 @@ import (
 func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact) bool {
 	var impls []*types.Func
 	wraps := make(map[*types.Func][]WrappedOp)
+	grew := c.discoverFields(facts)
 	for _, f := range facts {
 		fact, ok := f.Fact.(*WrapperFact)
 		fn, isFunc := f.Object.(*types.Func)
@@ -49,7 +50,6 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	if c.found == nil {
 		c.found = make(map[*types.Func][]WrappedOp)
 	}
-	grew := false
 	for _, pkg := range pkgs {
 		for _, name := range pkg.Scope().Names() {
 			tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
@@ -82,7 +82,29 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 }
 
 // Forget drops what Discover found: the next program is another.
-func (c *Interfaces) Forget() { c.found = nil }
+func (c *Interfaces) Forget() { c.found, c.fields = nil, nil }
+
+// discoverFields gathers the program's FieldUsesFacts, and reports
+// whether they name a field or a use not known before.
+func (c *Interfaces) discoverFields(facts []analysis.ObjectFact) bool {
+	if c.fields == nil {
+		c.fields = make(map[string][]WrappedOp)
+	}
+	grew := false
+	for _, f := range facts {
+		fact, ok := f.Fact.(*FieldUsesFact)
+		if !ok {
+			continue
+		}
+		for _, u := range fact.Uses {
+			if !slices.ContainsFunc(c.fields[u.Field], func(x WrappedOp) bool { return sameOp(x, u.Op) }) {
+				c.fields[u.Field] = append(c.fields[u.Field], u.Op)
+				grew = true
+			}
+		}
+	}
+	return grew
+}
 
 // interfaceMethod returns the method of iface that impl would implement.
 func interfaceMethod(iface *types.Interface, impl *types.Func) *types.Func {

@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -24,22 +25,54 @@ import (
 // fieldOperands are the operands followed through fields.
 var fieldOperands = []Operand{TTL, CacheTTL, Expiration}
 
-// A fieldUse is an operand of an operation of this package computed from
-// a field: its Term, in the operation's function, names the field.
+// A fieldUse is an operation that takes an operand from a field: tmpl is
+// its WrappedOp with the field's value as the one parameter, fieldSlot.
 type fieldUse struct {
 	field *types.Var
-	op    *Op
-	ot    OperandTerms // the operand, one Term
-	conds []Cond
-	terms map[*Term]*types.Var
+	tmpl  WrappedOp
+}
+
+// fieldSlot is the parameter index that stands for the field's value in a
+// template; no function has that many parameters.
+const fieldSlot = 1 << 20
+
+// A FieldUsesFact lists the lifetimes that operations in a function read
+// from fields of structs declared in other packages, each by its field's
+// full name. The kvlint command gathers them from the whole program (see
+// Interfaces), so that the package that declares the field finds its
+// setters: the options of a storage port, applied by its adapter.
+type FieldUsesFact struct {
+	Uses []FieldUse
+}
+
+// A FieldUse is one operation's use of a field, as a template.
+type FieldUse struct {
+	Field string // example.com/kvport.WriteOptions.TTL
+	Op    WrappedOp
+}
+
+func (*FieldUsesFact) AFact() {}
+
+func (f *FieldUsesFact) String() string {
+	var uses []string
+	for _, u := range f.Uses {
+		uses = append(uses, u.Field+": "+u.Op.String())
+	}
+	return "kv field uses: " + strings.Join(uses, "; ")
 }
 
 // findSetters exports a setter's WrappedOps for each function of the
 // package that stores one of its parameters in a field that an operation
-// reads a lifetime from.
+// reads a lifetime from, here or, as the kvlint command found, elsewhere.
 func (r *Result) findSetters() {
-	uses := r.fieldUses()
 	stores := r.fieldStoreInstrs()
+	uses := r.fieldUses()
+	for field, ss := range stores {
+		id := fieldID(ss[0].Addr.(*ssa.FieldAddr))
+		for _, tmpl := range r.ifaces.fields[id] {
+			uses = append(uses, fieldUse{field: field, tmpl: tmpl})
+		}
+	}
 	setters := make(map[*ssa.Function][]WrappedOp)
 	// A field may be filled from another: NewRepo copies cfg.ttl, which
 	// WithTTL set, into Repo.ttl. Each round follows one such copy.
@@ -54,12 +87,16 @@ func (r *Result) findSetters() {
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
 				if stored.Params() {
-					setters[outer] = append(setters[outer], use.setter(stored, fieldLabel(store.Addr.(*ssa.FieldAddr))))
+					w := use.tmpl.fill(stored)
+					w.Field = fieldLabel(store.Addr.(*ssa.FieldAddr))
+					if !slices.ContainsFunc(setters[outer], func(x WrappedOp) bool { return sameOp(x, w) }) {
+						setters[outer] = append(setters[outer], w)
+					}
 					continue
 				}
 				for _, from := range stored.fieldsIn(c.fields, nil) {
 					if from != use.field {
-						next = append(next, use.through(from, stored, c.fields))
+						next = append(next, fieldUse{field: from, tmpl: use.tmpl.fill(template(stored, c.fields, from))})
 					}
 				}
 			}
@@ -76,6 +113,103 @@ func (r *Result) findSetters() {
 		fact.Ops = append(fact.Ops, ops...)
 		r.pass.ExportObjectFact(obj, fact)
 	}
+}
+
+// fieldUses returns the lifetimes that the package's operations read from
+// fields, and exports those of fields declared elsewhere as facts.
+func (r *Result) fieldUses() []fieldUse {
+	var uses []fieldUse
+	elsewhere := make(map[*types.Func][]FieldUse)
+	for _, op := range r.Ops {
+		if op.Wrapped != nil && op.Wrapped.Field != "" {
+			continue // a setter's call stores; it reads nothing
+		}
+		fn := outermost(op.Call.Parent())
+		for _, o := range fieldOperands {
+			for _, src := range op.Sources(o) {
+				c := &compiler{model: r, fn: fn, fields: make(map[*Term]*types.Var), ids: make(map[*types.Var]string)}
+				t := c.guarded(src, op)
+				conds := c.Conds(op.Call.Block(), 0)
+				if op.Wrapped != nil {
+					args := c.args(op.Args)
+					for _, cd := range op.Wrapped.Conds {
+						conds = append(conds, Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
+					}
+				}
+				for _, field := range t.fieldsIn(c.fields, nil) {
+					tmpl := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
+					if op.Wrapped != nil {
+						tmpl.Method = op.Wrapped.Method
+					}
+					tmpl.Operands = []OperandTerms{{Operand: o, Terms: []*Term{template(t, c.fields, field)}, Duration: src.Duration}}
+					for _, cd := range conds {
+						tmpl.Conds = append(tmpl.Conds, Cond{Term: template(cd.Term, c.fields, field), Want: cd.Want})
+					}
+					uses = append(uses, fieldUse{field: field, tmpl: tmpl})
+					if obj, ok := fn.Object().(*types.Func); ok && field.Pkg() != r.pass.Pkg {
+						elsewhere[obj] = append(elsewhere[obj], FieldUse{Field: c.ids[field], Op: tmpl})
+					}
+				}
+			}
+		}
+	}
+	for obj, us := range elsewhere {
+		r.pass.ExportObjectFact(obj, &FieldUsesFact{Uses: us})
+	}
+	return uses
+}
+
+// template returns t, which reads field where known says, as a Term of
+// the field's value alone: the field is fieldSlot, and what else the
+// operation's function knows is opaque.
+func template(t *Term, known map[*Term]*types.Var, field *types.Var) *Term {
+	return t.rewrite(func(s *Term) *Term {
+		switch {
+		case known[s] == field:
+			return &Term{Op: TermParam, Index: fieldSlot}
+		case s.Op == TermParam:
+			return opaque
+		}
+		return nil
+	})
+}
+
+// fill returns the operation of a template with the field's value given.
+func (w WrappedOp) fill(value *Term) WrappedOp {
+	put := func(t *Term) *Term {
+		return t.rewrite(func(s *Term) *Term {
+			if s.Op == TermParam && s.Index == fieldSlot {
+				return value
+			}
+			return nil
+		})
+	}
+	out := w
+	out.Operands = nil
+	for _, ot := range w.Operands {
+		c := ot
+		c.Terms = nil
+		for _, t := range ot.Terms {
+			c.Terms = append(c.Terms, put(t))
+		}
+		out.Operands = append(out.Operands, c)
+	}
+	out.Conds = nil
+	for _, cd := range w.Conds {
+		out.Conds = append(out.Conds, Cond{Term: put(cd.Term), Want: cd.Want})
+	}
+	return out
+}
+
+// fieldsIn appends the fields that t reads, once each.
+func (t *Term) fieldsIn(known map[*Term]*types.Var, out []*types.Var) []*types.Var {
+	if f := known[t]; f != nil && !slices.Contains(out, f) {
+		out = append(out, f)
+	}
+	for _, a := range t.Args {
+		out = a.fieldsIn(known, out)
+	}
+	return out
 }
 
 // clampedInPlace reports whether the package corrects the field after it
@@ -133,87 +267,6 @@ func (r *Result) fieldStoreInstrs() map[*types.Var][]*ssa.Store {
 	return stores
 }
 
-// through returns the use of field from that u becomes when u's field is
-// filled with stored, which reads from.
-func (u fieldUse) through(from *types.Var, stored *Term, known map[*Term]*types.Var) fieldUse {
-	replace := func(t *Term) *Term { return t.replaceField(u.terms, u.field, stored) }
-	next := fieldUse{field: from, op: u.op, ot: u.ot, terms: known}
-	next.ot.Terms = []*Term{replace(u.ot.Terms[0])}
-	for _, cd := range u.conds {
-		next.conds = append(next.conds, Cond{Term: replace(cd.Term), Want: cd.Want})
-	}
-	return next
-}
-
-// fieldUses returns the lifetimes that the package's operations read from
-// fields.
-func (r *Result) fieldUses() []fieldUse {
-	var uses []fieldUse
-	for _, op := range r.Ops {
-		if op.Wrapped != nil && op.Wrapped.Field != "" {
-			continue // a setter's call stores; it reads nothing
-		}
-		fn := outermost(op.Call.Parent())
-		for _, o := range fieldOperands {
-			for _, src := range op.Sources(o) {
-				c := &compiler{model: r, fn: fn, fields: make(map[*Term]*types.Var)}
-				t := c.guarded(src, op)
-				conds := c.Conds(op.Call.Block(), 0)
-				if op.Wrapped != nil {
-					args := c.args(op.Args)
-					for _, cd := range op.Wrapped.Conds {
-						conds = append(conds, Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
-					}
-				}
-				for _, field := range t.fieldsIn(c.fields, nil) {
-					uses = append(uses, fieldUse{
-						field: field, op: op, conds: conds, terms: c.fields,
-						ot: OperandTerms{Operand: o, Terms: []*Term{t}, Duration: src.Duration},
-					})
-				}
-			}
-		}
-	}
-	return uses
-}
-
-// fieldsIn appends the fields that t reads, once each.
-func (t *Term) fieldsIn(known map[*Term]*types.Var, out []*types.Var) []*types.Var {
-	if f := known[t]; f != nil && !slices.Contains(out, f) {
-		out = append(out, f)
-	}
-	for _, a := range t.Args {
-		out = a.fieldsIn(known, out)
-	}
-	return out
-}
-
-// setter is the WrappedOp of a function that stores stored in the field.
-func (u fieldUse) setter(stored *Term, label string) WrappedOp {
-	replace := func(t *Term) *Term { return t.replaceField(u.terms, u.field, stored) }
-	w := WrappedOp{Role: u.op.Method.Role, Method: u.op.Method.FullName(), Field: label}
-	if u.op.Wrapped != nil {
-		w.Method = u.op.Wrapped.Method
-	}
-	ot := u.ot
-	ot.Terms = []*Term{replace(ot.Terms[0])}
-	w.Operands = []OperandTerms{ot}
-	for _, cd := range u.conds {
-		w.Conds = append(w.Conds, Cond{Term: replace(cd.Term), Want: cd.Want})
-	}
-	return w
-}
-
-// replaceField returns t with each Term that reads field replaced by with.
-func (t *Term) replaceField(known map[*Term]*types.Var, field *types.Var, with *Term) *Term {
-	return t.rewrite(func(s *Term) *Term {
-		if known[s] == field {
-			return with
-		}
-		return nil
-	})
-}
-
 // rewrite returns t with each Term for which fn returns a replacement
 // replaced, in its arguments and conditions alike.
 func (t *Term) rewrite(fn func(*Term) *Term) *Term {
@@ -250,6 +303,24 @@ func (t *Term) find(match func(*Term) bool) *Term {
 		}
 	}
 	return nil
+}
+
+// fieldID names the field that fa addresses in full:
+// example.com/kvport.WriteOptions.TTL.
+func fieldID(fa *ssa.FieldAddr) string {
+	t := fa.X.Type()
+	if ptr, ok := t.Underlying().(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	return namedFieldID(t, fa.Field)
+}
+
+func namedFieldID(t types.Type, i int) string {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return ""
+	}
+	return named.Obj().Pkg().Path() + "." + named.Obj().Name() + "." + fieldName(t, i)
 }
 
 // fieldLabel names the field that fa addresses as a reader would: Repo.ttl.

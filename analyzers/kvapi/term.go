@@ -109,6 +109,7 @@ type compiler struct {
 	// fields records the struct field that each TermField names, for
 	// the setters of fields (see findSetters); nil when not needed.
 	fields map[*Term]*types.Var
+	ids    map[*types.Var]string // and their full names, when not nil
 }
 
 // field returns the Term of field i of the struct x addresses or holds.
@@ -116,7 +117,15 @@ func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
 	t := &Term{Op: TermField, Name: fieldName(x.Type(), i), Args: []*Term{c.term(x, depth+1)}}
 	if c.fields != nil {
 		if st, ok := derefStruct(x.Type()); ok && i < st.NumFields() {
-			c.fields[t] = st.Field(i).Origin() // one field for every instance of a generic type
+			field := st.Field(i).Origin() // one field for every instance of a generic type
+			c.fields[t] = field
+			if c.ids != nil {
+				t := x.Type()
+				if ptr, ok := t.Underlying().(*types.Pointer); ok {
+					t = ptr.Elem()
+				}
+				c.ids[field] = namedFieldID(t, i)
+			}
 		}
 	}
 	return t

@@ -9,6 +9,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/ports/store"
 )
 
 type KV struct {
@@ -30,6 +32,18 @@ func (s *KV) Set(ctx context.Context, key string, v []byte, ttl time.Duration) e
 		AccountID:     cloudflare.F(s.Account),
 		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
 		ExpirationTTL: cloudflare.F(ttl.Seconds()),
+	})
+	return err
+}
+
+// Put implements store.Cache: the TTL comes from the options, declared in
+// the port's package, which does not know this adapter.
+func (s *KV) Put(ctx context.Context, key string, v []byte, opts ...store.PutOption) error {
+	o := store.Apply(opts)
+	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, key, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F(s.Account),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
+		ExpirationTTL: cloudflare.F(o.TTL.Seconds()),
 	})
 	return err
 }

@@ -7,9 +7,13 @@ import (
 
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
+	"kvlint.test/ports/sessions"
 )
 
 func main() {
-	l := &limiter.Limiter{S: &kvstore.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}}
+	kv := &kvstore.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}
+	l := &limiter.Limiter{S: kv}
 	_, _ = l.Allow(context.Background(), "203.0.113.7")
+	s := &sessions.Sessions{C: kv}
+	_ = s.Nonce(context.Background(), "n")
 }

@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Cache takes its write options per call; the adapter applies them.
+type Cache interface {
+	Put(ctx context.Context, key string, v []byte, opts ...PutOption) error
+}
+
+type PutOptions struct {
+	TTL time.Duration
+}
+
+type PutOption func(*PutOptions)
+
+// WithTTL sets the lifetime of one write.
+func WithTTL(d time.Duration) PutOption {
+	return func(o *PutOptions) { o.TTL = d }
+}
+
+// Apply collects the options of one call.
+func Apply(opts []PutOption) PutOptions {
+	var o PutOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
