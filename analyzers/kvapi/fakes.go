@@ -42,6 +42,36 @@ func (r *Result) onFake(args []ssa.Value, w *WrappedOp) bool {
 	return r.withoutKV(mi.X.Type())
 }
 
+// givenFake reports whether a setter's call is given an in-memory fake
+// for a storage port among its arguments: a constructor that a test gives
+// a fake store builds a value that never reaches KV, whatever lifetime it
+// keeps.
+func (r *Result) givenFake(args []ssa.Value) bool {
+	for _, a := range args {
+		for {
+			ct, ok := a.(*ssa.ChangeType)
+			if !ok {
+				break
+			}
+			a = ct.X
+		}
+		mi, ok := a.(*ssa.MakeInterface)
+		if !ok {
+			continue
+		}
+		iface, ok := mi.Type().Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for m := range iface.Methods() {
+			if r.ifaces.found[m] != nil && r.withoutKV(mi.X.Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // rootParam returns the parameter that t selects from: $1 in (ns (cfg $1)).
 func rootParam(t *Term) (int, bool) {
 	for (t.Op == TermField || t.Op == TermConvert) && len(t.Args) == 1 {

@@ -120,10 +120,9 @@ func (r *Result) findSetters() {
 func (r *Result) fieldUses() []fieldUse {
 	var uses []fieldUse
 	elsewhere := make(map[*types.Func][]FieldUse)
+	// r.Ops still holds the calls of setters, which may pass on a field:
+	// repo.WithTTL(s.leaseTTL).
 	for _, op := range r.Ops {
-		if op.Wrapped != nil && op.Wrapped.Field != "" {
-			continue // a setter's call stores; it reads nothing
-		}
 		fn := outermost(op.Call.Parent())
 		for _, o := range fieldOperands {
 			for _, src := range op.Sources(o) {
@@ -199,6 +198,18 @@ func (w WrappedOp) fill(value *Term) WrappedOp {
 		out.Conds = append(out.Conds, Cond{Term: put(cd.Term), Want: cd.Want})
 	}
 	return out
+}
+
+// givenByCaller reports whether t depends on what a caller gives, other
+// than through a field of the method's receiver, which the object was
+// given before (findSetters follows it to the setter that did).
+func (t *Term) givenByCaller(method bool) bool {
+	return t.rewrite(func(s *Term) *Term {
+		if i, ok := rootParam(s); ok && i == 0 && method && s.Op == TermField {
+			return opaque
+		}
+		return nil
+	}).Params()
 }
 
 // fieldsIn appends the fields that t reads, once each.

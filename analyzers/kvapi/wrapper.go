@@ -187,7 +187,7 @@ func (r *Result) scanCalls() []*Op {
 				}
 				for i := range wrapped {
 					w := &wrapped[i]
-					if r.onFake(args, w) {
+					if r.onFake(args, w) || w.Field != "" && r.givenFake(args) {
 						continue
 					}
 					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)
@@ -301,7 +301,14 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 			ot.Terms = append(ot.Terms, op.paramFields(o)...)
 			if terms := ot.Terms; len(terms) > 0 {
 				w.Operands = append(w.Operands, ot)
-				params = params || slices.ContainsFunc(terms, (*Term).Params)
+				given := (*Term).Params
+				if w.Field != "" {
+					// A setter's call passes on what its caller gives, or
+					// it is only a use of a field (findSetters follows it).
+					method := fn.Signature.Recv() != nil
+					given = func(t *Term) bool { return t.givenByCaller(method) }
+				}
+				params = params || slices.ContainsFunc(terms, given)
 			}
 		}
 		w.Conds = c.Conds(op.Call.Block(), 0)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 
@@ -16,4 +17,5 @@ func main() {
 	_, _ = l.Allow(context.Background(), "203.0.113.7")
 	s := &sessions.Sessions{C: kv}
 	_ = s.Nonce(context.Background(), "n")
+	_ = sessions.NewKeeper(kv, 30*time.Second).Keep(context.Background(), "k", nil)
 }
