@@ -54,6 +54,9 @@ func (w *walker) walk(s Step, depth int) bool {
 	next := func(v ssa.Value, changes bool) bool {
 		return w.walk(Step{Value: v, Changed: s.Changed || changes}, depth+1)
 	}
+	if w.elementUpdates(s.Value, depth) {
+		return true
+	}
 	switch v := s.Value.(type) {
 	case *ssa.Phi:
 		for _, e := range v.Edges {
@@ -107,6 +110,25 @@ func (w *walker) walk(s Step, depth int) bool {
 	}
 	if instr, ok := s.Value.(ssa.Instruction); ok {
 		return w.operands(instr, Step{Value: s.Value, Changed: true}, depth)
+	}
+	return false
+}
+
+// elementUpdates walks what was stored into the map m itself before the
+// sink: agg[target]++ changes the map that is then written.
+func (w *walker) elementUpdates(m ssa.Value, depth int) bool {
+	if _, isMap := m.Type().Underlying().(*types.Map); !isMap {
+		return false
+	}
+	refs := m.Referrers()
+	if refs == nil {
+		return false
+	}
+	for _, ref := range *refs {
+		if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == m && (w.sink == nil || w.before(up, w.sink)) &&
+			w.walk(Step{Value: up.Value, Changed: true}, depth+1) {
+			return true
+		}
 	}
 	return false
 }

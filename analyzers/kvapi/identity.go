@@ -107,6 +107,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 	case *ssa.MakeInterface:
 		w.value(v.X, depth+1)
 		return
+	case *ssa.ChangeInterface:
+		// A Store seen as the Reader or Writer it embeds.
+		w.value(v.X, depth+1)
+		return
 	case *ssa.Convert:
 		w.b.WriteString("(conv ")
 		w.value(v.X, depth+1)

@@ -44,6 +44,9 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// A lifetime kept by a constructor and passed on to that option;
 		// the test that gives the constructor a fake has no finding.
 		"cmd/app/main.go:20": "kvttl",
+		// Generic helpers that take the port's halves, Getter and Setter.
+		"profiles/profiles.go:24": "kvrace",
+		"profiles/profiles.go:36": "kvcounter",
 	}
 	got := make(map[string]string)
 	for f, analyzer := range textFindings(t, res.stdout) {
@@ -75,7 +78,7 @@ func TestPortsAndPartialResults(t *testing.T) {
 func TestPrintInterfaces(t *testing.T) {
 	dir := portsDir(t)
 	res := kvlint(t, dir, "--tests=false", "--print-interfaces", "./...")
-	const want = "kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2)\n"
+	const want = "kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}
