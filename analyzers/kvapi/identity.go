@@ -168,6 +168,13 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			return
 		}
 	case *ssa.Call:
+		// A helper of this package as what it returns, as Terms see it.
+		if callee := v.Call.StaticCallee(); callee != nil {
+			if ret := w.model.returnTerm(callee); ret != nil {
+				w.term(ret, v.Call.Args, depth+1)
+				return
+			}
+		}
 		if opensNamespace(v) || pureCall(v) {
 			w.call(v, depth)
 			return

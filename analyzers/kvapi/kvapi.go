@@ -55,6 +55,7 @@ type Result struct {
 	reads   map[ssa.Value]bool // what the gets hand back, see IsRead
 
 	fieldStores map[*types.Var][]ssa.Value // what the package stores in each field, see onlyStored
+	returns     map[*ssa.Function]*Term    // see returnTerm
 }
 
 // CallSites returns the static calls of fn in this package, through which

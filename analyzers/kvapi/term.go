@@ -238,6 +238,11 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 // its arguments alone: time.Duration's unit methods, min and max,
 // conversions in strconv and fmt, and the like, named by full name.
 func (c *compiler) call(v *ssa.Call, depth int) *Term {
+	if callee := v.Call.StaticCallee(); callee != nil {
+		if ret := c.model.returnTerm(callee); ret != nil {
+			return ret.Substitute(c.args(v.Call.Args))
+		}
+	}
 	name := calleeName(v)
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
@@ -382,4 +387,44 @@ func fieldName(t types.Type, i int) string {
 		return st.Field(i).Name()
 	}
 	return fmt.Sprint(i)
+}
+
+// returnTerm returns the Term of what fn returns, over its parameters,
+// when fn is a function of this package that returns one string or
+// number computed from them alone: func (r *Repo[T]) key(id string) string
+// { return r.prefix + id }. A call of it is then that Term bound to the
+// call's arguments, so that two calls with the same arguments give the
+// same key. (A helper of another package is known by keyHelper only.)
+func (r *Result) returnTerm(fn *ssa.Function) *Term {
+	if origin := fn.Origin(); origin != nil {
+		fn = origin
+	}
+	if fn.Pkg != r.pkg || fn.Blocks == nil || fn.Signature.Results().Len() != 1 {
+		return nil
+	}
+	if t, ok := r.returns[fn]; ok {
+		return t
+	}
+	if r.returns == nil {
+		r.returns = make(map[*ssa.Function]*Term)
+	}
+	r.returns[fn] = nil // while it is compiled: recursion knows nothing
+	if !basic(fn.Signature.Results().At(0).Type(), types.IsString|types.IsInteger) {
+		return nil
+	}
+	c := &compiler{model: r, fn: fn}
+	var ret *Term
+	for _, b := range fn.Blocks {
+		last, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(last.Results) != 1 {
+			continue
+		}
+		t := c.term(last.Results[0], 0)
+		if t.find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {
+			return nil
+		}
+		ret = t
+	}
+	r.returns[fn] = ret
+	return ret
 }
