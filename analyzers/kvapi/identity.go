@@ -179,6 +179,16 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.call(v, depth)
 			return
 		}
+		if fn := keyFuncField(v); fn != nil {
+			w.b.WriteString("(" + keyFuncName + " ")
+			w.value(fn, depth+1)
+			for _, a := range v.Call.Args {
+				w.b.WriteString(" ")
+				w.value(a, depth+1)
+			}
+			w.b.WriteString(")")
+			return
+		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
 }

@@ -243,6 +243,13 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			return ret.Substitute(c.args(v.Call.Args))
 		}
 	}
+	if fn := keyFuncField(v); fn != nil {
+		t := &Term{Op: TermCall, Name: keyFuncName, Args: []*Term{c.term(fn, depth+1)}}
+		for _, a := range v.Call.Args {
+			t.Args = append(t.Args, c.term(a, depth+1))
+		}
+		return t
+	}
 	name := calleeName(v)
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
@@ -427,4 +434,26 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	}
 	r.returns[fn] = ret
 	return ret
+}
+
+// keyFuncName names, in Terms, the call of a function kept in a field.
+const keyFuncName = "(func field)"
+
+// keyFuncField returns the function-typed field that call calls, loaded
+// from a struct, when it returns a string: a repository's Key func(id
+// string) string. Such a function builds keys, and is taken to build the
+// same key from the same arguments.
+func keyFuncField(call *ssa.Call) ssa.Value {
+	load, ok := call.Call.Value.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL || call.Call.IsInvoke() {
+		return nil
+	}
+	if _, ok := load.X.(*ssa.FieldAddr); !ok {
+		return nil
+	}
+	res := call.Call.Signature().Results()
+	if res.Len() != 1 || !basic(res.At(0).Type(), types.IsString) {
+		return nil
+	}
+	return load
 }

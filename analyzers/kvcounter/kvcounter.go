@@ -159,7 +159,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			return false
 		}
 		bin, ok := s.Value.(*ssa.BinOp)
-		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) {
+		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) || bumpsVersion(bin) {
 			return false
 		}
 		if model.DependsOn(bin, put.Call, reads) {
@@ -265,6 +265,29 @@ func addsToParam(t *kvapi.Term) bool {
 		return true
 	}
 	return slices.ContainsFunc(t.Args, addsToParam)
+}
+
+// versionField names the field of a record that counts its changes: a
+// record whose version is bumped is state changed in place, a race that
+// kvrace reports, not a count.
+var versionField = regexp.MustCompile(`(?i)^(version|ver|rev|revision|generation|gen|etag|seq)$`)
+
+// bumpsVersion reports whether bin is stored into a version field.
+func bumpsVersion(bin *ssa.BinOp) bool {
+	for _, ref := range *bin.Referrers() {
+		store, ok := ref.(*ssa.Store)
+		if !ok || store.Val != bin {
+			continue
+		}
+		if fa, ok := store.Addr.(*ssa.FieldAddr); ok {
+			if st, ok := fa.X.Type().Underlying().(*types.Pointer); ok {
+				if s, ok := st.Elem().Underlying().(*types.Struct); ok && versionField.MatchString(s.Field(fa.Field).Name()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func isNumber(t types.Type) bool {
