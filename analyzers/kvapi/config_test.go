@@ -50,3 +50,25 @@ func TestMatchPath(t *testing.T) {
 		}
 	}
 }
+
+// The SDKs' own packages are not KV's users; their examples, modules of
+// their own under the SDK's path, are.
+func TestInSDK(t *testing.T) {
+	for _, c := range []struct {
+		pkg, module string
+		want        bool
+	}{
+		{"github.com/syumai/workers/cloudflare/kv", "", true},
+		{"github.com/cloudflare/cloudflare-go", "", true},
+		{"github.com/cloudflare/cloudflare-go/v6/kv", "", true},
+		{"github.com/syumai/workers/_examples/kv-counter", "", false},
+		{"github.com/syumai/workers/_examples/kv-counter", "github.com/syumai/workers/_examples/kv-counter", false},
+		{"github.com/syumai/workers/cloudflare/kv", "github.com/syumai/workers", true},
+		{"github.com/syumai/workersx/kv", "", false},
+		{"example.com/app/kv", "example.com/app", false},
+	} {
+		if got := InSDK(c.pkg, c.module); got != c.want {
+			t.Errorf("InSDK(%q, %q) = %v, want %v", c.pkg, c.module, got, c.want)
+		}
+	}
+}

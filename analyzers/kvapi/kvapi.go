@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -127,7 +128,11 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 // SDK (client.KV.Namespaces.Values.Get reaches kv's methods through
 // fields, with no import of kv needed).
 func usesKV(pass *analysis.Pass) bool {
-	if inSDK(pass.Pkg.Path()) || pass.TypesInfo == nil {
+	module := ""
+	if pass.Module != nil {
+		module = pass.Module.Path
+	}
+	if InSDK(pass.Pkg.Path(), module) || pass.TypesInfo == nil {
 		return false // the SDKs themselves are not KV's users; nor is a package without syntax
 	}
 	for _, imp := range pass.Pkg.Imports() {
@@ -143,9 +148,36 @@ func usesKV(pass *analysis.Pass) bool {
 	return false
 }
 
-func inSDK(path string) bool {
-	return strings.HasPrefix(path, "github.com/syumai/workers") || strings.HasPrefix(path, "github.com/cloudflare/cloudflare-go")
+// sdkModule matches the module paths of the KV SDKs.
+var sdkModule = regexp.MustCompile(`^github\.com/(syumai/workers|cloudflare/cloudflare-go(/v[0-9]+)?)$`)
+
+// InSDK reports whether a package belongs to a KV SDK's own module: by
+// the module it is in, when the driver says, else by its path. A package
+// under an SDK's path in a folder that the go command leaves out of the
+// SDK's module (_examples, testdata) is a module of its own: user code,
+// such as the SDK's examples.
+func InSDK(pkgPath, module string) bool {
+	if module != "" {
+		return sdkModule.MatchString(module)
+	}
+	for m := pkgPath; ; {
+		if sdkModule.MatchString(m) {
+			for _, elem := range strings.Split(strings.TrimPrefix(pkgPath, m), "/") {
+				if strings.HasPrefix(elem, "_") || strings.HasPrefix(elem, ".") || elem == "testdata" {
+					return false
+				}
+			}
+			return true
+		}
+		i := strings.LastIndex(m, "/")
+		if i < 0 {
+			return false
+		}
+		m = m[:i]
+	}
 }
+
+func inSDK(path string) bool { return InSDK(path, "") }
 
 // buildSSA builds the package's SSA form, as buildssa does, but only on
 // demand, without buildssa's ctrlflow dependency (which would analyse

@@ -90,7 +90,7 @@ func interfaces() *kvapi.Interfaces {
 func userPackages(pkgs []*packages.Package) []*types.Package {
 	var user []*types.Package
 	for p := range packages.Postorder(pkgs) {
-		if p.Types != nil && p.Module != nil && p.Module.Main && !isSDK(p.PkgPath) {
+		if p.Types != nil && p.Module != nil && p.Module.Main && !kvapi.InSDK(p.PkgPath, p.Module.Path) {
 			user = append(user, p.Types)
 		}
 	}

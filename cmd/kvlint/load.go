@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
 // A loader holds what every go list of one run shares.
@@ -130,10 +132,8 @@ func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 	return extra, nil
 }
 
-// isSDK reports whether path is in a KV SDK's module.
-func isSDK(path string) bool {
-	return strings.HasPrefix(path, "github.com/syumai/workers") || strings.HasPrefix(path, "github.com/cloudflare/cloudflare-go")
-}
+// isSDK reports whether path is a package of a KV SDK's own module.
+func isSDK(path string) bool { return kvapi.InSDK(path, "") }
 
 // interfacePackages returns the packages of the KV-shaped interfaces that
 // -kvapi.interfaces names.
