@@ -8,6 +8,7 @@ import (
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvcounter"
 	"github.com/kvlint/kvlint/analyzers/kvrace"
+	"github.com/kvlint/kvlint/analyzers/kvsession"
 	"github.com/kvlint/kvlint/analyzers/kvttl"
 )
 
@@ -17,6 +18,7 @@ func All() []*analysis.Analyzer {
 		kvapi.Analyzer, // reports nothing; listed for its -kvapi.interfaces flag
 		kvttl.Analyzer,
 		kvcounter.Analyzer,
+		kvsession.Analyzer,
 		kvrace.Analyzer,
 	}
 }

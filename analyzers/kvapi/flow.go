@@ -349,6 +349,11 @@ func (w *walker) before(instr, reader ssa.Instruction) bool {
 	return false
 }
 
+// Before reports whether instr can run before other: earlier in its block,
+// or in a block from which other's block can be reached; across functions
+// it assumes so.
+func Before(instr, other ssa.Instruction) bool { return (*walker)(nil).before(instr, other) }
+
 // dominates reports whether a runs before b on every path to b, both in
 // one function.
 func dominates(a, b ssa.Instruction) bool {

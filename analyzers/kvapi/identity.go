@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -49,6 +50,24 @@ func (r *Result) ReadsInside(put *Op) bool {
 		}
 	}
 	return false
+}
+
+// ReadOf returns a get of the put's key whose value the put writes back
+// changed, a read-modify-write, or nil.
+func (r *Result) ReadOf(put *Op) *Op {
+	for _, get := range r.GetsOf(put) {
+		reads := get.Results()
+		for _, src := range put.Sources(Value) {
+			// A wrapper that computes the value from its parameter changes it.
+			changed := src.Term != nil && src.Term.Op != TermParam && src.Term.Op != TermOpaque
+			for _, in := range src.Inputs() {
+				if r.ChangedFrom(in, put.Call, reads) || changed && r.DependsOn(in, put.Call, reads) {
+					return get
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // GetsOf returns the gets of the same key in the same namespace as op.
@@ -360,21 +379,8 @@ var impureName = regexp.MustCompile(`(?i)rand|uuid|nonce|token|secret|salt|^new|
 // purpose against a name pattern.
 func (r *Result) KeyText(src Source) string {
 	var parts []string
-	var term func(t *Term, depth int)
-	term = func(t *Term, depth int) {
-		if t.Op == TermConst && t.Kind == constant.String {
-			if c := constant.MakeFromLiteral(t.Value, token.STRING, 0); c.Kind() == constant.String {
-				parts = append(parts, constant.StringVal(c))
-			}
-		}
-		for _, a := range t.Args {
-			if depth < maxDepth {
-				term(a, depth+1)
-			}
-		}
-	}
 	if src.Term != nil {
-		term(src.Term, 0)
+		parts = termStrings(src.Term)
 		for _, a := range src.Inputs() {
 			parts = append(parts, r.stringConstants(a)...)
 		}
@@ -382,6 +388,26 @@ func (r *Result) KeyText(src Source) string {
 		parts = r.stringConstants(src.Value)
 	}
 	return strings.Join(parts, " ")
+}
+
+// termStrings returns the string constants in t.
+func termStrings(t *Term) []string {
+	var parts []string
+	var walk func(t *Term, depth int)
+	walk = func(t *Term, depth int) {
+		if t.Op == TermConst && t.Kind == constant.String {
+			if c := constant.MakeFromLiteral(t.Value, token.STRING, 0); c.Kind() == constant.String {
+				parts = append(parts, constant.StringVal(c))
+			}
+		}
+		for _, a := range t.Args {
+			if depth < maxDepth {
+				walk(a, depth+1)
+			}
+		}
+	}
+	walk(t, 0)
+	return parts
 }
 
 // stringConstants returns the string constants that v is built from by
@@ -417,6 +443,11 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 				walk(b, depth+1)
 			}
 		case *ssa.Call:
+			if callee := v.Call.StaticCallee(); callee != nil {
+				if ret := r.returnTerm(callee); ret != nil {
+					parts = append(parts, termStrings(ret)...) // "cart:" in cartKey(id)
+				}
+			}
 			if pureCall(v) {
 				for _, a := range v.Call.Args {
 					if s, ok := a.(*ssa.Slice); ok {
@@ -432,4 +463,21 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 	}
 	walk(v, 0)
 	return parts
+}
+
+// Words splits text into words at anything but letters and digits, and at
+// the humps of camel case: "sessionKey:v2" is session, Key, v2.
+func Words(text string) []string {
+	var out []string
+	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		start := 0
+		for i, r := range field {
+			if i > 0 && unicode.IsUpper(r) && unicode.IsLower(rune(field[i-1])) {
+				out = append(out, field[start:i])
+				start = i
+			}
+		}
+		out = append(out, field[start:])
+	}
+	return out
 }

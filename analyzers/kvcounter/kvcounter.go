@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -117,30 +116,13 @@ func sameKeyReads(model *kvapi.Result, put *kvapi.Op) ([]ssa.Value, *kvapi.Op) {
 // namesCount reports whether the put's key names a count.
 func (c *checker) namesCount(model *kvapi.Result, put *kvapi.Op) bool {
 	for _, src := range put.Sources(kvapi.Key) {
-		for _, word := range words(model.KeyText(src)) {
+		for _, word := range kvapi.Words(model.KeyText(src)) {
 			if c.keys.MatchString(word) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// words splits text at anything but letters and digits, and at the humps
-// of camel case.
-func words(text string) []string {
-	var out []string
-	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		start := 0
-		for i, r := range field {
-			if i > 0 && unicode.IsUpper(r) && unicode.IsLower(rune(field[i-1])) {
-				out = append(out, field[start:i])
-				start = i
-			}
-		}
-		out = append(out, field[start:])
-	}
-	return out
 }
 
 type incrementFound struct{ fromRead bool }

@@ -10,6 +10,7 @@ import (
 	"github.com/kvlint/kvlint/analyzers/internal/report"
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvcounter"
+	"github.com/kvlint/kvlint/analyzers/kvsession"
 )
 
 //go:embed doc.go
@@ -20,7 +21,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "kvrace",
 	Doc:      analysisdoc.Extract(doc, "kvrace"),
 	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvrace.md",
-	Requires: []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer},
+	Requires: []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer, kvsession.Analyzer},
 	Run:      run,
 }
 
@@ -29,13 +30,14 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops) == 0 {
 		return nil, nil
 	}
-	claimed := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
+	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
+	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || claimed[put.Call] || model.ReadsInside(put) {
+		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || counted[put.Call] || sessions[put.Call] || model.ReadsInside(put) {
 			continue
 		}
-		if get := readOf(model, put); get != nil {
+		if get := model.ReadOf(put); get != nil {
 			line := pass.Fset.Position(get.Pos()).Line
 			rep.Report(analysis.Diagnostic{
 				Pos: put.Pos(), End: put.End(),
@@ -53,22 +55,4 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return nil, nil
-}
-
-// readOf returns the get of the put's key whose value the put writes back
-// changed, or nil.
-func readOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
-	for _, get := range model.GetsOf(put) {
-		reads := get.Results()
-		for _, src := range put.Sources(kvapi.Value) {
-			// A wrapper that computes the value from its parameter changes it.
-			changed := src.Term != nil && src.Term.Op != kvapi.TermParam && src.Term.Op != kvapi.TermOpaque
-			for _, in := range src.Inputs() {
-				if model.ChangedFrom(in, put.Call, reads) || changed && model.DependsOn(in, put.Call, reads) {
-					return get
-				}
-			}
-		}
-	}
-	return nil
 }

@@ -51,7 +51,7 @@ func target(t *testing.T, module string) {
 func Interfaces(t *testing.T) {
 	flag := kvapi.Analyzer.Flags.Lookup("interfaces")
 	const iface = "kvlint.test/syumai033/iface.Cache"
-	if err := flag.Value.Set(iface + ".Get=get(key=1);" + iface + ".Put=put(key=1,value=2,ttl=3)"); err != nil {
+	if err := flag.Value.Set(iface + ".Get=get(key=1);" + iface + ".Put=put(key=1,value=2,ttl=3);" + iface + ".Delete=delete(key=1)"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { flag.Value.Set("") })

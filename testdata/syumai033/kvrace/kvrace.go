@@ -14,9 +14,10 @@ import (
 	"kvlint.test/syumai033/kvstore"
 )
 
-// Append to a JSON list kept under one key.
-func addToCart(ns *kv.Namespace, user, item string) error {
-	key := "cart:" + user
+// Append to a JSON list kept under one key. (A cart would be kvsession's:
+// per-user state.)
+func addToWishlist(ns *kv.Namespace, user, item string) error {
+	key := "wishlist:" + user
 	raw, err := ns.GetString(key, nil)
 	if err != nil {
 		return err
@@ -29,7 +30,7 @@ func addToCart(ns *kv.Namespace, user, item string) error {
 	}
 	items = append(items, item)
 	data, _ := json.Marshal(items)
-	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 20`
+	return ns.PutString(key, string(data), nil) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 21`
 }
 
 // Concatenation onto the old value.
@@ -213,7 +214,7 @@ func scratch(ns *kv.Namespace) error {
 
 // An encoder over a buffer fills it: the buffer carries what was read.
 func bumpQuantity(ns *kv.Namespace, user, sku string) error {
-	key := "cart:" + user
+	key := "stock-reserved:" + user
 	raw, _ := ns.GetString(key, nil)
 	cart := map[string]int{}
 	_ = json.Unmarshal([]byte(raw), &cart)

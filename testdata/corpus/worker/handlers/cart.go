@@ -47,7 +47,7 @@ func AddToCart(w http.ResponseWriter, r *http.Request) {
 		items = append(items, item)
 	}
 	out, _ := json.Marshal(items)
-	if err := carts.PutString(fmt.Sprintf("cart:%s", uid), string(out), &kv.PutOptions{ // EXPECT kvrace
+	if err := carts.PutString(fmt.Sprintf("cart:%s", uid), string(out), &kv.PutOptions{ // EXPECT kvrace|kvsession
 		ExpirationTTL: 7 * 24 * 3600,
 	}); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -87,7 +87,7 @@ func (v *Verifier) Check(email, code string) error {
 	if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(code)) != 1 {
 		return ErrMismatch
 	}
-	return v.store.Delete("verify-code:" + email)
+	return v.store.Delete("verify-code:" + email) // EXPECT kvsession
 }
 
 // MagicLink returns a one-click verification URL that stays valid for the

@@ -1,0 +1,365 @@
+package kvsession
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+	"github.com/kvlint/kvlint/analyzers/kvcounter"
+)
+
+//go:embed doc.go
+var doc string
+
+// Config holds kvsession's options.
+type Config struct {
+	// Credentials matches a word, or two adjacent words run together,
+	// that names a credential: session, refresh token, magic link.
+	Credentials string
+	// State matches a word naming per-user state that is not a
+	// credential but must not be read, changed and written back: a cart.
+	State string
+	// Strict also reports the creation of credentials.
+	Strict bool
+}
+
+// DefaultConfig names the usual credentials, and carts.
+var DefaultConfig = Config{
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|credentials?|passwords?|passwordreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?)$`,
+	State:       `(?i)^(carts?|baskets?)$`,
+}
+
+// notCredential words mark keys that merely mention a credential word:
+// a token bucket, a feature flag about sessions, a count of logins.
+var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|stats|metrics|cache|cached|client|clients)$`)
+
+// revocationList words name a list of what was revoked: of credentials
+// when a credential is named too, or by themselves for the first few
+// (revokedBefore:<user>).
+var (
+	revocationList = regexp.MustCompile(`(?i)^(revoked|revoke|revocations?|denylist|denied|deny|blocklist|blocked|blacklist|banned)$`)
+	revocation     = regexp.MustCompile(`(?i)^(revoked|revoke|revocations?)$`)
+)
+
+// Analyzer is kvsession with the default configuration, its flags bound.
+var Analyzer = New(DefaultConfig)
+
+// Result lists the puts kvsession reported, which kvrace leaves alone.
+type Result struct {
+	Claimed map[ssa.CallInstruction]bool
+}
+
+// New returns a kvsession analyzer with its own copy of cfg, bound to its
+// flags.
+func New(cfg Config) *analysis.Analyzer {
+	c := &checker{cfg: cfg, credentials: regexp.MustCompile(cfg.Credentials), state: regexp.MustCompile(cfg.State)}
+	a := &analysis.Analyzer{
+		Name:       "kvsession",
+		Doc:        analysisdoc.Extract(doc, "kvsession"),
+		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/kvsession.md",
+		Requires:   []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer},
+		Run:        c.run,
+		ResultType: reflect.TypeFor[*Result](),
+		FactTypes:  []analysis.Fact{new(reportedFact)},
+	}
+	pattern := func(name string, re **regexp.Regexp, usage string) {
+		a.Flags.Func(name, usage+" (default "+(*re).String()+")", func(s string) error {
+			compiled, err := regexp.Compile(s)
+			if err != nil {
+				return err
+			}
+			*re = compiled
+			return nil
+		})
+	}
+	pattern("credentials", &c.credentials, "regular expression matched against each word, and each two adjacent words run together, that names a credential")
+	pattern("state", &c.state, "regular expression matched against each word that names per-user state, such as a cart")
+	a.Flags.BoolVar(&c.cfg.Strict, "strict", cfg.Strict, "also report the creation of sessions, tokens and codes, which the next request may not see")
+	return a
+}
+
+type checker struct {
+	cfg         Config
+	credentials *regexp.Regexp
+	state       *regexp.Regexp
+}
+
+func (c *checker) run(pass *analysis.Pass) (any, error) {
+	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return res, nil
+	}
+	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
+	rep := report.New(pass)
+	reported := func(op *kvapi.Op) {
+		if fn, ok := outermost(op.Call.Parent()).Object().(*types.Func); ok {
+			pass.ExportObjectFact(fn, new(reportedFact))
+		}
+	}
+	for _, op := range model.Ops {
+		if op.Wrapped != nil && (model.ReadsInside(op) || pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact))) {
+			reported(op) // reported inside the wrapper, not again at each caller
+			continue
+		}
+		ev := c.evidence(pass, model, op)
+		switch op.Method.Role {
+		case kvapi.Delete, kvapi.BulkDelete:
+			if ev.credential != "" {
+				reported(op)
+				rep.Report(analysis.Diagnostic{
+					Pos: op.Pos(), End: op.End(),
+					Message: fmt.Sprintf("%s revoked or consumed by a KV delete: other locations keep serving the cached value for 60 s or more, so a logged-out session or a used code stays valid there and can be replayed; keep credentials that must end at once in a Durable Object, or use short-lived signed tokens with revocations in D1", article(ev.credential)),
+				})
+			}
+		case kvapi.Put, kvapi.BulkPut:
+			if counted[op.Call] {
+				continue
+			}
+			if d, ok := c.put(model, op, ev); ok {
+				reported(op)
+				res.Claimed[op.Call] = true
+				rep.Report(d)
+			}
+		}
+	}
+	rep.Finish()
+	return res, nil
+}
+
+// put returns the finding on a put of a credential or of per-user state.
+func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis.Diagnostic, bool) {
+	d := analysis.Diagnostic{Pos: put.Pos(), End: put.End()}
+	related := func(get *kvapi.Op, what string) {
+		d.Related = []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: what}}
+	}
+	what := ev.credential
+	if what == "" {
+		what = ev.state
+	}
+	switch get := model.ReadOf(put); {
+	case get != nil && what != "":
+		related(get, "the record is read here")
+		d.Message = fmt.Sprintf("%s read, changed and written back in KV: concurrent requests overwrite each other (last write wins), and other locations read the old record for 60 s or more; keep per-user state that changes in a Durable Object or D1", article(what))
+		return d, true
+	case ev.credential != "" && ev.revocationList || ev.revocation:
+		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
+		return d, true
+	case ev.credential != "":
+		if gets := slices.DeleteFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return !kvapi.Before(get.Call, put.Call) }); len(gets) > 0 {
+			related(gets[0], "the old value is read here")
+			d.Message = fmt.Sprintf("%s overwritten in KV (rotated, marked used or refreshed): other locations keep the old value for 60 s or more, so it stays valid there; keep credentials that change in a Durable Object, or use short-lived signed tokens", article(ev.credential))
+			return d, true
+		}
+		if c.cfg.Strict {
+			d.Message = fmt.Sprintf("%s created in KV: the next request may reach a location that does not see it for up to 60 s (strict mode); keep it in D1 or a Durable Object, or in a signed cookie", article(ev.credential))
+			return d, true
+		}
+	}
+	return d, false
+}
+
+// reportedFact marks a function in which kvsession reported an
+// operation, so that its callers are not told again.
+type reportedFact struct{}
+
+func (*reportedFact) AFact()         {}
+func (*reportedFact) String() string { return "kvsession" }
+
+// outermost returns the named function that a closure belongs to.
+func outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}
+
+// evidence is what an operation's names say it touches.
+type evidence struct {
+	credential     string // the word naming a credential, or ""
+	state          string // the word naming per-user state, or ""
+	revocationList bool
+	revocation     bool
+}
+
+// evidence reads the words of the key (its constant text and the names in
+// its expression), of the call (the wrapper or port, its receiver's type
+// and type arguments, the names it is called through) and, for a put, of
+// the value's type.
+func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op) evidence {
+	// Groups of words, each from one name or text: two adjacent words
+	// run together ("magic link") only within a group.
+	var key, other [][]string
+	for _, src := range op.Sources(kvapi.Key) {
+		// Text written in the key says what it names: "owner:" + apiKey(r)
+		// is an owner index, not an API key. A key built by a helper is
+		// named by the helper too: tokenKey(id).
+		key = append(key, kvapi.Words(model.KeyText(src)))
+		if !hasLiteral(src.Expr) {
+			key = append(key, keyNameWords(src.Expr)...)
+		}
+	}
+	if op.Expr != nil {
+		other = append(other, exprWords(op.Expr.Fun)...)
+	}
+	if op.Wrapper != nil {
+		other = append(other, kvapi.Words(op.Wrapper.Name()))
+		if recv := op.Wrapper.Signature().Recv(); recv != nil {
+			other = append(other, typeWords(recv.Type())...)
+			if len(op.Args) > 0 {
+				other = append(other, typeWords(op.Args[0].Type())...) // Repo[Session]
+			}
+		}
+	}
+	if op.Method.Role == kvapi.Put {
+		for _, src := range op.Sources(kvapi.Value) {
+			for _, in := range src.Inputs() {
+				other = append(other, typeWords(in.Type())...)
+			}
+		}
+	}
+	var ev evidence
+	for _, group := range key {
+		for _, w := range group {
+			if notCredential.MatchString(w) {
+				return evidence{} // the key names something else
+			}
+		}
+	}
+	for _, group := range append(key, other...) {
+		for i, w := range group {
+			ev.revocationList = ev.revocationList || revocationList.MatchString(w)
+			ev.revocation = ev.revocation || revocation.MatchString(w)
+			switch {
+			case ev.credential == "" && i+1 < len(group) && c.credentials.MatchString(w+group[i+1]):
+				ev.credential = strings.ToLower(w + " " + group[i+1])
+			case ev.credential == "" && c.credentials.MatchString(w):
+				ev.credential = strings.ToLower(w)
+			case ev.state == "" && c.state.MatchString(w):
+				ev.state = strings.ToLower(w)
+			}
+		}
+	}
+	return ev
+}
+
+// hasLiteral reports whether e contains a string literal.
+func hasLiteral(e ast.Expr) bool {
+	found := false
+	if e != nil {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// keyNameWords returns the words that name a key written without text of
+// its own: the helper that builds it, tokenKey(id), or the variable that
+// holds it, sessionID; not the helper's arguments, cartKey(sessionOf(r)).
+func keyNameWords(e ast.Expr) [][]string {
+	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
+		e = call.Fun
+	}
+	return exprWords(e)
+}
+
+// exprWords returns the words of each name and string literal in e, but
+// the generic names of a key variable.
+func exprWords(e ast.Expr) [][]string {
+	if e == nil {
+		return nil
+	}
+	var groups [][]string
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if !genericName[strings.ToLower(n.Name)] {
+				groups = append(groups, kvapi.Words(n.Name))
+			}
+		case *ast.BasicLit:
+			if n.Kind == token.STRING {
+				if s, err := strconv.Unquote(n.Value); err == nil {
+					groups = append(groups, kvapi.Words(s))
+				}
+			}
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
+	return groups
+}
+
+// genericName are names that say nothing of what a key names.
+var genericName = map[string]bool{"key": true, "k": true, "keys": true, "name": true, "id": true}
+
+// typeWords returns the words of a named type's name and of its type
+// arguments, one group each, through pointers and slices: *Repo[Session]
+// is Repo, then Session.
+func typeWords(t types.Type) [][]string {
+	for {
+		switch u := t.(type) {
+		case *types.Pointer:
+			t = u.Elem()
+			continue
+		case *types.Slice:
+			t = u.Elem()
+			continue
+		}
+		break
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return nil
+	}
+	groups := [][]string{kvapi.Words(named.Obj().Name())}
+	for arg := range named.TypeArgs().Types() {
+		groups = append(groups, typeWords(arg)...)
+	}
+	return groups
+}
+
+// kinds name what a matched word stands for, in messages.
+var kinds = []struct{ prefix, kind string }{
+	{"magic", "magic link"}, {"refresh", "refresh token"}, {"oauth", "OAuth state or code"}, {"oidc", "OAuth state or code"},
+	{"pkce", "OAuth state or code"}, {"authcode", "authorization code"}, {"authorization", "authorization code"},
+	{"otp", "one-time code"}, {"totp", "one-time code"}, {"hotp", "one-time code"}, {"mfa", "one-time code"}, {"2fa", "one-time code"},
+	{"verif", "one-time code"}, {"login", "one-time code"}, {"api", "API key"}, {"password", "password reset token"},
+	{"reset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
+	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
+	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"},
+}
+
+// article names the credential that a matched word stands for, with its
+// article, capitalised: "A session", "An API key".
+func article(word string) string {
+	kind := "token"
+	w := strings.ReplaceAll(strings.ToLower(word), " ", "")
+	for _, k := range kinds {
+		if strings.HasPrefix(w, k.prefix) {
+			kind = k.kind
+			break
+		}
+	}
+	if strings.HasPrefix(kind, "API") || strings.HasPrefix(kind, "OAuth") || strings.ContainsAny(kind[:1], "aeiu") {
+		return "An " + kind
+	}
+	return "A " + kind
+}

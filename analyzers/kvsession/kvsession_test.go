@@ -1,0 +1,26 @@
+package kvsession_test
+
+import (
+	"testing"
+
+	"github.com/kvlint/kvlint/analyzers/internal/kvtest"
+	"github.com/kvlint/kvlint/analyzers/kvsession"
+)
+
+func TestMain(m *testing.M) { kvtest.Main(m) }
+
+// Logout, redemption, rotation, revocation lists, sliding expiry and carts
+// on the Workers SDK, directly and through a wrapper package.
+func TestSyumai(t *testing.T) { kvtest.Run(t, "syumai033", kvsession.Analyzer, "./kvsession") }
+
+// Through a configured storage port.
+func TestConfiguredInterface(t *testing.T) {
+	kvtest.Interfaces(t)
+	kvtest.Run(t, "syumai033", kvsession.Analyzer, "./iface/session")
+}
+
+// Strict mode also reports the creation of credentials.
+func TestStrict(t *testing.T) {
+	a := kvsession.New(kvsession.Config{Credentials: kvsession.DefaultConfig.Credentials, State: kvsession.DefaultConfig.State, Strict: true})
+	kvtest.Run(t, "cfv6", a, "./kvsession")
+}
