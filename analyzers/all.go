@@ -7,6 +7,7 @@ import (
 
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvcounter"
+	"github.com/kvlint/kvlint/analyzers/kvlist"
 	"github.com/kvlint/kvlint/analyzers/kvrace"
 	"github.com/kvlint/kvlint/analyzers/kvsession"
 	"github.com/kvlint/kvlint/analyzers/kvttl"
@@ -20,5 +21,6 @@ func All() []*analysis.Analyzer {
 		kvcounter.Analyzer,
 		kvsession.Analyzer,
 		kvrace.Analyzer,
+		kvlist.Analyzer,
 	}
 }

@@ -89,8 +89,14 @@ func (w *walker) walk(s Step, depth int) bool {
 		return next(v.X, false)
 	case *ssa.FreeVar:
 		return next(w.model.binding(v), false)
-	case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr:
+	case *ssa.Alloc:
 		return w.memory(v, s, depth, w.sink)
+	case *ssa.FieldAddr:
+		// A part of a value: what was stored there, or the value itself,
+		// lk.Name of a key in page.Keys.
+		return w.memory(v, s, depth, w.sink) || next(v.X, false)
+	case *ssa.IndexAddr:
+		return w.memory(v, s, depth, w.sink) || next(v.X, false)
 	case *ssa.Lookup:
 		return w.operands(v, s, depth) || w.mapUpdates(v, s, depth)
 	case *ssa.Parameter:

@@ -86,7 +86,7 @@ func (r *Result) findSetters() {
 				outer := outermost(store.Parent())
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
-				if stored.Params() {
+				if stored.knownParams() {
 					w := use.tmpl.fill(stored)
 					w.Field = fieldLabel(store.Addr.(*ssa.FieldAddr))
 					if !slices.ContainsFunc(setters[outer], func(x WrappedOp) bool { return sameOp(x, w) }) {
@@ -198,6 +198,17 @@ func (w WrappedOp) fill(value *Term) WrappedOp {
 		out.Conds = append(out.Conds, Cond{Term: put(cd.Term), Want: cd.Want})
 	}
 	return out
+}
+
+// knownParams reports whether t computes with parameters in a way that
+// Terms express, not only as something opaque made from them.
+func (t *Term) knownParams() bool {
+	return t.rewrite(func(s *Term) *Term {
+		if s.Op == TermOpaque {
+			return opaque
+		}
+		return nil
+	}).Params()
 }
 
 // givenByCaller reports whether t depends on what a caller gives, other

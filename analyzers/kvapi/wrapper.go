@@ -318,7 +318,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 				w.Conds = append(w.Conds, Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
 			}
 		}
-		if op.Method.Role == Get || op.Method.Role == BulkGet {
+		if op.Method.Role == Get || op.Method.Role == BulkGet || op.Method.Role == List {
 			w.Results = r.resultsFrom(fn, op)
 			w.Out = r.outParams(fn, op)
 		}

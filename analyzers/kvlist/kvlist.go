@@ -1,0 +1,436 @@
+package kvlist
+
+import (
+	_ "embed"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports unbounded, truncated and N+1 KV listings.
+var Analyzer = &analysis.Analyzer{
+	Name:      "kvlist",
+	Doc:       analysisdoc.Extract(doc, "kvlist"),
+	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvlist.md",
+	Requires:  []*analysis.Analyzer{kvapi.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(reportedFact)},
+}
+
+// pageSize is the most keys a list returns; a Limit below it asks for
+// one page on purpose.
+const pageSize = 1000
+
+const (
+	unboundedMsg = "unbounded listing: this loop follows the cursor until the list is complete, with no page or key budget, deadline or early exit, so its time, memory and billed list operations grow with the namespace (and a Worker may make only 1,000 KV operations per invocation): stop after a budget of pages or keys, or keep an index in D1"
+	emptyPageMsg = "this loop stops at the first empty page, but a KV list page can be empty while more keys follow: loop until list_complete (or the cursor is empty) instead"
+	firstPageMsg = "only the first page of this list is used: KV returns at most 1,000 keys a page, and the cursor and list_complete are never looked at, so keys past the first page are silently missed: follow the cursor, or return it to the caller"
+	nPlusOneMsg  = "one get per listed key (N+1): each costs a KV read and a round trip, and a Worker may make only 1,000 KV operations per invocation; put small values in the keys' metadata, which the list returns, or use a bulk get"
+)
+
+// reportedFact marks a function in which kvlist reported an operation,
+// so that its callers are not told again.
+type reportedFact struct{}
+
+func (*reportedFact) AFact()         {}
+func (*reportedFact) String() string { return "kvlist" }
+
+func run(pass *analysis.Pass) (any, error) {
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return nil, nil
+	}
+	rep := report.New(pass)
+	reported := func(op *kvapi.Op, msg string) {
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg})
+		if fn, ok := outermost(op.Call.Parent()).Object().(*types.Func); ok {
+			pass.ExportObjectFact(fn, new(reportedFact))
+		}
+	}
+	var listed []ssa.Value // what the package's lists hand back
+	for _, op := range model.Ops {
+		if op.Method.Role != kvapi.List {
+			continue
+		}
+		results := op.Results()
+		listed = append(listed, results...)
+		if op.Wrapped != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact)) {
+			continue
+		}
+		switch loop := pagination(model, op, results); {
+		case loop == emptyPageExit:
+			reported(op, emptyPageMsg)
+		case loop == unbounded:
+			reported(op, unboundedMsg)
+		case loop == noLoop && op.Wrapped == nil && firstPageOnly(model, op, results):
+			reported(op, firstPageMsg)
+		}
+	}
+	// One report per loop: its first get of a listed key.
+	perLoop := make(map[any]bool)
+	for _, op := range model.Ops {
+		if op.Method.Role != kvapi.Get || op.Wrapped != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact)) {
+			continue
+		}
+		if loop := perKey(model, op, listed); loop != nil && !perLoop[loop] {
+			perLoop[loop] = true
+			reported(op, nPlusOneMsg)
+		}
+	}
+	rep.Finish()
+	return nil, nil
+}
+
+// A loopKind says how a listing is paged through.
+type loopKind int
+
+const (
+	noLoop        loopKind = iota
+	bounded                // a loop with a budget, a deadline or an early exit
+	unbounded              // a loop that only ends when the listing does
+	emptyPageExit          // a loop that ends at an empty page
+)
+
+// pagination classifies the loops that page through the list op: the
+// loop around the call, or a loop whose exit depends on what it returned
+// (an auto-pager's Next). A loop is bounded when one of its exits depends
+// on something besides the listing and its errors.
+func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind {
+	fn := op.Call.Parent()
+	kind := noLoop
+	for _, loop := range loops(fn) {
+		if !loop[op.Call.Block()] && !advancesPager(model, loop, results) {
+			continue // a loop over one page's keys, or not about the list
+		}
+		exits := exitConds(loop)
+		this := unbounded
+		for _, c := range exits {
+			switch {
+			case isErrorCheck(c.cond):
+				// Ends the loop on a failure: no budget.
+			case emptyPage(model, c, results):
+				this = max(this, emptyPageExit)
+			case listingEnds(model, c.cond, results):
+				// Ends when the listing does.
+			default:
+				if this == unbounded {
+					this = bounded
+				}
+			}
+		}
+		kind = max(kind, this)
+	}
+	if kind == noLoop && recursesOnCursor(model, op, results) {
+		return unbounded
+	}
+	return kind
+}
+
+// loops returns the strongly connected sets of blocks of fn that form a
+// cycle.
+func loops(fn *ssa.Function) []map[*ssa.BasicBlock]bool {
+	var out []map[*ssa.BasicBlock]bool
+	done := make(map[*ssa.BasicBlock]bool)
+	for _, b := range fn.Blocks {
+		if done[b] {
+			continue
+		}
+		reach := reachable(b)
+		if !reach[b] {
+			continue
+		}
+		scc := map[*ssa.BasicBlock]bool{b: true}
+		for c := range reach {
+			if reachable(c)[b] {
+				scc[c] = true
+			}
+		}
+		for c := range scc {
+			done[c] = true
+		}
+		out = append(out, scc)
+	}
+	return out
+}
+
+// reachable returns the blocks reachable from b by one edge or more.
+func reachable(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := make(map[*ssa.BasicBlock]bool)
+	queue := slices.Clone(b.Succs)
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if !seen[c] {
+			seen[c] = true
+			queue = append(queue, c.Succs...)
+		}
+	}
+	return seen
+}
+
+// advancesPager reports whether loop asks what the list returned for its
+// next page: an auto-pager's Next.
+func advancesPager(model *kvapi.Result, loop map[*ssa.BasicBlock]bool, results []ssa.Value) bool {
+	for b := range loop {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || len(call.Call.Args) == 0 && !call.Call.IsInvoke() {
+				continue
+			}
+			name, recv := "", ssa.Value(nil)
+			if call.Call.IsInvoke() {
+				name, recv = call.Call.Method.Name(), call.Call.Value
+			} else if callee := call.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil {
+				name, recv = callee.Name(), call.Call.Args[0]
+			}
+			if (name == "Next" || name == "GetNextPage") && model.DependsOn(recv, nil, results) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// An exit is a condition that leaves a loop, and whether the loop is left
+// when it holds.
+type exit struct {
+	cond  ssa.Value
+	leave bool
+}
+
+// exitConds returns the conditions on which control leaves loop.
+func exitConds(loop map[*ssa.BasicBlock]bool) []exit {
+	var out []exit
+	for b := range loop {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		if !loop[b.Succs[0]] {
+			out = append(out, exit{br.Cond, true})
+		} else if !loop[b.Succs[1]] {
+			out = append(out, exit{br.Cond, false})
+		}
+	}
+	return out
+}
+
+// isErrorCheck reports whether cond compares an error with nil.
+func isErrorCheck(cond ssa.Value) bool {
+	bin, ok := cond.(*ssa.BinOp)
+	if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
+		return false
+	}
+	isNil := func(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
+	err := bin.X
+	if isNil(err) {
+		err = bin.Y
+	}
+	if call, ok := err.(*ssa.Call); ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Err" && call.Call.Method.Pkg() != nil && call.Call.Method.Pkg().Path() == "context" {
+		return false // ctx.Err(): a deadline, which bounds the loop
+	}
+	return kvapi.IsError(err.Type()) && (isNil(bin.X) || isNil(bin.Y))
+}
+
+// listingEnds reports whether cond tests whether the listing is over:
+// the cursor compared with "", list_complete, an auto-pager's Next. A
+// test of anything else computed from the keys (a callback's answer, a
+// count against a budget) is an early exit.
+func listingEnds(model *kvapi.Result, cond ssa.Value, results []ssa.Value) bool {
+	if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
+		cond = not.X
+	}
+	if !model.DependsOn(cond, nil, results) {
+		return false
+	}
+	switch c := cond.(type) {
+	case *ssa.Call:
+		name := ""
+		if c.Call.IsInvoke() {
+			name = c.Call.Method.Name()
+		} else if callee := c.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil {
+			name = callee.Name()
+		}
+		return cursorFields[name]
+	case *ssa.BinOp:
+		return (c.Op == token.EQL || c.Op == token.NEQ) && !isErrorCheck(c)
+	}
+	return true // a field: ListComplete
+}
+
+// emptyPage reports whether c leaves the loop when a page listed no keys:
+// len(res.Keys) == 0.
+func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
+	bin, ok := c.cond.(*ssa.BinOp)
+	if !ok || !(bin.Op == token.EQL && c.leave || bin.Op == token.NEQ && !c.leave) {
+		return false
+	}
+	for _, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
+		call, ok := pair[0].(*ssa.Call)
+		zero, isConst := pair[1].(*ssa.Const)
+		if ok && isConst && zero.Value != nil && constant.Sign(zero.Value) == 0 {
+			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && model.DependsOn(call, nil, results) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// recursesOnCursor reports whether the list op's function calls itself
+// with something the list returned: recursion over pages, with no budget.
+func recursesOnCursor(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
+	fn := outermost(op.Call.Parent())
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Call.StaticCallee() != fn {
+				continue
+			}
+			if model.DependsOnAny(call.Call.Args, call, results) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cursorFields are the fields and methods that tell whether a list has
+// more pages.
+var cursorFields = map[string]bool{"Cursor": true, "ListComplete": true, "ResultInfo": true, "Complete": true,
+	"NextCursor": true, "Next": true, "GetNextPage": true, "HasMore": true, "Truncated": true}
+
+// firstPageOnly reports whether a single list's keys are used while
+// nothing looks at its cursor, and the page does not leave the function
+// for a caller to follow, and no small Limit asks for one page.
+func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
+	for _, src := range op.Sources(kvapi.Limit) {
+		if vals, _ := model.EvalSource(src, nil); len(vals) > 0 {
+			if n, ok := constant.Int64Val(constant.ToInt(vals[0])); ok && n > 0 && n < pageSize {
+				return false
+			}
+		} else if src.Value != nil || src.Term != nil {
+			return false // a limit chosen at run time: paged on purpose
+		}
+	}
+	usedKeys := false
+	looked := false
+	var walk func(v ssa.Value, depth int)
+	walk = func(v ssa.Value, depth int) {
+		refs := v.Referrers()
+		if refs == nil || depth > 6 || looked {
+			return
+		}
+		for _, ref := range *refs {
+			switch ref := ref.(type) {
+			case *ssa.Field:
+				if cursorField(ref.X.Type(), ref.Field) {
+					looked = true
+				} else {
+					usedKeys = true
+					walk(ref, depth+1)
+				}
+			case *ssa.FieldAddr:
+				if cursorField(ref.X.Type(), ref.Field) {
+					looked = true
+				} else {
+					walk(ref, depth+1)
+				}
+			case *ssa.UnOp:
+				usedKeys = true
+				walk(ref, depth+1)
+			case *ssa.Return, *ssa.Store, *ssa.MapUpdate, *ssa.Send:
+				if depth == 0 {
+					looked = true // the page handed on: the caller may follow its cursor
+				} else {
+					usedKeys = true
+				}
+			case ssa.CallInstruction:
+				if callee := ref.Common().StaticCallee(); callee != nil && cursorFields[callee.Name()] {
+					looked = true
+				} else if ref.Common().IsInvoke() && cursorFields[ref.Common().Method.Name()] {
+					looked = true
+				} else {
+					usedKeys = true
+				}
+			default:
+				usedKeys = true
+				if val, ok := ref.(ssa.Value); ok {
+					walk(val, depth+1)
+				}
+			}
+		}
+	}
+	for _, r := range results {
+		walk(r, 0)
+	}
+	return usedKeys && !looked
+}
+
+// cursorField reports whether field i of the struct t points to is one
+// that tells whether there are more pages.
+func cursorField(t types.Type, i int) bool {
+	if ptr, ok := t.Underlying().(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	return ok && i < st.NumFields() && cursorFields[st.Field(i).Name()]
+}
+
+// perKey returns the loop in which get reads a key that a list returned,
+// once per key, or nil: a loop of its function (its header block), or the
+// closure it is in (a goroutine per key).
+func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
+	if len(listed) == 0 {
+		return nil
+	}
+	fn := get.Call.Parent()
+	var in any
+	if fn.Parent() != nil {
+		in = fn
+	}
+	for _, loop := range loops(fn) {
+		if loop[get.Call.Block()] {
+			in = header(loop)
+		}
+	}
+	if in == nil {
+		return nil
+	}
+	for _, src := range get.Sources(kvapi.Key) {
+		if model.DependsOnAny(src.Inputs(), get.Call, listed) {
+			return in
+		}
+	}
+	return nil
+}
+
+// header returns the loop's first block in the function's order.
+func header(loop map[*ssa.BasicBlock]bool) *ssa.BasicBlock {
+	var first *ssa.BasicBlock
+	for b := range loop {
+		if first == nil || b.Index < first.Index {
+			first = b
+		}
+	}
+	return first
+}
+
+// outermost returns the named function that a closure belongs to.
+func outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}

@@ -1,0 +1,17 @@
+package kvlist_test
+
+import (
+	"testing"
+
+	"github.com/kvlint/kvlint/analyzers/internal/kvtest"
+	"github.com/kvlint/kvlint/analyzers/kvlist"
+)
+
+func TestMain(m *testing.M) { kvtest.Main(m) }
+
+// Cursor loops written in several styles, an empty-page exit, the first
+// page only, N+1 gets, and bounded look-alikes.
+func TestSyumai(t *testing.T) { kvtest.Run(t, "syumai033", kvlist.Analyzer, "./kvlist") }
+
+// Auto-pagers of the generated SDK.
+func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvlist.Analyzer, "./kvlist") }

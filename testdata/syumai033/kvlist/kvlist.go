@@ -1,0 +1,153 @@
+// Package kvlist holds kvlist's cases on github.com/syumai/workers.
+package kvlist
+
+import (
+	"context"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// Follows the cursor to the end, with nothing to stop it.
+func allKeys(ns *kv.Namespace, prefix string) ([]string, error) { // want allKeys:"kvlist"
+	var keys []string
+	cursor := ""
+	for {
+		res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor}) // want `unbounded listing`
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range res.Keys {
+			keys = append(keys, k.Name)
+		}
+		if res.ListComplete {
+			return keys, nil
+		}
+		cursor = res.Cursor
+	}
+}
+
+// The same loop, written on the cursor.
+func countKeys(ns *kv.Namespace) (int, error) { // want countKeys:"kvlist"
+	n := 0
+	res, err := ns.List(&kv.ListOptions{Prefix: "user:"})
+	for err == nil && !res.ListComplete {
+		n += len(res.Keys)
+		res, err = ns.List(&kv.ListOptions{Prefix: "user:", Cursor: res.Cursor}) // want `unbounded listing`
+	}
+	return n, err
+}
+
+// Stops at the first empty page.
+func untilEmpty(ns *kv.Namespace) ([]string, error) { // want untilEmpty:"kvlist"
+	var keys []string
+	cursor := ""
+	for i := 0; ; i++ {
+		res, err := ns.List(&kv.ListOptions{Prefix: "job:", Cursor: cursor}) // want `stops at the first empty page`
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Keys) == 0 {
+			return keys, nil
+		}
+		for _, k := range res.Keys {
+			keys = append(keys, k.Name)
+		}
+		cursor = res.Cursor
+	}
+}
+
+// One page, used as if it were all the keys.
+func firstPage(ns *kv.Namespace) ([]string, error) { // want firstPage:"kvlist"
+	res, err := ns.List(&kv.ListOptions{Prefix: "tenant:"}) // want `only the first page of this list is used`
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, k := range res.Keys {
+		names = append(names, k.Name)
+	}
+	return names, nil
+}
+
+// One get per listed key.
+func values(ns *kv.Namespace, cursor string) (map[string]string, string, error) { // want values:"kvlist"
+	res, err := ns.List(&kv.ListOptions{Prefix: "cfg:", Cursor: cursor})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make(map[string]string)
+	for _, k := range res.Keys {
+		v, err := ns.GetString(k.Name, nil) // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			return nil, "", err
+		}
+		out[k.Name] = v
+	}
+	return out, res.Cursor, nil
+}
+
+// Quiet: a budget of pages.
+func boundedKeys(ns *kv.Namespace, maxPages int) ([]string, error) {
+	var keys []string
+	cursor := ""
+	for page := 0; page < maxPages; page++ {
+		res, err := ns.List(&kv.ListOptions{Prefix: "log:", Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range res.Keys {
+			keys = append(keys, k.Name)
+		}
+		if res.ListComplete {
+			break
+		}
+		cursor = res.Cursor
+	}
+	return keys, nil
+}
+
+// Quiet: a deadline.
+func untilDeadline(ctx context.Context, ns *kv.Namespace) (int, error) {
+	n := 0
+	cursor := ""
+	for ctx.Err() == nil {
+		res, err := ns.List(&kv.ListOptions{Prefix: "evt:", Cursor: cursor})
+		if err != nil {
+			return n, err
+		}
+		n += len(res.Keys)
+		if res.ListComplete {
+			break
+		}
+		cursor = res.Cursor
+		time.Sleep(time.Millisecond)
+	}
+	return n, nil
+}
+
+// Quiet: one page returned with its cursor to the caller.
+func page(ns *kv.Namespace, cursor string) ([]string, string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "item:", Cursor: cursor})
+	if err != nil {
+		return nil, "", err
+	}
+	var names []string
+	for _, k := range res.Keys {
+		names = append(names, k.Name)
+	}
+	return names, res.Cursor, nil
+}
+
+// Quiet: a small limit asks for a few keys on purpose.
+func newest(ns *kv.Namespace) ([]string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "post:", Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, k := range res.Keys {
+		names = append(names, k.Name)
+	}
+	return names, nil
+}
