@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Score kvlint on the corpus against the // EXPECT and // DEBATABLE markers.
 
-usage: python3 score.py KVLINT [DIR]
+usage: python3 score.py [--vet] KVLINT [DIR]
 
 DIR is a folder of corpus modules; the default is the folder of this script.
+With --vet, each module is analysed as go vet does, one package at a time,
+given the storage ports that `KVLINT --print-interfaces` finds.
 
 A marker "// EXPECT a" or "// EXPECT a|b" on a line says an expert expects a
 finding of analyzer a (or b) on that line; "// DEBATABLE a" marks a case that
 is counted separately (neither TP/FP nor FN).
 """
-import collections, os, re, subprocess, sys
+import collections, json, os, re, subprocess, sys
 
+VET = '--vet' in sys.argv
+if VET:
+    sys.argv.remove('--vet')
 ROOT = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
 MODULES = sorted(d for d in os.listdir(ROOT) if os.path.exists(os.path.join(ROOT, d, 'go.mod')))
 ANALYZERS = ['kvttl', 'kvrace', 'kvcounter', 'kvsession', 'kvlist']
@@ -31,6 +36,9 @@ def main():
                         exp[(m, rel, i)] = (mm.group(1), set(mm.group(2).split('|')))
     finds = []
     for m in MODULES:
+        if VET:
+            finds += vet(binary, m)
+            continue
         out = subprocess.run([binary, '-C', os.path.join(ROOT, m), './...'],
                              capture_output=True, text=True).stdout
         for l in out.splitlines():
@@ -68,6 +76,44 @@ def main():
         p = tp[a] / (tp[a] + fp[a]) if tp[a] + fp[a] else float('nan')
         r = tp[a] / (tp[a] + fn[a]) if tp[a] + fn[a] else float('nan')
         print('%-10s %3d %3d %3d %6.3f %6.3f' % (a, tp[a], fp[a], fn[a], p, r))
+
+def vet(binary, m):
+    """Findings of go vet -vettool=binary on module m, with the storage
+    ports the binary prints, as (module, file, line, analyzer, message)."""
+    d = os.path.join(ROOT, m)
+    env = dict(os.environ)
+    if 'github.com/syumai/workers' in open(os.path.join(d, 'go.mod')).read():
+        env.update(GOOS='js', GOARCH='wasm')
+    ifaces = subprocess.run([binary, '-C', d, '--print-interfaces', './...'],
+                            capture_output=True, text=True).stdout.strip()
+    out = subprocess.run(['go', 'vet', '-json', '-vettool=' + binary, '-kvapi.interfaces=' + ifaces, './...'],
+                         cwd=d, env=env, capture_output=True, text=True)
+    out = out.stdout + out.stderr
+    finds, seen = [], set()
+    # go vet -json prints a stream of JSON objects, one per package, with
+    # "# pkg" lines between some of them.
+    objs, dec, i = [], json.JSONDecoder(), 0
+    while True:
+        i = out.find('{', i)
+        if i < 0:
+            break
+        obj, i = dec.raw_decode(out, i)
+        objs.append(obj)
+    for chunk in objs:
+        for pkg in chunk.values():
+            for analyzer, diags in pkg.items():
+                if not isinstance(diags, list):
+                    continue
+                for diag in diags:
+                    posn = diag['posn']
+                    mm = re.match(r'^(.*\.go):(\d+):\d+$', posn)
+                    if not mm:
+                        continue
+                    key = (os.path.relpath(mm.group(1), d), int(mm.group(2)), analyzer)
+                    if key not in seen:  # test variants repeat a package's findings
+                        seen.add(key)
+                        finds.append((m, key[0], key[1], analyzer, diag['message']))
+    return finds
 
 if __name__ == '__main__':
     main()
