@@ -239,6 +239,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	// A key whose text starts with "code" keeps codes: code:<email>.
+	if len(key) > 0 && len(key[0]) > 0 && strings.EqualFold(strings.TrimSuffix(strings.ToLower(key[0][0]), "s"), "code") {
+		ev.credential = "otp code"
+	}
 	for _, group := range append(key, other...) {
 		for i, w := range group {
 			ev.revocationList = ev.revocationList || revocationList.MatchString(w)

@@ -23,5 +23,10 @@ func main() {
 	mux.HandleFunc("GET /banner", handleBanner)
 	mux.HandleFunc("POST /downloads", handleNewDownload)
 	mux.HandleFunc("GET /downloads/{token}", handleDownload)
+	mux.HandleFunc("POST /account/code", handleSendCode)
+	mux.HandleFunc("POST /account/signin", handleRedeemCode)
+	mux.HandleFunc("POST /account/logout", handleLogout)
+	mux.HandleFunc("GET /admin/products", handleAdminProducts)
+	mux.HandleFunc("GET /admin/pages", handleAdminPages)
 	workers.Serve(mux)
 }

@@ -136,3 +136,13 @@ func flags(ns *kv.Namespace) error {
 func ownerIndex(ns *kv.Namespace, apiKey, slug string) error {
 	return ns.Delete("owner:" + apiKey + ":" + slug)
 }
+
+// A key whose text starts with "code" keeps one-time codes.
+func useCode(ns *kv.Namespace, email string) error { // want useCode:"kvsession"
+	return ns.Delete("code:" + email) // want `A one-time code revoked or consumed`
+}
+
+// Quiet: a promotion's record, whatever its code.
+func endPromo(ns *kv.Namespace, code string) error {
+	return ns.Delete("promo:" + code)
+}
