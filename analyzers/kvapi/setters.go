@@ -74,6 +74,7 @@ func (r *Result) findSetters() {
 		}
 	}
 	setters := make(map[*ssa.Function][]WrappedOp)
+	elsewhere := make(map[*types.Func][]FieldUse)
 	// A field may be filled from another: NewRepo copies cfg.ttl, which
 	// WithTTL set, into Repo.ttl. Each round follows one such copy.
 	for round := 0; round < maxRounds && len(uses) > 0; round++ {
@@ -95,13 +96,32 @@ func (r *Result) findSetters() {
 					continue
 				}
 				for _, from := range stored.fieldsIn(c.fields, nil) {
-					if from != use.field {
-						next = append(next, fieldUse{field: from, tmpl: use.tmpl.fill(template(stored, c.fields, from))})
+					if from == use.field {
+						continue
+					}
+					through := fieldUse{field: from, tmpl: use.tmpl.fill(template(stored, c.fields, from))}
+					next = append(next, through)
+					if obj, ok := outer.Object().(*types.Func); ok && from.Pkg() != r.pass.Pkg {
+						// Filled from a field declared elsewhere, whose
+						// setters that package finds (see FieldUsesFact).
+						id := fieldID(store.Addr.(*ssa.FieldAddr))
+						c.ids = make(map[*types.Var]string)
+						c.term(store.Val, 0)
+						if name := c.ids[from]; name != "" {
+							id = name
+						}
+						elsewhere[obj] = append(elsewhere[obj], FieldUse{Field: id, Op: through.tmpl})
 					}
 				}
 			}
 		}
 		uses = next
+	}
+	for obj, us := range elsewhere {
+		fact := new(FieldUsesFact)
+		r.pass.ImportObjectFact(obj, fact)
+		fact.Uses = append(fact.Uses, us...)
+		r.pass.ExportObjectFact(obj, fact)
 	}
 	for fn, ops := range setters {
 		obj, ok := fn.Object().(*types.Func)

@@ -37,13 +37,24 @@ func (s *KV) Set(ctx context.Context, key string, v []byte, ttl time.Duration) e
 }
 
 // Put implements store.Cache: the TTL comes from the options, declared in
-// the port's package, which does not know this adapter.
+// the port's package, which does not know this adapter, and goes through
+// an entry of the adapter's own.
 func (s *KV) Put(ctx context.Context, key string, v []byte, opts ...store.PutOption) error {
 	o := store.Apply(opts)
-	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, key, kv.NamespaceValueUpdateParams{
+	return s.write(ctx, entry{key: key, value: v, ttl: o.TTL.Seconds()})
+}
+
+type entry struct {
+	key   string
+	value []byte
+	ttl   float64
+}
+
+func (s *KV) write(ctx context.Context, e entry) error {
+	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, e.key, kv.NamespaceValueUpdateParams{
 		AccountID:     cloudflare.F(s.Account),
-		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
-		ExpirationTTL: cloudflare.F(o.TTL.Seconds()),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(e.value)),
+		ExpirationTTL: cloudflare.F(e.ttl),
 	})
 	return err
 }
