@@ -258,6 +258,10 @@ func outermost(fn *ssa.Function) *ssa.Function {
 	return fn
 }
 
+// Outermost returns the named function that a closure belongs to, whose
+// operations it is summarised with.
+func Outermost(fn *ssa.Function) *ssa.Function { return outermost(fn) }
+
 // outerValue follows v out of the closures it is in to the value of the
 // enclosing function that it is: a captured variable, a closure's argument,
 // the slice that slices.Chunk cuts a batch from.

@@ -54,7 +54,7 @@ func run(pass *analysis.Pass) (any, error) {
 	rep := report.New(pass)
 	reported := func(op *kvapi.Op, msg string) {
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg})
-		if fn, ok := outermost(op.Call.Parent()).Object().(*types.Func); ok {
+		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
@@ -291,7 +291,7 @@ func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
 // recursesOnCursor reports whether the list op's function calls itself
 // with something the list returned: recursion over pages, with no budget.
 func recursesOnCursor(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
-	fn := outermost(op.Call.Parent())
+	fn := kvapi.Outermost(op.Call.Parent())
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(*ssa.Call)
@@ -425,12 +425,4 @@ func header(loop map[*ssa.BasicBlock]bool) *ssa.BasicBlock {
 		}
 	}
 	return first
-}
-
-// outermost returns the named function that a closure belongs to.
-func outermost(fn *ssa.Function) *ssa.Function {
-	for fn.Parent() != nil {
-		fn = fn.Parent()
-	}
-	return fn
 }

@@ -106,7 +106,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	rep := report.New(pass)
 	reported := func(op *kvapi.Op) {
-		if fn, ok := outermost(op.Call.Parent()).Object().(*types.Func); ok {
+		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
@@ -178,14 +178,6 @@ type reportedFact struct{}
 
 func (*reportedFact) AFact()         {}
 func (*reportedFact) String() string { return "kvsession" }
-
-// outermost returns the named function that a closure belongs to.
-func outermost(fn *ssa.Function) *ssa.Function {
-	for fn.Parent() != nil {
-		fn = fn.Parent()
-	}
-	return fn
-}
 
 // evidence is what an operation's names say it touches.
 type evidence struct {
