@@ -288,23 +288,36 @@ func (e *evaluator) raise(b Bound, cond ssa.Value, holds bool, v ssa.Value, f *F
 	if !ok {
 		return b
 	}
-	op := bin.Op
+	subjectX := same(bin.X, v)
+	if !subjectX && !same(bin.Y, v) || !atLeast(bin.Op, holds, subjectX) {
+		return b
+	}
+	other := bin.Y
+	if !subjectX {
+		other = bin.X
+	}
+	return b.raisedTo(e.values(other, f, depth+1))
+}
+
+// atLeast reports whether a comparison x op y, known to come out as holds,
+// says that its subject (x when subjectX, else y) is at least the other
+// operand.
+func atLeast(op token.Token, holds, subjectX bool) bool {
 	if !holds {
 		op = negate(op)
 	}
-	x, y := bin.X, bin.Y
-	if same(y, v) {
-		x, y, op = y, x, mirror(op)
+	if !subjectX {
+		op = mirror(op)
 	}
-	if !same(x, v) || (op != token.GTR && op != token.GEQ) {
+	return op == token.GTR || op == token.GEQ
+}
+
+// raisedTo returns b raised to the one value of vals, if that is higher.
+func (b Bound) raisedTo(vals []constant.Value) Bound {
+	if len(vals) != 1 {
 		return b
 	}
-	c := e.values(y, f, depth+1)
-	if len(c) != 1 {
-		return b
-	}
-	floor := constBound(c[0])
-	if floor.Floored && (!b.Floored || floor.Floor > b.Floor) {
+	if floor := constBound(vals[0]); floor.Floored && (!b.Floored || floor.Floor > b.Floor) {
 		b.Floor, b.Floored = floor.Floor, true
 	}
 	return b
@@ -430,24 +443,16 @@ func (e *evaluator) raiseTerm(b Bound, t *Term, held []Cond, args []ssa.Value, f
 		if c.Term.Op != TermBinOp || len(c.Term.Args) != 2 {
 			continue
 		}
-		op := c.Term.Tok
-		if !c.Want {
-			op = negate(op)
-		}
 		x, y := c.Term.Args[0], c.Term.Args[1]
-		if y.String() == key {
-			x, y, op = y, x, mirror(op)
-		}
-		if x.String() != key || (op != token.GTR && op != token.GEQ) {
+		subjectX := x.String() == key
+		if !subjectX && y.String() != key || !atLeast(c.Term.Tok, c.Want, subjectX) {
 			continue
 		}
-		vals := e.term(y, args, f, depth+1)
-		if len(vals) != 1 {
-			continue
+		other := y
+		if !subjectX {
+			other = x
 		}
-		if floor := constBound(vals[0]); floor.Floored && (!b.Floored || floor.Floor > b.Floor) {
-			b.Floor, b.Floored = floor.Floor, true
-		}
+		b = b.raisedTo(e.term(other, args, f, depth+1))
 	}
 	return b
 }
