@@ -32,7 +32,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -57,6 +57,7 @@ type Result struct {
 
 	fieldStores map[*types.Var][]ssa.Value // what the package stores in each field, see onlyStored
 	returns     map[*ssa.Function]*Term    // see returnTerm
+	checks      map[*ssa.Function][]int    // see missingChecks
 }
 
 // CallSites returns the static calls of fn in this package, through which
@@ -118,6 +119,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	}
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
+	res.missingChecks()
 	res.findOps()
 	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil

@@ -29,6 +29,10 @@ type WrappedOp struct {
 	Conds    []Cond         // what the parameters must satisfy for the operation to run
 	Results  []int          // for a get, the wrapper's results that carry the value read
 	Out      []int          // for a get, the parameters it decodes the value into: GetJSON(key, &v)
+	// Missing is, for a get, the text in which Results hand back a
+	// missing key, when the wrapper passes on the SDK's value unchecked
+	// (see Op.MissingText).
+	Missing string
 	// ViaPort is set for an operation reached through a storage port: a
 	// decorator's, which adds nothing to what the port's real
 	// implementation does (see Interfaces.Discover).
@@ -87,6 +91,9 @@ func (w *WrappedOp) String() string {
 	}
 	if len(w.Out) > 0 {
 		parts = append(parts, fmt.Sprintf("out=%v", w.Out))
+	}
+	if w.Missing != "" {
+		parts = append(parts, fmt.Sprintf("missing=%q", w.Missing))
 	}
 	if w.Field != "" {
 		return "sets " + w.Field + " for " + w.Role.String() + "(" + strings.Join(parts, ", ") + ")"
@@ -321,6 +328,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 		if op.Method.Role == Get || op.Method.Role == BulkGet || op.Method.Role == List {
 			w.Results = r.resultsFrom(fn, op)
 			w.Out = r.outParams(fn, op)
+			w.Missing = r.missingReturned(fn, op)
 		}
 		if params || len(w.Results) > 0 || len(w.Out) > 0 {
 			fact.Ops = append(fact.Ops, w)

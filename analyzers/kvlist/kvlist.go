@@ -5,7 +5,6 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -109,7 +108,7 @@ const (
 func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind {
 	fn := op.Call.Parent()
 	kind := noLoop
-	for _, loop := range loops(fn) {
+	for _, loop := range kvapi.Loops(fn) {
 		if !loop[op.Call.Block()] && !advancesPager(model, loop, results) {
 			continue // a loop over one page's keys, or not about the list
 		}
@@ -137,51 +136,9 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 	return kind
 }
 
-// loops returns the strongly connected sets of blocks of fn that form a
-// cycle.
-func loops(fn *ssa.Function) []map[*ssa.BasicBlock]bool {
-	var out []map[*ssa.BasicBlock]bool
-	done := make(map[*ssa.BasicBlock]bool)
-	for _, b := range fn.Blocks {
-		if done[b] {
-			continue
-		}
-		reach := reachable(b)
-		if !reach[b] {
-			continue
-		}
-		scc := map[*ssa.BasicBlock]bool{b: true}
-		for c := range reach {
-			if reachable(c)[b] {
-				scc[c] = true
-			}
-		}
-		for c := range scc {
-			done[c] = true
-		}
-		out = append(out, scc)
-	}
-	return out
-}
-
-// reachable returns the blocks reachable from b by one edge or more.
-func reachable(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
-	seen := make(map[*ssa.BasicBlock]bool)
-	queue := slices.Clone(b.Succs)
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if !seen[c] {
-			seen[c] = true
-			queue = append(queue, c.Succs...)
-		}
-	}
-	return seen
-}
-
 // advancesPager reports whether loop asks what the list returned for its
 // next page: an auto-pager's Next.
-func advancesPager(model *kvapi.Result, loop map[*ssa.BasicBlock]bool, results []ssa.Value) bool {
+func advancesPager(model *kvapi.Result, loop kvapi.Loop, results []ssa.Value) bool {
 	for b := range loop {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(*ssa.Call)
@@ -210,7 +167,7 @@ type exit struct {
 }
 
 // exitConds returns the conditions on which control leaves loop.
-func exitConds(loop map[*ssa.BasicBlock]bool) []exit {
+func exitConds(loop kvapi.Loop) []exit {
 	var out []exit
 	for b := range loop {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
@@ -400,9 +357,9 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 	if fn.Parent() != nil {
 		in = fn
 	}
-	for _, loop := range loops(fn) {
+	for _, loop := range kvapi.Loops(fn) {
 		if loop[get.Call.Block()] {
-			in = header(loop)
+			in = loop.Header()
 		}
 	}
 	if in == nil {
@@ -414,15 +371,4 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 		}
 	}
 	return nil
-}
-
-// header returns the loop's first block in the function's order.
-func header(loop map[*ssa.BasicBlock]bool) *ssa.BasicBlock {
-	var first *ssa.BasicBlock
-	for b := range loop {
-		if first == nil || b.Index < first.Index {
-			first = b
-		}
-	}
-	return first
 }

@@ -33,7 +33,7 @@ func (s *Store) SetFloor(key, value string, ttl time.Duration) error { // want S
 	return s.ns.PutString(key, value, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
 }
 
-func (s *Store) Get(key string) (string, error) { // want Get:`kv wrapper: get\(namespace=\(ns \$0\), key=\$1, results=\[0\]\)`
+func (s *Store) Get(key string) (string, error) { // want Get:`kv wrapper: get\(namespace=\(ns \$0\), key=\$1, results=\[0\], missing="<null>"\)`
 	return s.ns.GetString(key, nil)
 }
 

@@ -1,0 +1,95 @@
+package kvapi
+
+import (
+	"slices"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A Loop is a strongly connected set of blocks of one function that
+// form a cycle.
+type Loop map[*ssa.BasicBlock]bool
+
+// Loops returns the loops of fn, outermost ones: a nested loop is part of
+// the loop around it.
+func Loops(fn *ssa.Function) []Loop {
+	var out []Loop
+	done := make(map[*ssa.BasicBlock]bool)
+	for _, b := range fn.Blocks {
+		if done[b] {
+			continue
+		}
+		reach := reachable(b)
+		if !reach[b] {
+			continue
+		}
+		scc := Loop{b: true}
+		for c := range reach {
+			if reachable(c)[b] {
+				scc[c] = true
+			}
+		}
+		for c := range scc {
+			done[c] = true
+		}
+		out = append(out, scc)
+	}
+	return out
+}
+
+// reachable returns the blocks reachable from b by one edge or more.
+func reachable(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := make(map[*ssa.BasicBlock]bool)
+	queue := slices.Clone(b.Succs)
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if !seen[c] {
+			seen[c] = true
+			queue = append(queue, c.Succs...)
+		}
+	}
+	return seen
+}
+
+// Header returns the loop's first block in the function's order.
+func (l Loop) Header() *ssa.BasicBlock {
+	var first *ssa.BasicBlock
+	for b := range l {
+		if first == nil || b.Index < first.Index {
+			first = b
+		}
+	}
+	return first
+}
+
+// Around returns the loop of fn that holds block b, or nil.
+func Around(b *ssa.BasicBlock) Loop {
+	for _, l := range Loops(b.Parent()) {
+		if l[b] {
+			return l
+		}
+	}
+	return nil
+}
+
+// Repeats reports whether control may come back to b within the loop:
+// false for a block that leaves the loop once it has run.
+func (l Loop) Repeats(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	queue := []*ssa.BasicBlock{b}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, s := range c.Succs {
+			if s == b {
+				return true
+			}
+			if l[s] && !seen[s] {
+				seen[s] = true
+				queue = append(queue, s)
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,185 @@
+package kvapi
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// nullText is how syumai/workers' GetString hands back a missing key: the
+// JS null, rendered by syscall/js's Value.String.
+const nullText = "<null>"
+
+// MissingText returns the text in which the get hands back a missing key,
+// when a missing key comes back as a value rather than as an error or a
+// flag: "<null>" for syumai/workers' GetString, and for a wrapper that
+// returns what GetString read without looking for it. It returns "" for
+// every other get.
+func (op *Op) MissingText() string {
+	if op.Wrapped != nil {
+		return op.Wrapped.Missing
+	}
+	if op.Method.Role == Get && op.Method.Name == "GetString" && strings.HasPrefix(op.Method.Pkg, "github.com/syumai/workers/") {
+		return nullText
+	}
+	return ""
+}
+
+// Views returns vals and the values that are the same thing: phis that
+// merge them, conversions between string and []byte, changes of type.
+func Views(vals []ssa.Value) []ssa.Value {
+	out := append([]ssa.Value(nil), vals...)
+	seen := make(map[ssa.Value]bool)
+	for i := 0; i < len(out); i++ {
+		v := out[i]
+		if seen[v] || v.Referrers() == nil {
+			continue
+		}
+		seen[v] = true
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.Phi, *ssa.ChangeType, *ssa.Convert:
+				out = append(out, ref.(ssa.Value))
+			}
+		}
+	}
+	return out
+}
+
+// LooksFor reports whether one of vals is compared with the string
+// constant text, directly or by a helper that compares its parameter with
+// it: kvstore.Missing(v), in this package or another (checksMissingFact).
+func (r *Result) LooksFor(vals []ssa.Value, text string) bool {
+	for _, v := range vals {
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.BinOp:
+				if comparesWith(ref, text) {
+					return true
+				}
+			case ssa.CallInstruction:
+				if r.checksArg(ref.Common(), v) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func comparesWith(bin *ssa.BinOp, text string) bool {
+	if bin.Op != token.EQL && bin.Op != token.NEQ {
+		return false
+	}
+	if s, ok := StringConst(bin.X); ok && s == text {
+		return true
+	}
+	s, ok := StringConst(bin.Y)
+	return ok && s == text
+}
+
+// checksArg reports whether the call passes v to a parameter that its
+// callee compares with the missing key's text.
+func (r *Result) checksArg(call *ssa.CallCommon, v ssa.Value) bool {
+	callee := call.StaticCallee()
+	if callee == nil {
+		return false
+	}
+	var params []int
+	if callee.Pkg == r.pkg {
+		params = r.missingChecks()[callee]
+	} else if obj, ok := callee.Object().(*types.Func); ok {
+		var fact checksMissingFact
+		if r.pass.ImportObjectFact(obj.Origin(), &fact) {
+			params = fact.Params
+		}
+	}
+	for _, i := range params {
+		if i < len(call.Args) && call.Args[i] == v {
+			return true
+		}
+	}
+	return false
+}
+
+// A checksMissingFact marks a function that compares string parameters
+// with "<null>", the text in which syumai/workers' GetString hands back
+// a missing key: a call of it is a miss check.
+type checksMissingFact struct {
+	Params []int
+}
+
+func (*checksMissingFact) AFact() {}
+func (f *checksMissingFact) String() string {
+	return fmt.Sprintf("checks for a missing key: %v", f.Params)
+}
+
+// missingChecks returns the package's functions that compare a string
+// parameter with "<null>", and which; it exports them as facts.
+func (r *Result) missingChecks() map[*ssa.Function][]int {
+	if r.checks != nil {
+		return r.checks
+	}
+	r.checks = make(map[*ssa.Function][]int)
+	for _, fn := range r.funcs {
+		var params []int
+		for i, p := range fn.Params {
+			if !basic(p.Type(), types.IsString) || p.Referrers() == nil {
+				continue
+			}
+			for _, ref := range *p.Referrers() {
+				if bin, ok := ref.(*ssa.BinOp); ok && comparesWith(bin, nullText) {
+					params = append(params, i)
+					break
+				}
+			}
+		}
+		if len(params) == 0 {
+			continue
+		}
+		r.checks[fn] = params
+		if obj, ok := fn.Object().(*types.Func); ok && fn.Parent() == nil {
+			r.pass.ExportObjectFact(obj, &checksMissingFact{Params: params})
+		}
+	}
+	return r.checks
+}
+
+// StringConst returns the value of a string constant.
+func StringConst(v ssa.Value) (string, bool) {
+	c, ok := v.(*ssa.Const)
+	if !ok || c.Value == nil || c.Value.Kind() != constant.String {
+		return "", false
+	}
+	return constant.StringVal(c.Value), true
+}
+
+// missingReturned returns the text in which fn hands back a missing key
+// that the get op read, when fn returns the value unchanged and never
+// looks for that text: its callers then see what GetString saw.
+func (r *Result) missingReturned(fn *ssa.Function, op *Op) string {
+	text := op.MissingText()
+	if text == "" {
+		return ""
+	}
+	views := Views(op.Results())
+	if r.LooksFor(views, text) {
+		return ""
+	}
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			for _, v := range ret.Results {
+				for _, view := range views {
+					if v == view {
+						return text
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
