@@ -1,0 +1,436 @@
+package kvnull
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports missing KV keys mistaken for values.
+var Analyzer = &analysis.Analyzer{
+	Name:     "kvnull",
+	Doc:      analysisdoc.Extract(doc, "kvnull"),
+	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvnull.md",
+	Requires: []*analysis.Analyzer{kvapi.Analyzer},
+	Run:      run,
+}
+
+const (
+	emptyCheckMsg = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
+	nilReaderMsg  = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
+	parsedMsg     = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
+	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
+)
+
+func run(pass *analysis.Pass) (any, error) {
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return nil, nil
+	}
+	rep := report.New(pass)
+	for _, op := range model.Ops {
+		if op.Method.Role != kvapi.Get {
+			continue
+		}
+		if text := op.MissingText(); text != "" {
+			checkText(pass, model, rep, op, text)
+		}
+		if op.Wrapped == nil && op.Method.Name == "GetReader" {
+			checkReader(rep, op)
+		}
+		if put := overwrittenOnError(model, op); put != nil {
+			line := pass.Fset.Position(put.Pos()).Line
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorMissMsg, line),
+				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
+		}
+	}
+	rep.Finish()
+	return nil, nil
+}
+
+// checkText reports the checks of a get's value against "" or a zero
+// length, which a missing key never passes, and a value parsed with no
+// check at all.
+func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, op *kvapi.Op, text string) {
+	views := kvapi.Views(op.Results())
+	if model.LooksFor(views, text) {
+		return // the miss is looked for
+	}
+	checked, parsed := false, false
+	for _, v := range views {
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.BinOp:
+				if s, ok := otherString(ref, v); ok && s == "" {
+					checked = true
+					rep.Report(emptyCheck(pass, model, ref, text))
+				}
+			case *ssa.Call:
+				if isLen(ref) {
+					for _, cmp := range *ref.Referrers() {
+						if bin, ok := cmp.(*ssa.BinOp); ok && comparesWithZero(bin, ref) {
+							checked = true
+							rep.Report(analysis.Diagnostic{Pos: bin.Pos(), Message: fmt.Sprintf(emptyCheckMsg, text, text)})
+						}
+					}
+				} else if parses(ref) && failureHandedOn(ref) {
+					parsed = true
+				}
+			}
+		}
+	}
+	if parsed && !checked {
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(parsedMsg, text, text)})
+	}
+}
+
+// otherString returns the string constant that bin compares v with.
+func otherString(bin *ssa.BinOp, v ssa.Value) (string, bool) {
+	if bin.Op != token.EQL && bin.Op != token.NEQ {
+		return "", false
+	}
+	other := bin.Y
+	if bin.Y == v {
+		other = bin.X
+	}
+	return kvapi.StringConst(other)
+}
+
+// emptyCheck is the report of v == "", with a fix that compares with the
+// missing key's text instead, when the "" is written as a literal.
+func emptyCheck(pass *analysis.Pass, model *kvapi.Result, bin *ssa.BinOp, text string) analysis.Diagnostic {
+	d := analysis.Diagnostic{Pos: bin.Pos(), Message: fmt.Sprintf(emptyCheckMsg, text, text)}
+	for _, n := range model.Path(bin.Pos()) {
+		expr, ok := n.(*ast.BinaryExpr)
+		if !ok || expr.OpPos != bin.Pos() {
+			continue
+		}
+		d.Pos, d.End = expr.Pos(), expr.End()
+		for _, side := range []ast.Expr{expr.X, expr.Y} {
+			if lit, ok := ast.Unparen(side).(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && s == "" {
+					d.SuggestedFixes = []analysis.SuggestedFix{{
+						Message:   "compare with " + strconv.Quote(text),
+						TextEdits: []analysis.TextEdit{{Pos: lit.Pos(), End: lit.End(), NewText: []byte(strconv.Quote(text))}},
+					}}
+				}
+			}
+		}
+		break
+	}
+	return d
+}
+
+// checkReader reports GetReader's reader compared with nil.
+func checkReader(rep *report.Reporter, op *kvapi.Op) {
+	for _, v := range kvapi.Views(op.Results()) {
+		for _, ref := range *v.Referrers() {
+			if bin, ok := ref.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && (isNil(bin.X) || isNil(bin.Y)) {
+				rep.Report(analysis.Diagnostic{Pos: bin.Pos(), Message: nilReaderMsg})
+			}
+		}
+	}
+}
+
+func isNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
+
+func isLen(call *ssa.Call) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "len"
+}
+
+// comparesWithZero reports whether bin tests that n is zero or not:
+// n == 0, n != 0, n > 0, n < 1.
+func comparesWithZero(bin *ssa.BinOp, n ssa.Value) bool {
+	c, ok := bin.Y.(*ssa.Const)
+	if bin.Y == n {
+		c, ok = bin.X.(*ssa.Const)
+	}
+	if !ok || c.Value == nil {
+		return false
+	}
+	v, exact := constantInt(c)
+	switch bin.Op {
+	case token.EQL, token.NEQ, token.GTR, token.LEQ:
+		return exact && v == 0
+	case token.LSS, token.GEQ:
+		return exact && v == 1
+	}
+	return false
+}
+
+func constantInt(c *ssa.Const) (int64, bool) {
+	if c.Value == nil {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(c.Value.ExactString(), 10, 64)
+	return i, err == nil
+}
+
+// parsers are the functions that read a value as data; "<null>" fails
+// them all.
+var parsers = map[string]bool{
+	"strconv.Atoi": true, "strconv.ParseInt": true, "strconv.ParseUint": true, "strconv.ParseFloat": true,
+	"strconv.ParseBool": true, "encoding/json.Unmarshal": true, "time.Parse": true, "time.ParseDuration": true,
+	"(*encoding/base64.Encoding).DecodeString": true,
+}
+
+func parses(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return false
+	}
+	fn, ok := callee.Object().(*types.Func)
+	return ok && fn.Pkg() != nil && parsers[fn.FullName()]
+}
+
+// failureHandedOn reports whether the parse's error is returned or sent
+// to the client: a missing key then fails the caller. An error dropped or
+// replaced with a default ("a missing key reads as 0") handles the miss.
+func failureHandedOn(parse *ssa.Call) bool {
+	res := parse.Call.Signature().Results()
+	if res.Len() == 0 || !kvapi.IsError(res.At(res.Len()-1).Type()) {
+		return false
+	}
+	err := ssa.Value(parse)
+	if res.Len() > 1 {
+		err = nil
+		for _, ref := range *parse.Referrers() {
+			if ext, ok := ref.(*ssa.Extract); ok && ext.Index == res.Len()-1 {
+				err = ext
+			}
+		}
+	}
+	var handedOn func(v ssa.Value, depth int) bool
+	handedOn = func(v ssa.Value, depth int) bool {
+		if v == nil || depth > 4 || v.Referrers() == nil {
+			return false
+		}
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.Return:
+				return true
+			case *ssa.MakeInterface, *ssa.ChangeInterface, *ssa.Phi:
+				if handedOn(ref.(ssa.Value), depth+1) {
+					return true
+				}
+			case *ssa.Call:
+				if callee := ref.Call.StaticCallee(); callee != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "net/http" && callee.Name() == "Error" {
+					return true
+				}
+				if ref.Call.Signature().Results().Len() == 1 && handedOn(ref, depth+1) {
+					return true // fmt.Errorf("...: %w", err), err.Error()
+				}
+			case *ssa.Store:
+				if ia, ok := ref.Addr.(*ssa.IndexAddr); ok {
+					if alloc, ok := ia.X.(*ssa.Alloc); ok {
+						// A variadic argument: fmt.Errorf("%w", err).
+						for _, use := range *alloc.Referrers() {
+							if sl, ok := use.(*ssa.Slice); ok && handedOn(sl, depth+1) {
+								return true
+							}
+						}
+					}
+				}
+			case *ssa.Slice:
+				if handedOn(ref, depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return handedOn(err, 0)
+}
+
+// overwrittenOnError returns a write of the get's key whose value is built
+// from what the get returned, and which runs after the get failed, when
+// nothing tells a missing key from another failure: the error is
+// ignored, or its check leads to the write without looking at it.
+func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || missIsValue(get) {
+		return nil
+	}
+	errs, ignored := errorResult(call)
+	if !ignored && errs == nil {
+		return nil // no error result, or one that is not a failure's
+	}
+	reads := get.Results()
+	if len(reads) == 0 {
+		return nil
+	}
+	for _, put := range model.Ops {
+		if put.Method.Role != kvapi.Put || put.Call == get.Call || put.Call.Parent() != call.Parent() || !kvapi.Before(call, put.Call) {
+			continue
+		}
+		if !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
+			continue
+		}
+
+		built := false
+		for _, src := range put.Sources(kvapi.Value) {
+			built = built || model.DependsOnAny(src.Inputs(), put.Call, reads)
+		}
+		if !built {
+			continue
+		}
+		if ignored || !inspected(errs) && reachedOnError(errs, put.Call.Block()) {
+			return put
+		}
+	}
+	return nil
+}
+
+// missIsValue reports whether the get comes down to syumai/workers, which
+// reports a missing key as a value ("<null>"), not an error: its errors
+// are failures only, and code that drops them is not mistaking them for a
+// miss.
+func missIsValue(get *kvapi.Op) bool {
+	method := get.Method.FullName()
+	if get.Wrapped != nil {
+		method = get.Wrapped.Method
+	}
+	return strings.HasSuffix(method, ").GetString") || strings.HasSuffix(method, ").GetReader")
+}
+
+// errorResult returns the error that call returns, or ignored when the
+// caller drops it.
+func errorResult(call *ssa.Call) (err ssa.Value, ignored bool) {
+	res := call.Call.Signature().Results()
+	if res.Len() == 0 || !kvapi.IsError(res.At(res.Len()-1).Type()) {
+		return nil, false
+	}
+	if res.Len() == 1 {
+		if refs := call.Referrers(); refs != nil && len(*refs) > 0 {
+			return call, false
+		}
+		return nil, true
+	}
+	last := res.Len() - 1
+	for _, ref := range *call.Referrers() {
+		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == last {
+			if refs := ext.Referrers(); refs != nil && len(*refs) > 0 {
+				return ext, false
+			}
+		}
+	}
+	return nil, true
+}
+
+// inspected reports whether err is looked at beyond a comparison with nil
+// and being logged: errors.Is or As, a type assertion, a method, a helper.
+func inspected(err ssa.Value) bool {
+	var look func(v ssa.Value, depth int) bool
+	look = func(v ssa.Value, depth int) bool {
+		if depth > 3 || v.Referrers() == nil {
+			return false
+		}
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.BinOp:
+				if !isNil(ref.X) && !isNil(ref.Y) {
+					return true // err == ErrNotFound
+				}
+			case *ssa.MakeInterface, *ssa.ChangeInterface:
+				if look(ref.(ssa.Value), depth+1) {
+					return true
+				}
+			case *ssa.Store, *ssa.IndexAddr, *ssa.DebugRef:
+				// into a varargs slice for a logger; a name for debuggers
+			case *ssa.Slice:
+				if look(ref, depth+1) {
+					return true
+				}
+			case ssa.CallInstruction:
+				if !logs(ref.Common()) {
+					return true
+				}
+			case *ssa.Return, *ssa.Phi:
+				return true // handed on to be judged elsewhere
+			default:
+				return true
+			}
+		}
+		return false
+	}
+	return look(err, 0)
+}
+
+// logs reports whether the call prints or logs its arguments.
+func logs(c *ssa.CallCommon) bool {
+	var pkg string
+	if c.IsInvoke() {
+		if c.Method.Pkg() != nil {
+			pkg = c.Method.Pkg().Path()
+		}
+	} else if callee := c.StaticCallee(); callee != nil && callee.Pkg != nil {
+		pkg = callee.Pkg.Pkg.Path()
+	} else if callee != nil && callee.Object() != nil && callee.Object().Pkg() != nil {
+		pkg = callee.Object().Pkg().Path()
+	}
+	switch pkg {
+	case "fmt", "log", "log/slog":
+		return true
+	}
+	return false
+}
+
+// reachedOnError reports whether block runs after err was found non-nil:
+// it is reachable from the branch that err != nil takes.
+func reachedOnError(err ssa.Value, block *ssa.BasicBlock) bool {
+	for _, ref := range *err.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok || !isNil(bin.X) && !isNil(bin.Y) {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			br, ok := use.(*ssa.If)
+			if !ok {
+				continue
+			}
+			failed := br.Block().Succs[0]
+			if bin.Op == token.EQL {
+				failed = br.Block().Succs[1]
+			}
+			if failed == block || reaches(failed, block) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reaches reports whether to can be reached from from.
+func reaches(from, to *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{from: true}
+	queue := []*ssa.BasicBlock{from}
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		for _, s := range b.Succs {
+			if s == to {
+				return true
+			}
+			if !seen[s] {
+				seen[s] = true
+				queue = append(queue, s)
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,19 @@
+package kvnull_test
+
+import (
+	"testing"
+
+	"github.com/kvlint/kvlint/analyzers/internal/kvtest"
+	"github.com/kvlint/kvlint/analyzers/kvnull"
+)
+
+func TestMain(m *testing.M) { kvtest.Main(m) }
+
+// GetString's "<null>", GetReader's reader, errors taken for misses, with
+// golden files for the fixed miss checks.
+func TestSyumai(t *testing.T) {
+	kvtest.RunWithSuggestedFixes(t, "syumai033", kvnull.Analyzer, "./kvnull")
+}
+
+// Errors taken for misses before a write, in the generated SDK.
+func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvnull.Analyzer, "./kvnull") }

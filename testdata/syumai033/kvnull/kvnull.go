@@ -1,0 +1,182 @@
+// Package kvnull holds kvnull's cases on github.com/syumai/workers.
+package kvnull
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"strconv"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// A miss check that a missing key never passes.
+func flag(ns *kv.Namespace, name string) (bool, error) {
+	v, err := ns.GetString("flag:"+name, nil)
+	if err != nil {
+		return false, err
+	}
+	if v == "" { // want `this miss check is never true: for a missing key GetString returns the string "<null>"`
+		return false, nil
+	}
+	return v == "on", nil
+}
+
+// The same, on the length.
+func banner(ns *kv.Namespace) string {
+	v, err := ns.GetString("banner", nil)
+	if err != nil || len(v) == 0 { // want `this miss check is never true`
+		return "Welcome"
+	}
+	return v
+}
+
+// Quiet: the miss looked for as GetString reports it.
+func motd(ns *kv.Namespace) string {
+	v, err := ns.GetString("motd", nil)
+	if err != nil || v == "<null>" {
+		return ""
+	}
+	return v
+}
+
+// A value parsed with no check for the miss.
+func limit(ns *kv.Namespace, plan string) (int, error) {
+	v, err := ns.GetString("limit:"+plan, nil) // want `this value is parsed with no check for it`
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(v)
+}
+
+type profile struct {
+	Name string `json:"name"`
+}
+
+// Decoded with no check for the miss.
+func loadProfile(ns *kv.Namespace, id string) (*profile, error) {
+	raw, err := ns.GetString("profile:"+id, nil) // want `this value is parsed with no check for it`
+	if err != nil {
+		return nil, err
+	}
+	var p profile
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Quiet: decoded after the miss check.
+func findProfile(ns *kv.Namespace, id string) (*profile, bool, error) {
+	raw, err := ns.GetString("profile:"+id, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	if raw == "<null>" {
+		return nil, false, nil
+	}
+	var p profile
+	return &p, true, json.Unmarshal([]byte(raw), &p)
+}
+
+// store hands on what GetString read, unchecked; its callers see
+// "<null>".
+type store struct{ ns *kv.Namespace }
+
+func (s *store) Get(key string) (string, error) { return s.ns.GetString(key, nil) }
+
+func theme(s *store, user string) string {
+	v, err := s.Get("theme:" + user)
+	if err != nil || v == "" { // want `this miss check is never true`
+		return "light"
+	}
+	return v
+}
+
+// cache looks for the miss and returns "" for it; its callers' checks
+// are right.
+type cache struct{ ns *kv.Namespace }
+
+var errMiss = errors.New("miss")
+
+func (c *cache) Get(key string) (string, error) {
+	v, err := c.ns.GetString(key, nil)
+	if err != nil {
+		return "", err
+	}
+	if v == "<null>" {
+		return "", errMiss
+	}
+	return v, nil
+}
+
+func locale(c *cache, user string) string {
+	v, err := c.Get("locale:" + user)
+	if err != nil || v == "" {
+		return "en"
+	}
+	return v
+}
+
+// A reader that is never nil.
+func avatar(ns *kv.Namespace, id string) ([]byte, error) {
+	r, err := ns.GetReader("avatar:"+id, nil)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil { // want `GetReader returns a reader over the JS null, not nil`
+		return nil, nil
+	}
+	return io.ReadAll(r)
+}
+
+// Quiet for kvnull (kvrace's read-modify-write): GetString reports a
+// missing key as "<null>", so a dropped error is a failure, not a miss
+// mistaken for one.
+func follow(ns *kv.Namespace, user, other string) error {
+	raw, _ := ns.GetString("following:"+user, nil)
+	var ids []string
+	if raw != "<null>" {
+		json.Unmarshal([]byte(raw), &ids)
+	}
+	ids = append(ids, other)
+	b, _ := json.Marshal(ids)
+	return ns.PutString("following:"+user, string(b), nil)
+}
+
+// Quiet for kvnull, likewise: the error logged, then "<null>".
+func addTag(ns *kv.Namespace, post, tag string) error {
+	raw, err := ns.GetString("tags:"+post, nil)
+	if err != nil {
+		log.Printf("tags: %v", err)
+		raw = "<null>"
+	}
+	if raw == "<null>" {
+		raw = ""
+	}
+	return ns.PutString("tags:"+post, raw+","+tag, nil)
+}
+
+// Quiet: a failed read ends the request.
+func addLabel(ns *kv.Namespace, post, label string) error {
+	raw, err := ns.GetString("labels:"+post, nil)
+	if err != nil {
+		return err
+	}
+	if raw == "<null>" {
+		raw = ""
+	}
+	return ns.PutString("labels:"+post, raw+","+label, nil)
+}
+
+// Quiet: the write does not use what was read (a cache fill).
+func fill(ns *kv.Namespace, key string, compute func() string) string {
+	v, err := ns.GetString(key, nil)
+	if err == nil && v != "<null>" {
+		return v
+	}
+	fresh := compute()
+	ns.PutString(key, fresh, &kv.PutOptions{ExpirationTTL: 300})
+	return fresh
+}
