@@ -1,0 +1,344 @@
+package kvhotkey
+
+import (
+	_ "embed"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+	"github.com/kvlint/kvlint/analyzers/kvcounter"
+	"github.com/kvlint/kvlint/analyzers/kvsession"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports writes to one KV key faster than KV allows.
+var Analyzer = &analysis.Analyzer{
+	Name:      "kvhotkey",
+	Doc:       analysisdoc.Extract(doc, "kvhotkey"),
+	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvhotkey.md",
+	Requires:  []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer, kvsession.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(reportedFact)},
+}
+
+const (
+	loopMsg    = "this loop writes the same KV key on every iteration, but KV accepts one write per second per key and refuses the rest with 429: write once after the loop, write distinct keys with a bulk write, or keep the value in a Durable Object"
+	requestMsg = "this handler writes the same KV key on every request, but KV accepts one write per second per key and refuses the rest with 429 under load: keep the value in a Durable Object or D1, or write per-request data under distinct keys"
+)
+
+// reportedFact marks a function in which kvhotkey reported a write, so
+// that its callers are not told again.
+type reportedFact struct{}
+
+func (*reportedFact) AFact()         {}
+func (*reportedFact) String() string { return "kvhotkey" }
+
+func run(pass *analysis.Pass) (any, error) {
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return nil, nil
+	}
+	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
+	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
+	rep := report.New(pass)
+	for _, op := range model.Ops {
+		if op.Method.Role != kvapi.Put || counted[op.Call] || sessions[op.Call] {
+			continue
+		}
+		if op.Wrapped != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact)) {
+			continue
+		}
+		if model.ReadOf(op) != nil || model.ReadsInside(op) {
+			continue // a read-modify-write: kvrace's or kvcounter's
+		}
+		msg := ""
+		switch {
+		case everyIteration(model, op):
+			msg = loopMsg
+		case everyRequest(model, op):
+			msg = requestMsg
+		default:
+			continue
+		}
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg})
+		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
+			pass.ExportObjectFact(fn, new(reportedFact))
+		}
+	}
+	rep.Finish()
+	return nil, nil
+}
+
+// everyIteration reports whether put writes the same key in the same
+// namespace on each run of a loop around it that comes back to it, is
+// not a retry of the write, and is not paced by a sleep or a ticker.
+func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
+	block := put.Call.Block()
+	loop := kvapi.Around(block)
+	if loop == nil || !loop.Repeats(block) || retries(loop, put) || paced(model, loop) {
+		return false
+	}
+	return invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
+}
+
+// invariant reports whether operand o of op is the same on every
+// iteration of loop: every source is computed from values made before
+// the loop, constants and fields.
+func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Loop) bool {
+	srcs := op.Sources(o)
+	if len(srcs) == 0 {
+		return o == kvapi.Namespace // a namespace fixed inside a wrapper
+	}
+	for _, src := range srcs {
+		if src.Term != nil && opaque(src.Term) {
+			return false // drawn inside the wrapper: perhaps fresh each call
+		}
+		for _, in := range src.Inputs() {
+			if varies(in, loop, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// opaque reports whether t has a part not known at compile time other
+// than its parameters: a random suffix, a clock.
+func opaque(t *kvapi.Term) bool {
+	if t.Op == kvapi.TermOpaque {
+		return true
+	}
+	return slices.ContainsFunc(t.Args, opaque)
+}
+
+// varies reports whether v may take a new value on each iteration of
+// loop.
+func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
+	if depth > 8 {
+		return true
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok || instr.Block() == nil || !loop[instr.Block()] {
+		return false // a constant, a parameter, a global, or made before the loop
+	}
+	switch v := v.(type) {
+	case *ssa.Phi:
+		return true
+	case *ssa.Call:
+		if !pure(v) {
+			return true
+		}
+	case *ssa.UnOp:
+		if v.Op == token.ARROW {
+			return true
+		}
+		if v.Op == token.MUL {
+			switch v.X.(type) {
+			case *ssa.FieldAddr, *ssa.Global:
+				// a field or a package variable: configuration
+			default:
+				return true
+			}
+		}
+	case *ssa.Alloc, *ssa.Extract, *ssa.Lookup, *ssa.Next, *ssa.Range:
+		return true
+	}
+	for _, op := range instr.Operands(nil) {
+		if *op != nil && varies(*op, loop, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// pure reports whether call formats or converts its arguments: the same
+// arguments give the same key.
+func pure(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg == nil {
+		return false
+	}
+	switch callee.Pkg.Pkg.Path() {
+	case "fmt", "strings", "strconv", "path", "net/url":
+		return true
+	}
+	return false
+}
+
+// retries reports whether loop ends when the put succeeds: a retry.
+func retries(loop kvapi.Loop, put *kvapi.Op) bool {
+	call, ok := put.Call.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	for b := range loop {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || loop[b.Succs[0]] == loop[b.Succs[1]] {
+			continue
+		}
+		bin, ok := br.Cond.(*ssa.BinOp)
+		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || !isNil(bin.X) && !isNil(bin.Y) {
+			continue
+		}
+		leavesWhenTrue := !loop[b.Succs[0]]
+		if (bin.Op == token.EQL) == leavesWhenTrue && (fromCall(bin.X, call) || fromCall(bin.Y, call)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
+
+// fromCall reports whether v is call's result, or one of its results.
+func fromCall(v ssa.Value, call *ssa.Call) bool {
+	if ext, ok := v.(*ssa.Extract); ok {
+		v = ext.Tuple
+	}
+	return v == call
+}
+
+// paced reports whether loop waits between iterations: time.Sleep of a
+// second or more (or of a duration chosen at run time), a receive from a
+// ticker or timer, a select.
+func paced(model *kvapi.Result, loop kvapi.Loop) bool {
+	for b := range loop {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Select:
+				return true
+			case *ssa.UnOp:
+				if instr.Op == token.ARROW {
+					return true
+				}
+			case *ssa.Call:
+				callee := instr.Call.StaticCallee()
+				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || callee.Name() != "Sleep" {
+					continue
+				}
+				c := model.Constant(instr.Call.Args[0])
+				if c == nil {
+					return true
+				}
+				if d, ok := constant.Int64Val(constant.ToInt(c)); !ok || time.Duration(d) >= time.Second {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// everyRequest reports whether put writes a constant key that records
+// activity from an HTTP handler, with no read to guard it.
+func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
+	if !inHandler(put.Call.Parent()) || len(model.GetsOf(put)) > 0 || afterMiss(model, put) {
+		return false
+	}
+	srcs := put.Sources(kvapi.Key)
+	if len(srcs) == 0 {
+		return false
+	}
+	for _, src := range srcs {
+		vals, free := model.EvalSource(src, nil)
+		if len(vals) == 0 || len(free) > 0 {
+			return false
+		}
+		for _, v := range vals {
+			if v.Kind() != constant.String || !activityKey(constant.StringVal(v)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// afterMiss reports whether put runs only on some outcome of a get (one
+// branch of a test of what it returned leads to it, the other not): a
+// cache fill after a miss, which writes once per expiry, not per request.
+func afterMiss(model *kvapi.Result, put *kvapi.Op) bool {
+	var reads []ssa.Value
+	for _, op := range model.Ops {
+		if op.Method.Role == kvapi.Get && op.Call.Parent() == put.Call.Parent() {
+			reads = append(reads, op.Results()...)
+			if call, ok := op.Call.(*ssa.Call); ok {
+				reads = append(reads, call) // its error: a miss, for cloudflare-go
+			}
+		}
+	}
+	if len(reads) == 0 {
+		return false
+	}
+	block := put.Call.Block()
+	for b := block.Idom(); b != nil; b = b.Idom() {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if ok && (b.Succs[0].Dominates(block) || b.Succs[1].Dominates(block)) && model.DependsOn(br.Cond, br, reads) {
+			return true
+		}
+	}
+	return false
+}
+
+// inHandler reports whether fn, or a function it is nested in, serves
+// HTTP requests: a func(http.ResponseWriter, *http.Request) or a
+// ServeHTTP method. An admin's handler, named so or in a file named so,
+// is not called on every request.
+func inHandler(fn *ssa.Function) bool {
+	if file := fn.Prog.Fset.Position(fn.Pos()).Filename; strings.Contains(strings.ToLower(filepath.Base(file)), "admin") {
+		return false
+	}
+	for f := fn; f != nil; f = f.Parent() {
+		if slices.ContainsFunc(kvapi.Words(f.Name()), func(w string) bool { return strings.EqualFold(w, "admin") }) {
+			return false
+		}
+	}
+	for ; fn != nil; fn = fn.Parent() {
+		if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil {
+			return true
+		}
+		params := fn.Signature.Params()
+		writer, request := false, false
+		for i := 0; i < params.Len(); i++ {
+			switch types.TypeString(params.At(i).Type(), nil) {
+			case "net/http.ResponseWriter":
+				writer = true
+			case "*net/http.Request":
+				request = true
+			}
+		}
+		if writer && request {
+			return true
+		}
+	}
+	return false
+}
+
+// activityWords name keys that record what the latest request did: a
+// last-seen stamp, a status, a heartbeat. Other constant keys a handler
+// writes (a setting, a published notice) change when someone acts, not on
+// every request.
+var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
+	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
+	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
+	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true}
+
+func activityKey(key string) bool {
+	for _, w := range kvapi.Words(key) {
+		if activityWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}

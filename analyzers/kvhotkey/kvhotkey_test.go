@@ -1,0 +1,16 @@
+package kvhotkey_test
+
+import (
+	"testing"
+
+	"github.com/kvlint/kvlint/analyzers/internal/kvtest"
+	"github.com/kvlint/kvlint/analyzers/kvhotkey"
+)
+
+func TestMain(m *testing.M) { kvtest.Main(m) }
+
+// Loops and handlers that write one key, and their look-alikes.
+func TestSyumai(t *testing.T) { kvtest.Run(t, "syumai033", kvhotkey.Analyzer, "./kvhotkey") }
+
+// A status key in a backend's sync loop, through a helper.
+func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvhotkey.Analyzer, "./kvhotkey") }

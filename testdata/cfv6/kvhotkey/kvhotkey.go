@@ -1,0 +1,50 @@
+// Package kvhotkey holds kvhotkey's cases on the generated cloudflare-go/v6.
+package kvhotkey
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+)
+
+type syncer struct {
+	client  *cloudflare.Client
+	account string
+	ns      string
+}
+
+func (s *syncer) put(ctx context.Context, key, value string) error {
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.ns, key, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(s.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(value)),
+	})
+	return err
+}
+
+// A sync status rewritten after each record.
+func (s *syncer) sync(ctx context.Context, records map[string]string) error { // want sync:"kvhotkey"
+	done := 0
+	for id, rec := range records {
+		if err := s.put(ctx, "record:"+id, rec); err != nil {
+			return err
+		}
+		done++
+		if err := s.put(ctx, "sync:status", strconv.Itoa(done)); err != nil { // want `this loop writes the same KV key on every iteration`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: the status written once, after the loop.
+func (s *syncer) syncOnce(ctx context.Context, records map[string]string) error {
+	for id, rec := range records {
+		if err := s.put(ctx, "record:"+id, rec); err != nil {
+			return err
+		}
+	}
+	return s.put(ctx, "sync:status", strconv.Itoa(len(records)))
+}

@@ -1,0 +1,124 @@
+// Package kvhotkey holds kvhotkey's cases on github.com/syumai/workers.
+package kvhotkey
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+type event struct {
+	ID   string
+	Kind string
+}
+
+// A progress key written once per event.
+func ingest(ns *kv.Namespace, events []event) error { // want ingest:"kvhotkey"
+	for i, ev := range events {
+		if err := ns.PutString("event:"+ev.ID, ev.Kind, nil); err != nil {
+			return err
+		}
+		if err := ns.PutString("ingest:progress", strconv.Itoa(i), nil); err != nil { // want `this loop writes the same KV key on every iteration`
+			return err
+		}
+	}
+	return nil
+}
+
+// The key built inside the loop, from values made before it.
+func checkpoint(ns *kv.Namespace, feed string, items []string) { // want checkpoint:"kvhotkey"
+	for _, it := range items {
+		ns.PutString("feed:"+feed+":last", it, nil) // want `this loop writes the same KV key on every iteration`
+	}
+}
+
+// Quiet: written once after the loop.
+func checkpointOnce(ns *kv.Namespace, feed string, items []string) {
+	last := ""
+	for _, it := range items {
+		last = it
+	}
+	ns.PutString("feed:"+feed+":last", last, nil)
+}
+
+// Quiet: one key per item.
+func index(ns *kv.Namespace, items []event) {
+	for _, it := range items {
+		ns.PutString("kind:"+it.ID, it.Kind, nil)
+	}
+}
+
+// Quiet: a retry of one write.
+func save(ns *kv.Namespace, v string) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = ns.PutString("state", v, nil); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+	}
+	return err
+}
+
+// Quiet: the first match is written, and the loop left.
+func firstAdmin(ns *kv.Namespace, users []event) {
+	for _, u := range users {
+		if u.Kind == "admin" {
+			ns.PutString("admin", u.ID, nil)
+			break
+		}
+	}
+}
+
+// Quiet: a heartbeat paced by a ticker.
+func heartbeat(ns *kv.Namespace, stop <-chan struct{}) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			ns.PutString("worker:heartbeat", now.Format(time.RFC3339), nil)
+		}
+	}
+}
+
+type stats struct{ ns *kv.Namespace }
+
+func (s *stats) record(key, v string) error { return s.ns.PutString(key, v, nil) }
+
+// A constant key written on every request.
+func (s *stats) serve(w http.ResponseWriter, r *http.Request) { // want serve:"kvhotkey"
+	b, _ := json.Marshal(map[string]string{"path": r.URL.Path, "at": time.Now().UTC().Format(time.RFC3339)})
+	s.ns.PutString("last-request", string(b), nil) // want `this handler writes the same KV key on every request`
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// The same through a helper, in a handler closure.
+func routes(s *stats) *http.ServeMux { // want routes:"kvhotkey"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) {
+		s.record("status:last-ping", time.Now().String()) // want `this handler writes the same KV key on every request`
+	})
+	// Quiet: a key per visitor.
+	mux.HandleFunc("/visit", func(w http.ResponseWriter, r *http.Request) {
+		s.record("seen:"+r.RemoteAddr, time.Now().String())
+	})
+	// Quiet: configuration an admin sets.
+	mux.HandleFunc("/admin/banner", func(w http.ResponseWriter, r *http.Request) {
+		s.record("site:banner", r.FormValue("text"))
+	})
+	return mux
+}
+
+// Quiet: written once, when missing.
+func (s *stats) install(w http.ResponseWriter, r *http.Request) {
+	v, err := s.ns.GetString("installed-at", nil)
+	if err == nil && v == "<null>" {
+		s.ns.PutString("installed-at", time.Now().String(), nil)
+	}
+}
