@@ -1,0 +1,444 @@
+package kvlimits
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
+	"github.com/kvlint/kvlint/analyzers/internal/report"
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports KV limits broken by values known at compile time.
+var Analyzer = &analysis.Analyzer{
+	Name:     "kvlimits",
+	Doc:      analysisdoc.Extract(doc, "kvlimits"),
+	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvlimits.md",
+	Requires: []*analysis.Analyzer{kvapi.Analyzer},
+	Run:      run,
+}
+
+// KV's limits (KV-FACTS §2, §5).
+const (
+	maxKey       = 512
+	maxLimit     = 1000
+	minRESTLimit = 10
+	maxMetadata  = 1024
+	maxValue     = 25 << 20
+	maxBulkPut   = 10000 // pairs to write, or keys to delete
+	maxBulkGet   = 100
+)
+
+func run(pass *analysis.Pass) (any, error) {
+	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	if len(model.Ops) == 0 {
+		return nil, nil
+	}
+	c := &checker{pass: pass, model: model, rep: report.New(pass)}
+	for _, op := range model.Ops {
+		for _, src := range given(op, kvapi.Key) {
+			c.key(src)
+		}
+		switch op.Method.Role {
+		case kvapi.List:
+			for _, src := range given(op, kvapi.Limit) {
+				c.limit(op, src)
+			}
+		case kvapi.Put:
+			for _, src := range given(op, kvapi.Metadata) {
+				c.metadata(src)
+			}
+			for _, src := range given(op, kvapi.Value) {
+				c.value(src)
+			}
+		case kvapi.BulkPut:
+			c.bulk(op, kvapi.Pairs, maxBulkPut, "pairs", "bulk write")
+		case kvapi.BulkGet:
+			c.bulk(op, kvapi.Keys, maxBulkGet, "keys", "bulk get")
+		case kvapi.BulkDelete:
+			c.bulk(op, kvapi.Keys, maxBulkPut, "keys", "bulk delete")
+		}
+	}
+	c.rep.Finish()
+	return nil, nil
+}
+
+type checker struct {
+	pass  *analysis.Pass
+	model *kvapi.Result
+	rep   *report.Reporter
+}
+
+// given returns the sources of operand o that this call gives: a wrapper
+// whose operand is fixed inside is judged there, once.
+func given(op *kvapi.Op, o kvapi.Operand) []kvapi.Source {
+	var out []kvapi.Source
+	for _, src := range op.Sources(o) {
+		if src.Term == nil || src.Term.Params() {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+func (c *checker) report(src kvapi.Source, fixes []analysis.SuggestedFix, format string, args ...any) {
+	d := analysis.Diagnostic{Pos: src.Pos, Message: fmt.Sprintf(format, args...), SuggestedFixes: fixes}
+	if src.Expr != nil {
+		d.Pos, d.End = src.Expr.Pos(), src.Expr.End()
+	}
+	c.rep.Report(d)
+}
+
+// key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
+// known whole or by a constant part already too long.
+func (c *checker) key(src kvapi.Source) {
+	vals, free := c.model.EvalSource(src, nil)
+	if len(vals) > 0 && len(free) == 0 {
+		for _, v := range vals {
+			if v.Kind() != constant.String {
+				continue
+			}
+			switch s := constant.StringVal(v); {
+			case s == "" || s == "." || s == "..":
+				c.report(src, nil, "KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+				return
+			case len(s) > maxKey:
+				c.report(src, nil, "this key is %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", len(s))
+				return
+			}
+		}
+		return
+	}
+	if n := len(c.model.KeyText(src)); n > maxKey {
+		c.report(src, nil, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
+	}
+}
+
+// limit reports a list Limit above 1,000, or below 10 in the REST API,
+// with a fix that sets it to the bound, when it is written as a literal.
+func (c *checker) limit(op *kvapi.Op, src kvapi.Source) {
+	vals, free := c.model.EvalSource(src, nil)
+	if len(vals) == 0 || len(free) > 0 {
+		return
+	}
+	n, ok := constant.Int64Val(constant.ToInt(vals[0]))
+	if !ok {
+		return
+	}
+	rest := !strings.HasPrefix(op.Method.Pkg, "github.com/syumai/")
+	if op.Wrapped != nil {
+		rest = !strings.Contains(op.Wrapped.Method, "(kv.Namespace)") && !strings.Contains(op.Wrapped.Method, "KVNamespace")
+	}
+	switch {
+	case n > maxLimit:
+		c.report(src, c.setLiteral(src, maxLimit), "a KV list returns at most 1,000 keys a page, and a Limit of %d is refused (or cut to 1,000): ask for 1,000 and follow the cursor", n)
+	case rest && n > 0 && n < minRESTLimit:
+		c.report(src, c.setLiteral(src, minRESTLimit), "the KV REST API refuses a list Limit below 10, and this one is %d: ask for 10 or more", n)
+	}
+}
+
+// setLiteral is a fix that writes n over the one integer literal of the
+// source's expression.
+func (c *checker) setLiteral(src kvapi.Source, n int) []analysis.SuggestedFix {
+	if src.Expr == nil {
+		return nil
+	}
+	var lits []*ast.BasicLit
+	ast.Inspect(src.Expr, func(node ast.Node) bool {
+		if lit, ok := node.(*ast.BasicLit); ok && lit.Kind == token.INT {
+			lits = append(lits, lit)
+		}
+		return true
+	})
+	if len(lits) != 1 {
+		return nil
+	}
+	text := strconv.Itoa(n)
+	return []analysis.SuggestedFix{{Message: "set the limit to " + text,
+		TextEdits: []analysis.TextEdit{{Pos: lits[0].Pos(), End: lits[0].End(), NewText: []byte(text)}}}}
+}
+
+// metadata reports metadata whose JSON is known to exceed 1,024 bytes.
+func (c *checker) metadata(src kvapi.Source) {
+	if src.Expr == nil {
+		return
+	}
+	if n := c.jsonSize(src.Expr, 0); n > maxMetadata {
+		c.report(src, nil, "this metadata serialises to at least %d bytes of JSON, but KV accepts at most 1,024: the write fails with 413; keep the rest in the value", n)
+	}
+}
+
+// jsonSize is a lower bound on the size of e's JSON encoding, counting
+// the constants that it is written with.
+func (c *checker) jsonSize(e ast.Expr, depth int) int {
+	if depth > 8 {
+		return 0
+	}
+	info := c.pass.TypesInfo
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		if tv.Value.Kind() == constant.String {
+			return len(constant.StringVal(tv.Value)) + 2
+		}
+		return len(tv.Value.ExactString())
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CompositeLit:
+		n := 2 + max(len(e.Elts)-1, 0)
+		for _, elt := range e.Elts {
+			if kv, ok := elt.(*ast.KeyValueExpr); ok {
+				if id, ok := kv.Key.(*ast.Ident); ok && info.Types[kv.Key].Value == nil {
+					n += len(id.Name) + 3 // a struct field's name
+				} else {
+					n += c.jsonSize(kv.Key, depth+1) + 1
+				}
+				n += c.jsonSize(kv.Value, depth+1)
+			} else {
+				n += c.jsonSize(elt, depth+1)
+			}
+		}
+		return n
+	case *ast.CallExpr:
+		if fn, ok := typeutil.Callee(info, e).(*types.Func); ok && fn.Pkg() != nil && len(e.Args) == 2 {
+			if (fn.Pkg().Path() == "strings" || fn.Pkg().Path() == "bytes") && fn.Name() == "Repeat" {
+				if count, ok := intConst(info, e.Args[1]); ok {
+					return (c.jsonSize(e.Args[0], depth+1) - 2) * int(count)
+				}
+			}
+		}
+		if len(e.Args) == 1 {
+			return c.jsonSize(e.Args[0], depth+1) // a conversion, cloudflare.F
+		}
+	case *ast.UnaryExpr:
+		if e.Op == token.AND {
+			return c.jsonSize(e.X, depth+1)
+		}
+	}
+	return 0
+}
+
+// value reports a value made with a constant size over 25 MiB.
+func (c *checker) value(src kvapi.Source) {
+	if src.Value == nil {
+		return
+	}
+	if n := madeSize(c.model, src.Value, 0); n > maxValue {
+		c.report(src, nil, "this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)
+	}
+}
+
+// madeSize is the size of a byte slice or string made with a constant
+// size: make([]byte, n), strings.Repeat(s, n), bytes.Repeat(b, n).
+func madeSize(model *kvapi.Result, v ssa.Value, depth int) int64 {
+	if depth > 4 {
+		return 0
+	}
+	switch v := v.(type) {
+	case *ssa.Convert:
+		return madeSize(model, v.X, depth+1)
+	case *ssa.ChangeType:
+		return madeSize(model, v.X, depth+1)
+	case *ssa.MakeInterface:
+		return madeSize(model, v.X, depth+1)
+	case *ssa.Slice:
+		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Low == nil && v.High == nil {
+			if arr, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); ok {
+				return arr.Len()
+			}
+		}
+		if mk, ok := v.X.(*ssa.MakeSlice); ok {
+			return madeSize(model, mk, depth+1)
+		}
+	case *ssa.MakeSlice:
+		if c := model.Constant(v.Len); c != nil {
+			n, _ := constant.Int64Val(constant.ToInt(c))
+			return n
+		}
+	case *ssa.Call:
+		callee := v.Call.StaticCallee()
+		if callee == nil || callee.Pkg == nil || callee.Name() != "Repeat" || len(v.Call.Args) != 2 {
+			return 0
+		}
+		if path := callee.Pkg.Pkg.Path(); path != "strings" && path != "bytes" {
+			return 0
+		}
+		count := model.Constant(v.Call.Args[1])
+		if count == nil {
+			return 0
+		}
+		n, _ := constant.Int64Val(constant.ToInt(count))
+		unit := int64(0)
+		if s := model.Constant(v.Call.Args[0]); s != nil && s.Kind() == constant.String {
+			unit = int64(len(constant.StringVal(s)))
+		} else {
+			unit = madeSize(model, v.Call.Args[0], depth+1)
+		}
+		return n * unit
+	}
+	return 0
+}
+
+func intConst(info *types.Info, e ast.Expr) (int64, bool) {
+	tv, ok := info.Types[e]
+	if !ok || tv.Value == nil {
+		return 0, false
+	}
+	return constant.Int64Val(constant.ToInt(tv.Value))
+}
+
+// bulk reports a bulk call given more elements than KV takes in one
+// request: a literal with more, a loop that appends a constant number of
+// them, or every element of an input of any size, with no chunking.
+func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what string) {
+	for _, src := range given(op, o) {
+		if src.Expr != nil {
+			if lit, ok := ast.Unparen(src.Expr).(*ast.CompositeLit); ok && int64(len(lit.Elts)) > most {
+				c.report(src, nil, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, len(lit.Elts), noun, most, most)
+				continue
+			}
+		}
+		if kvapi.Around(op.Call.Block()) != nil || op.Call.Parent().Parent() != nil {
+			continue // called once per chunk: in a loop, or the body of a range over chunks
+		}
+		for _, in := range src.Inputs() {
+			n, known, ok := c.built(in)
+			switch {
+			case !ok:
+			case known && n > most:
+				c.report(src, nil, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			case !known:
+				c.report(src, nil, "this %s sends one element per element of an input of any size in one request, but KV takes at most %d %s in one request: send them in chunks of %d (slices.Chunk)", what, most, noun, most)
+			}
+		}
+	}
+}
+
+// built says how many elements the slice v holds when a loop appends one
+// per element of a collection or per step of a counted loop: n when the
+// count is a constant (known), unknown when it is the size of an input.
+// ok is false when v is not built so, or the size is checked.
+func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
+	if ct, isCT := v.(*ssa.ChangeType); isCT {
+		v = ct.X
+	}
+	phi, isPhi := v.(*ssa.Phi)
+	if !isPhi {
+		return 0, false, false
+	}
+	loop := kvapi.Around(phi.Block())
+	if loop == nil || !appendsIn(phi, loop) || lengthChecked(phi) {
+		return 0, false, false
+	}
+	exits := 0
+	for b := range loop {
+		br, isIf := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !isIf || loop[b.Succs[0]] == loop[b.Succs[1]] {
+			continue
+		}
+		exits++
+		switch cond := br.Cond.(type) {
+		case *ssa.Extract: // a map's range: ok of Next
+			if _, isNext := cond.Tuple.(*ssa.Next); !isNext {
+				return 0, false, false
+			}
+		case *ssa.BinOp: // i < len(xs), i < n
+			if cond.Op != token.LSS {
+				return 0, false, false
+			}
+			if bound := c.model.Constant(cond.Y); bound != nil {
+				n, _ = constant.Int64Val(constant.ToInt(bound))
+				known = true
+			} else if call, isCall := cond.Y.(*ssa.Call); !isCall || !isLen(call) || lengthChecked(call.Call.Args[0]) {
+				return 0, false, false
+			} else if size, fixed := literalLen(call.Call.Args[0]); fixed {
+				n, known = size, true // range over a slice literal
+			}
+		default:
+			return 0, false, false
+		}
+	}
+	return n, known, exits == 1
+}
+
+// appendsIn reports whether the phi takes, around the loop, what append
+// returns.
+func appendsIn(phi *ssa.Phi, loop kvapi.Loop) bool {
+	for _, e := range phi.Edges {
+		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] {
+			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lengthChecked reports whether the length of v (or of a value it merges)
+// is compared with something: a chunk size, a cap on the input.
+func lengthChecked(v ssa.Value) bool {
+	for _, x := range kvapi.Views([]ssa.Value{v}) {
+		if p, ok := x.(*ssa.Phi); ok {
+			for _, e := range p.Edges {
+				if e != x && lenCompared(e) {
+					return true
+				}
+			}
+		}
+		if lenCompared(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func lenCompared(v ssa.Value) bool {
+	refs := v.Referrers()
+	if refs == nil {
+		return false
+	}
+	for _, ref := range *refs {
+		if call, ok := ref.(*ssa.Call); ok && isLen(call) {
+			for _, use := range *call.Referrers() {
+				if bin, ok := use.(*ssa.BinOp); ok && bin.Op != token.LSS {
+					return true
+				}
+				if bin, ok := use.(*ssa.BinOp); ok && bin.Op == token.LSS && bin.X == call {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// literalLen returns the length of a slice made from an array, as a
+// slice literal is.
+func literalLen(v ssa.Value) (int64, bool) {
+	sl, ok := v.(*ssa.Slice)
+	if !ok {
+		return 0, false
+	}
+	if alloc, ok := sl.X.(*ssa.Alloc); ok {
+		if arr, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); ok {
+			return arr.Len(), true
+		}
+	}
+	return 0, false
+}
+
+func isLen(call *ssa.Call) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "len"
+}

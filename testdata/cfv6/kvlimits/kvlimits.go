@@ -1,0 +1,107 @@
+// Package kvlimits holds kvlimits' cases on the generated cloudflare-go/v6.
+package kvlimits
+
+import (
+	"context"
+	"slices"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+)
+
+type client struct {
+	cf      *cloudflare.Client
+	account string
+	ns      string
+}
+
+type device struct {
+	ID     string
+	Config string
+}
+
+// Every device in one bulk write, whatever their number.
+func (c *client) push(ctx context.Context, devices []device) error {
+	var body []kv.NamespaceBulkUpdateParamsBody
+	for _, d := range devices {
+		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
+	}
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Body:      body, // want `this bulk write sends one element per element of an input of any size`
+	})
+	return err
+}
+
+// Quiet: written in chunks of 10,000.
+func (c *client) pushChunked(ctx context.Context, devices []device) error {
+	for chunk := range slices.Chunk(devices, 10000) {
+		var body []kv.NamespaceBulkUpdateParamsBody
+		for _, d := range chunk {
+			body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
+		}
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: the input is refused when it is too large.
+func (c *client) pushSome(ctx context.Context, devices []device) error {
+	if len(devices) > 10000 {
+		return context.Canceled
+	}
+	var body []kv.NamespaceBulkUpdateParamsBody
+	for _, d := range devices {
+		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
+	}
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body})
+	return err
+}
+
+// A bulk get of 500 keys.
+func (c *client) shards(ctx context.Context) (*kv.NamespaceBulkGetResponse, error) {
+	var keys []string
+	for i := 0; i < 500; i++ {
+		keys = append(keys, "shard:"+string(rune('a'+i%26)))
+	}
+	return c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{
+		AccountID: cloudflare.F(c.account),
+		Keys:      cloudflare.F(keys), // want `this bulk get sends 500 keys`
+	})
+}
+
+// A REST list limit below 10.
+func (c *client) peek(ctx context.Context) error {
+	_, err := c.cf.KV.Namespaces.Keys.List(ctx, c.ns, kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F(c.account),
+		Limit:     cloudflare.F(5.0), // want `the KV REST API refuses a list Limit below 10`
+	})
+	return err
+}
+
+// Metadata too large for KV.
+func (c *client) tag(ctx context.Context, key string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, key, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("v")),
+		Metadata: cloudflare.F[any](map[string]string{ // want `this metadata serialises to at least \d+ bytes`
+			"description": "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.",
+			"notes":       "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.",
+			"owner":       "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.",
+		}),
+	})
+	return err
+}
+
+// Quiet: small metadata.
+func (c *client) label(ctx context.Context, key, owner string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, key, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("v")),
+		Metadata:  cloudflare.F[any](map[string]string{"owner": owner}),
+	})
+	return err
+}

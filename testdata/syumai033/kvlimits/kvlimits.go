@@ -1,0 +1,52 @@
+// Package kvlimits holds kvlimits' cases on github.com/syumai/workers.
+package kvlimits
+
+import (
+	"strings"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+const pagePrefix = "page:"
+
+// A key that KV refuses outright.
+func clear(ns *kv.Namespace) error {
+	return ns.Delete("") // want `KV refuses the key ""`
+}
+
+// A constant key longer than 512 bytes.
+func marker(ns *kv.Namespace) error {
+	const key = pagePrefix + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	return ns.PutString(key, "1", nil) // want `this key is \d+ bytes long`
+}
+
+// Quiet: a key of ordinary length.
+func page(ns *kv.Namespace, slug string) (string, error) {
+	return ns.GetString(pagePrefix+slug, nil)
+}
+
+// A list limit above a page.
+func names(ns *kv.Namespace) ([]string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: pagePrefix, Limit: 5000}) // want `a Limit of 5000 is refused`
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range res.Keys {
+		out = append(out, k.Name)
+	}
+	if !res.ListComplete {
+		out = append(out, "...")
+	}
+	return out, nil
+}
+
+// Quiet: a small limit is fine inside a Worker.
+func recent(ns *kv.Namespace) (*kv.ListResult, error) {
+	return ns.List(&kv.ListOptions{Prefix: pagePrefix, Limit: 5})
+}
+
+// A value made larger than 25 MiB.
+func pad(ns *kv.Namespace) error {
+	return ns.PutString("padding", strings.Repeat("0", 30<<20), nil) // want `this value is 31457280 bytes`
+}
