@@ -7,7 +7,10 @@ import (
 
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvcounter"
+	"github.com/kvlint/kvlint/analyzers/kvhotkey"
+	"github.com/kvlint/kvlint/analyzers/kvlimits"
 	"github.com/kvlint/kvlint/analyzers/kvlist"
+	"github.com/kvlint/kvlint/analyzers/kvnull"
 	"github.com/kvlint/kvlint/analyzers/kvrace"
 	"github.com/kvlint/kvlint/analyzers/kvsession"
 	"github.com/kvlint/kvlint/analyzers/kvttl"
@@ -21,6 +24,9 @@ func All() []*analysis.Analyzer {
 		kvcounter.Analyzer,
 		kvsession.Analyzer,
 		kvrace.Analyzer,
+		kvhotkey.Analyzer,
 		kvlist.Analyzer,
+		kvnull.Analyzer,
+		kvlimits.Analyzer,
 	}
 }

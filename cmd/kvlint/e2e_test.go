@@ -201,6 +201,9 @@ func TestCLIText(t *testing.T) {
 		{"worker/worker.go", "30}", "kvttl", `ExpirationTTL 30\b`},
 		{"rest/rest.go", "10.0)", "kvttl", `ExpirationTTL`},
 		{"guestbook/guestbook.go", "store.Set(", "kvrace", `read-modify-write on one KV key`}, // through kvstore's facts
+		{"worker/status.go", `paused == ""`, "kvnull", `this miss check is never true`},
+		{"worker/status.go", `ns.PutString("last-visit"`, "kvhotkey", `on every request`},
+		{"rest/rest.go", "5000.0)", "kvlimits", `at most 1,000 keys a page`},
 	} {
 		line, col := fixturePos(t, want.file, want.at)
 		prefix := fmt.Sprintf("%s:%d:%d: ", want.file, line, col)
@@ -234,8 +237,8 @@ func TestCLIText(t *testing.T) {
 // of 30.
 func TestCLIAnalyzerFlag(t *testing.T) {
 	t.Parallel()
-	if res := e2e(t, "--kvttl.min=5", "./worker"); res.code != exitClean || res.stdout != "" {
-		t.Errorf("kvlint --kvttl.min=5: want exit code 0 and no findings, got %v", res)
+	if res := e2e(t, "--kvttl.min=5", "./worker"); res.code != exitFindings || strings.Contains(res.stdout, "kvttl") || !strings.Contains(res.stdout, "kvnull") {
+		t.Errorf("kvlint --kvttl.min=5: want the other analyzers' findings and no kvttl finding, got %v", res)
 	}
 	if res := e2e(t, "--disable=kvttl", "--enable=kvttl"); res.code != exitError {
 		t.Errorf("enabling and disabling kvttl leaves nothing to run: want exit code 2, got %v", res)

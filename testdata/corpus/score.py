@@ -18,7 +18,7 @@ if VET:
     sys.argv.remove('--vet')
 ROOT = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
 MODULES = sorted(d for d in os.listdir(ROOT) if os.path.exists(os.path.join(ROOT, d, 'go.mod')))
-ANALYZERS = ['kvttl', 'kvrace', 'kvcounter', 'kvsession', 'kvlist']
+ANALYZERS = ['kvttl', 'kvrace', 'kvcounter', 'kvsession', 'kvlist', 'kvhotkey', 'kvlimits', 'kvnull']
 
 def main():
     binary = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else 'kvlint'

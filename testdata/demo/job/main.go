@@ -28,6 +28,7 @@ type config struct {
 func main() {
 	catalog := flag.String("catalog", "catalog.json", "catalogue export to publish")
 	ttl := flag.Duration("ttl", 6*time.Hour, "lifetime of published entries")
+	retired := flag.String("retired", "", "file of slugs to remove, one per line")
 	flag.Parse()
 
 	cfg := config{
@@ -50,6 +51,9 @@ func main() {
 	n, err := publish(ctx, cfg, *catalog)
 	if serr := recordStatus(ctx, cfg, n, time.Since(start), err); serr != nil {
 		log.Printf("recording status: %v", serr)
+	}
+	if err == nil && *retired != "" {
+		err = retire(ctx, cfg, *retired)
 	}
 	if err == nil {
 		if herr := appendHistory(ctx, cfg, n); herr != nil {

@@ -28,5 +28,5 @@ func main() {
 	mux.HandleFunc("POST /account/logout", handleLogout)
 	mux.HandleFunc("GET /admin/products", handleAdminProducts)
 	mux.HandleFunc("GET /admin/pages", handleAdminPages)
-	workers.Serve(mux)
+	workers.Serve(maintenance(mux))
 }

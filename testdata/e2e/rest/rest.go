@@ -30,3 +30,21 @@ func RememberLonger(ctx context.Context, client *cloudflare.Client, acct, nsID, 
 	})
 	return err
 }
+
+// Keys returns up to a page of key names.
+func Keys(ctx context.Context, client *cloudflare.Client, acct, nsID, cursor string) ([]string, string, error) {
+	// kvlimits: a list page holds at most 1,000 keys.
+	res, err := client.KV.Namespaces.Keys.List(ctx, nsID, kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F(acct),
+		Cursor:    cloudflare.F(cursor),
+		Limit:     cloudflare.F(5000.0),
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	var names []string
+	for _, k := range res.Result {
+		names = append(names, k.Name)
+	}
+	return names, res.ResultInfo.Cursor, nil
+}

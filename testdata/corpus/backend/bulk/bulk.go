@@ -36,7 +36,7 @@ func Load(ctx context.Context, client *cloudflare.Client, opt Options, rows []Re
 	}
 	_, err := client.KV.Namespaces.BulkUpdate(ctx, opt.NSID, kv.NamespaceBulkUpdateParams{
 		AccountID: cloudflare.F(opt.AccountID),
-		Body:      body,
+		Body:      body, // EXPECT kvlimits
 	})
 	return err
 }
