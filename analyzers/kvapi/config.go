@@ -30,6 +30,14 @@ type Interfaces struct {
 	// a package of options, kvport.WithTTL, learns here that the adapter
 	// reads WriteOptions.TTL, though it does not import the adapter.
 	fields map[string][]WrappedOp
+	// funcFields are function-typed fields that the program fills with one
+	// KV function, by field (see FuncFieldsFact).
+	funcFields map[string]*types.Func
+	// fieldFuncs are the operations of the wrappers stored in funcFields.
+	fieldFuncs map[*types.Func][]WrappedOp
+	// reportedVia are, for a found interface method, the analyzers that
+	// reported inside one of its KV implementations.
+	reportedVia map[*types.Func][]string
 }
 
 var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,
@@ -131,6 +139,13 @@ func (c *Interfaces) imports(pkg *types.Package) bool {
 	for id := range c.fields {
 		if strings.HasPrefix(id, pkg.Path()+".") && !strings.Contains(id[len(pkg.Path())+1:], "/") {
 			return true // it declares a field that an operation reads
+		}
+	}
+	for id := range c.funcFields {
+		for _, p := range append([]*types.Package{pkg}, pkg.Imports()...) {
+			if strings.HasPrefix(id, p.Path()+".") && !strings.Contains(id[len(p.Path())+1:], "/") {
+				return true // it declares, or uses, a function-typed field wired to KV
+			}
 		}
 	}
 	for m := range c.found {

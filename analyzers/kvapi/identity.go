@@ -162,6 +162,13 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.b.WriteString(")")
 			return
 		}
+	case *ssa.FieldAddr:
+		// The address of a struct held in a field: s.ns.ID reads ID
+		// through it.
+		fmt.Fprintf(w.b, "(&.%s ", fieldName(v.X.Type(), v.Field))
+		w.value(v.X, depth+1)
+		w.b.WriteString(")")
+		return
 	case *ssa.Field:
 		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
 		w.value(v.X, depth+1)
@@ -480,4 +487,17 @@ func Words(text string) []string {
 		out = append(out, field[start:])
 	}
 	return out
+}
+
+// Fresh reports whether call draws something new: randomness, a unique
+// ID, a token.
+func Fresh(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return false
+	}
+	if callee.Pkg != nil && impurePkgs[callee.Pkg.Pkg.Path()] && callee.Pkg.Pkg.Path() != "time" && callee.Pkg.Pkg.Path() != "os" {
+		return true
+	}
+	return impureName.MatchString(callee.Name())
 }

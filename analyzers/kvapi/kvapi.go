@@ -13,6 +13,7 @@ import (
 	"go/types"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -32,7 +33,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -96,6 +97,38 @@ type Op struct {
 	model *Result
 }
 
+// InnerFirst returns the operations with the calls of this package's own
+// wrappers last, innermost first: an analyzer that reports inside a
+// wrapper, and marks it, then knows not to report again at its callers.
+func (r *Result) InnerFirst() []*Op {
+	// calls maps each function of this package to a wrapper of this
+	// package that it calls.
+	calls := make(map[*types.Func]*types.Func)
+	for _, op := range r.Ops {
+		if op.Wrapper != nil && op.Wrapper.Pkg() == r.pass.Pkg {
+			if outer, ok := outermost(op.Call.Parent()).Object().(*types.Func); ok {
+				calls[outer] = op.Wrapper
+			}
+		}
+	}
+	depth := func(op *Op) int {
+		d := 0
+		for w := op.Wrapper; w != nil && w.Pkg() == r.pass.Pkg && d < maxRounds; d++ {
+			w = calls[w]
+		}
+		return d
+	}
+	ops := slices.Clone(r.Ops)
+	slices.SortStableFunc(ops, func(a, b *Op) int { return depth(a) - depth(b) })
+	return ops
+}
+
+// InTest reports whether the call is in a _test.go file: tests call
+// fakes in loops, and drop errors on purpose.
+func (op *Op) InTest() bool {
+	return strings.HasSuffix(op.model.pass.Fset.Position(op.Call.Pos()).Filename, "_test.go")
+}
+
 // Pos is the position of the call.
 func (op *Op) Pos() token.Pos {
 	if op.Expr != nil {
@@ -121,6 +154,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.funcs = sourceFunctions(pass, res.pkg)
 	res.missingChecks()
 	res.findOps()
+	res.findFuncFields()
 	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil
 }

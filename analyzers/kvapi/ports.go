@@ -30,10 +30,10 @@ import (
 // have an implementation among the wrappers of facts, each with the
 // operations of its KV implementations. It adds what it finds to the
 // configuration (see Interfaces), and reports whether that is anything new.
-func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact) bool {
+func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact) (grew bool) {
 	var impls []*types.Func
 	wraps := make(map[*types.Func][]WrappedOp)
-	grew := c.discoverFields(facts)
+	grew = c.discoverFields(facts)
 	for _, f := range facts {
 		fact, ok := f.Fact.(*WrapperFact)
 		fn, isFunc := f.Object.(*types.Func)
@@ -49,6 +49,34 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	}
 	if c.found == nil {
 		c.found = make(map[*types.Func][]WrappedOp)
+	}
+	var funcFields []FuncFieldsFact
+	all := make(map[*types.Func][]WrappedOp)
+	for _, f := range facts {
+		switch fact := f.Fact.(type) {
+		case *FuncFieldsFact:
+			funcFields = append(funcFields, *fact)
+		case *WrapperFact:
+			if fn, ok := f.Object.(*types.Func); ok {
+				all[fn] = fact.Ops
+			}
+		}
+	}
+	defer func() {
+		if c.discoverFuncFields(pkgs, funcFields, all) {
+			grew = true
+		}
+	}()
+	reported := make(map[*types.Func][]string)
+	for _, f := range facts {
+		if r, ok := f.Fact.(interface{ ReportedBy() string }); ok {
+			if fn, ok := f.Object.(*types.Func); ok {
+				reported[fn] = append(reported[fn], r.ReportedBy())
+			}
+		}
+	}
+	if c.reportedVia == nil {
+		c.reportedVia = make(map[*types.Func][]string)
 	}
 	for _, pkg := range pkgs {
 		for _, name := range pkg.Scope().Names() {
@@ -75,6 +103,12 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 						grew = true
 					}
 				}
+				for _, name := range reported[impl] {
+					if len(wraps[impl]) > 0 && !slices.Contains(c.reportedVia[m], name) {
+						c.reportedVia[m] = append(c.reportedVia[m], name)
+						grew = true
+					}
+				}
 			}
 		}
 	}
@@ -82,7 +116,21 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 }
 
 // Forget drops what Discover found: the next program is another.
-func (c *Interfaces) Forget() { c.found, c.fields = nil, nil }
+func (c *Interfaces) Forget() {
+	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia = nil, nil, nil, nil, nil
+}
+
+// ReportedInside reports whether the pass's analyzer reported an operation
+// inside the function that op calls: a wrapper, whose fact says so (see
+// the analyzers' reportedFacts, which have a ReportedBy method), or a
+// storage port, one of whose implementations it is. A finding inside is
+// not repeated at each caller.
+func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact) bool {
+	if op.Wrapped == nil {
+		return false
+	}
+	return pass.ImportObjectFact(op.Wrapper.Origin(), fact) || slices.Contains(r.ifaces.reportedVia[op.Wrapper], pass.Analyzer.Name)
+}
 
 // discoverFields gathers the program's FieldUsesFacts, and reports
 // whether they name a field or a use not known before.

@@ -188,6 +188,9 @@ func (r *Result) scanCalls() []*Op {
 					continue
 				}
 				wrapped := r.ifaces.found[obj]
+				if wrapped == nil {
+					wrapped = r.ifaces.fieldFuncs[obj]
+				}
 				var fact WrapperFact
 				if wrapped == nil && r.pass.ImportObjectFact(obj.Origin(), &fact) {
 					wrapped = fact.Ops
@@ -223,6 +226,9 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 	if load, ok := fn.(*ssa.UnOp); ok && load.Op == token.MUL {
 		if fa, ok := load.X.(*ssa.FieldAddr); ok {
 			fn = r.onlyStored(fieldOf(fa))
+			if fn == nil {
+				return r.funcFieldCallee(fa, common)
+			}
 		}
 	}
 	if mc, ok := fn.(*ssa.MakeClosure); ok {

@@ -42,8 +42,9 @@ const (
 // that its callers are not told again.
 type reportedFact struct{}
 
-func (*reportedFact) AFact()         {}
-func (*reportedFact) String() string { return "kvhotkey" }
+func (*reportedFact) AFact()             {}
+func (*reportedFact) String() string     { return "kvhotkey" }
+func (*reportedFact) ReportedBy() string { return "kvhotkey" }
 
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
@@ -53,11 +54,11 @@ func run(pass *analysis.Pass) (any, error) {
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
 	rep := report.New(pass)
-	for _, op := range model.Ops {
-		if op.Method.Role != kvapi.Put || counted[op.Call] || sessions[op.Call] {
+	for _, op := range model.InnerFirst() {
+		if op.Method.Role != kvapi.Put || op.InTest() || counted[op.Call] || sessions[op.Call] {
 			continue
 		}
-		if op.Wrapped != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact)) {
+		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
 		if model.ReadOf(op) != nil || model.ReadsInside(op) {

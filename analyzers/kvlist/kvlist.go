@@ -42,8 +42,9 @@ const (
 // so that its callers are not told again.
 type reportedFact struct{}
 
-func (*reportedFact) AFact()         {}
-func (*reportedFact) String() string { return "kvlist" }
+func (*reportedFact) AFact()             {}
+func (*reportedFact) String() string     { return "kvlist" }
+func (*reportedFact) ReportedBy() string { return "kvlist" }
 
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
@@ -64,7 +65,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		results := op.Results()
 		listed = append(listed, results...)
-		if op.Wrapped != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact)) {
+		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
 		switch loop := pagination(model, op, results); {
@@ -78,8 +79,8 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	// One report per loop: its first get of a listed key.
 	perLoop := make(map[any]bool)
-	for _, op := range model.Ops {
-		if op.Method.Role != kvapi.Get || op.Wrapped != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact)) {
+	for _, op := range model.InnerFirst() {
+		if op.Method.Role != kvapi.Get || model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
 		if loop := perKey(model, op, listed); loop != nil && !perLoop[loop] {

@@ -33,7 +33,8 @@ const (
 	emptyCheckMsg = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
 	nilReaderMsg  = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
 	parsedMsg     = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
-	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
+	droppedMsg    = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
+	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
 func run(pass *analysis.Pass) (any, error) {
@@ -43,7 +44,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep := report.New(pass)
 	for _, op := range model.Ops {
-		if op.Method.Role != kvapi.Get {
+		if op.Method.Role != kvapi.Get || op.InTest() {
 			continue
 		}
 		if text := op.MissingText(); text != "" {
@@ -51,6 +52,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if op.Wrapped == nil && op.Method.Name == "GetReader" {
 			checkReader(rep, op)
+		}
+		if droppedError(model, op) {
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
 		}
 		if put := overwrittenOnError(model, op); put != nil {
 			line := pass.Fset.Position(put.Pos()).Line
@@ -282,18 +286,115 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 			continue
 		}
 
-		built := false
-		for _, src := range put.Sources(kvapi.Value) {
-			built = built || model.DependsOnAny(src.Inputs(), put.Call, reads)
-		}
-		if !built {
+		if !ignored && (inspected(errs) || !reachedOnError(errs, put.Call.Block())) {
 			continue
 		}
-		if ignored || !inspected(errs) && reachedOnError(errs, put.Call.Block()) {
-			return put
+		// The write stores what the get returned, changed or defaulted, or,
+		// only on the failure, a value made up here (a default, a fresh
+		// code) as if to create the key; a value computed or fetched from
+		// elsewhere (a cache fill) is no lost data.
+		for _, src := range put.Sources(kvapi.Value) {
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
+				return put
+			}
+			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) {
+				return put
+			}
 		}
 	}
 	return nil
+}
+
+// madeUp reports whether the value carries nothing but constants, the
+// clock, fresh random values, configuration in fields and what the key is
+// built from: a default, or a new code, not data given or computed
+// elsewhere.
+func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
+	keyed := make(map[ssa.Value]bool)
+	for _, k := range get.Sources(kvapi.Key) {
+		for _, in := range k.Inputs() {
+			model.Backward(in, get.Call, func(s kvapi.Step) bool { keyed[s.Value] = true; return false })
+		}
+	}
+	for _, in := range src.Inputs() {
+		foreign := model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			switch v := s.Value.(type) {
+			case *ssa.Parameter, *ssa.FreeVar:
+				return !keyed[v]
+			case *ssa.Call:
+				if _, builtin := v.Call.Value.(*ssa.Builtin); builtin || kvapi.Fresh(v) || keyed[v] {
+					return false
+				}
+				callee := v.Call.StaticCallee()
+				if callee == nil || callee.Pkg == nil {
+					return true
+				}
+				switch callee.Pkg.Pkg.Path() {
+				case "time", "encoding/json", "strconv", "fmt", "strings", "bytes":
+					return false
+				}
+				return true
+			}
+			return false
+		})
+		if foreign {
+			return false
+		}
+	}
+	return true
+}
+
+// onlyOnError reports whether block runs only after err was found
+// non-nil: the failed branch of a check of err, entered only from that
+// check, dominates it.
+func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
+	for _, ref := range *err.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok || !isNil(bin.X) && !isNil(bin.Y) {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			if br, ok := use.(*ssa.If); ok {
+				failed := br.Block().Succs[0]
+				if bin.Op == token.EQL {
+					failed = br.Block().Succs[1]
+				}
+				if len(failed.Preds) == 1 && failed.Dominates(block) {
+					return true // the failed edge is the only way in
+				}
+			}
+		}
+	}
+	return false
+}
+
+// droppedError returns whether the get's error is dropped while its value
+// is used, for an SDK or port that reports a missing key as an error: a
+// miss, and any failure, then reads as an empty value.
+func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || missIsValue(get) {
+		return false
+	}
+	if _, ignored := errorResult(call); !ignored || call.Call.Signature().Results().Len() < 2 {
+		return false
+	}
+	for _, op := range model.Ops {
+		if op.Call == get.Call && op.Method.Role == kvapi.Put {
+			return false // a wrapper that reads and writes: its error is its own
+		}
+	}
+	for _, v := range get.Results() {
+		if v == ssa.Value(call) {
+			continue // a wrapper's call that decodes into an argument
+		}
+		for _, ref := range *v.Referrers() {
+			if _, debug := ref.(*ssa.DebugRef); !debug {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // missIsValue reports whether the get comes down to syumai/workers, which

@@ -110,8 +110,8 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
-	for _, op := range model.Ops {
-		if op.Wrapped != nil && (model.ReadsInside(op) || pass.ImportObjectFact(op.Wrapper.Origin(), new(reportedFact))) {
+	for _, op := range model.InnerFirst() {
+		if op.Wrapped != nil && (model.ReadsInside(op) || model.ReportedInside(pass, op, new(reportedFact))) {
 			reported(op) // reported inside the wrapper, not again at each caller
 			continue
 		}
@@ -176,8 +176,9 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 // operation, so that its callers are not told again.
 type reportedFact struct{}
 
-func (*reportedFact) AFact()         {}
-func (*reportedFact) String() string { return "kvsession" }
+func (*reportedFact) AFact()             {}
+func (*reportedFact) String() string     { return "kvsession" }
+func (*reportedFact) ReportedBy() string { return "kvsession" }
 
 // evidence is what an operation's names say it touches.
 type evidence struct {

@@ -97,11 +97,12 @@ func userPackages(pkgs []*packages.Package) []*types.Package {
 	return user
 }
 
-// wrapperFacts returns the object facts of the model's analyses.
+// wrapperFacts returns the object facts of every analysis: kvapi's
+// wrapper facts, and the analyzers' marks of the functions they reported in.
 func wrapperFacts(g *checker.Graph) []analysis.ObjectFact {
 	var facts []analysis.ObjectFact
 	for act := range g.All() {
-		if act.Analyzer.Name == kvapi.Analyzer.Name && act.Err == nil {
+		if act.Err == nil {
 			facts = append(facts, act.AllObjectFacts()...)
 		}
 	}

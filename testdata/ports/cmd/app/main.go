@@ -9,6 +9,7 @@ import (
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
 	"kvlint.test/ports/sessions"
+	"kvlint.test/ports/visits"
 )
 
 func main() {
@@ -18,4 +19,6 @@ func main() {
 	s := &sessions.Sessions{C: kv}
 	_ = s.Nonce(context.Background(), "n")
 	_ = sessions.NewKeeper(kv, 30*time.Second).Keep(context.Background(), "k", nil)
+	v := &visits.Counter{D: visits.Deps{Load: kv.Get, Save: kv.Set}}
+	_ = v.Visit(context.Background(), "/")
 }
