@@ -110,6 +110,7 @@ type compiler struct {
 	// the setters of fields (see findSetters); nil when not needed.
 	fields map[*Term]*types.Var
 	ids    map[*types.Var]string // and their full names, when not nil
+	memo   map[termKey]*Term     // see term
 }
 
 // field returns the Term of field i of the struct x addresses or holds.
@@ -132,11 +133,26 @@ func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
 }
 
 func (c *compiler) term(v ssa.Value, depth int) *Term {
+	// Phis and the branches that lead to them share their inputs: without
+	// memory, a chain of them costs exponential time.
+	key := termKey{v, depth}
+	if t, ok := c.memo[key]; ok {
+		return t
+	}
 	t := c.known(v, depth)
 	if t.Op == TermOpaque && t == opaque {
-		return c.opaqueOf(v)
+		t = c.opaqueOf(v)
 	}
+	if c.memo == nil {
+		c.memo = make(map[termKey]*Term)
+	}
+	c.memo[key] = t
 	return t
+}
+
+type termKey struct {
+	v     ssa.Value
+	depth int
 }
 
 // opaqueOf is the Term of a value that Terms cannot express, such as
