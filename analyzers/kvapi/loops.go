@@ -93,3 +93,30 @@ func (l Loop) Repeats(b *ssa.BasicBlock) bool {
 	}
 	return false
 }
+
+// NaturalLoop returns the loop whose header is h: h and the blocks that
+// reach a back edge into h without passing through h. Unlike Loops, it
+// tells an inner loop from the loop around it. It is nil when no back
+// edge enters h.
+func NaturalLoop(h *ssa.BasicBlock) Loop {
+	var loop Loop
+	for _, p := range h.Preds {
+		if !h.Dominates(p) {
+			continue
+		}
+		if loop == nil {
+			loop = Loop{h: true}
+		}
+		stack := []*ssa.BasicBlock{p}
+		for len(stack) > 0 {
+			b := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if loop[b] {
+				continue
+			}
+			loop[b] = true
+			stack = append(stack, b.Preds...)
+		}
+	}
+	return loop
+}

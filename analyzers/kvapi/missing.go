@@ -183,3 +183,96 @@ func (r *Result) missingReturned(fn *ssa.Function, op *Op) string {
 	}
 	return ""
 }
+
+// AfterMiss reports whether put runs only when a get missed: a cache
+// fill, which writes once per expiry, not per request. The put is on the
+// miss side of a test of what the get returned: its error not nil, its
+// value "<null>", "" or nil, its found flag false.
+func (r *Result) AfterMiss(put *Op) bool {
+	var reads []ssa.Value
+	for _, op := range r.Ops {
+		if op.Method.Role == Get && op.Call.Parent() == put.Call.Parent() {
+			reads = append(reads, op.Results()...)
+			if call, ok := op.Call.(*ssa.Call); ok {
+				reads = append(reads, call) // its error: a miss, for cloudflare-go
+			}
+		}
+	}
+	if len(reads) == 0 {
+		return false
+	}
+	block := put.Call.Block()
+	for b := block.Idom(); b != nil; b = b.Idom() {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || !r.DependsOn(br.Cond, br, reads) {
+			continue
+		}
+		miss, known := missSide(br.Cond)
+		if known && b.Succs[miss].Dominates(block) && onlyMisses(r, b.Succs[miss], reads) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyMisses reports whether every way into block is the miss side of a
+// test of what a get returned: err == nil && v != "<null>" leads to the
+// fill only when one of them fails.
+func onlyMisses(r *Result, block *ssa.BasicBlock, reads []ssa.Value) bool {
+	for _, pred := range block.Preds {
+		br, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If)
+		if !ok || !r.DependsOn(br.Cond, br, reads) {
+			return false
+		}
+		miss, known := missSide(br.Cond)
+		if !known || pred.Succs[miss] != block {
+			return false
+		}
+	}
+	return true
+}
+
+// missSide returns which successor of a branch on cond a miss takes.
+func missSide(cond ssa.Value) (int, bool) {
+	switch c := cond.(type) {
+	case *ssa.UnOp:
+		if c.Op == token.NOT {
+			side, ok := missSide(c.X)
+			return 1 - side, ok
+		}
+	case *ssa.BinOp:
+		var other ssa.Value
+		switch {
+		case isConst(c.Y):
+			other = c.Y
+		case isConst(c.X):
+			other = c.X
+		default:
+			return 0, false
+		}
+		k := other.(*ssa.Const)
+		empty := k.IsNil() || k.Value != nil && k.Value.Kind() == constant.String && constant.StringVal(k.Value) == ""
+		null := k.Value != nil && k.Value.Kind() == constant.String && constant.StringVal(k.Value) == "<null>"
+		isErr := IsError(c.X.Type()) || IsError(c.Y.Type())
+		switch {
+		case isErr && k.IsNil():
+			// err != nil: the miss is the true side.
+			if c.Op == token.NEQ {
+				return 0, true
+			}
+			return 1, true
+		case empty || null:
+			if c.Op == token.EQL {
+				return 0, true
+			}
+			return 1, true
+		}
+	default:
+		if t, ok := cond.Type().Underlying().(*types.Basic); ok && t.Kind() == types.Bool {
+			return 1, true // if found { ... }: the miss is the false side
+		}
+	}
+	return 0, false
+}
+
+func isConst(v ssa.Value) bool { _, ok := v.(*ssa.Const); return ok }

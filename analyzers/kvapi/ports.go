@@ -68,15 +68,21 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 		}
 	}()
 	reported := make(map[*types.Func][]string)
+	if c.reportedVia == nil {
+		c.reportedVia = make(map[*types.Func][]string)
+	}
 	for _, f := range facts {
 		if r, ok := f.Fact.(interface{ ReportedBy() string }); ok {
 			if fn, ok := f.Object.(*types.Func); ok {
 				reported[fn] = append(reported[fn], r.ReportedBy())
+				// Also for callers that reach fn through a field that
+				// main fills, without importing fn's package.
+				if !slices.Contains(c.reportedVia[fn], r.ReportedBy()) {
+					c.reportedVia[fn] = append(c.reportedVia[fn], r.ReportedBy())
+					grew = true
+				}
 			}
 		}
-	}
-	if c.reportedVia == nil {
-		c.reportedVia = make(map[*types.Func][]string)
 	}
 	for _, pkg := range pkgs {
 		for _, name := range pkg.Scope().Names() {

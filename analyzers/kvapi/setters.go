@@ -19,11 +19,12 @@ import (
 // call of it gives the operand as surely as a call of Put would, and it
 // is summarised the same way, as a WrappedOp whose Field names the field.
 // Its callers' arguments are then checked where they are written:
-// WithTTL(30*time.Second). Only lifetimes are followed: the key and value
-// of a later call are that call's business.
+// WithTTL(30*time.Second). Only lifetimes and list limits are followed
+// (WithPageSize(1500)): the key and value of a later call are that call's
+// business.
 
 // fieldOperands are the operands followed through fields.
-var fieldOperands = []Operand{TTL, CacheTTL, Expiration}
+var fieldOperands = []Operand{TTL, CacheTTL, Expiration, Limit}
 
 // A fieldUse is an operation that takes an operand from a field: tmpl is
 // its WrappedOp with the field's value as the one parameter, fieldSlot.

@@ -61,7 +61,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		if model.ReadOf(op) != nil || model.ReadsInside(op) {
+		if model.ReadOf(op) != nil {
 			continue // a read-modify-write: kvrace's or kvcounter's
 		}
 		msg := ""
@@ -211,41 +211,71 @@ func fromCall(v ssa.Value, call *ssa.Call) bool {
 	return v == call
 }
 
-// paced reports whether loop waits between iterations: time.Sleep of a
-// second or more (or of a duration chosen at run time), a receive from a
-// ticker or timer, a select.
+// paced reports whether loop waits a second or more between iterations:
+// time.Sleep, or a receive or select on a ticker or timer, of a second or
+// more or of a period chosen at run time.
 func paced(model *kvapi.Result, loop kvapi.Loop) bool {
+	waits := false
 	for b := range loop {
 		for _, instr := range b.Instrs {
 			switch instr := instr.(type) {
 			case *ssa.Select:
-				return true
+				waits = true
 			case *ssa.UnOp:
-				if instr.Op == token.ARROW {
-					return true
-				}
+				waits = waits || instr.Op == token.ARROW
 			case *ssa.Call:
-				callee := instr.Call.StaticCallee()
-				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || callee.Name() != "Sleep" {
-					continue
-				}
-				c := model.Constant(instr.Call.Args[0])
-				if c == nil {
-					return true
-				}
-				if d, ok := constant.Int64Val(constant.ToInt(c)); !ok || time.Duration(d) >= time.Second {
+				if period, ok := timerPeriod(model, instr); ok && period >= time.Second {
 					return true
 				}
 			}
 		}
 	}
-	return false
+	if !waits {
+		return false
+	}
+	// A receive: paced unless every timer the function starts ticks
+	// faster than a second.
+	fn := loop.Header().Parent()
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				if period, ok := timerPeriod(model, call); ok && period < time.Second {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// timerPeriod returns the period of time.Sleep, time.NewTicker, time.Tick,
+// time.After or time.NewTimer, the longest one when it is not a constant.
+func timerPeriod(model *kvapi.Result, call *ssa.Call) (time.Duration, bool) {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || len(call.Call.Args) != 1 {
+		return 0, false
+	}
+	switch callee.Name() {
+	case "Sleep", "NewTicker", "Tick", "After", "NewTimer":
+	default:
+		return 0, false
+	}
+	c := model.Constant(call.Call.Args[0])
+	if c == nil {
+		return time.Duration(1<<63 - 1), true
+	}
+	d, ok := constant.Int64Val(constant.ToInt(c))
+	if !ok {
+		return time.Duration(1<<63 - 1), true
+	}
+	return time.Duration(d), true
 }
 
 // everyRequest reports whether put writes a constant key that records
 // activity from an HTTP handler, with no read to guard it.
 func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
-	if !inHandler(put.Call.Parent()) || len(model.GetsOf(put)) > 0 || afterMiss(model, put) {
+	guarded := slices.ContainsFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return get.Call != put.Call })
+	if !inHandler(put.Call.Parent()) || guarded || model.AfterMiss(put) {
 		return false
 	}
 	srcs := put.Sources(kvapi.Key)
@@ -264,32 +294,6 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return true
-}
-
-// afterMiss reports whether put runs only on some outcome of a get (one
-// branch of a test of what it returned leads to it, the other not): a
-// cache fill after a miss, which writes once per expiry, not per request.
-func afterMiss(model *kvapi.Result, put *kvapi.Op) bool {
-	var reads []ssa.Value
-	for _, op := range model.Ops {
-		if op.Method.Role == kvapi.Get && op.Call.Parent() == put.Call.Parent() {
-			reads = append(reads, op.Results()...)
-			if call, ok := op.Call.(*ssa.Call); ok {
-				reads = append(reads, call) // its error: a miss, for cloudflare-go
-			}
-		}
-	}
-	if len(reads) == 0 {
-		return false
-	}
-	block := put.Call.Block()
-	for b := block.Idom(); b != nil; b = b.Idom() {
-		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if ok && (b.Succs[0].Dominates(block) || b.Succs[1].Dominates(block)) && model.DependsOn(br.Cond, br, reads) {
-			return true
-		}
-	}
-	return false
 }
 
 // inHandler reports whether fn, or a function it is nested in, serves
@@ -333,7 +337,8 @@ func inHandler(fn *ssa.Function) bool {
 var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
-	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true}
+	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true,
+	"presence": true, "alive": true, "lastseen": true, "beat": true}
 
 func activityKey(key string) bool {
 	for _, w := range kvapi.Words(key) {

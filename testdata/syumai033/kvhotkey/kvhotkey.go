@@ -87,6 +87,20 @@ func heartbeat(ns *kv.Namespace, stop <-chan struct{}) {
 	}
 }
 
+// A heartbeat on a ticker faster than a second.
+func pulse(ns *kv.Namespace, stop <-chan struct{}) { // want pulse:"kvhotkey"
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			ns.PutString("worker:alive", now.Format(time.RFC3339Nano), nil) // want `this loop writes the same KV key on every iteration`
+		}
+	}
+}
+
 type stats struct{ ns *kv.Namespace }
 
 func (s *stats) record(key, v string) error { return s.ns.PutString(key, v, nil) }
