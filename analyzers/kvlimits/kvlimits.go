@@ -72,6 +72,15 @@ func run(pass *analysis.Pass) (any, error) {
 			c.bulk(op, kvapi.Keys, maxBulkPut, "keys", "bulk delete")
 		}
 	}
+	// A limit kept by an option or a constructor for a later list:
+	// repo.WithPageSize(1500).
+	for _, set := range model.FieldSets {
+		if set.Method.Role == kvapi.List && !set.InTest() { // a test's tiny pages go to a fake
+			for _, src := range given(set, kvapi.Limit) {
+				c.limit(set, src)
+			}
+		}
+	}
 	c.rep.Finish()
 	return nil, nil
 }
@@ -231,19 +240,19 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 
 // value reports a value made with a constant size over 25 MiB.
 func (c *checker) value(src kvapi.Source) {
-	if src.Value == nil {
-		return
-	}
-	if n := madeSize(c.model, src.Value, 0); n > maxValue {
-		c.report(src, nil, "this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)
+	for _, in := range src.Inputs() {
+		if n, at := madeSize(c.model, in, 0); n > maxValue {
+			// At the expression that makes the value, where it is sized.
+			c.rep.Report(analysis.Diagnostic{Pos: at, Message: fmt.Sprintf("this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)})
+		}
 	}
 }
 
 // madeSize is the size of a byte slice or string made with a constant
 // size: make([]byte, n), strings.Repeat(s, n), bytes.Repeat(b, n).
-func madeSize(model *kvapi.Result, v ssa.Value, depth int) int64 {
+func madeSize(model *kvapi.Result, v ssa.Value, depth int) (int64, token.Pos) {
 	if depth > 4 {
-		return 0
+		return 0, token.NoPos
 	}
 	switch v := v.(type) {
 	case *ssa.Convert:
@@ -253,41 +262,39 @@ func madeSize(model *kvapi.Result, v ssa.Value, depth int) int64 {
 	case *ssa.MakeInterface:
 		return madeSize(model, v.X, depth+1)
 	case *ssa.Slice:
-		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Low == nil && v.High == nil {
+		// make([]byte, n) with a constant n is a slice of a new array.
+		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Low == nil {
 			if arr, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); ok {
-				return arr.Len()
+				return arr.Len(), v.Pos()
 			}
-		}
-		if mk, ok := v.X.(*ssa.MakeSlice); ok {
-			return madeSize(model, mk, depth+1)
 		}
 	case *ssa.MakeSlice:
 		if c := model.Constant(v.Len); c != nil {
 			n, _ := constant.Int64Val(constant.ToInt(c))
-			return n
+			return n, v.Pos()
 		}
 	case *ssa.Call:
 		callee := v.Call.StaticCallee()
 		if callee == nil || callee.Pkg == nil || callee.Name() != "Repeat" || len(v.Call.Args) != 2 {
-			return 0
+			return 0, token.NoPos
 		}
 		if path := callee.Pkg.Pkg.Path(); path != "strings" && path != "bytes" {
-			return 0
+			return 0, token.NoPos
 		}
 		count := model.Constant(v.Call.Args[1])
 		if count == nil {
-			return 0
+			return 0, token.NoPos
 		}
 		n, _ := constant.Int64Val(constant.ToInt(count))
 		unit := int64(0)
 		if s := model.Constant(v.Call.Args[0]); s != nil && s.Kind() == constant.String {
 			unit = int64(len(constant.StringVal(s)))
 		} else {
-			unit = madeSize(model, v.Call.Args[0], depth+1)
+			unit, _ = madeSize(model, v.Call.Args[0], depth+1)
 		}
-		return n * unit
+		return n * unit, v.Pos()
 	}
-	return 0
+	return 0, token.NoPos
 }
 
 func intConst(info *types.Info, e ast.Expr) (int64, bool) {
@@ -309,16 +316,16 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 				continue
 			}
 		}
-		if kvapi.Around(op.Call.Block()) != nil || op.Call.Parent().Parent() != nil {
-			continue // called once per chunk: in a loop, or the body of a range over chunks
-		}
+		// Called once per chunk: in a loop, or the body of a range over
+		// chunks; the chunk's size is then what matters.
+		chunked := kvapi.Around(op.Call.Block()) != nil || op.Call.Parent().Parent() != nil
 		for _, in := range src.Inputs() {
 			n, known, ok := c.built(in)
 			switch {
 			case !ok:
 			case known && n > most:
 				c.report(src, nil, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-			case !known:
+			case !known && !chunked:
 				c.report(src, nil, "this %s sends one element per element of an input of any size in one request, but KV takes at most %d %s in one request: send them in chunks of %d (slices.Chunk)", what, most, noun, most)
 			}
 		}
@@ -337,7 +344,7 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 	if !isPhi {
 		return 0, false, false
 	}
-	loop := kvapi.Around(phi.Block())
+	loop := kvapi.NaturalLoop(phi.Block())
 	if loop == nil || !appendsIn(phi, loop) || lengthChecked(phi) {
 		return 0, false, false
 	}
@@ -364,6 +371,8 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 				return 0, false, false
 			} else if size, fixed := literalLen(call.Call.Args[0]); fixed {
 				n, known = size, true // range over a slice literal
+			} else if size, fixed := c.window(call.Call.Args[0]); fixed {
+				n, known = size, true // range over xs[i:min(i+size, len(xs))]
 			}
 		default:
 			return 0, false, false
@@ -421,6 +430,32 @@ func lenCompared(v ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// window returns the size of a chunk cut as xs[i:i+size] or
+// xs[i:min(i+size, len(xs))], when size is a constant.
+func (c *checker) window(v ssa.Value) (int64, bool) {
+	sl, ok := v.(*ssa.Slice)
+	if !ok || sl.High == nil {
+		return 0, false
+	}
+	high := sl.High
+	if call, ok := high.(*ssa.Call); ok {
+		if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "min" && len(call.Call.Args) > 0 {
+			high = call.Call.Args[0]
+		}
+	}
+	sum, ok := high.(*ssa.BinOp)
+	if !ok || sum.Op != token.ADD {
+		return 0, false
+	}
+	for _, side := range []ssa.Value{sum.X, sum.Y} {
+		if k := c.model.Constant(side); k != nil {
+			n, ok := constant.Int64Val(constant.ToInt(k))
+			return n, ok
+		}
+	}
+	return 0, false
 }
 
 // literalLen returns the length of a slice made from an array, as a

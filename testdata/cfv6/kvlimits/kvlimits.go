@@ -105,3 +105,17 @@ func (c *client) label(ctx context.Context, key, owner string) error {
 	})
 	return err
 }
+
+// Chunks cut larger than a bulk write takes.
+func (c *client) pushBatches(ctx context.Context, devices []device) error {
+	for start := 0; start < len(devices); start += 20000 {
+		var body []kv.NamespaceBulkUpdateParamsBody
+		for _, d := range devices[start:min(start+20000, len(devices))] {
+			body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
+		}
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body}); err != nil { // want `this bulk write sends 20000 pairs`
+			return err
+		}
+	}
+	return nil
+}

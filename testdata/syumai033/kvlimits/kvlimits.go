@@ -50,3 +50,30 @@ func recent(ns *kv.Namespace) (*kv.ListResult, error) {
 func pad(ns *kv.Namespace) error {
 	return ns.PutString("padding", strings.Repeat("0", 30<<20), nil) // want `this value is 31457280 bytes`
 }
+
+// pager keeps its page size for later lists.
+type pager struct {
+	ns   *kv.Namespace
+	size int
+}
+
+type option func(*pager)
+
+func withPageSize(n int) option { return func(p *pager) { p.size = n } }
+
+func newPager(ns *kv.Namespace, opts ...option) *pager {
+	p := &pager{ns: ns, size: 100}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+func (p *pager) page(cursor string) (*kv.ListResult, error) {
+	return p.ns.List(&kv.ListOptions{Prefix: pagePrefix, Cursor: cursor, Limit: p.size})
+}
+
+// A page size over 1,000, given to an option.
+func bigPages(ns *kv.Namespace) *pager {
+	return newPager(ns, withPageSize(1500)) // want `a Limit of 1500 is refused`
+}
