@@ -294,7 +294,10 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		// code) as if to create the key; a value computed or fetched from
 		// elsewhere (a cache fill) is no lost data.
 		for _, src := range put.Sources(kvapi.Value) {
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
+			// A read-modify-write (a counter's n+1 from 0) is kvcounter's or
+			// kvrace's finding at the put; a value passed through unchanged
+			// or defaulted is this one's.
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) && model.ReadOf(put) == nil {
 				return put
 			}
 			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) {
