@@ -73,7 +73,7 @@ func run(pass *analysis.Pass) (any, error) {
 			reported(op, emptyPageMsg)
 		case loop == unbounded:
 			reported(op, unboundedMsg)
-		case loop == noLoop && op.Wrapped == nil && firstPageOnly(model, op, results):
+		case loop == noLoop && (op.Wrapped == nil || returnsPage(op)) && firstPageOnly(model, op, results):
 			reported(op, firstPageMsg)
 		}
 	}
@@ -306,9 +306,24 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 					walk(ref, depth+1)
 				}
 			case *ssa.UnOp:
+				if ref.Op == token.MUL && isLocal(ref.X) {
+					walk(ref, depth) // the page, read back from its variable
+					continue
+				}
 				usedKeys = true
 				walk(ref, depth+1)
-			case *ssa.Return, *ssa.Store, *ssa.MapUpdate, *ssa.Send:
+			case *ssa.Store:
+				switch {
+				case ref.Addr == v:
+					// A store into the variable walked: not a use.
+				case isLocal(ref.Addr):
+					walk(ref.Addr, depth) // a local variable: the page itself
+				case depth == 0:
+					looked = true // the page handed on: the caller may follow its cursor
+				default:
+					usedKeys = true
+				}
+			case *ssa.Return, *ssa.MapUpdate, *ssa.Send:
 				if depth == 0 {
 					looked = true // the page handed on: the caller may follow its cursor
 				} else {
@@ -334,6 +349,34 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 		walk(r, 0)
 	}
 	return usedKeys && !looked
+}
+
+// returnsPage reports whether a wrapper's or port's list hands back a page
+// that says whether more follow (a struct with a cursor field): its
+// caller must look. One that returns bare keys has drained the list, or
+// dropped the cursor inside, where that is reported.
+func returnsPage(op *kvapi.Op) bool {
+	res := op.Call.Common().Signature().Results()
+	for i := range res.Len() {
+		t := res.At(i).Type()
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if st, ok := t.Underlying().(*types.Struct); ok {
+			for f := range st.Fields() {
+				if cursorFields[f.Name()] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isLocal reports whether addr is a local variable that does not escape.
+func isLocal(addr ssa.Value) bool {
+	alloc, ok := addr.(*ssa.Alloc)
+	return ok && !alloc.Heap
 }
 
 // cursorField reports whether field i of the struct t points to is one
