@@ -38,7 +38,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|credentials?|passwords?|passwordreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|credentials?|passwords?|passwordreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -52,6 +52,9 @@ var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|co
 var (
 	revocationList = regexp.MustCompile(`(?i)^(revoked|revoke|revocations?|denylist|denied|deny|blocklist|blocked|blacklist|banned)$`)
 	revocation     = regexp.MustCompile(`(?i)^(revoked|revoke|revocations?)$`)
+	// revokedKey words in a key's own text name a list of revoked
+	// credentials by themselves; "blocked:" + ip is an abuse ban.
+	revokedKey = regexp.MustCompile(`(?i)^(revoked|revocations?|denylist|denied)$`)
 )
 
 // Analyzer is kvsession with the default configuration, its flags bound.
@@ -146,6 +149,12 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	related := func(get *kvapi.Op, what string) {
 		d.Related = []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: what}}
 	}
+	if strings.HasPrefix(article(ev.credential), "An API key") && !ev.revocation {
+		// An API key's record changes (a last-used stamp) without the key
+		// itself changing: a race, kvrace's finding; its deletion is
+		// this analyzer's.
+		ev.credential = ""
+	}
 	what := ev.credential
 	if what == "" {
 		what = ev.state
@@ -158,6 +167,15 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	case ev.credential != "" && ev.revocationList || ev.revocation:
 		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
 		return d, true
+	case what != "" && changedParam(model, put):
+		d.Message = fmt.Sprintf("%s changed and written back in KV (a sliding expiry, a last-seen stamp): other locations read the old record for 60 s or more, and concurrent requests overwrite each other; keep per-user state that changes in a Durable Object or D1", article(what))
+		return d, true
+	case ev.credential != "" && model.AfterMiss(put):
+		// Created where the get found nothing: not an overwrite.
+		if c.cfg.Strict {
+			d.Message = fmt.Sprintf("%s created in KV: the next request may reach a location that does not see it for up to 60 s (strict mode); keep it in D1 or a Durable Object, or in a signed cookie", article(ev.credential))
+			return d, true
+		}
 	case ev.credential != "":
 		if gets := slices.DeleteFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return !kvapi.Before(get.Call, put.Call) }); len(gets) > 0 {
 			related(gets[0], "the old value is read here")
@@ -170,6 +188,92 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		}
 	}
 	return d, false
+}
+
+// changedParam reports whether the put writes back a record that its
+// function was given and changed: Touch(s *Session) sets s.LastSeen and
+// stores s, a record that already exists.
+func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			fresh := model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				call, ok := s.Value.(*ssa.Call)
+				return ok && kvapi.Fresh(call)
+			})
+			if fresh {
+				return false // a key drawn here: a new record, not a change
+			}
+		}
+	}
+	fn := kvapi.Outermost(put.Call.Parent())
+	for _, p := range fn.Params {
+		if _, ok := derefNamedStruct(p.Type()); !ok {
+			continue
+		}
+		homes := []ssa.Value{p}
+		for _, ref := range *p.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Val == p {
+				homes = append(homes, st.Addr) // a struct parameter's local copy
+			}
+		}
+		if !fieldStored(fn, homes) {
+			continue
+		}
+		// The record itself is written, not a new one built from it (an
+		// API key issued from a request).
+		for _, src := range put.Sources(kvapi.Value) {
+			for _, in := range src.Inputs() {
+				if slices.Contains(homes, encoded(in)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// encoded returns the value that v encodes: x in json.Marshal(x), through
+// conversions, or the variable a struct is loaded from.
+func encoded(v ssa.Value) ssa.Value {
+	for range 8 {
+		switch x := v.(type) {
+		case *ssa.Convert:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.Extract:
+			v = x.Tuple
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return v
+			}
+			v = x.X
+		case *ssa.Call:
+			if len(x.Call.Args) != 1 {
+				return v
+			}
+			v = x.Call.Args[0] // json.Marshal(rec), an encoder of the record
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// fieldStored reports whether fn stores into a field of one of homes.
+func fieldStored(fn *ssa.Function, homes []ssa.Value) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if st, ok := instr.(*ssa.Store); ok {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && slices.Contains(homes, fa.X) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // reportedFact marks a function in which kvsession reported an
@@ -205,6 +309,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			key = append(key, keyNameWords(src.Expr)...)
 		}
 	}
+	key = append(key, listedPrefixes(model, op)...)
 	if op.Expr != nil {
 		other = append(other, exprWords(op.Expr.Fun)...)
 	}
@@ -221,6 +326,14 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		for _, src := range op.Sources(kvapi.Value) {
 			for _, in := range src.Inputs() {
 				other = append(other, typeWords(in.Type())...)
+				// The record encoded: json.Marshal(rec) names rec's type.
+				model.Backward(in, op.Call, func(s kvapi.Step) bool {
+					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil {
+						// A record is read with its package: tokens.Record.
+						other = append(other, append(kvapi.Words(named.Obj().Pkg().Name()), kvapi.Words(named.Obj().Name())...))
+					}
+					return false
+				})
 			}
 		}
 	}
@@ -235,6 +348,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// A key whose text starts with "code" keeps codes: code:<email>.
 	if len(key) > 0 && len(key[0]) > 0 && strings.EqualFold(strings.TrimSuffix(strings.ToLower(key[0][0]), "s"), "code") {
 		ev.credential = "otp code"
+	}
+	for _, group := range key {
+		for _, w := range group {
+			ev.revocation = ev.revocation || revokedKey.MatchString(w) // denylist:<tenant>
+		}
 	}
 	for _, group := range append(key, other...) {
 		for i, w := range group {
@@ -251,6 +369,39 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		}
 	}
 	return ev
+}
+
+// derefNamedStruct reports whether t is a named struct or a pointer to one.
+func derefNamedStruct(t types.Type) (*types.Named, bool) {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return nil, false
+	}
+	_, isStruct := named.Underlying().(*types.Struct)
+	return named, isStruct
+}
+
+// listedPrefixes returns the words of the prefixes of the lists whose
+// keys op's key comes from: Delete(k.Name) in a loop over a list of
+// "sess:" + uid deletes sessions.
+func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
+	var groups [][]string
+	for _, list := range model.Ops {
+		if list.Method.Role != kvapi.List || list.Call.Parent() != op.Call.Parent() {
+			continue
+		}
+		for _, src := range op.Sources(kvapi.Key) {
+			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) {
+				for _, prefix := range list.Sources(kvapi.Prefix) {
+					groups = append(groups, kvapi.Words(model.KeyText(prefix)))
+				}
+			}
+		}
+	}
+	return groups
 }
 
 // hasLiteral reports whether e contains a string literal.
@@ -328,6 +479,11 @@ func typeWords(t types.Type) [][]string {
 	}
 	groups := [][]string{kvapi.Words(named.Obj().Name())}
 	for arg := range named.TypeArgs().Types() {
+		// A record type is read with its package: Repo[enroll.Code] keeps
+		// enrolment codes.
+		if n, ok := types.Unalias(arg).(*types.Named); ok && n.Obj().Pkg() != nil {
+			groups = append(groups, append(kvapi.Words(n.Obj().Pkg().Name()), kvapi.Words(n.Obj().Name())...))
+		}
 		groups = append(groups, typeWords(arg)...)
 	}
 	return groups
@@ -342,6 +498,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"reset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
 	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"},
+	{"confirm", "confirmation token"}, {"invite", "invite code"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 }
 
 // article names the credential that a matched word stands for, with its

@@ -1,0 +1,68 @@
+package kvsession
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+type sessionRecord struct {
+	ID       string
+	UserID   string
+	LastSeen time.Time
+}
+
+// Sliding expiry: the caller's session record changed and written back.
+func touchRecord(ns *kv.Namespace, s *sessionRecord) error { // want touchRecord:"kvsession"
+	s.LastSeen = time.Now()
+	b, _ := json.Marshal(s)
+	return ns.PutString("session:"+s.ID, string(b), &kv.PutOptions{ExpirationTTL: 3600}) // want `A session changed and written back in KV`
+}
+
+type signup struct {
+	Email string
+}
+
+// Quiet: a new session built from a request is created, not changed.
+func start(ns *kv.Namespace, req signup) (string, error) {
+	req.Email = "x" + req.Email
+	buf := make([]byte, 16)
+	rand.Read(buf)
+	s := sessionRecord{ID: hex.EncodeToString(buf), UserID: req.Email}
+	b, _ := json.Marshal(s)
+	return s.ID, ns.PutString("session:"+s.ID, string(b), &kv.PutOptions{ExpirationTTL: 3600})
+}
+
+// Quiet by default: a code created where the get found none.
+func sendCode(ns *kv.Namespace, email, fresh string) error {
+	v, err := ns.GetString("otp:"+email, nil)
+	if err != nil {
+		return err
+	}
+	if v == "<null>" {
+		return ns.PutString("otp:"+email, fresh, &kv.PutOptions{ExpirationTTL: 600})
+	}
+	return nil
+}
+
+// Every session of a user, listed by prefix and deleted one by one.
+func revokeAll(ns *kv.Namespace, uid string) error { // want revokeAll:"kvsession"
+	res, err := ns.List(&kv.ListOptions{Prefix: "sess:" + uid + ":"})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keys {
+		if err := ns.Delete(k.Name); err != nil { // want `A session revoked or consumed by a KV delete`
+			return err
+		}
+	}
+	return nil
+}
+
+// A newsletter confirmation token consumed with delete.
+func confirm(ns *kv.Namespace, token string) error { // want confirm:"kvsession"
+	return ns.Delete("confirm:" + token) // want `A confirmation token revoked or consumed`
+}
