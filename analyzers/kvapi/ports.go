@@ -62,15 +62,11 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			}
 		}
 	}
-	defer func() {
-		if c.discoverFuncFields(pkgs, funcFields, all) {
-			grew = true
-		}
-	}()
 	reported := make(map[*types.Func][]string)
 	if c.reportedVia == nil {
 		c.reportedVia = make(map[*types.Func][]string)
 	}
+	var newlyReported []*types.Func
 	for _, f := range facts {
 		if r, ok := f.Fact.(interface{ ReportedBy() string }); ok {
 			if fn, ok := f.Object.(*types.Func); ok {
@@ -79,11 +75,22 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 				// main fills, without importing fn's package.
 				if !slices.Contains(c.reportedVia[fn], r.ReportedBy()) {
 					c.reportedVia[fn] = append(c.reportedVia[fn], r.ReportedBy())
-					grew = true
+					newlyReported = append(newlyReported, fn)
 				}
 			}
 		}
 	}
+	defer func() {
+		if c.discoverFuncFields(pkgs, funcFields, all) {
+			grew = true
+		}
+		// Another analysis is worth it only for a caller through a field.
+		for _, fn := range newlyReported {
+			for _, wired := range c.funcFields {
+				grew = grew || wired == fn
+			}
+		}
+	}()
 	for _, pkg := range pkgs {
 		for _, name := range pkg.Scope().Names() {
 			tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
