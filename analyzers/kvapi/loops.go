@@ -120,3 +120,12 @@ func NaturalLoop(h *ssa.BasicBlock) Loop {
 	}
 	return loop
 }
+
+// IsNil reports whether v is the constant nil.
+func IsNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
+
+// IsLen reports whether call is the builtin len.
+func IsLen(call *ssa.Call) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "len"
+}

@@ -190,7 +190,7 @@ func retries(loop kvapi.Loop, put *kvapi.Op) bool {
 			continue
 		}
 		bin, ok := br.Cond.(*ssa.BinOp)
-		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || !isNil(bin.X) && !isNil(bin.Y) {
+		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
 			continue
 		}
 		leavesWhenTrue := !loop[b.Succs[0]]
@@ -200,8 +200,6 @@ func retries(loop kvapi.Loop, put *kvapi.Op) bool {
 	}
 	return false
 }
-
-func isNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
 
 // fromCall reports whether v is call's result, or one of its results.
 func fromCall(v ssa.Value, call *ssa.Call) bool {

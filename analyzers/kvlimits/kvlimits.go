@@ -367,7 +367,7 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 			if bound := c.model.Constant(cond.Y); bound != nil {
 				n, _ = constant.Int64Val(constant.ToInt(bound))
 				known = true
-			} else if call, isCall := cond.Y.(*ssa.Call); !isCall || !isLen(call) || lengthChecked(call.Call.Args[0]) {
+			} else if call, isCall := cond.Y.(*ssa.Call); !isCall || !kvapi.IsLen(call) || lengthChecked(call.Call.Args[0]) {
 				return 0, false, false
 			} else if size, fixed := literalLen(call.Call.Args[0]); fixed {
 				n, known = size, true // range over a slice literal
@@ -418,7 +418,7 @@ func lenCompared(v ssa.Value) bool {
 		return false
 	}
 	for _, ref := range *refs {
-		if call, ok := ref.(*ssa.Call); ok && isLen(call) {
+		if call, ok := ref.(*ssa.Call); ok && kvapi.IsLen(call) {
 			for _, use := range *call.Referrers() {
 				if bin, ok := use.(*ssa.BinOp); ok && bin.Op != token.LSS {
 					return true
@@ -471,9 +471,4 @@ func literalLen(v ssa.Value) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func isLen(call *ssa.Call) bool {
-	b, ok := call.Call.Value.(*ssa.Builtin)
-	return ok && b.Name() == "len"
 }

@@ -190,15 +190,14 @@ func isErrorCheck(cond ssa.Value) bool {
 	if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
 		return false
 	}
-	isNil := func(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
 	err := bin.X
-	if isNil(err) {
+	if kvapi.IsNil(err) {
 		err = bin.Y
 	}
 	if call, ok := err.(*ssa.Call); ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Err" && call.Call.Method.Pkg() != nil && call.Call.Method.Pkg().Path() == "context" {
 		return false // ctx.Err(): a deadline, which bounds the loop
 	}
-	return kvapi.IsError(err.Type()) && (isNil(bin.X) || isNil(bin.Y))
+	return kvapi.IsError(err.Type()) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y))
 }
 
 // listingEnds reports whether cond tests whether the listing is over:
@@ -238,7 +237,7 @@ func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
 		call, ok := pair[0].(*ssa.Call)
 		zero, isConst := pair[1].(*ssa.Const)
 		if ok && isConst && zero.Value != nil && constant.Sign(zero.Value) == 0 {
-			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "len" && model.DependsOn(call, nil, results) {
+			if kvapi.IsLen(call) && model.DependsOn(call, nil, results) {
 				return true
 			}
 		}

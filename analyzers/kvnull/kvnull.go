@@ -84,7 +84,7 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 					rep.Report(emptyCheck(pass, model, ref, text))
 				}
 			case *ssa.Call:
-				if isLen(ref) {
+				if kvapi.IsLen(ref) {
 					for _, cmp := range *ref.Referrers() {
 						if bin, ok := cmp.(*ssa.BinOp); ok && comparesWithZero(bin, ref) {
 							checked = true
@@ -143,18 +143,11 @@ func emptyCheck(pass *analysis.Pass, model *kvapi.Result, bin *ssa.BinOp, text s
 func checkReader(rep *report.Reporter, op *kvapi.Op) {
 	for _, v := range kvapi.Views(op.Results()) {
 		for _, ref := range *v.Referrers() {
-			if bin, ok := ref.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && (isNil(bin.X) || isNil(bin.Y)) {
+			if bin, ok := ref.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y)) {
 				rep.Report(analysis.Diagnostic{Pos: bin.Pos(), Message: nilReaderMsg})
 			}
 		}
 	}
-}
-
-func isNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
-
-func isLen(call *ssa.Call) bool {
-	b, ok := call.Call.Value.(*ssa.Builtin)
-	return ok && b.Name() == "len"
 }
 
 // comparesWithZero reports whether bin tests that n is zero or not:
@@ -353,7 +346,7 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 	for _, ref := range *err.Referrers() {
 		bin, ok := ref.(*ssa.BinOp)
-		if !ok || !isNil(bin.X) && !isNil(bin.Y) {
+		if !ok || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
 			continue
 		}
 		for _, use := range *bin.Referrers() {
@@ -447,7 +440,7 @@ func inspected(err ssa.Value) bool {
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
 			case *ssa.BinOp:
-				if !isNil(ref.X) && !isNil(ref.Y) {
+				if !kvapi.IsNil(ref.X) && !kvapi.IsNil(ref.Y) {
 					return true // err == ErrNotFound
 				}
 			case *ssa.MakeInterface, *ssa.ChangeInterface:
@@ -499,7 +492,7 @@ func logs(c *ssa.CallCommon) bool {
 func reachedOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 	for _, ref := range *err.Referrers() {
 		bin, ok := ref.(*ssa.BinOp)
-		if !ok || !isNil(bin.X) && !isNil(bin.Y) {
+		if !ok || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
 			continue
 		}
 		for _, use := range *bin.Referrers() {
