@@ -52,6 +52,9 @@ func reachable(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
 	return seen
 }
 
+// Reaches reports whether to can be reached from from by one edge or more.
+func Reaches(from, to *ssa.BasicBlock) bool { return reachable(from)[to] }
+
 // Header returns the loop's first block in the function's order.
 func (l Loop) Header() *ssa.BasicBlock {
 	var first *ssa.BasicBlock

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strconv"
@@ -160,7 +161,7 @@ func comparesWithZero(bin *ssa.BinOp, n ssa.Value) bool {
 	if !ok || c.Value == nil {
 		return false
 	}
-	v, exact := constantInt(c)
+	v, exact := constant.Int64Val(constant.ToInt(c.Value))
 	switch bin.Op {
 	case token.EQL, token.NEQ, token.GTR, token.LEQ:
 		return exact && v == 0
@@ -168,14 +169,6 @@ func comparesWithZero(bin *ssa.BinOp, n ssa.Value) bool {
 		return exact && v == 1
 	}
 	return false
-}
-
-func constantInt(c *ssa.Const) (int64, bool) {
-	if c.Value == nil {
-		return 0, false
-	}
-	i, err := strconv.ParseInt(c.Value.ExactString(), 10, 64)
-	return i, err == nil
 }
 
 // parsers are the functions that read a value as data; "<null>" fails
@@ -344,6 +337,18 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 // non-nil: the failed branch of a check of err, entered only from that
 // check, dominates it.
 func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
+	for _, failed := range failedBranches(err) {
+		if len(failed.Preds) == 1 && failed.Dominates(block) {
+			return true // the failed edge is the only way in
+		}
+	}
+	return false
+}
+
+// failedBranches returns the blocks that checks of err against nil lead
+// to when it is not nil.
+func failedBranches(err ssa.Value) []*ssa.BasicBlock {
+	var out []*ssa.BasicBlock
 	for _, ref := range *err.Referrers() {
 		bin, ok := ref.(*ssa.BinOp)
 		if !ok || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
@@ -355,13 +360,11 @@ func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 				if bin.Op == token.EQL {
 					failed = br.Block().Succs[1]
 				}
-				if len(failed.Preds) == 1 && failed.Dominates(block) {
-					return true // the failed edge is the only way in
-				}
+				out = append(out, failed)
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // droppedError returns whether the get's error is dropped while its value
@@ -490,43 +493,9 @@ func logs(c *ssa.CallCommon) bool {
 // reachedOnError reports whether block runs after err was found non-nil:
 // it is reachable from the branch that err != nil takes.
 func reachedOnError(err ssa.Value, block *ssa.BasicBlock) bool {
-	for _, ref := range *err.Referrers() {
-		bin, ok := ref.(*ssa.BinOp)
-		if !ok || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
-			continue
-		}
-		for _, use := range *bin.Referrers() {
-			br, ok := use.(*ssa.If)
-			if !ok {
-				continue
-			}
-			failed := br.Block().Succs[0]
-			if bin.Op == token.EQL {
-				failed = br.Block().Succs[1]
-			}
-			if failed == block || reaches(failed, block) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// reaches reports whether to can be reached from from.
-func reaches(from, to *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{from: true}
-	queue := []*ssa.BasicBlock{from}
-	for len(queue) > 0 {
-		b := queue[0]
-		queue = queue[1:]
-		for _, s := range b.Succs {
-			if s == to {
-				return true
-			}
-			if !seen[s] {
-				seen[s] = true
-				queue = append(queue, s)
-			}
+	for _, failed := range failedBranches(err) {
+		if failed == block || kvapi.Reaches(failed, block) {
+			return true
 		}
 	}
 	return false
