@@ -64,7 +64,7 @@ func (r *Result) findFuncFields() {
 				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc {
 					continue
 				}
-				obj := storedFunc(st.Val)
+				obj, _ := storedFunc(st.Val)
 				if obj == nil || !r.isKVFunc(obj) {
 					continue
 				}
@@ -88,10 +88,11 @@ func (r *Result) findFuncFields() {
 }
 
 // storedFunc returns the function or method that a function value is: a
-// function, or a method value (a bound closure).
-func storedFunc(v ssa.Value) *types.Func {
+// function, or a method value (a bound closure), with the receiver it
+// binds.
+func storedFunc(v ssa.Value) (fn *types.Func, recv ssa.Value) {
 	for {
-		ct, ok := v.(*ssa.ChangeType)
+		ct, ok := v.(*ssa.ChangeType) // to a named func type: type putFunc func(...)
 		if !ok {
 			break
 		}
@@ -100,14 +101,15 @@ func storedFunc(v ssa.Value) *types.Func {
 	switch v := v.(type) {
 	case *ssa.Function:
 		obj, _ := v.Object().(*types.Func)
-		return obj
+		return obj, nil
 	case *ssa.MakeClosure:
 		if bound, ok := v.Fn.(*ssa.Function); ok && bound.Synthetic != "" && len(v.Bindings) == 1 {
-			obj, _ := bound.Object().(*types.Func)
-			return obj
+			if obj, ok := bound.Object().(*types.Func); ok && obj.Signature().Recv() != nil {
+				return obj, v.Bindings[0]
+			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // isKVFunc reports whether a call of obj is a KV operation here.

@@ -231,19 +231,14 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 			}
 		}
 	}
-	if mc, ok := fn.(*ssa.MakeClosure); ok {
-		if bound, ok := mc.Fn.(*ssa.Function); ok && bound.Synthetic != "" && len(mc.Bindings) == 1 {
-			if obj, ok := bound.Object().(*types.Func); ok && obj.Signature().Recv() != nil {
-				return obj, append([]ssa.Value{mc.Bindings[0]}, common.Args...)
-			}
-		}
+	obj, recv := storedFunc(fn)
+	switch {
+	case obj == nil:
+		return nil, nil
+	case recv != nil:
+		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
-	if fn, ok := fn.(*ssa.Function); ok {
-		if obj, ok := fn.Object().(*types.Func); ok {
-			return obj, common.Args
-		}
-	}
-	return nil, nil
+	return obj, common.Args
 }
 
 // onlyStored returns the one function value that the package stores into
@@ -272,14 +267,7 @@ func (r *Result) onlyStored(f *types.Var) ssa.Value {
 	if len(stored) != 1 {
 		return nil
 	}
-	v := stored[0]
-	for {
-		ct, ok := v.(*ssa.ChangeType) // to a named func type: type putFunc func(...)
-		if !ok {
-			return v
-		}
-		v = ct.X
-	}
+	return stored[0] // storedFunc sees through a named func type
 }
 
 // fieldOf returns the struct field that fa addresses.
