@@ -81,6 +81,8 @@ func TestNewBadSettings(t *testing.T) {
 		{"unknown analyzer in options", map[string]any{"options": map[string]any{"kvnope": map[string]any{"min": 1}}}, `unknown analyzer "kvnope"`},
 		{"unknown option", map[string]any{"options": map[string]any{"kvttl": map[string]any{"max": 1}}}, `no option "max"`},
 		{"bad value", map[string]any{"options": map[string]any{"kvttl": map[string]any{"min": "soon"}}}, "kvttl.min"},
+		{"minimum below KV's", map[string]any{"options": map[string]any{"kvttl": map[string]any{"min": 30}}}, "30 is below 60"},
+		{"model enabled alone", map[string]any{"enable": []any{"kvapi"}}, "kvapi reports nothing itself"},
 		{"value of wrong shape", map[string]any{"options": map[string]any{"kvttl": map[string]any{"min": map[string]any{}}}}, "unsupported value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package kvapi
 import (
 	"fmt"
 	"go/types"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,6 +100,9 @@ func parseEntry(entry string) (*Method, error) {
 		if err != nil || i < 0 {
 			return nil, fmt.Errorf("operand %s: want a parameter index, got %q", oName, loc)
 		}
+		if _, dup := m.Operands[o]; dup && o != Namespace {
+			return nil, fmt.Errorf("operand %s is given twice", oName)
+		}
 		m.Operands[o] = Arg{Index: i, Field: field}
 	}
 	return m, nil
@@ -127,10 +131,100 @@ func (c *Interfaces) lookup(fn *types.Func) *Method {
 	}
 	for _, m := range c.rows {
 		if m.Name == fn.Name() && m.Recv == named.Obj().Name() && m.Pkg == named.Obj().Pkg().Path() {
+			if m.fits(fn) != nil {
+				return nil // reported where the interface is declared, see check
+			}
 			return m
 		}
 	}
 	return nil
+}
+
+// check reports the first entry for an interface declared in pkg that
+// does not fit it: a type or method that does not exist, a parameter out
+// of range, a field the parameter lacks, or an operand of the wrong type.
+// Such an entry would otherwise match nothing and say nothing.
+func (c *Interfaces) check(pkg *types.Package) error {
+	for _, m := range c.rows {
+		if m.Pkg != pkg.Path() {
+			continue
+		}
+		tn, _ := pkg.Scope().Lookup(m.Recv).(*types.TypeName)
+		if tn == nil {
+			return fmt.Errorf("-kvapi.interfaces: package %s declares no type %s", m.Pkg, m.Recv)
+		}
+		fn, _, _ := types.LookupFieldOrMethod(tn.Type(), true, pkg, m.Name)
+		method, _ := fn.(*types.Func)
+		if method == nil {
+			return fmt.Errorf("-kvapi.interfaces: %s.%s has no method %s", m.Pkg, m.Recv, m.Name)
+		}
+		if err := m.fits(method); err != nil {
+			return fmt.Errorf("-kvapi.interfaces: %s.%s.%s: %v", m.Pkg, m.Recv, m.Name, err)
+		}
+	}
+	return nil
+}
+
+// fits reports why m's operands cannot be read from fn's parameters.
+func (m *Method) fits(fn *types.Func) error {
+	params := fn.Signature().Params()
+	for _, o := range slices.Sorted(maps.Keys(m.Operands)) {
+		a := m.Operands[o]
+		if a.Index == Receiver {
+			continue
+		}
+		if a.Index >= params.Len() {
+			return fmt.Errorf("%s=%d, but the method has %d parameters (counted from 0)", operandFlagName(o), a.Index, params.Len())
+		}
+		t := params.At(a.Index).Type()
+		if a.Field != "" {
+			f, _, _ := types.LookupFieldOrMethod(t, true, fn.Pkg(), a.Field)
+			v, ok := f.(*types.Var)
+			if !ok {
+				return fmt.Errorf("%s=%d.%s, but parameter %d (%s) has no field %s", operandFlagName(o), a.Index, a.Field, a.Index, t, a.Field)
+			}
+			t = v.Type()
+		}
+		if want := operandKind(o); want != "" && !hasKind(t, want) {
+			return fmt.Errorf("%s is parameter %d%s of type %s, not a %s", operandFlagName(o), a.Index, fieldSuffix(a.Field), t, want)
+		}
+	}
+	return nil
+}
+
+// operandKind is what an operand's type must be, by its underlying type,
+// or "" when any type will do (values, metadata, namespaces, pairs).
+func operandKind(o Operand) string {
+	switch o {
+	case Key, Prefix, Cursor:
+		return "string"
+	case TTL, Expiration, CacheTTL, Limit:
+		return "number"
+	}
+	return ""
+}
+
+// hasKind reports whether t, or what it points to, is a string or a
+// number by its underlying type.
+func hasKind(t types.Type, kind string) bool {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	if !ok {
+		return false
+	}
+	if kind == "string" {
+		return b.Info()&types.IsString != 0
+	}
+	return b.Info()&types.IsNumeric != 0
+}
+
+func fieldSuffix(field string) string {
+	if field == "" {
+		return ""
+	}
+	return "." + field
 }
 
 // imports reports whether the package pkg, or one it imports, declares a

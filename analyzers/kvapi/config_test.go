@@ -1,6 +1,11 @@
 package kvapi
 
 import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"strings"
 	"testing"
 )
@@ -24,6 +29,7 @@ func TestInterfacesFlag(t *testing.T) {
 		{"example.com/store.Cache.Get=get(id=1)", `unknown operand "id"`},
 		{"example.com/store.Cache.Get=get(key=first)", "want a parameter index"},
 		{"example.com/store.Cache.Get=get key=1", "want ROLE(OPERAND=INDEX,...)"},
+		{"example.com/store.Cache.Put=put(key=1,key=2)", "operand key is given twice"},
 	} {
 		if err := c.Set(bad.value); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("Set(%q) = %v, want an error containing %q", bad.value, err, bad.want)
@@ -69,6 +75,54 @@ func TestInSDK(t *testing.T) {
 	} {
 		if got := InSDK(c.pkg, c.module); got != c.want {
 			t.Errorf("InSDK(%q, %q) = %v, want %v", c.pkg, c.module, got, c.want)
+		}
+	}
+}
+
+// An entry is checked against the interface it names, where that is
+// declared: one that does not fit would match nothing and say nothing, or
+// hand an analyzer an operand of a type it cannot read.
+func TestInterfacesCheck(t *testing.T) {
+	const src = `package store
+
+import "time"
+
+type Options struct{ TTL time.Duration }
+
+type Cache interface {
+	Get(key string) (string, error)
+	Put(key, value string, ttl time.Duration) error
+	PutWith(key, value string, opts Options) error
+	Tag(key, ttl string) error
+}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "store.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := (&types.Config{Importer: importer.Default()}).Check("example.com/store", fset, []*ast.File{f}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ entry, want string }{
+		{"example.com/store.Cache.Put=put(key=0,value=1,ttl=2)", ""},
+		{"example.com/store.Cache.PutWith=put(key=0,value=1,ttl=2.TTL)", ""},
+		{"example.com/other.Cache.Put=put(key=0,ttl=9)", ""}, // checked where it is declared
+		{"example.com/store.Store.Put=put(key=0)", "declares no type Store"},
+		{"example.com/store.Cache.Set=put(key=0)", "has no method Set"},
+		{"example.com/store.Cache.Put=put(key=0,value=1,ttl=3)", "ttl=3, but the method has 3 parameters"},
+		{"example.com/store.Cache.PutWith=put(key=0,ttl=2.Expiry)", "has no field Expiry"},
+		{"example.com/store.Cache.Tag=put(key=0,ttl=1)", "ttl is parameter 1 of type string, not a number"},
+		{"example.com/store.Cache.Put=put(key=2)", "key is parameter 2 of type time.Duration, not a string"},
+	} {
+		var c Interfaces
+		if err := c.Set(tc.entry); err != nil {
+			t.Fatalf("Set(%q): %v", tc.entry, err)
+		}
+		err := c.check(pkg)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("check(%q) = %v, want %q", tc.entry, err, tc.want)
 		}
 	}
 }

@@ -146,6 +146,9 @@ func (op *Op) End() token.Pos {
 }
 
 func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
+	if err := ifaces.check(pass.Pkg); err != nil {
+		return nil, err
+	}
 	res := &Result{pass: pass, ifaces: ifaces}
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		return res, nil

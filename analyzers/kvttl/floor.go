@@ -47,8 +47,9 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 			if bound.ClampPos.IsValid() && b.frame == nil {
 				b.pos, b.end = bound.ClampPos, bound.ClampPos
 			}
+			limit := broken(o, min, bound.Floor/perSecond)
 			b.report(p, nil, "%s%s can be as low as %s, below %s: %s; clamp it to at least a minute",
-				o, b.via, time.Duration(bound.Floor/perSecond*1e9), minimumPhrase(o, min), rejection(o, min))
+				o, b.via, time.Duration(bound.Floor/perSecond*1e9), minimumPhrase(o, limit), rejection(o, limit))
 			return
 		}
 		if bound.Floored || bound.Countdown || len(free) == 0 || depth == maxWrapperDepth {

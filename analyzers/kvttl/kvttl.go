@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,9 +49,37 @@ func New(cfg Config) *analysis.Analyzer {
 		Requires: []*analysis.Analyzer{kvapi.Analyzer},
 		Run:      c.run,
 	}
-	a.Flags.IntVar(&c.cfg.Min, "min", cfg.Min, "smallest ExpirationTTL, and smallest Expiration ahead of now, to accept (seconds)")
-	a.Flags.IntVar(&c.cfg.CacheMin, "cachemin", cfg.CacheMin, "smallest get CacheTTL to accept (seconds)")
+	a.Flags.Var(&minimum{&c.cfg.Min, DefaultConfig.Min, "KV rejects an expiration TTL"}, "min", "smallest ExpirationTTL, and smallest Expiration ahead of now, to accept (seconds, at least 60)")
+	a.Flags.Var(&minimum{&c.cfg.CacheMin, DefaultConfig.CacheMin, "the runtime rejects a CacheTTL"}, "cachemin", "smallest get CacheTTL to accept (seconds, at least 30)")
 	return a
+}
+
+// A minimum is a flag for a number of seconds that may be raised above
+// KV's own floor but not lowered below it: below the floor, kvttl would
+// stay quiet about a TTL that KV itself rejects.
+type minimum struct {
+	seconds *int
+	floor   int
+	why     string
+}
+
+func (m *minimum) String() string {
+	if m.seconds == nil { // the zero value flag.PrintDefaults makes
+		return ""
+	}
+	return strconv.Itoa(*m.seconds)
+}
+
+func (m *minimum) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("want a whole number of seconds, got %q", s)
+	case n < m.floor:
+		return fmt.Errorf("%d is below %d: %s below %d seconds, so kvttl must report it; raise the minimum or leave it at %d", n, m.floor, m.why, m.floor, m.floor)
+	}
+	*m.seconds = n
+	return nil
 }
 
 type checker struct{ cfg Config }
@@ -128,7 +157,8 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 				if b.frame == nil && len(b.vals) == 1 && !src.Duration && p.givenAsIs(src) {
 					fix = raiseTo(src, min)
 				}
-				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, min), rejection(o, min))
+				limit := broken(o, min, secs)
+				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, limit), rejection(o, limit))
 			case secs >= 1e9 && math.Mod(secs, 1e9) == 0 && p.nanosecondsGiven(b, src):
 				b.report(p, nil, "%s %s%s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
 					o, c.ExactString(), b.via, time.Duration(secs))
@@ -203,8 +233,9 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 // checkAhead reports an expiration secs ahead of now that is too soon.
 func (p *pass) checkAhead(b binding, secs float64) {
 	if secs < float64(p.cfg.Min) {
+		limit := broken(kvapi.Expiration, p.cfg.Min, secs)
 		b.report(p, nil, "Expiration is time.Now() plus %s%s, less than %s ahead: %s",
-			time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, p.cfg.Min), rejection(kvapi.Expiration, p.cfg.Min))
+			time.Duration(secs*1e9), b.via, minimumPhrase(kvapi.Expiration, limit), rejection(kvapi.Expiration, limit))
 	}
 }
 
@@ -351,6 +382,20 @@ func (p *pass) report(op *kvapi.Op, src kvapi.Source, fix *analysis.SuggestedFix
 	p.rep.Report(d)
 }
 
+// broken returns the minimum that secs breaks: KV's own, when secs is
+// below it, so that the message says KV rejects it; else the configured
+// min, a team's rule.
+func broken(o kvapi.Operand, min int, secs float64) int {
+	floor := DefaultConfig.Min
+	if o == kvapi.CacheTTL {
+		floor = DefaultConfig.CacheMin
+	}
+	if secs < float64(floor) {
+		return floor
+	}
+	return min
+}
+
 func minimumPhrase(o kvapi.Operand, min int) string {
 	switch {
 	case o == kvapi.CacheTTL && min == DefaultConfig.CacheMin:
@@ -365,10 +410,10 @@ func minimumPhrase(o kvapi.Operand, min int) string {
 
 func rejection(o kvapi.Operand, min int) string {
 	switch {
+	case min > DefaultConfig.Min && o != kvapi.CacheTTL, min > DefaultConfig.CacheMin && o == kvapi.CacheTTL:
+		return "raise it"
 	case o == kvapi.CacheTTL:
 		return `the get fails ("Invalid cache_ttl ... must be at least 30"); omit CacheTTL for the 60-second default`
-	case min > DefaultConfig.Min:
-		return "raise it"
 	case o == kvapi.Expiration:
 		return "the put fails with HTTP 400 (\"Expiration times must be at least 60 seconds in the future\")"
 	}

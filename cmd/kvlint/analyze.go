@@ -54,7 +54,27 @@ func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*un
 		failed = append(failed, actionFailures(graph, t)...)
 		units = append(units, &unit{pkgs: ld.roots, graph: graph})
 	}
-	return units, failed, nil
+	return units, append(failed, unmatchedInterfaces(units)...), nil
+}
+
+// unmatchedInterfaces returns a failure for each package that
+// -kvapi.interfaces names and the program does not contain: its entries
+// match nothing, and a typo in a path must not pass for a clean run.
+// (Entries for a package that is there are checked against it by kvapi.)
+func unmatchedInterfaces(units []*unit) []failure {
+	inProgram := make(map[string]bool)
+	for _, u := range units {
+		for p := range packages.Postorder(u.pkgs) {
+			inProgram[p.PkgPath] = true
+		}
+	}
+	var failed []failure
+	for _, path := range interfaces().Packages() {
+		if !inProgram[path] {
+			failed = append(failed, failure{cause: "-kvapi.interfaces names package " + path + ", which is not in the program: its entries match nothing"})
+		}
+	}
+	return failed
 }
 
 // maxPortRounds bounds the analyses of one target: each may find storage

@@ -233,12 +233,18 @@ func TestCLIText(t *testing.T) {
 	}
 }
 
-// Analyzer options are flags --NAME.OPTION; --kvttl.min=5 accepts a TTL
-// of 30.
+// Analyzer options are flags --NAME.OPTION; --kvttl.min=120 rejects the
+// TTL of 60 that KV accepts, saying whose minimum it breaks.
 func TestCLIAnalyzerFlag(t *testing.T) {
 	t.Parallel()
-	if res := e2e(t, "--kvttl.min=5", "./worker"); res.code != exitFindings || strings.Contains(res.stdout, "kvttl") || !strings.Contains(res.stdout, "kvnull") {
-		t.Errorf("kvlint --kvttl.min=5: want the other analyzers' findings and no kvttl finding, got %v", res)
+	if res := e2e(t, "--kvttl.min=120", "./worker"); res.code != exitFindings || !regexp.MustCompile(`worker.go:26:\d+: kvttl: ExpirationTTL 60 is below the configured 120-second minimum: raise it`).MatchString(res.stdout) {
+		t.Errorf("kvlint --kvttl.min=120: want the TTL of 60 reported against the configured minimum, got %v", res)
+	}
+	// An interface entry that matches nothing is a mistake to be told
+	// of, and costs no finding.
+	res := e2e(t, "--kvapi.interfaces=example.com/nope.Store.Put=put(key=0)", "./worker")
+	if res.code != exitError || !strings.Contains(res.stdout, "kvttl") || res.stderr != "kvlint: -kvapi.interfaces names package example.com/nope, which is not in the program: its entries match nothing\n" {
+		t.Errorf("kvlint with an interface entry for a package not in the program: want the findings, one line naming the package, exit code 2; got %v", res)
 	}
 	if res := e2e(t, "--disable=kvttl", "--enable=kvttl"); res.code != exitError {
 		t.Errorf("enabling and disabling kvttl leaves nothing to run: want exit code 2, got %v", res)
@@ -257,6 +263,9 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"--enable=kvnope"}, `^kvlint: unknown analyzer "kvnope"`},
 		{[]string{"--explain=kvnope"}, `^kvlint: unknown analyzer "kvnope"`},
 		{[]string{"--kvttl.min=soon"}, `^kvlint: invalid argument "soon" for "--kvttl.min"`},
+		{[]string{"--kvttl.min=30"}, `^kvlint: invalid argument "30" for "--kvttl.min" flag: 30 is below 60: KV rejects`},
+		{[]string{"--kvttl.cachemin=-5"}, `^kvlint: invalid argument "-5" for "--kvttl.cachemin" flag: -5 is below 30`},
+		{[]string{"--enable=kvapi"}, `^kvlint: kvapi reports nothing itself`},
 		{[]string{"-C", "nowhere"}, `^kvlint: chdir nowhere: `},
 		{[]string{"./nope/..."}, `^kvlint: .*nope`},
 		{[]string{"example.com/nope"}, `^kvlint: example.com/nope: .*no required module provides package example.com/nope`},

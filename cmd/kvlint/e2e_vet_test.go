@@ -112,16 +112,20 @@ func TestVetJSON(t *testing.T) {
 	}
 }
 
-// Analyzer options reach the analyzers as -NAME.OPTION: -kvttl.min=5
-// accepts a TTL of 30.
+// Analyzer options reach the analyzers as -NAME.OPTION: -kvttl.min=120
+// rejects the TTL of 60 that KV accepts; -kvttl.min=30 is refused.
 func TestVetAnalyzerFlag(t *testing.T) {
 	t.Parallel()
 	if kvlintBin == "" {
 		t.Skip("end-to-end test (-short)")
 	}
-	res := runCmd(t, e2eDir, wasmEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvttl.min=5", "./worker")
-	if strings.Contains(res.stderr, "ExpirationTTL") || !strings.Contains(res.stderr, "miss check") {
-		t.Errorf("go vet -kvttl.min=5: want no kvttl finding beside the others, got %v", res)
+	res := runCmd(t, e2eDir, wasmEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvttl.min=120", "./worker")
+	if !strings.Contains(res.stderr, "ExpirationTTL 60 is below the configured 120-second minimum") {
+		t.Errorf("go vet -kvttl.min=120: want the TTL of 60 reported, got %v", res)
+	}
+	res = runCmd(t, e2eDir, wasmEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvttl.min=30", "./worker")
+	if res.code == 0 || !strings.Contains(res.stderr, "30 is below 60") {
+		t.Errorf("go vet -kvttl.min=30: want it refused, got %v", res)
 	}
 }
 

@@ -17,17 +17,27 @@ import (
 // off.
 func Select(all []*analysis.Analyzer, enable, disable []string) ([]*analysis.Analyzer, error) {
 	for _, name := range slices.Concat(enable, disable) {
-		if find(all, name) == nil {
+		a := find(all, name)
+		if a == nil {
 			return nil, unknown(name)
+		}
+		if by := requiredBy(all, a); by != nil {
+			// Enabling it alone would run nothing and exit 0;
+			// disabling it would not turn it off.
+			return nil, fmt.Errorf("%s reports nothing itself: it is the model that %s and the others share; enable or disable those", name, by.Name)
 		}
 	}
 	var selected []*analysis.Analyzer
+	checks := 0
 	for _, a := range all {
 		if (len(enable) == 0 || slices.Contains(enable, a.Name)) && !slices.Contains(disable, a.Name) {
 			selected = append(selected, a)
+			if requiredBy(all, a) == nil {
+				checks++
+			}
 		}
 	}
-	if len(selected) == 0 {
+	if checks == 0 {
 		return nil, errors.New("no analyzers left to run after enable and disable")
 	}
 	return selected, nil
@@ -45,6 +55,17 @@ func SetOption(all []*analysis.Analyzer, analyzer, option, value string) error {
 	}
 	if err := a.Flags.Set(option, value); err != nil {
 		return fmt.Errorf("%s.%s: %v", analyzer, option, err)
+	}
+	return nil
+}
+
+// requiredBy returns an analyzer of all that requires a, if any: then a
+// is a shared part of the suite rather than a check of its own.
+func requiredBy(all []*analysis.Analyzer, a *analysis.Analyzer) *analysis.Analyzer {
+	for _, b := range all {
+		if slices.Contains(b.Requires, a) {
+			return b
+		}
 	}
 	return nil
 }

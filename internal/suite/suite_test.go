@@ -8,9 +8,10 @@ import (
 )
 
 func fakeSuite() []*analysis.Analyzer {
-	a := &analysis.Analyzer{Name: "kva", Doc: "a"}
+	model := &analysis.Analyzer{Name: "kvm", Doc: "a model"}
+	a := &analysis.Analyzer{Name: "kva", Doc: "a", Requires: []*analysis.Analyzer{model}}
 	a.Flags.Int("min", 60, "minimum")
-	return []*analysis.Analyzer{a, {Name: "kvb", Doc: "b"}}
+	return []*analysis.Analyzer{model, a, {Name: "kvb", Doc: "b"}}
 }
 
 func names(as []*analysis.Analyzer) string {
@@ -27,13 +28,16 @@ func TestSelect(t *testing.T) {
 		enable, disable []string
 		want            string // names, or the error
 	}{
-		{nil, nil, "kva,kvb"},
+		{nil, nil, "kvm,kva,kvb"},
 		{[]string{"kvb"}, nil, "kvb"},
-		{nil, []string{"kva"}, "kvb"},
+		{nil, []string{"kva"}, "kvm,kvb"},
 		{[]string{"kva", "kvb"}, []string{"kvb"}, "kva"},
 		{[]string{"kvc"}, nil, `unknown analyzer "kvc"`},
 		{nil, []string{"kvc"}, `unknown analyzer "kvc"`},
 		{[]string{"kva"}, []string{"kva"}, "no analyzers left"},
+		{[]string{"kvm"}, nil, "kvm reports nothing itself: it is the model that kva"},
+		{nil, []string{"kvm"}, "kvm reports nothing itself"},
+		{nil, []string{"kva", "kvb"}, "no analyzers left"},
 	} {
 		got, err := Select(all, tc.enable, tc.disable)
 		res := names(got)
@@ -51,7 +55,7 @@ func TestSetOption(t *testing.T) {
 	if err := SetOption(all, "kva", "min", "120"); err != nil {
 		t.Fatal(err)
 	}
-	if got := all[0].Flags.Lookup("min").Value.String(); got != "120" {
+	if got := all[1].Flags.Lookup("min").Value.String(); got != "120" {
 		t.Errorf("kva.min = %s, want 120", got)
 	}
 	for _, bad := range [][3]string{{"kvc", "min", "1"}, {"kva", "max", "1"}, {"kva", "min", "soon"}} {
