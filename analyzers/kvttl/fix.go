@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/format"
 	"go/token"
+	"go/types"
+	"math"
 	"strconv"
 
 	"golang.org/x/tools/go/analysis"
@@ -63,12 +66,28 @@ func literalIn(e ast.Expr) *ast.BasicLit {
 
 // secondsFix rewrites a conversion T(d) of a time.Duration into
 // T(d.Seconds()), and T(d.Milliseconds()) or T(d.Minutes()) into T(d.Seconds()).
-func (p *pass) secondsFix(e ast.Expr) *analysis.SuggestedFix {
+// There is no fix when d is a constant whose seconds, as T, are below
+// min: int((30 * time.Millisecond).Seconds()) is 0, a TTL never set.
+func (p *pass) secondsFix(e ast.Expr, min int) *analysis.SuggestedFix {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok || len(call.Args) != 1 || !p.info.TypesInfo.Types[call.Fun].IsType() {
 		return nil
 	}
 	arg := ast.Unparen(call.Args[0])
+	d := arg
+	switch x := arg.(type) {
+	case *ast.CallExpr:
+		if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
+			d = sel.X
+		}
+	case *ast.BinaryExpr:
+		if x.Op == token.QUO {
+			d = x.X
+		}
+	}
+	if secs, ok := p.seconds(d, call); ok && secs < float64(min) {
+		return nil
+	}
 	if m, ok := arg.(*ast.CallExpr); ok && len(m.Args) == 0 {
 		if sel, ok := m.Fun.(*ast.SelectorExpr); ok && wrongUnitMethods[sel.Sel.Name] {
 			return &analysis.SuggestedFix{
@@ -148,4 +167,19 @@ func (p *pass) source(e ast.Expr) string {
 		return ""
 	}
 	return buf.String()
+}
+
+// seconds returns the seconds of the constant duration d, as conversion
+// would turn them into a number: truncated for an integer type.
+func (p *pass) seconds(d ast.Expr, conversion *ast.CallExpr) (float64, bool) {
+	tv := p.info.TypesInfo.Types[d]
+	if tv.Value == nil || !kvapi.IsDuration(tv.Type) {
+		return 0, false
+	}
+	ns, _ := constant.Float64Val(tv.Value)
+	secs := ns / 1e9
+	if t, ok := p.info.TypesInfo.Types[conversion].Type.Underlying().(*types.Basic); ok && t.Info()&types.IsInteger != 0 {
+		secs = math.Trunc(secs)
+	}
+	return secs, true
 }

@@ -312,8 +312,20 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	if o == kvapi.Expiration {
 		what = "an absolute Unix time in seconds"
 	}
-	p.report(op, src, p.secondsFix(src.Expr), "%s is %s, but this converts a time.Duration to %s (int(time.Minute) is 60000000000): use d.Seconds()", o, what, lower(unit))
+	p.report(op, src, p.secondsFix(src.Expr, p.minimum(o)), "%s is %s, but this converts a time.Duration to %s (int(time.Minute) is 60000000000): use d.Seconds()", o, what, lower(unit))
 	return true
+}
+
+// minimum is the smallest value of o that kvttl accepts, in seconds. No
+// constant duration is an absolute Expiration.
+func (p *pass) minimum(o kvapi.Operand) int {
+	switch o {
+	case kvapi.TTL:
+		return p.cfg.Min
+	case kvapi.CacheTTL:
+		return p.cfg.CacheMin
+	}
+	return math.MaxInt
 }
 
 // durationConversionInSyntax finds int(d) in the source when the type

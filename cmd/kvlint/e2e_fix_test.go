@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -55,8 +56,18 @@ func TestFix(t *testing.T) {
 		t.Skip("end-to-end test (-short)")
 	}
 	dir := copyFixture(t)
-	if res := kvlint(t, dir, "--fix", "--enable=kvttl"); res.code != exitClean || res.stdout != "" || res.stderr != "" {
-		t.Fatalf("kvlint --fix: want exit code 0 (all fixed) and no output, got %v", res)
+	res := kvlint(t, dir, "--fix", "--enable=kvttl")
+	if res.code != exitClean || res.stdout != "" {
+		t.Fatalf("kvlint --fix: want exit code 0 (all fixed) and no findings, got %v", res)
+	}
+	// It says what it changed, one line per fix.
+	for _, fx := range fixedTTLs {
+		if !regexp.MustCompile(`(?m)^kvlint: fixed ` + regexp.QuoteMeta(filepath.FromSlash(fx.file)) + `:\d+:\d+: \S`).MatchString(res.stderr) {
+			t.Errorf("kvlint --fix: no line saying it fixed %s in\n%s", fx.file, res.stderr)
+		}
+	}
+	if n := strings.Count(res.stderr, "\n"); n != len(fixedTTLs) {
+		t.Errorf("kvlint --fix: want %d lines on stderr, got\n%s", len(fixedTTLs), res.stderr)
 	}
 	for _, fx := range fixedTTLs {
 		orig, err := os.ReadFile(filepath.Join(e2eDir, fx.file))
@@ -80,6 +91,37 @@ func TestFix(t *testing.T) {
 		// seconds.
 		if res := runCmd(t, dir, fx.env(), "go", "vet", "./"+filepath.Dir(fx.file)); res.code != 0 {
 			t.Errorf("fixed %s does not compile: %v", fx.file, res)
+		}
+	}
+}
+
+// --fix changes every file it plans to or none: with one of them
+// read-only, it says so, changes nothing, and exits 2.
+func TestFixAllOrNothing(t *testing.T) {
+	t.Parallel()
+	if kvlintBin == "" {
+		t.Skip("end-to-end test (-short)")
+	}
+	dir := copyFixture(t)
+	readOnly := filepath.Join(dir, filepath.FromSlash(fixedTTLs[1].file))
+	if err := os.Chmod(readOnly, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	res := kvlint(t, dir, "--fix", "--enable=kvttl")
+	if res.code != exitError || !strings.Contains(res.stderr, "is read-only; no file was changed") {
+		t.Errorf("kvlint --fix with a read-only file: want exit code 2 and a line saying nothing was changed, got %v", res)
+	}
+	for _, fx := range fixedTTLs {
+		orig, _ := os.ReadFile(filepath.Join(e2eDir, fx.file))
+		got, _ := os.ReadFile(filepath.Join(dir, fx.file))
+		if string(got) != string(orig) {
+			t.Errorf("%s changed by a --fix that failed", fx.file)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(filepath.Join(dir, fixedTTLs[0].file)))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".kvlint-") {
+			t.Errorf("temporary file %s left behind", e.Name())
 		}
 	}
 }

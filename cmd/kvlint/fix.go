@@ -6,16 +6,23 @@ package main
 // SuggestedFixes. Fixes are taken in finding order and a fix is taken
 // whole or not at all: one that touches a generated file, a file outside
 // the analyzed packages, or text another taken fix already edits is left
-// out, and its finding stays reported. The fixed files are then gofmt'ed
+// out, and its finding stays reported. Only files of the main module(s)
+// are fixed: never the module cache, vendor/ or GOROOT, even when a
+// pattern names their packages. The fixed files are then gofmt'ed
 // (when they were gofmt-clean before) and every package containing one is
 // type-checked again. When a package no longer compiles, the fixes to
 // blame (those that break it on their own, or else all that edit it) are
 // dropped with a warning and the rest recomputed, so that --fix never
 // leaves code that does not build.
+//
+// Files are written only when every one of them is as it was analyzed
+// (by content) and writable, each through a temporary file renamed over
+// it, so that --fix changes all the files it plans to or none.
 
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -24,7 +31,9 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -47,17 +56,19 @@ type fixSet struct {
 	changed map[string][]byte
 	orig    map[string][]byte
 	fixed   map[findingKey]bool
+	applied []*fix // in finding order, for the report of what changed
 }
 
 // planFixes chooses the fixes to apply and computes the fixed files.
 // It writes nothing. warn reports fixes left out for a reason the user
 // should know (a fix that breaks the build is a bug in an analyzer).
-func planFixes(units []*unit, findings []*finding, warn func(string)) (*fixSet, error) {
+// analyzedAs reports whether content is that of the file as analyzed.
+func planFixes(units []*unit, findings []*finding, analyzedAs func(file string, content []byte) bool, warn func(string)) (*fixSet, error) {
 	pkgsOf := packagesByFile(units)
 	fs := &fixSet{orig: make(map[string][]byte)}
 	var candidates []*fix
 	for _, f := range findings {
-		fx, err := resolveFix(f, pkgsOf, fs.orig)
+		fx, err := resolveFix(f, pkgsOf, fs.orig, analyzedAs)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +82,7 @@ func planFixes(units []*unit, findings []*finding, warn func(string)) (*fixSet, 
 		taken := takeFixes(candidates, rejected)
 		changed, bad := check(taken, fs.orig, pkgsOf)
 		if len(bad) == 0 {
-			fs.changed = changed
+			fs.changed, fs.applied = changed, taken
 			fs.fixed = make(map[findingKey]bool)
 			for _, fx := range taken {
 				fs.fixed[fx.finding.key()] = true
@@ -125,7 +136,7 @@ func culprits(taken []*fix, bad map[string]string, orig map[string][]byte, pkgsO
 
 // resolveFix resolves the first fix of f, or returns nil if it has none or
 // it must not be applied. It reads the files it edits into orig.
-func resolveFix(f *finding, pkgsOf map[string][]*packages.Package, orig map[string][]byte) (*fix, error) {
+func resolveFix(f *finding, pkgsOf map[string][]*packages.Package, orig map[string][]byte, analyzedAs func(string, []byte) bool) (*fix, error) {
 	if len(f.diag.SuggestedFixes) == 0 {
 		return nil, nil
 	}
@@ -133,16 +144,16 @@ func resolveFix(f *finding, pkgsOf map[string][]*packages.Package, orig map[stri
 	for _, e := range f.diag.SuggestedFixes[0].TextEdits {
 		file := f.fset.File(e.Pos)
 		name := file.Name()
-		if pkgsOf[name] == nil {
-			return nil, nil // not a file of the analyzed packages: cgo output, the module cache
+		if !fixable(name, pkgsOf[name]) {
+			return nil, nil
 		}
 		if _, ok := orig[name]; !ok {
 			data, err := os.ReadFile(name)
 			if err != nil {
 				return nil, err
 			}
-			if len(data) != file.Size() {
-				return nil, fmt.Errorf("%s changed since it was analyzed; not fixing", relPath(name))
+			if !analyzedAs(name, data) {
+				return nil, fmt.Errorf("%s changed since it was analyzed; not fixing anything", relPath(name))
 			}
 			orig[name] = data
 		}
@@ -268,18 +279,79 @@ func packagesByFile(units []*unit) map[string][]*packages.Package {
 	return m
 }
 
-// writeFixes writes the fixed files, keeping their permissions.
-func writeFixes(fs *fixSet) error {
-	for _, file := range slices.Sorted(maps.Keys(fs.changed)) {
-		info, err := os.Stat(file)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(file, fs.changed[file], info.Mode().Perm()); err != nil {
-			return err
+// fixable reports whether file, contained in pkgs, may be fixed: a file
+// of the analyzed packages of a main module, outside vendor/. Others
+// (cgo output, the module cache, GOROOT, a vendored copy) belong to
+// someone else, and changing them breaks go mod verify.
+func fixable(file string, pkgs []*packages.Package) bool {
+	if len(pkgs) == 0 || slices.Contains(strings.Split(filepath.ToSlash(filepath.Dir(file)), "/"), "vendor") {
+		return false
+	}
+	for _, p := range pkgs {
+		if p.Module == nil || !p.Module.Main {
+			return false
 		}
 	}
+	return true
+}
+
+// writeFixes writes the fixed files, keeping their permissions, and says
+// on w what it changed. Each file is first written beside itself to a
+// temporary file; only when all are written, and each original is still
+// as it was read, are they renamed over the originals. On any error
+// before that nothing is changed.
+func writeFixes(fs *fixSet, w io.Writer) (err error) {
+	files := slices.Sorted(maps.Keys(fs.changed))
+	temps := make(map[string]string)
+	defer func() {
+		for _, tmp := range temps {
+			os.Remove(tmp) // after an error, or a failed rename
+		}
+	}()
+	for _, file := range files {
+		tmp, err := writeBeside(file, fs.changed[file])
+		if err != nil {
+			return fmt.Errorf("--fix: %v; no file was changed", err)
+		}
+		temps[file] = tmp
+		if now, err := os.ReadFile(file); err != nil || !bytes.Equal(now, fs.orig[file]) {
+			return fmt.Errorf("--fix: %s changed while kvlint ran; no file was changed", relPath(file))
+		}
+	}
+	for _, file := range files {
+		if err := os.Rename(temps[file], file); err != nil {
+			return fmt.Errorf("--fix: %v", err)
+		}
+		delete(temps, file)
+	}
+	for _, fx := range fs.applied {
+		fmt.Fprintf(w, "kvlint: fixed %s: %s\n", textPos(fx.finding.posn), fx.finding.diag.SuggestedFixes[0].Message)
+	}
 	return nil
+}
+
+// writeBeside writes content to a new temporary file in file's folder,
+// with file's permissions, and returns its name. A read-only file is an
+// error: kvlint does not change what its owner protected.
+func writeBeside(file string, content []byte) (string, error) {
+	info, err := os.Stat(file)
+	if err != nil {
+		return "", err
+	}
+	if info.Mode().Perm()&0o200 == 0 {
+		return "", fmt.Errorf("%s is read-only", relPath(file))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".kvlint-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(content)
+	err = errors.Join(err, tmp.Chmod(info.Mode().Perm()), tmp.Close())
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
 
 // printDiffs prints the changes as unified diffs, like gofmt -d.

@@ -86,7 +86,8 @@ var (
 	findings := collect(units)
 
 	var warnings []string
-	fs, err := planFixes(units, findings, func(msg string) { warnings = append(warnings, msg) })
+	analyzedAs := func(string, []byte) bool { return true }
+	fs, err := planFixes(units, findings, analyzedAs, func(msg string) { warnings = append(warnings, msg) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +117,34 @@ var (
 	wantUnfixed := []string{"a.go: call Missing", "a.go: make it 9", "gen.go: raise to 60"}
 	if strings.Join(unfixed, "; ") != strings.Join(wantUnfixed, "; ") {
 		t.Errorf("findings left unfixed = %q, want %q (fixed: %q)", unfixed, wantUnfixed, fixed)
+	}
+
+	// A file that is no longer what was analyzed stops the fix whole.
+	changedSince := func(string, []byte) bool { return false }
+	if _, err := planFixes(units, findings, changedSince, func(string) {}); err == nil || !strings.Contains(err.Error(), "changed since it was analyzed") {
+		t.Errorf("planFixes on a file changed since: error = %v, want one saying so", err)
+	}
+}
+
+// Only files of the main modules' packages are fixed, outside vendor/.
+func TestFixable(t *testing.T) {
+	main := &packages.Package{Module: &packages.Module{Path: "example.com/m", Main: true}}
+	dep := &packages.Package{Module: &packages.Module{Path: "example.com/dep"}}
+	std := &packages.Package{}
+	for _, tc := range []struct {
+		file string
+		pkgs []*packages.Package
+		want bool
+	}{
+		{"/src/m/a.go", []*packages.Package{main, main}, true},
+		{"/src/m/a.go", nil, false}, // cgo output, a file of no analyzed package
+		{"/mod/example.com/dep@v1.0.0/a.go", []*packages.Package{dep}, false},
+		{"/goroot/src/strings/a.go", []*packages.Package{std}, false},
+		{"/src/m/vendor/example.com/dep/a.go", []*packages.Package{main}, false},
+	} {
+		if got := fixable(tc.file, tc.pkgs); got != tc.want {
+			t.Errorf("fixable(%s) = %v, want %v", tc.file, got, tc.want)
+		}
 	}
 }
 

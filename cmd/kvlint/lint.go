@@ -77,7 +77,7 @@ func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 	var fixed map[findingKey]bool
 	if opts.fix || opts.diff {
 		warn := func(msg string) { fmt.Fprintf(stderr, "kvlint: %s\n", msg) }
-		fs, err := planFixes(units, findings, warn)
+		fs, err := planFixes(units, findings, l.analyzedAs, warn)
 		if err != nil {
 			return exitError, err
 		}
@@ -89,7 +89,7 @@ func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 			}
 			return exitCode(findings), nil
 		}
-		if err := writeFixes(fs); err != nil {
+		if err := writeFixes(fs, stderr); err != nil {
 			return exitError, err
 		}
 		fixed = fs.fixed

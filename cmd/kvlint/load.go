@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
@@ -20,7 +25,22 @@ import (
 type loader struct {
 	ctx        context.Context // cancelled on SIGINT or SIGTERM, which stops go list
 	buildFlags []string
-	tests      bool // load each package's tests too, as go vet does
+	tests      bool     // load each package's tests too, as go vet does
+	parsed     sync.Map // file name → sha256 of the content analyzed, see analyzedAs
+}
+
+// parse parses a file as go/packages does by default, noting the digest
+// of the content, so that --fix can tell a file changed since.
+func (l *loader) parse(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	l.parsed.Store(filename, sha256.Sum256(src))
+	return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments)
+}
+
+// analyzedAs reports whether data is the content of file as it was
+// parsed for analysis.
+func (l *loader) analyzedAs(file string, data []byte) bool {
+	sum, ok := l.parsed.Load(file)
+	return ok && sum == sha256.Sum256(data)
 }
 
 // interrupted replaces the error of a load that SIGINT or SIGTERM
@@ -33,7 +53,7 @@ func (l *loader) interrupted(err error) error {
 }
 
 func (l *loader) config(t target, mode packages.LoadMode) *packages.Config {
-	return &packages.Config{Context: l.ctx, Mode: mode, Env: t.env, BuildFlags: l.buildFlags, Tests: l.tests}
+	return &packages.Config{Context: l.ctx, Mode: mode, Env: t.env, BuildFlags: l.buildFlags, Tests: l.tests, ParseFile: l.parse}
 }
 
 // A loaded target: the roots that can be analyzed, and every package

@@ -97,6 +97,16 @@ func durationConverted(key, v string) error {
 	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: int(10 * time.Minute)}) // want `converts a time.Duration to nanoseconds`
 }
 
+// Converted to seconds, 30ms is 0, a TTL never set: no fix is offered.
+func durationBelowASecond(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: int(30 * time.Millisecond)}) // want `converts a time.Duration to nanoseconds`
+}
+
+// 45 seconds converted is still below KV's minimum: no fix either.
+func durationBelowTheMinimum(key, v string) error {
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: int(45 * time.Second)}) // want `converts a time.Duration to nanoseconds`
+}
+
 func durationVariable(key, v string, ttl time.Duration) error {
 	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: int(ttl)}) // want `converts a time.Duration to nanoseconds`
 }
