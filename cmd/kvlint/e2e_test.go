@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/kvlint/kvlint/analyzers"
+	"github.com/kvlint/kvlint/internal/suite"
 )
 
 var (
@@ -380,14 +382,17 @@ func TestCLISARIF(t *testing.T) {
 		Runs    []struct {
 			Tool struct {
 				Driver struct {
-					Rules []struct {
+					Version string
+					Rules   []struct {
 						ID      string
+						Name    *string
 						Help    struct{ Text string }
 						HelpURI string
 					}
 				}
 			}
-			Results []struct {
+			OriginalURIBaseIDs map[string]struct{ URI string }
+			Results            []struct {
 				RuleID    string
 				Message   struct{ Text string }
 				Locations []struct {
@@ -396,7 +401,8 @@ func TestCLISARIF(t *testing.T) {
 						Region           struct{ StartLine, StartColumn int }
 					}
 				}
-				Properties struct{ HelpURI string }
+				PartialFingerprints map[string]string
+				Properties          struct{ HelpURI string }
 			}
 		}
 	}
@@ -407,27 +413,45 @@ func TestCLISARIF(t *testing.T) {
 		t.Fatalf("want SARIF 2.1.0 with one run, got version %q with %d runs", log.Version, len(log.Runs))
 	}
 	first := log.Runs[0]
-	all := analyzers.All()
+	// A rule per analyzer that reports: not kvapi, the shared model. Its
+	// name, were it the id, SARIF validators warn of.
+	all := suite.Checks(analyzers.All(), analyzers.All())
 	if len(first.Tool.Driver.Rules) != len(all) {
-		t.Errorf("%d rules, want one per analyzer (%d)", len(first.Tool.Driver.Rules), len(all))
+		t.Errorf("%d rules, want one per analyzer that reports (%d)", len(first.Tool.Driver.Rules), len(all))
 	}
 	for i, r := range first.Tool.Driver.Rules {
-		if i < len(all) && (r.ID != all[i].Name || r.HelpURI != all[i].URL || r.Help.Text == "") {
-			t.Errorf("rule %d = %+v, want id %s, helpUri %s and help text", i, r, all[i].Name, all[i].URL)
+		if i < len(all) && (r.ID != all[i].Name || r.Name != nil || r.HelpURI != all[i].URL || r.Help.Text == "") {
+			t.Errorf("rule %d = %+v, want id %s, no name, helpUri %s and help text", i, r, all[i].Name, all[i].URL)
 		}
 	}
+	if v := first.Tool.Driver.Version; v == "" || v[0] < '0' || v[0] > '9' {
+		t.Errorf("driver version %q does not start with a number", v)
+	}
+	// URIs are relative to the repository's root, wherever kvlint runs.
+	root, err := url.Parse(first.OriginalURIBaseIDs["%SRCROOT%"].URI)
+	if err != nil || root.Scheme != "file" {
+		t.Fatalf("%%SRCROOT%% = %q, want a file URI", first.OriginalURIBaseIDs["%SRCROOT%"].URI)
+	}
+	worker, _ := filepath.Abs(filepath.Join(e2eDir, "worker", "worker.go"))
 	line, col := fixturePos(t, "worker/worker.go", "30}")
 	ok := false
+	fingerprints := make(map[string]bool)
 	for _, r := range first.Results {
+		fp := r.PartialFingerprints["kvlintFinding/v1"]
+		if fp == "" || fingerprints[fp] {
+			t.Errorf("result %q has no fingerprint of its own: %q", r.Message.Text, fp)
+		}
+		fingerprints[fp] = true
 		for _, loc := range r.Locations {
 			pl := loc.PhysicalLocation
-			if r.RuleID == "kvttl" && pl.ArtifactLocation.URI == "worker/worker.go" && pl.Region.StartLine == line && pl.Region.StartColumn == col && r.Properties.HelpURI != "" {
+			file := filepath.Join(filepath.FromSlash(root.Path), filepath.FromSlash(pl.ArtifactLocation.URI))
+			if r.RuleID == "kvttl" && file == worker && pl.Region.StartLine == line && pl.Region.StartColumn == col && r.Properties.HelpURI != "" {
 				ok = true
 			}
 		}
 	}
 	if !ok {
-		t.Errorf("no kvttl result at worker/worker.go:%d:%d with a helpUri in\n%s", line, col, res.stdout)
+		t.Errorf("no kvttl result at %s:%d:%d with a helpUri in\n%s", worker, line, col, res.stdout)
 	}
 }
 

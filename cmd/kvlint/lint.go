@@ -100,7 +100,7 @@ func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 	case "json":
 		err = printJSON(stdout, units, fixed, failed)
 	case "sarif":
-		err = printSARIF(stdout, selected, findings, failed)
+		err = printSARIF(stdout, suite.Checks(all, selected), findings, failed)
 	default:
 		err = printText(stdout, findings)
 	}

@@ -5,12 +5,15 @@ package main
 // help taken from Analyzer.Doc and Analyzer.URL, and one result per finding.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"go/token"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -48,15 +51,15 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	Version        string      `json:"version"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	Version         string      `json:"version"`
+	SemanticVersion string      `json:"semanticVersion,omitempty"`
+	InformationURI  string      `json:"informationUri"`
+	Rules           []sarifRule `json:"rules"`
 }
 
 type sarifRule struct {
 	ID                   string             `json:"id"`
-	Name                 string             `json:"name"`
 	ShortDescription     sarifMessage       `json:"shortDescription"`
 	FullDescription      sarifMessage       `json:"fullDescription"`
 	Help                 sarifMessage       `json:"help"`
@@ -73,13 +76,14 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID           string            `json:"ruleId"`
-	RuleIndex        int               `json:"ruleIndex"`
-	Level            string            `json:"level"`
-	Message          sarifMessage      `json:"message"`
-	Locations        []sarifLocation   `json:"locations"`
-	RelatedLocations []sarifLocation   `json:"relatedLocations,omitempty"`
-	Properties       map[string]string `json:"properties,omitempty"`
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifMessage      `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          map[string]string `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -105,16 +109,23 @@ type sarifRegion struct {
 	EndColumn   int `json:"endColumn"`
 }
 
-// srcRoot names the current directory, against which file URIs are
-// relative, as SARIF consumers expect of a checkout's root.
+// srcRoot names the root of the repository (or, outside one, the current
+// directory), against which file URIs are relative, as code scanning
+// expects of a checkout's root, wherever in it kvlint ran.
 const srcRoot = "%SRCROOT%"
 
+// fingerprintKey names kvlint's partial fingerprint of a result: what
+// stays the same when lines above it move (see fingerprints).
+const fingerprintKey = "kvlintFinding/v1"
+
 func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding, failed []failure) error {
+	version, semantic := sarifVersion(buildVersion())
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
-			Name:           "kvlint",
-			Version:        buildVersion(),
-			InformationURI: "https://github.com/kvlint/kvlint",
+			Name:            "kvlint",
+			Version:         version,
+			SemanticVersion: semantic,
+			InformationURI:  "https://github.com/kvlint/kvlint",
 		}},
 		ColumnKind: "utf16CodeUnits",
 		Results:    []sarifResult{}, // never null: no findings is a valid log
@@ -125,17 +136,17 @@ func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding
 			sarifNotification{Level: "error", Message: sarifMessage{oneLine(f.String())}})
 	}
 	run.Invocations = []sarifInvocation{inv}
-	if dir, err := os.Getwd(); err == nil {
+	root := sourceRoot()
+	if root != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{
-			srcRoot: {URI: fileURI(dir) + "/"},
+			srcRoot: {URI: fileURI(root) + "/"},
 		}
 	}
 	ruleIndex := make(map[string]int)
 	for i, a := range analyzers {
 		ruleIndex[a.Name] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-			ID:                   a.Name,
-			Name:                 a.Name,
+			ID:                   a.Name, // no name: SARIF wants it left out when it would be the id
 			ShortDescription:     sarifMessage{summary(a)},
 			FullDescription:      sarifMessage{strings.TrimSpace(a.Doc)},
 			Help:                 sarifMessage{strings.TrimSpace(a.Doc)},
@@ -143,7 +154,8 @@ func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding
 			DefaultConfiguration: sarifConfiguration{Level: "warning"},
 		})
 	}
-	cols := make(columnConverter)
+	cols := columnConverter{root: root, lines: make(map[string][]string)}
+	seen := make(map[string]int) // fingerprints so far, see fingerprint
 	for _, f := range findings {
 		res := sarifResult{
 			RuleID:    f.analyzer,
@@ -152,6 +164,7 @@ func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding
 			Message:   sarifMessage{f.message},
 			Locations: []sarifLocation{{PhysicalLocation: cols.location(f.posn, f.end)}},
 		}
+		res.PartialFingerprints = map[string]string{fingerprintKey: cols.fingerprint(f, seen)}
 		for i, r := range f.related {
 			res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
 				ID:               i + 1,
@@ -176,10 +189,37 @@ func printSARIF(w io.Writer, analyzers []*analysis.Analyzer, findings []*finding
 	return enc.Encode(log)
 }
 
+// sarifVersion returns the driver's version as SARIF wants it, starting
+// with a number ("0.0.0-devel" for a build from a checkout), and the
+// semantic version when there is one.
+func sarifVersion(v string) (version, semantic string) {
+	if strings.HasPrefix(v, "v") && len(v) > 1 && v[1] >= '0' && v[1] <= '9' {
+		return v[1:], v[1:]
+	}
+	return "0.0.0-devel", ""
+}
+
+// sourceRoot returns the root of the repository that holds the current
+// directory, found by its .git, or else the current directory.
+func sourceRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
 // artifact returns the location of a file: relative to %SRCROOT% when it
-// is inside the current directory, an absolute file URI otherwise.
-func artifact(filename string) sarifArtifactLocation {
-	if rel := relPath(filename); !filepath.IsAbs(rel) {
+// is inside root, an absolute file URI otherwise.
+func artifact(root, filename string) sarifArtifactLocation {
+	if rel, err := filepath.Rel(root, filename); err == nil && root != "" && filepath.IsAbs(filename) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return sarifArtifactLocation{URI: (&url.URL{Path: filepath.ToSlash(rel)}).String(), URIBaseID: srcRoot}
 	}
 	return sarifArtifactLocation{URI: fileURI(filename)}
@@ -194,12 +234,16 @@ func fileURI(path string) string {
 }
 
 // A columnConverter turns Go's byte columns into the UTF-16 columns SARIF
-// counts by default, reading each file once.
-type columnConverter map[string][]string
+// counts by default, and locations into URIs under root, reading each
+// file once.
+type columnConverter struct {
+	root  string
+	lines map[string][]string
+}
 
 func (c columnConverter) location(posn, end token.Position) sarifPhysicalLocation {
 	return sarifPhysicalLocation{
-		ArtifactLocation: artifact(posn.Filename),
+		ArtifactLocation: artifact(c.root, posn.Filename),
 		Region: sarifRegion{
 			StartLine:   posn.Line,
 			StartColumn: c.column(posn),
@@ -210,14 +254,39 @@ func (c columnConverter) location(posn, end token.Position) sarifPhysicalLocatio
 }
 
 func (c columnConverter) column(p token.Position) int {
-	lines, ok := c[p.Filename]
+	line, ok := c.line(p)
+	if !ok || p.Column < 1 || p.Column-1 > len(line) {
+		return p.Column // on error, keep byte columns
+	}
+	return len(utf16.Encode([]rune(line[:p.Column-1]))) + 1
+}
+
+// line returns the text of p's line.
+func (c columnConverter) line(p token.Position) (string, bool) {
+	lines, ok := c.lines[p.Filename]
 	if !ok {
-		data, _ := os.ReadFile(p.Filename) // on error, keep byte columns
+		data, _ := os.ReadFile(p.Filename)
 		lines = strings.Split(string(data), "\n")
-		c[p.Filename] = lines
+		c.lines[p.Filename] = lines
 	}
-	if p.Line < 1 || p.Line > len(lines) || p.Column < 1 || p.Column-1 > len(lines[p.Line-1]) {
-		return p.Column
+	if p.Line < 1 || p.Line > len(lines) {
+		return "", false
 	}
-	return len(utf16.Encode([]rune(lines[p.Line-1][:p.Column-1]))) + 1
+	return lines[p.Line-1], true
+}
+
+// fingerprint identifies f across runs, so that code scanning tracks it
+// when lines above it move: a digest of its rule, file, message and the
+// text of its line with spaces collapsed, and ":N" for the Nth finding
+// with that digest. seen counts the digests so far.
+func (c columnConverter) fingerprint(f *finding, seen map[string]int) string {
+	line, _ := c.line(f.posn)
+	h := sha256.New()
+	for _, part := range []string{f.analyzer, artifact(c.root, f.posn.Filename).URI, f.message, strings.Join(strings.Fields(line), " ")} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	digest := hex.EncodeToString(h.Sum(nil)[:16])
+	seen[digest]++
+	return digest + ":" + strconv.Itoa(seen[digest])
 }

@@ -59,6 +59,18 @@ func SetOption(all []*analysis.Analyzer, analyzer, option, value string) error {
 	return nil
 }
 
+// Checks returns the analyzers of selected that report findings: not the
+// shared parts of the suite that the others require.
+func Checks(all, selected []*analysis.Analyzer) []*analysis.Analyzer {
+	var checks []*analysis.Analyzer
+	for _, a := range selected {
+		if requiredBy(all, a) == nil {
+			checks = append(checks, a)
+		}
+	}
+	return checks
+}
+
 // requiredBy returns an analyzer of all that requires a, if any: then a
 // is a shared part of the suite rather than a check of its own.
 func requiredBy(all []*analysis.Analyzer, a *analysis.Analyzer) *analysis.Analyzer {
