@@ -34,6 +34,9 @@
 //
 // golangci-lint builds for the host, like go vet: run it with GOOS=js
 // GOARCH=wasm on packages that use github.com/syumai/workers.
+//
+// Keep every finding with issues.uniq-by-line: false (two analyzers may
+// report on one line), max-issues-per-linter: 0 and max-same-issues: 0.
 package plugin
 
 import (
@@ -90,11 +93,32 @@ func New(conf any) (register.LinterPlugin, error) {
 			}
 		}
 	}
-	return &plugin{analyzers: selected}, nil
+	var checks []*analysis.Analyzer
+	for _, a := range suite.Checks(all, selected) {
+		checks = append(checks, withoutRelated(a))
+	}
+	return &plugin{analyzers: checks}, nil
 }
 
 type plugin struct {
 	analyzers []*analysis.Analyzer
+}
+
+// withoutRelated returns a copy of a whose diagnostics carry no related
+// locations: golangci-lint makes each one an issue of its own, so that a
+// finding would count as several. (kvapi, the model the others require,
+// runs as their prerequisite and needs no copy.)
+func withoutRelated(a *analysis.Analyzer) *analysis.Analyzer {
+	c := *a
+	c.Run = func(pass *analysis.Pass) (any, error) {
+		p := *pass
+		p.Report = func(d analysis.Diagnostic) {
+			d.Related = nil
+			pass.Report(d)
+		}
+		return a.Run(&p)
+	}
+	return &c
 }
 
 func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) { return p.analyzers, nil }

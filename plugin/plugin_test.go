@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/golangci/plugin-module-register/register"
+	"golang.org/x/tools/go/analysis"
 
 	"github.com/kvlint/kvlint/analyzers"
 )
@@ -27,8 +28,30 @@ func TestNew(t *testing.T) {
 		t.Errorf("GetLoadMode() = %q, want %q", got, register.LoadModeTypesInfo)
 	}
 	got, err := p.BuildAnalyzers()
-	if err != nil || len(got) != len(all) {
-		t.Errorf("BuildAnalyzers() = %d analyzers, %v; want all %d", len(got), err, len(all))
+	if want := len(all) - 1; err != nil || len(got) != want {
+		t.Errorf("BuildAnalyzers() = %d analyzers, %v; want all %d but kvapi, which they require", len(got), err, want)
+	}
+}
+
+// golangci-lint makes each related location an issue of its own, so the
+// plugin's analyzers report none.
+func TestWithoutRelated(t *testing.T) {
+	reporter := &analysis.Analyzer{
+		Name: "reporter",
+		Doc:  "reports a finding with a related location",
+		Run: func(pass *analysis.Pass) (any, error) {
+			pass.Report(analysis.Diagnostic{Pos: 1, Message: "finding", Related: []analysis.RelatedInformation{{Pos: 1, Message: "see here"}}})
+			return "result", nil
+		},
+	}
+	var got []analysis.Diagnostic
+	pass := &analysis.Pass{Report: func(d analysis.Diagnostic) { got = append(got, d) }}
+	res, err := withoutRelated(reporter).Run(pass)
+	if err != nil || res != "result" {
+		t.Fatalf("Run = %v, %v; want the analyzer's result", res, err)
+	}
+	if len(got) != 1 || got[0].Message != "finding" || got[0].Related != nil {
+		t.Errorf("reported %+v, want the finding with no related location", got)
 	}
 }
 

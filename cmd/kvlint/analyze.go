@@ -54,7 +54,7 @@ func analyze(l *loader, patterns []string, selected []*analysis.Analyzer) ([]*un
 		failed = append(failed, actionFailures(graph, t)...)
 		units = append(units, &unit{pkgs: ld.roots, graph: graph})
 	}
-	return units, append(failed, unmatchedInterfaces(units)...), nil
+	return units, failed, nil
 }
 
 // unmatchedInterfaces returns a failure for each package that

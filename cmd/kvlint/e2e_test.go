@@ -466,3 +466,44 @@ func sameKeys[V1, V2 any](a map[string]V1, b map[string]V2) bool {
 	}
 	return true
 }
+
+// Where go list ./... fails for want of a module (a repository whose
+// modules are in subfolders, as pre-commit runs there, or a go.work
+// workspace's root) kvlint lints every module below.
+func TestCLIModulesBelow(t *testing.T) {
+	t.Parallel()
+	if kvlintBin == "" {
+		t.Skip("end-to-end test (-short)")
+	}
+	root := t.TempDir()
+	for _, module := range []string{"api", "edge"} {
+		for _, file := range []string{"go.mod", "go.sum", "worker/worker.go", "worker/status.go"} {
+			data, err := os.ReadFile(filepath.Join(e2eDir, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = bytes.ReplaceAll(data, []byte("module kvlint.test/e2e"), []byte("module kvlint.test/"+module))
+			dst := filepath.Join(root, module, file)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dst, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := func(res result, how string) {
+		t.Helper()
+		for _, module := range []string{"api", "edge"} {
+			file := filepath.Join(module, "worker", "worker.go")
+			if res.code != exitFindings || !strings.Contains(res.stdout, file+":21:") {
+				t.Errorf("kvlint %s: want the finding of %s, got %v", how, file, res)
+			}
+		}
+	}
+	want(kvlint(t, root), "at the root of a repository whose modules are in subfolders")
+	if res := runCmd(t, root, hostEnv(), "go", "work", "init", "./api", "./edge"); res.code != 0 {
+		t.Fatalf("go work init: %v", res)
+	}
+	want(kvlint(t, root), "at a workspace's root")
+}

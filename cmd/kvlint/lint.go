@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/kvlint/kvlint/analyzers"
@@ -50,14 +51,31 @@ func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 	if opts.tags != "" {
 		l.buildFlags = []string{"-tags=" + opts.tags}
 	}
-	units, failed, err := analyze(l, opts.patterns, selected)
+	scopes, err := scopes(ctx, opts.patterns)
 	if err != nil {
 		return exitError, err
 	}
+	var (
+		units  []*unit
+		failed []failure
+		ports  []string
+	)
+	for _, s := range scopes {
+		l.dir = s.dir
+		u, f, err := analyze(l, s.patterns, selected)
+		if err != nil {
+			return exitError, err
+		}
+		units, failed = append(units, u...), append(failed, f...)
+		if found := interfaces().Found(); found != "" {
+			ports = append(ports, found)
+		}
+	}
+	failed = append(failed, unmatchedInterfaces(units)...)
 	if opts.ports {
 		// What a whole-program run knows of the program's storage
 		// ports, said for drivers that see one package at a time.
-		fmt.Fprintln(stdout, interfaces().Found())
+		fmt.Fprintln(stdout, strings.Join(ports, ";"))
 		printFailures(stderr, failed, opts.debug)
 		if len(failed) > 0 {
 			return exitError, nil

@@ -24,6 +24,7 @@ import (
 // A loader holds what every go list of one run shares.
 type loader struct {
 	ctx        context.Context // cancelled on SIGINT or SIGTERM, which stops go list
+	dir        string          // the folder to load from, "" for the current one (see scopes)
 	buildFlags []string
 	tests      bool     // load each package's tests too, as go vet does
 	parsed     sync.Map // file name → sha256 of the content analyzed, see analyzedAs
@@ -53,7 +54,7 @@ func (l *loader) interrupted(err error) error {
 }
 
 func (l *loader) config(t target, mode packages.LoadMode) *packages.Config {
-	return &packages.Config{Context: l.ctx, Mode: mode, Env: t.env, BuildFlags: l.buildFlags, Tests: l.tests, ParseFile: l.parse}
+	return &packages.Config{Context: l.ctx, Dir: l.dir, Mode: mode, Env: t.env, BuildFlags: l.buildFlags, Tests: l.tests, ParseFile: l.parse}
 }
 
 // A loaded target: the roots that can be analyzed, and every package

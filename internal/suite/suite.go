@@ -21,10 +21,10 @@ func Select(all []*analysis.Analyzer, enable, disable []string) ([]*analysis.Ana
 		if a == nil {
 			return nil, unknown(name)
 		}
-		if by := requiredBy(all, a); by != nil {
+		if isModel(all, a) {
 			// Enabling it alone would run nothing and exit 0;
 			// disabling it would not turn it off.
-			return nil, fmt.Errorf("%s reports nothing itself: it is the model that %s and the others share; enable or disable those", name, by.Name)
+			return nil, fmt.Errorf("%s reports nothing itself: it is the model that the other analyzers share; enable or disable those", name)
 		}
 	}
 	var selected []*analysis.Analyzer
@@ -32,7 +32,7 @@ func Select(all []*analysis.Analyzer, enable, disable []string) ([]*analysis.Ana
 	for _, a := range all {
 		if (len(enable) == 0 || slices.Contains(enable, a.Name)) && !slices.Contains(disable, a.Name) {
 			selected = append(selected, a)
-			if requiredBy(all, a) == nil {
+			if !isModel(all, a) {
 				checks++
 			}
 		}
@@ -60,26 +60,21 @@ func SetOption(all []*analysis.Analyzer, analyzer, option, value string) error {
 }
 
 // Checks returns the analyzers of selected that report findings: not the
-// shared parts of the suite that the others require.
+// model the others share.
 func Checks(all, selected []*analysis.Analyzer) []*analysis.Analyzer {
-	var checks []*analysis.Analyzer
-	for _, a := range selected {
-		if requiredBy(all, a) == nil {
-			checks = append(checks, a)
-		}
-	}
-	return checks
+	return slices.DeleteFunc(slices.Clone(selected), func(a *analysis.Analyzer) bool { return isModel(all, a) })
 }
 
-// requiredBy returns an analyzer of all that requires a, if any: then a
-// is a shared part of the suite rather than a check of its own.
-func requiredBy(all []*analysis.Analyzer, a *analysis.Analyzer) *analysis.Analyzer {
+// isModel reports whether a is the suite's shared model rather than a
+// check: every other analyzer requires it. (An analyzer that only some
+// require, for precedence between their findings, is a check.)
+func isModel(all []*analysis.Analyzer, a *analysis.Analyzer) bool {
 	for _, b := range all {
-		if slices.Contains(b.Requires, a) {
-			return b
+		if b != a && !slices.Contains(b.Requires, a) {
+			return false
 		}
 	}
-	return nil
+	return len(all) > 1
 }
 
 func find(all []*analysis.Analyzer, name string) *analysis.Analyzer {

@@ -11,7 +11,7 @@ func fakeSuite() []*analysis.Analyzer {
 	model := &analysis.Analyzer{Name: "kvm", Doc: "a model"}
 	a := &analysis.Analyzer{Name: "kva", Doc: "a", Requires: []*analysis.Analyzer{model}}
 	a.Flags.Int("min", 60, "minimum")
-	return []*analysis.Analyzer{model, a, {Name: "kvb", Doc: "b"}}
+	return []*analysis.Analyzer{model, a, {Name: "kvb", Doc: "b", Requires: []*analysis.Analyzer{model, a}}}
 }
 
 func names(as []*analysis.Analyzer) string {
@@ -35,9 +35,10 @@ func TestSelect(t *testing.T) {
 		{[]string{"kvc"}, nil, `unknown analyzer "kvc"`},
 		{nil, []string{"kvc"}, `unknown analyzer "kvc"`},
 		{[]string{"kva"}, []string{"kva"}, "no analyzers left"},
-		{[]string{"kvm"}, nil, "kvm reports nothing itself: it is the model that kva"},
+		{[]string{"kvm"}, nil, "kvm reports nothing itself: it is the model that the other analyzers share"},
 		{nil, []string{"kvm"}, "kvm reports nothing itself"},
 		{nil, []string{"kva", "kvb"}, "no analyzers left"},
+		{[]string{"kva"}, nil, "kva"}, // required by kvb, yet a check
 	} {
 		got, err := Select(all, tc.enable, tc.disable)
 		res := names(got)
