@@ -1,11 +1,13 @@
 package kvapi
 
 import (
+	"cmp"
 	"fmt"
 	"go/constant"
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -43,8 +45,8 @@ func (r *Result) ReadsInside(put *Op) bool {
 		return false
 	}
 	key := put.Wrapped.operand(Key).String()
-	for _, get := range r.Ops {
-		if get.Call == put.Call && get.Method.Role == Get &&
+	for _, get := range r.OpsAt(put.Call) {
+		if get.Method.Role == Get &&
 			(key != "" && get.Wrapped.operand(Key).String() == key || r.Same(get, put, Key)) {
 			return true
 		}
@@ -70,15 +72,62 @@ func (r *Result) ReadOf(put *Op) *Op {
 	return nil
 }
 
-// GetsOf returns the gets of the same key in the same namespace as op.
+// GetsOf returns the gets of the same key in the same namespace as op,
+// in source order. The gets are indexed by the identity of their key, so
+// that asking for every put costs time linear in the operations.
 func (r *Result) GetsOf(op *Op) []*Op {
+	r.indexGets.Do(func() {
+		r.getsByKey = make(map[string][]*Op)
+		for _, get := range r.Ops {
+			if get.Method.Role != Get {
+				continue
+			}
+			for _, id := range r.identities(get, Key) {
+				if list := r.getsByKey[id]; len(list) == 0 || list[len(list)-1] != get {
+					r.getsByKey[id] = append(list, get)
+				}
+			}
+		}
+	})
 	var gets []*Op
-	for _, get := range r.Ops {
-		if get.Method.Role == Get && r.Same(get, op, Key) && r.Same(get, op, Namespace) {
-			gets = append(gets, get)
+	for _, id := range r.identities(op, Key) {
+		for _, get := range r.getsByKey[id] {
+			if !slices.Contains(gets, get) && r.Same(get, op, Namespace) {
+				gets = append(gets, get)
+			}
 		}
 	}
+	slices.SortFunc(gets, func(a, b *Op) int { return cmp.Compare(a.index, b.index) })
 	return gets
+}
+
+// identities returns the identities of op's sources of operand o that
+// are known (see identity).
+func (r *Result) identities(op *Op, o Operand) []string {
+	var ids []string
+	for _, src := range op.Sources(o) {
+		if id, ok := r.identity(src, o == Namespace); ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// OpsIn returns the operations of role whose calls are in fn (not in
+// closures that fn makes: those are the closures'), in source order.
+func (r *Result) OpsIn(fn *ssa.Function, role Role) []*Op {
+	return r.byFunc[funcRole{fn, role}]
+}
+
+// OpsAt returns the operations of one call: a wrapper's call may be
+// several (a get and a put).
+func (r *Result) OpsAt(call ssa.CallInstruction) []*Op {
+	return r.byCall[call]
+}
+
+type funcRole struct {
+	fn   *ssa.Function
+	role Role
 }
 
 // identity renders a source as a canonical string, with values that have

@@ -15,8 +15,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -48,13 +50,19 @@ type Result struct {
 	// operations: a constructor's, an option's (see findSetters).
 	FieldSets []*Op
 
-	pass    *analysis.Pass
-	ifaces  *Interfaces
-	pkg     *ssa.Package
-	funcs   []*ssa.Function                   // the package's functions, in source order
-	globals map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
-	callers map[*ssa.Function][]ssa.CallInstruction
-	reads   map[ssa.Value]bool // what the gets hand back, see IsRead
+	pass   *analysis.Pass
+	ifaces *Interfaces
+	syntax posIndex           // of the package's files, see Path
+	byFunc map[funcRole][]*Op // see OpsIn
+	byCall map[ssa.CallInstruction][]*Op
+
+	indexGets sync.Once
+	getsByKey map[string][]*Op // by the identity of their key, see GetsOf
+	pkg       *ssa.Package
+	funcs     []*ssa.Function                   // the package's functions, in source order
+	globals   map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
+	callers   map[*ssa.Function][]ssa.CallInstruction
+	reads     map[ssa.Value]bool // what the gets hand back, see IsRead
 
 	fieldStores map[*types.Var][]ssa.Value // what the package stores in each field, see onlyStored
 	returns     map[*ssa.Function]*Term    // see returnTerm
@@ -87,6 +95,7 @@ type Op struct {
 	Call   ssa.CallInstruction
 	Args   []ssa.Value   // what the callee's parameters receive, the receiver first
 	Expr   *ast.CallExpr // the call as written, if found
+	index  int           // in Result.Ops, for source order
 
 	// For a call of a wrapper (see WrapperFact), the wrapper and the
 	// operation inside it; Method then names the wrapper.
@@ -153,11 +162,20 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		return res, nil
 	}
+	res.syntax = newPosIndex(inspector.New(pass.Files))
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
 	res.missingChecks()
 	res.findOps()
 	res.findFuncFields()
+	res.byFunc = make(map[funcRole][]*Op)
+	res.byCall = make(map[ssa.CallInstruction][]*Op)
+	for i, op := range res.Ops {
+		op.index = i
+		in := funcRole{op.Call.Parent(), op.Method.Role}
+		res.byFunc[in] = append(res.byFunc[in], op)
+		res.byCall[op.Call] = append(res.byCall[op.Call], op)
+	}
 	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil
 }

@@ -190,12 +190,10 @@ func (r *Result) missingReturned(fn *ssa.Function, op *Op) string {
 // value "<null>", "" or nil, its found flag false.
 func (r *Result) AfterMiss(put *Op) bool {
 	var reads []ssa.Value
-	for _, op := range r.Ops {
-		if op.Method.Role == Get && op.Call.Parent() == put.Call.Parent() {
-			reads = append(reads, op.Results()...)
-			if call, ok := op.Call.(*ssa.Call); ok {
-				reads = append(reads, call) // its error: a miss, for cloudflare-go
-			}
+	for _, op := range r.OpsIn(put.Call.Parent(), Get) {
+		reads = append(reads, op.Results()...)
+		if call, ok := op.Call.(*ssa.Call); ok {
+			reads = append(reads, call) // its error: a miss, for cloudflare-go
 		}
 	}
 	if len(reads) == 0 {

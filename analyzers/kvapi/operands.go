@@ -5,9 +5,10 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"sort"
 	"strings"
 
-	"golang.org/x/tools/go/ast/astutil"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -735,16 +736,70 @@ func (r *Result) CallExpr(lparen token.Pos) *ast.CallExpr {
 
 // Path returns the syntax nodes enclosing pos, innermost first.
 func (r *Result) Path(pos token.Pos) []ast.Node {
-	if !pos.IsValid() {
+	cur, ok := r.syntax.find(pos)
+	if !ok {
 		return nil
 	}
-	for _, f := range r.pass.Files {
-		if f.FileStart <= pos && pos < f.FileEnd {
-			path, _ := astutil.PathEnclosingInterval(f, pos, pos)
-			return path
+	var path []ast.Node
+	for c := range cur.Enclosing() {
+		path = append(path, c.Node())
+	}
+	return path
+}
+
+// A posIndex finds the innermost syntax node at a position in time
+// logarithmic in the size of its file. (astutil.PathEnclosingInterval
+// sorts the children of every node on the way, and the inspector's
+// FindByPos steps over every earlier sibling: for a function of n KV
+// calls either made the model cost n² or more.)
+type posIndex []fileIndex
+
+// A fileIndex holds a file's nodes in preorder, leaving out those that
+// start before a node visited earlier (a FuncDecl's FuncType starts at
+// "func", before the receiver and name), so that their Pos only grows.
+type fileIndex struct {
+	file  *ast.File
+	nodes []inspector.Cursor
+}
+
+func newPosIndex(in *inspector.Inspector) posIndex {
+	var idx posIndex
+	for fc := range in.Root().Children() {
+		fi := fileIndex{file: fc.Node().(*ast.File)}
+		last := token.NoPos
+		for c := range fc.Preorder() {
+			if pos := c.Node().Pos(); pos >= last {
+				fi.nodes = append(fi.nodes, c)
+				last = pos
+			}
+		}
+		idx = append(idx, fi)
+	}
+	return idx
+}
+
+// find returns the innermost node that contains pos, its end included:
+// the last node in preorder that starts at or before pos is inside it, or
+// ends before pos beneath it.
+func (idx posIndex) find(pos token.Pos) (inspector.Cursor, bool) {
+	if !pos.IsValid() {
+		return inspector.Cursor{}, false
+	}
+	for _, fi := range idx {
+		if pos < fi.file.FileStart || pos >= fi.file.FileEnd {
+			continue
+		}
+		i := sort.Search(len(fi.nodes), func(i int) bool { return fi.nodes[i].Node().Pos() > pos }) - 1
+		if i < 0 {
+			return inspector.Cursor{}, false
+		}
+		for c := fi.nodes[i]; c.Node() != nil; c = c.Parent() {
+			if n := c.Node(); n.Pos() <= pos && pos <= n.End() {
+				return c, true
+			}
 		}
 	}
-	return nil
+	return inspector.Cursor{}, false
 }
 
 func derefStruct(t types.Type) (*types.Struct, bool) {

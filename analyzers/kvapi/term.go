@@ -81,25 +81,38 @@ func (t *Term) appendParams(params []*Term) []*Term {
 }
 
 func (t *Term) String() string {
+	var b strings.Builder
+	t.write(&b) // into one builder: concatenating at each level costs the square of the depth
+	return b.String()
+}
+
+func (t *Term) write(b *strings.Builder) {
 	switch t.Op {
 	case TermParam:
-		return fmt.Sprintf("$%d", t.Index)
+		fmt.Fprintf(b, "$%d", t.Index)
+		return
 	case TermConst:
-		return t.Value
+		b.WriteString(t.Value)
+		return
 	case TermGlobal:
-		return t.Name
+		b.WriteString(t.Name)
+		return
 	case TermOpaque:
-		return "?"
-	}
-	args := make([]string, len(t.Args))
-	for i, a := range t.Args {
-		args[i] = a.String()
+		b.WriteString("?")
+		return
 	}
 	name := t.Name
 	if t.Op == TermUnOp || t.Op == TermBinOp {
 		name = t.Tok.String()
 	}
-	return "(" + name + " " + strings.Join(args, " ") + ")"
+	b.WriteString("(" + name + " ")
+	for i, a := range t.Args {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		a.write(b)
+	}
+	b.WriteString(")")
 }
 
 // compiler turns the SSA values of one function into Terms.

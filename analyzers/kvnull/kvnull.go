@@ -264,8 +264,8 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	if len(reads) == 0 {
 		return nil
 	}
-	for _, put := range model.Ops {
-		if put.Method.Role != kvapi.Put || put.Call == get.Call || put.Call.Parent() != call.Parent() || !kvapi.Before(call, put.Call) {
+	for _, put := range model.OpsIn(call.Parent(), kvapi.Put) {
+		if put.Call == get.Call || !kvapi.Before(call, put.Call) {
 			continue
 		}
 		if !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
@@ -378,8 +378,8 @@ func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 	if _, ignored := errorResult(call); !ignored || call.Call.Signature().Results().Len() < 2 {
 		return false
 	}
-	for _, op := range model.Ops {
-		if op.Call == get.Call && op.Method.Role == kvapi.Put {
+	for _, op := range model.OpsAt(get.Call) {
+		if op.Method.Role == kvapi.Put {
 			return false // a wrapper that reads and writes: its error is its own
 		}
 	}

@@ -389,10 +389,7 @@ func derefNamedStruct(t types.Type) (*types.Named, bool) {
 // "sess:" + uid deletes sessions.
 func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
 	var groups [][]string
-	for _, list := range model.Ops {
-		if list.Method.Role != kvapi.List || list.Call.Parent() != op.Call.Parent() {
-			continue
-		}
+	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
 		for _, src := range op.Sources(kvapi.Key) {
 			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) {
 				for _, prefix := range list.Sources(kvapi.Prefix) {
