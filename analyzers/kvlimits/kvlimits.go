@@ -47,8 +47,11 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops) == 0 {
 		return nil, nil
 	}
-	c := &checker{pass: pass, model: model, rep: report.New(pass)}
+	c := &checker{pass: pass, model: model, rep: report.New(pass), made: make(map[token.Pos]bool)}
 	for _, op := range model.Ops {
+		if op.InTest() {
+			continue // a test's keys, pages and batches go to a fake
+		}
 		for _, src := range given(op, kvapi.Key) {
 			c.key(src)
 		}
@@ -75,7 +78,7 @@ func run(pass *analysis.Pass) (any, error) {
 	// A limit kept by an option or a constructor for a later list:
 	// repo.WithPageSize(1500).
 	for _, set := range model.FieldSets {
-		if set.Method.Role == kvapi.List && !set.InTest() { // a test's tiny pages go to a fake
+		if set.Method.Role == kvapi.List && !set.InTest() {
 			for _, src := range given(set, kvapi.Limit) {
 				c.limit(set, src)
 			}
@@ -89,6 +92,7 @@ type checker struct {
 	pass  *analysis.Pass
 	model *kvapi.Result
 	rep   *report.Reporter
+	made  map[token.Pos]bool // where reportMade reported
 }
 
 // given returns the sources of operand o that this call gives: a wrapper
@@ -111,6 +115,41 @@ func (c *checker) report(src kvapi.Source, fixes []analysis.SuggestedFix, format
 	c.rep.Report(d)
 }
 
+// reportMade reports a value where the code makes it, when that is not
+// the operand as written: a key built into a variable (key := "gql:" +
+// query + ":" + id) and then read and written is one mistake, at the
+// line that builds it, reported once.
+func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
+	v := src.Value
+	if t := src.Term; t != nil {
+		// A wrapper's parameter, perhaps converted or escaped on the
+		// way (url.PathEscape(key)): what the caller gives.
+		for (t.Op == kvapi.TermConvert || t.Op == kvapi.TermCall) && len(t.Args) == 1 {
+			t = t.Args[0]
+		}
+		if t.Op == kvapi.TermParam && t.Index < len(src.Args) {
+			v = src.Args[t.Index]
+		}
+	}
+	instr, ok := v.(ssa.Instruction)
+	made := token.NoPos
+	if ok && instr.Pos().IsValid() && (src.Expr == nil || instr.Pos() < src.Expr.Pos() || instr.Pos() >= src.Expr.End()) {
+		switch v.(type) {
+		case *ssa.BinOp, *ssa.Call:
+			made = instr.Pos()
+		}
+	}
+	if !made.IsValid() {
+		c.report(src, nil, format, args...)
+		return
+	}
+	if c.made[made] {
+		return
+	}
+	c.made[made] = true
+	c.rep.Report(analysis.Diagnostic{Pos: made, Message: fmt.Sprintf(format, args...)})
+}
+
 // key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
 // known whole or by a constant part already too long.
 func (c *checker) key(src kvapi.Source) {
@@ -122,17 +161,17 @@ func (c *checker) key(src kvapi.Source) {
 			}
 			switch s := constant.StringVal(v); {
 			case s == "" || s == "." || s == "..":
-				c.report(src, nil, "KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+				c.reportMade(src, "KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
 				return
 			case len(s) > maxKey:
-				c.report(src, nil, "this key is %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", len(s))
+				c.reportMade(src, "this key is %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", len(s))
 				return
 			}
 		}
 		return
 	}
 	if n := len(c.model.KeyText(src)); n > maxKey {
-		c.report(src, nil, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
+		c.reportMade(src, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
 	}
 }
 
@@ -308,11 +347,21 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 // bulk reports a bulk call given more elements than KV takes in one
 // request: a literal with more, a loop that appends a constant number of
 // them, or every element of an input of any size, with no chunking.
+//
+// It reports at the start of the call: the mistake is the call's, and
+// its elements are often written lines below, or elsewhere.
 func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what string) {
+	report := func(src kvapi.Source, format string, args ...any) {
+		if op.Expr != nil {
+			c.rep.Report(analysis.Diagnostic{Pos: op.Expr.Pos(), End: op.Expr.End(), Message: fmt.Sprintf(format, args...)})
+			return
+		}
+		c.report(src, nil, format, args...)
+	}
 	for _, src := range given(op, o) {
 		if src.Expr != nil {
 			if lit, ok := ast.Unparen(src.Expr).(*ast.CompositeLit); ok && int64(len(lit.Elts)) > most {
-				c.report(src, nil, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, len(lit.Elts), noun, most, most)
+				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, len(lit.Elts), noun, most, most)
 				continue
 			}
 		}
@@ -324,9 +373,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			switch {
 			case !ok:
 			case known && n > most:
-				c.report(src, nil, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			case !known && !chunked:
-				c.report(src, nil, "this %s sends one element per element of an input of any size in one request, but KV takes at most %d %s in one request: send them in chunks of %d (slices.Chunk)", what, most, noun, most)
+				report(src, "this %s sends one element per element of an input of any size in one request, but KV takes at most %d %s in one request: send them in chunks of %d (slices.Chunk)", what, most, noun, most)
 			}
 		}
 	}

@@ -27,9 +27,9 @@ func (c *client) push(ctx context.Context, devices []device) error {
 	for _, d := range devices {
 		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
 	}
-	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{ // want `this bulk write sends one element per element of an input of any size`
 		AccountID: cloudflare.F(c.account),
-		Body:      body, // want `this bulk write sends one element per element of an input of any size`
+		Body:      body,
 	})
 	return err
 }
@@ -67,9 +67,9 @@ func (c *client) shards(ctx context.Context) (*kv.NamespaceBulkGetResponse, erro
 	for i := 0; i < 500; i++ {
 		keys = append(keys, "shard:"+string(rune('a'+i%26)))
 	}
-	return c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{
+	return c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{ // want `this bulk get sends 500 keys`
 		AccountID: cloudflare.F(c.account),
-		Keys:      cloudflare.F(keys), // want `this bulk get sends 500 keys`
+		Keys:      cloudflare.F(keys),
 	})
 }
 
