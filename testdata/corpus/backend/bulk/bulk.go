@@ -34,9 +34,9 @@ func Load(ctx context.Context, client *cloudflare.Client, opt Options, rows []Re
 		}
 		body = append(body, item)
 	}
-	_, err := client.KV.Namespaces.BulkUpdate(ctx, opt.NSID, kv.NamespaceBulkUpdateParams{
+	_, err := client.KV.Namespaces.BulkUpdate(ctx, opt.NSID, kv.NamespaceBulkUpdateParams{ // EXPECT kvlimits
 		AccountID: cloudflare.F(opt.AccountID),
-		Body:      body, // EXPECT kvlimits
+		Body:      body,
 	})
 	return err
 }
