@@ -22,15 +22,10 @@ import (
 // compute it, however, from the same values only: an adapter's Get and Set
 // on one receiver use one namespace.
 func (r *Result) Same(a, b *Op, o Operand) bool {
-	for _, sa := range a.Sources(o) {
-		ka, ok := r.identity(sa, o == Namespace)
-		if !ok {
-			continue
-		}
-		for _, sb := range b.Sources(o) {
-			if kb, ok := r.identity(sb, o == Namespace); ok && ka == kb {
-				return true
-			}
+	ids := r.identities(b, o)
+	for _, id := range r.identities(a, o) {
+		if slices.Contains(ids, id) {
+			return true
 		}
 	}
 	return false
@@ -83,9 +78,7 @@ func (r *Result) GetsOf(op *Op) []*Op {
 				continue
 			}
 			for _, id := range r.identities(get, Key) {
-				if list := r.getsByKey[id]; len(list) == 0 || list[len(list)-1] != get {
-					r.getsByKey[id] = append(list, get)
-				}
+				r.getsByKey[id] = append(r.getsByKey[id], get)
 			}
 		}
 	})
