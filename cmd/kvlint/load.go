@@ -320,11 +320,16 @@ func relPath(filename string) string {
 	if err != nil {
 		return filename
 	}
-	rel, err := filepath.Rel(dir, filename)
-	if err != nil || !filepath.IsLocal(rel) {
-		return filename
+	if rel, ok := within(dir, filename); ok {
+		return rel
 	}
-	return rel
+	return filename
+}
+
+// within returns path relative to dir, if it is in dir ("." for dir).
+func within(dir, path string) (string, bool) {
+	rel, err := filepath.Rel(dir, path)
+	return rel, err == nil && filepath.IsLocal(rel)
 }
 
 func plural(n int, one, many string) string {

@@ -87,11 +87,7 @@ func below(dir string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	rel, err := filepath.Rel(wd, dir)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", false
-	}
-	return rel, true
+	return within(wd, dir)
 }
 
 // goCmd runs the go command in dir and returns its output.

@@ -219,7 +219,7 @@ func sourceRoot() string {
 // artifact returns the location of a file: relative to %SRCROOT% when it
 // is inside root, an absolute file URI otherwise.
 func artifact(root, filename string) sarifArtifactLocation {
-	if rel, err := filepath.Rel(root, filename); err == nil && root != "" && filepath.IsAbs(filename) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, ok := within(root, filename); ok && root != "" && filepath.IsAbs(filename) {
 		return sarifArtifactLocation{URI: (&url.URL{Path: filepath.ToSlash(rel)}).String(), URIBaseID: srcRoot}
 	}
 	return sarifArtifactLocation{URI: fileURI(filename)}
