@@ -47,7 +47,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops) == 0 {
 		return nil, nil
 	}
-	c := &checker{pass: pass, model: model, rep: report.New(pass), made: make(map[token.Pos]bool)}
+	c := &checker{pass: pass, model: model, rep: report.New(pass)}
 	for _, op := range model.Ops {
 		if op.InTest() {
 			continue // a test's keys, pages and batches go to a fake
@@ -92,7 +92,6 @@ type checker struct {
 	pass  *analysis.Pass
 	model *kvapi.Result
 	rep   *report.Reporter
-	made  map[token.Pos]bool // where reportMade reported
 }
 
 // given returns the sources of operand o that this call gives: a wrapper
@@ -143,11 +142,7 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		c.report(src, nil, format, args...)
 		return
 	}
-	if c.made[made] {
-		return
-	}
-	c.made[made] = true
-	c.rep.Report(analysis.Diagnostic{Pos: made, Message: fmt.Sprintf(format, args...)})
+	c.rep.Report(analysis.Diagnostic{Pos: made, Message: fmt.Sprintf(format, args...)}) // once: the Reporter drops a second finding at one position
 }
 
 // key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
