@@ -141,6 +141,9 @@ var catalog = []*Method{
 	{cfKV, "NamespaceKeyService", "BulkDelete", BulkDelete, ops{Namespace: arg(1), Keys: field(2, "Body")}},
 	{cfKV, "NamespaceKeyService", "BulkGet", BulkGet, ops{Namespace: arg(1), Keys: field(2, "Keys")}},
 	{cfKV, "NamespaceService", "BulkUpdate", BulkPut, ops{Namespace: arg(1), Pairs: field(2, "Body")}},
+	// v3's bulk write, the only one of its writes that takes an expiration.
+	// (Its Bulk.Delete sends no keys.)
+	{cfKV, "NamespaceBulkService", "Update", BulkPut, ops{Namespace: arg(1), Pairs: field(2, "Body")}},
 	{cfKV, "NamespaceService", "BulkDelete", BulkDelete, ops{Namespace: arg(1), Keys: field(2, "Body")}},
 	{cfKV, "NamespaceService", "BulkGet", BulkGet, ops{Namespace: arg(1), Keys: field(2, "Keys")}},
 }

@@ -49,6 +49,9 @@ type Result struct {
 	// FieldSets are the calls that store an operand in a field for later
 	// operations: a constructor's, an option's (see findSetters).
 	FieldSets []*Op
+	// StoredOperands are the constants stored in fields from which later
+	// operations read an operand (see findSetters).
+	StoredOperands []StoredOperand
 
 	pass   *analysis.Pass
 	ifaces *Interfaces

@@ -88,6 +88,10 @@ func (r *Result) findSetters() {
 				outer := outermost(store.Parent())
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
+				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
+					r.addStoredOperands(use.tmpl.fill(stored), store)
+					continue
+				}
 				if stored.knownParams() {
 					w := use.tmpl.fill(stored)
 					w.Field = fieldLabel(store.Addr.(*ssa.FieldAddr))
@@ -121,7 +125,11 @@ func (r *Result) findSetters() {
 	for obj, us := range elsewhere {
 		fact := new(FieldUsesFact)
 		r.pass.ImportObjectFact(obj, fact)
-		fact.Uses = append(fact.Uses, us...)
+		for _, u := range us {
+			if !slices.ContainsFunc(fact.Uses, func(x FieldUse) bool { return x.Field == u.Field && sameOp(x.Op, u.Op) }) {
+				fact.Uses = append(fact.Uses, u)
+			}
+		}
 		r.pass.ExportObjectFact(obj, fact)
 	}
 	for fn, ops := range setters {
@@ -131,8 +139,45 @@ func (r *Result) findSetters() {
 		}
 		fact := new(WrapperFact)
 		r.pass.ImportObjectFact(obj, fact)
-		fact.Ops = append(fact.Ops, ops...)
+		for _, w := range ops {
+			if !slices.ContainsFunc(fact.Ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
+				fact.Ops = append(fact.Ops, w)
+			}
+		}
 		r.pass.ExportObjectFact(obj, fact)
+	}
+}
+
+// A StoredOperand is an operand fixed where a value is stored in a field
+// that a later operation reads it from, here or in another package: the
+// defaults of a config package, Auth: AuthConfig{OTPTTL: 45 * time.Second},
+// read several packages away and passed to WithTTL. Its Source's Term is
+// the operation's operand with the stored value in it, and Expr and Pos
+// are where the value is stored.
+type StoredOperand struct {
+	Operand Operand
+	Source  Source
+	Method  string // the operation, as WrappedOp.Method names it
+	Role    Role
+	Field   string // the field, as a reader names it: AuthConfig.OTPTTL
+}
+
+// addStoredOperands records the operands of w, an operation whose field
+// value the package stores as a constant, outside its tests.
+func (r *Result) addStoredOperands(w WrappedOp, store *ssa.Store) {
+	if strings.HasSuffix(r.pass.Fset.Position(store.Pos()).Filename, "_test.go") {
+		return
+	}
+	for _, ot := range w.Operands {
+		for _, t := range ot.Terms {
+			src := Source{Term: t, Conds: w.Conds, Expr: r.storedExpr(store), Pos: store.Pos(), Block: store.Block(), Duration: ot.Duration}
+			so := StoredOperand{Operand: ot.Operand, Source: src, Method: w.Method, Role: w.Role, Field: fieldLabel(store.Addr.(*ssa.FieldAddr))}
+			if !slices.ContainsFunc(r.StoredOperands, func(x StoredOperand) bool {
+				return x.Operand == so.Operand && x.Source.Pos == src.Pos && x.Method == so.Method && x.Source.Term.String() == t.String()
+			}) {
+				r.StoredOperands = append(r.StoredOperands, so)
+			}
+		}
 	}
 }
 

@@ -141,10 +141,20 @@ func (r *Result) findOps() {
 			break
 		}
 	}
-	r.findSetters()
+	// A setter's calls are operations once it is found, and one may pass
+	// a field on to another setter of the same package (WithTTL(c.cfg.TTL)):
+	// setters are found until no new call turns up.
+	var all []*Op
+	for {
+		r.findSetters()
+		all = r.scanCalls()
+		if len(all) == len(r.Ops) {
+			break
+		}
+		r.Ops = all
+	}
 	// Calls of setters give operands to later operations; they are kept
 	// apart from the operations themselves.
-	all := r.scanCalls()
 	r.Ops = nil
 	for _, op := range all {
 		if op.Wrapped != nil && op.Wrapped.Field != "" {

@@ -95,7 +95,7 @@ type pass struct {
 
 func (c *checker) run(p *analysis.Pass) (any, error) {
 	model := p.ResultOf[kvapi.Analyzer].(*kvapi.Result)
-	if len(model.Ops)+len(model.FieldSets) == 0 {
+	if len(model.Ops)+len(model.FieldSets)+len(model.StoredOperands) == 0 {
 		return nil, nil
 	}
 	ps := &pass{cfg: c.cfg, model: model, rep: report.New(p), fset: p.Fset, info: p}
@@ -123,8 +123,46 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 			ps.checkExpiration(op, src)
 		}
 	}
+	for _, so := range model.StoredOperands {
+		switch so.Operand {
+		case kvapi.TTL:
+			ps.checkStored(so, c.cfg.Min)
+		case kvapi.CacheTTL:
+			ps.checkStored(so, c.cfg.CacheMin)
+		}
+	}
 	ps.rep.Finish()
 	return nil, nil
+}
+
+// checkStored checks a lifetime stored in a field as a constant, where it
+// is stored: a config default read by a later put, perhaps in another
+// package.
+func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
+	if !p.model.ReachableSource(so.Source, nil) || so.Source.Block != nil && !p.model.Reachable(so.Source.Block, nil) {
+		return
+	}
+	vals, free := p.model.EvalSource(so.Source, nil)
+	if len(free) > 0 {
+		return
+	}
+	for _, c := range vals {
+		secs, _ := constant.Float64Val(c)
+		if so.Source.Duration {
+			secs /= 1e9
+			c = constant.MakeFloat64(secs)
+		}
+		if secs == 0 || secs >= float64(min) {
+			continue // zero leaves the option unset
+		}
+		limit := broken(so.Operand, min, secs)
+		d := analysis.Diagnostic{Pos: so.Source.Pos, Message: fmt.Sprintf("%s %s (kept in %s, which a later %s reads) is below %s: %s",
+			so.Operand, c.ExactString(), so.Field, so.Role, minimumPhrase(so.Operand, limit), rejection(so.Operand, limit))}
+		if e := so.Source.Expr; e != nil {
+			d.Pos, d.End = e.Pos(), e.End()
+		}
+		p.rep.Report(d)
+	}
 }
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.

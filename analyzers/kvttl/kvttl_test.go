@@ -37,3 +37,8 @@ func TestConfiguredInterface(t *testing.T) {
 	kvtest.Interfaces(t)
 	kvtest.Run(t, "syumai033", kvttl.Analyzer, "./iface/ttl")
 }
+
+// v3, whose TTLs go through its bulk write.
+func TestCloudflareV3(t *testing.T) {
+	kvtest.RunWithSuggestedFixes(t, "cfv3", kvttl.Analyzer, "./kvttl")
+}

@@ -23,7 +23,7 @@ func TestDownloadThenOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"cfv030", "cfv0119", "cfv4", "cfv6", "syumai027", "syumai033"} {
+	for _, want := range []string{"cfv030", "cfv0119", "cfv3", "cfv4", "cfv6", "syumai027", "syumai033"} {
 		if !contains(names, want) {
 			t.Errorf("Modules() = %v, missing %s", names, want)
 		}
