@@ -44,7 +44,7 @@ const (
 
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
-	if len(model.Ops) == 0 {
+	if len(model.Ops)+len(model.FieldSets)+len(model.StoredOperands) == 0 {
 		return nil, nil
 	}
 	c := &checker{pass: pass, model: model, rep: report.New(pass)}
@@ -82,6 +82,12 @@ func run(pass *analysis.Pass) (any, error) {
 			for _, src := range given(set, kvapi.Limit) {
 				c.limit(set, src)
 			}
+		}
+	}
+	// A limit stored in a config default that a later list reads.
+	for _, so := range model.StoredOperands {
+		if so.Operand == kvapi.Limit && so.Role == kvapi.List {
+			c.limitValue(so.Source, restMethod(so.Method))
 		}
 	}
 	c.rep.Finish()
@@ -173,6 +179,25 @@ func (c *checker) key(src kvapi.Source) {
 // limit reports a list Limit above 1,000, or below 10 in the REST API,
 // with a fix that sets it to the bound, when it is written as a literal.
 func (c *checker) limit(op *kvapi.Op, src kvapi.Source) {
+	rest := !strings.HasPrefix(op.Method.Pkg, "github.com/syumai/")
+	if op.Wrapped != nil {
+		rest = restMethod(op.Wrapped.Method)
+	}
+	c.limitValue(src, rest)
+}
+
+// restMethod reports whether a wrapped operation, named as in a WrappedOp,
+// goes through the REST API rather than a Worker's binding.
+func restMethod(method string) bool {
+	return !strings.Contains(method, "(kv.Namespace)") && !strings.Contains(method, "KVNamespace")
+}
+
+// limitValue checks a list Limit's value; rest is set for the REST API,
+// which refuses a Limit below 10 as well.
+func (c *checker) limitValue(src kvapi.Source, rest bool) {
+	if !c.model.ReachableSource(src, nil) {
+		return
+	}
 	vals, free := c.model.EvalSource(src, nil)
 	if len(vals) == 0 || len(free) > 0 {
 		return
@@ -180,10 +205,6 @@ func (c *checker) limit(op *kvapi.Op, src kvapi.Source) {
 	n, ok := constant.Int64Val(constant.ToInt(vals[0]))
 	if !ok {
 		return
-	}
-	rest := !strings.HasPrefix(op.Method.Pkg, "github.com/syumai/")
-	if op.Wrapped != nil {
-		rest = !strings.Contains(op.Wrapped.Method, "(kv.Namespace)") && !strings.Contains(op.Wrapped.Method, "KVNamespace")
 	}
 	switch {
 	case n > maxLimit:
@@ -193,15 +214,16 @@ func (c *checker) limit(op *kvapi.Op, src kvapi.Source) {
 	}
 }
 
-// setLiteral is a fix that writes n over the one integer literal of the
-// source's expression.
+// setLiteral is a fix that writes n over the one number literal of the
+// source's expression, in the literal's own kind: cloudflare.F(5.0) must
+// stay a float to infer F's type argument.
 func (c *checker) setLiteral(src kvapi.Source, n int) []analysis.SuggestedFix {
 	if src.Expr == nil {
 		return nil
 	}
 	var lits []*ast.BasicLit
 	ast.Inspect(src.Expr, func(node ast.Node) bool {
-		if lit, ok := node.(*ast.BasicLit); ok && lit.Kind == token.INT {
+		if lit, ok := node.(*ast.BasicLit); ok && (lit.Kind == token.INT || lit.Kind == token.FLOAT) {
 			lits = append(lits, lit)
 		}
 		return true
@@ -210,6 +232,9 @@ func (c *checker) setLiteral(src kvapi.Source, n int) []analysis.SuggestedFix {
 		return nil
 	}
 	text := strconv.Itoa(n)
+	if lits[0].Kind == token.FLOAT {
+		text += ".0"
+	}
 	return []analysis.SuggestedFix{{Message: "set the limit to " + text,
 		TextEdits: []analysis.TextEdit{{Pos: lits[0].Pos(), End: lits[0].End(), NewText: []byte(text)}}}}
 }

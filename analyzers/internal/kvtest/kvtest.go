@@ -36,7 +36,37 @@ func Run(t *testing.T, module string, a *analysis.Analyzer, pattern string) {
 // .golden files.
 func RunWithSuggestedFixes(t *testing.T, module string, a *analysis.Analyzer, pattern string) {
 	target(t, module)
-	analysistest.RunWithSuggestedFixes(t, sdkmods.Dir(module), a, pattern)
+	results := analysistest.RunWithSuggestedFixes(t, sdkmods.Dir(module), a, pattern)
+	goldenNeedsFixes(t, results)
+}
+
+// goldenNeedsFixes fails for a .golden file that differs from its source
+// when no suggested fix touches that source: analysistest compares only
+// the files that fixes change, and would pass a fix that went missing.
+func goldenNeedsFixes(t *testing.T, results []*analysistest.Result) {
+	fixed := make(map[string]bool)
+	var files []string
+	for _, r := range results {
+		for _, f := range r.Pass.Files {
+			files = append(files, r.Pass.Fset.File(f.FileStart).Name())
+		}
+		for _, d := range r.Diagnostics {
+			for _, fix := range d.SuggestedFixes {
+				for _, edit := range fix.TextEdits {
+					fixed[r.Pass.Fset.File(edit.Pos).Name()] = true
+				}
+			}
+		}
+	}
+	for _, name := range files {
+		golden, err := os.ReadFile(name + ".golden")
+		if err != nil || fixed[name] {
+			continue
+		}
+		if src, err := os.ReadFile(name); err == nil && string(src) != string(golden) {
+			t.Errorf("%s.golden differs from its source, but no suggested fix changes it", name)
+		}
+	}
 }
 
 func target(t *testing.T, module string) {

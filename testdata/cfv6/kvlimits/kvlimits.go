@@ -119,3 +119,38 @@ func (c *client) pushBatches(ctx context.Context, devices []device) error {
 	}
 	return nil
 }
+
+// The admin pages' sizes are settings, whose defaults are constants.
+type adminSettings struct {
+	PageSize   int
+	ExportPage int
+}
+
+func defaultAdminSettings() adminSettings {
+	return adminSettings{
+		PageSize:   2500, // want `a KV list returns at most 1,000 keys a page, and a Limit of 2500 is refused`
+		ExportPage: 1000,
+	}
+}
+
+type admin struct {
+	c   *client
+	cfg adminSettings
+}
+
+func (c *client) page(ctx context.Context, cursor string, limit int) error {
+	_, err := c.cf.KV.Namespaces.Keys.List(ctx, c.ns, kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F(c.account),
+		Cursor:    cloudflare.F(cursor),
+		Limit:     cloudflare.F(float64(limit)),
+	})
+	return err
+}
+
+func (a *admin) listing(ctx context.Context, cursor string) error {
+	return a.c.page(ctx, cursor, a.cfg.PageSize)
+}
+
+func (a *admin) export(ctx context.Context, cursor string) error {
+	return a.c.page(ctx, cursor, a.cfg.ExportPage)
+}
