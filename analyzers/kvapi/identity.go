@@ -387,29 +387,60 @@ func pureCall(call *ssa.Call) bool {
 
 // keyHelper reports whether fn looks like a helper that builds a key from
 // its arguments, as func rateKey(ip string) string and func flagsKey()
-// string do: it takes and returns only strings and numbers, and nothing in
-// its name or package says it draws something new or of the moment. (A key that includes the current minute is
-// still one key for the get and the put a moment later.)
+// string do, or a key-builder type, keys.New(ns, id).String(): it takes
+// and returns only strings, numbers and plain values made of them, and
+// nothing in its name or package says it draws something new or of the
+// moment. (A key that includes the current minute is still one key for
+// the get and the put a moment later.)
 func keyHelper(fn *types.Func) bool {
 	sig := fn.Signature()
-	if sig.Results().Len() != 1 || sig.Variadic() || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
+	if sig.Results().Len() != 1 || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
 		return false
 	}
-	if !basic(sig.Results().At(0).Type(), types.IsString) || impureName.MatchString(fn.Name()) {
+	result := sig.Results().At(0).Type()
+	name := fn.Name()
+	if !basic(result, types.IsString|types.IsInteger) {
+		name = strings.TrimPrefix(name, "New") // newID() draws an ID, where keys.New(ns, id) builds a key
+	}
+	if !plainValue(result, 0) || impureName.MatchString(name) {
 		return false
 	}
 	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs.MatchString(fn.Name()) {
 		return false // requestID(), now(): a value of the moment, not a fixed key
 	}
-	if recv := sig.Recv(); recv != nil && !basic(recv.Type(), types.IsString|types.IsInteger) {
+	if recv := sig.Recv(); recv != nil && !plainValue(recv.Type(), 0) {
 		return false
 	}
 	for v := range sig.Params().Variables() {
-		if !basic(v.Type(), types.IsString|types.IsInteger) {
+		if !plainValue(v.Type(), 0) {
 			return false
 		}
 	}
 	return true
+}
+
+// plainValue reports whether a value of t is made of strings and integers
+// alone, with no pointer, map, channel or function in it: a key-builder
+// type such as keys.Key{parts []string}, whose constructor keys.New(ns,
+// id) and method String() compute a key from what they are given.
+func plainValue(t types.Type, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&(types.IsString|types.IsInteger) != 0
+	case *types.Slice:
+		return plainValue(u.Elem(), depth+1)
+	case *types.Struct:
+		for f := range u.Fields() {
+			if !plainValue(f.Type(), depth+1) {
+				return false
+			}
+		}
+		return u.NumFields() > 0
+	}
+	return false
 }
 
 func basic(t types.Type, info types.BasicInfo) bool {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -65,4 +66,28 @@ func revokeAll(ns *kv.Namespace, uid string) error { // want revokeAll:"kvsessio
 // A newsletter confirmation token consumed with delete.
 func confirm(ns *kv.Namespace, token string) error { // want confirm:"kvsession"
 	return ns.Delete("confirm:" + token) // want `A confirmation token revoked or consumed`
+}
+
+// Key is a key under construction, in the layout every package shares.
+type Key struct{ parts []string }
+
+// NewKey starts a key in namespace ns.
+func NewKey(ns string, parts ...string) Key { return Key{parts: append([]string{ns}, parts...)} }
+
+func (k Key) String() string { return strings.Join(k.parts, ":") }
+
+const magicLinks = "magic"
+
+// A key built by a key-builder type is named by what built it.
+func redeemLink(ns *kv.Namespace, tok string) error { // want redeemLink:"kvsession"
+	key := NewKey(magicLinks, tok).String()
+	if _, err := ns.GetString(key, nil); err != nil {
+		return err
+	}
+	return ns.Delete(key) // want `A magic link revoked or consumed`
+}
+
+// Quiet: a feature flag's key, built the same way.
+func dropFlag(ns *kv.Namespace, name string) error {
+	return ns.Delete(NewKey("flags", name).String())
 }
