@@ -211,16 +211,20 @@ func fromCall(v ssa.Value, call *ssa.Call) bool {
 
 // paced reports whether loop waits a second or more between iterations:
 // time.Sleep, or a receive or select on a ticker or timer, of a second or
-// more or of a period chosen at run time.
+// more or of a period chosen at run time. A receive from a queue of work
+// is no pacing: a writer goroutine draining a channel of events writes
+// as fast as they come.
 func paced(model *kvapi.Result, loop kvapi.Loop) bool {
 	waits := false
 	for b := range loop {
 		for _, instr := range b.Instrs {
 			switch instr := instr.(type) {
 			case *ssa.Select:
-				waits = true
+				waits = waits || slices.ContainsFunc(instr.States, func(st *ssa.SelectState) bool {
+					return st.Dir == types.RecvOnly && timeChannel(st.Chan)
+				})
 			case *ssa.UnOp:
-				waits = waits || instr.Op == token.ARROW
+				waits = waits || instr.Op == token.ARROW && timeChannel(instr.X)
 			case *ssa.Call:
 				if period, ok := timerPeriod(model, instr); ok && period >= time.Second {
 					return true
@@ -244,6 +248,13 @@ func paced(model *kvapi.Result, loop kvapi.Loop) bool {
 		}
 	}
 	return true
+}
+
+// timeChannel reports whether ch delivers times: a ticker's or a timer's
+// channel, time.After's, or one made to carry ticks.
+func timeChannel(ch ssa.Value) bool {
+	c, ok := ch.Type().Underlying().(*types.Chan)
+	return ok && types.TypeString(c.Elem(), nil) == "time.Time"
 }
 
 // timerPeriod returns the period of time.Sleep, time.NewTicker, time.Tick,

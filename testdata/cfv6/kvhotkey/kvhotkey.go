@@ -4,6 +4,7 @@ package kvhotkey
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -47,4 +48,29 @@ func (s *syncer) syncOnce(ctx context.Context, records map[string]string) error 
 		}
 	}
 	return s.put(ctx, "sync:status", strconv.Itoa(len(records)))
+}
+
+type event struct{ ID, Body string }
+
+// A writer goroutine drains a queue of events: a receive from it is no
+// pacing, and the latest-event key is written once per event.
+func (s *syncer) drain(ctx context.Context, events <-chan event) { // want drain:"kvhotkey"
+	for ev := range events {
+		_ = s.put(ctx, "event:"+ev.ID, ev.Body)
+		_ = s.put(ctx, "events:latest", ev.ID) // want `this loop writes the same KV key on every iteration`
+	}
+}
+
+// Quiet: the same key, written on a ticker's beat of a minute, with the
+// events in between only counted.
+func (s *syncer) report(ctx context.Context, events <-chan event, tick <-chan time.Time) {
+	n := 0
+	for {
+		select {
+		case <-events:
+			n++
+		case <-tick:
+			_ = s.put(ctx, "events:count", strconv.Itoa(n))
+		}
+	}
 }
