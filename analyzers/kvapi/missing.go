@@ -5,6 +5,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -265,12 +267,44 @@ func missSide(cond ssa.Value) (int, bool) {
 			}
 			return 1, true
 		}
+	case *ssa.Call:
+		// IsNotFound(err), errors.Is(err, ErrNotFound): the miss is the
+		// true side. errors.Is(err, ErrTaken) tests something else.
+		for _, a := range c.Call.Args {
+			if IsError(a.Type()) {
+				if missWords.MatchString(calleeName(c)) || slices.ContainsFunc(c.Call.Args, namesMiss) {
+					return 0, true
+				}
+				return 0, false
+			}
+		}
+		if isBool(cond) {
+			return 1, true // a found flag computed by a helper: found(v)
+		}
 	default:
-		if t, ok := cond.Type().Underlying().(*types.Basic); ok && t.Kind() == types.Bool {
+		if isBool(cond) {
 			return 1, true // if found { ... }: the miss is the false side
 		}
 	}
 	return 0, false
+}
+
+func isBool(v ssa.Value) bool {
+	t, ok := v.Type().Underlying().(*types.Basic)
+	return ok && t.Kind() == types.Bool
+}
+
+// missWords name a missing key: ErrNotFound, IsNotExist, ErrNoKey.
+var missWords = regexp.MustCompile(`(?i)not_?found|not_?exist|no_?key|missing|absent|nil|null|empty|miss|noent|unknown`)
+
+// namesMiss reports whether v is a package-level error whose name says
+// the key is missing: storage.ErrNotFound.
+func namesMiss(v ssa.Value) bool {
+	if load, ok := v.(*ssa.UnOp); ok {
+		v = load.X
+	}
+	g, ok := v.(*ssa.Global)
+	return ok && missWords.MatchString(g.Name())
 }
 
 func isConst(v ssa.Value) bool { _, ok := v.(*ssa.Const); return ok }

@@ -283,7 +283,12 @@ func timerPeriod(model *kvapi.Result, call *ssa.Call) (time.Duration, bool) {
 // everyRequest reports whether put writes a constant key that records
 // activity from an HTTP handler, with no read to guard it.
 func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
-	guarded := slices.ContainsFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return get.Call != put.Call })
+	// A read of the key in the same handler may guard the write (write
+	// only when it changed); a read elsewhere, a dashboard's, does not.
+	fn := kvapi.Outermost(put.Call.Parent())
+	guarded := slices.ContainsFunc(model.GetsOf(put), func(get *kvapi.Op) bool {
+		return get.Call != put.Call && kvapi.Outermost(get.Call.Parent()) == fn
+	})
 	if !inHandler(put.Call.Parent()) || guarded || model.AfterMiss(put) {
 		return false
 	}
@@ -349,9 +354,12 @@ var activityWords = map[string]bool{"last": true, "latest": true, "recent": true
 	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true}
 
+// activityKey reports whether a word of key is an activity word, also
+// as a plural or with the z of a health check: heartbeats, healthz.
 func activityKey(key string) bool {
 	for _, w := range kvapi.Words(key) {
-		if activityWords[strings.ToLower(w)] {
+		w = strings.ToLower(w)
+		if activityWords[w] || activityWords[strings.TrimSuffix(w, "s")] || activityWords[strings.TrimSuffix(w, "z")] {
 			return true
 		}
 	}

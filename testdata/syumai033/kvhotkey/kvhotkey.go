@@ -3,6 +3,7 @@ package kvhotkey
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -135,4 +136,39 @@ func (s *stats) install(w http.ResponseWriter, r *http.Request) {
 	if err == nil && v == "<null>" {
 		s.ns.PutString("installed-at", time.Now().String(), nil)
 	}
+}
+
+var errTaken = errors.New("name taken")
+
+func (s *stats) claim(name string) error {
+	v, err := s.ns.GetString("name:"+name, nil)
+	if err != nil {
+		return err
+	}
+	if v != "<null>" {
+		return errTaken
+	}
+	return s.record("name:"+name, "1")
+}
+
+// A test of what the claim said is no miss: the key "signups:latest"
+// is written on every sign-up, taken name or not.
+func (s *stats) signup(w http.ResponseWriter, r *http.Request) { // want signup:"kvhotkey"
+	err := s.claim(r.FormValue("name"))
+	if err != nil && !errors.Is(err, errTaken) {
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	s.ns.PutString("signups:latest", r.FormValue("name"), nil) // want `this handler writes the same KV key on every request`
+}
+
+// The dashboard reads the key; that is no guard of the writes above.
+func (s *stats) dashboard(w http.ResponseWriter, r *http.Request) {
+	v, _ := s.ns.GetString("signups:latest", nil)
+	w.Write([]byte(v))
+}
+
+// A health check that writes: its key's z is the z of healthz.
+func (s *stats) healthz(w http.ResponseWriter, r *http.Request) { // want healthz:"kvhotkey"
+	s.ns.PutString("healthz", "ok", nil) // want `this handler writes the same KV key on every request`
 }
