@@ -88,10 +88,63 @@ func run(pass *analysis.Pass) (any, error) {
 func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	block := put.Call.Block()
 	loop := kvapi.Around(block)
+	if loop == nil {
+		return calledEveryIteration(model, put)
+	}
 	if loop == nil || !loop.Repeats(block) || retries(loop, put) || paced(model, loop) {
 		return false
 	}
 	return invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
+}
+
+// calledEveryIteration reports whether put, in a closure, writes a key
+// fixed inside it, and the function that makes the closure calls it on
+// each run of a loop: a flush closure called for every batch.
+func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
+	fn := put.Call.Parent()
+	parent := fn.Parent()
+	if parent == nil {
+		return false
+	}
+	for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
+		for _, src := range put.Sources(o) {
+			if src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, paramValues(fn)) {
+				return false // given by each call
+			}
+		}
+	}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || !calls(call, fn) {
+				continue
+			}
+			loop := kvapi.Around(b)
+			if loop != nil && loop.Repeats(b) && !paced(model, loop) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// calls reports whether call calls the closure fn, made in its function.
+func calls(call *ssa.Call, fn *ssa.Function) bool {
+	switch v := call.Call.Value.(type) {
+	case *ssa.Function:
+		return v == fn
+	case *ssa.MakeClosure:
+		return v.Fn == fn
+	}
+	return false
+}
+
+func paramValues(fn *ssa.Function) []ssa.Value {
+	var vals []ssa.Value
+	for _, p := range fn.Params {
+		vals = append(vals, p)
+	}
+	return vals
 }
 
 // invariant reports whether operand o of op is the same on every
@@ -146,9 +199,15 @@ func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
 			return true
 		}
 		if v.Op == token.MUL {
-			switch v.X.(type) {
+			switch x := v.X.(type) {
 			case *ssa.FieldAddr, *ssa.Global:
 				// a field or a package variable: configuration
+			case *ssa.Alloc:
+				// A variable that closures share, such as the receiver a
+				// flush closure captures: the same unless set in the loop.
+				if setIn(x, loop) {
+					return true
+				}
 			default:
 				return true
 			}
@@ -159,6 +218,32 @@ func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
 	for _, op := range instr.Operands(nil) {
 		if *op != nil && varies(*op, loop, depth+1) {
 			return true
+		}
+	}
+	return false
+}
+
+// setIn reports whether the variable alloc may be set during loop: by a
+// store in it, or by a closure that captures it and stores into it.
+func setIn(alloc *ssa.Alloc, loop kvapi.Loop) bool {
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if ref.Addr == alloc && loop[ref.Block()] {
+				return true
+			}
+		case *ssa.MakeClosure:
+			fn := ref.Fn.(*ssa.Function)
+			for i, b := range ref.Bindings {
+				if b != alloc || i >= len(fn.FreeVars) {
+					continue
+				}
+				for _, use := range *fn.FreeVars[i].Referrers() {
+					if st, ok := use.(*ssa.Store); ok && st.Addr == fn.FreeVars[i] {
+						return true
+					}
+				}
+			}
 		}
 	}
 	return false

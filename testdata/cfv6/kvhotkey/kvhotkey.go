@@ -74,3 +74,43 @@ func (s *syncer) report(ctx context.Context, events <-chan event, tick <-chan ti
 		}
 	}
 }
+
+// A flush closure, called for every batch, writes its progress key each
+// time.
+func (s *syncer) importAll(ctx context.Context, rows []event) error { // want importAll:"kvhotkey"
+	var batch []event
+	flush := func() error {
+		for _, ev := range batch {
+			_ = s.put(ctx, "event:"+ev.ID, ev.Body)
+		}
+		batch = batch[:0]
+		return s.put(ctx, "import:progress", strconv.Itoa(len(rows))) // want `this loop writes the same KV key on every iteration`
+	}
+	for _, r := range rows {
+		batch = append(batch, r)
+		if len(batch) == 100 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+type exporter struct {
+	client  *cloudflare.Client
+	account string
+	ns      string
+}
+
+// A receiver that a closure captures lives in a variable: the
+// namespace read from it in the loop is still the same each time.
+func (e *exporter) export(ctx context.Context, names []string) { // want export:"kvhotkey"
+	label := func(n int) string { return e.ns + ": " + strconv.Itoa(n) + " exported" }
+	for i := range names {
+		_, _ = e.client.KV.Namespaces.Values.Update(ctx, e.ns, "export:progress", kv.NamespaceValueUpdateParams{ // want `this loop writes the same KV key on every iteration`
+			AccountID: cloudflare.F(e.account),
+			Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(label(i))),
+		})
+	}
+}
