@@ -119,3 +119,19 @@ func (s *store) rename(ctx context.Context, user, name string) error {
 	p["name"] = name
 	return s.put(ctx, "profile:"+user, p)
 }
+
+// defaultSettings are a new user's.
+func defaultSettings(user string) settings {
+	return settings{Channels: []string{"news", "user:" + user}}
+}
+
+// The same, with the default made by a function of this package.
+func (s *store) preferences(ctx context.Context, user string) (settings, error) {
+	resp, err := s.get(ctx, "prefs:"+user) // want `every error of this get is taken for a missing key`
+	if err != nil {
+		return defaultSettings(user), s.put(ctx, "prefs:"+user, defaultSettings(user))
+	}
+	defer resp.Body.Close()
+	var st settings
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
