@@ -15,6 +15,7 @@ package kvrace
 import (
 	"go/constant"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -33,17 +34,61 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		if !ok {
 			continue
 		}
-		if missingOnlyPath(call, put.Call.Block()) {
+		missing, byFlag := missingOnlyPath(call, put.Call.Block())
+		// A found flag that refuses, then a marker or a value written
+		// with a lifetime, is a cooldown ("resent recently"), not a claim.
+		if missing && !(byFlag && (expires(model, put) || marker(model, put))) {
 			return get
 		}
 	}
 	return nil
 }
 
+// expires reports whether put gives its key a known lifetime.
+func expires(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, o := range []kvapi.Operand{kvapi.TTL, kvapi.Expiration} {
+		for _, src := range put.Sources(o) {
+			vals, _ := model.EvalSource(src, nil)
+			for _, v := range vals {
+				if constant.Sign(v) != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// marker reports whether put writes a constant or the time, which marks
+// that something happened rather than who owns the key.
+func marker(model *kvapi.Result, put *kvapi.Op) bool {
+	srcs := put.Sources(kvapi.Value)
+	for _, src := range srcs {
+		if vals, free := model.EvalSource(src, nil); len(vals) > 0 && len(free) == 0 {
+			continue
+		}
+		for _, in := range src.Inputs() {
+			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				switch v := s.Value.(type) {
+				case *ssa.Parameter, *ssa.FreeVar, *ssa.UnOp:
+					return true
+				case *ssa.Call:
+					callee := v.Call.StaticCallee()
+					return callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time"
+				}
+				return false
+			}) {
+				return false
+			}
+		}
+	}
+	return len(srcs) > 0
+}
+
 // missingOnlyPath reports whether the results of the get call are used
 // only to test whether the key was there, and block runs only where the
-// test said it was not.
-func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) bool {
+// test said it was not; byFlag, whether a found flag said so.
+func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) (missing, byFlag bool) {
 	var results []ssa.Value
 	if call.Call.Signature().Results().Len() == 1 {
 		results = []ssa.Value{call}
@@ -54,7 +99,6 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) bool {
 			}
 		}
 	}
-	missing := false
 	for _, res := range results {
 		for _, ref := range nonDebugReferrers(res) {
 			edge, ok := presenceTest(ref, res)
@@ -62,17 +106,18 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) bool {
 				if kvapi.IsError(res.Type()) {
 					continue // returning or wrapping the error uses no value
 				}
-				return false // the value is used: not a mere check
+				return false, false // the value is used: not a mere check
 			}
-			// Only an error says "missing" plainly enough: a value
-			// compared with "" may be a dedupe marker's, written once
-			// per event, which is no claim of a shared name.
-			if edge != nil && kvapi.IsError(res.Type()) && edge.Dominates(block) && len(edge.Preds) == 1 {
+			// Only an error or a found flag says "missing" plainly
+			// enough: a value compared with "" may be a dedupe marker's,
+			// written once per event, which is no claim of a shared name.
+			if edge != nil && (kvapi.IsError(res.Type()) || isBool(res)) && edge.Dominates(block) && len(edge.Preds) == 1 {
 				missing = true
+				byFlag = byFlag || isBool(res)
 			}
 		}
 	}
-	return missing
+	return missing, byFlag
 }
 
 // presenceTest reads instr, a use of a get's result res, as a test of
@@ -93,6 +138,17 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 	case *ssa.Call:
 		// IsNotFound(err), errors.Is(err, ErrNotFound): true when missing.
 		if !kvapi.IsError(res.Type()) || instr.Call.Signature().Results().Len() != 1 {
+			return nil, false
+		}
+		missingWhenTrue, cond = true, instr
+	case *ssa.If:
+		// A found flag: if found { return ErrTaken }.
+		if !isBool(res) {
+			return nil, false
+		}
+		return instr.Block().Succs[1], true
+	case *ssa.UnOp:
+		if instr.Op != token.NOT || !isBool(res) {
 			return nil, false
 		}
 		missingWhenTrue, cond = true, instr
@@ -119,6 +175,11 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 		}
 		return nil, true
 	}
+}
+
+func isBool(v ssa.Value) bool {
+	b, ok := v.Type().Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Bool
 }
 
 func nonDebugReferrers(v ssa.Value) []ssa.Instruction {

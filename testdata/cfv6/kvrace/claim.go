@@ -110,3 +110,42 @@ func (f *flags) appendTag(ctx context.Context, id, tag string) error {
 	}
 	return write(ctx, "tags:"+id, append(old, tag...)) // want `read-modify-write on one KV key`
 }
+
+// lookup reports whether key is there, telling a miss from a failure.
+func (f *flags) lookup(ctx context.Context, key string) ([]byte, bool, error) {
+	v, err := f.read(ctx, key)
+	if isNotFound(err) {
+		return nil, false, nil
+	}
+	return v, err == nil, err
+}
+
+// writeFor writes value with a lifetime in seconds.
+func (f *flags) writeFor(ctx context.Context, key string, value []byte, ttl float64) error {
+	_, err := f.client.KV.Namespaces.Values.Update(ctx, f.ns, key, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F(f.account),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(value)),
+		ExpirationTTL: cloudflare.F(ttl),
+	})
+	return err
+}
+
+// The same claim through a found flag.
+func (f *flags) claimHandle(ctx context.Context, handle, owner string) error {
+	if _, found, err := f.lookup(ctx, "handle:"+handle); err != nil {
+		return err
+	} else if found {
+		return errTaken
+	}
+	return f.write(ctx, "handle:"+handle, []byte(owner)) // want `check-then-create on one KV key`
+}
+
+// Quiet: a cooldown, a marker written with a lifetime when none is there.
+func (f *flags) markResent(ctx context.Context, code string) error {
+	if _, recent, err := f.lookup(ctx, "resent:"+code); err != nil {
+		return err
+	} else if recent {
+		return errTaken
+	}
+	return f.writeFor(ctx, "resent:"+code, []byte("1"), 60)
+}
