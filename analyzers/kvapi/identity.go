@@ -67,6 +67,69 @@ func (r *Result) ReadOf(put *Op) *Op {
 	return nil
 }
 
+// keyFromValue reports whether the wrapper computes its key from the
+// parameter that it writes: Save(rec) with rec.Key().
+func keyFromValue(w *WrappedOp) bool {
+	vals := w.operand(Value).Terms
+	for _, k := range w.operand(Key).Terms {
+		for _, kp := range k.appendParams(nil) {
+			for _, v := range vals {
+				for _, vp := range v.appendParams(nil) {
+					if kp.Index == vp.Index && kp.Index > 0 {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// receiverType returns the named type whose method fn is, generic types
+// by their origin: Repo[T] for Repo[Session].Get.
+func receiverType(fn *types.Func) *types.TypeName {
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return nil
+	}
+	t := recv.Type()
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	if named, ok := types.Unalias(t).(*types.Named); ok {
+		return named.Origin().Obj()
+	}
+	return nil
+}
+
+// recordGets returns the gets, before put in its function, of records
+// that carry their own key, as a generic repository's do: Save(rec) takes
+// the key from rec.Key(), and rec is what Get(id) read. The put's key is
+// then computed from what the get read, with the same constant text, in
+// the same namespace.
+func (r *Result) recordGets(put *Op) []*Op {
+	if put.Method.Role != Put || put.Wrapped == nil || !keyFromValue(put.Wrapped) {
+		return nil
+	}
+	var out []*Op
+	keys := put.Sources(Key)
+	for _, get := range r.OpsIn(put.Call.Parent(), Get) {
+		if get.Call == put.Call || !Before(get.Call, put.Call) || !r.Same(get, put, Namespace) ||
+			get.Wrapper == nil || receiverType(get.Wrapper) == nil || receiverType(get.Wrapper) != receiverType(put.Wrapper) {
+			continue
+		}
+		reads := get.Results()
+		for _, k := range keys {
+			gk := get.Sources(Key)
+			if len(gk) == 1 && r.KeyText(gk[0]) == r.KeyText(k) && r.DependsOnAny(k.Inputs(), put.Call, reads) {
+				out = append(out, get)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // GetsOf returns the gets of the same key in the same namespace as op,
 // in source order. The gets are indexed by the identity of their key, so
 // that asking for every put costs time linear in the operations.
@@ -88,6 +151,11 @@ func (r *Result) GetsOf(op *Op) []*Op {
 			if !slices.Contains(gets, get) && r.Same(get, op, Namespace) {
 				gets = append(gets, get)
 			}
+		}
+	}
+	for _, get := range r.recordGets(op) {
+		if !slices.Contains(gets, get) {
+			gets = append(gets, get)
 		}
 	}
 	slices.SortFunc(gets, func(a, b *Op) int { return cmp.Compare(a.index, b.index) })
