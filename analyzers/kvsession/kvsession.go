@@ -119,6 +119,9 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		}
 		if op.Wrapped != nil && (model.ReadsInside(op) || model.ReportedInside(pass, op, new(reportedFact))) {
 			reported(op) // reported inside the wrapper, not again at each caller
+			if model.ReportedInside(pass, op, new(reportedFact)) {
+				res.Claimed[op.Call] = true // nor by kvrace, as a session's read and write-back
+			}
 			continue
 		}
 		ev := c.evidence(pass, model, op)
