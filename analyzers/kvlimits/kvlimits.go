@@ -144,11 +144,41 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 			made = instr.Pos()
 		}
 	}
+	if _, isConst := v.(*ssa.Const); isConst && !made.IsValid() {
+		// A constant key kept in a local variable, key := "q:" + query,
+		// folded by the compiler: reported where the variable is made.
+		if id, ok := ast.Unparen(src.Expr).(*ast.Ident); ok {
+			if obj, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && isString(obj.Type()) && c.definedLocally(obj) {
+				made = obj.Pos()
+			}
+		}
+	}
 	if !made.IsValid() {
 		c.report(src, nil, format, args...)
 		return
 	}
 	c.rep.Report(analysis.Diagnostic{Pos: made, Message: fmt.Sprintf(format, args...)}) // once: the Reporter drops a second finding at one position
+}
+
+func isString(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
+}
+
+// definedLocally reports whether v is a local variable defined by an
+// assignment or a var declaration, not a parameter.
+func (c *checker) definedLocally(v *types.Var) bool {
+	path := c.model.Path(v.Pos())
+	if len(path) < 2 || v.IsField() || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return false
+	}
+	switch n := path[1].(type) {
+	case *ast.AssignStmt:
+		return n.Tok == token.DEFINE
+	case *ast.ValueSpec:
+		return true
+	}
+	return false
 }
 
 // key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
