@@ -234,6 +234,11 @@ func onlyMisses(r *Result, block *ssa.BasicBlock, reads []ssa.Value) bool {
 
 // missSide returns which successor of a branch on cond a miss takes.
 func missSide(cond ssa.Value) (int, bool) {
+	if call, ok := cond.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return IsError(a.Type()) }) {
+		// IsNotFound(err), errors.Is(err, ErrNotFound): the miss is the
+		// true side. errors.Is(err, ErrTaken) tests something else.
+		return 0, missWords.MatchString(calleeName(call)) || slices.ContainsFunc(call.Call.Args, namesMiss)
+	}
 	switch c := cond.(type) {
 	case *ssa.UnOp:
 		if c.Op == token.NOT {
@@ -267,31 +272,12 @@ func missSide(cond ssa.Value) (int, bool) {
 			}
 			return 1, true
 		}
-	case *ssa.Call:
-		// IsNotFound(err), errors.Is(err, ErrNotFound): the miss is the
-		// true side. errors.Is(err, ErrTaken) tests something else.
-		for _, a := range c.Call.Args {
-			if IsError(a.Type()) {
-				if missWords.MatchString(calleeName(c)) || slices.ContainsFunc(c.Call.Args, namesMiss) {
-					return 0, true
-				}
-				return 0, false
-			}
-		}
-		if isBool(cond) {
-			return 1, true // a found flag computed by a helper: found(v)
-		}
 	default:
-		if isBool(cond) {
+		if IsBool(cond.Type()) {
 			return 1, true // if found { ... }: the miss is the false side
 		}
 	}
 	return 0, false
-}
-
-func isBool(v ssa.Value) bool {
-	t, ok := v.Type().Underlying().(*types.Basic)
-	return ok && t.Kind() == types.Bool
 }
 
 // missWords name a missing key: ErrNotFound, IsNotExist, ErrNoKey.

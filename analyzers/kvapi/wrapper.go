@@ -498,3 +498,6 @@ func (op *Op) Results() []ssa.Value {
 func IsError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
+
+// IsBool reports whether t is a boolean type: a found flag's.
+func IsBool(t types.Type) bool { return basic(t, types.IsBoolean) }

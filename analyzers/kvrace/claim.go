@@ -15,7 +15,6 @@ package kvrace
 import (
 	"go/constant"
 	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -111,9 +110,9 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) (missing, byFlag boo
 			// Only an error or a found flag says "missing" plainly
 			// enough: a value compared with "" may be a dedupe marker's,
 			// written once per event, which is no claim of a shared name.
-			if edge != nil && (kvapi.IsError(res.Type()) || isBool(res)) && edge.Dominates(block) && len(edge.Preds) == 1 {
+			if edge != nil && (kvapi.IsError(res.Type()) || kvapi.IsBool(res.Type())) && edge.Dominates(block) && len(edge.Preds) == 1 {
 				missing = true
-				byFlag = byFlag || isBool(res)
+				byFlag = byFlag || kvapi.IsBool(res.Type())
 			}
 		}
 	}
@@ -143,12 +142,12 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 		missingWhenTrue, cond = true, instr
 	case *ssa.If:
 		// A found flag: if found { return ErrTaken }.
-		if !isBool(res) {
+		if !kvapi.IsBool(res.Type()) {
 			return nil, false
 		}
 		return instr.Block().Succs[1], true
 	case *ssa.UnOp:
-		if instr.Op != token.NOT || !isBool(res) {
+		if instr.Op != token.NOT || !kvapi.IsBool(res.Type()) {
 			return nil, false
 		}
 		missingWhenTrue, cond = true, instr
@@ -175,11 +174,6 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 		}
 		return nil, true
 	}
-}
-
-func isBool(v ssa.Value) bool {
-	b, ok := v.Type().Underlying().(*types.Basic)
-	return ok && b.Kind() == types.Bool
 }
 
 func nonDebugReferrers(v ssa.Value) []ssa.Instruction {

@@ -147,11 +147,7 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		return
 	}
 	for _, c := range vals {
-		secs, _ := constant.Float64Val(c)
-		if so.Source.Duration {
-			secs /= 1e9
-			c = constant.MakeFloat64(secs)
-		}
+		c, secs := inSeconds(c, so.Source.Duration)
 		if secs == 0 || secs >= float64(min) {
 			continue // zero leaves the option unset
 		}
@@ -182,11 +178,7 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
-			secs, _ := constant.Float64Val(c)
-			if src.Duration {
-				secs /= 1e9
-				c = constant.MakeFloat64(secs)
-			}
+			c, secs := inSeconds(c, src.Duration)
 			switch {
 			case secs == 0 && !src.Explicit:
 				// Zero leaves the option unset.
@@ -203,6 +195,17 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 			}
 		}
 	}
+}
+
+// inSeconds returns a lifetime c in seconds, as a constant and a number:
+// c itself, or c nanoseconds when it is given as a time.Duration.
+func inSeconds(c constant.Value, duration bool) (constant.Value, float64) {
+	secs, _ := constant.Float64Val(c)
+	if duration {
+		secs /= 1e9
+		c = constant.MakeFloat64(secs)
+	}
+	return c, secs
 }
 
 // checkExpiration checks an absolute expiration in seconds since the epoch.
