@@ -91,7 +91,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	if loop == nil {
 		return calledEveryIteration(model, put)
 	}
-	if loop == nil || !loop.Repeats(block) || retries(loop, put) || paced(model, loop) {
+	if !loop.Repeats(block) || retries(loop, put) || paced(model, loop) {
 		return false
 	}
 	return invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
@@ -102,8 +102,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 // each run of a loop: a flush closure called for every batch.
 func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
-	parent := fn.Parent()
-	if parent == nil {
+	if fn.Parent() == nil {
 		return false
 	}
 	for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
@@ -113,28 +112,14 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 			}
 		}
 	}
-	for _, b := range parent.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok || !calls(call, fn) {
-				continue
-			}
-			loop := kvapi.Around(b)
-			if loop != nil && loop.Repeats(b) && !paced(model, loop) {
-				return true
-			}
+	for _, call := range model.CallSites(fn) {
+		if _, ok := call.(*ssa.Call); !ok {
+			continue // a go statement: its closure captures each iteration's values
 		}
-	}
-	return false
-}
-
-// calls reports whether call calls the closure fn, made in its function.
-func calls(call *ssa.Call, fn *ssa.Function) bool {
-	switch v := call.Call.Value.(type) {
-	case *ssa.Function:
-		return v == fn
-	case *ssa.MakeClosure:
-		return v.Fn == fn
+		b := call.Block()
+		if loop := kvapi.Around(b); loop != nil && loop.Repeats(b) && !paced(model, loop) {
+			return true
+		}
 	}
 	return false
 }
