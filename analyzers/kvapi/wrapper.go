@@ -501,3 +501,6 @@ func IsError(t types.Type) bool {
 
 // IsBool reports whether t is a boolean type: a found flag's.
 func IsBool(t types.Type) bool { return basic(t, types.IsBoolean) }
+
+// IsString reports whether t is a string type: a key's.
+func IsString(t types.Type) bool { return basic(t, types.IsString) }

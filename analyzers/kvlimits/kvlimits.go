@@ -148,7 +148,7 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		// A constant key kept in a local variable, key := "q:" + query,
 		// folded by the compiler: reported where the variable is made.
 		if id, ok := ast.Unparen(src.Expr).(*ast.Ident); ok {
-			if obj, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && isString(obj.Type()) && c.definedLocally(obj) {
+			if obj, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && kvapi.IsString(obj.Type()) && c.definedLocally(obj) {
 				made = obj.Pos()
 			}
 		}
@@ -158,11 +158,6 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		return
 	}
 	c.rep.Report(analysis.Diagnostic{Pos: made, Message: fmt.Sprintf(format, args...)}) // once: the Reporter drops a second finding at one position
-}
-
-func isString(t types.Type) bool {
-	b, ok := t.Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsString != 0
 }
 
 // definedLocally reports whether v is a local variable defined by an

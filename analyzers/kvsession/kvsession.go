@@ -117,12 +117,15 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		if op.InTest() {
 			continue // a test revokes and rotates on a fake, to check the code that does it for real
 		}
-		if op.Wrapped != nil && (model.ReadsInside(op) || model.ReportedInside(pass, op, new(reportedFact))) {
-			reported(op) // reported inside the wrapper, not again at each caller
-			if model.ReportedInside(pass, op, new(reportedFact)) {
+		if op.Wrapped != nil {
+			inside := model.ReportedInside(pass, op, new(reportedFact))
+			if inside {
 				res.Claimed[op.Call] = true // nor by kvrace, as a session's read and write-back
 			}
-			continue
+			if inside || model.ReadsInside(op) {
+				reported(op) // reported inside the wrapper, not again at each caller
+				continue
+			}
 		}
 		ev := c.evidence(pass, model, op)
 		switch op.Method.Role {
