@@ -256,6 +256,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		// A load: what a field or variable holds is the same value each
 		// time it is read, for the purposes of naming a key or namespace.
 		if addr, ok := v.X.(*ssa.FieldAddr); ok {
+			if held := w.model.fieldOf(addr.X, fieldName(addr.X.Type(), addr.Field), 0); held != nil {
+				w.value(held, depth+1)
+				return
+			}
 			fmt.Fprintf(w.b, "(.%s ", fieldName(addr.X.Type(), addr.Field))
 			w.value(addr.X, depth+1)
 			w.b.WriteString(")")
@@ -274,8 +278,8 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	case *ssa.FieldAddr:
 		// The address of a struct held in a field: s.ns.ID reads ID
-		// through it.
-		fmt.Fprintf(w.b, "(&.%s ", fieldName(v.X.Type(), v.Field))
+		// through it, the same field that a wrapper's Term names (ns $0).
+		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
 		w.value(v.X, depth+1)
 		w.b.WriteString(")")
 		return
@@ -373,6 +377,13 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	case TermGlobal:
 		w.b.WriteString(t.Name)
 	case TermField:
+		// A field of a record the caller builds here: Save(Tenant{Slug: slug}).
+		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
+			if held := w.model.fieldOf(args[p.Index], t.Name, 0); held != nil {
+				w.value(held, depth+1)
+				return
+			}
+		}
 		fmt.Fprintf(w.b, "(.%s ", t.Name)
 		w.term(t.Args[0], args, depth+1)
 		w.b.WriteString(")")
@@ -387,6 +398,10 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 		w.term(t.Args[1], args, depth+1)
 		w.b.WriteString(")")
 	case TermCall:
+		if strings.HasPrefix(t.Name, keyMethodPrefix) {
+			w.method(t, args, depth)
+			return
+		}
 		if TimeFuncs[t.Name] {
 			w.ok = false // the time differs at each call
 			return
@@ -401,6 +416,95 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 		// Phis of a wrapper do not name a key reliably enough.
 		w.ok = false
 	}
+}
+
+// method writes a record's own key, rec.Key() called through a type
+// parameter or an interface, as the concrete method that the caller's
+// argument has computes it: Tenant.Key returning t.Slug. Where the type
+// is not known here, or the method not a function of its arguments, the
+// key is not known.
+func (w *identityWriter) method(t *Term, args []ssa.Value, depth int) {
+	recv := t.Args[0]
+	if recv.Op != TermParam || recv.Index >= len(args) {
+		w.ok = false
+		return
+	}
+	arg := args[recv.Index]
+	for {
+		mi, ok := arg.(*ssa.MakeInterface)
+		if !ok {
+			break
+		}
+		arg = mi.X
+	}
+	if types.IsInterface(arg.Type()) {
+		w.ok = false
+		return
+	}
+	name := strings.TrimPrefix(t.Name, keyMethodPrefix)
+	fn := w.model.pkg.Prog.LookupMethod(arg.Type(), w.model.pkg.Pkg, name)
+	if fn == nil {
+		w.ok = false
+		return
+	}
+	ret := w.model.returnTerm(fn)
+	if ret == nil {
+		w.ok = false
+		return
+	}
+	w.term(ret, []ssa.Value{arg}, depth+1)
+}
+
+// fieldOf returns the value that field name of v holds when v is a struct
+// built by a composite literal, here (&Tenant{Slug: slug}) or in a
+// function of this package that returns it (DefaultWeek(id)), and the
+// field is stored once; nil otherwise.
+func (r *Result) fieldOf(v ssa.Value, name string, depth int) ssa.Value {
+	if depth > maxDepth {
+		return nil
+	}
+	switch x := v.(type) {
+	case *ssa.MakeInterface:
+		return r.fieldOf(x.X, name, depth+1)
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			if alloc, ok := x.X.(*ssa.Alloc); ok {
+				return r.fieldOf(alloc, name, depth+1)
+			}
+		}
+	case *ssa.Alloc:
+		var held ssa.Value
+		for _, ref := range *x.Referrers() {
+			addr, ok := ref.(*ssa.FieldAddr)
+			if !ok || fieldName(x.Type(), addr.Field) != name {
+				continue
+			}
+			stored := r.storedInto(addr)
+			if len(stored) != 1 || held != nil {
+				return nil
+			}
+			held = stored[0]
+		}
+		return held
+	case *ssa.Call:
+		rets := r.returned(x)
+		if len(rets) != 1 {
+			return nil
+		}
+		held := r.fieldOf(rets[0], name, depth+1)
+		if p, ok := held.(*ssa.Parameter); ok {
+			// A constructor's parameter: what this call passes.
+			if i := slices.Index(p.Parent().Params, p); i >= 0 && i < len(x.Call.Args) {
+				return x.Call.Args[i]
+			}
+			return nil
+		}
+		if c, ok := held.(*ssa.Const); ok {
+			return c
+		}
+		return nil // computed inside the constructor: not this caller's value
+	}
+	return nil
 }
 
 // binding returns the value that the closure's free variable fv captures.

@@ -324,6 +324,11 @@ func (op *Op) arg(i int) ssa.Value {
 // fieldSources returns the values stored into field name of the struct
 // that v is, or points to.
 func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
+	if call, ok := v.(*ssa.Call); ok && depth < maxDepth {
+		if callee := call.Call.StaticCallee(); callee != nil && len(r.returned(call)) > 0 {
+			return r.constructed(call, callee, name, depth)
+		}
+	}
 	var srcs []Source
 	for _, addr := range r.addresses(v, depth) {
 		st, ok := derefStruct(addr.Type())
@@ -351,6 +356,31 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 					srcs = append(srcs, r.fieldSources(user.Val, name, depth+1)...)
 				}
 			}
+		}
+	}
+	return srcs
+}
+
+// constructed returns the values stored into field name of the struct
+// that a constructor of this package returns, DefaultWeek(clinicID), with
+// what the constructor was given standing for its parameters: the same
+// value as the caller's, for identity and for constants alike.
+func (r *Result) constructed(call *ssa.Call, callee *ssa.Function, name string, depth int) []Source {
+	var srcs []Source
+	for _, res := range r.returned(call) {
+		for _, src := range r.fieldSources(res, name, depth+1) {
+			if p, ok := src.Value.(*ssa.Parameter); ok && p.Parent() == callee {
+				if i := slices.Index(callee.Params, p); i < len(call.Call.Args) {
+					src.Value, src.Expr, src.Pos = call.Call.Args[i], nil, call.Pos()
+					// Reported at the argument, where the caller gives it.
+					if e := r.CallExpr(call.Pos()); e != nil && !e.Ellipsis.IsValid() {
+						if j := i - (len(call.Call.Args) - len(e.Args)); j >= 0 && j < len(e.Args) {
+							src.Expr, src.Pos = e.Args[j], e.Args[j].Pos()
+						}
+					}
+				}
+			}
+			srcs = append(srcs, src)
 		}
 	}
 	return srcs

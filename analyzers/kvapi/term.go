@@ -210,6 +210,9 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		return c.term(v.X, depth+1)
 	case *ssa.MakeInterface:
 		return c.term(v.X, depth+1)
+	case *ssa.ChangeInterface:
+		// A Store passed on as the Reader it embeds.
+		return c.term(v.X, depth+1)
 	case *ssa.UnOp:
 		switch {
 		case v.Op == token.SUB || v.Op == token.NOT:
@@ -278,6 +281,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			t.Args = append(t.Args, c.term(a, depth+1))
 		}
 		return t
+	}
+	if name, ok := ownKeyMethod(v); ok {
+		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
 	name := calleeName(v)
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
@@ -467,6 +473,25 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 
 // keyFuncName names, in Terms, the call of a function kept in a field.
 const keyFuncName = "(func field)"
+
+// keyMethodPrefix names, in Terms, a method called through an interface
+// or a type parameter: rec.Key() in a Repo[T Keyer].
+const keyMethodPrefix = "(method) "
+
+// ownKeyMethod returns the Term name of call when it asks a value for a
+// string through an interface or type parameter, with no arguments: a
+// record's rec.Key(). A call site that knows the concrete type resolves
+// it; elsewhere it names no key (see identityWriter.method).
+func ownKeyMethod(call *ssa.Call) (string, bool) {
+	if !call.Call.IsInvoke() || len(call.Call.Args) != 0 {
+		return "", false
+	}
+	res := call.Call.Signature().Results()
+	if res.Len() != 1 || !basic(res.At(0).Type(), types.IsString) {
+		return "", false
+	}
+	return keyMethodPrefix + call.Call.Method.Name(), true
+}
 
 // keyFuncField returns the function-typed field that call calls, loaded
 // from a struct, when it returns a string: a repository's Key func(id

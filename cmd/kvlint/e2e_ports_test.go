@@ -50,6 +50,9 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// Generic helpers that take the port's halves, Getter and Setter.
 		"profiles/profiles.go:24": "kvrace",
 		"profiles/profiles.go:36": "kvcounter",
+		// A generic repository over the port whose records carry their
+		// own key, built at the call from the name that was checked.
+		"handles/handles.go:41": "kvrace",
 	}
 	got := make(map[string]string)
 	for f, analyzer := range textFindings(t, res.stdout) {

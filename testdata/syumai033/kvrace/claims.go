@@ -1,0 +1,102 @@
+package kvrace
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// A generic repository whose Save keys each record by its own Key().
+type kvDocs struct{ ns *kv.Namespace }
+
+var errNoDoc = errors.New("no such document")
+
+func (s *kvDocs) Get(key string) ([]byte, error) {
+	v, err := s.ns.GetString(key, nil)
+	if err != nil {
+		return nil, err
+	}
+	if v == "<null>" {
+		return nil, errNoDoc
+	}
+	return []byte(v), nil
+}
+
+func (s *kvDocs) Put(key string, value []byte) error {
+	return s.ns.PutString(key, string(value), nil)
+}
+
+func getDoc[T any](rd *kvDocs, key string) (T, error) {
+	var v T
+	raw, err := rd.Get(key)
+	if err != nil {
+		return v, err
+	}
+	return v, json.Unmarshal(raw, &v)
+}
+
+type docs[T keyer] struct {
+	st     *kvDocs
+	prefix string
+}
+
+func (d *docs[T]) Get(id string) (T, error) { return getDoc[T](d.st, d.prefix+id) }
+
+func (d *docs[T]) Save(v T) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return d.st.Put(d.prefix+v.Key(), b)
+}
+
+type handle struct {
+	Name  string
+	Owner string
+}
+
+func (h handle) Key() string { return h.Name }
+
+func newHandle(name, owner string) handle { return handle{Name: name, Owner: owner} }
+
+var errHandleTaken = errors.New("handle taken")
+
+// The record saved is built here from the name that was checked: its key
+// is the checked key.
+func claimHandle(handles *docs[handle], name, owner string) error {
+	if _, err := handles.Get(name); err == nil {
+		return errHandleTaken
+	} else if !errors.Is(err, errNoDoc) {
+		return err
+	}
+	return handles.Save(handle{Name: name, Owner: owner}) // want `check-then-create on one KV key`
+}
+
+// The same, with the record made by a constructor of the package.
+func claimHandleByConstructor(handles *docs[handle], name, owner string) error {
+	if _, err := handles.Get(name); err == nil {
+		return errHandleTaken
+	}
+	h := newHandle(name, owner)
+	return handles.Save(h) // want `check-then-create on one KV key`
+}
+
+// Quiet: the record saved is keyed by another name than the one checked.
+func claimAlias(handles *docs[handle], name, alias, owner string) error {
+	if _, err := handles.Get(name); err == nil {
+		return errHandleTaken
+	}
+	return handles.Save(handle{Name: alias, Owner: owner})
+}
+
+// Quiet: a record whose key field is set twice is not known to be the
+// checked one.
+func claimRenamed(handles *docs[handle], name, owner string) error {
+	if _, err := handles.Get(name); err == nil {
+		return errHandleTaken
+	}
+	h := handle{Name: name, Owner: owner}
+	h.Name = owner + "-" + name
+	return handles.Save(h)
+}
