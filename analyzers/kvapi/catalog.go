@@ -211,6 +211,23 @@ func isFieldHelper(fn *types.Func) bool {
 		matchPath(cfRoot, fn.Pkg().Path())
 }
 
+// IsAPIError reports whether t, or what it points to, is the error type
+// that cloudflare-go returns for every failed request, whatever the
+// status: cloudflare.Error in v0, and apierror.Error (aliased as
+// cloudflare.Error) from v2 on. That a value is one says the request
+// failed, not that the key was missing.
+func IsAPIError(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Name() != "Error" || named.Obj().Pkg() == nil {
+		return false
+	}
+	path := named.Obj().Pkg().Path()
+	return path == "github.com/cloudflare/cloudflare-go" || matchPath(cfRoot+"/internal/apierror", path)
+}
+
 // matchPath matches an import path against a catalog pattern, where the
 // element "vN" stands for any major version suffix v2, v3, ...
 func matchPath(pattern, path string) bool {

@@ -318,6 +318,9 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				if callee == nil || callee.Pkg == nil {
 					return true
 				}
+				if sdkParam(v) {
+					return false // the value wrapped for the request: Text(string(b))
+				}
 				switch callee.Pkg.Pkg.Path() {
 				case "time", "encoding/json", "strconv", "fmt", "strings", "bytes":
 					return false
@@ -335,6 +338,17 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 	return true
 }
 
+// sdkParam reports whether call turns one value into the SDK's type for a
+// request's field, as shared.UnionString or a helper around it does.
+func sdkParam(call *ssa.Call) bool {
+	res := call.Call.Signature().Results()
+	if len(call.Call.Args) != 1 || res.Len() != 1 {
+		return false
+	}
+	named, ok := types.Unalias(res.At(0).Type()).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && kvapi.InSDK(named.Obj().Pkg().Path(), "")
+}
+
 // onlyOnError reports whether block runs only after err was found
 // non-nil: the failed branch of a check of err, entered only from that
 // check, dominates it.
@@ -348,10 +362,18 @@ func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 }
 
 // failedBranches returns the blocks that checks of err against nil lead
-// to when it is not nil.
+// to when it is not nil, and those that an errors.As into the SDK's error
+// for any failure leads to when it matches.
 func failedBranches(err ssa.Value) []*ssa.BasicBlock {
 	var out []*ssa.BasicBlock
 	for _, ref := range *err.Referrers() {
+		if call, ok := ref.(*ssa.Call); ok && asAnyFailure(&call.Call) {
+			for _, use := range *call.Referrers() {
+				if br, ok := use.(*ssa.If); ok {
+					out = append(out, br.Block().Succs[0])
+				}
+			}
+		}
 		bin, ok := ref.(*ssa.BinOp)
 		if !ok || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
 			continue
@@ -459,7 +481,7 @@ func inspected(err ssa.Value) bool {
 					return true
 				}
 			case ssa.CallInstruction:
-				if !logs(ref.Common()) {
+				if !logs(ref.Common()) && !asAnyFailure(ref.Common()) {
 					return true
 				}
 			case *ssa.Return, *ssa.Phi:
@@ -471,6 +493,41 @@ func inspected(err ssa.Value) bool {
 		return false
 	}
 	return look(err, 0)
+}
+
+// asAnyFailure reports whether c is errors.As into a variable of the
+// SDK's error for every failed request (*cloudflare.Error) whose status
+// or codes are never read: all it tells is that the request failed.
+func asAnyFailure(c *ssa.CallCommon) bool {
+	callee := c.StaticCallee()
+	if callee == nil || callee.String() != "errors.As" || len(c.Args) != 2 {
+		return false
+	}
+	target := c.Args[1]
+	if mi, ok := target.(*ssa.MakeInterface); ok {
+		target = mi.X
+	}
+	variable, ok := target.(*ssa.Alloc)
+	if !ok || !kvapi.IsAPIError(variable.Type().(*types.Pointer).Elem()) {
+		return false
+	}
+	for _, ref := range *variable.Referrers() {
+		load, ok := ref.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		for _, use := range *load.Referrers() {
+			switch use := use.(type) {
+			case *ssa.FieldAddr, *ssa.Field:
+				return false // apiErr.StatusCode == 404
+			case ssa.CallInstruction:
+				if !logs(use.Common()) {
+					return false // apiErr.ErrorCodes(), isMissing(apiErr)
+				}
+			}
+		}
+	}
+	return true
 }
 
 // logs reports whether the call prints or logs its arguments.
