@@ -44,7 +44,7 @@ var DefaultConfig = Config{
 
 // notCredential words mark keys that merely mention a credential word:
 // a token bucket, a feature flag about sessions, a count of logins.
-var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|stats|metrics|cache|cached|client|clients)$`)
+var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|stats|metrics|cache|cached|client|clients|consent|consents)$`)
 
 // revocationList words name a list of what was revoked: of credentials
 // when a credential is named too, or by themselves for the first few

@@ -91,3 +91,30 @@ func redeemLink(ns *kv.Namespace, tok string) error { // want redeemLink:"kvsess
 func dropFlag(ns *kv.Namespace, name string) error {
 	return ns.Delete(NewKey("flags", name).String())
 }
+
+// oauthConsent is the scopes a user granted a client: a record of the
+// OAuth flow, not a credential.
+type oauthConsent struct {
+	Scopes []string `json:"scopes"`
+}
+
+// Quiet: granting one more scope rewrites the consent record; a race,
+// which is kvrace's, and no session.
+func grantScope(ns *kv.Namespace, user, client, scope string) error {
+	raw, err := ns.GetString("consent:"+user+":"+client, nil)
+	if err != nil {
+		return err
+	}
+	var c oauthConsent
+	if raw != "<null>" {
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return err
+		}
+	}
+	c.Scopes = append(c.Scopes, scope)
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return ns.PutString("consent:"+user+":"+client, string(b), nil)
+}
