@@ -176,12 +176,20 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 		return
 	}
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
+	// The wrapper's own constants, whatever the caller passes: a floor of
+	// 15 s written inside it is reported there, not at each call.
+	var inside []constant.Value
+	if src.Term != nil {
+		inside, _ = p.model.EvalSource(kvapi.Source{Term: src.Term, Duration: src.Duration}, nil)
+	}
 	for _, b := range p.bindings(op, src, eval) {
 		for _, c := range b.vals {
+			own := slices.ContainsFunc(inside, func(v constant.Value) bool { return constant.Compare(v, token.EQL, c) })
 			c, secs := inSeconds(c, src.Duration)
 			switch {
 			case secs == 0 && !src.Explicit:
 				// Zero leaves the option unset.
+			case own:
 			case secs < float64(min):
 				var fix *analysis.SuggestedFix
 				if b.frame == nil && len(b.vals) == 1 && !src.Duration && p.givenAsIs(src) {

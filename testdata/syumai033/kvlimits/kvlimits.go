@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/kvstore"
 )
 
 const pagePrefix = "page:"
@@ -100,4 +102,10 @@ func cachedSummary(ns *kv.Namespace, fill func() string) (string, error) {
 	}
 	v := fill()
 	return v, ns.PutString(key, v, nil)
+}
+
+// Quiet: a key whose prefix inside a wrapper of another package is too
+// long is reported there, whatever the caller passes.
+func saveReport(s *kvstore.Store, id string) error {
+	return s.PutReport(id, "{}")
 }
