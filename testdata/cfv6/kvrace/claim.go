@@ -149,3 +149,23 @@ func (f *flags) markResent(ctx context.Context, code string) error {
 	}
 	return f.writeFor(ctx, "resent:"+code, []byte("1"), 60)
 }
+
+// Quiet: seeding a default that may already be there refuses no one; when
+// the key is there, the call goes on as done.
+func (f *flags) ensureDefault(ctx context.Context, name string) error {
+	if _, err := f.read(ctx, "flag:"+name); err == nil {
+		return nil
+	}
+	return f.write(ctx, "flag:"+name, []byte("off"))
+}
+
+// A claim that answers a taken name with 409.
+func (f *flags) claimRoute(ctx context.Context, w http.ResponseWriter, route, owner string) {
+	if _, err := f.read(ctx, "route:"+route); err == nil {
+		http.Error(w, "route taken", http.StatusConflict)
+		return
+	}
+	if err := f.write(ctx, "route:"+route, []byte(owner)); err != nil { // want `check-then-create on one KV key`
+		http.Error(w, err.Error(), http.StatusBadGateway)
+	}
+}
