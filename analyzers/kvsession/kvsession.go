@@ -38,7 +38,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|credentials?|passwords?|passwordreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|credentials?|passwords?|passwordreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -497,6 +497,7 @@ func typeWords(t types.Type) [][]string {
 
 // kinds name what a matched word stands for, in messages.
 var kinds = []struct{ prefix, kind string }{
+	{"authchallenge", "challenge"}, {"loginchallenge", "challenge"}, {"mfachallenge", "challenge"}, {"signinchallenge", "challenge"},
 	{"magic", "magic link"}, {"refresh", "refresh token"}, {"oauth", "OAuth state or code"}, {"oidc", "OAuth state or code"},
 	{"pkce", "OAuth state or code"}, {"authcode", "authorization code"}, {"authorization", "authorization code"},
 	{"otp", "one-time code"}, {"totp", "one-time code"}, {"hotp", "one-time code"}, {"mfa", "one-time code"}, {"2fa", "one-time code"},

@@ -118,3 +118,29 @@ func grantScope(ns *kv.Namespace, user, client, scope string) error {
 	}
 	return ns.PutString("consent:"+user+":"+client, string(b), nil)
 }
+
+// A login challenge used once: the get then delete can be replayed at
+// another location.
+func answerChallenge(ns *kv.Namespace, id, answer string) (bool, error) { // want answerChallenge:"kvsession"
+	want, err := ns.GetString("login:challenge:"+id, nil)
+	if err != nil || want == "<null>" {
+		return false, err
+	}
+	return want == answer, ns.Delete("login:challenge:" + id) // want `A challenge revoked or consumed`
+}
+
+// Quiet: a game's daily challenges, purged once they are old.
+func purgeDailyChallenges(ns *kv.Namespace, cutoff string) error {
+	res, err := ns.List(&kv.ListOptions{Prefix: "challenge:", Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keys {
+		if k.Name < cutoff {
+			if err := ns.Delete(k.Name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
