@@ -121,13 +121,42 @@ func (r *Result) recordGets(put *Op) []*Op {
 		reads := get.Results()
 		for _, k := range keys {
 			gk := get.Sources(Key)
-			if len(gk) == 1 && r.KeyText(gk[0]) == r.KeyText(k) && r.DependsOnAny(k.Inputs(), put.Call, reads) {
+			if len(gk) == 1 && r.KeyText(gk[0]) == r.KeyText(k) && r.DependsOnAny(k.Inputs(), put.Call, reads) &&
+				!r.rekeyed(k.Inputs(), put.Call, reads) {
 				out = append(out, get)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// rekeyed reports whether the key is a field of the record read that was
+// then set to something else: pt.Token = newID() gives the record a new
+// key, and writing it creates another record.
+func (r *Result) rekeyed(inputs []ssa.Value, at ssa.Instruction, reads []ssa.Value) bool {
+	for _, in := range inputs {
+		load, ok := in.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		addr, ok := load.X.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		for _, ref := range *addr.X.Referrers() {
+			other, ok := ref.(*ssa.FieldAddr)
+			if !ok || other.Field != addr.Field {
+				continue
+			}
+			for _, v := range r.storedInto(other) {
+				if !r.DependsOnAny([]ssa.Value{v}, at, reads) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // GetsOf returns the gets of the same key in the same namespace as op,

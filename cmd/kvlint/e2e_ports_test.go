@@ -52,7 +52,7 @@ func TestPortsAndPartialResults(t *testing.T) {
 		"profiles/profiles.go:36": "kvcounter",
 		// A generic repository over the port whose records carry their
 		// own key, built at the call from the name that was checked.
-		"handles/handles.go:41": "kvrace",
+		"handles/handles.go:42": "kvrace",
 	}
 	got := make(map[string]string)
 	for f, analyzer := range textFindings(t, res.stdout) {

@@ -6,6 +6,7 @@ package handles
 import (
 	"context"
 	"errors"
+	"time"
 
 	"kvlint.test/ports/store"
 )
@@ -39,4 +40,22 @@ func Claim(ctx context.Context, d *Docs[Handle], name, owner string) error {
 		return err
 	}
 	return d.Save(ctx, Handle{Name: name, Owner: owner}) // kvrace
+}
+
+// Put stores v under an id its caller gives.
+func (d *Docs[T]) Put(ctx context.Context, id string, v T) error {
+	return store.PutJSON(ctx, d.S, d.Prefix+id, v)
+}
+
+func newName() string { return "h-" + time.Now().Format("150405.000000") }
+
+// Rename stores the record read under a new name, set here: a new record,
+// not the old one written back.
+func Rename(ctx context.Context, d *Docs[Handle], old string) (Handle, error) {
+	h, err := d.Get(ctx, old)
+	if err != nil {
+		return Handle{}, err
+	}
+	h.Name = newName()
+	return h, d.Put(ctx, h.Name, h)
 }

@@ -3,6 +3,8 @@ package kvrace
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
+	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -99,4 +101,47 @@ func claimRenamed(handles *docs[handle], name, owner string) error {
 	h := handle{Name: name, Owner: owner}
 	h.Name = owner + "-" + name
 	return handles.Save(h)
+}
+
+type codec[T any] interface {
+	Encode(v T) ([]byte, error)
+}
+
+type jsonCodec[T any] struct{}
+
+func (jsonCodec[T]) Encode(v T) ([]byte, error) { return json.Marshal(v) }
+
+// ids keeps records by an id its callers give, encoded by a codec.
+type ids[T any] struct {
+	ns     *kv.Namespace
+	prefix string
+	codec  codec[T]
+}
+
+func (r *ids[T]) Get(id string) (T, error) { return getDoc[T](&kvDocs{r.ns}, r.prefix+id) }
+
+func (r *ids[T]) Put(id string, v T) error {
+	b, err := r.codec.Encode(v)
+	if err != nil {
+		return err
+	}
+	return r.ns.PutString(r.prefix+id, string(b), nil)
+}
+
+type ticket struct {
+	Code  string
+	Owner string
+}
+
+func newCode() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
+
+// Quiet: the ticket read is stored again under a new code, set here: a
+// new record, not the old one written back.
+func reissue(tickets *ids[ticket], old string) error {
+	t, err := tickets.Get(old)
+	if err != nil {
+		return err
+	}
+	t.Code = newCode()
+	return tickets.Put(t.Code, t)
 }
