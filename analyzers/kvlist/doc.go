@@ -16,6 +16,8 @@
 //     namespace;
 //   - at the list, a loop that stops at the first empty page: a page can be
 //     empty while more keys follow;
+//   - at the list, a cursor passed in options written without the prefix
+//     the listing started with: the next pages leave the prefix;
 //   - at the list, a single list whose keys are used while its cursor and
 //     list_complete are never looked at: everything past the first page is
 //     silently missed;

@@ -2,6 +2,7 @@ package kvlist
 
 import (
 	_ "embed"
+	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
@@ -35,6 +36,7 @@ const (
 	unboundedMsg = "unbounded listing: this loop follows the cursor until the list is complete, with no page or key budget, deadline or early exit, so its time, memory and billed list operations grow with the namespace (and a Worker may make only 1,000 KV operations per invocation): stop after a budget of pages or keys, or keep an index in D1"
 	emptyPageMsg = "this loop stops at the first empty page, but a KV list page can be empty while more keys follow: loop until list_complete (or the cursor is empty) instead"
 	firstPageMsg = "only the first page of this list is used: KV returns at most 1,000 keys a page, and the cursor and list_complete are never looked at, so keys past the first page are silently missed: follow the cursor, or return it to the caller"
+	noPrefixMsg  = "this list passes a cursor in options that drop the Prefix the listing started with: KV needs the prefix on every page, so from here the pages are no longer filtered and the loop walks keys outside it: pass the same Prefix with each cursor"
 	nPlusOneMsg  = "one get per listed key (N+1): each costs a KV read and a round trip, and a Worker may make only 1,000 KV operations per invocation; put small values in the keys' metadata, which the list returns, or use a bulk get"
 )
 
@@ -60,15 +62,21 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	var listed []ssa.Value // what the package's lists hand back
 	for _, op := range model.Ops {
+		if op.Method.Role == kvapi.List {
+			listed = append(listed, op.Results()...)
+		}
+	}
+	for _, op := range model.Ops {
 		if op.Method.Role != kvapi.List {
 			continue
 		}
 		results := op.Results()
-		listed = append(listed, results...)
 		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
 		switch loop := pagination(model, op, results); {
+		case cursorWithoutPrefix(model, op, listed):
+			reported(op, noPrefixMsg)
 		case loop == emptyPageExit:
 			reported(op, emptyPageMsg)
 		case loop == unbounded:
@@ -213,13 +221,15 @@ func listingEnds(model *kvapi.Result, cond ssa.Value, results []ssa.Value) bool 
 	}
 	switch c := cond.(type) {
 	case *ssa.Call:
-		name := ""
+		name, args := "", len(c.Call.Args)
 		if c.Call.IsInvoke() {
 			name = c.Call.Method.Name()
 		} else if callee := c.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil {
-			name = callee.Name()
+			name, args = callee.Name(), args-1
 		}
-		return cursorFields[name]
+		// A page's own question with nothing else to go on, page.Done()
+		// or page.Last(), is about the cursor; a callback asks about keys.
+		return cursorFields[name] || name != "" && args == 0
 	case *ssa.BinOp:
 		return (c.Op == token.EQL || c.Op == token.NEQ) && !isErrorCheck(c)
 	}
@@ -256,6 +266,54 @@ func recursesOnCursor(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bo
 				continue
 			}
 			if model.DependsOnAny(call.Call.Args, call, results) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cursorWithoutPrefix reports whether the list passes a cursor that a
+// list returned in options written without a Prefix, where its listing
+// is filtered by one (given to this list in other options, or to another
+// list of its function): the next pages leave the prefix (KV-FACTS §4,
+// "the prefix argument must be provided in all subsequent calls").
+func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) bool {
+	if op.Wrapped != nil || op.Method.Operands[kvapi.Cursor].Field == "" {
+		return false
+	}
+	filtered := false
+	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
+		filtered = filtered || len(list.Sources(kvapi.Prefix)) > 0
+	}
+	if !filtered {
+		return false
+	}
+	for _, src := range op.Sources(kvapi.Cursor) {
+		if src.Value == nil || !model.DependsOnAny([]ssa.Value{src.Value}, op.Call, listed) {
+			continue
+		}
+		pos := src.Pos
+		if src.Expr != nil {
+			pos = src.Expr.Pos()
+		}
+		for _, n := range model.Path(pos) {
+			if lit, ok := n.(*ast.CompositeLit); ok {
+				if !setsField(lit, op.Method.Operands[kvapi.Prefix].Field) {
+					return true
+				}
+				break
+			}
+		}
+	}
+	return false
+}
+
+// setsField reports whether the composite literal sets the named field.
+func setsField(lit *ast.CompositeLit, name string) bool {
+	for _, e := range lit.Elts {
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == name {
 				return true
 			}
 		}

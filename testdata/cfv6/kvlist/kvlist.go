@@ -47,3 +47,40 @@ func (s *store) each(ctx context.Context, visit func(name string) bool) error {
 	}
 	return pager.Err()
 }
+
+// The options for the next pages are built anew, with the cursor and
+// without the prefix.
+func (s *store) certificates(ctx context.Context, budget int) (int, error) { // want certificates:"kvlist"
+	params := kv.NamespaceKeyListParams{AccountID: cloudflare.F(s.account), Prefix: cloudflare.F("cert:")}
+	n := 0
+	for range budget {
+		res, err := s.client.KV.Namespaces.Keys.List(ctx, s.ns, params) // want `drop the Prefix the listing started with`
+		if err != nil {
+			return n, err
+		}
+		n += len(res.Result)
+		if res.ResultInfo.Cursor == "" {
+			return n, nil
+		}
+		params = kv.NamespaceKeyListParams{AccountID: cloudflare.F(s.account), Cursor: cloudflare.F(res.ResultInfo.Cursor)}
+	}
+	return n, nil
+}
+
+// Quiet: the cursor is set on the options that carry the prefix.
+func (s *store) certificatesKept(ctx context.Context, budget int) (int, error) {
+	params := kv.NamespaceKeyListParams{AccountID: cloudflare.F(s.account), Prefix: cloudflare.F("cert:")}
+	n := 0
+	for range budget {
+		res, err := s.client.KV.Namespaces.Keys.List(ctx, s.ns, params)
+		if err != nil {
+			return n, err
+		}
+		n += len(res.Result)
+		if res.ResultInfo.Cursor == "" {
+			return n, nil
+		}
+		params.Cursor = cloudflare.F(res.ResultInfo.Cursor)
+	}
+	return n, nil
+}

@@ -151,3 +151,85 @@ func newest(ns *kv.Namespace) ([]string, error) {
 	}
 	return names, nil
 }
+
+// The continuation keeps the cursor but drops the prefix: page two on
+// lists the namespace from that point, not the prefix.
+func finishers(ns *kv.Namespace, day string, maxPages int) ([]string, error) { // want finishers:"kvlist"
+	prefix := "done:" + day + ":"
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for page := 1; !res.ListComplete && page < maxPages; page++ {
+		for _, k := range res.Keys {
+			out = append(out, k.Name)
+		}
+		res, err = ns.List(&kv.ListOptions{Cursor: res.Cursor, Limit: 1000}) // want `drop the Prefix the listing started with`
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Quiet: the same, with the prefix passed along with each cursor.
+func finishersKept(ns *kv.Namespace, day string, maxPages int) ([]string, error) {
+	prefix := "done:" + day + ":"
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for page := 1; !res.ListComplete && page < maxPages; page++ {
+		for _, k := range res.Keys {
+			out = append(out, k.Name)
+		}
+		res, err = ns.List(&kv.ListOptions{Prefix: prefix, Cursor: res.Cursor, Limit: 1000})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// keyPage is a page adapter that says itself when the listing is over.
+type keyPage struct {
+	names  []string
+	cursor string
+}
+
+func (p keyPage) Done() bool { return p.cursor == "" }
+
+func listPage(ns *kv.Namespace, prefix, cursor string) (keyPage, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor})
+	if err != nil {
+		return keyPage{}, err
+	}
+	p := keyPage{cursor: res.Cursor}
+	if res.ListComplete {
+		p.cursor = ""
+	}
+	for _, k := range res.Keys {
+		p.names = append(p.names, k.Name)
+	}
+	return p, nil
+}
+
+// A loop that asks the page whether it is the last is unbounded all the
+// same.
+func everyEnrolment(ns *kv.Namespace, course string) ([]string, error) { // want everyEnrolment:"kvlist"
+	var all []string
+	cursor := ""
+	for {
+		p, err := listPage(ns, "enrol:"+course+":", cursor) // want `unbounded listing`
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.names...)
+		if p.Done() {
+			return all, nil
+		}
+		cursor = p.cursor
+	}
+}
