@@ -69,6 +69,9 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		case kvapi.BulkPut:
 			c.bulk(op, kvapi.Pairs, maxBulkPut, "pairs", "bulk write")
+			for _, src := range given(op, kvapi.Metadata) {
+				c.metadata(src) // of each pair
+			}
 		case kvapi.BulkGet:
 			c.bulk(op, kvapi.Keys, maxBulkGet, "keys", "bulk get")
 		case kvapi.BulkDelete:

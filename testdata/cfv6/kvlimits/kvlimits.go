@@ -154,3 +154,32 @@ func (a *admin) listing(ctx context.Context, cursor string) error {
 func (a *admin) export(ctx context.Context, cursor string) error {
 	return a.c.page(ctx, cursor, a.cfg.ExportPage)
 }
+
+// licence is shown with every firmware manifest.
+const licence = "This firmware is licensed, not sold. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum."
+
+// The metadata of each pair of a bulk write has the same limit.
+func (c *client) publish(ctx context.Context, channel, manifest string) error {
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Body: []kv.NamespaceBulkUpdateParamsBody{{
+			Key:      cloudflare.F("fw:" + channel),
+			Value:    cloudflare.F(manifest),
+			Metadata: cloudflare.F[any](map[string]string{"licence": licence, "summary": licence}), // want `this metadata serialises to at least \d+ bytes`
+		}},
+	})
+	return err
+}
+
+// Quiet: a pair's small metadata.
+func (c *client) publishShort(ctx context.Context, channel, manifest string) error {
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Body: []kv.NamespaceBulkUpdateParamsBody{{
+			Key:      cloudflare.F("fw:" + channel),
+			Value:    cloudflare.F(manifest),
+			Metadata: cloudflare.F[any](map[string]string{"channel": channel}),
+		}},
+	})
+	return err
+}
