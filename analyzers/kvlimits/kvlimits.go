@@ -461,12 +461,13 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 				return 0, false, false
 			}
 		case *ssa.BinOp: // i < len(xs), i < n
-			if cond.Op != token.LSS {
+			if cond.Op != token.LSS && cond.Op != token.LEQ {
 				return 0, false, false
 			}
-			if bound := c.model.Constant(cond.Y); bound != nil {
-				n, _ = constant.Int64Val(constant.ToInt(bound))
-				known = true
+			if trips, counted := c.trips(cond, loop); counted {
+				n, known = trips, true
+			} else if cond.Op == token.LEQ {
+				return 0, false, false
 			} else if call, isCall := cond.Y.(*ssa.Call); !isCall || !kvapi.IsLen(call) || lengthChecked(call.Call.Args[0]) {
 				return 0, false, false
 			} else if size, fixed := literalLen(call.Call.Args[0]); fixed {
@@ -479,6 +480,56 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 		}
 	}
 	return n, known, exits == 1
+}
+
+// trips returns how many times a counted loop runs, when its counter
+// steps by one from where it starts to a bound that is a constant, or the
+// start plus a constant: i := 1; i <= 240, or n := first; n < first+12000.
+func (c *checker) trips(cond *ssa.BinOp, loop kvapi.Loop) (int64, bool) {
+	counter, ok := cond.X.(*ssa.Phi)
+	if !ok || len(counter.Edges) != 2 {
+		return 0, false
+	}
+	var start ssa.Value
+	for i, e := range counter.Edges {
+		if !loop[counter.Block().Preds[i]] {
+			start = e
+		} else if step, ok := e.(*ssa.BinOp); !ok || step.Op != token.ADD || step.X != counter || !isOne(step.Y) {
+			return 0, false
+		}
+	}
+	var span int64
+	if bound := c.model.Constant(cond.Y); bound != nil {
+		first := int64(0)
+		if k := c.model.Constant(start); k != nil {
+			first, _ = constant.Int64Val(constant.ToInt(k))
+		} else {
+			return 0, false
+		}
+		last, _ := constant.Int64Val(constant.ToInt(bound))
+		span = last - first
+	} else if sum, ok := cond.Y.(*ssa.BinOp); ok && sum.Op == token.ADD && (sum.X == start || sum.Y == start) {
+		other := sum.Y
+		if sum.Y == start {
+			other = sum.X
+		}
+		k := c.model.Constant(other)
+		if k == nil {
+			return 0, false
+		}
+		span, _ = constant.Int64Val(constant.ToInt(k))
+	} else {
+		return 0, false
+	}
+	if cond.Op == token.LEQ {
+		span++
+	}
+	return max(span, 0), true
+}
+
+func isOne(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.Value != nil && k.Value.Kind() == constant.Int && constant.Compare(k.Value, token.EQL, constant.MakeInt64(1))
 }
 
 // appendsIn reports whether the phi takes, around the loop, what append

@@ -4,6 +4,7 @@ package kvlimits
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -182,4 +183,35 @@ func (c *client) publishShort(ctx context.Context, channel, manifest string) err
 		}},
 	})
 	return err
+}
+
+// serialBlock is how many serials one print run reserves.
+const serialBlock = 12_000
+
+// A counted loop from a start to the start plus a constant.
+func (c *client) reserve(ctx context.Context, first int) error {
+	var body []kv.NamespaceBulkUpdateParamsBody
+	for n := first; n < first+serialBlock; n++ {
+		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("serial:" + strconv.Itoa(n)), Value: cloudflare.F("reserved")})
+	}
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body}) // want `this bulk write sends 12000 pairs`
+	return err
+}
+
+// A counted loop from one to a bound, inclusive.
+func (c *client) badges(ctx context.Context) (*kv.NamespaceBulkGetResponse, error) {
+	var names []string
+	for i := 1; i <= 240; i++ {
+		names = append(names, "badge:"+strconv.Itoa(i))
+	}
+	return c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{AccountID: cloudflare.F(c.account), Keys: cloudflare.F(names)}) // want `this bulk get sends 240 keys`
+}
+
+// Quiet: 100 keys, counted from one.
+func (c *client) topBadges(ctx context.Context) (*kv.NamespaceBulkGetResponse, error) {
+	var names []string
+	for i := 1; i <= 100; i++ {
+		names = append(names, "badge:"+strconv.Itoa(i))
+	}
+	return c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{AccountID: cloudflare.F(c.account), Keys: cloudflare.F(names)})
 }
