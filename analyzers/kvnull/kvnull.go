@@ -295,9 +295,9 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 }
 
 // madeUp reports whether the value carries nothing but constants, the
-// clock, fresh random values, configuration in fields and what the key is
-// built from: a default, or a new code, not data given or computed
-// elsewhere.
+// clock, fresh random values, configuration in fields, what the key is
+// built from and what the caller gives: a default, a new code or a record
+// created on first use, not data computed elsewhere (a cache fill).
 func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 	keyed := make(map[ssa.Value]bool)
 	for _, k := range get.Sources(kvapi.Key) {
@@ -308,8 +308,11 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 	for _, in := range src.Inputs() {
 		foreign := model.Backward(in, put.Call, func(s kvapi.Step) bool {
 			switch v := s.Value.(type) {
-			case *ssa.Parameter, *ssa.FreeVar:
-				return !keyed[v]
+			case *ssa.Parameter:
+				// What the caller gives is the new record's data; the
+				// receiver handed whole to a helper computes a value
+				// from the service's own state (a signed URL, a fill).
+				return !keyed[v] && isReceiver(v)
 			case *ssa.Call:
 				if _, builtin := v.Call.Value.(*ssa.Builtin); builtin || kvapi.Fresh(v) || keyed[v] {
 					return false
@@ -347,6 +350,12 @@ func sdkParam(call *ssa.Call) bool {
 	}
 	named, ok := types.Unalias(res.At(0).Type()).(*types.Named)
 	return ok && named.Obj().Pkg() != nil && kvapi.InSDK(named.Obj().Pkg().Path(), "")
+}
+
+// isReceiver reports whether p is its method's receiver.
+func isReceiver(p *ssa.Parameter) bool {
+	fn := p.Parent()
+	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
 }
 
 // onlyOnError reports whether block runs only after err was found

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -211,4 +212,37 @@ func (s *store) scheduleOr404(ctx context.Context, clinic string) (schedule, err
 	defer resp.Body.Close()
 	var sc schedule
 	return sc, json.NewDecoder(resp.Body).Decode(&sc)
+}
+
+type member struct {
+	ID    string    `json:"id"`
+	Org   string    `json:"org"`
+	Since time.Time `json:"since"`
+}
+
+// A record created on first use from what the caller gives: a failed read
+// of an existing member replaces it.
+func (s *store) member(ctx context.Context, id, org string) (member, error) {
+	resp, err := s.get(ctx, "member:"+id) // want `every error of this get is taken for a missing key`
+	if err != nil {
+		m := member{ID: id, Org: org, Since: time.Now()}
+		return m, s.put(ctx, "member:"+id, m)
+	}
+	defer resp.Body.Close()
+	var m member
+	return m, json.NewDecoder(resp.Body).Decode(&m)
+}
+
+func (s *store) sign(id string) string { return s.account + "/" + id }
+
+// Quiet: a value the service computes from its own state, cached.
+func (s *store) signedURL(ctx context.Context, id string) (string, error) {
+	resp, err := s.get(ctx, "signed:"+id)
+	if err != nil {
+		u := s.sign(id)
+		return u, s.put(ctx, "signed:"+id, u)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
 }
