@@ -189,7 +189,8 @@ func parses(call *ssa.Call) bool {
 }
 
 // failureHandedOn reports whether the parse's error is returned or sent
-// to the client: a missing key then fails the caller. An error dropped or
+// to the client, or answered with a failure of the caller's own: a missing
+// key then fails the caller. An error dropped or
 // replaced with a default ("a missing key reads as 0") handles the miss.
 func failureHandedOn(parse *ssa.Call) bool {
 	res := parse.Call.Signature().Results()
@@ -244,7 +245,16 @@ func failureHandedOn(parse *ssa.Call) bool {
 		}
 		return false
 	}
-	return handedOn(err, 0)
+	if handedOn(err, 0) {
+		return true
+	}
+	// Or checked, and answered with a failure: a 500 "corrupt", an error.
+	for _, failed := range failedBranches(err) {
+		if kvapi.Refuses(failed) {
+			return true
+		}
+	}
+	return false
 }
 
 // overwrittenOnError returns a write of the get's key whose value is built

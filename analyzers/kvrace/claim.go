@@ -110,8 +110,10 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) (missing, byFlag boo
 			// Only an error or a found flag says "missing" plainly
 			// enough: a value compared with "" may be a dedupe marker's,
 			// written once per event, which is no claim of a shared name.
+			// A claim refuses when the key is taken; code that goes on as
+			// if done when it is there (seeding a default) claims nothing.
 			if edge != nil && (kvapi.IsError(res.Type()) || kvapi.IsBool(res.Type())) && edge.Dominates(block) && len(edge.Preds) == 1 &&
-				refuses(presentBranch(edge)) {
+				kvapi.Refuses(presentBranch(edge)) {
 				missing = true
 				byFlag = byFlag || kvapi.IsBool(res.Type())
 			}
@@ -130,55 +132,6 @@ func presentBranch(missing *ssa.BasicBlock) *ssa.BasicBlock {
 		}
 	}
 	return nil
-}
-
-// refuses reports whether the path from block turns the caller away: it
-// returns an error or false, answers with an HTTP error status, or
-// panics. A claim refuses when the key is taken; code that goes on as if
-// done when the key is there (seeding a default once) claims nothing.
-func refuses(block *ssa.BasicBlock) bool {
-	for steps := 0; block != nil && steps < 8; steps++ {
-		for _, instr := range block.Instrs {
-			switch instr := instr.(type) {
-			case *ssa.Return:
-				for _, r := range instr.Results {
-					if kvapi.IsError(r.Type()) && !kvapi.IsNil(r) || kvapi.IsBool(r.Type()) && isFalse(r) {
-						return true
-					}
-				}
-				return false
-			case *ssa.Panic:
-				return true
-			case ssa.CallInstruction:
-				if errorStatus(instr.Common()) {
-					return true
-				}
-			}
-		}
-		if len(block.Succs) != 1 {
-			return false
-		}
-		block = block.Succs[0]
-	}
-	return false
-}
-
-// errorStatus reports whether the call is given an HTTP error status, as
-// http.Error(w, msg, http.StatusConflict) or c.JSON(409, body) are.
-func errorStatus(c *ssa.CallCommon) bool {
-	for _, a := range c.Args {
-		if k, ok := a.(*ssa.Const); ok && k.Value != nil && k.Value.Kind() == constant.Int {
-			if n, exact := constant.Int64Val(k.Value); exact && n >= 400 && n < 600 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func isFalse(v ssa.Value) bool {
-	k, ok := v.(*ssa.Const)
-	return ok && k.Value != nil && k.Value.Kind() == constant.Bool && !constant.BoolVal(k.Value)
 }
 
 // presenceTest reads instr, a use of a get's result res, as a test of

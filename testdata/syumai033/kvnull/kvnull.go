@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"strconv"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -179,4 +180,38 @@ func fill(ns *kv.Namespace, key string, compute func() string) string {
 	fresh := compute()
 	ns.PutString(key, fresh, &kv.PutOptions{ExpirationTTL: 300})
 	return fresh
+}
+
+type puzzle struct {
+	Grid string `json:"grid"`
+}
+
+// The parse failure is answered with a 500, which is what a missing
+// puzzle then gets.
+func servePuzzle(ns *kv.Namespace, w http.ResponseWriter, day string) {
+	raw, err := ns.GetString("puzzle:"+day, nil) // want `this value is parsed with no check for it`
+	if err != nil {
+		http.Error(w, "storage unavailable", http.StatusBadGateway)
+		return
+	}
+	var p puzzle
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		http.Error(w, "corrupt puzzle", http.StatusInternalServerError)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// Quiet: a value that does not parse, a missing one included, reads as
+// the default puzzle.
+func puzzleOrDefault(ns *kv.Namespace, day string) puzzle {
+	raw, err := ns.GetString("puzzle:"+day, nil)
+	if err != nil {
+		return puzzle{}
+	}
+	var p puzzle
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		p = puzzle{Grid: "default"}
+	}
+	return p
 }
