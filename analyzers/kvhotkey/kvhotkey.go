@@ -114,11 +114,89 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	}
 	for _, call := range model.CallSites(fn) {
 		if _, ok := call.(*ssa.Call); !ok {
-			continue // a go statement: its closure captures each iteration's values
+			continue // a go statement: see launched
 		}
 		b := call.Block()
 		if loop := kvapi.Around(b); loop != nil && loop.Repeats(b) && !paced(model, loop) {
 			return true
+		}
+	}
+	return launched(model, put, fn)
+}
+
+// launched reports whether the closure fn is started on each run of a
+// loop, by a go statement or handed to a call that runs it (g.Go(f),
+// pool.Submit(f)), while the key and namespace it writes depend on
+// nothing it captures from that run: every task writes one key.
+func launched(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != fn {
+				continue
+			}
+			loop := kvapi.Around(b)
+			if loop == nil || !loop.Repeats(b) || paced(model, loop) || !startedHere(mc) || onFailure(put.Call.Block()) {
+				continue
+			}
+			var perRun []ssa.Value // captured values made in the loop
+			for i, bound := range mc.Bindings {
+				if in, ok := bound.(ssa.Instruction); ok && loop[in.Block()] {
+					perRun = append(perRun, fn.FreeVars[i])
+				}
+			}
+			fixed := true
+			for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
+				for _, src := range put.Sources(o) {
+					fixed = fixed && !model.DependsOnAny(src.Inputs(), put.Call, perRun)
+				}
+			}
+			if fixed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// onFailure reports whether block runs only after an error was found
+// non-nil: a task that records its failure writes once per failure, not
+// on each run.
+func onFailure(block *ssa.BasicBlock) bool {
+	for b := block; b.Idom() != nil; b = b.Idom() {
+		test := b.Idom()
+		br, ok := test.Instrs[len(test.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		bin, ok := br.Cond.(*ssa.BinOp)
+		if !ok || !(kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y)) || !kvapi.IsError(bin.X.Type()) {
+			continue
+		}
+		failed := test.Succs[0] // err != nil
+		if bin.Op == token.EQL {
+			failed = test.Succs[1]
+		}
+		if failed == b && len(b.Preds) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// startedHere reports whether the closure mc is run where it is made: by
+// a go statement, or passed to a call that runs it.
+func startedHere(mc *ssa.MakeClosure) bool {
+	for _, ref := range *mc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Go:
+			if ref.Call.Value == mc {
+				return true
+			}
+		case ssa.CallInstruction:
+			if slices.Contains(ref.Common().Args, ssa.Value(mc)) {
+				return true
+			}
 		}
 	}
 	return false

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -171,4 +173,49 @@ func (s *stats) dashboard(w http.ResponseWriter, r *http.Request) {
 // A health check that writes: its key's z is the z of healthz.
 func (s *stats) healthz(w http.ResponseWriter, r *http.Request) { // want healthz:"kvhotkey"
 	s.ns.PutString("healthz", "ok", nil) // want `this handler writes the same KV key on every request`
+}
+
+// Each task started in the loop writes the same progress key.
+func reindex(ns *kv.Namespace, ids []string) { // want reindex:"kvhotkey"
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for _, id := range ids {
+		wg.Go(func() {
+			if err := ns.PutString("doc:"+id, "{}", nil); err != nil {
+				return
+			}
+			n := done.Add(1)
+			_ = ns.PutString("reindex:progress", strconv.FormatInt(n, 10), nil) // want `writes the same KV key`
+		})
+	}
+	wg.Wait()
+}
+
+// The same with go statements, the key made before the loop.
+func rebuild(ns *kv.Namespace, job string, ids []string) { // want rebuild:"kvhotkey"
+	progress := "rebuild:" + job
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = ns.PutString("doc:"+id, "{}", nil)
+			_ = ns.PutString(progress, strconv.Itoa(i), nil) // want `writes the same KV key`
+		}()
+	}
+	wg.Wait()
+}
+
+// Quiet: each task writes its own key, and records a failure only when
+// it has one.
+func publishAll(ns *kv.Namespace, ids []string) {
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			if err := ns.PutString("pub:"+id, "1", nil); err != nil {
+				_ = ns.PutString("publish:last-error", err.Error(), nil)
+			}
+		})
+	}
+	wg.Wait()
 }
