@@ -109,6 +109,11 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 			if local {
 				srcs = slices.DeleteFunc(srcs, func(src kvapi.Source) bool { return src.Term != nil })
 			}
+			// A lifetime read from a table by a key known at run time is
+			// each of its entries, checked where the entry is written.
+			for _, src := range srcs {
+				srcs = append(srcs, model.TableSources(src)...)
+			}
 			return srcs
 		}
 		for _, src := range sources(kvapi.TTL) {

@@ -83,3 +83,40 @@ func (c *ClampedCache) publishUntil(ev event, v string) error {
 func configured(ttl time.Duration, v string) error {
 	return ns.PutString("configured", v, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
 }
+
+type tier int
+
+const (
+	free tier = iota
+	pro
+	trial
+)
+
+// How long each tier's cached quota lives, in seconds.
+var quotaTTL = [...]int{
+	free:  3600,
+	pro:   600,
+	trial: 30, // want `ExpirationTTL 30 is below KV's 60-second minimum`
+}
+
+// A lifetime read from a table by a key known at run time is each entry.
+func cacheQuota(ns *kv.Namespace, user string, t tier, quota string) error {
+	return ns.PutString("quota:"+user, quota, &kv.PutOptions{ExpirationTTL: quotaTTL[t]})
+}
+
+// The same table as a map.
+var planTTL = map[string]int{
+	"free": 3600,
+	"beta": 45, // want `ExpirationTTL 45 is below KV's 60-second minimum`
+}
+
+func cachePlan(ns *kv.Namespace, user, plan, v string) error {
+	return ns.PutString("plan:"+user, v, &kv.PutOptions{ExpirationTTL: planTTL[plan]})
+}
+
+// Quiet: every entry is a minute or more.
+var safeTTL = [...]int{free: 3600, pro: 60}
+
+func cacheSafe(ns *kv.Namespace, user string, t tier, v string) error {
+	return ns.PutString("safe:"+user, v, &kv.PutOptions{ExpirationTTL: safeTTL[t]})
+}
