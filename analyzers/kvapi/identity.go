@@ -285,7 +285,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		// A load: what a field or variable holds is the same value each
 		// time it is read, for the purposes of naming a key or namespace.
 		if addr, ok := v.X.(*ssa.FieldAddr); ok {
-			if held := w.model.fieldOf(addr.X, fieldName(addr.X.Type(), addr.Field), 0); held != nil {
+			if held := w.model.heldIn(addr.X, fieldName(addr.X.Type(), addr.Field), 0); held != nil {
 				w.value(held, depth+1)
 				return
 			}
@@ -408,7 +408,7 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	case TermField:
 		// A field of a record the caller builds here: Save(Tenant{Slug: slug}).
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
-			if held := w.model.fieldOf(args[p.Index], t.Name, 0); held != nil {
+			if held := w.model.heldIn(args[p.Index], t.Name, 0); held != nil {
 				w.value(held, depth+1)
 				return
 			}
@@ -484,21 +484,23 @@ func (w *identityWriter) method(t *Term, args []ssa.Value, depth int) {
 	w.term(ret, []ssa.Value{arg}, depth+1)
 }
 
-// fieldOf returns the value that field name of v holds when v is a struct
+// heldIn returns the value that field name of v holds when v is a struct
 // built by a composite literal, here (&Tenant{Slug: slug}) or in a
 // function of this package that returns it (DefaultWeek(id)), and the
-// field is stored once; nil otherwise.
-func (r *Result) fieldOf(v ssa.Value, name string, depth int) ssa.Value {
+// field is stored once; nil otherwise. Unlike fieldSources, it does not
+// follow a parameter out to its callers: an identity names values of one
+// function.
+func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 	if depth > maxDepth {
 		return nil
 	}
 	switch x := v.(type) {
 	case *ssa.MakeInterface:
-		return r.fieldOf(x.X, name, depth+1)
+		return r.heldIn(x.X, name, depth+1)
 	case *ssa.UnOp:
 		if x.Op == token.MUL {
 			if alloc, ok := x.X.(*ssa.Alloc); ok {
-				return r.fieldOf(alloc, name, depth+1)
+				return r.heldIn(alloc, name, depth+1)
 			}
 		}
 	case *ssa.Alloc:
@@ -520,7 +522,7 @@ func (r *Result) fieldOf(v ssa.Value, name string, depth int) ssa.Value {
 		if len(rets) != 1 {
 			return nil
 		}
-		held := r.fieldOf(rets[0], name, depth+1)
+		held := r.heldIn(rets[0], name, depth+1)
 		if p, ok := held.(*ssa.Parameter); ok {
 			// A constructor's parameter: what this call passes.
 			if i := slices.Index(p.Parent().Params, p); i >= 0 && i < len(x.Call.Args) {
