@@ -144,3 +144,12 @@ func purgeDailyChallenges(ns *kv.Namespace, cutoff string) error {
 	}
 	return nil
 }
+
+// A password reset token under a short prefix, consumed with delete.
+func redeemReset(ns *kv.Namespace, token string) (string, error) { // want redeemReset:"kvsession"
+	user, err := ns.GetString("pwreset:"+token, nil)
+	if err != nil || user == "<null>" {
+		return "", err
+	}
+	return user, ns.Delete("pwreset:" + token) // want `A password reset token revoked or consumed`
+}
