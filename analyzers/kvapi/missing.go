@@ -343,3 +343,11 @@ func isFalse(v ssa.Value) bool {
 	k, ok := v.(*ssa.Const)
 	return ok && k.Value != nil && k.Value.Kind() == constant.Bool && !constant.BoolVal(k.Value)
 }
+
+// OtherOperand returns the operand of b that is not v.
+func OtherOperand(b *ssa.BinOp, v ssa.Value) ssa.Value {
+	if b.X == v {
+		return b.Y
+	}
+	return b.X
+}

@@ -16,7 +16,9 @@
 //
 //   - at the comparison, a miss check of GetString's value against "" or
 //     of its length against 0, with a suggested fix that compares with
-//     "<null>", and a check of GetReader's reader against nil;
+//     "<null>", a check of GetReader's reader against nil, and a check
+//     of cloudflare-go's response status against 404 where the get
+//     returned no error (the SDK returns every 4xx as the error);
 //   - at the get, a GetString value parsed (strconv, encoding/json) with
 //     no check for "<null>" on any path;
 //   - at the get, any SDK, a get whose every error is taken for a missing

@@ -35,6 +35,7 @@ const (
 	nilReaderMsg  = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
 	parsedMsg     = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	droppedMsg    = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
+	statusMissMsg = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
@@ -53,6 +54,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if op.Wrapped == nil && op.Method.Name == "GetReader" {
 			checkReader(rep, op)
+		}
+		for _, cmp := range statusAfterError(op) {
+			rep.Report(analysis.Diagnostic{Pos: cmp.Pos(), Message: statusMissMsg})
 		}
 		if droppedError(model, op) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
@@ -437,6 +441,86 @@ func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// statusAfterError returns the comparisons of a cloudflare-go get's
+// response status with 404 that run only where the get returned no error:
+// the SDK turns every status of 400 and above into an error. A wrapper
+// that hands the SDK's response and error back is read the same way.
+func statusAfterError(get *kvapi.Op) []*ssa.BinOp {
+	cf := strings.HasPrefix(get.Method.Pkg, "github.com/cloudflare/cloudflare-go")
+	if get.Wrapped != nil {
+		cf = strings.Contains(get.Wrapped.Method, "(kv.NamespaceValueService).")
+	}
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || !cf {
+		return nil
+	}
+	err, _ := errorResult(call)
+	if err == nil {
+		return nil
+	}
+	var out []*ssa.BinOp
+	for _, ref := range *call.Referrers() {
+		res, ok := ref.(*ssa.Extract)
+		if !ok || res.Index != 0 || !isResponse(res.Type()) {
+			continue
+		}
+		for _, use := range *res.Referrers() {
+			addr, ok := use.(*ssa.FieldAddr)
+			if !ok || fieldName(addr) != "StatusCode" {
+				continue
+			}
+			for _, load := range *addr.Referrers() {
+				load, ok := load.(*ssa.UnOp)
+				if !ok || load.Op != token.MUL {
+					continue
+				}
+				for _, cmp := range *load.Referrers() {
+					bin, ok := cmp.(*ssa.BinOp)
+					if ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && is404(kvapi.OtherOperand(bin, load)) && onlyOnSuccess(err, bin.Block()) {
+						out = append(out, bin)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// onlyOnSuccess reports whether block runs only after err was found nil.
+func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock) bool {
+	for _, failed := range failedBranches(err) {
+		if len(failed.Preds) != 1 {
+			continue
+		}
+		test := failed.Preds[0]
+		for _, ok := range test.Succs {
+			if ok != failed && len(ok.Preds) == 1 && ok.Dominates(block) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isResponse(t types.Type) bool {
+	p, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	named, ok := types.Unalias(p.Elem()).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "Response"
+}
+
+func fieldName(addr *ssa.FieldAddr) string {
+	st := addr.X.Type().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	return st.Field(addr.Field).Name()
+}
+
+func is404(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.Value != nil && k.Value.Kind() == constant.Int && k.Value.ExactString() == "404"
 }
 
 // missIsValue reports whether the get comes down to syumai/workers, which

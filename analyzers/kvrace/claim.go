@@ -143,7 +143,7 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 	missingWhenTrue := false
 	switch instr := instr.(type) {
 	case *ssa.BinOp:
-		if instr.Op != token.EQL && instr.Op != token.NEQ || !isZero(otherOperand(instr, res)) {
+		if instr.Op != token.EQL && instr.Op != token.NEQ || !isZero(kvapi.OtherOperand(instr, res)) {
 			return nil, false
 		}
 		// err == nil and v == "" say "there" and "missing" respectively.
@@ -201,13 +201,6 @@ func nonDebugReferrers(v ssa.Value) []ssa.Instruction {
 		}
 	}
 	return uses
-}
-
-func otherOperand(b *ssa.BinOp, v ssa.Value) ssa.Value {
-	if b.X == v {
-		return b.Y
-	}
-	return b.X
 }
 
 // isZero reports whether v is nil, "" or the string syumai/workers returns

@@ -39,7 +39,7 @@ func (h *History) load(ctx context.Context, key string) ([]Run, error) {
 		return nil, err
 	}
 	defer res.Body.Close()
-	if res.StatusCode == http.StatusNotFound {
+	if res.StatusCode == http.StatusNotFound { // EXPECT kvnull
 		return nil, nil
 	}
 	body, err := io.ReadAll(res.Body)
