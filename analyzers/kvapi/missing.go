@@ -272,6 +272,14 @@ func missSide(cond ssa.Value) (int, bool) {
 			}
 			return 1, true
 		}
+	case *ssa.Extract:
+		switch c.Tuple.(type) {
+		case *ssa.Next, *ssa.Lookup, *ssa.TypeAssert:
+			return 0, false // a range loop's, a map's or a type assertion's ok
+		}
+		if IsBool(cond.Type()) {
+			return 1, true // a found flag: the miss is the false side
+		}
 	default:
 		if IsBool(cond.Type()) {
 			return 1, true // if found { ... }: the miss is the false side

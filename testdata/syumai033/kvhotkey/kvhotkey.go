@@ -219,3 +219,22 @@ func publishAll(ns *kv.Namespace, ids []string) {
 	}
 	wg.Wait()
 }
+
+// A range over what a get read is no miss test: the write after the loop
+// runs on every request.
+func grade(ns *kv.Namespace, w http.ResponseWriter, r *http.Request) { // want grade:"kvhotkey"
+	raw, err := ns.GetString("answers:"+r.PathValue("quiz"), nil)
+	if err != nil || raw == "<null>" {
+		http.NotFound(w, r)
+		return
+	}
+	var answers map[string]string
+	_ = json.Unmarshal([]byte(raw), &answers)
+	score := 0
+	for id, want := range answers {
+		if r.FormValue(id) == want {
+			score++
+		}
+	}
+	_ = ns.PutString("scores:recent", strconv.Itoa(score), nil) // want `this handler writes the same KV key on every request`
+}
