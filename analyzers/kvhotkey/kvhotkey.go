@@ -169,15 +169,7 @@ func onFailure(block *ssa.BasicBlock) bool {
 		if !ok {
 			continue
 		}
-		bin, ok := br.Cond.(*ssa.BinOp)
-		if !ok || !(kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y)) || !kvapi.IsError(bin.X.Type()) {
-			continue
-		}
-		failed := test.Succs[0] // err != nil
-		if bin.Op == token.EQL {
-			failed = test.Succs[1]
-		}
-		if failed == b && len(b.Preds) == 1 {
+		if failed, ok := kvapi.ErrorBranch(br); ok && failed == b && len(b.Preds) == 1 {
 			return true
 		}
 	}

@@ -398,16 +398,14 @@ func failedBranches(err ssa.Value) []*ssa.BasicBlock {
 			}
 		}
 		bin, ok := ref.(*ssa.BinOp)
-		if !ok || !kvapi.IsNil(bin.X) && !kvapi.IsNil(bin.Y) {
+		if !ok {
 			continue
 		}
 		for _, use := range *bin.Referrers() {
 			if br, ok := use.(*ssa.If); ok {
-				failed := br.Block().Succs[0]
-				if bin.Op == token.EQL {
-					failed = br.Block().Succs[1]
+				if failed, ok := kvapi.ErrorBranch(br); ok {
+					out = append(out, failed)
 				}
-				out = append(out, failed)
 			}
 		}
 	}
