@@ -67,9 +67,10 @@ type Result struct {
 	callers   map[*ssa.Function][]ssa.CallInstruction
 	reads     map[ssa.Value]bool // what the gets hand back, see IsRead
 
-	fieldStores map[*types.Var][]ssa.Value // what the package stores in each field, see onlyStored
-	returns     map[*ssa.Function]*Term    // see returnTerm
-	checks      map[*ssa.Function][]int    // see missingChecks
+	fieldStores map[*types.Var][]ssa.Value    // what the package stores in each field, see storedIn
+	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
+	returns     map[*ssa.Function]*Term       // see returnTerm
+	checks      map[*ssa.Function][]int       // see missingChecks
 }
 
 // CallSites returns the static calls of fn in this package, through which
@@ -105,6 +106,8 @@ type Op struct {
 	Wrapper *types.Func
 	Wrapped *WrappedOp
 	viaPort bool // called through a storage port, found or configured
+	// For a request to the REST API, its operands (see rest.go).
+	rest map[Operand][]Source
 
 	model *Result
 }
@@ -199,6 +202,9 @@ func usesKV(pass *analysis.Pass) bool {
 		if IsSDKPackage(imp.Path()) || pass.ImportPackageFact(imp, new(usesKVFact)) {
 			return true
 		}
+	}
+	if slices.ContainsFunc(pass.Pkg.Imports(), func(p *types.Package) bool { return p.Path() == "net/http" }) && usesREST(pass.Files) {
+		return true
 	}
 	for _, sel := range pass.TypesInfo.Selections {
 		if fn, ok := sel.Obj().(*types.Func); ok && fn.Pkg() != nil && IsSDKPackage(fn.Pkg().Path()) {

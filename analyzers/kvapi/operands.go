@@ -68,6 +68,9 @@ const maxDepth = 8
 // per argument, field store or bulk pair that reaches the call. It returns
 // nil when the operation has no such operand or it is not given.
 func (op *Op) Sources(o Operand) []Source {
+	if op.rest != nil {
+		return op.rest[o]
+	}
 	if op.Wrapped != nil {
 		return op.wrappedSources(o)
 	}

@@ -170,6 +170,9 @@ func (r *Result) findOps() {
 // interface method, configured or found to be KV (see Interfaces), however
 // the callee is reached (see callee).
 func (r *Result) scanCalls() []*Op {
+	if r.rest == nil {
+		r.rest = r.restOps()
+	}
 	var ops []*Op
 	for _, fn := range r.funcs {
 		for _, b := range fn.Blocks {
@@ -178,6 +181,7 @@ func (r *Result) scanCalls() []*Op {
 				if !ok {
 					continue
 				}
+				ops = append(ops, r.rest[call]...)
 				obj, args := r.callee(call)
 				if obj == nil {
 					continue
@@ -254,6 +258,15 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 // onlyStored returns the one function value that the package stores into
 // field f, or nil when it stores none or several.
 func (r *Result) onlyStored(f *types.Var) ssa.Value {
+	stored := r.storedIn(f)
+	if len(stored) != 1 {
+		return nil
+	}
+	return stored[0] // storedFunc sees through a named func type
+}
+
+// storedIn returns the values the package stores in field f.
+func (r *Result) storedIn(f *types.Var) []ssa.Value {
 	if f == nil {
 		return nil
 	}
@@ -273,11 +286,7 @@ func (r *Result) onlyStored(f *types.Var) ssa.Value {
 			}
 		}
 	}
-	stored := r.fieldStores[f]
-	if len(stored) != 1 {
-		return nil
-	}
-	return stored[0] // storedFunc sees through a named func type
+	return r.fieldStores[f]
 }
 
 // fieldOf returns the struct field that fa addresses.

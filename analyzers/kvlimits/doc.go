@@ -13,6 +13,7 @@
 // value is known at compile time or bounded by construction: a constant
 // key, or a constant part of a key already too long; a constant limit,
 // with a suggested fix; a metadata literal; a value made with a constant
-// size; a bulk call given every element of an input of any size in one
-// request, with no chunking.
+// size; a bulk call given more pairs than that by a literal or a counted
+// loop. One pair per element of an input of any size is left alone: how
+// many a caller passes is not known at compile time.
 package kvlimits

@@ -396,8 +396,8 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 }
 
 // bulk reports a bulk call given more elements than KV takes in one
-// request: a literal with more, a loop that appends a constant number of
-// them, or every element of an input of any size, with no chunking.
+// request: a literal with more, or a loop that appends a constant number
+// of them.
 //
 // It reports at the start of the call: the mistake is the call's, and
 // its elements are often written lines below, or elsewhere.
@@ -416,17 +416,11 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 				continue
 			}
 		}
-		// Called once per chunk: in a loop, or the body of a range over
-		// chunks; the chunk's size is then what matters.
-		chunked := kvapi.Around(op.Call.Block()) != nil || op.Call.Parent().Parent() != nil
+		// A loop over an input of any size is no constant violation: how
+		// many rows a caller passes is not known here.
 		for _, in := range src.Inputs() {
-			n, known, ok := c.built(in)
-			switch {
-			case !ok:
-			case known && n > most:
+			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-			case !known && !chunked:
-				report(src, "this %s sends one element per element of an input of any size in one request, but KV takes at most %d %s in one request: send them in chunks of %d (slices.Chunk)", what, most, noun, most)
 			}
 		}
 	}

@@ -387,6 +387,12 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 					usedKeys = true
 				}
 			case ssa.CallInstruction:
+				if into, ok := decodedInto(ref, v); ok {
+					// A REST page's body, decoded: the cursor is a field of what it fills.
+					usedKeys = true
+					walk(into, depth+1)
+					continue
+				}
 				if callee := ref.Common().StaticCallee(); callee != nil && cursorFields[callee.Name()] {
 					looked = true
 				} else if ref.Common().IsInvoke() && cursorFields[ref.Common().Method.Name()] {
@@ -406,6 +412,30 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 		walk(r, 0)
 	}
 	return usedKeys && !looked
+}
+
+// decodedInto returns what call fills from v, a response or its body:
+// the value of io.ReadAll or json.NewDecoder, or the variable that
+// json.Unmarshal or a Decoder's Decode writes.
+func decodedInto(call ssa.CallInstruction, v ssa.Value) (ssa.Value, bool) {
+	common := call.Common()
+	callee := common.StaticCallee()
+	if callee == nil || callee.Object() == nil {
+		return nil, false
+	}
+	switch callee.Object().(*types.Func).FullName() {
+	case "io.ReadAll", "encoding/json.NewDecoder":
+		if c, ok := call.(*ssa.Call); ok {
+			return c, true
+		}
+	case "encoding/json.Unmarshal", "(*encoding/json.Decoder).Decode":
+		if len(common.Args) == 2 && common.Args[1] != v {
+			if mi, ok := common.Args[1].(*ssa.MakeInterface); ok {
+				return mi.X, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // returnsPage reports whether a wrapper's or port's list hands back a page

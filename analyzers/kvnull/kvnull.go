@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,12 +24,21 @@ var doc string
 
 // Analyzer reports missing KV keys mistaken for values.
 var Analyzer = &analysis.Analyzer{
-	Name:     "kvnull",
-	Doc:      analysisdoc.Extract(doc, "kvnull"),
-	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvnull.md",
-	Requires: []*analysis.Analyzer{kvapi.Analyzer},
-	Run:      run,
+	Name:      "kvnull",
+	Doc:       analysisdoc.Extract(doc, "kvnull"),
+	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvnull.md",
+	Requires:  []*analysis.Analyzer{kvapi.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(reportedFact)},
 }
+
+// reportedFact marks a function in which kvnull reported a get, so that
+// its callers are not told again.
+type reportedFact struct{}
+
+func (*reportedFact) AFact()             {}
+func (*reportedFact) String() string     { return "kvnull" }
+func (*reportedFact) ReportedBy() string { return "kvnull" }
 
 const (
 	emptyCheckMsg = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
@@ -36,6 +46,7 @@ const (
 	parsedMsg     = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	droppedMsg    = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
+	restMissMsg   = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
 	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
@@ -45,10 +56,11 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	rep := report.New(pass)
-	for _, op := range model.Ops {
-		if op.Method.Role != kvapi.Get || op.InTest() {
+	for _, op := range model.InnerFirst() {
+		if op.Method.Role != kvapi.Get || op.InTest() || model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
+		before := rep.Count()
 		if text := op.MissingText(); text != "" {
 			checkText(pass, model, rep, op, text)
 		}
@@ -58,6 +70,9 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, cmp := range statusAfterError(op) {
 			rep.Report(analysis.Diagnostic{Pos: cmp.Pos(), Message: statusMissMsg})
 		}
+		if bodyWithoutStatus(op) {
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: restMissMsg})
+		}
 		if droppedError(model, op) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
 		}
@@ -65,6 +80,9 @@ func run(pass *analysis.Pass) (any, error) {
 			line := pass.Fset.Position(put.Pos()).Line
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
+		}
+		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok && rep.Count() > before {
+			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
 	rep.Finish()
@@ -267,7 +285,7 @@ func failureHandedOn(parse *ssa.Call) bool {
 // ignored, or its check leads to the write without looking at it.
 func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	call, ok := get.Call.(*ssa.Call)
-	if !ok || missIsValue(get) {
+	if !ok || missIsValue(get) || get.REST() {
 		return nil
 	}
 	errs, ignored := errorResult(call)
@@ -417,7 +435,7 @@ func failedBranches(err ssa.Value) []*ssa.BasicBlock {
 // miss, and any failure, then reads as an empty value.
 func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 	call, ok := get.Call.(*ssa.Call)
-	if !ok || missIsValue(get) {
+	if !ok || missIsValue(get) || get.REST() {
 		return false
 	}
 	if _, ignored := errorResult(call); !ignored || call.Call.Signature().Results().Len() < 2 {
@@ -500,6 +518,50 @@ func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// bodyWithoutStatus reports whether a request to the REST API has its
+// response's body read where nothing looks at the response's status: not
+// the caller, and not the helper that sent it.
+func bodyWithoutStatus(get *kvapi.Op) bool {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || !get.REST() {
+		return false
+	}
+	if callee := call.Call.StaticCallee(); callee != nil && readsStatus(callee) {
+		return false
+	}
+	body, status := false, false
+	for _, resp := range get.Results() {
+		for _, ref := range *resp.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.FieldAddr:
+				switch fieldName(ref) {
+				case "Body":
+					body = true
+				case "StatusCode", "Status":
+					status = true
+				}
+			case *ssa.DebugRef:
+			case ssa.CallInstruction, *ssa.Return, *ssa.Store, *ssa.MakeInterface:
+				status = true // handed on, to be looked at there
+			}
+		}
+	}
+	return body && !status
+}
+
+// readsStatus reports whether fn, or a closure in it, reads a response's
+// status.
+func readsStatus(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if fa, ok := instr.(*ssa.FieldAddr); ok && isResponse(fa.X.Type()) && (fieldName(fa) == "StatusCode" || fieldName(fa) == "Status") {
+				return true
+			}
+		}
+	}
+	return slices.ContainsFunc(fn.AnonFuncs, readsStatus)
 }
 
 func isResponse(t types.Type) bool {

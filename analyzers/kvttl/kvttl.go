@@ -304,6 +304,9 @@ func (p *pass) nanosecondsGiven(b binding, src kvapi.Source) bool {
 	case src.Term == nil:
 		return true
 	}
+	if in := src.Inputs(); len(in) == 1 && kvapi.IsDuration(in[0].Type()) {
+		return false // a time.Duration given as one is made a number inside, and reported there
+	}
 	t := src.Term
 	for t.Op == kvapi.TermPhi && len(t.Args) == 1 {
 		t = t.Args[0]

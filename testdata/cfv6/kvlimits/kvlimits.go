@@ -22,13 +22,14 @@ type device struct {
 	Config string
 }
 
-// Every device in one bulk write, whatever their number.
+// Quiet: every device in one bulk write, whatever their number; how many
+// there are is not known at compile time.
 func (c *client) push(ctx context.Context, devices []device) error {
 	var body []kv.NamespaceBulkUpdateParamsBody
 	for _, d := range devices {
 		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
 	}
-	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{ // want `this bulk write sends one element per element of an input of any size`
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{
 		AccountID: cloudflare.F(c.account),
 		Body:      body,
 	})

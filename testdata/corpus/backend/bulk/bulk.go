@@ -34,7 +34,7 @@ func Load(ctx context.Context, client *cloudflare.Client, opt Options, rows []Re
 		}
 		body = append(body, item)
 	}
-	_, err := client.KV.Namespaces.BulkUpdate(ctx, opt.NSID, kv.NamespaceBulkUpdateParams{ // EXPECT kvlimits
+	_, err := client.KV.Namespaces.BulkUpdate(ctx, opt.NSID, kv.NamespaceBulkUpdateParams{ // DEBATABLE kvlimits
 		AccountID: cloudflare.F(opt.AccountID),
 		Body:      body,
 	})
