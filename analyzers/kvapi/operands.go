@@ -118,6 +118,13 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	args := op.Args
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
+		if o == Namespace && op.viaPort && t.Op == TermOpaque && len(args) > 0 {
+			// An adapter that opens its namespace in a way not known
+			// here (a binding looked up per call): every call through
+			// one port value reaches the same store.
+			srcs = append(srcs, Source{Value: args[0], Pos: op.Pos()})
+			continue
+		}
 		if o != Namespace {
 			if resolved, built := op.model.resolveField(t, args); built {
 				srcs = append(srcs, resolved...) // none: the caller leaves it unset
