@@ -16,6 +16,7 @@ package kvapi
 // method value's receiver: s.d.Load and s.d.Save touch one namespace.
 
 import (
+	"go/token"
 	"go/types"
 	"slices"
 	"strings"
@@ -34,6 +35,9 @@ type FuncFieldsFact struct {
 type FuncField struct {
 	Field string // example.com/httpapi.Deps.Save
 	Func  string // example.com/store.Store.Put
+	// Ops are, for a closure, the operations it performs, which no
+	// other fact can carry: a closure has no object to hang one on.
+	Ops []WrappedOp
 }
 
 func (*FuncFieldsFact) AFact() {}
@@ -64,12 +68,16 @@ func (r *Result) findFuncFields() {
 				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc {
 					continue
 				}
-				obj, _ := storedFunc(st.Val)
-				if obj == nil || !r.isKVFunc(obj) {
-					continue
+				var ff FuncField
+				if obj, _ := storedFunc(st.Val); obj != nil && r.isKVFunc(obj) {
+					ff = FuncField{Field: fieldID(fa), Func: funcKey(obj)}
+				} else if anon := closureOf(st.Val); anon != nil {
+					// kvops.Ops{Get: func(ctx context.Context, key string) (string, error) { ... }}
+					if fact := r.summarise(anon, r.opsWithin(anon)); fact != nil {
+						ff = FuncField{Field: fieldID(fa), Func: r.pass.Pkg.Path() + "." + anon.Name(), Ops: fact.Ops}
+					}
 				}
-				ff := FuncField{Field: fieldID(fa), Func: funcKey(obj)}
-				if ff.Field != "" && ff.Func != "" && !slices.Contains(fields, ff) {
+				if ff.Field != "" && ff.Func != "" && !slices.ContainsFunc(fields, ff.same) {
 					fields = append(fields, ff)
 				}
 			}
@@ -78,13 +86,53 @@ func (r *Result) findFuncFields() {
 			var fact FuncFieldsFact
 			r.pass.ImportObjectFact(obj, &fact)
 			for _, ff := range fields {
-				if !slices.Contains(fact.Fields, ff) {
+				if !slices.ContainsFunc(fact.Fields, ff.same) {
 					fact.Fields = append(fact.Fields, ff)
 				}
 			}
 			r.pass.ExportObjectFact(obj, &fact)
 		}
 	}
+}
+
+func (ff FuncField) same(other FuncField) bool {
+	return ff.Field == other.Field && ff.Func == other.Func
+}
+
+// closureOf returns the function literal that a function value is.
+func closureOf(v ssa.Value) *ssa.Function {
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	switch v := v.(type) {
+	case *ssa.MakeClosure:
+		if fn, ok := v.Fn.(*ssa.Function); ok && fn.Synthetic == "" && fn.Parent() != nil {
+			return fn
+		}
+	case *ssa.Function:
+		if v.Synthetic == "" && v.Parent() != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// opsWithin returns the operations in fn and the closures it makes.
+func (r *Result) opsWithin(fn *ssa.Function) []*Op {
+	var ops []*Op
+	for _, op := range r.Ops {
+		for in := op.Call.Parent(); in != nil; in = in.Parent() {
+			if in == fn {
+				ops = append(ops, op)
+				break
+			}
+		}
+	}
+	return ops
 }
 
 // storedFunc returns the function or method that a function value is: a
@@ -189,10 +237,14 @@ func resolveFunc(pkgs []*types.Package, key string) *types.Func {
 // that is anything new.
 func (c *Interfaces) discoverFuncFields(pkgs []*types.Package, facts []FuncFieldsFact, wrappers map[*types.Func][]WrappedOp) bool {
 	stored := make(map[string][]string)
+	closures := make(map[string][]WrappedOp)
 	for _, f := range facts {
 		for _, ff := range f.Fields {
 			if !slices.Contains(stored[ff.Field], ff.Func) {
 				stored[ff.Field] = append(stored[ff.Field], ff.Func)
+			}
+			if ff.Ops != nil {
+				closures[ff.Func] = ff.Ops
 			}
 		}
 	}
@@ -203,6 +255,16 @@ func (c *Interfaces) discoverFuncFields(pkgs []*types.Package, facts []FuncField
 	grew := false
 	for field, funcs := range stored {
 		if len(funcs) != 1 || c.funcFields[field] != nil {
+			continue
+		}
+		if ops, ok := closures[funcs[0]]; ok {
+			// A closure stands for itself: an object made for it, whose
+			// operations are the closure's.
+			path, name := funcs[0][:strings.LastIndex(funcs[0], ".")], funcs[0][strings.LastIndex(funcs[0], ".")+1:]
+			fn := types.NewFunc(token.NoPos, types.NewPackage(path, path[strings.LastIndex(path, "/")+1:]), name, types.NewSignatureType(nil, nil, nil, nil, nil, false))
+			c.funcFields[field] = fn
+			c.fieldFuncs[fn] = ops
+			grew = true
 			continue
 		}
 		if fn := resolveFunc(pkgs, funcs[0]); fn != nil {

@@ -111,6 +111,24 @@ func (op *Op) sources(o Operand) []Source {
 	return op.model.unwrapAll(op.model.fieldSources(v, loc.Field, 0))
 }
 
+// holder returns the value a call through a storage port or a
+// function-typed field is made on: the port, or the struct of the field.
+func (op *Op) holder() ssa.Value {
+	common := op.Call.Common()
+	switch {
+	case op.viaPort && common.IsInvoke():
+		return common.Value
+	case op.viaPort && len(op.Args) > 0:
+		return op.Args[0]
+	}
+	if load, ok := common.Value.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			return fa.X
+		}
+	}
+	return nil
+}
+
 // wrappedSources returns a wrapper call's operand: the wrapper's Terms,
 // bound to this call's arguments.
 func (op *Op) wrappedSources(o Operand) []Source {
@@ -118,12 +136,15 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	args := op.Args
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
-		if o == Namespace && op.viaPort && t.Op == TermOpaque && len(args) > 0 {
+		if o == Namespace && t.Op == TermOpaque {
 			// An adapter that opens its namespace in a way not known
 			// here (a binding looked up per call): every call through
-			// one port value reaches the same store.
-			srcs = append(srcs, Source{Value: args[0], Pos: op.Pos()})
-			continue
+			// one port value, or one struct of function fields, reaches
+			// the same store.
+			if holder := op.holder(); holder != nil {
+				srcs = append(srcs, Source{Value: holder, Pos: op.Pos()})
+				continue
+			}
 		}
 		if o != Namespace {
 			if resolved, built := op.model.resolveField(t, args); built {

@@ -52,6 +52,11 @@ type urlPart struct {
 	at ssa.Instruction
 	// expr is the expression the piece was written as, when known.
 	expr ast.Expr
+	// holder and field are set for a piece of a URL kept in a field
+	// (c.base): the struct it was read from, as the request's function
+	// sees it, and the field's name. The namespace is then that field.
+	holder ssa.Value
+	field  string
 }
 
 // restEnv binds the parameters of the helpers a URL is built in to what
@@ -119,9 +124,18 @@ func (b *urlBuilder) parts(v ssa.Value, env *restEnv, at ssa.Instruction, depth 
 	case *ssa.UnOp:
 		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
 			// A base URL kept in a field, set by a constructor or an option.
+			holder, _ := env.resolve(fa.X)
+			name := fieldName(fa.X.Type(), fa.Field)
 			var out [][]urlPart
 			for _, stored := range b.model.storedIn(fieldOf(fa)) {
-				out = append(out, b.parts(stored, nil, at, depth+1)...)
+				for _, parts := range b.parts(stored, nil, at, depth+1) {
+					for i := range parts {
+						if parts[i].holder == nil {
+							parts[i].holder, parts[i].field = holder, name
+						}
+					}
+					out = append(out, parts)
+				}
 			}
 			if len(out) > 0 {
 				return capVariants(out)
@@ -682,7 +696,9 @@ func (r *Result) restSources(ep endpoint, role Role, req restRequest, site ssa.C
 			srcs[o] = append(srcs[o], src)
 		}
 	}
-	add(Namespace, ep.namespace)
+	if ns, ok := r.namespaceSource(ep.namespace, site); ok {
+		srcs[Namespace] = []Source{ns}
+	}
 	if ep.key != nil {
 		add(Key, ep.key)
 	}
@@ -704,6 +720,34 @@ func (r *Result) restSources(ep endpoint, role Role, req restRequest, site ssa.C
 		}
 	}
 	return srcs
+}
+
+// namespaceSource returns the namespace of a request whose URL begins
+// with pieces: the field it is kept in (c.base, read from the client the
+// request is made on), or else the text of the URL up to the namespace's
+// ID, with the values in it named by their identity.
+func (r *Result) namespaceSource(pieces []urlPart, site ssa.CallInstruction) (Source, bool) {
+	if len(pieces) == 0 {
+		return Source{}, false
+	}
+	first := pieces[0]
+	if first.holder != nil && !slices.ContainsFunc(pieces, func(p urlPart) bool { return p.holder != first.holder || p.field != first.field }) {
+		field := &Term{Op: TermField, Name: first.field, Args: []*Term{{Op: TermParam, Index: 0}}}
+		return Source{Term: field, Args: []ssa.Value{first.holder}, Pos: site.Pos()}, true
+	}
+	var text strings.Builder
+	for _, p := range pieces {
+		if p.val == nil {
+			text.WriteString(p.lit)
+			continue
+		}
+		id, ok := r.identity(Source{Value: p.val}, true)
+		if !ok {
+			id = "?"
+		}
+		text.WriteString("{" + id + "}")
+	}
+	return Source{Value: ssa.NewConst(constant.MakeString(text.String()), types.Typ[types.String]), Pos: site.Pos()}, true
 }
 
 // pieceSource returns the Source of an operand made of pieces: one value,

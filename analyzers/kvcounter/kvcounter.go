@@ -68,7 +68,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || model.ReadsInside(put) {
+		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() || model.ReadsInside(put) {
 			continue
 		}
 		reads, read := sameKeyReads(model, put)

@@ -22,3 +22,6 @@ func TestConfiguredInterface(t *testing.T) {
 	kvtest.Interfaces(t)
 	kvtest.Run(t, "syumai033", kvcounter.Analyzer, "./iface/counter")
 }
+
+// The KV REST API over net/http, with no SDK.
+func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvcounter.Analyzer, "./kvcounter") }

@@ -14,3 +14,6 @@ func TestSyumai(t *testing.T) { kvtest.Run(t, "syumai033", kvhotkey.Analyzer, ".
 
 // A status key in a backend's sync loop, through a helper.
 func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvhotkey.Analyzer, "./kvhotkey") }
+
+// The KV REST API over net/http, with no SDK.
+func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvhotkey.Analyzer, "./kvhotkey") }

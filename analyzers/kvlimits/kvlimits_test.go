@@ -18,3 +18,6 @@ func TestSyumai(t *testing.T) {
 func TestCloudflareV6(t *testing.T) {
 	kvtest.RunWithSuggestedFixes(t, "cfv6", kvlimits.Analyzer, "./kvlimits")
 }
+
+// The KV REST API over net/http, with no SDK.
+func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvlimits.Analyzer, "./kvlimits") }

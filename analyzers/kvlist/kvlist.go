@@ -341,6 +341,7 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 	}
 	usedKeys := false
 	looked := false
+	decoded := make(map[ssa.Value]bool)
 	var walk func(v ssa.Value, depth int)
 	walk = func(v ssa.Value, depth int) {
 		refs := v.Referrers()
@@ -363,7 +364,7 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 					walk(ref, depth+1)
 				}
 			case *ssa.UnOp:
-				if ref.Op == token.MUL && isLocal(ref.X) {
+				if ref.Op == token.MUL && (isLocal(ref.X) || decoded[ref.X]) {
 					walk(ref, depth) // the page, read back from its variable
 					continue
 				}
@@ -387,10 +388,12 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 					usedKeys = true
 				}
 			case ssa.CallInstruction:
-				if into, ok := decodedInto(ref, v); ok {
-					// A REST page's body, decoded: the cursor is a field of what it fills.
+				if into, ok := decodedInto(ref, v); ok && !decoded[into] {
+					// A REST page's body, decoded: what it fills is the
+					// page, with the cursor in a field.
+					decoded[into] = true
 					usedKeys = true
-					walk(into, depth+1)
+					walk(into, 0)
 					continue
 				}
 				if callee := ref.Common().StaticCallee(); callee != nil && cursorFields[callee.Name()] {

@@ -15,3 +15,6 @@ func TestSyumai(t *testing.T) { kvtest.Run(t, "syumai033", kvlist.Analyzer, "./k
 
 // Auto-pagers of the generated SDK.
 func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvlist.Analyzer, "./kvlist") }
+
+// The KV REST API over net/http, with no SDK.
+func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvlist.Analyzer, "./kvlist") }

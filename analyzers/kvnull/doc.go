@@ -23,7 +23,10 @@
 //     no check for "<null>" on any path;
 //   - at the get, any SDK, a get whose every error is taken for a missing
 //     key (ignored, or handled without looking at it) before a write of
-//     the same key with a value built from what the get returned.
+//     the same key with a value built from what the get returned;
+//   - at the get, a request to the REST API over net/http whose response
+//     body is read with no look at its status: a miss is a 404 response,
+//     not an error.
 //
 // A wrapper that returns GetString's value unchanged passes "<null>" on
 // to its callers, whose checks are then judged; one that looks for it, or

@@ -34,7 +34,7 @@ func run(pass *analysis.Pass) (any, error) {
 	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || counted[put.Call] || sessions[put.Call] || model.ReadsInside(put) {
+		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || put.InTest() || counted[put.Call] || sessions[put.Call] || model.ReadsInside(put) {
 			continue
 		}
 		if get := model.ReadOf(put); get != nil {

@@ -23,3 +23,6 @@ func TestConfiguredInterface(t *testing.T) {
 	kvtest.Interfaces(t)
 	kvtest.Run(t, "syumai033", kvrace.Analyzer, "./iface/race")
 }
+
+// The KV REST API over net/http, with no SDK.
+func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvrace.Analyzer, "./kvrace") }

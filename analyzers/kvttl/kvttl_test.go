@@ -42,3 +42,8 @@ func TestConfiguredInterface(t *testing.T) {
 func TestCloudflareV3(t *testing.T) {
 	kvtest.RunWithSuggestedFixes(t, "cfv3", kvttl.Analyzer, "./kvttl")
 }
+
+// The KV REST API over net/http, with no SDK.
+func TestREST(t *testing.T) {
+	kvtest.RunWithSuggestedFixes(t, "rest", kvttl.Analyzer, "./kvttl")
+}

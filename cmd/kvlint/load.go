@@ -120,7 +120,7 @@ func (l *loader) load(t target, analyzers []*analysis.Analyzer) (*loaded, []fail
 // import an SDK or a configured interface, directly or not. The SDKs
 // themselves are not among them: the model does not analyse them.
 func (l *loader) kvDependencies(t target) (map[string]bool, error) {
-	roots, err := packages.Load(l.config(t, packages.NeedName|packages.NeedImports|packages.NeedDeps), t.patterns...)
+	roots, err := packages.Load(l.config(t, packages.NeedName|packages.NeedImports|packages.NeedDeps|packages.NeedModule), t.patterns...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 			return done
 		}
 		uses[p] = false // (no import cycles, but be safe)
-		result := isSDK(p.PkgPath) || ifaces[p.PkgPath]
+		result := isSDK(p.PkgPath) || ifaces[p.PkgPath] || mayUseREST(p)
 		for _, imp := range p.Imports {
 			result = usesKV(imp) || result
 		}
@@ -151,6 +151,12 @@ func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 		}
 	}
 	return extra, nil
+}
+
+// mayUseREST reports whether p, a package of the user's own module, makes
+// HTTP requests: it may call the KV REST API, which only its source tells.
+func mayUseREST(p *packages.Package) bool {
+	return p.Module != nil && p.Module.Main && p.Imports["net/http"] != nil
 }
 
 // isSDK reports whether path is a package of a KV SDK's own module.

@@ -1,0 +1,3 @@
+module kvlint.test/rest
+
+go 1.26
