@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"go/token"
 	"go/types"
 	"slices"
 	"strings"
@@ -74,6 +75,13 @@ func (r *Result) findSetters() {
 			uses = append(uses, fieldUse{field: field, tmpl: tmpl})
 		}
 	}
+	used := usedFields{vars: make(map[*types.Var]bool), ids: make(map[string]bool)}
+	for _, u := range uses {
+		used.vars[u.field] = true
+	}
+	for id := range r.ifaces.fields {
+		used.ids[id] = true
+	}
 	setters := make(map[*ssa.Function][]WrappedOp)
 	elsewhere := make(map[*types.Func][]FieldUse)
 	// A field may be filled from another: NewRepo copies cfg.ttl, which
@@ -89,7 +97,9 @@ func (r *Result) findSetters() {
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
 				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
-					r.addStoredOperands(use.tmpl.fill(stored), store)
+					if !inUnusedField(store, used) {
+						r.addStoredOperands(use.tmpl.fill(stored), store)
+					}
 					continue
 				}
 				if stored.knownParams() {
@@ -146,6 +156,45 @@ func (r *Result) findSetters() {
 		}
 		r.pass.ExportObjectFact(obj, fact)
 	}
+}
+
+// usedFields are the fields operations read: of this package, and by ID
+// those the kvlint command found read elsewhere.
+type usedFields struct {
+	vars map[*types.Var]bool
+	ids  map[string]bool
+}
+
+// inUnusedField reports whether store fills a wrapper struct (one
+// embedded field) that is itself kept in a field no operation reads: a config's
+// Duration{15 * time.Second}, whose inner field a TTL is read through
+// elsewhere (cfg.SessionTTL.Duration), kept here in PollInterval.
+func inUnusedField(store *ssa.Store, used usedFields) bool {
+	fa, ok := store.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	alloc, ok := fa.X.(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	if st, ok := derefStruct(alloc.Type()); !ok || st.NumFields() != 1 || !st.Field(0).Embedded() {
+		return false
+	}
+	for _, ref := range *alloc.Referrers() {
+		load, ok := ref.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		for _, r := range *load.Referrers() {
+			if outer, ok := r.(*ssa.Store); ok && outer.Val == load {
+				if ofa, ok := outer.Addr.(*ssa.FieldAddr); ok && !used.vars[fieldOf(ofa)] && !used.ids[fieldID(ofa)] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // A StoredOperand is an operand fixed where a value is stored in a field

@@ -67,8 +67,8 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	for _, op := range model.Ops {
-		if op.Method.Role != kvapi.List {
-			continue
+		if op.Method.Role != kvapi.List || op.InTest() {
+			continue // a test's listing walks a fake's few keys
 		}
 		results := op.Results()
 		if model.ReportedInside(pass, op, new(reportedFact)) {
@@ -88,7 +88,7 @@ func run(pass *analysis.Pass) (any, error) {
 	// One report per loop: its first get of a listed key.
 	perLoop := make(map[any]bool)
 	for _, op := range model.InnerFirst() {
-		if op.Method.Role != kvapi.Get || model.ReportedInside(pass, op, new(reportedFact)) {
+		if op.Method.Role != kvapi.Get || op.InTest() || model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
 		if loop := perKey(model, op, listed); loop != nil && !perLoop[loop] {

@@ -47,6 +47,7 @@ const (
 	droppedMsg    = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	restMissMsg   = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
+	restEmptyMsg  = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
 	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
@@ -71,7 +72,13 @@ func run(pass *analysis.Pass) (any, error) {
 			rep.Report(analysis.Diagnostic{Pos: cmp.Pos(), Message: statusMissMsg})
 		}
 		if bodyWithoutStatus(op) {
-			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: restMissMsg})
+			if checks := bodyMissChecks(op); len(checks) > 0 {
+				for _, cmp := range checks {
+					rep.Report(analysis.Diagnostic{Pos: cmp.Pos(), Message: restEmptyMsg})
+				}
+			} else {
+				rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: restMissMsg})
+			}
 		}
 		if droppedError(model, op) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
@@ -549,6 +556,78 @@ func bodyWithoutStatus(get *kvapi.Op) bool {
 		}
 	}
 	return body && !status
+}
+
+// bodyMissChecks returns the comparisons that test a REST response's
+// body, read whole, for emptiness: len(body) == 0, string(body) == "".
+func bodyMissChecks(get *kvapi.Op) []*ssa.BinOp {
+	var out []*ssa.BinOp
+	for _, resp := range get.Results() {
+		for _, ref := range *resp.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok || fieldName(fa) != "Body" {
+				continue
+			}
+			for _, load := range *fa.Referrers() {
+				lv, ok := load.(*ssa.UnOp)
+				if !ok {
+					continue
+				}
+				uses := slices.Clone(*lv.Referrers())
+				for i := 0; i < len(uses); i++ {
+					switch use := uses[i].(type) {
+					case *ssa.ChangeInterface: // io.ReadCloser as an io.Reader
+						uses = append(uses, *use.Referrers()...)
+					case *ssa.Call:
+						if calleeName(use) == "io.ReadAll" {
+							out = append(out, emptinessChecks(use)...)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// emptinessChecks returns the tests of what read returned, its bytes,
+// for being empty.
+func emptinessChecks(read *ssa.Call) []*ssa.BinOp {
+	var out []*ssa.BinOp
+	for _, ref := range *read.Referrers() {
+		ext, ok := ref.(*ssa.Extract)
+		if !ok || ext.Index != 0 {
+			continue
+		}
+		for _, v := range kvapi.Views([]ssa.Value{ext}) {
+			for _, use := range *v.Referrers() {
+				switch use := use.(type) {
+				case *ssa.Call:
+					if kvapi.IsLen(use) {
+						for _, cmp := range *use.Referrers() {
+							if bin, ok := cmp.(*ssa.BinOp); ok && comparesWithZero(bin, use) {
+								out = append(out, bin)
+							}
+						}
+					}
+				case *ssa.BinOp:
+					if s, ok := otherString(use, v); ok && s == "" {
+						out = append(out, use)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func calleeName(call *ssa.Call) string {
+	if callee := call.Call.StaticCallee(); callee != nil {
+		if fn, ok := callee.Object().(*types.Func); ok {
+			return fn.FullName()
+		}
+	}
+	return ""
 }
 
 // readsStatus reports whether fn, or a closure in it, reads a response's

@@ -4,6 +4,7 @@ package kvnull
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 
@@ -50,4 +51,21 @@ func viaClient(ctx context.Context, c *kvrest.Client, serial string) (cert, bool
 	}
 	var out cert
 	return out, true, json.Unmarshal([]byte(raw), &out)
+}
+
+// A missing key's body is the API's JSON error, never empty.
+func banOf(ctx context.Context, hc *http.Client, user string) ([]byte, error) { // want banOf:"kvnull"
+	resp, err := hc.Get(base + "/values/" + url.PathEscape("ban:"+user))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) == 0 { // want `this miss check is never true: the KV REST API answers a missing key with a 404 response`
+		return nil, nil
+	}
+	return body, nil
 }
