@@ -65,8 +65,8 @@ func (r *Result) findFuncFields() {
 				if !ok {
 					continue
 				}
-				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc {
-					continue
+				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc || r.inTestFile(st.Pos()) {
+					continue // a test wires fakes
 				}
 				var ff FuncField
 				if obj, _ := storedFunc(st.Val); obj != nil && r.isKVFunc(obj) {

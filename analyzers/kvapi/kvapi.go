@@ -141,7 +141,11 @@ func (r *Result) InnerFirst() []*Op {
 // InTest reports whether the call is in a _test.go file: tests call
 // fakes in loops, and drop errors on purpose.
 func (op *Op) InTest() bool {
-	return strings.HasSuffix(op.model.pass.Fset.Position(op.Call.Pos()).Filename, "_test.go")
+	return op.model.inTestFile(op.Call.Pos())
+}
+
+func (r *Result) inTestFile(pos token.Pos) bool {
+	return strings.HasSuffix(r.pass.Fset.Position(pos).Filename, "_test.go")
 }
 
 // Pos is the position of the call.

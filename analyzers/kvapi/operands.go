@@ -111,6 +111,12 @@ func (op *Op) sources(o Operand) []Source {
 	return op.model.unwrapAll(op.model.fieldSources(v, loc.Field, 0))
 }
 
+// identifiable reports whether src renders to an identity (see identity).
+func (r *Result) identifiable(src Source) bool {
+	_, ok := r.identity(src, true)
+	return ok
+}
+
 // holder returns the value a call through a storage port or a
 // function-typed field is made on: the port, or the struct of the field.
 func (op *Op) holder() ssa.Value {
@@ -136,7 +142,7 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	args := op.Args
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
-		if o == Namespace && t.Op == TermOpaque {
+		if o == Namespace && (t.Op == TermOpaque || !op.model.identifiable(Source{Term: t, Args: args})) {
 			// An adapter that opens its namespace in a way not known
 			// here (a binding looked up per call): every call through
 			// one port value, or one struct of function fields, reaches

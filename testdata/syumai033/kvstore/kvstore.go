@@ -131,3 +131,12 @@ const reportPrefix = "report:" + "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 func (s *Store) PutReport(id, body string) error { // want PutReport:`kv wrapper: put`
 	return s.ns.PutString(reportPrefix+id, body, nil)
 }
+
+// Ops is a table of calls that a caller fills with closures.
+type Ops struct {
+	Put func(key, value string) error
+}
+
+func NewOps(s *Store) Ops { // want NewOps:`kv wrapper: put` NewOps:`kv func fields: kvlint.test/syumai033/kvstore.Ops.Put=kvlint.test/syumai033/kvstore.NewOps\$1`
+	return Ops{Put: func(key, value string) error { return s.Set(key, value, time.Hour) }}
+}

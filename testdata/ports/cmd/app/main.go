@@ -9,6 +9,7 @@ import (
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
 	"kvlint.test/ports/sessions"
+	"kvlint.test/ports/tally"
 	"kvlint.test/ports/visits"
 )
 
@@ -21,4 +22,12 @@ func main() {
 	_ = sessions.NewKeeper(kv, 30*time.Second).Keep(context.Background(), "k", nil)
 	v := &visits.Counter{D: visits.Deps{Load: kv.Get, Save: kv.Set}}
 	_ = v.Visit(context.Background(), "/")
+	likes := &tally.Likes{Ops: tally.Ops{
+		Get: func(ctx context.Context, key string) (string, error) {
+			b, err := kv.Get(ctx, key)
+			return string(b), err
+		},
+		Put: func(ctx context.Context, key, value string) error { return kv.Set(ctx, key, []byte(value), time.Hour) },
+	}}
+	_ = likes.Like(context.Background(), "p1")
 }
