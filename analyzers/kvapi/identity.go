@@ -585,17 +585,17 @@ func pureCall(call *ssa.Call) bool {
 		return false
 	}
 	fn := callee.Object().(*types.Func)
-	return pureFuncs[fn.FullName()] || keyHelper(fn)
+	return pureFuncs[fn.FullName()] || KeyHelper(fn)
 }
 
-// keyHelper reports whether fn looks like a helper that builds a key from
+// KeyHelper reports whether fn looks like a helper that builds a key from
 // its arguments, as func rateKey(ip string) string and func flagsKey()
 // string do, or a key-builder type, keys.New(ns, id).String(): it takes
 // and returns only strings, numbers and plain values made of them, and
 // nothing in its name or package says it draws something new or of the
 // moment. (A key that includes the current minute is still one key for
 // the get and the put a moment later.)
-func keyHelper(fn *types.Func) bool {
+func KeyHelper(fn *types.Func) bool {
 	sig := fn.Signature()
 	if sig.Results().Len() != 1 || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
 		return false

@@ -436,7 +436,7 @@ func fieldName(t types.Type, i int) string {
 // number computed from them alone: func (r *Repo[T]) key(id string) string
 // { return r.prefix + id }. A call of it is then that Term bound to the
 // call's arguments, so that two calls with the same arguments give the
-// same key. (A helper of another package is known by keyHelper only.)
+// same key. (A helper of another package is known by KeyHelper only.)
 func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	if origin := fn.Origin(); origin != nil {
 		fn = origin

@@ -263,6 +263,14 @@ func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
 				if setIn(x, loop) {
 					return true
 				}
+			case *ssa.FreeVar:
+				// A variable of the enclosing function, captured: the
+				// same unless this loop sets it.
+				for _, ref := range *x.Referrers() {
+					if st, ok := ref.(*ssa.Store); ok && st.Addr == x && loop[st.Block()] {
+						return true
+					}
+				}
 			default:
 				return true
 			}
@@ -315,7 +323,9 @@ func pure(call *ssa.Call) bool {
 	case "fmt", "strings", "strconv", "path", "net/url":
 		return true
 	}
-	return false
+	// The program's key builders: kvkey.Manifest(env).String().
+	fn, ok := callee.Object().(*types.Func)
+	return ok && kvapi.KeyHelper(fn)
 }
 
 // retries reports whether loop ends when the put succeeds: a retry.
