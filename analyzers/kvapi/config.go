@@ -2,6 +2,8 @@ package kvapi
 
 import (
 	"fmt"
+	"go/constant"
+	"go/token"
 	"go/types"
 	"maps"
 	"slices"
@@ -21,6 +23,9 @@ import (
 type Interfaces struct {
 	raw  string
 	rows []*Method
+	// configured are the field entries of the flag, PKG.TYPE.FIELD=ROLE(OPERAND):
+	// an operation reads the operand from that field (see fieldTemplates).
+	configured map[string][]WrappedOp
 
 	// found are interface methods whose implementations in the program
 	// wrap KV, as Discover finds them for the kvlint command, which sees
@@ -53,9 +58,17 @@ func (c *Interfaces) String() string { return c.raw }
 // Set parses the flag's value, replacing what was configured.
 func (c *Interfaces) Set(s string) error {
 	var rows []*Method
+	configured := make(map[string][]WrappedOp)
 	for _, entry := range strings.Split(s, ";") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
+			continue
+		}
+		if id, w, ok, err := parseFieldEntry(entry); ok {
+			if err != nil {
+				return fmt.Errorf("field entry %q: %v", entry, err)
+			}
+			configured[id] = append(configured[id], w)
 			continue
 		}
 		m, err := parseEntry(entry)
@@ -64,8 +77,48 @@ func (c *Interfaces) Set(s string) error {
 		}
 		rows = append(rows, m)
 	}
-	c.raw, c.rows = s, rows
+	c.raw, c.rows, c.configured = s, rows, configured
 	return nil
+}
+
+// parseFieldEntry parses PKG.TYPE.FIELD=ROLE(OPERAND), which says that an
+// operation of role takes operand from the field: what the kvlint command
+// found of a port's options or a config struct, for go vet (see Found).
+// ok is false when entry is not one (its operand has an "=").
+func parseFieldEntry(entry string) (id string, w WrappedOp, ok bool, err error) {
+	id, spec, found := strings.Cut(entry, "=")
+	roleName, operand, hasArgs := strings.Cut(strings.TrimSuffix(spec, ")"), "(")
+	if !found || !hasArgs || strings.Contains(operand, "=") || strings.Count(id, ".") < 2 {
+		return "", WrappedOp{}, false, nil
+	}
+	role, known := roleByName[strings.ToLower(strings.ReplaceAll(roleName, " ", ""))]
+	if !known {
+		return "", WrappedOp{}, true, fmt.Errorf("unknown role %q", roleName)
+	}
+	o, known := operandByName[strings.ToLower(strings.TrimSpace(operand))]
+	if !known || !slices.Contains(fieldOperands, o) {
+		return "", WrappedOp{}, true, fmt.Errorf("operand %q cannot be read from a field (want ttl, expiration, cachettl or limit)", operand)
+	}
+	slot := &Term{Op: TermParam, Index: fieldSlot}
+	w = WrappedOp{Role: role, Method: "configured field", Operands: []OperandTerms{{Operand: o, Terms: []*Term{slot}}},
+		// A zero or negative value is no option set.
+		Conds: []Cond{{Term: &Term{Op: TermBinOp, Tok: token.GTR, Args: []*Term{slot, {Op: TermConst, Value: "0", Kind: constant.Int}}}, Want: true}}}
+	return id, w, true, nil
+}
+
+// fieldTemplates returns the operations that read an operand from field
+// (whose ID is id), as the kvlint command found them or the flag says.
+func (c *Interfaces) fieldTemplates(id string, field *types.Var) []WrappedOp {
+	out := slices.Clone(c.fields[id])
+	for _, w := range c.configured[id] {
+		if IsDuration(field.Type()) {
+			// A time.Duration, in seconds, as the adapter found sends it.
+			seconds := &Term{Op: TermCall, Name: "(time.Duration).Seconds", Args: w.Operands[0].Terms}
+			w.Operands = []OperandTerms{{Operand: w.Operands[0].Operand, Terms: []*Term{seconds}}}
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 func parseEntry(entry string) (*Method, error) {
@@ -227,10 +280,22 @@ func fieldSuffix(field string) string {
 	return "." + field
 }
 
+// joinKeys returns the keys of a and b.
+func joinKeys(a, b map[string][]WrappedOp) map[string]bool {
+	keys := make(map[string]bool)
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
 // imports reports whether the package pkg, or one it imports, declares a
 // configured or found interface.
 func (c *Interfaces) imports(pkg *types.Package) bool {
-	for id := range c.fields {
+	for id := range joinKeys(c.fields, c.configured) {
 		if strings.HasPrefix(id, pkg.Path()+".") && !strings.Contains(id[len(pkg.Path())+1:], "/") {
 			return true // it declares a field that an operation reads
 		}

@@ -30,10 +30,27 @@ func TestInterfacesFlag(t *testing.T) {
 		{"example.com/store.Cache.Get=get(key=first)", "want a parameter index"},
 		{"example.com/store.Cache.Get=get key=1", "want ROLE(OPERAND=INDEX,...)"},
 		{"example.com/store.Cache.Put=put(key=1,key=2)", "operand key is given twice"},
+		{"example.com/store.PutOptions.Key=put(key)", `operand "key" cannot be read from a field`},
+		{"example.com/store.PutOptions.TTL=store(ttl)", `unknown role "store"`},
 	} {
 		if err := c.Set(bad.value); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("Set(%q) = %v, want an error containing %q", bad.value, err, bad.want)
 		}
+	}
+}
+
+// A field entry: an operation reads the operand from the field.
+func TestInterfacesFieldEntry(t *testing.T) {
+	var c Interfaces
+	if err := c.Set("example.com/store.PutOptions.TTL=put(ttl);example.com/config.Reports.PageSize=list(limit)"); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.rows) != 0 || len(c.configured) != 2 {
+		t.Fatalf("rows %v, fields %v", c.rows, c.configured)
+	}
+	w := c.configured["example.com/store.PutOptions.TTL"]
+	if len(w) != 1 || w[0].Role != Put || w[0].Operands[0].Operand != TTL {
+		t.Errorf("PutOptions.TTL = %+v", w)
 	}
 }
 

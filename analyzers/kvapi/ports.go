@@ -17,6 +17,7 @@ package kvapi
 // in-memory implementations have no facts, so they hide nothing.
 
 import (
+	"go/token"
 	"go/types"
 	"slices"
 	"sort"
@@ -213,7 +214,7 @@ func (c *Interfaces) Found() string {
 				if len(ot.Terms) != 1 || ot.Operand == Namespace {
 					continue
 				}
-				if loc, ok := paramLocation(ot.Terms[0]); ok {
+				if loc, ok := paramLocation(ot.Terms[0], ot.Operand == TTL || ot.Operand == Expiration || ot.Operand == CacheTTL); ok {
 					args = append(args, operandFlagName(ot.Operand)+"="+loc)
 				}
 			}
@@ -224,8 +225,53 @@ func (c *Interfaces) Found() string {
 			entries = append(entries, m.Pkg().Path()+"."+named.Obj().Name()+"."+m.Name()+"="+strings.ToLower(w.Role.String())+"("+strings.Join(args, ",")+")")
 		}
 	}
+	// The fields that operations read a lifetime or a limit from, when
+	// the operand is the field's value as it is, or a time.Duration's
+	// seconds: a port's options applied by its adapter, a config struct.
+	for id, ws := range c.fields {
+		if !token.IsExported(id[strings.LastIndex(id, ".")+1:]) {
+			continue // set only in its own package, which sees the use
+		}
+		for _, w := range ws {
+			if len(w.Operands) != 1 || len(w.Operands[0].Terms) != 1 {
+				continue
+			}
+			if t := asIs(w.Operands[0].Terms[0]); t.Op == TermParam && t.Index == fieldSlot {
+				entries = append(entries, id+"="+strings.ReplaceAll(w.Role.String(), " ", "")+"("+operandFlagName(w.Operands[0].Operand)+")")
+			}
+		}
+	}
 	sort.Strings(entries)
-	return strings.Join(slices.Compact(entries), ";")
+	entries = slices.Compact(entries)
+	// One row per name: an adapter that writes one key with a bulk
+	// request (cloudflare-go v2 and v3 take a TTL only there) is a put
+	// to its callers.
+	single := make(map[string]bool)
+	for _, e := range entries {
+		name, spec, _ := strings.Cut(e, "=")
+		if !strings.HasPrefix(spec, "bulk") {
+			single[name] = true
+		}
+	}
+	entries = slices.DeleteFunc(entries, func(e string) bool {
+		name, spec, _ := strings.Cut(e, "=")
+		return strings.HasPrefix(spec, "bulk") && single[name]
+	})
+	return strings.Join(entries, ";")
+}
+
+// asIs strips from t what keeps a value what it is, as a configured
+// operand reads it: conversions, a Duration's Seconds(), one-armed phis.
+// (d / time.Second is left: whether d is a Duration there is not known.)
+func asIs(t *Term) *Term {
+	for {
+		switch {
+		case (t.Op == TermConvert || t.Op == TermPhi || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1:
+			t = t.Args[0]
+		default:
+			return t
+		}
+	}
 }
 
 // operandFlagName is the name of o in -kvapi.interfaces.
@@ -244,8 +290,11 @@ func operandFlagName(o Operand) string {
 // conversions an adapter applies on the way, string(v) or ttl.Seconds(),
 // are what a configured operand implies: a lifetime given as a
 // time.Duration is read as one.
-func paramLocation(t *Term) (string, bool) {
-	for (t.Op == TermConvert || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1 {
+func paramLocation(t *Term, lifetime bool) (string, bool) {
+	// A one-armed phi is an operand set only under a condition (if
+	// q.Prefix != ""); for a lifetime that condition matters (a
+	// configured TTL has no such guard), so it is left out.
+	for (t.Op == TermConvert || t.Op == TermPhi && !lifetime || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1 {
 		t = t.Args[0]
 	}
 	switch {

@@ -71,16 +71,13 @@ func (r *Result) findSetters() {
 	uses := r.fieldUses()
 	for field, ss := range stores {
 		id := fieldID(ss[0].Addr.(*ssa.FieldAddr))
-		for _, tmpl := range r.ifaces.fields[id] {
+		for _, tmpl := range r.ifaces.fieldTemplates(id, field) {
 			uses = append(uses, fieldUse{field: field, tmpl: tmpl})
 		}
 	}
-	used := usedFields{vars: make(map[*types.Var]bool), ids: make(map[string]bool)}
+	used := usedFields{vars: make(map[*types.Var]bool), ids: joinKeys(r.ifaces.fields, r.ifaces.configured)}
 	for _, u := range uses {
 		used.vars[u.field] = true
-	}
-	for id := range r.ifaces.fields {
-		used.ids[id] = true
 	}
 	setters := make(map[*ssa.Function][]WrappedOp)
 	elsewhere := make(map[*types.Func][]FieldUse)
