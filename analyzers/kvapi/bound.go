@@ -152,7 +152,7 @@ func isUnixTime(v ssa.Value) bool {
 		v = conv.X
 	}
 	call, ok := v.(*ssa.Call)
-	return ok && strings.HasPrefix(calleeName(call), "(time.Time).Unix")
+	return ok && strings.HasPrefix(CalleeName(call), "(time.Time).Unix")
 }
 
 func (e *evaluator) phiBound(v *ssa.Phi, f *Frame, depth int) Bound {
@@ -201,7 +201,7 @@ func join(bs []Bound) Bound {
 }
 
 func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, depth int) Bound {
-	name := calleeName(call)
+	name := CalleeName(call)
 	args := call.Call.Args
 	switch {
 	case name == "time.Until" || name == "(time.Time).Sub":

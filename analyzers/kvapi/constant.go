@@ -182,7 +182,7 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 		}
 		return out
 	}
-	if round := roundings[calleeName(call)]; round != nil && len(args) == 1 {
+	if round := roundings[CalleeName(call)]; round != nil && len(args) == 1 {
 		return mapValues(e.values(args[0], f, depth+1), func(c constant.Value) constant.Value { return roundValue(c, round) })
 	}
 	callee := call.Call.StaticCallee()

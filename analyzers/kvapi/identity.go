@@ -363,7 +363,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 }
 
 func (w *identityWriter) call(call *ssa.Call, depth int) {
-	w.b.WriteString("(" + calleeName(call))
+	w.b.WriteString("(" + CalleeName(call))
 	for _, a := range call.Call.Args {
 		w.b.WriteString(" ")
 		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {

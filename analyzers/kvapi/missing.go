@@ -237,7 +237,7 @@ func missSide(cond ssa.Value) (int, bool) {
 	if call, ok := cond.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return IsError(a.Type()) }) {
 		// IsNotFound(err), errors.Is(err, ErrNotFound): the miss is the
 		// true side. errors.Is(err, ErrTaken) tests something else.
-		return 0, missWords.MatchString(calleeName(call)) || slices.ContainsFunc(call.Call.Args, namesMiss)
+		return 0, missWords.MatchString(CalleeName(call)) || slices.ContainsFunc(call.Call.Args, namesMiss)
 	}
 	switch c := cond.(type) {
 	case *ssa.UnOp:

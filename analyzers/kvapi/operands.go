@@ -635,7 +635,7 @@ func rangedOver(p *ssa.Parameter, iters ...string) (ssa.Value, bool) {
 					continue
 				}
 				iter, ok := call.Call.Value.(*ssa.Call)
-				if !ok || len(iter.Call.Args) == 0 || !slices.Contains(iters, calleeName(iter)) {
+				if !ok || len(iter.Call.Args) == 0 || !slices.Contains(iters, CalleeName(iter)) {
 					continue
 				}
 				// slices.All yields the index first.

@@ -155,7 +155,7 @@ func (b *urlBuilder) call(v *ssa.Call, env *restEnv, at ssa.Instruction, depth i
 		a, _ := env.resolve(args[i])
 		return a
 	}
-	switch name := calleeName(v); name {
+	switch name := CalleeName(v); name {
 	case "fmt.Sprintf":
 		if len(args) == 2 {
 			return b.sprintf(args[0], b.model.elements(args[1], 0), env, v, depth)
@@ -279,7 +279,7 @@ func (b *urlBuilder) query(q ssa.Value, env *restEnv, depth int) [][]urlPart {
 					}
 				}
 			case *ssa.Call:
-				name := calleeName(user)
+				name := CalleeName(user)
 				if (name == "(net/url.Values).Set" || name == "(net/url.Values).Add") && len(user.Call.Args) == 3 && user.Call.Args[0] == addr {
 					var expr ast.Expr
 					if call := b.model.CallExpr(user.Pos()); call != nil && len(call.Args) == 2 {
@@ -301,7 +301,7 @@ func (b *urlBuilder) query(q ssa.Value, env *restEnv, depth int) [][]urlPart {
 func (b *urlBuilder) queryValue(v ssa.Value, env *restEnv, at ssa.Instruction, depth int) [][]urlPart {
 	v, env = env.resolve(v)
 	if call, ok := v.(*ssa.Call); ok {
-		switch calleeName(call) {
+		switch CalleeName(call) {
 		case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint":
 			x, _ := env.resolve(call.Call.Args[0])
 			return [][]urlPart{{{val: x, num: true, at: at, expr: b.argExpr(call, 0)}}}
@@ -376,7 +376,7 @@ func requestAt(call *ssa.Call) (restRequest, bool) {
 	args := call.Call.Args
 	get := ssa.NewConst(constant.MakeString("GET"), types.Typ[types.String])
 	post := ssa.NewConst(constant.MakeString("POST"), types.Typ[types.String])
-	switch calleeName(call) {
+	switch CalleeName(call) {
 	case "net/http.NewRequest":
 		return restRequest{verb: args[0], url: args[1], body: args[2]}, true
 	case "net/http.NewRequestWithContext":
@@ -431,7 +431,7 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 	for _, parts := range b.parts(req.url, req.env, nil, 0) {
 		ep, ok := parseEndpoint(parts)
 		if !ok {
-			undetermined = undetermined || endsInParam(parts, req.env)
+			undetermined = undetermined || endsInParam(parts)
 			continue
 		}
 		if !verbKnown {
@@ -491,7 +491,7 @@ func chain(inner, outer *restEnv) *restEnv {
 
 // endsInParam reports whether a URL that names no KV path is built from a
 // parameter of the function that makes the request, which a caller gives.
-func endsInParam(parts []urlPart, env *restEnv) bool {
+func endsInParam(parts []urlPart) bool {
 	for _, p := range parts {
 		if param, ok := p.val.(*ssa.Parameter); ok && param.Parent().Parent() == nil {
 			return true
@@ -507,7 +507,7 @@ func endsInParam(parts []urlPart, env *restEnv) bool {
 // itself; a request with no sender found is the operation itself.
 func (r *Result) sends(site ssa.CallInstruction) []ssa.CallInstruction {
 	call, ok := site.(*ssa.Call)
-	if !ok || !strings.HasPrefix(calleeName(call), "net/http.NewRequest") && !returnsRequest(call) {
+	if !ok || !strings.HasPrefix(CalleeName(call), "net/http.NewRequest") && !returnsRequest(call) {
 		return []ssa.CallInstruction{site}
 	}
 	var sends []ssa.CallInstruction
@@ -532,16 +532,16 @@ func (r *Result) sends(site ssa.CallInstruction) []ssa.CallInstruction {
 // request it makes.
 func returnsRequest(call *ssa.Call) bool {
 	res := call.Call.Signature().Results()
-	return res.Len() > 0 && isHTTP(res.At(0).Type(), "Request")
+	return res.Len() > 0 && IsHTTP(res.At(0).Type(), "Request")
 }
 
 func returnsResponse(sig *types.Signature) bool {
 	res := sig.Results()
-	return res.Len() > 0 && isHTTP(res.At(0).Type(), "Response")
+	return res.Len() > 0 && IsHTTP(res.At(0).Type(), "Response")
 }
 
-// isHTTP reports whether t is *net/http.NAME.
-func isHTTP(t types.Type, name string) bool {
+// IsHTTP reports whether t is *net/http.NAME.
+func IsHTTP(t types.Type, name string) bool {
 	p, ok := t.(*types.Pointer)
 	if !ok {
 		return false
@@ -799,7 +799,7 @@ func (r *Result) requestBody(body ssa.Value, env *restEnv) ssa.Value {
 		if !ok {
 			break
 		}
-		switch calleeName(call) {
+		switch CalleeName(call) {
 		case "bytes.NewReader", "strings.NewReader", "bytes.NewBuffer", "bytes.NewBufferString":
 			body = call.Call.Args[0]
 			continue
@@ -810,7 +810,7 @@ func (r *Result) requestBody(body ssa.Value, env *restEnv) ssa.Value {
 		return nil
 	}
 	if ext, ok := body.(*ssa.Extract); ok && ext.Index == 0 {
-		if call, ok := ext.Tuple.(*ssa.Call); ok && calleeName(call) == "encoding/json.Marshal" {
+		if call, ok := ext.Tuple.(*ssa.Call); ok && CalleeName(call) == "encoding/json.Marshal" {
 			return unwrapInterface(call.Call.Args[0])
 		}
 	}

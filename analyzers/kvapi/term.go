@@ -285,7 +285,7 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if name, ok := ownKeyMethod(v); ok {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
-	name := calleeName(v)
+	name := CalleeName(v)
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
 	}
@@ -330,7 +330,9 @@ var TimeFuncs = map[string]bool{
 
 // calleeName names the function that v calls, builtins by their name,
 // others by full name; "" for a dynamic call.
-func calleeName(v *ssa.Call) string {
+// CalleeName is the full name of the function call calls, or of the
+// builtin; "" when the callee is not static.
+func CalleeName(v *ssa.Call) string {
 	if b, ok := v.Call.Value.(*ssa.Builtin); ok {
 		return b.Name()
 	}

@@ -579,7 +579,7 @@ func bodyMissChecks(get *kvapi.Op) []*ssa.BinOp {
 					case *ssa.ChangeInterface: // io.ReadCloser as an io.Reader
 						uses = append(uses, *use.Referrers()...)
 					case *ssa.Call:
-						if calleeName(use) == "io.ReadAll" {
+						if kvapi.CalleeName(use) == "io.ReadAll" {
 							out = append(out, emptinessChecks(use)...)
 						}
 					}
@@ -621,15 +621,6 @@ func emptinessChecks(read *ssa.Call) []*ssa.BinOp {
 	return out
 }
 
-func calleeName(call *ssa.Call) string {
-	if callee := call.Call.StaticCallee(); callee != nil {
-		if fn, ok := callee.Object().(*types.Func); ok {
-			return fn.FullName()
-		}
-	}
-	return ""
-}
-
 // readsStatus reports whether fn, or a closure in it, reads a response's
 // status.
 func readsStatus(fn *ssa.Function) bool {
@@ -643,14 +634,7 @@ func readsStatus(fn *ssa.Function) bool {
 	return slices.ContainsFunc(fn.AnonFuncs, readsStatus)
 }
 
-func isResponse(t types.Type) bool {
-	p, ok := t.(*types.Pointer)
-	if !ok {
-		return false
-	}
-	named, ok := types.Unalias(p.Elem()).(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "Response"
-}
+func isResponse(t types.Type) bool { return kvapi.IsHTTP(t, "Response") }
 
 func fieldName(addr *ssa.FieldAddr) string {
 	st := addr.X.Type().(*types.Pointer).Elem().Underlying().(*types.Struct)
