@@ -46,7 +46,6 @@ func New(keys string) *analysis.Analyzer {
 		Requires:   []*analysis.Analyzer{kvapi.Analyzer},
 		Run:        c.run,
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(reportedFact)},
 	}
 	a.Flags.Func("keys", "regular expression matched against each word of a key's constant text, naming a count (default "+keys+")", func(s string) error {
 		re, err := regexp.Compile(s)
@@ -61,14 +60,6 @@ func New(keys string) *analysis.Analyzer {
 
 type checker struct{ keys *regexp.Regexp }
 
-// reportedFact marks a function in which kvcounter reported a put, so
-// that its callers are not told again.
-type reportedFact struct{}
-
-func (*reportedFact) AFact()             {}
-func (*reportedFact) String() string     { return "kvcounter" }
-func (*reportedFact) ReportedBy() string { return "kvcounter" }
-
 func (c *checker) run(pass *analysis.Pass) (any, error) {
 	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
@@ -78,10 +69,6 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	rep := report.New(pass)
 	for _, put := range model.InnerFirst() {
 		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() || model.ReadsInside(put) {
-			continue
-		}
-		if model.ReportedInside(pass, put, new(reportedFact)) {
-			res.Claimed[put.Call] = true // kvrace would tell of it again
 			continue
 		}
 		reads, read := sameKeyReads(model, put)
@@ -104,9 +91,6 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				})
 			default:
 				continue
-			}
-			if fn, ok := kvapi.Outermost(put.Call.Parent()).Object().(*types.Func); ok {
-				pass.ExportObjectFact(fn, new(reportedFact))
 			}
 			break
 		}

@@ -24,21 +24,12 @@ var doc string
 
 // Analyzer reports missing KV keys mistaken for values.
 var Analyzer = &analysis.Analyzer{
-	Name:      "kvnull",
-	Doc:       analysisdoc.Extract(doc, "kvnull"),
-	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvnull.md",
-	Requires:  []*analysis.Analyzer{kvapi.Analyzer},
-	Run:       run,
-	FactTypes: []analysis.Fact{new(reportedFact)},
+	Name:     "kvnull",
+	Doc:      analysisdoc.Extract(doc, "kvnull"),
+	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvnull.md",
+	Requires: []*analysis.Analyzer{kvapi.Analyzer},
+	Run:      run,
 }
-
-// reportedFact marks a function in which kvnull reported a get, so that
-// its callers are not told again.
-type reportedFact struct{}
-
-func (*reportedFact) AFact()             {}
-func (*reportedFact) String() string     { return "kvnull" }
-func (*reportedFact) ReportedBy() string { return "kvnull" }
 
 const (
 	emptyCheckMsg = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
@@ -58,10 +49,9 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep := report.New(pass)
 	for _, op := range model.InnerFirst() {
-		if op.Method.Role != kvapi.Get || op.InTest() || model.ReportedInside(pass, op, new(reportedFact)) {
+		if op.Method.Role != kvapi.Get || op.InTest() {
 			continue
 		}
-		before := rep.Count()
 		if text := op.MissingText(); text != "" {
 			checkText(pass, model, rep, op, text)
 		}
@@ -87,9 +77,6 @@ func run(pass *analysis.Pass) (any, error) {
 			line := pass.Fset.Position(put.Pos()).Line
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
-		}
-		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok && rep.Count() > before {
-			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
 	rep.Finish()

@@ -109,9 +109,6 @@ func (r *Reporter) Report(d analysis.Diagnostic) {
 	r.pass.Report(d)
 }
 
-// Count returns how many sites have been reported, silenced or not.
-func (r *Reporter) Count() int { return len(r.sites) }
-
 // Reportf reports a finding at the range of node n.
 func (r *Reporter) Reportf(n ast.Node, format string, args ...any) {
 	r.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: fmt.Sprintf(format, args...)})

@@ -9,7 +9,7 @@ import (
 )
 
 // Failed login attempts per user, counted in KV by a backend.
-func recordFailure(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns, user string) (int, error) { // want recordFailure:"kvcounter"
+func recordFailure(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns, user string) (int, error) {
 	key := "login-attempts:" + user
 	v, err := api.GetWorkersKV(ctx, rc, cloudflare.GetWorkersKVParams{NamespaceID: ns, Key: key})
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 // A download counter.
-func bump(ctx context.Context, api *cloudflare.API, ns string) error { // want bump:"kvcounter"
+func bump(ctx context.Context, api *cloudflare.API, ns string) error {
 	v, err := api.ReadWorkersKV(ctx, ns, "downloads")
 	if err != nil {
 		return err

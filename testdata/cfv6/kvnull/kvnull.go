@@ -58,7 +58,7 @@ func (s *store) subscribe(ctx context.Context, user, channel string) error {
 
 // Any failure of the read is taken for a new user, whose default settings
 // are then written over the real ones.
-func (s *store) settings(ctx context.Context, user string) (settings, error) { // want settings:"kvnull"
+func (s *store) settings(ctx context.Context, user string) (settings, error) {
 	resp, err := s.get(ctx, "settings:"+user) // want `every error of this get is taken for a missing key`
 	if err != nil {
 		def := settings{Channels: []string{"news"}}
@@ -70,7 +70,7 @@ func (s *store) settings(ctx context.Context, user string) (settings, error) { /
 }
 
 // The error dropped: a missing key, or a timeout, reads as no settings.
-func (s *store) channels(ctx context.Context, user string) []string { // want channels:"kvnull"
+func (s *store) channels(ctx context.Context, user string) []string {
 	resp, _ := s.get(ctx, "settings:"+user) // want `the error of this get is dropped`
 	var st settings
 	body, _ := io.ReadAll(resp.Body)
@@ -129,7 +129,7 @@ func defaultSettings(user string) settings {
 }
 
 // The same, with the default made by a function of this package.
-func (s *store) preferences(ctx context.Context, user string) (settings, error) { // want preferences:"kvnull"
+func (s *store) preferences(ctx context.Context, user string) (settings, error) {
 	resp, err := s.get(ctx, "prefs:"+user) // want `every error of this get is taken for a missing key`
 	if err != nil {
 		return defaultSettings(user), s.put(ctx, "prefs:"+user, defaultSettings(user))
@@ -155,7 +155,7 @@ func (s *store) saveHours(ctx context.Context, h hours) error {
 
 // The record written on the failure is the default for the clinic read:
 // the key is the one that failed.
-func (s *store) ensureHours(ctx context.Context, clinic string) error { // want ensureHours:"kvnull"
+func (s *store) ensureHours(ctx context.Context, clinic string) error {
 	resp, err := s.get(ctx, "hours:"+clinic) // want `every error of this get is taken for a missing key`
 	if err != nil {
 		return s.saveHours(ctx, defaultHours(clinic))
@@ -178,7 +178,7 @@ type schedule struct {
 
 // Every failed request is a *cloudflare.Error, a missing key's and a
 // rate limit's alike: matching it tells nothing about the key.
-func (s *store) scheduleFor(ctx context.Context, clinic string) (schedule, error) { // want scheduleFor:"kvnull"
+func (s *store) scheduleFor(ctx context.Context, clinic string) (schedule, error) {
 	resp, err := s.get(ctx, "schedule:"+clinic) // want `every error of this get is taken for a missing key`
 	var apiErr *cloudflare.Error
 	if errors.As(err, &apiErr) {
@@ -222,7 +222,7 @@ type member struct {
 
 // A record created on first use from what the caller gives: a failed read
 // of an existing member replaces it.
-func (s *store) member(ctx context.Context, id, org string) (member, error) { // want member:"kvnull"
+func (s *store) member(ctx context.Context, id, org string) (member, error) {
 	resp, err := s.get(ctx, "member:"+id) // want `every error of this get is taken for a missing key`
 	if err != nil {
 		m := member{ID: id, Org: org, Since: time.Now()}
@@ -249,7 +249,7 @@ func (s *store) signedURL(ctx context.Context, id string) (string, error) {
 
 // A 404 comes back as an error: the response of a get with no error
 // never has that status.
-func (s *store) runs(ctx context.Context, job string) ([]string, error) { // want runs:"kvnull"
+func (s *store) runs(ctx context.Context, job string) ([]string, error) {
 	res, err := s.get(ctx, "runs:"+job)
 	if err != nil {
 		return nil, err

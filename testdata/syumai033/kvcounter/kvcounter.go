@@ -16,7 +16,7 @@ import (
 )
 
 // The canonical mistake: a rate limit by client IP kept in KV.
-func rateLimit(w http.ResponseWriter, r *http.Request) bool { // want rateLimit:"kvcounter"
+func rateLimit(w http.ResponseWriter, r *http.Request) bool {
 	ns, _ := kv.NewNamespace("RATE_LIMITS")
 	key := "rate:" + r.Header.Get("CF-Connecting-IP")
 	v, err := ns.GetString(key, nil)
@@ -33,7 +33,7 @@ func rateLimit(w http.ResponseWriter, r *http.Request) bool { // want rateLimit:
 }
 
 // A page-view counter, with the key built by fmt.Sprintf twice.
-func countView(ns *kv.Namespace, slug string) error { // want countView:"kvcounter"
+func countView(ns *kv.Namespace, slug string) error {
 	v, _ := ns.GetString(fmt.Sprintf("views:%s", slug), nil)
 	n, _ := strconv.ParseInt(v, 10, 64)
 	n++
@@ -46,7 +46,7 @@ type window struct {
 }
 
 // A quota in a JSON document: decode, increment a field, encode.
-func spendQuota(ns *kv.Namespace, user string) error { // want spendQuota:"kvcounter"
+func spendQuota(ns *kv.Namespace, user string) error {
 	key := "quota:" + user
 	raw, err := ns.GetString(key, nil)
 	if err != nil {
@@ -66,7 +66,7 @@ type visits struct {
 
 // A count held in memory and flushed to a key named for it: each isolate
 // has its own count, and the last write wins.
-func (v *visits) hit() error { // want hit:"kvcounter"
+func (v *visits) hit() error {
 	v.n++
 	return v.ns.PutString("stats:visits", strconv.Itoa(v.n), nil) // want `counter kept in KV: the key names a count`
 }
@@ -99,7 +99,7 @@ func nextPlan(ns *kv.Namespace, id string, plan int) error {
 }
 
 // A camel-case key naming page views, counted in memory.
-func (v *visits) flushPageViews(slug string, n int) error { // want flushPageViews:"kvcounter"
+func (v *visits) flushPageViews(slug string, n int) error {
 	return v.ns.PutString("pageViews:"+slug, strconv.Itoa(n+v.n), nil) // want `counter kept in KV: the key names a count`
 }
 
@@ -108,13 +108,13 @@ var pageHits = map[string]int{}
 
 var apiCalls int64
 
-func flushHits(ns *kv.Namespace, slug string) error { // want flushHits:"kvcounter"
+func flushHits(ns *kv.Namespace, slug string) error {
 	pageHits[slug]++
 	n := pageHits[slug]
 	return ns.PutString("hits:"+slug, strconv.Itoa(n), nil) // want `counter kept in KV: the key names a count`
 }
 
-func countCall(ns *kv.Namespace) error { // want countCall:"kvcounter"
+func countCall(ns *kv.Namespace) error {
 	total := atomic.AddInt64(&apiCalls, 1)
 	return ns.PutString("usage:api", strconv.FormatInt(total, 10), nil) // want `counter kept in KV: the key names a count`
 }
@@ -142,7 +142,7 @@ type meter struct {
 	ns    *kv.Namespace
 }
 
-func (m *meter) countView(tenant string) error { // want countView:"kvcounter"
+func (m *meter) countView(tenant string) error {
 	m.mu.Lock()
 	m.views[tenant]++
 	n := m.views[tenant]
@@ -165,7 +165,7 @@ func (v *pageViews) hit(page string) {
 	v.mu.Unlock()
 }
 
-func (v *pageViews) publish() { // want publish:"kvcounter"
+func (v *pageViews) publish() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for page, n := range v.pages {

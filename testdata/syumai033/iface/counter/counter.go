@@ -8,7 +8,7 @@ import (
 	"kvlint.test/syumai033/iface"
 )
 
-func like(ctx context.Context, c iface.Cache, post string) error { // want like:"kvcounter"
+func like(ctx context.Context, c iface.Cache, post string) error {
 	v, _ := c.Get(ctx, "likes:"+post)
 	n, _ := strconv.Atoi(v)
 	return c.Put(ctx, "likes:"+post, strconv.Itoa(n+1), 0) // want `counter kept in KV`
