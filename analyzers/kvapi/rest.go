@@ -466,14 +466,9 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 			continue
 		}
 		outer := req
-		outer.env = &restEnv{params: make(map[*ssa.Parameter]ssa.Value)}
-		for i, p := range fn.Params {
-			if i < len(caller.Common().Args) {
-				outer.env.params[p] = caller.Common().Args[i]
-			}
-		}
-		// The bindings of the helper's own helpers stay below.
-		outer.env = chain(req.env, outer.env)
+		// This caller's arguments bind fn's parameters, outside the
+		// frames already bound.
+		outer.env = chain(req.env, (*restEnv)(nil).bind(fn, caller.Common().Args))
 		out = append(out, r.restOpsOf(b, caller, outer, depth+1)...)
 	}
 	return out

@@ -67,7 +67,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		return res, nil
 	}
 	rep := report.New(pass)
-	for _, put := range model.InnerFirst() {
+	for _, put := range model.Ops {
 		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() || model.ReadsInside(put) {
 			continue
 		}

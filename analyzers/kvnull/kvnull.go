@@ -48,7 +48,7 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	rep := report.New(pass)
-	for _, op := range model.InnerFirst() {
+	for _, op := range model.Ops {
 		if op.Method.Role != kvapi.Get || op.InTest() {
 			continue
 		}
