@@ -24,7 +24,8 @@
 //
 // The analyzer reports the delete or the put. It knows a credential by the
 // words of its key (constant text and the names in the key expression),
-// of the wrapper or storage port it goes through, and of the value's type;
+// of the wrapper or storage port it goes through, of the value's type,
+// and, for a key that says nothing itself, of the function that revokes;
 // the -kvsession.credentials and -kvsession.state flags are the patterns.
 // With -kvsession.strict it also reports the creation of a credential,
 // which the very next request may not see at another location.

@@ -38,7 +38,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -317,7 +317,16 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		if !hasLiteral(src.Expr) {
 			key = append(key, keyNameWords(src.Expr)...)
 		}
+		if src.Expr == nil && model.KeyText(src) == "" && op.Wrapped != nil && op.Expr != nil {
+			// The wrapper builds the key in a way not followed (a
+			// variadic join): the strings it is given name it.
+			key = append(key, stringArgWords(pass, op.Expr)...)
+		}
 	}
+	// A key with no words of its own (k.Name from a list) is named by the
+	// function that deletes it; a key with text is named by it ("label:"
+	// + l is an index entry, even inside Revoke).
+	unnamed := !slices.ContainsFunc(key, func(g []string) bool { return len(g) > 0 })
 	key = append(key, listedPrefixes(model, op)...)
 	if op.Expr != nil {
 		other = append(other, exprWords(op.Expr.Fun)...)
@@ -330,6 +339,9 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				other = append(other, typeWords(op.Args[0].Type())...) // Repo[Session]
 			}
 		}
+	}
+	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && unnamed {
+		other = append(other, revokerWords(op)...)
 	}
 	if op.Method.Role == kvapi.Put {
 		for _, src := range op.Sources(kvapi.Value) {
@@ -378,6 +390,47 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		}
 	}
 	return ev
+}
+
+// stringArgWords returns the words of the string arguments of the call
+// of a wrapper: links.Delete(ctx, token).
+func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
+	var groups [][]string
+	for _, arg := range call.Args {
+		if b, ok := pass.TypesInfo.TypeOf(arg).Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
+			continue
+		}
+		if sel, ok := ast.Unparen(arg).(*ast.SelectorExpr); ok {
+			arg = sel.Sel // sess.CartID names a cart
+		}
+		groups = append(groups, keyNameWords(arg)...)
+	}
+	return groups
+}
+
+// revokingVerb words in a function's name say that it ends a credential.
+var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates)$`)
+
+// revokerWords returns, for a delete in a function whose name says it
+// revokes or consumes something (Revoke, Logout, RevokeDevices), the
+// words of that function's name, its receiver's type and its package:
+// what the function revokes, when the key itself does not say
+// (apikeys.Revoke deletes an API key; sessions.Manager.RevokeDevices a
+// device's session).
+func revokerWords(op *kvapi.Op) [][]string {
+	fn := kvapi.Outermost(op.Call.Parent())
+	name := kvapi.Words(fn.Name())
+	if !slices.ContainsFunc(name, revokingVerb.MatchString) {
+		return nil
+	}
+	groups := [][]string{name}
+	if recv := fn.Signature.Recv(); recv != nil {
+		groups = append(groups, typeWords(recv.Type())...)
+	}
+	if fn.Pkg != nil {
+		groups = append(groups, kvapi.Words(fn.Pkg.Pkg.Name()))
+	}
+	return groups
 }
 
 // derefNamedStruct reports whether t is a named struct or a pointer to one.

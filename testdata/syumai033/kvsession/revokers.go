@@ -1,0 +1,73 @@
+package kvsession
+
+import (
+	"strings"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// deviceSessions keeps one session per device under a user's prefix.
+type deviceSessions struct {
+	ns *kv.Namespace
+}
+
+// A key with no words of its own, listed under a prefix that says
+// nothing, is named by the method deleting it: a session manager's Revoke.
+func (m *deviceSessions) RevokeDevices(uid string) error { // want RevokeDevices:"kvsession"
+	res, err := m.ns.List(&kv.ListOptions{Prefix: "u/" + uid + "/"})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keys {
+		if err := m.ns.Delete(k.Name); err != nil { // want `A session revoked or consumed by a KV delete`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: a key with text of its own is what that text says, an index
+// entry, even inside Revoke.
+func (m *deviceSessions) RevokeLabel(uid, label string) error {
+	return m.ns.Delete("label:" + uid + ":" + label)
+}
+
+// Quiet: the same listing, deleted by a method that revokes nothing.
+func (m *deviceSessions) Compact(uid string) error {
+	res, err := m.ns.List(&kv.ListOptions{Prefix: "u/" + uid + "/"})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keys {
+		if err := m.ns.Delete(k.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// records joins its key from parts, which the model does not follow.
+type records struct {
+	ns     *kv.Namespace
+	prefix string
+}
+
+func (r *records) key(parts ...string) string {
+	return strings.Join(append([]string{r.prefix}, parts...), "/")
+}
+
+func (r *records) Delete(id string) error { return r.ns.Delete(r.key(id)) }
+
+// The wrapper's key is not followed: the argument it is given names it.
+func consumeLink(links *records, token string) error { // want consumeLink:"kvsession"
+	return links.Delete(token) // want `A token revoked or consumed by a KV delete`
+}
+
+type checkout struct {
+	CartID string
+}
+
+// Quiet: the field given names a cart, not the session holding it.
+func clearCart(carts *records, sess checkout) error {
+	return carts.Delete(sess.CartID)
+}
