@@ -320,7 +320,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 	case *ssa.FreeVar:
 		// A closure's captured variable is its binding in the parent.
 		if bound := w.model.binding(v); bound != nil {
-			w.value(bound, depth+1)
+			w.value(bound, depth) // free of cost: closures nest finitely
 			return
 		}
 	case *ssa.Parameter:
@@ -339,7 +339,9 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 	case *ssa.Call:
 		// A helper of this package as what it returns, as Terms see it.
 		if callee := v.Call.StaticCallee(); callee != nil {
-			if ret := w.model.returnTerm(callee); ret != nil {
+			// A helper whose result is not known (clientIP(r)) is this
+			// call's own value: the same wherever it is used.
+			if ret := w.model.returnTerm(callee); ret != nil && (ret.Op != TermOpaque || w.byInputs) {
 				w.term(ret, v.Call.Args, depth+1)
 				return
 			}
