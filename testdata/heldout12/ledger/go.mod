@@ -1,0 +1,5 @@
+module example.com/ledger
+
+go 1.23
+
+require github.com/syumai/workers v0.27.0
