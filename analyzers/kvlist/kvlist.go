@@ -496,7 +496,7 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 			in = loop.Header()
 		}
 	}
-	if in == nil {
+	if in == nil || memoized(get.Call) {
 		return nil
 	}
 	for _, src := range get.Sources(kvapi.Key) {
@@ -505,4 +505,38 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 		}
 	}
 	return nil
+}
+
+// memoized reports whether call runs only when a map lookup found
+// nothing: a get per distinct owner of the listed keys, remembered in a
+// map (if _, seen := known[id]; !seen { get(id) }), not one per key.
+func memoized(call ssa.CallInstruction) bool {
+	for b := call.Block(); b != nil; b = b.Idom() {
+		idom := b.Idom()
+		if idom == nil {
+			return false
+		}
+		if ifInstr, ok := idom.Instrs[len(idom.Instrs)-1].(*ssa.If); ok && fromMapLookup(ifInstr.Cond) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromMapLookup reports whether cond is the ok of a map lookup, or its
+// negation.
+func fromMapLookup(cond ssa.Value) bool {
+	if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
+		cond = not.X
+	}
+	ext, ok := cond.(*ssa.Extract)
+	if !ok || ext.Index != 1 {
+		return false
+	}
+	lookup, ok := ext.Tuple.(*ssa.Lookup)
+	if !ok || !lookup.CommaOk {
+		return false
+	}
+	_, isMap := lookup.X.Type().Underlying().(*types.Map)
+	return isMap
 }
