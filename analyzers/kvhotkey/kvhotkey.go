@@ -461,8 +461,7 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 }
 
 // inHandler reports whether fn, or a function it is nested in, serves
-// HTTP requests: a func(http.ResponseWriter, *http.Request) or a
-// ServeHTTP method. An admin's handler, named so or in a file named so,
+// HTTP requests: a ServeHTTP method, or a function given the request. An admin's handler, named so or in a file named so,
 // is not called on every request.
 func inHandler(fn *ssa.Function) bool {
 	if file := fn.Prog.Fset.Position(fn.Pos()).Filename; strings.Contains(strings.ToLower(filepath.Base(file)), "admin") {
@@ -478,16 +477,32 @@ func inHandler(fn *ssa.Function) bool {
 			return true
 		}
 		params := fn.Signature.Params()
-		writer, request := false, false
 		for i := 0; i < params.Len(); i++ {
-			switch types.TypeString(params.At(i).Type(), nil) {
-			case "net/http.ResponseWriter":
-				writer = true
-			case "*net/http.Request":
-				request = true
+			if carriesRequest(params.At(i).Type()) {
+				return true
 			}
 		}
-		if writer && request {
+	}
+	return false
+}
+
+// carriesRequest reports whether a parameter of type t hands a function
+// the HTTP request it serves: the *http.Request, or a struct of the
+// program's own that holds it (an endpoint's call{r, session}).
+func carriesRequest(t types.Type) bool {
+	isRequest := func(t types.Type) bool { return types.TypeString(t, nil) == "*net/http.Request" }
+	if isRequest(t) {
+		return true
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if isRequest(st.Field(i).Type()) {
 			return true
 		}
 	}

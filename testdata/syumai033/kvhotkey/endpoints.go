@@ -1,0 +1,50 @@
+package kvhotkey
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// call is what an endpoint is given: the request and who made it.
+type call struct {
+	r    *http.Request
+	user string
+}
+
+type endpoint func(call) (int, error)
+
+func (e endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	status, _ := e(call{r: r})
+	w.WriteHeader(status)
+}
+
+type api struct{ ns *kv.Namespace }
+
+// An endpoint given the request inside a struct of its own runs on every
+// request, as a ServeHTTP method does.
+func (a *api) earn(c call) (int, error) { // want earn:"kvhotkey"
+	_ = a.ns.PutString("meta:last-activity", time.Now().UTC().Format(time.RFC3339), nil) // want `this handler writes the same KV key on every request`
+	return http.StatusOK, nil
+}
+
+// A helper given the request itself, too.
+func (a *api) touch(r *http.Request) { // want touch:"kvhotkey"
+	_ = a.ns.PutString("meta:last-seen", r.URL.Path, nil) // want `this handler writes the same KV key on every request`
+}
+
+// options holds no request: a job's settings.
+type options struct {
+	every time.Duration
+}
+
+// Quiet: a function given settings, not a request.
+func (a *api) sweep(o options) {
+	_ = a.ns.PutString("meta:last-sweep", o.every.String(), nil)
+}
+
+func (a *api) routes(mux *http.ServeMux) {
+	mux.Handle("POST /earn", endpoint(a.earn))
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { a.touch(r) })
+}
