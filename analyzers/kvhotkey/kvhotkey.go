@@ -275,7 +275,9 @@ func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
 				return true
 			}
 		}
-	case *ssa.Alloc, *ssa.Extract, *ssa.Lookup, *ssa.Next, *ssa.Range:
+	case *ssa.Alloc:
+		return !variadicArray(v) || slices.ContainsFunc(arrayElems(v), func(e ssa.Value) bool { return varies(e, loop, depth+1) })
+	case *ssa.Extract, *ssa.Lookup, *ssa.Next, *ssa.Range:
 		return true
 	}
 	for _, op := range instr.Operands(nil) {
@@ -284,6 +286,42 @@ func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
 		}
 	}
 	return false
+}
+
+// variadicArray reports whether alloc is the array that holds a
+// variadic call's arguments (Key(shop) passes []string{shop}): written
+// element by element, then sliced, and nothing else.
+func variadicArray(alloc *ssa.Alloc) bool {
+	if _, ok := alloc.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Array); !ok {
+		return false
+	}
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.IndexAddr:
+			for _, use := range *ref.Referrers() {
+				if st, ok := use.(*ssa.Store); !ok || st.Addr != ref {
+					return false
+				}
+			}
+		case *ssa.Slice:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// arrayElems returns the values stored into a variadic array.
+func arrayElems(alloc *ssa.Alloc) []ssa.Value {
+	var elems []ssa.Value
+	for _, ref := range *alloc.Referrers() {
+		if ia, ok := ref.(*ssa.IndexAddr); ok {
+			for _, use := range *ia.Referrers() {
+				elems = append(elems, use.(*ssa.Store).Val)
+			}
+		}
+	}
+	return elems
 }
 
 // setIn reports whether the variable alloc may be set during loop: by a
