@@ -73,6 +73,11 @@ type Result struct {
 	checks      map[*ssa.Function][]int       // see missingChecks
 }
 
+// Funcs returns the package's functions, methods and closures in source
+// order; none when the package does not use KV, directly or through a
+// package that does.
+func (r *Result) Funcs() []*ssa.Function { return r.funcs }
+
 // CallSites returns the static calls of fn in this package, through which
 // a value inside fn may be bound to a caller's argument (see Frame).
 func (r *Result) CallSites(fn *ssa.Function) []ssa.CallInstruction {

@@ -13,7 +13,9 @@
 //   - at the list, a loop that follows the cursor (or drains an auto-pager)
 //     until the listing is complete, with no page or key budget, deadline or
 //     early exit: its time, memory and billed operations grow with the
-//     namespace;
+//     namespace; and, at the call, a range over an iterator that pages so
+//     (iter.Seq2), or a callback given to a function that does, when only a
+//     failure stops it;
 //   - at the list, a loop that stops at the first empty page: a page can be
 //     empty while more keys follow;
 //   - at the list, a cursor passed in options written without the prefix

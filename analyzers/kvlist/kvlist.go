@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -25,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvlist.md",
 	Requires:  []*analysis.Analyzer{kvapi.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(reportedFact)},
+	FactTypes: []analysis.Fact{new(reportedFact), new(iteratorFact)},
 }
 
 // pageSize is the most keys a list returns; a Limit below it asks for
@@ -48,10 +49,19 @@ func (*reportedFact) AFact()             {}
 func (*reportedFact) String() string     { return "kvlist" }
 func (*reportedFact) ReportedBy() string { return "kvlist" }
 
+// iteratorFact marks a function that hands listed keys to a callback or
+// to the body of a range over the iterator it returns (iter.Seq2), page
+// after page until the listing ends, unless the callback or the body
+// stops it: whether that loop is bounded is its caller's to say.
+type iteratorFact struct{}
+
+func (*iteratorFact) AFact()         {}
+func (*iteratorFact) String() string { return "kvlist iterator" }
+
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
-	if len(model.Ops) == 0 {
-		return nil, nil
+	if len(model.Funcs()) == 0 {
+		return nil, nil // a range over another package's listing iterator is no operation here
 	}
 	rep := report.New(pass)
 	reported := func(op *kvapi.Op, msg string) {
@@ -74,7 +84,13 @@ func run(pass *analysis.Pass) (any, error) {
 		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		switch loop := pagination(model, op, results); {
+		loop := pagination(model, op, results)
+		if loop == bounded && stopsOnlyByCallback(model, op, results) {
+			if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
+				pass.ExportObjectFact(fn, new(iteratorFact))
+			}
+		}
+		switch {
 		case cursorWithoutPrefix(model, op, listed):
 			reported(op, noPrefixMsg)
 		case loop == emptyPageExit:
@@ -83,6 +99,23 @@ func run(pass *analysis.Pass) (any, error) {
 			reported(op, unboundedMsg)
 		case loop == noLoop && (op.Wrapped == nil || returnsPage(op)) && firstPageOnly(model, op, results):
 			reported(op, firstPageMsg)
+		}
+	}
+	// A range over a listing iterator, or a callback given to one: the
+	// keys it is handed are listed, and it bounds the listing only if it
+	// can stop it.
+	for _, use := range iteratorUses(pass, model) {
+		if strings.HasSuffix(pass.Fset.Position(use.pos).Filename, "_test.go") {
+			continue // a test's range walks a fake's few keys
+		}
+		for _, p := range use.body.Params {
+			listed = append(listed, p)
+		}
+		if !stops(use.body) {
+			rep.Report(analysis.Diagnostic{Pos: use.pos, End: use.pos, Message: unboundedMsg})
+			if fn, ok := kvapi.Outermost(use.call.Parent()).Object().(*types.Func); ok {
+				pass.ExportObjectFact(fn, new(reportedFact))
+			}
 		}
 	}
 	// One report per loop: its first get of a listed key.
@@ -539,4 +572,127 @@ func fromMapLookup(cond ssa.Value) bool {
 	}
 	_, isMap := lookup.X.Type().Underlying().(*types.Map)
 	return isMap
+}
+
+// stopsOnlyByCallback reports whether the loops paging through op end,
+// apart from failures and the end of the listing, only when a callback
+// the function was given says so: yield(k) returning false.
+func stopsOnlyByCallback(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
+	byCallback := false
+	for _, loop := range kvapi.Loops(op.Call.Parent()) {
+		if !loop[op.Call.Block()] {
+			continue
+		}
+		for _, c := range exitConds(loop) {
+			switch {
+			case isErrorCheck(c.cond), listingEnds(model, c.cond, results):
+			case callsCallback(c.cond):
+				byCallback = true
+			default:
+				return false
+			}
+		}
+	}
+	return byCallback
+}
+
+// callsCallback reports whether cond, or its negation, is the answer of a
+// function the enclosing function was given: yield(k, nil).
+func callsCallback(cond ssa.Value) bool {
+	if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
+		cond = not.X
+	}
+	call, ok := cond.(*ssa.Call)
+	if !ok || call.Call.IsInvoke() {
+		return false
+	}
+	switch call.Call.Value.(type) {
+	case *ssa.Parameter, *ssa.FreeVar:
+		return true
+	}
+	return false
+}
+
+// An iteratorUse is a body handed listed keys by a function with an
+// iteratorFact: the body of a range over the iterator it returns, or a
+// callback given to it.
+type iteratorUse struct {
+	call ssa.CallInstruction // the call of the function with the fact
+	pos  token.Pos
+	body *ssa.Function
+}
+
+// iteratorUses returns the package's ranges over listing iterators and
+// callbacks given to listing functions.
+func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
+	listing := func(v ssa.Value) (*ssa.Call, bool) {
+		call, ok := v.(*ssa.Call)
+		if !ok {
+			return nil, false
+		}
+		callee := call.Call.StaticCallee()
+		if callee == nil {
+			return nil, false
+		}
+		fn, ok := callee.Object().(*types.Func)
+		return call, ok && pass.ImportObjectFact(fn, new(iteratorFact))
+	}
+	var uses []iteratorUse
+	for _, fn := range model.Funcs() {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				// for k, err := range store.Keys(ctx, prefix) { ... }
+				if it, ok := listing(call.Call.Value); ok && len(call.Call.Args) == 1 {
+					if mc, ok := call.Call.Args[0].(*ssa.MakeClosure); ok {
+						uses = append(uses, iteratorUse{it, it.Pos(), mc.Fn.(*ssa.Function)})
+					}
+					continue
+				}
+				// store.Walk(ctx, prefix, func(k string) bool { ... })
+				if _, ok := listing(call); ok {
+					for _, a := range call.Call.Args {
+						if mc, ok := a.(*ssa.MakeClosure); ok {
+							uses = append(uses, iteratorUse{call, call.Pos(), mc.Fn.(*ssa.Function)})
+						}
+					}
+				}
+			}
+		}
+	}
+	return uses
+}
+
+// stops reports whether body can tell its iterator to stop other than on
+// a failure: a return of false (a break, or a return from the function
+// ranging) not reached only through an error check.
+func stops(body *ssa.Function) bool {
+	for _, b := range body.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 {
+			continue
+		}
+		c, ok := ret.Results[0].(*ssa.Const)
+		if !ok || c.Value == nil || c.Value.Kind() != constant.Bool || constant.BoolVal(c.Value) {
+			continue
+		}
+		if !onErrorPath(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// onErrorPath reports whether b is reached through the failing side of an
+// error check: the nearest branch above it tests an error.
+func onErrorPath(b *ssa.BasicBlock) bool {
+	for d := b.Idom(); d != nil; d = d.Idom() {
+		if br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If); ok {
+			return isErrorCheck(br.Cond)
+		}
+	}
+	return false
 }

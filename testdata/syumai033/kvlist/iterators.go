@@ -1,0 +1,79 @@
+package kvlist
+
+import (
+	"strings"
+
+	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/kvlist/pages"
+)
+
+// A range over a listing iterator that only a failure ends walks the
+// whole namespace.
+func exportAll(ns *kv.Namespace) (string, error) { // want exportAll:"kvlist"
+	var sb strings.Builder
+	for key, err := range pages.Keys(ns, "acct:") { // want `unbounded listing`
+		if err != nil {
+			return "", err
+		}
+		sb.WriteString(key + "\n")
+	}
+	return sb.String(), nil
+}
+
+// Quiet: the range stops after n keys.
+func firstN(ns *kv.Namespace, n int) ([]string, error) {
+	var out []string
+	for key, err := range pages.Keys(ns, "acct:") {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, key)
+		if len(out) >= n {
+			break
+		}
+	}
+	return out, nil
+}
+
+// A get per key the iterator hands out, in a range that is bounded.
+func statement(ns *kv.Namespace, limit int) ([]string, error) { // want statement:"kvlist"
+	var out []string
+	for key, err := range pages.Keys(ns, "txn:") {
+		if err != nil {
+			return out, err
+		}
+		v, err := ns.GetString(key, nil) // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+		if len(out) == limit {
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// A callback that never says stop walks the whole namespace.
+func countAll(ns *kv.Namespace) (int, error) { // want countAll:"kvlist"
+	n := 0
+	err := pages.Walk(ns, "acct:", func(string) bool { // want `unbounded listing`
+		n++
+		return true
+	})
+	return n, err
+}
+
+// Quiet: the callback stops at the first match.
+func find(ns *kv.Namespace, suffix string) (string, error) {
+	found := ""
+	err := pages.Walk(ns, "acct:", func(key string) bool {
+		if strings.HasSuffix(key, suffix) {
+			found = key
+			return false
+		}
+		return true
+	})
+	return found, err
+}

@@ -1,0 +1,53 @@
+// Package pages hands out a namespace's keys page by page, for the
+// iterator cases of kvlist in the package that ranges over them.
+package pages
+
+import (
+	"iter"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// Keys yields every key under prefix, following the cursor until the
+// listing ends or the loop ranging over it stops.
+func Keys(ns *kv.Namespace, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		opts := &kv.ListOptions{Prefix: prefix}
+		for {
+			res, err := ns.List(opts)
+			if err != nil {
+				yield("", err)
+				return
+			}
+			for _, k := range res.Keys {
+				if !yield(k.Name, nil) {
+					return
+				}
+			}
+			if res.ListComplete {
+				return
+			}
+			opts = &kv.ListOptions{Prefix: prefix, Cursor: res.Cursor}
+		}
+	}
+}
+
+// Walk hands every key under prefix to fn until fn returns false.
+func Walk(ns *kv.Namespace, prefix string, fn func(key string) bool) error {
+	cursor := ""
+	for {
+		res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		for _, k := range res.Keys {
+			if !fn(k.Name) {
+				return nil
+			}
+		}
+		if res.ListComplete {
+			return nil
+		}
+		cursor = res.Cursor
+	}
+}
