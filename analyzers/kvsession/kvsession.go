@@ -349,7 +349,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				other = append(other, typeWords(in.Type())...)
 				// The record encoded: json.Marshal(rec) names rec's type.
 				model.Backward(in, op.Call, func(s kvapi.Step) bool {
-					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil {
+					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil && !onlyFieldsRead(s.Value) {
 						// A record is read with its package: tokens.Record.
 						other = append(other, append(kvapi.Words(named.Obj().Pkg().Name()), kvapi.Words(named.Obj().Name())...))
 					}
@@ -431,6 +431,24 @@ func revokerWords(op *kvapi.Op) [][]string {
 		groups = append(groups, kvapi.Words(fn.Pkg.Pkg.Name()))
 	}
 	return groups
+}
+
+// onlyFieldsRead reports whether v, a struct or a pointer to one, is used
+// only for its fields: sessionFrom(ctx).Email in a line of a campaign's
+// history names no session record.
+func onlyFieldsRead(v ssa.Value) bool {
+	refs := v.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, ref := range *refs {
+		switch ref.(type) {
+		case *ssa.Field, *ssa.FieldAddr, *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // derefNamedStruct reports whether t is a named struct or a pointer to one.

@@ -71,3 +71,20 @@ type checkout struct {
 func clearCart(carts *records, sess checkout) error {
 	return carts.Delete(sess.CartID)
 }
+
+type staffSession struct {
+	Email string
+}
+
+func sessionOf(r *records) staffSession { return staffSession{Email: r.prefix} }
+
+// Quiet: a history line that names who acted, read from their session,
+// appended to a campaign's history: no session is written.
+func appendHistory(ns *kv.Namespace, r *records, campaign string) error {
+	key := "campaign:" + campaign + ":history"
+	prev, err := ns.GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(key, prev+sessionOf(r).Email+" paused\n", nil)
+}
