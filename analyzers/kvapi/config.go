@@ -109,6 +109,9 @@ func parseFieldEntry(entry string) (id string, w WrappedOp, ok bool, err error) 
 // fieldTemplates returns the operations that read an operand from field
 // (whose ID is id), as the kvlint command found them or the flag says.
 func (c *Interfaces) fieldTemplates(id string, field *types.Var) []WrappedOp {
+	if id == "" {
+		return nil // a field of an unnamed struct: no ID another package could name
+	}
 	out := slices.Clone(c.fields[id])
 	for _, w := range c.configured[id] {
 		if IsDuration(field.Type()) {

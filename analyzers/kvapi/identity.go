@@ -233,6 +233,9 @@ func (r *Result) identity(src Source, byInputs bool) (string, bool) {
 	w := &identityWriter{model: r, b: &b, ok: true, byInputs: byInputs}
 	if src.Term != nil {
 		w.term(src.Term, src.Args, 0)
+		if t := src.Term; t.Op == TermField && t.Args[0].Op == TermOpaque {
+			return "", false // a field of something unknown, and nothing else: any key at all
+		}
 	} else {
 		w.value(src.Value, 0)
 	}
@@ -414,6 +417,14 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				w.value(held, depth+1)
 				return
 			}
+		}
+		if a := t.Args[0]; a.Op == TermOpaque && len(a.Args) == 0 {
+			// A field of something the wrapper holds, not known here (the
+			// adapter a closure captured): a key prefix, the same at each
+			// call through it. Whether two calls go through the same one
+			// is their namespace's to say.
+			fmt.Fprintf(w.b, "(.%s ?)", t.Name)
+			return
 		}
 		fmt.Fprintf(w.b, "(.%s ", t.Name)
 		w.term(t.Args[0], args, depth+1)

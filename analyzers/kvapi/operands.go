@@ -157,7 +157,9 @@ func (op *Op) wrappedSources(o Operand) []Source {
 				srcs = append(srcs, resolved...) // none: the caller leaves it unset
 				continue
 			}
-			if resolved, built := op.resolveNestedField(t, ot.Duration); built {
+			// An operand kept in a field of what the caller passes; not
+			// a key's prefix kept by the port itself (s.prefix + key).
+			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && t.find(isReceiverField) != nil) {
 				srcs = append(srcs, resolved...)
 				continue
 			}
@@ -173,6 +175,11 @@ func (op *Op) wrappedSources(o Operand) []Source {
 		srcs = append(srcs, src)
 	}
 	return srcs
+}
+
+// isReceiverField reports whether t is a field of the wrapper's receiver.
+func isReceiverField(t *Term) bool {
+	return t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index == 0
 }
 
 // resolveField returns the values stored into the field that t names of

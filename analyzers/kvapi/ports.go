@@ -203,6 +203,7 @@ func sameOp(a, b WrappedOp) bool {
 // syntax and is left out, and so is a method none of whose operands can.
 func (c *Interfaces) Found() string {
 	var entries []string
+	rows := make(map[string]map[string][]string) // by method, by role: the operands' locations
 	for m, ws := range c.found {
 		named, ok := types.Unalias(m.Signature().Recv().Type()).(*types.Named)
 		if !ok || m.Pkg() == nil {
@@ -221,8 +222,31 @@ func (c *Interfaces) Found() string {
 			if len(args) == 0 {
 				continue
 			}
+			name := m.Pkg().Path() + "." + named.Obj().Name() + "." + m.Name()
+			role := strings.ToLower(w.Role.String())
+			if rows[name] == nil {
+				rows[name] = make(map[string][]string)
+			}
+			rows[name][role] = append(rows[name][role], args...)
+		}
+	}
+	for name, roles := range rows {
+		// An adapter that writes one key with a bulk request when given a
+		// TTL (cloudflare-go v2 and v3 take a TTL only there) and with a
+		// single put otherwise is a put to its callers, with both's operands.
+		if put, bulk := roles["put"], roles["bulk put"]; put != nil && bulk != nil {
+			for _, a := range bulk {
+				operand, _, _ := strings.Cut(a, "=")
+				if !slices.ContainsFunc(put, func(p string) bool { return strings.HasPrefix(p, operand+"=") }) {
+					put = append(put, a)
+				}
+			}
+			roles["put"] = put
+			delete(roles, "bulk put")
+		}
+		for role, args := range roles {
 			sort.Strings(args)
-			entries = append(entries, m.Pkg().Path()+"."+named.Obj().Name()+"."+m.Name()+"="+strings.ToLower(w.Role.String())+"("+strings.Join(args, ",")+")")
+			entries = append(entries, name+"="+role+"("+strings.Join(slices.Compact(args), ",")+")")
 		}
 	}
 	// The fields that operations read a lifetime or a limit from, when
@@ -294,8 +318,11 @@ func paramLocation(t *Term, lifetime bool) (string, bool) {
 	// A one-armed phi is an operand set only under a condition (if
 	// q.Prefix != ""); for a lifetime that condition matters (a
 	// configured TTL has no such guard), so it is left out.
-	for (t.Op == TermConvert || t.Op == TermPhi && !lifetime || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1 {
+	for (t.Op == TermConvert || t.Op == TermPhi && !lifetime || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapes[t.Name])) && len(t.Args) == 1 {
 		t = t.Args[0]
+	}
+	if !lifetime {
+		t = prefixed(t)
 	}
 	switch {
 	case t.Op == TermParam && t.Index > 0:
@@ -304,6 +331,37 @@ func paramLocation(t *Term, lifetime bool) (string, bool) {
 		return strconv.Itoa(t.Args[0].Index-1) + "." + t.Name, true
 	}
 	return "", false
+}
+
+// escapes are the calls that keep a key what it is, for Found: the same
+// key given, the same key sent.
+var escapes = map[string]bool{"net/url.PathEscape": true, "net/url.QueryEscape": true}
+
+// prefixed returns the parameter of a key that an implementation prefixes
+// with a constant or one of its own fields (s.prefix + key): the same key
+// given through one port is the same key sent, which is what go vet needs
+// to pair a get with a put; the prefix's text is what it loses.
+func prefixed(t *Term) *Term {
+	for t.Op == TermBinOp && t.Tok == token.ADD && len(t.Args) == 2 {
+		head, tail := t.Args[0], t.Args[1]
+		if !fixedByImplementation(head) {
+			return t
+		}
+		t = tail
+	}
+	return t
+}
+
+// fixedByImplementation reports whether t is a constant, or a field of
+// the implementation's receiver (parameter 0).
+func fixedByImplementation(t *Term) bool {
+	switch t.Op {
+	case TermConst:
+		return true
+	case TermField:
+		return len(t.Args) == 1 && (t.Args[0].Op == TermParam && t.Args[0].Index == 0 || fixedByImplementation(t.Args[0]))
+	}
+	return false
 }
 
 // passThrough are the calls that keep a value what it is, for Found.

@@ -122,7 +122,9 @@ func (r *Result) findSetters() {
 						if name := c.ids[from]; name != "" {
 							id = name
 						}
-						elsewhere[obj] = append(elsewhere[obj], FieldUse{Field: id, Op: through.tmpl})
+						if id != "" { // an unnamed struct's field has no ID to share
+							elsewhere[obj] = append(elsewhere[obj], FieldUse{Field: id, Op: through.tmpl})
+						}
 					}
 				}
 			}
@@ -257,7 +259,7 @@ func (r *Result) fieldUses() []fieldUse {
 						tmpl.Conds = append(tmpl.Conds, Cond{Term: template(cd.Term, c.fields, field), Want: cd.Want})
 					}
 					uses = append(uses, fieldUse{field: field, tmpl: tmpl})
-					if obj, ok := fn.Object().(*types.Func); ok && field.Pkg() != r.pass.Pkg {
+					if obj, ok := fn.Object().(*types.Func); ok && field.Pkg() != r.pass.Pkg && c.ids[field] != "" {
 						elsewhere[obj] = append(elsewhere[obj], FieldUse{Field: c.ids[field], Op: tmpl})
 					}
 				}
@@ -442,11 +444,35 @@ func (t *Term) find(match func(*Term) bool) *Term {
 // fieldID names the field that fa addresses in full:
 // example.com/kvport.WriteOptions.TTL.
 func fieldID(fa *ssa.FieldAddr) string {
-	t := fa.X.Type()
+	return fieldIDOf(fa.X, fa.Field)
+}
+
+// fieldIDOf names field i of the struct x addresses or holds in full. A
+// field of an unnamed struct is named by the path to it from the named
+// struct it is in, cfg.Storage.Sessions.TTL's as
+// example.com/config.Config.Storage.Sessions.TTL; "" when there is none.
+func fieldIDOf(x ssa.Value, i int) string {
+	t := x.Type()
 	if ptr, ok := t.Underlying().(*types.Pointer); ok {
 		t = ptr.Elem()
 	}
-	return namedFieldID(t, fa.Field)
+	if id := namedFieldID(t, i); id != "" {
+		return id
+	}
+	if _, ok := types.Unalias(t).(*types.Named); ok {
+		return ""
+	}
+	var outer string
+	switch x := x.(type) {
+	case *ssa.FieldAddr:
+		outer = fieldIDOf(x.X, x.Field)
+	case *ssa.Field:
+		outer = fieldIDOf(x.X, x.Field)
+	}
+	if outer == "" {
+		return ""
+	}
+	return outer + "." + fieldName(t, i)
 }
 
 func namedFieldID(t types.Type, i int) string {

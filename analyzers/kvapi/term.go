@@ -134,11 +134,7 @@ func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
 			field := st.Field(i).Origin() // one field for every instance of a generic type
 			c.fields[t] = field
 			if c.ids != nil {
-				t := x.Type()
-				if ptr, ok := t.Underlying().(*types.Pointer); ok {
-					t = ptr.Elem()
-				}
-				c.ids[field] = namedFieldID(t, i)
+				c.ids[field] = fieldIDOf(x, i)
 			}
 		}
 	}

@@ -43,7 +43,10 @@ func TestPortsAndPartialResults(t *testing.T) {
 		"sessions/sessions.go:15": "kvttl",
 		// A lifetime kept by a constructor and passed on to that option;
 		// the test that gives the constructor a fake has no finding.
-		"cmd/app/main.go:22": "kvttl",
+		"cmd/app/main.go:24": "kvttl",
+		// A lifetime set in a field of an unnamed struct (Job.Limit.TTL)
+		// that main reads for its put.
+		"jobs/jobs.go:17": "kvttl",
 		// Function-typed fields that main fills with the adapter's
 		// method values.
 		"visits/visits.go:26": "kvcounter",
@@ -87,12 +90,14 @@ func TestPortsAndPartialResults(t *testing.T) {
 func TestPrintInterfaces(t *testing.T) {
 	dir := portsDir(t)
 	res := kvlint(t, dir, "--tests=false", "--print-interfaces", "./...")
-	// The port's methods, and the option field its adapter reads a TTL from.
-	const want = "kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2)\n"
+	// The port's methods (whose adapter escapes and prefixes the key), the
+	// option field its adapter reads a TTL from, and a config field of an
+	// unnamed struct.
+	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}
-	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions")
+	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs")
 	found := make(map[string]bool)
 	for f := range vetTextFindings(t, vet.stderr) {
 		at, _, _ := strings.Cut(f, ": ")
@@ -100,7 +105,7 @@ func TestPrintInterfaces(t *testing.T) {
 	}
 	// sessions.go:15 passes 20 s to the port package's WithTTL option,
 	// which go vet knows a TTL only from the printed field.
-	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62"} {
+	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16"} {
 		if !found[at] {
 			t.Errorf("go vet with the printed interfaces: no finding at %s in %v", at, found)
 		}
@@ -108,7 +113,7 @@ func TestPrintInterfaces(t *testing.T) {
 	// Known gap: under go vet the test's keeper, built on a fake, is
 	// reported too (sessions_test.go:20); the command tells the fake apart.
 	delete(found, "sessions/sessions_test.go:20:30")
-	if len(found) != 3 {
-		t.Errorf("go vet with the printed interfaces: want 3 findings, got %v", found)
+	if len(found) != 4 {
+		t.Errorf("go vet with the printed interfaces: want 4 findings, got %v", found)
 	}
 }

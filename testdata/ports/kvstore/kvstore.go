@@ -4,6 +4,7 @@ package kvstore
 import (
 	"context"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -16,10 +17,11 @@ import (
 type KV struct {
 	Client        *cloudflare.Client
 	Account, NSID string
+	Prefix        string // of every key, for namespaces shared by services
 }
 
 func (s *KV) Get(ctx context.Context, key string) ([]byte, error) {
-	resp, err := s.Client.KV.Namespaces.Values.Get(ctx, s.NSID, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.Account)})
+	resp, err := s.Client.KV.Namespaces.Values.Get(ctx, s.NSID, url.PathEscape(s.Prefix+key), kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.Account)})
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +30,7 @@ func (s *KV) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (s *KV) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
-	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, key, kv.NamespaceValueUpdateParams{
+	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, url.PathEscape(s.Prefix+key), kv.NamespaceValueUpdateParams{
 		AccountID:     cloudflare.F(s.Account),
 		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
 		ExpirationTTL: cloudflare.F(ttl.Seconds()),

@@ -6,9 +6,11 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v6"
 
+	"kvlint.test/ports/jobs"
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
 	"kvlint.test/ports/sessions"
+	"kvlint.test/ports/statuses"
 	"kvlint.test/ports/tally"
 	"kvlint.test/ports/visits"
 )
@@ -30,4 +32,7 @@ func main() {
 		Put: func(ctx context.Context, key, value string) error { return kv.Set(ctx, key, []byte(value), time.Hour) },
 	}}
 	_ = likes.Like(context.Background(), "p1")
+	nightly := jobs.Nightly()
+	_ = kv.Set(context.Background(), "run:"+nightly.Name, []byte("ok"), nightly.Limit.TTL)
+	_ = statuses.Of(nil)
 }
