@@ -483,6 +483,10 @@ func (r *Result) addresses(v ssa.Value, depth int) []ssa.Value {
 	return nil
 }
 
+// Elements returns the values put into the slice or array v: literal
+// elements, appended values, indexed stores (see elements).
+func (r *Result) Elements(v ssa.Value) []ssa.Value { return r.elements(v, 0) }
+
 // elements returns the struct values, or pointers to them, that are put
 // into the slice v: literal elements, appended values, indexed stores.
 func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {

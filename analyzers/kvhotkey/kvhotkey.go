@@ -215,7 +215,7 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 			return false // drawn inside the wrapper: perhaps fresh each call
 		}
 		for _, in := range src.Inputs() {
-			if varies(in, loop, 0) {
+			if varies(model, in, loop, 0) {
 				return false
 			}
 		}
@@ -234,7 +234,7 @@ func opaque(t *kvapi.Term) bool {
 
 // varies reports whether v may take a new value on each iteration of
 // loop.
-func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
+func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 	if depth > 8 {
 		return true
 	}
@@ -276,12 +276,12 @@ func varies(v ssa.Value, loop kvapi.Loop, depth int) bool {
 			}
 		}
 	case *ssa.Alloc:
-		return !variadicArray(v) || slices.ContainsFunc(arrayElems(v), func(e ssa.Value) bool { return varies(e, loop, depth+1) })
+		return !variadicArray(v) || slices.ContainsFunc(model.Elements(v), func(e ssa.Value) bool { return varies(model, e, loop, depth+1) })
 	case *ssa.Extract, *ssa.Lookup, *ssa.Next, *ssa.Range:
 		return true
 	}
 	for _, op := range instr.Operands(nil) {
-		if *op != nil && varies(*op, loop, depth+1) {
+		if *op != nil && varies(model, *op, loop, depth+1) {
 			return true
 		}
 	}
@@ -309,19 +309,6 @@ func variadicArray(alloc *ssa.Alloc) bool {
 		}
 	}
 	return true
-}
-
-// arrayElems returns the values stored into a variadic array.
-func arrayElems(alloc *ssa.Alloc) []ssa.Value {
-	var elems []ssa.Value
-	for _, ref := range *alloc.Referrers() {
-		if ia, ok := ref.(*ssa.IndexAddr); ok {
-			for _, use := range *ia.Referrers() {
-				elems = append(elems, use.(*ssa.Store).Val)
-			}
-		}
-	}
-	return elems
 }
 
 // setIn reports whether the variable alloc may be set during loop: by a
