@@ -65,7 +65,7 @@ func (r *Result) findFuncFields() {
 				if !ok {
 					continue
 				}
-				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc || r.inTestFile(st.Pos()) {
+				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc || r.InTestFile(st.Pos()) {
 					continue // a test wires fakes
 				}
 				var ff FuncField

@@ -146,10 +146,11 @@ func (r *Result) InnerFirst() []*Op {
 // InTest reports whether the call is in a _test.go file: tests call
 // fakes in loops, and drop errors on purpose.
 func (op *Op) InTest() bool {
-	return op.model.inTestFile(op.Call.Pos())
+	return op.model.InTestFile(op.Call.Pos())
 }
 
-func (r *Result) inTestFile(pos token.Pos) bool {
+// InTestFile reports whether pos is in a _test.go file of the package.
+func (r *Result) InTestFile(pos token.Pos) bool {
 	return strings.HasSuffix(r.pass.Fset.Position(pos).Filename, "_test.go")
 }
 

@@ -213,7 +213,7 @@ type StoredOperand struct {
 // addStoredOperands records the operands of w, an operation whose field
 // value the package stores as a constant, outside its tests.
 func (r *Result) addStoredOperands(w WrappedOp, store *ssa.Store) {
-	if strings.HasSuffix(r.pass.Fset.Position(store.Pos()).Filename, "_test.go") {
+	if r.InTestFile(store.Pos()) {
 		return
 	}
 	for _, ot := range w.Operands {

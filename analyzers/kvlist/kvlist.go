@@ -6,7 +6,6 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -105,14 +104,14 @@ func run(pass *analysis.Pass) (any, error) {
 	// keys it is handed are listed, and it bounds the listing only if it
 	// can stop it.
 	for _, use := range iteratorUses(pass, model) {
-		if strings.HasSuffix(pass.Fset.Position(use.pos).Filename, "_test.go") {
+		if model.InTestFile(use.call.Pos()) {
 			continue // a test's range walks a fake's few keys
 		}
 		for _, p := range use.body.Params {
 			listed = append(listed, p)
 		}
 		if !stops(use.body) {
-			rep.Report(analysis.Diagnostic{Pos: use.pos, End: use.pos, Message: unboundedMsg})
+			rep.Report(analysis.Diagnostic{Pos: use.call.Pos(), End: use.call.Pos(), Message: unboundedMsg})
 			if fn, ok := kvapi.Outermost(use.call.Parent()).Object().(*types.Func); ok {
 				pass.ExportObjectFact(fn, new(reportedFact))
 			}
@@ -617,8 +616,7 @@ func callsCallback(cond ssa.Value) bool {
 // iteratorFact: the body of a range over the iterator it returns, or a
 // callback given to it.
 type iteratorUse struct {
-	call ssa.CallInstruction // the call of the function with the fact
-	pos  token.Pos
+	call *ssa.Call // of the function with the fact
 	body *ssa.Function
 }
 
@@ -627,14 +625,10 @@ type iteratorUse struct {
 func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 	listing := func(v ssa.Value) (*ssa.Call, bool) {
 		call, ok := v.(*ssa.Call)
-		if !ok {
+		if !ok || call.Call.StaticCallee() == nil {
 			return nil, false
 		}
-		callee := call.Call.StaticCallee()
-		if callee == nil {
-			return nil, false
-		}
-		fn, ok := callee.Object().(*types.Func)
+		fn, ok := call.Call.StaticCallee().Object().(*types.Func)
 		return call, ok && pass.ImportObjectFact(fn, new(iteratorFact))
 	}
 	var uses []iteratorUse
@@ -648,7 +642,7 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 				// for k, err := range store.Keys(ctx, prefix) { ... }
 				if it, ok := listing(call.Call.Value); ok && len(call.Call.Args) == 1 {
 					if mc, ok := call.Call.Args[0].(*ssa.MakeClosure); ok {
-						uses = append(uses, iteratorUse{it, it.Pos(), mc.Fn.(*ssa.Function)})
+						uses = append(uses, iteratorUse{it, mc.Fn.(*ssa.Function)})
 					}
 					continue
 				}
@@ -656,7 +650,7 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 				if _, ok := listing(call); ok {
 					for _, a := range call.Call.Args {
 						if mc, ok := a.(*ssa.MakeClosure); ok {
-							uses = append(uses, iteratorUse{call, call.Pos(), mc.Fn.(*ssa.Function)})
+							uses = append(uses, iteratorUse{call, mc.Fn.(*ssa.Function)})
 						}
 					}
 				}
