@@ -241,7 +241,7 @@ func (m *Method) fits(fn *types.Func) error {
 			}
 			t = v.Type()
 		}
-		if want := operandKind(o); want != "" && !hasKind(t, want) {
+		if want := operandKind(o); want != "" && !hasKind(t, want) && !(o == Expiration && IsTime(t)) {
 			return fmt.Errorf("%s is parameter %d%s of type %s, not a %s", operandFlagName(o), a.Index, fieldSuffix(a.Field), t, want)
 		}
 	}

@@ -47,6 +47,32 @@ func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 	return nil, nil, false
 }
 
+// FieldValues returns the values stored in field name of the struct v,
+// each with the frame to evaluate it in, following a parameter to the
+// argument f binds it to: a wrapper's Term (ExpireAt $4), with $4 the
+// options a caller of this package built. ok is false when the struct is
+// not built where f can see it; a field left unset has no values.
+func (r *Result) FieldValues(v ssa.Value, name string, f *Frame) (vals []ssa.Value, frames []*Frame, ok bool) {
+	for range maxDepth {
+		p, isParam := v.(*ssa.Parameter)
+		if !isParam {
+			break
+		}
+		if v, f, ok = f.Bound(p); !ok {
+			return nil, nil, false
+		}
+	}
+	if len(r.addresses(v, 0)) == 0 {
+		return nil, nil, false
+	}
+	for _, src := range r.fieldSources(v, name, 0) {
+		if src.Value != nil {
+			vals, frames = append(vals, src.Value), append(frames, f)
+		}
+	}
+	return vals, frames, true
+}
+
 // Eval returns the values that v may take when known at compile time, in
 // frame f (nil for none): constants, arithmetic on them, conversions,
 // time.Duration's unit methods, min and max, and the arguments bound to
@@ -318,6 +344,12 @@ func IsDuration(t types.Type) bool {
 	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Duration"
 }
 
+// IsTime reports whether t is time.Time.
+func IsTime(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Time"
+}
+
 func isInteger(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsInteger != 0
@@ -382,6 +414,17 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 	case TermParam:
 		if t.Index < len(args) {
 			return e.values(args[t.Index], f, depth+1)
+		}
+	case TermField:
+		if len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
+			vals, frames, _ := e.model.FieldValues(args[t.Args[0].Index], t.Name, f)
+			var out []constant.Value
+			for i, v := range vals {
+				for _, c := range e.values(v, frames[i], depth+1) {
+					out = appendValue(out, c)
+				}
+			}
+			return out
 		}
 	case TermConst:
 		if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {

@@ -75,11 +75,21 @@ func (op *Op) Sources(o Operand) []Source {
 		return op.wrappedSources(o)
 	}
 	srcs := op.sources(o)
-	for i := range srcs {
-		srcs[i].Duration = srcs[i].Value != nil && IsDuration(srcs[i].Value.Type())
+	for i, src := range srcs {
+		srcs[i].Duration = src.Value != nil && IsDuration(src.Value.Type())
+		if o == Expiration && src.Value != nil && IsTime(src.Value.Type()) {
+			// A configured interface's expiration given as a time.Time:
+			// the Unix seconds its adapter sends.
+			srcs[i].Term = &Term{Op: TermCall, Name: unixSeconds, Args: []*Term{{Op: TermParam, Index: 0}}}
+			srcs[i].Args = []ssa.Value{src.Value}
+			srcs[i].Value = nil
+		}
 	}
 	return srcs
 }
+
+// unixSeconds is the Term name of time.Time's Unix method.
+const unixSeconds = "(time.Time).Unix"
 
 func (op *Op) sources(o Operand) []Source {
 	if op.Method.Role == BulkPut {
@@ -107,6 +117,13 @@ func (op *Op) sources(o Operand) []Source {
 			e = op.Expr.Args[loc.Index]
 		}
 		return op.model.unwrapAll([]Source{{Value: v, Expr: e, Pos: op.Pos()}})
+	}
+	if p, ok := v.(*ssa.Parameter); ok {
+		// Options this function was given: its callers built them, and
+		// say what the field holds.
+		field := &Term{Op: TermField, Name: loc.Field, Args: []*Term{{Op: TermParam, Index: 0}}}
+		t := inSentUnits(o, fieldType(p.Type(), p.Parent().Pkg.Pkg, loc.Field), field)
+		return []Source{{Term: t, Args: []ssa.Value{p}, Pos: op.Pos()}}
 	}
 	return op.model.unwrapAll(op.model.fieldSources(v, loc.Field, 0))
 }
@@ -154,7 +171,10 @@ func (op *Op) wrappedSources(o Operand) []Source {
 		}
 		if o != Namespace {
 			if resolved, built := op.model.resolveField(t, args); built {
-				srcs = append(srcs, resolved...) // none: the caller leaves it unset
+				for _, r := range resolved { // none: the caller leaves it unset
+					r.Duration = r.Duration || ot.Duration
+					srcs = append(srcs, r)
+				}
 				continue
 			}
 			// An operand kept in a field of what the caller passes; not
@@ -281,18 +301,46 @@ func (op *Op) paramFields(o Operand) []*Term {
 	if v == nil {
 		return nil
 	}
+	field := func(p *Term) []*Term {
+		return []*Term{inSentUnits(o, fieldType(v.Type(), fn.Pkg.Pkg, loc.Field), &Term{Op: TermField, Name: loc.Field, Args: []*Term{p}})}
+	}
 	if p := param(v); p != nil {
-		return []*Term{{Op: TermField, Name: loc.Field, Args: []*Term{p}}}
+		return field(p)
 	}
 	// A struct parameter copied into a variable and completed there.
 	for _, addr := range op.model.addresses(v, 0) {
 		for _, stored := range op.model.storedInto(addr) {
 			if p := param(stored); p != nil {
-				return []*Term{{Op: TermField, Name: loc.Field, Args: []*Term{p}}}
+				return field(p)
 			}
 		}
 	}
 	return nil
+}
+
+// fieldType is the type of field name of the struct t, or what t points
+// to; nil if it has none.
+func fieldType(t types.Type, pkg *types.Package, name string) types.Type {
+	if f, _, _ := types.LookupFieldOrMethod(t, true, pkg, name); f != nil {
+		if v, ok := f.(*types.Var); ok {
+			return v.Type()
+		}
+	}
+	return nil
+}
+
+// inSentUnits is t, a configured interface's lifetime of type typ, in the
+// unit an adapter sends: a time.Duration's seconds, a time.Time's Unix
+// seconds. (An SDK's own fields are already in seconds.)
+func inSentUnits(o Operand, typ types.Type, t *Term) *Term {
+	switch {
+	case typ == nil:
+	case (o == TTL || o == CacheTTL || o == Expiration) && IsDuration(typ):
+		return &Term{Op: TermCall, Name: "(time.Duration).Seconds", Args: []*Term{t}}
+	case o == Expiration && IsTime(typ):
+		return &Term{Op: TermCall, Name: unixSeconds, Args: []*Term{t}}
+	}
+	return t
 }
 
 // outermost returns the named function that fn is, or is a closure in.

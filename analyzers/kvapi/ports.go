@@ -215,7 +215,7 @@ func (c *Interfaces) Found() string {
 				if len(ot.Terms) != 1 || ot.Operand == Namespace {
 					continue
 				}
-				if loc, ok := paramLocation(ot.Terms[0], ot.Operand == TTL || ot.Operand == Expiration || ot.Operand == CacheTTL); ok {
+				if loc, ok := paramLocation(ot.Terms[0], ot.Operand); ok {
 					args = append(args, operandFlagName(ot.Operand)+"="+loc)
 				}
 			}
@@ -313,12 +313,16 @@ func operandFlagName(o Operand) string {
 // (the implementation's receiver is parameter 0 of its Terms). The
 // conversions an adapter applies on the way, string(v) or ttl.Seconds(),
 // are what a configured operand implies: a lifetime given as a
-// time.Duration is read as one.
-func paramLocation(t *Term, lifetime bool) (string, bool) {
+// time.Duration is read as one, and an expiration given as a time.Time
+// as its Unix seconds.
+func paramLocation(t *Term, o Operand) (string, bool) {
+	lifetime := o == TTL || o == Expiration || o == CacheTTL
 	// A one-armed phi is an operand set only under a condition (if
-	// q.Prefix != ""); for a lifetime that condition matters (a
-	// configured TTL has no such guard), so it is left out.
-	for (t.Op == TermConvert || t.Op == TermPhi && !lifetime || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapes[t.Name])) && len(t.Args) == 1 {
+	// q.Prefix != ""). For a lifetime the condition matters, as a
+	// configured TTL has no guard, unless it only asks whether a lifetime
+	// was given at all (ttl > 0, !at.IsZero()): a caller's 0 then means
+	// "no expiry" both ways.
+	for (t.Op == TermConvert || t.Op == TermPhi && (!lifetime || setOnlyWhenGiven(t)) || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapes[t.Name] || o == Expiration && t.Name == unixSeconds)) && len(t.Args) == 1 {
 		t = t.Args[0]
 	}
 	if !lifetime {
@@ -331,6 +335,77 @@ func paramLocation(t *Term, lifetime bool) (string, bool) {
 		return strconv.Itoa(t.Args[0].Index-1) + "." + t.Name, true
 	}
 	return "", false
+}
+
+// setOnlyWhenGiven reports whether the one-armed phi t is taken only when
+// its own value is given: every condition on its path asks whether a
+// parameter (or a field of one) is set, and one asks it of t's value
+// (case opts.TTL > 0: ... case !opts.ExpireAt.IsZero(): ...).
+func setOnlyWhenGiven(t *Term) bool {
+	value := asIs(t.Args[0])
+	for value.Op == TermCall && value.Name == unixSeconds && len(value.Args) == 1 {
+		value = asIs(value.Args[0])
+	}
+	own := false
+	for _, c := range t.Conds[0] {
+		tested, given, ok := givenTest(c)
+		if !ok {
+			return false
+		}
+		if sameLocation(tested, value) {
+			if !given {
+				return false
+			}
+			own = true
+		}
+	}
+	return own
+}
+
+// givenTest returns the parameter or parameter field that c tests for
+// being set (x > 0, x != 0, !x.IsZero()), and whether c holds when it is.
+func givenTest(c Cond) (tested *Term, given, ok bool) {
+	t, given := c.Term, c.Want
+	for t.Op == TermUnOp && t.Tok == token.NOT && len(t.Args) == 1 {
+		t, given = t.Args[0], !given
+	}
+	var x *Term
+	switch {
+	case t.Op == TermCall && t.Name == "(time.Time).IsZero" && len(t.Args) == 1:
+		x, given = t.Args[0], !given
+	case t.Op == TermBinOp && len(t.Args) == 2 && isZero(t.Args[1]):
+		x = t.Args[0]
+		switch t.Tok {
+		case token.GTR, token.NEQ:
+		case token.LEQ, token.EQL:
+			given = !given
+		default:
+			return nil, false, false
+		}
+	default:
+		return nil, false, false
+	}
+	x = asIs(x)
+	if !(x.Op == TermParam || x.Op == TermField && len(x.Args) == 1 && x.Args[0].Op == TermParam) {
+		return nil, false, false
+	}
+	return x, given, true
+}
+
+// sameLocation reports whether parameters or parameter fields a and b are
+// the same.
+func sameLocation(a, b *Term) bool {
+	if a.Op != b.Op || a.Name != b.Name || len(a.Args) != len(b.Args) {
+		return false
+	}
+	if a.Op == TermParam {
+		return a.Index == b.Index
+	}
+	return a.Op == TermField && sameLocation(a.Args[0], b.Args[0])
+}
+
+func isZero(t *Term) bool {
+	return t.Op == TermConst && (t.Value == "0" || t.Value == "0.0")
 }
 
 // escapes are the calls that keep a key what it is, for Found: the same

@@ -322,6 +322,7 @@ var roundings = map[string]func(float64) float64{
 var TimeFuncs = map[string]bool{
 	"time.Now": true, "(time.Time).Add": true, "(time.Time).UTC": true, "(time.Time).Local": true,
 	"(time.Time).Unix": true, "(time.Time).UnixMilli": true, "(time.Time).UnixMicro": true, "(time.Time).UnixNano": true,
+	"(time.Time).IsZero": true,
 }
 
 // calleeName names the function that v calls, builtins by their name,

@@ -246,6 +246,15 @@ func termTime(m *kvapi.Result, tt *kvapi.Term, args []ssa.Value, f *kvapi.Frame,
 		if tt.Index < len(args) {
 			return timeOffset(m, args[tt.Index], f, t, depth+1)
 		}
+	case kvapi.TermField:
+		// A time in the options a caller built: one value, to be known.
+		if len(tt.Args) == 1 && tt.Args[0].Op == kvapi.TermParam && tt.Args[0].Index < len(args) {
+			vals, frames, ok := m.FieldValues(args[tt.Args[0].Index], tt.Name, f)
+			if p, isParam := args[tt.Args[0].Index].(*ssa.Parameter); !ok && isParam {
+				t.free = append(t.free, p) // its callers say what it is
+			}
+			return len(vals) == 1 && timeOffset(m, vals[0], frames[0], t, depth+1)
+		}
 	case kvapi.TermCall:
 		switch {
 		case tt.Name == "time.Now":

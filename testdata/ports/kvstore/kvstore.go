@@ -60,3 +60,20 @@ func (s *KV) write(ctx context.Context, e entry) error {
 	})
 	return err
 }
+
+// Write implements store.Writer. Its lifetimes are set only when given,
+// so a caller's zero options write a key that does not expire.
+func (s *KV) Write(ctx context.Context, key string, v []byte, opts store.WriteOptions) error {
+	params := kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(s.Account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
+	}
+	switch {
+	case opts.TTL > 0:
+		params.ExpirationTTL = cloudflare.F(opts.TTL.Seconds())
+	case !opts.ExpireAt.IsZero():
+		params.Expiration = cloudflare.F(float64(opts.ExpireAt.Unix()))
+	}
+	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, url.PathEscape(s.Prefix+key), params)
+	return err
+}

@@ -29,3 +29,15 @@ func Apply(opts []PutOption) PutOptions {
 	}
 	return o
 }
+
+// Writer takes its options as a struct; the adapter sends a lifetime only
+// when one is given.
+type Writer interface {
+	Write(ctx context.Context, key string, v []byte, opts WriteOptions) error
+}
+
+// WriteOptions: a TTL wins over ExpireAt; neither means no expiry.
+type WriteOptions struct {
+	TTL      time.Duration
+	ExpireAt time.Time
+}
