@@ -112,7 +112,18 @@ func (w *walker) walk(s Step, depth int) bool {
 		}
 		return false
 	case *ssa.Call:
-		return w.operands(v, Step{Value: v, Changed: true}, depth)
+		if w.operands(v, Step{Value: v, Changed: true}, depth) {
+			return true
+		}
+		// A call given a function may return what that function returns:
+		// a runner, a retry loop, a loader (call(ctx, func() (string,
+		// error) { return ns.GetString(key, nil) })).
+		for _, arg := range v.Call.Args {
+			if fn := funcValue(arg); fn != nil && w.returns(fn, depth) {
+				return true
+			}
+		}
+		return false
 	}
 	if instr, ok := s.Value.(ssa.Instruction); ok {
 		return w.operands(instr, Step{Value: s.Value, Changed: true}, depth)
@@ -182,6 +193,33 @@ func (w *walker) sameAddresses(addr ssa.Value) []ssa.Value {
 }
 
 // operands walks every operand of instr.
+// funcValue returns the function that v, a function value, is: a
+// closure, or a function or method of this program named as a value.
+func funcValue(v ssa.Value) *ssa.Function {
+	switch v := v.(type) {
+	case *ssa.MakeClosure:
+		fn, _ := v.Fn.(*ssa.Function)
+		return fn
+	case *ssa.Function:
+		return v
+	}
+	return nil
+}
+
+// returns walks what fn returns, changed by the call that runs it.
+func (w *walker) returns(fn *ssa.Function, depth int) bool {
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			for _, res := range ret.Results {
+				if !IsError(res.Type()) && w.walk(Step{Value: res, Changed: true}, depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 func (w *walker) operands(instr ssa.Instruction, s Step, depth int) bool {
 	for _, op := range instr.Operands(nil) {
 		if *op == nil {
