@@ -15,6 +15,8 @@ package kvrace
 import (
 	"go/constant"
 	"go/token"
+	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -33,7 +35,7 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		if !ok {
 			continue
 		}
-		missing, byFlag := missingOnlyPath(call, put.Call.Block())
+		missing, byFlag := missingOnlyPath(call, put.Call.Block(), putValues(put))
 		// A found flag that refuses, then a marker or a value written
 		// with a lifetime, is a cooldown ("resent recently"), not a claim.
 		if missing && !(byFlag && (expires(model, put) || marker(model, put))) {
@@ -41,6 +43,15 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// putValues returns the values of this function that put writes.
+func putValues(put *kvapi.Op) []ssa.Value {
+	var vals []ssa.Value
+	for _, src := range put.Sources(kvapi.Value) {
+		vals = append(vals, src.Inputs()...)
+	}
+	return vals
 }
 
 // expires reports whether put gives its key a known lifetime.
@@ -85,9 +96,11 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 }
 
 // missingOnlyPath reports whether the results of the get call are used
-// only to test whether the key was there, and block runs only where the
-// test said it was not; byFlag, whether a found flag said so.
-func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) (missing, byFlag bool) {
+// only to test whether the key was there, or whether it already holds
+// mine (what the put writes), and block runs only where the tests said it
+// was not there or was mine; byFlag, whether something other than an
+// error said so.
+func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value) (missing, byFlag bool) {
 	var results []ssa.Value
 	if call.Call.Signature().Results().Len() == 1 {
 		results = []ssa.Value{call}
@@ -98,47 +111,181 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock) (missing, byFlag boo
 			}
 		}
 	}
+	type test struct {
+		missing *edge
+		byFlag  bool
+		null    bool // by comparing the value with "<null>"
+	}
+	var tests []test
+	var mineEdges []edge // taken when the key already holds mine
 	for _, res := range results {
 		for _, ref := range nonDebugReferrers(res) {
-			edge, ok := presenceTest(ref, res)
+			if e, ok := sameAs(ref, res, mine); ok {
+				mineEdges = append(mineEdges, e)
+				continue
+			}
+			missingEdge, ok := presenceTest(ref, res)
 			if !ok {
-				if kvapi.IsError(res.Type()) {
-					continue // returning or wrapping the error uses no value
+				if kvapi.IsError(res.Type()) || namedInError(ref) && !kvapi.Reaches(ref.Block(), block) {
+					// Returning or wrapping the error uses no value, and
+					// neither does naming the holder in the refusal.
+					continue
 				}
 				return false, false // the value is used: not a mere check
 			}
 			// Only an error or a found flag says "missing" plainly
 			// enough: a value compared with "" may be a dedupe marker's,
-			// written once per event, which is no claim of a shared name.
-			// A claim refuses when the key is taken; code that goes on as
-			// if done when it is there (seeding a default) claims nothing.
-			if edge != nil && (kvapi.IsError(res.Type()) || kvapi.IsBool(res.Type())) && edge.Dominates(block) && len(edge.Preds) == 1 &&
-				kvapi.Refuses(presentBranch(edge)) {
-				missing = true
-				byFlag = byFlag || kvapi.IsBool(res.Type())
+			// written once per event, which is no claim of a shared
+			// name. syumai's "<null>" is as plain when the value is also
+			// compared with the claimant's own (owner != me).
+			null := comparedWithNull(ref)
+			if missingEdge != nil && (kvapi.IsError(res.Type()) || kvapi.IsBool(res.Type()) || null) {
+				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null})
 			}
+		}
+	}
+	for _, t := range tests {
+		// A claim refuses when the key is taken by another; code that
+		// goes on as if done when it is there (seeding a default)
+		// claims nothing.
+		present := t.missing.other()
+		if (!t.null || len(mineEdges) > 0) && t.missing.from.Dominates(block) &&
+			!reachesAvoiding(present, block, mineEdges) && refusesUnlessMine(present, mineEdges) {
+			missing = true
+			byFlag = byFlag || t.byFlag
 		}
 	}
 	return missing, byFlag
 }
 
-// presentBranch returns the other way out of the test whose missing-key
-// branch is missing: the block taken when the key was there.
-func presentBranch(missing *ssa.BasicBlock) *ssa.BasicBlock {
-	test := missing.Preds[0]
-	for _, succ := range test.Succs {
-		if succ != missing {
-			return succ
+// namedInError reports whether instr puts a value into an error: a field
+// of an error type's struct (&LockedError{Holder: v}), or an argument of
+// fmt.Errorf, which takes it boxed in its ...any slice.
+func namedInError(instr ssa.Instruction) bool {
+	switch instr := instr.(type) {
+	case *ssa.Convert, *ssa.ChangeType:
+		refs := nonDebugReferrers(instr.(ssa.Value))
+		return len(refs) > 0 && !slices.ContainsFunc(refs, func(ref ssa.Instruction) bool { return !namedInError(ref) })
+	case *ssa.Store:
+		fa, ok := instr.Addr.(*ssa.FieldAddr)
+		return ok && types.Implements(fa.X.Type(), errorType)
+	case *ssa.MakeInterface:
+		for _, ref := range nonDebugReferrers(instr) {
+			store, ok := ref.(*ssa.Store)
+			if !ok {
+				continue
+			}
+			elem, ok := store.Addr.(*ssa.IndexAddr)
+			if !ok {
+				continue
+			}
+			for _, use := range nonDebugReferrers(elem.X) {
+				if slice, ok := use.(*ssa.Slice); ok {
+					for _, call := range nonDebugReferrers(slice) {
+						if c, ok := call.(*ssa.Call); ok && kvapi.CalleeName(c) == "fmt.Errorf" {
+							return true
+						}
+					}
+				}
+			}
 		}
 	}
-	return nil
+	return false
+}
+
+var errorType = types.Universe.Lookup("error").Type().Underlying().(*types.Interface)
+
+// An edge is a way from one block to another.
+type edge struct{ from, to *ssa.BasicBlock }
+
+// other returns the other way out of e's branch.
+func (e *edge) other() *ssa.BasicBlock {
+	if e.from.Succs[0] == e.to {
+		return e.from.Succs[1]
+	}
+	return e.from.Succs[0]
+}
+
+// sameAs reads instr, a use of a get's result res, as a test of whether
+// the key already holds one of mine, and returns the edge its branch
+// takes when it does.
+func sameAs(instr ssa.Instruction, res ssa.Value, mine []ssa.Value) (edge, bool) {
+	cmp, ok := instr.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ || !slices.Contains(mine, kvapi.OtherOperand(cmp, res)) {
+		return edge{}, false
+	}
+	uses := nonDebugReferrers(cmp)
+	if len(uses) != 1 {
+		return edge{}, false
+	}
+	br, ok := uses[0].(*ssa.If)
+	if !ok {
+		return edge{}, false
+	}
+	b := br.Block()
+	if cmp.Op == token.EQL {
+		return edge{b, b.Succs[0]}, true
+	}
+	return edge{b, b.Succs[1]}, true
+}
+
+// comparedWithNull reports whether instr compares with "<null>", the
+// string syumai/workers returns for a missing key.
+func comparedWithNull(instr ssa.Instruction) bool {
+	cmp, ok := instr.(*ssa.BinOp)
+	if !ok {
+		return false
+	}
+	for _, v := range []ssa.Value{cmp.X, cmp.Y} {
+		if c, ok := v.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String && constant.StringVal(c.Value) == "<null>" {
+			return true
+		}
+	}
+	return false
+}
+
+// reachesAvoiding reports whether to can be reached from from without
+// taking any of the edges avoid.
+func reachesAvoiding(from, to *ssa.BasicBlock, avoid []edge) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == to {
+			return true
+		}
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		for _, succ := range b.Succs {
+			if !slices.Contains(avoid, edge{b, succ}) {
+				stack = append(stack, succ)
+			}
+		}
+	}
+	return false
+}
+
+// refusesUnlessMine reports whether block refuses, or tests whether the
+// key holds mine and refuses when it does not.
+func refusesUnlessMine(block *ssa.BasicBlock, mine []edge) bool {
+	if len(block.Succs) == 2 {
+		for i, succ := range block.Succs {
+			if slices.Contains(mine, edge{block, succ}) {
+				return kvapi.Refuses(block.Succs[1-i])
+			}
+		}
+	}
+	return kvapi.Refuses(block)
 }
 
 // presenceTest reads instr, a use of a get's result res, as a test of
-// whether the key was there, and returns the successor block its branch
-// takes when the key was missing (nil when the test is not a branch,
-// as in the second half of "err != nil && !IsNotFound(err)").
-func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) {
+// whether the key was there, and returns the edge its branch takes when
+// the key was missing (none when the test is not a branch, as in the
+// second half of "err != nil && !IsNotFound(err)").
+func presenceTest(instr ssa.Instruction, res ssa.Value) (*edge, bool) {
 	var cond ssa.Value
 	missingWhenTrue := false
 	switch instr := instr.(type) {
@@ -160,7 +307,7 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 		if !kvapi.IsBool(res.Type()) {
 			return nil, false
 		}
-		return instr.Block().Succs[1], true
+		return &edge{instr.Block(), instr.Block().Succs[1]}, true
 	case *ssa.UnOp:
 		if instr.Op != token.NOT || !kvapi.IsBool(res.Type()) {
 			return nil, false
@@ -183,9 +330,9 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*ssa.BasicBlock, bool) 
 			continue
 		case *ssa.If:
 			if missingWhenTrue {
-				return use.Block().Succs[0], true
+				return &edge{use.Block(), use.Block().Succs[0]}, true
 			}
-			return use.Block().Succs[1], true
+			return &edge{use.Block(), use.Block().Succs[1]}, true
 		}
 		return nil, true
 	}

@@ -145,3 +145,46 @@ func reissue(tickets *ids[ticket], old string) error {
 	t.Code = newCode()
 	return tickets.Put(t.Code, t)
 }
+
+// A lock taken by check-then-create, whose refusal names the holder.
+type lockedError struct{ name, holder string }
+
+func (e *lockedError) Error() string { return e.name + " is held by " + e.holder }
+
+func acquireLock(s *kvDocs, name, me string) error {
+	holder, err := s.Get("lock:" + name)
+	if err == nil {
+		return &lockedError{name: name, holder: string(holder)}
+	}
+	if !errors.Is(err, errNoDoc) {
+		return err
+	}
+	return s.Put("lock:"+name, []byte(me)) // want `check-then-create on one KV key`
+}
+
+var errSlugTaken = errors.New("slug taken")
+
+// A claim that lets its owner claim again: refused only when the key is
+// there and holds another owner's id.
+func claimSlug(ns *kv.Namespace, slug, farmID string) error {
+	owner, err := ns.GetString("slug:"+slug, nil)
+	if err != nil {
+		return err
+	}
+	if owner != "<null>" && owner != farmID {
+		return errSlugTaken
+	}
+	return ns.PutString("slug:"+slug, farmID, nil) // want `check-then-create on one KV key`
+}
+
+// Quiet: a value compared with "" may be a dedupe marker's.
+func markSeen(ns *kv.Namespace, event, consumer string) error {
+	seen, err := ns.GetString("seen:"+event, nil)
+	if err != nil {
+		return err
+	}
+	if seen != "" && seen != consumer {
+		return errSlugTaken
+	}
+	return ns.PutString("seen:"+event, consumer, nil)
+}
