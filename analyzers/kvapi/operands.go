@@ -197,6 +197,24 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	return srcs
 }
 
+// OperandField returns the field of a struct argument that op takes
+// operand o from (ListOptions.Prefix, or the port's query.Prefix that its
+// adapter sends), or "" when o is not given that way.
+func (op *Op) OperandField(o Operand) string {
+	if op.Wrapped == nil {
+		return op.Method.Operands[o].Field
+	}
+	for _, t := range op.Wrapped.operand(o).Terms {
+		for (t.Op == TermConvert || t.Op == TermPhi) && len(t.Args) == 1 {
+			t = t.Args[0]
+		}
+		if t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam {
+			return t.Name
+		}
+	}
+	return ""
+}
+
 // isReceiverField reports whether t is a field of the wrapper's receiver.
 func isReceiverField(t *Term) bool {
 	return t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index == 0

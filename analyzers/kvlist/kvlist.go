@@ -311,7 +311,8 @@ func recursesOnCursor(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bo
 // list of its function): the next pages leave the prefix (KV-FACTS §4,
 // "the prefix argument must be provided in all subsequent calls").
 func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) bool {
-	if op.Wrapped != nil || op.Method.Operands[kvapi.Cursor].Field == "" {
+	prefixField := op.OperandField(kvapi.Prefix)
+	if op.OperandField(kvapi.Cursor) == "" || prefixField == "" {
 		return false
 	}
 	filtered := false
@@ -331,7 +332,7 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 		}
 		for _, n := range model.Path(pos) {
 			if lit, ok := n.(*ast.CompositeLit); ok {
-				if !setsField(lit, op.Method.Operands[kvapi.Prefix].Field) {
+				if !setsField(lit, prefixField) {
 					return true
 				}
 				break

@@ -193,6 +193,67 @@ func finishersKept(ns *kv.Namespace, day string, maxPages int) ([]string, error)
 	return out, nil
 }
 
+// query is what pageOf sends, as it is.
+type query struct {
+	Prefix, Cursor string
+	Limit          int
+}
+
+type namesPage struct {
+	names    []string
+	cursor   string
+	complete bool
+}
+
+// pageOf returns one page and its cursor, for its callers to follow.
+func pageOf(ns *kv.Namespace, q query) (namesPage, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: q.Prefix, Cursor: q.Cursor, Limit: q.Limit})
+	if err != nil {
+		return namesPage{}, err
+	}
+	p := namesPage{cursor: res.Cursor, complete: res.ListComplete}
+	for _, k := range res.Keys {
+		p.names = append(p.names, k.Name)
+	}
+	return p, nil
+}
+
+// Through a helper that takes its options as a struct, the continuation
+// drops the prefix.
+func archived(ns *kv.Namespace, maxPages int) ([]string, error) { // want archived:"kvlist"
+	p, err := pageOf(ns, query{Prefix: "archived:", Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i := 1; !p.complete && i < maxPages; i++ {
+		out = append(out, p.names...)
+		p, err = pageOf(ns, query{Cursor: p.cursor, Limit: 500}) // want `drop the Prefix the listing started with`
+		if err != nil {
+			return out, err
+		}
+	}
+	return append(out, p.names...), nil
+}
+
+// Quiet: the same, with the prefix passed along with each cursor.
+func archivedKept(ns *kv.Namespace, maxPages int) ([]string, error) {
+	q := query{Prefix: "archived:", Limit: 500}
+	p, err := pageOf(ns, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i := 1; !p.complete && i < maxPages; i++ {
+		out = append(out, p.names...)
+		p, err = pageOf(ns, query{Prefix: q.Prefix, Cursor: p.cursor, Limit: 500})
+		if err != nil {
+			return out, err
+		}
+	}
+	return append(out, p.names...), nil
+}
+
 // keyPage is a page adapter that says itself when the listing is over.
 type keyPage struct {
 	names  []string
