@@ -535,14 +535,16 @@ func carriesRequest(t types.Type) bool {
 }
 
 // activityWords name keys that record what the latest request did: a
-// last-seen stamp, a status, a heartbeat. Other constant keys a handler
+// last-seen stamp, a status, a heartbeat, a version or revision bumped
+// by every write so that caches refetch. Other constant keys a handler
 // writes (a setting, a published notice) change when someone acts, not on
 // every request.
 var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
 	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true,
-	"presence": true, "alive": true, "lastseen": true, "beat": true}
+	"presence": true, "alive": true, "lastseen": true, "beat": true,
+	"version": true, "revision": true, "generation": true, "etag": true}
 
 // activityKey reports whether a word of key is an activity word, also
 // as a plural or with the z of a health check: heartbeats, healthz.

@@ -34,6 +34,21 @@ func (a *api) touch(r *http.Request) { // want touch:"kvhotkey"
 	_ = a.ns.PutString("meta:last-seen", r.URL.Path, nil) // want `this handler writes the same KV key on every request`
 }
 
+// A version bumped by every write, so that caches refetch: every
+// request that creates an item writes the one key.
+func (a *api) createItem(w http.ResponseWriter, r *http.Request) { // want createItem:"kvhotkey"
+	id := r.FormValue("id")
+	if err := a.ns.PutString("item:"+id, r.FormValue("body"), nil); err == nil {
+		_ = a.ns.PutString("catalog:version", time.Now().UTC().Format(time.RFC3339Nano), nil) // want `this handler writes the same KV key on every request`
+	}
+	w.WriteHeader(http.StatusCreated)
+}
+
+// Quiet: a setting that a request changes when someone acts.
+func (a *api) setBanner(w http.ResponseWriter, r *http.Request) {
+	_ = a.ns.PutString("site:banner", r.FormValue("text"), nil)
+}
+
 // options holds no request: a job's settings.
 type options struct {
 	every time.Duration
