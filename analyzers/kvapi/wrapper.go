@@ -318,7 +318,13 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 				ot.Terms = append(ot.Terms, c.guarded(src, op))
 				ot.Duration = ot.Duration || src.Duration
 			}
-			ot.Terms = append(ot.Terms, op.paramFields(o)...)
+			for _, t := range op.paramFields(o) {
+				// Options given as a parameter are also a source of the
+				// operation's own (see Op.sources): once is enough.
+				if !slices.ContainsFunc(ot.Terms, func(u *Term) bool { return u.String() == t.String() }) {
+					ot.Terms = append(ot.Terms, t)
+				}
+			}
 			if terms := ot.Terms; len(terms) > 0 {
 				w.Operands = append(w.Operands, ot)
 				given := (*Term).Params
