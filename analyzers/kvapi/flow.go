@@ -123,6 +123,11 @@ func (w *walker) walk(s Step, depth int) bool {
 				return true
 			}
 		}
+		// A pointer it made is filled by the calls given it before the
+		// sink: io.Copy(w, r) into a writer that a later Close sends.
+		if _, isPtr := v.Type().Underlying().(*types.Pointer); isPtr {
+			return w.memory(v, s, depth, w.sink)
+		}
 		return false
 	}
 	if instr, ok := s.Value.(ssa.Instruction); ok {

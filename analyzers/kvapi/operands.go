@@ -260,7 +260,7 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 	}
 	args := op.Args
 	resolved, built := op.model.resolveField(field, args)
-	if !built {
+	if !built || len(resolved) == 0 && filledLater(args[field.Args[0].Index], op.Call) {
 		return nil, false
 	}
 	extra := &Term{Op: TermParam, Index: len(args)}
@@ -281,6 +281,24 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		srcs = append(srcs, src)
 	}
 	return srcs, true
+}
+
+// filledLater reports whether v, a pointer to a struct, is given to a
+// call other than call: a field its constructor left unset may be filled
+// there (w.Write(p) appends to w.buf, which w.Close sends).
+func filledLater(v ssa.Value, call ssa.CallInstruction) bool {
+	if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr || v.Referrers() == nil {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		if other, ok := ref.(ssa.CallInstruction); ok && other != call {
+			return true
+		}
+		if mi, ok := ref.(*ssa.MakeInterface); ok && mi.Referrers() != nil && len(*mi.Referrers()) > 0 {
+			return true // io.Copy(w, r): given as an io.Writer
+		}
+	}
+	return false
 }
 
 // paramFields returns, for an operand given in a struct that the

@@ -2,6 +2,7 @@ package kvrace
 
 import (
 	"context"
+	"io"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -54,4 +55,46 @@ func stampAudit(ctx context.Context, g guarded, user string) error {
 		return err
 	}
 	return g.put(ctx, "audit:"+user, stamp)
+}
+
+// lineWriter buffers what is written to it and stores it on Close.
+type lineWriter struct {
+	ns  *kv.Namespace
+	key string
+	buf []byte
+}
+
+func newLineWriter(ns *kv.Namespace, key string) *lineWriter { return &lineWriter{ns: ns, key: key} }
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+func (w *lineWriter) Close() error { return w.ns.PutString(w.key, string(w.buf), nil) }
+
+// The old log is copied into the writer, a line added, and Close writes
+// it back.
+func appendLine(ns *kv.Namespace, key, line string) error {
+	old, err := ns.GetReader(key, nil)
+	if err != nil {
+		return err
+	}
+	w := newLineWriter(ns, key)
+	if _, err := io.Copy(w, old); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, line+"\n"); err != nil {
+		return err
+	}
+	return w.Close() // want `read-modify-write on one KV key`
+}
+
+// Quiet: a fresh log, whose writer is given nothing read.
+func resetLog(ns *kv.Namespace, key, line string) error {
+	w := newLineWriter(ns, key)
+	if _, err := io.WriteString(w, line+"\n"); err != nil {
+		return err
+	}
+	return w.Close()
 }
