@@ -38,6 +38,9 @@ type FuncField struct {
 	// Ops are, for a closure, the operations it performs, which no
 	// other fact can carry: a closure has no object to hang one on.
 	Ops []WrappedOp
+	// Param, when not 0, says instead that the function this fact is on
+	// stores its parameter Param-1 in Field, for its callers to resolve.
+	Param int
 }
 
 func (*FuncFieldsFact) AFact() {}
@@ -50,35 +53,124 @@ func (f *FuncFieldsFact) String() string {
 	return "kv func fields: " + strings.Join(parts, "; ")
 }
 
+// A FactoryFact marks a function that returns a closure doing KV work,
+// storage.Putter(st) PutFunc: Ops are the closure's operations, over its
+// own parameters.
+type FactoryFact struct {
+	Ops []WrappedOp
+}
+
+func (*FactoryFact) AFact()         {}
+func (*FactoryFact) String() string { return "kv factory" }
+
+// findFactories exports a FactoryFact for each function of the package
+// whose every return gives the same closure, and that closure does KV work.
+func (r *Result) findFactories() map[*ssa.Function][]WrappedOp {
+	out := make(map[*ssa.Function][]WrappedOp)
+	for _, fn := range r.funcs {
+		if fn.Parent() != nil || fn.Signature.Results().Len() != 1 {
+			continue
+		}
+		if _, isFunc := fn.Signature.Results().At(0).Type().Underlying().(*types.Signature); !isFunc {
+			continue
+		}
+		var anon *ssa.Function
+		for _, b := range fn.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+				c := closureOf(ret.Results[0])
+				if c == nil || anon != nil && c != anon {
+					anon = nil
+					break
+				}
+				anon = c
+			}
+		}
+		if anon == nil {
+			continue
+		}
+		if fact := r.summarise(anon, r.opsWithin(anon)); fact != nil {
+			out[fn] = fact.Ops
+			if obj, ok := fn.Object().(*types.Func); ok {
+				r.pass.ExportObjectFact(obj, &FactoryFact{Ops: fact.Ops})
+			}
+		}
+	}
+	return out
+}
+
+// madeBy returns the operations of the closure that v, a call of a
+// factory, returns, and a name for it.
+func (r *Result) madeBy(v ssa.Value, local map[*ssa.Function][]WrappedOp) (string, []WrappedOp) {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return "", nil
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return "", nil
+	}
+	obj, ok := callee.Object().(*types.Func)
+	if !ok {
+		return "", nil
+	}
+	if ops, ok := local[callee]; ok {
+		return funcKey(obj) + "()", ops
+	}
+	var fact FactoryFact
+	if r.pass.ImportObjectFact(obj.Origin(), &fact) {
+		return funcKey(obj) + "()", fact.Ops
+	}
+	return "", nil
+}
+
 // findFuncFields exports, for each function of the package, the KV
-// functions it stores in function-typed fields.
+// functions it stores in function-typed fields, directly or through a
+// constructor of another package that stores its parameter there
+// (NewManager(st, store.Putter(st)) with m.put = put).
 func (r *Result) findFuncFields() {
+	factories := r.findFactories()
 	for _, fn := range r.funcs {
 		var fields []FuncField
+		add := func(ff FuncField) {
+			if ff.Field != "" && (ff.Func != "" || ff.Param > 0) && !slices.ContainsFunc(fields, ff.same) {
+				fields = append(fields, ff)
+			}
+		}
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				st, ok := instr.(*ssa.Store)
-				if !ok {
-					continue
-				}
-				fa, ok := st.Addr.(*ssa.FieldAddr)
-				if !ok {
-					continue
-				}
-				if _, isFunc := st.Val.Type().Underlying().(*types.Signature); !isFunc || r.InTestFile(st.Pos()) {
+				if r.InTestFile(instr.Pos()) {
 					continue // a test wires fakes
 				}
-				var ff FuncField
-				if obj, _ := storedFunc(st.Val); obj != nil && r.isKVFunc(obj) {
-					ff = FuncField{Field: fieldID(fa), Func: funcKey(obj)}
-				} else if anon := closureOf(st.Val); anon != nil {
-					// kvops.Ops{Get: func(ctx context.Context, key string) (string, error) { ... }}
-					if fact := r.summarise(anon, r.opsWithin(anon)); fact != nil {
-						ff = FuncField{Field: fieldID(fa), Func: r.pass.Pkg.Path() + "." + anon.Name(), Ops: fact.Ops}
+				switch instr := instr.(type) {
+				case *ssa.Store:
+					fa, ok := instr.Addr.(*ssa.FieldAddr)
+					if !ok {
+						continue
 					}
-				}
-				if ff.Field != "" && ff.Func != "" && !slices.ContainsFunc(fields, ff.same) {
-					fields = append(fields, ff)
+					if _, isFunc := instr.Val.Type().Underlying().(*types.Signature); !isFunc {
+						continue
+					}
+					if p, ok := instr.Val.(*ssa.Parameter); ok && fn.Parent() == nil {
+						// Filled by the callers: they say with what.
+						add(FuncField{Field: fieldID(fa), Param: slices.Index(fn.Params, p) + 1})
+						continue
+					}
+					add(r.funcField(fieldID(fa), instr.Val, factories))
+				case *ssa.Call:
+					callee := instr.Call.StaticCallee()
+					if callee == nil || callee.Pkg == r.pkg {
+						continue
+					}
+					obj, ok := callee.Object().(*types.Func)
+					var fact FuncFieldsFact
+					if !ok || !r.pass.ImportObjectFact(obj.Origin(), &fact) {
+						continue
+					}
+					for _, ff := range fact.Fields {
+						if ff.Param > 0 && ff.Param <= len(instr.Call.Args) {
+							add(r.funcField(ff.Field, instr.Call.Args[ff.Param-1], factories))
+						}
+					}
 				}
 			}
 		}
@@ -95,8 +187,27 @@ func (r *Result) findFuncFields() {
 	}
 }
 
+// funcField returns the FuncField of field when v, the function value
+// stored in it, does KV work: a KV function or method value, a closure,
+// or what a factory returns (Projector{put: storage.Putter(st)}).
+func (r *Result) funcField(field string, v ssa.Value, factories map[*ssa.Function][]WrappedOp) FuncField {
+	if obj, _ := storedFunc(v); obj != nil && r.isKVFunc(obj) {
+		return FuncField{Field: field, Func: funcKey(obj)}
+	}
+	if anon := closureOf(v); anon != nil {
+		// kvops.Ops{Get: func(ctx context.Context, key string) (string, error) { ... }}
+		if fact := r.summarise(anon, r.opsWithin(anon)); fact != nil {
+			return FuncField{Field: field, Func: r.pass.Pkg.Path() + "." + anon.Name(), Ops: fact.Ops}
+		}
+	}
+	if name, ops := r.madeBy(v, factories); ops != nil {
+		return FuncField{Field: field, Func: name, Ops: ops}
+	}
+	return FuncField{}
+}
+
 func (ff FuncField) same(other FuncField) bool {
-	return ff.Field == other.Field && ff.Func == other.Func
+	return ff.Field == other.Field && ff.Func == other.Func && ff.Param == other.Param
 }
 
 // closureOf returns the function literal that a function value is.
@@ -240,6 +351,9 @@ func (c *Interfaces) discoverFuncFields(pkgs []*types.Package, facts []FuncField
 	closures := make(map[string][]WrappedOp)
 	for _, f := range facts {
 		for _, ff := range f.Fields {
+			if ff.Param > 0 {
+				continue // its callers' facts say what they store
+			}
 			if !slices.Contains(stored[ff.Field], ff.Func) {
 				stored[ff.Field] = append(stored[ff.Field], ff.Func)
 			}

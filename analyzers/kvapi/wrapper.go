@@ -240,7 +240,9 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 	if load, ok := fn.(*ssa.UnOp); ok && load.Op == token.MUL {
 		if fa, ok := load.X.(*ssa.FieldAddr); ok {
 			fn = r.onlyStored(fieldOf(fa))
-			if fn == nil {
+			if obj, _ := storedFunc(fn); obj == nil {
+				// Set in another package, or to what a factory returns
+				// (storage.Putter(st)): as the program wired it.
 				return r.funcFieldCallee(fa, common)
 			}
 		}

@@ -43,7 +43,7 @@ func TestPortsAndPartialResults(t *testing.T) {
 		"sessions/sessions.go:15": "kvttl",
 		// A lifetime kept by a constructor and passed on to that option;
 		// the test that gives the constructor a fake has no finding.
-		"cmd/app/main.go:24": "kvttl",
+		"cmd/app/main.go:26": "kvttl",
 		// A lifetime set in a field of an unnamed struct (Job.Limit.TTL)
 		// that main reads for its put.
 		"jobs/jobs.go:17": "kvttl",
@@ -62,6 +62,10 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// An expiration in the options of a port whose adapter sends it
 		// only when it is set, given through a helper of the caller's.
 		"codes/codes.go:21": "kvttl",
+		// Function values that the port's factories make, given to a
+		// constructor by main, or made by the constructor itself.
+		"feeds/feeds.go:28": "kvrace",
+		"feeds/feeds.go:47": "kvrace",
 	}
 	got := make(map[string]string)
 	for f, analyzer := range textFindings(t, res.stdout) {

@@ -6,11 +6,13 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v6"
 
+	"kvlint.test/ports/feeds"
 	"kvlint.test/ports/jobs"
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
 	"kvlint.test/ports/sessions"
 	"kvlint.test/ports/statuses"
+	"kvlint.test/ports/store"
 	"kvlint.test/ports/tally"
 	"kvlint.test/ports/visits"
 )
@@ -35,4 +37,6 @@ func main() {
 	nightly := jobs.Nightly()
 	_ = kv.Set(context.Background(), "run:"+nightly.Name, []byte("ok"), nightly.Limit.TTL)
 	_ = statuses.Of(nil)
+	_ = feeds.New(store.Reads(kv), store.Writes(kv, time.Hour)).Append(context.Background(), "u", "x")
+	_ = feeds.NewInbox(kv).Deliver(context.Background(), "u", "hi")
 }
