@@ -103,6 +103,9 @@ type checker struct {
 	rep   *report.Reporter
 }
 
+// line is the line of pos.
+func (c *checker) line(pos token.Pos) int { return c.pass.Fset.Position(pos).Line }
+
 // given returns the sources of operand o that this call gives: a wrapper
 // whose operand is fixed inside is judged there, once.
 func given(op *kvapi.Op, o kvapi.Operand) []kvapi.Source {
@@ -332,8 +335,14 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 func (c *checker) value(src kvapi.Source) {
 	for _, in := range src.Inputs() {
 		if n, at := madeSize(c.model, in, 0); n > maxValue {
-			// At the expression that makes the value, where it is sized.
-			c.rep.Report(analysis.Diagnostic{Pos: at, Message: fmt.Sprintf("this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)})
+			// Where it is sized, when the write passes that variable as it
+			// is; else at the value the write builds from it, string(b).
+			d := analysis.Diagnostic{Pos: at, Message: fmt.Sprintf("this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)}
+			if _, isVar := src.Expr.(*ast.Ident); src.Expr != nil && !isVar && c.line(src.Expr.Pos()) != c.line(at) {
+				d.Pos, d.End = src.Expr.Pos(), src.Expr.End()
+				d.Related = []analysis.RelatedInformation{{Pos: at, Message: "the value is made here"}}
+			}
+			c.rep.Report(d)
 		}
 	}
 }
@@ -356,6 +365,13 @@ func madeSize(model *kvapi.Result, v ssa.Value, depth int) (int64, token.Pos) {
 		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Low == nil {
 			if arr, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); ok {
 				return arr.Len(), v.Pos()
+			}
+		}
+		// buf[:n] with a constant n has n bytes, or panics.
+		if v.Low == nil && v.High != nil {
+			if c := model.Constant(v.High); c != nil {
+				n, _ := constant.Int64Val(constant.ToInt(c))
+				return n, v.Pos()
 			}
 		}
 	case *ssa.MakeSlice:

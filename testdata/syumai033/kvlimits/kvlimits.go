@@ -66,6 +66,39 @@ func pad(ns *kv.Namespace) error {
 	return ns.PutString("padding", strings.Repeat("0", 30<<20), nil) // want `this value is 31457280 bytes`
 }
 
+// A bitmap made here and sent lines below: reported where it is sent.
+func occupancy(ns *kv.Namespace, slots []int) error {
+	bitmap := make([]byte, (1<<28)/8)
+	for _, s := range slots {
+		bitmap[s/8] |= 1 << (s % 8)
+	}
+	return ns.PutString("occupancy", string(bitmap), nil) // want `this value is 33554432 bytes`
+}
+
+const partSize = 32 << 20
+
+// Parts cut at a constant size larger than KV takes.
+func storeParts(ns *kv.Namespace, key string, buf []byte) error {
+	for i := 0; len(buf) >= partSize; i++ {
+		if err := ns.PutString(key+"/"+string(rune('a'+i)), string(buf[:partSize]), nil); err != nil { // want `this value is 33554432 bytes`
+			return err
+		}
+		buf = buf[partSize:]
+	}
+	return nil
+}
+
+// Quiet: parts of 20 MiB.
+func storeSmallParts(ns *kv.Namespace, key string, buf []byte) error {
+	for i := 0; len(buf) >= 20<<20; i++ {
+		if err := ns.PutString(key+"/"+string(rune('a'+i)), string(buf[:20<<20]), nil); err != nil {
+			return err
+		}
+		buf = buf[20<<20:]
+	}
+	return nil
+}
+
 // pager keeps its page size for later lists.
 type pager struct {
 	ns   *kv.Namespace
