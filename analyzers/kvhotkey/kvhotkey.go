@@ -214,6 +214,9 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 		if src.Term != nil && opaque(src.Term) {
 			return false // drawn inside the wrapper: perhaps fresh each call
 		}
+		if src.Term != nil && countsInside(model, op, src.Term) {
+			return false // a part number the wrapper advances: c.parts++
+		}
 		for _, in := range src.Inputs() {
 			if varies(model, in, loop, 0) {
 				return false
@@ -221,6 +224,52 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 		}
 	}
 	return true
+}
+
+// countsInside reports whether the wrapper op calls, in this package,
+// stores into a field of its parameters that t reads: flush(b) names each
+// part by c.parts and then counts c.parts up.
+func countsInside(model *kvapi.Result, op *kvapi.Op, t *kvapi.Term) bool {
+	if op.Wrapper == nil {
+		return false
+	}
+	read := make(map[string]bool)
+	var walk func(t *kvapi.Term)
+	walk = func(t *kvapi.Term) {
+		if t.Op == kvapi.TermField && len(t.Args) == 1 && t.Args[0].Op == kvapi.TermParam {
+			read[t.Name] = true
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(t)
+	for _, fn := range model.Funcs() {
+		if fn.Object() != op.Wrapper {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if st, ok := instr.(*ssa.Store); ok {
+					if fa, ok := st.Addr.(*ssa.FieldAddr); ok && slices.ContainsFunc(fn.Params, func(p *ssa.Parameter) bool { return fa.X == p }) {
+						if f := fieldName(fa); read[f] {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// fieldName is the name of the field that fa addresses.
+func fieldName(fa *ssa.FieldAddr) string {
+	st, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	if !ok || fa.Field >= st.NumFields() {
+		return ""
+	}
+	return st.Field(fa.Field).Name()
 }
 
 // opaque reports whether t has a part not known at compile time other
