@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -463,6 +464,16 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		if round := roundings[t.Name]; round != nil && len(t.Args) == 1 {
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })
 		}
+		if escape := escapeFuncs[t.Name]; escape != nil && len(t.Args) == 1 {
+			// A key escaped on its way to the REST API: url.PathEscape(".")
+			// is still ".".
+			return mapValues(sub(0), func(c constant.Value) constant.Value {
+				if c.Kind() != constant.String {
+					return constant.MakeUnknown()
+				}
+				return constant.MakeString(escape(constant.StringVal(c)))
+			})
+		}
 		if len(t.Args) == 1 && strings.HasPrefix(t.Name, "(time.Duration).") {
 			return mapValues(sub(0), func(d constant.Value) constant.Value {
 				return durationIn(d, strings.TrimPrefix(t.Name, "(time.Duration)."))
@@ -471,6 +482,10 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 	}
 	return nil
 }
+
+// escapeFuncs compute the calls that keep a key what it is, for Found and
+// for keys checked: the same key given, the same key sent.
+var escapeFuncs = map[string]func(string) string{"net/url.PathEscape": url.PathEscape, "net/url.QueryEscape": url.QueryEscape}
 
 // condsHold reports whether no condition is known to fail.
 func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {

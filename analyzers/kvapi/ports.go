@@ -322,7 +322,7 @@ func paramLocation(t *Term, o Operand) (string, bool) {
 	// configured TTL has no guard, unless it only asks whether a lifetime
 	// was given at all (ttl > 0, !at.IsZero()): a caller's 0 then means
 	// "no expiry" both ways.
-	for (t.Op == TermConvert || t.Op == TermPhi && (!lifetime || setOnlyWhenGiven(t)) || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapes[t.Name] || o == Expiration && t.Name == unixSeconds)) && len(t.Args) == 1 {
+	for (t.Op == TermConvert || t.Op == TermPhi && (!lifetime || setOnlyWhenGiven(t)) || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapeFuncs[t.Name] != nil || o == Expiration && t.Name == unixSeconds)) && len(t.Args) == 1 {
 		t = t.Args[0]
 	}
 	if !lifetime {
@@ -407,10 +407,6 @@ func sameLocation(a, b *Term) bool {
 func isZero(t *Term) bool {
 	return t.Op == TermConst && (t.Value == "0" || t.Value == "0.0")
 }
-
-// escapes are the calls that keep a key what it is, for Found: the same
-// key given, the same key sent.
-var escapes = map[string]bool{"net/url.PathEscape": true, "net/url.QueryEscape": true}
 
 // prefixed returns the parameter of a key that an implementation prefixes
 // with a constant or one of its own fields (s.prefix + key): the same key
