@@ -542,7 +542,7 @@ func inHandler(fn *ssa.Function) bool {
 		return false
 	}
 	for f := fn; f != nil; f = f.Parent() {
-		if slices.ContainsFunc(kvapi.Words(f.Name()), func(w string) bool { return strings.EqualFold(w, "admin") }) {
+		if slices.ContainsFunc(kvapi.Words(f.Name()), func(w string) bool { return strings.EqualFold(w, "admin") }) || adminRoute(f) {
 			return false
 		}
 	}
@@ -558,6 +558,54 @@ func inHandler(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// adminRoute reports whether fn, a function literal, is registered under
+// an admin route, mux.Handle("POST /admin/publish", endpoint(func...)),
+// itself or wrapped by one call.
+func adminRoute(fn *ssa.Function) bool {
+	if fn.Parent() == nil {
+		return false
+	}
+	var uses func(v ssa.Value, depth int) bool
+	uses = func(v ssa.Value, depth int) bool {
+		if depth > 2 || v.Referrers() == nil {
+			return false
+		}
+		for _, ref := range *v.Referrers() {
+			call, ok := ref.(*ssa.Call)
+			if !ok {
+				if conv, ok := ref.(ssa.Value); ok && uses(conv, depth+1) {
+					return true // converted to http.HandlerFunc or an interface
+				}
+				continue
+			}
+			for _, arg := range call.Call.Args {
+				if c, ok := arg.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String && isAdminPath(constant.StringVal(c.Value)) {
+					return true
+				}
+			}
+			if uses(call, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn && uses(mc, 0) {
+				return true
+			}
+		}
+	}
+	return uses(fn, 0) // a literal that captures nothing is a value itself
+}
+
+// isAdminPath reports whether a route pattern has an admin segment.
+func isAdminPath(pattern string) bool {
+	return slices.ContainsFunc(strings.FieldsFunc(pattern, func(r rune) bool { return r == '/' || r == ' ' }), func(seg string) bool {
+		return strings.EqualFold(seg, "admin")
+	})
 }
 
 // carriesRequest reports whether a parameter of type t hands a function

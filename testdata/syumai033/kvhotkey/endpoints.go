@@ -90,3 +90,22 @@ func issueEach(ns *kv.Namespace, shop string, codes []string) {
 		_ = ns.PutString(cardIndex.key(shop, c), "1", nil)
 	}
 }
+
+// publish marks the current catalog.
+func (a *api) publish(version string) error {
+	return a.ns.PutString("catalog:current", version, nil)
+}
+
+// Quiet: registered under an admin route.
+func (a *api) mountCatalog(mux *http.ServeMux) {
+	mux.Handle("POST /admin/catalog/publish", endpoint(func(c call) (int, error) {
+		return http.StatusOK, a.publish(c.r.FormValue("version"))
+	}))
+}
+
+// The same on a public route runs on every request.
+func (a *api) publicRoutes(mux *http.ServeMux) { // want publicRoutes:"kvhotkey"
+	mux.Handle("POST /catalog/publish", endpoint(func(c call) (int, error) {
+		return http.StatusOK, a.publish(c.r.FormValue("version")) // want `this handler writes the same KV key on every request`
+	}))
+}
