@@ -54,16 +54,33 @@ func putValues(put *kvapi.Op) []ssa.Value {
 	return vals
 }
 
-// expires reports whether put gives its key a known lifetime.
+// expires reports whether put gives its key a lifetime: a known one, or
+// one computed here from the clock (time.Now().Add(30 * time.Second)).
 func expires(model *kvapi.Result, put *kvapi.Op) bool {
 	for _, o := range []kvapi.Operand{kvapi.TTL, kvapi.Expiration} {
 		for _, src := range put.Sources(o) {
 			vals, _ := model.EvalSource(src, nil)
+			if len(vals) == 0 && fromClock(model, put, src) {
+				return true
+			}
 			for _, v := range vals {
 				if constant.Sign(v) != 0 {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// fromClock reports whether src is computed from time.Now.
+func fromClock(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
+	for _, in := range src.Inputs() {
+		if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			call, ok := s.Value.(*ssa.Call)
+			return ok && kvapi.CalleeName(call) == "time.Now"
+		}) {
+			return true
 		}
 	}
 	return false

@@ -3,6 +3,7 @@ package kvrace
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -187,4 +188,25 @@ func markSeen(ns *kv.Namespace, event, consumer string) error {
 		return errSlugTaken
 	}
 	return ns.PutString("seen:"+event, consumer, nil)
+}
+
+// lookup says whether key is there, and what it holds.
+func lookup(ns *kv.Namespace, key string) (string, bool, error) {
+	v, err := ns.GetString(key, nil)
+	return v, v != "<null>", err
+}
+
+var errRunning = errors.New("sync running")
+
+// Quiet: a found flag that refuses, naming the holder, then a lease until
+// a time taken from the clock: a cooldown, not a claim.
+func leaseSync(ns *kv.Namespace, host string) error {
+	holder, held, err := lookup(ns, "sync:lease")
+	if err != nil {
+		return err
+	}
+	if held {
+		return fmt.Errorf("%w (held by %s)", errRunning, holder)
+	}
+	return ns.PutString("sync:lease", host, &kv.PutOptions{Expiration: int(time.Now().Add(5 * time.Minute).Unix())})
 }
