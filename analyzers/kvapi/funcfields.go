@@ -98,6 +98,37 @@ func (r *Result) findFactories() map[*ssa.Function][]WrappedOp {
 	return out
 }
 
+// factoryMade returns a function standing for the closure that v, a call
+// of another package's factory, returns, whose operations are the
+// factory's FactoryFact; nil if v is no such call. Two calls of one
+// factory stand for one function.
+func (r *Result) factoryMade(v ssa.Value) *types.Func {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg == r.pkg {
+		return nil
+	}
+	obj, ok := callee.Object().(*types.Func)
+	var fact FactoryFact
+	if !ok || !r.pass.ImportObjectFact(obj.Origin(), &fact) {
+		return nil
+	}
+	for made := range r.made {
+		if made.Pkg() == obj.Pkg() && made.Name() == obj.Name()+"()" {
+			return made
+		}
+	}
+	made := types.NewFunc(token.NoPos, obj.Pkg(), obj.Name()+"()", types.NewSignatureType(nil, nil, nil, nil, nil, false))
+	if r.made == nil {
+		r.made = make(map[*types.Func][]WrappedOp)
+	}
+	r.made[made] = fact.Ops
+	return made
+}
+
 // madeBy returns the operations of the closure that v, a call of a
 // factory, returns, and a name for it.
 func (r *Result) madeBy(v ssa.Value, local map[*ssa.Function][]WrappedOp) (string, []WrappedOp) {

@@ -71,6 +71,7 @@ type Result struct {
 	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term       // see returnTerm
 	checks      map[*ssa.Function][]int       // see missingChecks
+	made        map[*types.Func][]WrappedOp   // see factoryMade
 }
 
 // Funcs returns the package's functions, methods and closures in source

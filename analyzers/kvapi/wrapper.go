@@ -205,6 +205,9 @@ func (r *Result) scanCalls() []*Op {
 				if wrapped == nil {
 					wrapped = r.ifaces.fieldFuncs[obj]
 				}
+				if wrapped == nil {
+					wrapped = r.made[obj]
+				}
 				var fact WrapperFact
 				if wrapped == nil && r.pass.ImportObjectFact(obj.Origin(), &fact) {
 					wrapped = fact.Ops
@@ -241,8 +244,11 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		if fa, ok := load.X.(*ssa.FieldAddr); ok {
 			fn = r.onlyStored(fieldOf(fa))
 			if obj, _ := storedFunc(fn); obj == nil {
-				// Set in another package, or to what a factory returns
-				// (storage.Putter(st)): as the program wired it.
+				if made := r.factoryMade(fn); made != nil {
+					return made, common.Args // get: storage.Getter(st), here
+				}
+				// Set in another package, or to what a factory of this
+				// package returns: as the program wired it.
 				return r.funcFieldCallee(fa, common)
 			}
 		}
