@@ -352,7 +352,7 @@ func setOnlyWhenGiven(t *Term) bool {
 		if !ok {
 			return false
 		}
-		if sameLocation(tested, value) {
+		if tested.String() == value.String() {
 			if !given {
 				return false
 			}
@@ -390,18 +390,6 @@ func givenTest(c Cond) (tested *Term, given, ok bool) {
 		return nil, false, false
 	}
 	return x, given, true
-}
-
-// sameLocation reports whether parameters or parameter fields a and b are
-// the same.
-func sameLocation(a, b *Term) bool {
-	if a.Op != b.Op || a.Name != b.Name || len(a.Args) != len(b.Args) {
-		return false
-	}
-	if a.Op == TermParam {
-		return a.Index == b.Index
-	}
-	return a.Op == TermField && sameLocation(a.Args[0], b.Args[0])
 }
 
 func isZero(t *Term) bool {
