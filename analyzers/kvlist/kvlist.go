@@ -51,11 +51,18 @@ func (*reportedFact) ReportedBy() string { return "kvlist" }
 // iteratorFact marks a function that hands listed keys to a callback or
 // to the body of a range over the iterator it returns (iter.Seq2), page
 // after page until the listing ends, unless the callback or the body
-// stops it: whether that loop is bounded is its caller's to say.
-type iteratorFact struct{}
+// stops it: whether that loop is bounded is its caller's to say. A
+// Budgeted one also stops at a page budget of its own (a query builder's
+// Pages(3)): bounded, but its callback still gets every key it lists.
+type iteratorFact struct{ Budgeted bool }
 
-func (*iteratorFact) AFact()         {}
-func (*iteratorFact) String() string { return "kvlist iterator" }
+func (*iteratorFact) AFact() {}
+func (f *iteratorFact) String() string {
+	if f.Budgeted {
+		return "kvlist iterator, budgeted"
+	}
+	return "kvlist iterator"
+}
 
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
@@ -84,9 +91,9 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		loop := pagination(model, op, results)
-		if loop == bounded && stopsOnlyByCallback(model, op, results) {
+		if byCallback, budgeted := callbackStops(model, op, results); loop == bounded && byCallback {
 			if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
-				pass.ExportObjectFact(fn, new(iteratorFact))
+				pass.ExportObjectFact(fn, &iteratorFact{Budgeted: budgeted})
 			}
 		}
 		switch {
@@ -110,7 +117,7 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, p := range use.body.Params {
 			listed = append(listed, p)
 		}
-		if !stops(use.body) {
+		if !use.budgeted && !stops(use.body) {
 			rep.Report(analysis.Diagnostic{Pos: use.call.Pos(), End: use.call.Pos(), Message: unboundedMsg})
 			if fn, ok := kvapi.Outermost(use.call.Parent()).Object().(*types.Func); ok {
 				pass.ExportObjectFact(fn, new(reportedFact))
@@ -574,35 +581,51 @@ func fromMapLookup(cond ssa.Value) bool {
 	return isMap
 }
 
-// stopsOnlyByCallback reports whether the loops paging through op end,
-// apart from failures and the end of the listing, only when a callback
-// the function was given says so: yield(k) returning false.
-func stopsOnlyByCallback(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
-	byCallback := false
+// callbackStops reports whether the loops paging through op end, apart
+// from failures and the end of the listing, when a callback the function
+// was given says so (yield(k) returning false, fn(k) returning an error),
+// and whether they also end at a budget of their own.
+func callbackStops(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) (byCallback, budgeted bool) {
 	for _, loop := range kvapi.Loops(op.Call.Parent()) {
 		if !loop[op.Call.Block()] {
 			continue
 		}
 		for _, c := range exitConds(loop) {
 			switch {
-			case isErrorCheck(c.cond), listingEnds(model, c.cond, results):
 			case callsCallback(c.cond):
 				byCallback = true
+			case isErrorCheck(c.cond), listingEnds(model, c.cond, results):
 			default:
-				return false
+				budgeted = true
 			}
 		}
 	}
-	return byCallback
+	return byCallback, budgeted
 }
 
-// callsCallback reports whether cond, or its negation, is the answer of a
-// function the enclosing function was given: yield(k, nil).
+// callsCallback reports whether cond, or its negation, tests the answer
+// of a function the enclosing function was given: yield(k, nil), or the
+// error of fn(k) (err != nil, errors.Is(err, Stop)).
 func callsCallback(cond ssa.Value) bool {
 	if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
 		cond = not.X
 	}
-	call, ok := cond.(*ssa.Call)
+	switch c := cond.(type) {
+	case *ssa.BinOp:
+		return (c.Op == token.EQL || c.Op == token.NEQ) && (callbackAnswer(c.X) || callbackAnswer(c.Y))
+	case *ssa.Call:
+		return callbackAnswer(c) || len(c.Call.Args) > 0 && kvapi.IsError(c.Call.Args[0].Type()) && callbackAnswer(c.Call.Args[0])
+	}
+	return false
+}
+
+// callbackAnswer reports whether v is what a call of a function the
+// enclosing function was given returned.
+func callbackAnswer(v ssa.Value) bool {
+	if ext, ok := v.(*ssa.Extract); ok {
+		v = ext.Tuple
+	}
+	call, ok := v.(*ssa.Call)
 	if !ok || call.Call.IsInvoke() {
 		return false
 	}
@@ -617,20 +640,23 @@ func callsCallback(cond ssa.Value) bool {
 // iteratorFact: the body of a range over the iterator it returns, or a
 // callback given to it.
 type iteratorUse struct {
-	call *ssa.Call // of the function with the fact
-	body *ssa.Function
+	call     *ssa.Call // of the function with the fact
+	body     *ssa.Function
+	budgeted bool // see iteratorFact
 }
 
 // iteratorUses returns the package's ranges over listing iterators and
 // callbacks given to listing functions.
 func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
+	var fact iteratorFact
 	listing := func(v ssa.Value) (*ssa.Call, bool) {
 		call, ok := v.(*ssa.Call)
 		if !ok || call.Call.StaticCallee() == nil {
 			return nil, false
 		}
 		fn, ok := call.Call.StaticCallee().Object().(*types.Func)
-		return call, ok && pass.ImportObjectFact(fn, new(iteratorFact))
+		fact = iteratorFact{}
+		return call, ok && pass.ImportObjectFact(fn, &fact)
 	}
 	var uses []iteratorUse
 	for _, fn := range model.Funcs() {
@@ -643,7 +669,7 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 				// for k, err := range store.Keys(ctx, prefix) { ... }
 				if it, ok := listing(call.Call.Value); ok && len(call.Call.Args) == 1 {
 					if mc, ok := call.Call.Args[0].(*ssa.MakeClosure); ok {
-						uses = append(uses, iteratorUse{it, mc.Fn.(*ssa.Function)})
+						uses = append(uses, iteratorUse{it, mc.Fn.(*ssa.Function), fact.Budgeted})
 					}
 					continue
 				}
@@ -651,7 +677,7 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 				if _, ok := listing(call); ok {
 					for _, a := range call.Call.Args {
 						if mc, ok := a.(*ssa.MakeClosure); ok {
-							uses = append(uses, iteratorUse{call, mc.Fn.(*ssa.Function)})
+							uses = append(uses, iteratorUse{call, mc.Fn.(*ssa.Function), fact.Budgeted})
 						}
 					}
 				}

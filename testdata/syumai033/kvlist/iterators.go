@@ -77,3 +77,24 @@ func find(ns *kv.Namespace, suffix string) (string, error) {
 	})
 	return found, err
 }
+
+// A get per key in a budgeted scanner's callback is still one get per key.
+func balances(ns *kv.Namespace) ([]string, error) { // want balances:"kvlist"
+	var out []string
+	err := pages.Scan(ns, "acct:").Pages(3).Each(func(key string) error {
+		v, err := ns.GetString(key, nil) // want `one get per listed key \(N\+1\)`
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
+// Quiet: the budget bounds the walk, and the callback reads nothing.
+func accountNames(ns *kv.Namespace) ([]string, error) {
+	var out []string
+	err := pages.Scan(ns, "acct:").Pages(3).Each(func(key string) error {
+		out = append(out, key)
+		return nil
+	})
+	return out, err
+}

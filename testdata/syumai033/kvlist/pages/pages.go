@@ -3,6 +3,7 @@
 package pages
 
 import (
+	"errors"
 	"iter"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -50,4 +51,45 @@ func Walk(ns *kv.Namespace, prefix string, fn func(key string) bool) error {
 		}
 		cursor = res.Cursor
 	}
+}
+
+// Scanner lists a prefix page by page, at most pages pages.
+type Scanner struct {
+	ns     *kv.Namespace
+	prefix string
+	pages  int
+}
+
+func Scan(ns *kv.Namespace, prefix string) *Scanner {
+	return &Scanner{ns: ns, prefix: prefix, pages: 10}
+}
+
+// Pages sets the page budget.
+func (s *Scanner) Pages(n int) *Scanner { s.pages = n; return s }
+
+// Stop ends a scan early, as no failure.
+var Stop = errors.New("stop")
+
+// Each hands fn every listed key, until fn fails or the budget is spent.
+func (s *Scanner) Each(fn func(key string) error) error {
+	cursor := ""
+	for range s.pages {
+		res, err := s.ns.List(&kv.ListOptions{Prefix: s.prefix, Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		for _, k := range res.Keys {
+			if err := fn(k.Name); err != nil {
+				if errors.Is(err, Stop) {
+					return nil
+				}
+				return err
+			}
+		}
+		if res.ListComplete {
+			return nil
+		}
+		cursor = res.Cursor
+	}
+	return nil
 }
