@@ -116,8 +116,8 @@ func (c *Interfaces) fieldTemplates(id string, field *types.Var) []WrappedOp {
 	for _, w := range c.configured[id] {
 		if IsDuration(field.Type()) {
 			// A time.Duration, in seconds, as the adapter found sends it.
-			seconds := &Term{Op: TermCall, Name: "(time.Duration).Seconds", Args: w.Operands[0].Terms}
-			w.Operands = []OperandTerms{{Operand: w.Operands[0].Operand, Terms: []*Term{seconds}}}
+			o := w.Operands[0].Operand
+			w.Operands = []OperandTerms{{Operand: o, Terms: []*Term{inSentUnits(o, field.Type(), w.Operands[0].Terms[0])}}}
 		}
 		out = append(out, w)
 	}

@@ -104,18 +104,14 @@ func (r *Result) findFactories() map[*ssa.Function][]WrappedOp {
 // factory stand for one function.
 func (r *Result) factoryMade(v ssa.Value) *types.Func {
 	call, ok := v.(*ssa.Call)
-	if !ok {
+	if !ok || call.Call.StaticCallee() == nil || call.Call.StaticCallee().Pkg == r.pkg {
 		return nil
 	}
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Pkg == r.pkg {
+	_, ops := r.madeBy(call, nil)
+	if ops == nil {
 		return nil
 	}
-	obj, ok := callee.Object().(*types.Func)
-	var fact FactoryFact
-	if !ok || !r.pass.ImportObjectFact(obj.Origin(), &fact) {
-		return nil
-	}
+	obj := call.Call.StaticCallee().Object().(*types.Func)
 	for made := range r.made {
 		if made.Pkg() == obj.Pkg() && made.Name() == obj.Name()+"()" {
 			return made
@@ -125,7 +121,7 @@ func (r *Result) factoryMade(v ssa.Value) *types.Func {
 	if r.made == nil {
 		r.made = make(map[*types.Func][]WrappedOp)
 	}
-	r.made[made] = fact.Ops
+	r.made[made] = ops
 	return made
 }
 

@@ -127,7 +127,7 @@ func (b *urlBuilder) parts(v ssa.Value, env *restEnv, at ssa.Instruction, depth 
 			holder, _ := env.resolve(fa.X)
 			name := fieldName(fa.X.Type(), fa.Field)
 			var out [][]urlPart
-			for _, stored := range b.model.storedIn(fieldOf(fa)) {
+			for _, stored := range b.model.storedIn(FieldOf(fa)) {
 				for _, parts := range b.parts(stored, nil, at, depth+1) {
 					for i := range parts {
 						if parts[i].holder == nil {

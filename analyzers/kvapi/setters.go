@@ -187,7 +187,7 @@ func inUnusedField(store *ssa.Store, used usedFields) bool {
 		}
 		for _, r := range *load.Referrers() {
 			if outer, ok := r.(*ssa.Store); ok && outer.Val == load {
-				if ofa, ok := outer.Addr.(*ssa.FieldAddr); ok && !used.vars[fieldOf(ofa)] && !used.ids[fieldID(ofa)] {
+				if ofa, ok := outer.Addr.(*ssa.FieldAddr); ok && !used.vars[FieldOf(ofa)] && !used.ids[fieldID(ofa)] {
 					return true
 				}
 			}
@@ -359,7 +359,7 @@ func clampedInPlace(field *types.Var, stores []*ssa.Store) bool {
 			return false
 		}
 		fa, ok := load.X.(*ssa.FieldAddr)
-		return ok && fieldOf(fa) == field
+		return ok && FieldOf(fa) == field
 	}
 	for _, store := range stores {
 		if call, ok := store.Val.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, reads) {
@@ -392,7 +392,7 @@ func (r *Result) fieldStoreInstrs() map[*types.Var][]*ssa.Store {
 			for _, instr := range b.Instrs {
 				if store, ok := instr.(*ssa.Store); ok {
 					if fa, ok := store.Addr.(*ssa.FieldAddr); ok {
-						if field := fieldOf(fa); field != nil {
+						if field := FieldOf(fa); field != nil {
 							stores[field] = append(stores[field], store)
 						}
 					}

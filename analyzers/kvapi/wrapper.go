@@ -242,7 +242,7 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 	fn := common.Value
 	if load, ok := fn.(*ssa.UnOp); ok && load.Op == token.MUL {
 		if fa, ok := load.X.(*ssa.FieldAddr); ok {
-			fn = r.onlyStored(fieldOf(fa))
+			fn = r.onlyStored(FieldOf(fa))
 			if obj, _ := storedFunc(fn); obj == nil {
 				if made := r.factoryMade(fn); made != nil {
 					return made, common.Args // get: storage.Getter(st), here
@@ -285,7 +285,7 @@ func (r *Result) storedIn(f *types.Var) []ssa.Value {
 				for _, instr := range b.Instrs {
 					if st, ok := instr.(*ssa.Store); ok {
 						if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
-							if field := fieldOf(fa); field != nil {
+							if field := FieldOf(fa); field != nil {
 								r.fieldStores[field] = append(r.fieldStores[field], st.Val)
 							}
 						}
@@ -297,8 +297,8 @@ func (r *Result) storedIn(f *types.Var) []ssa.Value {
 	return r.fieldStores[f]
 }
 
-// fieldOf returns the struct field that fa addresses.
-func fieldOf(fa *ssa.FieldAddr) *types.Var {
+// FieldOf returns the struct field that fa addresses, nil if none.
+func FieldOf(fa *ssa.FieldAddr) *types.Var {
 	st, ok := derefStruct(fa.X.Type())
 	if !ok || fa.Field >= st.NumFields() {
 		return nil

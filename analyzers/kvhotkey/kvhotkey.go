@@ -252,7 +252,7 @@ func countsInside(model *kvapi.Result, op *kvapi.Op, t *kvapi.Term) bool {
 			for _, instr := range b.Instrs {
 				if st, ok := instr.(*ssa.Store); ok {
 					if fa, ok := st.Addr.(*ssa.FieldAddr); ok && slices.ContainsFunc(fn.Params, func(p *ssa.Parameter) bool { return fa.X == p }) {
-						if f := fieldName(fa); read[f] {
+						if f := kvapi.FieldOf(fa); f != nil && read[f.Name()] {
 							return true
 						}
 					}
@@ -261,15 +261,6 @@ func countsInside(model *kvapi.Result, op *kvapi.Op, t *kvapi.Term) bool {
 		}
 	}
 	return false
-}
-
-// fieldName is the name of the field that fa addresses.
-func fieldName(fa *ssa.FieldAddr) string {
-	st, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
-	if !ok || fa.Field >= st.NumFields() {
-		return ""
-	}
-	return st.Field(fa.Field).Name()
 }
 
 // opaque reports whether t has a part not known at compile time other

@@ -253,12 +253,10 @@ func comparedWithNull(instr ssa.Instruction) bool {
 	if !ok {
 		return false
 	}
-	for _, v := range []ssa.Value{cmp.X, cmp.Y} {
-		if c, ok := v.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String && constant.StringVal(c.Value) == "<null>" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc([]ssa.Value{cmp.X, cmp.Y}, func(v ssa.Value) bool {
+		s, ok := kvapi.StringConst(v)
+		return ok && s == "<null>"
+	})
 }
 
 // reachesAvoiding reports whether to can be reached from from without
