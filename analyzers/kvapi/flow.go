@@ -57,6 +57,11 @@ func (w *walker) walk(s Step, depth int) bool {
 	if w.elementUpdates(s.Value, depth) {
 		return true
 	}
+	if !s.Changed && w.storedThrough(s.Value) {
+		// A record a call handed back, changed in place before the sink:
+		// app.Status = status, then app written.
+		return w.walk(Step{Value: s.Value, Changed: true}, depth+1)
+	}
 	switch v := s.Value.(type) {
 	case *ssa.Phi:
 		for _, e := range v.Edges {
@@ -150,6 +155,31 @@ func (w *walker) elementUpdates(m ssa.Value, depth int) bool {
 		if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == m && (w.sink == nil || w.before(up, w.sink)) &&
 			w.walk(Step{Value: up.Value, Changed: true}, depth+1) {
 			return true
+		}
+	}
+	return false
+}
+
+// storedThrough reports whether v, a pointer that a call returned, has
+// one of its fields stored into before the sink.
+func (w *walker) storedThrough(v ssa.Value) bool {
+	switch v.(type) {
+	case *ssa.Call, *ssa.Extract:
+	default:
+		return false
+	}
+	if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr {
+		return false
+	}
+	for _, user := range *v.Referrers() {
+		fa, ok := user.(*ssa.FieldAddr)
+		if !ok || fa.X != v {
+			continue
+		}
+		for _, ref := range *fa.Referrers() {
+			if store, ok := ref.(*ssa.Store); ok && store.Addr == fa && w.before(store, w.sink) {
+				return true
+			}
 		}
 	}
 	return false

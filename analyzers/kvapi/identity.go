@@ -367,17 +367,42 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 	fmt.Fprintf(w.b, "v%p", v)
 }
 
+// rootOf returns the struct that v is a field of, or of a field of, as
+// loaded: s for s.client.ns.
+func rootOf(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return v
+			}
+			fa, ok := x.X.(*ssa.FieldAddr)
+			if !ok {
+				return v
+			}
+			v = fa.X
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		default:
+			return v
+		}
+	}
+}
+
 func (w *identityWriter) call(call *ssa.Call, depth int) {
 	w.b.WriteString("(" + CalleeName(call))
 	for _, a := range call.Call.Args {
-		w.b.WriteString(" ")
 		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
+			// Each element as an argument, as a wrapper's Term has them.
 			for _, elem := range w.model.elements(s, 0) {
+				w.b.WriteString(" ")
 				w.value(elem, depth+1)
-				w.b.WriteString(",")
 			}
 			continue
 		}
+		w.b.WriteString(" ")
 		w.value(a, depth+1)
 	}
 	w.b.WriteString(")")
@@ -390,10 +415,16 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			w.ok = false
 			return
 		}
+		// Named by the roots of what it depends on, as a wrapper of the
+		// wrapper sees them too: a.kvService passed on is a's.
 		w.b.WriteString("(opaque")
 		for _, a := range t.Args {
 			w.b.WriteString(" ")
-			w.term(a, args, depth+1)
+			if a.Op == TermParam && a.Index < len(args) {
+				w.value(rootOf(args[a.Index]), depth+1)
+			} else {
+				w.term(a, args, depth+1)
+			}
 		}
 		w.b.WriteString(")")
 	case TermParam:
@@ -454,8 +485,26 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			w.term(a, args, depth+1)
 		}
 		w.b.WriteString(")")
+	case TermPhi:
+		// Phis of a wrapper do not name a key reliably enough. A namespace
+		// chosen among values the wrapper derives from its inputs alone
+		// (an ID cached or looked up for the account it is given) is the
+		// same for the same inputs.
+		var deps []*Term
+		for _, a := range t.Args {
+			deps = a.appendParams(deps)
+		}
+		for _, conds := range t.Conds {
+			for _, cd := range conds {
+				deps = cd.Term.appendParams(deps)
+			}
+		}
+		if !w.byInputs || len(deps) == 0 {
+			w.ok = false
+			return
+		}
+		w.term(&Term{Op: TermOpaque, Args: deps}, args, depth)
 	default:
-		// Phis of a wrapper do not name a key reliably enough.
 		w.ok = false
 	}
 }

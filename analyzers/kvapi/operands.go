@@ -170,7 +170,7 @@ func (op *Op) wrappedSources(o Operand) []Source {
 			}
 		}
 		if o != Namespace {
-			if resolved, built := op.model.resolveField(t, args); built {
+			if resolved, built := op.model.resolveField(t, args, op.Call); built {
 				for _, r := range resolved { // none: the caller leaves it unset
 					r.Duration = r.Duration || ot.Duration
 					srcs = append(srcs, r)
@@ -225,7 +225,7 @@ func isReceiverField(t *Term) bool {
 // slice it passes, (ExpirationTTL (elems $2)): the options and pairs that
 // this package builds for a helper that sends them. built reports whether
 // the structs were found, so that no sources means the field is unset.
-func (r *Result) resolveField(t *Term, args []ssa.Value) (srcs []Source, built bool) {
+func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction) (srcs []Source, built bool) {
 	if t.Op != TermField || len(t.Args) != 1 {
 		return nil, false
 	}
@@ -240,11 +240,39 @@ func (r *Result) resolveField(t *Term, args []ssa.Value) (srcs []Source, built b
 	if elems {
 		structs = r.elements(args[inner.Index], 0)
 	}
+	decoded := false
 	for _, v := range structs {
-		built = built || len(r.addresses(v, 0)) > 0
+		addrs := r.addresses(v, 0)
+		built = built || len(addrs) > 0
+		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) })
 		srcs = append(srcs, r.fieldSources(v, t.Name, 0)...)
 	}
+	if decoded && len(srcs) == 0 {
+		return nil, false // a record read and decoded: its fields are not known here
+	}
 	return r.unwrapAll(srcs), built
+}
+
+// filledByCall reports whether the variable at addr is given, before the
+// operation at, to another call that may fill it: a record decoded from
+// what a get read, json.Unmarshal(data, &rec).
+func filledByCall(addr ssa.Value, at ssa.CallInstruction) bool {
+	if _, isAlloc := addr.(*ssa.Alloc); !isAlloc {
+		return false
+	}
+	fills := func(ref ssa.Instruction) bool {
+		call, ok := ref.(ssa.CallInstruction)
+		return ok && call != at && (call.Parent() != at.Parent() || Before(call, at))
+	}
+	for _, ref := range *addr.Referrers() {
+		if fills(ref) {
+			return true
+		}
+		if mi, ok := ref.(*ssa.MakeInterface); ok && slices.ContainsFunc(*mi.Referrers(), fills) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveNestedField resolves a field of a struct the caller passes that
@@ -259,7 +287,7 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		return nil, false
 	}
 	args := op.Args
-	resolved, built := op.model.resolveField(field, args)
+	resolved, built := op.model.resolveField(field, args, op.Call)
 	if !built || len(resolved) == 0 && filledLater(args[field.Args[0].Index], op.Call) {
 		return nil, false
 	}

@@ -696,6 +696,11 @@ func (r *Result) restSources(ep endpoint, role Role, req restRequest, site ssa.C
 	}
 	if ep.key != nil {
 		add(Key, ep.key)
+		// The key is in the path of every request made: no branch
+		// gives it only sometimes, as one may give a query option.
+		for i := range srcs[Key] {
+			srcs[Key][i].Block = nil
+		}
 	}
 	for name, pieces := range ep.query {
 		if o, ok := queryOperands[name]; ok {
@@ -730,20 +735,39 @@ func (r *Result) namespaceSource(pieces []urlPart, site ssa.CallInstruction) (So
 		field := &Term{Op: TermField, Name: first.field, Args: []*Term{{Op: TermParam, Index: 0}}}
 		return Source{Term: field, Args: []ssa.Value{first.holder}, Pos: site.Pos()}, true
 	}
-	var text strings.Builder
-	for _, p := range pieces {
-		if p.val == nil {
-			text.WriteString(p.lit)
-			continue
-		}
-		id, ok := r.identity(Source{Value: p.val}, true)
-		if !ok {
-			id = "?"
-		}
-		text.WriteString("{" + id + "}")
+	// The URL as a Term over the values in it, so that a wrapper's
+	// callers compare the values they pass: GetValue(token, account, ...)
+	// and PutValue(token, account, ...) address one namespace.
+	// A value computed in a helper the URL is built in (c.root()) is
+	// named by its identity there, the same for every request built by it.
+	url := &Term{Op: TermCall, Name: restURL}
+	var args []ssa.Value
+	text := func(lit string) {
+		url.Args = append(url.Args, &Term{Op: TermConst, Value: strconv.Quote(lit), Kind: constant.String})
 	}
-	return Source{Value: ssa.NewConst(constant.MakeString(text.String()), types.Typ[types.String]), Pos: site.Pos()}, true
+	for _, p := range pieces {
+		switch {
+		case p.val == nil:
+			text(p.lit)
+		case valueParent(p.val) != nil && valueParent(p.val) != site.Parent():
+			id, ok := r.identity(Source{Value: p.val}, true)
+			if !ok {
+				id = "?"
+			}
+			text("{" + id + "}")
+		default:
+			url.Args = append(url.Args, &Term{Op: TermParam, Index: len(args)})
+			args = append(args, p.val)
+		}
+	}
+	if args == nil {
+		return Source{Value: ssa.NewConst(constant.MakeString(renderURL(pieces).text), types.Typ[types.String]), Pos: site.Pos()}, true
+	}
+	return Source{Term: url, Args: args, Pos: site.Pos()}, true
 }
+
+// restURL names the Term of a namespace's URL, its pieces in order.
+const restURL = "rest.url"
 
 // pieceSource returns the Source of an operand made of pieces: one value,
 // or constant text, read as a number when numeric.

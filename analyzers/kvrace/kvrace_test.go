@@ -25,4 +25,7 @@ func TestConfiguredInterface(t *testing.T) {
 }
 
 // The KV REST API over net/http, with no SDK.
-func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvrace.Analyzer, "./kvrace") }
+func TestREST(t *testing.T) {
+	kvtest.Run(t, "rest", kvrace.Analyzer, "./kvrace")
+	kvtest.Run(t, "rest", kvrace.Analyzer, "./kvracesvc")
+}

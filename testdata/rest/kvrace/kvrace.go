@@ -4,7 +4,9 @@ package kvrace
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
+	"kvlint.test/rest/kvracesvc"
 	"kvlint.test/rest/kvrest"
 )
 
@@ -36,4 +38,33 @@ func cached(ctx context.Context, c *kvrest.Client, id string, load func(string) 
 	}
 	v = load(id)
 	return v, c.Put(ctx, "page:"+id, v, 300)
+}
+
+// A record that a wrapper decodes, changed in place and written back.
+func moveServer(svc *kvracesvc.Service, token, account string, id int, region string) error {
+	srv, err := svc.Server(token, account, id)
+	if err != nil {
+		return err
+	}
+	srv.Region = region
+	return svc.PutValue(token, account, fmt.Sprintf("server:%d", id), srv) // want `read-modify-write`
+}
+
+// Quiet: the record copied into another account's namespace.
+func copyServer(svc *kvracesvc.Service, token, from, to string, id int) error {
+	srv, err := svc.Server(token, from, id)
+	if err != nil {
+		return err
+	}
+	srv.Region = "copied"
+	return svc.PutValue(token, to, fmt.Sprintf("server:%d", id), srv)
+}
+
+// Quiet: written back as read, to refresh it.
+func touchServer(svc *kvracesvc.Service, token, account string, id int) error {
+	srv, err := svc.Server(token, account, id)
+	if err != nil {
+		return err
+	}
+	return svc.PutValue(token, account, fmt.Sprintf("server:%d", id), srv)
 }
