@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/constant"
 	"go/token"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -87,8 +88,12 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		if v.Op == token.MUL {
 			if stored := e.model.storedInto(v.X); len(stored) == 1 {
 				b = e.bound(stored[0], at, f, depth+1)
+			} else if fa, ok := v.X.(*ssa.FieldAddr); ok {
+				b = e.fieldBound(fa.X, fieldName(fa.X.Type(), fa.Field), f, depth)
 			}
 		}
+	case *ssa.Field:
+		b = e.fieldBound(v.X, fieldName(v.X.Type(), v.Field), f, depth)
 	case *ssa.BinOp:
 		b = e.binBound(v, at, f, depth)
 	case *ssa.Phi:
@@ -97,6 +102,36 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		b = e.callBound(v, at, f, depth)
 	}
 	return e.refine(b, v, at, f, depth)
+}
+
+// fieldBound is the bound of field name of the struct x, an options
+// parameter, from what its callers store there: PutOptions{TTL: ttl},
+// each value as the block that stores it sees it.
+func (e *evaluator) fieldBound(x ssa.Value, name string, f *Frame, depth int) Bound {
+	if alloc, ok := x.(*ssa.Alloc); ok {
+		// A struct parameter whose address is taken lives in a variable.
+		if stored := e.model.storedInto(alloc); len(stored) == 1 {
+			x = stored[0]
+		}
+	}
+	if _, isParam := x.(*ssa.Parameter); !isParam {
+		return unknownBound
+	}
+	srcs, in, unbound, ok := e.model.fieldSourcesIn(x, name, f)
+	if unbound != nil && !slices.Contains(e.free, unbound) {
+		e.free = append(e.free, unbound)
+	}
+	if !ok || len(srcs) == 0 {
+		return unknownBound
+	}
+	var bs []Bound
+	for _, src := range srcs {
+		if src.Value == nil {
+			return unknownBound
+		}
+		bs = append(bs, e.bound(src.Value, src.Block, in, depth+1))
+	}
+	return join(bs)
 }
 
 // callBlock returns the block of the call that binds p in f.

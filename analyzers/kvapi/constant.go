@@ -54,24 +54,32 @@ func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 // options a caller of this package built. ok is false when the struct is
 // not built where f can see it; a field left unset has no values.
 func (r *Result) FieldValues(v ssa.Value, name string, f *Frame) (vals []ssa.Value, frames []*Frame, ok bool) {
+	srcs, f, _, ok := r.fieldSourcesIn(v, name, f)
+	for _, src := range srcs {
+		if src.Value != nil {
+			vals, frames = append(vals, src.Value), append(frames, f)
+		}
+	}
+	return vals, frames, ok
+}
+
+// fieldSourcesIn is FieldValues with the stores that give the values, and
+// the frame they are in; unbound is the parameter f does not bind, when
+// that is why the struct is not known.
+func (r *Result) fieldSourcesIn(v ssa.Value, name string, f *Frame) (srcs []Source, in *Frame, unbound *ssa.Parameter, ok bool) {
 	for range maxDepth {
 		p, isParam := v.(*ssa.Parameter)
 		if !isParam {
 			break
 		}
 		if v, f, ok = f.Bound(p); !ok {
-			return nil, nil, false
+			return nil, nil, p, false
 		}
 	}
 	if len(r.addresses(v, 0)) == 0 {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	for _, src := range r.fieldSources(v, name, 0) {
-		if src.Value != nil {
-			vals, frames = append(vals, src.Value), append(frames, f)
-		}
-	}
-	return vals, frames, true
+	return r.fieldSources(v, name, 0), f, nil, true
 }
 
 // Eval returns the values that v may take when known at compile time, in
@@ -212,6 +220,9 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 	if round := roundings[CalleeName(call)]; round != nil && len(args) == 1 {
 		return mapValues(e.values(args[0], f, depth+1), func(c constant.Value) constant.Value { return roundValue(c, round) })
 	}
+	if vals := e.returned(call, f, depth); vals != nil {
+		return vals
+	}
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
 		return nil
@@ -220,6 +231,33 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 		return nil
 	}
 	return mapValues(e.values(args[0], f, depth+1), func(d constant.Value) constant.Value { return durationIn(d, callee.Name()) })
+}
+
+// returned is what a helper of this package returns, from each return
+// that the call's arguments can reach: holdTTL(plan) is 15 minutes for
+// PlanPro and 30 seconds otherwise. A return not known makes the call not
+// known: envInt(name, 300) may return what the environment says.
+func (e *evaluator) returned(call *ssa.Call, f *Frame, depth int) []constant.Value {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Blocks == nil || callee.Pkg != e.model.pkg || callee.Signature.Results().Len() != 1 {
+		return nil
+	}
+	inner := &Frame{Call: call, Fn: callee, Outer: f}
+	var out []constant.Value
+	for _, b := range callee.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || !e.reachable(b, inner, depth) {
+			continue
+		}
+		vals := e.values(ret.Results[0], inner, depth+1)
+		if len(vals) == 0 {
+			return nil
+		}
+		for _, c := range vals {
+			out = appendValue(out, c)
+		}
+	}
+	return out
 }
 
 var nsPerUnit = map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,

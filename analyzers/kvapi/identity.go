@@ -292,6 +292,15 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				w.value(held, depth+1)
 				return
 			}
+			if portHalf(addr.X.Type(), addr.Field) {
+				// A storage port held in a field: a service given a Getter
+				// and a Setter, both wired by main to one adapter, reads
+				// and writes one store through the two.
+				w.b.WriteString("(port ")
+				w.value(addr.X, depth+1)
+				w.b.WriteString(")")
+				return
+			}
 			fmt.Fprintf(w.b, "(.%s ", fieldName(addr.X.Type(), addr.Field))
 			w.value(addr.X, depth+1)
 			w.b.WriteString(")")
@@ -316,7 +325,11 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		w.b.WriteString(")")
 		return
 	case *ssa.Field:
-		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
+		if portHalf(v.X.Type(), v.Field) {
+			w.b.WriteString("(port ")
+		} else {
+			fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
+		}
 		w.value(v.X, depth+1)
 		w.b.WriteString(")")
 		return
@@ -365,6 +378,36 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// portHalf reports whether the field of holder holds a named interface
+// that is one of several its struct holds, each of its own type, as a
+// service given a Getter and a Setter is. Two fields of one type (a
+// Primary and a Replica Store) are two stores.
+func portHalf(holder types.Type, field int) bool {
+	st, ok := derefStruct(holder)
+	if !ok {
+		return false
+	}
+	isPort := func(t types.Type) bool {
+		_, named := types.Unalias(t).(*types.Named)
+		return named && types.IsInterface(t)
+	}
+	t := st.Field(field).Type()
+	if !isPort(t) {
+		return false
+	}
+	others := false
+	for i := range st.NumFields() {
+		switch other := st.Field(i).Type(); {
+		case i == field || !isPort(other):
+		case types.Identical(other, t):
+			return false
+		default:
+			others = true
+		}
+	}
+	return others
 }
 
 // rootOf returns the struct that v is a field of, or of a field of, as
@@ -447,6 +490,15 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			if held := w.model.heldIn(args[p.Index], t.Name, 0); held != nil {
 				w.value(held, depth+1)
 				return
+			}
+			holder := args[p.Index].Type()
+			if st, ok := derefStruct(holder); ok {
+				if i := fieldIndex(st, t.Name); i >= 0 && portHalf(holder, i) {
+					w.b.WriteString("(port ")
+					w.value(args[p.Index], depth+1)
+					w.b.WriteString(")")
+					return
+				}
 			}
 		}
 		if a := t.Args[0]; a.Op == TermOpaque && len(a.Args) == 0 {

@@ -33,7 +33,12 @@ import (
 // configuration (see Interfaces), and reports whether that is anything new.
 func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact) (grew bool) {
 	var impls []*types.Func
+	// wraps are what an implementation does with KV itself; viaPort what
+	// it does through another port, which counts only for an interface
+	// that no implementation wraps KV for itself: InviteStore.Save over
+	// Store.Put. A decorator of a port adds nothing to that port.
 	wraps := make(map[*types.Func][]WrappedOp)
+	viaPort := make(map[*types.Func][]WrappedOp)
 	grew = c.discoverFields(facts)
 	for _, f := range facts {
 		fact, ok := f.Fact.(*WrapperFact)
@@ -43,7 +48,11 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 		}
 		impls = append(impls, fn)
 		for _, w := range fact.Ops {
-			if !w.ViaPort && w.Field == "" {
+			switch {
+			case w.Field != "":
+			case w.ViaPort:
+				viaPort[fn] = append(viaPort[fn], w)
+			default:
 				wraps[fn] = append(wraps[fn], w)
 			}
 		}
@@ -106,19 +115,29 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			if !ok || iface.NumMethods() == 0 {
 				continue
 			}
+			direct := make(map[*types.Func]bool) // the interface's methods some implementation wraps KV for
+			for _, impl := range impls {
+				if m := interfaceMethod(iface, impl); m != nil && len(wraps[impl]) > 0 && implements(impl, iface) {
+					direct[m] = true
+				}
+			}
 			for _, impl := range impls {
 				m := interfaceMethod(iface, impl)
 				if m == nil || !implements(impl, iface) {
 					continue
 				}
-				for _, w := range wraps[impl] {
+				ops := wraps[impl]
+				if !direct[m] {
+					ops = viaPort[impl]
+				}
+				for _, w := range ops {
 					if !slices.ContainsFunc(c.found[m], func(x WrappedOp) bool { return sameOp(x, w) }) {
 						c.found[m] = append(c.found[m], w)
 						grew = true
 					}
 				}
 				for _, name := range reported[impl] {
-					if len(wraps[impl]) > 0 && !slices.Contains(c.reportedVia[m], name) {
+					if len(ops) > 0 && !slices.Contains(c.reportedVia[m], name) {
 						c.reportedVia[m] = append(c.reportedVia[m], name)
 						grew = true
 					}

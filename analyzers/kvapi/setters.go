@@ -95,7 +95,7 @@ func (r *Result) findSetters() {
 				stored := c.term(store.Val, 0)
 				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
 					if !inUnusedField(store, used) {
-						r.addStoredOperands(use.tmpl.fill(stored), store)
+						r.addStoredOperands(use.tmpl, stored, store)
 					}
 					continue
 				}
@@ -208,18 +208,23 @@ type StoredOperand struct {
 	Method  string // the operation, as WrappedOp.Method names it
 	Role    Role
 	Field   string // the field, as a reader names it: AuthConfig.OTPTTL
+	// Template is the operand before the stored value is put in it: the
+	// constants it has whatever is stored (a floor the operation's own
+	// function clamps to) are that function's to report.
+	Template *Term
 }
 
 // addStoredOperands records the operands of w, an operation whose field
 // value the package stores as a constant, outside its tests.
-func (r *Result) addStoredOperands(w WrappedOp, store *ssa.Store) {
+func (r *Result) addStoredOperands(tmpl WrappedOp, stored *Term, store *ssa.Store) {
 	if r.InTestFile(store.Pos()) {
 		return
 	}
-	for _, ot := range w.Operands {
-		for _, t := range ot.Terms {
+	w := tmpl.fill(stored)
+	for i, ot := range w.Operands {
+		for j, t := range ot.Terms {
 			src := Source{Term: t, Conds: w.Conds, Expr: r.storedExpr(store), Pos: store.Pos(), Block: store.Block(), Duration: ot.Duration}
-			so := StoredOperand{Operand: ot.Operand, Source: src, Method: w.Method, Role: w.Role, Field: fieldLabel(store.Addr.(*ssa.FieldAddr))}
+			so := StoredOperand{Operand: ot.Operand, Source: src, Template: tmpl.Operands[i].Terms[j], Method: w.Method, Role: w.Role, Field: fieldLabel(store.Addr.(*ssa.FieldAddr))}
 			if !slices.ContainsFunc(r.StoredOperands, func(x StoredOperand) bool {
 				return x.Operand == so.Operand && x.Source.Pos == src.Pos && x.Method == so.Method && x.Source.Term.String() == t.String()
 			}) {

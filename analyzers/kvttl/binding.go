@@ -82,8 +82,11 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	start := binding{pos: src.Pos}
 	if op.Wrapper != nil {
 		name := op.Wrapper.Pkg().Name() + "." + op.Method.Name
-		if callee := op.Call.Common().StaticCallee(); callee != nil && callee.Pkg == op.Call.Parent().Pkg {
+		common := op.Call.Common()
+		if callee := common.StaticCallee(); callee != nil && callee.Pkg == op.Call.Parent().Pkg {
 			name = funcName(callee)
+		} else if named, ok := types.Unalias(common.Value.Type()).(*types.Named); ok && common.IsInvoke() {
+			name = named.Obj().Name() + "." + common.Method.Name() // the storage port
 		}
 		start.via = " (passed to " + name + ")"
 		if op.Wrapped.Field != "" {

@@ -102,8 +102,9 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 	for _, op := range slices.Concat(model.Ops, model.FieldSets) {
 		// A wrapper of this package is followed through its callers, as a
 		// frame (see bindings); only options that a caller builds for it
-		// and passes in a struct are checked at the call.
-		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg && op.Wrapped.Field == ""
+		// and passes in a struct are checked at the call. A call through a
+		// storage port has no frame to follow: it is checked at the call.
+		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg && op.Wrapped.Field == "" && !op.Call.Common().IsInvoke()
 		sources := func(o kvapi.Operand) []kvapi.Source {
 			srcs := op.Sources(o)
 			if local {
@@ -151,7 +152,11 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 	if len(free) > 0 {
 		return
 	}
+	inside, _ := p.model.EvalSource(kvapi.Source{Term: so.Template, Duration: so.Source.Duration}, nil)
 	for _, c := range vals {
+		if slices.ContainsFunc(inside, func(v constant.Value) bool { return constant.Compare(v, token.EQL, c) }) {
+			continue // the operation's own constant, reported where it is written
+		}
 		c, secs := inSeconds(c, so.Source.Duration)
 		if secs == 0 || secs >= float64(min) {
 			continue // zero leaves the option unset

@@ -43,7 +43,7 @@ func TestPortsAndPartialResults(t *testing.T) {
 		"sessions/sessions.go:15": "kvttl",
 		// A lifetime kept by a constructor and passed on to that option;
 		// the test that gives the constructor a fake has no finding.
-		"cmd/app/main.go:26": "kvttl",
+		"cmd/app/main.go:33": "kvttl",
 		// A lifetime set in a field of an unnamed struct (Job.Limit.TTL)
 		// that main reads for its put.
 		"jobs/jobs.go:17": "kvttl",
@@ -66,6 +66,14 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// constructor by main, or made by the constructor itself.
 		"feeds/feeds.go:28": "kvrace",
 		"feeds/feeds.go:47": "kvrace",
+		// A port whose implementation writes through another port, given
+		// a countdown that nothing keeps at 60 seconds.
+		"invites/invites.go:48": "kvttl",
+		// A Getter and a Setter held in two fields, wired to one adapter.
+		"halves/halves.go:25": "kvcounter",
+		// A floor of the limiter's own, reported there and not where main
+		// keeps the limiter.
+		"windows/windows.go:33": "kvttl",
 	}
 	got := make(map[string]string)
 	for f, analyzer := range textFindings(t, res.stdout) {
@@ -100,7 +108,7 @@ func TestPrintInterfaces(t *testing.T) {
 	// The port's methods (whose adapter escapes and prefixes the key), the
 	// option field its adapter reads a TTL from, and a config field of an
 	// unnamed struct.
-	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2)\n"
+	const want = "kvlint.test/ports/invites.InviteStore.Save=put(key=1.Code,ttl=2);kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/syumai/workers/cloudflare/kv"
 
+	"kvlint.test/syumai033/kvlimiter"
 	"kvlint.test/syumai033/kvstore"
 )
 
@@ -89,4 +90,15 @@ func crossFields(ns *kv.Namespace) {
 // the caller passes.
 func paced(s *kvstore.Store, every time.Duration) {
 	_ = s.SetPaced("p", "1", every)
+}
+
+type limitedApp struct {
+	limiter *kvlimiter.Limiter
+}
+
+// Quiet: the app keeps a limiter, whose floor is the limiter's own.
+func newLimitedApp(cfg kvlimiter.Config) *limitedApp {
+	a := &limitedApp{}
+	a.limiter = kvlimiter.New(ns, cfg)
+	return a
 }

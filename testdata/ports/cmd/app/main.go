@@ -7,6 +7,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6"
 
 	"kvlint.test/ports/feeds"
+	"kvlint.test/ports/halves"
+	"kvlint.test/ports/invites"
 	"kvlint.test/ports/jobs"
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
@@ -15,7 +17,12 @@ import (
 	"kvlint.test/ports/store"
 	"kvlint.test/ports/tally"
 	"kvlint.test/ports/visits"
+	"kvlint.test/ports/windows"
 )
+
+type app struct {
+	limiter *windows.Limiter
+}
 
 func main() {
 	kv := &kvstore.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}
@@ -39,4 +46,9 @@ func main() {
 	_ = statuses.Of(nil)
 	_ = feeds.New(store.Reads(kv), store.Writes(kv, time.Hour)).Append(context.Background(), "u", "x")
 	_ = feeds.NewInbox(kv).Deliver(context.Background(), "u", "hi")
+	_ = invites.Create{Invites: invites.KVInvites{Store: kv}, Clock: time.Now}.Execute(context.Background(), invites.Invite{Code: "c"})
+	_ = halves.Stars{Read: kv, Write: kv}.Add(context.Background(), "r")
+	a := &app{}
+	a.limiter = windows.New(kv, windows.Config{Window: time.Minute})
+	_ = a.limiter.Mark(context.Background(), "k")
 }

@@ -1,0 +1,72 @@
+package kvttl
+
+import (
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// Lifetimes chosen by a helper of the package, and options that a helper
+// of the package is given in a struct.
+
+type seatTier int
+
+const (
+	freeSeats seatTier = iota
+	proSeats
+)
+
+// holdFor is 15 minutes for pro, and 30 seconds for everyone else.
+func holdFor(t seatTier) time.Duration {
+	switch t {
+	case proSeats:
+		return 15 * time.Minute
+	default:
+		return 30 * time.Second
+	}
+}
+
+func holdSeat(seat string, t seatTier) error {
+	return ns.PutString("hold:"+seat, "held", &kv.PutOptions{ExpirationTTL: int(holdFor(t).Seconds())}) // want `ExpirationTTL 30 is below KV's 60-second minimum`
+}
+
+// Quiet: only the pro seatTier gets here.
+func holdProSeat(seat string) error {
+	return ns.PutString("hold:"+seat, "held", &kv.PutOptions{ExpirationTTL: int(holdFor(proSeats).Seconds())})
+}
+
+// envSeconds may return what the environment says: not known.
+func envSeconds(v string, def int) int {
+	if n, err := time.ParseDuration(v); err == nil {
+		return int(n.Seconds())
+	}
+	return def
+}
+
+// Quiet: the default is fine, and the rest is not known here.
+func holdConfigured(seat, v string) error {
+	return ns.PutString("hold:"+seat, "held", &kv.PutOptions{ExpirationTTL: envSeconds(v, 300)})
+}
+
+type writeOptions struct {
+	TTL time.Duration
+}
+
+// write sends a lifetime only when one is given.
+func write(key, v string, opts writeOptions) error {
+	var o *kv.PutOptions
+	switch {
+	case opts.TTL > 0:
+		o = &kv.PutOptions{ExpirationTTL: int(opts.TTL.Seconds())}
+	}
+	return ns.PutString(key, v, o)
+}
+
+func keepUntilStart(ev event, card string) error {
+	return write("card", card, writeOptions{TTL: time.Until(ev.StartsAt)}) // want `ExpirationTTL \(passed to write\) is counted down`
+}
+
+// Quiet: a floor of a minute.
+func keepAtLeastAMinute(ev event, card string) error {
+	return write("card", card, writeOptions{TTL: max(time.Until(ev.StartsAt), time.Minute)})
+}
