@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -538,6 +539,17 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 	}
 	if in == nil || memoized(get.Call) {
 		return nil
+	}
+	// A call that lists and gets itself hands back what it listed: its
+	// own key is not one of them.
+	var own []ssa.Value
+	for _, op := range model.OpsAt(get.Call) {
+		if op.Method.Role == kvapi.List {
+			own = append(own, op.Results()...)
+		}
+	}
+	if own != nil {
+		listed = slices.DeleteFunc(slices.Clone(listed), func(v ssa.Value) bool { return slices.Contains(own, v) })
 	}
 	for _, src := range get.Sources(kvapi.Key) {
 		if model.DependsOnAny(src.Inputs(), get.Call, listed) {

@@ -294,3 +294,50 @@ func everyEnrolment(ns *kv.Namespace, course string) ([]string, error) { // want
 		cursor = p.cursor
 	}
 }
+
+// tenantSummary lists one page of a tenant's flags, and reads its
+// settings once.
+func tenantSummary(ns *kv.Namespace, tenant, cursor string) (int, string, string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "flag:" + tenant + ":", Cursor: cursor})
+	if err != nil {
+		return 0, "", "", err
+	}
+	settings, err := ns.GetString("settings:"+tenant, nil)
+	return len(res.Keys), settings, res.Cursor, err
+}
+
+// A summary per listed tenant reads each tenant's settings: a get per
+// listed key, through the helper.
+func summaries(ns *kv.Namespace, cursor string) (map[string]int, string, error) { // want summaries:"kvlist"
+	res, err := ns.List(&kv.ListOptions{Prefix: "tenant:", Cursor: cursor})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make(map[string]int)
+	for _, k := range res.Keys {
+		n, _, _, err := tenantSummary(ns, k.Name, "") // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			return nil, "", err
+		}
+		out[k.Name] = n
+	}
+	return out, res.Cursor, nil
+}
+
+// Quiet: the pages of one tenant, each read with the settings once; what
+// the helper lists is its own, and its get is one per page.
+func tenantPages(ns *kv.Namespace, tenant string, maxPages int) (int, error) {
+	total, cursor := 0, ""
+	for range maxPages {
+		n, _, next, err := tenantSummary(ns, tenant+":"+cursor, cursor)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return total, nil
+}
