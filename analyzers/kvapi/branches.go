@@ -6,21 +6,27 @@ package kvapi
 import (
 	"go/constant"
 	"go/token"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
 
 // Refuses reports whether the path from block turns the caller away: it
-// returns an error or false, answers with an HTTP error status, or
-// panics: a claim refused because the key is taken, a value that failed
-// to parse answered with a 500.
+// returns an error or false, answers with an HTTP error status, hands an
+// error to a helper and returns nothing (writeError(w, errTaken); return),
+// or panics: a claim refused because the key is taken, a value that
+// failed to parse answered with a 500.
 func Refuses(block *ssa.BasicBlock) bool {
+	gaveError := false
 	for steps := 0; block != nil && steps < 8; steps++ {
 		for _, instr := range block.Instrs {
 			switch instr := instr.(type) {
 			case *ssa.Return:
+				if len(instr.Results) == 0 {
+					return gaveError
+				}
 				for _, r := range instr.Results {
-					if IsError(r.Type()) && !IsNil(r) || IsBool(r.Type()) && isFalse(r) {
+					if IsError(r.Type()) && !IsNil(r) && !closed(r) || IsBool(r.Type()) && isFalse(r) {
 						return true
 					}
 				}
@@ -31,6 +37,7 @@ func Refuses(block *ssa.BasicBlock) bool {
 				if errorStatus(instr.Common()) {
 					return true
 				}
+				gaveError = gaveError || givesError(instr.Common())
 			}
 		}
 		if len(block.Succs) != 1 {
@@ -52,6 +59,20 @@ func errorStatus(c *ssa.CallCommon) bool {
 		}
 	}
 	return false
+}
+
+// closed reports whether the error v is what a Close method returned:
+// return res.Body.Close() goes on as done, and says so unless closing
+// fails.
+func closed(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	return ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Close"
+}
+
+// givesError reports whether the call is given an error that is not nil,
+// as its own argument rather than one of a ...any list to log.
+func givesError(c *ssa.CallCommon) bool {
+	return slices.ContainsFunc(c.Args, func(a ssa.Value) bool { return IsError(a.Type()) && !IsNil(a) })
 }
 
 func isFalse(v ssa.Value) bool {

@@ -143,9 +143,10 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value) (m
 			}
 			missingEdge, ok := presenceTest(ref, res)
 			if !ok {
-				if kvapi.IsError(res.Type()) || namedInError(ref) && !kvapi.Reaches(ref.Block(), block) {
+				if kvapi.IsError(res.Type()) || namedInError(ref) && !kvapi.Reaches(ref.Block(), block) || closesBody(ref) {
 					// Returning or wrapping the error uses no value, and
-					// neither does naming the holder in the refusal.
+					// neither does naming the holder in the refusal or
+					// closing the response it came in.
 					continue
 				}
 				return false, false // the value is used: not a mere check
@@ -208,6 +209,29 @@ func namedInError(instr ssa.Instruction) bool {
 		}
 	}
 	return false
+}
+
+// closesBody reports whether instr reads a response's Body only to close
+// it: res.Body.Close().
+func closesBody(instr ssa.Instruction) bool {
+	fa, ok := instr.(*ssa.FieldAddr)
+	if !ok || kvapi.FieldOf(fa) == nil || kvapi.FieldOf(fa).Name() != "Body" {
+		return false
+	}
+	loads := nonDebugReferrers(fa)
+	for _, l := range loads {
+		load, ok := l.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return false
+		}
+		for _, use := range nonDebugReferrers(load) {
+			call, ok := use.(ssa.CallInstruction)
+			if !ok || !call.Common().IsInvoke() || call.Common().Value != load || call.Common().Method.Name() != "Close" {
+				return false
+			}
+		}
+	}
+	return len(loads) > 0
 }
 
 var errorType = types.Universe.Lookup("error").Type().Underlying().(*types.Interface)

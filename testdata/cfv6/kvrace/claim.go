@@ -169,3 +169,42 @@ func (f *flags) claimRoute(ctx context.Context, w http.ResponseWriter, route, ow
 		http.Error(w, err.Error(), http.StatusBadGateway)
 	}
 }
+
+// Webhook deduplication: the response of the get is only closed, and a
+// delivery goes on when the key is missing. Two deliveries of one event
+// both find it missing and both run.
+func (f *flags) firstDelivery(ctx context.Context, eventID string) (bool, error) {
+	key := "seen:" + eventID
+	res, err := f.client.KV.Namespaces.Values.Get(ctx, f.ns, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(f.account)})
+	if err == nil {
+		res.Body.Close()
+		return false, nil
+	}
+	if !isNotFound(err) {
+		return false, err
+	}
+	return true, f.write(ctx, key, []byte(eventID)) // want `check-then-create on one KV key`
+}
+
+// Quiet: the response's body is read, so the get is no mere check.
+func (f *flags) readOrSeed(ctx context.Context, key string) ([]byte, error) {
+	res, err := f.client.KV.Namespaces.Values.Get(ctx, f.ns, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(f.account)})
+	if err == nil {
+		defer res.Body.Close()
+		return io.ReadAll(res.Body)
+	}
+	if !isNotFound(err) {
+		return nil, err
+	}
+	return nil, f.write(ctx, key, []byte("seed"))
+}
+
+// Quiet: a default seeded when the key is missing; when it is there, the
+// response is closed and the caller goes on as done.
+func (f *flags) ensureSeeded(ctx context.Context, key string) error {
+	res, err := f.client.KV.Namespaces.Values.Get(ctx, f.ns, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(f.account)})
+	if err != nil {
+		return f.write(ctx, key, []byte("seed"))
+	}
+	return res.Body.Close()
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -209,4 +210,35 @@ func leaseSync(ns *kv.Namespace, host string) error {
 		return fmt.Errorf("%w (held by %s)", errRunning, holder)
 	}
 	return ns.PutString("sync:lease", host, &kv.PutOptions{Expiration: int(time.Now().Add(5 * time.Minute).Unix())})
+}
+
+// writeProblem answers a request with an error, as a handler's helper.
+func writeProblem(w http.ResponseWriter, err error) {
+	http.Error(w, err.Error(), http.StatusConflict)
+}
+
+// A handler that refuses through a helper of its own, then claims.
+func claimHandleHTTP(handles *docs[handle], w http.ResponseWriter, r *http.Request) {
+	name, owner := r.PathValue("name"), r.Header.Get("X-Owner")
+	if _, err := handles.Get(name); err == nil {
+		writeProblem(w, errHandleTaken)
+		return
+	} else if !errors.Is(err, errNoDoc) {
+		writeProblem(w, err)
+		return
+	}
+	if err := handles.Save(handle{Name: name, Owner: owner}); err != nil { // want `check-then-create on one KV key`
+		writeProblem(w, err)
+	}
+}
+
+// Quiet: a handler that shows what is there, and creates it when missing,
+// logs no error when it is found.
+func showOrCreate(handles *docs[handle], w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if _, err := handles.Get(name); err == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	_ = handles.Save(handle{Name: name, Owner: "nobody"})
 }
