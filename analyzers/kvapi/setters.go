@@ -94,7 +94,7 @@ func (r *Result) findSetters() {
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
 				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
-					if !inUnusedField(store, used) {
+					if !inUnusedField(store, used) && !r.onlyForFakes(store) {
 						r.addStoredOperands(use.tmpl, stored, store)
 					}
 					continue
@@ -194,6 +194,47 @@ func inUnusedField(store *ssa.Store, used usedFields) bool {
 		}
 	}
 	return false
+}
+
+// onlyForFakes reports whether store fills a struct that is only handed
+// to methods of types that wrap no KV: the query an in-memory fake builds
+// for its own List (ListQuery{Limit: 1 << 30}) reaches no KV.
+func (r *Result) onlyForFakes(store *ssa.Store) bool {
+	fa, ok := store.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	alloc, ok := fa.X.(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	uses := 0
+	var visit func(v ssa.Value) bool
+	visit = func(v ssa.Value) bool {
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.UnOp:
+				if ref.Op == token.MUL && !visit(ref) {
+					return false
+				}
+			case *ssa.Store:
+				if ref.Addr != v {
+					return false // the struct goes elsewhere
+				}
+			case *ssa.FieldAddr, *ssa.DebugRef:
+			case ssa.CallInstruction:
+				callee := ref.Common().StaticCallee()
+				if callee == nil || callee.Signature.Recv() == nil || !r.withoutKV(callee.Signature.Recv().Type()) {
+					return false
+				}
+				uses++
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	return visit(alloc) && uses > 0
 }
 
 // A StoredOperand is an operand fixed where a value is stored in a field

@@ -34,3 +34,15 @@ func (s *Mem) Set(_ context.Context, key string, v []byte, _ time.Duration) erro
 	s.m[key] = v
 	return nil
 }
+
+// Write is the fake's store.Writer: it keeps the value and forgets the
+// lifetime.
+func (s *Mem) Write(ctx context.Context, key string, v []byte, _ store.WriteOptions) error {
+	return s.Set(ctx, key, v, 0)
+}
+
+// Touch writes through the fake's own Write: the options it builds reach
+// no KV, whatever their lifetime.
+func (s *Mem) Touch(ctx context.Context, key string) error {
+	return s.Write(ctx, key, nil, store.WriteOptions{TTL: 5 * time.Second})
+}
