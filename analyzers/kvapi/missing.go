@@ -189,10 +189,14 @@ func (r *Result) missingReturned(fn *ssa.Function, op *Op) string {
 // AfterMiss reports whether put runs only when a get missed: a cache
 // fill, which writes once per expiry, not per request. The put is on the
 // miss side of a test of what the get returned: its error not nil, its
-// value "<null>", "" or nil, its found flag false.
-func (r *Result) AfterMiss(put *Op) bool {
+// value "<null>", "" or nil, its found flag false. Only the gets that
+// of accepts count, all when it is nil.
+func (r *Result) AfterMiss(put *Op, of func(get *Op) bool) bool {
 	var reads []ssa.Value
 	for _, op := range r.OpsIn(put.Call.Parent(), Get) {
+		if of != nil && !of(op) {
+			continue
+		}
 		reads = append(reads, op.Results()...)
 		if call, ok := op.Call.(*ssa.Call); ok {
 			reads = append(reads, call) // its error: a miss, for cloudflare-go

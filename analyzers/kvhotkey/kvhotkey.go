@@ -311,6 +311,13 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 						return true
 					}
 				}
+			case *ssa.Call:
+				// A pointer made before the loop, read in it: the value of
+				// a flag (*ns of fs.String), the same unless the loop
+				// stores through it or hands it to a call.
+				if loop[x.Block()] || passedIn(x, loop) {
+					return true
+				}
 			default:
 				return true
 			}
@@ -349,6 +356,20 @@ func variadicArray(alloc *ssa.Alloc) bool {
 		}
 	}
 	return true
+}
+
+// passedIn reports whether the loop stores through p, or gives it to a
+// call that may.
+func passedIn(p ssa.Value, loop kvapi.Loop) bool {
+	for _, ref := range *p.Referrers() {
+		switch ref.(type) {
+		case *ssa.Store, ssa.CallInstruction:
+			if loop[ref.Block()] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setIn reports whether the variable alloc may be set during loop: by a
@@ -504,7 +525,19 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 	guarded := slices.ContainsFunc(model.GetsOf(put), func(get *kvapi.Op) bool {
 		return get.Call != put.Call && kvapi.Outermost(get.Call.Parent()) == fn
 	})
-	if !inHandler(put.Call.Parent()) || guarded || model.AfterMiss(put) {
+	// A fill after a miss of a fixed key writes once per expiry; after a
+	// miss of a key each request names (a webhook's event ID), it writes
+	// on every new request.
+	fixedKey := func(get *kvapi.Op) bool {
+		srcs := get.Sources(kvapi.Key)
+		for _, src := range srcs {
+			if vals, free := model.EvalSource(src, nil); len(vals) == 0 || len(free) > 0 {
+				return false
+			}
+		}
+		return len(srcs) > 0
+	}
+	if !inHandler(put.Call.Parent()) || guarded || model.AfterMiss(put, fixedKey) {
 		return false
 	}
 	srcs := put.Sources(kvapi.Key)

@@ -179,7 +179,7 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	case what != "" && changedParam(model, put):
 		d.Message = fmt.Sprintf("%s changed and written back in KV (a sliding expiry, a last-seen stamp): other locations read the old record for 60 s or more, and concurrent requests overwrite each other; keep per-user state that changes in a Durable Object or D1", article(what))
 		return d, true
-	case ev.credential != "" && model.AfterMiss(put):
+	case ev.credential != "" && model.AfterMiss(put, nil):
 		// Created where the get found nothing: not an overwrite.
 		if c.cfg.Strict {
 			d.Message = fmt.Sprintf("%s created in KV: the next request may reach a location that does not see it for up to 60 s (strict mode); keep it in D1 or a Durable Object, or in a signed cookie", article(ev.credential))

@@ -109,3 +109,25 @@ func (a *api) publicRoutes(mux *http.ServeMux) { // want publicRoutes:"kvhotkey"
 		return http.StatusOK, a.publish(c.r.FormValue("version")) // want `this handler writes the same KV key on every request`
 	}))
 }
+
+// A webhook deduplicated by its event's key writes the stamp after every
+// new event: a miss of a key each request names is no cache fill.
+func (a *api) receive(w http.ResponseWriter, r *http.Request) { // want receive:"kvhotkey"
+	id := r.Header.Get("X-Event-ID")
+	if seen, err := a.ns.GetString("event:"+id, nil); err == nil && seen != "<null>" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	_ = a.ns.PutString("event:"+id, "1", &kv.PutOptions{ExpirationTTL: 86400})
+	_ = a.ns.PutString("webhook:last-received", time.Now().UTC().Format(time.RFC3339), nil) // want `this handler writes the same KV key on every request`
+}
+
+// Quiet: a fixed report refilled when it expires, stamped then.
+func (a *api) report(w http.ResponseWriter, r *http.Request) {
+	if v, err := a.ns.GetString("report:daily", nil); err == nil && v != "<null>" {
+		_, _ = w.Write([]byte(v))
+		return
+	}
+	_ = a.ns.PutString("report:daily", "fresh", &kv.PutOptions{ExpirationTTL: 3600})
+	_ = a.ns.PutString("report:last-refreshed", time.Now().UTC().Format(time.RFC3339), nil)
+}
