@@ -154,8 +154,16 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		// A constant key kept in a local variable, key := "q:" + query,
 		// folded by the compiler: reported where the variable is made.
 		if id, ok := ast.Unparen(src.Expr).(*ast.Ident); ok {
-			if obj, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && kvapi.IsString(obj.Type()) && c.definedLocally(obj) {
-				made = obj.Pos()
+			switch obj := c.pass.TypesInfo.Uses[id].(type) {
+			case *types.Var:
+				if kvapi.IsString(obj.Type()) && !obj.IsField() && c.definedLocally(obj) {
+					made = obj.Pos()
+				}
+			case *types.Const:
+				// const key = "sql:" + popularQuery, the same way.
+				if kvapi.IsString(obj.Type()) && c.definedLocally(obj) {
+					made = obj.Pos()
+				}
 			}
 		}
 	}
@@ -168,9 +176,9 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 
 // definedLocally reports whether v is a local variable defined by an
 // assignment or a var declaration, not a parameter.
-func (c *checker) definedLocally(v *types.Var) bool {
+func (c *checker) definedLocally(v types.Object) bool {
 	path := c.model.Path(v.Pos())
-	if len(path) < 2 || v.IsField() || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+	if len(path) < 2 || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
 		return false
 	}
 	switch n := path[1].(type) {
