@@ -312,7 +312,11 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 			if model.DependsOnAny(src.Inputs(), put.Call, reads) && model.ReadOf(put) == nil {
 				return put
 			}
-			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) {
+			// A marker written where a read of another key found nothing
+			// (the origin has no such slug) records that read: a negative
+			// cache fill.
+			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) &&
+				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}
 		}

@@ -139,6 +139,33 @@ func (s *store) preferences(ctx context.Context, user string) (settings, error) 
 	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
+var errNoClinic = errors.New("no such clinic")
+
+func notFound(err error) bool {
+	var apiErr *cloudflare.Error
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+}
+
+// Quiet: a miss cached briefly, written only where the record itself was
+// not found: the marker records that read, whatever the cache get said.
+func (s *store) resolve(ctx context.Context, slug string) (string, error) {
+	if resp, err := s.get(ctx, "resolve:"+slug); err == nil {
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return string(b), err
+	}
+	resp, err := s.get(ctx, "slug:"+slug)
+	if notFound(err) {
+		return "", errors.Join(errNoClinic, s.put(ctx, "resolve:"+slug, "-"))
+	}
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
 // An opening-hours record names its clinic; save keys it by that field.
 type hours struct {
 	Clinic string              `json:"clinic"`
