@@ -32,7 +32,8 @@ func (op *Op) MissingText() string {
 }
 
 // Views returns vals and the values that are the same thing: phis that
-// merge them, conversions between string and []byte, changes of type.
+// merge them, conversions between string and []byte, changes of type, and
+// transforms that leave "<null>" as it is (strings.TrimSpace, ToLower).
 func Views(vals []ssa.Value) []ssa.Value {
 	out := append([]ssa.Value(nil), vals...)
 	seen := make(map[ssa.Value]bool)
@@ -46,6 +47,12 @@ func Views(vals []ssa.Value) []ssa.Value {
 			switch ref := ref.(type) {
 			case *ssa.Phi, *ssa.ChangeType, *ssa.Convert:
 				out = append(out, ref.(ssa.Value))
+			case *ssa.Call:
+				// Transforms that leave a missing key's text as it is:
+				// strings.TrimSpace(v) == "" is v == "" for a miss.
+				if name := CalleeName(ref); (name == "strings.TrimSpace" || name == "strings.ToLower") && ref.Call.Args[0] == v {
+					out = append(out, ref)
+				}
 			}
 		}
 	}

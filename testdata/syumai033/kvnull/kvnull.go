@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -93,6 +94,15 @@ func theme(s *store, user string) string {
 		return "light"
 	}
 	return v
+}
+
+// The same, after trimming: "<null>" has no space to trim.
+func eventBanner(s *store, event string) (string, bool) {
+	v, err := s.Get("banner:" + event)
+	if err != nil || strings.TrimSpace(v) == "" { // want `this miss check is never true`
+		return "", false
+	}
+	return v, true
 }
 
 // cache looks for the miss and returns "" for it; its callers' checks
