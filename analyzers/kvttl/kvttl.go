@@ -320,8 +320,10 @@ func (p *pass) nanosecondsGiven(b binding, src kvapi.Source) bool {
 		return true
 	}
 	// Converted inside the wrapper, perhaps from a time.Duration, which is
-	// reported there: here only a conversion written at the argument counts.
-	return p.givenAsIs(src) && src.Expr != nil && p.durationConversionInSyntax(src.Expr) != ""
+	// reported there: here only a conversion written at the argument counts,
+	// whatever the wrapper then does with the count (PutTTL(..., int64(d))
+	// whose adapter multiplies it by time.Second).
+	return src.Expr != nil && p.durationConversionInSyntax(src.Expr) != ""
 }
 
 // givenAsIs reports whether the value src gives is the option's value: written

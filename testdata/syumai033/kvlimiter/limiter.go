@@ -30,3 +30,9 @@ func (l *Limiter) Mark(key string) error {
 	}
 	return l.ns.PutString(key, "1", &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
 }
+
+// PutSeconds keeps the value secs seconds.
+func PutSeconds(ns *kv.Namespace, key, v string, secs int64) error {
+	ttl := time.Duration(secs) * time.Second
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
+}

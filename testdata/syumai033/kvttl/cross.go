@@ -102,3 +102,9 @@ func newLimitedApp(cfg kvlimiter.Config) *limitedApp {
 	a.limiter = kvlimiter.New(ns, cfg)
 	return a
 }
+
+// A time.Duration converted to a number at the call, where the helper
+// takes seconds and makes a time.Duration of them again.
+func cacheLesson(key, v string) error {
+	return kvlimiter.PutSeconds(ns, key, v, int64(10*time.Minute)) // want `ExpirationTTL 600000000000 \(passed to kvlimiter.PutSeconds\) looks like a time.Duration in nanoseconds`
+}
