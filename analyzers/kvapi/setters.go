@@ -169,11 +169,7 @@ type usedFields struct {
 // Duration{15 * time.Second}, whose inner field a TTL is read through
 // elsewhere (cfg.SessionTTL.Duration), kept here in PollInterval.
 func inUnusedField(store *ssa.Store, used usedFields) bool {
-	fa, ok := store.Addr.(*ssa.FieldAddr)
-	if !ok {
-		return false
-	}
-	alloc, ok := fa.X.(*ssa.Alloc)
+	alloc, ok := filledStruct(store)
 	if !ok {
 		return false
 	}
@@ -196,15 +192,21 @@ func inUnusedField(store *ssa.Store, used usedFields) bool {
 	return false
 }
 
+// filledStruct returns the struct variable whose field store fills.
+func filledStruct(store *ssa.Store) (*ssa.Alloc, bool) {
+	fa, ok := store.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil, false
+	}
+	alloc, ok := fa.X.(*ssa.Alloc)
+	return alloc, ok
+}
+
 // onlyForFakes reports whether store fills a struct that is only handed
 // to methods of types that wrap no KV: the query an in-memory fake builds
 // for its own List (ListQuery{Limit: 1 << 30}) reaches no KV.
 func (r *Result) onlyForFakes(store *ssa.Store) bool {
-	fa, ok := store.Addr.(*ssa.FieldAddr)
-	if !ok {
-		return false
-	}
-	alloc, ok := fa.X.(*ssa.Alloc)
+	alloc, ok := filledStruct(store)
 	if !ok {
 		return false
 	}
