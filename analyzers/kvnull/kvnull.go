@@ -32,14 +32,15 @@ var Analyzer = &analysis.Analyzer{
 }
 
 const (
-	emptyCheckMsg = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
-	nilReaderMsg  = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
-	parsedMsg     = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
-	droppedMsg    = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
-	statusMissMsg = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
-	restMissMsg   = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
-	restEmptyMsg  = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
-	errorMissMsg  = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
+	emptyCheckMsg  = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
+	nilReaderMsg   = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
+	parsedMsg      = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
+	droppedMsg     = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
+	statusMissMsg  = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
+	nilResponseMsg = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
+	restMissMsg    = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
+	restEmptyMsg   = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
+	errorMissMsg   = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
 func run(pass *analysis.Pass) (any, error) {
@@ -58,8 +59,8 @@ func run(pass *analysis.Pass) (any, error) {
 		if op.Wrapped == nil && op.Method.Name == "GetReader" {
 			checkReader(rep, op)
 		}
-		for _, cmp := range statusAfterError(op) {
-			rep.Report(analysis.Diagnostic{Pos: cmp.Pos(), Message: statusMissMsg})
+		for _, check := range checksAfterError(op) {
+			rep.Report(analysis.Diagnostic{Pos: check.cmp.Pos(), Message: check.msg})
 		}
 		if bodyWithoutStatus(op) {
 			if checks := bodyMissChecks(op); len(checks) > 0 {
@@ -457,11 +458,20 @@ func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 	return false
 }
 
-// statusAfterError returns the comparisons of a cloudflare-go get's
-// response status with 404 that run only where the get returned no error:
-// the SDK turns every status of 400 and above into an error. A wrapper
-// that hands the SDK's response and error back is read the same way.
-func statusAfterError(get *kvapi.Op) []*ssa.BinOp {
+// A missCheck is a comparison that looks for a missing key where none can
+// be, and what to say of it.
+type missCheck struct {
+	cmp *ssa.BinOp
+	msg string
+}
+
+// checksAfterError returns the comparisons of a cloudflare-go get's
+// response that run only where the get returned no error, as if a miss
+// could get there: its status with 404 (the SDK turns every status of 400
+// and above into an error), or the response with nil (it is never nil
+// without an error). A wrapper that hands the SDK's response and error
+// back is read the same way.
+func checksAfterError(get *kvapi.Op) []missCheck {
 	cf := strings.HasPrefix(get.Method.Pkg, "github.com/cloudflare/cloudflare-go")
 	if get.Wrapped != nil {
 		cf = strings.Contains(get.Wrapped.Method, "(kv.NamespaceValueService).")
@@ -474,13 +484,18 @@ func statusAfterError(get *kvapi.Op) []*ssa.BinOp {
 	if err == nil {
 		return nil
 	}
-	var out []*ssa.BinOp
+	var out []missCheck
 	for _, ref := range *call.Referrers() {
 		res, ok := ref.(*ssa.Extract)
 		if !ok || res.Index != 0 || !isResponse(res.Type()) {
 			continue
 		}
 		for _, use := range *res.Referrers() {
+			if bin, ok := use.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) &&
+				kvapi.IsNil(kvapi.OtherOperand(bin, res)) && onlyOnSuccess(err, bin.Block()) {
+				out = append(out, missCheck{bin, nilResponseMsg})
+				continue
+			}
 			addr, ok := use.(*ssa.FieldAddr)
 			if !ok || fieldName(addr) != "StatusCode" {
 				continue
@@ -493,7 +508,7 @@ func statusAfterError(get *kvapi.Op) []*ssa.BinOp {
 				for _, cmp := range *load.Referrers() {
 					bin, ok := cmp.(*ssa.BinOp)
 					if ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && is404(kvapi.OtherOperand(bin, load)) && onlyOnSuccess(err, bin.Block()) {
-						out = append(out, bin)
+						out = append(out, missCheck{bin, statusMissMsg})
 					}
 				}
 			}
