@@ -293,12 +293,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				return
 			}
 			if portHalf(addr.X.Type(), addr.Field) {
-				// A storage port held in a field: a service given a Getter
-				// and a Setter, both wired by main to one adapter, reads
-				// and writes one store through the two.
-				w.b.WriteString("(port ")
-				w.value(addr.X, depth+1)
-				w.b.WriteString(")")
+				w.port(addr.X, depth)
 				return
 			}
 			fmt.Fprintf(w.b, "(.%s ", fieldName(addr.X.Type(), addr.Field))
@@ -326,10 +321,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		return
 	case *ssa.Field:
 		if portHalf(v.X.Type(), v.Field) {
-			w.b.WriteString("(port ")
-		} else {
-			fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
+			w.port(v.X, depth)
+			return
 		}
+		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
 		w.value(v.X, depth+1)
 		w.b.WriteString(")")
 		return
@@ -378,6 +373,15 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// port writes a storage port held in a field of holder by the holder
+// alone: a service given a Getter and a Setter, both wired by main to one
+// adapter, reads and writes one store through the two (see portHalf).
+func (w *identityWriter) port(holder ssa.Value, depth int) {
+	w.b.WriteString("(port ")
+	w.value(holder, depth+1)
+	w.b.WriteString(")")
 }
 
 // portHalf reports whether the field of holder holds a named interface
@@ -494,9 +498,7 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			holder := args[p.Index].Type()
 			if st, ok := derefStruct(holder); ok {
 				if i := fieldIndex(st, t.Name); i >= 0 && portHalf(holder, i) {
-					w.b.WriteString("(port ")
-					w.value(args[p.Index], depth+1)
-					w.b.WriteString(")")
+					w.port(args[p.Index], depth)
 					return
 				}
 			}
