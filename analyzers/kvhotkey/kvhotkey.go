@@ -529,33 +529,37 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 	// miss of a key each request names (a webhook's event ID), it writes
 	// on every new request.
 	fixedKey := func(get *kvapi.Op) bool {
-		srcs := get.Sources(kvapi.Key)
-		for _, src := range srcs {
-			if vals, free := model.EvalSource(src, nil); len(vals) == 0 || len(free) > 0 {
-				return false
-			}
-		}
-		return len(srcs) > 0
+		_, fixed := constantKeys(model, get)
+		return fixed
 	}
 	if !inHandler(put.Call.Parent()) || guarded || model.AfterMiss(put, fixedKey) {
 		return false
 	}
-	srcs := put.Sources(kvapi.Key)
-	if len(srcs) == 0 {
+	keys, fixed := constantKeys(model, put)
+	if !fixed {
 		return false
 	}
-	for _, src := range srcs {
-		vals, free := model.EvalSource(src, nil)
-		if len(vals) == 0 || len(free) > 0 {
+	for _, k := range keys {
+		if k.Kind() != constant.String || !activityKey(constant.StringVal(k)) {
 			return false
-		}
-		for _, v := range vals {
-			if v.Kind() != constant.String || !activityKey(constant.StringVal(v)) {
-				return false
-			}
 		}
 	}
 	return true
+}
+
+// constantKeys returns the keys op may use, when every one of them is
+// known at compile time.
+func constantKeys(model *kvapi.Result, op *kvapi.Op) ([]constant.Value, bool) {
+	srcs := op.Sources(kvapi.Key)
+	var keys []constant.Value
+	for _, src := range srcs {
+		vals, free := model.EvalSource(src, nil)
+		if len(vals) == 0 || len(free) > 0 {
+			return nil, false
+		}
+		keys = append(keys, vals...)
+	}
+	return keys, len(srcs) > 0
 }
 
 // inHandler reports whether fn, or a function it is nested in, serves
