@@ -244,8 +244,9 @@ bench() {
 
 # ---------------------------------------------------------------- standalone
 
-# standalone: the CLI on the demo (kvlint ./..., which analyzes worker/
-# for js/wasm and job/ for the host by itself) against the built-in
+# standalone: the CLI on the demo (kvlint ./..., which picks js/wasm for
+# itself, and then analyzes job/ there too, since it builds for js/wasm
+# and a program is analyzed whole) against the built-in
 # go vet on the same packages. Plain go vet cannot do ./... here: the
 # Worker builds only for js/wasm, so the baseline is the two go vet
 # commands a user would have to run. Each run gets a fresh cache copy, so
@@ -255,7 +256,7 @@ standalone() {
 	[[ -z $ONLY || standalone =~ $ONLY ]] || return 0
 	log ""
 	log "== standalone: kvlint ./... vs go vet (worker js/wasm + job) in testdata/demo"
-	warm "GOOS=js GOARCH=wasm" "$DEMO" ./worker
+	warm "GOOS=js GOARCH=wasm" "$DEMO" ./...
 	warm "" "$DEMO" ./job
 	local i res="$WORK/sa"
 	rm -f "$res".*

@@ -8,7 +8,9 @@ package main
 // server code. So, unless GOOS or GOARCH is set in the environment, kvlint
 // first lists the import graph (go list -deps, no parsing, no types) and
 // sorts the requested packages in two: those that import the SDK,
-// directly or not, go to a js/wasm target, the rest to the host target.
+// directly or not, go to a js/wasm target, and once any does, so does
+// every package that builds for js/wasm (see below); the rest go to the
+// host target.
 // Each target is then loaded and analyzed on its own, and the findings
 // merged. A project that does not use the SDK costs one go list more than
 // a plain load.
