@@ -462,6 +462,8 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 	if !isPhi {
 		return 0, false, false
 	}
+	after := phi
+	phi = bodyPhi(after)
 	loop := kvapi.NaturalLoop(phi.Block())
 	if loop == nil || !appendsIn(phi, loop) || lengthChecked(phi) {
 		return 0, false, false
@@ -471,6 +473,9 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 		br, isIf := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !isIf || loop[b.Succs[0]] == loop[b.Succs[1]] {
 			continue
+		}
+		if !exitUses(b, loop, phi) && !exitUses(b, loop, after) {
+			continue // return nil, err: the slice is dropped
 		}
 		exits++
 		switch cond := br.Cond.(type) {
@@ -500,11 +505,49 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 	return n, known, exits == 1
 }
 
+// bodyPhi returns, for the slice after a loop whose test comes last (for
+// n := range count), the slice inside the loop that the appends grow.
+func bodyPhi(after *ssa.Phi) *ssa.Phi {
+	if kvapi.NaturalLoop(after.Block()) != nil {
+		return after
+	}
+	for _, e := range after.Edges {
+		if call, ok := e.(*ssa.Call); ok && len(call.Call.Args) > 0 {
+			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+				if inner, ok := call.Call.Args[0].(*ssa.Phi); ok && kvapi.NaturalLoop(inner.Block()) != nil {
+					return inner
+				}
+			}
+		}
+	}
+	return after
+}
+
+// exitUses reports whether leaving the loop from b can reach a use of
+// the slice that phi builds.
+func exitUses(b *ssa.BasicBlock, loop kvapi.Loop, phi *ssa.Phi) bool {
+	out := b.Succs[0]
+	if loop[out] {
+		out = b.Succs[1]
+	}
+	for _, use := range *phi.Referrers() {
+		if ub := use.Block(); ub != nil && !loop[ub] && (ub == out || kvapi.Reaches(out, ub)) {
+			return true
+		}
+	}
+	return false
+}
+
 // trips returns how many times a counted loop runs, when its counter
 // steps by one from where it starts to a bound that is a constant, or the
 // start plus a constant: i := 1; i <= 240, or n := first; n < first+12000.
 func (c *checker) trips(cond *ssa.BinOp, loop kvapi.Loop) (int64, bool) {
 	counter, ok := cond.X.(*ssa.Phi)
+	if next, isStep := cond.X.(*ssa.BinOp); isStep && next.Op == token.ADD && isOne(next.Y) {
+		// for n := range count tests n+1 < count at the loop's end, once
+		// the body has run for n: the same count as n < count first.
+		counter, ok = next.X.(*ssa.Phi)
+	}
 	if !ok || len(counter.Edges) != 2 {
 		return 0, false
 	}
