@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -220,6 +221,9 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 	if round := roundings[CalleeName(call)]; round != nil && len(args) == 1 {
 		return mapValues(e.values(args[0], f, depth+1), func(c constant.Value) constant.Value { return roundValue(c, round) })
 	}
+	if fold := stringFolds[CalleeName(call)]; fold != nil {
+		return e.fold(fold, args, f, depth)
+	}
 	if vals := e.returned(call, f, depth); vals != nil {
 		return vals
 	}
@@ -231,6 +235,68 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 		return nil
 	}
 	return mapValues(e.values(args[0], f, depth+1), func(d constant.Value) constant.Value { return durationIn(d, callee.Name()) })
+}
+
+// stringFolds compute the standard library's string functions on known
+// arguments: path.Dir("manifest.txt") is ".", a key KV refuses.
+var stringFolds = map[string]func(args []constant.Value) constant.Value{
+	"path.Dir":           func(a []constant.Value) constant.Value { return mapString(a, path.Dir) },
+	"path.Base":          func(a []constant.Value) constant.Value { return mapString(a, path.Base) },
+	"path.Clean":         func(a []constant.Value) constant.Value { return mapString(a, path.Clean) },
+	"strings.ToLower":    func(a []constant.Value) constant.Value { return mapString(a, strings.ToLower) },
+	"strings.ToUpper":    func(a []constant.Value) constant.Value { return mapString(a, strings.ToUpper) },
+	"strings.TrimSpace":  func(a []constant.Value) constant.Value { return mapString(a, strings.TrimSpace) },
+	"strings.TrimPrefix": func(a []constant.Value) constant.Value { return mapString2(a, strings.TrimPrefix) },
+	"strings.TrimSuffix": func(a []constant.Value) constant.Value { return mapString2(a, strings.TrimSuffix) },
+	"strings.Repeat": func(a []constant.Value) constant.Value {
+		n, ok := constant.Int64Val(constant.ToInt(a[1]))
+		if a[0].Kind() != constant.String || !ok || n < 0 || n > 1<<20 {
+			return nil
+		}
+		return constant.MakeString(strings.Repeat(constant.StringVal(a[0]), int(n)))
+	},
+}
+
+func mapString(a []constant.Value, fn func(string) string) constant.Value {
+	if len(a) != 1 || a[0].Kind() != constant.String {
+		return nil
+	}
+	return constant.MakeString(fn(constant.StringVal(a[0])))
+}
+
+func mapString2(a []constant.Value, fn func(string, string) string) constant.Value {
+	if len(a) != 2 || a[0].Kind() != constant.String || a[1].Kind() != constant.String {
+		return nil
+	}
+	return constant.MakeString(fn(constant.StringVal(a[0]), constant.StringVal(a[1])))
+}
+
+// fold applies fn to every combination of its arguments' known values;
+// any argument not known makes the call not known.
+func (e *evaluator) fold(fn func([]constant.Value) constant.Value, args []ssa.Value, f *Frame, depth int) []constant.Value {
+	combos := [][]constant.Value{nil}
+	for _, a := range args {
+		vals := e.values(a, f, depth+1)
+		if len(vals) == 0 {
+			return nil
+		}
+		var next [][]constant.Value
+		for _, c := range combos {
+			for _, v := range vals {
+				next = append(next, append(slices.Clone(c), v))
+			}
+		}
+		combos = next
+	}
+	var out []constant.Value
+	for _, c := range combos {
+		v := fn(c)
+		if v == nil {
+			return nil
+		}
+		out = appendValue(out, v)
+	}
+	return out
 }
 
 // returned is what a helper of this package returns, from each return

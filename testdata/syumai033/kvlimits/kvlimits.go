@@ -2,6 +2,7 @@
 package kvlimits
 
 import (
+	"path"
 	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -14,6 +15,18 @@ const pagePrefix = "page:"
 // A key that KV refuses outright.
 func clear(ns *kv.Namespace) error {
 	return ns.Delete("") // want `KV refuses the key ""`
+}
+
+// The directory of a key with no slash is ".", a key KV refuses.
+const manifestName = "manifest.txt"
+
+func stampManifest(ns *kv.Namespace, stamp string) error {
+	return ns.PutString(path.Dir(manifestName), stamp, nil) // want `KV refuses the key "."`
+}
+
+// Quiet: the directory of a key with a slash is a key.
+func stampReports(ns *kv.Namespace, stamp string) error {
+	return ns.PutString(path.Dir("reports/manifest.txt"), strings.Repeat(stamp, 2), nil)
 }
 
 // A constant key longer than 512 bytes, reported where it is declared.
