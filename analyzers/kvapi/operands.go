@@ -39,6 +39,10 @@ type Source struct {
 	Term  *Term
 	Args  []ssa.Value
 	Conds []Cond
+
+	// madeBy is the call of a helper of this package that computed
+	// Value from its parameters, as an options struct it returns.
+	madeBy *ssa.Call
 }
 
 // Inputs returns the values of this package that the source is computed
@@ -480,6 +484,11 @@ func (op *Op) arg(i int) ssa.Value {
 // fieldSources returns the values stored into field name of the struct
 // that v is, or points to.
 func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if _, ok := load.X.(*ssa.Call); ok {
+			v = load.X // *newParams(...): the struct a helper returns a pointer to
+		}
+	}
 	if call, ok := v.(*ssa.Call); ok && depth < maxDepth {
 		if callee := call.Call.StaticCallee(); callee != nil && len(r.returned(call)) > 0 {
 			return r.constructed(call, callee, name, depth)
@@ -525,7 +534,12 @@ func (r *Result) constructed(call *ssa.Call, callee *ssa.Function, name string, 
 	var srcs []Source
 	for _, res := range r.returned(call) {
 		for _, src := range r.fieldSources(res, name, depth+1) {
-			if p, ok := src.Value.(*ssa.Parameter); ok && p.Parent() == callee {
+			if inst, ok := src.Value.(ssa.Instruction); ok && inst.Parent() == callee && src.madeBy == nil {
+				// &kv.PutOptions{ExpirationTTL: int(o.TTL / time.Second)}
+				// in a helper: a wrapper's summary says it over the
+				// helper's parameters, bound to what this call gives.
+				src.madeBy = call
+			} else if p, ok := src.Value.(*ssa.Parameter); ok && p.Parent() == callee {
 				if i := slices.Index(callee.Params, p); i < len(call.Call.Args) {
 					src.Value, src.Expr, src.Pos = call.Call.Args[i], nil, call.Pos()
 					// Reported at the argument, where the caller gives it.
@@ -540,6 +554,25 @@ func (r *Result) constructed(call *ssa.Call, callee *ssa.Function, name string, 
 		}
 	}
 	return srcs
+}
+
+// madeTerm returns the Term of a source that a helper computed from its
+// parameters (see Source.madeBy), over the helper's parameters and
+// guarded by the branches that lead to it; nil when it cannot be
+// expressed so.
+func (r *Result) madeTerm(src Source) *Term {
+	callee := src.madeBy.Call.StaticCallee()
+	c := &compiler{model: r, fn: callee}
+	t := c.term(src.Value, 0)
+	if !t.Params() || t.find(func(s *Term) bool { return s.Op == TermOpaque }) != nil {
+		return nil
+	}
+	if src.Block != nil && src.Block.Parent() == callee {
+		if conds := c.Conds(src.Block, 0); len(conds) > 0 {
+			t = &Term{Op: TermPhi, Args: []*Term{t}, Conds: [][]Cond{conds}}
+		}
+	}
+	return t
 }
 
 // addresses returns the memory locations that hold the struct value v,
@@ -856,7 +889,7 @@ func (r *Result) unwrap(s Source, depth int) []Source {
 	case *ssa.Call:
 		if callee := v.Call.StaticCallee(); callee != nil && len(v.Call.Args) == 1 {
 			if fn, ok := callee.Object().(*types.Func); ok && isFieldHelper(fn) {
-				inner := Source{Value: v.Call.Args[0], Pos: s.Pos, Block: s.Block, Explicit: true}
+				inner := Source{Value: v.Call.Args[0], Pos: s.Pos, Block: s.Block, Explicit: true, madeBy: s.madeBy}
 				if mi, ok := inner.Value.(*ssa.MakeInterface); ok { // cloudflare.Raw
 					inner.Value = mi.X
 				}
@@ -871,6 +904,7 @@ func (r *Result) unwrap(s Source, depth int) []Source {
 		if inner := r.fieldSources(v, "Value", depth+1); len(inner) > 0 {
 			for i := range inner {
 				inner[i].Explicit = true
+				inner[i].madeBy = s.madeBy
 			}
 			return inner
 		}

@@ -323,6 +323,15 @@ func asIs(t *Term) *Term {
 	}
 }
 
+// durationOf returns d for int(d / time.Second), the seconds of a
+// time.Duration as an adapter converts them by hand; else t.
+func durationOf(t *Term) *Term {
+	if t.Op == TermBinOp && t.Tok == token.QUO && len(t.Args) == 2 && t.Args[1].Op == TermConst && t.Args[1].Value == "1000000000" {
+		return asIs(t.Args[0])
+	}
+	return t
+}
+
 // operandFlagName is the name of o in -kvapi.interfaces.
 func operandFlagName(o Operand) string {
 	for name, op := range operandByName {
@@ -350,6 +359,9 @@ func paramLocation(t *Term, o Operand) (string, bool) {
 	for (t.Op == TermConvert || t.Op == TermPhi && (!lifetime || setOnlyWhenGiven(t)) || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapeFuncs[t.Name] != nil || o == Expiration && t.Name == unixSeconds)) && len(t.Args) == 1 {
 		t = t.Args[0]
 	}
+	if lifetime {
+		t = durationOf(t)
+	}
 	if !lifetime {
 		t = prefixed(t)
 	}
@@ -367,7 +379,7 @@ func paramLocation(t *Term, o Operand) (string, bool) {
 // parameter (or a field of one) is set, and one asks it of t's value
 // (case opts.TTL > 0: ... case !opts.ExpireAt.IsZero(): ...).
 func setOnlyWhenGiven(t *Term) bool {
-	value := asIs(t.Args[0])
+	value := durationOf(asIs(t.Args[0]))
 	for value.Op == TermCall && value.Name == unixSeconds && len(value.Args) == 1 {
 		value = asIs(value.Args[0])
 	}

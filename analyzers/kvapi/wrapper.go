@@ -372,6 +372,15 @@ func (c *compiler) source(src Source) *Term {
 	if src.Term != nil {
 		return src.Term.Substitute(c.args(src.Args))
 	}
+	if src.madeBy != nil {
+		if t := c.model.madeTerm(src); t != nil {
+			// Only when what the helper is given can be said: else the
+			// field it reads is the better summary (see setters.go).
+			if t := t.Substitute(c.args(src.madeBy.Call.Args)); t.find(func(s *Term) bool { return s.Op == TermOpaque }) == nil {
+				return t
+			}
+		}
+	}
 	return c.term(src.Value, 0)
 }
 

@@ -36,14 +36,16 @@ func TestPortsAndPartialResults(t *testing.T) {
 		t.Fatalf("want exit code 2 (a package failed), got %v", res)
 	}
 	want := map[string]string{
-		"broken/broken.go:13":   "kvttl",
-		"limiter/limiter.go:24": "kvcounter",
-		"limiter/limiter.go:29": "kvttl",
+		"broken/broken.go:13": "kvttl",
+		// A port whose adapter builds the SDK's parameters in a helper.
+		"archives/archives.go:22": "kvttl",
+		"limiter/limiter.go:24":   "kvcounter",
+		"limiter/limiter.go:29":   "kvttl",
 		// A per-call option of the port's package, applied by the adapter.
 		"sessions/sessions.go:15": "kvttl",
 		// A lifetime kept by a constructor and passed on to that option;
 		// the test that gives the constructor a fake has no finding.
-		"cmd/app/main.go:33": "kvttl",
+		"cmd/app/main.go:34": "kvttl",
 		// A lifetime set in a field of an unnamed struct (Job.Limit.TTL)
 		// that main reads for its put.
 		"jobs/jobs.go:17": "kvttl",
@@ -110,11 +112,11 @@ func TestPrintInterfaces(t *testing.T) {
 	// The port's methods (whose adapter escapes and prefixes the key), the
 	// option field its adapter reads a TTL from, and a config field of an
 	// unnamed struct.
-	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2)\n"
+	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}
-	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs", "./codes", "./feeds")
+	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs", "./codes", "./feeds", "./archives")
 	found := make(map[string]bool)
 	for f := range vetTextFindings(t, vet.stderr) {
 		at, _, _ := strings.Cut(f, ": ")
@@ -122,7 +124,7 @@ func TestPrintInterfaces(t *testing.T) {
 	}
 	// sessions.go:15 passes 20 s to the port package's WithTTL option,
 	// which go vet knows a TTL only from the printed field.
-	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:21:41", "feeds/feeds.go:47:9"} {
+	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:21:41", "feeds/feeds.go:47:9", "archives/archives.go:22:78"} {
 		if !found[at] {
 			t.Errorf("go vet with the printed interfaces: no finding at %s in %v", at, found)
 		}
@@ -133,7 +135,7 @@ func TestPrintInterfaces(t *testing.T) {
 	// feeds.go:47 reads and writes through functions its constructor
 	// makes with the port's factories; feeds.go:28's come from main,
 	// which go vet does not see.
-	if len(found) != 6 {
-		t.Errorf("go vet with the printed interfaces: want 6 findings, got %v", found)
+	if len(found) != 7 {
+		t.Errorf("go vet with the printed interfaces: want 7 findings, got %v", found)
 	}
 }

@@ -77,3 +77,20 @@ func (s *KV) Write(ctx context.Context, key string, v []byte, opts store.WriteOp
 	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, url.PathEscape(s.Prefix+key), params)
 	return err
 }
+
+// Archive implements store.Archiver.
+func (s *KV) Archive(ctx context.Context, key string, v []byte, opts store.ArchiveOptions) error {
+	_, err := s.Client.KV.Namespaces.Values.Update(ctx, s.NSID, url.PathEscape(s.Prefix+key), *archiveParams(s.Account, v, opts))
+	return err
+}
+
+func archiveParams(account string, v []byte, opts store.ArchiveOptions) *kv.NamespaceValueUpdateParams {
+	value := cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v))
+	switch {
+	case opts.Keep > 0:
+		return &kv.NamespaceValueUpdateParams{AccountID: cloudflare.F(account), Value: value, ExpirationTTL: cloudflare.F(float64(opts.Keep / time.Second))}
+	case !opts.Until.IsZero():
+		return &kv.NamespaceValueUpdateParams{AccountID: cloudflare.F(account), Value: value, Expiration: cloudflare.F(float64(opts.Until.Unix()))}
+	}
+	return &kv.NamespaceValueUpdateParams{AccountID: cloudflare.F(account), Value: value}
+}

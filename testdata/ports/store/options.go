@@ -41,3 +41,14 @@ type WriteOptions struct {
 	TTL      time.Duration
 	ExpireAt time.Time
 }
+
+// Archiver's adapter turns its options into the SDK's parameters in a
+// helper of its own.
+type Archiver interface {
+	Archive(ctx context.Context, key string, v []byte, opts ArchiveOptions) error
+}
+
+type ArchiveOptions struct {
+	Keep  time.Duration
+	Until time.Time
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v6"
 
+	"kvlint.test/ports/archives"
 	"kvlint.test/ports/feeds"
 	"kvlint.test/ports/halves"
 	"kvlint.test/ports/invites"
@@ -51,4 +52,5 @@ func main() {
 	a := &app{}
 	a.limiter = windows.New(kv, windows.Config{Window: time.Minute})
 	_ = a.limiter.Mark(context.Background(), "k")
+	_ = (&archives.Reports{Store: kv}).Keep(context.Background(), "r", nil)
 }
