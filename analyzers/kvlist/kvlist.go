@@ -37,7 +37,7 @@ const (
 	unboundedMsg = "unbounded listing: this loop follows the cursor until the list is complete, with no page or key budget, deadline or early exit, so its time, memory and billed list operations grow with the namespace (and a Worker may make only 1,000 KV operations per invocation): stop after a budget of pages or keys, or keep an index in D1"
 	emptyPageMsg = "this loop stops at the first empty page, but a KV list page can be empty while more keys follow: loop until list_complete (or the cursor is empty) instead"
 	firstPageMsg = "only the first page of this list is used: KV returns at most 1,000 keys a page, and the cursor and list_complete are never looked at, so keys past the first page are silently missed: follow the cursor, or return it to the caller"
-	noPrefixMsg  = "this list passes a cursor in options that drop the Prefix the listing started with: KV needs the prefix on every page, so from here the pages are no longer filtered and the loop walks keys outside it: pass the same Prefix with each cursor"
+	noPrefixMsg  = "this list passes a cursor but leaves out the Prefix the listing started with: KV needs the prefix on every page, so from here the pages are no longer filtered and the loop walks keys outside it: pass the same Prefix with each cursor"
 	nPlusOneMsg  = "one get per listed key (N+1): each costs a KV read and a round trip, and a Worker may make only 1,000 KV operations per invocation; put small values in the keys' metadata, which the list returns, or use a bulk get"
 )
 
@@ -319,19 +319,26 @@ func recursesOnCursor(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bo
 // list of its function): the next pages leave the prefix (KV-FACTS §4,
 // "the prefix argument must be provided in all subsequent calls").
 func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) bool {
-	prefixField := op.OperandField(kvapi.Prefix)
-	if op.OperandField(kvapi.Cursor) == "" || prefixField == "" {
-		return false
-	}
 	filtered := false
 	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
-		filtered = filtered || len(list.Sources(kvapi.Prefix)) > 0
+		for _, src := range list.Sources(kvapi.Prefix) {
+			filtered = filtered || !emptyString(model, src)
+		}
 	}
 	if !filtered {
 		return false
 	}
+	prefixField := op.OperandField(kvapi.Prefix)
+	prefixes := op.Sources(kvapi.Prefix)
 	for _, src := range op.Sources(kvapi.Cursor) {
-		if src.Value == nil || !model.DependsOnAny([]ssa.Value{src.Value}, op.Call, listed) {
+		if !model.DependsOnAny(src.Inputs(), op.Call, listed) {
+			continue
+		}
+		if prefixField == "" || src.Value == nil {
+			// A parameter, given as "": List(ctx, "", page.Cursor, n).
+			if len(prefixes) > 0 && !slices.ContainsFunc(prefixes, func(p kvapi.Source) bool { return !emptyString(model, p) || !writtenIn(p, op) }) {
+				return true
+			}
 			continue
 		}
 		pos := src.Pos
@@ -348,6 +355,17 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 		}
 	}
 	return false
+}
+
+// writtenIn reports whether src is an argument written in op's call.
+func writtenIn(src kvapi.Source, op *kvapi.Op) bool {
+	return src.Expr != nil && op.Expr != nil && src.Expr.Pos() > op.Expr.Lparen && src.Expr.End() <= op.Expr.Rparen
+}
+
+// emptyString reports whether src is known to be "" and nothing else.
+func emptyString(model *kvapi.Result, src kvapi.Source) bool {
+	vals, free := model.EvalSource(src, nil)
+	return len(vals) == 1 && len(free) == 0 && vals[0].Kind() == constant.String && constant.StringVal(vals[0]) == ""
 }
 
 // setsField reports whether the composite literal sets the named field.
@@ -405,8 +423,8 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 					walk(ref, depth+1)
 				}
 			case *ssa.UnOp:
-				if ref.Op == token.MUL && (isLocal(ref.X) || decoded[ref.X]) {
-					walk(ref, depth) // the page, read back from its variable
+				if ref.Op == token.MUL && (isLocal(ref.X) || decoded[ref.X] || hasCursorField(ref.Type())) {
+					walk(ref, depth) // the page, read back from its variable or pointer
 					continue
 				}
 				usedKeys = true
@@ -422,6 +440,16 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 				default:
 					usedKeys = true
 				}
+			case *ssa.MakeInterface:
+				if _, filled := ref.X.(*ssa.Alloc); depth == 0 && !filled && hasCursorField(ref.X.Type()) {
+					// The page, cursor and all, handed on as an any:
+					// json.NewEncoder(w).Encode(page) to the client. (A
+					// variable's address is a page to fill: Decode(&page).)
+					looked = true
+					continue
+				}
+				usedKeys = true
+				walk(ref, depth+1)
 			case *ssa.Return, *ssa.MapUpdate, *ssa.Send:
 				if depth == 0 {
 					looked = true // the page handed on: the caller may follow its cursor
@@ -489,15 +517,23 @@ func decodedInto(call ssa.CallInstruction, v ssa.Value) (ssa.Value, bool) {
 func returnsPage(op *kvapi.Op) bool {
 	res := op.Call.Common().Signature().Results()
 	for i := range res.Len() {
-		t := res.At(i).Type()
-		if p, ok := t.Underlying().(*types.Pointer); ok {
-			t = p.Elem()
+		if hasCursorField(res.At(i).Type()) {
+			return true
 		}
-		if st, ok := t.Underlying().(*types.Struct); ok {
-			for f := range st.Fields() {
-				if cursorFields[f.Name()] {
-					return true
-				}
+	}
+	return false
+}
+
+// hasCursorField reports whether t is a struct, or a pointer to one, with
+// a field that says whether more pages follow.
+func hasCursorField(t types.Type) bool {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if st, ok := t.Underlying().(*types.Struct); ok {
+		for f := range st.Fields() {
+			if cursorFields[f.Name()] {
+				return true
 			}
 		}
 	}

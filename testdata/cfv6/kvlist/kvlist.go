@@ -54,7 +54,7 @@ func (s *store) certificates(ctx context.Context, budget int) (int, error) { // 
 	params := kv.NamespaceKeyListParams{AccountID: cloudflare.F(s.account), Prefix: cloudflare.F("cert:")}
 	n := 0
 	for range budget {
-		res, err := s.client.KV.Namespaces.Keys.List(ctx, s.ns, params) // want `drop the Prefix the listing started with`
+		res, err := s.client.KV.Namespaces.Keys.List(ctx, s.ns, params) // want `leaves out the Prefix the listing started with`
 		if err != nil {
 			return n, err
 		}

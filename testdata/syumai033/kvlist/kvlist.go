@@ -165,7 +165,7 @@ func finishers(ns *kv.Namespace, day string, maxPages int) ([]string, error) { /
 		for _, k := range res.Keys {
 			out = append(out, k.Name)
 		}
-		res, err = ns.List(&kv.ListOptions{Cursor: res.Cursor, Limit: 1000}) // want `drop the Prefix the listing started with`
+		res, err = ns.List(&kv.ListOptions{Cursor: res.Cursor, Limit: 1000}) // want `leaves out the Prefix the listing started with`
 		if err != nil {
 			return out, err
 		}
@@ -228,7 +228,7 @@ func archived(ns *kv.Namespace, maxPages int) ([]string, error) { // want archiv
 	var out []string
 	for i := 1; !p.complete && i < maxPages; i++ {
 		out = append(out, p.names...)
-		p, err = pageOf(ns, query{Cursor: p.cursor, Limit: 500}) // want `drop the Prefix the listing started with`
+		p, err = pageOf(ns, query{Cursor: p.cursor, Limit: 500}) // want `leaves out the Prefix the listing started with`
 		if err != nil {
 			return out, err
 		}
@@ -340,4 +340,38 @@ func tenantPages(ns *kv.Namespace, tenant string, maxPages int) (int, error) {
 		cursor = next
 	}
 	return total, nil
+}
+
+// Through a helper that takes the prefix as a parameter, the next pages
+// pass "" for it.
+func enrolments(ns *kv.Namespace, course string, maxPages int) ([]string, error) { // want enrolments:"kvlist"
+	p, err := listPage(ns, "enrol:"+course+":", "")
+	var all []string
+	for pages := 1; ; pages++ {
+		if err != nil {
+			return all, err
+		}
+		all = append(all, p.names...)
+		if p.Done() || pages >= maxPages {
+			return all, nil
+		}
+		p, err = listPage(ns, "", p.cursor) // want `leaves out the Prefix the listing started with`
+	}
+}
+
+// Quiet: the same, with the prefix passed along with each cursor.
+func enrolmentsKept(ns *kv.Namespace, course string, maxPages int) ([]string, error) {
+	prefix := "enrol:" + course + ":"
+	p, err := listPage(ns, prefix, "")
+	var all []string
+	for pages := 1; ; pages++ {
+		if err != nil {
+			return all, err
+		}
+		all = append(all, p.names...)
+		if p.Done() || pages >= maxPages {
+			return all, nil
+		}
+		p, err = listPage(ns, prefix, p.cursor)
+	}
 }
