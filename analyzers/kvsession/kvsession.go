@@ -340,7 +340,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
-	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && unnamed {
+	if unnamed && (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete || markerWritten(model, op)) {
+		// Delete(key) in Logout, Put(fmt.Sprintf(format, jti), "1") in
+		// Revoke: the function names what the key holds. (A record it
+		// rebuilds and writes is a cache of a store that revoked it.)
 		other = append(other, revokerWords(op)...)
 	}
 	if op.Method.Role == kvapi.Put {
@@ -392,6 +395,18 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	return ev
 }
 
+// markerWritten reports whether every value the put writes is known at
+// compile time: a marker such as "1" or "revoked".
+func markerWritten(model *kvapi.Result, op *kvapi.Op) bool {
+	srcs := op.Sources(kvapi.Value)
+	for _, src := range srcs {
+		if vals, free := model.EvalSource(src, nil); len(vals) == 0 || len(free) > 0 {
+			return false
+		}
+	}
+	return len(srcs) > 0
+}
+
 // stringArgWords returns the words of the string arguments of the call
 // of a wrapper: links.Delete(ctx, token).
 func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
@@ -409,7 +424,7 @@ func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
 }
 
 // revokingVerb words in a function's name say that it ends a credential.
-var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates)$`)
+var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates|rotate|rotates|destroy|destroys|terminate|terminates)$`)
 
 // revokerWords returns, for a delete in a function whose name says it
 // revokes or consumes something (Revoke, Logout, RevokeDevices), the
@@ -515,7 +530,8 @@ func exprWords(e ast.Expr) [][]string {
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
-			if !genericName[strings.ToLower(n.Name)] {
+			// A one-letter name is a receiver or a loop variable: m.key(id).
+			if !genericName[strings.ToLower(n.Name)] && len(n.Name) > 1 {
 				groups = append(groups, kvapi.Words(n.Name))
 			}
 		case *ast.BasicLit:
@@ -533,7 +549,8 @@ func exprWords(e ast.Expr) [][]string {
 }
 
 // genericName are names that say nothing of what a key names.
-var genericName = map[string]bool{"key": true, "k": true, "keys": true, "name": true, "id": true}
+var genericName = map[string]bool{"key": true, "k": true, "keys": true, "name": true, "id": true,
+	"fmt": true, "sprintf": true, "strings": true, "join": true, "path": true}
 
 // typeWords returns the words of a named type's name and of its type
 // arguments, one group each, through pointers and slices: *Repo[Session]

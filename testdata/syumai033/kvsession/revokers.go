@@ -1,6 +1,7 @@
 package kvsession
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -87,4 +88,51 @@ func appendHistory(ns *kv.Namespace, r *records, campaign string) error {
 		return err
 	}
 	return ns.PutString(key, prev+sessionOf(r).Email+" paused\n", nil)
+}
+
+// refreshTokens keys its records by formats from configuration.
+type refreshTokens struct {
+	ns        *kv.Namespace
+	format    string // "rt/%s"
+	revFormat string // "revoked/%s"
+}
+
+// Rotation retires the old token with a delete: it is still accepted
+// elsewhere until the delete arrives.
+func (t *refreshTokens) Rotate(old, next string) error { // want Rotate:"kvsession"
+	key := fmt.Sprintf(t.format, old)
+	if err := t.ns.PutString(fmt.Sprintf(t.format, next), "1", nil); err != nil {
+		return err
+	}
+	return t.ns.Delete(key) // want `A refresh token revoked or consumed by a KV delete`
+}
+
+// A revocation written under a key with no words of its own: the method
+// says what it is.
+func (t *refreshTokens) Revoke(jti string) error { // want Revoke:"kvsession"
+	return t.ns.PutString(fmt.Sprintf(t.revFormat, jti), "1", &kv.PutOptions{ExpirationTTL: 3600}) // want `revocation kept in KV`
+}
+
+// Quiet: the audit entry inside Revoke says what it is.
+func (t *refreshTokens) RevokeAudited(jti, actor string) error {
+	return t.ns.PutString("audit:"+jti, actor, nil)
+}
+
+// sessions keys its records with a method, by a format from configuration.
+type sessions struct {
+	ns     *kv.Namespace
+	format string
+}
+
+func (m *sessions) key(id string) string { return fmt.Sprintf(m.format, id) }
+
+// Destroy signs a session out: the key has no words of its own, and the
+// method says what it ends.
+func (m *sessions) Destroy(id string) error { // want Destroy:"kvsession"
+	return m.ns.Delete(m.key(id)) // want `A session revoked or consumed by a KV delete`
+}
+
+// Quiet: a method that ends nothing.
+func (m *sessions) Forget(id string) error {
+	return m.ns.Delete(m.key(id))
 }
