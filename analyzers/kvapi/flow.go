@@ -31,6 +31,14 @@ func (r *Result) Backward(v ssa.Value, sink ssa.Instruction, visit func(Step) bo
 	return w.walk(Step{Value: v}, 0)
 }
 
+// BackwardAvoiding is Backward, visiting but not walking past the values
+// in avoid: the get whose failure leads to a write is not what the
+// write's value is made of.
+func (r *Result) BackwardAvoiding(v ssa.Value, sink ssa.Instruction, avoid []ssa.Value, visit func(Step) bool) bool {
+	w := &walker{model: r, sink: sink, visit: visit, seen: make(map[step]bool), avoid: avoid}
+	return w.walk(Step{Value: v}, 0)
+}
+
 type step struct {
 	v       ssa.Value
 	changed bool
@@ -41,6 +49,7 @@ type walker struct {
 	sink  ssa.Instruction
 	visit func(Step) bool
 	seen  map[step]bool
+	avoid []ssa.Value
 }
 
 func (w *walker) walk(s Step, depth int) bool {
@@ -50,6 +59,9 @@ func (w *walker) walk(s Step, depth int) bool {
 	w.seen[step{s.Value, s.Changed}] = true
 	if w.visit(s) {
 		return true
+	}
+	if slices.Contains(w.avoid, s.Value) {
+		return false
 	}
 	next := func(v ssa.Value, changes bool) bool {
 		return w.walk(Step{Value: v, Changed: s.Changed || changes}, depth+1)
@@ -336,7 +348,7 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 					return true
 				}
 			case ssa.CallInstruction:
-				if !w.before(user, reader) || killed(user) {
+				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) {
 					continue
 				}
 				for _, a := range user.Common().Args {

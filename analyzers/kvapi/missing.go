@@ -313,3 +313,136 @@ func namesMiss(v ssa.Value) bool {
 }
 
 func isConst(v ssa.Value) bool { _, ok := v.(*ssa.Const); return ok }
+
+// MissIsError reports whether the get op reports a missing key as an
+// error: cloudflare-go's gets (a 404), and wrappers that pass that on or
+// turn "<null>" into an error (see WrappedOp.MissError).
+func (op *Op) MissIsError() bool {
+	if op.Wrapped != nil {
+		return op.Wrapped.MissError
+	}
+	return op.Method.Role == Get && strings.HasPrefix(op.Method.Pkg, "github.com/cloudflare/cloudflare-go") && !op.REST()
+}
+
+// missAsError reports whether fn hands back the miss of its get op as an
+// error: one the get reports so and fn returns without looking at it, or
+// "<null>" that fn answers with an error.
+func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
+	call, ok := op.Call.(*ssa.Call)
+	if !ok || call.Parent() != fn {
+		return false
+	}
+	if op.MissIsError() {
+		err := errorOf(call)
+		return err != nil && returnsError(fn) && !nilErrorOnFailure(fn, err)
+	}
+	text := op.MissingText()
+	if text == "" {
+		return false
+	}
+	for _, v := range Views(op.Results()) {
+		for _, ref := range *v.Referrers() {
+			bin, ok := ref.(*ssa.BinOp)
+			if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
+				continue
+			}
+			if s, ok := StringConst(OtherOperand(bin, v)); !ok || s != text {
+				continue
+			}
+			for _, use := range *bin.Referrers() {
+				br, ok := use.(*ssa.If)
+				if !ok {
+					continue
+				}
+				missing := br.Block().Succs[0]
+				if bin.Op == token.NEQ {
+					missing = br.Block().Succs[1]
+				}
+				if ret, ok := missing.Instrs[len(missing.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
+					last := ret.Results[len(ret.Results)-1]
+					return IsError(last.Type()) && !IsNil(last)
+				}
+			}
+		}
+	}
+	return false
+}
+
+// errorOf returns the error that call returns, nil if none is used.
+func errorOf(call *ssa.Call) ssa.Value {
+	res := call.Call.Signature().Results()
+	if res.Len() == 0 || !IsError(res.At(res.Len()-1).Type()) {
+		return nil
+	}
+	if res.Len() == 1 {
+		return call
+	}
+	for _, ref := range *call.Referrers() {
+		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == res.Len()-1 {
+			return ext
+		}
+	}
+	return nil
+}
+
+// returnsError reports whether fn's last result is an error.
+func returnsError(fn *ssa.Function) bool {
+	res := fn.Signature.Results()
+	return res.Len() > 0 && IsError(res.At(res.Len()-1).Type())
+}
+
+// nilErrorOnFailure reports whether fn may return a nil error after its
+// get failed: from anywhere but the side of a test of err that found it
+// nil (if isNotFound(err) { return nil, nil }).
+func nilErrorOnFailure(fn *ssa.Function, err ssa.Value) bool {
+	var succeeded []*ssa.BasicBlock
+	for _, ref := range *err.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || !IsNil(OtherOperand(bin, err)) {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			if br, ok := use.(*ssa.If); ok {
+				ok := br.Block().Succs[1]
+				if bin.Op == token.EQL {
+					ok = br.Block().Succs[0]
+				}
+				succeeded = append(succeeded, ok)
+			}
+		}
+	}
+	get := err.(ssa.Instruction).Block()
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 || !returnedNil(ret.Results[len(ret.Results)-1]) || !get.Dominates(b) {
+			continue
+		}
+		if !slices.ContainsFunc(succeeded, func(ok *ssa.BasicBlock) bool { return len(ok.Preds) == 1 && ok.Dominates(b) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// returnedNil reports whether v, a returned value, is nil: the constant,
+// or, in a function with defers, loaded from its result's slot where nil
+// was just stored.
+func returnedNil(v ssa.Value) bool {
+	if IsNil(v) {
+		return true
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	var last ssa.Value
+	for _, instr := range load.Block().Instrs {
+		if instr == load {
+			break
+		}
+		if st, ok := instr.(*ssa.Store); ok && st.Addr == load.X {
+			last = st.Val
+		}
+	}
+	return last != nil && IsNil(last)
+}

@@ -33,6 +33,12 @@ type WrappedOp struct {
 	// missing key, when the wrapper passes on the SDK's value unchecked
 	// (see Op.MissingText).
 	Missing string
+	// MissError is set, for a get, when the wrapper hands a missing key
+	// back as an error: cloudflare-go's not-found passed on without a
+	// look, or "<null>" turned into an error of its own. A caller's test
+	// of the value for emptiness is then no miss check. (Not in String:
+	// it says nothing of the operands.)
+	MissError bool
 	// ViaPort is set for an operation reached through a storage port: a
 	// decorator's, which adds nothing to what the port's real
 	// implementation does (see Interfaces.Discover).
@@ -356,6 +362,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 			w.Results = r.resultsFrom(fn, op)
 			w.Out = r.outParams(fn, op)
 			w.Missing = r.missingReturned(fn, op)
+			w.MissError = op.Method.Role == Get && r.missAsError(fn, op)
 		}
 		if params || len(w.Results) > 0 || len(w.Out) > 0 {
 			fact.Ops = append(fact.Ops, w)

@@ -32,15 +32,16 @@ var Analyzer = &analysis.Analyzer{
 }
 
 const (
-	emptyCheckMsg  = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
-	nilReaderMsg   = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
-	parsedMsg      = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
-	droppedMsg     = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
-	statusMissMsg  = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
-	nilResponseMsg = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
-	restMissMsg    = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
-	restEmptyMsg   = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
-	errorMissMsg   = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
+	emptyCheckMsg    = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
+	nilReaderMsg     = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
+	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
+	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
+	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
+	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
+	emptyAfterErrMsg = "this miss check is never true for a missing key: the get reports a missing key as an error (cloudflare-go's 404, or the adapter's not-found), which the code above returns, so a miss fails as an error and never gets here: tell a not-found error apart (errors.Is, errors.As) and handle the miss there"
+	restMissMsg      = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
+	restEmptyMsg     = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
+	errorMissMsg     = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
 func run(pass *analysis.Pass) (any, error) {
@@ -58,6 +59,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if op.Wrapped == nil && op.Method.Name == "GetReader" {
 			checkReader(rep, op)
+		}
+		for _, check := range emptyAfterError(op) {
+			rep.Report(analysis.Diagnostic{Pos: check.Pos(), Message: emptyAfterErrMsg})
 		}
 		for _, check := range checksAfterError(op) {
 			rep.Report(analysis.Diagnostic{Pos: check.cmp.Pos(), Message: check.msg})
@@ -280,7 +284,7 @@ func failureHandedOn(parse *ssa.Call) bool {
 // ignored, or its check leads to the write without looking at it.
 func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	call, ok := get.Call.(*ssa.Call)
-	if !ok || missIsValue(get) || get.REST() {
+	if !ok || missIsValue(get) && !missLookedFor(get) || get.REST() {
 		return nil
 	}
 	errs, ignored := errorResult(call)
@@ -336,19 +340,34 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 			model.Backward(in, get.Call, func(s kvapi.Step) bool { keyed[s.Value] = true; return false })
 		}
 	}
+	// The get is reached through its failure, which leads to the write;
+	// it is not what the value is made of.
+	var avoid []ssa.Value
+	if v := get.Call.Value(); v != nil {
+		avoid = append(avoid, v)
+	}
 	for _, in := range src.Inputs() {
-		foreign := model.Backward(in, put.Call, func(s kvapi.Step) bool {
+		var fieldOf ssa.Value // the struct whose field the last step read
+		foreign := model.BackwardAvoiding(in, put.Call, avoid, func(s kvapi.Step) bool {
+			base := fieldOf
+			fieldOf = nil
 			switch v := s.Value.(type) {
+			case *ssa.FieldAddr:
+				fieldOf = v.X
 			case *ssa.Parameter:
 				// What the caller gives is the new record's data; the
 				// receiver handed whole to a helper computes a value
 				// from the service's own state (a signed URL, a fill).
-				return !keyed[v] && isReceiver(v)
+				// Reached through a field, it is configuration: s.now().
+				return !keyed[v] && isReceiver(v) && base != v
 			case *ssa.Call:
-				if _, builtin := v.Call.Value.(*ssa.Builtin); builtin || kvapi.Fresh(v) || keyed[v] {
-					return false
+				if _, builtin := v.Call.Value.(*ssa.Builtin); builtin || kvapi.Fresh(v) || keyed[v] || ssa.CallInstruction(v) == put.Call || ssa.CallInstruction(v) == get.Call {
+					return false // (the write itself, given the value; the get)
 				}
 				callee := v.Call.StaticCallee()
+				if callee == nil && len(v.Call.Args) == 0 && kvapi.IsTime(v.Type()) {
+					return false // the clock kept in a field: s.now()
+				}
 				if callee == nil || callee.Pkg == nil {
 					return true
 				}
@@ -517,6 +536,61 @@ func checksAfterError(get *kvapi.Op) []missCheck {
 	return out
 }
 
+// emptyAfterError returns the tests of a get's value for emptiness (nil,
+// "", a length of zero) that run only where the get returned no error,
+// when the get reports a missing key as an error: they take an empty
+// value for a miss, which never comes that way.
+func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || !get.MissIsError() {
+		return nil
+	}
+	err, _ := errorResult(call)
+	if err == nil {
+		return nil
+	}
+	// The value itself, as bytes or text: a wrapper's first result. A
+	// decoded map that is nil, or another field of the record, says
+	// nothing of a miss.
+	var values []ssa.Value
+	for _, v := range get.Results() {
+		if ext, ok := v.(*ssa.Extract); ok && ext.Index != 0 {
+			continue
+		}
+		if b, ok := v.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 || isBytes(v.Type()) {
+			values = append(values, v)
+		}
+	}
+	var out []*ssa.BinOp
+	for _, v := range kvapi.Views(values) {
+		if isResponse(v.Type()) {
+			continue // checksAfterError's
+		}
+		for _, ref := range *v.Referrers() {
+			var bin *ssa.BinOp
+			switch ref := ref.(type) {
+			case *ssa.BinOp:
+				other := kvapi.OtherOperand(ref, v)
+				if s, isStr := kvapi.StringConst(other); (isStr && s == "" || kvapi.IsNil(other)) && (ref.Op == token.EQL || ref.Op == token.NEQ) {
+					bin = ref
+				}
+			case *ssa.Call:
+				if kvapi.IsLen(ref) {
+					for _, use := range *ref.Referrers() {
+						if cmp, ok := use.(*ssa.BinOp); ok && comparesWithZero(cmp, ref) {
+							bin = cmp
+						}
+					}
+				}
+			}
+			if bin != nil && onlyOnSuccess(err, bin.Block()) && !slices.Contains(out, bin) {
+				out = append(out, bin)
+			}
+		}
+	}
+	return out
+}
+
 // onlyOnSuccess reports whether block runs only after err was found nil.
 func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock) bool {
 	for _, failed := range failedBranches(err) {
@@ -650,6 +724,14 @@ func fieldName(addr *ssa.FieldAddr) string {
 func is404(v ssa.Value) bool {
 	k, ok := v.(*ssa.Const)
 	return ok && k.Value != nil && k.Value.Kind() == constant.Int && k.Value.ExactString() == "404"
+}
+
+// missLookedFor reports whether the get goes through a wrapper or port
+// that looks for "<null>" itself: its error may then be the miss
+// (storage.ErrNotFound) as well as a failure, and a write of defaults on
+// any error overwrites real data after a failure all the same.
+func missLookedFor(get *kvapi.Op) bool {
+	return get.Wrapped != nil && strings.HasSuffix(get.Wrapped.Method, ").GetString") && get.Wrapped.Missing == ""
 }
 
 // missIsValue reports whether the get comes down to syumai/workers, which
@@ -790,4 +872,14 @@ func reachedOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// isBytes reports whether t is a slice of bytes.
+func isBytes(t types.Type) bool {
+	sl, ok := t.Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	b, ok := sl.Elem().Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Byte
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -224,4 +225,47 @@ func puzzleOrDefault(ns *kv.Namespace, day string) puzzle {
 		p = puzzle{Grid: "default"}
 	}
 	return p
+}
+
+// limitStore looks for "<null>" itself and hands a miss back as an error
+// of its own, as a storage port's adapter does.
+type limitStore struct {
+	ns  *kv.Namespace
+	now func() time.Time
+}
+
+var errNoLimits = errors.New("no limits")
+
+func (s *limitStore) get(key string) (string, error) {
+	v, err := s.ns.GetString(key, nil)
+	if err != nil {
+		return "", err
+	}
+	if v == "<null>" {
+		return "", errNoLimits
+	}
+	return v, nil
+}
+
+// Every error, a failure as well as the miss, writes the defaults over
+// what the account has.
+func (s *limitStore) ensure(account string) (string, error) {
+	key := "limits:" + account
+	v, err := s.get(key) // want `every error of this get is taken for a missing key`
+	if err != nil {
+		v = `{"plan":"free","at":"` + s.now().Format(time.RFC3339) + `"}`
+		return v, s.ns.PutString(key, v, nil)
+	}
+	return v, nil
+}
+
+// Quiet: only the miss writes the defaults.
+func (s *limitStore) ensureMiss(account string) (string, error) {
+	key := "limits:" + account
+	v, err := s.get(key)
+	if errors.Is(err, errNoLimits) {
+		v = `{"plan":"free","at":"` + s.now().Format(time.RFC3339) + `"}`
+		return v, s.ns.PutString(key, v, nil)
+	}
+	return v, err
 }
