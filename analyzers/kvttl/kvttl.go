@@ -176,9 +176,14 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	if src.Term != nil && !src.Term.Params() {
 		return // fixed inside a wrapper elsewhere, and checked there
 	}
-	if src.Value == nil || src.Duration {
-		// Inside a wrapper elsewhere, which was checked for units itself,
-		// or a time.Duration that a configured interface takes as such.
+	if src.Duration {
+		// A time.Duration that a configured interface takes as such.
+	} else if src.Value == nil {
+		// Inside a wrapper elsewhere, which was checked for units itself;
+		// but a count of seconds passed to it as int(d) is nanoseconds.
+		if _, passed := src.Term.Passed(); passed && p.checkDurationUnits(op, src, o) {
+			return
+		}
 	} else if p.checkDurationUnits(op, src, o) {
 		return
 	} else if t := nowBased(p.model, src.Value, nil); t != nil {
@@ -347,8 +352,33 @@ const expirationUnitWhy = "KV rejects a value out of range, or keeps the key for
 // milliseconds. It reports whether it found one.
 func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operand) bool {
 	v := src.Value
-	if conv, ok := v.(*ssa.Convert); ok {
+	if v == nil {
+		// Passed unchanged into a wrapper elsewhere: what the caller gives,
+		// int(d) reported where it is written (ttl := int(d); put(ttl)).
+		i, passed := src.Term.Passed()
+		if !passed || i >= len(src.Args) {
+			return false
+		}
+		v = src.Args[i]
+		var from ssa.Value
+		switch conv := v.(type) {
+		case *ssa.Convert:
+			from = conv.X
+		case *ssa.ChangeType: // int64(d)
+			from = conv.X
+		}
+		if from == nil || !kvapi.IsDuration(from.Type()) {
+			return false
+		}
+		src = kvapi.Source{Value: v, Pos: v.Pos()}
+	}
+	switch conv := v.(type) {
+	case *ssa.Convert:
 		v = conv.X
+	case *ssa.ChangeType:
+		if kvapi.IsDuration(conv.X.Type()) {
+			v = conv.X
+		}
 	}
 	var unit string
 	switch v := v.(type) {

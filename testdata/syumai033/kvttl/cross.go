@@ -55,6 +55,13 @@ func crossRawSeconds(s *kvstore.Store) {
 	_ = kvstore.SetRawSeconds(s, "r", "1", int64(time.Hour.Seconds()))
 }
 
+// A configured time.Duration made a count before the call: nanoseconds.
+func crossRawConfigured(s *kvstore.Store, keep, hold time.Duration) {
+	secs := int64(keep) // want `ExpirationTTL is a lifetime in seconds, but this converts a time.Duration to nanoseconds`
+	_ = kvstore.SetRawSeconds(s, "x", "1", secs)
+	_ = kvstore.SetRawSeconds(s, "y", "1", int64(hold/time.Second))
+}
+
 // Options built by an exported wrapper for the unexported one that sends them.
 func crossBuiltOptions(s *kvstore.Store) {
 	_ = s.SetWith("s", "1", 30*time.Second) // want `ExpirationTTL 30 \(passed to kvstore.SetWith\) is below`
