@@ -51,6 +51,13 @@ func run(pass *analysis.Pass) (any, error) {
 				Message: fmt.Sprintf("check-then-create on one KV key: the get on line %d only checks that the key is free, then this put claims it; two requests can both find it free and the last write wins, so both believe they own it: claim it in D1 (a UNIQUE constraint) or a Durable Object", line),
 				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the key is checked here"}},
 			})
+		} else if get := heldCheckOf(model, put); get != nil {
+			line := pass.Fset.Position(get.Pos()).Line
+			rep.Report(analysis.Diagnostic{
+				Pos: put.Pos(), End: put.End(),
+				Message: fmt.Sprintf("check-then-set on one KV key: the value read on line %d decides whether this request may take the key (a lease, a lock, a reservation), then this put takes it; two requests can both find it free or expired and the last write wins, so both believe they hold it: take it in a Durable Object, or in D1 with a conditional UPDATE", line),
+				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the holder is checked here"}},
+			})
 		}
 	}
 	rep.Finish()

@@ -1,0 +1,174 @@
+package kvrace
+
+// Check-then-set: a get whose value decides whether this request may take
+// the key, then a put of this request's own value there:
+//
+//	cur, err := get(ctx, "lease/"+job)
+//	if err == nil && cur.Holder != me && now.Before(cur.Until) {
+//		return ErrHeld
+//	}
+//	return put(ctx, "lease/"+job, record{Holder: me, Until: now.Add(hold)})
+//
+// A lease, a lock or a reservation: two requests can both find the key
+// free or expired and both write it. The value read is only looked at,
+// never handed on: a read-through cache returns it.
+
+import (
+	"go/token"
+	"slices"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/kvlint/kvlint/analyzers/kvapi"
+)
+
+// heldCheckOf returns the get of the put's key whose value only decides
+// whether to refuse before the put, or nil.
+func heldCheckOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
+	if marker(model, put) {
+		return nil // a constant or the time: something happened, nobody holds it
+	}
+	fn := put.Call.Parent()
+	for _, get := range model.GetsOf(put) {
+		reads := get.Results()
+		if get.Call.Parent() != fn || len(reads) == 0 || !kvapi.Before(get.Call, put.Call) {
+			continue
+		}
+		if handedOn(model, fn, reads) || writesRead(model, put, reads) {
+			continue
+		}
+		if refusesOnValue(model, fn, reads, put) {
+			return get
+		}
+	}
+	return nil
+}
+
+// handedOn reports whether fn returns something computed from reads,
+// other than an error: the value read is used, as a cache's is.
+func handedOn(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value) bool {
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for _, v := range ret.Results {
+			if !kvapi.IsError(v.Type()) && model.DependsOn(v, ret, reads) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refusesOnValue reports whether a branch on a field of what the get
+// read, held against what the put writes or the clock (cur.Holder != me,
+// now.Before(cur.Until)), refuses on one side, where the put cannot
+// follow, and leads to the put on the other. (A bare presence test is
+// claimOf's.)
+func refusesOnValue(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value, put *kvapi.Op) bool {
+	putBlock := put.Call.Block()
+	for _, b := range fn.Blocks {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || errorTest(br.Cond) || !readsField(br.Cond, 0) || !model.DependsOn(br.Cond, br, reads) || !againstMine(model, br.Cond, put, 0) {
+			continue
+		}
+		for i, succ := range b.Succs {
+			other := b.Succs[1-i]
+			if (other == putBlock || kvapi.Reaches(other, putBlock)) && succ != putBlock && !kvapi.Reaches(succ, putBlock) && kvapi.Refuses(succ) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writesRead reports whether the put writes something computed from the
+// value read: a write-back, which ReadOf judges.
+func writesRead(model *kvapi.Result, put *kvapi.Op, reads []ssa.Value) bool {
+	for _, src := range put.Sources(kvapi.Value) {
+		if model.DependsOnAny(src.Inputs(), put.Call, reads) {
+			return true
+		}
+	}
+	return false
+}
+
+// errorTest reports whether cond tests an error: err != nil, errors.Is.
+func errorTest(cond ssa.Value) bool {
+	switch cond := cond.(type) {
+	case *ssa.BinOp:
+		return kvapi.IsError(cond.X.Type()) || kvapi.IsError(cond.Y.Type())
+	case *ssa.Call:
+		return slices.ContainsFunc(cond.Call.Args, func(a ssa.Value) bool { return kvapi.IsError(a.Type()) })
+	case *ssa.UnOp:
+		return errorTest(cond.X)
+	}
+	return false
+}
+
+// readsField reports whether cond is computed from a field of a struct:
+// cur.Holder != me, now.Before(cur.Until).
+func readsField(v ssa.Value, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Field:
+		return true
+	case *ssa.UnOp:
+		if _, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			return true
+		}
+		return readsField(v.X, depth+1)
+	case *ssa.BinOp:
+		return readsField(v.X, depth+1) || readsField(v.Y, depth+1)
+	case *ssa.Call:
+		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return readsField(a, depth+1) })
+	}
+	return false
+}
+
+// againstMine reports whether cond compares with the clock, or with
+// something the put writes too (me in cur.Holder != me, record{Holder:
+// me}): a test of who holds the key, not of a setting (cur.Locked).
+func againstMine(model *kvapi.Result, cond ssa.Value, put *kvapi.Op, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	switch v := cond.(type) {
+	case *ssa.BinOp:
+		return againstMine(model, v.X, put, depth+1) || againstMine(model, v.Y, put, depth+1)
+	case *ssa.UnOp:
+		if v.Op == token.NOT {
+			return againstMine(model, v.X, put, depth+1)
+		}
+		return writtenToo(model, v, put)
+	case *ssa.Call:
+		if clock(v) {
+			return true
+		}
+		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return againstMine(model, a, put, depth+1) })
+	}
+	return false
+}
+
+// writtenToo reports whether the put writes what load reads: the same
+// field of the same struct (l.holder), loaded again for the write.
+func writtenToo(model *kvapi.Result, load *ssa.UnOp, put *kvapi.Op) bool {
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	for _, src := range put.Sources(kvapi.Value) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				other, ok := s.Value.(*ssa.FieldAddr)
+				return ok && other.X == fa.X && other.Field == fa.Field
+			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
