@@ -39,6 +39,9 @@ type WrappedOp struct {
 	// of the value for emptiness is then no miss check. (Not in String:
 	// it says nothing of the operands.)
 	MissError bool
+	// Fill is set, for a put, when it runs only after a get in the wrapper
+	// missed: a read-through cache's fill. (Not in String either.)
+	Fill bool
 	// ViaPort is set for an operation reached through a storage port: a
 	// decorator's, which adds nothing to what the port's real
 	// implementation does (see Interfaces.Discover).
@@ -357,6 +360,9 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 			for _, cd := range op.Wrapped.Conds {
 				w.Conds = append(w.Conds, Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
 			}
+		}
+		if op.Method.Role == Put {
+			w.Fill = op.Wrapped != nil && op.Wrapped.Fill || r.AfterMiss(op, nil)
 		}
 		if op.Method.Role == Get || op.Method.Role == BulkGet || op.Method.Role == List {
 			w.Results = r.resultsFrom(fn, op)

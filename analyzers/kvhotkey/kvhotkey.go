@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -25,12 +26,20 @@ var doc string
 
 // Analyzer reports writes to one KV key faster than KV allows.
 var Analyzer = &analysis.Analyzer{
-	Name:      "kvhotkey",
-	Doc:       analysisdoc.Extract(doc, "kvhotkey"),
-	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvhotkey.md",
-	Requires:  []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer, kvsession.Analyzer},
-	Run:       run,
-	FactTypes: []analysis.Fact{new(reportedFact)},
+	Name:       "kvhotkey",
+	Doc:        analysisdoc.Extract(doc, "kvhotkey"),
+	URL:        "https://github.com/kvlint/kvlint/blob/main/docs/kvhotkey.md",
+	Requires:   []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer, kvsession.Analyzer},
+	Run:        run,
+	FactTypes:  []analysis.Fact{new(reportedFact)},
+	ResultType: reflect.TypeFor[*Result](),
+}
+
+// Result lists the puts kvhotkey reported that read their key first (a
+// cursor read once, then saved after each event), which kvrace leaves
+// alone.
+type Result struct {
+	Claimed map[ssa.CallInstruction]bool
 }
 
 const (
@@ -48,8 +57,9 @@ func (*reportedFact) ReportedBy() string { return "kvhotkey" }
 
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
+	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
 	if len(model.Ops) == 0 {
-		return nil, nil
+		return res, nil
 	}
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
@@ -61,17 +71,32 @@ func run(pass *analysis.Pass) (any, error) {
 		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		if model.ReadOf(op) != nil {
-			continue // a read-modify-write: kvrace's or kvcounter's
+		readFirst := false
+		readsInside := model.ReadsInside(op)
+		if readsInside && op.Wrapped.Fill {
+			continue // a read-through cache's fill, once per expiry
+		}
+		if get := model.ReadOf(op); get != nil && !readsInside {
+			// A read-modify-write is kvrace's, unless the key is read once,
+			// before a loop that writes it on every run: then the writes
+			// are the hotter problem. (A wrapper's own read is reported
+			// inside it, at its own line.)
+			if kvapi.Reaches(op.Call.Block(), get.Call.Block()) || get.Call.Parent() != op.Call.Parent() {
+				continue
+			}
+			readFirst = true
 		}
 		msg := ""
 		switch {
 		case everyIteration(model, op):
 			msg = loopMsg
-		case everyRequest(model, op):
+		case everyRequest(model, op) && !readFirst && !readsInside:
 			msg = requestMsg
 		default:
 			continue
+		}
+		if readFirst {
+			res.Claimed[op.Call] = true
 		}
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg})
 		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
@@ -79,7 +104,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	rep.Finish()
-	return nil, nil
+	return res, nil
 }
 
 // everyIteration reports whether put writes the same key in the same

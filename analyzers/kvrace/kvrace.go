@@ -10,6 +10,7 @@ import (
 	"github.com/kvlint/kvlint/analyzers/internal/report"
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 	"github.com/kvlint/kvlint/analyzers/kvcounter"
+	"github.com/kvlint/kvlint/analyzers/kvhotkey"
 	"github.com/kvlint/kvlint/analyzers/kvsession"
 )
 
@@ -21,7 +22,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "kvrace",
 	Doc:      analysisdoc.Extract(doc, "kvrace"),
 	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvrace.md",
-	Requires: []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer, kvsession.Analyzer},
+	Requires: []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer, kvsession.Analyzer, kvhotkey.Analyzer},
 	Run:      run,
 }
 
@@ -32,9 +33,10 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
+	hot := pass.ResultOf[kvhotkey.Analyzer].(*kvhotkey.Result).Claimed
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || put.InTest() || counted[put.Call] || sessions[put.Call] || model.ReadsInside(put) {
+		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || put.InTest() || counted[put.Call] || sessions[put.Call] || hot[put.Call] || model.ReadsInside(put) {
 			continue
 		}
 		if get := model.ReadOf(put); get != nil {

@@ -122,9 +122,11 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			if inside {
 				res.Claimed[op.Call] = true // nor by kvrace, as a session's read and write-back
 			}
-			if inside || model.ReadsInside(op) {
+			if inside {
 				reported(op) // reported inside the wrapper, not again at each caller
-				continue
+			}
+			if inside || model.ReadsInside(op) {
+				continue // a wrapper's own read-modify-write is judged inside it
 			}
 		}
 		ev := c.evidence(pass, model, op)
