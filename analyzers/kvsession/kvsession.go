@@ -43,8 +43,9 @@ var DefaultConfig = Config{
 }
 
 // notCredential words mark keys that merely mention a credential word:
-// a token bucket, a feature flag about sessions, a count of logins.
-var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|stats|metrics|cache|cached|client|clients|consent|consents)$`)
+// a token bucket, a feature flag about sessions, a count of logins, the
+// lease of a job that refreshes reports.
+var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs)$`)
 
 // revocationList words name a list of what was revoked: of credentials
 // when a credential is named too, or by themselves for the first few
@@ -363,6 +364,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if op.Wrapper != nil && op.Wrapper.Pkg() != nil && slices.ContainsFunc(kvapi.Words(op.Wrapper.Pkg().Name()), notCredential.MatchString) {
+		// The wrapper's package says what it keeps: lease.Acquire(ctx,
+		// "reports-refresh") keeps a lease, not a refresh token.
+		return evidence{}
+	}
 	var ev evidence
 	for _, group := range key {
 		for _, w := range group {
@@ -426,7 +432,7 @@ func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
 }
 
 // revokingVerb words in a function's name say that it ends a credential.
-var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates|rotate|rotates|destroy|destroys|terminate|terminates)$`)
+var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates|rotate|rotates|destroy|destroys|terminate|terminates|end|ends|delete|deletes|remove|removes|expire|expires|kill)$`)
 
 // revokerWords returns, for a delete in a function whose name says it
 // revokes or consumes something (Revoke, Logout, RevokeDevices), the

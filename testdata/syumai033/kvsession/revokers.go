@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/lease"
 )
 
 // deviceSessions keeps one session per device under a user's prefix.
@@ -135,4 +137,9 @@ func (m *sessions) Destroy(id string) error { // want Destroy:"kvsession"
 // Quiet: a method that ends nothing.
 func (m *sessions) Forget(id string) error {
 	return m.ns.Delete(m.key(id))
+}
+
+// Quiet: the lease of a job that refreshes tokens is a lease.
+func endRefreshJob(ns *kv.Namespace) error {
+	return lease.Release(ns, "lease/%s", "token-refresh")
 }
