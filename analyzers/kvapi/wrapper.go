@@ -431,13 +431,66 @@ func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
 			continue
 		}
 		for i, v := range ret.Results {
-			if !slices.Contains(out, i) && !IsError(v.Type()) && r.DependsOn(v, ret, read) {
+			if !slices.Contains(out, i) && !IsError(v.Type()) && (r.DependsOn(v, ret, read) || r.sentFrom(v, read)) {
 				out = append(out, i)
 			}
 		}
 	}
 	sort.Ints(out)
 	return out
+}
+
+// sentFrom reports whether v is a channel into which the package sends
+// what read holds: keys handed out, one by one, by a goroutine that pages
+// through a listing (func Keys(ctx) (<-chan string, <-chan error)).
+func (r *Result) sentFrom(v ssa.Value, read []ssa.Value) bool {
+	made := func(c ssa.Value) ssa.Value {
+		for range maxDepth {
+			switch x := c.(type) {
+			case *ssa.ChangeType:
+				c = x.X
+				continue
+			case *ssa.FreeVar:
+				if b := r.binding(x); b != nil {
+					c = b
+					continue
+				}
+			case *ssa.UnOp: // a channel variable that a goroutine captures
+				if x.Op != token.MUL {
+					return c
+				}
+				if stored := r.storedInto(x.X); len(stored) == 1 {
+					c = stored[0]
+					continue
+				}
+			}
+			return c
+		}
+		return nil
+	}
+	ch, ok := made(v).(*ssa.MakeChan)
+	if !ok {
+		return false
+	}
+	for _, fn := range r.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.Send:
+					if made(instr.Chan) == ch && r.DependsOn(instr.X, instr, read) {
+						return true
+					}
+				case *ssa.Select: // select { case out <- k: ...; case <-ctx.Done(): ... }
+					for _, st := range instr.States {
+						if st.Dir == types.SendOnly && made(st.Chan) == ch && r.DependsOn(st.Send, instr, read) {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // outParams returns the indices of fn's parameters that receive what the
