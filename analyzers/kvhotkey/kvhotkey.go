@@ -68,11 +68,11 @@ func run(pass *analysis.Pass) (any, error) {
 		if op.Method.Role != kvapi.Put || op.InTest() || counted[op.Call] || sessions[op.Call] {
 			continue
 		}
+		readsInside := model.ReadsInside(op)
 		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
 		readFirst := false
-		readsInside := model.ReadsInside(op)
 		if readsInside && op.Wrapped.Fill {
 			continue // a read-through cache's fill, once per expiry
 		}

@@ -77,7 +77,7 @@ func New(cfg Config) *analysis.Analyzer {
 		Requires:   []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer},
 		Run:        c.run,
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(reportedFact)},
+		FactTypes:  []analysis.Fact{new(reportedFact), new(judgedFact)},
 	}
 	pattern := func(name string, re **regexp.Regexp, usage string) {
 		a.Flags.Func(name, usage+" (default "+(*re).String()+")", func(s string) error {
@@ -125,9 +125,15 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			}
 			if inside {
 				reported(op) // reported inside the wrapper, not again at each caller
+				continue
 			}
-			if inside || model.ReadsInside(op) {
-				continue // a wrapper's own read-modify-write is judged inside it
+			if model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op) {
+				// A wrapper's own read and write, judged inside it: not
+				// again at each caller, nor claimed from the others.
+				if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
+					pass.ExportObjectFact(fn, new(judgedFact))
+				}
+				continue
 			}
 		}
 		ev := c.evidence(pass, model, op)
@@ -287,6 +293,14 @@ func fieldStored(fn *ssa.Function, homes []ssa.Value) bool {
 	}
 	return false
 }
+
+// judgedFact marks a function whose operations kvsession judged in the
+// wrappers they call, which read and write inside: its callers are not
+// judged again.
+type judgedFact struct{}
+
+func (*judgedFact) AFact()         {}
+func (*judgedFact) String() string { return "kvsession judged inside" }
 
 // reportedFact marks a function in which kvsession reported an
 // operation, so that its callers are not told again.
