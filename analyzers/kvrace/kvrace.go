@@ -26,6 +26,12 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+const (
+	rmwMsg   = "read-modify-write on one KV key: this put writes back a value derived from the get on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1"
+	claimMsg = "check-then-create on one KV key: the get on line %d only checks that the key is free, then this put claims it; two requests can both find it free and the last write wins, so both believe they own it: claim it in D1 (a UNIQUE constraint) or a Durable Object"
+	heldMsg  = "check-then-set on one KV key: the value read on line %d decides whether this request may take the key (a lease, a lock, a reservation), then this put takes it; two requests can both find it free or expired and the last write wins, so both believe they hold it: take it in a Durable Object, or in D1 with a conditional UPDATE"
+)
+
 func run(pass *analysis.Pass) (any, error) {
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
 	if len(model.Ops) == 0 {
@@ -39,27 +45,20 @@ func run(pass *analysis.Pass) (any, error) {
 		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || put.InTest() || counted[put.Call] || sessions[put.Call] || hot[put.Call] || model.ReadsInside(put) {
 			continue
 		}
+		// The put's message, its get, and what the get did.
+		found := func(get *kvapi.Op, format, related string) {
+			rep.Report(analysis.Diagnostic{
+				Pos: put.Pos(), End: put.End(),
+				Message: fmt.Sprintf(format, pass.Fset.Position(get.Pos()).Line),
+				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: related}},
+			})
+		}
 		if get := model.ReadOf(put); get != nil {
-			line := pass.Fset.Position(get.Pos()).Line
-			rep.Report(analysis.Diagnostic{
-				Pos: put.Pos(), End: put.End(),
-				Message: fmt.Sprintf("read-modify-write on one KV key: this put writes back a value derived from the get on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1", line),
-				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the value is read here"}},
-			})
+			found(get, rmwMsg, "the value is read here")
 		} else if get := claimOf(model, put); get != nil {
-			line := pass.Fset.Position(get.Pos()).Line
-			rep.Report(analysis.Diagnostic{
-				Pos: put.Pos(), End: put.End(),
-				Message: fmt.Sprintf("check-then-create on one KV key: the get on line %d only checks that the key is free, then this put claims it; two requests can both find it free and the last write wins, so both believe they own it: claim it in D1 (a UNIQUE constraint) or a Durable Object", line),
-				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the key is checked here"}},
-			})
+			found(get, claimMsg, "the key is checked here")
 		} else if get := heldCheckOf(model, put); get != nil {
-			line := pass.Fset.Position(get.Pos()).Line
-			rep.Report(analysis.Diagnostic{
-				Pos: put.Pos(), End: put.End(),
-				Message: fmt.Sprintf("check-then-set on one KV key: the value read on line %d decides whether this request may take the key (a lease, a lock, a reservation), then this put takes it; two requests can both find it free or expired and the last write wins, so both believe they hold it: take it in a Durable Object, or in D1 with a conditional UPDATE", line),
-				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: "the holder is checked here"}},
-			})
+			found(get, heldMsg, "the holder is checked here")
 		}
 	}
 	rep.Finish()
