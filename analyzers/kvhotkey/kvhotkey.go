@@ -62,10 +62,10 @@ func run(pass *analysis.Pass) (any, error) {
 		return res, nil
 	}
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
-	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
+	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result)
 	rep := report.New(pass)
 	for _, op := range model.InnerFirst() {
-		if op.Method.Role != kvapi.Put || op.InTest() || counted[op.Call] || sessions[op.Call] {
+		if op.Method.Role != kvapi.Put || op.InTest() || counted[op.Call] || sessions.Claimed[op.Call] {
 			continue
 		}
 		readsInside := model.ReadsInside(op)
@@ -90,7 +90,7 @@ func run(pass *analysis.Pass) (any, error) {
 		switch {
 		case everyIteration(model, op):
 			msg = loopMsg
-		case everyRequest(model, op) && !readFirst && !readsInside:
+		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[op.Call]:
 			msg = requestMsg
 		default:
 			continue

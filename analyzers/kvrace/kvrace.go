@@ -38,11 +38,11 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
-	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result).Claimed
+	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result)
 	hot := pass.ResultOf[kvhotkey.Analyzer].(*kvhotkey.Result).Claimed
 	rep := report.New(pass)
 	for _, put := range model.Ops {
-		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || put.InTest() || counted[put.Call] || sessions[put.Call] || hot[put.Call] || model.ReadsInside(put) {
+		if (put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut) || put.InTest() || counted[put.Call] || sessions.Claimed[put.Call] || sessions.Judged[put.Call] || hot[put.Call] || model.ReadsInside(put) {
 			continue
 		}
 		// The put's message, its get, and what the get did.

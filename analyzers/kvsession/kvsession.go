@@ -61,9 +61,14 @@ var (
 // Analyzer is kvsession with the default configuration, its flags bound.
 var Analyzer = New(DefaultConfig)
 
-// Result lists the puts kvsession reported, which kvrace leaves alone.
+// Result lists the puts kvsession reported, which kvrace leaves alone, and
+// the calls it judged inside the wrappers they call.
 type Result struct {
 	Claimed map[ssa.CallInstruction]bool
+	// Judged lists the calls of wrappers judged inside them (see
+	// judgedFact): kvrace leaves them, and kvhotkey looks only at whether
+	// a loop makes them on every run.
+	Judged map[ssa.CallInstruction]bool
 }
 
 // New returns a kvsession analyzer with its own copy of cfg, bound to its
@@ -102,7 +107,7 @@ type checker struct {
 }
 
 func (c *checker) run(pass *analysis.Pass) (any, error) {
-	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
+	res := &Result{Claimed: make(map[ssa.CallInstruction]bool), Judged: make(map[ssa.CallInstruction]bool)}
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
 	if len(model.Ops) == 0 {
 		return res, nil
@@ -128,6 +133,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			if model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op) {
+				res.Judged[op.Call] = true
 				// A wrapper's own read and write, judged inside it: not
 				// again at each caller, nor claimed from the others.
 				if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
