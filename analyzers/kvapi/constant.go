@@ -641,3 +641,33 @@ func roundValue(c constant.Value, round func(float64) float64) constant.Value {
 	f, _ := constant.Float64Val(constant.ToFloat(c))
 	return constant.MakeFloat64(round(f))
 }
+
+// Clock reports whether v is the time now: time.Now(), a clock kept in a
+// field (s.now()), or a time.Time method of one (time.Now().UTC()).
+func Clock(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		}
+		break
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok || !IsTime(call.Type()) {
+		return false
+	}
+	callee := call.Call.StaticCallee()
+	switch {
+	case callee == nil:
+		return len(call.Call.Args) == 0 && !call.Call.IsInvoke()
+	case callee.String() == "time.Now":
+		return true
+	case callee.Signature.Recv() != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "time":
+		return Clock(call.Call.Args[0])
+	}
+	return false
+}

@@ -365,8 +365,8 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 					return false // (the write itself, given the value; the get)
 				}
 				callee := v.Call.StaticCallee()
-				if callee == nil && len(v.Call.Args) == 0 && kvapi.IsTime(v.Type()) {
-					return false // the clock kept in a field: s.now()
+				if kvapi.Clock(v) {
+					return false // time.Now(), or the clock kept in a field: s.now()
 				}
 				if callee == nil || callee.Pkg == nil {
 					return true

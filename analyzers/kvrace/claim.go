@@ -95,7 +95,7 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 			continue
 		}
 		for _, in := range src.Inputs() {
-			if clock(in) {
+			if kvapi.Clock(in) {
 				continue
 			}
 			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
@@ -113,36 +113,6 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return len(srcs) > 0
-}
-
-// clock reports whether v is the time now: time.Now(), a clock kept in a
-// field (s.now()), or a time.Time method of one (time.Now().UTC()).
-func clock(v ssa.Value) bool {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-			continue
-		case *ssa.ChangeType:
-			v = x.X
-			continue
-		}
-		break
-	}
-	call, ok := v.(*ssa.Call)
-	if !ok || !kvapi.IsTime(call.Type()) {
-		return false
-	}
-	callee := call.Call.StaticCallee()
-	switch {
-	case callee == nil:
-		return len(call.Call.Args) == 0 && !call.Call.IsInvoke()
-	case callee.String() == "time.Now":
-		return true
-	case callee.Signature.Recv() != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "time":
-		return clock(call.Call.Args[0])
-	}
-	return false
 }
 
 // missingOnlyPath reports whether the results of the get call are used

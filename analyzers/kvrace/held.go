@@ -145,7 +145,7 @@ func againstMine(model *kvapi.Result, cond ssa.Value, put *kvapi.Op, depth int) 
 		}
 		return writtenToo(model, v, put)
 	case *ssa.Call:
-		if clock(v) {
+		if kvapi.Clock(v) {
 			return true
 		}
 		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return againstMine(model, a, put, depth+1) })
