@@ -124,7 +124,8 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 
 // calledEveryIteration reports whether put, in a closure, writes a key
 // fixed inside it, and the function that makes the closure calls it on
-// each run of a loop: a flush closure called for every batch.
+// each run of a loop (a flush closure called for every batch), or the
+// closure is the body of a range over an iterator function.
 func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
 	if fn.Parent() == nil {
@@ -136,6 +137,9 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 				return false // given by each call
 			}
 		}
+	}
+	if fn.Synthetic == "range-over-func yield" && !onFailure(put.Call.Block()) {
+		return true // the body of for chunk := range slices.Chunk(xs, n), run per element
 	}
 	for _, call := range model.CallSites(fn) {
 		if _, ok := call.(*ssa.Call); !ok {
