@@ -119,7 +119,8 @@ func nowBasedDepth(m *kvapi.Result, v ssa.Value, f *kvapi.Frame, depth int) *now
 }
 
 // timeOffset adds to t how far ahead of time.Now() the time.Time tv is,
-// and reports whether tv comes from time.Now() at all.
+// and reports whether tv comes from time.Now(), or a clock kept in a
+// field, at all.
 func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, depth int) bool {
 	if depth > 8 {
 		return false
@@ -138,7 +139,12 @@ func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, dept
 		return false
 	}
 	callee := call.Call.StaticCallee()
-	if callee == nil || !inTime(callee) {
+	if callee == nil {
+		// A clock kept in a field (s.now()) or behind an interface
+		// (clock.Now()), as code that is tested with a fake clock keeps it.
+		return len(call.Call.Args) == 0 && kvapi.IsTime(call.Type()) && (!call.Call.IsInvoke() || call.Call.Method.Name() == "Now")
+	}
+	if !inTime(callee) {
 		return false
 	}
 	switch timeMethod(call) {

@@ -70,3 +70,21 @@ func keepUntilStart(ev event, card string) error {
 func keepAtLeastAMinute(ev event, card string) error {
 	return write("card", card, writeOptions{TTL: max(time.Until(ev.StartsAt), time.Minute)})
 }
+
+// tombstones keeps its clock in a field, as code tested with a fake
+// clock does.
+type tombstones struct {
+	ns  *kv.Namespace
+	now func() time.Time
+}
+
+// A negative-cache marker that expires 20 s from the field's now.
+func (t *tombstones) mark(key string) error {
+	now := t.now()
+	return t.ns.PutString(key, "-", &kv.PutOptions{Expiration: int(now.Add(20 * time.Second).Unix())}) // want `Expiration is time.Now\(\) plus 20s`
+}
+
+// Quiet: ten minutes from the field's now.
+func (t *tombstones) markLonger(key string) error {
+	return t.ns.PutString(key, "-", &kv.PutOptions{Expiration: int(t.now().Add(10 * time.Minute).Unix())})
+}
