@@ -643,7 +643,9 @@ func roundValue(c constant.Value, round func(float64) float64) constant.Value {
 }
 
 // Clock reports whether v is the time now: time.Now(), a clock kept in a
-// field (s.now()), or a time.Time method of one (time.Now().UTC()).
+// field (s.now()) or behind an interface (clock.Now()), as code tested
+// with a fake clock keeps it, or a time.Time method of one
+// (time.Now().UTC()).
 func Clock(v ssa.Value) bool {
 	for {
 		switch x := v.(type) {
@@ -662,8 +664,8 @@ func Clock(v ssa.Value) bool {
 	}
 	callee := call.Call.StaticCallee()
 	switch {
-	case callee == nil:
-		return len(call.Call.Args) == 0 && !call.Call.IsInvoke()
+	case callee == nil: // s.now(), or clock.Now() behind an interface
+		return len(call.Call.Args) == 0 && (!call.Call.IsInvoke() || call.Call.Method.Name() == "Now")
 	case callee.String() == "time.Now":
 		return true
 	case callee.Signature.Recv() != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "time":

@@ -140,9 +140,7 @@ func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, dept
 	}
 	callee := call.Call.StaticCallee()
 	if callee == nil {
-		// A clock kept in a field (s.now()) or behind an interface
-		// (clock.Now()), as code that is tested with a fake clock keeps it.
-		return len(call.Call.Args) == 0 && kvapi.IsTime(call.Type()) && (!call.Call.IsInvoke() || call.Call.Method.Name() == "Now")
+		return kvapi.Clock(call) // s.now(), clock.Now()
 	}
 	if !inTime(callee) {
 		return false
