@@ -333,7 +333,7 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 		return false
 	}
 	if op.MissIsError() {
-		err := errorOf(call)
+		err := ErrorOf(call)
 		return err != nil && returnsError(fn) && !nilErrorOnFailure(fn, err)
 	}
 	text := op.MissingText()
@@ -368,8 +368,9 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 	return false
 }
 
-// errorOf returns the error that call returns, nil if none is used.
-func errorOf(call *ssa.Call) ssa.Value {
+// ErrorOf returns the error that call returns, as a value of the caller
+// (the call, or its Extract), nil if it returns none or drops it.
+func ErrorOf(call *ssa.Call) ssa.Value {
 	res := call.Call.Signature().Results()
 	if res.Len() == 0 || !IsError(res.At(res.Len()-1).Type()) {
 		return nil

@@ -753,19 +753,8 @@ func errorResult(call *ssa.Call) (err ssa.Value, ignored bool) {
 	if res.Len() == 0 || !kvapi.IsError(res.At(res.Len()-1).Type()) {
 		return nil, false
 	}
-	if res.Len() == 1 {
-		if refs := call.Referrers(); refs != nil && len(*refs) > 0 {
-			return call, false
-		}
-		return nil, true
-	}
-	last := res.Len() - 1
-	for _, ref := range *call.Referrers() {
-		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == last {
-			if refs := ext.Referrers(); refs != nil && len(*refs) > 0 {
-				return ext, false
-			}
-		}
+	if err := kvapi.ErrorOf(call); err != nil && err.Referrers() != nil && len(*err.Referrers()) > 0 {
+		return err, false
 	}
 	return nil, true
 }
