@@ -284,7 +284,7 @@ func failureHandedOn(parse *ssa.Call) bool {
 // ignored, or its check leads to the write without looking at it.
 func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	call, ok := get.Call.(*ssa.Call)
-	if !ok || missIsValue(get) && !missLookedFor(get) || get.REST() {
+	if !ok || missIsValue(get) && !get.MissIsError() || get.REST() {
 		return nil
 	}
 	errs, ignored := errorResult(call)
@@ -724,14 +724,6 @@ func fieldName(addr *ssa.FieldAddr) string {
 func is404(v ssa.Value) bool {
 	k, ok := v.(*ssa.Const)
 	return ok && k.Value != nil && k.Value.Kind() == constant.Int && k.Value.ExactString() == "404"
-}
-
-// missLookedFor reports whether the get goes through a wrapper or port
-// that looks for "<null>" itself: its error may then be the miss
-// (storage.ErrNotFound) as well as a failure, and a write of defaults on
-// any error overwrites real data after a failure all the same.
-func missLookedFor(get *kvapi.Op) bool {
-	return get.Wrapped != nil && strings.HasSuffix(get.Wrapped.Method, ").GetString") && get.Wrapped.Missing == ""
 }
 
 // missIsValue reports whether the get comes down to syumai/workers, which
