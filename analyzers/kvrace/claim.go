@@ -138,8 +138,11 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value) (m
 	}
 	var tests []test
 	var mineEdges []edge // taken when the key already holds mine
-	for _, res := range results {
+	for _, res := range withConversions(results) {
 		for _, ref := range nonDebugReferrers(res) {
+			if isConversion(ref) {
+				continue // a view of the result, tested in its own right
+			}
 			if e, ok := sameAs(ref, res, mine); ok {
 				mineEdges = append(mineEdges, e)
 				continue
@@ -250,12 +253,52 @@ func (e *edge) other() *ssa.BasicBlock {
 	return e.from.Succs[0]
 }
 
+// withConversions returns vals and their conversions, as the holder's
+// ID of its own type, ids.GrowerID(owner), or string(b).
+func withConversions(vals []ssa.Value) []ssa.Value {
+	out := slices.Clone(vals)
+	for i := 0; i < len(out); i++ {
+		for _, ref := range nonDebugReferrers(out[i]) {
+			if isConversion(ref) && !kvapi.IsError(out[i].Type()) {
+				out = append(out, ref.(ssa.Value))
+			}
+		}
+	}
+	return out
+}
+
+func isConversion(instr ssa.Instruction) bool {
+	switch instr.(type) {
+	case *ssa.ChangeType, *ssa.Convert:
+		return true
+	}
+	return false
+}
+
+// unconverted returns the value v converts, through any conversions.
+func unconverted(v ssa.Value) ssa.Value {
+	for {
+		switch c := v.(type) {
+		case *ssa.ChangeType:
+			v = c.X
+		case *ssa.Convert:
+			v = c.X
+		default:
+			return v
+		}
+	}
+}
+
 // sameAs reads instr, a use of a get's result res, as a test of whether
 // the key already holds one of mine, and returns the edge its branch
 // takes when it does.
 func sameAs(instr ssa.Instruction, res ssa.Value, mine []ssa.Value) (edge, bool) {
 	cmp, ok := instr.(*ssa.BinOp)
-	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ || !slices.Contains(mine, kvapi.OtherOperand(cmp, res)) {
+	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
+		return edge{}, false
+	}
+	other := unconverted(kvapi.OtherOperand(cmp, res))
+	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return unconverted(m) == other }) {
 		return edge{}, false
 	}
 	uses := nonDebugReferrers(cmp)

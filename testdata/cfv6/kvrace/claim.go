@@ -208,3 +208,33 @@ func (f *flags) ensureSeeded(ctx context.Context, key string) error {
 	}
 	return res.Body.Close()
 }
+
+type memberID string
+
+// Check-then-create that lets the holder claim again: the stored owner,
+// converted to the caller's ID type, is compared with the ID it writes.
+func (f *flags) claimAlias(ctx context.Context, alias string, m memberID) error {
+	owner, err := f.read(ctx, "alias:"+alias)
+	switch {
+	case err == nil && memberID(owner) == m:
+		return nil
+	case err == nil:
+		return errTaken
+	case !isNotFound(err):
+		return err
+	}
+	return f.write(ctx, "alias:"+alias, []byte(m)) // want `check-then-create on one KV key`
+}
+
+// Quiet: the stored owner, converted to the ID type, is handed back to the
+// caller, so the read is used for its value.
+func (f *flags) ownerOf(ctx context.Context, alias string, fallback memberID) (memberID, error) {
+	owner, err := f.read(ctx, "alias:"+alias)
+	if err == nil {
+		return memberID(owner), nil
+	}
+	if !isNotFound(err) {
+		return "", err
+	}
+	return fallback, f.write(ctx, "alias:"+alias, []byte(fallback))
+}
