@@ -368,6 +368,18 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 	return false
 }
 
+// errorsAsMiss reports whether fn returns a nil error after any failure
+// of its get op, which reports a missing key as an error, without looking
+// at which failure it was: load-or-zero helpers.
+func errorsAsMiss(fn *ssa.Function, op *Op) bool {
+	call, ok := op.Call.(*ssa.Call)
+	if !ok || call.Parent() != fn || !op.MissIsError() || !returnsError(fn) {
+		return false
+	}
+	err := ErrorOf(call)
+	return err != nil && !Inspected(err) && nilErrorOnFailure(fn, err)
+}
+
 // ErrorOf returns the error that call returns, as a value of the caller
 // (the call, or its Extract), nil if it returns none or drops it.
 func ErrorOf(call *ssa.Call) ssa.Value {
@@ -446,4 +458,97 @@ func returnedNil(v ssa.Value) bool {
 		}
 	}
 	return last != nil && IsNil(last)
+}
+
+// Inspected reports whether err is looked at beyond a comparison with nil
+// and being logged: errors.Is or As, a type assertion, a method, a helper.
+func Inspected(err ssa.Value) bool {
+	var look func(v ssa.Value, depth int) bool
+	look = func(v ssa.Value, depth int) bool {
+		if depth > 3 || v.Referrers() == nil {
+			return false
+		}
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.BinOp:
+				if !IsNil(ref.X) && !IsNil(ref.Y) {
+					return true // err == ErrNotFound
+				}
+			case *ssa.MakeInterface, *ssa.ChangeInterface:
+				if look(ref.(ssa.Value), depth+1) {
+					return true
+				}
+			case *ssa.Store, *ssa.IndexAddr, *ssa.DebugRef:
+				// into a varargs slice for a logger; a name for debuggers
+			case *ssa.Slice:
+				if look(ref, depth+1) {
+					return true
+				}
+			case ssa.CallInstruction:
+				if !logs(ref.Common()) && !AsAnyFailure(ref.Common()) {
+					return true
+				}
+			case *ssa.Return, *ssa.Phi:
+				return true // handed on to be judged elsewhere
+			default:
+				return true
+			}
+		}
+		return false
+	}
+	return look(err, 0)
+}
+
+// AsAnyFailure reports whether c is errors.As into a variable of the
+// SDK's error for every failed request (*cloudflare.Error) whose status
+// or codes are never read: all it tells is that the request failed.
+func AsAnyFailure(c *ssa.CallCommon) bool {
+	callee := c.StaticCallee()
+	if callee == nil || callee.String() != "errors.As" || len(c.Args) != 2 {
+		return false
+	}
+	target := c.Args[1]
+	if mi, ok := target.(*ssa.MakeInterface); ok {
+		target = mi.X
+	}
+	variable, ok := target.(*ssa.Alloc)
+	if !ok || !IsAPIError(variable.Type().(*types.Pointer).Elem()) {
+		return false
+	}
+	for _, ref := range *variable.Referrers() {
+		load, ok := ref.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		for _, use := range *load.Referrers() {
+			switch use := use.(type) {
+			case *ssa.FieldAddr, *ssa.Field:
+				return false // apiErr.StatusCode == 404
+			case ssa.CallInstruction:
+				if !logs(use.Common()) {
+					return false // apiErr.ErrorCodes(), isMissing(apiErr)
+				}
+			}
+		}
+	}
+	return true
+}
+
+// logs reports whether the call prints or logs its arguments.
+func logs(c *ssa.CallCommon) bool {
+	var pkg string
+	if c.IsInvoke() {
+		if c.Method.Pkg() != nil {
+			pkg = c.Method.Pkg().Path()
+		}
+	} else if callee := c.StaticCallee(); callee != nil && callee.Pkg != nil {
+		pkg = callee.Pkg.Pkg.Path()
+	} else if callee != nil && callee.Object() != nil && callee.Object().Pkg() != nil {
+		pkg = callee.Object().Pkg().Path()
+	}
+	switch pkg {
+	case "fmt", "log", "log/slog":
+		return true
+	}
+	return false
 }

@@ -39,6 +39,11 @@ type WrappedOp struct {
 	// of the value for emptiness is then no miss check. (Not in String:
 	// it says nothing of the operands.)
 	MissError bool
+	// ErrorsAsMiss is set, for a get, when the wrapper answers every
+	// failure of its get, not only a missing key, with a nil error: a
+	// timeout reads to its callers as an empty record. (Not in String
+	// either.)
+	ErrorsAsMiss bool
 	// Fill is set, for a put, when it runs only after a get in the wrapper
 	// missed: a read-through cache's fill. (Not in String either.)
 	Fill bool
@@ -369,6 +374,7 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 			w.Out = r.outParams(fn, op)
 			w.Missing = r.missingReturned(fn, op)
 			w.MissError = op.Method.Role == Get && r.missAsError(fn, op)
+			w.ErrorsAsMiss = op.Method.Role == Get && errorsAsMiss(fn, op)
 		}
 		if params || len(w.Results) > 0 || len(w.Out) > 0 {
 			fact.Ops = append(fact.Ops, w)

@@ -78,6 +78,12 @@ func run(pass *analysis.Pass) (any, error) {
 		if droppedError(model, op) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
 		}
+		if put := writtenAfterAnyError(model, op); put != nil {
+			at := innerGet(pass, model, op)
+			line := pass.Fset.Position(put.Pos()).Line
+			rep.Report(analysis.Diagnostic{Pos: at.Pos(), End: at.End(), Message: fmt.Sprintf(errorMissMsg, line),
+				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
+		}
 		if put := overwrittenOnError(model, op); put != nil {
 			line := pass.Fset.Position(put.Pos()).Line
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorMissMsg, line),
@@ -303,7 +309,7 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 			continue
 		}
 
-		if !ignored && (inspected(errs) || !reachedOnError(errs, put.Call.Block())) {
+		if !ignored && (kvapi.Inspected(errs) || !reachedOnError(errs, put.Call.Block())) {
 			continue
 		}
 		// The write stores what the get returned, changed or defaulted, or,
@@ -327,6 +333,46 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// writtenAfterAnyError returns, for a call of a wrapper that answers
+// every failure of its get as a missing key (WrappedOp.ErrorsAsMiss), a
+// later write of that key whose value is built from what the wrapper
+// returned: after a timeout, the zero record it returned, changed,
+// replaces the stored one.
+func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
+	if get.Wrapped == nil || !get.Wrapped.ErrorsAsMiss {
+		return nil
+	}
+	reads := get.Results()
+	if len(reads) == 0 {
+		return nil
+	}
+	for _, put := range model.OpsIn(get.Call.Parent(), kvapi.Put) {
+		if !kvapi.Before(get.Call, put.Call) || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
+			continue
+		}
+		for _, src := range put.Sources(kvapi.Value) {
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
+				return put
+			}
+		}
+	}
+	return nil
+}
+
+// innerGet returns the get inside op's wrapper when the wrapper is a
+// function of this package, where the failure is taken for a miss, and
+// else op itself.
+func innerGet(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
+	callee := op.Call.Common().StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != pass.Pkg {
+		return op
+	}
+	if gets := model.OpsIn(callee, kvapi.Get); len(gets) == 1 {
+		return gets[0]
+	}
+	return op
 }
 
 // madeUp reports whether the value carries nothing but constants, the
@@ -426,7 +472,7 @@ func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 func failedBranches(err ssa.Value) []*ssa.BasicBlock {
 	var out []*ssa.BasicBlock
 	for _, ref := range *err.Referrers() {
-		if call, ok := ref.(*ssa.Call); ok && asAnyFailure(&call.Call) {
+		if call, ok := ref.(*ssa.Call); ok && kvapi.AsAnyFailure(&call.Call) {
 			for _, use := range *call.Referrers() {
 				if br, ok := use.(*ssa.If); ok {
 					out = append(out, br.Block().Succs[0])
@@ -749,99 +795,6 @@ func errorResult(call *ssa.Call) (err ssa.Value, ignored bool) {
 		return err, false
 	}
 	return nil, true
-}
-
-// inspected reports whether err is looked at beyond a comparison with nil
-// and being logged: errors.Is or As, a type assertion, a method, a helper.
-func inspected(err ssa.Value) bool {
-	var look func(v ssa.Value, depth int) bool
-	look = func(v ssa.Value, depth int) bool {
-		if depth > 3 || v.Referrers() == nil {
-			return false
-		}
-		for _, ref := range *v.Referrers() {
-			switch ref := ref.(type) {
-			case *ssa.BinOp:
-				if !kvapi.IsNil(ref.X) && !kvapi.IsNil(ref.Y) {
-					return true // err == ErrNotFound
-				}
-			case *ssa.MakeInterface, *ssa.ChangeInterface:
-				if look(ref.(ssa.Value), depth+1) {
-					return true
-				}
-			case *ssa.Store, *ssa.IndexAddr, *ssa.DebugRef:
-				// into a varargs slice for a logger; a name for debuggers
-			case *ssa.Slice:
-				if look(ref, depth+1) {
-					return true
-				}
-			case ssa.CallInstruction:
-				if !logs(ref.Common()) && !asAnyFailure(ref.Common()) {
-					return true
-				}
-			case *ssa.Return, *ssa.Phi:
-				return true // handed on to be judged elsewhere
-			default:
-				return true
-			}
-		}
-		return false
-	}
-	return look(err, 0)
-}
-
-// asAnyFailure reports whether c is errors.As into a variable of the
-// SDK's error for every failed request (*cloudflare.Error) whose status
-// or codes are never read: all it tells is that the request failed.
-func asAnyFailure(c *ssa.CallCommon) bool {
-	callee := c.StaticCallee()
-	if callee == nil || callee.String() != "errors.As" || len(c.Args) != 2 {
-		return false
-	}
-	target := c.Args[1]
-	if mi, ok := target.(*ssa.MakeInterface); ok {
-		target = mi.X
-	}
-	variable, ok := target.(*ssa.Alloc)
-	if !ok || !kvapi.IsAPIError(variable.Type().(*types.Pointer).Elem()) {
-		return false
-	}
-	for _, ref := range *variable.Referrers() {
-		load, ok := ref.(*ssa.UnOp)
-		if !ok || load.Op != token.MUL {
-			continue
-		}
-		for _, use := range *load.Referrers() {
-			switch use := use.(type) {
-			case *ssa.FieldAddr, *ssa.Field:
-				return false // apiErr.StatusCode == 404
-			case ssa.CallInstruction:
-				if !logs(use.Common()) {
-					return false // apiErr.ErrorCodes(), isMissing(apiErr)
-				}
-			}
-		}
-	}
-	return true
-}
-
-// logs reports whether the call prints or logs its arguments.
-func logs(c *ssa.CallCommon) bool {
-	var pkg string
-	if c.IsInvoke() {
-		if c.Method.Pkg() != nil {
-			pkg = c.Method.Pkg().Path()
-		}
-	} else if callee := c.StaticCallee(); callee != nil && callee.Pkg != nil {
-		pkg = callee.Pkg.Pkg.Path()
-	} else if callee != nil && callee.Object() != nil && callee.Object().Pkg() != nil {
-		pkg = callee.Object().Pkg().Path()
-	}
-	switch pkg {
-	case "fmt", "log", "log/slog":
-		return true
-	}
-	return false
 }
 
 // reachedOnError reports whether block runs after err was found non-nil:

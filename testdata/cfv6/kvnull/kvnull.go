@@ -366,3 +366,58 @@ func (s *store) invoiceStatus(ctx context.Context, id string) (string, error) {
 	}
 	return string(raw), nil
 }
+
+// loadPrefs answers every failure of its read, not only a missing key,
+// with empty settings and no error.
+func (s *store) loadPrefs(ctx context.Context, key string) (settings, error) {
+	var out settings
+	resp, err := s.get(ctx, key) // want `every error of this get is taken for a missing key, and the write at line 391`
+	if err != nil {
+		return out, nil
+	}
+	defer resp.Body.Close()
+	return out, json.NewDecoder(resp.Body).Decode(&out)
+}
+
+// A caller changes what the loader returned and writes it back: after a
+// timeout, the empty settings plus one channel replace the stored ones.
+func (s *store) mute(ctx context.Context, user, channel string) error {
+	key := "prefs:" + user
+	p, err := s.loadPrefs(ctx, key)
+	if err != nil {
+		return err
+	}
+	p.Channels = append(p.Channels, "muted:"+channel)
+	return s.put(ctx, key, p)
+}
+
+// Quiet: a caller that only reads.
+func (s *store) channelsOf(ctx context.Context, user string) ([]string, error) {
+	p, err := s.loadPrefs(ctx, "prefs:"+user)
+	return p.Channels, err
+}
+
+// loadPrefsOrEmpty tells a missing key apart from other failures.
+func (s *store) loadPrefsOrEmpty(ctx context.Context, key string) (settings, error) {
+	var out settings
+	resp, err := s.get(ctx, key)
+	if notFound(err) {
+		return out, nil
+	}
+	if err != nil {
+		return out, err
+	}
+	defer resp.Body.Close()
+	return out, json.NewDecoder(resp.Body).Decode(&out)
+}
+
+// Quiet: the loader returns every failure but a miss.
+func (s *store) unmute(ctx context.Context, user, channel string) error {
+	key := "prefs:" + user
+	p, err := s.loadPrefsOrEmpty(ctx, key)
+	if err != nil {
+		return err
+	}
+	p.Channels = append(p.Channels, "unmuted:"+channel)
+	return s.put(ctx, key, p)
+}
