@@ -386,7 +386,7 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	case *ssa.Call:
 		if name := durationMethodName(v); wrongUnitMethods[name] {
 			unit = name
-		} else if durationAsNumber(v) {
+		} else if p.durationAsNumber(v) {
 			unit = "nanoseconds"
 		}
 	case *ssa.BinOp:
@@ -476,48 +476,25 @@ func durationMethodName(call *ssa.Call) string {
 }
 
 // durationAsNumber reports whether call hands a time.Duration to a generic
-// function over plain numbers, Seconds[T ~int | ~int64 | ~float64](v T),
-// which sees only its count of nanoseconds.
-func durationAsNumber(call *ssa.Call) bool {
+// function over plain numbers that uses the count as it is,
+// Seconds[T ~int | ~int64 | ~float64](v T), which sees nanoseconds.
+func (p *pass) durationAsNumber(call *ssa.Call) bool {
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Origin() == nil || kvapi.IsDuration(call.Type()) {
 		return false
 	}
-	params := callee.Origin().Signature.Params() // (the body of another package's function is not built)
+	fn, ok := callee.Origin().Object().(*types.Func)
+	if !ok || !p.model.RawCount(fn) {
+		return false
+	}
+	params := fn.Signature().Params()
 	for i := range params.Len() {
 		tp, ok := types.Unalias(params.At(i).Type()).(*types.TypeParam)
-		if ok && i < len(call.Call.Args) && kvapi.IsDuration(call.Call.Args[i].Type()) && numbersOnly(tp.Constraint()) {
+		if ok && i < len(call.Call.Args) && kvapi.IsDuration(call.Call.Args[i].Type()) && kvapi.NumbersOnly(tp.Constraint()) {
 			return true
 		}
 	}
 	return false
-}
-
-// numbersOnly reports whether the constraint admits only numeric types
-// and asks for no methods: ~int | ~int64 | ~float64.
-func numbersOnly(constraint types.Type) bool {
-	iface, ok := constraint.Underlying().(*types.Interface)
-	if !ok || iface.NumMethods() > 0 || iface.NumEmbeddeds() == 0 {
-		return false
-	}
-	for i := range iface.NumEmbeddeds() {
-		switch t := iface.EmbeddedType(i).(type) {
-		case *types.Union:
-			for j := range t.Len() {
-				if b, ok := t.Term(j).Type().Underlying().(*types.Basic); !ok || b.Info()&types.IsNumeric == 0 {
-					return false
-				}
-			}
-		default:
-			if b, ok := t.Underlying().(*types.Basic); ok && b.Info()&types.IsNumeric != 0 {
-				continue
-			}
-			if !numbersOnly(t) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // report reports a finding at the operand's expression, or failing that

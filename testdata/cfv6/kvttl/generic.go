@@ -41,3 +41,13 @@ func (s *store) planForFloor(ctx context.Context, key, v string, hold time.Durat
 	})
 	return err
 }
+
+// Quiet: a generic helper that scales its argument knows the unit.
+func (s *store) planForWhole(ctx context.Context, key, v string, hold time.Duration) error {
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, key, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F(s.accountID),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
+		ExpirationTTL: cloudflare.F(float64(numeric.WholeSeconds(hold))),
+	})
+	return err
+}

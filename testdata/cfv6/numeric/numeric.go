@@ -18,3 +18,8 @@ type Number interface {
 func AtLeast[T Number](v, floor T) T {
 	return max(v, floor)
 }
+
+// WholeSeconds counts whole seconds in a count of nanoseconds.
+func WholeSeconds[T ~int64 | ~float64](v T) int {
+	return int(float64(v) / 1e9)
+}
