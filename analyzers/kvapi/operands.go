@@ -1056,6 +1056,11 @@ func (r *Result) StoredValues(load *ssa.UnOp) []ssa.Value {
 				vals = append(vals, r.storedInto(fa)...)
 			}
 		}
+		if len(vals) == 0 {
+			if set := fieldSetOnce(addr.X, addr.Field); set != nil {
+				return []ssa.Value{set} // a field of a copy of a composite literal
+			}
+		}
 		return vals
 	}
 	return nil

@@ -217,6 +217,11 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 			return c.load(v.X, depth)
 		}
 	case *ssa.Field:
+		if load, ok := v.X.(*ssa.UnOp); ok && load.Op == token.MUL {
+			if set := fieldSetOnce(load.X, v.Field); set != nil {
+				return c.term(set, depth+1)
+			}
+		}
 		return c.field(v.X, v.Field, depth)
 	case *ssa.FieldAddr:
 		// The address of a field, as the struct it holds: s.cfg in s.cfg.TTL.
@@ -250,6 +255,9 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 func (c *compiler) load(addr ssa.Value, depth int) *Term {
 	switch addr := addr.(type) {
 	case *ssa.FieldAddr:
+		if v := fieldSetOnce(addr.X, addr.Field); v != nil {
+			return c.term(v, depth+1) // l.Expires of l := Lease{Expires: now.Add(ttl)}
+		}
 		return c.field(addr.X, addr.Field, depth)
 	case *ssa.Global:
 		return &Term{Op: TermGlobal, Name: addr.Pkg.Pkg.Path() + "." + addr.Name()}
@@ -260,6 +268,53 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 		}
 	}
 	return opaque
+}
+
+// fieldSetOnce returns the value stored in field i of local, a local
+// variable of struct type whose field is stored once and whose address
+// goes nowhere else: a composite literal's, l.Expires of
+// l := Lease{Expires: now.Add(ttl)}, or of a copy of one.
+func fieldSetOnce(local ssa.Value, i int) ssa.Value {
+	for range maxDepth {
+		alloc, ok := local.(*ssa.Alloc)
+		if !ok || alloc.Heap {
+			return nil
+		}
+		var set, whole ssa.Value
+		for _, ref := range *alloc.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.FieldAddr:
+				if ref.Field != i {
+					continue
+				}
+				for _, use := range *ref.Referrers() {
+					if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
+						if set != nil {
+							return nil
+						}
+						set = st.Val
+					}
+				}
+			case *ssa.Store:
+				if ref.Addr != alloc || whole != nil {
+					return nil
+				}
+				whole = ref.Val
+			case *ssa.UnOp, *ssa.DebugRef:
+			default:
+				return nil // its address handed on
+			}
+		}
+		if whole == nil {
+			return set
+		}
+		load, ok := whole.(*ssa.UnOp)
+		if set != nil || !ok || load.Op != token.MUL {
+			return nil
+		}
+		local = load.X // a copy of another variable: l := complit
+	}
+	return nil
 }
 
 // call is the Term of a call of a function that computes its result from
@@ -282,6 +337,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
 	name := CalleeName(v)
+	if name == "" && Clock(v) {
+		return &Term{Op: TermCall, Name: "time.Now"} // the clock kept in a field: s.now()
+	}
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
 	}

@@ -134,6 +134,12 @@ func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, dept
 		}
 		return timeOffset(m, arg, outer, t, depth+1)
 	}
+	if load, ok := tv.(*ssa.UnOp); ok && load.Op == token.MUL {
+		// A time kept in a variable or a record's field set once: rec.Until.
+		if stored := m.StoredValues(load); len(stored) == 1 {
+			return timeOffset(m, stored[0], f, t, depth+1)
+		}
+	}
 	call, isCall := tv.(*ssa.Call)
 	if !isCall {
 		return false
