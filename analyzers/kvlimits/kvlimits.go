@@ -446,6 +446,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
+			if n, ok := c.chunkSize(in); ok && n > most {
+				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			}
 		}
 	}
 }
@@ -503,6 +506,54 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 		}
 	}
 	return n, known, exits == 1
+}
+
+// chunkSize returns the size of the chunks that v holds, as the element of
+// a range over slices.Chunk(xs, size) with a constant size.
+func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
+	if ct, ok := v.(*ssa.ChangeType); ok {
+		v = ct.X
+	}
+	p, ok := v.(*ssa.Parameter)
+	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
+		return 0, false
+	}
+	body := p.Parent() // the loop's body, a yield function
+	for _, b := range body.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != body {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				call, ok := ref.(*ssa.Call)
+				if !ok || len(call.Call.Args) != 1 || call.Call.Args[0] != mc {
+					continue
+				}
+				seq, ok := call.Call.Value.(*ssa.Call)
+				if !ok || !isSlicesChunk(seq) {
+					continue
+				}
+				if k := c.model.Constant(seq.Call.Args[1]); k != nil {
+					return constant.Int64Val(constant.ToInt(k))
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// isSlicesChunk reports whether call calls slices.Chunk.
+func isSlicesChunk(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return false
+	}
+	if callee.Origin() != nil {
+		callee = callee.Origin()
+	}
+	obj := callee.Object()
+	return obj != nil && obj.Pkg() != nil && obj.Pkg().Path() == "slices" && obj.Name() == "Chunk" && len(call.Call.Args) == 2
 }
 
 // bodyPhi returns, for the slice after a loop whose test comes last (for
