@@ -242,6 +242,11 @@ func (r *Result) identity(src Source, byInputs bool) (string, bool) {
 	return b.String(), w.ok
 }
 
+// maxIdentityDepth bounds the nesting an identity renders: deeper than
+// Terms compile, as a key is built by helpers of helpers (an ID from a
+// period from a clock), each adding levels.
+const maxIdentityDepth = 2 * maxDepth
+
 type identityWriter struct {
 	model    *Result
 	b        *strings.Builder
@@ -250,7 +255,7 @@ type identityWriter struct {
 }
 
 func (w *identityWriter) value(v ssa.Value, depth int) {
-	if depth > maxDepth || v == nil {
+	if depth > maxIdentityDepth || v == nil {
 		w.ok = false
 		return
 	}
@@ -352,7 +357,9 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		if callee := v.Call.StaticCallee(); callee != nil {
 			// A helper whose result is not known (clientIP(r)) is this
 			// call's own value: the same wherever it is used.
-			if ret := w.model.returnTerm(callee); ret != nil && (ret.Op != TermOpaque || w.byInputs) {
+			// So is one that reads the clock (requestID()): each call reads
+			// it anew.
+			if ret := w.model.returnTerm(callee); ret != nil && (ret.Op != TermOpaque || w.byInputs) && !readsClock(ret) {
 				w.term(ret, v.Call.Args, depth+1)
 				return
 			}
@@ -373,6 +380,11 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// readsClock reports whether t reads the time now.
+func readsClock(t *Term) bool {
+	return t.find(func(s *Term) bool { return s.Op == TermCall && s.Name == "time.Now" }) != nil
 }
 
 // port writes a storage port held in a field of holder by the holder
@@ -529,8 +541,13 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			w.method(t, args, depth)
 			return
 		}
-		if TimeFuncs[t.Name] {
-			w.ok = false // the time differs at each call
+		if t.Name == "time.Now" {
+			// The time differs at each reading of the clock; what is made
+			// of one reading does not.
+			if t.Value == "" {
+				w.ok = false
+			}
+			w.b.WriteString("(time.Now " + t.Value + ")")
 			return
 		}
 		w.b.WriteString("(" + t.Name)

@@ -20,7 +20,7 @@ import (
 type Term struct {
 	Op    TermOp
 	Index int           // TermParam: parameter index, the receiver first
-	Value string        // TermConst: the constant, exactly
+	Value string        // TermConst: the constant, exactly; a reading of the clock: which (see readingID)
 	Kind  constant.Kind // TermConst
 	Tok   token.Token   // TermUnOp, TermBinOp
 	Name  string        // TermConvert, TermBinOp: int, float, string; TermCall: function; TermField, TermGlobal: name
@@ -270,6 +270,13 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 	return opaque
 }
 
+// readingID names one reading of the clock, so that a key built from it
+// is the same key wherever that reading is used, and another reading's
+// differs. (Not in String: every reading computes the same way.)
+func readingID(call *ssa.Call) string {
+	return fmt.Sprintf("%s@%d", call.Parent().String(), call.Pos())
+}
+
 // fieldSetOnce returns the value stored in field i of local, a local
 // variable of struct type whose field is stored once and whose address
 // goes nowhere else: a composite literal's, l.Expires of
@@ -337,8 +344,8 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
 	name := CalleeName(v)
-	if name == "" && Clock(v) {
-		return &Term{Op: TermCall, Name: "time.Now"} // the clock kept in a field: s.now()
+	if name == "time.Now" || name == "" && Clock(v) { // or the clock kept in a field: s.now()
+		return &Term{Op: TermCall, Name: "time.Now", Value: readingID(v)}
 	}
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
@@ -365,6 +372,7 @@ var pureFuncs = map[string]bool{
 	"strconv.Itoa": true, "strconv.FormatInt": true, "strconv.FormatUint": true, "strconv.Quote": true,
 	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,
 	"path.Join": true,
+	"(time.Time).Format": true, "(time.Time).Truncate": true,
 	"math.Ceil": true, "math.Floor": true, "math.Round": true, "math.Trunc": true,
 }
 
