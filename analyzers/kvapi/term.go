@@ -371,8 +371,7 @@ var pureFuncs = map[string]bool{
 	"fmt.Sprintf": true, "fmt.Sprint": true,
 	"strconv.Itoa": true, "strconv.FormatInt": true, "strconv.FormatUint": true, "strconv.Quote": true,
 	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,
-	"path.Join": true,
-	"(time.Time).Format": true, "(time.Time).Truncate": true,
+	"path.Join": true, "(time.Time).Format": true, "(time.Time).Truncate": true,
 	"math.Ceil": true, "math.Floor": true, "math.Round": true, "math.Trunc": true,
 }
 
