@@ -349,7 +349,7 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		return nil
 	}
 	for _, put := range model.OpsIn(get.Call.Parent(), kvapi.Put) {
-		if !kvapi.Before(get.Call, put.Call) || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
+		if put.Call == get.Call || !kvapi.Before(get.Call, put.Call) || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
 			continue
 		}
 		for _, src := range put.Sources(kvapi.Value) {
