@@ -121,14 +121,55 @@ func (r *Result) recordGets(put *Op) []*Op {
 		reads := get.Results()
 		for _, k := range keys {
 			gk := get.Sources(Key)
-			if len(gk) == 1 && r.KeyText(gk[0]) == r.KeyText(k) && r.DependsOnAny(k.Inputs(), put.Call, reads) &&
-				!r.rekeyed(k.Inputs(), put.Call, reads) {
+			// The key is computed from what was read, or the record read is
+			// passed back whole (even when its key field is known to be set
+			// elsewhere, as load does for a new record).
+			fromRead := r.DependsOnAny(k.Inputs(), put.Call, reads) && !r.rekeyed(k.Inputs(), put.Call, reads)
+			if !fromRead {
+				fromRead = slices.ContainsFunc(keyArgs(put), func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) })
+			}
+			if len(gk) == 1 && r.KeyText(gk[0]) == r.KeyText(k) && fromRead {
 				out = append(out, get)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// sameRecord reports whether v is one of reads, or a variable that holds
+// only one of them: the record read, changed in place (t.apply(ev)), not
+// one made from its parts.
+func (r *Result) sameRecord(v ssa.Value, reads []ssa.Value, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	if slices.Contains(reads, v) {
+		return true
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	if _, ok := load.X.(*ssa.Alloc); !ok {
+		return false
+	}
+	stored := r.storedInto(load.X)
+	return len(stored) > 0 && !slices.ContainsFunc(stored, func(s ssa.Value) bool { return !r.sameRecord(s, reads, depth+1) })
+}
+
+// keyArgs returns the arguments of the wrapper call put from which the
+// wrapper computes its key.
+func keyArgs(put *Op) []ssa.Value {
+	var args []ssa.Value
+	for _, t := range put.Wrapped.operand(Key).Terms {
+		for _, p := range t.appendParams(nil) {
+			if p.Index < len(put.Args) && !slices.Contains(args, put.Args[p.Index]) {
+				args = append(args, put.Args[p.Index])
+			}
+		}
+	}
+	return args
 }
 
 // rekeyed reports whether the key is a field of the record read that was

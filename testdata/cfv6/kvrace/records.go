@@ -1,0 +1,67 @@
+package kvrace
+
+import (
+	"context"
+	"encoding/json"
+)
+
+type totals struct {
+	Account string
+	Seen    []string
+}
+
+// A projection loads a record by its account and saves it under the
+// account the record carries, which load sets itself for a new record.
+type projector struct{ f *flags }
+
+func totalsKey(acct string) string { return "totals/" + acct }
+
+func (p *projector) load(ctx context.Context, acct string) (totals, error) {
+	b, err := p.f.read(ctx, totalsKey(acct))
+	if isNotFound(err) {
+		return totals{Account: acct}, nil
+	}
+	if err != nil {
+		return totals{}, err
+	}
+	var t totals
+	return t, json.Unmarshal(b, &t)
+}
+
+func (p *projector) save(ctx context.Context, t totals) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return p.f.write(ctx, totalsKey(t.Account), b)
+}
+
+func (p *projector) apply(ctx context.Context, acct, event string) error {
+	t, err := p.load(ctx, acct)
+	if err != nil {
+		return err
+	}
+	t.Seen = append(t.Seen, event)
+	return p.save(ctx, t) // want `read-modify-write on one KV key`
+}
+
+// Quiet: a record made here, not read, is saved.
+func (p *projector) reset(ctx context.Context, acct string) error {
+	return p.save(ctx, totals{Account: acct})
+}
+
+func newAccountID() string { return "acct-" + randomSuffix() }
+
+func randomSuffix() string { return "x" }
+
+func mintFrom(old totals) totals { return totals{Account: newAccountID(), Seen: old.Seen} }
+
+// Quiet: a new record made from the parts of the one read is saved under
+// its own new key.
+func (p *projector) fork(ctx context.Context, acct string) error {
+	old, err := p.load(ctx, acct)
+	if err != nil {
+		return err
+	}
+	return p.save(ctx, mintFrom(old))
+}
