@@ -371,7 +371,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			return
 		}
 		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
-		w.value(v.X, depth+1)
+		w.record(v.X, depth+1)
 		w.b.WriteString(")")
 		return
 	case *ssa.FreeVar:
@@ -491,6 +491,19 @@ func rootOf(v ssa.Value) ssa.Value {
 	}
 }
 
+// record writes v, a struct whose field is read, as the variable it was
+// loaded from when it was: m.St reads the field of variable m in place,
+// and m passed by value to a method reads the same field of a copy.
+func (w *identityWriter) record(v ssa.Value, depth int) {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if _, ok := load.X.(*ssa.Alloc); ok {
+			w.value(load.X, depth)
+			return
+		}
+	}
+	w.value(v, depth)
+}
+
 func (w *identityWriter) call(call *ssa.Call, depth int) {
 	w.b.WriteString("(" + CalleeName(call))
 	for _, a := range call.Call.Args {
@@ -565,7 +578,11 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			return
 		}
 		fmt.Fprintf(w.b, "(.%s ", t.Name)
-		w.term(t.Args[0], args, depth+1)
+		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
+			w.record(args[p.Index], depth+1)
+		} else {
+			w.term(t.Args[0], args, depth+1)
+		}
 		w.b.WriteString(")")
 	case TermConvert:
 		w.b.WriteString("(conv ")
