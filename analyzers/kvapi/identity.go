@@ -493,15 +493,22 @@ func rootOf(v ssa.Value) ssa.Value {
 
 // record writes v, a struct whose field is read, as the variable it was
 // loaded from when it was: m.St reads the field of variable m in place,
-// and m passed by value to a method reads the same field of a copy.
+// and m passed by value to a method reads the same field of a copy. (A
+// pointer loaded from a variable is rendered as the load, as elsewhere.)
 func (w *identityWriter) record(v ssa.Value, depth int) {
-	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
-		if _, ok := load.X.(*ssa.Alloc); ok {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL && isStruct(load.Type()) {
+		switch load.X.(type) {
+		case *ssa.Alloc, *ssa.FreeVar: // (a closure's is its parent's variable)
 			w.value(load.X, depth)
 			return
 		}
 	}
 	w.value(v, depth)
+}
+
+func isStruct(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Struct)
+	return ok
 }
 
 func (w *identityWriter) call(call *ssa.Call, depth int) {
