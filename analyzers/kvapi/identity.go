@@ -244,6 +244,21 @@ func (r *Result) identities(op *Op, o Operand) []string {
 	return ids
 }
 
+// Inside returns the one operation of op's role inside op's wrapper when
+// the wrapper is a function of this package, and else op itself: where a
+// finding about what the wrapper itself does (its arithmetic, its
+// treatment of errors) belongs.
+func (r *Result) Inside(op *Op) *Op {
+	callee := op.Call.Common().StaticCallee()
+	if op.Wrapped == nil || callee == nil || callee.Pkg != r.pkg {
+		return op
+	}
+	if inner := r.OpsIn(callee, op.Method.Role); len(inner) == 1 {
+		return inner[0]
+	}
+	return op
+}
+
 // OpsIn returns the operations of role whose calls are in fn (not in
 // closures that fn makes: those are the closures'), in source order.
 func (r *Result) OpsIn(fn *ssa.Function, role Role) []*Op {

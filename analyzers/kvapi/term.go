@@ -115,6 +115,14 @@ func (t *Term) write(b *strings.Builder) {
 	b.WriteString(")")
 }
 
+// Arithmetic reports whether t adds, subtracts, multiplies or divides:
+// a wrapper that writes prev+1 counts itself.
+func (t *Term) Arithmetic() bool {
+	return t.find(func(s *Term) bool {
+		return s.Op == TermBinOp && (s.Tok == token.ADD || s.Tok == token.SUB || s.Tok == token.MUL || s.Tok == token.QUO) && s.Name != "string"
+	}) != nil
+}
+
 // compiler turns the SSA values of one function into Terms.
 type compiler struct {
 	model *Result

@@ -79,7 +79,7 @@ func run(pass *analysis.Pass) (any, error) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
 		}
 		if put := writtenAfterAnyError(model, op); put != nil {
-			at := innerGet(pass, model, op)
+			at := model.Inside(op)
 			line := pass.Fset.Position(put.Pos()).Line
 			rep.Report(analysis.Diagnostic{Pos: at.Pos(), End: at.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
@@ -359,20 +359,6 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
-}
-
-// innerGet returns the get inside op's wrapper when the wrapper is a
-// function of this package, where the failure is taken for a miss, and
-// else op itself.
-func innerGet(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
-	callee := op.Call.Common().StaticCallee()
-	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != pass.Pkg {
-		return op
-	}
-	if gets := model.OpsIn(callee, kvapi.Get); len(gets) == 1 {
-		return gets[0]
-	}
-	return op
 }
 
 // madeUp reports whether the value carries nothing but constants, the

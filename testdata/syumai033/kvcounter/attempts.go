@@ -1,0 +1,53 @@
+package kvcounter
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+var errLocked = errors.New("locked")
+
+type guard struct{ ns *kv.Namespace }
+
+func (g guard) failures(code string) (int, error) {
+	v, err := g.ns.GetString("strikes:"+code, nil)
+	if err != nil || v == "<null>" {
+		return 0, err
+	}
+	return strconv.Atoi(v)
+}
+
+// recordFailure does the counting itself: the finding is at its put.
+func (g guard) recordFailure(code string, prev int) error {
+	return g.ns.PutString("strikes:"+code, strconv.Itoa(prev+1), nil) // want `counter kept in KV: this put writes back a count read from the same key`
+}
+
+func (g guard) check(code string, ok bool) error {
+	n, err := g.failures(code)
+	if err != nil {
+		return err
+	}
+	if n >= 5 {
+		return errLocked
+	}
+	if !ok {
+		return g.recordFailure(code, n)
+	}
+	return nil
+}
+
+// storeCount writes what it is given: the caller counts, and the finding
+// is at the caller's call.
+func (g guard) storeCount(code string, n int) error {
+	return g.ns.PutString("strikes:"+code, strconv.Itoa(n), nil)
+}
+
+func (g guard) checkAgain(code string, ok bool) error {
+	n, err := g.failures(code)
+	if err != nil || ok {
+		return err
+	}
+	return g.storeCount(code, n+1) // want `counter kept in KV: this put writes back a count read from the same key`
+}
