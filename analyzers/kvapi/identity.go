@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -962,8 +963,14 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 }
 
 // Words splits text into words at anything but letters and digits, and at
-// the humps of camel case: "sessionKey:v2" is session, Key, v2.
+// the humps of camel case: "sessionKey:v2" is session, Key, v2. A key
+// escaped for a URL path is read unescaped: "flags%2Flast" is flags, last.
 func Words(text string) []string {
+	if strings.Contains(text, "%") {
+		if u, err := url.PathUnescape(text); err == nil {
+			text = u
+		}
+	}
 	var out []string
 	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		start := 0
