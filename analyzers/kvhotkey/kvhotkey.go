@@ -666,8 +666,10 @@ func isAdminPath(pattern string) bool {
 }
 
 // carriesRequest reports whether a parameter of type t hands a function
-// the HTTP request it serves: the *http.Request, or a struct of the
-// program's own that holds it (an endpoint's call{r, session}).
+// the HTTP request it serves: the *http.Request, a struct of the
+// program's own that holds it (an endpoint's call{r, session}), or the
+// request decoded for it: a struct named so (BookRequest), or one that
+// binds itself from an *http.Request, as generic handler adapters take.
 func carriesRequest(t types.Type) bool {
 	isRequest := func(t types.Type) bool { return types.TypeString(t, nil) == "*net/http.Request" }
 	if isRequest(t) {
@@ -676,6 +678,9 @@ func carriesRequest(t types.Type) bool {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
+	if decodedRequest(t) {
+		return true
+	}
 	st, ok := t.Underlying().(*types.Struct)
 	if !ok {
 		return false
@@ -683,6 +688,32 @@ func carriesRequest(t types.Type) bool {
 	for i := 0; i < st.NumFields(); i++ {
 		if isRequest(st.Field(i).Type()) {
 			return true
+		}
+	}
+	return false
+}
+
+// decodedRequest reports whether t is a struct type of the program that
+// holds a decoded request: named ...Request or ...Req, or with a method
+// that takes the *http.Request to fill it (Bind, Decode).
+func decodedRequest(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || kvapi.IsSDKPackage(named.Obj().Pkg().Path()) {
+		return false
+	}
+	if _, isStruct := named.Underlying().(*types.Struct); !isStruct {
+		return false
+	}
+	if name := named.Obj().Name(); strings.HasSuffix(name, "Request") || strings.HasSuffix(name, "Req") {
+		return true
+	}
+	mset := types.NewMethodSet(types.NewPointer(named))
+	for i := range mset.Len() {
+		params := mset.At(i).Type().(*types.Signature).Params()
+		for j := range params.Len() {
+			if types.TypeString(params.At(j).Type(), nil) == "*net/http.Request" {
+				return true
+			}
 		}
 	}
 	return false
@@ -698,7 +729,7 @@ var activityWords = map[string]bool{"last": true, "latest": true, "recent": true
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
 	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true,
-	"version": true, "revision": true, "generation": true, "etag": true}
+	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
 
 // activityKey reports whether a word of key is an activity word, also
 // as a plural or with the z of a health check: heartbeats, healthz.

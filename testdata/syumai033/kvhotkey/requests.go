@@ -1,0 +1,37 @@
+package kvhotkey
+
+import (
+	"net/http"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// BookRequest is decoded from the request body by a generic adapter that
+// the router wraps around the service's methods.
+type BookRequest struct{ Venue, Guest string }
+
+// ReplyRequest binds itself from the request.
+type replyRequest struct{ Thread string }
+
+func (r *replyRequest) Bind(req *http.Request) error { r.Thread = req.PathValue("thread"); return nil }
+
+type bookings struct{ ns *kv.Namespace }
+
+// A service method given the decoded request runs on every request.
+func (b *bookings) Book(req BookRequest) error { // want Book:"kvhotkey"
+	if err := b.ns.PutString("booking/"+req.Venue+"/"+req.Guest, "1", nil); err != nil {
+		return err
+	}
+	return b.ns.PutString("stats/latest-booking", req.Venue, nil) // want `this handler writes the same KV key on every request`
+}
+
+func (b *bookings) reply(req replyRequest) error { // want reply:"kvhotkey"
+	return b.ns.PutString("threads/last-reply", req.Thread, nil) // want `this handler writes the same KV key on every request`
+}
+
+type rebuildJob struct{ Venue string }
+
+// Quiet: a job's input is no request.
+func (b *bookings) rebuild(job rebuildJob) error {
+	return b.ns.PutString("stats/latest-rebuild", job.Venue, nil)
+}
