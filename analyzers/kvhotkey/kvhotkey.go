@@ -695,7 +695,7 @@ func carriesRequest(t types.Type) bool {
 
 // decodedRequest reports whether t is a struct type of the program that
 // holds a decoded request: named ...Request or ...Req, or with a method
-// that takes the *http.Request to fill it (Bind, Decode).
+// that fills it from the *http.Request (Bind, Decode).
 func decodedRequest(t types.Type) bool {
 	named, ok := types.Unalias(t).(*types.Named)
 	if !ok || named.Obj().Pkg() == nil || kvapi.IsSDKPackage(named.Obj().Pkg().Path()) {
@@ -707,13 +707,13 @@ func decodedRequest(t types.Type) bool {
 	if name := named.Obj().Name(); strings.HasSuffix(name, "Request") || strings.HasSuffix(name, "Req") {
 		return true
 	}
+	// Bind(r *http.Request) error; not a client's Do(r) (*Response, error).
 	mset := types.NewMethodSet(types.NewPointer(named))
 	for i := range mset.Len() {
-		params := mset.At(i).Type().(*types.Signature).Params()
-		for j := range params.Len() {
-			if types.TypeString(params.At(j).Type(), nil) == "*net/http.Request" {
-				return true
-			}
+		sig := mset.At(i).Type().(*types.Signature)
+		if sig.Params().Len() == 1 && types.TypeString(sig.Params().At(0).Type(), nil) == "*net/http.Request" &&
+			sig.Results().Len() == 1 && kvapi.IsError(sig.Results().At(0).Type()) {
+			return true
 		}
 	}
 	return false
