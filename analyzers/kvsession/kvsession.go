@@ -331,7 +331,7 @@ type evidence struct {
 func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op) evidence {
 	// Groups of words, each from one name or text: two adjacent words
 	// run together ("magic link") only within a group.
-	var key, other [][]string
+	var key, other, defined [][]string
 	for _, src := range op.Sources(kvapi.Key) {
 		// Text written in the key says what it names: "owner:" + apiKey(r)
 		// is an owner index, not an API key. A key built by a helper is
@@ -339,6 +339,9 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		key = append(key, kvapi.Words(model.KeyText(src)))
 		if !hasLiteral(src.Expr) {
 			key = append(key, keyNameWords(src.Expr)...)
+			if def := definition(pass, src.Expr); def != src.Expr {
+				defined = append(defined, keyNameWords(def)...)
+			}
 		}
 		if src.Expr == nil && model.KeyText(src) == "" && op.Wrapped != nil && op.Expr != nil {
 			// The wrapper builds the key in a way not followed (a
@@ -350,6 +353,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// function that deletes it; a key with text is named by it ("label:"
 	// + l is an index entry, even inside Revoke).
 	unnamed := !slices.ContainsFunc(key, func(g []string) bool { return len(g) > 0 })
+	// A variable declared with the call that made the key is named by it
+	// too (old := RefreshToken.storageKey(refresh)), as a key of no words
+	// of its own.
+	key = append(key, defined...)
 	key = append(key, listedPrefixes(model, op)...)
 	if op.Expr != nil {
 		other = append(other, exprWords(op.Expr.Fun)...)
@@ -536,6 +543,44 @@ func hasLiteral(e ast.Expr) bool {
 		})
 	}
 	return found
+}
+
+// definition returns, for a local variable that holds a key, the call
+// that computed it where the variable is declared with it
+// (old := RefreshToken.storageKey(refresh)), and else e itself.
+func definition(pass *analysis.Pass, e ast.Expr) ast.Expr {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return e
+	}
+	obj, ok := pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok || obj.Parent() == nil || obj.Parent() == pass.Pkg.Scope() {
+		return e
+	}
+	for _, file := range pass.Files {
+		if file.Pos() > obj.Pos() || obj.Pos() > file.End() {
+			continue
+		}
+		var def ast.Expr
+		ast.Inspect(file, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
+				return def == nil
+			}
+			for i, lhs := range as.Lhs {
+				if l, ok := lhs.(*ast.Ident); ok && pass.TypesInfo.Defs[l] == obj {
+					if _, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
+						def = as.Rhs[i]
+					}
+				}
+			}
+			return def == nil
+		})
+		if def != nil {
+			return def
+		}
+	}
+	return e
 }
 
 // keyNameWords returns the words that name a key written without text of
