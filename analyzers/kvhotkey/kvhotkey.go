@@ -561,7 +561,7 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		_, fixed := constantKeys(model, get)
 		return fixed
 	}
-	if !inHandler(put.Call.Parent()) || guarded || model.AfterMiss(put, fixedKey) {
+	if !inHandler(put.Call.Parent()) && !afterOneRecord(model, put) || guarded || model.AfterMiss(put, fixedKey) {
 		return false
 	}
 	keys, fixed := constantKeys(model, put)
@@ -574,6 +574,47 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return true
+}
+
+// afterOneRecord reports whether the function that holds put, outside any
+// loop, also writes one record under a key computed from what it is given
+// (Beat(hb) writes hb.Key(), then "fleet/last-heartbeat"): a constant key
+// written beside each record is written as often as records are, which a
+// service does once per request (its methods take the request's
+// context). A job that writes records in a loop and then its status once
+// is not this.
+func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
+	fn := put.Call.Parent()
+	if fn.Parent() != nil || kvapi.Around(put.Call.Block()) != nil {
+		return false
+	}
+	var given []ssa.Value // what the caller gives: not the receiver, nor the context
+	withContext := false
+	for i, p := range fn.Params {
+		switch {
+		case types.TypeString(p.Type(), nil) == "context.Context":
+			withContext = true
+		case i > 0 || fn.Signature.Recv() == nil:
+			given = append(given, p)
+		}
+	}
+	if !withContext {
+		return false // a service's method is given the request's context
+	}
+	for _, other := range model.OpsIn(fn, kvapi.Put) {
+		if other == put || kvapi.Around(other.Call.Block()) != nil {
+			continue
+		}
+		if _, fixed := constantKeys(model, other); fixed {
+			continue
+		}
+		for _, src := range other.Sources(kvapi.Key) {
+			if model.DependsOnAny(src.Inputs(), other.Call, given) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // constantKeys returns the keys op may use, when every one of them is
