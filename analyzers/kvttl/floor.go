@@ -1,10 +1,22 @@
 package kvttl
 
 import (
+	"go/token"
 	"time"
 
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
+
+// inCaller reports whether pos is in the function that makes the
+// outermost call of frame: a clamp written by the caller of a wrapper
+// (ttl := max(2*window, 10*time.Second); w.save(key, v, ttl)).
+func inCaller(frame *kvapi.Frame, pos token.Pos) bool {
+	for frame.Outer != nil {
+		frame = frame.Outer
+	}
+	syntax := frame.Call.Parent().Syntax()
+	return syntax != nil && syntax.Pos() <= pos && pos < syntax.End()
+}
 
 // checkFloor checks a lifetime computed at run time: one counted down to
 // a moment, time.Until(t) or t.Sub(now), that nothing keeps at or above
@@ -44,8 +56,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
 			return
 		default:
-			if bound.ClampPos.IsValid() && b.frame == nil {
-				b.pos, b.end = bound.ClampPos, bound.ClampPos
+			if bound.ClampPos.IsValid() && (b.frame == nil || inCaller(b.frame, bound.ClampPos)) {
+				b.pos, b.end = bound.ClampPos, bound.ClampPos // the clamp, where its floor is written
 			}
 			limit := broken(o, min, bound.Floor/perSecond)
 			b.report(p, nil, "%s%s can be as low as %s, below %s: %s; clamp it to at least a minute",
