@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -576,7 +577,11 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 	return true
 }
 
-// afterOneRecord reports whether the function that holds put, outside any
+// editorialVerb words name what an editor or an operator does now and
+// then, not each request: Publish a sheet, Import a batch.
+var editorialVerb = regexp.MustCompile(`(?i)^(publish|publishes|release|releases|import|imports|migrate|migrates|seed|rebuild|backfill|sync)$`)
+
+// afterOneRecord reports whether the method that holds put, outside any
 // loop, also writes one record under a key computed from what it is given
 // (Beat(hb) writes hb.Key(), then "fleet/last-heartbeat"): a constant key
 // written beside each record is written as often as records are, which a
@@ -585,7 +590,8 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 // is not this.
 func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
-	if fn.Parent() != nil || kvapi.Around(put.Call.Block()) != nil {
+	if fn.Parent() != nil || fn.Signature.Recv() == nil || kvapi.Around(put.Call.Block()) != nil ||
+		slices.ContainsFunc(kvapi.Words(fn.Name()), editorialVerb.MatchString) {
 		return false
 	}
 	var given []ssa.Value // what the caller gives: not the receiver, nor the context

@@ -40,3 +40,19 @@ func (r *registry) retire(ctx context.Context, hb serverBeat) error {
 	}
 	return r.ns.PutString("fleet/notice", "a server was retired", nil)
 }
+
+// Quiet: an editor publishes now and then, not on each request.
+func (r *registry) publish(ctx context.Context, hb serverBeat) error {
+	if err := r.ns.PutString(hb.key(), "published", nil); err != nil {
+		return err
+	}
+	return r.ns.PutString("fleet/latest", hb.Server, nil)
+}
+
+// Quiet: a function, not a service's method, that wires things once.
+func start(ctx context.Context, ns *kv.Namespace, region string) error {
+	if err := ns.PutString("boot/"+region, "up", nil); err != nil {
+		return err
+	}
+	return ns.PutString("boot/last-start", region, nil)
+}
