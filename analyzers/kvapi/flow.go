@@ -308,9 +308,16 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 			}
 		}
 	}
+	// A store of the whole that every way to the reader passes kills what
+	// came before it: what ran before it on every way (it dominates), or
+	// what cannot run after it (a decode on a branch that returned early,
+	// then c = Card{...}).
 	killed := func(instr ssa.Instruction) bool {
 		for _, store := range wholeStores {
-			if store != instr && dominates(instr, store) && reader != nil && dominates(store, reader) {
+			if store == instr || reader == nil || !dominates(store, reader) || store.Parent() != instr.Parent() {
+				continue
+			}
+			if dominates(instr, store) || instr.Block() != store.Block() && !Reaches(store.Block(), instr.Block()) {
 				return true
 			}
 		}

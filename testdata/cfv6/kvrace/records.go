@@ -65,3 +65,22 @@ func (p *projector) fork(ctx context.Context, acct string) error {
 	}
 	return p.save(ctx, mintFrom(old))
 }
+
+type card struct{ Account, Title string }
+
+// Quiet: the card read is replaced whole, from the record, before the
+// fill: nothing read from the card's key is written back.
+func (p *projector) cardOf(ctx context.Context, acct string) (card, error) {
+	var c card
+	raw, err := p.f.read(ctx, "card/"+acct)
+	if err == nil && json.Unmarshal(raw, &c) == nil {
+		return c, nil
+	}
+	t, err := p.load(ctx, acct)
+	if err != nil {
+		return card{}, err
+	}
+	c = card{Account: t.Account, Title: "member"}
+	b, _ := json.Marshal(c)
+	return c, p.f.write(ctx, "card/"+acct, b)
+}
