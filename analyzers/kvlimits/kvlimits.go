@@ -150,6 +150,11 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 			made = instr.Pos()
 		}
 	}
+	if call, ok := v.(*ssa.Call); ok {
+		if pos := c.builtIn(call); pos.IsValid() {
+			made = pos // inside the key helper, where the long text is joined: once for every caller
+		}
+	}
 	if _, isConst := v.(*ssa.Const); isConst && !made.IsValid() {
 		// A constant key kept in a local variable, key := "q:" + query,
 		// folded by the compiler: reported where the variable is made.
@@ -172,6 +177,29 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		return
 	}
 	c.rep.Report(analysis.Diagnostic{Pos: made, Message: fmt.Sprintf(format, args...)}) // once: the Reporter drops a second finding at one position
+}
+
+// builtIn returns where a helper of this package, called by call, builds
+// the value it returns, when it has one return of a concatenation:
+// func insightsKey(org string) string { return "gh/gql/" + query + "/" + org }.
+func (c *checker) builtIn(call *ssa.Call) token.Pos {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg {
+		return token.NoPos
+	}
+	var made token.Pos
+	for _, b := range callee.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 {
+			continue
+		}
+		bin, ok := ret.Results[0].(*ssa.BinOp)
+		if !ok || made.IsValid() {
+			return token.NoPos
+		}
+		made = bin.Pos()
+	}
+	return made
 }
 
 // definedLocally reports whether v is a local variable defined by an
