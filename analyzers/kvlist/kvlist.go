@@ -385,13 +385,19 @@ func setsField(lit *ast.CompositeLit, name string) bool {
 var cursorFields = map[string]bool{"Cursor": true, "ListComplete": true, "ResultInfo": true, "Complete": true,
 	"NextCursor": true, "Next": true, "GetNextPage": true, "HasMore": true, "Truncated": true}
 
+// sampleSize is the largest Limit that asks for a sample rather than
+// the keys under a prefix: one key to see whether any exist, a handful to
+// show. A page of 100 or 200 used as the whole is cut at that size.
+const sampleSize = 10
+
 // firstPageOnly reports whether a single list's keys are used while
 // nothing looks at its cursor, and the page does not leave the function
-// for a caller to follow, and no small Limit asks for one page.
+// for a caller to follow, and no Limit of a sample's size asks for one
+// page.
 func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
 	for _, src := range op.Sources(kvapi.Limit) {
 		if vals, _ := model.EvalSource(src, nil); len(vals) > 0 {
-			if n, ok := constant.Int64Val(constant.ToInt(vals[0])); ok && n > 0 && n < pageSize {
+			if n, ok := constant.Int64Val(constant.ToInt(vals[0])); ok && n > 0 && n <= sampleSize {
 				return false
 			}
 		} else if src.Value != nil || src.Term != nil {

@@ -375,3 +375,17 @@ func enrolmentsKept(ns *kv.Namespace, course string, maxPages int) ([]string, er
 		p, err = listPage(ns, prefix, p.cursor)
 	}
 }
+
+// A page of 200 used as every key under the prefix: past 200 keys the
+// rest is silently cut off.
+func membersOf(ns *kv.Namespace, team string) ([]string, error) { // want membersOf:"kvlist"
+	res, err := ns.List(&kv.ListOptions{Prefix: "member:" + team + ":", Limit: 200}) // want `only the first page of this list is used`
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range res.Keys {
+		out = append(out, k.Name)
+	}
+	return out, nil
+}
