@@ -358,20 +358,21 @@ func (b Bound) raisedTo(vals []constant.Value) Bound {
 	return b
 }
 
-func same(a, b ssa.Value) bool {
-	strip := func(v ssa.Value) ssa.Value {
-		for {
-			switch c := v.(type) {
-			case *ssa.ChangeType:
-				v = c.X
-			case *ssa.Convert:
-				v = c.X
-			default:
-				return v
-			}
+func same(a, b ssa.Value) bool { return Unconverted(a) == Unconverted(b) }
+
+// Unconverted returns the value v converts, through any conversions:
+// g of ids.GrowerID(g), or of []byte(g).
+func Unconverted(v ssa.Value) ssa.Value {
+	for {
+		switch c := v.(type) {
+		case *ssa.ChangeType:
+			v = c.X
+		case *ssa.Convert:
+			v = c.X
+		default:
+			return v
 		}
 	}
-	return strip(a) == strip(b)
 }
 
 func negate(op token.Token) token.Token {

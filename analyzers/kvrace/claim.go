@@ -275,20 +275,6 @@ func isConversion(instr ssa.Instruction) bool {
 	return false
 }
 
-// unconverted returns the value v converts, through any conversions.
-func unconverted(v ssa.Value) ssa.Value {
-	for {
-		switch c := v.(type) {
-		case *ssa.ChangeType:
-			v = c.X
-		case *ssa.Convert:
-			v = c.X
-		default:
-			return v
-		}
-	}
-}
-
 // sameAs reads instr, a use of a get's result res, as a test of whether
 // the key already holds one of mine, and returns the edge its branch
 // takes when it does.
@@ -297,8 +283,8 @@ func sameAs(instr ssa.Instruction, res ssa.Value, mine []ssa.Value) (edge, bool)
 	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
 		return edge{}, false
 	}
-	other := unconverted(kvapi.OtherOperand(cmp, res))
-	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return unconverted(m) == other }) {
+	other := kvapi.Unconverted(kvapi.OtherOperand(cmp, res))
+	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return kvapi.Unconverted(m) == other }) {
 		return edge{}, false
 	}
 	uses := nonDebugReferrers(cmp)
