@@ -332,12 +332,12 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 	} else if f == nil {
 		// At the operation itself a computed time is checked already:
 		// only one passed in through a parameter is new here.
-		if _, isParam := unconvert(v).(*ssa.Parameter); !isParam {
+		if _, isParam := kvapi.Unconverted(v).(*ssa.Parameter); !isParam {
 			return nil, nil
 		}
 	}
 	for depth := 0; depth < 8; depth++ {
-		param, ok := unconvert(v).(*ssa.Parameter)
+		param, ok := kvapi.Unconverted(v).(*ssa.Parameter)
 		if !ok {
 			return nowBased(p.model, v, f), nil
 		}
@@ -350,16 +350,3 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 	return nil, nil
 }
 
-// unconvert strips numeric conversions: float64(unix) is unix.
-func unconvert(v ssa.Value) ssa.Value {
-	for {
-		switch c := v.(type) {
-		case *ssa.Convert:
-			v = c.X
-		case *ssa.ChangeType:
-			v = c.X
-		default:
-			return v
-		}
-	}
-}
