@@ -339,7 +339,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		key = append(key, kvapi.Words(model.KeyText(src)))
 		if !hasLiteral(src.Expr) {
 			key = append(key, keyNameWords(src.Expr)...)
-			if def := definition(pass, src.Expr); def != src.Expr {
+			if def := definition(pass, model, src.Expr); def != src.Expr {
 				defined = append(defined, keyNameWords(def)...)
 			}
 		}
@@ -548,7 +548,7 @@ func hasLiteral(e ast.Expr) bool {
 // definition returns, for a local variable that holds a key, the call
 // that computed it where the variable is declared with it
 // (old := RefreshToken.storageKey(refresh)), and else e itself.
-func definition(pass *analysis.Pass, e ast.Expr) ast.Expr {
+func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	if !ok {
 		return e
@@ -557,28 +557,21 @@ func definition(pass *analysis.Pass, e ast.Expr) ast.Expr {
 	if !ok || obj.Parent() == nil || obj.Parent() == pass.Pkg.Scope() {
 		return e
 	}
-	for _, file := range pass.Files {
-		if file.Pos() > obj.Pos() || obj.Pos() > file.End() {
+	for _, n := range model.Path(obj.Pos()) {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok {
 			continue
 		}
-		var def ast.Expr
-		ast.Inspect(file, func(n ast.Node) bool {
-			as, ok := n.(*ast.AssignStmt)
-			if !ok || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
-				return def == nil
-			}
+		if as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
 			for i, lhs := range as.Lhs {
 				if l, ok := lhs.(*ast.Ident); ok && pass.TypesInfo.Defs[l] == obj {
 					if _, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
-						def = as.Rhs[i]
+						return as.Rhs[i]
 					}
 				}
 			}
-			return def == nil
-		})
-		if def != nil {
-			return def
 		}
+		break
 	}
 	return e
 }
