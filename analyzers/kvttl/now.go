@@ -349,4 +349,3 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 	}
 	return nil, nil
 }
-
