@@ -301,14 +301,7 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	if len(reads) == 0 {
 		return nil
 	}
-	for _, put := range model.OpsIn(call.Parent(), kvapi.Put) {
-		if put.Call == get.Call || !kvapi.Before(call, put.Call) {
-			continue
-		}
-		if !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
-			continue
-		}
-
+	for _, put := range laterWrites(model, get) {
 		if !ignored && (kvapi.Inspected(errs) || !reachedOnError(errs, put.Call.Block())) {
 			continue
 		}
@@ -348,10 +341,7 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	if len(reads) == 0 {
 		return nil
 	}
-	for _, put := range model.OpsIn(get.Call.Parent(), kvapi.Put) {
-		if put.Call == get.Call || !kvapi.Before(get.Call, put.Call) || !model.Same(get, put, kvapi.Key) || !model.Same(get, put, kvapi.Namespace) {
-			continue
-		}
+	for _, put := range laterWrites(model, get) {
 		for _, src := range put.Sources(kvapi.Value) {
 			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
 				return put
@@ -359,6 +349,19 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// laterWrites returns the writes of the get's key, in its namespace and
+// its function, that come after it (not the get's own call, a wrapper's
+// that both reads and writes).
+func laterWrites(model *kvapi.Result, get *kvapi.Op) []*kvapi.Op {
+	var out []*kvapi.Op
+	for _, put := range model.OpsIn(get.Call.Parent(), kvapi.Put) {
+		if put.Call != get.Call && kvapi.Before(get.Call, put.Call) && model.Same(get, put, kvapi.Key) && model.Same(get, put, kvapi.Namespace) {
+			out = append(out, put)
+		}
+	}
+	return out
 }
 
 // madeUp reports whether the value carries nothing but constants, the
