@@ -600,7 +600,7 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 		switch {
 		case types.TypeString(p.Type(), nil) == "context.Context":
 			withContext = true
-		case i > 0 || fn.Signature.Recv() == nil:
+		case i > 0: // (fn is a method: Params[0] is its receiver)
 			given = append(given, p)
 		}
 	}
