@@ -99,8 +99,9 @@ func (w *walker) walk(s Step, depth int) bool {
 			return next(v.X, true)
 		}
 		switch addr := v.X.(type) {
-		case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr:
-			// A load: what was in memory when it ran.
+		case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.FreeVar:
+			// A load: what was in memory when it ran (for a captured
+			// variable, also what the closure stored in it).
 			return w.walk(Step{Value: addr, Changed: s.Changed}, depth+1) || w.memory(addr, s, depth, v)
 		}
 		return next(v.X, false)

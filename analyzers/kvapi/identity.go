@@ -104,38 +104,61 @@ func receiverType(fn *types.Func) *types.TypeName {
 }
 
 // recordGets returns the gets, before put in its function, of records
-// that carry their own key, as a generic repository's do: Save(rec) takes
-// the key from rec.Key(), and rec is what Get(id) read. The put's key is
-// then computed from what the get read, with the same constant text, in
-// the same namespace.
+// that carry their own key. A generic repository's Save(rec) takes the key
+// from rec.Key(), and rec is what Get(id) read; or the put's key is
+// computed by a function of the record read (l.Key(), keyOf(l)). The
+// put's key then has the same constant text as the get's, in the same
+// namespace.
 func (r *Result) recordGets(put *Op) []*Op {
-	if put.Method.Role != Put || put.Wrapped == nil || !keyFromValue(put.Wrapped) {
+	if put.Method.Role != Put {
 		return nil
 	}
+	byValue := put.Wrapped != nil && keyFromValue(put.Wrapped)
 	var out []*Op
 	keys := put.Sources(Key)
 	for _, get := range r.OpsIn(put.Call.Parent(), Get) {
-		if get.Call == put.Call || !Before(get.Call, put.Call) || !r.Same(get, put, Namespace) ||
-			get.Wrapper == nil || receiverType(get.Wrapper) == nil || receiverType(get.Wrapper) != receiverType(put.Wrapper) {
+		if get.Call == put.Call || !Before(get.Call, put.Call) || !r.Same(get, put, Namespace) {
 			continue
 		}
+		sameRepo := byValue && get.Wrapper != nil && receiverType(get.Wrapper) != nil && receiverType(get.Wrapper) == receiverType(put.Wrapper)
 		reads := get.Results()
 		for _, k := range keys {
 			gk := get.Sources(Key)
-			// The key is computed from what was read, or the record read is
-			// passed back whole (even when its key field is known to be set
-			// elsewhere, as load does for a new record).
-			fromRead := r.DependsOnAny(k.Inputs(), put.Call, reads) && !r.rekeyed(k.Inputs(), put.Call, reads)
-			if !fromRead {
-				fromRead = slices.ContainsFunc(keyArgs(put), func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) })
+			if len(gk) != 1 || r.KeyText(gk[0]) != r.KeyText(k) {
+				continue
 			}
-			if len(gk) == 1 && r.KeyText(gk[0]) == r.KeyText(k) && fromRead {
+			if sameRepo && r.keyedByRead(put, k, reads) || r.KeyText(k) != "" && r.keyOfRecord(k, reads) {
 				out = append(out, get)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// keyedByRead reports whether a repository's put computes its key k from
+// what was read, or is given the record read back whole (even when its
+// key field is known to be set elsewhere, as load does for a new record).
+func (r *Result) keyedByRead(put *Op, k Source, reads []ssa.Value) bool {
+	if r.DependsOnAny(k.Inputs(), put.Call, reads) && !r.rekeyed(k.Inputs(), put.Call, reads) {
+		return true
+	}
+	return slices.ContainsFunc(keyArgs(put), func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) })
+}
+
+// keyOfRecord reports whether key k is computed by a call given the
+// record read: l.Key() or keyOf(l) for the l that the get loaded.
+func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
+	for _, in := range k.Inputs() {
+		call, ok := in.(*ssa.Call)
+		if !ok || call.Call.StaticCallee() == nil {
+			continue
+		}
+		if slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // sameRecord reports whether v is one of reads, or a variable that holds
@@ -152,10 +175,21 @@ func (r *Result) sameRecord(v ssa.Value, reads []ssa.Value, depth int) bool {
 	if !ok || load.Op != token.MUL {
 		return false
 	}
-	if _, ok := load.X.(*ssa.Alloc); !ok {
+	var stored []ssa.Value
+	switch x := load.X.(type) {
+	case *ssa.Alloc:
+		stored = r.storedInto(x)
+	case *ssa.FreeVar:
+		// A variable captured by the closure: set here or by its maker.
+		stored = r.storedInto(x)
+		for _, ref := range *x.Referrers() {
+			if store, ok := ref.(*ssa.Store); ok && store.Addr == x {
+				stored = append(stored, store.Val)
+			}
+		}
+	default:
 		return false
 	}
-	stored := r.storedInto(load.X)
 	return len(stored) > 0 && !slices.ContainsFunc(stored, func(s ssa.Value) bool { return !r.sameRecord(s, reads, depth+1) })
 }
 

@@ -84,3 +84,58 @@ func (p *projector) cardOf(ctx context.Context, acct string) (card, error) {
 	b, _ := json.Marshal(c)
 	return c, p.f.write(ctx, "card/"+acct, b)
 }
+
+// A room is keyed by a method over its own fields: the room loaded by
+// room{Region, ID}.key() and written back under r.key() is one record.
+type room struct {
+	Region, ID string
+	Players    []string
+}
+
+func (r room) key() string { return "room/" + r.Region + "/" + r.ID }
+
+func (p *projector) loadRoom(ctx context.Context, region, id string) (room, error) {
+	var r room
+	b, err := p.f.read(ctx, room{Region: region, ID: id}.key())
+	if err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal(b, &r)
+}
+
+func (p *projector) join(ctx context.Context, region, id, player string) error {
+	r, err := p.loadRoom(ctx, region, id)
+	if err != nil {
+		return err
+	}
+	r.Players = append(r.Players, player)
+	b, _ := json.Marshal(r)
+	return p.f.write(ctx, r.key(), b) // want `read-modify-write on one KV key`
+}
+
+// Quiet: a new room made from the parts of the one read has its own key.
+func (p *projector) split(ctx context.Context, region, id string) error {
+	r, err := p.loadRoom(ctx, region, id)
+	if err != nil {
+		return err
+	}
+	next := room{Region: r.Region, ID: randomSuffix(), Players: r.Players[1:]}
+	b, _ := json.Marshal(next)
+	return p.f.write(ctx, next.key(), b)
+}
+
+func (p *projector) serially(fn func() error) error { return fn() }
+
+// The room read into a variable captured by a closure is the same record.
+func (p *projector) joinSerially(ctx context.Context, region, id, player string) (room, error) {
+	var r room
+	err := p.serially(func() (err error) {
+		if r, err = p.loadRoom(ctx, region, id); err != nil {
+			return err
+		}
+		r.Players = append(r.Players, player)
+		b, _ := json.Marshal(r)
+		return p.f.write(ctx, r.key(), b) // want `read-modify-write on one KV key`
+	})
+	return r, err
+}
