@@ -181,9 +181,10 @@ func (c *compiler) opaqueOf(v ssa.Value) *Term {
 			deps = append(deps, &Term{Op: TermParam, Index: i})
 		}
 	}
-	if deps == nil {
-		return opaque
-	}
+	// Not the shared opaque: a value that depends on no parameter stays
+	// so, and the load of a field set once to it (sess.ID of
+	// Session{ID: rand.Text(), User: u}) is not widened to the rest of
+	// the struct.
 	return &Term{Op: TermOpaque, Args: deps}
 }
 

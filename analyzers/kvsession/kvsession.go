@@ -38,14 +38,14 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verificationcodes?|verifycodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
 // notCredential words mark keys that merely mention a credential word:
 // a token bucket, a feature flag about sessions, a count of logins, the
 // lease of a job that refreshes reports.
-var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs)$`)
+var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs)$`)
 
 // revocationList words name a list of what was revoked: of credentials
 // when a credential is named too, or by themselves for the first few
@@ -660,7 +660,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"},
 	{"confirm", "confirmation token"}, {"invite", "invite code"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
-	{"pair", "pairing code"}, {"device", "device code"},
+	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"},
 }
 
 // article names the credential that a matched word stands for, with its

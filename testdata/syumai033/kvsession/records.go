@@ -4,10 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/keyspace"
 )
 
 type sessionRecord struct {
@@ -152,4 +155,59 @@ func redeemReset(ns *kv.Namespace, token string) (string, error) { // want redee
 		return "", err
 	}
 	return user, ns.Delete("pwreset:" + token) // want `A password reset token revoked or consumed`
+}
+
+type accounts struct{ ns *kv.Namespace }
+
+type member struct{ ID, Email string }
+
+func (a *accounts) confirmEmail(email string) (member, error) {
+	raw, err := a.ns.GetString(keyspace.Verify(email), nil)
+	if err != nil || raw == "<null>" {
+		return member{}, err
+	}
+	var m member
+	return m, json.Unmarshal([]byte(raw), &m)
+}
+
+func (a *accounts) startSession(m member) (string, error) {
+	s := sessionRecord{ID: rand.Text(), UserID: m.ID}
+	b, _ := json.Marshal(s)
+	return s.ID, a.ns.PutString(keyspace.Session(s.ID), string(b), &kv.PutOptions{ExpirationTTL: 3600})
+}
+
+// Quiet: the session started for the member that a confirmation read has
+// a new random key, whatever else the record holds.
+func (a *accounts) confirmAndStart(email string) (string, error) { // want confirmAndStart:"kvsession judged inside"
+	m, err := a.confirmEmail(email)
+	if err != nil {
+		return "", err
+	}
+	return a.startSession(m)
+}
+
+// The pending verification is consumed: another location can still
+// redeem it.
+func (a *accounts) finishVerification(email string) error { // want finishVerification:"kvsession"
+	return a.ns.Delete(keyspace.Verify(email)) // want `A one-time code revoked or consumed`
+}
+
+// A recovery code is used up by writing the list back without it.
+func useRecoveryCode(ns *kv.Namespace, user, code string) error { // want useRecoveryCode:"kvsession"
+	raw, err := ns.GetString("recovery:"+user, nil)
+	if err != nil || raw == "<null>" {
+		return err
+	}
+	codes := strings.Split(raw, ",")
+	i := slices.Index(codes, code)
+	if i < 0 {
+		return nil
+	}
+	codes = slices.Delete(codes, i, i+1)
+	return ns.PutString("recovery:"+user, strings.Join(codes, ","), nil) // want `A recovery code read, changed and written back`
+}
+
+// Quiet: the count of failed attempts at a code is no code.
+func clearAttempts(ns *kv.Namespace, uid string) error {
+	return ns.Delete("verify-attempts:" + uid)
 }
