@@ -147,7 +147,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			return false
 		}
 		bin, ok := s.Value.(*ssa.BinOp)
-		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) || bumpsVersion(bin) {
+		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) || bumpsVersion(bin) || positional(bin) {
 			return false
 		}
 		if model.DependsOn(bin, put.Call, reads) {
@@ -276,6 +276,40 @@ func bumpsVersion(bin *ssa.BinOp) bool {
 		}
 	}
 	return false
+}
+
+// positional reports whether bin is used only as a position in a
+// sequence: a bound of a slice expression, an index, or an argument of
+// the standard library's slice and string functions (slices.Delete(xs,
+// i, i+1) drops an element; it does not keep a count).
+func positional(bin *ssa.BinOp) bool {
+	refs := *bin.Referrers()
+	for _, ref := range refs {
+		switch ref := ref.(type) {
+		case *ssa.Slice, *ssa.DebugRef:
+		case *ssa.IndexAddr:
+			if ref.Index != bin {
+				return false
+			}
+		case *ssa.Index:
+			if ref.Index != bin {
+				return false
+			}
+		case *ssa.Call:
+			fn := ref.Call.StaticCallee()
+			if fn == nil || fn.Object() == nil || fn.Object().Pkg() == nil {
+				return false
+			}
+			switch fn.Object().Pkg().Path() {
+			case "slices", "strings", "bytes":
+			default:
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return len(refs) > 0
 }
 
 func isNumber(t types.Type) bool {

@@ -2,7 +2,9 @@ package kvcounter
 
 import (
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -50,4 +52,19 @@ func (g guard) checkAgain(code string, ok bool) error {
 		return err
 	}
 	return g.storeCount(code, n+1) // want `counter kept in KV: this put writes back a count read from the same key`
+}
+
+// Quiet: i+1 is a position in the list read, not a count kept in it.
+func dropInvite(ns *kv.Namespace, team, code string) error {
+	raw, err := ns.GetString("invites:"+team, nil)
+	if err != nil {
+		return err
+	}
+	codes := strings.Split(raw, "\n")
+	i := slices.Index(codes, code)
+	if i < 0 {
+		return nil
+	}
+	codes = slices.Delete(codes, i, i+1)
+	return ns.PutString("invites:"+team, strings.Join(codes, "\n"), nil)
 }
