@@ -243,9 +243,51 @@ func isErrorCheck(cond ssa.Value) bool {
 		err = bin.Y
 	}
 	if call, ok := err.(*ssa.Call); ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Err" && call.Call.Method.Pkg() != nil && call.Call.Method.Pkg().Path() == "context" {
-		return false // ctx.Err(): a deadline, which bounds the loop
+		// A loop that runs while the context lives (for ctx.Err() ==
+		// nil), or a context given a deadline here, is bounded by it;
+		// giving up with the error of one passed in only notices a
+		// cancellation.
+		return !withDeadline(call.Call.Value) && slices.ContainsFunc(*call.Referrers(), func(ref ssa.Instruction) bool {
+			_, debug := ref.(*ssa.DebugRef)
+			return !debug && ref != ssa.Instruction(bin)
+		})
 	}
 	return kvapi.IsError(err.Type()) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y))
+}
+
+// withDeadline reports whether ctx was made here by context.WithTimeout
+// or context.WithDeadline.
+func withDeadline(ctx ssa.Value) bool {
+	if fv, ok := ctx.(*ssa.FreeVar); ok {
+		ctx = captured(fv)
+	}
+	ext, ok := ctx.(*ssa.Extract)
+	if !ok {
+		return false
+	}
+	call, ok := ext.Tuple.(*ssa.Call)
+	if !ok || call.Call.StaticCallee() == nil || call.Call.StaticCallee().Pkg == nil {
+		return false
+	}
+	callee := call.Call.StaticCallee()
+	return callee.Pkg.Pkg.Path() == "context" && (callee.Name() == "WithTimeout" || callee.Name() == "WithDeadline" || callee.Name() == "WithTimeoutCause" || callee.Name() == "WithDeadlineCause")
+}
+
+// captured returns what the closure's maker binds to fv, or nil.
+func captured(fv *ssa.FreeVar) ssa.Value {
+	fn := fv.Parent()
+	i := slices.Index(fn.FreeVars, fv)
+	if fn.Parent() == nil || i < 0 {
+		return nil
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn && i < len(mc.Bindings) {
+				return mc.Bindings[i]
+			}
+		}
+	}
+	return nil
 }
 
 // listingEnds reports whether cond tests whether the listing is over:
@@ -727,6 +769,19 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 					}
 					continue
 				}
+				// for k, err := range Take(store.Keys(ctx, prefix), n): an
+				// adapter hands on the keys, perhaps fewer of them (taken
+				// as a budget).
+				if adapter, ok := call.Call.Value.(*ssa.Call); ok && len(call.Call.Args) == 1 {
+					if mc, ok := call.Call.Args[0].(*ssa.MakeClosure); ok {
+						for _, a := range adapter.Call.Args {
+							if it, ok := listing(a); ok {
+								uses = append(uses, iteratorUse{it, mc.Fn.(*ssa.Function), true})
+								break
+							}
+						}
+					}
+				}
 				// store.Walk(ctx, prefix, func(k string) bool { ... })
 				if _, ok := listing(call); ok {
 					for _, a := range call.Call.Args {
@@ -765,9 +820,18 @@ func stops(body *ssa.Function) bool {
 // error check: the nearest branch above it tests an error.
 func onErrorPath(b *ssa.BasicBlock) bool {
 	for d := b.Idom(); d != nil; d = d.Idom() {
-		if br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If); ok {
-			return isErrorCheck(br.Cond)
+		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
 		}
+		if !isErrorCheck(br.Cond) {
+			return false
+		}
+		failing := d.Succs[0] // err != nil
+		if br.Cond.(*ssa.BinOp).Op == token.EQL {
+			failing = d.Succs[1]
+		}
+		return failing.Dominates(b)
 	}
 	return false
 }

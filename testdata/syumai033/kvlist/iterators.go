@@ -1,7 +1,9 @@
 package kvlist
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
 
@@ -97,4 +99,70 @@ func accountNames(ns *kv.Namespace) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Noticing a cancellation between pages is no budget: a request's context
+// is not cancelled because the namespace is large.
+func purgeTenant(ctx context.Context, ns *kv.Namespace, tenant string) error { // want purgeTenant:"kvlist"
+	for key, err := range pages.KeysContext(ctx, ns, tenant+"/") { // want `unbounded listing`
+		if err != nil {
+			return err
+		}
+		if err := ns.Delete(key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: a deadline set here ends the walk.
+func purgeTenantFor(ctx context.Context, ns *kv.Namespace, tenant string) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	cursor := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := ns.List(&kv.ListOptions{Prefix: tenant + "/", Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		for _, k := range res.Keys {
+			if err := ns.Delete(k.Name); err != nil {
+				return err
+			}
+		}
+		if res.ListComplete {
+			return nil
+		}
+		cursor = res.Cursor
+	}
+}
+
+// Quiet: the first key answers the question.
+func anyUnder(ctx context.Context, ns *kv.Namespace, prefix string) (bool, error) {
+	for _, err := range pages.KeysContext(ctx, ns, prefix) {
+		if err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// A get per key that an adapter of the iterator hands on.
+func sample(ctx context.Context, ns *kv.Namespace, n int) ([]string, error) { // want sample:"kvlist"
+	var out []string
+	for key, err := range pages.Take(pages.KeysContext(ctx, ns, "evt:"), n) {
+		if err != nil {
+			return out, err
+		}
+		v, err := ns.GetString(key, nil) // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

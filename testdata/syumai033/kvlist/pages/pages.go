@@ -3,6 +3,7 @@
 package pages
 
 import (
+	"context"
 	"errors"
 	"iter"
 
@@ -29,6 +30,46 @@ func Keys(ns *kv.Namespace, prefix string) iter.Seq2[string, error] {
 				return
 			}
 			opts = &kv.ListOptions{Prefix: prefix, Cursor: res.Cursor}
+		}
+	}
+}
+
+// KeysContext is Keys that also notices a cancelled ctx between pages.
+func KeysContext(ctx context.Context, ns *kv.Namespace, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		cursor := ""
+		for {
+			if err := ctx.Err(); err != nil {
+				yield("", err)
+				return
+			}
+			res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor})
+			if err != nil {
+				yield("", err)
+				return
+			}
+			for _, k := range res.Keys {
+				if !yield(k.Name, nil) {
+					return
+				}
+			}
+			if res.ListComplete {
+				return
+			}
+			cursor = res.Cursor
+		}
+	}
+}
+
+// Take stops seq after n pairs.
+func Take[K, V any](seq iter.Seq2[K, V], n int) iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		i := 0
+		for k, v := range seq {
+			if i == n || !yield(k, v) {
+				return
+			}
+			i++
 		}
 	}
 }
