@@ -129,7 +129,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 // closure is the body of a range over an iterator function.
 func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
-	if fn.Parent() == nil {
+	if fn.Parent() == nil || len(put.Sources(kvapi.Key)) == 0 {
 		return false
 	}
 	for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
@@ -175,7 +175,7 @@ func launched(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 					perRun = append(perRun, fn.FreeVars[i])
 				}
 			}
-			fixed := true
+			fixed := len(put.Sources(kvapi.Key)) > 0 // a key not known is not known to be one
 			for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
 				for _, src := range put.Sources(o) {
 					fixed = fixed && !model.DependsOnAny(src.Inputs(), put.Call, perRun)

@@ -3,8 +3,11 @@ package kvhotkey
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/keyspace"
 )
 
 type serverBeat struct{ Server, Region string }
@@ -55,4 +58,28 @@ func start(ctx context.Context, ns *kv.Namespace, region string) error {
 		return err
 	}
 	return ns.PutString("boot/last-start", region, nil)
+}
+
+type showing struct{ ID, Title string }
+
+type publisher struct{ ns *kv.Namespace }
+
+// publishOne marks one event published under the key of that event.
+func (p *publisher) publishOne(e showing) error {
+	k := keyspace.Event(e.ID)
+	b, _ := json.Marshal(e)
+	return p.ns.PutString(k, string(b), nil)
+}
+
+// Quiet: each goroutine writes the key of the event it was given.
+func (p *publisher) publishAll(due []showing) {
+	var wg sync.WaitGroup
+	for _, e := range due {
+		wg.Add(1)
+		go func(row showing) {
+			defer wg.Done()
+			_ = p.publishOne(row)
+		}(e)
+	}
+	wg.Wait()
 }
