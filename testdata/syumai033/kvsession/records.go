@@ -211,3 +211,8 @@ func useRecoveryCode(ns *kv.Namespace, user, code string) error { // want useRec
 func clearAttempts(ns *kv.Namespace, uid string) error {
 	return ns.Delete("verify-attempts:" + uid)
 }
+
+// The emailed code is consumed: another location can still redeem it.
+func confirmEmailCode(ns *kv.Namespace, user string) error { // want confirmEmailCode:"kvsession"
+	return ns.Delete("t:acme:emailcode:" + user) // want `A one-time code revoked or consumed`
+}
