@@ -99,13 +99,29 @@ func run(pass *analysis.Pass) (any, error) {
 		if readFirst {
 			res.Claimed[op.Call] = true
 		}
-		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg})
+		d := analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg}
+		if inner := model.Inside(op); inner != op && fixedInside(op) {
+			// A helper of this package that writes its own constant key
+			// (a "latest" marker) is where the write is: say so there.
+			d.Pos, d.End = inner.Pos(), inner.End()
+			d.Message = strings.Replace(msg, "this loop writes", "this write, called from a loop, writes", 1)
+			d.Message = strings.Replace(d.Message, "this handler writes", "this write, called from a handler, writes", 1)
+			d.Related = []analysis.RelatedInformation{{Pos: op.Pos(), End: op.End(), Message: "called here"}}
+		}
+		rep.Report(d)
 		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// fixedInside reports whether the wrapper op calls fixes the key itself:
+// no source of the key depends on what its callers pass.
+func fixedInside(op *kvapi.Op) bool {
+	srcs := op.Sources(kvapi.Key)
+	return len(srcs) > 0 && !slices.ContainsFunc(srcs, func(s kvapi.Source) bool { return s.Term == nil || s.Term.Params() })
 }
 
 // everyIteration reports whether put writes the same key in the same

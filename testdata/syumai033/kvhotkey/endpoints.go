@@ -91,9 +91,10 @@ func issueEach(ns *kv.Namespace, shop string, codes []string) {
 	}
 }
 
-// publish marks the current catalog.
+// publish marks the current catalog: its write of one key is reported
+// here, because a public route runs it on every request.
 func (a *api) publish(version string) error {
-	return a.ns.PutString("catalog:current", version, nil)
+	return a.ns.PutString("catalog:current", version, nil) // want `this write, called from a handler, writes the same KV key on every request`
 }
 
 // Quiet: registered under an admin route.
@@ -106,7 +107,7 @@ func (a *api) mountCatalog(mux *http.ServeMux) {
 // The same on a public route runs on every request.
 func (a *api) publicRoutes(mux *http.ServeMux) { // want publicRoutes:"kvhotkey"
 	mux.Handle("POST /catalog/publish", endpoint(func(c call) (int, error) {
-		return http.StatusOK, a.publish(c.r.FormValue("version")) // want `this handler writes the same KV key on every request`
+		return http.StatusOK, a.publish(c.r.FormValue("version"))
 	}))
 }
 

@@ -45,3 +45,17 @@ func (b *bookings) snapshot(client *http.Client) error {
 	defer resp.Body.Close()
 	return b.ns.PutString("stats/last-snapshot", resp.Status, nil)
 }
+
+type deliveries struct{ ns *kv.Namespace }
+
+// record keeps the latest delivery under one key: the write is here, and
+// the handler below runs it on every request.
+func (d *deliveries) record(id string) error {
+	return d.ns.PutString("deliveries/latest", id, nil) // want `this write, called from a handler, writes the same KV key on every request`
+}
+
+func (d *deliveries) receive(w http.ResponseWriter, r *http.Request) { // want receive:"kvhotkey"
+	if err := d.record(r.PathValue("id")); err != nil {
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+	}
+}
