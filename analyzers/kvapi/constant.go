@@ -116,6 +116,9 @@ func (r *Result) Reachable(b *ssa.BasicBlock, f *Frame) bool {
 type evaluator struct {
 	model *Result
 	free  []*ssa.Parameter
+	// partial is set when a phi had a way in whose value is not known:
+	// its values are then some of the values, not all.
+	partial bool
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -168,7 +171,11 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			if !e.edgeTaken(v.Block(), i, f, depth) {
 				continue
 			}
-			for _, c := range e.values(edge, f, depth+1) {
+			vals := e.values(edge, f, depth+1)
+			if len(vals) == 0 {
+				e.partial = true
+			}
+			for _, c := range vals {
 				out = appendValue(out, c)
 			}
 		}
@@ -369,8 +376,12 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 	if !ok || depth > maxDepth {
 		return true
 	}
-	conds := e.values(br.Cond, f, depth+1)
-	if len(conds) != 1 || conds[0].Kind() != constant.Bool {
+	// Only a condition known on every way counts: isNotFound(err), whose
+	// errors.As(...) && ... is false on one way and not known on the
+	// other, may be either.
+	cond := &evaluator{model: e.model}
+	conds := cond.values(br.Cond, f, depth+1)
+	if cond.partial || len(conds) != 1 || conds[0].Kind() != constant.Bool {
 		return true
 	}
 	taken := parent.Succs[1]
