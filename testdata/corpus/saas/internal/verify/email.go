@@ -117,7 +117,7 @@ func (v *Verifier) FollowLink(id string) (string, error) {
 	if !ok {
 		return "", ErrMismatch
 	}
-	if err := v.store.Delete("verify-link:" + id); err != nil {
+	if err := v.store.Delete("verify-link:" + id); err != nil { // DEBATABLE kvsession
 		return "", err
 	}
 	return email, nil
