@@ -787,17 +787,17 @@ func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 }
 
 // binding returns the value that the closure's free variable fv captures.
-func (r *Result) binding(fv *ssa.FreeVar) ssa.Value {
+func (r *Result) binding(fv *ssa.FreeVar) ssa.Value { return Binding(fv) }
+
+// Binding returns what the closure's maker binds to fv: the captured
+// variable's address, or its value when the closure never sets it; nil
+// for a closure not made in its parent.
+func Binding(fv *ssa.FreeVar) ssa.Value {
 	fn := fv.Parent()
 	parent := fn.Parent()
-	if parent == nil {
+	idx := slices.Index(fn.FreeVars, fv)
+	if parent == nil || idx < 0 {
 		return nil
-	}
-	idx := -1
-	for i, f := range fn.FreeVars {
-		if f == fv {
-			idx = i
-		}
 	}
 	for _, b := range parent.Blocks {
 		for _, instr := range b.Instrs {

@@ -259,7 +259,7 @@ func isErrorCheck(cond ssa.Value) bool {
 // or context.WithDeadline.
 func withDeadline(ctx ssa.Value) bool {
 	if fv, ok := ctx.(*ssa.FreeVar); ok {
-		ctx = captured(fv)
+		ctx = kvapi.Binding(fv)
 	}
 	ext, ok := ctx.(*ssa.Extract)
 	if !ok {
@@ -271,23 +271,6 @@ func withDeadline(ctx ssa.Value) bool {
 	}
 	callee := call.Call.StaticCallee()
 	return callee.Pkg.Pkg.Path() == "context" && (callee.Name() == "WithTimeout" || callee.Name() == "WithDeadline" || callee.Name() == "WithTimeoutCause" || callee.Name() == "WithDeadlineCause")
-}
-
-// captured returns what the closure's maker binds to fv, or nil.
-func captured(fv *ssa.FreeVar) ssa.Value {
-	fn := fv.Parent()
-	i := slices.Index(fn.FreeVars, fv)
-	if fn.Parent() == nil || i < 0 {
-		return nil
-	}
-	for _, b := range fn.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn && i < len(mc.Bindings) {
-				return mc.Bindings[i]
-			}
-		}
-	}
-	return nil
 }
 
 // listingEnds reports whether cond tests whether the listing is over:
