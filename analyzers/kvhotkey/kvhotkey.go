@@ -44,9 +44,18 @@ type Result struct {
 }
 
 const (
-	loopMsg    = "this loop writes the same KV key on every iteration, but KV accepts one write per second per key and refuses the rest with 429: write once after the loop, write distinct keys with a bulk write, or keep the value in a Durable Object"
-	requestMsg = "this handler writes the same KV key on every request, but KV accepts one write per second per key and refuses the rest with 429 under load: keep the value in a Durable Object or D1, or write per-request data under distinct keys"
+	loopWrites    = "writes the same KV key on every iteration, but KV accepts one write per second per key and refuses the rest with 429: write once after the loop, write distinct keys with a bulk write, or keep the value in a Durable Object"
+	requestWrites = "writes the same KV key on every request, but KV accepts one write per second per key and refuses the rest with 429 under load: keep the value in a Durable Object or D1, or write per-request data under distinct keys"
+	loopMsg       = "this loop " + loopWrites
+	requestMsg    = "this handler " + requestWrites
 )
+
+// helperMsg is the message at a helper's own put, for the message at its
+// call.
+var helperMsg = map[string]string{
+	loopMsg:    "this write, called from a loop, " + loopWrites,
+	requestMsg: "this write, called from a handler, " + requestWrites,
+}
 
 // reportedFact marks a function in which kvhotkey reported a write, so
 // that its callers are not told again.
@@ -104,8 +113,7 @@ func run(pass *analysis.Pass) (any, error) {
 			// A helper of this package that writes its own constant key
 			// (a "latest" marker) is where the write is: say so there.
 			d.Pos, d.End = inner.Pos(), inner.End()
-			d.Message = strings.Replace(msg, "this loop writes", "this write, called from a loop, writes", 1)
-			d.Message = strings.Replace(d.Message, "this handler writes", "this write, called from a handler, writes", 1)
+			d.Message = helperMsg[msg]
 			d.Related = []analysis.RelatedInformation{{Pos: op.Pos(), End: op.End(), Message: "called here"}}
 		}
 		rep.Report(d)
