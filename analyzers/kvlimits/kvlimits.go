@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -364,8 +365,59 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 			return c.jsonSize(e.X, depth+1)
 		}
 	}
+	return typeJSONSize(info.TypeOf(e), 0)
+}
+
+// typeJSONSize is a lower bound on the size of the JSON encoding of any
+// value of type t, what its fixed-size arrays alone take: a [288]bool
+// is at least 288 "true"s.
+func typeJSONSize(t types.Type, depth int) int {
+	if t == nil || depth > 4 || types.Implements(t, jsonMarshaler) || types.Implements(types.NewPointer(t), jsonMarshaler) {
+		return 0 // encodes itself, as it likes
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return 4
+		case u.Info()&types.IsNumeric != 0:
+			return 1
+		case u.Info()&types.IsString != 0:
+			return 2
+		}
+	case *types.Array:
+		if u.Len() == 0 {
+			return 2
+		}
+		return 2 + int(u.Len())*typeJSONSize(u.Elem(), depth+1) + int(u.Len()) - 1
+	case *types.Struct:
+		n := 2
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			name, _, _ := strings.Cut(reflect.StructTag(u.Tag(i)).Get("json"), ",")
+			if !f.Exported() || name == "-" || f.Embedded() {
+				continue
+			}
+			if strings.Contains(reflect.StructTag(u.Tag(i)).Get("json"), "omitempty") {
+				if _, array := f.Type().Underlying().(*types.Array); !array {
+					continue // may be left out
+				}
+			}
+			if name == "" {
+				name = f.Name()
+			}
+			n += len(name) + 3 + typeJSONSize(f.Type(), depth+1)
+		}
+		return n
+	}
 	return 0
 }
+
+// jsonMarshaler is encoding/json's Marshaler, by its method set.
+var jsonMarshaler = types.NewInterfaceType([]*types.Func{
+	types.NewFunc(token.NoPos, nil, "MarshalJSON", types.NewSignatureType(nil, nil, nil, nil,
+		types.NewTuple(types.NewVar(token.NoPos, nil, "", types.NewSlice(types.Typ[types.Byte])), types.NewVar(token.NoPos, nil, "", types.Universe.Lookup("error").Type())), false)),
+}, nil).Complete()
 
 // value reports a value made with a constant size over 25 MiB.
 func (c *checker) value(src kvapi.Source) {
@@ -473,6 +525,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 		for _, in := range src.Inputs() {
 			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			}
+			if n, ok := c.window(in); ok && n > most {
+				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
 			if n, ok := c.chunkSize(in); ok && n > most {
 				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)

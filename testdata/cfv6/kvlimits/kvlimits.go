@@ -298,3 +298,61 @@ func (c *client) pushInSmallChunks(ctx context.Context, devices []device) error 
 	}
 	return nil
 }
+
+// The same with a window cut by hand, handed to the bulk write whole.
+func (c *client) pushWindows(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
+	for start := 0; start < len(body); start += importChunk {
+		batch := body[start:min(start+importChunk, len(body))]
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil { // want `this bulk write sends chunks of up to 20000 pairs`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: windows within the limit.
+func (c *client) pushSmallWindows(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
+	for start := 0; start < len(body); start += 5000 {
+		batch := body[start:min(start+5000, len(body))]
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// occupancy has a slot per five minutes of the day: 288 booleans are at
+// least 1,440 bytes of JSON, whatever they hold.
+type occupancy struct {
+	Depot string    `json:"depot"`
+	Slots [288]bool `json:"slots"`
+}
+
+type summary struct {
+	Depot string  `json:"depot"`
+	Peaks [12]int `json:"peaks"`
+}
+
+func occupancyOf(depot string) occupancy { return occupancy{Depot: depot} }
+
+func summaryOf(depot string) summary { return summary{Depot: depot} }
+
+// Metadata whose type alone is over the limit.
+func (c *client) publishOccupancy(ctx context.Context, depot string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, "schedule:"+depot, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("v")),
+		Metadata:  cloudflare.F[any](occupancyOf(depot)), // want `this metadata serialises to at least 1461 bytes`
+	})
+	return err
+}
+
+// Quiet: a small fixed array.
+func (c *client) publishSummary(ctx context.Context, depot string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, "summary:"+depot, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("v")),
+		Metadata:  cloudflare.F[any](summaryOf(depot)),
+	})
+	return err
+}
