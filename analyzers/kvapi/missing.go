@@ -373,10 +373,15 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 // at which failure it was: load-or-zero helpers.
 func errorsAsMiss(fn *ssa.Function, op *Op) bool {
 	call, ok := op.Call.(*ssa.Call)
-	if !ok || call.Parent() != fn || !op.MissIsError() || !returnsError(fn) {
+	if !ok || call.Parent() != fn || !op.MissIsError() {
 		return false
 	}
 	err := ErrorOf(call)
+	if !returnsError(fn) {
+		// No error to hand on (LoadOrZero): every failure that is not
+		// told apart comes back as the zero value.
+		return err == nil || !Inspected(err)
+	}
 	return err != nil && !Inspected(err) && nilErrorOnFailure(fn, err)
 }
 

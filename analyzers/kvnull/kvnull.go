@@ -34,6 +34,7 @@ var Analyzer = &analysis.Analyzer{
 const (
 	emptyCheckMsg    = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
 	nilReaderMsg     = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
+	unseenReaderMsg  = "for a missing key GetReader returns a reader over the JS null, not an error, and reading it panics; this reader is read with no way to tell a miss: read with GetString and compare with \"<null>\", or make sure the key exists first"
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
@@ -58,7 +59,7 @@ func run(pass *analysis.Pass) (any, error) {
 			checkText(pass, model, rep, op, text)
 		}
 		if op.Wrapped == nil && op.Method.Name == "GetReader" {
-			checkReader(rep, op)
+			checkReader(model, rep, op)
 		}
 		for _, check := range emptyAfterError(op) {
 			rep.Report(analysis.Diagnostic{Pos: check.Pos(), Message: emptyAfterErrMsg})
@@ -167,15 +168,53 @@ func emptyCheck(pass *analysis.Pass, model *kvapi.Result, bin *ssa.BinOp, text s
 	return d
 }
 
-// checkReader reports GetReader's reader compared with nil.
-func checkReader(rep *report.Reporter, op *kvapi.Op) {
+// checkReader reports GetReader's reader compared with nil, and, where
+// nothing said the key is there, read.
+func checkReader(model *kvapi.Result, rep *report.Reporter, op *kvapi.Op) {
+	read := false
 	for _, v := range kvapi.Views(op.Results()) {
 		for _, ref := range *v.Referrers() {
-			if bin, ok := ref.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y)) {
-				rep.Report(analysis.Diagnostic{Pos: bin.Pos(), Message: nilReaderMsg})
+			switch ref := ref.(type) {
+			case *ssa.BinOp:
+				if (ref.Op == token.EQL || ref.Op == token.NEQ) && (kvapi.IsNil(ref.X) || kvapi.IsNil(ref.Y)) {
+					rep.Report(analysis.Diagnostic{Pos: ref.Pos(), Message: nilReaderMsg})
+					return
+				}
+			case ssa.CallInstruction, *ssa.Store:
+				read = true // io.Copy(w, r), json.NewDecoder(r), resp.Body = r
 			}
 		}
 	}
+	if read && namedByClient(model, op) && !knownThere(model, op) {
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: unseenReaderMsg})
+	}
+}
+
+// namedByClient reports whether the get's key is built from the HTTP
+// request being served (a path value, a query parameter): a key the
+// client names may well be missing, where one the program publishes
+// itself (a sitemap) is there.
+func namedByClient(model *kvapi.Result, get *kvapi.Op) bool {
+	for _, src := range get.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, get.Call, func(s kvapi.Step) bool { return kvapi.IsHTTP(s.Value.Type(), "Request") }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// knownThere reports whether the function learned before the get that its
+// key exists: an earlier get of the same key (GetString, checked for
+// "<null>"), or a listing whose keys it reads.
+func knownThere(model *kvapi.Result, get *kvapi.Op) bool {
+	for _, op := range model.OpsIn(get.Call.Parent(), kvapi.Get) {
+		if op != get && kvapi.Before(op.Call, get.Call) && model.Same(op, get, kvapi.Key) {
+			return true
+		}
+	}
+	return len(model.OpsIn(get.Call.Parent(), kvapi.List)) > 0
 }
 
 // comparesWithZero reports whether bin tests that n is zero or not:
@@ -212,7 +251,19 @@ func parses(call *ssa.Call) bool {
 		return false
 	}
 	fn, ok := callee.Object().(*types.Func)
-	return ok && fn.Pkg() != nil && parsers[fn.FullName()]
+	if !ok || fn.Pkg() == nil {
+		return false
+	}
+	if parsers[fn.FullName()] {
+		return true
+	}
+	// The standard library's other readers of text as data: url.Parse,
+	// netip.ParseAddr, (*template.Template).Parse, hex.DecodeString,
+	// regexp.Compile.
+	first, _, _ := strings.Cut(fn.Pkg().Path(), "/")
+	name := fn.Name()
+	return !strings.Contains(first, ".") &&
+		(strings.HasPrefix(name, "Parse") || strings.HasPrefix(name, "Decode") || name == "Unmarshal" || name == "Compile")
 }
 
 // failureHandedOn reports whether the parse's error is returned or sent
@@ -581,7 +632,7 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 		return nil
 	}
 	err, _ := errorResult(call)
-	if err == nil {
+	if err == nil || toldApart(err) {
 		return nil
 	}
 	// The value itself, as bytes or text: a wrapper's first result. A
@@ -592,8 +643,16 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 		if ext, ok := v.(*ssa.Extract); ok && ext.Index != 0 {
 			continue
 		}
-		if b, ok := v.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 || isBytes(v.Type()) {
+		if isText(v.Type()) {
 			values = append(values, v)
+		}
+		if ptr, ok := v.Type().Underlying().(*types.Pointer); ok && isText(ptr.Elem()) {
+			// cloudflare-go v2's *string: its loads are the value.
+			for _, ref := range *v.Referrers() {
+				if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL {
+					values = append(values, load)
+				}
+			}
 		}
 	}
 	var out []*ssa.BinOp
@@ -624,6 +683,29 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 		}
 	}
 	return out
+}
+
+// toldApart reports whether err is tested for what it is, errors.Is,
+// errors.As or a helper answering yes or no (IsNotFound(err)): the miss
+// is handled there, and a later test of the value for emptiness is about
+// an empty value.
+func toldApart(err ssa.Value) bool {
+	for _, v := range kvapi.Views([]ssa.Value{err}) {
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.MakeInterface, *ssa.ChangeInterface:
+				if toldApart(ref.(ssa.Value)) {
+					return true
+				}
+			case *ssa.Call:
+				res := ref.Call.Signature().Results()
+				if res.Len() == 1 && types.Identical(res.At(0).Type(), types.Typ[types.Bool]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // onlyOnSuccess reports whether block runs only after err was found nil.
@@ -795,6 +877,12 @@ func reachedOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// isText reports whether t is a string or a []byte.
+func isText(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0 || isBytes(t)
 }
 
 // isBytes reports whether t is a slice of bytes.

@@ -20,3 +20,6 @@ func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvnull.Analyzer, "./
 
 // The KV REST API over net/http, with no SDK.
 func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvnull.Analyzer, "./kvnull") }
+
+// cloudflare-go v2's *string, looked at after the error was returned.
+func TestCloudflareV2(t *testing.T) { kvtest.Run(t, "cfv3", kvnull.Analyzer, "./kvnull") }

@@ -2,7 +2,10 @@ module kvlint.test/cfv3
 
 go 1.26
 
-require github.com/cloudflare/cloudflare-go/v3 v3.1.0
+require (
+	github.com/cloudflare/cloudflare-go/v2 v2.0.0
+	github.com/cloudflare/cloudflare-go/v3 v3.1.0
+)
 
 require (
 	github.com/tidwall/gjson v1.14.4 // indirect

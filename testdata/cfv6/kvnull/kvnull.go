@@ -421,3 +421,60 @@ func (s *store) unmute(ctx context.Context, user, channel string) error {
 	p.Channels = append(p.Channels, "unmuted:"+channel)
 	return s.put(ctx, key, p)
 }
+
+// Typed is a generic view of the store whose loader has no error to give.
+type Typed[T any] struct{ s *store }
+
+func (t Typed[T]) Load(ctx context.Context, key string) (T, error) {
+	var v T
+	resp, err := t.s.get(ctx, key)
+	if err != nil {
+		return v, err
+	}
+	defer resp.Body.Close()
+	return v, json.NewDecoder(resp.Body).Decode(&v)
+}
+
+// LoadOrZero hands back the zero value for any failure.
+func (t Typed[T]) LoadOrZero(ctx context.Context, key string) T {
+	v, err := t.Load(ctx, key)
+	if err != nil {
+		var zero T
+		return zero
+	}
+	return v
+}
+
+// LoadOrDefault tells a miss apart and panics on the rest.
+func (t Typed[T]) LoadOrDefault(ctx context.Context, key string, def T) T {
+	v, err := t.Load(ctx, key)
+	if notFound(err) {
+		return def
+	}
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// After a timeout the zero settings plus one channel replace the stored ones.
+func follow(ctx context.Context, t Typed[settings], user, channel string) error {
+	cur := t.LoadOrZero(ctx, "prefs:"+user) // want `every error of this get is taken for a missing key, and the write at line \d+`
+	if cur.Channels == nil {
+		cur = settings{Channels: []string{"news"}}
+	}
+	cur.Channels = append(cur.Channels, channel)
+	return t.s.put(ctx, "prefs:"+user, cur)
+}
+
+// Quiet: the zero value is only shown, and the other loader tells a miss
+// from a failure.
+func show(ctx context.Context, t Typed[settings], user string) []string {
+	return t.LoadOrZero(ctx, "prefs:"+user).Channels
+}
+
+func followChecked(ctx context.Context, t Typed[settings], user, channel string) error {
+	cur := t.LoadOrDefault(ctx, "prefs:"+user, settings{})
+	cur.Channels = append(cur.Channels, channel)
+	return t.s.put(ctx, "prefs:"+user, cur)
+}
