@@ -357,8 +357,8 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 				}
 			}
 		}
-		if len(e.Args) == 1 {
-			return c.jsonSize(e.Args[0], depth+1) // a conversion, cloudflare.F
+		if len(e.Args) == 1 { // a conversion, cloudflare.F, or a helper
+			return max(c.jsonSize(e.Args[0], depth+1), typeJSONSize(info.TypeOf(e), 0))
 		}
 	case *ast.UnaryExpr:
 		if e.Op == token.AND {
