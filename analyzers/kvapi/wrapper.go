@@ -263,18 +263,58 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 				}
 				// Set in another package, or to what a factory of this
 				// package returns: as the program wired it.
-				return r.funcFieldCallee(fa, common)
+				if obj, args := r.funcFieldCallee(fa, common); obj != nil {
+					return obj, args
+				}
+				return r.portFunc(common)
 			}
 		}
 	}
 	obj, recv := storedFunc(fn)
 	switch {
 	case obj == nil:
-		return nil, nil
+		return r.portFunc(common)
 	case recv != nil:
 		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
 	return obj, common.Args
+}
+
+// portFunc returns, for a call of a value of a function type that
+// implements a storage port (type GetterFunc func(ctx, key) ([]byte,
+// error), with a Get method that calls it, as http.HandlerFunc does), the
+// port's method: whatever the value holds, it serves as that port, and
+// the receiver is the value itself.
+func (r *Result) portFunc(common *ssa.CallCommon) (*types.Func, []ssa.Value) {
+	named, ok := types.Unalias(common.Value.Type()).(*types.Named)
+	if !ok {
+		return nil, nil
+	}
+	sig, ok := named.Underlying().(*types.Signature)
+	if !ok {
+		return nil, nil
+	}
+	var ports []*types.Func
+	for m := range r.ifaces.found {
+		iface, ok := m.Signature().Recv().Type().Underlying().(*types.Interface)
+		if !ok || !types.Implements(named, iface) {
+			continue
+		}
+		own, _, _ := types.LookupFieldOrMethod(named, false, m.Pkg(), m.Name())
+		if own, ok := own.(*types.Func); ok && types.Identical(withoutRecv(own.Signature()), sig) {
+			ports = append(ports, m)
+		}
+	}
+	if len(ports) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(ports, func(a, b *types.Func) int { return strings.Compare(a.FullName(), b.FullName()) })
+	return ports[0], append([]ssa.Value{common.Value}, common.Args...)
+}
+
+// withoutRecv is sig with no receiver.
+func withoutRecv(sig *types.Signature) *types.Signature {
+	return types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
 }
 
 // onlyStored returns the one function value that the package stores into
