@@ -17,6 +17,7 @@ import (
 	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
 	"github.com/kvlint/kvlint/analyzers/internal/report"
 	"github.com/kvlint/kvlint/analyzers/kvapi"
+	"github.com/kvlint/kvlint/analyzers/kvcounter"
 )
 
 //go:embed doc.go
@@ -27,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "kvnull",
 	Doc:      analysisdoc.Extract(doc, "kvnull"),
 	URL:      "https://github.com/kvlint/kvlint/blob/main/docs/kvnull.md",
-	Requires: []*analysis.Analyzer{kvapi.Analyzer},
+	Requires: []*analysis.Analyzer{kvapi.Analyzer, kvcounter.Analyzer},
 	Run:      run,
 }
 
@@ -50,6 +51,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops) == 0 {
 		return nil, nil
 	}
+	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	rep := report.New(pass)
 	for _, op := range model.Ops {
 		if op.Method.Role != kvapi.Get || op.InTest() {
@@ -85,7 +87,7 @@ func run(pass *analysis.Pass) (any, error) {
 			rep.Report(analysis.Diagnostic{Pos: at.Pos(), End: at.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
 		}
-		if put := overwrittenOnError(model, op); put != nil {
+		if put := overwrittenOnError(model, counted, op); put != nil {
 			line := pass.Fset.Position(put.Pos()).Line
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
@@ -339,7 +341,7 @@ func failureHandedOn(parse *ssa.Call) bool {
 // from what the get returned, and which runs after the get failed, when
 // nothing tells a missing key from another failure: the error is
 // ignored, or its check leads to the write without looking at it.
-func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
+func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]bool, get *kvapi.Op) *kvapi.Op {
 	call, ok := get.Call.(*ssa.Call)
 	if !ok || missIsValue(get) && !get.MissIsError() || get.REST() {
 		return nil
@@ -361,10 +363,11 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		// code) as if to create the key; a value computed or fetched from
 		// elsewhere (a cache fill) is no lost data.
 		for _, src := range put.Sources(kvapi.Value) {
-			// A read-modify-write (a counter's n+1 from 0) is kvcounter's or
-			// kvrace's finding at the put; a value passed through unchanged
-			// or defaulted is this one's.
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) && model.ReadOf(put) == nil {
+			// A count rewritten from 0 after any failure (n+1) is
+			// kvcounter's finding at the put; a record passed through,
+			// defaulted or changed (a threshold, a list, a cart) is this
+			// one's: a timeout replaces it with a default.
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call]) {
 				return put
 			}
 			// A marker written where a read of another key found nothing
@@ -432,6 +435,9 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 	if v := get.Call.Value(); v != nil {
 		avoid = append(avoid, v)
 	}
+	if v := put.Call.Value(); v != nil {
+		avoid = append(avoid, v) // nor is the write, whose receiver is not the value's
+	}
 	for _, in := range src.Inputs() {
 		var fieldOf ssa.Value // the struct whose field the last step read
 		foreign := model.BackwardAvoiding(in, put.Call, avoid, func(s kvapi.Step) bool {
@@ -454,6 +460,9 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				if kvapi.Clock(v) {
 					return false // time.Now(), or the clock kept in a field: s.now()
 				}
+				if callee != nil && callee.Origin() != nil {
+					callee = callee.Origin() // maps.Clone[...], whose instance has no package
+				}
 				if callee == nil || callee.Pkg == nil {
 					return true
 				}
@@ -461,8 +470,8 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 					return false // the value wrapped for the request: Text(string(b))
 				}
 				switch callee.Pkg.Pkg.Path() {
-				case "time", "encoding/json", "strconv", "fmt", "strings", "bytes":
-					return false
+				case "time", "encoding/json", "strconv", "fmt", "strings", "bytes", "maps", "slices":
+					return false // (maps.Clone of a default kept in a field)
 				}
 				// A default made by a function of this package from what
 				// it is given, DefaultWeek(clinicID), and not read from KV.
