@@ -259,6 +259,30 @@ func closureOf(v ssa.Value) *ssa.Function {
 	return nil
 }
 
+// handedBack reports whether fn is, or is inside, a closure that the
+// function making it returns (a handler factory, a middleware): its
+// operations run when a caller calls what it was given, not during the
+// call that made it.
+func handedBack(fn *ssa.Function) bool {
+	for in := fn; in.Parent() != nil; in = in.Parent() {
+		for _, b := range in.Parent().Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok {
+				continue
+			}
+			for _, v := range ret.Results {
+				if mi, ok := v.(*ssa.MakeInterface); ok {
+					v = mi.X // http.Handler(http.HandlerFunc(func ...))
+				}
+				if closureOf(v) == in {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // opsWithin returns the operations in fn and the closures it makes.
 func (r *Result) opsWithin(fn *ssa.Function) []*Op {
 	var ops []*Op

@@ -136,7 +136,12 @@ func (r *Result) findOps() {
 		changed := false
 		byFunc := make(map[*ssa.Function][]*Op)
 		for _, op := range r.Ops {
-			// An operation in a closure is its enclosing function's.
+			// An operation in a closure is its enclosing function's,
+			// unless that function hands the closure back (a factory's
+			// is the closure's; see findFactories).
+			if handedBack(op.Call.Parent()) {
+				continue
+			}
 			fn := outermost(op.Call.Parent())
 			byFunc[fn] = append(byFunc[fn], op)
 		}
