@@ -367,7 +367,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// kvcounter's finding at the put; a record passed through,
 			// defaulted or changed (a threshold, a list, a cart) is this
 			// one's: a timeout replaces it with a default.
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call]) {
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call] && !fromListing(model, src, put)) {
 				return put
 			}
 			// A marker written where a read of another key found nothing
@@ -416,6 +416,17 @@ func laterWrites(model *kvapi.Result, get *kvapi.Op) []*kvapi.Op {
 		}
 	}
 	return out
+}
+
+// fromListing reports whether the value written comes from a listing (the
+// cursor a walk stopped at): what the get returned only chose where the
+// walk began, and a default start loses nothing.
+func fromListing(model *kvapi.Result, src kvapi.Source, put *kvapi.Op) bool {
+	var listed []ssa.Value
+	for _, list := range model.OpsIn(put.Call.Parent(), kvapi.List) {
+		listed = append(listed, list.Results()...)
+	}
+	return len(listed) > 0 && model.DependsOnAny(src.Inputs(), put.Call, listed)
 }
 
 // madeUp reports whether the value carries nothing but constants, the

@@ -505,3 +505,23 @@ func (s *store) contend(ctx context.Context, env string) error {
 	st.Last = time.Now()
 	return s.put(ctx, "contention:"+env, st)
 }
+
+// Quiet: the cursor read only chooses where the walk starts; after any
+// failure it starts again from the beginning, and what is written is the
+// listing's next cursor.
+func (s *store) sweep(ctx context.Context) error {
+	cursor := ""
+	if resp, err := s.get(ctx, "sweep:cursor"); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		cursor = string(b)
+	}
+	page, err := s.client.KV.Namespaces.Keys.List(ctx, s.ns, kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F(s.account),
+		Cursor:    cloudflare.F(cursor),
+		Limit:     cloudflare.F(100.0),
+	})
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, "sweep:cursor", page.ResultInfo.Cursor)
+}
