@@ -48,7 +48,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops)+len(model.FieldSets)+len(model.StoredOperands) == 0 {
 		return nil, nil
 	}
-	c := &checker{pass: pass, model: model, rep: report.New(pass)}
+	c := &checker{pass: pass, model: model, rep: report.New(pass), values: make(map[token.Pos]analysis.Diagnostic)}
 	for _, op := range model.Ops {
 		if op.InTest() {
 			continue // a test's keys, pages and batches go to a fake
@@ -65,9 +65,7 @@ func run(pass *analysis.Pass) (any, error) {
 			for _, src := range given(op, kvapi.Metadata) {
 				c.metadata(src)
 			}
-			for _, src := range given(op, kvapi.Value) {
-				c.value(src)
-			}
+			c.value(given(op, kvapi.Value))
 		case kvapi.BulkPut:
 			c.bulk(op, kvapi.Pairs, maxBulkPut, "pairs", "bulk write")
 			for _, src := range given(op, kvapi.Metadata) {
@@ -94,6 +92,9 @@ func run(pass *analysis.Pass) (any, error) {
 			c.limitValue(so.Source, restMethod(so.Method))
 		}
 	}
+	for _, at := range c.valuesMade {
+		c.rep.Report(c.values[at])
+	}
 	c.rep.Finish()
 	return nil, nil
 }
@@ -102,6 +103,10 @@ type checker struct {
 	pass  *analysis.Pass
 	model *kvapi.Result
 	rep   *report.Reporter
+	// values are the findings of values too large, one per place the
+	// value is made (several operations may write it: see value).
+	values     map[token.Pos]analysis.Diagnostic
+	valuesMade []token.Pos
 }
 
 // line is the line of pos.
@@ -419,18 +424,28 @@ var jsonMarshaler = types.NewInterfaceType([]*types.Func{
 		types.NewTuple(types.NewVar(token.NoPos, nil, "", types.NewSlice(types.Typ[types.Byte])), types.NewVar(token.NoPos, nil, "", types.Universe.Lookup("error").Type())), false)),
 }, nil).Complete()
 
-// value reports a value made with a constant size over 25 MiB.
-func (c *checker) value(src kvapi.Source) {
-	for _, in := range src.Inputs() {
-		if n, at := madeSize(c.model, in, 0); n > maxValue {
-			// Where it is sized, when the write passes that variable as it
-			// is; else at the value the write builds from it, string(b).
+// value finds a value made with a constant size over 25 MiB, to be
+// reported once: at the value the write is given (buf, string(b)) when
+// that is on a line of its own, with where it is sized; else where it is
+// sized.
+func (c *checker) value(srcs []kvapi.Source) {
+	for _, src := range srcs {
+		for _, in := range src.Inputs() {
+			n, at := madeSize(c.model, in, 0)
+			if n <= maxValue {
+				continue
+			}
 			d := analysis.Diagnostic{Pos: at, Message: fmt.Sprintf("this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)}
-			if _, isVar := src.Expr.(*ast.Ident); src.Expr != nil && !isVar && c.line(src.Expr.Pos()) != c.line(at) {
+			if src.Expr != nil && c.pass.Fset.File(src.Expr.Pos()) == c.pass.Fset.File(at) && c.line(src.Expr.Pos()) != c.line(at) {
 				d.Pos, d.End = src.Expr.Pos(), src.Expr.End()
 				d.Related = []analysis.RelatedInformation{{Pos: at, Message: "the value is made here"}}
 			}
-			c.rep.Report(d)
+			if prev, seen := c.values[at]; !seen {
+				c.valuesMade = append(c.valuesMade, at)
+				c.values[at] = d
+			} else if prev.Pos == at {
+				c.values[at] = d // the write's own expression is the better place
+			}
 		}
 	}
 }
@@ -469,7 +484,14 @@ func madeSize(model *kvapi.Result, v ssa.Value, depth int) (int64, token.Pos) {
 		}
 	case *ssa.Call:
 		callee := v.Call.StaticCallee()
-		if callee == nil || callee.Pkg == nil || callee.Name() != "Repeat" || len(v.Call.Args) != 2 {
+		if callee == nil || callee.Pkg == nil {
+			return 0, token.NoPos
+		}
+		switch callee.Pkg.Pkg.Path() + "." + callee.Name() {
+		case "bytes.NewReader", "bytes.NewBuffer", "strings.NewReader", "bytes.NewBufferString":
+			return madeSize(model, v.Call.Args[0], depth+1) // a reader over it: PutReader(bytes.NewReader(buf))
+		}
+		if callee.Name() != "Repeat" || len(v.Call.Args) != 2 {
 			return 0, token.NoPos
 		}
 		if path := callee.Pkg.Pkg.Path(); path != "strings" && path != "bytes" {
@@ -525,6 +547,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 		for _, in := range src.Inputs() {
 			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			}
+			if n, ok := c.flushSize(in); ok && n > most {
+				report(src, "this %s sends batches of up to %d %s, but KV takes at most %d in one request: flush at %d", what, n, noun, most, most)
 			}
 			if n, ok := c.window(in); ok && n > most {
 				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
@@ -776,6 +801,68 @@ func lenCompared(v ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// flushSize returns the size at which a batch that a loop appends to is
+// sent, when its length is compared with a constant: if len(batch) <
+// size { continue }, if len(batch) >= size { flush }.
+func (c *checker) flushSize(v ssa.Value) (int64, bool) {
+	var batch []ssa.Value // the batch as the loop sees it
+	for _, x := range kvapi.Views([]ssa.Value{v}) {
+		switch x := x.(type) {
+		case *ssa.Phi:
+			batch = append(append(batch, x), x.Edges...)
+		case *ssa.UnOp: // a variable kept in memory: its every load
+			if alloc, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+				for _, ref := range *alloc.Referrers() {
+					if load, ok := ref.(*ssa.UnOp); ok {
+						batch = append(batch, load)
+					}
+				}
+			}
+		}
+	}
+	for _, b := range batch {
+		if b.Referrers() == nil {
+			continue // a constant edge: nil
+		}
+		for _, ref := range *b.Referrers() {
+			call, ok := ref.(*ssa.Call)
+			if !ok || !kvapi.IsLen(call) {
+				continue
+			}
+			for _, use := range *call.Referrers() {
+				if n, ok := c.sentAt(use, call); ok {
+					return n, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// sentAt returns the length at which a comparison of a batch's length n
+// with a constant lets the batch be sent.
+func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call) (int64, bool) {
+	bin, ok := use.(*ssa.BinOp)
+	if !ok {
+		return 0, false
+	}
+	k := c.model.Constant(kvapi.OtherOperand(bin, n))
+	if k == nil {
+		return 0, false
+	}
+	size, exact := constant.Int64Val(constant.ToInt(k))
+	if !exact {
+		return 0, false
+	}
+	switch op := bin.Op; {
+	case op == token.EQL, bin.X == n && (op == token.LSS || op == token.GEQ), bin.Y == n && (op == token.GTR || op == token.LEQ):
+		return size, true // len(b) < size, len(b) >= size, size > len(b)
+	case bin.X == n && (op == token.GTR || op == token.LEQ), bin.Y == n && (op == token.LSS || op == token.GEQ):
+		return size + 1, true // len(b) > size
+	}
+	return 0, false
 }
 
 // window returns the size of a chunk cut as xs[i:i+size] or

@@ -356,3 +356,38 @@ func (c *client) publishSummary(ctx context.Context, depot string) error {
 	})
 	return err
 }
+
+// A batch sent when it reaches a size above the limit.
+func (c *client) verify(ctx context.Context, ids []string) error {
+	const verifyBatch = 250
+	batch := make([]string, 0, verifyBatch)
+	for i, id := range ids {
+		batch = append(batch, "device:"+id)
+		if len(batch) < verifyBatch && i < len(ids)-1 {
+			continue
+		}
+		if _, err := c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{ // want `this bulk get sends batches of up to 250 keys`
+			AccountID: cloudflare.F(c.account),
+			Keys:      cloudflare.F(batch),
+		}); err != nil {
+			return err
+		}
+		batch = batch[:0]
+	}
+	return nil
+}
+
+// Quiet: flushed at the limit.
+func (c *client) verifySmall(ctx context.Context, ids []string) error {
+	var batch []string
+	for _, id := range ids {
+		batch = append(batch, "device:"+id)
+		if len(batch) >= 100 {
+			if _, err := c.cf.KV.Namespaces.BulkGet(ctx, c.ns, kv.NamespaceBulkGetParams{AccountID: cloudflare.F(c.account), Keys: cloudflare.F(batch)}); err != nil {
+				return err
+			}
+			batch = nil
+		}
+	}
+	return nil
+}

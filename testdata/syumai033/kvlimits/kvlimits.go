@@ -2,6 +2,7 @@
 package kvlimits
 
 import (
+	"bytes"
 	"path"
 	"strings"
 
@@ -164,4 +165,26 @@ func cachedSummaryConst(ns *kv.Namespace, fill func() string) (string, error) {
 // long is reported there, whatever the caller passes.
 func saveReport(s *kvstore.Store, id string) error {
 	return s.PutReport(id, "{}")
+}
+
+// The same, passed as it is and streamed.
+func sheet(ns *kv.Namespace, album string, thumbs [][]byte) error {
+	buf := make([]byte, 256*128<<10)
+	for i, t := range thumbs[:min(len(thumbs), 256)] {
+		copy(buf[i*128<<10:], t)
+	}
+	return ns.PutReader("sheet:"+album, bytes.NewReader(buf), nil) // want `this value is 33554432 bytes`
+}
+
+func padded(ns *kv.Namespace, version string, blob []byte) error {
+	image := make([]byte, 32<<20)
+	copy(image, blob)
+	return ns.PutString("image:"+version, string(image[:len(blob)]), nil)
+}
+
+// A value made into a variable and written lines below: reported at the
+// write, with where it is made.
+func soak(ns *kv.Namespace) error {
+	payload := strings.Repeat("x", 30<<20)
+	return ns.PutString("soak:blob", payload, nil) // want `this value is 31457280 bytes`
 }
