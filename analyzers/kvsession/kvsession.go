@@ -173,6 +173,10 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	related := func(get *kvapi.Op, what string) {
 		d.Related = []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: what}}
 	}
+	if ev.disabled {
+		d.Message = fmt.Sprintf("%s revoked by a KV write over its record (a tombstone, a disabled flag): other locations keep serving the old record for 60 s or more, so it stays accepted there; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived", article(ev.credential))
+		return d, true
+	}
 	if strings.HasPrefix(article(ev.credential), "An API key") && !ev.revocation {
 		// An API key's record changes (a last-used stamp) without the key
 		// itself changing: a race, kvrace's finding; its deletion is
@@ -322,6 +326,10 @@ type evidence struct {
 	state          string // the word naming per-user state, or ""
 	revocationList bool
 	revocation     bool
+	// disabled is set for a put of a credential's own record in a
+	// function that revokes or disables it: a tombstone or a disabled
+	// flag written over the record.
+	disabled bool
 }
 
 // evidence reads the words of the key (its constant text and the names in
@@ -427,8 +435,17 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if op.Method.Role == kvapi.Put && ev.credential != "" && !ev.revocationList {
+		fn := kvapi.Outermost(op.Call.Parent())
+		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb.MatchString)
+	}
 	return ev
 }
+
+// disablingVerb, in the name of a function that writes a credential's
+// record, says the write ends it: Revoke writing a tombstone, Disable a
+// flag.
+var disablingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|disable|disables|deactivate|deactivates|invalidate|invalidates|suspend|suspends|logout|signout|logoff)$`)
 
 // markerWritten reports whether every value the put writes is known at
 // compile time: a marker such as "1" or "revoked".
