@@ -147,16 +147,57 @@ func (r *Result) keyedByRead(put *Op, k Source, reads []ssa.Value) bool {
 }
 
 // keyOfRecord reports whether key k is computed by a call given the
-// record read: l.Key() or keyOf(l) for the l that the get loaded.
+// record read, or a field of it: l.Key(), keyOf(l) or keyOf(l.ID) for the
+// l that the get loaded (and whose ID was not set anew).
 func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
-	for _, in := range k.Inputs() {
-		call, ok := in.(*ssa.Call)
-		if !ok || call.Call.StaticCallee() == nil {
-			continue
+	return slices.ContainsFunc(k.Inputs(), func(in ssa.Value) bool { return r.keyedByRecord(in, reads, 0) })
+}
+
+// keyedByRecord reports whether v, a key or a part of one, is a call
+// given the record read or one of its fields, or a concatenation with
+// such a field: keyOf(l), keyOf(l.ID), "doc:" + l.ID.
+func (r *Result) keyedByRecord(v ssa.Value, reads []ssa.Value, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Call:
+		if x.Call.StaticCallee() == nil {
+			return false
 		}
-		if slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) }) {
+		if slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) }) {
 			return true
 		}
+		return slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return r.fieldOfRecord(a, reads) }) && !r.rekeyed(x.Call.Args, x, reads)
+	case *ssa.BinOp:
+		if x.Op != token.ADD {
+			return false
+		}
+		for _, side := range []ssa.Value{x.X, x.Y} {
+			if r.fieldOfRecord(side, reads) && !r.rekeyed([]ssa.Value{side}, x, reads) || r.keyedByRecord(side, reads, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fieldOfRecord reports whether v is a field of the record read: l.ID of
+// the l the get loaded, held as a value or in a variable.
+func (r *Result) fieldOfRecord(v ssa.Value, reads []ssa.Value) bool {
+	switch x := v.(type) {
+	case *ssa.Field:
+		return r.sameRecord(x.X, reads, 0)
+	case *ssa.UnOp:
+		fa, ok := x.X.(*ssa.FieldAddr)
+		if !ok || x.Op != token.MUL {
+			return false
+		}
+		if alloc, ok := fa.X.(*ssa.Alloc); ok {
+			stored := r.storedInto(alloc)
+			return len(stored) > 0 && !slices.ContainsFunc(stored, func(s ssa.Value) bool { return !r.sameRecord(s, reads, 1) })
+		}
+		return r.sameRecord(fa.X, reads, 0) // a pointer to the record read
 	}
 	return false
 }

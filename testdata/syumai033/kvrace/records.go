@@ -74,3 +74,54 @@ func countVisit(timelines *repo[timeline], visitors *repo[visitor], campaign str
 	}
 	return visitors.Save(visitor{User: tl.Campaign + ":" + strconv.Itoa(len(tl.Events))})
 }
+
+type board struct {
+	ID      string   `json:"id"`
+	Columns []string `json:"columns"`
+}
+
+func boardKey(id string) string { return "board:" + id }
+
+func loadBoard(ns *kv.Namespace, id string) (board, error) {
+	raw, err := ns.GetString(boardKey(id), nil)
+	if err != nil {
+		return board{}, err
+	}
+	var b board
+	err = json.Unmarshal([]byte(raw), &b)
+	return b, err
+}
+
+// The record read by id is written back under a key built from its own
+// ID field: the same key.
+func addColumn(ns *kv.Namespace, id, column string) error {
+	b, err := loadBoard(ns, id)
+	if err != nil {
+		return err
+	}
+	b.Columns = append(b.Columns, column)
+	out, _ := json.Marshal(b)
+	return ns.PutString(boardKey(b.ID), string(out), nil) // want `read-modify-write on one KV key`
+}
+
+// The same, with the key written out.
+func dropColumns(ns *kv.Namespace, id string) error {
+	b, err := loadBoard(ns, id)
+	if err != nil {
+		return err
+	}
+	b.Columns = nil
+	out, _ := json.Marshal(b)
+	return ns.PutString("board:"+b.ID, string(out), nil) // want `read-modify-write on one KV key`
+}
+
+// Quiet: a copy under a new ID is another record.
+func cloneBoard(ns *kv.Namespace, id, newID string) error {
+	b, err := loadBoard(ns, id)
+	if err != nil {
+		return err
+	}
+	b.ID = newID
+	out, _ := json.Marshal(b)
+	return ns.PutString(boardKey(b.ID), string(out), nil)
+}
