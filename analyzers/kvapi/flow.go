@@ -356,7 +356,7 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 					return true
 				}
 			case ssa.CallInstruction:
-				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) {
+				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) || w.model.notFilled(user, v) {
 					continue
 				}
 				for _, a := range user.Common().Args {
@@ -578,4 +578,25 @@ func sameHome(a, b ssa.Value) bool {
 func isAddition(v ssa.Value) bool {
 	bin, ok := v.(*ssa.BinOp)
 	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isInteger(bin.Type())
+}
+
+// notFilled reports whether call is a KV wrapper whose summary says it
+// fills none of its parameters with v's argument position: v, a logger
+// or a context passed to a listing helper, receives nothing it lists.
+func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
+	ops := r.OpsAt(call)
+	if len(ops) == 0 {
+		return false // not known: it may fill what it is given
+	}
+	for _, op := range ops {
+		if op.Wrapped == nil {
+			return false
+		}
+		for i, a := range op.Args {
+			if a == v && slices.Contains(op.Wrapped.Out, i) {
+				return false
+			}
+		}
+	}
+	return true
 }

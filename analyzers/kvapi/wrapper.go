@@ -581,7 +581,14 @@ func (r *Result) receives(addr ssa.Value, read []ssa.Value, depth int) bool {
 				return true
 			}
 		case ssa.CallInstruction:
-			for _, a := range user.Common().Args {
+			common := user.Common()
+			if callee := common.StaticCallee(); callee != nil && callee.Signature.Recv() != nil && len(common.Args) > 0 && common.Args[0] == addr {
+				continue // its receiver: log.Info("listed", "key", k) writes nothing into log
+			}
+			if isContext(addr.Type()) {
+				continue // a context passed beside the value receives none of it
+			}
+			for _, a := range common.Args {
 				if a != addr && r.DependsOn(a, user, read) {
 					return true
 				}
@@ -589,6 +596,12 @@ func (r *Result) receives(addr ssa.Value, read []ssa.Value, depth int) bool {
 		}
 	}
 	return false
+}
+
+// isContext reports whether t is context.Context.
+func isContext(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "context" && named.Obj().Name() == "Context"
 }
 
 // IsRead reports whether v is what some get of the package hands back.

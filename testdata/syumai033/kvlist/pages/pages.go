@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"log/slog"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -133,4 +134,17 @@ func (s *Scanner) Each(fn func(key string) error) error {
 		cursor = res.Cursor
 	}
 	return nil
+}
+
+// LogJobs logs one page of job keys and hands back the cursor: nothing it
+// lists goes into the context or the logger it is given.
+func LogJobs(ctx context.Context, ns *kv.Namespace, log *slog.Logger, cursor string) (string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "job:", Limit: 100, Cursor: cursor})
+	if err != nil {
+		return "", err
+	}
+	for _, k := range res.Keys {
+		log.InfoContext(ctx, "job", "key", k.Name)
+	}
+	return res.Cursor, nil
 }
