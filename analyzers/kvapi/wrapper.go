@@ -300,7 +300,7 @@ func (r *Result) portFunc(common *ssa.CallCommon) (*types.Func, []ssa.Value) {
 		return nil, nil
 	}
 	var ports []*types.Func
-	for m := range r.ifaces.found {
+	for _, m := range r.portMethods() {
 		iface, ok := m.Signature().Recv().Type().Underlying().(*types.Interface)
 		if !ok || !types.Implements(named, iface) {
 			continue
@@ -315,6 +315,47 @@ func (r *Result) portFunc(common *ssa.CallCommon) (*types.Func, []ssa.Value) {
 	}
 	slices.SortFunc(ports, func(a, b *types.Func) int { return strings.Compare(a.FullName(), b.FullName()) })
 	return ports[0], append([]ssa.Value{common.Value}, common.Args...)
+}
+
+// portMethods returns the methods of the storage ports that the kvlint
+// command found, or that go vet's configuration names (resolved in the
+// packages this one imports), once per package.
+func (r *Result) portMethods() []*types.Func {
+	if r.ports != nil {
+		return r.ports
+	}
+	r.ports = []*types.Func{}
+	for m := range r.ifaces.found {
+		r.ports = append(r.ports, m)
+	}
+	pkgs := make(map[string]*types.Package)
+	var visit func(p *types.Package)
+	visit = func(p *types.Package) {
+		if pkgs[p.Path()] != nil {
+			return
+		}
+		pkgs[p.Path()] = p
+		for _, imp := range p.Imports() {
+			visit(imp)
+		}
+	}
+	visit(r.pass.Pkg)
+	for _, row := range r.ifaces.rows {
+		p := pkgs[row.Pkg]
+		if p == nil {
+			continue
+		}
+		tn, ok := p.Scope().Lookup(row.Recv).(*types.TypeName)
+		if !ok || !types.IsInterface(tn.Type()) {
+			continue
+		}
+		if m, _, _ := types.LookupFieldOrMethod(tn.Type(), false, p, row.Name); m != nil {
+			if fn, ok := m.(*types.Func); ok && !slices.Contains(r.ports, fn) {
+				r.ports = append(r.ports, fn)
+			}
+		}
+	}
+	return r.ports
 }
 
 // withoutRecv is sig with no receiver.
