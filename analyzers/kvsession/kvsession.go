@@ -588,6 +588,14 @@ func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 				}
 			}
 		}
+		// key, ok := sessionKey(cookie): the first of a call's results.
+		if as.Tok == token.DEFINE && len(as.Rhs) == 1 && len(as.Lhs) > 1 {
+			if l, ok := as.Lhs[0].(*ast.Ident); ok && pass.TypesInfo.Defs[l] == obj {
+				if _, isCall := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); isCall {
+					return as.Rhs[0]
+				}
+			}
+		}
 		break
 	}
 	return e

@@ -170,3 +170,23 @@ func (m *deviceSessions) RenameAPIKey(id, hash string) error {
 func (m *deviceSessions) RevokeAudit(id string) error {
 	return m.ns.PutString("audit:"+id+":admin", "1", nil)
 }
+
+// sessionKey checks the cookie's shape before it names the key.
+func sessionKey(cookie string) (string, bool) {
+	uid, id, ok := strings.Cut(cookie, ":")
+	if !ok || len(id) < 32 {
+		return "", false
+	}
+	return "sess:" + uid + ":" + id, true
+}
+
+type cookies struct{ ns *kv.Namespace }
+
+// The key comes first of the helper's two results, which names it: a
+// session.
+func (c cookies) clear(cookie string) error { // want clear:"kvsession"
+	if key, ok := sessionKey(cookie); ok {
+		return c.ns.Delete(key) // want `A session revoked or consumed by a KV delete`
+	}
+	return nil
+}
