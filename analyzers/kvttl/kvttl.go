@@ -187,6 +187,9 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 		}
 	} else if p.checkDurationUnits(op, src, o) {
 		return
+	} else if name := millisNamed(src.Value); name != "" && o == kvapi.TTL {
+		p.report(op, src, nil, "%s is a lifetime in seconds, but this passes %s unconverted, a count of milliseconds by its name: the key lives 1,000 times longer than meant; divide by 1000", o, name)
+		return
 	} else if t := nowBased(p.model, src.Value, nil); t != nil {
 		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time: the key would live for decades; set Expiration instead", o)
 		return
@@ -219,6 +222,49 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 			}
 		}
 	}
+}
+
+// millisNamed returns the name of the field or variable that v is read
+// from, converted to a number or not, when that name says it counts
+// milliseconds (CodeTTLMillis, ttlMs, expiry_ms); "" otherwise.
+func millisNamed(v ssa.Value) string {
+	for {
+		switch x := v.(type) {
+		case *ssa.Convert:
+			v = x.X
+			continue
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		}
+		break
+	}
+	var name string
+	switch x := v.(type) {
+	case *ssa.Field:
+		if st, ok := x.X.Type().Underlying().(*types.Struct); ok {
+			name = st.Field(x.Field).Name()
+		}
+	case *ssa.UnOp:
+		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
+			if st, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct); ok {
+				name = st.Field(fa.Field).Name()
+			}
+		}
+	case *ssa.Parameter:
+		name = x.Name()
+	}
+	lower := strings.ToLower(name)
+	for _, unit := range []string{"millis", "milliseconds", "msec", "msecs"} {
+		if strings.HasSuffix(lower, unit) && len(name) > len(unit) {
+			return name
+		}
+	}
+	// TTLMs, ttl_ms; not Items.
+	if len(name) > 2 && (strings.HasSuffix(name, "Ms") || strings.HasSuffix(name, "_ms") || strings.HasSuffix(name, "_MS")) {
+		return name
+	}
+	return ""
 }
 
 // inSeconds returns a lifetime c in seconds, as a constant and a number:
