@@ -193,6 +193,7 @@ func (r *Result) scanCalls() []*Op {
 		r.rest = r.restOps()
 	}
 	var ops []*Op
+	var behind []ssa.CallInstruction // calls of a port held as a closure, see closureBehind
 	for _, fn := range r.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -201,6 +202,10 @@ func (r *Result) scanCalls() []*Op {
 					continue
 				}
 				ops = append(ops, r.rest[call]...)
+				if r.closureBehind(call) != nil {
+					behind = append(behind, call)
+					continue
+				}
 				obj, args := r.callee(call)
 				if obj == nil {
 					continue
@@ -244,7 +249,67 @@ func (r *Result) scanCalls() []*Op {
 			}
 		}
 	}
+	// What the closure does, the call does: its operations, summarised
+	// over its parameters, which the call's arguments fill.
+	for _, call := range behind {
+		anon := r.closureBehind(call)
+		var inside []*Op
+		for _, op := range ops {
+			for in := op.Call.Parent(); in != nil; in = in.Parent() {
+				if in == anon {
+					inside = append(inside, op)
+					break
+				}
+			}
+		}
+		fact := r.summarise(anon, inside)
+		if fact == nil {
+			continue
+		}
+		for i := range fact.Ops {
+			w := &fact.Ops[i]
+			ops = append(ops, &Op{Method: &Method{Pkg: r.pkg.Pkg.Path(), Name: anon.Name(), Role: w.Role}, Call: call, Args: call.Common().Args, Expr: r.CallExpr(call.Pos()), Wrapped: w, model: r})
+		}
+	}
 	return ops
+}
+
+// closureBehind returns the closure that an interface method's call
+// reaches when the interface is a field that the package sets only to
+// that closure, converted to a function type that implements the
+// interface: f.banner.Get(ctx, key) with banner set to
+// storage.GetterFunc(func(ctx, key) { ... ns.GetString(key) ... }).
+func (r *Result) closureBehind(call ssa.CallInstruction) *ssa.Function {
+	common := call.Common()
+	if !common.IsInvoke() {
+		return nil
+	}
+	load, ok := common.Value.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	v := r.onlyStored(FieldOf(fa))
+	mi, ok := v.(*ssa.MakeInterface)
+	if !ok {
+		return nil
+	}
+	named, ok := types.Unalias(mi.X.Type()).(*types.Named)
+	if !ok {
+		return nil
+	}
+	sig, ok := named.Underlying().(*types.Signature)
+	if !ok {
+		return nil
+	}
+	own, _, _ := types.LookupFieldOrMethod(named, false, common.Method.Pkg(), common.Method.Name())
+	if own, ok := own.(*types.Func); !ok || !types.Identical(withoutRecv(own.Signature()), sig) {
+		return nil // a method that does more than call the function
+	}
+	return closureOf(mi.X)
 }
 
 // callee returns the function or method that call reaches, when that is
