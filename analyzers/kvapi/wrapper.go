@@ -193,7 +193,11 @@ func (r *Result) scanCalls() []*Op {
 		r.rest = r.restOps()
 	}
 	var ops []*Op
-	var behind []ssa.CallInstruction // calls of a port held as a closure, see closureBehind
+	type portClosure struct {
+		call ssa.CallInstruction
+		anon *ssa.Function
+	}
+	var behind []portClosure // calls of a port held as a closure, see closureBehind
 	for _, fn := range r.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -202,8 +206,8 @@ func (r *Result) scanCalls() []*Op {
 					continue
 				}
 				ops = append(ops, r.rest[call]...)
-				if r.closureBehind(call) != nil {
-					behind = append(behind, call)
+				if anon := r.closureBehind(call); anon != nil {
+					behind = append(behind, portClosure{call, anon})
 					continue
 				}
 				obj, args := r.callee(call)
@@ -251,8 +255,8 @@ func (r *Result) scanCalls() []*Op {
 	}
 	// What the closure does, the call does: its operations, summarised
 	// over its parameters, which the call's arguments fill.
-	for _, call := range behind {
-		anon := r.closureBehind(call)
+	for _, pc := range behind {
+		call, anon := pc.call, pc.anon
 		var inside []*Op
 		for _, op := range ops {
 			for in := op.Call.Parent(); in != nil; in = in.Parent() {
