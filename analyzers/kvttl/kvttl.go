@@ -228,19 +228,8 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 // from, converted to a number or not, when that name says it counts
 // milliseconds (CodeTTLMillis, ttlMs, expiry_ms); "" otherwise.
 func millisNamed(v ssa.Value) string {
-	for {
-		switch x := v.(type) {
-		case *ssa.Convert:
-			v = x.X
-			continue
-		case *ssa.ChangeType:
-			v = x.X
-			continue
-		}
-		break
-	}
 	var name string
-	switch x := v.(type) {
+	switch x := kvapi.Unconverted(v).(type) {
 	case *ssa.Field:
 		if st, ok := x.X.Type().Underlying().(*types.Struct); ok {
 			name = st.Field(x.Field).Name()
