@@ -284,17 +284,20 @@ func handedBack(fn *ssa.Function) bool {
 }
 
 // opsWithin returns the operations in fn and the closures it makes.
-func (r *Result) opsWithin(fn *ssa.Function) []*Op {
-	var ops []*Op
-	for _, op := range r.Ops {
+func (r *Result) opsWithin(fn *ssa.Function) []*Op { return within(r.Ops, fn) }
+
+// within returns the operations of ops in fn and the closures it makes.
+func within(ops []*Op, fn *ssa.Function) []*Op {
+	var out []*Op
+	for _, op := range ops {
 		for in := op.Call.Parent(); in != nil; in = in.Parent() {
 			if in == fn {
-				ops = append(ops, op)
+				out = append(out, op)
 				break
 			}
 		}
 	}
-	return ops
+	return out
 }
 
 // storedFunc returns the function or method that a function value is: a

@@ -257,16 +257,7 @@ func (r *Result) scanCalls() []*Op {
 	// over its parameters, which the call's arguments fill.
 	for _, pc := range behind {
 		call, anon := pc.call, pc.anon
-		var inside []*Op
-		for _, op := range ops {
-			for in := op.Call.Parent(); in != nil; in = in.Parent() {
-				if in == anon {
-					inside = append(inside, op)
-					break
-				}
-			}
-		}
-		fact := r.summarise(anon, inside)
+		fact := r.summarise(anon, within(ops, anon))
 		if fact == nil {
 			continue
 		}
@@ -305,13 +296,8 @@ func (r *Result) closureBehind(call ssa.CallInstruction) *ssa.Function {
 	if !ok {
 		return nil
 	}
-	sig, ok := named.Underlying().(*types.Signature)
-	if !ok {
+	if !servesAs(named, common.Method) {
 		return nil
-	}
-	own, _, _ := types.LookupFieldOrMethod(named, false, common.Method.Pkg(), common.Method.Name())
-	if own, ok := own.(*types.Func); !ok || !types.Identical(withoutRecv(own.Signature()), sig) {
-		return nil // a method that does more than call the function
 	}
 	return closureOf(mi.X)
 }
@@ -364,18 +350,10 @@ func (r *Result) portFunc(common *ssa.CallCommon) (*types.Func, []ssa.Value) {
 	if !ok {
 		return nil, nil
 	}
-	sig, ok := named.Underlying().(*types.Signature)
-	if !ok {
-		return nil, nil
-	}
 	var ports []*types.Func
 	for _, m := range r.portMethods() {
 		iface, ok := m.Signature().Recv().Type().Underlying().(*types.Interface)
-		if !ok || !types.Implements(named, iface) {
-			continue
-		}
-		own, _, _ := types.LookupFieldOrMethod(named, false, m.Pkg(), m.Name())
-		if own, ok := own.(*types.Func); ok && types.Identical(withoutRecv(own.Signature()), sig) {
+		if ok && types.Implements(named, iface) && servesAs(named, m) {
 			ports = append(ports, m)
 		}
 	}
@@ -425,6 +403,19 @@ func (r *Result) portMethods() []*types.Func {
 		}
 	}
 	return r.ports
+}
+
+// servesAs reports whether named, a function type, has the interface
+// method m with its own signature, as http.HandlerFunc's ServeHTTP: a
+// method that only calls the function.
+func servesAs(named *types.Named, m *types.Func) bool {
+	sig, ok := named.Underlying().(*types.Signature)
+	if !ok {
+		return false
+	}
+	own, _, _ := types.LookupFieldOrMethod(named, false, m.Pkg(), m.Name())
+	fn, ok := own.(*types.Func)
+	return ok && types.Identical(withoutRecv(fn.Signature()), sig)
 }
 
 // withoutRecv is sig with no receiver.
