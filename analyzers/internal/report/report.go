@@ -27,8 +27,9 @@ import (
 type Reporter struct {
 	pass       *analysis.Pass
 	directives map[lineKey][]*directive
-	all        []*directive // in source order, for Finish
-	sites      map[token.Pos]bool
+	all        []*directive          // in source order, for Finish
+	sites      map[token.Pos]int     // index in pending of the finding at each position
+	pending    []analysis.Diagnostic // reported by Finish, in the order first found
 }
 
 type lineKey struct {
@@ -46,7 +47,7 @@ type directive struct {
 
 // New returns a Reporter for pass, reading the directives of its files.
 func New(pass *analysis.Pass) *Reporter {
-	r := &Reporter{pass: pass, directives: make(map[lineKey][]*directive), sites: make(map[token.Pos]bool)}
+	r := &Reporter{pass: pass, directives: make(map[lineKey][]*directive), sites: make(map[token.Pos]int)}
 	for _, f := range pass.Files {
 		for _, group := range f.Comments {
 			for _, c := range group.List {
@@ -84,29 +85,40 @@ func parse(c *ast.Comment) *directive {
 	return nil
 }
 
-// Report reports d unless a directive silences it or another finding of
-// this analyzer was already reported at the same position.
+// Report reports d, when Finish is called, unless a directive silences it
+// or another finding of this analyzer was reported at the same position
+// (of two, the first that carries a suggested fix is kept).
 func (r *Reporter) Report(d analysis.Diagnostic) {
-	if r.sites[d.Pos] {
+	if i, ok := r.sites[d.Pos]; ok {
+		if i >= 0 && len(d.SuggestedFixes) > 0 && len(r.pending[i].SuggestedFixes) == 0 {
+			r.pending[i] = r.complete(d) // the same finding, with a fix
+		}
 		return
 	}
-	r.sites[d.Pos] = true
+	d = r.complete(d)
+	p := r.pass.Fset.Position(d.Pos)
+	for _, line := range []int{p.Line, p.Line - 1} {
+		for _, dir := range r.directives[lineKey{p.Filename, line}] {
+			if dir.covers(r.pass.Analyzer.Name) && (!dir.ignore || dir.reason != "") {
+				dir.used = true
+				r.sites[d.Pos] = -1
+				return
+			}
+		}
+	}
+	r.sites[d.Pos] = len(r.pending)
+	r.pending = append(r.pending, d)
+}
+
+// complete fills in the analyzer's documentation URL and category.
+func (r *Reporter) complete(d analysis.Diagnostic) analysis.Diagnostic {
 	if d.URL == "" {
 		d.URL = r.pass.Analyzer.URL
 	}
 	if d.Category == "" {
 		d.Category = r.pass.Analyzer.Name
 	}
-	p := r.pass.Fset.Position(d.Pos)
-	for _, line := range []int{p.Line, p.Line - 1} {
-		for _, dir := range r.directives[lineKey{p.Filename, line}] {
-			if dir.covers(r.pass.Analyzer.Name) && (!dir.ignore || dir.reason != "") {
-				dir.used = true
-				return
-			}
-		}
-	}
-	r.pass.Report(d)
+	return d
 }
 
 // Reportf reports a finding at the range of node n.
@@ -114,9 +126,14 @@ func (r *Reporter) Reportf(n ast.Node, format string, args ...any) {
 	r.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: fmt.Sprintf(format, args...)})
 }
 
-// Finish reports this analyzer's kvlint:ignore directives that lack a
-// reason or silenced nothing. Call it once, after every Report.
+// Finish reports the findings, then this analyzer's kvlint:ignore
+// directives that lack a reason or silenced nothing. Call it once, after
+// every Report.
 func (r *Reporter) Finish() {
+	for _, d := range r.pending {
+		r.pass.Report(d)
+	}
+	r.pending = nil
 	name := r.pass.Analyzer.Name
 	for _, d := range r.all {
 		if !d.ignore || !slices.Contains(d.names, name) {
