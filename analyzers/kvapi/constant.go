@@ -54,21 +54,56 @@ func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 // argument f binds it to: a wrapper's Term (ExpireAt $4), with $4 the
 // options a caller of this package built. ok is false when the struct is
 // not built where f can see it; a field left unset has no values.
-func (r *Result) FieldValues(v ssa.Value, name string, f *Frame) (vals []ssa.Value, frames []*Frame, ok bool) {
-	srcs, f, _, ok := r.fieldSourcesIn(v, name, f)
+func (r *Result) FieldValues(v ssa.Value, name string, f *Frame) (vals []ssa.Value, frames []*Frame, unbound *ssa.Parameter, ok bool) {
+	srcs, f, unbound, ok := r.fieldSourcesIn(v, name, f)
 	for _, src := range srcs {
 		if src.Value != nil {
 			vals, frames = append(vals, src.Value), append(frames, f)
 		}
 	}
-	return vals, frames, ok
+	return vals, frames, unbound, ok
 }
 
 // fieldSourcesIn is FieldValues with the stores that give the values, and
 // the frame they are in; unbound is the parameter f does not bind, when
 // that is why the struct is not known.
 func (r *Result) fieldSourcesIn(v ssa.Value, name string, f *Frame) (srcs []Source, in *Frame, unbound *ssa.Parameter, ok bool) {
+	if phi, isPhi := v.(*ssa.Phi); isPhi {
+		// o := defaults; if len(opts) > 0 { o = opts[0] }: the arms whose
+		// struct is known, when they are known in one frame.
+		for _, e := range phi.Edges {
+			if _, isPhi := e.(*ssa.Phi); isPhi {
+				continue
+			}
+			s, eIn, eUnbound, eOK := r.fieldSourcesIn(e, name, f)
+			if eUnbound != nil && unbound == nil {
+				unbound = eUnbound
+			}
+			if !eOK {
+				continue
+			}
+			if ok && eIn != in {
+				return nil, nil, unbound, false
+			}
+			srcs, in, ok = append(srcs, s...), eIn, true
+		}
+		if !ok {
+			return nil, nil, unbound, false
+		}
+		return srcs, in, nil, true
+	}
+	elems := false // v is an element of the slice it now names: opts[0]
 	for range maxDepth {
+		if p := copiedParam(v, name); p != nil {
+			v = p // the caller's options, completed here in other fields
+		}
+		if load, isLoad := v.(*ssa.UnOp); isLoad && load.Op == token.MUL && !elems {
+			if ia, isIndex := load.X.(*ssa.IndexAddr); isIndex {
+				if _, isParam := ia.X.(*ssa.Parameter); isParam {
+					v, elems = ia.X, true
+				}
+			}
+		}
 		p, isParam := v.(*ssa.Parameter)
 		if !isParam {
 			break
@@ -77,10 +112,23 @@ func (r *Result) fieldSourcesIn(v ssa.Value, name string, f *Frame) (srcs []Sour
 			return nil, nil, p, false
 		}
 	}
-	if len(r.addresses(v, 0)) == 0 {
+	if _, isPhi := v.(*ssa.Phi); isPhi && !elems {
+		return r.fieldSourcesIn(v, name, f) // bound to a choice of structs
+	}
+	structs := []ssa.Value{v}
+	if elems {
+		structs = r.elements(v, 0)
+	}
+	for _, s := range structs {
+		if len(r.addresses(s, 0)) > 0 {
+			ok = true
+			srcs = append(srcs, r.fieldSources(s, name, 0)...)
+		}
+	}
+	if !ok {
 		return nil, nil, nil, false
 	}
-	return r.fieldSources(v, name, 0), f, nil, true
+	return srcs, f, nil, true
 }
 
 // Eval returns the values that v may take when known at compile time, in
@@ -533,7 +581,10 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 	case TermField:
 		if len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
-			vals, frames, _ := e.model.FieldValues(args[t.Args[0].Index], t.Name, f)
+			vals, frames, unbound, _ := e.model.FieldValues(args[t.Args[0].Index], t.Name, f)
+			if unbound != nil && !slices.Contains(e.free, unbound) {
+				e.free = append(e.free, unbound) // its callers say what it is
+			}
 			var out []constant.Value
 			for i, v := range vals {
 				for _, c := range e.values(v, frames[i], depth+1) {

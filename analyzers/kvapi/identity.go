@@ -516,7 +516,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 
 // readsClock reports whether t reads the time now.
 func readsClock(t *Term) bool {
-	return t.find(func(s *Term) bool { return s.Op == TermCall && s.Name == "time.Now" }) != nil
+	return t.Find(func(s *Term) bool { return s.Op == TermCall && s.Name == "time.Now" }) != nil
 }
 
 // port writes a storage port held in a field of holder by the holder

@@ -183,7 +183,7 @@ func (op *Op) wrappedSources(o Operand) []Source {
 			}
 			// An operand kept in a field of what the caller passes; not
 			// a key's prefix kept by the port itself (s.prefix + key).
-			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && t.find(isReceiverField) != nil) {
+			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && t.Find(isReceiverField) != nil) {
 				srcs = append(srcs, resolved...)
 				continue
 			}
@@ -244,6 +244,11 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	if elems {
 		structs = r.elements(args[inner.Index], 0)
 	}
+	if !elems && givenByCaller(args[inner.Index], t.Name) {
+		// The caller's own options, copied and completed here, or picked
+		// from a variadic parameter: its callers say what the field holds.
+		return nil, false
+	}
 	decoded := false
 	for _, v := range structs {
 		addrs := r.addresses(v, 0)
@@ -284,15 +289,15 @@ func filledByCall(addr ssa.Value, at ssa.CallInstruction) bool {
 // does: one Source per value the caller stores in the field, with that
 // value as an extra argument, reported where it is written.
 func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built bool) {
-	field := t.find(func(s *Term) bool {
-		return s.Op == TermField && len(s.Args) == 1 && s.Args[0].Op == TermParam
+	field := t.Find(func(s *Term) bool {
+		return s.Op == TermField && len(s.Args) == 1 && baseParam(s.Args[0]) != nil
 	})
-	if field == nil || field.Args[0].Index >= len(op.Args) {
+	if field == nil || baseParam(field.Args[0]).Index >= len(op.Args) {
 		return nil, false
 	}
 	args := op.Args
 	resolved, built := op.model.resolveField(field, args, op.Call)
-	if !built || len(resolved) == 0 && filledLater(args[field.Args[0].Index], op.Call) {
+	if !built || len(resolved) == 0 && filledLater(args[baseParam(field.Args[0]).Index], op.Call) {
 		return nil, false
 	}
 	extra := &Term{Op: TermParam, Index: len(args)}
@@ -313,6 +318,85 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		srcs = append(srcs, src)
 	}
 	return srcs, true
+}
+
+// givenByCaller reports whether the struct v is, on some path, the
+// function's parameter: a copy of it that leaves field name alone, or an
+// element of a slice parameter (o = opts[0]).
+func givenByCaller(v ssa.Value, name string) bool {
+	switch v := v.(type) {
+	case *ssa.Phi:
+		return slices.ContainsFunc(v.Edges, func(e ssa.Value) bool {
+			_, isPhi := e.(*ssa.Phi)
+			return !isPhi && givenByCaller(e, name)
+		})
+	case *ssa.UnOp:
+		if ia, ok := v.X.(*ssa.IndexAddr); ok && v.Op == token.MUL {
+			_, isParam := ia.X.(*ssa.Parameter)
+			return isParam
+		}
+	}
+	return copiedParam(v, name) != nil
+}
+
+// copiedParam returns the parameter that v, a struct, is a copy of when
+// the copy leaves field name as the parameter had it: write(ctx, opts)
+// that sets opts.Metadata and passes opts on.
+func copiedParam(v ssa.Value, name string) *ssa.Parameter {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	alloc, ok := load.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	return CopyOf(alloc, name)
+}
+
+// CopyOf returns the parameter that the local variable alloc holds a copy
+// of, when nothing is stored in its field name since. (A variable that
+// closures share is not a copy made to be completed.)
+func CopyOf(alloc *ssa.Alloc, name string) *ssa.Parameter {
+	if alloc.Heap {
+		return nil
+	}
+	st, ok := derefStruct(alloc.Type())
+	if !ok {
+		return nil
+	}
+	idx := fieldIndex(st, name)
+	var param *ssa.Parameter
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			p, ok := ref.Val.(*ssa.Parameter)
+			if !ok || param != nil {
+				return nil
+			}
+			param = p
+		case *ssa.FieldAddr:
+			if ref.Field == idx && slices.ContainsFunc(*ref.Referrers(), func(i ssa.Instruction) bool {
+				st, ok := i.(*ssa.Store)
+				return ok && st.Addr == ref
+			}) {
+				return nil
+			}
+		}
+	}
+	return param
+}
+
+// baseParam returns the parameter a struct Term is, or whose elements
+// it is: $2 and (elems $2); nil for any other Term.
+func baseParam(t *Term) *Term {
+	if t.Op == TermElems && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	if t.Op == TermParam {
+		return t
+	}
+	return nil
 }
 
 // filledLater reports whether v, a pointer to a struct, is given to a
@@ -336,54 +420,128 @@ func filledLater(v ssa.Value, call ssa.CallInstruction) bool {
 // paramFields returns, for an operand given in a struct that the
 // operation's function receives as a parameter, a Term naming that field
 // of the parameter, or of each element of a slice parameter, so that a
-// caller is checked against the struct it builds: write(ctx, pair).
+// caller is checked against the struct it builds: write(ctx, pair). The
+// struct may reach the operation copied and completed (opts.Metadata =
+// ...), picked from a variadic parameter (o = opts[0]), or through a
+// storage port whose adapter reads the field.
 func (op *Op) paramFields(o Operand) []*Term {
 	fn := outermost(op.Call.Parent())
-	param := func(v ssa.Value) *Term {
-		if p, ok := op.model.outerValue(v, 0).(*ssa.Parameter); ok {
-			if i := slices.Index(fn.Params, p); i >= 0 {
-				return &Term{Op: TermParam, Index: i}
-			}
-		}
-		return nil
-	}
 	if name, ok := PairFields[o]; ok && op.Method.Role == BulkPut {
 		var terms []*Term
 		for _, pairs := range op.Sources(Pairs) {
-			if p := param(pairs.Value); p != nil {
-				terms = append(terms, &Term{Op: TermField, Name: name, Args: []*Term{{Op: TermElems, Name: "elems", Args: []*Term{p}}}})
+			for _, p := range op.model.paramRoots(fn, pairs.Value) {
+				if p.Op == TermParam {
+					terms = append(terms, &Term{Op: TermField, Name: name, Args: []*Term{{Op: TermElems, Name: "elems", Args: []*Term{p}}}})
+				}
 			}
 			for _, elem := range op.model.elements(pairs.Value, 0) {
-				if p := param(elem); p != nil {
-					terms = append(terms, &Term{Op: TermField, Name: name, Args: []*Term{p}})
+				for _, p := range op.model.paramRoots(fn, elem) {
+					if p.Op == TermParam {
+						terms = append(terms, &Term{Op: TermField, Name: name, Args: []*Term{p}})
+					}
 				}
 			}
 		}
 		return terms
 	}
+	if op.Wrapped != nil {
+		return op.wrappedParamFields(fn, o)
+	}
 	loc, ok := op.Method.Operands[o]
-	if !ok || loc.Field == "" || op.Wrapped != nil {
+	if !ok || loc.Field == "" {
 		return nil
 	}
 	v := op.arg(loc.Index)
 	if v == nil {
 		return nil
 	}
-	field := func(p *Term) []*Term {
-		return []*Term{inSentUnits(o, fieldType(v.Type(), fn.Pkg.Pkg, loc.Field), &Term{Op: TermField, Name: loc.Field, Args: []*Term{p}})}
+	var terms []*Term
+	for _, p := range op.model.paramRoots(fn, v) {
+		terms = append(terms, inSentUnits(o, fieldType(v.Type(), fn.Pkg.Pkg, loc.Field), &Term{Op: TermField, Name: loc.Field, Args: []*Term{p}}))
 	}
-	if p := param(v); p != nil {
-		return field(p)
+	return terms
+}
+
+// wrappedParamFields is paramFields for a call of a wrapper or port whose
+// operand is a field of a struct it is given: that struct's roots in
+// fn's parameters take its place in the wrapper's Term.
+func (op *Op) wrappedParamFields(fn *ssa.Function, o Operand) []*Term {
+	if !slices.Contains(fieldOperands, o) {
+		return nil // options carry lifetimes and limits; keys and namespaces have their own model
 	}
-	// A struct parameter copied into a variable and completed there.
-	for _, addr := range op.model.addresses(v, 0) {
-		for _, stored := range op.model.storedInto(addr) {
-			if p := param(stored); p != nil {
-				return field(p)
+	var terms []*Term
+	c := &compiler{model: op.model, fn: fn}
+	for _, t := range op.Wrapped.operand(o).Terms {
+		field := t.Find(func(s *Term) bool {
+			return s.Op == TermField && len(s.Args) == 1 && s.Args[0].Op == TermParam && s.Args[0].Index < len(op.Args)
+		})
+		if field == nil {
+			continue
+		}
+		j := field.Args[0].Index
+		args := c.args(op.Args)
+		for _, root := range op.model.paramRoots(fn, op.Args[j]) {
+			args[j] = root
+			terms = append(terms, t.Substitute(args))
+		}
+	}
+	return terms
+}
+
+// paramRoots returns the parameters of fn that the struct v is, as
+// Terms: the parameter itself, a variable it was copied into and
+// completed there, or an element of a slice parameter (opts[0] of a
+// variadic ...PutOptions), as (elems $i). One arm of a phi is enough: o
+// is the caller's options when given, else the store's defaults.
+func (r *Result) paramRoots(fn *ssa.Function, v ssa.Value) []*Term {
+	var roots []*Term
+	add := func(t *Term) {
+		if !slices.ContainsFunc(roots, func(u *Term) bool { return u.String() == t.String() }) {
+			roots = append(roots, t)
+		}
+	}
+	param := func(v ssa.Value) *Term {
+		if p, ok := r.outerValue(v, 0).(*ssa.Parameter); ok {
+			if i := slices.Index(fn.Params, p); i >= 0 {
+				return &Term{Op: TermParam, Index: i}
+			}
+		}
+		return nil
+	}
+	var walk func(v ssa.Value, depth int)
+	walk = func(v ssa.Value, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		if p := param(v); p != nil {
+			add(p)
+			return
+		}
+		switch x := v.(type) {
+		case *ssa.Phi:
+			for _, e := range x.Edges {
+				walk(e, depth+1)
+			}
+			return
+		case *ssa.UnOp:
+			if ia, ok := x.X.(*ssa.IndexAddr); ok && x.Op == token.MUL {
+				if p := param(ia.X); p != nil {
+					add(&Term{Op: TermElems, Name: "elems", Args: []*Term{p}})
+				}
+				return
+			}
+		}
+		// A struct parameter copied into a variable and completed there.
+		for _, addr := range r.addresses(v, 0) {
+			for _, stored := range r.storedInto(addr) {
+				if p := param(stored); p != nil {
+					add(p)
+				}
 			}
 		}
 	}
-	return nil
+	walk(v, 0)
+	return roots
 }
 
 // fieldType is the type of field name of the struct t, or what t points
@@ -564,7 +722,7 @@ func (r *Result) madeTerm(src Source) *Term {
 	callee := src.madeBy.Call.StaticCallee()
 	c := &compiler{model: r, fn: callee}
 	t := c.term(src.Value, 0)
-	if !t.Params() || t.find(func(s *Term) bool { return s.Op == TermOpaque }) != nil {
+	if !t.Params() || t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil {
 		return nil
 	}
 	if src.Block != nil && src.Block.Parent() == callee {

@@ -476,13 +476,13 @@ func (t *Term) rewrite(fn func(*Term) *Term) *Term {
 	return &c
 }
 
-// find returns the first Term within t, t included, that match reports.
-func (t *Term) find(match func(*Term) bool) *Term {
+// Find returns the first Term within t, t included, that match reports.
+func (t *Term) Find(match func(*Term) bool) *Term {
 	if match(t) {
 		return t
 	}
 	for _, a := range t.Args {
-		if f := a.find(match); f != nil {
+		if f := a.Find(match); f != nil {
 			return f
 		}
 	}

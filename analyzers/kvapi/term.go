@@ -118,7 +118,7 @@ func (t *Term) write(b *strings.Builder) {
 // Arithmetic reports whether t adds, subtracts, multiplies or divides:
 // a wrapper that writes prev+1 counts itself.
 func (t *Term) Arithmetic() bool {
-	return t.find(func(s *Term) bool {
+	return t.Find(func(s *Term) bool {
 		return s.Op == TermBinOp && (s.Tok == token.ADD || s.Tok == token.SUB || s.Tok == token.MUL || s.Tok == token.QUO) && s.Name != "string"
 	}) != nil
 }
@@ -535,7 +535,7 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 			continue
 		}
 		t := c.term(last.Results[0], 0)
-		if t.find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {
+		if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {
 			return nil
 		}
 		ret = t

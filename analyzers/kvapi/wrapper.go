@@ -541,7 +541,7 @@ func (c *compiler) source(src Source) *Term {
 		if t := c.model.madeTerm(src); t != nil {
 			// Only when what the helper is given can be said: else the
 			// field it reads is the better summary (see setters.go).
-			if t := t.Substitute(c.args(src.madeBy.Call.Args)); t.find(func(s *Term) bool { return s.Op == TermOpaque }) == nil {
+			if t := t.Substitute(c.args(src.madeBy.Call.Args)); t.Find(func(s *Term) bool { return s.Op == TermOpaque }) == nil {
 				return t
 			}
 		}

@@ -43,6 +43,12 @@ func (b binding) report(p *pass, fix *analysis.SuggestedFix, format string, args
 // level, so a constant inside the wrapper is not reported again per caller.
 func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) ([]constant.Value, []*ssa.Parameter)) []binding {
 	var out []binding
+	field := optionField(src)
+	if src.Term == nil && src.Value != nil {
+		if _, name, ok := paramField(kvapi.Unconverted(src.Value)); ok {
+			field = name
+		}
+	}
 	var walk func(b binding, seen []constant.Value, depth int)
 	walk = func(b binding, seen []constant.Value, depth int) {
 		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) ||
@@ -67,6 +73,9 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
 				if arg := p.argument(call, fn, param); arg != nil {
 					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
+					if e := fieldIn(arg, field); e != nil {
+						next.pos, next.end = e.Pos(), e.End() // the option in the caller's struct
+					}
 				}
 				walk(next, vals, depth+1)
 			}
@@ -74,6 +83,48 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 	}
 	walk(p.start(op, src), nil, 0)
 	return out
+}
+
+// optionField names the field of a struct parameter that src reads the
+// operand from, (ExpireAt $3) or (ExpireAt (elems $3)); "" if none.
+func optionField(src kvapi.Source) string {
+	if src.Term == nil {
+		return ""
+	}
+	field := src.Term.Find(func(t *kvapi.Term) bool {
+		if t.Op != kvapi.TermField || len(t.Args) != 1 {
+			return false
+		}
+		base := t.Args[0]
+		if base.Op == kvapi.TermElems && len(base.Args) == 1 {
+			base = base.Args[0]
+		}
+		return base.Op == kvapi.TermParam
+	})
+	if field == nil {
+		return ""
+	}
+	return field.Name
+}
+
+// fieldIn returns the value given for field name in arg, when arg is a
+// composite literal (or its address) that sets it.
+func fieldIn(arg ast.Expr, name string) ast.Expr {
+	if u, ok := arg.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		arg = u.X
+	}
+	lit, ok := arg.(*ast.CompositeLit)
+	if !ok || name == "" {
+		return nil
+	}
+	for _, elt := range lit.Elts {
+		if kv, ok := elt.(*ast.KeyValueExpr); ok {
+			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == name {
+				return kv.Value
+			}
+		}
+	}
+	return nil
 }
 
 // start is the binding in the operation's own function: reported at the

@@ -3,6 +3,7 @@ package kvttl
 import (
 	"go/constant"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -259,9 +260,9 @@ func termTime(m *kvapi.Result, tt *kvapi.Term, args []ssa.Value, f *kvapi.Frame,
 	case kvapi.TermField:
 		// A time in the options a caller built: one value, to be known.
 		if len(tt.Args) == 1 && tt.Args[0].Op == kvapi.TermParam && tt.Args[0].Index < len(args) {
-			vals, frames, ok := m.FieldValues(args[tt.Args[0].Index], tt.Name, f)
-			if p, isParam := args[tt.Args[0].Index].(*ssa.Parameter); !ok && isParam {
-				t.free = append(t.free, p) // its callers say what it is
+			vals, frames, unbound, _ := m.FieldValues(args[tt.Args[0].Index], tt.Name, f)
+			if unbound != nil {
+				t.free = append(t.free, unbound) // its callers say what it is
 			}
 			return len(vals) == 1 && timeOffset(m, vals[0], frames[0], t, depth+1)
 		}
@@ -318,12 +319,75 @@ func (p *pass) checkPassedTime(op *kvapi.Op, src kvapi.Source) {
 	}
 }
 
+// passedField returns the parameter and field that t reads, converted or
+// not: float64(opts.Expiration) is (float (Expiration $3)).
+func passedField(t *kvapi.Term) (index int, name string, ok bool) {
+	for (t.Op == kvapi.TermConvert || t.Op == kvapi.TermPhi) && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	if t.Op != kvapi.TermField || len(t.Args) != 1 || t.Args[0].Op != kvapi.TermParam {
+		return 0, "", false
+	}
+	return t.Args[0].Index, t.Name, true
+}
+
+// paramField returns the struct parameter, or the copy of one, that v
+// reads a field of, and the field's name: opts.Expiration.
+func paramField(v ssa.Value) (x ssa.Value, name string, ok bool) {
+	var st types.Type
+	switch v := v.(type) {
+	case *ssa.Field:
+		x, st = v.X, v.X.Type()
+		name = fieldName(st, v.Field)
+	case *ssa.UnOp:
+		fa, isField := v.X.(*ssa.FieldAddr)
+		if !isField || v.Op != token.MUL {
+			return nil, "", false
+		}
+		x = fa.X
+		if ptr, isPtr := fa.X.Type().Underlying().(*types.Pointer); isPtr {
+			name = fieldName(ptr.Elem(), fa.Field)
+		}
+		if alloc, isAlloc := fa.X.(*ssa.Alloc); isAlloc {
+			// A copy of the caller's options, completed here.
+			if p := kvapi.CopyOf(alloc, name); p != nil {
+				x = p
+			} else {
+				return nil, "", false
+			}
+		}
+	default:
+		return nil, "", false
+	}
+	return x, name, name != ""
+}
+
+// fieldName names field i of the struct st.
+func fieldName(st types.Type, i int) string {
+	s, ok := st.Underlying().(*types.Struct)
+	if !ok || i >= s.NumFields() {
+		return ""
+	}
+	return s.Field(i).Name()
+}
+
 // passedTime follows src back through the parameters that pass it on, in
 // frame f, to a Unix time computed from a time.Time. Otherwise it returns
 // the parameter it ends at, if f does not bind it.
 func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.Parameter) {
 	v := src.Value
 	if src.Term != nil {
+		if i, name, ok := passedField(src.Term); ok && i < len(src.Args) {
+			// A field of the options a caller built: (Expiration $3).
+			vals, frames, unbound, _ := p.model.FieldValues(src.Args[i], name, f)
+			if unbound != nil {
+				return nil, []*ssa.Parameter{unbound}
+			}
+			if len(vals) != 1 {
+				return nil, nil
+			}
+			return nowBased(p.model, vals[0], frames[0]), nil
+		}
 		i, ok := src.Term.Passed()
 		if !ok || i >= len(src.Args) {
 			return nil, nil
@@ -332,11 +396,24 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 	} else if f == nil {
 		// At the operation itself a computed time is checked already:
 		// only one passed in through a parameter is new here.
-		if _, isParam := kvapi.Unconverted(v).(*ssa.Parameter); !isParam {
+		_, isParam := kvapi.Unconverted(v).(*ssa.Parameter)
+		if _, _, isField := paramField(kvapi.Unconverted(v)); !isParam && !isField {
 			return nil, nil
 		}
 	}
 	for depth := 0; depth < 8; depth++ {
+		if x, name, ok := paramField(kvapi.Unconverted(v)); ok {
+			// float64(opts.Expiration), of the options a caller built.
+			vals, frames, unbound, _ := p.model.FieldValues(x, name, f)
+			if unbound != nil {
+				return nil, []*ssa.Parameter{unbound}
+			}
+			if len(vals) != 1 {
+				return nil, nil
+			}
+			v, f = vals[0], frames[0]
+			continue
+		}
 		param, ok := kvapi.Unconverted(v).(*ssa.Parameter)
 		if !ok {
 			return nowBased(p.model, v, f), nil

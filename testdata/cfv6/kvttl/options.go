@@ -1,0 +1,86 @@
+package kvttl
+
+import (
+	"context"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/cfv6/putopts"
+)
+
+// Options given to a store of another package, which picks them from its
+// variadic parameter and copies them before it sends them.
+func preview(ctx context.Context, docs *putopts.Store, id string) error {
+	return docs.Put(ctx, "preview:"+id, "{}", putopts.Options{
+		ExpireAt: time.Now().Add(30 * time.Second), // want `Expiration is time.Now\(\) plus 30s \(passed to putopts.Put\), less than`
+	})
+}
+
+func reissue(ctx context.Context, docs *putopts.Store, id string, expires time.Time) error {
+	return docs.Put(ctx, "link:"+id, "{}", putopts.Options{
+		TTL: time.Until(expires), // want `ExpirationTTL \(passed to putopts.Put\) is counted down to a moment at run time`
+	})
+}
+
+// Quiet: a lifetime of an hour, and the store's defaults.
+func publish(ctx context.Context, docs *putopts.Store, id string) error {
+	if err := docs.Put(ctx, "page:"+id, "{}", putopts.Options{ExpireAt: time.Now().Add(time.Hour)}); err != nil {
+		return err
+	}
+	return docs.Put(ctx, "draft:"+id, "{}")
+}
+
+// putOptions are the options of this package's own helpers.
+type putOptions struct {
+	Expiration int64
+	Tag        string
+}
+
+// putTagged copies the caller's options and completes them.
+func (s *store) putTagged(ctx context.Context, key, v string, opts putOptions) error {
+	opts.Tag = "tagged"
+	return s.putWith(ctx, key, v, opts)
+}
+
+// putVariadic takes its options from a variadic parameter.
+func (s *store) putVariadic(ctx context.Context, key, v string, opts ...putOptions) error {
+	var o putOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return s.putWith(ctx, key, v, o)
+}
+
+func (s *store) putWith(ctx context.Context, key, v string, opts putOptions) error {
+	params := kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(s.accountID),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
+	}
+	if opts.Expiration > 0 {
+		params.Expiration = cloudflare.F(float64(opts.Expiration))
+	}
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, key, params)
+	return err
+}
+
+func (s *store) shortLived(ctx context.Context, id string) error {
+	if err := s.putTagged(ctx, "a:"+id, "{}", putOptions{
+		Expiration: time.Now().Add(45 * time.Second).Unix(), // want `Expiration is time.Now\(\) plus 45s \(passed to store.putTagged\), less than`
+	}); err != nil {
+		return err
+	}
+	return s.putVariadic(ctx, "b:"+id, "{}", putOptions{
+		Expiration: time.Now().Add(20 * time.Second).Unix(), // want `Expiration is time.Now\(\) plus 20s \(passed to store.putVariadic\), less than`
+	})
+}
+
+// Quiet: five minutes ahead, and no options at all.
+func (s *store) longLived(ctx context.Context, id string) error {
+	if err := s.putTagged(ctx, "c:"+id, "{}", putOptions{Expiration: time.Now().Add(5 * time.Minute).Unix()}); err != nil {
+		return err
+	}
+	return s.putVariadic(ctx, "d:"+id, "{}")
+}
