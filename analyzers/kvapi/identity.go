@@ -433,6 +433,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				w.port(addr.X, depth)
 				return
 			}
+			if embeddedPort(addr.X.Type(), fieldName(addr.X.Type(), addr.Field)) {
+				w.value(addr.X, depth+1) // s.kv.Put, promoted from the port s.kv embeds
+				return
+			}
 			fmt.Fprintf(w.b, "(.%s ", fieldName(addr.X.Type(), addr.Field))
 			w.value(addr.X, depth+1)
 			w.b.WriteString(")")
@@ -459,6 +463,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 	case *ssa.Field:
 		if portHalf(v.X.Type(), v.Field) {
 			w.port(v.X, depth)
+			return
+		}
+		if embeddedPort(v.X.Type(), fieldName(v.X.Type(), v.Field)) {
+			w.record(v.X, depth+1) // s.kv.Put, promoted from the port s.kv embeds
 			return
 		}
 		fmt.Fprintf(w.b, "(.%s ", fieldName(v.X.Type(), v.Field))
@@ -556,6 +564,17 @@ func portHalf(holder types.Type, field int) bool {
 		}
 	}
 	return others
+}
+
+// embeddedPort reports whether field name of the struct t, or that t
+// points to, is an embedded interface: type Store struct{ ReadWriter }.
+func embeddedPort(t types.Type, name string) bool {
+	st, ok := derefStruct(t)
+	if !ok {
+		return false
+	}
+	i := fieldIndex(st, name)
+	return i >= 0 && st.Field(i).Anonymous() && types.IsInterface(st.Field(i).Type())
 }
 
 // rootOf returns the struct that v is a field of, or of a field of, as
@@ -657,6 +676,21 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
 			if held := w.model.heldIn(args[p.Index], t.Name, 0); held != nil {
 				w.value(held, depth+1)
+				return
+			}
+			if src, ok := w.model.builtField(args[p.Index], t.Name); ok {
+				// Set by a step of a builder chain: s.Write(key).TTL(d).
+				if src.Term != nil {
+					w.term(src.Term, src.Args, depth+1)
+				} else {
+					w.value(src.Value, depth+1)
+				}
+				return
+			}
+			if embeddedPort(args[p.Index].Type(), t.Name) {
+				// The port a Store embeds is the Store, as its promoted
+				// methods are.
+				w.record(args[p.Index], depth+1)
 				return
 			}
 			holder := args[p.Index].Type()

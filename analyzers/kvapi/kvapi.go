@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -73,6 +73,7 @@ type Result struct {
 	returns     map[*ssa.Function]*Term       // see returnTerm
 	checks      map[*ssa.Function][]int       // see missingChecks
 	made        map[*types.Func][]WrappedOp   // see factoryMade
+	builders    map[*ssa.Function]*BuiltFact  // see built
 }
 
 // Funcs returns the package's functions, methods and closures in source
@@ -187,6 +188,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.missingChecks()
 	res.findOps()
 	res.findFuncFields()
+	res.exportBuilders()
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {

@@ -251,8 +251,15 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	}
 	decoded := false
 	for _, v := range structs {
+		x := Unconverted(v)
+		if mi, ok := x.(*ssa.MakeInterface); ok {
+			x = mi.X
+		}
+		if st, ok := derefStruct(x.Type()); !ok || fieldIndex(st, t.Name) < 0 {
+			continue // a field of what a port holds (its adapter's key prefix), not of v
+		}
 		addrs := r.addresses(v, 0)
-		built = built || len(addrs) > 0
+		built = built || len(addrs) > 0 || r.builtBy(v)
 		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) })
 		srcs = append(srcs, r.fieldSources(v, t.Name, 0)...)
 	}
@@ -312,6 +319,23 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 	}
 	for _, r := range resolved {
 		src := Source{Term: replace(t), Args: append(slices.Clip(args), r.Value), Expr: r.Expr, Pos: r.Pos, Duration: duration}
+		if r.Term != nil {
+			// Set by a builder's step from what its caller gave: that
+			// step's Term, over its arguments after these.
+			shifted := r.Term.rewrite(func(s *Term) *Term {
+				if s.Op == TermParam {
+					return &Term{Op: TermParam, Index: s.Index + len(args)}
+				}
+				return nil
+			})
+			src.Term = t.rewrite(func(s *Term) *Term {
+				if s.String() == key {
+					return shifted
+				}
+				return nil
+			})
+			src.Args = append(slices.Clip(args), r.Args...)
+		}
 		for _, cd := range op.Wrapped.Conds {
 			src.Conds = append(src.Conds, Cond{Term: replace(cd.Term), Want: cd.Want})
 		}
@@ -648,8 +672,13 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 		}
 	}
 	if call, ok := v.(*ssa.Call); ok && depth < maxDepth {
-		if callee := call.Call.StaticCallee(); callee != nil && len(r.returned(call)) > 0 {
-			return r.constructed(call, callee, name, depth)
+		if callee := call.Call.StaticCallee(); callee != nil {
+			if b := r.built(callee); b != nil && (b.Fluent || callee.Blocks == nil) {
+				return r.builtSources(call, b, name, depth) // a step of a chain: s.Write(key).TTL(d)
+			}
+			if len(r.returned(call)) > 0 {
+				return r.constructed(call, callee, name, depth)
+			}
 		}
 	}
 	var srcs []Source
@@ -1040,7 +1069,7 @@ func (r *Result) unwrapAll(srcs []Source) []Source {
 }
 
 func (r *Result) unwrap(s Source, depth int) []Source {
-	if !isParamField(s.Value.Type()) || depth > maxDepth {
+	if s.Value == nil || !isParamField(s.Value.Type()) || depth > maxDepth {
 		return []Source{s}
 	}
 	switch v := s.Value.(type) {

@@ -29,7 +29,7 @@ func NewRepo(ns *kv.Namespace, opts ...RepoOption) *Repo {
 }
 
 // NewRepoFor takes the lifetime itself.
-func NewRepoFor(ns *kv.Namespace, ttl time.Duration) *Repo { // want NewRepoFor:`kv wrapper: sets Repo.ttl for put`
+func NewRepoFor(ns *kv.Namespace, ttl time.Duration) *Repo { // want NewRepoFor:`kv wrapper: sets Repo.ttl for put` NewRepoFor:`kv builder: ns=\$0; ttl=\$1`
 	return &Repo{ns: ns, ttl: ttl}
 }
 
@@ -47,7 +47,7 @@ type Limiter struct {
 	cfg LimiterConfig
 }
 
-func NewLimiter(ns *kv.Namespace, cfg LimiterConfig) *Limiter { // want NewLimiter:`kv wrapper: sets Limiter.cfg for put\(ExpirationTTL=\(int \(\(time.Duration\).Seconds \(Window \$1\)\)\)\)`
+func NewLimiter(ns *kv.Namespace, cfg LimiterConfig) *Limiter { // want NewLimiter:`kv wrapper: sets Limiter.cfg for put\(ExpirationTTL=\(int \(\(time.Duration\).Seconds \(Window \$1\)\)\)\)` NewLimiter:`kv builder: ns=\$0; cfg=\$1`
 	return &Limiter{ns: ns, cfg: cfg}
 }
 
@@ -69,7 +69,7 @@ type TTLCache struct {
 	ttl time.Duration
 }
 
-func NewTTLCache(ns *kv.Namespace, opts ...CacheOption) *TTLCache {
+func NewTTLCache(ns *kv.Namespace, opts ...CacheOption) *TTLCache { // want NewTTLCache:`kv builder: ns=\$0; ttl=\(ttl \?\)`
 	cfg := cacheConfig{ttl: time.Hour}
 	for _, opt := range opts {
 		opt(&cfg)

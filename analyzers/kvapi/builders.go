@@ -1,0 +1,200 @@
+package kvapi
+
+import (
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Builders. A write is often put together in steps: a constructor
+// records the key (s.Write(key) returns &WriteOp{key: key}), setters that
+// return their receiver record the value and the lifetime
+// (.JSON(v).TTL(d)), and a last method sends it (.Do(ctx)), whose summary
+// reads its receiver's fields: (key $0). A BuiltFact says, for each step,
+// which fields of the struct it hands back it sets, and to what, so that
+// the fields of a chain resolve to the arguments its caller gave.
+
+// A BuiltFact describes a function that returns a pointer to a struct
+// it makes, or its own receiver (a fluent setter), and the fields of
+// that struct it sets, each as a Term over its parameters.
+type BuiltFact struct {
+	Fluent bool
+	Sets   []FieldTerm
+}
+
+// A FieldTerm is a field set to a Term.
+type FieldTerm struct {
+	Field string
+	Term  *Term
+}
+
+func (*BuiltFact) AFact() {}
+
+func (f *BuiltFact) String() string {
+	var sets []string
+	for _, s := range f.Sets {
+		sets = append(sets, s.Field+"="+s.Term.String())
+	}
+	kind := "kv builder"
+	if f.Fluent {
+		kind = "kv fluent setter"
+	}
+	return kind + ": " + strings.Join(sets, "; ")
+}
+
+// exportBuilders exports a BuiltFact for each of the package's
+// constructors and fluent setters.
+func (r *Result) exportBuilders() {
+	for _, fn := range r.funcs {
+		if obj, ok := fn.Object().(*types.Func); ok && fn.Parent() == nil {
+			if b := r.built(fn); b != nil {
+				r.pass.ExportObjectFact(obj, b)
+			}
+		}
+	}
+}
+
+// built returns the BuiltFact of fn: computed from its body in this
+// package, else imported; nil if fn builds nothing.
+func (r *Result) built(fn *ssa.Function) *BuiltFact {
+	if origin := fn.Origin(); origin != nil {
+		fn = origin
+	}
+	if fn.Pkg != r.pkg || fn.Blocks == nil {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok {
+			return nil
+		}
+		fact := new(BuiltFact)
+		if !r.pass.ImportObjectFact(obj, fact) {
+			return nil
+		}
+		return fact
+	}
+	if b, ok := r.builders[fn]; ok {
+		return b
+	}
+	b := r.buildOf(fn)
+	if r.builders == nil {
+		r.builders = make(map[*ssa.Function]*BuiltFact)
+	}
+	r.builders[fn] = b
+	return b
+}
+
+// buildOf computes fn's BuiltFact from its body.
+func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
+	res := fn.Signature.Results()
+	if res.Len() == 0 {
+		return nil
+	}
+	if _, ok := derefStruct(res.At(0).Type()); !ok {
+		return nil
+	}
+	if _, isPtr := res.At(0).Type().Underlying().(*types.Pointer); !isPtr {
+		return nil
+	}
+	var made ssa.Value // what every return hands back
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 {
+			continue
+		}
+		v := ret.Results[0]
+		if made != nil && v != made {
+			return nil
+		}
+		made = v
+	}
+	fact := &BuiltFact{}
+	switch v := made.(type) {
+	case *ssa.Parameter:
+		if fn.Signature.Recv() == nil || len(fn.Params) == 0 || v != fn.Params[0] {
+			return nil
+		}
+		fact.Fluent = true
+	case *ssa.Alloc:
+	default:
+		return nil
+	}
+	for _, ref := range *made.Referrers() {
+		switch ref.(type) {
+		case *ssa.FieldAddr, *ssa.Return, *ssa.DebugRef:
+		default:
+			return nil // handed to a call (an option applied to it) that may set any field
+		}
+	}
+	st, _ := derefStruct(made.Type())
+	c := &compiler{model: r, fn: fn}
+	for _, ref := range *made.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fa.X != made || fa.Field >= st.NumFields() {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
+				set := FieldTerm{Field: st.Field(fa.Field).Name(), Term: c.term(store.Val, 0)}
+				if !slices.ContainsFunc(fact.Sets, func(s FieldTerm) bool { return s.Field == set.Field && s.Term.String() == set.Term.String() }) {
+					fact.Sets = append(fact.Sets, set)
+				}
+			}
+		}
+	}
+	if fact.Fluent && len(fact.Sets) == 0 {
+		return nil // returns its receiver, and changes nothing in it
+	}
+	return fact
+}
+
+// builtSources returns the values that a call of a builder gives field
+// name of the struct it returns: what the caller passed for the
+// parameter the builder stores there, or, for a fluent setter that leaves
+// the field alone, what the receiver it was called on holds.
+func (r *Result) builtSources(call *ssa.Call, b *BuiltFact, name string, depth int) []Source {
+	var srcs []Source
+	for _, s := range b.Sets {
+		if s.Field != name {
+			continue
+		}
+		if i, ok := s.Term.Passed(); ok && s.Term.Op == TermParam && i < len(call.Call.Args) {
+			src := Source{Value: call.Call.Args[i], Pos: call.Pos()}
+			if e := r.CallExpr(call.Pos()); e != nil && !e.Ellipsis.IsValid() {
+				if j := i - (len(call.Call.Args) - len(e.Args)); j >= 0 && j < len(e.Args) {
+					src.Expr, src.Pos = e.Args[j], e.Args[j].Pos()
+				}
+			}
+			srcs = append(srcs, src)
+			continue
+		}
+		srcs = append(srcs, Source{Term: s.Term, Args: call.Call.Args, Pos: call.Pos()})
+	}
+	if len(srcs) == 0 && b.Fluent && len(call.Call.Args) > 0 && depth < maxDepth {
+		return r.fieldSources(call.Call.Args[0], name, depth+1)
+	}
+	return srcs
+}
+
+// builtBy reports whether v is what a call of a builder returns.
+func (r *Result) builtBy(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee := call.Call.StaticCallee()
+	return callee != nil && r.built(callee) != nil
+}
+
+// builtField returns the one source that a builder chain gives field
+// name of the struct v, when v is the result of a builder's call.
+func (r *Result) builtField(v ssa.Value, name string) (Source, bool) {
+	if !r.builtBy(v) {
+		return Source{}, false
+	}
+	srcs := r.fieldSources(v, name, 0)
+	if len(srcs) != 1 {
+		return Source{}, false
+	}
+	return srcs[0], true
+}

@@ -1,0 +1,82 @@
+// Package builder is a key-value store whose writes are put together in
+// steps: s.Write(key).JSON(v).TTL(d).Do(ctx).
+package builder
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+)
+
+// Store reads and writes one namespace.
+type Store struct {
+	client    *cloudflare.Client
+	accountID string
+	nsID      string
+}
+
+// Get reads key.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	res, err := s.client.KV.Namespaces.Values.Get(ctx, s.nsID, key, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.accountID)})
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	return io.ReadAll(res.Body)
+}
+
+// Write starts a write of key.
+func (s *Store) Write(key string) *WriteOp { return &WriteOp{s: s, key: key} }
+
+// A WriteOp is a write being put together.
+type WriteOp struct {
+	s     *Store
+	key   string
+	value string
+	ttl   time.Duration
+	err   error
+}
+
+// JSON sets the value to v, encoded.
+func (op *WriteOp) JSON(v any) *WriteOp {
+	b, err := json.Marshal(v)
+	if err != nil {
+		op.err = err
+		return op
+	}
+	op.value = string(b)
+	return op
+}
+
+// String sets the value.
+func (op *WriteOp) String(v string) *WriteOp {
+	op.value = v
+	return op
+}
+
+// TTL sets the lifetime.
+func (op *WriteOp) TTL(d time.Duration) *WriteOp {
+	op.ttl = d
+	return op
+}
+
+// Do sends the write.
+func (op *WriteOp) Do(ctx context.Context) error {
+	if op.err != nil {
+		return op.err
+	}
+	params := kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(op.s.accountID),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(op.value)),
+	}
+	if op.ttl > 0 {
+		params.ExpirationTTL = cloudflare.F(op.ttl.Seconds())
+	}
+	_, err := op.s.client.KV.Namespaces.Values.Update(ctx, op.s.nsID, op.key, params)
+	return err
+}
