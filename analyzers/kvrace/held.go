@@ -149,6 +149,13 @@ func againstMine(model *kvapi.Result, cond ssa.Value, put *kvapi.Op, depth int) 
 			return true
 		}
 		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return againstMine(model, a, put, depth+1) })
+	case *ssa.Parameter:
+		// cur.Holder != user, and the put writes Lock{Holder: user}.
+		for _, src := range put.Sources(kvapi.Value) {
+			if model.DependsOnAny(src.Inputs(), put.Call, []ssa.Value{v}) {
+				return true
+			}
+		}
 	}
 	return false
 }
