@@ -19,7 +19,7 @@ type Code struct {
 // KV's 60 seconds ahead.
 func Issue(ctx context.Context, w store.Writer, c Code) error {
 	return save(ctx, w, "code:"+c.User, c, store.WriteOptions{
-		ExpireAt: time.Now().Add(30 * time.Second), // kvttl
+		ExpireAt: time.Now().Add(30 * time.Second), // kvttl, reported at the option
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6"
 
 	"kvlint.test/ports/archives"
+	"kvlint.test/ports/embedded"
 	"kvlint.test/ports/feeds"
 	"kvlint.test/ports/halves"
 	"kvlint.test/ports/invites"
@@ -49,6 +50,7 @@ func main() {
 	_ = feeds.NewInbox(kv).Deliver(context.Background(), "u", "hi")
 	_ = invites.Create{Invites: invites.KVInvites{Store: kv}, Clock: time.Now}.Execute(context.Background(), invites.Invite{Code: "c"})
 	_ = halves.Stars{Read: kv, Write: kv}.Add(context.Background(), "r")
+	_ = embedded.New(kv).View(context.Background(), "/", "search")
 	a := &app{}
 	a.limiter = windows.New(kv, windows.Config{Window: time.Minute})
 	_ = a.limiter.Mark(context.Background(), "k")
