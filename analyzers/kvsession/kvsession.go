@@ -340,7 +340,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// Groups of words, each from one name or text: two adjacent words
 	// run together ("magic link") only within a group.
 	var key, other, defined [][]string
-	for _, src := range op.Sources(kvapi.Key) {
+	for _, src := range op.Sources(keyOperand(op)) {
 		// Text written in the key says what it names: "owner:" + apiKey(r)
 		// is an owner index, not an API key. A key built by a helper is
 		// named by the helper too: tokenKey(id).
@@ -435,11 +435,32 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" && consumed(model, op) {
+		ev.credential = "single use"
+	}
 	if op.Method.Role == kvapi.Put && ev.credential != "" && !ev.revocationList {
 		fn := kvapi.Outermost(op.Call.Parent())
 		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb.MatchString)
 	}
 	return ev
+}
+
+// consumingVerb words in a function's name say that it uses up what it
+// reads: Redeem a gift code, Confirm a subscription, Claim a reward.
+var consumingVerb = regexp.MustCompile(`(?i)^(redeem|redeems|consume|consumes|confirm|confirms|verify|verifies|claim|claims|accept|accepts|activate|activates|spend|spends)$`)
+
+// consumed reports whether the delete ends a value that its function,
+// named for using something up, read first from the same key: a code
+// redeemed with a get and then a delete is single use only at the
+// location that deleted it.
+func consumed(model *kvapi.Result, del *kvapi.Op) bool {
+	fn := kvapi.Outermost(del.Call.Parent())
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb.MatchString) {
+		return false
+	}
+	return slices.ContainsFunc(model.GetsOf(del), func(get *kvapi.Op) bool {
+		return kvapi.Outermost(get.Call.Parent()) == fn && kvapi.Before(get.Call, del.Call)
+	})
 }
 
 // disablingVerb, in the name of a function that writes a credential's
@@ -537,7 +558,7 @@ func derefNamedStruct(t types.Type) (*types.Named, bool) {
 func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
 	var groups [][]string
 	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
-		for _, src := range op.Sources(kvapi.Key) {
+		for _, src := range op.Sources(keyOperand(op)) {
 			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) {
 				for _, prefix := range list.Sources(kvapi.Prefix) {
 					groups = append(groups, kvapi.Words(model.KeyText(prefix)))
@@ -546,6 +567,15 @@ func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
 		}
 	}
 	return groups
+}
+
+// keyOperand is the operand that names what op deletes or writes: its
+// key, or a bulk delete's keys.
+func keyOperand(op *kvapi.Op) kvapi.Operand {
+	if op.Method.Role == kvapi.BulkDelete {
+		return kvapi.Keys
+	}
+	return kvapi.Key
 }
 
 // hasLiteral reports whether e contains a string literal.
@@ -684,7 +714,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"reset", "password reset token"}, {"pwreset", "password reset token"}, {"pwdreset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
 	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"},
-	{"confirm", "confirmation token"}, {"invite", "invite code"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
+	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
 }
 

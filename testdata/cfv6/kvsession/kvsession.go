@@ -45,3 +45,33 @@ func (p *publisher) logout(ctx context.Context, sid string) error { // want logo
 func (p *publisher) publishConfig(ctx context.Context, body string) error {
 	return p.put(ctx, "config:site", body, 86400)
 }
+
+// sessionKeys lists a user's session keys, one bounded page.
+func (p *publisher) sessionKeys(ctx context.Context, user string) ([]string, error) {
+	res, err := p.client.KV.Namespaces.Keys.List(ctx, p.ns, kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F(p.account),
+		Prefix:    cloudflare.F(user + "/"),
+		Limit:     cloudflare.F(100.0),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, k := range res.Result {
+		names = append(names, k.Name)
+	}
+	return names, nil
+}
+
+// A bulk delete of the keys a helper named for sessions returns.
+func (p *publisher) signOutEverywhere(ctx context.Context, user string) error { // want signOutEverywhere:"kvsession"
+	names, err := p.sessionKeys(ctx, user)
+	if err != nil {
+		return err
+	}
+	_, err = p.client.KV.Namespaces.BulkDelete(ctx, p.ns, kv.NamespaceBulkDeleteParams{ // want `A session revoked or consumed by a KV delete`
+		AccountID: cloudflare.F(p.account),
+		Body:      names,
+	})
+	return err
+}

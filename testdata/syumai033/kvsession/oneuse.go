@@ -2,6 +2,7 @@ package kvsession
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -46,4 +47,55 @@ func claimDevice(ns *kv.Namespace, code string) (string, error) { // want claimD
 // Quiet: a device record, not a code, is removed.
 func forgetDevice(ns *kv.Namespace, id string) error {
 	return ns.Delete("pair/device/" + id)
+}
+
+type voucher struct {
+	Venue string
+	Cents int
+}
+
+var errWrongVenue = errors.New("wrong venue")
+
+// A voucher redeemed with a get and then a delete, its key named by
+// nothing but the voucher: the function says it is used up.
+func redeemVoucher(ns *kv.Namespace, serial, venue string) (int, error) { // want redeemVoucher:"kvsession"
+	raw, err := ns.GetString("voucher/"+serial, nil)
+	if err != nil {
+		return 0, err
+	}
+	var v voucher
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return 0, err
+	}
+	if v.Venue != venue {
+		return 0, errWrongVenue
+	}
+	if err := ns.Delete("voucher/" + serial); err != nil { // want `A single-use code revoked or consumed by a KV delete`
+		return 0, err
+	}
+	return v.Cents, nil
+}
+
+// Quiet: a record read to check its owner, then deleted; nothing is used up.
+func deleteAlbum(ns *kv.Namespace, id, owner string) error {
+	raw, err := ns.GetString("album/"+id, nil)
+	if err != nil {
+		return err
+	}
+	var a voucher
+	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+		return err
+	}
+	if a.Venue != owner {
+		return errWrongVenue
+	}
+	return ns.Delete("album/" + id)
+}
+
+// Quiet: a claim that deletes another key than the one it read.
+func claimSeat(ns *kv.Namespace, seat string) error {
+	if _, err := ns.GetString("seat/"+seat, nil); err != nil {
+		return err
+	}
+	return ns.Delete("hold/" + seat)
 }

@@ -128,7 +128,7 @@ func (s *Service) Redeem(code, email string) (*Invite, error) {
 	if inv.MaxUses > 1 {
 		return s.redeemLink(key, email)
 	}
-	if err := s.store.Delete(key); err != nil {
+	if err := s.store.Delete(key); err != nil { // DEBATABLE kvsession
 		return nil, err
 	}
 	return &inv, nil
