@@ -254,6 +254,11 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 	case roundings[name] != nil && len(args) == 1:
 		return e.bound(args[0], at, f, depth+1)
 	}
+	if callee := call.Call.StaticCallee(); callee != nil {
+		if t := e.model.numberTerm(callee); t != nil {
+			return e.termBound(t, nil, args, at, f, depth+1) // kvstore.SecondsOf(d)
+		}
+	}
 	return unknownBound
 }
 

@@ -283,6 +283,11 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 		return vals
 	}
 	callee := call.Call.StaticCallee()
+	if callee != nil {
+		if t := e.model.numberTerm(callee); t != nil {
+			return e.term(t, args, f, depth+1) // a number helper of another package
+		}
+	}
 	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
 		return nil
 	}

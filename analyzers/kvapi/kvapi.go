@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -189,6 +189,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.findOps()
 	res.findFuncFields()
 	res.exportBuilders()
+	res.exportNumbers()
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {

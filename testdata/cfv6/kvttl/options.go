@@ -84,3 +84,38 @@ func (s *store) longLived(ctx context.Context, id string) error {
 	}
 	return s.putVariadic(ctx, "d:"+id, "{}")
 }
+
+// A lifetime converted by a helper of another package: what it is given
+// is checked as it converts it.
+func (s *store) resendMarker(ctx context.Context, user string, window time.Duration) error {
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, "resend:"+user, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F(s.accountID),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("1")),
+		ExpirationTTL: cloudflare.F(float64(putopts.SecondsOf(max(2*window, 10*time.Second)))), // want `ExpirationTTL can be as low as 10s, below`
+	})
+	return err
+}
+
+func (s *store) pinMarker(ctx context.Context, user string) error {
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, "pin:"+user, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F(s.accountID),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("1")),
+		ExpirationTTL: cloudflare.F(float64(putopts.SecondsOf(45 * time.Second))), // want `ExpirationTTL 45 is below`
+	})
+	return err
+}
+
+// Quiet: a floor of two minutes, and a fixed hour.
+func (s *store) longMarkers(ctx context.Context, user string, window time.Duration) error {
+	for _, ttl := range []putopts.Seconds{putopts.SecondsOf(max(window, 2*time.Minute)), putopts.SecondsOf(time.Hour)} {
+		_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, "m:"+user, kv.NamespaceValueUpdateParams{
+			AccountID:     cloudflare.F(s.accountID),
+			Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("1")),
+			ExpirationTTL: cloudflare.F(float64(ttl)),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -53,3 +53,9 @@ func (s *Store) write(ctx context.Context, key, v string, o Options) error {
 	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, key, params)
 	return err
 }
+
+// Seconds is a lifetime in whole seconds, as KV takes it.
+type Seconds int64
+
+// SecondsOf converts d.
+func SecondsOf(d time.Duration) Seconds { return Seconds(d / time.Second) }
