@@ -30,6 +30,13 @@ const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views
 // requires it, keeps to one diagnostic per site.
 type Result struct {
 	Claimed map[ssa.CallInstruction]bool
+	keys    *regexp.Regexp
+}
+
+// NamesCount reports whether the key of op names a count (views:, hits:),
+// by the analyzer's key pattern: a count that is missing is zero.
+func (r *Result) NamesCount(model *kvapi.Result, op *kvapi.Op) bool {
+	return r.keys != nil && namesCount(r.keys, model, op)
 }
 
 // Analyzer is kvcounter with the default configuration.
@@ -61,7 +68,7 @@ func New(keys string) *analysis.Analyzer {
 type checker struct{ keys *regexp.Regexp }
 
 func (c *checker) run(pass *analysis.Pass) (any, error) {
-	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
+	res := &Result{Claimed: make(map[ssa.CallInstruction]bool), keys: c.keys}
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
 	if len(model.Ops) == 0 {
 		return res, nil
@@ -72,7 +79,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		reads, read := sameKeyReads(model, put)
-		countKey := c.namesCount(model, put)
+		countKey := namesCount(c.keys, model, put)
 		for _, src := range put.Sources(kvapi.Value) {
 			incr := increment(model, put, src, reads)
 			switch {
@@ -119,11 +126,11 @@ func sameKeyReads(model *kvapi.Result, put *kvapi.Op) ([]ssa.Value, *kvapi.Op) {
 	return reads, gets[0]
 }
 
-// namesCount reports whether the put's key names a count.
-func (c *checker) namesCount(model *kvapi.Result, put *kvapi.Op) bool {
-	for _, src := range put.Sources(kvapi.Key) {
+// namesCount reports whether the operation's key names a count.
+func namesCount(keys *regexp.Regexp, model *kvapi.Result, op *kvapi.Op) bool {
+	for _, src := range op.Sources(kvapi.Key) {
 		for _, word := range kvapi.Words(model.KeyText(src)) {
-			if c.keys.MatchString(word) {
+			if keys.MatchString(word) {
 				return true
 			}
 		}
@@ -281,21 +288,41 @@ func bumpsVersion(bin *ssa.BinOp) bool {
 // positional reports whether bin is used only as a position in a
 // sequence: a bound of a slice expression, an index, or an argument of
 // the standard library's slice and string functions (slices.Delete(xs,
-// i, i+1) drops an element; it does not keep a count).
-func positional(bin *ssa.BinOp) bool {
-	refs := *bin.Referrers()
-	for _, ref := range refs {
+// i, i+1) drops an element; it does not keep a count), perhaps clamped
+// or shifted on the way (min(max(pos, 1), len(xs)+1) - 1).
+func positional(bin *ssa.BinOp) bool { return positionOnly(bin, 0) }
+
+func positionOnly(v ssa.Value, depth int) bool {
+	refs := v.Referrers()
+	if refs == nil || len(*refs) == 0 || depth > 4 {
+		return false
+	}
+	for _, ref := range *refs {
 		switch ref := ref.(type) {
 		case *ssa.Slice, *ssa.DebugRef:
 		case *ssa.IndexAddr:
-			if ref.Index != bin {
+			if ref.Index != v {
 				return false
 			}
 		case *ssa.Index:
-			if ref.Index != bin {
+			if ref.Index != v {
+				return false
+			}
+		case *ssa.Phi:
+			if !positionOnly(ref, depth+1) {
+				return false
+			}
+		case *ssa.BinOp:
+			if ref.Op != token.ADD && ref.Op != token.SUB || !positionOnly(ref, depth+1) {
 				return false
 			}
 		case *ssa.Call:
+			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && (b.Name() == "min" || b.Name() == "max") {
+				if !positionOnly(ref, depth+1) {
+					return false
+				}
+				continue
+			}
 			fn := ref.Call.StaticCallee()
 			if fn == nil || fn.Object() == nil || fn.Object().Pkg() == nil {
 				return false
@@ -309,7 +336,7 @@ func positional(bin *ssa.BinOp) bool {
 			return false
 		}
 	}
-	return len(refs) > 0
+	return true
 }
 
 func isNumber(t types.Type) bool {

@@ -68,3 +68,16 @@ func dropInvite(ns *kv.Namespace, team, code string) error {
 	codes = slices.Delete(codes, i, i+1)
 	return ns.PutString("invites:"+team, strings.Join(codes, "\n"), nil)
 }
+
+// Quiet: a position clamped to the list's length, then shifted, places a
+// guest in a queue; nothing is counted.
+func seatAt(ns *kv.Namespace, table, guest string, position int) error {
+	raw, err := ns.GetString("queue:"+table, nil)
+	if err != nil {
+		return err
+	}
+	guests := strings.Split(raw, "\n")
+	position = min(max(position, 1), len(guests)+1)
+	guests = slices.Insert(guests, position-1, guest)
+	return ns.PutString("queue:"+table, strings.Join(guests, "\n"), nil)
+}
