@@ -1048,6 +1048,13 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 			if b := r.binding(v); b != nil {
 				walk(b, depth+1)
 			}
+		case *ssa.UnOp:
+			// A variable that closures share, set once: key := "rl:" + ip.
+			if _, isAlloc := v.X.(*ssa.Alloc); isAlloc && v.Op == token.MUL {
+				if stored := r.storedInto(v.X); len(stored) == 1 {
+					walk(stored[0], depth+1)
+				}
+			}
 		case *ssa.Call:
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {

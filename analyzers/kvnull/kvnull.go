@@ -43,6 +43,8 @@ const (
 	emptyAfterErrMsg = "this miss check is never true for a missing key: the get reports a missing key as an error (cloudflare-go's 404, or the adapter's not-found), which the code above returns, so a miss fails as an error and never gets here: tell a not-found error apart (errors.Is, errors.As) and handle the miss there"
 	restMissMsg      = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
 	restEmptyMsg     = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
+	zeroParsedMsg    = "a missing key reaches this value's parse, whose error is dropped, so a miss reads as zero and is used as if it were stored (a factor of 0, a length of 0 minutes): tell the miss apart and use a default that says so, or return an error"
+	responseGuardMsg = "the error of this get is looked at only when the response is nil, but cloudflare-go returns the response along with the error for a 404 (and every status of 400 and above), so a missing key reads the API's JSON error body as the value: test the error, and tell a not-found (StatusCode 404) from the rest"
 	errorMissMsg     = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
@@ -51,7 +53,8 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops) == 0 {
 		return nil, nil
 	}
-	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
+	counts := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result)
+	counted := counts.Claimed
 	rep := report.New(pass)
 	for _, op := range model.Ops {
 		if op.Method.Role != kvapi.Get || op.InTest() {
@@ -77,6 +80,13 @@ func run(pass *analysis.Pass) (any, error) {
 			} else {
 				rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: restMissMsg})
 			}
+		}
+		if parse := zeroParsed(model, counts, op); parse != nil {
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: zeroParsedMsg,
+				Related: []analysis.RelatedInformation{{Pos: parse.Pos(), End: parse.Pos(), Message: "parsed here, its error dropped"}}})
+		}
+		if guardedByResponse(op) {
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: responseGuardMsg})
 		}
 		if droppedError(model, op) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
@@ -335,6 +345,120 @@ func failureHandedOn(parse *ssa.Call) bool {
 		}
 	}
 	return false
+}
+
+// guardedByResponse reports whether a generated cloudflare-go get's
+// error is used only where its *http.Response is nil: the SDK sets the
+// response before it turns a status of 400 or above into the error
+// (internal/requestconfig), so a 404 comes with a response whose body is
+// the API's error, read as the value.
+func guardedByResponse(get *kvapi.Op) bool {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || get.Wrapped != nil || !strings.HasPrefix(get.Method.Pkg, "github.com/cloudflare/cloudflare-go/v") {
+		return false
+	}
+	res := call.Call.Signature().Results()
+	if res.Len() != 2 || !kvapi.IsHTTP(res.At(0).Type(), "Response") {
+		return false
+	}
+	var resp, err ssa.Value
+	for _, ref := range *call.Referrers() {
+		if ext, ok := ref.(*ssa.Extract); ok {
+			if ext.Index == 0 {
+				resp = ext
+			} else {
+				err = ext
+			}
+		}
+	}
+	if resp == nil || err == nil {
+		return false
+	}
+	var isNil []*ssa.BasicBlock // the blocks a nil response leads to
+	for _, ref := range *resp.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) || !isNilConst(kvapi.OtherOperand(bin, resp)) {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			if br, ok := use.(*ssa.If); ok {
+				succ := br.Block().Succs[0]
+				if bin.Op == token.NEQ {
+					succ = br.Block().Succs[1]
+				}
+				if len(succ.Preds) == 1 {
+					isNil = append(isNil, succ)
+				}
+			}
+		}
+	}
+	if len(isNil) == 0 {
+		return false
+	}
+	used := false
+	for _, ref := range *err.Referrers() {
+		if _, debug := ref.(*ssa.DebugRef); debug {
+			continue
+		}
+		used = true
+		if !slices.ContainsFunc(isNil, func(b *ssa.BasicBlock) bool { return b.Dominates(ref.Block()) }) {
+			return false
+		}
+	}
+	return used
+}
+
+func isNilConst(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && c.IsNil()
+}
+
+// zeroParsed returns a parse of the get's value whose error is dropped
+// and that a missing key reaches: GetString's "<null>", or an error that
+// the function lets through as a not-found (err != nil &&
+// !IsNotFound(err) returns). The miss then reads as zero and is used as
+// data: a setting, a factor, a threshold. A count is zero when missing,
+// and a value written back to its key is kvcounter's or kvrace's.
+func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *ssa.Call {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || get.REST() || counts.NamesCount(model, get) {
+		return nil
+	}
+	for _, put := range model.Ops {
+		if counts.Claimed[put.Call] && model.Same(get, put, kvapi.Key) {
+			return nil // a count kept in KV, whose missing value is zero
+		}
+	}
+	text := get.MissingText()
+	views := kvapi.Views(get.Results())
+	if text != "" && model.LooksFor(views, text) {
+		return nil
+	}
+	getErr, _ := errorResult(call)
+	writes := laterWrites(model, get)
+	for _, v := range views {
+		for _, ref := range *v.Referrers() {
+			parse, ok := ref.(*ssa.Call)
+			if !ok || !parses(parse) {
+				continue
+			}
+			if _, dropped := errorResult(parse); !dropped {
+				continue
+			}
+			if text == "" && (getErr == nil || !missReaches(getErr, call.Block(), parse.Block())) {
+				continue // a miss fails the get, and never gets here
+			}
+			if slices.ContainsFunc(writes, func(put *kvapi.Op) bool {
+				return slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
+					return model.DependsOnAny(src.Inputs(), put.Call, []ssa.Value{parse})
+				})
+			}) {
+				continue
+			}
+			return parse
+		}
+	}
+	return nil
 }
 
 // overwrittenOnError returns a write of the get's key whose value is built
@@ -886,6 +1010,29 @@ func errorResult(call *ssa.Call) (err ssa.Value, ignored bool) {
 		return err, false
 	}
 	return nil, true
+}
+
+// missReaches reports whether block runs after err was found non-nil
+// without the get, in from, running again: a loop that skips a failed
+// key ("continue") reaches the next key's parse, not this one's.
+func missReaches(err ssa.Value, from, block *ssa.BasicBlock) bool {
+	for _, failed := range failedBranches(err) {
+		seen := map[*ssa.BasicBlock]bool{from: true}
+		work := []*ssa.BasicBlock{failed}
+		for len(work) > 0 {
+			b := work[len(work)-1]
+			work = work[:len(work)-1]
+			if b == block {
+				return true
+			}
+			if seen[b] {
+				continue
+			}
+			seen[b] = true
+			work = append(work, b.Succs...)
+		}
+	}
+	return false
 }
 
 // reachedOnError reports whether block runs after err was found non-nil:

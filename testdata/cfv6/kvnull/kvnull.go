@@ -525,3 +525,54 @@ func (s *store) sweep(ctx context.Context) error {
 	}
 	return s.put(ctx, "sweep:cursor", page.ResultInfo.Cursor)
 }
+
+func (s *store) value(ctx context.Context, key string) ([]byte, error) {
+	resp, err := s.get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+// A setting that a not-found lets through reads as 0 minutes.
+func (s *store) dwell(ctx context.Context, site string) (time.Duration, error) {
+	v, err := s.value(ctx, "dock:"+site+":dwell") // want `a missing key reaches this value's parse, whose error is dropped`
+	if err != nil && !notFound(err) {
+		return 0, err
+	}
+	minutes, _ := strconv.Atoi(string(v))
+	return time.Duration(minutes) * time.Minute, nil
+}
+
+// Quiet: every failure, a miss too, returns before the parse.
+func (s *store) dwellOrFail(ctx context.Context, site string) (time.Duration, error) {
+	v, err := s.value(ctx, "dock:"+site+":dwell")
+	if err != nil {
+		return 0, err
+	}
+	minutes, _ := strconv.Atoi(string(v))
+	return time.Duration(minutes) * time.Minute, nil
+}
+
+// Quiet: a count that is missing is zero.
+func (s *store) hits(ctx context.Context, page string) (int, error) {
+	v, err := s.value(ctx, "hits:"+page)
+	if err != nil && !notFound(err) {
+		return 0, err
+	}
+	n, _ := strconv.Atoi(string(v))
+	return n, nil
+}
+
+// The response checked instead of the error: a 404 comes with a response,
+// whose body, the API's error, is decoded as the settings.
+func (s *store) loadByResponse(ctx context.Context, user string) (settings, error) {
+	resp, err := s.client.KV.Namespaces.Values.Get(ctx, s.ns, "settings:"+user, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.account)}) // want `the error of this get is looked at only when the response is nil`
+	if resp == nil {
+		return settings{}, err
+	}
+	defer resp.Body.Close()
+	var st settings
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
