@@ -35,14 +35,62 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		if !ok {
 			continue
 		}
-		missing, byFlag := missingOnlyPath(call, put.Call.Block(), putValues(put))
+		// A value of this request's own (not a marker, nor a default that
+		// every caller writes alike) taken only when the key is missing
+		// is a claim even where "already there" ends quietly: a parcel's
+		// first-seen record, whose first writer the last one replaces.
+		own := ownValue(model, put)
+		missing, byFlag, mineTested := missingOnlyPath(call, put.Call.Block(), putValues(put), own)
 		// A found flag that refuses, then a marker or a value written
-		// with a lifetime, is a cooldown ("resent recently"), not a claim.
-		if missing && !(byFlag && (expires(model, put) || marker(model, put))) {
+		// with a lifetime, is a cooldown ("resent recently"), not a claim;
+		// a lock that lets its own holder through is one.
+		if missing && !(byFlag && !mineTested && (expires(model, put) || marker(model, put))) {
 			return get
 		}
 	}
 	return nil
+}
+
+// ownValue reports whether the put writes something of this request's
+// own beyond what names the key: a parcel's facility under its number, not
+// a placeholder record built from the name it is stored under, a
+// constant, or the time.
+func ownValue(model *kvapi.Result, put *kvapi.Op) bool {
+	if marker(model, put) {
+		return false
+	}
+	key := origins(model, put, kvapi.Key)
+	for v := range origins(model, put, kvapi.Value) {
+		if !key[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// origins returns the parameters, and the fields of what is not a
+// package variable, that the operand o of put is computed from: what a
+// request brings, not a default every request writes alike.
+func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[ssa.Value]bool {
+	out := make(map[ssa.Value]bool)
+	for _, src := range put.Sources(o) {
+		for _, in := range src.Inputs() {
+			model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				switch v := s.Value.(type) {
+				case *ssa.Parameter, *ssa.FreeVar:
+					out[v] = true
+				case *ssa.FieldAddr:
+					if _, global := v.X.(*ssa.Global); !global {
+						out[v] = true
+					}
+				case *ssa.Field:
+					out[v] = true
+				}
+				return false
+			})
+		}
+	}
+	return out
 }
 
 // putValues returns the values of this function that put writes.
@@ -119,8 +167,10 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 // only to test whether the key was there, or whether it already holds
 // mine (what the put writes), and block runs only where the tests said it
 // was not there or was mine; byFlag, whether something other than an
-// error said so.
-func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value) (missing, byFlag bool) {
+// error said so; mineTested, whether the value was compared with mine.
+// Where the key was there the function must refuse, unless own says the
+// put writes this request's own value.
+func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, own bool) (missing, byFlag, mineTested bool) {
 	var results []ssa.Value
 	if call.Call.Signature().Results().Len() == 1 {
 		results = []ssa.Value{call}
@@ -155,7 +205,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value) (m
 					// closing the response it came in.
 					continue
 				}
-				return false, false // the value is used: not a mere check
+				return false, false, false // the value is used: not a mere check
 			}
 			// Only an error or a found flag says "missing" plainly
 			// enough: a value compared with "" may be a dedupe marker's,
@@ -174,12 +224,12 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value) (m
 		// claims nothing.
 		present := t.missing.other()
 		if (!t.null || len(mineEdges) > 0) && t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges) && refusesUnlessMine(present, mineEdges) {
+			!reachesAvoiding(present, block, mineEdges) && (refusesUnlessMine(present, mineEdges) || own && !t.null) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}
 	}
-	return missing, byFlag
+	return missing, byFlag, len(mineEdges) > 0
 }
 
 // namedInError reports whether instr puts a value into an error: a field

@@ -238,3 +238,13 @@ func (f *flags) ownerOf(ctx context.Context, alias string, fallback memberID) (m
 	}
 	return fallback, f.write(ctx, "alias:"+alias, []byte(fallback))
 }
+
+// A first-seen record of this request's own: where one is there the call
+// ends quietly, but two requests can both find none, and the last one's
+// replaces the first.
+func (f *flags) markFirstSeen(ctx context.Context, parcel, facility string) error {
+	if _, err := f.read(ctx, "first:"+parcel); err == nil {
+		return nil
+	}
+	return f.write(ctx, "first:"+parcel, []byte(facility)) // want `check-then-create on one KV key`
+}

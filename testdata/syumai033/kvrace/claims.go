@@ -242,3 +242,16 @@ func showOrCreate(handles *docs[handle], w http.ResponseWriter, r *http.Request)
 	}
 	_ = handles.Save(handle{Name: name, Owner: "nobody"})
 }
+
+// An edit lock with a lifetime that lets its own holder through: a lock,
+// not a cooldown, though it expires.
+func lockMenu(ns *kv.Namespace, menu, editor string) error {
+	holder, err := ns.GetString("lock:"+menu, nil)
+	if err != nil {
+		return err
+	}
+	if holder != "<null>" && holder != editor {
+		return errSlugTaken
+	}
+	return ns.PutString("lock:"+menu, editor, &kv.PutOptions{ExpirationTTL: 300}) // want `check-then-create on one KV key`
+}
