@@ -116,6 +116,9 @@ func (b *urlBuilder) parts(v ssa.Value, env *restEnv, at ssa.Instruction, depth 
 			return concat(b.parts(v.X, env, v, depth+1), b.parts(v.Y, env, v, depth+1))
 		}
 	case *ssa.Phi:
+		if out, ok := b.joined(v, env, at, depth); ok {
+			return out
+		}
 		var out [][]urlPart
 		for _, e := range v.Edges {
 			out = append(out, b.parts(e, env, at, depth+1)...)
@@ -147,6 +150,87 @@ func (b *urlBuilder) parts(v ssa.Value, env *restEnv, at ssa.Instruction, depth 
 		return b.call(v, env, at, depth)
 	}
 	return opaque
+}
+
+// joined reads a loop that appends the elements of a slice to a URL,
+// for _, p := range parts { u += "/" + p }, as the elements the caller
+// gave, each after the loop's own separator: c.url(ns, "values", key).
+func (b *urlBuilder) joined(phi *ssa.Phi, env *restEnv, at ssa.Instruction, depth int) ([][]urlPart, bool) {
+	if len(phi.Edges) != 2 {
+		return nil, false
+	}
+	for i, e := range phi.Edges {
+		step, ok := e.(*ssa.BinOp)
+		if !ok || step.Op != token.ADD {
+			continue
+		}
+		leaves := addends(step)
+		if len(leaves) < 2 || leaves[0] != phi {
+			continue
+		}
+		var sep []string
+		var elem *ssa.IndexAddr
+		for _, leaf := range leaves[1:] {
+			switch x := leaf.(type) {
+			case *ssa.Const:
+				if x.Value == nil || x.Value.Kind() != constant.String || elem != nil {
+					return nil, false
+				}
+				sep = append(sep, constant.StringVal(x.Value))
+			case *ssa.UnOp:
+				ia, ok := x.X.(*ssa.IndexAddr)
+				if !ok || x.Op != token.MUL || elem != nil {
+					return nil, false
+				}
+				elem = ia
+			default:
+				return nil, false
+			}
+		}
+		if elem == nil {
+			return nil, false
+		}
+		slice, outer := env.resolve(elem.X)
+		elems := b.model.elements(slice, 0)
+		if len(elems) == 0 {
+			return nil, false
+		}
+		out := b.parts(phi.Edges[1-i], env, at, depth+1)
+		for _, el := range elems {
+			for _, s := range sep {
+				out = concat(out, [][]urlPart{{{lit: s}}})
+			}
+			out = concat(out, b.parts(el, outer, at, depth+1))
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// mapEntry returns the value that the map literal m sets for key, nil if
+// m is none or sets none.
+func mapEntry(m ssa.Value, key string) ssa.Value {
+	mm, ok := m.(*ssa.MakeMap)
+	if !ok {
+		return nil
+	}
+	for _, ref := range *mm.Referrers() {
+		if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == mm {
+			if c, ok := up.Key.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String && constant.StringVal(c.Value) == key {
+				return unwrapInterface(up.Value)
+			}
+		}
+	}
+	return nil
+}
+
+// addends returns the values that a chain of string concatenations adds,
+// left to right: (u + "/") + p is u, "/", p.
+func addends(v ssa.Value) []ssa.Value {
+	if bin, ok := v.(*ssa.BinOp); ok && bin.Op == token.ADD && IsString(bin.Type()) {
+		return append(addends(bin.X), addends(bin.Y)...)
+	}
+	return []ssa.Value{v}
 }
 
 func (b *urlBuilder) call(v *ssa.Call, env *restEnv, at ssa.Instruction, depth int) [][]urlPart {
@@ -715,6 +799,9 @@ func (r *Result) restSources(ep endpoint, role Role, req restRequest, site ssa.C
 				o = Pairs
 			case BulkDelete, BulkGet:
 				o = Keys
+				if keys := mapEntry(body, "keys"); keys != nil {
+					body = keys // {"keys": keys, "type": "text"}
+				}
 			}
 			srcs[o] = append(srcs[o], Source{Value: body, Pos: site.Pos(), Expr: r.exprOf(body)})
 		}
@@ -814,6 +901,27 @@ func (r *Result) pieceSource(pieces []urlPart, numeric bool, site ssa.CallInstru
 func (r *Result) requestBody(body ssa.Value, env *restEnv) ssa.Value {
 	for range maxDepth {
 		body, env = env.resolve(unwrapInterface(body))
+		if phi, ok := body.(*ssa.Phi); ok {
+			// var body io.Reader; if in != nil { body = ... }: the one
+			// body that is sent at all.
+			var sent []ssa.Value
+			for _, e := range phi.Edges {
+				if c, ok := e.(*ssa.Const); !ok || !c.IsNil() {
+					sent = append(sent, e)
+				}
+			}
+			if len(sent) != 1 {
+				break
+			}
+			body = sent[0]
+			continue
+		}
+		if ext, ok := body.(*ssa.Extract); ok && ext.Index == 0 {
+			if call, ok := ext.Tuple.(*ssa.Call); ok && CalleeName(call) == "encoding/json.Marshal" {
+				body = call.Call.Args[0] // what is encoded, perhaps a helper's parameter
+				continue
+			}
+		}
 		call, ok := body.(*ssa.Call)
 		if !ok {
 			break
@@ -827,11 +935,6 @@ func (r *Result) requestBody(body ssa.Value, env *restEnv) ssa.Value {
 	}
 	if c, ok := body.(*ssa.Const); ok && c.IsNil() {
 		return nil
-	}
-	if ext, ok := body.(*ssa.Extract); ok && ext.Index == 0 {
-		if call, ok := ext.Tuple.(*ssa.Call); ok && CalleeName(call) == "encoding/json.Marshal" {
-			return unwrapInterface(call.Call.Args[0])
-		}
 	}
 	return body
 }
