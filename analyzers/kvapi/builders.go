@@ -198,3 +198,12 @@ func (r *Result) builtField(v ssa.Value, name string) (Source, bool) {
 	}
 	return srcs[0], true
 }
+
+// onBuilt reports whether t reads a field of an argument that a builder
+// returned: (namespaceID (w $0)) of a chain's last step.
+func (r *Result) onBuilt(t *Term, args []ssa.Value) bool {
+	field := t.Find(func(s *Term) bool {
+		return s.Op == TermField && len(s.Args) == 1 && s.Args[0].Op == TermParam && s.Args[0].Index < len(args)
+	})
+	return field != nil && r.builtBy(args[field.Args[0].Index])
+}

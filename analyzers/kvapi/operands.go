@@ -173,6 +173,14 @@ func (op *Op) wrappedSources(o Operand) []Source {
 				continue
 			}
 		}
+		if o == Namespace && op.model.onBuilt(t, args) {
+			// The store a builder chain was started on: s.Write(key)
+			// keeps s in the write it returns.
+			if resolved, built := op.resolveNestedField(t, ot.Duration); built && len(resolved) > 0 {
+				srcs = append(srcs, resolved...)
+				continue
+			}
+		}
 		if o != Namespace {
 			if resolved, built := op.model.resolveField(t, args, op.Call); built {
 				for _, r := range resolved { // none: the caller leaves it unset

@@ -3,6 +3,8 @@ package kvhotkey
 import (
 	"context"
 	"strconv"
+
+	"kvlint.test/cfv6/builder"
 )
 
 // manifestKey builds a key from its arguments alone.
@@ -45,3 +47,23 @@ func (s *syncer) workers(ctx context.Context, jobs <-chan event, n int) { // wan
 }
 
 func retry(f func() error) error { return f() }
+
+// A write put together in steps, each iteration to the same key.
+func replayDrafts(ctx context.Context, st *builder.Store, id string, snapshots []string) error { // want replayDrafts:"kvhotkey"
+	for _, snap := range snapshots {
+		if err := st.Write("draft:" + id).String(snap).Do(ctx); err != nil { // want `this loop writes the same KV key on every iteration`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: one key per snapshot.
+func archiveDrafts(ctx context.Context, st *builder.Store, id string, snapshots []string) error {
+	for i, snap := range snapshots {
+		if err := st.Write("draft:" + id + ":" + strconv.Itoa(i)).String(snap).Do(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
