@@ -632,6 +632,24 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 		return out
 	case TermCall:
+		if t.Name == "min" || t.Name == "max" {
+			// min(max(limit, 10), 1000) in an adapter: one value per
+			// argument, or none known.
+			var out constant.Value
+			for i := range t.Args {
+				vals := sub(i)
+				if len(vals) != 1 || vals[0].Kind() != constant.Int && vals[0].Kind() != constant.Float {
+					return nil
+				}
+				if out == nil || constant.Compare(vals[0], token.LSS, out) == (t.Name == "min") {
+					out = vals[0]
+				}
+			}
+			if out == nil {
+				return nil
+			}
+			return []constant.Value{out}
+		}
 		if round := roundings[t.Name]; round != nil && len(t.Args) == 1 {
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })
 		}

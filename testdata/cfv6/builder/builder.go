@@ -80,3 +80,32 @@ func (op *WriteOp) Do(ctx context.Context) error {
 	_, err := op.s.client.KV.Namespaces.Values.Update(ctx, op.s.nsID, op.key, params)
 	return err
 }
+
+// A Page is one page of key names and the cursor to the next.
+type Page struct {
+	Names  []string
+	Cursor string
+}
+
+// Page lists one page under prefix, the limit clamped to what KV takes.
+func (s *Store) Page(ctx context.Context, prefix, cursor string, limit int) (Page, error) {
+	params := kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F(s.accountID),
+		Prefix:    cloudflare.F(prefix),
+	}
+	if limit > 0 {
+		params.Limit = cloudflare.F(float64(min(max(limit, 10), 1000)))
+	}
+	if cursor != "" {
+		params.Cursor = cloudflare.F(cursor)
+	}
+	res, err := s.client.KV.Namespaces.Keys.List(ctx, s.nsID, params)
+	if err != nil {
+		return Page{}, err
+	}
+	page := Page{Cursor: res.ResultInfo.Cursor}
+	for _, k := range res.Result {
+		page.Names = append(page.Names, k.Name)
+	}
+	return page, nil
+}

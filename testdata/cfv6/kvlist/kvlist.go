@@ -6,6 +6,8 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
+
+	"kvlint.test/cfv6/builder"
 )
 
 type store struct {
@@ -83,4 +85,23 @@ func (s *store) certificatesKept(ctx context.Context, budget int) (int, error) {
 		params.Cursor = cloudflare.F(res.ResultInfo.Cursor)
 	}
 	return n, nil
+}
+
+// One page of a helper of another package that clamps its limit, used as
+// if it were all.
+func occupancy(ctx context.Context, st *builder.Store, site string) int { // want occupancy:"kvlist"
+	page, err := st.Page(ctx, "door:"+site+":", "", 1000) // want `only the first page of this list is used`
+	if err != nil {
+		return 0
+	}
+	return len(page.Names)
+}
+
+// Quiet: a sample of ten.
+func sample(ctx context.Context, st *builder.Store, site string) []string {
+	page, err := st.Page(ctx, "door:"+site+":", "", 10)
+	if err != nil {
+		return nil
+	}
+	return page.Names
 }
