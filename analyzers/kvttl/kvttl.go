@@ -164,7 +164,7 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		}
 		limit := broken(so.Operand, min, secs)
 		d := analysis.Diagnostic{Pos: so.Source.Pos, Message: fmt.Sprintf("%s %s (kept in %s, which a later %s reads) is below %s: %s",
-			so.Operand, c.ExactString(), so.Field, so.Role, minimumPhrase(so.Operand, limit), rejection(so.Operand, limit))}
+			so.Operand, number(c), so.Field, so.Role, minimumPhrase(so.Operand, limit), rejection(so.Operand, limit))}
 		if e := so.Source.Expr; e != nil {
 			d.Pos, d.End = e.Pos(), e.End()
 		}
@@ -215,7 +215,7 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 					fix = raiseTo(src, min)
 				}
 				limit := broken(o, min, secs)
-				b.report(p, fix, "%s %s%s is below %s: %s", o, c.ExactString(), b.via, minimumPhrase(o, limit), rejection(o, limit))
+				b.report(p, fix, "%s %s%s is below %s: %s", o, number(c), b.via, minimumPhrase(o, limit), rejection(o, limit))
 			case secs >= 1e9 && math.Mod(secs, 1e9) == 0 && p.nanosecondsGiven(b, src):
 				b.report(p, nil, "%s %s%s looks like a time.Duration in nanoseconds (%s), but KV reads seconds: use int(d.Seconds())",
 					o, c.ExactString(), b.via, time.Duration(secs))
@@ -587,3 +587,13 @@ func rejection(o kvapi.Operand, min int) string {
 }
 
 func lower(unit string) string { return strings.ToLower(unit) }
+
+// number writes a number of seconds as a reader would: 30, 0.0156, not
+// the exact fraction a conversion of nanoseconds leaves.
+func number(c constant.Value) string {
+	if c.Kind() == constant.Int {
+		return c.ExactString()
+	}
+	f, _ := constant.Float64Val(constant.ToFloat(c))
+	return strconv.FormatFloat(f, 'g', 3, 64)
+}
