@@ -3,6 +3,7 @@ package kvrace
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -53,8 +54,13 @@ func run(pass *analysis.Pass) (any, error) {
 				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: related}},
 			})
 		}
-		if get := model.ReadOf(put); get != nil {
+		// A put that runs only where its get missed read nothing to lose
+		// (a cache fill that reuses the variable the get decoded into),
+		// and a walk's checkpoint writes where the listing stopped.
+		if get := model.ReadOf(put); get != nil && !checkpoint(model, put, get) && !model.AfterMiss(put, func(g *kvapi.Op) bool { return g == get }) {
 			found(get, rmwMsg, "the value is read here")
+		} else if get != nil {
+			continue
 		} else if get := claimOf(model, put); get != nil {
 			found(get, claimMsg, "the key is checked here")
 		} else if get := heldCheckOf(model, put); get != nil {
@@ -63,4 +69,27 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return nil, nil
+}
+
+// checkpoint reports whether put writes where a walk of a listing stopped:
+// the cursor read by get starts the list, and what is written comes from
+// that list's results (the next cursor), not from the value read.
+func checkpoint(model *kvapi.Result, put, get *kvapi.Op) bool {
+	reads := get.Results()
+	for _, list := range model.OpsIn(put.Call.Parent(), kvapi.List) {
+		started := slices.ContainsFunc(list.Sources(kvapi.Cursor), func(src kvapi.Source) bool {
+			return model.DependsOnAny(src.Inputs(), list.Call, reads)
+		})
+		if !started {
+			continue
+		}
+		listed := list.Results()
+		for _, src := range put.Sources(kvapi.Value) {
+			if !model.DependsOnAny(src.Inputs(), put.Call, listed) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
