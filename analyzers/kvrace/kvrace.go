@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
 	"github.com/kvlint/kvlint/analyzers/internal/report"
@@ -57,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 		// A put that runs only where its get missed read nothing to lose
 		// (a cache fill that reuses the variable the get decoded into),
 		// and a walk's checkpoint writes where the listing stopped.
-		if get := model.ReadOf(put); get != nil && !checkpoint(model, put, get) && !model.AfterMiss(put, func(g *kvapi.Op) bool { return g == get }) {
+		if get := model.ReadOf(put); get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) {
 			found(get, rmwMsg, "the value is read here")
 		} else if get != nil {
 			continue
@@ -90,6 +91,34 @@ func checkpoint(model *kvapi.Result, put, get *kvapi.Op) bool {
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// filledOnError reports whether put runs only where get failed: on the
+// side of a test of get's error that says it is not nil. (A miss, for an
+// SDK or port that reports one as an error; any other failure returns.)
+func filledOnError(get, put *kvapi.Op) bool {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || call.Parent() != put.Call.Parent() {
+		return false
+	}
+	err := kvapi.ErrorOf(call)
+	if err == nil {
+		return false
+	}
+	for _, ref := range *err.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			if br, ok := use.(*ssa.If); ok {
+				if failed, ok := kvapi.ErrorBranch(br); ok && failed.Dominates(put.Call.Block()) {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }
