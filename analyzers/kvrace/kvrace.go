@@ -114,7 +114,7 @@ func filledOnError(get, put *kvapi.Op) bool {
 		}
 		for _, use := range *bin.Referrers() {
 			if br, ok := use.(*ssa.If); ok {
-				if failed, ok := kvapi.ErrorBranch(br); ok && failed.Dominates(put.Call.Block()) {
+				if failed, ok := kvapi.ErrorBranch(br); ok && len(failed.Preds) == 1 && failed.Dominates(put.Call.Block()) {
 					return true
 				}
 			}
