@@ -418,7 +418,8 @@ func isNilConst(v ssa.Value) bool {
 // the function lets through as a not-found (err != nil &&
 // !IsNotFound(err) returns). The miss then reads as zero and is used as
 // data: a setting, a factor, a threshold. A count is zero when missing,
-// and a value written back to its key is kvcounter's or kvrace's.
+// shown or compared as zero; a key the function then writes is
+// kvcounter's or kvrace's (a best score compared and replaced).
 func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *ssa.Call {
 	call, ok := get.Call.(*ssa.Call)
 	if !ok || get.REST() || counts.NamesCount(model, get) {
@@ -448,17 +449,49 @@ func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *s
 			if text == "" && (getErr == nil || !missReaches(getErr, call.Block(), parse.Block())) {
 				continue // a miss fails the get, and never gets here
 			}
-			if slices.ContainsFunc(writes, func(put *kvapi.Op) bool {
-				return slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
-					return model.DependsOnAny(src.Inputs(), put.Call, []ssa.Value{parse})
-				})
-			}) {
+			if len(writes) > 0 || !scales(parse) {
 				continue
 			}
 			return parse
 		}
 	}
 	return nil
+}
+
+// scales reports whether what parse reads is a setting whose zero does
+// harm: a float (a factor, a threshold), or a number that multiplies or
+// divides (minutes * time.Minute, rate * burst).
+func scales(parse *ssa.Call) bool {
+	if kvapi.CalleeName(parse) == "strconv.ParseFloat" {
+		return true
+	}
+	var vals []ssa.Value
+	if parse.Call.Signature().Results().Len() == 1 {
+		vals = []ssa.Value{parse}
+	} else {
+		for _, ref := range *parse.Referrers() {
+			if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
+				vals = append(vals, ext)
+			}
+		}
+	}
+	for depth := 0; depth < 4 && len(vals) > 0; depth++ {
+		var next []ssa.Value
+		for _, v := range vals {
+			for _, ref := range *v.Referrers() {
+				switch ref := ref.(type) {
+				case *ssa.BinOp:
+					if ref.Op == token.MUL || ref.Op == token.QUO {
+						return true
+					}
+				case *ssa.Convert, *ssa.ChangeType, *ssa.Phi:
+					next = append(next, ref.(ssa.Value))
+				}
+			}
+		}
+		vals = next
+	}
+	return false
 }
 
 // overwrittenOnError returns a write of the get's key whose value is built
