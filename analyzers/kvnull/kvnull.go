@@ -377,7 +377,7 @@ func guardedByResponse(get *kvapi.Op) bool {
 	var isNil []*ssa.BasicBlock // the blocks a nil response leads to
 	for _, ref := range *resp.Referrers() {
 		bin, ok := ref.(*ssa.BinOp)
-		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) || !isNilConst(kvapi.OtherOperand(bin, resp)) {
+		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) || !kvapi.IsNil(kvapi.OtherOperand(bin, resp)) {
 			continue
 		}
 		for _, use := range *bin.Referrers() {
@@ -406,11 +406,6 @@ func guardedByResponse(get *kvapi.Op) bool {
 		}
 	}
 	return used
-}
-
-func isNilConst(v ssa.Value) bool {
-	c, ok := v.(*ssa.Const)
-	return ok && c.IsNil()
 }
 
 // zeroParsed returns a parse of the get's value whose error is dropped
