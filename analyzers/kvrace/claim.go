@@ -17,6 +17,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -70,14 +71,19 @@ func ownValue(model *kvapi.Result, put *kvapi.Op) bool {
 
 // origins returns the parameters, and the fields of what is not a
 // package variable, that the operand o of put is computed from: what a
-// request brings, not a default every request writes alike.
+// request brings, not a default every request writes alike (a parameter
+// named for one: defaults, initial, seed).
 func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[ssa.Value]bool {
 	out := make(map[ssa.Value]bool)
 	for _, src := range put.Sources(o) {
 		for _, in := range src.Inputs() {
 			model.Backward(in, put.Call, func(s kvapi.Step) bool {
 				switch v := s.Value.(type) {
-				case *ssa.Parameter, *ssa.FreeVar:
+				case *ssa.Parameter:
+					if !namedDefault(v.Name()) {
+						out[v] = true
+					}
+				case *ssa.FreeVar:
 					out[v] = true
 				case *ssa.FieldAddr:
 					if _, global := v.X.(*ssa.Global); !global {
@@ -91,6 +97,11 @@ func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[ssa.Value]
 		}
 	}
 	return out
+}
+
+func namedDefault(name string) bool {
+	name = strings.ToLower(name)
+	return strings.HasPrefix(name, "default") || strings.HasPrefix(name, "initial") || strings.HasPrefix(name, "seed")
 }
 
 // putValues returns the values of this function that put writes.

@@ -248,3 +248,12 @@ func (f *flags) markFirstSeen(ctx context.Context, parcel, facility string) erro
 	}
 	return f.write(ctx, "first:"+parcel, []byte(facility)) // want `check-then-create on one KV key`
 }
+
+// Quiet: defaults seeded where nothing is stored yet. Two requests that
+// both find none write the same defaults; neither claims anything.
+func (f *flags) seedPreferences(ctx context.Context, member string, defaults []byte) error {
+	if _, err := f.read(ctx, "prefs:"+member); err == nil {
+		return nil
+	}
+	return f.write(ctx, "prefs:"+member, defaults)
+}
