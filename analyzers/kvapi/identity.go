@@ -492,6 +492,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.call(call, depth)
 			return
 		}
+		if call, ok := valueOrError(v); ok {
+			w.value(call, depth) // key, err := keyOf(door): the key
+			return
+		}
 	case *ssa.Call:
 		// A helper of this package as what it returns, as Terms see it.
 		if callee := v.Call.StaticCallee(); callee != nil {
@@ -920,7 +924,19 @@ func pureCall(call *ssa.Call) bool {
 // the get and the put a moment later.)
 func KeyHelper(fn *types.Func) bool {
 	sig := fn.Signature()
-	if sig.Results().Len() != 1 || fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
+	if fn.Pkg() == nil || impurePkgs[fn.Pkg().Path()] {
+		return false
+	}
+	switch {
+	case sig.Results().Len() == 1:
+	case sig.Results().Len() == 2 && isError(sig.Results().At(1).Type()):
+		// A key type's door.MarshalText() or k.Key() that can fail: a
+		// method of a plain value, or a function named for what it makes.
+		// (A plain func fetch(url) ([]byte, error) is no key.)
+		if sig.Recv() == nil && !keyMakerName.MatchString(fn.Name()) {
+			return false
+		}
+	default:
 		return false
 	}
 	result := sig.Results().At(0).Type()
@@ -953,6 +969,10 @@ func plainValue(t types.Type, depth int) bool {
 	if depth > 3 {
 		return false
 	}
+	if named, ok := types.Unalias(t).(*types.Named); ok && named.Obj().Pkg() != nil &&
+		named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Time" {
+		return true // a day in a key: a value, though it holds a *Location
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		return u.Info()&(types.IsString|types.IsInteger) != 0
@@ -977,6 +997,13 @@ func basic(t types.Type, info types.BasicInfo) bool {
 var impurePkgs = map[string]bool{"math/rand": true, "math/rand/v2": true, "crypto/rand": true, "os": true, "time": true}
 
 var impureWithoutArgs = regexp.MustCompile(`(?i)now|time|stamp|date|day|hour|minute|week|month|year|host|env|id$`)
+
+var keyMakerName = regexp.MustCompile(`(?i)key|marshal|encode|format`)
+
+// isError reports whether t is the error interface.
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
 
 var impureName = regexp.MustCompile(`(?i)rand|uuid|nonce|token|secret|salt|^new|^gen|generate|unique`)
 

@@ -255,8 +255,23 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		return t
 	case *ssa.Call:
 		return c.call(v, depth)
+	case *ssa.Extract:
+		if call, ok := valueOrError(v); ok {
+			return c.call(call, depth) // key, err := keyOf(door): the key
+		}
 	}
 	return opaque
+}
+
+// valueOrError returns the call whose value v is, when the call returns
+// a value and an error and v is the value.
+func valueOrError(v *ssa.Extract) (*ssa.Call, bool) {
+	call, ok := v.Tuple.(*ssa.Call)
+	if !ok || v.Index != 0 {
+		return nil, false
+	}
+	res := call.Call.Signature().Results()
+	return call, res.Len() == 2 && isError(res.At(1).Type())
 }
 
 // load is the Term of a value loaded from addr: a field of a struct
@@ -506,7 +521,7 @@ func fieldName(t types.Type, i int) string {
 
 // returnTerm returns the Term of what fn returns, over its parameters,
 // when fn is a function of this package that returns one string or
-// number computed from them alone: func (r *Repo[T]) key(id string) string
+// number computed from them alone (and maybe an error): func (r *Repo[T]) key(id string) string
 // { return r.prefix + id }. A call of it is then that Term bound to the
 // call's arguments, so that two calls with the same arguments give the
 // same key. (A helper of another package is known by KeyHelper only.)
@@ -514,7 +529,9 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	if origin := fn.Origin(); origin != nil {
 		fn = origin
 	}
-	if fn.Pkg != r.pkg || fn.Blocks == nil || fn.Signature.Results().Len() != 1 {
+	results := fn.Signature.Results()
+	orError := results.Len() == 2 && isError(results.At(1).Type())
+	if fn.Pkg != r.pkg || fn.Blocks == nil || results.Len() != 1 && !orError {
 		return nil
 	}
 	if t, ok := r.returns[fn]; ok {
@@ -531,8 +548,8 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	var ret *Term
 	for _, b := range fn.Blocks {
 		last, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || len(last.Results) != 1 {
-			continue
+		if !ok || len(last.Results) != results.Len() || orError && !IsNil(last.Results[1]) {
+			continue // of a (key, error) helper, the returns that succeed
 		}
 		t := c.term(last.Results[0], 0)
 		if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {

@@ -3,6 +3,8 @@ package kvrace
 import (
 	"context"
 	"encoding/json"
+
+	"kvlint.test/cfv6/keys"
 )
 
 type totals struct {
@@ -138,4 +140,55 @@ func (p *projector) joinSerially(ctx context.Context, region, id, player string)
 		return p.f.write(ctx, r.key(), b) // want `read-modify-write on one KV key`
 	})
 	return r, err
+}
+
+// A key helper that passes on the failure of another package's key
+// type: key, err := queueKey(d) names the same key each time.
+func queueKey(d keys.Dock) (string, error) {
+	text, err := d.MarshalText()
+	if err != nil {
+		return "", err
+	}
+	return "queue:" + string(text), nil
+}
+
+func (p *projector) queue(ctx context.Context, d keys.Dock) ([]string, error) {
+	key, err := queueKey(d)
+	if err != nil {
+		return nil, err
+	}
+	b, err := p.f.read(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	var q []string
+	return q, json.Unmarshal(b, &q)
+}
+
+func (p *projector) enqueue(ctx context.Context, d keys.Dock, carrier string) error {
+	key, err := queueKey(d)
+	if err != nil {
+		return err
+	}
+	q, err := p.queue(ctx, d)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(append(q, carrier))
+	return p.f.write(ctx, key, b) // want `read-modify-write on one KV key`
+}
+
+// Quiet: another dock's queue is written.
+func (p *projector) moveTo(ctx context.Context, from, to keys.Dock, carrier string) error {
+	key, err := queueKey(to)
+	if err != nil {
+		return err
+	}
+	q, err := p.queue(ctx, from)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(append(q[:0:0], carrier))
+	_ = q
+	return p.f.write(ctx, key, b)
 }
