@@ -133,11 +133,24 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 		if !ok || fa.X != made || fa.Field >= st.NumFields() {
 			continue
 		}
+		name := st.Field(fa.Field).Name()
 		for _, use := range *fa.Referrers() {
-			if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
-				set := FieldTerm{Field: st.Field(fa.Field).Name(), Term: c.term(store.Val, 0)}
-				if !slices.ContainsFunc(fact.Sets, func(s FieldTerm) bool { return s.Field == set.Field && s.Term.String() == set.Term.String() }) {
-					fact.Sets = append(fact.Sets, set)
+			switch use := use.(type) {
+			case *ssa.Store:
+				if use.Addr == fa {
+					fact.set(name, c.term(use.Val, 0))
+				}
+			case *ssa.FieldAddr:
+				// A field of a struct the builder holds: op.opts.TTL = d,
+				// recorded as "opts.TTL".
+				inner, ok := derefStruct(fa.Type())
+				if !ok || use.Field >= inner.NumFields() {
+					continue
+				}
+				for _, u := range *use.Referrers() {
+					if store, ok := u.(*ssa.Store); ok && store.Addr == use {
+						fact.set(name+"."+inner.Field(use.Field).Name(), c.term(store.Val, 0))
+					}
 				}
 			}
 		}
@@ -148,6 +161,13 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 	return fact
 }
 
+// set records that the builder sets field to t, once.
+func (f *BuiltFact) set(field string, t *Term) {
+	if !slices.ContainsFunc(f.Sets, func(s FieldTerm) bool { return s.Field == field && s.Term.String() == t.String() }) {
+		f.Sets = append(f.Sets, FieldTerm{Field: field, Term: t})
+	}
+}
+
 // builtSources returns the values that a call of a builder gives field
 // name of the struct it returns: what the caller passed for the
 // parameter the builder stores there, or, for a fluent setter that leaves
@@ -155,6 +175,12 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 func (r *Result) builtSources(call *ssa.Call, b *BuiltFact, name string, depth int) []Source {
 	var srcs []Source
 	for _, s := range b.Sets {
+		if outer, inner, nested := strings.Cut(name, "."); nested && s.Field == outer {
+			// The whole struct set (op.opts = defaults): its field.
+			t := &Term{Op: TermField, Name: inner, Args: []*Term{s.Term}}
+			srcs = append(srcs, Source{Term: t, Args: call.Call.Args, Pos: call.Pos()})
+			continue
+		}
 		if s.Field != name {
 			continue
 		}

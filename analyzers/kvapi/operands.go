@@ -241,7 +241,14 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	if t.Op != TermField || len(t.Args) != 1 {
 		return nil, false
 	}
-	inner, elems := t.Args[0], false
+	name, inner := t.Name, t.Args[0]
+	nested := inner.Op == TermField && len(inner.Args) == 1
+	if nested {
+		// A field of a struct a builder holds, (TTL (opts $0)): known
+		// only from the builder's steps, as "opts.TTL".
+		name, inner = inner.Name+"."+name, inner.Args[0]
+	}
+	elems := false
 	if inner.Op == TermElems && len(inner.Args) == 1 {
 		inner, elems = inner.Args[0], true
 	}
@@ -252,7 +259,7 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	if elems {
 		structs = r.elements(args[inner.Index], 0)
 	}
-	if !elems && givenByCaller(args[inner.Index], t.Name) {
+	if !elems && givenByCaller(args[inner.Index], name) {
 		// The caller's own options, copied and completed here, or picked
 		// from a variadic parameter: its callers say what the field holds.
 		return nil, false
@@ -263,13 +270,17 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 		if mi, ok := x.(*ssa.MakeInterface); ok {
 			x = mi.X
 		}
-		if st, ok := derefStruct(x.Type()); !ok || fieldIndex(st, t.Name) < 0 {
+		outer, _, _ := strings.Cut(name, ".")
+		if st, ok := derefStruct(x.Type()); !ok || fieldIndex(st, outer) < 0 {
 			continue // a field of what a port holds (its adapter's key prefix), not of v
+		}
+		if nested && !r.builtBy(v) {
+			continue
 		}
 		addrs := r.addresses(v, 0)
 		built = built || len(addrs) > 0 || r.builtBy(v)
 		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) })
-		srcs = append(srcs, r.fieldSources(v, t.Name, 0)...)
+		srcs = append(srcs, r.fieldSources(v, name, 0)...)
 	}
 	if decoded && len(srcs) == 0 {
 		return nil, false // a record read and decoded: its fields are not known here
@@ -304,15 +315,34 @@ func filledByCall(addr ssa.Value, at ssa.CallInstruction) bool {
 // does: one Source per value the caller stores in the field, with that
 // value as an extra argument, reported where it is written.
 func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built bool) {
-	field := t.Find(func(s *Term) bool {
-		return s.Op == TermField && len(s.Args) == 1 && baseParam(s.Args[0]) != nil
-	})
-	if field == nil || baseParam(field.Args[0]).Index >= len(op.Args) {
-		return nil, false
-	}
 	args := op.Args
-	resolved, built := op.model.resolveField(field, args, op.Call)
-	if !built || len(resolved) == 0 && filledLater(args[baseParam(field.Args[0]).Index], op.Call) {
+	var field, base *Term
+	var resolved []Source
+	// A field of a field first, (TTL (opts $0)), as a builder that sets
+	// op.opts.TTL knows it; else the field of the argument itself.
+	for _, nested := range []bool{true, false} {
+		field = t.Find(func(s *Term) bool {
+			if s.Op != TermField || len(s.Args) != 1 {
+				return false
+			}
+			inner := s.Args[0]
+			if nested {
+				if inner.Op != TermField || len(inner.Args) != 1 {
+					return false
+				}
+				inner = inner.Args[0]
+			}
+			base = baseParam(inner)
+			return base != nil
+		})
+		if field == nil || base.Index >= len(args) {
+			continue
+		}
+		if resolved, built = op.model.resolveField(field, args, op.Call); built {
+			break
+		}
+	}
+	if !built || len(resolved) == 0 && filledLater(args[base.Index], op.Call) {
 		return nil, false
 	}
 	extra := &Term{Op: TermParam, Index: len(args)}

@@ -24,3 +24,6 @@ func TestStrict(t *testing.T) {
 	a := kvsession.New(kvsession.Config{Credentials: kvsession.DefaultConfig.Credentials, State: kvsession.DefaultConfig.State, Strict: true})
 	kvtest.Run(t, "cfv6", a, "./kvsession")
 }
+
+// Through a builder on the generated SDK, in the default mode.
+func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./sessions") }

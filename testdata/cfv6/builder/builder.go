@@ -109,3 +109,50 @@ func (s *Store) Page(ctx context.Context, prefix, cursor string, limit int) (Pag
 	}
 	return page, nil
 }
+
+// Options are a write's settings, kept whole in the write that is put
+// together: s.Set(key).Value(v).Expire(d).Do(ctx).
+type Options struct {
+	TTL      time.Duration
+	Metadata map[string]string
+}
+
+// SetOp is a write whose settings sit in a struct of their own.
+type SetOp struct {
+	s     *Store
+	key   string
+	value []byte
+	opts  Options
+}
+
+// Set starts a write of key.
+func (s *Store) Set(key string) *SetOp { return &SetOp{s: s, key: key} }
+
+// Value sets the value.
+func (op *SetOp) Value(v []byte) *SetOp {
+	op.value = v
+	return op
+}
+
+// Expire sets the lifetime.
+func (op *SetOp) Expire(d time.Duration) *SetOp {
+	op.opts.TTL = d
+	return op
+}
+
+// Do sends the write.
+func (op *SetOp) Do(ctx context.Context) error {
+	return op.s.put(ctx, op.key, op.value, op.opts)
+}
+
+func (s *Store) put(ctx context.Context, key string, value []byte, opts Options) error {
+	params := kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(s.accountID),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(string(value))),
+	}
+	if opts.TTL > 0 {
+		params.ExpirationTTL = cloudflare.F(opts.TTL.Seconds())
+	}
+	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, key, params)
+	return err
+}

@@ -1,0 +1,33 @@
+// Package sessions writes sessions through a builder whose lifetime sits
+// in a struct of settings it holds: kvsession's default mode.
+package sessions
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"kvlint.test/cfv6/builder"
+)
+
+type Session struct {
+	ID       string
+	User     string
+	LastSeen time.Time
+}
+
+type Sessions struct{ store *builder.Store }
+
+// Sliding expiry: the caller's session, changed and written back through
+// every step of the chain.
+func (s *Sessions) Touch(ctx context.Context, sess *Session) error { // want Touch:"kvsession"
+	sess.LastSeen = time.Now()
+	b, _ := json.Marshal(sess)
+	return s.store.Set("session:" + sess.ID).Value(b).Expire(30 * time.Minute).Do(ctx) // want `A session changed and written back in KV`
+}
+
+// Quiet: a session made here is created, not changed (default mode).
+func (s *Sessions) Start(ctx context.Context, id, user string) error {
+	b, _ := json.Marshal(Session{ID: id, User: user, LastSeen: time.Now()})
+	return s.store.Set("session:" + id).Value(b).Expire(30 * time.Minute).Do(ctx)
+}
