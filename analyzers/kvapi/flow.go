@@ -346,6 +346,12 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 				if user.X == v && parts(user, true) {
 					return true
 				}
+			case *ssa.UnOp:
+				// A map held in a part of the variable, changed through
+				// the map: t.Counts[option]++.
+				if into && user.Op == token.MUL && user.X == v && w.updatedMap(user, depth, reader, killed) {
+					return true
+				}
 			case *ssa.MakeInterface:
 				// &v passed as an interface: json.Unmarshal(data, &v).
 				if parts(user, into) {
@@ -385,6 +391,21 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 		// Memory that something else handed over, resp.Body of a response:
 		// what it holds comes from where it came from.
 		return w.walk(Step{Value: root, Changed: s.Changed}, depth+1)
+	}
+	return false
+}
+
+// updatedMap walks the values stored, before reader, into the map that
+// load reads from a field.
+func (w *walker) updatedMap(load *ssa.UnOp, depth int, reader ssa.Instruction, killed func(ssa.Instruction) bool) bool {
+	if _, isMap := load.Type().Underlying().(*types.Map); !isMap {
+		return false
+	}
+	for _, ref := range *load.Referrers() {
+		if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == load && w.before(up, reader) && !killed(up) &&
+			w.walk(Step{Value: up.Value, Changed: true}, depth+1) {
+			return true
+		}
 	}
 	return false
 }

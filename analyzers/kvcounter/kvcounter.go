@@ -339,7 +339,37 @@ func positionOnly(v ssa.Value, depth int) bool {
 	return true
 }
 
+// isNumber reports whether t is a number, or a type parameter that can
+// only be one (N ~int64).
 func isNumber(t types.Type) bool {
+	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return numericSet(tp.Constraint(), 0)
+	}
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsNumeric != 0
+}
+
+// numericSet reports whether every type a constraint allows is a number.
+func numericSet(t types.Type, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&types.IsNumeric != 0
+	case *types.Union:
+		for term := range u.Terms() {
+			if !numericSet(term.Type(), depth+1) {
+				return false
+			}
+		}
+		return u.Len() > 0
+	case *types.Interface:
+		for e := range u.EmbeddedTypes() {
+			if numericSet(e, depth+1) {
+				return true // one numeric term set is enough: the set is their intersection
+			}
+		}
+	}
+	return false
 }
