@@ -127,13 +127,36 @@ func (r *Result) recordGets(put *Op) []*Op {
 			if len(gk) != 1 || r.KeyText(gk[0]) != r.KeyText(k) {
 				continue
 			}
-			if sameRepo && r.keyedByRead(put, k, reads) || r.KeyText(k) != "" && r.keyOfRecord(k, reads) {
+			// Keys of one kind: with the same constant text, or built by
+			// the same helper of another package (keys.Referral(code)).
+			kind := r.KeyText(k) != "" || keyMaker(k) != "" && keyMaker(k) == keyMaker(gk[0])
+			if sameRepo && r.keyedByRead(put, k, reads) || kind && r.keyOfRecord(k, reads) {
 				out = append(out, get)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// keyMaker names the function that builds the key src, when the whole
+// key is what it returns.
+func keyMaker(src Source) string {
+	v := src.Value
+	if t := src.Term; t != nil {
+		switch {
+		case t.Op == TermCall:
+			return t.Name
+		case t.Op == TermParam && t.Index < len(src.Args):
+			v = src.Args[t.Index] // the argument passed whole
+		default:
+			return ""
+		}
+	}
+	if call, ok := v.(*ssa.Call); ok {
+		return CalleeName(call)
+	}
+	return ""
 }
 
 // keyedByRead reports whether a repository's put computes its key k from

@@ -20,3 +20,6 @@ func (d Dock) MarshalText() ([]byte, error) {
 	}
 	return []byte(d.Site + "/" + d.Day.Format("20060102")), nil
 }
+
+// Referral is the key of a referral code's record.
+func Referral(code string) string { return "ref:" + code }

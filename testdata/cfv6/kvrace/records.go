@@ -192,3 +192,41 @@ func (p *projector) moveTo(ctx context.Context, from, to keys.Dock, carrier stri
 	_ = q
 	return p.f.write(ctx, key, b)
 }
+
+type referral struct {
+	Code   string
+	Owner  string
+	Friend string
+}
+
+func (p *projector) referral(ctx context.Context, code string) (referral, error) {
+	var rc referral
+	b, err := p.f.read(ctx, keys.Referral(code))
+	if err != nil {
+		return rc, err
+	}
+	return rc, json.Unmarshal(b, &rc)
+}
+
+// The record read is saved under the key its own code names, built by
+// the same helper of another package.
+func (p *projector) share(ctx context.Context, code, friend string) error {
+	rc, err := p.referral(ctx, code)
+	if err != nil {
+		return err
+	}
+	rc.Friend = friend
+	b, _ := json.Marshal(rc)
+	return p.f.write(ctx, keys.Referral(rc.Code), b) // want `read-modify-write on one KV key`
+}
+
+// Quiet: a new code of the friend's own, made from the one read.
+func (p *projector) pass(ctx context.Context, code, friend string) error {
+	rc, err := p.referral(ctx, code)
+	if err != nil {
+		return err
+	}
+	next := referral{Code: rc.Code + "-" + friend, Owner: friend}
+	b, _ := json.Marshal(next)
+	return p.f.write(ctx, keys.Referral(next.Code), b)
+}
