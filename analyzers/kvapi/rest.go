@@ -271,6 +271,24 @@ func (b *urlBuilder) call(v *ssa.Call, env *restEnv, at ssa.Instruction, depth i
 			}
 			return out
 		}
+	case "strings.Join":
+		// c.endpoint("values", key) joining its parts: each element the
+		// caller gave, after the separator.
+		sep, ok := StringConst(args[1])
+		if !ok {
+			break
+		}
+		elems, elemEnv := env.resolve(args[0])
+		out := [][]urlPart{{}}
+		for i, e := range b.model.elements(elems, 0) {
+			if i > 0 {
+				out = concat(out, [][]urlPart{{{lit: sep}}})
+			}
+			out = concat(out, b.parts(e, elemEnv, at, depth+1))
+		}
+		if len(out) > 0 && len(out[0]) > 0 {
+			return capVariants(out)
+		}
 	case "strings.TrimSuffix", "strings.TrimRight":
 		return b.parts(args[0], env, at, depth+1)
 	}
