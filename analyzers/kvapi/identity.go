@@ -538,10 +538,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		if fn := keyFuncField(v); fn != nil {
 			w.b.WriteString("(" + keyFuncName + " ")
 			w.value(fn, depth+1)
-			for _, a := range v.Call.Args {
-				w.b.WriteString(" ")
-				w.value(a, depth+1)
-			}
+			w.args(v, depth)
 			w.b.WriteString(")")
 			return
 		}
@@ -650,6 +647,12 @@ func isStruct(t types.Type) bool {
 
 func (w *identityWriter) call(call *ssa.Call, depth int) {
 	w.b.WriteString("(" + CalleeName(call))
+	w.args(call, depth)
+	w.b.WriteString(")")
+}
+
+// args writes the arguments of call, each after a space.
+func (w *identityWriter) args(call *ssa.Call, depth int) {
 	for _, a := range call.Call.Args {
 		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
 			// Each element as an argument, as a wrapper's Term has them.
@@ -662,7 +665,6 @@ func (w *identityWriter) call(call *ssa.Call, depth int) {
 		w.b.WriteString(" ")
 		w.value(a, depth+1)
 	}
-	w.b.WriteString(")")
 }
 
 func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
@@ -1109,6 +1111,18 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
 					parts = append(parts, termStrings(ret)...) // "cart:" in cartKey(id)
+				}
+			}
+			if fn := keyFuncField(v); fn != nil {
+				// The constant text its maker was given, and the parts it
+				// is given: "email:" and id in emailAt(id).
+				if made := r.keyFuncMaker(fn); made != nil {
+					for _, a := range made.Call.Args {
+						walk(a, depth+1)
+					}
+				}
+				for _, a := range v.Call.Args {
+					walk(a, depth+1)
 				}
 			}
 			if pureCall(v) {

@@ -583,21 +583,48 @@ func ownKeyMethod(call *ssa.Call) (string, bool) {
 	return keyMethodPrefix + call.Call.Method.Name(), true
 }
 
-// keyFuncField returns the function-typed field that call calls, loaded
-// from a struct, when it returns a string: a repository's Key func(id
-// string) string. Such a function builds keys, and is taken to build the
-// same key from the same arguments.
+// keyFuncField returns the function value that call calls, when it
+// returns a string and is held where it is set once: a repository's Key
+// func(id string) string field, a package's var emailAt =
+// keys.Prefixed("email:"), or a local key := keyer("presence:"). Such a
+// function builds keys, and is taken to build the same key from the same
+// arguments.
 func keyFuncField(call *ssa.Call) ssa.Value {
-	load, ok := call.Call.Value.(*ssa.UnOp)
-	if !ok || load.Op != token.MUL || call.Call.IsInvoke() {
-		return nil
-	}
-	if _, ok := load.X.(*ssa.FieldAddr); !ok {
+	if call.Call.IsInvoke() {
 		return nil
 	}
 	res := call.Call.Signature().Results()
 	if res.Len() != 1 || !basic(res.At(0).Type(), types.IsString) {
 		return nil
 	}
-	return load
+	switch fn := call.Call.Value.(type) {
+	case *ssa.UnOp:
+		if fn.Op != token.MUL {
+			return nil
+		}
+		switch fn.X.(type) {
+		case *ssa.FieldAddr, *ssa.Global:
+			return fn
+		}
+	case *ssa.Call:
+		if fn.Call.Signature().Results().Len() == 1 {
+			return fn // what a key builder's factory made
+		}
+	}
+	return nil
+}
+
+// keyFuncMaker returns the call that made the key-building function fn
+// (see keyFuncField), when it is made once: keys.Prefixed("email:") stored
+// in a package variable, or a local key := keyer("presence:").
+func (r *Result) keyFuncMaker(fn ssa.Value) *ssa.Call {
+	if load, ok := fn.(*ssa.UnOp); ok {
+		if g, ok := load.X.(*ssa.Global); ok {
+			if stored := r.storedInto(g); len(stored) == 1 {
+				fn = stored[0]
+			}
+		}
+	}
+	made, _ := fn.(*ssa.Call)
+	return made
 }

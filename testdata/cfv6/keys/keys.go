@@ -23,3 +23,20 @@ func (d Dock) MarshalText() ([]byte, error) {
 
 // Referral is the key of a referral code's record.
 func Referral(code string) string { return "ref:" + code }
+
+// A Keyer builds the keys under one prefix from their parts.
+type Keyer func(parts ...string) string
+
+// Prefixed returns the Keyer of prefix.
+func Prefixed(prefix string) Keyer {
+	return func(parts ...string) string {
+		key := prefix
+		for i, p := range parts {
+			if i > 0 {
+				key += ":"
+			}
+			key += p
+		}
+		return key
+	}
+}

@@ -230,3 +230,39 @@ func (p *projector) pass(ctx context.Context, code, friend string) error {
 	b, _ := json.Marshal(next)
 	return p.f.write(ctx, keys.Referral(next.Code), b)
 }
+
+// Keys built by a function that a factory made, held in a package
+// variable or a local: noteAt(id) names the same key each time.
+var (
+	noteAt  = keys.Prefixed("note:")
+	draftAt = keys.Prefixed("draft:")
+)
+
+func (p *projector) appendNote(ctx context.Context, id, line string) error {
+	b, err := p.f.read(ctx, noteAt(id))
+	if err != nil {
+		return err
+	}
+	return p.f.write(ctx, noteAt(id), append(b, line...)) // want `read-modify-write on one KV key`
+}
+
+func (p *projector) appendLocal(ctx context.Context, id, line string) error {
+	key := keys.Prefixed("log:")
+	b, err := p.f.read(ctx, key(id))
+	if err != nil {
+		return err
+	}
+	return p.f.write(ctx, key(id), append(b, line...)) // want `read-modify-write on one KV key`
+}
+
+// Quiet: another record's key, and another prefix's.
+func (p *projector) copyNote(ctx context.Context, from, to string) error {
+	b, err := p.f.read(ctx, noteAt(from))
+	if err != nil {
+		return err
+	}
+	if err := p.f.write(ctx, noteAt(to), append(b, '!')); err != nil {
+		return err
+	}
+	return p.f.write(ctx, draftAt(from), append(b, '!'))
+}

@@ -7,7 +7,11 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+
 	"kvlint.test/cfv6/builder"
+	"kvlint.test/cfv6/keys"
 )
 
 type Session struct {
@@ -30,4 +34,14 @@ func (s *Sessions) Touch(ctx context.Context, sess *Session) error { // want Tou
 func (s *Sessions) Start(ctx context.Context, id, user string) error {
 	b, _ := json.Marshal(Session{ID: id, User: user, LastSeen: time.Now()})
 	return s.store.Set("session:" + id).Value(b).Expire(30 * time.Minute).Do(ctx)
+}
+
+// A key whose words come from the prefix its builder was made with.
+var linkAt = keys.Prefixed("magic-link")
+
+// A delete of a magic link, at other locations only later: only the
+// prefix its key builder was made with says what it deletes.
+func drop(ctx context.Context, client *cloudflare.Client, account, ns, id string) error { // want drop:"kvsession"
+	_, err := client.KV.Namespaces.Values.Delete(ctx, ns, linkAt(id), kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(account)}) // want `A magic link revoked or consumed by a KV delete`
+	return err
 }
