@@ -86,19 +86,26 @@ def vet(binary, m):
         env.update(GOOS='js', GOARCH='wasm')
     ifaces = subprocess.run([binary, '-C', d, '--print-interfaces', './...'],
                             capture_output=True, text=True).stdout.strip()
-    out = subprocess.run(['go', 'vet', '-json', '-vettool=' + binary, '-kvapi.interfaces=' + ifaces, './...'],
-                         cwd=d, env=env, capture_output=True, text=True)
-    out = out.stdout + out.stderr
-    finds, seen = [], set()
     # go vet -json prints a stream of JSON objects, one per package, with
-    # "# pkg" lines between some of them.
-    objs, dec, i = [], json.JSONDecoder(), 0
-    while True:
-        i = out.find('{', i)
-        if i < 0:
+    # "# pkg" lines between some of them. The packages' vet runs write
+    # concurrently, and now and then their output interleaves: run again.
+    for attempt in range(3):
+        out = subprocess.run(['go', 'vet', '-json', '-vettool=' + binary, '-kvapi.interfaces=' + ifaces, './...'],
+                             cwd=d, env=env, capture_output=True, text=True)
+        out = out.stdout + out.stderr
+        objs, dec, i = [], json.JSONDecoder(), 0
+        try:
+            while True:
+                i = out.find('{', i)
+                if i < 0:
+                    break
+                obj, i = dec.raw_decode(out, i)
+                objs.append(obj)
             break
-        obj, i = dec.raw_decode(out, i)
-        objs.append(obj)
+        except json.JSONDecodeError:
+            if attempt == 2:
+                raise
+    finds, seen = [], set()
     for chunk in objs:
         for pkg in chunk.values():
             for analyzer, diags in pkg.items():
