@@ -21,7 +21,7 @@
 //     returned no error (the SDK returns every 4xx as the error);
 //   - at the get, a GetString value parsed (strconv, encoding/json, the
 //     standard library's other parsers) with no check for "<null>" on
-//     any path, and a GetReader of a key built from the HTTP request,
+//     any path, and a GetReader of a key built at run time,
 //     whose reader is read with nothing that says the key exists;
 //   - at the get, any SDK, a get whose every error is taken for a missing
 //     key (ignored, or handled without looking at it) before a write of

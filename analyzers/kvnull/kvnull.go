@@ -37,6 +37,7 @@ const (
 	nilReaderMsg     = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
 	unseenReaderMsg  = "for a missing key GetReader returns a reader over the JS null, not an error, and reading it panics; this reader is read with no way to tell a miss: read with GetString and compare with \"<null>\", or make sure the key exists first"
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
+	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
@@ -115,7 +116,7 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 	if model.LooksFor(views, text) {
 		return // the miss is looked for
 	}
-	checked, parsed := false, false
+	checked, parsed, served := false, false, false
 	for _, v := range views {
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
@@ -134,13 +135,42 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 					}
 				} else if parses(ref) && failureHandedOn(ref) {
 					parsed = true
+				} else if servesText(ref, v) {
+					served = true
 				}
 			}
 		}
 	}
-	if parsed && !checked {
+	switch {
+	case checked:
+	case parsed:
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(parsedMsg, text, text)})
+	case served:
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(servedMsg, text, text)})
 	}
+}
+
+// servesText reports whether call writes v to an HTTP response as its
+// body: io.WriteString(w, v) or w.Write([]byte(v)).
+func servesText(call *ssa.Call, v ssa.Value) bool {
+	args := call.Call.Args
+	if call.Call.IsInvoke() {
+		name := call.Call.Method.Name()
+		return (name == "Write" || name == "WriteString") && len(args) == 1 && args[0] == v && responseWriter(call.Call.Value)
+	}
+	return kvapi.CalleeName(call) == "io.WriteString" && len(args) == 2 && args[1] == v && responseWriter(args[0])
+}
+
+// responseWriter reports whether w is an http.ResponseWriter, perhaps
+// seen as an io.Writer.
+func responseWriter(w ssa.Value) bool {
+	if mi, ok := w.(*ssa.MakeInterface); ok {
+		w = mi.X
+	} else if ci, ok := w.(*ssa.ChangeInterface); ok {
+		w = ci.X
+	}
+	named, ok := types.Unalias(w.Type()).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "ResponseWriter"
 }
 
 // otherString returns the string constant that bin compares v with.
@@ -197,24 +227,28 @@ func checkReader(model *kvapi.Result, rep *report.Reporter, op *kvapi.Op) {
 			}
 		}
 	}
-	if read && namedByClient(model, op) && !knownThere(model, op) {
+	if read && !fixedKey(model, op) && !knownThere(model, op) {
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: unseenReaderMsg})
 	}
 }
 
-// namedByClient reports whether the get's key is built from the HTTP
-// request being served (a path value, a query parameter): a key the
-// client names may well be missing, where one the program publishes
-// itself (a sitemap) is there.
-func namedByClient(model *kvapi.Result, get *kvapi.Op) bool {
-	for _, src := range get.Sources(kvapi.Key) {
-		for _, in := range src.Inputs() {
-			if model.Backward(in, get.Call, func(s kvapi.Step) bool { return kvapi.IsHTTP(s.Value.Type(), "Request") }) {
-				return true
+// fixedKey reports whether the get's key is known at compile time: a
+// key the program publishes itself (a sitemap) is there, where one built
+// from a request, an ID or a name (a seat map per drop) may be missing.
+func fixedKey(model *kvapi.Result, get *kvapi.Op) bool {
+	srcs := get.Sources(kvapi.Key)
+	for _, src := range srcs {
+		if src.Term != nil {
+			if src.Term.Params() {
+				return false
 			}
+			continue
+		}
+		if vals, _ := model.Eval(src.Value, nil); len(vals) != 1 {
+			return false
 		}
 	}
-	return false
+	return len(srcs) > 0
 }
 
 // knownThere reports whether the function learned before the get that its

@@ -387,3 +387,42 @@ func (f *flags) bannerText(ctx context.Context) string {
 	}
 	return string(b)
 }
+
+// A page served straight from KV: a missing page is the text "<null>".
+func page(ns *kv.Namespace, w http.ResponseWriter, r *http.Request) {
+	html, err := ns.GetString("page:"+r.PathValue("name"), nil) // want `this value is sent as the response with no check for it`
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	io.WriteString(w, html)
+}
+
+// Quiet: the miss is looked for before the page is served.
+func pageChecked(ns *kv.Namespace, w http.ResponseWriter, r *http.Request) {
+	html, err := ns.GetString("page:"+r.PathValue("name"), nil)
+	if err != nil || html == "<null>" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Write([]byte(html))
+}
+
+// Quiet: a value written to a log, not served.
+func logPage(ns *kv.Namespace, w io.Writer, name string) {
+	html, _ := ns.GetString("page:"+name, nil)
+	io.WriteString(w, html)
+}
+
+type seatMap struct{ Sections []string }
+
+// A reader of a key built from a name its caller gives: a missing seat
+// map panics on the first read.
+func seats(ns *kv.Namespace, drop string) (seatMap, error) {
+	r, err := ns.GetReader("seatmap:"+drop, nil) // want `GetReader returns a reader over the JS null, not an error, and reading it panics`
+	if err != nil {
+		return seatMap{}, err
+	}
+	var m seatMap
+	return m, json.NewDecoder(r).Decode(&m)
+}
