@@ -803,7 +803,7 @@ func checksAfterError(get *kvapi.Op) []missCheck {
 		}
 		for _, use := range *res.Referrers() {
 			if bin, ok := use.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) &&
-				kvapi.IsNil(kvapi.OtherOperand(bin, res)) && onlyOnSuccess(err, bin.Block()) {
+				kvapi.IsNil(kvapi.OtherOperand(bin, res)) && onlyOnSuccess(err, bin.Block(), true) {
 				out = append(out, missCheck{bin, nilResponseMsg})
 				continue
 			}
@@ -818,7 +818,7 @@ func checksAfterError(get *kvapi.Op) []missCheck {
 				}
 				for _, cmp := range *load.Referrers() {
 					bin, ok := cmp.(*ssa.BinOp)
-					if ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && is404(kvapi.OtherOperand(bin, load)) && onlyOnSuccess(err, bin.Block()) {
+					if ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && is404(kvapi.OtherOperand(bin, load)) && onlyOnSuccess(err, bin.Block(), true) {
 						out = append(out, missCheck{bin, statusMissMsg})
 					}
 				}
@@ -883,7 +883,7 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 					}
 				}
 			}
-			if bin != nil && onlyOnSuccess(err, bin.Block()) && !slices.Contains(out, bin) {
+			if bin != nil && onlyOnSuccess(err, bin.Block(), false) && !slices.Contains(out, bin) {
 				out = append(out, bin)
 			}
 		}
@@ -915,19 +915,33 @@ func toldApart(err ssa.Value) bool {
 }
 
 // onlyOnSuccess reports whether block runs only after err was found nil.
-func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock) bool {
+func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock, joined bool) bool {
 	for _, failed := range failedBranches(err) {
-		if len(failed.Preds) != 1 {
-			continue
-		}
-		test := failed.Preds[0]
-		for _, ok := range test.Succs {
-			if ok != failed && len(ok.Preds) == 1 && ok.Dominates(block) {
-				return true
+		// The test is the failed branch's one predecessor, or, where
+		// joined allows the failure to join another way (err == nil &&
+		// res.StatusCode == 404), a test of err itself.
+		for _, test := range failed.Preds {
+			if len(failed.Preds) > 1 && (!joined || !testsValue(test, err)) {
+				continue
+			}
+			for _, ok := range test.Succs {
+				if ok != failed && len(ok.Preds) == 1 && ok.Dominates(block) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// testsValue reports whether block ends in a branch on a comparison of v.
+func testsValue(block *ssa.BasicBlock, v ssa.Value) bool {
+	br, ok := block.Instrs[len(block.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	bin, ok := br.Cond.(*ssa.BinOp)
+	return ok && (bin.X == v || bin.Y == v)
 }
 
 // bodyWithoutStatus reports whether a request to the REST API has its
@@ -1056,6 +1070,9 @@ func is404(v ssa.Value) bool {
 func missIsValue(get *kvapi.Op) bool {
 	method := get.Method.FullName()
 	if get.Wrapped != nil {
+		if get.Wrapped.MissError {
+			return false // an adapter that turns "<null>" into its not-found error
+		}
 		method = get.Wrapped.Method
 	}
 	return strings.HasSuffix(method, ").GetString") || strings.HasSuffix(method, ").GetReader")
