@@ -23,6 +23,11 @@
 //     standard library's other parsers) with no check for "<null>" on
 //     any path, and a GetReader of a key built at run time,
 //     whose reader is read with nothing that says the key exists;
+//   - at the get, a GetString value written as the response with no
+//     check for "<null>", and, for a get that reports a miss as an error,
+//     a value decoded where the not-found was let through (binary's
+//     readers panic on the empty value; a parse error handed on fails
+//     every miss);
 //   - at the get, any SDK, a get whose every error is taken for a missing
 //     key (ignored, or handled without looking at it) before a write of
 //     the same key with a value built from what the get returned;

@@ -38,6 +38,8 @@ const (
 	unseenReaderMsg  = "for a missing key GetReader returns a reader over the JS null, not an error, and reading it panics; this reader is read with no way to tell a miss: read with GetString and compare with \"<null>\", or make sure the key exists first"
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
+	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
+	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
 	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
@@ -85,6 +87,10 @@ func run(pass *analysis.Pass) (any, error) {
 		if parse := zeroParsed(model, counts, op); parse != nil {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: zeroParsedMsg,
 				Related: []analysis.RelatedInformation{{Pos: parse.Pos(), End: parse.Pos(), Message: "parsed here, its error dropped"}}})
+		}
+		if decode, msg := missDecoded(op); decode != nil {
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg,
+				Related: []analysis.RelatedInformation{{Pos: decode.Pos(), End: decode.Pos(), Message: "decoded here"}}})
 		}
 		if guardedByResponse(op) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: responseGuardMsg})
@@ -485,6 +491,82 @@ func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *s
 		}
 	}
 	return nil
+}
+
+// missDecoded returns a decode of the get's value that a missing key
+// reaches as an empty value, and the message for it: the function lets
+// the get's not-found through (err != nil && !errors.Is(err,
+// ErrNotFound)), then decodes what the get returned without a look at its
+// length. encoding/binary's readers panic on it; a parser fails, and a
+// function that hands that failure on fails every miss.
+func missDecoded(get *kvapi.Op) (*ssa.Call, string) {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || get.REST() || missIsValue(get) {
+		return nil, ""
+	}
+	getErr, _ := errorResult(call)
+	if getErr == nil {
+		return nil, ""
+	}
+	views := kvapi.Views(get.Results())
+	for _, v := range views {
+		if v == ssa.Value(call) || !isBytes(v.Type()) {
+			continue
+		}
+		for _, ref := range *v.Referrers() {
+			if lengthTested(ref, v) {
+				return nil, "" // an empty value is looked for
+			}
+		}
+	}
+	for _, v := range views {
+		if v == ssa.Value(call) || !isText(v.Type()) {
+			continue
+		}
+		for _, ref := range *v.Referrers() {
+			decode, ok := ref.(*ssa.Call)
+			if !ok || !missReaches(getErr, call.Block(), decode.Block()) {
+				continue
+			}
+			switch {
+			case readsFixedWidth(decode):
+				return decode, binaryMissMsg
+			case parses(decode) && failureHandedOn(decode):
+				return decode, decodeMissMsg
+			}
+		}
+	}
+	return nil, ""
+}
+
+// lengthTested reports whether ref looks at whether v is empty: len(v),
+// or v compared with nil.
+func lengthTested(ref ssa.Instruction, v ssa.Value) bool {
+	switch ref := ref.(type) {
+	case *ssa.Call:
+		return kvapi.IsLen(ref)
+	case *ssa.BinOp:
+		return (ref.Op == token.EQL || ref.Op == token.NEQ) && kvapi.IsNil(kvapi.OtherOperand(ref, v))
+	}
+	return false
+}
+
+// readsFixedWidth reports whether call reads a number from the first
+// bytes of a slice with encoding/binary's byte orders, which panic on a
+// shorter one: binary.BigEndian.Uint64(b).
+func readsFixedWidth(call *ssa.Call) bool {
+	var recv types.Type
+	var name string
+	if call.Call.IsInvoke() {
+		recv, name = call.Call.Value.Type(), call.Call.Method.Name()
+	} else if callee := call.Call.StaticCallee(); callee != nil && callee.Signature.Recv() != nil {
+		recv, name = callee.Signature.Recv().Type(), callee.Name()
+	} else {
+		return false
+	}
+	named, ok := types.Unalias(recv).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "encoding/binary" &&
+		(name == "Uint16" || name == "Uint32" || name == "Uint64")
 }
 
 // scales reports whether what parse reads is a setting whose zero does

@@ -3,6 +3,7 @@ package kvnull
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -387,7 +388,7 @@ func (s *store) invoiceStatus(ctx context.Context, id string) (string, error) {
 // with empty settings and no error.
 func (s *store) loadPrefs(ctx context.Context, key string) (settings, error) {
 	var out settings
-	resp, err := s.get(ctx, key) // want `every error of this get is taken for a missing key, and the write at line 407`
+	resp, err := s.get(ctx, key) // want `every error of this get is taken for a missing key, and the write at line 408`
 	if err != nil {
 		return out, nil
 	}
@@ -590,4 +591,48 @@ func (s *store) loadByResponse(ctx context.Context, user string) (settings, erro
 	defer resp.Body.Close()
 	var st settings
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// A count stored as eight bytes, read where a missing key is let
+// through: binary's reader panics on the empty value.
+func (s *store) stock(ctx context.Context, item string) (uint64, error) {
+	b, err := s.getBytes(ctx, "stock:"+item) // want `encoding/binary's fixed-width readers panic`
+	if err != nil && !notFound(err) {
+		return 0, err
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+// A record decoded where a missing key is let through: every miss fails
+// as corrupt data.
+func (s *store) badge(ctx context.Context, user string) (settings, error) {
+	b, err := s.getBytes(ctx, "badge:"+user) // want `then the empty value fails to decode and that error is handed on`
+	if err != nil && !notFound(err) {
+		return settings{}, err
+	}
+	var out settings
+	if err := json.Unmarshal(b, &out); err != nil {
+		return settings{}, fmt.Errorf("badge %s: %w", user, err)
+	}
+	return out, nil
+}
+
+// Quiet: the empty value is looked for, and a miss returns above.
+func (s *store) stockOrZero(ctx context.Context, item string) (uint64, error) {
+	b, err := s.getBytes(ctx, "stock:"+item)
+	if err != nil && !notFound(err) {
+		return 0, err
+	}
+	if len(b) < 8 {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+func (s *store) stockOrFail(ctx context.Context, item string) (uint64, error) {
+	b, err := s.getBytes(ctx, "stock:"+item)
+	if err != nil {
+		return 0, err
+	}
+	return binary.BigEndian.Uint64(b), nil
 }
