@@ -359,9 +359,7 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	}
 	if fn := keyFuncField(v); fn != nil {
 		t := &Term{Op: TermCall, Name: keyFuncName, Args: []*Term{c.term(fn, depth+1)}}
-		for _, a := range v.Call.Args {
-			t.Args = append(t.Args, c.term(a, depth+1))
-		}
+		t.Args = append(t.Args, c.callArgs(v, depth)...)
 		return t
 	}
 	if name, ok := ownKeyMethod(v); ok {
@@ -374,17 +372,24 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque
 	}
-	t := &Term{Op: TermCall, Name: name}
+	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
+}
+
+// callArgs returns the Terms of the arguments of v, the elements of a
+// variadic slice each on its own (fmt.Sprintf's ...any, a key builder's
+// ...string), as identities write them.
+func (c *compiler) callArgs(v *ssa.Call, depth int) []*Term {
+	var args []*Term
 	for _, a := range v.Call.Args {
-		if s, ok := a.(*ssa.Slice); ok && v.Call.Signature().Variadic() { // fmt.Sprintf's ...any
+		if s, ok := a.(*ssa.Slice); ok && v.Call.Signature().Variadic() {
 			for _, elem := range c.model.elements(s, 0) {
-				t.Args = append(t.Args, c.term(elem, depth+1))
+				args = append(args, c.term(elem, depth+1))
 			}
 			continue
 		}
-		t.Args = append(t.Args, c.term(a, depth+1))
+		args = append(args, c.term(a, depth+1))
 	}
-	return t
+	return args
 }
 
 // pureFuncs compute their result from their arguments alone, so two

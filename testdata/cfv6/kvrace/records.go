@@ -266,3 +266,25 @@ func (p *projector) copyNote(ctx context.Context, from, to string) error {
 	}
 	return p.f.write(ctx, draftAt(from), append(b, '!'))
 }
+
+// The same key read through a method of this package that builds it.
+func (p *projector) note(ctx context.Context, id string) ([]byte, error) {
+	return p.f.read(ctx, noteAt(id))
+}
+
+func (p *projector) appendVia(ctx context.Context, id, line string) error {
+	b, err := p.note(ctx, id)
+	if err != nil {
+		return err
+	}
+	return p.f.write(ctx, noteAt(id), append(b, line...)) // want `read-modify-write on one KV key`
+}
+
+// Quiet: another note's key.
+func (p *projector) forkVia(ctx context.Context, id, to string) error {
+	b, err := p.note(ctx, id)
+	if err != nil {
+		return err
+	}
+	return p.f.write(ctx, noteAt(to), append(b, '!'))
+}
