@@ -537,7 +537,11 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 		if fn := keyFuncField(v); fn != nil {
 			w.b.WriteString("(" + keyFuncName + " ")
-			w.value(fn, depth+1)
+			if made := w.model.keyFuncMaker(fn); made != nil {
+				w.call(made, depth+1) // as its Term has it: keys.Prefixed("email:")
+			} else {
+				w.value(fn, depth+1)
+			}
 			w.args(v, depth)
 			w.b.WriteString(")")
 			return

@@ -358,7 +358,13 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		}
 	}
 	if fn := keyFuncField(v); fn != nil {
-		t := &Term{Op: TermCall, Name: keyFuncName, Args: []*Term{c.term(fn, depth+1)}}
+		// The function by the call that made it, so that its constant
+		// text travels with the Term: (keys.Prefixed "email:").
+		fnTerm := c.term(fn, depth+1)
+		if made := c.model.keyFuncMaker(fn); made != nil {
+			fnTerm = &Term{Op: TermCall, Name: CalleeName(made), Args: c.callArgs(made, depth+1)}
+		}
+		t := &Term{Op: TermCall, Name: keyFuncName, Args: []*Term{fnTerm}}
 		t.Args = append(t.Args, c.callArgs(v, depth)...)
 		return t
 	}

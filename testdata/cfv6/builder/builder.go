@@ -11,6 +11,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/cfv6/keys"
 )
 
 // Store reads and writes one namespace.
@@ -154,5 +156,13 @@ func (s *Store) put(ctx context.Context, key string, value []byte, opts Options)
 		params.ExpirationTTL = cloudflare.F(opts.TTL.Seconds())
 	}
 	_, err := s.client.KV.Namespaces.Values.Update(ctx, s.nsID, key, params)
+	return err
+}
+
+var failuresAt = keys.Prefixed("login-failures")
+
+// ClearFailures forgets a user's failed logins.
+func (s *Store) ClearFailures(ctx context.Context, user string) error {
+	_, err := s.client.KV.Namespaces.Values.Delete(ctx, s.nsID, failuresAt(user), kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(s.accountID)})
 	return err
 }
