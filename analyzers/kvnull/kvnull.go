@@ -141,8 +141,8 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 					}
 				} else if parses(ref) && failureHandedOn(ref) {
 					parsed = true
-				} else if servesText(ref, v) {
-					served = true
+				} else if op.Wrapped == nil && servesText(ref, v) {
+					served = true // (a wrapper's callers may trust its checks, right or wrong)
 				}
 			}
 		}
@@ -525,8 +525,8 @@ func missDecoded(get *kvapi.Op) (*ssa.Call, string) {
 		}
 		for _, ref := range *v.Referrers() {
 			decode, ok := ref.(*ssa.Call)
-			if !ok || !missReaches(getErr, call.Block(), decode.Block()) {
-				continue
+			if !ok || !missReaches(getErr, call.Block(), decode.Block()) || onlyOnSuccess(getErr, decode.Block(), true) {
+				continue // if err == nil { decode }: a miss never gets here
 			}
 			switch {
 			case readsFixedWidth(decode):

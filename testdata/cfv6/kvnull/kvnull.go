@@ -636,3 +636,16 @@ func (s *store) stockOrFail(ctx context.Context, item string) (uint64, error) {
 	}
 	return binary.BigEndian.Uint64(b), nil
 }
+
+// Quiet: decoded only where the get succeeded.
+func (s *store) stockIfAny(ctx context.Context, item string) (uint64, error) {
+	b, err := s.getBytes(ctx, "stock:"+item)
+	if err != nil && !notFound(err) {
+		return 0, err
+	}
+	var n uint64
+	if err == nil {
+		n = binary.BigEndian.Uint64(b)
+	}
+	return n, nil
+}

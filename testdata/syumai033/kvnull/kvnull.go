@@ -434,3 +434,25 @@ func capacity(c *cache, drop string) int {
 	n, _ := strconv.Atoi(v)
 	return n
 }
+
+// A wrapper whose own miss check is wrong, reported there.
+func (c *cache) page(name string) (string, error) {
+	v, err := c.ns.GetString("page:"+name, nil)
+	if err != nil {
+		return "", err
+	}
+	if v == "" { // want `this miss check is never true`
+		return "<p>soon</p>", nil
+	}
+	return v, nil
+}
+
+// Quiet here: what the wrapper hands back is its own checks' business,
+// reported in it.
+func pageVia(c *cache, w http.ResponseWriter, name string) {
+	html, err := c.page(name)
+	if err != nil {
+		return
+	}
+	io.WriteString(w, html)
+}
