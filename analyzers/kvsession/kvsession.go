@@ -42,10 +42,11 @@ var DefaultConfig = Config{
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
-// notCredential words mark keys that merely mention a credential word:
-// a token bucket, a feature flag about sessions, a count of logins, the
-// lease of a job that refreshes reports.
-var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs)$`)
+// notCredential words mark keys that merely mention a credential word,
+// or hold something else that a consuming verb may end: a token bucket,
+// a feature flag about sessions, a count of logins, the lease of a job
+// that refreshes reports, a hold on a table that a booking confirms.
+var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?)$`)
 
 // revocationList words name a list of what was revoked: of credentials
 // when a credential is named too, or by themselves for the first few
