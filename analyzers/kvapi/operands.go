@@ -279,13 +279,30 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 		}
 		addrs := r.addresses(v, 0)
 		built = built || len(addrs) > 0 || r.builtBy(v)
-		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) })
+		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) || assignedWhole(a) })
 		srcs = append(srcs, r.fieldSources(v, name, 0)...)
 	}
 	if decoded && len(srcs) == 0 {
 		return nil, false // a record read and decoded: its fields are not known here
 	}
 	return r.unwrapAll(srcs), built
+}
+
+// assignedWhole reports whether the variable at addr is given a whole
+// struct from elsewhere (l, err := repo.Find(ctx, code)), whose fields
+// are then what that struct held, not what this function stores.
+func assignedWhole(addr ssa.Value) bool {
+	if _, isAlloc := addr.(*ssa.Alloc); !isAlloc {
+		return false
+	}
+	for _, ref := range *addr.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == addr {
+			if _, isConst := st.Val.(*ssa.Const); !isConst {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // filledByCall reports whether the variable at addr is given, before the

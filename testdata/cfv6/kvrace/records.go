@@ -288,3 +288,35 @@ func (p *projector) forkVia(ctx context.Context, id, to string) error {
 	}
 	return p.f.write(ctx, noteAt(to), append(b, '!'))
 }
+
+type board struct {
+	Code    string
+	Players []string
+}
+
+var boardAt = keys.Prefixed("board")
+
+func (p *projector) findBoard(ctx context.Context, code string) (board, error) {
+	var b board
+	raw, err := p.f.read(ctx, boardAt(code))
+	if err != nil {
+		return b, err
+	}
+	return b, json.Unmarshal(raw, &b)
+}
+
+func (p *projector) saveBoard(ctx context.Context, b board) error {
+	raw, _ := json.Marshal(b)
+	return p.f.write(ctx, boardAt(b.Code), raw)
+}
+
+// A record found, changed and saved under the key its own code names:
+// the code is what the record held, not a field this function sets.
+func (p *projector) joinBoard(ctx context.Context, code, player string) error {
+	b, err := p.findBoard(ctx, code)
+	if err != nil {
+		return err
+	}
+	b.Players = append(b.Players, player)
+	return p.saveBoard(ctx, b) // want `read-modify-write on one KV key`
+}
