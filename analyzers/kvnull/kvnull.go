@@ -151,7 +151,7 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 	case checked:
 	case parsed:
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(parsedMsg, text, text)})
-	case served:
+	case served && !fixedKey(model, op): // a page the program publishes itself is there
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(servedMsg, text, text)})
 	}
 }

@@ -130,7 +130,7 @@ func (r *Registry) ScheduleRetry(deliveryID string, attempt int, payload []byte)
 
 // RetryPayload returns the stored body of a delivery awaiting retry.
 func (r *Registry) RetryPayload(deliveryID string) ([]byte, error) {
-	rd, err := r.ns.GetReader("wh-retry:"+deliveryID, nil)
+	rd, err := r.ns.GetReader("wh-retry:"+deliveryID, nil) // DEBATABLE kvnull
 	if err != nil {
 		return nil, err
 	}
