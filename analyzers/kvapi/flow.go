@@ -141,6 +141,11 @@ func (w *walker) walk(s Step, depth int) bool {
 				return true
 			}
 		}
+		// A closure of the function, called: what it returns (apply :=
+		// func(have int) int { return have - n }; left := apply(have)).
+		if fn := funcValue(v.Call.Value); fn != nil && fn.Parent() != nil && w.returns(fn, depth) {
+			return true
+		}
 		// A pointer it made is filled by the calls given it before the
 		// sink: io.Copy(w, r) into a writer that a later Close sends.
 		if _, isPtr := v.Type().Underlying().(*types.Pointer); isPtr {

@@ -459,6 +459,9 @@ func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb.MatchString) {
 		return false
 	}
+	if slices.ContainsFunc(model.OpsIn(fn, kvapi.Put), func(put *kvapi.Op) bool { return model.Same(put, del, kvapi.Key) }) {
+		return false // written back on another path: a stack of items used up in part, not a code
+	}
 	return slices.ContainsFunc(model.GetsOf(del), func(get *kvapi.Op) bool {
 		return kvapi.Outermost(get.Call.Parent()) == fn && kvapi.Before(get.Call, del.Call)
 	})

@@ -3,6 +3,8 @@ package kvcounter
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"strconv"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -78,4 +80,36 @@ func tag(ns *kv.Namespace, poll, option string) error {
 	t.Counts[option] = 1
 	b, _ := json.Marshal(t)
 	return ns.PutString("tags:"+poll, string(b), nil)
+}
+
+var errShort = errors.New("not enough")
+
+// The arithmetic in a closure that the function calls.
+func spend(ns *kv.Namespace, player string, n int) error {
+	apply := func(have int) (int, error) {
+		if have < n {
+			return have, errShort
+		}
+		return have - n, nil
+	}
+	raw, err := ns.GetString("coins:"+player, nil)
+	if err != nil || raw == "<null>" {
+		return errShort
+	}
+	have, _ := strconv.Atoi(raw)
+	left, err := apply(have)
+	if err != nil {
+		return err
+	}
+	return ns.PutString("coins:"+player, strconv.Itoa(left), nil) // want `counter kept in KV`
+}
+
+// Quiet: a closure that picks a label, no count.
+func relabel(ns *kv.Namespace, id string) error {
+	pick := func(old string) string { return old + "!" }
+	raw, err := ns.GetString("label:"+id, nil)
+	if err != nil || raw == "<null>" {
+		return err
+	}
+	return ns.PutString("title:"+id, pick(raw), nil)
 }

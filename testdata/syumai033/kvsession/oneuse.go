@@ -115,3 +115,17 @@ func confirmBooking(ns *kv.Namespace, table, holdID string) error {
 	}
 	return ns.Delete("hold/" + table)
 }
+
+// Quiet: items consumed in part are written back, and the key is deleted
+// only when none are left: a count, not a one-time code.
+func consumeItems(ns *kv.Namespace, player string, n int) error {
+	raw, err := ns.GetString("inv:"+player, nil)
+	if err != nil || raw == "<null>" {
+		return errWrongVenue
+	}
+	have := len(raw)
+	if have == n {
+		return ns.Delete("inv:" + player)
+	}
+	return ns.PutString("inv:"+player, raw[n:], nil)
+}
