@@ -602,6 +602,9 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 	for _, loop := range kvapi.Loops(fn) {
 		if loop[get.Call.Block()] {
 			in = loop.Header()
+			if leavesOnSuccess(get, loop) {
+				return nil // a search that stops at the first key it reads
+			}
 		}
 	}
 	if in == nil || memoized(get.Call) {
@@ -624,6 +627,54 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 		}
 	}
 	return nil
+}
+
+// leavesOnSuccess reports whether the loop ends where get succeeds: the
+// way its error takes when nil leaves the loop (if err == nil { return v }),
+// so that the loop tries listed keys until one reads, not all of them.
+func leavesOnSuccess(get *kvapi.Op, loop kvapi.Loop) bool {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	err := kvapi.ErrorOf(call)
+	if err == nil {
+		return false
+	}
+	for _, ref := range *err.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			br, ok := use.(*ssa.If)
+			if !ok {
+				continue
+			}
+			failed, ok := kvapi.ErrorBranch(br)
+			if !ok {
+				continue
+			}
+			for _, succ := range br.Block().Succs {
+				if succ != failed && leaves(succ, loop) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// leaves reports whether b is out of the loop, or tests one more thing
+// and leaves on its outcome (err == nil && v != "<null>").
+func leaves(b *ssa.BasicBlock, loop kvapi.Loop) bool {
+	if !loop[b] {
+		return true
+	}
+	if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+		return slices.ContainsFunc(b.Succs, func(s *ssa.BasicBlock) bool { return !loop[s] })
+	}
+	return false
 }
 
 // memoized reports whether call runs only when a map lookup found

@@ -389,3 +389,21 @@ func membersOf(ns *kv.Namespace, team string) ([]string, error) { // want member
 	}
 	return out, nil
 }
+
+// Quiet: a search that stops at the first listed key it can read.
+func firstReadable(ns *kv.Namespace) (string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "mirror:", Cursor: ""})
+	if err != nil {
+		return "", err
+	}
+	if !res.ListComplete {
+		return "", nil
+	}
+	for _, k := range res.Keys {
+		v, err := ns.GetString(k.Name, nil)
+		if err == nil && v != "<null>" {
+			return v, nil
+		}
+	}
+	return "", nil
+}
