@@ -199,9 +199,10 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 	}
 	var tests []test
 	var mineEdges []edge // taken when the key already holds mine
-	for _, res := range withConversions(results) {
+	views, reads := withConversions(results)
+	for _, res := range views {
 		for _, ref := range nonDebugReferrers(res) {
-			if isConversion(ref) {
+			if isConversion(ref) || reads[ref] {
 				continue // a view of the result, tested in its own right
 			}
 			if e, ok := sameAs(ref, res, mine); ok {
@@ -316,16 +317,84 @@ func (e *edge) other() *ssa.BasicBlock {
 
 // withConversions returns vals and their conversions, as the holder's
 // ID of its own type, ids.GrowerID(owner), or string(b).
-func withConversions(vals []ssa.Value) []ssa.Value {
-	out := slices.Clone(vals)
+func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instruction]bool) {
+	out = slices.Clone(vals)
+	reads = make(map[ssa.Instruction]bool)
 	for i := 0; i < len(out); i++ {
 		for _, ref := range nonDebugReferrers(out[i]) {
 			if isConversion(ref) && !kvapi.IsError(out[i].Type()) {
 				out = append(out, ref.(ssa.Value))
 			}
+			if data, ok := bodyRead(ref, out[i]); ok {
+				out, reads[ref] = append(out, data), true
+			}
 		}
 	}
-	return out
+	return out, reads
+}
+
+// bodyRead returns the bytes that instr reads from res, the response a
+// get returned: io.ReadAll(res.Body), or a helper given res alone that
+// returns them (readBody(res)). They are the value the key holds.
+func bodyRead(instr ssa.Instruction, res ssa.Value) (ssa.Value, bool) {
+	if !kvapi.IsHTTP(res.Type(), "Response") {
+		return nil, false
+	}
+	switch instr := instr.(type) {
+	case *ssa.Call:
+		if instr.Call.StaticCallee() != nil && len(instr.Call.Args) == 1 && instr.Call.Args[0] == res {
+			return readBytes(instr)
+		}
+	case *ssa.FieldAddr:
+		if kvapi.FieldOf(instr) == nil || kvapi.FieldOf(instr).Name() != "Body" {
+			return nil, false
+		}
+		var data ssa.Value
+		for _, l := range nonDebugReferrers(instr) {
+			load, ok := l.(*ssa.UnOp)
+			if !ok || load.Op != token.MUL {
+				return nil, false
+			}
+			for _, use := range nonDebugReferrers(load) {
+				call, ok := use.(*ssa.Call)
+				switch {
+				case ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Close":
+				case ok && kvapi.CalleeName(call) == "io.ReadAll" && data == nil:
+					if data, ok = readBytes(call); !ok {
+						return nil, false
+					}
+				default:
+					return nil, false
+				}
+			}
+		}
+		return data, data != nil
+	}
+	return nil, false
+}
+
+// readBytes returns the bytes or text that call returns, perhaps with an
+// error.
+func readBytes(call *ssa.Call) (ssa.Value, bool) {
+	res := call.Call.Signature().Results()
+	text := func(t types.Type) bool {
+		if sl, ok := t.Underlying().(*types.Slice); ok {
+			return types.Identical(sl.Elem().Underlying(), types.Typ[types.Byte])
+		}
+		b, ok := t.Underlying().(*types.Basic)
+		return ok && b.Info()&types.IsString != 0
+	}
+	switch {
+	case res.Len() == 1 && text(res.At(0).Type()):
+		return call, true
+	case res.Len() == 2 && text(res.At(0).Type()) && kvapi.IsError(res.At(1).Type()):
+		for _, ref := range nonDebugReferrers(call) {
+			if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
+				return ext, true
+			}
+		}
+	}
+	return nil, false
 }
 
 func isConversion(instr ssa.Instruction) bool {

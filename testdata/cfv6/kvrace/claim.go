@@ -257,3 +257,41 @@ func (f *flags) seedPreferences(ctx context.Context, member string, defaults []b
 	}
 	return f.write(ctx, "prefs:"+member, defaults)
 }
+
+func readBody(res *http.Response) ([]byte, error) {
+	defer res.Body.Close()
+	return io.ReadAll(res.Body)
+}
+
+// A claim whose holder is read from the response and compared with the
+// claimant: the same one passes, another is refused, none is claimed.
+func (f *flags) claimTag(ctx context.Context, tag, player string) error {
+	res, err := f.client.KV.Namespaces.Values.Get(ctx, f.ns, "tag:"+tag, kv.NamespaceValueGetParams{AccountID: cloudflare.F(f.account)})
+	if err == nil {
+		owner, rerr := readBody(res)
+		if rerr != nil {
+			return rerr
+		}
+		if string(owner) == player {
+			return nil
+		}
+		return errTaken
+	}
+	if !isNotFound(err) {
+		return err
+	}
+	return f.write(ctx, "tag:"+tag, []byte(player)) // want `check-then-create on one KV key`
+}
+
+// Quiet: the stored profile is read and handed back, a cache's use.
+func (f *flags) profileOf(ctx context.Context, id string, load func(string) []byte) ([]byte, error) {
+	res, err := f.client.KV.Namespaces.Values.Get(ctx, f.ns, "prof:"+id, kv.NamespaceValueGetParams{AccountID: cloudflare.F(f.account)})
+	if err == nil {
+		return readBody(res)
+	}
+	if !isNotFound(err) {
+		return nil, err
+	}
+	v := load(id)
+	return v, f.write(ctx, "prof:"+id, v)
+}
