@@ -606,12 +606,12 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 var editorialVerb = regexp.MustCompile(`(?i)^(publish|publishes|release|releases|import|imports|migrate|migrates|seed|rebuild|backfill|sync)$`)
 
 // afterOneRecord reports whether the method that holds put, outside any
-// loop, also writes one record under a key computed from what it is given
-// (Beat(hb) writes hb.Key(), then "fleet/last-heartbeat"): a constant key
-// written beside each record is written as often as records are, which a
-// service does once per request (its methods take the request's
-// context). A job that writes records in a loop and then its status once
-// is not this.
+// loop, also writes or deletes one record under a key computed from what
+// it is given (Beat(hb) writes hb.Key(), then "fleet/last-heartbeat"): a
+// constant key written beside each record is written as often as records
+// are, which a service does once per request (its methods take the
+// request's context). A job that writes records in a loop and then its
+// status once is not this.
 func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
 	if fn.Parent() != nil || fn.Signature.Recv() == nil || kvapi.Around(put.Call.Block()) != nil ||
@@ -631,7 +631,9 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 	if !withContext {
 		return false // a service's method is given the request's context
 	}
-	for _, other := range model.OpsIn(fn, kvapi.Put) {
+	// The record may be written or deleted: a queue consumer that purges
+	// a page per message, then notes the latest.
+	for _, other := range slices.Concat(model.OpsIn(fn, kvapi.Put), model.OpsIn(fn, kvapi.Delete)) {
 		if other == put || kvapi.Around(other.Call.Block()) != nil {
 			continue
 		}
@@ -798,7 +800,7 @@ func decodedRequest(t types.Type) bool {
 var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
-	"checkpoint": true, "updated": true, "touched": true, "served": true, "request": true, "traffic": true,
+	"checkpoint": true, "updated": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true,
 	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
 

@@ -59,3 +59,11 @@ func (d *deliveries) receive(w http.ResponseWriter, r *http.Request) { // want r
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 	}
 }
+
+// A handler made by a method, writing the number now being served on
+// every admission.
+func (b *bookings) admitHandler() http.Handler { // want admitHandler:"kvhotkey"
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		_ = b.ns.PutString("queue:now-serving", req.PathValue("ticket"), nil) // want `this handler writes the same KV key on every request`
+	})
+}
