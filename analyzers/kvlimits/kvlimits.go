@@ -247,6 +247,12 @@ func (c *checker) key(src kvapi.Source) {
 	if src.Term != nil && len(c.model.KeyText(kvapi.Source{Term: src.Term})) > maxKey {
 		return // too long whatever the caller passes: reported in the wrapper
 	}
+	if src.Expr != nil {
+		if n := c.textMin(src.Expr, 0); n > maxKey {
+			c.reportMade(src, "this key is at least %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
+			return
+		}
+	}
 	if n := len(c.model.KeyText(src)); n > maxKey {
 		c.reportMade(src, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
 	}
@@ -321,8 +327,34 @@ func (c *checker) metadata(src kvapi.Source) {
 		return
 	}
 	if n := c.jsonSize(src.Expr, 0); n > maxMetadata {
+		src.Expr = c.oversizedPart(src.Expr)
 		c.report(src, nil, "this metadata serialises to at least %d bytes of JSON, but KV accepts at most 1,024: the write fails with 413; keep the rest in the value", n)
 	}
+}
+
+// oversizedPart returns the part of the metadata e that is too large by
+// itself, a field padded to 1,200 characters, or e.
+func (c *checker) oversizedPart(e ast.Expr) ast.Expr {
+	for range 8 {
+		lit, ok := ast.Unparen(e).(*ast.CompositeLit)
+		if !ok {
+			break
+		}
+		var part ast.Expr
+		for _, elt := range lit.Elts {
+			if kv, ok := elt.(*ast.KeyValueExpr); ok {
+				elt = kv.Value
+			}
+			if c.jsonSize(elt, 0) > maxMetadata {
+				part = elt
+			}
+		}
+		if part == nil {
+			break
+		}
+		e = part
+	}
+	return e
 }
 
 // jsonSize is a lower bound on the size of e's JSON encoding, counting
@@ -355,6 +387,9 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 		}
 		return n
 	case *ast.CallExpr:
+		if n, ok := c.sprintfMin(e); ok {
+			return n + 2 // a string padded to a width: fmt.Sprintf("%-1200s", body)
+		}
 		if fn, ok := typeutil.Callee(info, e).(*types.Func); ok && fn.Pkg() != nil && len(e.Args) == 2 {
 			if (fn.Pkg().Path() == "strings" || fn.Pkg().Path() == "bytes") && fn.Name() == "Repeat" {
 				if count, ok := intConst(info, e.Args[1]); ok {
@@ -371,6 +406,71 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 		}
 	}
 	return typeJSONSize(info.TypeOf(e), 0)
+}
+
+// textMin is a lower bound on the length of the string e, from what it
+// is written with: constants, concatenations, and fmt.Sprintf's widths
+// ("rank/%s/%-512s"), through escaping, which never shortens it.
+func (c *checker) textMin(e ast.Expr, depth int) int {
+	if depth > 8 {
+		return 0
+	}
+	if tv, ok := c.pass.TypesInfo.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+		return len(constant.StringVal(tv.Value))
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BinaryExpr:
+		if e.Op == token.ADD {
+			return c.textMin(e.X, depth+1) + c.textMin(e.Y, depth+1)
+		}
+	case *ast.CallExpr:
+		if n, ok := c.sprintfMin(e); ok {
+			return n
+		}
+		if fn, ok := typeutil.Callee(c.pass.TypesInfo, e).(*types.Func); ok && len(e.Args) == 1 &&
+			(fn.FullName() == "net/url.PathEscape" || fn.FullName() == "net/url.QueryEscape" || fn.FullName() == "strings.ToLower") {
+			return c.textMin(e.Args[0], depth+1)
+		}
+	}
+	return 0
+}
+
+// sprintfMin is a lower bound on the length of what a fmt.Sprintf call
+// with a constant format returns: its text and the widths of its verbs.
+func (c *checker) sprintfMin(call *ast.CallExpr) (int, bool) {
+	fn, ok := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
+	if !ok || fn.FullName() != "fmt.Sprintf" || len(call.Args) == 0 {
+		return 0, false
+	}
+	tv := c.pass.TypesInfo.Types[call.Args[0]]
+	if tv.Value == nil || tv.Value.Kind() != constant.String {
+		return 0, false
+	}
+	format, n := constant.StringVal(tv.Value), 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			n++
+			continue
+		}
+		i++
+		for i < len(format) && strings.ContainsRune("+-# 0", rune(format[i])) {
+			i++ // flags
+		}
+		width := 0
+		for i < len(format) && format[i] >= '0' && format[i] <= '9' {
+			width = width*10 + int(format[i]-'0')
+			i++
+		}
+		for i < len(format) && (format[i] == '.' || format[i] >= '0' && format[i] <= '9' || format[i] == '[' || format[i] == ']' || format[i] == '*') {
+			i++ // precision, argument indexes
+		}
+		if i < len(format) && format[i] == '%' {
+			n++ // a literal percent
+			continue
+		}
+		n += width
+	}
+	return n, true
 }
 
 // typeJSONSize is a lower bound on the size of the JSON encoding of any

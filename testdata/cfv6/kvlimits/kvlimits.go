@@ -3,6 +3,7 @@ package kvlimits
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -390,4 +391,44 @@ func (c *client) verifySmall(ctx context.Context, ids []string) error {
 		}
 	}
 	return nil
+}
+
+type preview struct {
+	Author string
+	Text   string
+}
+
+// Metadata one field of which is padded past the limit by itself: the
+// finding is at that field.
+func (c *client) comment(ctx context.Context, key, author, body string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, key, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(body)),
+		Metadata: cloudflare.F[any](preview{
+			Author: author,
+			Text:   fmt.Sprintf("%-1100.1100s", body), // want `this metadata serialises to at least \d+ bytes`
+		}),
+	})
+	return err
+}
+
+// A key padded to a width longer than KV takes.
+func (c *client) rank(ctx context.Context, season, name string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns,
+		url.PathEscape(fmt.Sprintf("rank/%s/%-512s", season, name)), // want `this key is at least 518 bytes long`
+		kv.NamespaceValueUpdateParams{
+			AccountID: cloudflare.F(c.account),
+			Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(name)),
+		})
+	return err
+}
+
+// Quiet: a width that fits.
+func (c *client) rankShort(ctx context.Context, season, name string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, fmt.Sprintf("rank/%s/%-32s", season, name),
+		kv.NamespaceValueUpdateParams{
+			AccountID: cloudflare.F(c.account),
+			Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(name)),
+		})
+	return err
 }
