@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -165,7 +166,7 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 		this := unbounded
 		for _, c := range exits {
 			switch {
-			case isErrorCheck(c.cond):
+			case isErrorCheck(c.cond) || leftOnErrorFromRangeFunc(c.cond):
 				// Ends the loop on a failure: no budget.
 			case emptyPage(model, c, results):
 				this = max(this, emptyPageExit)
@@ -253,6 +254,51 @@ func isErrorCheck(cond ssa.Value) bool {
 		})
 	}
 	return kvapi.IsError(err.Type()) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y))
+}
+
+// leftOnErrorFromRangeFunc reports whether cond tests how the body of a
+// range over a function ended (the jump state that SSA keeps for it), and
+// that body leaves the loop around it only where an error was found:
+// for batch := range slices.Chunk(names, 100) { if err != nil { return err } }.
+func leftOnErrorFromRangeFunc(cond ssa.Value) bool {
+	bin, ok := cond.(*ssa.BinOp)
+	if !ok {
+		return false
+	}
+	load, ok := bin.X.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	state, ok := load.X.(*ssa.Alloc)
+	if !ok || !strings.HasPrefix(state.Comment, "jump$") {
+		return false
+	}
+	exits := 0
+	for _, ref := range *state.Referrers() {
+		mc, ok := ref.(*ssa.MakeClosure)
+		if !ok {
+			continue
+		}
+		body := mc.Fn.(*ssa.Function)
+		for i, b := range mc.Bindings {
+			if b != ssa.Value(state) || i >= len(body.FreeVars) {
+				continue
+			}
+			for _, use := range *body.FreeVars[i].Referrers() {
+				st, ok := use.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				if c, ok := st.Val.(*ssa.Const); ok && c.Int64() > 0 {
+					if !onErrorPath(st.Block()) {
+						return false // a return or break of the body's own choosing
+					}
+					exits++
+				}
+			}
+		}
+	}
+	return exits > 0
 }
 
 // withDeadline reports whether ctx was made here by context.WithTimeout
@@ -671,10 +717,10 @@ func leaves(b *ssa.BasicBlock, loop kvapi.Loop) bool {
 	if !loop[b] {
 		return true
 	}
-	if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+	if br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok && !isErrorCheck(br.Cond) {
 		return slices.ContainsFunc(b.Succs, func(s *ssa.BasicBlock) bool { return !loop[s] })
 	}
-	return false
+	return false // (a failure of what follows, a decode's, is no success)
 }
 
 // memoized reports whether call runs only when a map lookup found

@@ -3,6 +3,7 @@ package kvlist
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -406,4 +407,25 @@ func firstReadable(ns *kv.Namespace) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// One get per listed key, whose decode failure ends the loop: no search.
+func decodedAll(ns *kv.Namespace, cursor string) ([]map[string]any, string, error) { // want decodedAll:"kvlist"
+	res, err := ns.List(&kv.ListOptions{Prefix: "doc:", Cursor: cursor})
+	if err != nil {
+		return nil, "", err
+	}
+	var out []map[string]any
+	for _, k := range res.Keys {
+		v, err := ns.GetString(k.Name, nil) // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			return nil, "", err
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(v), &doc); err != nil {
+			return nil, "", err
+		}
+		out = append(out, doc)
+	}
+	return out, res.Cursor, nil
 }
