@@ -405,7 +405,7 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 		if !model.DependsOnAny(src.Inputs(), op.Call, listed) {
 			continue
 		}
-		if prefixField == "" || src.Value == nil {
+		if prefixField == "" || src.Value == nil && src.Expr == nil {
 			// A parameter, given as "": List(ctx, "", page.Cursor, n).
 			if len(prefixes) > 0 && !slices.ContainsFunc(prefixes, func(p kvapi.Source) bool { return !emptyString(model, p) || !writtenIn(p, op) }) {
 				return true

@@ -429,3 +429,45 @@ func decodedAll(ns *kv.Namespace, cursor string) ([]map[string]any, string, erro
 	}
 	return out, res.Cursor, nil
 }
+
+// One call in a bounded loop whose query is rebuilt for the next page
+// without the prefix.
+func sweepPresence(ns *kv.Namespace, maxPages int) (int, error) { // want sweepPresence:"kvlist"
+	q := query{Prefix: "presence:", Limit: 100}
+	n := 0
+	for pages := 0; pages < maxPages; pages++ {
+		p, err := pageOf(ns, q) // want `leaves out the Prefix the listing started with`
+		if err != nil {
+			return n, err
+		}
+		for _, name := range p.names {
+			if err := ns.Delete(name); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if p.complete {
+			break
+		}
+		q = query{Cursor: p.cursor, Limit: q.Limit}
+	}
+	return n, nil
+}
+
+// Quiet: the query keeps its prefix.
+func sweepKept(ns *kv.Namespace, maxPages int) (int, error) {
+	q := query{Prefix: "presence:", Limit: 100}
+	n := 0
+	for pages := 0; pages < maxPages; pages++ {
+		p, err := pageOf(ns, q)
+		if err != nil {
+			return n, err
+		}
+		n += len(p.names)
+		if p.complete {
+			break
+		}
+		q = query{Prefix: q.Prefix, Cursor: p.cursor, Limit: q.Limit}
+	}
+	return n, nil
+}

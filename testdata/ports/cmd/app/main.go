@@ -17,6 +17,7 @@ import (
 	"kvlint.test/ports/sessions"
 	"kvlint.test/ports/statuses"
 	"kvlint.test/ports/store"
+	"kvlint.test/ports/sweeps"
 	"kvlint.test/ports/tally"
 	"kvlint.test/ports/visits"
 	"kvlint.test/ports/windows"
@@ -55,4 +56,7 @@ func main() {
 	a.limiter = windows.New(kv, windows.Config{Window: time.Minute})
 	_ = a.limiter.Mark(context.Background(), "k")
 	_ = (&archives.Reports{Store: kv}).Keep(context.Background(), "r", nil)
+	sw := sweeps.Sweeper{Pages: &sweeps.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}, MaxPages: 10}
+	_ = sw.Sweep(context.Background(), "l1")
+	_ = sw.SweepKept(context.Background(), "l1")
 }
