@@ -37,12 +37,14 @@ type KV struct {
 }
 
 func (s *KV) List(ctx context.Context, q Query) (Page, error) {
-	res, err := s.Client.KV.Namespaces.Keys.List(ctx, s.NSID, kv.NamespaceKeyListParams{
-		AccountID: cloudflare.F(s.Account),
-		Prefix:    cloudflare.F(q.Prefix),
-		Cursor:    cloudflare.F(q.Cursor),
-		Limit:     cloudflare.F(float64(q.Limit)),
-	})
+	params := kv.NamespaceKeyListParams{AccountID: cloudflare.F(s.Account), Limit: cloudflare.F(float64(q.Limit))}
+	if q.Prefix != "" {
+		params.Prefix = cloudflare.F(q.Prefix)
+	}
+	if q.Cursor != "" {
+		params.Cursor = cloudflare.F(q.Cursor)
+	}
+	res, err := s.Client.KV.Namespaces.Keys.List(ctx, s.NSID, params)
 	if err != nil {
 		return Page{}, err
 	}
