@@ -327,34 +327,8 @@ func (c *checker) metadata(src kvapi.Source) {
 		return
 	}
 	if n := c.jsonSize(src.Expr, 0); n > maxMetadata {
-		src.Expr = c.oversizedPart(src.Expr)
 		c.report(src, nil, "this metadata serialises to at least %d bytes of JSON, but KV accepts at most 1,024: the write fails with 413; keep the rest in the value", n)
 	}
-}
-
-// oversizedPart returns the part of the metadata e that is too large by
-// itself, a field padded to 1,200 characters, or e.
-func (c *checker) oversizedPart(e ast.Expr) ast.Expr {
-	for range 8 {
-		lit, ok := ast.Unparen(e).(*ast.CompositeLit)
-		if !ok {
-			break
-		}
-		var part ast.Expr
-		for _, elt := range lit.Elts {
-			if kv, ok := elt.(*ast.KeyValueExpr); ok {
-				elt = kv.Value
-			}
-			if c.jsonSize(elt, 0) > maxMetadata {
-				part = elt
-			}
-		}
-		if part == nil {
-			break
-		}
-		e = part
-	}
-	return e
 }
 
 // jsonSize is a lower bound on the size of e's JSON encoding, counting

@@ -398,15 +398,14 @@ type preview struct {
 	Text   string
 }
 
-// Metadata one field of which is padded past the limit by itself: the
-// finding is at that field.
+// Metadata one field of which is padded past the limit by itself.
 func (c *client) comment(ctx context.Context, key, author, body string) error {
 	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, key, kv.NamespaceValueUpdateParams{
 		AccountID: cloudflare.F(c.account),
 		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(body)),
-		Metadata: cloudflare.F[any](preview{
+		Metadata: cloudflare.F[any](preview{ // want `this metadata serialises to at least \d+ bytes`
 			Author: author,
-			Text:   fmt.Sprintf("%-1100.1100s", body), // want `this metadata serialises to at least \d+ bytes`
+			Text:   fmt.Sprintf("%-1100.1100s", body),
 		}),
 	})
 	return err
