@@ -38,7 +38,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|refreshtokens?|accesstokens?|authtokens?|tokens?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -718,7 +718,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"reset", "password reset token"}, {"pwreset", "password reset token"}, {"pwdreset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
 	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"},
-	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
+	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"invitation", "invitation"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
 }
 

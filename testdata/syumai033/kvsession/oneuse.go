@@ -129,3 +129,24 @@ func consumeItems(ns *kv.Namespace, player string, n int) error {
 	}
 	return ns.PutString("inv:"+player, raw[n:], nil)
 }
+
+type invite struct {
+	Email      string
+	RedeemedBy string
+}
+
+// An invitation redeemed by marking it used: other locations still see it
+// unused, and it can be redeemed twice.
+func markRedeemed(ns *kv.Namespace, code, email string) error { // want markRedeemed:"kvsession"
+	raw, err := ns.GetString("invitation/"+code, nil)
+	if err != nil || raw == "<null>" {
+		return errWrongVenue
+	}
+	var inv invite
+	if err := json.Unmarshal([]byte(raw), &inv); err != nil {
+		return err
+	}
+	inv.RedeemedBy = email
+	b, _ := json.Marshal(inv)
+	return ns.PutString("invitation/"+code, string(b), nil) // want `An invitation read, changed and written back in KV`
+}
