@@ -40,6 +40,7 @@ const (
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
 	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
+	nilBodyMissMsg   = "a missing key reaches this read of the get's response, which is nil where the get failed: the get's not-found is let through, and reading the body of a nil response panics: handle the miss where the not-found is recognised"
 	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
@@ -536,7 +537,30 @@ func missDecoded(get *kvapi.Op) (*ssa.Call, string) {
 			}
 		}
 	}
+	// cloudflare-go's response, nil where the get failed: a helper that
+	// reads its body is handed nil for a miss.
+	for _, v := range get.Results() {
+		if !kvapi.IsHTTP(v.Type(), "Response") {
+			continue
+		}
+		for _, ref := range *v.Referrers() {
+			read, ok := ref.(*ssa.Call)
+			if !ok || !slices.Contains(read.Call.Args, v) || !missReaches(getErr, call.Block(), read.Block()) ||
+				onlyOnSuccess(getErr, read.Block(), true) || nilChecked(v) {
+				continue
+			}
+			return read, nilBodyMissMsg
+		}
+	}
 	return nil, ""
+}
+
+// nilChecked reports whether v is compared with nil.
+func nilChecked(v ssa.Value) bool {
+	return slices.ContainsFunc(*v.Referrers(), func(ref ssa.Instruction) bool {
+		bin, ok := ref.(*ssa.BinOp)
+		return ok && (bin.Op == token.EQL || bin.Op == token.NEQ) && kvapi.IsNil(kvapi.OtherOperand(bin, v))
+	})
 }
 
 // lengthTested reports whether ref looks at whether v is empty: len(v),
