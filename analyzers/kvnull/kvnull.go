@@ -40,7 +40,7 @@ const (
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
 	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
-	nilBodyMissMsg   = "a missing key reaches this read of the get's response, which is nil where the get failed: the get's not-found is let through, and reading the body of a nil response panics: handle the miss where the not-found is recognised"
+	missBodyMsg   = "a missing key reaches this read of the get's response: the get's not-found is let through, and cloudflare-go hands back the 404 response with the error, its body the API's JSON error, so a miss reads that JSON as the value: handle the miss where the not-found is recognised"
 	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
@@ -537,8 +537,10 @@ func missDecoded(get *kvapi.Op) (*ssa.Call, string) {
 			}
 		}
 	}
-	// cloudflare-go's response, nil where the get failed: a helper that
-	// reads its body is handed nil for a miss.
+	// cloudflare-go's response, which for a 404 comes with the error and
+	// holds the API's JSON error (its internal/requestconfig sets it
+	// before it turns the status into the error): a helper that reads its
+	// body reads that for a miss.
 	for _, v := range get.Results() {
 		if !kvapi.IsHTTP(v.Type(), "Response") {
 			continue
@@ -549,7 +551,7 @@ func missDecoded(get *kvapi.Op) (*ssa.Call, string) {
 				onlyOnSuccess(getErr, read.Block(), true) || nilChecked(v) {
 				continue
 			}
-			return read, nilBodyMissMsg
+			return read, missBodyMsg
 		}
 	}
 	return nil, ""

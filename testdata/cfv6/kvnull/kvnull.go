@@ -655,9 +655,10 @@ func bodyOf(res *http.Response) ([]byte, error) {
 	return io.ReadAll(res.Body)
 }
 
-// The not-found is let through, and the nil response of the miss is read.
+// The not-found is let through, and the 404 response of the miss, whose
+// body is the API's JSON error, is read as the value.
 func (s *store) season(ctx context.Context) (string, error) {
-	res, err := s.get(ctx, "season/current") // want `reading the body of a nil response panics`
+	res, err := s.get(ctx, "season/current") // want `so a miss reads that JSON as the value`
 	if err != nil && !notFound(err) {
 		return "", err
 	}
