@@ -534,8 +534,40 @@ func onlyFieldsRead(v ssa.Value) bool {
 		return false
 	}
 	for _, ref := range *refs {
-		switch ref.(type) {
+		switch ref := ref.(type) {
 		case *ssa.Field, *ssa.FieldAddr, *ssa.DebugRef:
+		case *ssa.MakeInterface:
+			if !filledByDecoder(ref) {
+				return false
+			}
+		case *ssa.Store:
+			// The variable's own start, or the value put in a variable
+			// that is then only read for its fields (inv, err := get()).
+			alloc, isAlloc := ref.Addr.(*ssa.Alloc)
+			if ref.Addr != v && !(isAlloc && ref.Val == v && onlyFieldsRead(alloc)) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// filledByDecoder reports whether mi, a pointer boxed as any, is only
+// given to decoders to fill: json.Unmarshal(raw, &inv).
+func filledByDecoder(mi *ssa.MakeInterface) bool {
+	refs := mi.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, ref := range *refs {
+		call, ok := ref.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		switch kvapi.CalleeName(call) {
+		case "encoding/json.Unmarshal", "(*encoding/json.Decoder).Decode", "(*encoding/gob.Decoder).Decode", "encoding/xml.Unmarshal":
 		default:
 			return false
 		}
