@@ -463,8 +463,21 @@ func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 		return false // written back on another path: a stack of items used up in part, not a code
 	}
 	return slices.ContainsFunc(model.GetsOf(del), func(get *kvapi.Op) bool {
-		return kvapi.Outermost(get.Call.Parent()) == fn && kvapi.Before(get.Call, del.Call)
+		return kvapi.Outermost(get.Call.Parent()) == fn && kvapi.Before(get.Call, del.Call) && !readsOther(get)
 	})
+}
+
+// readsOther reports whether the get reads a record whose type says it is
+// something other than a credential: a Hold that a booking confirms.
+func readsOther(get *kvapi.Op) bool {
+	for _, v := range get.Results() {
+		for _, group := range typeWords(v.Type()) {
+			if slices.ContainsFunc(group, notCredential.MatchString) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // disablingVerb, in the name of a function that writes a credential's
