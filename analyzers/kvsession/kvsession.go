@@ -46,7 +46,7 @@ var DefaultConfig = Config{
 // or hold something else that a consuming verb may end: a token bucket,
 // a feature flag about sessions, a count of logins, the lease of a job
 // that refreshes reports, a hold on a table that a booking confirms.
-var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?)$`)
+var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|index|indexes|idx)$`)
 
 // revocationList words name a list of what was revoked: of credentials
 // when a credential is named too, or by themselves for the first few
@@ -392,8 +392,16 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				// The record encoded: json.Marshal(rec) names rec's type.
 				model.Backward(in, op.Call, func(s kvapi.Step) bool {
 					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil && !onlyFieldsRead(s.Value) {
-						// A record is read with its package: tokens.Record.
-						other = append(other, append(kvapi.Words(named.Obj().Pkg().Name()), kvapi.Words(named.Obj().Name())...))
+						// A record is read with its package, tokens.Record,
+						// where the key says nothing itself; a key with
+						// text of its own ("org:%s:members") is named by
+						// it, not by the package its record is in
+						// (invites.Member).
+						words := kvapi.Words(named.Obj().Name())
+						if unnamed {
+							words = append(kvapi.Words(named.Obj().Pkg().Name()), words...)
+						}
+						other = append(other, words)
 					}
 					return false
 				})
