@@ -374,6 +374,18 @@ func paramLocation(t *Term, o Operand) (string, bool) {
 	return "", false
 }
 
+// readsParam reports whether t reads a parameter itself, not only through
+// a value that Terms cannot express (an error a call returned).
+func readsParam(t *Term) bool {
+	if t.Op == TermParam {
+		return true
+	}
+	if t.Op == TermOpaque {
+		return false
+	}
+	return slices.ContainsFunc(t.Args, readsParam)
+}
+
 // setOnlyWhenGiven reports whether the one-armed phi t is taken only when
 // its own value is given: every condition on its path asks whether a
 // parameter (or a field of one) is set, and one asks it of t's value
@@ -385,6 +397,9 @@ func setOnlyWhenGiven(t *Term) bool {
 	}
 	own := false
 	for _, c := range t.Conds[0] {
+		if !readsParam(c.Term) {
+			continue // the adapter's own state (its binding opened, err == nil), not what the caller gave
+		}
 		tested, given, ok := givenTest(c)
 		if !ok {
 			return false

@@ -64,6 +64,9 @@ func (s *KV) write(ctx context.Context, e entry) error {
 // Write implements store.Writer. Its lifetimes are set only when given,
 // so a caller's zero options write a key that does not expire.
 func (s *KV) Write(ctx context.Context, key string, v []byte, opts store.WriteOptions) error {
+	if err := ctx.Err(); err != nil {
+		return err // a request already given up on writes nothing
+	}
 	params := kv.NamespaceValueUpdateParams{
 		AccountID: cloudflare.F(s.Account),
 		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(v)),
