@@ -393,12 +393,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				model.Backward(in, op.Call, func(s kvapi.Step) bool {
 					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil && !onlyFieldsRead(s.Value) {
 						// A record is read with its package, tokens.Record,
-						// where the key says nothing itself; a key with
-						// text of its own ("org:%s:members") is named by
-						// it, not by the package its record is in
-						// (invites.Member).
+						// unless the key names the record's type itself:
+						// "org:%s:members" holds invites.Member records, a
+						// roster, whatever package they are in.
 						words := kvapi.Words(named.Obj().Name())
-						if unnamed {
+						if !namesType(key, words) {
 							words = append(kvapi.Words(named.Obj().Pkg().Name()), words...)
 						}
 						other = append(other, words)
@@ -573,6 +572,20 @@ func onlyFieldsRead(v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// namesType reports whether a word of the key is one of the type's words,
+// in the singular or the plural: members for Member.
+func namesType(key [][]string, typeWords []string) bool {
+	singular := func(w string) string { return strings.TrimSuffix(strings.ToLower(w), "s") }
+	for _, group := range key {
+		for _, k := range group {
+			if slices.ContainsFunc(typeWords, func(t string) bool { return singular(t) == singular(k) }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // filledByDecoder reports whether mi, a pointer boxed as any, is only

@@ -12,6 +12,7 @@ import (
 
 	"kvlint.test/syumai033/invites"
 	"kvlint.test/syumai033/keyspace"
+	"kvlint.test/syumai033/tokens"
 )
 
 type sessionRecord struct {
@@ -233,4 +234,20 @@ func addMember(ns *kv.Namespace, org string, m invites.Member) error {
 // Quiet: an index entry of invitations is no invitation.
 func dropIndexEntry(ns *kv.Namespace, org, code string) error {
 	return ns.Delete("invite-idx:" + org + ":" + code)
+}
+
+// A token's record, under a key that only abbreviates what it holds:
+// its package says it is a token's, and stamping it on every use races.
+func touchToken(ns *kv.Namespace, hash string, now int64) error { // want touchToken:"kvsession"
+	raw, err := ns.GetString("tok:"+hash, nil)
+	if err != nil || raw == "<null>" {
+		return err
+	}
+	var rec tokens.Record
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		return err
+	}
+	rec.LastUsed = now
+	b, _ := json.Marshal(rec)
+	return ns.PutString("tok:"+hash, string(b), nil) // want `A token read, changed and written back in KV`
 }
