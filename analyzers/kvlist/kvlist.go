@@ -653,7 +653,7 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 			}
 		}
 	}
-	if in == nil || memoized(get.Call) {
+	if in == nil || memoized(get.Call) || writesBack(model, get) {
 		return nil
 	}
 	// A call that lists and gets itself hands back what it listed: its
@@ -673,6 +673,22 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 		}
 	}
 	return nil
+}
+
+// writesBack reports whether the get is the first half of an update of
+// its key (a lock taken, a record changed): a put of the same key in the
+// same call of a helper, or after it in its function. Done per listed key,
+// that is a write per key, kvrace's or kvhotkey's concern, not N+1 reads.
+func writesBack(model *kvapi.Result, get *kvapi.Op) bool {
+	same := func(put *kvapi.Op) bool { return model.Same(get, put, kvapi.Key) }
+	for _, op := range model.OpsAt(get.Call) {
+		if op.Method.Role == kvapi.Put && same(op) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(model.OpsIn(get.Call.Parent(), kvapi.Put), func(put *kvapi.Op) bool {
+		return kvapi.Before(get.Call, put.Call) && same(put)
+	})
 }
 
 // leavesOnSuccess reports whether the loop ends where get succeeds: the

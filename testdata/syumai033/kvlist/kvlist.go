@@ -471,3 +471,30 @@ func sweepKept(ns *kv.Namespace, maxPages int) (int, error) {
 	}
 	return n, nil
 }
+
+// takeLock reads a lock and takes it when free.
+func takeLock(ns *kv.Namespace, key string) (bool, error) {
+	v, err := ns.GetString(key, nil)
+	if err != nil {
+		return false, err
+	}
+	if v != "<null>" {
+		return false, nil
+	}
+	return true, ns.PutString(key, "held", &kv.PutOptions{ExpirationTTL: 300})
+}
+
+// Quiet: a lock taken per listed job is an update of each key, not a read
+// of the listing's values one by one.
+func runDue(ns *kv.Namespace, cursor string) (string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "due:", Cursor: cursor})
+	if err != nil {
+		return "", err
+	}
+	for _, k := range res.Keys {
+		if ok, err := takeLock(ns, "lock:"+k.Name); err != nil || !ok {
+			continue
+		}
+	}
+	return res.Cursor, nil
+}
