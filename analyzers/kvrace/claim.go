@@ -44,8 +44,9 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		missing, byFlag, mineTested := missingOnlyPath(call, put.Call.Block(), putValues(put), own)
 		// A found flag that refuses, then a marker or a value written
 		// with a lifetime, is a cooldown ("resent recently"), not a claim;
-		// a lock that lets its own holder through is one.
-		if missing && !(byFlag && !mineTested && (expires(model, put) || marker(model, put))) {
+		// a lock that lets its own holder through is one, and so is one
+		// that writes a holder's token drawn here (rand.Text()).
+		if missing && !(byFlag && !mineTested && (expires(model, put) && !drawnHere(model, put) || marker(model, put))) {
 			return get
 		}
 	}
@@ -102,6 +103,22 @@ func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[ssa.Value]
 func namedDefault(name string) bool {
 	name = strings.ToLower(name)
 	return strings.HasPrefix(name, "default") || strings.HasPrefix(name, "initial") || strings.HasPrefix(name, "seed")
+}
+
+// drawnHere reports whether the put writes a value drawn at random here:
+// a lock holder's token.
+func drawnHere(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Value) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				call, ok := s.Value.(*ssa.Call)
+				return ok && kvapi.Fresh(call)
+			}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // putValues returns the values of this function that put writes.

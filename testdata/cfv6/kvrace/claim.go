@@ -2,6 +2,7 @@ package kvrace
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"net/http"
@@ -294,4 +295,14 @@ func (f *flags) profileOf(ctx context.Context, id string, load func(string) []by
 	}
 	v := load(id)
 	return v, f.write(ctx, "prof:"+id, v)
+}
+
+// A lock with a lifetime that writes a holder's token drawn here: every
+// renderer that finds it free takes it.
+func (f *flags) lockRender(ctx context.Context, slug string) (bool, error) {
+	if _, busy, err := f.lookup(ctx, "render-lock:"+slug); err != nil || busy {
+		return false, err
+	}
+	err := f.writeFor(ctx, "render-lock:"+slug, []byte(rand.Text()), 60) // want `check-then-create on one KV key`
+	return err == nil, err
 }
