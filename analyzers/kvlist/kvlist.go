@@ -680,7 +680,9 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 // same call of a helper, or after it in its function. Done per listed key,
 // that is a write per key, kvrace's or kvhotkey's concern, not N+1 reads.
 func writesBack(model *kvapi.Result, get *kvapi.Op) bool {
-	same := func(put *kvapi.Op) bool { return model.Same(get, put, kvapi.Key) }
+	same := func(put *kvapi.Op) bool {
+		return model.Same(get, put, kvapi.Key) && model.Same(get, put, kvapi.Namespace) // not a copy to another namespace
+	}
 	for _, op := range model.OpsAt(get.Call) {
 		if op.Method.Role == kvapi.Put && same(op) {
 			return true

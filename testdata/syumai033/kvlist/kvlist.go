@@ -498,3 +498,20 @@ func runDue(ns *kv.Namespace, cursor string) (string, error) {
 	}
 	return res.Cursor, nil
 }
+
+// One get per listed key, copied to another namespace: the write is to
+// another key, so the reads are N+1 all the same.
+func warm(ns, cache *kv.Namespace, cursor string) (string, error) { // want warm:"kvlist"
+	res, err := ns.List(&kv.ListOptions{Prefix: "schedule:", Cursor: cursor})
+	if err != nil {
+		return "", err
+	}
+	for _, k := range res.Keys {
+		v, err := ns.GetString(k.Name, nil) // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			continue
+		}
+		_ = cache.PutString(k.Name, v, &kv.PutOptions{ExpirationTTL: 3600})
+	}
+	return res.Cursor, nil
+}
