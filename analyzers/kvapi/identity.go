@@ -185,13 +185,17 @@ func (r *Result) keyedByRecord(v ssa.Value, reads []ssa.Value, depth int) bool {
 	}
 	switch x := v.(type) {
 	case *ssa.Call:
+		args := x.Call.Args
 		if x.Call.StaticCallee() == nil {
-			return false
+			if keyFuncField(x) == nil {
+				return false
+			}
+			args = r.partsOf(x) // grantAt(g.DeviceCode), a key builder's parts
 		}
-		if slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) }) {
+		if slices.ContainsFunc(args, func(a ssa.Value) bool { return r.sameRecord(a, reads, 0) }) {
 			return true
 		}
-		return slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return r.fieldOfRecord(a, reads) }) && !r.rekeyed(x.Call.Args, x, reads)
+		return slices.ContainsFunc(args, func(a ssa.Value) bool { return r.fieldOfRecord(a, reads) }) && !r.rekeyed(args, x, reads)
 	case *ssa.BinOp:
 		if x.Op != token.ADD {
 			return false
@@ -203,6 +207,20 @@ func (r *Result) keyedByRecord(v ssa.Value, reads []ssa.Value, depth int) bool {
 		}
 	}
 	return false
+}
+
+// partsOf returns the arguments of call, the elements of a variadic
+// slice each on its own.
+func (r *Result) partsOf(call *ssa.Call) []ssa.Value {
+	var out []ssa.Value
+	for _, a := range call.Call.Args {
+		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
+			out = append(out, r.elements(s, 0)...)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // fieldOfRecord reports whether v is a field of the record read: l.ID of

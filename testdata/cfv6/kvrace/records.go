@@ -320,3 +320,15 @@ func (p *projector) joinBoard(ctx context.Context, code, player string) error {
 	b.Players = append(b.Players, player)
 	return p.saveBoard(ctx, b) // want `read-modify-write on one KV key`
 }
+
+// The record found is saved here under the key its own code names, built
+// by the same key builder.
+func (p *projector) addPlayer(ctx context.Context, code, player string) error {
+	b, err := p.findBoard(ctx, code)
+	if err != nil {
+		return err
+	}
+	b.Players = append(b.Players, player)
+	raw, _ := json.Marshal(b)
+	return p.f.write(ctx, boardAt(b.Code), raw) // want `read-modify-write on one KV key`
+}

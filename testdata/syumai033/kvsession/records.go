@@ -251,3 +251,23 @@ func touchToken(ns *kv.Namespace, hash string, now int64) error { // want touchT
 	b, _ := json.Marshal(rec)
 	return ns.PutString("tok:"+hash, string(b), nil) // want `A token read, changed and written back in KV`
 }
+
+type grant struct {
+	Status, Citizen string
+}
+
+// An OAuth device grant approved in place: the device polling at another
+// location may not see it for 60 s or more.
+func approveGrant(ns *kv.Namespace, code, citizen string) error { // want approveGrant:"kvsession"
+	raw, err := ns.GetString("device-grant:"+code, nil)
+	if err != nil || raw == "<null>" {
+		return err
+	}
+	var g grant
+	if err := json.Unmarshal([]byte(raw), &g); err != nil {
+		return err
+	}
+	g.Status, g.Citizen = "approved", citizen
+	b, _ := json.Marshal(g)
+	return ns.PutString("device-grant:"+code, string(b), nil) // want `A device code read, changed and written back in KV`
+}
