@@ -100,3 +100,26 @@ func ErrorBranch(br *ssa.If) (*ssa.BasicBlock, bool) {
 	}
 	return br.Block().Succs[0], true
 }
+
+// ErrorTests returns the branches on call's error compared with nil, each
+// with the block it takes when the error is not nil.
+func ErrorTests(call *ssa.Call) (tests []*ssa.If, failed []*ssa.BasicBlock) {
+	err := ErrorOf(call)
+	if err == nil {
+		return nil, nil
+	}
+	for _, ref := range *err.Referrers() {
+		bin, ok := ref.(*ssa.BinOp)
+		if !ok {
+			continue
+		}
+		for _, use := range *bin.Referrers() {
+			if br, ok := use.(*ssa.If); ok {
+				if f, ok := ErrorBranch(br); ok {
+					tests, failed = append(tests, br), append(failed, f)
+				}
+			}
+		}
+	}
+	return tests, failed
+}

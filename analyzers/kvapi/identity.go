@@ -675,15 +675,7 @@ func (w *identityWriter) call(call *ssa.Call, depth int) {
 
 // args writes the arguments of call, each after a space.
 func (w *identityWriter) args(call *ssa.Call, depth int) {
-	for _, a := range call.Call.Args {
-		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
-			// Each element as an argument, as a wrapper's Term has them.
-			for _, elem := range w.model.elements(s, 0) {
-				w.b.WriteString(" ")
-				w.value(elem, depth+1)
-			}
-			continue
-		}
+	for _, a := range w.model.partsOf(call) { // as a wrapper's Term has them
 		w.b.WriteString(" ")
 		w.value(a, depth+1)
 	}

@@ -386,13 +386,7 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 // ...string), as identities write them.
 func (c *compiler) callArgs(v *ssa.Call, depth int) []*Term {
 	var args []*Term
-	for _, a := range v.Call.Args {
-		if s, ok := a.(*ssa.Slice); ok && v.Call.Signature().Variadic() {
-			for _, elem := range c.model.elements(s, 0) {
-				args = append(args, c.term(elem, depth+1))
-			}
-			continue
-		}
+	for _, a := range c.model.partsOf(v) {
 		args = append(args, c.term(a, depth+1))
 	}
 	return args

@@ -701,28 +701,11 @@ func leavesOnSuccess(get *kvapi.Op, loop kvapi.Loop) bool {
 	if !ok {
 		return false
 	}
-	err := kvapi.ErrorOf(call)
-	if err == nil {
-		return false
-	}
-	for _, ref := range *err.Referrers() {
-		bin, ok := ref.(*ssa.BinOp)
-		if !ok {
-			continue
-		}
-		for _, use := range *bin.Referrers() {
-			br, ok := use.(*ssa.If)
-			if !ok {
-				continue
-			}
-			failed, ok := kvapi.ErrorBranch(br)
-			if !ok {
-				continue
-			}
-			for _, succ := range br.Block().Succs {
-				if succ != failed && leaves(succ, loop) {
-					return true
-				}
+	tests, failed := kvapi.ErrorTests(call)
+	for i, br := range tests {
+		for _, succ := range br.Block().Succs {
+			if succ != failed[i] && leaves(succ, loop) {
+				return true
 			}
 		}
 	}

@@ -103,22 +103,8 @@ func filledOnError(get, put *kvapi.Op) bool {
 	if !ok || call.Parent() != put.Call.Parent() {
 		return false
 	}
-	err := kvapi.ErrorOf(call)
-	if err == nil {
-		return false
-	}
-	for _, ref := range *err.Referrers() {
-		bin, ok := ref.(*ssa.BinOp)
-		if !ok {
-			continue
-		}
-		for _, use := range *bin.Referrers() {
-			if br, ok := use.(*ssa.If); ok {
-				if failed, ok := kvapi.ErrorBranch(br); ok && len(failed.Preds) == 1 && failed.Dominates(put.Call.Block()) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	_, failed := kvapi.ErrorTests(call)
+	return slices.ContainsFunc(failed, func(f *ssa.BasicBlock) bool {
+		return len(f.Preds) == 1 && f.Dominates(put.Call.Block())
+	})
 }
