@@ -454,26 +454,38 @@ func (r *Result) fieldStoreInstrs() map[*types.Var][]*ssa.Store {
 // rewrite returns t with each Term for which fn returns a replacement
 // replaced, in its arguments and conditions alike.
 func (t *Term) rewrite(fn func(*Term) *Term) *Term {
-	if r := fn(t); r != nil {
+	return bounded(t.rewriteShared(fn, make(map[*Term]*Term)))
+}
+
+// rewriteShared is rewrite with the result for each shared part kept in
+// done (see substitute).
+func (t *Term) rewriteShared(fn func(*Term) *Term, done map[*Term]*Term) *Term {
+	if r, ok := done[t]; ok {
 		return r
 	}
-	if len(t.Args) == 0 && t.Conds == nil {
-		return t
-	}
-	c := *t
-	c.Args = make([]*Term, len(t.Args))
-	for i, a := range t.Args {
-		c.Args[i] = a.rewrite(fn)
-	}
-	if t.Conds != nil {
-		c.Conds = make([][]Cond, len(t.Conds))
-		for i, conds := range t.Conds {
-			for _, cd := range conds {
-				c.Conds[i] = append(c.Conds[i], Cond{Term: cd.Term.rewrite(fn), Want: cd.Want})
+	r := fn(t)
+	switch {
+	case r != nil:
+	case len(t.Args) == 0 && t.Conds == nil:
+		r = t
+	default:
+		c := *t
+		c.Args = make([]*Term, len(t.Args))
+		for i, a := range t.Args {
+			c.Args[i] = a.rewriteShared(fn, done)
+		}
+		if t.Conds != nil {
+			c.Conds = make([][]Cond, len(t.Conds))
+			for i, conds := range t.Conds {
+				for _, cd := range conds {
+					c.Conds[i] = append(c.Conds[i], Cond{Term: cd.Term.rewriteShared(fn, done), Want: cd.Want})
+				}
 			}
 		}
+		r = &c
 	}
-	return &c
+	done[t] = r
+	return r
 }
 
 // Find returns the first Term within t, t included, that match reports.

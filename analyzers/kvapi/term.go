@@ -156,7 +156,7 @@ func (c *compiler) term(v ssa.Value, depth int) *Term {
 	if t, ok := c.memo[key]; ok {
 		return t
 	}
-	t := c.known(v, depth)
+	t := bounded(c.known(v, depth))
 	if t.Op == TermOpaque && t == opaque {
 		t = c.opaqueOf(v)
 	}
@@ -469,39 +469,108 @@ func (t *Term) Passed() (index int, ok bool) {
 
 // Substitute returns t with each parameter replaced by args[i].
 func (t *Term) Substitute(args []*Term) *Term {
+	return bounded(t.substitute(args, make(map[*Term]*Term)))
+}
+
+// substitute is Substitute with the result for each shared part kept in
+// done: a Term is a graph whose parts are shared, and written out in
+// full it can be exponentially larger than the graph.
+func (t *Term) substitute(args []*Term, done map[*Term]*Term) *Term {
+	if s, ok := done[t]; ok {
+		return s
+	}
+	var s *Term
 	switch t.Op {
 	case TermParam:
+		s = opaque
 		if t.Index < len(args) {
-			return args[t.Index]
+			s = args[t.Index]
 		}
-		return opaque
 	case TermConst, TermGlobal:
-		return t
+		s = t
 	case TermOpaque:
 		// Still opaque, now depending on the parameters its arguments use.
 		var deps []*Term
 		for _, a := range t.Args {
-			deps = a.Substitute(args).appendParams(deps)
+			deps = a.substitute(args, done).appendParams(deps)
 		}
-		if deps == nil {
-			return opaque
+		s = opaque
+		if deps != nil {
+			s = &Term{Op: TermOpaque, Args: deps}
 		}
-		return &Term{Op: TermOpaque, Args: deps}
+	default:
+		c := *t
+		c.Args = make([]*Term, len(t.Args))
+		for i, a := range t.Args {
+			c.Args[i] = a.substitute(args, done)
+		}
+		if t.Conds != nil {
+			c.Conds = make([][]Cond, len(t.Conds))
+			for i, conds := range t.Conds {
+				for _, cd := range conds {
+					c.Conds[i] = append(c.Conds[i], Cond{Term: cd.Term.substitute(args, done), Want: cd.Want})
+				}
+			}
+		}
+		s = &c
 	}
-	c := *t
-	c.Args = make([]*Term, len(t.Args))
-	for i, a := range t.Args {
-		c.Args[i] = a.Substitute(args)
-	}
-	if t.Conds != nil {
-		c.Conds = make([][]Cond, len(t.Conds))
-		for i, conds := range t.Conds {
+	done[t] = s
+	return s
+}
+
+// maxTermSize bounds a Term written out in full. Terms share their parts,
+// so composing them through layers of wrappers, builders that return
+// copies and loops can make one that is small in memory but exponential
+// to write out, compare or carry in a fact. Past this size a Term says
+// only which parameters it depends on: no key or TTL is that long.
+const maxTermSize = 1024
+
+// bounded returns t, or an opaque Term over t's parameters when t
+// written out in full would be larger than maxTermSize.
+func bounded(t *Term) *Term {
+	sizes := make(map[*Term]int)
+	var size func(*Term) int
+	size = func(t *Term) int {
+		if n, ok := sizes[t]; ok {
+			return n
+		}
+		n := 1
+		for _, a := range t.Args {
+			n = min(n+size(a), maxTermSize+1)
+		}
+		for _, conds := range t.Conds {
 			for _, cd := range conds {
-				c.Conds[i] = append(c.Conds[i], Cond{Term: cd.Term.Substitute(args), Want: cd.Want})
+				n = min(n+size(cd.Term), maxTermSize+1)
+			}
+		}
+		sizes[t] = n
+		return n
+	}
+	if size(t) <= maxTermSize {
+		return t
+	}
+	var params []*Term
+	seen := make(map[*Term]bool)
+	var walk func(*Term)
+	walk = func(t *Term) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		if t.Op == TermParam && !slices.ContainsFunc(params, func(p *Term) bool { return p.Index == t.Index }) {
+			params = append(params, t)
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+		for _, conds := range t.Conds {
+			for _, cd := range conds {
+				walk(cd.Term)
 			}
 		}
 	}
-	return &c
+	walk(t)
+	return &Term{Op: TermOpaque, Args: params}
 }
 
 func typeClass(t types.Type) string {
