@@ -849,6 +849,12 @@ func (r *Result) addresses(v ssa.Value, depth int) []ssa.Value {
 		return r.addresses(v.X, depth+1)
 	case *ssa.MakeInterface:
 		return r.addresses(v.X, depth+1)
+	case *ssa.FreeVar:
+		// Params built outside a closure that makes the call, as a retry
+		// helper's does: policy.Do(ctx, func() error { ...Update(..., params) }).
+		if b := r.binding(v); b != nil {
+			return r.addresses(b, depth+1)
+		}
 	case *ssa.Parameter:
 		var addrs []ssa.Value
 		if s, ok := rangedOver(v, "slices.Values", "slices.All"); ok {
