@@ -131,6 +131,7 @@ func (r *Result) findSetters() {
 		}
 		uses = next
 	}
+	r.optionValueSetters(setters)
 	for obj, us := range elsewhere {
 		fact := new(FieldUsesFact)
 		r.pass.ImportObjectFact(obj, fact)
@@ -155,6 +156,91 @@ func (r *Result) findSetters() {
 		}
 		r.pass.ExportObjectFact(obj, fact)
 	}
+}
+
+// optionValueSetters adds, for a setter that is a method applying an
+// option value to settings, the functions that make that value from
+// their parameters:
+//
+//	type ttlOption time.Duration
+//	func (o ttlOption) apply(s *Settings) { s.TTL = time.Duration(o) }
+//	func TTL(d time.Duration) Option { return ttlOption(d) }
+//
+// The adapter calls apply through the Option interface, so no call names
+// TTL's argument; TTL itself is the setter its callers use.
+func (r *Result) optionValueSetters(setters map[*ssa.Function][]WrappedOp) {
+	byType := make(map[types.Type][]WrappedOp)
+	for fn, ops := range setters {
+		if recv := fn.Signature.Recv(); recv != nil && len(fn.Params) > 0 {
+			byType[recv.Type()] = append(byType[recv.Type()], ops...)
+		}
+	}
+	if len(byType) == 0 {
+		return
+	}
+	for _, fn := range r.funcs {
+		if fn.Signature.Recv() != nil || fn.Parent() != nil || fn.Signature.Results().Len() != 1 {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok || len(ret.Results) != 1 {
+				continue
+			}
+			made, ok := ret.Results[0].(*ssa.MakeInterface)
+			if !ok {
+				continue
+			}
+			c := &compiler{model: r, fn: fn}
+			value := c.term(made.X, 0)
+			for _, w := range byType[made.X.Type()] {
+				out, ok := r.appliedTo(w, made.X, value, c)
+				if ok && !slices.ContainsFunc(setters[fn], func(x WrappedOp) bool { return sameOp(x, out) }) {
+					setters[fn] = append(setters[fn], out)
+				}
+			}
+		}
+	}
+}
+
+// appliedTo returns the setter w of a method, with its receiver the
+// value v that fn makes (Term value): a field of the receiver is the one
+// value v's literal stores in it.
+func (r *Result) appliedTo(w WrappedOp, v ssa.Value, value *Term, c *compiler) (WrappedOp, bool) {
+	known := true
+	put := func(t *Term) *Term {
+		return t.rewrite(func(s *Term) *Term {
+			switch {
+			case s.Op == TermParam && s.Index == 0:
+				return value
+			case s.Op == TermField && len(s.Args) == 1 && s.Args[0].Op == TermParam && s.Args[0].Index == 0:
+				if srcs := r.fieldSources(v, s.Name, 0); len(srcs) == 1 {
+					return c.term(srcs[0].Value, 0)
+				}
+				known = false
+			case s.Op == TermParam:
+				known = false
+			}
+			return nil
+		})
+	}
+	out := w
+	out.Operands = nil
+	for _, ot := range w.Operands {
+		o := ot
+		o.Terms = nil
+		for _, t := range ot.Terms {
+			o.Terms = append(o.Terms, put(t))
+		}
+		out.Operands = append(out.Operands, o)
+	}
+	out.Conds = nil
+	for _, cd := range w.Conds {
+		out.Conds = append(out.Conds, Cond{Term: put(cd.Term), Want: cd.Want})
+	}
+	return out, known && slices.ContainsFunc(out.Operands, func(ot OperandTerms) bool {
+		return slices.ContainsFunc(ot.Terms, (*Term).knownParams)
+	})
 }
 
 // usedFields are the fields operations read: of this package, and by ID
