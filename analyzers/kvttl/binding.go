@@ -34,7 +34,7 @@ func (b binding) report(p *pass, fix *analysis.SuggestedFix, format string, args
 	if fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
-	p.rep.Report(d)
+	p.emit(d)
 }
 
 // bindings evaluates an operand with eval in the operation's own function,

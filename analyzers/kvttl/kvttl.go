@@ -92,6 +92,23 @@ type pass struct {
 	rep   *report.Reporter
 	fset  *token.FileSet
 	info  *analysis.Pass
+	// spans are the expressions reported so far: one lifetime, found
+	// both as a constant on one path and as a clamp's floor, is one
+	// finding.
+	spans [][2]token.Pos
+}
+
+// emit reports d unless an expression already reported holds it, or
+// it holds one.
+func (p *pass) emit(d analysis.Diagnostic) {
+	end := max(d.End, d.Pos)
+	for _, s := range p.spans {
+		if d.Pos != s[0] && (s[0] <= d.Pos && end <= s[1] || d.Pos <= s[0] && s[1] <= end) {
+			return
+		}
+	}
+	p.spans = append(p.spans, [2]token.Pos{d.Pos, end})
+	p.rep.Report(d)
 }
 
 func (c *checker) run(p *analysis.Pass) (any, error) {
@@ -168,7 +185,7 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		if e := so.Source.Expr; e != nil {
 			d.Pos, d.End = e.Pos(), e.End()
 		}
-		p.rep.Report(d)
+		p.emit(d)
 	}
 }
 
@@ -545,7 +562,7 @@ func (p *pass) report(op *kvapi.Op, src kvapi.Source, fix *analysis.SuggestedFix
 	if fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
-	p.rep.Report(d)
+	p.emit(d)
 }
 
 // broken returns the minimum that secs breaks: KV's own, when secs is
