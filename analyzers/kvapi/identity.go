@@ -487,6 +487,23 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.b.WriteString(g.Pkg.Pkg.Path() + "." + g.Name())
 			return
 		}
+		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Op == token.MUL {
+			// A struct literal: the same fields make the same value, as
+			// its Term says (see compiler.literal).
+			if name, fields, ok := structLiteral(alloc); ok {
+				w.b.WriteString("(" + name)
+				for _, f := range fields {
+					w.b.WriteString(" ")
+					if f.zero != nil {
+						w.term(f.zero, nil, depth+1)
+					} else {
+						w.value(f.value, depth+1)
+					}
+				}
+				w.b.WriteString(")")
+				return
+			}
+		}
 		if v.Op == token.MUL {
 			// A variable: the same variable, captured by a closure or not.
 			w.b.WriteString("(* ")

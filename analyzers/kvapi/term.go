@@ -290,8 +290,87 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 		if stored := c.model.storedInto(addr); len(stored) == 1 {
 			return c.term(stored[0], depth+1)
 		}
+		if alloc, ok := addr.(*ssa.Alloc); ok {
+			return c.literal(alloc, depth)
+		}
 	}
 	return opaque
+}
+
+// literal is the Term of a struct literal of basic fields, each set once
+// or left zero: the key value of keys.Wallet{Rider: id}.String(), so that
+// two such literals with the same fields make the same key.
+func (c *compiler) literal(alloc *ssa.Alloc, depth int) *Term {
+	name, fields, ok := structLiteral(alloc)
+	if !ok {
+		return opaque
+	}
+	t := &Term{Op: TermCall, Name: name}
+	for _, f := range fields {
+		if f.zero != nil {
+			t.Args = append(t.Args, f.zero)
+		} else {
+			t.Args = append(t.Args, c.term(f.value, depth+1))
+		}
+	}
+	return t
+}
+
+// A literalField is a field of a struct literal: the value set in it
+// once, or the zero it is left with.
+type literalField struct {
+	value ssa.Value
+	zero  *Term
+}
+
+// structLiteral returns the fields of the local struct variable alloc,
+// when each is of a basic type and set once or left zero, and the name
+// that Terms and identities give the literal.
+func structLiteral(alloc *ssa.Alloc) (name string, fields []literalField, ok bool) {
+	elem := alloc.Type().(*types.Pointer).Elem()
+	st, isStruct := elem.Underlying().(*types.Struct)
+	if !isStruct || alloc.Heap || st.NumFields() == 0 {
+		return "", nil, false
+	}
+	for i := range st.NumFields() {
+		b, ok := st.Field(i).Type().Underlying().(*types.Basic)
+		if !ok {
+			return "", nil, false
+		}
+		v := fieldSetOnce(alloc, i)
+		switch {
+		case v != nil:
+			fields = append(fields, literalField{value: v})
+		case fieldStored(alloc, i):
+			return "", nil, false // set more than once, or its address handed on
+		case b.Info()&types.IsString != 0:
+			fields = append(fields, literalField{zero: &Term{Op: TermConst, Value: `""`, Kind: constant.String}})
+		case b.Info()&types.IsNumeric != 0:
+			fields = append(fields, literalField{zero: &Term{Op: TermConst, Value: "0", Kind: constant.Int}})
+		default:
+			return "", nil, false
+		}
+	}
+	return types.TypeString(elem, nil) + "{}", fields, true
+}
+
+// fieldStored reports whether anything is stored into field i of alloc,
+// or its address goes elsewhere.
+func fieldStored(alloc *ssa.Alloc, i int) bool {
+	for _, ref := range *alloc.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fa.Field != i {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if _, ok := use.(*ssa.DebugRef); !ok {
+				if load, ok := use.(*ssa.UnOp); !ok || load.Op != token.MUL {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // readingID names one reading of the clock, so that a key built from it

@@ -3,6 +3,7 @@ package keys
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -40,3 +41,11 @@ func Prefixed(prefix string) Keyer {
 		return key
 	}
 }
+
+// Badge names a rider's badge list; its String is the key.
+type Badge struct {
+	Rider string
+	Year  int
+}
+
+func (b Badge) String() string { return fmt.Sprintf("badges:%s:%d", b.Rider, b.Year) }
