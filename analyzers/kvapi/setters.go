@@ -224,20 +224,7 @@ func (r *Result) appliedTo(w WrappedOp, v ssa.Value, value *Term, c *compiler) (
 			return nil
 		})
 	}
-	out := w
-	out.Operands = nil
-	for _, ot := range w.Operands {
-		o := ot
-		o.Terms = nil
-		for _, t := range ot.Terms {
-			o.Terms = append(o.Terms, put(t))
-		}
-		out.Operands = append(out.Operands, o)
-	}
-	out.Conds = nil
-	for _, cd := range w.Conds {
-		out.Conds = append(out.Conds, Cond{Term: put(cd.Term), Want: cd.Want})
-	}
+	out := w.mapTerms(put)
 	return out, known && slices.ContainsFunc(out.Operands, func(ot OperandTerms) bool {
 		return slices.ContainsFunc(ot.Terms, (*Term).knownParams)
 	})
@@ -431,6 +418,12 @@ func (w WrappedOp) fill(value *Term) WrappedOp {
 			return nil
 		})
 	}
+	return w.mapTerms(put)
+}
+
+// mapTerms returns w with put applied to each of its operands' Terms and
+// conditions.
+func (w WrappedOp) mapTerms(put func(*Term) *Term) WrappedOp {
 	out := w
 	out.Operands = nil
 	for _, ot := range w.Operands {
@@ -544,7 +537,8 @@ func (t *Term) rewrite(fn func(*Term) *Term) *Term {
 }
 
 // rewriteShared is rewrite with the result for each shared part kept in
-// done (see substitute).
+// done: a Term is a graph whose parts are shared, and written out in
+// full it can be exponentially larger than the graph.
 func (t *Term) rewriteShared(fn func(*Term) *Term, done map[*Term]*Term) *Term {
 	if r, ok := done[t]; ok {
 		return r

@@ -546,55 +546,34 @@ func (t *Term) Passed() (index int, ok bool) {
 	return t.Index, t.Op == TermParam
 }
 
-// Substitute returns t with each parameter replaced by args[i].
+// Substitute returns t with each parameter replaced by args[i]. Each
+// shared part is substituted once (see rewrite).
 func (t *Term) Substitute(args []*Term) *Term {
-	return bounded(t.substitute(args, make(map[*Term]*Term)))
-}
-
-// substitute is Substitute with the result for each shared part kept in
-// done: a Term is a graph whose parts are shared, and written out in
-// full it can be exponentially larger than the graph.
-func (t *Term) substitute(args []*Term, done map[*Term]*Term) *Term {
-	if s, ok := done[t]; ok {
-		return s
-	}
-	var s *Term
-	switch t.Op {
-	case TermParam:
-		s = opaque
-		if t.Index < len(args) {
-			s = args[t.Index]
-		}
-	case TermConst, TermGlobal:
-		s = t
-	case TermOpaque:
-		// Still opaque, now depending on the parameters its arguments use.
-		var deps []*Term
-		for _, a := range t.Args {
-			deps = a.substitute(args, done).appendParams(deps)
-		}
-		s = opaque
-		if deps != nil {
-			s = &Term{Op: TermOpaque, Args: deps}
-		}
-	default:
-		c := *t
-		c.Args = make([]*Term, len(t.Args))
-		for i, a := range t.Args {
-			c.Args[i] = a.substitute(args, done)
-		}
-		if t.Conds != nil {
-			c.Conds = make([][]Cond, len(t.Conds))
-			for i, conds := range t.Conds {
-				for _, cd := range conds {
-					c.Conds[i] = append(c.Conds[i], Cond{Term: cd.Term.substitute(args, done), Want: cd.Want})
-				}
+	done := make(map[*Term]*Term)
+	var put func(*Term) *Term
+	put = func(s *Term) *Term {
+		switch s.Op {
+		case TermParam:
+			if s.Index < len(args) {
+				return args[s.Index]
 			}
+			return opaque
+		case TermConst, TermGlobal:
+			return s
+		case TermOpaque:
+			// Still opaque, now depending on the parameters its arguments use.
+			var deps []*Term
+			for _, a := range s.Args {
+				deps = a.rewriteShared(put, done).appendParams(deps)
+			}
+			if deps == nil {
+				return opaque
+			}
+			return &Term{Op: TermOpaque, Args: deps}
 		}
-		s = &c
+		return nil
 	}
-	done[t] = s
-	return s
+	return bounded(t.rewriteShared(put, done))
 }
 
 // maxTermSize bounds a Term written out in full. Terms share their parts,
