@@ -332,6 +332,12 @@ func structLiteral(alloc *ssa.Alloc) (name string, fields []literalField, ok boo
 	if !isStruct || alloc.Heap || st.NumFields() == 0 {
 		return "", nil, false
 	}
+	// A field is left zero only in a literal: not in a copy of another
+	// value (k := b; k.Year = y), whose other fields are b's.
+	copied := slices.ContainsFunc(*alloc.Referrers(), func(ref ssa.Instruction) bool {
+		st, ok := ref.(*ssa.Store)
+		return ok && st.Addr == alloc
+	})
 	for i := range st.NumFields() {
 		b, ok := st.Field(i).Type().Underlying().(*types.Basic)
 		if !ok {
@@ -341,8 +347,8 @@ func structLiteral(alloc *ssa.Alloc) (name string, fields []literalField, ok boo
 		switch {
 		case v != nil:
 			fields = append(fields, literalField{value: v})
-		case fieldStored(alloc, i):
-			return "", nil, false // set more than once, or its address handed on
+		case copied || fieldStored(alloc, i):
+			return "", nil, false // copied, set more than once, or its address handed on
 		case b.Info()&types.IsString != 0:
 			fields = append(fields, literalField{zero: &Term{Op: TermConst, Value: `""`, Kind: constant.String}})
 		case b.Info()&types.IsNumeric != 0:
@@ -594,13 +600,19 @@ func bounded(t *Term) *Term {
 		}
 		n := 1
 		for _, a := range t.Args {
-			n = min(n+size(a), maxTermSize+1)
+			if n += size(a); n > maxTermSize {
+				break
+			}
 		}
 		for _, conds := range t.Conds {
 			for _, cd := range conds {
-				n = min(n+size(cd.Term), maxTermSize+1)
+				if n > maxTermSize {
+					break
+				}
+				n += size(cd.Term)
 			}
 		}
+		n = min(n, maxTermSize+1)
 		sizes[t] = n
 		return n
 	}
