@@ -635,3 +635,120 @@ func fieldLabel(fa *ssa.FieldAddr) string {
 	}
 	return name
 }
+
+// A clampsFact marks a function that raises a lifetime it was given to a
+// floor before it uses it: a decorator's Put that applies its callers'
+// options and lifts a TTL under a minimum, then passes it on. Fields are
+// the labels of the fields it clamps in place, as WrappedOp.Field names
+// them.
+type clampsFact struct {
+	Fields []string
+}
+
+func (*clampsFact) AFact() {}
+
+func (f *clampsFact) String() string { return "clamps " + strings.Join(f.Fields, ", ") }
+
+// exportClamps exports a clampsFact for each function of the package that
+// clamps a field in place (see clampedInPlace).
+func (r *Result) exportClamps() {
+	r.clamps = make(map[*ssa.Function][]string)
+	for _, fn := range r.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				store, ok := instr.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				fa, ok := store.Addr.(*ssa.FieldAddr)
+				if !ok || !clampedInPlace(FieldOf(fa), []*ssa.Store{store}) {
+					continue
+				}
+				outer := outermost(fn)
+				if label := fieldLabel(fa); !slices.Contains(r.clamps[outer], label) {
+					r.clamps[outer] = append(r.clamps[outer], label)
+				}
+			}
+		}
+	}
+	for fn, fields := range r.clamps {
+		if obj, ok := fn.Object().(*types.Func); ok {
+			r.pass.ExportObjectFact(obj, &clampsFact{Fields: fields})
+		}
+	}
+}
+
+// clampedBy reports whether the option that a setter's call makes goes
+// only to calls of functions that clamp the setter's field before they
+// use it: clamped.Put(ctx, k, v, WithTTL(20*time.Second)) asks for 20 s
+// and gets the decorator's floor.
+func (r *Result) clampedBy(call ssa.CallInstruction, field string) bool {
+	v, ok := call.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	calls := optionCalls(v)
+	if len(calls) == 0 {
+		return false
+	}
+	for _, c := range calls {
+		callee := c.Common().StaticCallee()
+		if callee == nil {
+			return false
+		}
+		fields, ok := r.clamps[outermost(callee)]
+		if callee.Pkg != r.pkg {
+			var fact clampsFact
+			if obj, isFunc := callee.Object().(*types.Func); isFunc && r.pass.ImportObjectFact(obj.Origin(), &fact) {
+				fields, ok = fact.Fields, true
+			}
+		}
+		if !ok || !slices.Contains(fields, field) {
+			return false
+		}
+	}
+	return true
+}
+
+// optionCalls returns the calls that an option value is passed to, as an
+// argument or in the slice of a variadic parameter; nil when it goes
+// anywhere else too.
+func optionCalls(v ssa.Value) []ssa.CallInstruction {
+	var calls []ssa.CallInstruction
+	for _, ref := range *v.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.DebugRef:
+		case ssa.CallInstruction:
+			calls = append(calls, ref)
+		case *ssa.Store: // an element of the variadic array: opts...
+			ia, ok := ref.Addr.(*ssa.IndexAddr)
+			if !ok || ref.Val != v {
+				return nil
+			}
+			array, ok := ia.X.(*ssa.Alloc)
+			if !ok {
+				return nil
+			}
+			for _, use := range *array.Referrers() {
+				switch use := use.(type) {
+				case *ssa.IndexAddr, *ssa.DebugRef:
+				case *ssa.Slice:
+					for _, s := range *use.Referrers() {
+						switch s := s.(type) {
+						case *ssa.DebugRef:
+						case ssa.CallInstruction:
+							calls = append(calls, s)
+						default:
+							return nil
+						}
+					}
+				default:
+					return nil
+				}
+			}
+		default:
+			return nil
+		}
+	}
+	return calls
+}

@@ -130,6 +130,7 @@ const maxRounds = 4
 // methods and of wrappers, from other packages' facts and from this
 // package's own functions, which it summarises and exports as facts.
 func (r *Result) findOps() {
+	r.exportClamps()
 	summarised := make(map[*types.Func]bool)
 	for round := 0; round < maxRounds; round++ {
 		r.Ops = r.scanCalls()
@@ -242,7 +243,7 @@ func (r *Result) scanCalls() []*Op {
 				}
 				for i := range wrapped {
 					w := &wrapped[i]
-					if r.onFake(args, w) || w.Field != "" && r.givenFake(args) {
+					if r.onFake(args, w) || w.Field != "" && (r.givenFake(args) || r.clampedBy(call, w.Field)) {
 						continue
 					}
 					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)

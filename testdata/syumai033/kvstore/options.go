@@ -93,7 +93,7 @@ func WithSafeTTL(d time.Duration) SafeOption {
 	return func(c *SafeCache) { c.ttl = d }
 }
 
-func NewSafeCache(ns *kv.Namespace, opts ...SafeOption) *SafeCache {
+func NewSafeCache(ns *kv.Namespace, opts ...SafeOption) *SafeCache { // want NewSafeCache:"clamps SafeCache.ttl"
 	c := &SafeCache{ns: ns, ttl: time.Hour}
 	for _, opt := range opts {
 		opt(c)
