@@ -216,6 +216,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 	}
 	var tests []test
 	var mineEdges []edge // taken when the key already holds mine
+	mine = withFields(mine)
 	views, reads := withConversions(results)
 	for _, res := range views {
 		for _, ref := range nonDebugReferrers(res) {
@@ -259,6 +260,35 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 		}
 	}
 	return missing, byFlag, len(mineEdges) > 0
+}
+
+// withFields returns vals and, for each struct built here as a literal,
+// what its fields were given: the holder in Claim{Holder: me}, which a
+// found claim's Holder may be compared with.
+func withFields(vals []ssa.Value) []ssa.Value {
+	out := slices.Clone(vals)
+	for _, v := range vals {
+		load, ok := kvapi.Unconverted(v).(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			continue
+		}
+		lit, ok := load.X.(*ssa.Alloc)
+		if !ok {
+			continue
+		}
+		for _, ref := range nonDebugReferrers(lit) {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok {
+				continue
+			}
+			for _, use := range nonDebugReferrers(fa) {
+				if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
+					out = append(out, store.Val)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // namedInError reports whether instr puts a value into an error: a field
@@ -345,9 +375,58 @@ func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instructi
 			if data, ok := bodyRead(ref, out[i]); ok {
 				out, reads[ref] = append(out, data), true
 			}
+			if parts := accessed(ref, out[i]); parts != nil {
+				out, reads[ref] = append(out, parts...), true
+			}
 		}
 	}
 	return out, reads
+}
+
+// accessed returns what instr reads out of v without using it: a field
+// (c.Owner), the local variable it is kept in, or the results of a
+// method of v's own type that takes nothing else, such as an optional's
+// Get() (T, bool) or Present() bool. Each is then tested in its own right.
+func accessed(instr ssa.Instruction, v ssa.Value) []ssa.Value {
+	switch instr := instr.(type) {
+	case *ssa.Store:
+		if local, ok := instr.Addr.(*ssa.Alloc); ok && instr.Val == v && !local.Heap {
+			return []ssa.Value{local}
+		}
+	case *ssa.Field:
+		return []ssa.Value{instr}
+	case *ssa.FieldAddr:
+		if closesBody(instr) {
+			return nil
+		}
+		var loads []ssa.Value
+		for _, ref := range nonDebugReferrers(instr) {
+			load, ok := ref.(*ssa.UnOp)
+			if !ok || load.Op != token.MUL {
+				return nil
+			}
+			loads = append(loads, load)
+		}
+		return loads
+	case *ssa.Call:
+		callee := instr.Call.StaticCallee()
+		if callee == nil || callee.Signature.Recv() == nil || len(instr.Call.Args) != 1 || instr.Call.Args[0] != v {
+			return nil
+		}
+		if instr.Call.Signature().Results().Len() == 1 {
+			return []ssa.Value{instr}
+		}
+		var results []ssa.Value
+		for _, ref := range nonDebugReferrers(instr) {
+			ext, ok := ref.(*ssa.Extract)
+			if !ok {
+				return nil
+			}
+			results = append(results, ext)
+		}
+		return results
+	}
+	return nil
 }
 
 // bodyRead returns the bytes that instr reads from res, the response a
