@@ -597,7 +597,7 @@ func readsFixedWidth(call *ssa.Call) bool {
 
 // scales reports whether what parse reads is a setting whose zero does
 // harm: a float (a factor, a threshold), or a number that multiplies or
-// divides (minutes * time.Minute, rate * burst).
+// divides (minutes * time.Minute, rate * burst, mb << 20).
 func scales(parse *ssa.Call) bool {
 	if kvapi.CalleeName(parse) == "strconv.ParseFloat" {
 		return true
@@ -618,7 +618,7 @@ func scales(parse *ssa.Call) bool {
 			for _, ref := range *v.Referrers() {
 				switch ref := ref.(type) {
 				case *ssa.BinOp:
-					if ref.Op == token.MUL || ref.Op == token.QUO {
+					if ref.Op == token.MUL || ref.Op == token.QUO || ref.Op == token.SHL && ref.X == v {
 						return true
 					}
 				case *ssa.Convert, *ssa.ChangeType, *ssa.Phi:
@@ -970,6 +970,17 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 		}
 	}
 	var out []*ssa.BinOp
+	// cloudflare-go v1+'s response, whose body is the value.
+	for _, v := range get.Results() {
+		if !isResponse(v.Type()) {
+			continue
+		}
+		for _, bin := range bodyEmptinessChecks(v) {
+			if onlyOnSuccess(err, bin.Block(), false) && !slices.Contains(out, bin) {
+				out = append(out, bin)
+			}
+		}
+	}
 	for _, v := range kvapi.Views(values) {
 		if isResponse(v.Type()) {
 			continue // checksAfterError's
@@ -1088,25 +1099,33 @@ func bodyWithoutStatus(get *kvapi.Op) bool {
 func bodyMissChecks(get *kvapi.Op) []*ssa.BinOp {
 	var out []*ssa.BinOp
 	for _, resp := range get.Results() {
-		for _, ref := range *resp.Referrers() {
-			fa, ok := ref.(*ssa.FieldAddr)
-			if !ok || fieldName(fa) != "Body" {
+		out = append(out, bodyEmptinessChecks(resp)...)
+	}
+	return out
+}
+
+// bodyEmptinessChecks returns the comparisons that test the body of the
+// response resp, read whole, for emptiness.
+func bodyEmptinessChecks(resp ssa.Value) []*ssa.BinOp {
+	var out []*ssa.BinOp
+	for _, ref := range *resp.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fieldName(fa) != "Body" {
+			continue
+		}
+		for _, load := range *fa.Referrers() {
+			lv, ok := load.(*ssa.UnOp)
+			if !ok {
 				continue
 			}
-			for _, load := range *fa.Referrers() {
-				lv, ok := load.(*ssa.UnOp)
-				if !ok {
-					continue
-				}
-				uses := slices.Clone(*lv.Referrers())
-				for i := 0; i < len(uses); i++ {
-					switch use := uses[i].(type) {
-					case *ssa.ChangeInterface: // io.ReadCloser as an io.Reader
-						uses = append(uses, *use.Referrers()...)
-					case *ssa.Call:
-						if kvapi.CalleeName(use) == "io.ReadAll" {
-							out = append(out, emptinessChecks(use)...)
-						}
+			uses := slices.Clone(*lv.Referrers())
+			for i := 0; i < len(uses); i++ {
+				switch use := uses[i].(type) {
+				case *ssa.ChangeInterface: // io.ReadCloser as an io.Reader
+					uses = append(uses, *use.Referrers()...)
+				case *ssa.Call:
+					if kvapi.CalleeName(use) == "io.ReadAll" {
+						out = append(out, emptinessChecks(use)...)
 					}
 				}
 			}

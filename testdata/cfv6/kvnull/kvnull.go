@@ -678,3 +678,48 @@ func (s *store) seasonOr(ctx context.Context, def string) (string, error) {
 	b, err := bodyOf(res)
 	return string(b), err
 }
+
+var errNoSession = errors.New("no session")
+
+// The response's body, read whole, tested for emptiness where the get
+// returned no error: cloudflare-go answers a miss with a 404 error, which
+// is returned above as a failure.
+func (s *store) session(ctx context.Context, id string) (map[string]string, error) {
+	res, err := s.client.KV.Namespaces.Values.Get(ctx, s.ns, "session:"+id, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.account)})
+	if err != nil {
+		return nil, fmt.Errorf("session lookup: %w", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) == 0 { // want `this miss check is never true for a missing key: the get reports a missing key as an error`
+		return nil, errNoSession
+	}
+	var sess map[string]string
+	return sess, json.Unmarshal(body, &sess)
+}
+
+// Quiet: the not-found error is told apart, and an empty body is a value
+// written empty.
+func (s *store) sessionOrNone(ctx context.Context, id string) (map[string]string, error) {
+	res, err := s.client.KV.Namespaces.Values.Get(ctx, s.ns, "session:"+id, kv.NamespaceValueGetParams{AccountID: cloudflare.F(s.account)})
+	var apiErr *cloudflare.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+		return nil, errNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) == 0 {
+		return nil, errNoSession
+	}
+	var sess map[string]string
+	return sess, json.Unmarshal(body, &sess)
+}

@@ -14,6 +14,21 @@ func threshold(ns *kv.Namespace) float64 {
 	return th
 }
 
+// A size limit in megabytes, shifted into bytes: a miss reads as 0 and
+// refuses every upload.
+func uploadLimit(ns *kv.Namespace) int64 {
+	v, _ := ns.GetString("cfg:max-upload-mb", nil) // want `a missing key reaches this value's parse, whose error is dropped`
+	mb, _ := strconv.Atoi(v)
+	return int64(mb) << 20
+}
+
+// Quiet: a shift by the number read, not of it.
+func shifted(ns *kv.Namespace) int64 {
+	v, _ := ns.GetString("cfg:bucket-bits", nil)
+	bits, _ := strconv.Atoi(v)
+	return 1 << bits
+}
+
 // Quiet: a count that is missing is zero, and a count written back is
 // kvcounter's.
 func views(ns *kv.Namespace, page string) int {
