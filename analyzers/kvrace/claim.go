@@ -217,7 +217,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 	var tests []test
 	var mineEdges []edge // taken when the key already holds mine
 	mine = withFields(mine)
-	views, reads := withConversions(results)
+	views, reads, fields := withConversions(results)
 	for _, res := range views {
 		for _, ref := range nonDebugReferrers(res) {
 			if isConversion(ref) || reads[ref] {
@@ -228,6 +228,9 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 				continue
 			}
 			missingEdge, ok := presenceTest(ref, res)
+			if fields[res] {
+				ok = false // a record's own flag (cur.Locked) says nothing of the key
+			}
 			if !ok {
 				if kvapi.IsError(res.Type()) || namedInError(ref) && !kvapi.Reaches(ref.Block(), block) || closesBody(ref) {
 					// Returning or wrapping the error uses no value, and
@@ -363,24 +366,40 @@ func (e *edge) other() *ssa.BasicBlock {
 }
 
 // withConversions returns vals and their conversions, as the holder's
-// ID of its own type, ids.GrowerID(owner), or string(b).
-func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instruction]bool) {
+// ID of its own type, ids.GrowerID(owner), or string(b), and what is read
+// out of them (see accessed); fields holds those that are a record's
+// fields.
+func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instruction]bool, fields map[ssa.Value]bool) {
 	out = slices.Clone(vals)
 	reads = make(map[ssa.Instruction]bool)
+	fields = make(map[ssa.Value]bool)
 	for i := 0; i < len(out); i++ {
 		for _, ref := range nonDebugReferrers(out[i]) {
 			if isConversion(ref) && !kvapi.IsError(out[i].Type()) {
 				out = append(out, ref.(ssa.Value))
+				fields[ref.(ssa.Value)] = fields[out[i]]
 			}
 			if data, ok := bodyRead(ref, out[i]); ok {
 				out, reads[ref] = append(out, data), true
 			}
 			if parts := accessed(ref, out[i]); parts != nil {
 				out, reads[ref] = append(out, parts...), true
+				for _, p := range parts {
+					fields[p] = fields[out[i]] || isField(ref)
+				}
 			}
 		}
 	}
-	return out, reads
+	return out, reads, fields
+}
+
+// isField reports whether instr reads a field.
+func isField(instr ssa.Instruction) bool {
+	switch instr.(type) {
+	case *ssa.Field, *ssa.FieldAddr:
+		return true
+	}
+	return false
 }
 
 // accessed returns what instr reads out of v without using it: a field

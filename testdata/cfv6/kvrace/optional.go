@@ -9,6 +9,7 @@ import (
 
 type tubeClaim struct {
 	Code, Sample, By string
+	Locked           bool
 }
 
 type tubes struct {
@@ -55,4 +56,17 @@ func (t *tubes) lookup(ctx context.Context, code string) (tubeClaim, error) {
 	}
 	c := tubeClaim{Code: code}
 	return c, t.claims.Save(ctx, code, c)
+}
+
+// Look-alike: a flag of the record found refuses, not the record's
+// presence; the write replaces it.
+func (t *tubes) relabel(ctx context.Context, code, sample, by string) error {
+	existing, err := t.claims.Find(ctx, code)
+	if err != nil {
+		return err
+	}
+	if c, _ := existing.Get(); c.Locked {
+		return errTaken
+	}
+	return t.claims.Save(ctx, code, tubeClaim{Code: code, Sample: sample, By: by})
 }
