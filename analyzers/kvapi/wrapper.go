@@ -134,45 +134,26 @@ func (r *Result) findOps() {
 	summarised := make(map[*types.Func]bool)
 	for round := 0; round < maxRounds; round++ {
 		r.Ops = r.scanCalls()
-		changed := false
-		byFunc := make(map[*ssa.Function][]*Op)
-		for _, op := range r.Ops {
-			// An operation in a closure is its enclosing function's,
-			// unless that function hands the closure back (a factory's
-			// is the closure's; see findFactories).
-			if handedBack(op.Call.Parent()) {
-				continue
-			}
-			fn := outermost(op.Call.Parent())
-			byFunc[fn] = append(byFunc[fn], op)
-		}
-		for _, fn := range r.funcs {
-			obj, ok := fn.Object().(*types.Func)
-			if !ok || fn.Parent() != nil || summarised[obj] {
-				continue
-			}
-			if fact := r.summarise(fn, byFunc[fn]); fact != nil {
-				r.pass.ExportObjectFact(obj, fact)
-				summarised[obj] = true
-				changed = true
-			}
-		}
-		if !changed {
+		if !r.summariseAll(summarised) {
 			break
 		}
 	}
 	// A setter's calls are operations once it is found, and one may pass
-	// a field on to another setter of the same package (WithTTL(c.cfg.TTL)):
+	// a field on to another setter of the same package (WithTTL(c.cfg.TTL)),
+	// or a parameter, which makes its function a setter too
+	// (func (e Entry) TTL(d time.Duration) Entry { return e.with(WithTTL(d)) }):
 	// setters are found until no new call turns up.
 	var all []*Op
-	for {
+	for round := 0; ; round++ {
 		r.findSetters()
 		all = r.scanCalls()
-		if len(all) == len(r.Ops) {
+		if len(all) == len(r.Ops) || round == maxRounds {
 			break
 		}
 		r.Ops = all
+		r.summariseAll(summarised)
 	}
+
 	// Calls of setters give operands to later operations; they are kept
 	// apart from the operations themselves.
 	r.Ops = nil
@@ -183,6 +164,45 @@ func (r *Result) findOps() {
 			r.Ops = append(r.Ops, op)
 		}
 	}
+}
+
+// summariseAll exports the WrapperFact of each function of the package
+// that wraps one of r.Ops and was not summarised yet, kept with the
+// setter's operations findSetters gave it, if any; it reports whether it
+// found one.
+func (r *Result) summariseAll(summarised map[*types.Func]bool) bool {
+	byFunc := make(map[*ssa.Function][]*Op)
+	for _, op := range r.Ops {
+		// An operation in a closure is its enclosing function's, unless
+		// that function hands the closure back (a factory's is the
+		// closure's; see findFactories).
+		if handedBack(op.Call.Parent()) {
+			continue
+		}
+		fn := outermost(op.Call.Parent())
+		byFunc[fn] = append(byFunc[fn], op)
+	}
+	changed := false
+	for _, fn := range r.funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || fn.Parent() != nil || summarised[obj] {
+			continue
+		}
+		if fact := r.summarise(fn, byFunc[fn]); fact != nil {
+			var setter WrapperFact
+			if r.pass.ImportObjectFact(obj, &setter) {
+				for _, w := range setter.Ops {
+					if !slices.ContainsFunc(fact.Ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
+						fact.Ops = append(fact.Ops, w)
+					}
+				}
+			}
+			r.pass.ExportObjectFact(obj, fact)
+			summarised[obj] = true
+			changed = true
+		}
+	}
+	return changed
 }
 
 // scanCalls returns every call of a KV operation in the package: of an
