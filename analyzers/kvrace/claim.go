@@ -409,8 +409,14 @@ func isField(instr ssa.Instruction) bool {
 func accessed(instr ssa.Instruction, v ssa.Value) []ssa.Value {
 	switch instr := instr.(type) {
 	case *ssa.Store:
-		if local, ok := instr.Addr.(*ssa.Alloc); ok && instr.Val == v && !local.Heap {
+		// (An error kept in a variable is tested where it is read back
+		// as before: an error's uses are no use of the value.)
+		if local, ok := instr.Addr.(*ssa.Alloc); ok && instr.Val == v && !local.Heap && !kvapi.IsError(v.Type()) {
 			return []ssa.Value{local}
+		}
+	case *ssa.UnOp:
+		if _, local := v.(*ssa.Alloc); local && instr.Op == token.MUL {
+			return []ssa.Value{instr}
 		}
 	case *ssa.Field:
 		return []ssa.Value{instr}

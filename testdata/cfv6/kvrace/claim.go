@@ -306,3 +306,23 @@ func (f *flags) lockRender(ctx context.Context, slug string) (bool, error) {
 	err := f.writeFor(ctx, "render-lock:"+slug, []byte(rand.Text()), 60) // want `check-then-create on one KV key`
 	return err == nil, err
 }
+
+// The same claim in a function that defers a release: the error is kept
+// in a variable, not a register.
+func (f *flags) claimRebuild(ctx context.Context, season, host string) error {
+	key := "rebuild-lock:" + season
+	if _, err := f.read(ctx, key); err == nil {
+		return errTaken
+	} else if !isNotFound(err) {
+		return err
+	}
+	if err := f.write(ctx, key, []byte(host)); err != nil { // want `check-then-create on one KV key`
+		return err
+	}
+	defer f.release(ctx, key)
+	return nil
+}
+
+func (f *flags) release(ctx context.Context, key string) {
+	f.client.KV.Namespaces.Values.Delete(ctx, f.ns, key, kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(f.account)})
+}
