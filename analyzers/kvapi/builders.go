@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"go/token"
 	"go/types"
 	"slices"
 	"strings"
@@ -76,15 +77,20 @@ func (r *Result) built(fn *ssa.Function) *BuiltFact {
 	if b, ok := r.builders[fn]; ok {
 		return b
 	}
-	b := r.buildOf(fn)
 	if r.builders == nil {
 		r.builders = make(map[*ssa.Function]*BuiltFact)
 	}
+	r.builders[fn] = nil // while it is computed: a setter that calls itself builds nothing
+	b := r.buildOf(fn)
 	r.builders[fn] = b
 	return b
 }
 
-// buildOf computes fn's BuiltFact from its body.
+// buildOf computes fn's BuiltFact from its body. A builder of struct
+// values is read the same way: a literal it returns (return Entry{key:
+// k}), or a changed copy of its receiver (func (e Entry) JSON(v any) Entry
+// { e.value = ...; return e }), or what another fluent setter of it
+// returns (return e.with(WithTTL(d))).
 func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 	res := fn.Signature.Results()
 	if res.Len() == 0 {
@@ -93,9 +99,7 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 	if _, ok := derefStruct(res.At(0).Type()); !ok {
 		return nil
 	}
-	if _, isPtr := res.At(0).Type().Underlying().(*types.Pointer); !isPtr {
-		return nil
-	}
+	_, isPtr := res.At(0).Type().Underlying().(*types.Pointer)
 	var made ssa.Value // what every return hands back
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
@@ -103,25 +107,42 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 			continue
 		}
 		v := ret.Results[0]
+		if load, ok := v.(*ssa.UnOp); ok && !isPtr && load.Op == token.MUL {
+			if local, ok := load.X.(*ssa.Alloc); ok {
+				v = local // the struct value as it is when returned
+			}
+		}
 		if made != nil && v != made {
 			return nil
 		}
 		made = v
 	}
+	recv := fn.Signature.Recv() != nil && len(fn.Params) > 0
 	fact := &BuiltFact{}
 	switch v := made.(type) {
 	case *ssa.Parameter:
-		if fn.Signature.Recv() == nil || len(fn.Params) == 0 || v != fn.Params[0] {
+		if !isPtr || !recv || v != fn.Params[0] {
 			return nil
 		}
 		fact.Fluent = true
 	case *ssa.Alloc:
+	case *ssa.Call:
+		return r.delegated(fn, v)
 	default:
 		return nil
 	}
 	for _, ref := range *made.Referrers() {
-		switch ref.(type) {
+		switch ref := ref.(type) {
 		case *ssa.FieldAddr, *ssa.Return, *ssa.DebugRef:
+		case *ssa.UnOp: // the copy returned
+			if isPtr {
+				return nil
+			}
+		case *ssa.Store: // a copy of the receiver, changed and returned
+			if isPtr || !recv || ref.Addr != made || ref.Val != fn.Params[0] {
+				return nil
+			}
+			fact.Fluent = true
 		default:
 			return nil // handed to a call (an option applied to it) that may set any field
 		}
@@ -157,6 +178,30 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 	}
 	if fact.Fluent && len(fact.Sets) == 0 {
 		return nil // returns its receiver, and changes nothing in it
+	}
+	if !isPtr && !fact.Fluent && !slices.ContainsFunc(fact.Sets, func(s FieldTerm) bool { return s.Term.Op != TermOpaque && s.Term.Params() }) {
+		return nil // a struct value made of nothing its callers give
+	}
+	return fact
+}
+
+// delegated returns the BuiltFact of fn, a method that returns what a
+// fluent setter returns when called on fn's own receiver: the setter's,
+// with fn's arguments put in.
+func (r *Result) delegated(fn *ssa.Function, call *ssa.Call) *BuiltFact {
+	callee := call.Call.StaticCallee()
+	if callee == nil || fn.Signature.Recv() == nil || len(fn.Params) == 0 || len(call.Call.Args) == 0 || call.Call.Args[0] != fn.Params[0] {
+		return nil
+	}
+	inner := r.built(callee)
+	if inner == nil || !inner.Fluent {
+		return nil
+	}
+	c := &compiler{model: r, fn: fn}
+	args := c.args(call.Call.Args)
+	fact := &BuiltFact{Fluent: true}
+	for _, s := range inner.Sets {
+		fact.set(s.Field, s.Term.Substitute(args))
 	}
 	return fact
 }
