@@ -661,8 +661,8 @@ func (r *Result) exportClamps() {
 					continue
 				}
 				fa, ok := store.Addr.(*ssa.FieldAddr)
-				if !ok || !clampedInPlace(FieldOf(fa), []*ssa.Store{store}) {
-					continue
+				if !ok || !basic(store.Val.Type(), types.IsInteger|types.IsFloat) || !clampedInPlace(FieldOf(fa), []*ssa.Store{store}) {
+					continue // (a lifetime or a limit is a number)
 				}
 				outer := outermost(fn)
 				if label := fieldLabel(fa); !slices.Contains(r.clamps[outer], label) {
