@@ -44,6 +44,11 @@ type Interfaces struct {
 	// reportedVia are, for a found interface method, the analyzers that
 	// reported inside one of its KV implementations.
 	reportedVia map[*types.Func][]string
+	// iterators are the interface methods whose implementations in the
+	// program hand listed keys to their caller's callback or range body,
+	// and whether every one of them also keeps a budget of its own (see
+	// PortIterator).
+	iterators map[*types.Func]bool
 }
 
 var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,

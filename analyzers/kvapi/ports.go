@@ -72,6 +72,20 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			}
 		}
 	}
+	// An analyzer's fact with an IteratorBudgeted method marks a listing
+	// iterator; an interface method that such an implementation serves is
+	// one too.
+	iterators := make(map[*types.Func]bool)
+	for _, f := range facts {
+		if it, ok := f.Fact.(interface{ IteratorBudgeted() bool }); ok {
+			if fn, ok := f.Object.(*types.Func); ok && fn.Signature().Recv() != nil {
+				iterators[fn] = it.IteratorBudgeted()
+			}
+		}
+	}
+	if c.iterators == nil {
+		c.iterators = make(map[*types.Func]bool)
+	}
 	reported := make(map[*types.Func][]string)
 	if c.reportedVia == nil {
 		c.reportedVia = make(map[*types.Func][]string)
@@ -115,15 +129,36 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			if !ok || iface.NumMethods() == 0 {
 				continue
 			}
-			direct := make(map[*types.Func]bool) // the interface's methods some implementation wraps KV for
+			// An implementation that holds the interface itself decorates
+			// it: a service that caches an upstream Provider in KV, and
+			// satisfies Provider too, does not make every call of the
+			// upstream a KV operation.
+			var own []*types.Func
 			for _, impl := range impls {
-				if m := interfaceMethod(iface, impl); m != nil && len(wraps[impl]) > 0 && implements(impl, iface) {
+				if implements(impl, iface) && !holds(impl, named) {
+					own = append(own, impl)
+				}
+			}
+			for impl, budgeted := range iterators {
+				m := interfaceMethod(iface, impl)
+				if m == nil || !implements(impl, iface) || holds(impl, named) {
+					continue
+				}
+				// Budgeted only if every implementation is.
+				if was, seen := c.iterators[m]; !seen || was && !budgeted {
+					c.iterators[m] = budgeted
+					grew = true
+				}
+			}
+			direct := make(map[*types.Func]bool) // the interface's methods some implementation wraps KV for
+			for _, impl := range own {
+				if m := interfaceMethod(iface, impl); m != nil && len(wraps[impl]) > 0 {
 					direct[m] = true
 				}
 			}
-			for _, impl := range impls {
+			for _, impl := range own {
 				m := interfaceMethod(iface, impl)
-				if m == nil || !implements(impl, iface) {
+				if m == nil {
 					continue
 				}
 				ops := wraps[impl]
@@ -150,7 +185,7 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 
 // Forget drops what Discover found: the next program is another.
 func (c *Interfaces) Forget() {
-	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia = nil, nil, nil, nil, nil
+	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators = nil, nil, nil, nil, nil, nil
 }
 
 // ReportedInside reports whether the pass's analyzer reported an operation
@@ -163,6 +198,14 @@ func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact)
 		return false
 	}
 	return pass.ImportObjectFact(op.Wrapper.Origin(), fact) || slices.Contains(r.ifaces.reportedVia[op.Wrapper], pass.Analyzer.Name)
+}
+
+// PortIterator reports whether m, an interface method, is served in the
+// program by listing iterators (see Discover), and whether each of them
+// keeps a budget of its own.
+func (r *Result) PortIterator(m *types.Func) (budgeted, ok bool) {
+	budgeted, ok = r.ifaces.iterators[m]
+	return budgeted, ok
 }
 
 // discoverFields gathers the program's FieldUsesFacts, and reports
@@ -208,6 +251,25 @@ func implements(impl *types.Func, iface *types.Interface) bool {
 		return false // a generic implementation is checked per instance, which we do not have
 	}
 	return types.Implements(recv, iface) || types.Implements(types.NewPointer(recv), iface)
+}
+
+// holds reports whether impl's receiver is a struct with a field of type
+// t, or a pointer to one.
+func holds(impl *types.Func, t *types.Named) bool {
+	st, ok := derefStruct(impl.Signature().Recv().Type())
+	if !ok {
+		return false
+	}
+	for f := range st.Fields() {
+		ft := f.Type()
+		if ptr, ok := ft.(*types.Pointer); ok {
+			ft = ptr.Elem()
+		}
+		if types.Identical(ft, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func sameOp(a, b WrappedOp) bool {

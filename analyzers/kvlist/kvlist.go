@@ -59,6 +59,10 @@ func (*reportedFact) ReportedBy() string { return "kvlist" }
 type iteratorFact struct{ Budgeted bool }
 
 func (*iteratorFact) AFact() {}
+
+// IteratorBudgeted lets the kvlint command find storage ports whose
+// implementations are such iterators (see kvapi.Interfaces.Discover).
+func (f *iteratorFact) IteratorBudgeted() bool { return f.Budgeted }
 func (f *iteratorFact) String() string {
 	if f.Budgeted {
 		return "kvlist iterator, budgeted"
@@ -112,6 +116,7 @@ func run(pass *analysis.Pass) (any, error) {
 	// A range over a listing iterator, or a callback given to one: the
 	// keys it is handed are listed, and it bounds the listing only if it
 	// can stop it.
+	exportForwarders(pass, model)
 	for _, use := range iteratorUses(pass, model) {
 		if model.InTestFile(use.call.Pos()) {
 			continue // a test's range walks a fake's few keys
@@ -827,13 +832,9 @@ type iteratorUse struct {
 func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 	var fact iteratorFact
 	listing := func(v ssa.Value) (*ssa.Call, bool) {
-		call, ok := v.(*ssa.Call)
-		if !ok || call.Call.StaticCallee() == nil {
-			return nil, false
-		}
-		fn, ok := call.Call.StaticCallee().Object().(*types.Func)
-		fact = iteratorFact{}
-		return call, ok && pass.ImportObjectFact(fn, &fact)
+		call, budgeted, ok := iteratorCall(pass, model, v)
+		fact = iteratorFact{Budgeted: budgeted}
+		return call, ok
 	}
 	var uses []iteratorUse
 	for _, fn := range model.Funcs() {
@@ -875,6 +876,60 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 		}
 	}
 	return uses
+}
+
+// iteratorCall returns v when it is a call of a listing iterator: a
+// function with an iteratorFact, or a storage port's method that
+// iterators serve (store.Keys(ctx, prefix) on a Lister); and whether the
+// iterator keeps a budget of its own.
+func iteratorCall(pass *analysis.Pass, model *kvapi.Result, v ssa.Value) (call *ssa.Call, budgeted, ok bool) {
+	call, isCall := v.(*ssa.Call)
+	if !isCall {
+		return nil, false, false
+	}
+	if call.Call.IsInvoke() {
+		budgeted, ok = model.PortIterator(call.Call.Method)
+		return call, budgeted, ok
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return nil, false, false
+	}
+	fn, isFunc := callee.Object().(*types.Func)
+	var fact iteratorFact
+	if !isFunc || !pass.ImportObjectFact(fn, &fact) {
+		return nil, false, false
+	}
+	return call, fact.Budgeted, true
+}
+
+// exportForwarders exports an iteratorFact for each function of the
+// package that returns what a listing iterator's call returns, such as a
+// helper that asks its store for its Lister's Keys: func Keys(ctx, s,
+// prefix) iter.Seq2[string, error] { if l, ok := s.(Lister); ok { return
+// l.Keys(ctx, prefix) }; ... }.
+func exportForwarders(pass *analysis.Pass, model *kvapi.Result) {
+	for range 2 { // a forwarder of a forwarder declared after it
+		for _, fn := range model.Funcs() {
+			obj, ok := fn.Object().(*types.Func)
+			if !ok || fn.Parent() != nil || pass.ImportObjectFact(obj, new(iteratorFact)) {
+				continue
+			}
+			found, budgeted := false, true
+			for _, b := range fn.Blocks {
+				ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+				if !ok || len(ret.Results) == 0 {
+					continue
+				}
+				if _, b, ok := iteratorCall(pass, model, ret.Results[0]); ok {
+					found, budgeted = true, budgeted && b
+				}
+			}
+			if found {
+				pass.ExportObjectFact(obj, &iteratorFact{Budgeted: budgeted})
+			}
+		}
+	}
 }
 
 // stops reports whether body can tell its iterator to stop other than on

@@ -14,11 +14,13 @@ import (
 	"kvlint.test/ports/jobs"
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
+	"kvlint.test/ports/listing"
 	"kvlint.test/ports/sessions"
 	"kvlint.test/ports/statuses"
 	"kvlint.test/ports/store"
 	"kvlint.test/ports/sweeps"
 	"kvlint.test/ports/tally"
+	"kvlint.test/ports/upstream"
 	"kvlint.test/ports/visits"
 	"kvlint.test/ports/windows"
 )
@@ -59,4 +61,10 @@ func main() {
 	sw := sweeps.Sweeper{Pages: &sweeps.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}, MaxPages: 10}
 	_ = sw.Sweep(context.Background(), "l1")
 	_ = sw.SweepKept(context.Background(), "l1")
+	up := &upstream.Service{Store: kv, Provider: upstream.HTTPProvider{}}
+	_, _ = up.RefreshListed(context.Background(), &sweeps.KV{})
+	keys := &listing.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}
+	_, _ = listing.Count(context.Background(), keys, "poll:")
+	_, _ = listing.Export(context.Background(), kv, keys, "vote:", 500)
+	_, _ = listing.Sample(context.Background(), keys, "vote:", 10)
 }

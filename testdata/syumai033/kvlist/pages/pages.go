@@ -35,6 +35,15 @@ func Keys(ns *kv.Namespace, prefix string) iter.Seq2[string, error] {
 	}
 }
 
+// TenantKeys hands on Keys under a tenant's prefix, or nothing for a
+// tenant that has none.
+func TenantKeys(ns *kv.Namespace, tenant string) iter.Seq2[string, error] {
+	if tenant == "" {
+		return func(yield func(string, error) bool) {}
+	}
+	return Keys(ns, "t:"+tenant+":")
+}
+
 // KeysContext is Keys that also notices a cancelled ctx between pages.
 func KeysContext(ctx context.Context, ns *kv.Namespace, prefix string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
