@@ -555,6 +555,12 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			return
 		}
 	case *ssa.Call:
+		if _, escape := escapeFuncs[CalleeName(v)]; escape && len(v.Call.Args) == 1 {
+			// A key escaped for the URL the SDK puts it in: KV stores
+			// the key unescaped, so it is the same key as the raw one.
+			w.value(v.Call.Args[0], depth+1)
+			return
+		}
 		// A helper of this package as what it returns, as Terms see it.
 		if callee := v.Call.StaticCallee(); callee != nil {
 			// A helper whose result is not known (clientIP(r)) is this
@@ -789,6 +795,10 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	case TermCall:
 		if strings.HasPrefix(t.Name, keyMethodPrefix) {
 			w.method(t, args, depth)
+			return
+		}
+		if _, escape := escapeFuncs[t.Name]; escape && len(t.Args) == 1 {
+			w.term(t.Args[0], args, depth+1) // the key unescaped, as above
 			return
 		}
 		if t.Name == "time.Now" {

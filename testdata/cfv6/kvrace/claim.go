@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -325,4 +326,25 @@ func (f *flags) claimRebuild(ctx context.Context, season, host string) error {
 
 func (f *flags) release(ctx context.Context, key string) {
 	f.client.KV.Namespaces.Values.Delete(ctx, f.ns, key, kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(f.account)})
+}
+
+// readEscaped escapes the key for the URL the SDK builds; KV stores it
+// unescaped.
+func (f *flags) readEscaped(ctx context.Context, key string) ([]byte, error) {
+	res, err := f.client.KV.Namespaces.Values.Get(ctx, f.ns, url.PathEscape(key), kv.NamespaceValueGetParams{AccountID: cloudflare.F(f.account)})
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	return io.ReadAll(res.Body)
+}
+
+// A claim whose get escapes the key and whose put does not: one key.
+func (f *flags) claimEscapedHandle(ctx context.Context, handle, owner string) error {
+	if _, err := f.readEscaped(ctx, "handle:"+handle); err == nil {
+		return errTaken
+	} else if !isNotFound(err) {
+		return err
+	}
+	return f.write(ctx, "handle:"+handle, []byte(owner)) // want `check-then-create on one KV key`
 }
