@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
@@ -661,7 +662,7 @@ func (r *Result) exportClamps() {
 					continue
 				}
 				fa, ok := store.Addr.(*ssa.FieldAddr)
-				if !ok || !basic(store.Val.Type(), types.IsInteger|types.IsFloat) || !clampedInPlace(FieldOf(fa), []*ssa.Store{store}) {
+				if !ok || !basic(store.Val.Type(), types.IsInteger|types.IsFloat) || !clampedInPlace(FieldOf(fa), []*ssa.Store{store}) || belowMinute(store.Val) {
 					continue // (a lifetime or a limit is a number)
 				}
 				outer := outermost(fn)
@@ -676,6 +677,21 @@ func (r *Result) exportClamps() {
 			r.pass.ExportObjectFact(obj, &clampsFact{Fields: fields})
 		}
 	}
+}
+
+// belowMinute reports whether v is a constant lifetime under KV's minimum,
+// a floor that lifts nothing to a legal value: if ttl < 30*time.Second {
+// ttl = 30*time.Second }.
+func belowMinute(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	if !ok || c.Value == nil {
+		return false
+	}
+	f, _ := constant.Float64Val(constant.ToFloat(c.Value))
+	if IsDuration(v.Type()) {
+		f /= 1e9
+	}
+	return f < 60
 }
 
 // clampedBy reports whether the option that a setter's call makes goes

@@ -153,7 +153,6 @@ func (r *Result) findOps() {
 		r.Ops = all
 		r.summariseAll(summarised)
 	}
-
 	// Calls of setters give operands to later operations; they are kept
 	// apart from the operations themselves.
 	r.Ops = nil

@@ -24,3 +24,8 @@ func holdPlot(ctx context.Context, st *clampdeco.Store, clamped *deco.Clamped, l
 	}
 	return st.Put(ctx, "grace:"+plot, "1", clampdeco.WithTTL(30*time.Second)) // want `ExpirationTTL 30 \(passed to clampdeco.WithTTL`
 }
+
+// A decorator whose floor is under a minute leaves the lifetime illegal.
+func holdLow(ctx context.Context, low *deco.LowClamped, plot string) error {
+	return low.Put(ctx, "hold3:"+plot, "1", clampdeco.WithTTL(20*time.Second)) // want `ExpirationTTL 20 \(passed to clampdeco.WithTTL`
+}
