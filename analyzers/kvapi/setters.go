@@ -689,7 +689,7 @@ func belowMinute(v ssa.Value) bool {
 	}
 	f, _ := constant.Float64Val(constant.ToFloat(c.Value))
 	if IsDuration(v.Type()) {
-		f /= 1e9
+		f /= nsPerUnit["Seconds"]
 	}
 	return f < 60
 }
