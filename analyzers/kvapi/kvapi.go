@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -181,6 +181,9 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res := &Result{pass: pass, ifaces: ifaces}
 	exportRawCounts(pass)
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
+		if userCode(pass) {
+			exportPolicies(pass)
+		}
 		return res, nil
 	}
 	res.syntax = newPosIndex(inspector.New(pass.Files))
@@ -208,11 +211,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 // SDK (client.KV.Namespaces.Values.Get reaches kv's methods through
 // fields, with no import of kv needed).
 func usesKV(pass *analysis.Pass) bool {
-	module := ""
-	if pass.Module != nil {
-		module = pass.Module.Path
-	}
-	if InSDK(pass.Pkg.Path(), module) || pass.TypesInfo == nil {
+	if InSDK(pass.Pkg.Path(), modulePath(pass)) || pass.TypesInfo == nil {
 		return false // the SDKs themselves are not KV's users; nor is a package without syntax
 	}
 	for _, imp := range pass.Pkg.Imports() {
@@ -229,6 +228,22 @@ func usesKV(pass *analysis.Pass) bool {
 		}
 	}
 	return false
+}
+
+func modulePath(pass *analysis.Pass) string {
+	if pass.Module != nil {
+		return pass.Module.Path
+	}
+	return ""
+}
+
+// userCode reports whether the package is the program's own: not the
+// standard library, nor a module version downloaded as a dependency.
+func userCode(pass *analysis.Pass) bool {
+	if pass.TypesInfo == nil || !strings.Contains(strings.Split(pass.Pkg.Path(), "/")[0], ".") {
+		return false
+	}
+	return pass.Module == nil || pass.Module.Version == ""
 }
 
 // sdkModule matches the module paths of the KV SDKs.

@@ -1,8 +1,10 @@
 package kvapi
 
 import (
+	"go/ast"
 	"go/types"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -13,8 +15,14 @@ import (
 // helper computes it: SecondsOf(max(2*window, 10*time.Second)) has a
 // floor of 10.
 
+// A policy of another package, often one that does not use KV itself,
+// is a number helper too: func (t Tier) TTL() time.Duration returns 20
+// seconds for TierLive, 5 minutes for the rest. Its Term is each return
+// under the branches that lead to it, so a caller with a known tier gets
+// that tier's value and one without gets every value.
+
 // A numberFact is the Term of what a function returns, when it returns
-// one number computed from its parameters alone.
+// one number computed from its parameters and constants alone.
 type numberFact struct {
 	Term *Term
 }
@@ -31,10 +39,102 @@ func (r *Result) exportNumbers() {
 		if !ok || fn.Parent() != nil || !numeric(fn.Signature) {
 			continue
 		}
-		if t := r.returnTerm(fn); t != nil && t.Params() {
+		t := r.returnTerm(fn)
+		if t == nil {
+			t = r.eachReturn(fn)
+		}
+		if t != nil && selfContained(t) && (t.Params() || t.Op == TermPhi || t.Op == TermConst) {
 			r.pass.ExportObjectFact(obj, &numberFact{Term: t})
 		}
 	}
+}
+
+// eachReturn is the Term of a number helper that returns different
+// values on different paths: one argument per return, under the
+// conditions on its parameters that lead there.
+func (r *Result) eachReturn(fn *ssa.Function) *Term {
+	c := &compiler{model: r, fn: fn}
+	t := &Term{Op: TermPhi}
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 {
+			continue
+		}
+		t.Args = append(t.Args, c.term(ret.Results[0], 0))
+		t.Conds = append(t.Conds, c.Conds(b, 0))
+	}
+	if len(t.Args) < 2 {
+		return nil
+	}
+	return t
+}
+
+// selfContained reports whether t is computed from parameters and constants
+// alone, in its values and in its conditions.
+func selfContained(t *Term) bool {
+	switch t.Op {
+	case TermOpaque, TermField, TermGlobal, TermElems:
+		return false
+	}
+	for _, a := range t.Args {
+		if !selfContained(a) {
+			return false
+		}
+	}
+	for _, conds := range t.Conds {
+		for _, c := range conds {
+			if !selfContained(c.Term) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// exportPolicies exports the number helpers of a package that does not
+// use KV, when it declares any: a function or method with one number
+// result and a constant return. Only then is the package built.
+func exportPolicies(pass *analysis.Pass) {
+	if !declaresPolicy(pass) {
+		return
+	}
+	r := &Result{pass: pass, ifaces: new(Interfaces)}
+	r.pkg = buildSSA(pass)
+	r.funcs = sourceFunctions(pass, r.pkg)
+	r.exportNumbers()
+}
+
+// declaresPolicy reports whether one of the package's functions returns
+// one number and has a return of a constant.
+func declaresPolicy(pass *analysis.Pass) bool {
+	for _, file := range pass.Files {
+		for _, decl := range file.Decls {
+			decl, ok := decl.(*ast.FuncDecl)
+			if !ok || decl.Body == nil {
+				continue
+			}
+			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+			if !ok || !numeric(fn.Signature()) {
+				continue
+			}
+			found := false
+			ast.Inspect(decl.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.ReturnStmt:
+					if len(n.Results) == 1 && pass.TypesInfo.Types[n.Results[0]].Value != nil {
+						found = true
+					}
+				}
+				return !found
+			})
+			if found {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // numeric reports whether sig returns one integer or float.

@@ -1,0 +1,50 @@
+package kvttl
+
+import (
+	"context"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/cfv6/tiers"
+)
+
+// Lifetimes chosen by a policy of a package that does not use KV.
+
+func putFor(ctx context.Context, client *cloudflare.Client, key, body string, ttl time.Duration) error {
+	_, err := client.KV.Namespaces.Values.Update(ctx, "ns", key, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F("acct"),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(body)),
+		ExpirationTTL: cloudflare.F(ttl.Seconds()),
+	})
+	return err
+}
+
+// The plan is known at run time only: Live's 20 seconds can reach the put.
+func cacheResults(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
+	return putFor(ctx, client, "results", body, t.TTL()) // want `ExpirationTTL 20 \(passed to putFor\) is below KV's 60-second minimum`
+}
+
+func cacheLive(ctx context.Context, client *cloudflare.Client, body string) error {
+	return putFor(ctx, client, "live", body, tiers.Live.TTL()) // want `ExpirationTTL 20 \(passed to putFor\) is below`
+}
+
+func cacheGrace(ctx context.Context, client *cloudflare.Client, body string) error {
+	return putFor(ctx, client, "grace", body, tiers.Grace()) // want `ExpirationTTL 30 \(passed to putFor\) is below`
+}
+
+// Quiet: the Pro plan's five minutes, every plan's archive, and a
+// lifetime the configuration decides.
+func cachePro(ctx context.Context, client *cloudflare.Client, body string) error {
+	return putFor(ctx, client, "pro", body, tiers.Pro.TTL())
+}
+
+func archive(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
+	return putFor(ctx, client, "archive", body, t.Archive())
+}
+
+func configured(ctx context.Context, client *cloudflare.Client, minutes int, body string) error {
+	return putFor(ctx, client, "configured", body, tiers.Configured(minutes))
+}

@@ -1,0 +1,44 @@
+// Package tiers holds lifetimes by plan. It does not use KV: its
+// policies reach KV through the packages that call them.
+package tiers
+
+import "time"
+
+type Tier int
+
+const (
+	Free Tier = iota
+	Pro
+	Live
+)
+
+// TTL is how long results stay cached: fresher on the higher plans.
+func (t Tier) TTL() time.Duration {
+	switch t {
+	case Pro:
+		return 5 * time.Minute
+	case Live:
+		return 20 * time.Second
+	default:
+		return 15 * time.Minute
+	}
+}
+
+// Grace is the same for every plan.
+func Grace() time.Duration { return 30 * time.Second }
+
+// Archive is long for every plan.
+func (t Tier) Archive() time.Duration {
+	if t == Free {
+		return 24 * time.Hour
+	}
+	return 7 * 24 * time.Hour
+}
+
+// Configured may be anything: it is not a policy.
+func Configured(minutes int) time.Duration {
+	if minutes <= 0 {
+		return time.Hour
+	}
+	return time.Duration(minutes) * time.Minute
+}
