@@ -75,7 +75,14 @@ func (r *Result) findSetters() {
 		for _, tmpl := range r.ifaces.fieldTemplates(id, field) {
 			uses = append(uses, fieldUse{field: field, tmpl: tmpl})
 		}
+		var fact fieldOperandsFact
+		if field.Pkg() != r.pass.Pkg && r.pass.ImportObjectFact(field, &fact) {
+			for _, tmpl := range fact.Ops {
+				uses = append(uses, fieldUse{field: field, tmpl: tmpl})
+			}
+		}
 	}
+	all := slices.Clone(uses)
 	used := usedFields{vars: make(map[*types.Var]bool), ids: joinKeys(r.ifaces.fields, r.ifaces.configured)}
 	for _, u := range uses {
 		used.vars[u.field] = true
@@ -131,7 +138,9 @@ func (r *Result) findSetters() {
 			}
 		}
 		uses = next
+		all = append(all, next...)
 	}
+	r.exportFieldOperands(all)
 	r.optionValueSetters(setters)
 	for obj, us := range elsewhere {
 		fact := new(FieldUsesFact)
@@ -156,6 +165,41 @@ func (r *Result) findSetters() {
 			}
 		}
 		r.pass.ExportObjectFact(obj, fact)
+	}
+}
+
+// A fieldOperandsFact marks a field whose value operations of its own
+// package read as an operand, with their templates: a package that fills
+// the field, as a caller sets a config struct's TTL after it handed the
+// struct to a constructor (cfg.TTL = 25 * time.Second), has the store
+// checked where it is written.
+type fieldOperandsFact struct {
+	Ops []WrappedOp
+}
+
+func (*fieldOperandsFact) AFact() {}
+
+func (f *fieldOperandsFact) String() string {
+	var ops []string
+	for _, w := range f.Ops {
+		ops = append(ops, w.String())
+	}
+	return "kv field: " + strings.Join(ops, "; ")
+}
+
+// exportFieldOperands exports a fieldOperandsFact for each field of uses
+// that the package declares.
+func (r *Result) exportFieldOperands(uses []fieldUse) {
+	for _, u := range uses {
+		if u.field.Pkg() != r.pass.Pkg {
+			continue
+		}
+		fact := new(fieldOperandsFact)
+		r.pass.ImportObjectFact(u.field, fact)
+		if !slices.ContainsFunc(fact.Ops, func(x WrappedOp) bool { return sameOp(x, u.tmpl) }) {
+			fact.Ops = append(fact.Ops, u.tmpl)
+			r.pass.ExportObjectFact(u.field, fact)
+		}
 	}
 }
 

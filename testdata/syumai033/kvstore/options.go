@@ -11,7 +11,7 @@ import (
 
 type Repo struct {
 	ns  *kv.Namespace
-	ttl time.Duration
+	ttl time.Duration // want ttl:"kv field: put"
 }
 
 type RepoOption func(*Repo)
@@ -39,12 +39,12 @@ func (r *Repo) Put(key, value string) error { // want Put:`kv wrapper: put`
 
 // A config struct: the caller's literal gives the lifetime.
 type LimiterConfig struct {
-	Window time.Duration
+	Window time.Duration // want Window:"kv field: put"
 }
 
 type Limiter struct {
 	ns  *kv.Namespace
-	cfg LimiterConfig
+	cfg LimiterConfig // want cfg:"kv field: put"
 }
 
 func NewLimiter(ns *kv.Namespace, cfg LimiterConfig) *Limiter { // want NewLimiter:`kv wrapper: sets Limiter.cfg for put\(ExpirationTTL=\(int \(\(time.Duration\).Seconds \(Window \$1\)\)\)\)` NewLimiter:`kv builder: ns=\$0; cfg=\$1`
@@ -56,7 +56,7 @@ func (l *Limiter) Mark(key string) error { // want Mark:`kv wrapper: put`
 }
 
 // Options collected in a config of their own, then copied into the type.
-type cacheConfig struct{ ttl time.Duration }
+type cacheConfig struct{ ttl time.Duration } // want ttl:"kv field: put"
 
 type CacheOption func(*cacheConfig)
 
@@ -66,7 +66,7 @@ func WithCacheTTL(d time.Duration) CacheOption { // want WithCacheTTL:`kv wrappe
 
 type TTLCache struct {
 	ns  *kv.Namespace
-	ttl time.Duration
+	ttl time.Duration // want ttl:"kv field: put"
 }
 
 func NewTTLCache(ns *kv.Namespace, opts ...CacheOption) *TTLCache { // want NewTTLCache:`kv builder: ns=\$0; ttl=\(ttl \?\)`
@@ -84,7 +84,7 @@ func (c *TTLCache) Put(key, value string) error { // want Put:`kv wrapper: put`
 // A constructor that raises whatever the options set: no setter.
 type SafeCache struct {
 	ns  *kv.Namespace
-	ttl time.Duration
+	ttl time.Duration // want ttl:"kv field: put"
 }
 
 type SafeOption func(*SafeCache)
