@@ -732,7 +732,7 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 				return r.builtSources(call, b, name, depth) // a step of a chain: s.Write(key).TTL(d)
 			}
 			if len(r.returned(call)) > 0 {
-				return r.constructed(call, callee, name, depth)
+				return r.constructed(call, origin(callee), name, depth)
 			}
 		}
 	}
@@ -1080,7 +1080,7 @@ func (r *Result) returned(v ssa.Value) []ssa.Value {
 	if !ok {
 		return nil
 	}
-	callee := call.Call.StaticCallee()
+	callee := origin(call.Call.StaticCallee())
 	if callee == nil || callee.Pkg != r.pkg || len(callee.Blocks) == 0 {
 		return nil
 	}
@@ -1091,6 +1091,16 @@ func (r *Result) returned(v ssa.Value) []ssa.Value {
 		}
 	}
 	return vals
+}
+
+// origin is the generic function that fn instantiates, or fn: a call of
+// r.options() inside a method of Repo[T] calls an instance, whose body
+// is its origin's.
+func origin(fn *ssa.Function) *ssa.Function {
+	if fn != nil && fn.Origin() != nil {
+		return fn.Origin()
+	}
+	return fn
 }
 
 // users returns the instructions that use v. Package variables have no
