@@ -158,6 +158,9 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			return false
 		}
 		if model.DependsOn(bin, put.Call, reads) {
+			if updatesRecord(model, bin, put, reads) {
+				return false
+			}
 			found = &incrementFound{fromRead: true}
 			return true
 		}
@@ -283,6 +286,77 @@ func bumpsVersion(bin *ssa.BinOp) bool {
 		}
 	}
 	return false
+}
+
+// updatesRecord reports whether bin is stored in a field of a record
+// that its function also changes with data of this request: a workflow
+// whose step index moves on as the approver's decision is written into
+// it (step.Decision = d; wf.Current++) is a record updated in place, a
+// race that kvrace reports, not a count. Stamps of the time go with
+// counts as well and do not make a record.
+func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []ssa.Value) bool {
+	root := storedRoot(bin)
+	if root == nil {
+		return false
+	}
+	for _, b := range bin.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			store, ok := instr.(*ssa.Store)
+			if !ok || store.Val == bin || recordRoot(store.Addr) != root {
+				continue
+			}
+			if _, isConst := store.Val.(*ssa.Const); isConst || isTime(store.Val.Type()) {
+				continue
+			}
+			if !model.DependsOn(store.Val, put.Call, reads) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// storedRoot returns the record that bin is stored into a field of.
+func storedRoot(bin *ssa.BinOp) ssa.Value {
+	for _, ref := range *bin.Referrers() {
+		if store, ok := ref.(*ssa.Store); ok && store.Val == bin {
+			if _, isField := store.Addr.(*ssa.FieldAddr); isField {
+				return recordRoot(store.Addr)
+			}
+		}
+	}
+	return nil
+}
+
+// recordRoot strips the fields and elements off addr: wf of
+// &wf.Steps[i].Decision.
+func recordRoot(addr ssa.Value) ssa.Value {
+	for range 8 {
+		switch a := addr.(type) {
+		case *ssa.FieldAddr:
+			addr = a.X
+		case *ssa.IndexAddr:
+			addr = a.X
+		case *ssa.Field:
+			addr = a.X
+		case *ssa.UnOp:
+			if a.Op != token.MUL {
+				return addr
+			}
+			addr = a.X
+		default:
+			return addr
+		}
+	}
+	return addr
+}
+
+func isTime(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := t.(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Time"
 }
 
 // positional reports whether bin is used only as a position in a
