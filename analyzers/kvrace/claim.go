@@ -73,31 +73,39 @@ func ownValue(model *kvapi.Result, put *kvapi.Op) bool {
 // origins returns the parameters, and the fields of what is not a
 // package variable, that the operand o of put is computed from: what a
 // request brings, not a default every request writes alike (a parameter
-// named for one: defaults, initial, seed).
-func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[ssa.Value]bool {
-	out := make(map[ssa.Value]bool)
+// named for one: defaults, initial, seed). A field is one origin however
+// often it is read: t.ID in the key and t.ID in the value.
+func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[origin]bool {
+	out := make(map[origin]bool)
 	for _, src := range put.Sources(o) {
 		for _, in := range src.Inputs() {
 			model.Backward(in, put.Call, func(s kvapi.Step) bool {
 				switch v := s.Value.(type) {
 				case *ssa.Parameter:
 					if !namedDefault(v.Name()) {
-						out[v] = true
+						out[origin{v, -1}] = true
 					}
 				case *ssa.FreeVar:
-					out[v] = true
+					out[origin{v, -1}] = true
 				case *ssa.FieldAddr:
 					if _, global := v.X.(*ssa.Global); !global {
-						out[v] = true
+						out[origin{v.X, v.Field}] = true
 					}
 				case *ssa.Field:
-					out[v] = true
+					out[origin{v.X, v.Field}] = true
 				}
 				return false
 			})
 		}
 	}
 	return out
+}
+
+// An origin is a parameter or free variable (field -1), or a field of a
+// value.
+type origin struct {
+	base  ssa.Value
+	field int
 }
 
 func namedDefault(name string) bool {

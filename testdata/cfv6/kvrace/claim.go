@@ -3,6 +3,7 @@ package kvrace
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -347,4 +348,35 @@ func (f *flags) claimEscapedHandle(ctx context.Context, handle, owner string) er
 		return err
 	}
 	return f.write(ctx, "handle:"+handle, []byte(owner)) // want `check-then-create on one KV key`
+}
+
+type tenant struct{ ID, Owner string }
+
+type tenantDefaults struct {
+	TenantID string
+	Currency string
+	Owner    string
+}
+
+func (d tenantDefaults) storageKey() string { return "tenant-cfg:" + d.TenantID }
+
+// Look-alike: a default record written where none is, built from the
+// tenant's ID that also names the key: every request writes the same.
+func (f *flags) ensureDefaults(ctx context.Context, t tenant) error {
+	key := tenantDefaults{TenantID: t.ID}.storageKey()
+	if _, err := f.read(ctx, key); err == nil {
+		return nil
+	}
+	b, _ := json.Marshal(tenantDefaults{TenantID: t.ID, Currency: "USD"})
+	return f.write(ctx, key, b)
+}
+
+// The same with the tenant's owner in it: this request's own.
+func (f *flags) claimTenant(ctx context.Context, t tenant) error {
+	key := tenantDefaults{TenantID: t.ID}.storageKey()
+	if _, err := f.read(ctx, key); err == nil {
+		return errTaken
+	}
+	b, _ := json.Marshal(tenantDefaults{TenantID: t.ID, Currency: "USD", Owner: t.Owner})
+	return f.write(ctx, key, b) // want `check-then-create on one KV key`
 }
