@@ -2,6 +2,7 @@ package kvapi
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -60,13 +61,36 @@ func (r *Result) eachReturn(fn *ssa.Function) *Term {
 		if !ok || len(ret.Results) != 1 {
 			continue
 		}
-		t.Args = append(t.Args, c.term(ret.Results[0], 0))
-		t.Conds = append(t.Conds, c.Conds(b, 0))
+		conds := c.Conds(b, 0)
+		t.Args = append(t.Args, passedOn(c.term(ret.Results[0], 0), conds))
+		t.Conds = append(t.Conds, conds)
 	}
 	if len(t.Args) < 2 {
 		return nil
 	}
 	return t
+}
+
+// passedOn returns the parameter that a constant returned is equal to on
+// its path: "if d == 0 { return 0 }" returns d, which a caller that only
+// passes positive lifetimes never sees as 0.
+func passedOn(ret *Term, conds []Cond) *Term {
+	if ret.Op != TermConst {
+		return ret
+	}
+	for _, c := range conds {
+		eq := c.Term
+		if eq.Op != TermBinOp || len(eq.Args) != 2 || !(eq.Tok == token.EQL && c.Want || eq.Tok == token.NEQ && !c.Want) {
+			continue
+		}
+		for i, a := range eq.Args {
+			other := eq.Args[1-i]
+			if a.Op == TermParam && other.Op == TermConst && other.Value == ret.Value {
+				return a
+			}
+		}
+	}
+	return ret
 }
 
 // selfContained reports whether t is computed from parameters and constants

@@ -48,3 +48,11 @@ func archive(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body 
 func configured(ctx context.Context, client *cloudflare.Client, minutes int, body string) error {
 	return putFor(ctx, client, "configured", body, tiers.Configured(minutes))
 }
+
+// Quiet: zero is handed back as zero, and zero never gets here.
+func clamped(ctx context.Context, client *cloudflare.Client, ttl time.Duration, body string) error {
+	if ttl > 0 {
+		return putFor(ctx, client, "clamped", body, tiers.Clamp(ttl))
+	}
+	return nil
+}

@@ -42,3 +42,14 @@ func Configured(minutes int) time.Duration {
 	}
 	return time.Duration(minutes) * time.Minute
 }
+
+// Clamp keeps zero as "no lifetime" and raises the rest to a minute.
+func Clamp(d time.Duration) time.Duration {
+	if d == 0 {
+		return 0
+	}
+	if d < time.Minute {
+		d = time.Minute
+	}
+	return d
+}
