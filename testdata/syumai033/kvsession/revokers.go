@@ -190,3 +190,15 @@ func (c cookies) clear(cookie string) error { // want clear:"kvsession"
 	}
 	return nil
 }
+
+// apiTokens keys its records with the kind run together: "apitoken:".
+type apiTokens struct{ ns *kv.Namespace }
+
+func (a *apiTokens) Revoke(hash string) error { // want Revoke:"kvsession"
+	return a.ns.Delete("apitoken:" + hash) // want `An API key revoked or consumed by a KV delete`
+}
+
+// Quiet: a page token of a listing is no credential.
+func (a *apiTokens) Forget(cursor string) error {
+	return a.ns.Delete("nexttoken:" + cursor)
+}
