@@ -545,6 +545,27 @@ func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Para
 	return vals, e.free
 }
 
+// EvalPerInstance is EvalSource for an operation through a storage port,
+// with what the implementation keeps in its own receiver taken as fixed
+// for the store and left out: c.prefix + "meta:last-call" is one key on
+// every call of one store, as "meta:last-call" is.
+func (r *Result) EvalPerInstance(op *Op, src Source) []constant.Value {
+	if src.Term == nil || !op.Call.Common().IsInvoke() {
+		return nil
+	}
+	src.Term = src.Term.rewrite(func(t *Term) *Term {
+		if t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index == 0 {
+			return &Term{Op: TermConst, Kind: constant.String, Value: `""`}
+		}
+		return nil
+	})
+	vals, free := r.EvalSource(src, nil)
+	if len(free) > 0 {
+		return nil
+	}
+	return vals
+}
+
 // splitArgs returns args once for each combination of the values that the
 // arguments t uses may take, each such argument replaced by a constant,
 // so that a clamp inside the wrapper sees the one value it clamps: with

@@ -657,7 +657,11 @@ func constantKeys(model *kvapi.Result, op *kvapi.Op) ([]constant.Value, bool) {
 	for _, src := range srcs {
 		vals, free := model.EvalSource(src, nil)
 		if len(vals) == 0 || len(free) > 0 {
-			return nil, false
+			// Through a storage port, whose implementation may add a
+			// prefix of its own.
+			if vals = model.EvalPerInstance(op, src); len(vals) == 0 {
+				return nil, false
+			}
 		}
 		keys = append(keys, vals...)
 	}
