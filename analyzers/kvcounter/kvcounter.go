@@ -289,43 +289,118 @@ func bumpsVersion(bin *ssa.BinOp) bool {
 }
 
 // updatesRecord reports whether bin is stored in a field of a record
-// that its function also changes with data of this request: a workflow
-// whose step index moves on as the approver's decision is written into
-// it (step.Decision = d; wf.Current++) is a record updated in place, a
-// race that kvrace reports, not a count. Stamps of the time go with
-// counts as well and do not make a record.
+// whose other fields its function sets to data of this request that
+// does not name the key: a workflow whose step index moves on as the
+// approver's decision is written into it (step.Decision = d;
+// wf.Current++), or a roster that gains a booking as its seats are
+// added up, is a record updated in place, a race that kvrace (or
+// kvsession) reports, not a count. A usage record that also notes its
+// tenant and period, which its key is made of, the time, or other counts
+// (cur.Bytes += n) still counts.
 func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []ssa.Value) bool {
-	root := storedRoot(bin)
-	if root == nil {
+	countField := storedField(bin)
+	if countField == nil {
 		return false
 	}
+	root := recordRoot(countField)
+	var key map[ssa.Value]bool
 	for _, b := range bin.Parent().Blocks {
 		for _, instr := range b.Instrs {
-			store, ok := instr.(*ssa.Store)
-			if !ok || store.Val == bin || recordRoot(store.Addr) != root {
+			// A field set (wf.Note = note) or an entry of a map field
+			// (s.Answers[q] = a).
+			var addr, val ssa.Value
+			switch instr := instr.(type) {
+			case *ssa.Store:
+				if _, isField := instr.Addr.(*ssa.FieldAddr); isField {
+					addr, val = instr.Addr, instr.Val
+				}
+			case *ssa.MapUpdate:
+				addr, val = instr.Map, instr.Value
+			}
+			if val == nil || val == bin || recordRoot(addr) != root || counted(val) || stampOrDerived(val, countField, 0) {
 				continue
 			}
-			if _, isConst := store.Val.(*ssa.Const); isConst || isTime(store.Val.Type()) {
-				continue
+			if key == nil {
+				key = make(map[ssa.Value]bool)
+				for _, src := range put.Sources(kvapi.Key) {
+					for _, in := range src.Inputs() {
+						for o := range requestOrigins(model, in, put.Call) {
+							key[o] = true
+						}
+					}
+				}
 			}
-			if !model.DependsOn(store.Val, put.Call, reads) {
-				return true
+			for o := range requestOrigins(model, val, put.Call) {
+				if !key[o] {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
 
-// storedRoot returns the record that bin is stored into a field of.
-func storedRoot(bin *ssa.BinOp) ssa.Value {
+// counted reports whether v is a number added to or taken from: another
+// count of the same record (cur.Bytes += n beside cur.Messages++).
+func counted(v ssa.Value) bool {
+	bin, ok := v.(*ssa.BinOp)
+	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isNumber(bin.Type())
+}
+
+// requestOrigins returns the parameters of the function that v is
+// computed from.
+func requestOrigins(model *kvapi.Result, v ssa.Value, sink ssa.Instruction) map[ssa.Value]bool {
+	out := make(map[ssa.Value]bool)
+	model.Backward(v, sink, func(s kvapi.Step) bool {
+		switch p := s.Value.(type) {
+		case *ssa.Parameter, *ssa.FreeVar:
+			out[p] = true
+		}
+		return false
+	})
+	return out
+}
+
+// storedField returns the field of a record that bin is stored into.
+func storedField(bin *ssa.BinOp) *ssa.FieldAddr {
 	for _, ref := range *bin.Referrers() {
 		if store, ok := ref.(*ssa.Store); ok && store.Val == bin {
-			if _, isField := store.Addr.(*ssa.FieldAddr); isField {
-				return recordRoot(store.Addr)
+			if fa, isField := store.Addr.(*ssa.FieldAddr); isField {
+				return fa
 			}
 		}
 	}
 	return nil
+}
+
+// stampOrDerived reports whether v is computed, in this function and
+// not through memory, from a time (a stamp, LockedUntil =
+// now.Add(d).Unix()) or from the count itself (Tier =
+// TierFor(acct.Points)).
+func stampOrDerived(v ssa.Value, count *ssa.FieldAddr, depth int) bool {
+	if depth > 6 || v == nil {
+		return false
+	}
+	if isTime(v.Type()) {
+		return true
+	}
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		fa, ok := load.X.(*ssa.FieldAddr)
+		return ok && fa.Field == count.Field && recordRoot(fa) == recordRoot(count)
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok {
+		return false
+	}
+	if _, isAlloc := v.(*ssa.Alloc); isAlloc {
+		return false
+	}
+	for _, op := range instr.Operands(nil) {
+		if *op != nil && stampOrDerived(*op, count, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // recordRoot strips the fields and elements off addr: wf of

@@ -57,3 +57,62 @@ func view(ns *kv.Namespace, page string) error {
 	b, _ := json.Marshal(st)
 	return ns.PutString("stats:"+page, string(b), nil) // want `counter kept in KV`
 }
+
+type usage struct {
+	Tenant   string
+	Messages int
+}
+
+// A usage record that notes the tenant its key is made of still counts.
+func addUsage(ns *kv.Namespace, tenant string) error {
+	raw, err := ns.GetString("usage:"+tenant, nil)
+	if err != nil {
+		return err
+	}
+	var u usage
+	_ = json.Unmarshal([]byte(raw), &u)
+	u.Tenant = tenant
+	u.Messages++
+	b, _ := json.Marshal(u)
+	return ns.PutString("usage:"+tenant, string(b), nil) // want `counter kept in KV`
+}
+
+type roster struct {
+	Bookings []string
+	Seats    int
+}
+
+// A roster that gains this booking as its seats are added up: a record
+// updated in place (kvrace's), not a count.
+func book(ns *kv.Namespace, class, booking string, seats int) error {
+	raw, _ := ns.GetString("roster:"+class, nil)
+	var r roster
+	_ = json.Unmarshal([]byte(raw), &r)
+	r.Bookings = append(r.Bookings, booking)
+	r.Seats += seats
+	b, _ := json.Marshal(r)
+	return ns.PutString("roster:"+class, string(b), nil)
+}
+
+type loyalty struct {
+	Points int
+	Tier   string
+}
+
+func tierFor(points int) string {
+	if points > 1000 {
+		return "gold"
+	}
+	return "basic"
+}
+
+// A tier computed from the count still leaves a count.
+func credit(ns *kv.Namespace, id string, n int) error {
+	raw, _ := ns.GetString("points:"+id, nil)
+	var l loyalty
+	_ = json.Unmarshal([]byte(raw), &l)
+	l.Points += n
+	l.Tier = tierFor(l.Points)
+	b, _ := json.Marshal(l)
+	return ns.PutString("points:"+id, string(b), nil) // want `counter kept in KV`
+}
