@@ -13,6 +13,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/cfv6/keyfmt"
 )
 
 var errTaken = errors.New("taken")
@@ -379,4 +381,32 @@ func (f *flags) claimTenant(ctx context.Context, t tenant) error {
 	}
 	b, _ := json.Marshal(tenantDefaults{TenantID: t.ID, Currency: "USD", Owner: t.Owner})
 	return f.write(ctx, key, b) // want `check-then-create on one KV key`
+}
+
+// slugs keeps its keys with a key family of a package that does not use
+// KV.
+type slugs struct {
+	f   *flags
+	key keyfmt.Key
+}
+
+func (s *slugs) exists(ctx context.Context, slug string) (bool, error) {
+	_, err := s.f.read(ctx, s.key.For(slug))
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Check-then-create through the family's key, built by the helper in
+// both calls.
+func (s *slugs) claim(ctx context.Context, slug, tenant string) error {
+	taken, err := s.exists(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return errTaken
+	}
+	return s.f.write(ctx, s.key.For(slug), []byte(tenant)) // want `check-then-create on one KV key`
 }
