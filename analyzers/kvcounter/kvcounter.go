@@ -340,9 +340,14 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 	return false
 }
 
-// counted reports whether v is a number added to or taken from: another
-// count of the same record (cur.Bytes += n beside cur.Messages++).
+// counted reports whether v is a number added to or taken from, or the
+// least or greatest of some: another tally of the same record
+// (cur.Bytes += n, run.Best = max(run.Best, score)).
 func counted(v ssa.Value) bool {
+	if call, ok := v.(*ssa.Call); ok {
+		b, ok := call.Call.Value.(*ssa.Builtin)
+		return ok && (b.Name() == "min" || b.Name() == "max")
+	}
 	bin, ok := v.(*ssa.BinOp)
 	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isNumber(bin.Type())
 }

@@ -116,3 +116,19 @@ func credit(ns *kv.Namespace, id string, n int) error {
 	b, _ := json.Marshal(l)
 	return ns.PutString("points:"+id, string(b), nil) // want `counter kept in KV`
 }
+
+type run struct {
+	Attempts int
+	Best     int
+}
+
+// A best score kept with the attempts is a tally too.
+func attempt(ns *kv.Namespace, player string, score int) error {
+	raw, _ := ns.GetString("attempts:"+player, nil)
+	var r run
+	_ = json.Unmarshal([]byte(raw), &r)
+	r.Attempts++
+	r.Best = max(r.Best, score)
+	b, _ := json.Marshal(r)
+	return ns.PutString("attempts:"+player, string(b), nil) // want `this put writes back a count read from the same key`
+}
