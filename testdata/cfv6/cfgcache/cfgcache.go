@@ -17,7 +17,9 @@ type Config struct {
 	Timeout time.Duration
 }
 
-func DefaultConfig() *Config { return &Config{Name: "results", TTL: 5 * time.Minute, Timeout: time.Second} }
+func DefaultConfig() *Config {
+	return &Config{Name: "results", TTL: 5 * time.Minute, Timeout: time.Second}
+}
 
 type Cache struct {
 	client *cloudflare.Client
