@@ -386,7 +386,11 @@ func stampOrDerived(v ssa.Value, count *ssa.FieldAddr, depth int) bool {
 	if depth > 6 || v == nil {
 		return false
 	}
-	if isTime(v.Type()) {
+	t := v.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if kvapi.IsTime(t) {
 		return true
 	}
 	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
@@ -429,14 +433,6 @@ func recordRoot(addr ssa.Value) ssa.Value {
 		}
 	}
 	return addr
-}
-
-func isTime(t types.Type) bool {
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := t.(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Time"
 }
 
 // positional reports whether bin is used only as a position in a
