@@ -2,8 +2,10 @@ package kvapi
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
+	"math"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -129,7 +131,7 @@ func exportPolicies(pass *analysis.Pass) {
 }
 
 // declaresPolicy reports whether one of the package's functions returns
-// one number and has a return of a constant.
+// one number and has a return of a constant that could be a policy.
 func declaresPolicy(pass *analysis.Pass) bool {
 	for _, file := range pass.Files {
 		for _, decl := range file.Decls {
@@ -147,7 +149,7 @@ func declaresPolicy(pass *analysis.Pass) bool {
 				case *ast.FuncLit:
 					return false
 				case *ast.ReturnStmt:
-					if len(n.Results) == 1 && pass.TypesInfo.Types[n.Results[0]].Value != nil {
+					if len(n.Results) == 1 && policyConstant(pass.TypesInfo.Types[n.Results[0]].Value) {
 						found = true
 					}
 				}
@@ -159,6 +161,17 @@ func declaresPolicy(pass *analysis.Pass) bool {
 		}
 	}
 	return false
+}
+
+// policyConstant reports whether v could be a lifetime, limit or size.
+// 0 and ±1 are what most number helpers return (none, a sign, an index)
+// and would have every package built for nothing.
+func policyConstant(v constant.Value) bool {
+	if v == nil {
+		return false
+	}
+	f, _ := constant.Float64Val(constant.ToFloat(v))
+	return math.Abs(f) > 1
 }
 
 // numeric reports whether sig returns one integer or float.
