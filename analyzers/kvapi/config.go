@@ -271,6 +271,9 @@ func hasKind(t types.Type, kind string) bool {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
+	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return constrainedTo(tp, kind) // K ~string in a generic port
+	}
 	b, ok := t.Underlying().(*types.Basic)
 	if !ok {
 		return false
@@ -279,6 +282,30 @@ func hasKind(t types.Type, kind string) bool {
 		return b.Info()&types.IsString != 0
 	}
 	return b.Info()&types.IsNumeric != 0
+}
+
+// constrainedTo reports whether every type in tp's type set is a string
+// or a number, as kind says: the only terms of its constraint are such.
+func constrainedTo(tp *types.TypeParam, kind string) bool {
+	iface, ok := tp.Constraint().Underlying().(*types.Interface)
+	if !ok || iface.NumEmbeddeds() == 0 {
+		return false
+	}
+	for t := range iface.EmbeddedTypes() {
+		union, ok := t.(*types.Union)
+		if !ok {
+			if !hasKind(t, kind) {
+				return false
+			}
+			continue
+		}
+		for term := range union.Terms() {
+			if !hasKind(term.Type(), kind) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func fieldSuffix(field string) string {

@@ -112,6 +112,11 @@ type Cache interface {
 	PutWith(key, value string, opts Options) error
 	Tag(key, ttl string) error
 }
+
+// Typed is a generic port: a key of type K ~string is a string.
+type Typed[K ~string, V any] interface {
+	Put(key K, v V) error
+}
 `
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "store.go", src, 0)
@@ -132,6 +137,8 @@ type Cache interface {
 		{"example.com/store.Cache.PutWith=put(key=0,ttl=2.Expiry)", "has no field Expiry"},
 		{"example.com/store.Cache.Tag=put(key=0,ttl=1)", "ttl is parameter 1 of type string, not a number"},
 		{"example.com/store.Cache.Put=put(key=2)", "key is parameter 2 of type time.Duration, not a string"},
+		{"example.com/store.Typed.Put=put(key=0,value=1)", ""},
+		{"example.com/store.Typed.Put=put(key=1)", "key is parameter 1 of type V, not a string"},
 	} {
 		var c Interfaces
 		if err := c.Set(tc.entry); err != nil {

@@ -64,7 +64,7 @@ func (r *Result) givenFake(args []ssa.Value) bool {
 			continue
 		}
 		for m := range iface.Methods() {
-			if r.ifaces.found[m] != nil && r.withoutKV(mi.X.Type()) {
+			if r.ifaces.wrapped(m) != nil && r.withoutKV(mi.X.Type()) {
 				return true
 			}
 		}
@@ -96,7 +96,7 @@ func (r *Result) withoutKV(t types.Type) bool {
 		if !ok {
 			continue
 		}
-		if r.ifaces.found[fn] != nil || r.pass.ImportObjectFact(fn.Origin(), new(WrapperFact)) {
+		if r.ifaces.wrapped(fn) != nil || r.pass.ImportObjectFact(fn.Origin(), new(WrapperFact)) {
 			return false
 		}
 	}

@@ -327,7 +327,7 @@ func storedFunc(v ssa.Value) (fn *types.Func, recv ssa.Value) {
 
 // isKVFunc reports whether a call of obj is a KV operation here.
 func (r *Result) isKVFunc(obj *types.Func) bool {
-	if Lookup(obj) != nil || r.ifaces.lookup(obj) != nil || r.ifaces.found[obj] != nil {
+	if Lookup(obj) != nil || r.ifaces.lookup(obj) != nil || r.ifaces.wrapped(obj) != nil {
 		return true
 	}
 	var fact WrapperFact

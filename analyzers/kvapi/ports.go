@@ -122,7 +122,7 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 				continue
 			}
 			named, ok := tn.Type().(*types.Named)
-			if !ok || named.TypeParams().Len() > 0 {
+			if !ok {
 				continue
 			}
 			iface, ok := named.Underlying().(*types.Interface)
@@ -135,13 +135,13 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			// upstream a KV operation.
 			var own []*types.Func
 			for _, impl := range impls {
-				if implements(impl, iface) && !holds(impl, named) {
+				if implements(impl, named) && !holds(impl, named) {
 					own = append(own, impl)
 				}
 			}
 			for impl, budgeted := range iterators {
 				m := interfaceMethod(iface, impl)
-				if m == nil || !implements(impl, iface) || holds(impl, named) {
+				if m == nil || !implements(impl, named) || holds(impl, named) {
 					continue
 				}
 				// Budgeted only if every implementation is.
@@ -183,6 +183,12 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	return grew
 }
 
+// wrapped returns what Discover found for the interface method fn, also
+// when fn is a method of an instance of a generic port (Store[string, int]).
+func (c *Interfaces) wrapped(fn *types.Func) []WrappedOp {
+	return c.found[fn.Origin()]
+}
+
 // Forget drops what Discover found: the next program is another.
 func (c *Interfaces) Forget() {
 	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators = nil, nil, nil, nil, nil, nil
@@ -197,14 +203,14 @@ func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact)
 	if op.Wrapped == nil {
 		return false
 	}
-	return pass.ImportObjectFact(op.Wrapper.Origin(), fact) || slices.Contains(r.ifaces.reportedVia[op.Wrapper], pass.Analyzer.Name)
+	return pass.ImportObjectFact(op.Wrapper.Origin(), fact) || slices.Contains(r.ifaces.reportedVia[op.Wrapper.Origin()], pass.Analyzer.Name)
 }
 
 // PortIterator reports whether m, an interface method, is served in the
 // program by listing iterators (see Discover), and whether each of them
 // keeps a budget of its own.
 func (r *Result) PortIterator(m *types.Func) (budgeted, ok bool) {
-	budgeted, ok = r.ifaces.iterators[m]
+	budgeted, ok = r.ifaces.iterators[m.Origin()]
 	return budgeted, ok
 }
 
@@ -241,20 +247,89 @@ func interfaceMethod(iface *types.Interface, impl *types.Func) *types.Func {
 }
 
 // implements reports whether impl's receiver type, or a pointer to it,
-// implements iface.
-func implements(impl *types.Func, iface *types.Interface) bool {
+// implements the interface named. A generic port (Store[K, V]) and a
+// generic implementation (typed[K, V, C]) have no instances here, so they
+// are compared method by method, a type parameter on either side matching
+// any type.
+func implements(impl *types.Func, named *types.Named) bool {
+	iface := named.Underlying().(*types.Interface)
 	recv := impl.Signature().Recv().Type()
 	if ptr, ok := recv.(*types.Pointer); ok {
 		recv = ptr.Elem()
 	}
-	if named, ok := types.Unalias(recv).(*types.Named); ok && named.TypeParams().Len() > 0 {
-		return false // a generic implementation is checked per instance, which we do not have
+	generic, ok := types.Unalias(recv).(*types.Named)
+	if !ok || named.TypeParams().Len() == 0 && generic.TypeParams().Len() == 0 {
+		return types.Implements(recv, iface) || types.Implements(types.NewPointer(recv), iface)
 	}
-	return types.Implements(recv, iface) || types.Implements(types.NewPointer(recv), iface)
+	if named.TypeParams().Len() == 0 {
+		return false // a generic implementation of a plain port is one per instance, which we do not have
+	}
+	for m := range iface.Methods() {
+		obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(generic), false, m.Pkg(), m.Name())
+		fn, ok := obj.(*types.Func)
+		if !ok || !looselyIdentical(fn.Signature(), m.Signature()) {
+			return false
+		}
+	}
+	return true
+}
+
+// looselyIdentical reports whether x and y are identical signatures once
+// every type that mentions a type parameter is taken to match.
+func looselyIdentical(x, y *types.Signature) bool {
+	if x.Variadic() != y.Variadic() || x.Params().Len() != y.Params().Len() || x.Results().Len() != y.Results().Len() {
+		return false
+	}
+	same := func(a, b *types.Tuple) bool {
+		for i := range a.Len() {
+			s, t := a.At(i).Type(), b.At(i).Type()
+			if !types.Identical(s, t) && !mentionsTypeParam(s) && !mentionsTypeParam(t) {
+				return false
+			}
+		}
+		return true
+	}
+	return same(x.Params(), y.Params()) && same(x.Results(), y.Results())
+}
+
+// mentionsTypeParam reports whether t is or is built from a type parameter.
+func mentionsTypeParam(t types.Type) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Pointer:
+		return mentionsTypeParam(t.Elem())
+	case *types.Slice:
+		return mentionsTypeParam(t.Elem())
+	case *types.Array:
+		return mentionsTypeParam(t.Elem())
+	case *types.Chan:
+		return mentionsTypeParam(t.Elem())
+	case *types.Map:
+		return mentionsTypeParam(t.Key()) || mentionsTypeParam(t.Elem())
+	case *types.Named:
+		for a := range t.TypeArgs().Types() {
+			if mentionsTypeParam(a) {
+				return true
+			}
+		}
+	case *types.Signature:
+		for v := range t.Params().Variables() {
+			if mentionsTypeParam(v.Type()) {
+				return true
+			}
+		}
+		for v := range t.Results().Variables() {
+			if mentionsTypeParam(v.Type()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // holds reports whether impl's receiver is a struct with a field of type
-// t, or a pointer to one.
+// t (or of an instance of it), or a pointer to one.
 func holds(impl *types.Func, t *types.Named) bool {
 	st, ok := derefStruct(impl.Signature().Recv().Type())
 	if !ok {
@@ -265,7 +340,7 @@ func holds(impl *types.Func, t *types.Named) bool {
 		if ptr, ok := ft.(*types.Pointer); ok {
 			ft = ptr.Elem()
 		}
-		if types.Identical(ft, t) {
+		if n, ok := types.Unalias(ft).(*types.Named); ok && n.Origin() == t.Origin() {
 			return true
 		}
 	}

@@ -249,7 +249,7 @@ func (r *Result) scanCalls() []*Op {
 					ops = append(ops, op(m, nil))
 					continue
 				}
-				wrapped := r.ifaces.found[obj]
+				wrapped := r.ifaces.wrapped(obj)
 				if wrapped == nil {
 					wrapped = r.ifaces.fieldFuncs[obj]
 				}
@@ -267,7 +267,7 @@ func (r *Result) scanCalls() []*Op {
 					}
 					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)
 					o.Wrapper = obj
-					o.viaPort = r.ifaces.found[obj] != nil
+					o.viaPort = r.ifaces.wrapped(obj) != nil
 					ops = append(ops, o)
 				}
 			}

@@ -93,6 +93,9 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// A constant key written on every request through the port,
 		// whose adapter prefixes every key with one of its own.
 		"activity/activity.go:15": "kvhotkey",
+		// A generic port, Store[K, V], whose generic implementation takes
+		// its codec as a type parameter; the count also goes into a ticket.
+		"typed/typed.go:98": "kvcounter",
 		// Not memstore.go's Touch: the options it builds go to the fake's
 		// own Write.
 	}
