@@ -303,6 +303,15 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 		return false
 	}
 	root := recordRoot(countField)
+	written := false // the record is what the put writes, not a copy of the count elsewhere
+	for _, src := range put.Sources(kvapi.Value) {
+		for _, in := range src.Inputs() {
+			written = written || model.Backward(in, put.Call, func(s kvapi.Step) bool { return s.Value == root })
+		}
+	}
+	if !written {
+		return false
+	}
 	var key map[ssa.Value]bool
 	for _, b := range bin.Parent().Blocks {
 		for _, instr := range b.Instrs {

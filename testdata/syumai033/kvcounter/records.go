@@ -2,6 +2,7 @@ package kvcounter
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -131,4 +132,26 @@ func attempt(ns *kv.Namespace, player string, score int) error {
 	r.Best = max(r.Best, score)
 	b, _ := json.Marshal(r)
 	return ns.PutString("attempts:"+player, string(b), nil) // want `this put writes back a count read from the same key`
+}
+
+type ticket struct {
+	Visitor string
+	Number  int
+}
+
+// The next number of a queue is written back as it is; that it also goes
+// into the visitor's ticket makes it no record's field.
+func join(ns *kv.Namespace, event, visitor string) (ticket, error) {
+	raw, err := ns.GetString("seq:"+event, nil)
+	if err != nil {
+		return ticket{}, err
+	}
+	n, _ := strconv.Atoi(raw)
+	n++
+	if err := ns.PutString("seq:"+event, strconv.Itoa(n), nil); err != nil { // want `counter kept in KV`
+		return ticket{}, err
+	}
+	t := ticket{Visitor: visitor, Number: n}
+	b, _ := json.Marshal(t)
+	return t, ns.PutString("ticket:"+event+":"+visitor, string(b), nil)
 }
