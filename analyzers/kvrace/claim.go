@@ -77,9 +77,17 @@ func ownValue(model *kvapi.Result, put *kvapi.Op) bool {
 // often it is read: t.ID in the key and t.ID in the value.
 func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[origin]bool {
 	out := make(map[origin]bool)
+	// What KV holds is no request's own: a template copied from another
+	// key is the same for every request.
+	var stored []ssa.Value
+	for _, op := range model.Ops {
+		if op.Method.Role == kvapi.Get && op.Call.Parent() == put.Call.Parent() {
+			stored = append(stored, op.Results()...)
+		}
+	}
 	for _, src := range put.Sources(o) {
 		for _, in := range src.Inputs() {
-			model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			model.BackwardAvoiding(in, put.Call, stored, func(s kvapi.Step) bool {
 				switch v := s.Value.(type) {
 				case *ssa.Parameter:
 					if !namedDefault(v.Name()) {
@@ -630,6 +638,9 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*edge, bool) {
 		// IsNotFound(err), errors.Is(err, ErrNotFound): true when missing.
 		if !kvapi.IsError(res.Type()) || instr.Call.Signature().Results().Len() != 1 {
 			return nil, false
+		}
+		if kvapi.CalleeName(instr) == "errors.As" {
+			return nil, true // the kind of error, whose status says more
 		}
 		missingWhenTrue, cond = true, instr
 	case *ssa.If:

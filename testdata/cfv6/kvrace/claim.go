@@ -410,3 +410,31 @@ func (s *slugs) claim(ctx context.Context, slug, tenant string) error {
 	}
 	return s.f.write(ctx, s.key.For(slug), []byte(tenant)) // want `check-then-create on one KV key`
 }
+
+// Quiet: a default seeded only on a 404; errors.As picks the kind of
+// error, and its status says missing. When the key is there, done.
+func (f *flags) seedChecked(ctx context.Context, key string) error {
+	_, err := f.read(ctx, key)
+	if err == nil {
+		return nil
+	}
+	var apiErr *cloudflare.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
+		return err
+	}
+	return f.write(ctx, key, []byte(`{"beta":false}`))
+}
+
+// Quiet: what is seeded is a template read from KV, the same for every
+// request, not this request's own.
+func (f *flags) seedFromTemplate(ctx context.Context, project string) error {
+	key := "settings:" + project
+	if _, err := f.read(ctx, key); err == nil {
+		return nil
+	}
+	tmpl, err := f.read(ctx, "settings:_template")
+	if err != nil {
+		return err
+	}
+	return f.write(ctx, key, tmpl)
+}
