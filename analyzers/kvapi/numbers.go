@@ -99,8 +99,12 @@ func passedOn(ret *Term, conds []Cond) *Term {
 // alone, in its values and in its conditions.
 func selfContained(t *Term) bool {
 	switch t.Op {
-	case TermOpaque, TermField, TermGlobal, TermElems:
+	case TermOpaque, TermGlobal, TermElems:
 		return false
+	case TermField:
+		if len(t.Args) == 0 {
+			return false
+		}
 	}
 	for _, a := range t.Args {
 		if !selfContained(a) {
@@ -143,6 +147,9 @@ func declaresPolicy(pass *analysis.Pass) bool {
 			if !ok || !numeric(fn.Signature()) {
 				continue
 			}
+			if convertsTime(fn.Signature()) {
+				return true // o.Seconds() of a port's options
+			}
 			found := false
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
 				switch n := n.(type) {
@@ -157,6 +164,32 @@ func declaresPolicy(pass *analysis.Pass) bool {
 			})
 			if found {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// convertsTime reports whether sig takes a time or a duration, or a
+// struct with one, as its receiver or a parameter: a helper that turns a
+// lifetime into the SDK's seconds.
+func convertsTime(sig *types.Signature) bool {
+	vars := []*types.Var{sig.Recv()}
+	for v := range sig.Params().Variables() {
+		vars = append(vars, v)
+	}
+	for _, v := range vars {
+		if v == nil {
+			continue
+		}
+		if IsTime(v.Type()) || IsDuration(v.Type()) {
+			return true
+		}
+		if st, ok := derefStruct(v.Type()); ok {
+			for f := range st.Fields() {
+				if IsTime(f.Type()) || IsDuration(f.Type()) {
+					return true
+				}
 			}
 		}
 	}

@@ -454,10 +454,33 @@ func asIs(t *Term) *Term {
 		switch {
 		case (t.Op == TermConvert || t.Op == TermPhi || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1:
 			t = t.Args[0]
+		case t.Op == TermPhi && zeroWhenUnset(t) != nil:
+			t = zeroWhenUnset(t)
 		default:
 			return t
 		}
 	}
+}
+
+// zeroWhenUnset returns v for a phi that is 0 where v is not given and v
+// elsewhere (if o.TTL <= 0 { return 0 }; return int(o.TTL.Seconds())):
+// a lifetime of 0 means none either way.
+func zeroWhenUnset(t *Term) *Term {
+	if len(t.Args) != 2 || len(t.Conds) != 2 {
+		return nil
+	}
+	for i, zero := range t.Args {
+		if !isZero(zero) {
+			continue
+		}
+		value := durationOf(asIs(t.Args[1-i]))
+		for _, c := range t.Conds[i] {
+			if tested, given, ok := givenTest(c); ok && !given && tested.String() == value.String() {
+				return t.Args[1-i]
+			}
+		}
+	}
+	return nil
 }
 
 // durationOf returns d for int(d / time.Second), the seconds of a

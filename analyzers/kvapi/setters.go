@@ -420,7 +420,7 @@ func (r *Result) fieldUses() []fieldUse {
 					if op.Wrapped != nil {
 						tmpl.Method = op.Wrapped.Method
 					}
-					tmpl.Operands = []OperandTerms{{Operand: o, Terms: []*Term{template(t, c.fields, field)}, Duration: src.Duration}}
+					tmpl.Operands = []OperandTerms{{Operand: o, Terms: []*Term{unsetAsZero(template(t, c.fields, field))}, Duration: src.Duration}}
 					for _, cd := range conds {
 						tmpl.Conds = append(tmpl.Conds, Cond{Term: template(cd.Term, c.fields, field), Want: cd.Want})
 					}
@@ -436,6 +436,21 @@ func (r *Result) fieldUses() []fieldUse {
 		r.pass.ExportObjectFact(obj, &FieldUsesFact{Uses: us})
 	}
 	return uses
+}
+
+// unsetAsZero returns t with each phi that is 0 where its value is not
+// given and the value elsewhere replaced by the value (see
+// zeroWhenUnset): the value's own bound, a countdown, is then what the
+// field's setters are checked against.
+func unsetAsZero(t *Term) *Term {
+	return t.rewrite(func(s *Term) *Term {
+		if s.Op == TermPhi {
+			if v := zeroWhenUnset(s); v != nil {
+				return unsetAsZero(v)
+			}
+		}
+		return nil
+	})
 }
 
 // template returns t, which reads field where known says, as a Term of

@@ -441,6 +441,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		if ret := c.model.returnTerm(callee); ret != nil {
 			return ret.Substitute(c.args(v.Call.Args))
 		}
+		if num := c.model.numberTerm(callee); num != nil {
+			return c.helperTerm(num, callee.Signature, c.args(v.Call.Args)) // o.Seconds() of another package
+		}
 	}
 	if fn := keyFuncField(v); fn != nil {
 		// The function by the call that made it, so that its constant
@@ -464,6 +467,53 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		return opaque
 	}
 	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
+}
+
+// helperTerm returns the Term of a number helper of another package,
+// given its arguments. The fields it reads of a parameter (o.TTL in
+// PutOptions.Seconds) are known as fields here, so that a lifetime set in
+// an option is checked where the option is given (see fieldUses).
+func (c *compiler) helperTerm(num *Term, sig *types.Signature, args []*Term) *Term {
+	var params []*types.Var
+	if sig.Recv() != nil {
+		params = append(params, sig.Recv())
+	}
+	for p := range sig.Params().Variables() {
+		params = append(params, p)
+	}
+	t := num.rewrite(func(s *Term) *Term {
+		switch s.Op {
+		case TermParam:
+			if s.Index < len(args) {
+				return args[s.Index]
+			}
+			return opaque
+		case TermField:
+			if len(s.Args) != 1 || s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) || s.Args[0].Index >= len(params) || c.fields == nil {
+				return nil
+			}
+			st, ok := derefStruct(params[s.Args[0].Index].Type())
+			if !ok {
+				return nil
+			}
+			for i := range st.NumFields() {
+				if f := st.Field(i); f.Name() == s.Name {
+					t := &Term{Op: TermField, Name: s.Name, Args: []*Term{args[s.Args[0].Index]}}
+					c.fields[t] = f.Origin()
+					if c.ids != nil {
+						pt := params[s.Args[0].Index].Type()
+						if ptr, ok := pt.Underlying().(*types.Pointer); ok {
+							pt = ptr.Elem()
+						}
+						c.ids[f.Origin()] = namedFieldID(pt, i)
+					}
+					return t
+				}
+			}
+		}
+		return nil
+	})
+	return bounded(t)
 }
 
 // callArgs returns the Terms of the arguments of v, the elements of a

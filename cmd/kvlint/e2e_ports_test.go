@@ -96,6 +96,10 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// A generic port, Store[K, V], whose generic implementation takes
 		// its codec as a type parameter; the count also goes into a ticket.
 		"typed/typed.go:98": "kvcounter",
+		// Per-call options that the adapter converts with a helper of the
+		// port's package (LeaseOptions.Seconds), which reads the field.
+		"seats/seats.go:13": "kvttl",
+		"seats/seats.go:17": "kvttl",
 		// Not memstore.go's Touch: the options it builds go to the fake's
 		// own Write.
 	}
@@ -133,11 +137,11 @@ func TestPrintInterfaces(t *testing.T) {
 	// option field its adapter reads a TTL from, and a config field of an
 	// unnamed struct. Not upstream.Provider, whose one implementation
 	// with KV is a cache that holds a Provider itself.
-	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2);kvlint.test/ports/sweeps.Pages.Delete=delete(key=1);kvlint.test/ports/sweeps.Pages.List=list(cursor=1.Cursor,limit=1.Limit,prefix=1.Prefix)\n"
+	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.LeaseOptions.TTL=put(ttl);kvlint.test/ports/store.Leases.Lease=put(key=1,value=2);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2);kvlint.test/ports/sweeps.Pages.Delete=delete(key=1);kvlint.test/ports/sweeps.Pages.List=list(cursor=1.Cursor,limit=1.Limit,prefix=1.Prefix)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}
-	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs", "./codes", "./feeds", "./archives", "./meters", "./sweeps")
+	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs", "./codes", "./feeds", "./archives", "./meters", "./sweeps", "./seats")
 	found := make(map[string]bool)
 	for f := range vetTextFindings(t, vet.stderr) {
 		at, _, _ := strings.Cut(f, ": ")
@@ -145,7 +149,7 @@ func TestPrintInterfaces(t *testing.T) {
 	}
 	// sessions.go:15 passes 20 s to the port package's WithTTL option,
 	// which go vet knows a TTL only from the printed field.
-	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:22:13", "feeds/feeds.go:47:9", "archives/archives.go:22:78", "meters/meters.go:20:81", "sweeps/sweeps.go:74:16"} {
+	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:22:13", "feeds/feeds.go:47:9", "archives/archives.go:22:78", "meters/meters.go:20:81", "sweeps/sweeps.go:74:16", "seats/seats.go:13:59", "seats/seats.go:17:59"} {
 		if !found[at] {
 			t.Errorf("go vet with the printed interfaces: no finding at %s in %v", at, found)
 		}
@@ -157,7 +161,7 @@ func TestPrintInterfaces(t *testing.T) {
 	// makes with the port's factories; feeds.go:28's come from main,
 	// which go vet does not see. meters.go:20 calls a function value whose
 	// type implements a printed port.
-	if len(found) != 9 {
-		t.Errorf("go vet with the printed interfaces: want 9 findings, got %v", found)
+	if len(found) != 11 {
+		t.Errorf("go vet with the printed interfaces: want 11 findings, got %v", found)
 	}
 }

@@ -46,6 +46,16 @@ func (s *KV) Put(ctx context.Context, key string, v []byte, opts ...store.PutOpt
 	return s.write(ctx, entry{key: key, value: v, ttl: o.TTL.Seconds()})
 }
 
+// Lease implements store.Leases, converting the lifetime with the port's
+// own helper.
+func (s *KV) Lease(ctx context.Context, key string, v []byte, opts ...store.LeaseOption) error {
+	e := entry{key: key, value: v}
+	if n := store.ApplyLease(opts).Seconds(); n > 0 {
+		e.ttl = float64(n)
+	}
+	return s.write(ctx, e)
+}
+
 type entry struct {
 	key   string
 	value []byte
