@@ -558,7 +558,7 @@ func clampedInPlace(field *types.Var, stores []*ssa.Store) bool {
 				continue
 			}
 			cond, ok := br.Cond.(*ssa.BinOp)
-			if !ok || !reads(cond.X) && !reads(cond.Y) {
+			if !ok || !reads(cond.X) && !reads(cond.Y) || unsetTest(cond) {
 				continue
 			}
 			for _, succ := range d.Succs {
@@ -566,6 +566,21 @@ func clampedInPlace(field *types.Var, stores []*ssa.Store) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// unsetTest reports whether cond only asks whether a value was set (c.ttl
+// == 0, c.ttl <= 0): a default filled in there leaves a value that was
+// set, too low or not, as it was.
+func unsetTest(cond *ssa.BinOp) bool {
+	if cond.Op == token.EQL || cond.Op == token.NEQ {
+		return true
+	}
+	for _, v := range []ssa.Value{cond.X, cond.Y} {
+		if k, ok := v.(*ssa.Const); ok && k.Value != nil && constant.Sign(k.Value) == 0 {
+			return true
 		}
 	}
 	return false

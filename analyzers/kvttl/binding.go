@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -146,6 +147,13 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	}
 	if src.Expr != nil {
 		start.pos, start.end = src.Expr.Pos(), src.Expr.End()
+		if op.Wrapped != nil && op.Wrapped.Field != "" {
+			// The literal that fills the kept field: at the field's value.
+			kept := op.Wrapped.Field[strings.LastIndex(op.Wrapped.Field, ".")+1:]
+			if v := fieldIn(src.Expr, kept); v != nil {
+				start.pos, start.end = v.Pos(), v.End()
+			}
+		}
 	} else if !start.pos.IsValid() {
 		start.pos = op.Pos()
 	}
