@@ -679,19 +679,22 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 // writtenAfterAnyError returns, for a call of a wrapper that answers
 // every failure of its get as a missing key (WrappedOp.ErrorsAsMiss), a
 // later write of that key whose value is built from what the wrapper
-// returned: after a timeout, the zero record it returned, changed,
-// replaces the stored one.
+// returned, or made up where it said the key was missing: after a
+// timeout, the zero record it returned, changed, or a default replaces
+// the stored one.
 func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 	if get.Wrapped == nil || !get.Wrapped.ErrorsAsMiss {
 		return nil
 	}
 	reads := get.Results()
-	if len(reads) == 0 {
-		return nil
-	}
 	for _, put := range laterWrites(model, get) {
 		for _, src := range put.Sources(kvapi.Value) {
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
+			if len(reads) > 0 && model.DependsOnAny(src.Inputs(), put.Call, reads) {
+				return put
+			}
+			// A default made up here, written where the wrapper said the
+			// key was missing: after a timeout it replaces the stored value.
+			if madeUp(model, src, get, put) && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get }) {
 				return put
 			}
 		}

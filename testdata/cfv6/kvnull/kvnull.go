@@ -723,3 +723,30 @@ func (s *store) sessionOrNone(ctx context.Context, id string) (map[string]string
 	var sess map[string]string
 	return sess, json.Unmarshal(body, &sess)
 }
+
+// exists answers every failure as "not there".
+func (s *store) exists(ctx context.Context, key string) bool {
+	resp, err := s.get(ctx, key) // want `every error of this get is taken for a missing key`
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
+}
+
+// A default written where exists said missing: after a timeout it
+// replaces the stored settings.
+func (s *store) ensureSettings(ctx context.Context, user, channel string) error {
+	if s.exists(ctx, "settings:"+user) {
+		return nil
+	}
+	return s.put(ctx, "settings:"+user, settings{Channels: []string{channel}})
+}
+
+// Quiet: a value loaded from elsewhere on a miss is a cache fill.
+func (s *store) cachedSettings(ctx context.Context, user string, load func(string) settings) error {
+	if s.exists(ctx, "cached:"+user) {
+		return nil
+	}
+	return s.put(ctx, "cached:"+user, load(user))
+}
