@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // A Source is one way an operand gets its value: the value given at the
@@ -198,15 +199,66 @@ func (op *Op) wrappedSources(o Operand) []Source {
 		}
 		src := Source{Term: t, Args: args, Conds: op.Wrapped.Conds, Pos: op.Pos(), Duration: ot.Duration}
 		if params := t.appendParams(nil); len(params) == 1 && op.Expr != nil {
-			// The operand is computed from one argument: report there.
-			i := params[0].Index - (len(args) - len(op.Expr.Args))
-			if i >= 0 && i < len(op.Expr.Args) && !op.Expr.Ellipsis.IsValid() {
+			// The operand is computed from one argument: report there. The
+			// arguments may start with a receiver, and a variadic
+			// parameter is one slice however many arguments fill it.
+			sig := op.Call.Common().Signature()
+			i := params[0].Index - (len(args) - sig.Params().Len())
+			fixed := sig.Params().Len()
+			if sig.Variadic() {
+				fixed--
+			}
+			switch {
+			case op.Expr.Ellipsis.IsValid() || i < 0:
+			case i < fixed && i < len(op.Expr.Args):
 				src.Expr = op.Expr.Args[i]
+			case i == fixed && sig.Variadic() && fixed < len(op.Expr.Args):
+				src.Expr = op.model.optionSetting(op.Expr.Args[fixed:], o)
 			}
 		}
 		srcs = append(srcs, src)
 	}
 	return srcs
+}
+
+// optionSetting returns the one of a call's variadic options that sets
+// operand o (store.WithMetadata(meta) among WithTTL and others), or the
+// only option given; nil when that is not known.
+func (r *Result) optionSetting(opts []ast.Expr, o Operand) ast.Expr {
+	if len(opts) == 1 {
+		return opts[0]
+	}
+	var found, named ast.Expr
+	names := 0
+	for _, e := range opts {
+		call, ok := ast.Unparen(e).(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		fn, ok := typeutil.Callee(r.pass.TypesInfo, call).(*types.Func)
+		if !ok {
+			continue
+		}
+		if strings.Contains(strings.ToLower(fn.Name()), operandFlagName(o)) {
+			named, names = e, names+1 // WithMetadata: only where no setter says more
+		}
+		var fact WrapperFact
+		if !r.pass.ImportObjectFact(fn.Origin(), &fact) {
+			continue
+		}
+		for i := range fact.Ops {
+			if w := &fact.Ops[i]; w.Field != "" && len(w.operand(o).Terms) > 0 {
+				if found != nil && found != e {
+					return nil // two options set it
+				}
+				found = e
+			}
+		}
+	}
+	if found == nil && names == 1 {
+		return named
+	}
+	return found
 }
 
 // OperandField returns the field of a struct argument that op takes

@@ -248,14 +248,14 @@ func (c *checker) key(src kvapi.Source) {
 	if src.Term != nil && len(c.model.KeyText(kvapi.Source{Term: src.Term})) > maxKey {
 		return // too long whatever the caller passes: reported in the wrapper
 	}
+	if n := len(c.model.KeyText(src)); n > maxKey {
+		c.reportMade(src, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
+		return
+	}
 	if src.Expr != nil {
 		if n := c.textMin(src.Expr, 0); n > maxKey {
 			c.reportMade(src, "this key is at least %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
-			return
 		}
-	}
-	if n := len(c.model.KeyText(src)); n > maxKey {
-		c.reportMade(src, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
 	}
 }
 
@@ -452,6 +452,13 @@ func (c *checker) textMin(e ast.Expr, depth int) int {
 		return len(constant.StringVal(tv.Value))
 	}
 	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		// A local key made once: k := fmt.Sprintf("archive:%s:%0600d", ...).
+		if v, ok := c.pass.TypesInfo.Uses[e].(*types.Var); ok {
+			if made := c.madeOnce(v); made != nil {
+				return c.textMin(made, depth+1)
+			}
+		}
 	case *ast.BinaryExpr:
 		if e.Op == token.ADD {
 			return c.textMin(e.X, depth+1) + c.textMin(e.Y, depth+1)
@@ -678,6 +685,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 		// A loop over an input of any size is no constant violation: how
 		// many rows a caller passes is not known here.
 		for _, in := range src.Inputs() {
+			if n, ok := wholeArray(in); ok && n > most {
+				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			}
 			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
@@ -709,8 +719,22 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 	after := phi
 	phi = bodyPhi(after)
 	loop := kvapi.NaturalLoop(phi.Block())
-	if loop == nil || !appendsIn(phi, loop) || lengthChecked(phi) {
+	if loop == nil || lengthChecked(phi) {
 		return 0, false, false
+	}
+	// Appended in a loop nested in this one: each trip adds what the
+	// inner loop adds (rows of seats, days of slots).
+	perTrip, perTripKnown := int64(1), true
+	if !appendsIn(phi, loop) {
+		inner := innerBuilder(phi, loop)
+		if inner == nil {
+			return 0, false, false
+		}
+		m, mKnown, mOK := c.built(inner)
+		if !mOK {
+			return 0, false, false
+		}
+		perTrip, perTripKnown = m, mKnown
 	}
 	exits := 0
 	for b := range loop {
@@ -746,7 +770,40 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 			return 0, false, false
 		}
 	}
-	return n, known, exits == 1
+	return n * perTrip, known && perTripKnown, exits == 1
+}
+
+// wholeArray returns the length of the array that v slices whole: ks[:]
+// of a var ks [192]string.
+func wholeArray(v ssa.Value) (int64, bool) {
+	sl, ok := v.(*ssa.Slice)
+	if !ok || sl.Low != nil || sl.High != nil {
+		return 0, false
+	}
+	ptr, ok := sl.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return 0, false
+	}
+	arr, ok := ptr.Elem().Underlying().(*types.Array)
+	if !ok {
+		return 0, false
+	}
+	return arr.Len(), true
+}
+
+// innerBuilder returns the phi of a loop nested in loop that takes the
+// slice phi builds in and appends to it.
+func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
+	for _, e := range phi.Edges {
+		inner, ok := e.(*ssa.Phi)
+		if !ok || inner == phi || !loop[inner.Block()] || inner.Block() == phi.Block() {
+			continue
+		}
+		if kvapi.NaturalLoop(bodyPhi(inner).Block()) != nil && slices.Contains(inner.Edges, ssa.Value(phi)) {
+			return inner
+		}
+	}
+	return nil
 }
 
 // chunkSize returns the size of the chunks that v holds, as the element of
@@ -808,6 +865,19 @@ func bodyPhi(after *ssa.Phi) *ssa.Phi {
 			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
 				if inner, ok := call.Call.Args[0].(*ssa.Phi); ok && kvapi.NaturalLoop(inner.Block()) != nil {
 					return inner
+				}
+			}
+		}
+	}
+	// Out of nested loops (for r := range rows { for s := range perRow
+	// { ... } }): through the inner loop's exit to the outer loop's phi.
+	for _, e := range after.Edges {
+		if exit, ok := e.(*ssa.Phi); ok && kvapi.NaturalLoop(exit.Block()) == nil {
+			for _, x := range exit.Edges {
+				if outer, ok := x.(*ssa.Phi); ok && outer != after {
+					if loop := kvapi.NaturalLoop(outer.Block()); loop != nil && !loop[after.Block()] && slices.Contains(outer.Edges, ssa.Value(exit)) {
+						return outer
+					}
 				}
 			}
 		}
