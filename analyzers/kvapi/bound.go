@@ -239,6 +239,11 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 	name := CalleeName(call)
 	args := call.Call.Args
 	switch {
+	case name == "time.Until" && len(args) == 1:
+		if lead, ok := e.lead(args[0], at, f, 0); ok {
+			return Bound{Countdown: true, Floored: true, Floor: lead}
+		}
+		return countdown
 	case name == "time.Until" || name == "(time.Time).Sub":
 		return countdown
 	case name == "max" || name == "min":
@@ -496,4 +501,61 @@ func (e *evaluator) raiseTerm(b Bound, t *Term, held []Cond, args []ssa.Value, f
 		b = b.raisedTo(e.term(other, args, f, depth+1))
 	}
 	return b
+}
+
+// lead returns how far ahead of now the moment t is at least, when that
+// is known: now.Add(d) is d ahead, and a moment moved up to one
+// ("if until.Before(now.Add(time.Hour)) { until = now.Add(time.Hour) }")
+// is at least as far ahead as what it is moved up to. A countdown to it
+// starts there.
+func (e *evaluator) lead(t ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) (float64, bool) {
+	if depth > maxDepth {
+		return 0, false
+	}
+	switch t := t.(type) {
+	case *ssa.Call:
+		if CalleeName(t) == "(time.Time).Add" && len(t.Call.Args) == 2 && Clock(t.Call.Args[0]) {
+			// A fresh depth: the lead is its own question, however deep
+			// the countdown was found.
+			if b := e.bound(t.Call.Args[1], at, f, 0); b.Floored && !b.Countdown {
+				return b.Floor, true
+			}
+		}
+	case *ssa.Phi:
+		least, known := 0.0, false
+		for i, edge := range t.Edges {
+			l, ok := e.lead(edge, at, f, depth+1)
+			if !ok {
+				l, ok = e.leadTested(edge, t.Block().Preds[i], t.Block(), at, f, depth+1)
+			}
+			if !ok {
+				return 0, false
+			}
+			if !known || l < least {
+				least, known = l, true
+			}
+		}
+		return least, known
+	}
+	return 0, false
+}
+
+// leadTested returns the lead of a moment t that reaches block to from
+// from by a path where "t.Before(m)" was false: t is at least m.
+func (e *evaluator) leadTested(t ssa.Value, from, to *ssa.BasicBlock, at *ssa.BasicBlock, f *Frame, depth int) (float64, bool) {
+	for b := from; b != nil; b = b.Idom() {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cond, ok := br.Cond.(*ssa.Call)
+		if !ok || CalleeName(cond) != "(time.Time).Before" || len(cond.Call.Args) != 2 || cond.Call.Args[0] != t {
+			continue
+		}
+		onFalse := b == from && b.Succs[1] == to && b.Succs[0] != to || b != from && b.Succs[1].Dominates(from)
+		if onFalse {
+			return e.lead(cond.Call.Args[1], at, f, depth+1)
+		}
+	}
+	return 0, false
 }

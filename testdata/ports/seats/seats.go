@@ -20,3 +20,11 @@ func HoldUntil(ctx context.Context, l store.Leases, seat string, doorsClose time
 func HoldLonger(ctx context.Context, l store.Leases, seat string) error {
 	return l.Lease(ctx, "hold:"+seat, []byte("1"), store.For(10*time.Minute))
 }
+
+// The moment is moved up to an hour ahead before the countdown to it.
+func HoldAtLeastAnHour(ctx context.Context, l store.Leases, seat string, until time.Time) error {
+	if until.Before(time.Now().Add(time.Hour)) {
+		until = time.Now().Add(time.Hour)
+	}
+	return l.Lease(ctx, "hold:"+seat, []byte("1"), store.For(time.Until(until)))
+}
