@@ -470,50 +470,65 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 }
 
 // helperTerm returns the Term of a number helper of another package,
-// given its arguments. The fields it reads of a parameter (o.TTL in
-// PutOptions.Seconds) are known as fields here, so that a lifetime set in
-// an option is checked where the option is given (see fieldUses).
+// given its arguments (see bind).
 func (c *compiler) helperTerm(num *Term, sig *types.Signature, args []*Term) *Term {
-	var params []*types.Var
+	var params []types.Type
 	if sig.Recv() != nil {
-		params = append(params, sig.Recv())
+		params = append(params, sig.Recv().Type())
 	}
 	for p := range sig.Params().Variables() {
-		params = append(params, p)
+		params = append(params, p.Type())
 	}
-	t := num.rewrite(func(s *Term) *Term {
+	return c.bind(num, params, args)
+}
+
+// bind returns t with its parameters, of the types params, replaced by
+// args. The fields it reads of a parameter (o.TTL in PutOptions.Seconds,
+// s.cacheTTL in a helper that builds the SDK's options) are known as
+// fields here, as if read here, so that a lifetime set in an option is
+// checked where the option is given (see fieldUses).
+func (c *compiler) bind(t *Term, params []types.Type, args []*Term) *Term {
+	return bounded(t.rewrite(func(s *Term) *Term {
 		switch s.Op {
 		case TermParam:
 			if s.Index < len(args) {
 				return args[s.Index]
 			}
 			return opaque
+		case TermOpaque:
+			return s.Substitute(args)
 		case TermField:
-			if len(s.Args) != 1 || s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) || s.Args[0].Index >= len(params) || c.fields == nil {
+			if c.fields == nil || len(s.Args) != 1 || s.Args[0].Op != TermParam {
 				return nil
 			}
-			st, ok := derefStruct(params[s.Args[0].Index].Type())
+			i := s.Args[0].Index
+			if i >= len(args) || i >= len(params) {
+				return nil
+			}
+			st, ok := derefStruct(params[i])
 			if !ok {
 				return nil
 			}
-			for i := range st.NumFields() {
-				if f := st.Field(i); f.Name() == s.Name {
-					t := &Term{Op: TermField, Name: s.Name, Args: []*Term{args[s.Args[0].Index]}}
-					c.fields[t] = f.Origin()
+			for j := range st.NumFields() {
+				if f := st.Field(j); f.Name() == s.Name {
+					if f.Pkg() != nil && IsSDKPackage(f.Pkg().Path()) {
+						return nil // the SDK's own options are the operation's, not a setting kept
+					}
+					bound := &Term{Op: TermField, Name: s.Name, Args: []*Term{args[i]}}
+					c.fields[bound] = f.Origin()
 					if c.ids != nil {
-						pt := params[s.Args[0].Index].Type()
+						pt := params[i]
 						if ptr, ok := pt.Underlying().(*types.Pointer); ok {
 							pt = ptr.Elem()
 						}
-						c.ids[f.Origin()] = namedFieldID(pt, i)
+						c.ids[f.Origin()] = namedFieldID(pt, j)
 					}
-					return t
+					return bound
 				}
 			}
 		}
 		return nil
-	})
-	return bounded(t)
+	}))
 }
 
 // callArgs returns the Terms of the arguments of v, the elements of a
