@@ -135,9 +135,10 @@ func TestPrintInterfaces(t *testing.T) {
 	res := kvlint(t, dir, "--tests=false", "--print-interfaces", "./...")
 	// The port's methods (whose adapter escapes and prefixes the key), the
 	// option field its adapter reads a TTL from, and a config field of an
-	// unnamed struct. Not upstream.Provider, whose one implementation
+	// unnamed struct, and the generic port over the port (typed.Store),
+	// which only encodes. Not upstream.Provider, whose one implementation
 	// with KV is a cache that holds a Provider itself.
-	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.LeaseOptions.TTL=put(ttl);kvlint.test/ports/store.Leases.Lease=put(key=1,value=2);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2);kvlint.test/ports/sweeps.Pages.Delete=delete(key=1);kvlint.test/ports/sweeps.Pages.List=list(cursor=1.Cursor,limit=1.Limit,prefix=1.Prefix)\n"
+	const want = "kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.LeaseOptions.TTL=put(ttl);kvlint.test/ports/store.Leases.Lease=put(key=1,value=2);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2);kvlint.test/ports/sweeps.Pages.Delete=delete(key=1);kvlint.test/ports/sweeps.Pages.List=list(cursor=1.Cursor,limit=1.Limit,prefix=1.Prefix);kvlint.test/ports/typed.Store.Delete=put(key=1);kvlint.test/ports/typed.Store.Get=get(key=1);kvlint.test/ports/typed.Store.Put=put(key=1)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}
