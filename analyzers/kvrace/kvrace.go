@@ -57,8 +57,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		// A put that runs only where its get missed read nothing to lose
 		// (a cache fill that reuses the variable the get decoded into),
-		// and a walk's checkpoint writes where the listing stopped.
-		if get := model.ReadOf(put); get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) {
+		// a walk's checkpoint writes where the listing stopped, and an
+		// owner's renewal adds nothing to what it read.
+		if get := model.ReadOf(put); get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !ownerRenewal(model, put, get) {
 			found(get, rmwMsg, "the value is read here")
 		} else if get != nil {
 			continue
