@@ -161,6 +161,9 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 			if src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, paramValues(fn)) {
 				return false // given by each call
 			}
+			if counted := countedLoads(fn); len(counted) > 0 && model.DependsOnAny(src.Inputs(), put.Call, counted) {
+				return false // a part number the closure counts up: part++
+			}
 		}
 	}
 	if fn.Synthetic == "range-over-func yield" && !onFailure(put.Call.Block()) {
@@ -176,6 +179,27 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return launched(model, put, fn)
+}
+
+// countedLoads returns the reads, in the closure fn, of the variables it
+// captures and sets itself: each call sees the next value.
+func countedLoads(fn *ssa.Function) []ssa.Value {
+	var loads []ssa.Value
+	for _, fv := range fn.FreeVars {
+		set := slices.ContainsFunc(*fv.Referrers(), func(ref ssa.Instruction) bool {
+			st, ok := ref.(*ssa.Store)
+			return ok && st.Addr == fv
+		})
+		if !set {
+			continue
+		}
+		for _, ref := range *fv.Referrers() {
+			if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL {
+				loads = append(loads, load)
+			}
+		}
+	}
+	return loads
 }
 
 // launched reports whether the closure fn is started on each run of a

@@ -3,7 +3,9 @@ package kvhotkey
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -89,6 +91,30 @@ func (s *syncer) importAll(ctx context.Context, rows []event) error { // want im
 	for _, r := range rows {
 		batch = append(batch, r)
 		if len(batch) == 100 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// Quiet: each flush writes the next part, which the closure counts up.
+func (s *syncer) exportParts(ctx context.Context, day string, rows []event) error {
+	var chunk []string
+	part := 0
+	flush := func() error {
+		b := strings.Join(chunk, "\n")
+		if err := s.put(ctx, fmt.Sprintf("export:%s:%04d", day, part), b); err != nil {
+			return err
+		}
+		part++
+		chunk = chunk[:0]
+		return nil
+	}
+	for _, r := range rows {
+		chunk = append(chunk, r.Body)
+		if len(chunk) == 100 {
 			if err := flush(); err != nil {
 				return err
 			}
