@@ -202,3 +202,15 @@ func (a *apiTokens) Revoke(hash string) error { // want Revoke:"kvsession"
 func (a *apiTokens) Forget(cursor string) error {
 	return a.ns.Delete("nexttoken:" + cursor)
 }
+
+// checkinCodes admits a ticket holder once at the door.
+type checkinCodes struct{ ns *kv.Namespace }
+
+func (c *checkinCodes) Redeem(event, code string) error { // want Redeem:"kvsession"
+	return c.ns.Delete("checkincode:" + event + ":" + code) // want `revoked or consumed by a KV delete`
+}
+
+// Quiet: a country code is no credential.
+func (c *checkinCodes) ForgetRegion(country string) error {
+	return c.ns.Delete("countrycode:" + country)
+}
