@@ -98,6 +98,9 @@ func (r *Result) findSetters() {
 				continue
 			}
 			for _, store := range stores[use.field] {
+				if throughWrapper(store) {
+					continue
+				}
 				outer := outermost(store.Parent())
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
@@ -569,6 +572,21 @@ func clampedInPlace(field *types.Var, stores []*ssa.Store) bool {
 		}
 	}
 	return false
+}
+
+// throughWrapper reports whether store sets the one, embedded field of a
+// wrapper type (type Duration struct{ time.Duration }) through a pointer
+// (d.p.Duration = d.v): every setting of that type shares the field, and
+// which setting the pointer holds is not known. A literal of the type
+// filled for a known setting is inUnusedField's.
+func throughWrapper(store *ssa.Store) bool {
+	fa := store.Addr.(*ssa.FieldAddr)
+	st, ok := derefStruct(fa.X.Type())
+	if !ok || st.NumFields() != 1 || !st.Field(0).Embedded() {
+		return false
+	}
+	_, filled := filledStruct(store)
+	return !filled
 }
 
 // unsetTest reports whether cond only asks whether a value was set (c.ttl

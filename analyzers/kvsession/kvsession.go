@@ -188,13 +188,14 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	if what == "" {
 		what = ev.state
 	}
+	// A denylist is a revocation first, however it is updated.
 	switch get := model.ReadOf(put); {
+	case ev.credential != "" && ev.revocationList || ev.revocation:
+		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
+		return d, true
 	case get != nil && what != "":
 		related(get, "the record is read here")
 		d.Message = fmt.Sprintf("%s read, changed and written back in KV: concurrent requests overwrite each other (last write wins), and other locations read the old record for 60 s or more; keep per-user state that changes in a Durable Object or D1", article(what))
-		return d, true
-	case ev.credential != "" && ev.revocationList || ev.revocation:
-		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
 		return d, true
 	case what != "" && changedParam(model, put):
 		d.Message = fmt.Sprintf("%s changed and written back in KV (a sliding expiry, a last-seen stamp): other locations read the old record for 60 s or more, and concurrent requests overwrite each other; keep per-user state that changes in a Durable Object or D1", article(what))

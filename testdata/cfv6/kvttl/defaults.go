@@ -58,3 +58,37 @@ func (h *holds) hold(ctx context.Context, seat string) error {
 	})
 	return err
 }
+
+// span wraps a duration for its JSON form; every setting of the type
+// shares its one field.
+type span struct{ time.Duration }
+
+type cacheSettings struct {
+	LocalTTL span // an in-memory cache's, never sent to KV
+	HoldTTL  span
+}
+
+// Quiet: a table of defaults filled into unset settings, where only
+// HoldTTL reaches a put.
+func (c *cacheSettings) fill() {
+	for _, d := range []struct {
+		p *span
+		v time.Duration
+	}{
+		{&c.LocalTTL, 20 * time.Second},
+		{&c.HoldTTL, time.Hour},
+	} {
+		if d.p.Duration == 0 {
+			d.p.Duration = d.v
+		}
+	}
+}
+
+func (h *holds) holdFor(ctx context.Context, c *cacheSettings, seat string) error {
+	_, err := h.client.KV.Namespaces.Values.Update(ctx, "ns", "seat:"+seat, kv.NamespaceValueUpdateParams{
+		AccountID:     cloudflare.F("acct"),
+		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("held")),
+		ExpirationTTL: cloudflare.F(c.HoldTTL.Seconds()),
+	})
+	return err
+}

@@ -214,3 +214,13 @@ func (c *checkinCodes) Redeem(event, code string) error { // want Redeem:"kvsess
 func (c *checkinCodes) ForgetRegion(country string) error {
 	return c.ns.Delete("countrycode:" + country)
 }
+
+// A deny list read, appended to and written back is a revocation first.
+func (c *checkinCodes) DenyToken(tok string) error { // want DenyToken:"kvsession"
+	raw, err := c.ns.GetString("tokens:revoked", nil)
+	if err != nil {
+		return err
+	}
+	list := raw + "," + tok
+	return c.ns.PutString("tokens:revoked", list, nil) // want `revocation kept in KV`
+}
