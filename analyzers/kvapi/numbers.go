@@ -134,8 +134,9 @@ func exportPolicies(pass *analysis.Pass) {
 	r.exportNumbers()
 }
 
-// declaresPolicy reports whether one of the package's functions returns
-// one number and has a return of a constant that could be a policy.
+// declaresPolicy reports whether one of the package's functions that
+// other packages can call returns one number, and has a return of a
+// constant that could be a policy or converts a lifetime.
 func declaresPolicy(pass *analysis.Pass) bool {
 	for _, file := range pass.Files {
 		for _, decl := range file.Decls {
@@ -144,7 +145,7 @@ func declaresPolicy(pass *analysis.Pass) bool {
 				continue
 			}
 			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			if !ok || !numeric(fn.Signature()) {
+			if !ok || !numeric(fn.Signature()) || !callableElsewhere(fn) {
 				continue
 			}
 			if convertsTime(fn.Signature()) {
@@ -168,6 +169,24 @@ func declaresPolicy(pass *analysis.Pass) bool {
 		}
 	}
 	return false
+}
+
+// callableElsewhere reports whether another package can call fn: it is exported,
+// and so is the type it is a method of. Only those need a summary.
+func callableElsewhere(fn *types.Func) bool {
+	if !fn.Exported() {
+		return false
+	}
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return true
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return !ok || named.Obj().Exported()
 }
 
 // convertsTime reports whether sig takes a time or a duration, or a
