@@ -177,16 +177,11 @@ func callableElsewhere(fn *types.Func) bool {
 	if !fn.Exported() {
 		return false
 	}
-	recv := fn.Signature().Recv()
-	if recv == nil {
+	if fn.Signature().Recv() == nil {
 		return true
 	}
-	t := recv.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return !ok || named.Obj().Exported()
+	tn := receiverType(fn)
+	return tn == nil || tn.Exported()
 }
 
 // convertsTime reports whether sig takes a time or a duration, or a

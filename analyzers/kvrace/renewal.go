@@ -84,8 +84,8 @@ func readField(v ssa.Value) (string, bool) {
 	case *ssa.Field:
 		return structField(v.X.Type(), v.Field), true
 	case *ssa.UnOp:
-		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
-			return structField(fa.X.Type(), fa.Field), true
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && kvapi.FieldOf(fa) != nil {
+			return kvapi.FieldOf(fa).Name(), true
 		}
 	}
 	return "", false
@@ -126,7 +126,7 @@ func writtenRecord(in ssa.Value) *ssa.Alloc {
 func namesOwner(rec *ssa.Alloc, field string, owner *ssa.Parameter) bool {
 	for _, ref := range *rec.Referrers() {
 		fa, ok := ref.(*ssa.FieldAddr)
-		if !ok || structField(rec.Type(), fa.Field) != field {
+		if !ok || kvapi.FieldOf(fa) == nil || kvapi.FieldOf(fa).Name() != field {
 			continue
 		}
 		for _, use := range *fa.Referrers() {
