@@ -484,8 +484,12 @@ func asIs(t *Term) *Term {
 		switch {
 		case (t.Op == TermConvert || t.Op == TermPhi || t.Op == TermCall && passThrough[t.Name]) && len(t.Args) == 1:
 			t = t.Args[0]
-		case t.Op == TermPhi && zeroWhenUnset(t) != nil:
-			t = zeroWhenUnset(t)
+		case t.Op == TermPhi:
+			v := zeroWhenUnset(t)
+			if v == nil {
+				return t
+			}
+			t = v
 		default:
 			return t
 		}

@@ -482,6 +482,16 @@ func (c *compiler) helperTerm(num *Term, sig *types.Signature, args []*Term) *Te
 	return c.bind(num, params, args)
 }
 
+// bindValues is bind, given the values of this function that fill t's
+// parameters.
+func (c *compiler) bindValues(t *Term, vals []ssa.Value) *Term {
+	params := make([]types.Type, len(vals))
+	for i, v := range vals {
+		params[i] = v.Type()
+	}
+	return c.bind(t, params, c.args(vals))
+}
+
 // bind returns t with its parameters, of the types params, replaced by
 // args. The fields it reads of a parameter (o.TTL in PutOptions.Seconds,
 // s.cacheTTL in a helper that builds the SDK's options) are known as

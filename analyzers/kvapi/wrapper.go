@@ -558,21 +558,13 @@ func (c *compiler) source(src Source) *Term {
 		if c.fields == nil {
 			return src.Term.Substitute(c.args(src.Args))
 		}
-		var params []types.Type
-		for _, a := range src.Args {
-			params = append(params, a.Type())
-		}
-		return c.bind(src.Term, params, c.args(src.Args))
+		return c.bindValues(src.Term, src.Args)
 	}
 	if src.madeBy != nil {
 		if t := c.model.madeTerm(src); t != nil {
 			// Only when what the helper is given can be said: else the
 			// field it reads is the better summary (see setters.go).
-			var params []types.Type
-			for _, a := range src.madeBy.Call.Args {
-				params = append(params, a.Type())
-			}
-			if t := c.bind(t, params, c.args(src.madeBy.Call.Args)); t.Find(func(s *Term) bool { return s.Op == TermOpaque }) == nil {
+			if t := c.bindValues(t, src.madeBy.Call.Args); t.Find(func(s *Term) bool { return s.Op == TermOpaque }) == nil {
 				return t
 			}
 		}

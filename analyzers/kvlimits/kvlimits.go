@@ -685,7 +685,7 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 		// A loop over an input of any size is no constant violation: how
 		// many rows a caller passes is not known here.
 		for _, in := range src.Inputs() {
-			if n, ok := wholeArray(in); ok && n > most {
+			if n, ok := sliceSize(c.model, in); ok && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
 			if n, known, ok := c.built(in); ok && known && n > most {
@@ -773,22 +773,14 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 	return n * perTrip, known && perTripKnown, exits == 1
 }
 
-// wholeArray returns the length of the array that v slices whole: ks[:]
-// of a var ks [192]string.
-func wholeArray(v ssa.Value) (int64, bool) {
-	sl, ok := v.(*ssa.Slice)
-	if !ok || sl.Low != nil || sl.High != nil {
+// sliceSize returns how many elements a slice expression holds when
+// madeSize knows it: ks[:] of a var ks [192]string.
+func sliceSize(model *kvapi.Result, v ssa.Value) (int64, bool) {
+	if _, ok := v.(*ssa.Slice); !ok {
 		return 0, false
 	}
-	ptr, ok := sl.X.Type().Underlying().(*types.Pointer)
-	if !ok {
-		return 0, false
-	}
-	arr, ok := ptr.Elem().Underlying().(*types.Array)
-	if !ok {
-		return 0, false
-	}
-	return arr.Len(), true
+	n, _ := madeSize(model, v, 0)
+	return n, n > 0
 }
 
 // innerBuilder returns the phi of a loop nested in loop that takes the

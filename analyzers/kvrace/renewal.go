@@ -82,7 +82,7 @@ func ownerGuard(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value, block 
 func readField(v ssa.Value) (string, bool) {
 	switch v := v.(type) {
 	case *ssa.Field:
-		return structField(v.X.Type(), v.Field), true
+		return v.X.Type().Underlying().(*types.Struct).Field(v.Field).Name(), true
 	case *ssa.UnOp:
 		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && kvapi.FieldOf(fa) != nil {
 			return kvapi.FieldOf(fa).Name(), true
@@ -157,15 +157,4 @@ func changesRead(model *kvapi.Result, rec *ssa.Alloc, put *kvapi.Op, reads []ssa
 		}
 	}
 	return false
-}
-
-// structField names field i of the struct that t is or points to.
-func structField(t types.Type, i int) string {
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if st, ok := t.Underlying().(*types.Struct); ok && i < st.NumFields() {
-		return st.Field(i).Name()
-	}
-	return ""
 }
