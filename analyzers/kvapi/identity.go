@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/tools/go/ssa"
@@ -999,7 +1000,7 @@ func KeyHelper(fn *types.Func) bool {
 		// A key type's door.MarshalText() or k.Key() that can fail: a
 		// method of a plain value, or a function named for what it makes.
 		// (A plain func fetch(url) ([]byte, error) is no key.)
-		if sig.Recv() == nil && !keyMakerName.MatchString(fn.Name()) {
+		if sig.Recv() == nil && !keyMakerName().MatchString(fn.Name()) {
 			return false
 		}
 	default:
@@ -1010,10 +1011,10 @@ func KeyHelper(fn *types.Func) bool {
 	if !basic(result, types.IsString|types.IsInteger) {
 		name = strings.TrimPrefix(name, "New") // newID() draws an ID, where keys.New(ns, id) builds a key
 	}
-	if !plainValue(result, 0) || impureName.MatchString(name) {
+	if !plainValue(result, 0) || impureName().MatchString(name) {
 		return false
 	}
-	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs.MatchString(fn.Name()) {
+	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs().MatchString(fn.Name()) {
 		return false // requestID(), now(): a value of the moment, not a fixed key
 	}
 	if recv := sig.Recv(); recv != nil && !plainValue(recv.Type(), 0) {
@@ -1062,16 +1063,20 @@ func basic(t types.Type, info types.BasicInfo) bool {
 
 var impurePkgs = map[string]bool{"math/rand": true, "math/rand/v2": true, "crypto/rand": true, "os": true, "time": true}
 
-var impureWithoutArgs = regexp.MustCompile(`(?i)now|time|stamp|date|day|hour|minute|week|month|year|host|env|id$`)
+var impureWithoutArgs = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)now|time|stamp|date|day|hour|minute|week|month|year|host|env|id$`)
+})
 
-var keyMakerName = regexp.MustCompile(`(?i)key|marshal|encode|format`)
+var keyMakerName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)key|marshal|encode|format`) })
 
 // isError reports whether t is the error interface.
 func isError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
 
-var impureName = regexp.MustCompile(`(?i)rand|uuid|nonce|token|secret|salt|^new|^gen|generate|unique`)
+var impureName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)rand|uuid|nonce|token|secret|salt|^new|^gen|generate|unique`)
+})
 
 // KeyText returns the constant text in a key: the literal parts of
 // "rate:" + ip or fmt.Sprintf("views:%s", slug), for matching the key's
@@ -1216,5 +1221,5 @@ func Fresh(call *ssa.Call) bool {
 	if callee.Pkg != nil && impurePkgs[callee.Pkg.Pkg.Path()] && callee.Pkg.Pkg.Path() != "time" && callee.Pkg.Pkg.Path() != "os" {
 		return true
 	}
-	return impureName.MatchString(callee.Name())
+	return impureName().MatchString(callee.Name())
 }

@@ -247,7 +247,9 @@ func userCode(pass *analysis.Pass) bool {
 }
 
 // sdkModule matches the module paths of the KV SDKs.
-var sdkModule = regexp.MustCompile(`^github\.com/(syumai/workers|cloudflare/cloudflare-go(/v[0-9]+)?)$`)
+var sdkModule = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^github\.com/(syumai/workers|cloudflare/cloudflare-go(/v[0-9]+)?)$`)
+})
 
 // InSDK reports whether a package belongs to a KV SDK's own module: by
 // the module it is in, when the driver says, else by its path. A package
@@ -256,10 +258,10 @@ var sdkModule = regexp.MustCompile(`^github\.com/(syumai/workers|cloudflare/clou
 // such as the SDK's examples.
 func InSDK(pkgPath, module string) bool {
 	if module != "" {
-		return sdkModule.MatchString(module)
+		return sdkModule().MatchString(module)
 	}
 	for m := pkgPath; ; {
-		if sdkModule.MatchString(m) {
+		if sdkModule().MatchString(m) {
 			for _, elem := range strings.Split(strings.TrimPrefix(pkgPath, m), "/") {
 				if strings.HasPrefix(elem, "_") || strings.HasPrefix(elem, ".") || elem == "testdata" {
 					return false

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -45,7 +46,7 @@ var Analyzer = New(DefaultKeys)
 // New returns a kvcounter analyzer whose key pattern is keys, bound to its
 // -keys flag.
 func New(keys string) *analysis.Analyzer {
-	c := &checker{keys: regexp.MustCompile(keys)}
+	c := &checker{source: keys}
 	a := &analysis.Analyzer{
 		Name:       "kvcounter",
 		Doc:        analysisdoc.Extract(doc, "kvcounter"),
@@ -65,21 +66,38 @@ func New(keys string) *analysis.Analyzer {
 	return a
 }
 
-type checker struct{ keys *regexp.Regexp }
+// checker compiles its key pattern when a package first has KV
+// operations: go vet starts kvlint once for every package, most of which
+// have none.
+type checker struct {
+	source   string
+	compiled sync.Once
+	keys     *regexp.Regexp // set by the -keys flag, or compiled from source
+}
+
+func (c *checker) pattern() *regexp.Regexp {
+	c.compiled.Do(func() {
+		if c.keys == nil {
+			c.keys = regexp.MustCompile(c.source)
+		}
+	})
+	return c.keys
+}
 
 func (c *checker) run(pass *analysis.Pass) (any, error) {
-	res := &Result{Claimed: make(map[ssa.CallInstruction]bool), keys: c.keys}
+	res := &Result{Claimed: make(map[ssa.CallInstruction]bool)}
 	model := pass.ResultOf[kvapi.Analyzer].(*kvapi.Result)
 	if len(model.Ops) == 0 {
 		return res, nil
 	}
+	res.keys = c.pattern()
 	rep := report.New(pass)
 	for _, put := range model.Ops {
 		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() || model.ReadsInside(put) {
 			continue
 		}
 		reads, read := sameKeyReads(model, put)
-		countKey := namesCount(c.keys, model, put)
+		countKey := namesCount(res.keys, model, put)
 		for _, src := range put.Sources(kvapi.Value) {
 			incr := increment(model, put, src, reads)
 			switch {
@@ -268,7 +286,9 @@ func addsToParam(t *kvapi.Term) bool {
 // versionField names the field of a record that counts its changes: a
 // record whose version is bumped is state changed in place, a race that
 // kvrace reports, not a count.
-var versionField = regexp.MustCompile(`(?i)^(version|ver|rev|revision|generation|gen|etag|seq)$`)
+var versionField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(version|ver|rev|revision|generation|gen|etag|seq)$`)
+})
 
 // bumpsVersion reports whether bin is stored into a version field.
 func bumpsVersion(bin *ssa.BinOp) bool {
@@ -279,7 +299,7 @@ func bumpsVersion(bin *ssa.BinOp) bool {
 		}
 		if fa, ok := store.Addr.(*ssa.FieldAddr); ok {
 			if st, ok := fa.X.Type().Underlying().(*types.Pointer); ok {
-				if s, ok := st.Elem().Underlying().(*types.Struct); ok && versionField.MatchString(s.Field(fa.Field).Name()) {
+				if s, ok := st.Elem().Underlying().(*types.Struct); ok && versionField().MatchString(s.Field(fa.Field).Name()) {
 					return true
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/tools/go/analysis"
@@ -627,7 +628,9 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 
 // editorialVerb words name what an editor or an operator does now and
 // then, not each request: Publish a sheet, Import a batch.
-var editorialVerb = regexp.MustCompile(`(?i)^(publish|publishes|release|releases|import|imports|migrate|migrates|seed|rebuild|backfill|sync)$`)
+var editorialVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(publish|publishes|release|releases|import|imports|migrate|migrates|seed|rebuild|backfill|sync)$`)
+})
 
 // afterOneRecord reports whether the method that holds put, outside any
 // loop, also writes or deletes one record under a key computed from what
@@ -639,7 +642,7 @@ var editorialVerb = regexp.MustCompile(`(?i)^(publish|publishes|release|releases
 func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
 	if fn.Parent() != nil || fn.Signature.Recv() == nil || kvapi.Around(put.Call.Block()) != nil ||
-		slices.ContainsFunc(kvapi.Words(fn.Name()), editorialVerb.MatchString) {
+		slices.ContainsFunc(kvapi.Words(fn.Name()), editorialVerb().MatchString) {
 		return false
 	}
 	var given []ssa.Value // what the caller gives: not the receiver, nor the context

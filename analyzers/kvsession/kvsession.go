@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -46,17 +47,21 @@ var DefaultConfig = Config{
 // or hold something else that a consuming verb may end: a token bucket,
 // a feature flag about sessions, a count of logins, the lease of a job
 // that refreshes reports, a hold on a table that a booking confirms.
-var notCredential = regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|index|indexes|idx)$`)
+var notCredential = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|index|indexes|idx)$`)
+})
 
 // revocationList words name a list of what was revoked: of credentials
 // when a credential is named too, or by themselves for the first few
 // (revokedBefore:<user>).
 var (
-	revocationList = regexp.MustCompile(`(?i)^(revoked|revoke|revocations?|denylist|denied|deny|blocklist|blocked|blacklist|banned)$`)
-	revocation     = regexp.MustCompile(`(?i)^(revoked|revoke|revocations?)$`)
+	revocationList = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(revoked|revoke|revocations?|denylist|denied|deny|blocklist|blocked|blacklist|banned)$`)
+	})
+	revocation = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(revoked|revoke|revocations?)$`) })
 	// revokedKey words in a key's own text name a list of revoked
 	// credentials by themselves; "blocked:" + ip is an abuse ban.
-	revokedKey = regexp.MustCompile(`(?i)^(revoked|revocations?|denylist|denied)$`)
+	revokedKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(revoked|revocations?|denylist|denied)$`) })
 )
 
 // Analyzer is kvsession with the default configuration, its flags bound.
@@ -75,7 +80,7 @@ type Result struct {
 // New returns a kvsession analyzer with its own copy of cfg, bound to its
 // flags.
 func New(cfg Config) *analysis.Analyzer {
-	c := &checker{cfg: cfg, credentials: regexp.MustCompile(cfg.Credentials), state: regexp.MustCompile(cfg.State)}
+	c := &checker{cfg: cfg}
 	a := &analysis.Analyzer{
 		Name:       "kvsession",
 		Doc:        analysisdoc.Extract(doc, "kvsession"),
@@ -85,8 +90,8 @@ func New(cfg Config) *analysis.Analyzer {
 		ResultType: reflect.TypeFor[*Result](),
 		FactTypes:  []analysis.Fact{new(reportedFact), new(judgedFact)},
 	}
-	pattern := func(name string, re **regexp.Regexp, usage string) {
-		a.Flags.Func(name, usage+" (default "+(*re).String()+")", func(s string) error {
+	pattern := func(name string, re **regexp.Regexp, source, usage string) {
+		a.Flags.Func(name, usage+" (default "+source+")", func(s string) error {
 			compiled, err := regexp.Compile(s)
 			if err != nil {
 				return err
@@ -95,16 +100,31 @@ func New(cfg Config) *analysis.Analyzer {
 			return nil
 		})
 	}
-	pattern("credentials", &c.credentials, "regular expression matched against each word, and each two adjacent words run together, that names a credential")
-	pattern("state", &c.state, "regular expression matched against each word that names per-user state, such as a cart")
+	pattern("credentials", &c.credentials, cfg.Credentials, "regular expression matched against each word, and each two adjacent words run together, that names a credential")
+	pattern("state", &c.state, cfg.State, "regular expression matched against each word that names per-user state, such as a cart")
 	a.Flags.BoolVar(&c.cfg.Strict, "strict", cfg.Strict, "also report the creation of sessions, tokens and codes, which the next request may not see")
 	return a
 }
 
+// checker compiles its patterns when a package first has KV operations:
+// go vet starts kvlint once for every package, most of which have none.
 type checker struct {
-	cfg         Config
+	cfg      Config
+	compiled sync.Once
+	// credentials and state are set by their flags, or compiled from cfg.
 	credentials *regexp.Regexp
 	state       *regexp.Regexp
+}
+
+func (c *checker) compilePatterns() {
+	c.compiled.Do(func() {
+		if c.credentials == nil {
+			c.credentials = regexp.MustCompile(c.cfg.Credentials)
+		}
+		if c.state == nil {
+			c.state = regexp.MustCompile(c.cfg.State)
+		}
+	})
 }
 
 func (c *checker) run(pass *analysis.Pass) (any, error) {
@@ -113,6 +133,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	if len(model.Ops) == 0 {
 		return res, nil
 	}
+	c.compilePatterns()
 	counted := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result).Claimed
 	rep := report.New(pass)
 	reported := func(op *kvapi.Op) {
@@ -408,7 +429,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
-	if op.Wrapper != nil && op.Wrapper.Pkg() != nil && slices.ContainsFunc(kvapi.Words(op.Wrapper.Pkg().Name()), notCredential.MatchString) {
+	if op.Wrapper != nil && op.Wrapper.Pkg() != nil && slices.ContainsFunc(kvapi.Words(op.Wrapper.Pkg().Name()), notCredential().MatchString) {
 		// The wrapper's package says what it keeps: lease.Acquire(ctx,
 		// "reports-refresh") keeps a lease, not a refresh token.
 		return evidence{}
@@ -416,7 +437,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	var ev evidence
 	for _, group := range key {
 		for _, w := range group {
-			if notCredential.MatchString(w) {
+			if notCredential().MatchString(w) {
 				return evidence{} // the key names something else
 			}
 		}
@@ -427,13 +448,13 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	}
 	for _, group := range key {
 		for _, w := range group {
-			ev.revocation = ev.revocation || revokedKey.MatchString(w) // denylist:<tenant>
+			ev.revocation = ev.revocation || revokedKey().MatchString(w) // denylist:<tenant>
 		}
 	}
 	for _, group := range append(key, other...) {
 		for i, w := range group {
-			ev.revocationList = ev.revocationList || revocationList.MatchString(w)
-			ev.revocation = ev.revocation || revocation.MatchString(w)
+			ev.revocationList = ev.revocationList || revocationList().MatchString(w)
+			ev.revocation = ev.revocation || revocation().MatchString(w)
 			switch {
 			case ev.credential == "" && i+1 < len(group) && c.credentials.MatchString(w+group[i+1]):
 				ev.credential = strings.ToLower(w + " " + group[i+1])
@@ -449,14 +470,16 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	}
 	if op.Method.Role == kvapi.Put && ev.credential != "" && !ev.revocationList {
 		fn := kvapi.Outermost(op.Call.Parent())
-		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb.MatchString)
+		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb().MatchString)
 	}
 	return ev
 }
 
 // consumingVerb words in a function's name say that it uses up what it
 // reads: Redeem a gift code, Confirm a subscription, Claim a reward.
-var consumingVerb = regexp.MustCompile(`(?i)^(redeem|redeems|consume|consumes|confirm|confirms|verify|verifies|claim|claims|accept|accepts|activate|activates|spend|spends)$`)
+var consumingVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(redeem|redeems|consume|consumes|confirm|confirms|verify|verifies|claim|claims|accept|accepts|activate|activates|spend|spends)$`)
+})
 
 // consumed reports whether the delete ends a value that its function,
 // named for using something up, read first from the same key: a code
@@ -464,7 +487,7 @@ var consumingVerb = regexp.MustCompile(`(?i)^(redeem|redeems|consume|consumes|co
 // location that deleted it.
 func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 	fn := kvapi.Outermost(del.Call.Parent())
-	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb.MatchString) {
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb().MatchString) {
 		return false
 	}
 	if slices.ContainsFunc(model.OpsIn(fn, kvapi.Put), func(put *kvapi.Op) bool { return model.Same(put, del, kvapi.Key) }) {
@@ -480,7 +503,7 @@ func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 func readsOther(get *kvapi.Op) bool {
 	for _, v := range get.Results() {
 		for _, group := range typeWords(v.Type()) {
-			if slices.ContainsFunc(group, notCredential.MatchString) {
+			if slices.ContainsFunc(group, notCredential().MatchString) {
 				return true
 			}
 		}
@@ -491,7 +514,9 @@ func readsOther(get *kvapi.Op) bool {
 // disablingVerb, in the name of a function that writes a credential's
 // record, says the write ends it: Revoke writing a tombstone, Disable a
 // flag.
-var disablingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|disable|disables|deactivate|deactivates|invalidate|invalidates|suspend|suspends|logout|signout|logoff)$`)
+var disablingVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(revoke|revokes|disable|disables|deactivate|deactivates|invalidate|invalidates|suspend|suspends|logout|signout|logoff)$`)
+})
 
 // markerWritten reports whether every value the put writes is known at
 // compile time: a marker such as "1" or "revoked".
@@ -522,7 +547,9 @@ func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
 }
 
 // revokingVerb words in a function's name say that it ends a credential.
-var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates|rotate|rotates|destroy|destroys|terminate|terminates|end|ends|delete|deletes|remove|removes|expire|expires|kill)$`)
+var revokingVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates|rotate|rotates|destroy|destroys|terminate|terminates|end|ends|delete|deletes|remove|removes|expire|expires|kill)$`)
+})
 
 // revokerWords returns, for a delete in a function whose name says it
 // revokes or consumes something (Revoke, Logout, RevokeDevices), the
@@ -533,7 +560,7 @@ var revokingVerb = regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logof
 func revokerWords(op *kvapi.Op) [][]string {
 	fn := kvapi.Outermost(op.Call.Parent())
 	name := kvapi.Words(fn.Name())
-	if !slices.ContainsFunc(name, revokingVerb.MatchString) {
+	if !slices.ContainsFunc(name, revokingVerb().MatchString) {
 		return nil
 	}
 	groups := [][]string{name}
