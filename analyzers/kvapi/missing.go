@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -89,6 +90,12 @@ func comparesWith(bin *ssa.BinOp, text string) bool {
 	}
 	s, ok := StringConst(bin.Y)
 	return ok && s == text
+}
+
+// ChecksMissing reports whether the call passes v to a helper that
+// compares it with the text of a missing key: kvstore.IsMissing(v).
+func (r *Result) ChecksMissing(call *ssa.CallCommon, v ssa.Value) bool {
+	return r.checksArg(call, v)
 }
 
 // checksArg reports whether the call passes v to a parameter that its
@@ -248,7 +255,7 @@ func missSide(cond ssa.Value) (int, bool) {
 	if call, ok := cond.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return IsError(a.Type()) }) {
 		// IsNotFound(err), errors.Is(err, ErrNotFound): the miss is the
 		// true side. errors.Is(err, ErrTaken) tests something else.
-		return 0, missWords.MatchString(CalleeName(call)) || slices.ContainsFunc(call.Call.Args, namesMiss)
+		return 0, missWords().MatchString(CalleeName(call)) || slices.ContainsFunc(call.Call.Args, namesMiss)
 	}
 	switch c := cond.(type) {
 	case *ssa.UnOp:
@@ -300,7 +307,9 @@ func missSide(cond ssa.Value) (int, bool) {
 }
 
 // missWords name a missing key: ErrNotFound, IsNotExist, ErrNoKey.
-var missWords = regexp.MustCompile(`(?i)not_?found|not_?exist|no_?key|missing|absent|nil|null|empty|miss|noent|unknown`)
+var missWords = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)not_?found|not_?exist|no_?key|missing|absent|nil|null|empty|miss|noent|unknown`)
+})
 
 // namesMiss reports whether v is a package-level error whose name says
 // the key is missing: storage.ErrNotFound.
@@ -309,7 +318,7 @@ func namesMiss(v ssa.Value) bool {
 		v = load.X
 	}
 	g, ok := v.(*ssa.Global)
-	return ok && missWords.MatchString(g.Name())
+	return ok && missWords().MatchString(g.Name())
 }
 
 func isConst(v ssa.Value) bool { _, ok := v.(*ssa.Const); return ok }

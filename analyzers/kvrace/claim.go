@@ -41,12 +41,15 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// is a claim even where "already there" ends quietly: a parcel's
 		// first-seen record, whose first writer the last one replaces.
 		own := ownValue(model, put)
-		missing, byFlag, mineTested := missingOnlyPath(call, put.Call.Block(), putValues(put), own)
+		missing, byFlag, mineTested := missingOnlyPath(model, call, put.Call.Block(), putValues(put), own)
 		// A found flag that refuses, then a marker or a value written
 		// with a lifetime, is a cooldown ("resent recently"), not a claim;
 		// a lock that lets its own holder through is one, and so is one
-		// that writes a holder's token drawn here (rand.Text()).
-		if missing && !(byFlag && !mineTested && (expires(model, put) && !drawnHere(model, put) || marker(model, put))) {
+		// that writes a holder's token drawn here (rand.Text()), or a
+		// code drawn here, checked for a collision: a cooldown's key
+		// names who asks.
+		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
+		if missing && !(byFlag && !mineTested && (expires(model, put) && !fresh || marker(model, put))) {
 			return get
 		}
 	}
@@ -121,10 +124,10 @@ func namedDefault(name string) bool {
 	return strings.HasPrefix(name, "default") || strings.HasPrefix(name, "initial") || strings.HasPrefix(name, "seed")
 }
 
-// drawnHere reports whether the put writes a value drawn at random here:
-// a lock holder's token.
-func drawnHere(model *kvapi.Result, put *kvapi.Op) bool {
-	for _, src := range put.Sources(kvapi.Value) {
+// drawnHere reports whether the put's operand o is drawn at random here:
+// a lock holder's token, a code checked for a collision.
+func drawnHere(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) bool {
+	for _, src := range put.Sources(o) {
 		for _, in := range src.Inputs() {
 			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
 				call, ok := s.Value.(*ssa.Call)
@@ -214,7 +217,7 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 // error said so; mineTested, whether the value was compared with mine.
 // Where the key was there the function must refuse, unless own says the
 // put writes this request's own value.
-func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, own bool) (missing, byFlag, mineTested bool) {
+func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, own bool) (missing, byFlag, mineTested bool) {
 	var results []ssa.Value
 	if call.Call.Signature().Results().Len() == 1 {
 		results = []ssa.Value{call}
@@ -243,7 +246,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 				mineEdges = append(mineEdges, e)
 				continue
 			}
-			missingEdge, ok := presenceTest(ref, res)
+			missingEdge, ok := presenceTest(model, ref, res)
 			if fields[res] {
 				ok = false // a record's own flag (cur.Locked) says nothing of the key
 			}
@@ -256,12 +259,11 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 				}
 				return false, false, false // the value is used: not a mere check
 			}
-			// Only an error or a found flag says "missing" plainly
-			// enough: a value compared with "" may be a dedupe marker's,
-			// written once per event, which is no claim of a shared
-			// name. syumai's "<null>" is as plain when the value is also
-			// compared with the claimant's own (owner != me).
-			null := comparedWithNull(ref)
+			// Only an error, a found flag or syumai's "<null>" (compared
+			// here or by a helper) says "missing" plainly enough: a value
+			// compared with "" may be a dedupe marker's, written once per
+			// event, which is no claim of a shared name.
+			null := comparedWithNull(ref) || isNullCheck(model, ref, res)
 			if missingEdge != nil && (kvapi.IsError(res.Type()) || kvapi.IsBool(res.Type()) || null) {
 				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null})
 			}
@@ -272,7 +274,7 @@ func missingOnlyPath(call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, ow
 		// goes on as if done when it is there (seeding a default)
 		// claims nothing.
 		present := t.missing.other()
-		if (!t.null || len(mineEdges) > 0) && t.missing.from.Dominates(block) &&
+		if t.missing.from.Dominates(block) &&
 			!reachesAvoiding(present, block, mineEdges) && (refusesUnlessMine(present, mineEdges) || own && !t.null) {
 			missing = true
 			byFlag = byFlag || t.byFlag
@@ -582,6 +584,13 @@ func comparedWithNull(instr ssa.Instruction) bool {
 	})
 }
 
+// isNullCheck reports whether instr passes res to a helper that compares
+// it with "<null>" (kvstore.IsMissing(v)), in this package or another.
+func isNullCheck(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) bool {
+	call, ok := instr.(*ssa.Call)
+	return ok && model.ChecksMissing(call.Common(), res)
+}
+
 // reachesAvoiding reports whether to can be reached from from without
 // taking any of the edges avoid.
 func reachesAvoiding(from, to *ssa.BasicBlock, avoid []edge) bool {
@@ -623,18 +632,15 @@ func refusesUnlessMine(block *ssa.BasicBlock, mine []edge) bool {
 // whether the key was there, and returns the edge its branch takes when
 // the key was missing (none when the test is not a branch, as in the
 // second half of "err != nil && !IsNotFound(err)").
-func presenceTest(instr ssa.Instruction, res ssa.Value) (*edge, bool) {
+func presenceTest(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) (*edge, bool) {
 	var cond ssa.Value
 	missingWhenTrue := false
 	switch instr := instr.(type) {
-	case *ssa.BinOp:
-		if instr.Op != token.EQL && instr.Op != token.NEQ || !isZero(kvapi.OtherOperand(instr, res)) {
-			return nil, false
-		}
-		// err == nil and v == "" say "there" and "missing" respectively.
-		missingWhenTrue = (instr.Op == token.EQL) != kvapi.IsError(res.Type())
-		cond = instr
 	case *ssa.Call:
+		if isNullCheck(model, instr, res) {
+			missingWhenTrue, cond = true, instr // kvstore.IsMissing(v)
+			break
+		}
 		// IsNotFound(err), errors.Is(err, ErrNotFound): true when missing.
 		if !kvapi.IsError(res.Type()) || instr.Call.Signature().Results().Len() != 1 {
 			return nil, false
@@ -643,6 +649,13 @@ func presenceTest(instr ssa.Instruction, res ssa.Value) (*edge, bool) {
 			return nil, true // the kind of error, whose status says more
 		}
 		missingWhenTrue, cond = true, instr
+	case *ssa.BinOp:
+		if instr.Op != token.EQL && instr.Op != token.NEQ || !isZero(kvapi.OtherOperand(instr, res)) {
+			return nil, false
+		}
+		// err == nil and v == "" say "there" and "missing" respectively.
+		missingWhenTrue = (instr.Op == token.EQL) != kvapi.IsError(res.Type())
+		cond = instr
 	case *ssa.If:
 		// A found flag: if found { return ErrTaken }.
 		if !kvapi.IsBool(res.Type()) {

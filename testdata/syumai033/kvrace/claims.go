@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -254,4 +255,43 @@ func lockMenu(ns *kv.Namespace, menu, editor string) error {
 		return errSlugTaken
 	}
 	return ns.PutString("lock:"+menu, editor, &kv.PutOptions{ExpirationTTL: 300}) // want `check-then-create on one KV key`
+}
+
+// isMissing tells syumai's rendering of a missing key.
+func isMissing(v string) bool { return v == "<null>" }
+
+// A vanity slug claimed after a look for "<null>" by a helper: two
+// requests both find it free.
+func claimVanity(ns *kv.Namespace, slug, eventID string) error {
+	cur, err := ns.GetString("slug:"+slug, nil)
+	if err != nil {
+		return err
+	}
+	if !isMissing(cur) {
+		return errors.New("slug taken")
+	}
+	return ns.PutString("slug:"+slug, eventID, nil) // want `check-then-create on one KV key`
+}
+
+// A pickup code drawn here and claimed after comparing with "<null>"
+// itself: two orders can draw the same code.
+func claimPickup(ns *kv.Namespace, orderID string) error {
+	code := strconv.Itoa(rand.IntN(10000))
+	existing, err := ns.GetString("pickup:"+code, nil)
+	if err != nil {
+		return err
+	}
+	if existing != "<null>" {
+		return errors.New("code in use")
+	}
+	return ns.PutString("pickup:"+code, orderID, &kv.PutOptions{ExpirationTTL: 86400}) // want `check-then-create on one KV key`
+}
+
+// Quiet: seeded when missing, and left alone when there.
+func seedTheme(ns *kv.Namespace, user string) error {
+	cur, err := ns.GetString("theme:"+user, nil)
+	if err != nil || !isMissing(cur) {
+		return err
+	}
+	return ns.PutString("theme:"+user, "light", nil)
 }

@@ -18,13 +18,15 @@ func Vote(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	// The ballot itself: one key per user, written once.
+	// The ballot itself: one key per user, written once. Two requests of
+	// one user can both find it free (or two locations, for 60 s), and
+	// both votes are tallied.
 	ballotKey := "ballot:" + poll + ":" + uid
 	if prev, _ := ns.GetString(ballotKey, nil); prev != "<null>" {
 		http.Error(w, "already voted", http.StatusConflict)
 		return
 	}
-	if err := ns.PutString(ballotKey, option, nil); err != nil {
+	if err := ns.PutString(ballotKey, option, nil); err != nil { // EXPECT kvrace
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
