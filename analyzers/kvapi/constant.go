@@ -230,6 +230,12 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		return out
 	case *ssa.Call:
 		return e.call(v, f, depth)
+	case *ssa.Extract:
+		// k, ttl := sessionEntry(id): one of the results of a function of
+		// this package.
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			return e.returned(call, v.Index, f, depth)
+		}
 	}
 	return nil
 }
@@ -279,8 +285,16 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 	if fold := stringFolds[CalleeName(call)]; fold != nil {
 		return e.fold(fold, args, f, depth)
 	}
-	if vals := e.returned(call, f, depth); vals != nil {
+	if vals := e.returned(call, 0, f, depth); vals != nil {
 		return vals
+	}
+	if m := e.boundMethod(call, f); m != nil {
+		if m.Pkg == e.model.pkg {
+			return e.results(m, &Frame{Call: call, Fn: m, Outer: f}, 0, depth)
+		}
+		if t := e.model.numberTerm(m); t != nil {
+			return e.term(t, args, f, depth+1)
+		}
 	}
 	callee := call.Call.StaticCallee()
 	if callee != nil {
@@ -363,19 +377,27 @@ func (e *evaluator) fold(fn func([]constant.Value) constant.Value, args []ssa.Va
 // that the call's arguments can reach: holdTTL(plan) is 15 minutes for
 // PlanPro and 30 seconds otherwise. A return not known makes the call not
 // known: envInt(name, 300) may return what the environment says.
-func (e *evaluator) returned(call *ssa.Call, f *Frame, depth int) []constant.Value {
+func (e *evaluator) returned(call *ssa.Call, result int, f *Frame, depth int) []constant.Value {
 	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Blocks == nil || callee.Pkg != e.model.pkg || callee.Signature.Results().Len() != 1 {
+	if callee == nil || callee.Pkg != e.model.pkg {
 		return nil
 	}
-	inner := &Frame{Call: call, Fn: callee, Outer: f}
+	return e.results(callee, &Frame{Call: call, Fn: callee, Outer: f}, result, depth)
+}
+
+// results is what fn, a function of this package, returns as its
+// result'th result in frame inner, from each return that can run.
+func (e *evaluator) results(fn *ssa.Function, inner *Frame, result int, depth int) []constant.Value {
+	if fn.Blocks == nil || result >= fn.Signature.Results().Len() {
+		return nil
+	}
 	var out []constant.Value
-	for _, b := range callee.Blocks {
+	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok || !e.reachable(b, inner, depth) {
 			continue
 		}
-		vals := e.values(ret.Results[0], inner, depth+1)
+		vals := e.values(ret.Results[result], inner, depth+1)
 		if len(vals) == 0 {
 			return nil
 		}
@@ -384,6 +406,37 @@ func (e *evaluator) returned(call *ssa.Call, f *Frame, depth int) []constant.Val
 		}
 	}
 	return out
+}
+
+// boundMethod returns the method that call, v.TTL() on a parameter v of
+// an interface or a type parameter's type, runs in frame f: that of the
+// value the frame's caller passes (Save(ctx, st, Hold{ID: id})).
+// Where f does not bind the parameter, it is free: binding it through
+// the function's callers may make the method known.
+func (e *evaluator) boundMethod(call *ssa.Call, f *Frame) *ssa.Function {
+	p, ok := call.Call.Value.(*ssa.Parameter)
+	if !ok || !call.Call.IsInvoke() {
+		return nil
+	}
+	arg, _, ok := f.Bound(p)
+	if !ok {
+		if !slices.Contains(e.free, p) {
+			e.free = append(e.free, p)
+		}
+		return nil
+	}
+	if mi, ok := arg.(*ssa.MakeInterface); ok {
+		arg = mi.X
+	}
+	if types.IsInterface(arg.Type()) {
+		return nil
+	}
+	prog := e.model.pkg.Prog
+	sel := prog.MethodSets.MethodSet(arg.Type()).Lookup(call.Call.Method.Pkg(), call.Call.Method.Name())
+	if sel == nil {
+		return nil
+	}
+	return prog.MethodValue(sel)
 }
 
 var nsPerUnit = map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,

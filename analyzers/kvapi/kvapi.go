@@ -91,7 +91,11 @@ func (r *Result) CallSites(fn *ssa.Function) []ssa.CallInstruction {
 			for _, b := range f.Blocks {
 				for _, instr := range b.Instrs {
 					if call, ok := instr.(ssa.CallInstruction); ok {
-						if callee := call.Common().StaticCallee(); callee != nil && callee.Pkg == r.pkg {
+						callee := call.Common().StaticCallee()
+						if callee != nil && callee.Origin() != nil {
+							callee = callee.Origin() // save[Hold] runs the body of save
+						}
+						if callee != nil && callee.Pkg == r.pkg {
 							r.callers[callee] = append(r.callers[callee], call)
 						}
 					}
