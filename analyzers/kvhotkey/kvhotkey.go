@@ -616,7 +616,8 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 	}
 	keys, fixed := constantKeys(model, put)
 	if !fixed {
-		return false
+		text, fixed := receiverKey(model, put)
+		return fixed && activityKey(text)
 	}
 	for _, k := range keys {
 		if k.Kind() != constant.String || !activityKey(constant.StringVal(k)) {
@@ -693,6 +694,109 @@ func constantKeys(model *kvapi.Result, op *kvapi.Op) ([]constant.Value, bool) {
 		keys = append(keys, vals...)
 	}
 	return keys, len(srcs) > 0
+}
+
+// receiverKey returns the words of put's key when it is the same on every
+// request though not known at compile time: constants joined to what the
+// handler's receiver holds, h.ks.Prefix() + "stats:last-open" or
+// h.keys.LatestSignup(), with nothing from the request, the clock or a
+// random draw. The words are the constants' and the key builders' names.
+func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
+	fn := put.Call.Parent()
+	srcs := put.Sources(kvapi.Key)
+	if fn.Parent() != nil || fn.Signature.Recv() == nil || len(srcs) == 0 {
+		return "", false
+	}
+	recv := fn.Params[0]
+	var words []string
+	var fixed func(v ssa.Value, depth int) bool
+	fixed = func(v ssa.Value, depth int) bool {
+		if depth > 8 {
+			return false
+		}
+		switch v := v.(type) {
+		case *ssa.Parameter:
+			return v == recv
+		case *ssa.Const:
+			if v.Value != nil && v.Value.Kind() == constant.String {
+				words = append(words, constant.StringVal(v.Value))
+			}
+			return true
+		case *ssa.BinOp:
+			return fixed(v.X, depth+1) && fixed(v.Y, depth+1)
+		case *ssa.Convert:
+			return fixed(v.X, depth+1)
+		case *ssa.ChangeType:
+			return fixed(v.X, depth+1)
+		case *ssa.Field:
+			return fixed(v.X, depth+1)
+		case *ssa.FieldAddr:
+			return fixed(v.X, depth+1)
+		case *ssa.UnOp:
+			if _, ok := v.X.(*ssa.Global); ok {
+				return v.Op == token.MUL
+			}
+			return v.Op == token.MUL && fixed(v.X, depth+1)
+		case *ssa.Call:
+			// A key builder given only what is fixed: ks.Prefix(),
+			// ks.LatestSignup(), fmt.Sprintf("%s:last", prefix).
+			if kvapi.Clock(v) || kvapi.Fresh(v) {
+				return false
+			}
+			if v.Call.IsInvoke() {
+				words = append(words, v.Call.Method.Name())
+				if !fixed(v.Call.Value, depth+1) {
+					return false
+				}
+			} else if callee := v.Call.StaticCallee(); callee != nil {
+				words = append(words, callee.Name())
+			} else {
+				return false
+			}
+			for _, arg := range v.Call.Args {
+				if !fixed(arg, depth+1) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	// Through a wrapper or a port: what its Term is made of.
+	var fixedTerm func(t *kvapi.Term, args []ssa.Value) bool
+	fixedTerm = func(t *kvapi.Term, args []ssa.Value) bool {
+		switch t.Op {
+		case kvapi.TermOpaque:
+			return false
+		case kvapi.TermParam:
+			return t.Index < len(args) && fixed(args[t.Index], 0)
+		case kvapi.TermConst:
+			if t.Kind == constant.String {
+				words = append(words, constant.StringVal(constant.MakeFromLiteral(t.Value, token.STRING, 0)))
+			}
+		case kvapi.TermCall:
+			words = append(words, t.Name)
+		}
+		for _, a := range t.Args {
+			if !fixedTerm(a, args) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, src := range srcs {
+		switch {
+		case src.Value != nil:
+			if !fixed(src.Value, 0) {
+				return "", false
+			}
+		case src.Term == nil || len(src.Conds) > 0 || !fixedTerm(src.Term, src.Args):
+			// (A wrapper that writes only under a condition of its own,
+			// if !c.warm, may write once.)
+			return "", false
+		}
+	}
+	return strings.Join(words, " "), true
 }
 
 // inHandler reports whether fn, or a function it is nested in, serves
@@ -832,7 +936,7 @@ var activityWords = map[string]bool{"last": true, "latest": true, "recent": true
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
 	"checkpoint": true, "updated": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
-	"presence": true, "alive": true, "lastseen": true, "beat": true,
+	"presence": true, "alive": true, "lastseen": true, "beat": true, "pulse": true,
 	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
 
 // activityKey reports whether a word of key is an activity word, also

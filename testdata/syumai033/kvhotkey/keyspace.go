@@ -1,0 +1,41 @@
+package kvhotkey
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// A key space whose prefix comes from configuration: its keys are not
+// known at compile time, but a key built from the prefix alone is the
+// same on every request.
+type keySpace struct{ prefix string }
+
+func (k keySpace) Prefix() string              { return k.prefix }
+func (k keySpace) LatestSignup() string        { return k.prefix + "signup:latest" }
+func (k keySpace) Subscriber(id string) string { return k.prefix + "sub:" + id }
+
+type tracker struct {
+	ns *kv.Namespace
+	ks keySpace
+}
+
+func (t *tracker) open(w http.ResponseWriter, r *http.Request) { // want open:"kvhotkey"
+	_ = t.ns.PutString(t.ks.Prefix()+"stats:last-open", time.Now().UTC().Format(time.RFC3339), nil) // want `this handler writes the same KV key on every request`
+}
+
+func (t *tracker) confirm(w http.ResponseWriter, r *http.Request) { // want confirm:"kvhotkey"
+	_ = t.ns.PutString(t.ks.LatestSignup(), r.URL.Query().Get("list"), nil) // want `this handler writes the same KV key on every request`
+}
+
+// Quiet: a key per subscriber, and a key of the request's own.
+func (t *tracker) subscribe(w http.ResponseWriter, r *http.Request) {
+	_ = t.ns.PutString(t.ks.Subscriber(r.URL.Query().Get("id")), "1", nil)
+	_ = t.ns.PutString(t.ks.Prefix()+"last:"+r.URL.Path, "1", nil)
+}
+
+// Quiet: the prefix names a setting, not the latest request.
+func (t *tracker) settings(w http.ResponseWriter, r *http.Request) {
+	_ = t.ns.PutString(t.ks.Prefix()+"config:theme", r.URL.Query().Get("theme"), nil)
+}
