@@ -26,8 +26,9 @@ type binding struct {
 	vals     []constant.Value
 	frame    *kvapi.Frame
 	pos, end token.Pos
-	arg      ast.Expr // the caller's argument, when frame is not nil
-	via      string   // " (passed to Cache.Set)" for a caller of a wrapper
+	arg      ast.Expr  // the caller's argument, when frame is not nil
+	value    ssa.Value // what is given where the binding is reported, if known
+	via      string    // " (passed to Cache.Set)" for a caller of a wrapper
 }
 
 func (b binding) report(p *pass, fix *analysis.SuggestedFix, format string, args ...any) {
@@ -72,6 +73,9 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 			fn := param.Parent()
 			for _, call := range p.model.CallSites(fn) {
 				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
+				if i := slices.Index(fn.Params, param); !call.Common().IsInvoke() && i >= 0 && i < len(call.Common().Args) {
+					next.value = call.Common().Args[i]
+				}
 				if arg := p.argument(call, fn, param); arg != nil {
 					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
 					if e := fieldIn(arg, field); e != nil {
@@ -131,7 +135,14 @@ func fieldIn(arg ast.Expr, name string) ast.Expr {
 // start is the binding in the operation's own function: reported at the
 // operand's expression, and naming the wrapper it is passed to, if any.
 func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
-	start := binding{pos: src.Pos}
+	start := binding{pos: src.Pos, value: src.Value}
+	if src.Value == nil && src.Term != nil {
+		// What the caller gives the wrapper, the one parameter the
+		// operand is computed from: ttl in int(ttl.Seconds()).
+		if p := src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermParam }); p != nil && p.Index < len(src.Args) {
+			start.value = src.Args[p.Index]
+		}
+	}
 	if op.Wrapper != nil {
 		name := op.Wrapper.Pkg().Name() + "." + op.Method.Name
 		common := op.Call.Common()
@@ -158,6 +169,105 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 		start.pos = op.Pos()
 	}
 	return start
+}
+
+// atReturn moves b to the return that gives the lifetime of secs
+// seconds, when b's value is the result of a helper of this package with
+// one such return: a tier's lifetime in a switch, a key returned with its
+// lifetime (return key, 30 * time.Second). That return is where the
+// value is written.
+func (p *pass) atReturn(b binding, secs float64) binding {
+	var find func(v ssa.Value, depth int) token.Pos
+	find = func(v ssa.Value, depth int) token.Pos {
+		if depth > 4 {
+			return token.NoPos
+		}
+		switch v := v.(type) {
+		case *ssa.Extract:
+			if call, ok := v.Tuple.(*ssa.Call); ok {
+				return p.returnGiving(call, v.Index, secs)
+			}
+		case *ssa.Call:
+			if pos := p.returnGiving(v, 0, secs); pos.IsValid() {
+				return pos
+			}
+			// cloudflare.F(ttl.Seconds()), int(d.Seconds())
+			if len(v.Call.Args) == 1 {
+				return find(v.Call.Args[0], depth+1)
+			}
+		case *ssa.Convert:
+			return find(v.X, depth+1)
+		case *ssa.ChangeType:
+			return find(v.X, depth+1)
+		case *ssa.MakeInterface:
+			return find(v.X, depth+1)
+		}
+		return token.NoPos
+	}
+	if b.value == nil {
+		return b
+	}
+	if pos := find(b.value, 0); pos.IsValid() {
+		b.pos, b.end = pos, pos
+	}
+	return b
+}
+
+// returnGiving returns the one return of call's callee, a function of
+// this package, whose result'th result is a known lifetime of secs
+// seconds.
+func (p *pass) returnGiving(call *ssa.Call, result int, secs float64) token.Pos {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != call.Parent().Pkg || callee.Blocks == nil || argumentDecides(callee) {
+		return token.NoPos
+	}
+	found := token.NoPos
+	for _, b := range callee.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || result >= len(ret.Results) {
+			continue
+		}
+		vals, free := p.model.Eval(ret.Results[result], nil)
+		if len(vals) != 1 || len(free) > 0 {
+			continue
+		}
+		if _, s := inSeconds(vals[0], kvapi.IsDuration(ret.Results[result].Type())); s != secs {
+			continue
+		}
+		if found.IsValid() {
+			return token.NoPos // two returns give it: say so at the call
+		}
+		found = ret.Pos()
+	}
+	return found
+}
+
+// argumentDecides reports whether fn branches on a parameter other than
+// its receiver: holdTTL(plan) returns what the caller's plan picks, so
+// the call says which lifetime, where a tier's own Tier.TTL() does not.
+func argumentDecides(fn *ssa.Function) bool {
+	params := fn.Params
+	if fn.Signature.Recv() != nil && len(params) > 0 {
+		params = params[1:]
+	}
+	var decides func(v ssa.Value, depth int) bool
+	decides = func(v ssa.Value, depth int) bool {
+		if depth > 3 || v.Referrers() == nil {
+			return false
+		}
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.If:
+				return true
+			case *ssa.BinOp, *ssa.UnOp, *ssa.Convert, *ssa.ChangeType, *ssa.Field:
+				if decides(ref.(ssa.Value), depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return slices.ContainsFunc(params, func(p *ssa.Parameter) bool { return decides(p, 0) })
 }
 
 // reachable reports whether the operation can run in frame f: its block,

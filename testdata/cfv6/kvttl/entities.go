@@ -60,8 +60,11 @@ func issuePass(ctx context.Context, c *cloudflare.Client, seat string) error {
 	return saveRecord(ctx, c, boardingPass{Seat: seat})
 }
 
-// A helper that returns a key and its lifetime together.
-func holdEntry(seat string) (string, time.Duration) { return "hold:" + seat, 45 * time.Second }
+// A helper that returns a key and its lifetime together: the lifetime is
+// reported where it is written.
+func holdEntry(seat string) (string, time.Duration) {
+	return "hold:" + seat, 45 * time.Second // want `ExpirationTTL 45 is below`
+}
 
 func passEntry(seat string) (string, time.Duration) { return "pass:" + seat, 6 * time.Hour }
 
@@ -70,7 +73,7 @@ func holdByEntry(ctx context.Context, c *cloudflare.Client, seat string) error {
 	_, err := c.KV.Namespaces.Values.Update(ctx, "ns", key, kv.NamespaceValueUpdateParams{
 		AccountID:     cloudflare.F("acct"),
 		Value:         cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString("{}")),
-		ExpirationTTL: cloudflare.F(ttl.Seconds()), // want `ExpirationTTL 45 is below`
+		ExpirationTTL: cloudflare.F(ttl.Seconds()),
 	})
 	return err
 }

@@ -16,7 +16,8 @@ const (
 	proSeats
 )
 
-// holdFor is 15 minutes for pro, and 30 seconds for everyone else.
+// holdFor is 15 minutes for pro, and 30 seconds for everyone else: the
+// caller's tier picks, so the call is reported.
 func holdFor(t seatTier) time.Duration {
 	switch t {
 	case proSeats:
@@ -24,6 +25,19 @@ func holdFor(t seatTier) time.Duration {
 	default:
 		return 30 * time.Second
 	}
+}
+
+// A tier's own lifetime, whichever caller asks: reported where it is
+// written.
+func (t seatTier) lifetime() time.Duration {
+	if t == proSeats {
+		return 15 * time.Minute
+	}
+	return 20 * time.Second // want `ExpirationTTL 20 is below KV's 60-second minimum`
+}
+
+func holdByTier(seat string, t seatTier) error {
+	return ns.PutString("hold:"+seat, "held", &kv.PutOptions{ExpirationTTL: int(t.lifetime().Seconds())})
 }
 
 func holdSeat(seat string, t seatTier) error {
