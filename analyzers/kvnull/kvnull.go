@@ -267,7 +267,9 @@ func knownThere(model *kvapi.Result, get *kvapi.Op) bool {
 			return true
 		}
 	}
-	return len(model.OpsIn(get.Call.Parent(), kvapi.List)) > 0
+	return slices.ContainsFunc(model.OpsIn(get.Call.Parent(), kvapi.List), func(list *kvapi.Op) bool {
+		return kvapi.Before(list.Call, get.Call) // (a listing after the get says nothing of its key)
+	})
 }
 
 // comparesWithZero reports whether bin tests that n is zero or not:
