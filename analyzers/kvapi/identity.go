@@ -429,8 +429,14 @@ type identityWriter struct {
 }
 
 func (w *identityWriter) value(v ssa.Value, depth int) {
-	if depth > maxIdentityDepth || v == nil {
+	if v == nil {
 		w.ok = false
+		return
+	}
+	if depth > maxIdentityDepth {
+		// Too deep to render: named by itself, which is the same value
+		// wherever it is used (a key built once and both read and written).
+		fmt.Fprintf(w.b, "v%p", v)
 		return
 	}
 	switch v := v.(type) {
@@ -831,8 +837,21 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				deps = cd.Term.appendParams(deps)
 			}
 		}
-		if !w.byInputs || len(deps) == 0 {
+		// So is a key that a number helper of its inputs picks, among
+		// constants and those inputs alone (Plan.Window() in a time
+		// bucket): the same inputs, the same key.
+		chosen := t.Find(func(s *Term) bool { return s.Op == TermOpaque || s.Op == TermCall && s.Name == "time.Now" }) == nil
+		if !w.byInputs && !chosen || len(deps) == 0 {
 			w.ok = false
+			return
+		}
+		if !w.byInputs {
+			w.b.WriteString("(choice " + t.String())
+			for _, d := range deps {
+				w.b.WriteString(" ")
+				w.term(d, args, depth+1)
+			}
+			w.b.WriteString(")")
 			return
 		}
 		w.term(&Term{Op: TermOpaque, Args: deps}, args, depth)
