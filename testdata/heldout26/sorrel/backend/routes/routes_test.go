@@ -1,0 +1,68 @@
+package routes
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"example.com/sorrel/internal/domain"
+	"example.com/sorrel/internal/keyspace"
+	"example.com/sorrel/internal/kvstore"
+)
+
+func TestAssignTwice(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	s := NewService(st, keyspace.New("t:"), nil)
+	r := domain.Route{ID: "d1:r1", DepotID: "d1", Stops: []string{"a"}, ShiftEnd: time.Now().Add(4 * time.Hour)}
+	if err := s.Save(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Assign(ctx, r.ID, "drv1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Assign(ctx, r.ID, "drv2"); err != ErrTaken {
+		t.Fatalf("second assign: %v", err)
+	}
+}
+
+// memStore is an in-memory kvstore.Store for tests. It ignores TTLs.
+type memStore struct {
+	data map[string][]byte
+	puts int
+}
+
+func newMemStore() *memStore { return &memStore{data: map[string][]byte{}} }
+
+func (m *memStore) Get(_ context.Context, key string, _ ...kvstore.Option) ([]byte, error) {
+	v, ok := m.data[key]
+	if !ok {
+		return nil, kvstore.ErrNotFound
+	}
+	return v, nil
+}
+
+func (m *memStore) Put(_ context.Context, key string, value []byte, _ ...kvstore.Option) error {
+	m.data[key] = append([]byte(nil), value...)
+	m.puts++
+	return nil
+}
+
+func (m *memStore) Delete(_ context.Context, key string) error {
+	delete(m.data, key)
+	return nil
+}
+
+func (m *memStore) List(_ context.Context, prefix string, opts ...kvstore.Option) (kvstore.Page, error) {
+	var p kvstore.Page
+	for _, k := range slices.Sorted(maps.Keys(m.data)) {
+		if strings.HasPrefix(k, prefix) {
+			p.Keys = append(p.Keys, kvstore.KeyInfo{Name: k})
+		}
+	}
+	p.Complete = true
+	return p, nil
+}
