@@ -709,7 +709,9 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 // that both reads and writes).
 func laterWrites(model *kvapi.Result, get *kvapi.Op) []*kvapi.Op {
 	var out []*kvapi.Op
-	for _, put := range model.OpsIn(get.Call.Parent(), kvapi.Put) {
+	// (A bulk write of pairs writes each pair's key: a v0 adapter that
+	// writes through WriteWorkersKVEntries to set a lifetime.)
+	for _, put := range slices.Concat(model.OpsIn(get.Call.Parent(), kvapi.Put), model.OpsIn(get.Call.Parent(), kvapi.BulkPut)) {
 		if put.Call != get.Call && kvapi.Before(get.Call, put.Call) && model.Same(get, put, kvapi.Key) && model.Same(get, put, kvapi.Namespace) {
 			out = append(out, put)
 		}

@@ -18,6 +18,10 @@ func TestSyumai(t *testing.T) {
 // Errors taken for misses before a write, in the generated SDK.
 func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvnull.Analyzer, "./kvnull") }
 
+// cloudflare-go v0, whose single-key write takes no lifetime: adapters
+// write one pair through the bulk endpoint.
+func TestCloudflareV0119(t *testing.T) { kvtest.Run(t, "cfv0119", kvnull.Analyzer, "./kvnull") }
+
 // The KV REST API over net/http, with no SDK.
 func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvnull.Analyzer, "./kvnull") }
 
