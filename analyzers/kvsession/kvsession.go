@@ -681,13 +681,40 @@ func hasLiteral(e ast.Expr) bool {
 	found := false
 	if e != nil {
 		ast.Inspect(e, func(n ast.Node) bool {
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				found = true
+			switch n := n.(type) {
+			case *ast.BasicLit:
+				found = found || n.Kind == token.STRING
+			case *ast.CallExpr:
+				// The text given to a key builder (ks.Revoked(sender +
+				// ":" + name)) is not the key's own; a format's is.
+				if _, escape := unescaped(n); !escape && !formats(n) {
+					return false
+				}
 			}
 			return !found
 		})
 	}
 	return found
+}
+
+// unescaped returns the key that url.PathEscape(key) escapes for a URL.
+func unescaped(call *ast.CallExpr) (ast.Expr, bool) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || len(call.Args) != 1 || sel.Sel.Name != "PathEscape" && sel.Sel.Name != "QueryEscape" {
+		return nil, false
+	}
+	return call.Args[0], true
+}
+
+// formats reports whether call formats or joins its arguments into the
+// key: fmt.Sprintf, strings.Join, path.Join.
+func formats(call *ast.CallExpr) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && (pkg.Name == "fmt" || pkg.Name == "strings" || pkg.Name == "path")
 }
 
 // definition returns, for a local variable that holds a key, the call
@@ -734,6 +761,9 @@ func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 // holds it, sessionID; not the helper's arguments, cartKey(sessionOf(r)).
 func keyNameWords(e ast.Expr) [][]string {
 	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
+		if key, escape := unescaped(call); escape {
+			return keyNameWords(key)
+		}
 		e = call.Fun
 	}
 	return exprWords(e)

@@ -49,3 +49,12 @@ type Badge struct {
 }
 
 func (b Badge) String() string { return fmt.Sprintf("badges:%s:%d", b.Rider, b.Year) }
+
+// Space builds the keys of one deployment under its prefix.
+type Space struct{ Prefix string }
+
+// Revoked is the key that marks a token revoked.
+func (s Space) Revoked(tokenID string) string { return s.Prefix + "revoked:" + tokenID }
+
+// Sender is the key of a sender's profile.
+func (s Space) Sender(id string) string { return s.Prefix + "sender:" + id }
