@@ -724,14 +724,9 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			return true
 		case *ssa.BinOp:
 			return fixed(v.X, depth+1) && fixed(v.Y, depth+1)
-		case *ssa.Convert:
-			return fixed(v.X, depth+1)
-		case *ssa.ChangeType:
-			return fixed(v.X, depth+1)
-		case *ssa.Field:
-			return fixed(v.X, depth+1)
-		case *ssa.FieldAddr:
-			return fixed(v.X, depth+1)
+		case *ssa.Convert, *ssa.ChangeType, *ssa.Field, *ssa.FieldAddr:
+			// A conversion, or a part of what the receiver holds.
+			return fixed(*v.(ssa.Instruction).Operands(nil)[0], depth+1)
 		case *ssa.UnOp:
 			if _, ok := v.X.(*ssa.Global); ok {
 				return v.Op == token.MUL

@@ -182,7 +182,10 @@ func (p *pass) atReturn(b binding, secs float64) binding {
 		if depth > 4 {
 			return token.NoPos
 		}
-		switch v := v.(type) {
+		if mi, ok := v.(*ssa.MakeInterface); ok {
+			v = mi.X
+		}
+		switch v := kvapi.Unconverted(v).(type) {
 		case *ssa.Extract:
 			if call, ok := v.Tuple.(*ssa.Call); ok {
 				return p.returnGiving(call, v.Index, secs)
@@ -195,12 +198,6 @@ func (p *pass) atReturn(b binding, secs float64) binding {
 			if len(v.Call.Args) == 1 {
 				return find(v.Call.Args[0], depth+1)
 			}
-		case *ssa.Convert:
-			return find(v.X, depth+1)
-		case *ssa.ChangeType:
-			return find(v.X, depth+1)
-		case *ssa.MakeInterface:
-			return find(v.X, depth+1)
 		}
 		return token.NoPos
 	}
