@@ -20,7 +20,7 @@ type senders struct {
 }
 
 // RevokeKey puts a key on the revocation list the gateway checks.
-func (s *senders) RevokeKey(ctx context.Context, sender, name string) error {
+func (s *senders) RevokeKey(ctx context.Context, sender, name string) error { // want RevokeKey:"kvsession"
 	_, err := s.client.KV.Namespaces.Values.Update(ctx, "ns", url.PathEscape(s.ks.Revoked(sender+":"+name)), kv.NamespaceValueUpdateParams{ // want `revocation kept in KV`
 		AccountID: cloudflare.F("acct"),
 		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(sender + " " + time.Now().UTC().Format(time.RFC3339))),
