@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // A Frame binds the parameters of a function to the arguments of one call
@@ -749,6 +751,24 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 // escapeFuncs compute the calls that keep a key what it is, for Found and
 // for keys checked: the same key given, the same key sent.
 var escapeFuncs = map[string]func(string) string{"net/url.PathEscape": url.PathEscape, "net/url.QueryEscape": url.QueryEscape}
+
+// EscapedKey returns the key that call, url.PathEscape(key) as written,
+// escapes for a URL: KV stores it unescaped, the same key.
+func EscapedKey(info *types.Info, call *ast.CallExpr) (ast.Expr, bool) {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	if !ok || len(call.Args) != 1 || escapeFuncs[fn.FullName()] == nil {
+		return nil, false
+	}
+	return call.Args[0], true
+}
+
+// FormatsKey reports whether call, as written, computes a key from its
+// arguments alone, as fmt.Sprintf and strings.Join do (see pureFuncs):
+// its constant arguments are the key's own text.
+func FormatsKey(info *types.Info, call *ast.CallExpr) bool {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && pureFuncs[fn.FullName()]
+}
 
 // condsHold reports whether no condition is known to fail.
 func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {

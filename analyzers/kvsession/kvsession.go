@@ -368,10 +368,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		// is an owner index, not an API key. A key built by a helper is
 		// named by the helper too: tokenKey(id).
 		key = append(key, kvapi.Words(model.KeyText(src)))
-		if !hasLiteral(src.Expr) {
-			key = append(key, keyNameWords(src.Expr)...)
+		if !hasLiteral(pass.TypesInfo, src.Expr) {
+			key = append(key, keyNameWords(pass.TypesInfo, src.Expr)...)
 			if def := definition(pass, model, src.Expr); def != src.Expr {
-				defined = append(defined, keyNameWords(def)...)
+				defined = append(defined, keyNameWords(pass.TypesInfo, def)...)
 			}
 		}
 		if src.Expr == nil && model.KeyText(src) == "" && op.Wrapped != nil && op.Expr != nil {
@@ -541,7 +541,7 @@ func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
 		if sel, ok := ast.Unparen(arg).(*ast.SelectorExpr); ok {
 			arg = sel.Sel // sess.CartID names a cart
 		}
-		groups = append(groups, keyNameWords(arg)...)
+		groups = append(groups, keyNameWords(pass.TypesInfo, arg)...)
 	}
 	return groups
 }
@@ -677,7 +677,7 @@ func keyOperand(op *kvapi.Op) kvapi.Operand {
 }
 
 // hasLiteral reports whether e contains a string literal.
-func hasLiteral(e ast.Expr) bool {
+func hasLiteral(info *types.Info, e ast.Expr) bool {
 	found := false
 	if e != nil {
 		ast.Inspect(e, func(n ast.Node) bool {
@@ -687,7 +687,7 @@ func hasLiteral(e ast.Expr) bool {
 			case *ast.CallExpr:
 				// The text given to a key builder (ks.Revoked(sender +
 				// ":" + name)) is not the key's own; a format's is.
-				if _, escape := unescaped(n); !escape && !formats(n) {
+				if _, escape := kvapi.EscapedKey(info, n); !escape && !kvapi.FormatsKey(info, n) {
 					return false
 				}
 			}
@@ -695,26 +695,6 @@ func hasLiteral(e ast.Expr) bool {
 		})
 	}
 	return found
-}
-
-// unescaped returns the key that url.PathEscape(key) escapes for a URL.
-func unescaped(call *ast.CallExpr) (ast.Expr, bool) {
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || len(call.Args) != 1 || sel.Sel.Name != "PathEscape" && sel.Sel.Name != "QueryEscape" {
-		return nil, false
-	}
-	return call.Args[0], true
-}
-
-// formats reports whether call formats or joins its arguments into the
-// key: fmt.Sprintf, strings.Join, path.Join.
-func formats(call *ast.CallExpr) bool {
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	pkg, ok := sel.X.(*ast.Ident)
-	return ok && (pkg.Name == "fmt" || pkg.Name == "strings" || pkg.Name == "path")
 }
 
 // definition returns, for a local variable that holds a key, the call
@@ -759,10 +739,10 @@ func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 // keyNameWords returns the words that name a key written without text of
 // its own: the helper that builds it, tokenKey(id), or the variable that
 // holds it, sessionID; not the helper's arguments, cartKey(sessionOf(r)).
-func keyNameWords(e ast.Expr) [][]string {
+func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
-		if key, escape := unescaped(call); escape {
-			return keyNameWords(key)
+		if key, escape := kvapi.EscapedKey(info, call); escape {
+			return keyNameWords(info, key)
 		}
 		e = call.Fun
 	}

@@ -137,8 +137,9 @@ func fieldIn(arg ast.Expr, name string) ast.Expr {
 func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	start := binding{pos: src.Pos, value: src.Value}
 	if src.Value == nil && src.Term != nil {
-		// What the caller gives the wrapper, the one parameter the
-		// operand is computed from: ttl in int(ttl.Seconds()).
+		// What the caller gives the wrapper, the (first) parameter the
+		// operand is computed from: ttl in int(ttl.Seconds()). It only
+		// guides where to report (see atReturn).
 		if p := src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermParam }); p != nil && p.Index < len(src.Args) {
 			start.value = src.Args[p.Index]
 		}
