@@ -787,11 +787,37 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				}
 				// A default made by a function of this package from what
 				// it is given, DefaultWeek(clinicID), and not read from KV.
-				return callee.Pkg != put.Call.Parent().Pkg || len(model.OpsAt(v)) > 0
+				if callee.Pkg == put.Call.Parent().Pkg {
+					return len(model.OpsAt(v)) > 0
+				}
+				return !template(v)
 			}
 			return false
 		})
 		if foreign {
+			return false
+		}
+	}
+	return true
+}
+
+// template reports whether call, to a function of another package, makes
+// a default rather than fetching data: a plain function given only
+// constants that cannot fail, season.Fallback(). A call that can fail, or
+// that is given this request's data, loads or computes a value (a fill).
+func template(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() != nil {
+		return false
+	}
+	res := callee.Signature.Results()
+	for i := range res.Len() {
+		if types.Identical(res.At(i).Type(), types.Universe.Lookup("error").Type()) {
+			return false
+		}
+	}
+	for _, arg := range call.Call.Args {
+		if _, ok := arg.(*ssa.Const); !ok {
 			return false
 		}
 	}

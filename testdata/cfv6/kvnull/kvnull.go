@@ -17,6 +17,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6/shared"
 
 	"kvlint.test/cfv6/cfvalue"
+	"kvlint.test/cfv6/seasons"
 )
 
 type settings struct {
@@ -388,7 +389,7 @@ func (s *store) invoiceStatus(ctx context.Context, id string) (string, error) {
 // with empty settings and no error.
 func (s *store) loadPrefs(ctx context.Context, key string) (settings, error) {
 	var out settings
-	resp, err := s.get(ctx, key) // want `every error of this get is taken for a missing key, and the write at line 408`
+	resp, err := s.get(ctx, key) // want `every error of this get is taken for a missing key, and the write at line 409`
 	if err != nil {
 		return out, nil
 	}
@@ -749,4 +750,26 @@ func (s *store) cachedSettings(ctx context.Context, user string, load func(strin
 		return nil
 	}
 	return s.put(ctx, "cached:"+user, load(user))
+}
+
+// Any failure of the read, a timeout too, is taken for a fresh
+// environment, and the default of another package replaces the season.
+func (s *store) initSeason(ctx context.Context) error {
+	if _, err := s.get(ctx, "season:current"); err == nil { // want `every error of this get is taken for a missing key`
+		return nil
+	}
+	return s.put(ctx, "season:current", seasons.Fallback())
+}
+
+// Quiet: what is written on the failure is loaded from elsewhere, a
+// fill that loses nothing.
+func (s *store) mirrorSeason(ctx context.Context) error {
+	if _, err := s.get(ctx, "season:mirror"); err == nil {
+		return nil
+	}
+	cfg, err := seasons.Published()
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, "season:mirror", cfg)
 }
