@@ -464,7 +464,7 @@ func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *s
 		return nil
 	}
 	for _, put := range model.Ops {
-		if counts.Claimed[put.Call] && model.Same(get, put, kvapi.Key) {
+		if counts.Claimed[put.Call] && (model.Same(get, put, kvapi.Key) || sameKeyText(model, get, put)) {
 			return nil // a count kept in KV, whose missing value is zero
 		}
 	}
@@ -472,6 +472,9 @@ func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *s
 	views := kvapi.Views(get.Results())
 	if text != "" && model.LooksFor(views, text) {
 		return nil
+	}
+	if text != "" && slices.ContainsFunc(views, emptyTested) {
+		return nil // the check for "" is the finding (checkText)
 	}
 	getErr, _ := errorResult(call)
 	writes := laterWrites(model, get)
@@ -487,13 +490,48 @@ func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *s
 			if text == "" && (getErr == nil || !missReaches(getErr, call.Block(), parse.Block())) {
 				continue // a miss fails the get, and never gets here
 			}
-			if len(writes) > 0 || !scales(parse) {
+			// GetString's "<null>" never parses: the dropped failure makes
+			// every miss a zero. An error that lets a miss through may be
+			// meant as zero, unless the zero scales something.
+			if len(writes) > 0 || text == "" && !scales(parse) {
 				continue
 			}
 			return parse
 		}
 	}
 	return nil
+}
+
+// emptyTested reports whether v is compared with "" or its length with 0.
+func emptyTested(v ssa.Value) bool {
+	for _, ref := range *v.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.BinOp:
+			if s, ok := otherString(ref, v); ok && s == "" {
+				return true
+			}
+		case *ssa.Call:
+			if kvapi.IsLen(ref) && slices.ContainsFunc(*ref.Referrers(), func(cmp ssa.Instruction) bool {
+				bin, ok := cmp.(*ssa.BinOp)
+				return ok && comparesWithZero(bin, ref)
+			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameKeyText reports whether a and b have keys of the same constant text,
+// "reports:" + slug read where "reports:" + r.PathValue("slug") is
+// counted: keys of one kind.
+func sameKeyText(model *kvapi.Result, a, b *kvapi.Op) bool {
+	ka, kb := a.Sources(kvapi.Key), b.Sources(kvapi.Key)
+	if len(ka) != 1 || len(kb) != 1 {
+		return false
+	}
+	text := model.KeyText(ka[0])
+	return text != "" && text == model.KeyText(kb[0])
 }
 
 // missDecoded returns a decode of the get's value that a missing key

@@ -1,6 +1,8 @@
 package kvnull
 
 import (
+	"encoding/json"
+	"net/http"
 	"strconv"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -22,9 +24,9 @@ func uploadLimit(ns *kv.Namespace) int64 {
 	return int64(mb) << 20
 }
 
-// Quiet: a shift by the number read, not of it.
+// A shift by the number read: a miss reads as 0 bits, one bucket.
 func shifted(ns *kv.Namespace) int64 {
-	v, _ := ns.GetString("cfg:bucket-bits", nil)
+	v, _ := ns.GetString("cfg:bucket-bits", nil) // want `a missing key reaches this value's parse, whose error is dropped`
 	bits, _ := strconv.Atoi(v)
 	return 1 << bits
 }
@@ -43,12 +45,44 @@ func bumpStreak(ns *kv.Namespace, user string) error {
 	return ns.PutString("streak:"+user, strconv.Itoa(n+1), nil)
 }
 
-// Quiet: a tally shown as zero when missing, and a best score compared
-// with a new one and replaced (kvrace's to judge).
+// Quiet: a tally shown as zero when missing (the key is counted below),
+// and a best score compared with a new one and replaced (kvrace's to
+// judge).
 func reports(ns *kv.Namespace, slug string) map[string]int {
 	raw, _ := ns.GetString("reports:"+slug, nil)
 	n, _ := strconv.Atoi(raw)
 	return map[string]int{"reports": n}
+}
+
+func report(ns *kv.Namespace, r *http.Request) error {
+	key := "reports:" + r.PathValue("slug")
+	raw, _ := ns.GetString(key, nil)
+	n, _ := strconv.Atoi(raw)
+	return ns.PutString(key, strconv.Itoa(n+1), nil)
+}
+
+// A plan's daily limit served as 0 when the key is missing: the client
+// is told it may send nothing.
+func dailyLimit(ns *kv.Namespace, w http.ResponseWriter, workspace string) error {
+	v, err := ns.GetString("plan-cap:"+workspace, nil) // want `a missing key reaches this value's parse, whose error is dropped`
+	if err != nil {
+		return err
+	}
+	limit, _ := strconv.Atoi(v)
+	return json.NewEncoder(w).Encode(map[string]int{"daily_cap": limit})
+}
+
+// Only the check for "" is reported: a miss is never "".
+func frontier(ns *kv.Namespace, w http.ResponseWriter, event string) error {
+	v, err := ns.GetString("frontier:"+event, nil)
+	if err != nil {
+		return err
+	}
+	if v == "" { // want `miss check is never true`
+		return json.NewEncoder(w).Encode(map[string]bool{"open": false})
+	}
+	n, _ := strconv.Atoi(v)
+	return json.NewEncoder(w).Encode(map[string]int{"frontier": n})
 }
 
 func submitScore(ns *kv.Namespace, game string, score int) error {
