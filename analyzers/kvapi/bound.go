@@ -435,7 +435,7 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 	case TermPhi:
 		var edges []Bound
 		for i := range t.Args {
-			if !e.condsHold(t.Conds[i], args, f, depth) {
+			if !e.condsHold(t.Conds[i], args, f, depth) || priorField(t.Args[i]) {
 				continue
 			}
 			edges = append(edges, e.termBound(t.Args[i], append(held[:len(held):len(held)], t.Conds[i]...), args, at, f, depth+1))
@@ -479,6 +479,14 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 		}
 	}
 	return e.raiseTerm(b, t, held, args, f, depth)
+}
+
+// priorField reports whether t is what a field of options held before a
+// setter ran, (TTL ?): WithTTL(d) applied in a loop over the options sets
+// TTL to d, or leaves what an earlier option set, which is not d's to
+// bound (the constant evaluator, too, knows only d).
+func priorField(t *Term) bool {
+	return t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermOpaque
 }
 
 // raiseTerm raises b by the conditions in held that say t is at least a

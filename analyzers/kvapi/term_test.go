@@ -32,3 +32,23 @@ func TestSharedTermsStayBounded(t *testing.T) {
 		t.Errorf("small Term: got %s", got)
 	}
 }
+
+// A lifetime that an option sets over what the options held before,
+// phi((TTL ?), time.Until(t)), is the option's countdown: the prior value
+// is not the option's to bound, as the constant evaluator knows only the
+// option's constant.
+func TestOptionOverPriorFieldIsBounded(t *testing.T) {
+	prior := &Term{Op: TermField, Name: "TTL", Args: []*Term{opaque}}
+	until := &Term{Op: TermCall, Name: "time.Until", Args: []*Term{{Op: TermParam, Index: 0}}}
+	phi := &Term{Op: TermPhi, Args: []*Term{prior, until}, Conds: [][]Cond{nil, nil}}
+	e := &evaluator{model: &Result{}}
+	if b := e.termBound(phi, nil, nil, nil, nil, 0); !b.Countdown {
+		t.Errorf("option over a prior field: got %+v, want a countdown", b)
+	}
+	// Two sources that are both unknown stay unknown.
+	other := &Term{Op: TermField, Name: "TTL", Args: []*Term{{Op: TermParam, Index: 1}}}
+	phi = &Term{Op: TermPhi, Args: []*Term{other, until}, Conds: [][]Cond{nil, nil}}
+	if b := e.termBound(phi, nil, nil, nil, nil, 0); b.Countdown || b.Floored {
+		t.Errorf("a caller's field or a countdown: got %+v, want unknown", b)
+	}
+}
