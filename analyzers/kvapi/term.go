@@ -438,6 +438,16 @@ func fieldSetOnce(local ssa.Value, i int) ssa.Value {
 // conversions in strconv and fmt, and the like, named by full name.
 func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if callee := v.Call.StaticCallee(); callee != nil {
+		if fn, ok := callee.Object().(*types.Func); ok && isFieldHelper(fn) && len(v.Call.Args) == 1 {
+			// cloudflare.F(x) sends x: a helper that builds the SDK's
+			// params (cfparams.Keys(account, prefix, cursor, limit)) sets
+			// Limit to its limit.
+			arg := v.Call.Args[0]
+			if mi, ok := arg.(*ssa.MakeInterface); ok { // cloudflare.Raw
+				arg = mi.X
+			}
+			return c.term(arg, depth+1)
+		}
 		if ret := c.model.returnTerm(callee); ret != nil {
 			return ret.Substitute(c.args(v.Call.Args))
 		}
