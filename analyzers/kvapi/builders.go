@@ -131,6 +131,7 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 	default:
 		return nil
 	}
+	structs := []ssa.Value{made} // and the literal it starts as
 	for _, ref := range *made.Referrers() {
 		switch ref := ref.(type) {
 		case *ssa.FieldAddr, *ssa.Return, *ssa.DebugRef:
@@ -138,7 +139,13 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 			if isPtr {
 				return nil
 			}
-		case *ssa.Store: // a copy of the receiver, changed and returned
+		case *ssa.Store:
+			if lit := literalCopied(ref); !isPtr && ref.Addr == made && lit != nil {
+				// p := Params{AccountID: F(account)}, then changed.
+				structs = append(structs, lit)
+				continue
+			}
+			// A copy of the receiver, changed and returned.
 			if isPtr || !recv || ref.Addr != made || ref.Val != fn.Params[0] {
 				return nil
 			}
@@ -149,9 +156,13 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 	}
 	st, _ := derefStruct(made.Type())
 	c := &compiler{model: r, fn: fn}
-	for _, ref := range *made.Referrers() {
+	var addrs []ssa.Instruction
+	for _, x := range structs {
+		addrs = append(addrs, *x.Referrers()...)
+	}
+	for _, ref := range addrs {
 		fa, ok := ref.(*ssa.FieldAddr)
-		if !ok || fa.X != made || fa.Field >= st.NumFields() {
+		if !ok || !slices.Contains(structs, fa.X) || fa.Field >= st.NumFields() {
 			continue
 		}
 		name := st.Field(fa.Field).Name()
@@ -183,6 +194,32 @@ func (r *Result) buildOf(fn *ssa.Function) *BuiltFact {
 		return nil // a struct value made of nothing its callers give
 	}
 	return fact
+}
+
+// literalCopied returns the composite literal that store copies whole
+// into a variable, when it is one: a local struct whose only uses are its
+// fields' stores and this copy.
+func literalCopied(store *ssa.Store) *ssa.Alloc {
+	load, ok := store.Val.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	lit, ok := load.X.(*ssa.Alloc)
+	if !ok || lit.Heap {
+		return nil
+	}
+	for _, ref := range *lit.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+		case *ssa.UnOp:
+			if ref != load {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	return lit
 }
 
 // delegated returns the BuiltFact of fn, a method that returns what a
