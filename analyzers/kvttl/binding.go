@@ -80,6 +80,8 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
 					if e := fieldIn(arg, field); e != nil {
 						next.pos, next.end = e.Pos(), e.End() // the option in the caller's struct
+					} else if e := p.fieldStored(next.value, field); e != nil {
+						next.pos, next.end = e.Pos(), e.End() // o := s.defaults; o.TTL = ttl
 					}
 				}
 				walk(next, vals, depth+1)
@@ -126,6 +128,49 @@ func fieldIn(arg ast.Expr, name string) ast.Expr {
 		if kv, ok := elt.(*ast.KeyValueExpr); ok {
 			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == name {
 				return kv.Value
+			}
+		}
+	}
+	return nil
+}
+
+// fieldStored returns the value assigned to field name of v, a local
+// struct variable passed whole, when it is assigned once: the per-call
+// copy of a defaults struct, o := s.defaults; o.TTL = ttl.
+func (p *pass) fieldStored(v ssa.Value, name string) ast.Expr {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL || name == "" {
+		return nil
+	}
+	local, ok := load.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	st, ok := local.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	found := token.NoPos
+	for _, ref := range *local.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fa.Field >= st.NumFields() || st.Field(fa.Field).Name() != name {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
+				if found.IsValid() {
+					return nil // set on two paths: say so at the call
+				}
+				found = store.Pos()
+			}
+		}
+	}
+	for _, n := range p.model.Path(found) {
+		if assign, ok := n.(*ast.AssignStmt); ok && len(assign.Lhs) == len(assign.Rhs) {
+			for i, lhs := range assign.Lhs {
+				if sel, ok := lhs.(*ast.SelectorExpr); ok && sel.Sel.Name == name && sel.Pos() <= found && found < sel.End() {
+					return assign.Rhs[i]
+				}
 			}
 		}
 	}

@@ -119,3 +119,29 @@ func (s *store) longMarkers(ctx context.Context, user string, window time.Durati
 	}
 	return nil
 }
+
+// A service that copies its defaults for each call and changes the copy.
+type statusBoard struct {
+	docs     *putopts.Store
+	defaults putopts.Options
+}
+
+const statusRefresh = 15 * time.Second
+
+func (b *statusBoard) send(ctx context.Context, key, v string, o putopts.Options) error {
+	return b.docs.Put(ctx, key, v, o)
+}
+
+// Reported where the copy's lifetime is set.
+func (b *statusBoard) status(ctx context.Context, id, state string) error {
+	o := b.defaults
+	o.TTL = statusRefresh // want `ExpirationTTL 15 .*is below`
+	return b.send(ctx, "status:"+id, state, o)
+}
+
+// Quiet: the copy's lifetime raised to a minute first.
+func (b *statusBoard) logTail(ctx context.Context, id, tail string, ttl time.Duration) error {
+	o := b.defaults
+	o.TTL = max(ttl, time.Minute)
+	return b.send(ctx, "log:"+id, tail, o)
+}
