@@ -80,3 +80,18 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 	}
 	walk(p.start(op, src), 0)
 }
+
+// lowClamp reports whether src is clamped, where the operation's function
+// computes it, to a floor that is itself below min and above zero:
+// max(2*r.probeEvery, 10*time.Second). checkFloor reports the clamp; the
+// constants it lets through (2 * 15 s) are the same mistake.
+func (p *pass) lowClamp(op *kvapi.Op, src kvapi.Source, min int) bool {
+	perSecond := 1.0
+	if src.Duration {
+		perSecond = 1e9
+	}
+	inside := src
+	inside.Args = nil // the clamp as written, whatever its callers give
+	bound, _ := p.model.SourceBound(inside, op.Call.Block(), nil)
+	return bound.Clamped && bound.Floored && bound.Floor > 0 && bound.Floor/perSecond < float64(min) && !bound.Countdown
+}

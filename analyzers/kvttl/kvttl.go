@@ -211,6 +211,9 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time: the key would live for decades; set Expiration instead", o)
 		return
 	}
+	if p.lowClamp(op, src, min) {
+		return // the clamp's floor is the finding (checkFloor), not each value it lets through
+	}
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
 	// The wrapper's own constants, whatever the caller passes: a floor of
 	// 15 s written inside it is reported there, not at each call.
