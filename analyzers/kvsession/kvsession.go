@@ -210,7 +210,11 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		what = ev.state
 	}
 	// A denylist is a revocation first, however it is updated.
-	switch get := model.ReadOf(put); {
+	get := model.ReadOf(put)
+	if get == nil {
+		get = selfKeyedRead(model, put)
+	}
+	switch {
 	case ev.credential != "" && ev.revocationList || ev.revocation:
 		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
 		return d, true
@@ -239,6 +243,35 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		}
 	}
 	return d, false
+}
+
+// selfKeyedRead returns the get whose record the put writes back under
+// the record's own id: st.Get(ctx, SessionKey(cookie)) decoded into sess,
+// then st.Put(ctx, SessionKey(sess.ID), ...) with sess changed. The keys
+// are built alike, the second from what the first read.
+func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
+	keys := put.Sources(kvapi.Key)
+	if len(keys) != 1 {
+		return nil
+	}
+	text := model.KeyText(keys[0])
+	if text == "" {
+		return nil
+	}
+	for _, get := range model.OpsIn(put.Call.Parent(), kvapi.Get) {
+		reads := get.Results()
+		gk := get.Sources(kvapi.Key)
+		if len(reads) == 0 || len(gk) != 1 || !kvapi.Before(get.Call, put.Call) || model.KeyText(gk[0]) != text ||
+			!model.Same(get, put, kvapi.Namespace) || !model.DependsOnAny(keys[0].Inputs(), put.Call, reads) {
+			continue
+		}
+		for _, src := range put.Sources(kvapi.Value) {
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
+				return get
+			}
+		}
+	}
+	return nil
 }
 
 // changedParam reports whether the put writes back a record that its
