@@ -258,6 +258,14 @@ func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	if text == "" {
 		return nil
 	}
+	for _, in := range keys[0].Inputs() {
+		if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			call, ok := s.Value.(*ssa.Call)
+			return ok && kvapi.Fresh(call)
+		}) {
+			return nil // a new record under a key drawn here, copied from the old
+		}
+	}
 	for _, get := range model.OpsIn(put.Call.Parent(), kvapi.Get) {
 		reads := get.Results()
 		gk := get.Sources(kvapi.Key)
