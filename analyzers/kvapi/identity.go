@@ -131,7 +131,7 @@ func (r *Result) recordGets(put *Op) []*Op {
 			// Keys of one kind: with the same constant text, or built by
 			// the same helper of another package (keys.Referral(code)).
 			kind := r.KeyText(k) != "" || keyMaker(k) != "" && keyMaker(k) == keyMaker(gk[0])
-			if sameRepo && r.keyedByRead(put, k, reads) || kind && r.keyOfRecord(k, reads) {
+			if sameRepo && r.keyedByRead(put, k, reads) || kind && (r.keyOfRecord(k, reads) || r.ownKeyOfRecord(k, reads)) {
 				out = append(out, get)
 				break
 			}
@@ -175,6 +175,33 @@ func (r *Result) keyedByRead(put *Op, k Source, reads []ssa.Value) bool {
 // l that the get loaded (and whose ID was not set anew).
 func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
 	return slices.ContainsFunc(k.Inputs(), func(in ssa.Value) bool { return r.keyedByRecord(in, reads, 0) })
+}
+
+// ownKeyOfRecord reports whether k is the record read asked for its own
+// key through a type parameter or an interface, save(rec) with rec.Key()
+// after rec was loaded by its key: the key it was read under.
+func (r *Result) ownKeyOfRecord(k Source, reads []ssa.Value) bool {
+	t := k.Term
+	if t == nil || t.Op != TermCall || !strings.HasPrefix(t.Name, keyMethodPrefix) || len(t.Args) != 1 {
+		return false
+	}
+	recv := t.Args[0]
+	if recv.Op != TermParam || recv.Index >= len(k.Args) {
+		return false
+	}
+	v := k.Args[recv.Index]
+	for range maxDepth {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		}
+		break
+	}
+	return r.sameRecord(v, reads, 0)
 }
 
 // keyedByRecord reports whether v, a key or a part of one, is a call
