@@ -175,11 +175,34 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 			continue // a go statement: see launched
 		}
 		b := call.Block()
-		if loop := kvapi.Around(b); loop != nil && loop.Repeats(b) && !paced(model, loop) {
+		if loop := kvapi.Around(b); loop != nil && loop.Repeats(b) && !paced(model, loop) && !capturesVarying(model, put, call, loop) {
 			return true
 		}
 	}
 	return launched(model, put, fn)
+}
+
+// capturesVarying reports whether the closure that call calls is made in
+// the loop, and its key is built from what it captures there: apply :=
+// func() error { ... put(key, ...) } with key := "hours:" + u.Restaurant
+// of this message. Each iteration's closure writes its own key.
+func capturesVarying(model *kvapi.Result, put *kvapi.Op, call ssa.CallInstruction, loop kvapi.Loop) bool {
+	mc, ok := call.Common().Value.(*ssa.MakeClosure)
+	if !ok {
+		return false
+	}
+	fn := put.Call.Parent()
+	for i, fv := range fn.FreeVars {
+		if i >= len(mc.Bindings) || !varies(model, mc.Bindings[i], loop, 0) {
+			continue
+		}
+		for _, src := range put.Sources(kvapi.Key) {
+			if model.DependsOnAny(src.Inputs(), put.Call, []ssa.Value{fv}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // countedLoads returns the reads, in the closure fn, of the variables it
