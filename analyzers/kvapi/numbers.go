@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"go/types"
 	"math"
+	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -28,6 +30,17 @@ import (
 // one number computed from its parameters and constants alone.
 type numberFact struct {
 	Term *Term
+	// Returns are the returns that give a constant, each with its value
+	// and its position as file:line:column, so that a lifetime a helper of
+	// another package decides (a tier's TTL in a switch) is reported
+	// where it is written.
+	Returns []ConstReturn
+}
+
+// A ConstReturn is a return statement that gives a constant.
+type ConstReturn struct {
+	Value string // constant.Value.ExactString
+	Posn  string
 }
 
 func (*numberFact) AFact() {}
@@ -47,9 +60,94 @@ func (r *Result) exportNumbers() {
 			t = r.eachReturn(fn)
 		}
 		if t != nil && selfContained(t) && (t.Params() || t.Op == TermPhi || t.Op == TermConst) {
-			r.pass.ExportObjectFact(obj, &numberFact{Term: t})
+			r.pass.ExportObjectFact(obj, &numberFact{Term: t, Returns: r.constReturns(fn)})
 		}
 	}
+}
+
+// constReturns lists fn's returns whose result is a constant.
+func (r *Result) constReturns(fn *ssa.Function) []ConstReturn {
+	var out []ConstReturn
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 || !ret.Pos().IsValid() {
+			continue
+		}
+		if c, ok := ret.Results[0].(*ssa.Const); ok && c.Value != nil {
+			out = append(out, ConstReturn{Value: c.Value.ExactString(), Posn: r.pass.Fset.Position(ret.Pos()).String()})
+		}
+	}
+	return out
+}
+
+// ReturnOf returns where a helper of another package that call calls
+// returns the constant c, when one return does: in the file set that
+// this package was loaded with, if it holds that file.
+func (r *Result) ReturnOf(call *ssa.Call, c constant.Value) token.Pos {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Blocks != nil {
+		return token.NoPos
+	}
+	obj, ok := callee.Object().(*types.Func)
+	if !ok {
+		return token.NoPos
+	}
+	return r.ReturnOfFunc(obj, c)
+}
+
+// ReturnOfFunc is ReturnOf for a function of another package named by
+// its object.
+func (r *Result) ReturnOfFunc(obj *types.Func, c constant.Value) token.Pos {
+	fact := new(numberFact)
+	if obj.Pkg() == r.pass.Pkg || !r.pass.ImportObjectFact(obj, fact) {
+		return token.NoPos
+	}
+	posn := ""
+	for _, ret := range fact.Returns {
+		if v := constant.MakeFromLiteral(ret.Value, token.INT, 0); v.Kind() != constant.Unknown && constant.Compare(v, token.EQL, c) {
+			if posn != "" {
+				return token.NoPos // two returns give it
+			}
+			posn = ret.Posn
+		}
+	}
+	return positionIn(r.pass.Fset, posn)
+}
+
+// positionIn returns the position that posn (file:line:column) names in
+// fset, if fset holds that file with that line.
+func positionIn(fset *token.FileSet, posn string) token.Pos {
+	rest, col, ok := cutLastNumber(posn)
+	if !ok {
+		return token.NoPos
+	}
+	name, line, ok := cutLastNumber(rest)
+	if !ok {
+		return token.NoPos
+	}
+	pos := token.NoPos
+	fset.Iterate(func(f *token.File) bool {
+		if f.Name() != name || line > f.LineCount() {
+			return true
+		}
+		start := f.LineStart(line)
+		pos = start + token.Pos(col-1)
+		if int(pos) > f.Base()+f.Size() {
+			pos = start
+		}
+		return false
+	})
+	return pos
+}
+
+// cutLastNumber splits "a:b:12" into "a:b" and 12.
+func cutLastNumber(s string) (string, int, bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	return s[:i], n, err == nil && n > 0
 }
 
 // eachReturn is the Term of a number helper that returns different

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
 	"github.com/kvlint/kvlint/analyzers/internal/report"
@@ -185,8 +186,29 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		if e := so.Source.Expr; e != nil {
 			d.Pos, d.End = e.Pos(), e.End()
 		}
+		if pos := p.givenBy(so.Source.Expr, secs); pos.IsValid() {
+			d.Pos, d.End = pos, pos // cfg.PresenceTTL() of another package returns it
+		}
 		p.emit(d)
 	}
+}
+
+// givenBy returns the return that gives secs seconds in the method of
+// another package that e calls with no arguments, cfg.PresenceTTL(),
+// when its files are loaded here.
+func (p *pass) givenBy(e ast.Expr, secs float64) token.Pos {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) > 0 {
+		return token.NoPos
+	}
+	fn, ok := typeutil.Callee(p.info.TypesInfo, call).(*types.Func)
+	if !ok || fn.Signature().Results().Len() != 1 {
+		return token.NoPos
+	}
+	if kvapi.IsDuration(fn.Signature().Results().At(0).Type()) {
+		secs *= 1e9
+	}
+	return p.model.ReturnOfFunc(fn, constant.MakeFloat64(secs))
 }
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.

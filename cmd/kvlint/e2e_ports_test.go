@@ -71,6 +71,9 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// A port whose implementation writes through another port, given
 		// a countdown that nothing keeps at 60 seconds.
 		"invites/invites.go:48": "kvttl",
+		// A lifetime a configuration method of another package returns,
+		// kept in a field for a later put: reported at its return.
+		"settings/settings.go:12": "kvttl",
 		// A Getter and a Setter held in two fields, wired to one adapter.
 		"halves/halves.go:25": "kvcounter",
 		// A port embedded in a struct, read through a helper given the
