@@ -821,23 +821,27 @@ func roundValue(c constant.Value, round func(float64) float64) constant.Value {
 	return constant.MakeFloat64(round(f))
 }
 
+// retyped returns the value v is, under changes of its type and
+// conversions to an interface: PT(rec), any(clock).
+func retyped(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		default:
+			return v
+		}
+	}
+}
+
 // Clock reports whether v is the time now: time.Now(), a clock kept in a
 // field (s.now()) or behind an interface (clock.Now()), as code tested
 // with a fake clock keeps it, or a time.Time method of one
 // (time.Now().UTC()).
 func Clock(v ssa.Value) bool {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-			continue
-		case *ssa.ChangeType:
-			v = x.X
-			continue
-		}
-		break
-	}
-	call, ok := v.(*ssa.Call)
+	call, ok := retyped(v).(*ssa.Call)
 	if !ok || !IsTime(call.Type()) {
 		return false
 	}

@@ -189,19 +189,7 @@ func (r *Result) ownKeyOfRecord(k Source, reads []ssa.Value) bool {
 	if recv.Op != TermParam || recv.Index >= len(k.Args) {
 		return false
 	}
-	v := k.Args[recv.Index]
-	for range maxDepth {
-		switch x := v.(type) {
-		case *ssa.ChangeType:
-			v = x.X
-			continue
-		case *ssa.MakeInterface:
-			v = x.X
-			continue
-		}
-		break
-	}
-	return r.sameRecord(v, reads, 0)
+	return r.sameRecord(retyped(k.Args[recv.Index]), reads, 0)
 }
 
 // keyedByRecord reports whether v, a key or a part of one, is a call
