@@ -31,9 +31,9 @@ import (
 type numberFact struct {
 	Term *Term
 	// Returns are the returns that give a constant, each with its value
-	// and its position as file:line:column, so that a lifetime a helper of
-	// another package decides (a tier's TTL in a switch) is reported
-	// where it is written.
+	// and its position as file:line:column, so that a lifetime a method of
+	// another package decides (cfg.PresenceTTL() kept in a field) is
+	// reported where it is written.
 	Returns []ConstReturn
 }
 
@@ -80,24 +80,11 @@ func (r *Result) constReturns(fn *ssa.Function) []ConstReturn {
 	return out
 }
 
-// ReturnOf returns where a helper of another package that call calls
-// returns the constant c, when one return does: in the file set that
-// this package was loaded with, if it holds that file.
-func (r *Result) ReturnOf(call *ssa.Call, c constant.Value) token.Pos {
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Blocks != nil {
-		return token.NoPos
-	}
-	obj, ok := callee.Object().(*types.Func)
-	if !ok {
-		return token.NoPos
-	}
-	return r.ReturnOfFunc(obj, c)
-}
-
-// ReturnOfFunc is ReturnOf for a function of another package named by
-// its object.
-func (r *Result) ReturnOfFunc(obj *types.Func, c constant.Value) token.Pos {
+// ReturnOf returns where obj, a function of another package, returns
+// the constant c, when one of its returns does: in the file set that this
+// package was loaded with, if it holds that file (the kvlint command
+// loads every package's files; go vet only this package's).
+func (r *Result) ReturnOf(obj *types.Func, c constant.Value) token.Pos {
 	fact := new(numberFact)
 	if obj.Pkg() == r.pass.Pkg || !r.pass.ImportObjectFact(obj, fact) {
 		return token.NoPos

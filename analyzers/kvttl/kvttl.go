@@ -208,7 +208,7 @@ func (p *pass) givenBy(e ast.Expr, secs float64) token.Pos {
 	if kvapi.IsDuration(fn.Signature().Results().At(0).Type()) {
 		secs *= 1e9
 	}
-	return p.model.ReturnOfFunc(fn, constant.MakeFloat64(secs))
+	return p.model.ReturnOf(fn, constant.MakeFloat64(secs))
 }
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.
