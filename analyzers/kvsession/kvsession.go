@@ -282,17 +282,6 @@ func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	return nil
 }
 
-// readCalls returns the values of the gets in op's function.
-func readCalls(model *kvapi.Result, op *kvapi.Op) []ssa.Value {
-	var out []ssa.Value
-	for _, get := range model.OpsIn(op.Call.Parent(), kvapi.Get) {
-		if v := get.Call.Value(); v != nil {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // changedParam reports whether the put writes back a record that its
 // function was given and changed: Touch(s *Session) sets s.LastSeen and
 // stores s, a record that already exists.
@@ -464,9 +453,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			for _, in := range src.Inputs() {
 				other = append(other, typeWords(in.Type())...)
 				// The record encoded: json.Marshal(rec) names rec's type.
-				// Not past a get, into the key it read: the session a
-				// member's id came from is not what is written.
-				model.BackwardAvoiding(in, op.Call, readCalls(model, op), func(s kvapi.Step) bool {
+				model.Backward(in, op.Call, func(s kvapi.Step) bool {
 					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil && !onlyFieldsRead(s.Value) {
 						// A record is read with its package, tokens.Record,
 						// unless the key names the record's type itself:
