@@ -174,6 +174,14 @@ func (r *Result) keyedByRead(put *Op, k Source, reads []ssa.Value) bool {
 // record read, or a field of it: l.Key(), keyOf(l) or keyOf(l.ID) for the
 // l that the get loaded (and whose ID was not set anew).
 func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
+	if t := k.Term; t != nil && t.Find(func(s *Term) bool {
+		// A wrapper that keys the record it is given by one of its
+		// fields: savePass(p) writing "pass:" + p.ID.
+		return s.Op == TermField && len(s.Args) == 1 && s.Args[0].Op == TermParam && s.Args[0].Index < len(k.Args) &&
+			r.sameRecord(retyped(k.Args[s.Args[0].Index]), reads, 0)
+	}) != nil {
+		return true
+	}
 	return slices.ContainsFunc(k.Inputs(), func(in ssa.Value) bool { return r.keyedByRecord(in, reads, 0) })
 }
 

@@ -192,6 +192,10 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			break
 		}
 	}
+	if found == nil && slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool { return countedInPlace(model, put, v, reads) }) {
+		// p.UsesLeft-- on the record read, then the record saved.
+		found = &incrementFound{fromRead: true}
+	}
 	if found == nil && slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool { return model.Accumulated(v, put.Call) }) {
 		// A count kept in memory, added to in one place and published here.
 		found = &incrementFound{}
@@ -206,6 +210,48 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 	}
 	return found
+}
+
+// countedInPlace reports whether v is a pointer to the record read,
+// whose numeric field the function adds to or takes from in place
+// (p.UsesLeft--), and which is written back whole: a count kept in a
+// record. A record whose other fields take this request's data is
+// updated in place instead (see updatesRecord).
+func countedInPlace(model *kvapi.Result, put *kvapi.Op, v ssa.Value, reads []ssa.Value) bool {
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr || !slices.Contains(reads, v) {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || !isNumber(fa.Type().Underlying().(*types.Pointer).Elem()) {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			store, ok := use.(*ssa.Store)
+			if !ok || store.Addr != fa {
+				continue
+			}
+			bin, ok := store.Val.(*ssa.BinOp)
+			if !ok || bin.Op != token.ADD && bin.Op != token.SUB {
+				continue
+			}
+			load, ok := bin.X.(*ssa.UnOp)
+			if !ok || load.Op != token.MUL {
+				continue
+			}
+			if same, ok := load.X.(*ssa.FieldAddr); ok && same.X == v && same.Field == fa.Field && !updatesRecord(model, bin, put, reads) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // carriesState reports whether v is computed from a value kept from
