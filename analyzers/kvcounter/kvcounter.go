@@ -218,13 +218,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 // record. A record whose other fields take this request's data is
 // updated in place instead (see updatesRecord).
 func countedInPlace(model *kvapi.Result, put *kvapi.Op, v ssa.Value, reads []ssa.Value) bool {
-	for {
-		ct, ok := v.(*ssa.ChangeType)
-		if !ok {
-			break
-		}
-		v = ct.X
-	}
+	v = kvapi.Unconverted(v)
 	if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr || !slices.Contains(reads, v) {
 		return false
 	}

@@ -850,7 +850,7 @@ func template(call *ssa.Call) bool {
 	}
 	res := callee.Signature.Results()
 	for i := range res.Len() {
-		if types.Identical(res.At(i).Type(), types.Universe.Lookup("error").Type()) {
+		if kvapi.IsError(res.At(i).Type()) {
 			return false
 		}
 	}

@@ -258,13 +258,8 @@ func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	if text == "" {
 		return nil
 	}
-	for _, in := range keys[0].Inputs() {
-		if model.Backward(in, put.Call, func(s kvapi.Step) bool {
-			call, ok := s.Value.(*ssa.Call)
-			return ok && kvapi.Fresh(call)
-		}) {
-			return nil // a new record under a key drawn here, copied from the old
-		}
+	if keyDrawnHere(model, put) {
+		return nil // a new record under a key drawn here, copied from the old
 	}
 	for _, get := range model.OpsIn(put.Call.Parent(), kvapi.Get) {
 		reads := get.Results()
@@ -282,20 +277,28 @@ func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	return nil
 }
 
+// keyDrawnHere reports whether the put's key is made from a value drawn
+// fresh in this function (a new id, a random token).
+func keyDrawnHere(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				call, ok := s.Value.(*ssa.Call)
+				return ok && kvapi.Fresh(call)
+			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // changedParam reports whether the put writes back a record that its
 // function was given and changed: Touch(s *Session) sets s.LastSeen and
 // stores s, a record that already exists.
 func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
-	for _, src := range put.Sources(kvapi.Key) {
-		for _, in := range src.Inputs() {
-			fresh := model.Backward(in, put.Call, func(s kvapi.Step) bool {
-				call, ok := s.Value.(*ssa.Call)
-				return ok && kvapi.Fresh(call)
-			})
-			if fresh {
-				return false // a key drawn here: a new record, not a change
-			}
-		}
+	if keyDrawnHere(model, put) {
+		return false // a new record, not a change
 	}
 	fn := kvapi.Outermost(put.Call.Parent())
 	for _, p := range fn.Params {
