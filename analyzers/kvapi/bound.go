@@ -137,7 +137,7 @@ func (e *evaluator) fieldBound(x ssa.Value, name string, f *Frame, depth int) Bo
 // callBlock returns the block of the call that binds p in f.
 func (f *Frame) callBlock(p *ssa.Parameter) *ssa.BasicBlock {
 	for ; f != nil; f = f.Outer {
-		if f.Fn == p.Parent() {
+		if f.Fn == p.Parent() && f.Call != nil {
 			return f.Call.Block()
 		}
 	}

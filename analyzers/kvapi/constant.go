@@ -22,6 +22,10 @@ type Frame struct {
 	Call  ssa.CallInstruction
 	Fn    *ssa.Function // the function called, whose parameters are bound
 	Outer *Frame
+	// Recv is the receiver of a method that a wrapper elsewhere asks a
+	// record for, rec.TTL() in Save[T Record]; Call is then nil (see
+	// evaluator.recordMethod).
+	Recv ssa.Value
 }
 
 // WithCaller returns f extended, at its outer end, by call of fn.
@@ -42,6 +46,12 @@ func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 			continue
 		}
 		i := slices.Index(f.Fn.Params, p)
+		if f.Call == nil {
+			if i != 0 || f.Recv == nil {
+				return nil, nil, false
+			}
+			return f.Recv, f.Outer, true
+		}
 		args := f.Call.Common().Args
 		if i < 0 || i >= len(args) || f.Call.Common().IsInvoke() {
 			return nil, nil, false
@@ -441,6 +451,121 @@ func (e *evaluator) boundMethod(call *ssa.Call, f *Frame) *ssa.Function {
 	return prog.MethodValue(sel)
 }
 
+// recordMethod is what the method name of recv returns, where a wrapper
+// elsewhere asks the record it is given: Save(ctx, st, entry{l}) with
+// v.TTL() inside Save is entry.TTL() for this entry.
+func (e *evaluator) recordMethod(recv ssa.Value, name string, f *Frame, depth int) []constant.Value {
+	m, recv, f := e.model.RecordMethod(recv, name, f)
+	switch {
+	case m == nil:
+		return nil
+	case m.Pkg == e.model.pkg && m.Blocks != nil:
+		return e.results(m, &Frame{Fn: m, Recv: recv, Outer: f}, 0, depth+1)
+	}
+	if t := e.model.numberTerm(m); t != nil {
+		return e.term(t, []ssa.Value{recv}, f, depth+1)
+	}
+	return nil
+}
+
+// RecordMethod returns the method name of the value recv is in frame f,
+// when its concrete type is known there, with that value and the frame
+// to evaluate it in.
+func (r *Result) RecordMethod(recv ssa.Value, name string, f *Frame) (*ssa.Function, ssa.Value, *Frame) {
+	for range maxDepth {
+		recv = retyped(recv)
+		p, ok := recv.(*ssa.Parameter)
+		if !ok {
+			break
+		}
+		arg, outer, ok := f.Bound(p)
+		if !ok {
+			return nil, nil, nil
+		}
+		recv, f = arg, outer
+	}
+	if types.IsInterface(recv.Type()) {
+		return nil, nil, nil
+	}
+	prog := r.pkg.Prog
+	sel := prog.MethodSets.MethodSet(recv.Type()).Lookup(r.pkg.Pkg, name)
+	if sel == nil {
+		return nil, nil, nil
+	}
+	m := prog.MethodValue(sel)
+	if declared := prog.FuncValue(sel.Obj().(*types.Func)); m.Synthetic != "" && declared != nil {
+		m = declared // (*badge).TTL, the wrapper of badge.TTL
+	}
+	return m, recv, f
+}
+
+// RecordReturn returns, for a lifetime that src's wrapper asks its record
+// for (v.TTL() in Save[T Record]), where the record's method returns secs
+// seconds in frame f: in the method, or in the policy it returns
+// (p.Tier.TTL()). NoPos when no return, or more than one, does.
+func (r *Result) RecordReturn(src Source, f *Frame, secs float64) token.Pos {
+	if src.Term == nil {
+		return token.NoPos
+	}
+	asked := src.Term.Find(func(t *Term) bool {
+		return t.Op == TermCall && strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 &&
+			t.Args[0].Op == TermParam && t.Args[0].Index < len(src.Args)
+	})
+	if asked == nil {
+		return token.NoPos
+	}
+	m, _, _ := r.RecordMethod(src.Args[asked.Args[0].Index], strings.TrimPrefix(asked.Name, keyMethodPrefix), f)
+	if m == nil {
+		return token.NoPos
+	}
+	return r.returnGiving(m, secs, 0)
+}
+
+// returnGiving returns the one return of fn, or of a function of this
+// package that it returns the result of, that gives secs seconds.
+func (r *Result) returnGiving(fn *ssa.Function, secs float64, depth int) token.Pos {
+	results := fn.Signature.Results()
+	if results.Len() != 1 || depth > 3 {
+		return token.NoPos
+	}
+	c := constant.MakeFloat64(secs)
+	if IsDuration(results.At(0).Type()) {
+		c = constant.MakeFloat64(secs * 1e9)
+	}
+	if fn.Pkg != r.pkg {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok {
+			return token.NoPos
+		}
+		return r.ReturnOf(obj, c)
+	}
+	found := token.NoPos
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 {
+			continue
+		}
+		pos := token.NoPos
+		switch x := ret.Results[0].(type) {
+		case *ssa.Const:
+			if x.Value != nil && constant.Compare(constant.ToFloat(x.Value), token.EQL, c) {
+				pos = ret.Pos()
+			}
+		case *ssa.Call:
+			if callee := x.Call.StaticCallee(); callee != nil {
+				pos = r.returnGiving(callee, secs, depth+1)
+			}
+		}
+		if pos.IsValid() {
+			if found.IsValid() {
+				return token.NoPos // two returns give it: say so at the call
+			}
+			found = pos
+		}
+	}
+	return found
+}
+
 var nsPerUnit = map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,
 	"Milliseconds": 1e6, "Microseconds": 1e3, "Nanoseconds": 1}
 
@@ -708,6 +833,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 		return out
 	case TermCall:
+		if name, ok := strings.CutPrefix(t.Name, keyMethodPrefix); ok && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
+			return e.recordMethod(args[t.Args[0].Index], name, f, depth)
+		}
 		if t.Name == "min" || t.Name == "max" {
 			// min(max(limit, 10), 1000) in an adapter: one value per
 			// argument, or none known.

@@ -71,6 +71,7 @@ type Result struct {
 	ports       []*types.Func                 // the storage ports' methods, see portMethods
 	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term       // see returnTerm
+	policies    map[*ssa.Function]*Term       // see policyTerm
 	checks      map[*ssa.Function][]int       // see missingChecks
 	made        map[*types.Func][]WrappedOp   // see factoryMade
 	builders    map[*ssa.Function]*BuiltFact  // see built

@@ -65,19 +65,59 @@ func (r *Result) exportNumbers() {
 	}
 }
 
-// constReturns lists fn's returns whose result is a constant.
+// constReturns lists fn's returns whose result is a constant, and those
+// of a policy of this package that fn returns (see policyTerm), where
+// the constant is written.
 func (r *Result) constReturns(fn *ssa.Function) []ConstReturn {
 	var out []ConstReturn
-	for _, b := range fn.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || len(ret.Results) != 1 || !ret.Pos().IsValid() {
-			continue
-		}
-		if c, ok := ret.Results[0].(*ssa.Const); ok && c.Value != nil {
-			out = append(out, ConstReturn{Value: c.Value.ExactString(), Posn: r.pass.Fset.Position(ret.Pos()).String()})
+	var walk func(fn *ssa.Function, depth int)
+	walk = func(fn *ssa.Function, depth int) {
+		for _, b := range fn.Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok || len(ret.Results) != 1 || !ret.Pos().IsValid() {
+				continue
+			}
+			switch x := ret.Results[0].(type) {
+			case *ssa.Const:
+				if x.Value != nil {
+					out = append(out, ConstReturn{Value: x.Value.ExactString(), Posn: r.pass.Fset.Position(ret.Pos()).String()})
+				}
+			case *ssa.Call:
+				if callee := x.Call.StaticCallee(); callee != nil && depth < 3 && r.policyTerm(callee) != nil {
+					walk(callee, depth+1)
+				}
+			}
 		}
 	}
+	walk(fn, 0)
 	return out
+}
+
+// policyTerm is the Term of a policy of this package that a method of a
+// record returns: Tier.TTL(), which p.Tier.TTL() in ArchivePage.TTL()
+// returns, with one value per tier. Only a function with no parameters
+// but its receiver counts: its value depends on the value it is asked,
+// not on what a caller passes.
+func (r *Result) policyTerm(fn *ssa.Function) *Term {
+	if origin := fn.Origin(); origin != nil {
+		fn = origin
+	}
+	if fn.Pkg != r.pkg || fn.Blocks == nil || fn.Signature.Params().Len() > 0 || !numeric(fn.Signature) {
+		return nil
+	}
+	if t, ok := r.policies[fn]; ok {
+		return t
+	}
+	if r.policies == nil {
+		r.policies = make(map[*ssa.Function]*Term)
+	}
+	r.policies[fn] = nil // while it is compiled: recursion knows nothing
+	t := r.eachReturn(fn)
+	if t != nil && !selfContained(t) {
+		t = nil
+	}
+	r.policies[fn] = t
+	return t
 }
 
 // ReturnOf returns where obj, a function of another package, returns

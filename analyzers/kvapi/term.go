@@ -451,6 +451,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		if ret := c.model.returnTerm(callee); ret != nil {
 			return ret.Substitute(c.args(v.Call.Args))
 		}
+		if pol := c.model.policyTerm(callee); pol != nil {
+			return pol.Substitute(c.args(v.Call.Args)) // p.Tier.TTL() of this package
+		}
 		if num := c.model.numberTerm(callee); num != nil {
 			return c.helperTerm(num, callee.Signature, c.args(v.Call.Args)) // o.Seconds() of another package
 		}
@@ -794,19 +797,21 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 const keyFuncName = "(func field)"
 
 // keyMethodPrefix names, in Terms, a method called through an interface
-// or a type parameter: rec.Key() in a Repo[T Keyer].
+// or a type parameter: rec.Key() in a Repo[T Keyer], rec.TTL() in a
+// Save[T Record].
 const keyMethodPrefix = "(method) "
 
 // ownKeyMethod returns the Term name of call when it asks a value for a
-// string through an interface or type parameter, with no arguments: a
-// record's rec.Key(). A call site that knows the concrete type resolves
-// it; elsewhere it names no key (see identityWriter.method).
+// string or a number through an interface or type parameter, with no
+// arguments: a record's rec.Key() or rec.TTL(). A call site that knows
+// the concrete type resolves it (see identityWriter.method and
+// evaluator.recordMethod); elsewhere it is not known.
 func ownKeyMethod(call *ssa.Call) (string, bool) {
 	if !call.Call.IsInvoke() || len(call.Call.Args) != 0 {
 		return "", false
 	}
 	res := call.Call.Signature().Results()
-	if res.Len() != 1 || !basic(res.At(0).Type(), types.IsString) {
+	if res.Len() != 1 || !basic(res.At(0).Type(), types.IsString|types.IsInteger) {
 		return "", false
 	}
 	return keyMethodPrefix + call.Call.Method.Name(), true

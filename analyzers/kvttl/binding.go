@@ -222,7 +222,11 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 // one such return: a tier's lifetime in a switch, a key returned with its
 // lifetime (return key, 30 * time.Second). That return is where the
 // value is written.
-func (p *pass) atReturn(b binding, secs float64) binding {
+func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
+	if pos := p.model.RecordReturn(src, b.frame, secs); pos.IsValid() {
+		b.pos, b.end = pos, pos // Save(ctx, st, entry{l}): entry.TTL() returns it
+		return b
+	}
 	var find func(v ssa.Value, depth int) token.Pos
 	find = func(v ssa.Value, depth int) token.Pos {
 		if depth > 4 {

@@ -258,7 +258,7 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 				}
 				limit := broken(o, min, secs)
 				if fix == nil {
-					b = p.atReturn(b, secs)
+					b = p.atReturn(b, src, secs)
 				}
 				b.report(p, fix, "%s %s%s is below %s: %s", o, number(c), b.via, minimumPhrase(o, limit), rejection(o, limit))
 			case secs >= 1e9 && math.Mod(secs, 1e9) == 0 && p.nanosecondsGiven(b, src):
