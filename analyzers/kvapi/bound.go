@@ -420,10 +420,12 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 	if depth > maxDepth {
 		return unknownBound
 	}
-	if vals := e.term(t, args, f, depth+1); len(vals) == 1 {
+	if vals := e.term(t, args, f, depth); len(vals) == 1 {
 		return constBound(vals[0])
 	}
-	sub := func(i int) Bound { return e.termBound(t.Args[i], held, args, at, f, depth+1) }
+	// A Term is a finite tree: going down it costs no depth, which bounds
+	// how far the values it is given are followed.
+	sub := func(i int) Bound { return e.termBound(t.Args[i], held, args, at, f, depth) }
 	var b Bound
 	switch t.Op {
 	case TermParam:

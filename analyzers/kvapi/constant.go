@@ -779,7 +779,7 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 	if depth > maxDepth {
 		return nil
 	}
-	sub := func(i int) []constant.Value { return e.term(t.Args[i], args, f, depth+1) }
+	sub := func(i int) []constant.Value { return e.term(t.Args[i], args, f, depth) } // a finite tree (see termBound)
 	switch t.Op {
 	case TermParam:
 		if t.Index < len(args) {

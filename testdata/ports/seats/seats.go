@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"kvlint.test/ports/spans"
 	"kvlint.test/ports/store"
 )
 
@@ -27,4 +28,22 @@ func HoldAtLeastAnHour(ctx context.Context, l store.Leases, seat string, until t
 		until = time.Now().Add(time.Hour)
 	}
 	return l.Lease(ctx, "hold:"+seat, []byte("1"), store.For(time.Until(until)))
+}
+
+// Kept between a minute and an hour by a helper of another package.
+func HoldBetween(ctx context.Context, l store.Leases, seat string, until time.Time) error {
+	return l.Lease(ctx, "hold:"+seat, []byte("1"), store.For(spans.Clamp(time.Until(until), time.Minute, time.Hour)))
+}
+
+func holdFor(ctx context.Context, l store.Leases, seat string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return nil
+	}
+	return l.Lease(ctx, "hold:"+seat, []byte("1"), store.For(ttl))
+}
+
+// The same, through a helper of this package.
+func HoldBetweenVia(ctx context.Context, l store.Leases, seat string, until time.Time) error {
+	ttl := spans.Clamp(time.Until(until), time.Minute, time.Hour)
+	return holdFor(ctx, l, seat, ttl)
 }
