@@ -1124,20 +1124,44 @@ var impureName = sync.OnceValue(func() *regexp.Regexp {
 // "rate:" + ip or fmt.Sprintf("views:%s", slug), for matching the key's
 // purpose against a name pattern.
 func (r *Result) KeyText(src Source) string {
-	var parts []string
-	if src.Term != nil {
-		parts = termStrings(src.Term)
-		for _, a := range src.Inputs() {
-			parts = append(parts, r.stringConstants(a)...)
-		}
-	} else {
-		parts = r.stringConstants(src.Value)
-	}
-	return strings.Join(parts, " ")
+	return strings.Join(r.keyParts(src, false), " ")
 }
 
-// termStrings returns the string constants in t.
-func termStrings(t *Term) []string {
+// KeyMinLen is a lower bound on the length of the key src gives: the
+// constant text that it keeps whole, by concatenation, formatting and
+// escaping. A call that may not keep its arguments, such as a hash
+// (keys.Digest(url)), adds nothing.
+func (r *Result) KeyMinLen(src Source) int {
+	n := 0
+	for _, p := range r.keyParts(src, true) {
+		n += len(p)
+	}
+	return n
+}
+
+// keyParts returns the string constants that the key src gives is made
+// of; with kept, only those that the key holds whole.
+func (r *Result) keyParts(src Source, kept bool) []string {
+	if src.Term == nil {
+		return r.stringConstants(src.Value, kept)
+	}
+	parts := termStrings(src.Term, kept)
+	for _, a := range src.Inputs() {
+		parts = append(parts, r.stringConstants(a, kept)...)
+	}
+	return parts
+}
+
+// keepingFuncs return a string that holds their string arguments whole.
+var keepingFuncs = map[string]bool{
+	"fmt.Sprintf": true, "fmt.Sprint": true, "fmt.Sprintln": true, "strings.Join": true, "path.Join": true,
+	"strings.ToLower": true, "strings.ToUpper": true, "strconv.Quote": true,
+	"net/url.PathEscape": true, "net/url.QueryEscape": true,
+}
+
+// termStrings returns the string constants in t; with kept, only those
+// that t holds whole.
+func termStrings(t *Term, kept bool) []string {
 	var parts []string
 	var walk func(t *Term, depth int)
 	walk = func(t *Term, depth int) {
@@ -1145,6 +1169,9 @@ func termStrings(t *Term) []string {
 			if c := constant.MakeFromLiteral(t.Value, token.STRING, 0); c.Kind() == constant.String {
 				parts = append(parts, constant.StringVal(c))
 			}
+		}
+		if kept && (t.Op == TermCall && !keepingFuncs[t.Name] || t.Op == TermPhi) {
+			return // a phi is one of its arguments, not all
 		}
 		for _, a := range t.Args {
 			if depth < maxDepth {
@@ -1159,7 +1186,8 @@ func termStrings(t *Term) []string {
 // stringConstants returns the string constants that v is built from by
 // concatenation and formatting: the "rate:" of "rate:" + ip. It does not
 // look into other calls, whose arguments name other things (a binding).
-func (r *Result) stringConstants(v ssa.Value) []string {
+// With kept, it returns only those that v holds whole.
+func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 	var parts []string
 	var walk func(v ssa.Value, depth int)
 	walk = func(v ssa.Value, depth int) {
@@ -1175,6 +1203,9 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 			walk(v.X, depth+1)
 			walk(v.Y, depth+1)
 		case *ssa.Phi:
+			if kept {
+				return // one of its edges, not all
+			}
 			for _, e := range v.Edges {
 				walk(e, depth+1)
 			}
@@ -1198,8 +1229,11 @@ func (r *Result) stringConstants(v ssa.Value) []string {
 		case *ssa.Call:
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
-					parts = append(parts, termStrings(ret)...) // "cart:" in cartKey(id)
+					parts = append(parts, termStrings(ret, kept)...) // "cart:" in cartKey(id)
 				}
+			}
+			if kept && !keepingFuncs[CalleeName(v)] {
+				return
 			}
 			if fn := keyFuncField(v); fn != nil {
 				// The constant text its maker was given, and the parts it

@@ -245,10 +245,10 @@ func (c *checker) key(src kvapi.Source) {
 		}
 		return
 	}
-	if src.Term != nil && len(c.model.KeyText(kvapi.Source{Term: src.Term})) > maxKey {
+	if src.Term != nil && c.model.KeyMinLen(kvapi.Source{Term: src.Term}) > maxKey {
 		return // too long whatever the caller passes: reported in the wrapper
 	}
-	if n := len(c.model.KeyText(src)); n > maxKey {
+	if n := c.model.KeyMinLen(src); n > maxKey {
 		c.reportMade(src, "the constant part of this key is already %d bytes, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
 		return
 	}

@@ -2,6 +2,8 @@
 package keys
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -58,3 +60,10 @@ func (s Space) Revoked(tokenID string) string { return s.Prefix + "revoked:" + t
 
 // Sender is the key of a sender's profile.
 func (s Space) Sender(id string) string { return s.Prefix + "sender:" + id }
+
+// Digest names a long text by its SHA-256, in hex: 64 bytes whatever
+// the text.
+func Digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
