@@ -318,7 +318,7 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 		// API key issued from a request).
 		for _, src := range put.Sources(kvapi.Value) {
 			for _, in := range src.Inputs() {
-				if slices.Contains(homes, encoded(in)) {
+				if encodes(in, homes, 0) {
 					return true
 				}
 			}
@@ -327,34 +327,31 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 	return false
 }
 
-// encoded returns the value that v encodes: x in json.Marshal(x), through
-// conversions, or the variable a struct is loaded from.
-func encoded(v ssa.Value) ssa.Value {
-	for range 8 {
-		switch x := v.(type) {
-		case *ssa.Convert:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.Extract:
-			v = x.Tuple
-		case *ssa.UnOp:
-			if x.Op != token.MUL {
-				return v
-			}
-			v = x.X
-		case *ssa.Call:
-			if len(x.Call.Args) != 1 {
-				return v
-			}
-			v = x.Call.Args[0] // json.Marshal(rec), an encoder of the record
-		default:
-			return v
-		}
+// encodes reports whether v is one of homes, encoded: x in
+// json.Marshal(x) or in codec.Wrap("sess", 0, x), through conversions,
+// or the variable a struct is loaded from.
+func encodes(v ssa.Value, homes []ssa.Value, depth int) bool {
+	if depth > 8 {
+		return false
 	}
-	return v
+	switch x := v.(type) {
+	case *ssa.Convert:
+		return encodes(x.X, homes, depth+1)
+	case *ssa.ChangeType:
+		return encodes(x.X, homes, depth+1)
+	case *ssa.MakeInterface:
+		return encodes(x.X, homes, depth+1)
+	case *ssa.Extract:
+		return encodes(x.Tuple, homes, depth+1)
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			return encodes(x.X, homes, depth+1)
+		}
+	case *ssa.Call:
+		// An encoder of the record, given it among its options.
+		return slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return encodes(a, homes, depth+1) })
+	}
+	return slices.Contains(homes, v)
 }
 
 // fieldStored reports whether fn stores into a field of one of homes.
