@@ -2,6 +2,7 @@ package kvapi
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
@@ -80,6 +81,9 @@ func (op *Op) Sources(o Operand) []Source {
 		return op.wrappedSources(o)
 	}
 	srcs := op.sources(o)
+	if len(srcs) == 0 {
+		srcs = op.queryOptions(o)
+	}
 	for i, src := range srcs {
 		srcs[i].Duration = src.Value != nil && IsDuration(src.Value.Type())
 		if o == Expiration && src.Value != nil && IsTime(src.Value.Type()) {
@@ -131,6 +135,80 @@ func (op *Op) sources(o Operand) []Source {
 		return []Source{{Term: t, Args: []ssa.Value{p}, Pos: op.Pos()}}
 	}
 	return op.model.unwrapAll(op.model.fieldSources(v, loc.Field, 0))
+}
+
+// queryOptions returns the operand o that a call of cloudflare-go v2 or
+// later sends as a query parameter among its request options, where its
+// params have no field for it: option.WithQuery("expiration_ttl",
+// strconv.Itoa(ttl)) in the options of Values.Update.
+func (op *Op) queryOptions(o Operand) []Source {
+	if op.Call.Common().IsInvoke() || op.Expr == nil {
+		return nil
+	}
+	var srcs []Source
+	for _, a := range op.Call.Common().Args {
+		sl, ok := a.Type().Underlying().(*types.Slice)
+		if !ok || !isRequestOption(sl.Elem()) {
+			continue
+		}
+		for _, elem := range op.model.elements(a, 0) {
+			call, ok := elem.(*ssa.Call)
+			if !ok || !isQueryOption(call) {
+				continue
+			}
+			name, ok := call.Call.Args[0].(*ssa.Const)
+			if !ok || name.Value.Kind() != constant.String || queryOperands[constant.StringVal(name.Value)] != o {
+				continue
+			}
+			v, ok := call.Call.Args[1].(*ssa.Call)
+			if !ok {
+				continue // a number in a string, parsed elsewhere
+			}
+			switch CalleeName(v) {
+			case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint":
+				src := Source{Value: v.Call.Args[0], Pos: op.Pos(), Block: call.Block(), Expr: op.model.exprOf(v.Call.Args[0])}
+				if e := op.model.CallExpr(v.Pos()); src.Expr == nil && e != nil && len(e.Args) > 0 {
+					src.Expr = e.Args[0] // strconv.Itoa(45)
+				}
+				if src.Expr != nil {
+					src.Pos = src.Expr.Pos()
+				}
+				srcs = append(srcs, src)
+			}
+		}
+	}
+	return srcs
+}
+
+// isRequestOption reports whether t is cloudflare-go's option.RequestOption.
+func isRequestOption(t types.Type) bool {
+	var obj *types.TypeName
+	switch t := t.(type) {
+	case *types.Alias: // type RequestOption = func(*requestconfig.RequestConfig) error
+		obj = t.Obj()
+	case *types.Named:
+		obj = t.Obj()
+	default:
+		return false
+	}
+	return obj.Name() == "RequestOption" && obj.Pkg() != nil && isOptionPackage(obj.Pkg().Path())
+}
+
+// isQueryOption reports whether call is cloudflare-go's option.WithQuery
+// or WithQueryAdd.
+func isQueryOption(call *ssa.Call) bool {
+	fn := call.Call.StaticCallee()
+	if fn == nil || fn.Pkg == nil || !isOptionPackage(fn.Pkg.Pkg.Path()) || len(call.Call.Args) != 2 {
+		return false
+	}
+	return fn.Name() == "WithQuery" || fn.Name() == "WithQueryAdd"
+}
+
+// isOptionPackage reports whether path is the option package of
+// cloudflare-go v2 or later.
+func isOptionPackage(path string) bool {
+	module, ok := strings.CutSuffix(path, "/option")
+	return ok && InSDK(path, "") && strings.HasPrefix(module, "github.com/cloudflare/cloudflare-go/v")
 }
 
 // identifiable reports whether src renders to an identity (see identity).
