@@ -59,10 +59,38 @@ func (r *Result) exportNumbers() {
 		if t == nil {
 			t = r.eachReturn(fn)
 		}
-		if t != nil && selfContained(t) && (t.Params() || t.Op == TermPhi || t.Op == TermConst) {
+		switch {
+		case t != nil && selfContained(t) && (t.Params() || t.Op == TermPhi || t.Op == TermConst):
 			r.pass.ExportObjectFact(obj, &numberFact{Term: t, Returns: r.constReturns(fn)})
+		case r.countsDown(fn):
+			// UntilEndOfMonth(now, loc): what is left until a moment,
+			// known to callers as a countdown with no floor.
+			r.pass.ExportObjectFact(obj, &numberFact{Term: &Term{Op: TermCall, Name: "time.Until"}})
 		}
 	}
+}
+
+// countsDown reports whether every return of fn, which returns a
+// time.Duration, counts down to a moment with nothing to keep it above
+// zero: end.Sub(now), time.Until(deadline).
+func (r *Result) countsDown(fn *ssa.Function) bool {
+	if !IsDuration(fn.Signature.Results().At(0).Type()) {
+		return false
+	}
+	found := false
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 {
+			continue
+		}
+		e := &evaluator{model: r}
+		bound := e.bound(ret.Results[0], b, nil, 0)
+		if !bound.Countdown || bound.Floored && bound.Floor > 0 {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // constReturns lists fn's returns whose result is a constant, and those
