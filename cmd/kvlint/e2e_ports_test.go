@@ -101,8 +101,8 @@ func TestPortsAndPartialResults(t *testing.T) {
 		"typed/typed.go:98": "kvcounter",
 		// Per-call options that the adapter converts with a helper of the
 		// port's package (LeaseOptions.Seconds), which reads the field.
-		"seats/seats.go:13": "kvttl",
-		"seats/seats.go:17": "kvttl",
+		"seats/seats.go:14": "kvttl",
+		"seats/seats.go:18": "kvttl",
 		// Not memstore.go's Touch: the options it builds go to the fake's
 		// own Write.
 	}
@@ -153,7 +153,7 @@ func TestPrintInterfaces(t *testing.T) {
 	}
 	// sessions.go:15 passes 20 s to the port package's WithTTL option,
 	// which go vet knows a TTL only from the printed field.
-	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:22:13", "feeds/feeds.go:47:9", "archives/archives.go:22:78", "meters/meters.go:20:81", "sweeps/sweeps.go:74:16", "seats/seats.go:13:59", "seats/seats.go:17:59"} {
+	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:22:13", "feeds/feeds.go:47:9", "archives/archives.go:22:78", "meters/meters.go:20:81", "sweeps/sweeps.go:74:16", "seats/seats.go:14:59", "seats/seats.go:18:59"} {
 		if !found[at] {
 			t.Errorf("go vet with the printed interfaces: no finding at %s in %v", at, found)
 		}
