@@ -1128,9 +1128,8 @@ func (r *Result) KeyText(src Source) string {
 }
 
 // KeyMinLen is a lower bound on the length of the key src gives: the
-// constant text that it keeps whole, by concatenation, formatting and
-// escaping. A call that may not keep its arguments, such as a hash
-// (keys.Digest(url)), adds nothing.
+// constant text that it keeps whole, by concatenation, formatting, key
+// builders and escaping. A hash of it (keys.Digest(url)) adds nothing.
 func (r *Result) KeyMinLen(src Source) int {
 	n := 0
 	for _, p := range r.keyParts(src, true) {
@@ -1152,11 +1151,18 @@ func (r *Result) keyParts(src Source, kept bool) []string {
 	return parts
 }
 
-// keepingFuncs return a string that holds their string arguments whole.
-var keepingFuncs = map[string]bool{
-	"fmt.Sprintf": true, "fmt.Sprint": true, "fmt.Sprintln": true, "strings.Join": true, "path.Join": true,
-	"strings.ToLower": true, "strings.ToUpper": true, "strconv.Quote": true,
-	"net/url.PathEscape": true, "net/url.QueryEscape": true,
+// hashing names the functions whose result does not hold their
+// arguments: a digest, a checksum, an encoding of one.
+var hashing = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)hash|digest|sum|sha|md5|hmac|fingerprint|crc|^(crypto|hash|encoding)/`)
+})
+
+// keeps reports whether the function named name (a Term's or a callee's
+// full name) returns its string arguments whole, as key builders do
+// (kvkey.Meta.Child("featured", filter)), rather than a digest of them
+// (keys.Digest(url)).
+func keeps(name string) bool {
+	return name != "" && !hashing().MatchString(name)
 }
 
 // termStrings returns the string constants in t; with kept, only those
@@ -1170,7 +1176,7 @@ func termStrings(t *Term, kept bool) []string {
 				parts = append(parts, constant.StringVal(c))
 			}
 		}
-		if kept && (t.Op == TermCall && !keepingFuncs[t.Name] || t.Op == TermPhi) {
+		if kept && (t.Op == TermCall && !keeps(t.Name) || t.Op == TermPhi) {
 			return // a phi is one of its arguments, not all
 		}
 		for _, a := range t.Args {
@@ -1232,7 +1238,7 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					parts = append(parts, termStrings(ret, kept)...) // "cart:" in cartKey(id)
 				}
 			}
-			if kept && !keepingFuncs[CalleeName(v)] {
+			if kept && !keeps(CalleeName(v)) {
 				return
 			}
 			if fn := keyFuncField(v); fn != nil {
