@@ -518,12 +518,12 @@ func (r *Result) RecordReturn(src Source, f *Frame, secs float64) token.Pos {
 	if m == nil {
 		return token.NoPos
 	}
-	return r.returnGiving(m, secs, 0)
+	return r.lifetimeReturn(m, secs, 0)
 }
 
-// returnGiving returns the one return of fn, or of a function of this
+// lifetimeReturn returns the one return of fn, or of a function of this
 // package that it returns the result of, that gives secs seconds.
-func (r *Result) returnGiving(fn *ssa.Function, secs float64, depth int) token.Pos {
+func (r *Result) lifetimeReturn(fn *ssa.Function, secs float64, depth int) token.Pos {
 	results := fn.Signature.Results()
 	if results.Len() != 1 || depth > 3 {
 		return token.NoPos
@@ -553,7 +553,7 @@ func (r *Result) returnGiving(fn *ssa.Function, secs float64, depth int) token.P
 			}
 		case *ssa.Call:
 			if callee := x.Call.StaticCallee(); callee != nil {
-				pos = r.returnGiving(callee, secs, depth+1)
+				pos = r.lifetimeReturn(callee, secs, depth+1)
 			}
 		}
 		if pos.IsValid() {
