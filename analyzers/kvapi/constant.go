@@ -499,11 +499,13 @@ func (r *Result) RecordMethod(recv ssa.Value, name string, f *Frame) (*ssa.Funct
 	return m, recv, f
 }
 
-// RecordReturn returns, for a lifetime that src's wrapper asks its record
-// for (v.TTL() in Save[T Record]), where the record's method returns secs
-// seconds in frame f: in the method, or in the policy it returns
-// (p.Tier.TTL()). NoPos when no return, or more than one, does.
-func (r *Result) RecordReturn(src Source, f *Frame, secs float64) token.Pos {
+// RecordReturn returns, for an operand that src's wrapper asks its record
+// for (v.TTL() or v.Key() in Save[T Record]), where the record's method
+// gives c in frame f: in the method, or in the function of this package
+// it returns (p.Tier.TTL()). A lifetime is c seconds, compared with a
+// time.Duration in its own unit. NoPos when no return, or more than one,
+// gives it.
+func (r *Result) RecordReturn(src Source, f *Frame, c constant.Value) token.Pos {
 	if src.Term == nil {
 		return token.NoPos
 	}
@@ -518,19 +520,18 @@ func (r *Result) RecordReturn(src Source, f *Frame, secs float64) token.Pos {
 	if m == nil {
 		return token.NoPos
 	}
-	return r.lifetimeReturn(m, secs, 0)
+	return r.returnOf(m, c, 0)
 }
 
-// lifetimeReturn returns the one return of fn, or of a function of this
-// package that it returns the result of, that gives secs seconds.
-func (r *Result) lifetimeReturn(fn *ssa.Function, secs float64, depth int) token.Pos {
+// returnOf returns the one return of fn, or of a function of this
+// package that it returns the result of, that gives c.
+func (r *Result) returnOf(fn *ssa.Function, c constant.Value, depth int) token.Pos {
 	results := fn.Signature.Results()
 	if results.Len() != 1 || depth > 3 {
 		return token.NoPos
 	}
-	c := constant.MakeFloat64(secs)
 	if IsDuration(results.At(0).Type()) {
-		c = constant.MakeFloat64(secs * 1e9)
+		c = constant.BinaryOp(constant.ToFloat(c), token.MUL, constant.MakeFloat64(1e9))
 	}
 	if fn.Pkg != r.pkg {
 		obj, ok := fn.Object().(*types.Func)
@@ -548,12 +549,12 @@ func (r *Result) lifetimeReturn(fn *ssa.Function, secs float64, depth int) token
 		pos := token.NoPos
 		switch x := ret.Results[0].(type) {
 		case *ssa.Const:
-			if x.Value != nil && constant.Compare(constant.ToFloat(x.Value), token.EQL, c) {
+			if x.Value != nil && sameConstant(x.Value, c) {
 				pos = ret.Pos()
 			}
 		case *ssa.Call:
 			if callee := x.Call.StaticCallee(); callee != nil {
-				pos = r.lifetimeReturn(callee, secs, depth+1)
+				pos = r.returnOf(callee, c, depth+1)
 			}
 		}
 		if pos.IsValid() {
@@ -564,6 +565,15 @@ func (r *Result) lifetimeReturn(fn *ssa.Function, secs float64, depth int) token
 		}
 	}
 	return found
+}
+
+// sameConstant reports whether a and b are the same string, or the same
+// number whatever its kind.
+func sameConstant(a, b constant.Value) bool {
+	if a.Kind() == constant.String || b.Kind() == constant.String {
+		return a.Kind() == b.Kind() && constant.StringVal(a) == constant.StringVal(b)
+	}
+	return constant.Compare(constant.ToFloat(a), token.EQL, constant.ToFloat(b))
 }
 
 var nsPerUnit = map[string]float64{"Hours": 3600e9, "Minutes": 60e9, "Seconds": 1e9,

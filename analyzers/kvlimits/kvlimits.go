@@ -236,7 +236,13 @@ func (c *checker) key(src kvapi.Source) {
 			}
 			switch s := constant.StringVal(v); {
 			case s == "" || s == "." || s == "..":
-				c.reportMade(src, "KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+				msg := fmt.Sprintf("KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+				if pos := c.model.RecordReturn(src, nil, v); pos.IsValid() {
+					// Save(ctx, st, m) with m.Key() returning it: where it is returned.
+					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: msg})
+					return
+				}
+				c.reportMade(src, "%s", msg)
 				return
 			case len(s) > maxKey:
 				c.reportMade(src, "this key is %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", len(s))

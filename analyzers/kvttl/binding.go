@@ -223,7 +223,7 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 // lifetime (return key, 30 * time.Second). That return is where the
 // value is written.
 func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
-	if pos := p.model.RecordReturn(src, b.frame, secs); pos.IsValid() {
+	if pos := p.model.RecordReturn(src, b.frame, constant.MakeFloat64(secs)); pos.IsValid() {
 		b.pos, b.end = pos, pos // Save(ctx, st, entry{l}): entry.TTL() returns it
 		return b
 	}
