@@ -530,15 +530,16 @@ func (r *Result) returnOf(fn *ssa.Function, c constant.Value, depth int) token.P
 	if results.Len() != 1 || depth > 3 {
 		return token.NoPos
 	}
+	want := c // in this function's unit; c stays in seconds for the functions it returns
 	if IsDuration(results.At(0).Type()) {
-		c = constant.BinaryOp(constant.ToFloat(c), token.MUL, constant.MakeFloat64(1e9))
+		want = constant.BinaryOp(constant.ToFloat(c), token.MUL, constant.MakeFloat64(1e9))
 	}
 	if fn.Pkg != r.pkg {
 		obj, ok := fn.Object().(*types.Func)
 		if !ok {
 			return token.NoPos
 		}
-		return r.ReturnOf(obj, c)
+		return r.ReturnOf(obj, want)
 	}
 	found := token.NoPos
 	for _, b := range fn.Blocks {
@@ -549,7 +550,7 @@ func (r *Result) returnOf(fn *ssa.Function, c constant.Value, depth int) token.P
 		pos := token.NoPos
 		switch x := ret.Results[0].(type) {
 		case *ssa.Const:
-			if x.Value != nil && sameConstant(x.Value, c) {
+			if x.Value != nil && sameConstant(x.Value, want) {
 				pos = ret.Pos()
 			}
 		case *ssa.Call:
