@@ -455,7 +455,7 @@ func (e *evaluator) boundMethod(call *ssa.Call, f *Frame) *ssa.Function {
 // elsewhere asks the record it is given: Save(ctx, st, entry{l}) with
 // v.TTL() inside Save is entry.TTL() for this entry.
 func (e *evaluator) recordMethod(recv ssa.Value, name string, f *Frame, depth int) []constant.Value {
-	m, recv, f := e.model.RecordMethod(recv, name, f)
+	m, recv, f := e.model.recordMethodOf(recv, name, f)
 	switch {
 	case m == nil:
 		return nil
@@ -468,10 +468,10 @@ func (e *evaluator) recordMethod(recv ssa.Value, name string, f *Frame, depth in
 	return nil
 }
 
-// RecordMethod returns the method name of the value recv is in frame f,
+// recordMethodOf returns the method name of the value recv is in frame f,
 // when its concrete type is known there, with that value and the frame
 // to evaluate it in.
-func (r *Result) RecordMethod(recv ssa.Value, name string, f *Frame) (*ssa.Function, ssa.Value, *Frame) {
+func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Function, ssa.Value, *Frame) {
 	for range maxDepth {
 		recv = retyped(recv)
 		p, ok := recv.(*ssa.Parameter)
@@ -516,7 +516,7 @@ func (r *Result) RecordReturn(src Source, f *Frame, c constant.Value) token.Pos 
 	if asked == nil {
 		return token.NoPos
 	}
-	m, _, _ := r.RecordMethod(src.Args[asked.Args[0].Index], strings.TrimPrefix(asked.Name, keyMethodPrefix), f)
+	m, _, _ := r.recordMethodOf(src.Args[asked.Args[0].Index], strings.TrimPrefix(asked.Name, keyMethodPrefix), f)
 	if m == nil {
 		return token.NoPos
 	}

@@ -469,7 +469,7 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		t.Args = append(t.Args, c.callArgs(v, depth)...)
 		return t
 	}
-	if name, ok := ownKeyMethod(v); ok {
+	if name, ok := ownMethod(v); ok {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
 	name := CalleeName(v)
@@ -801,12 +801,12 @@ const keyFuncName = "(func field)"
 // Save[T Record].
 const keyMethodPrefix = "(method) "
 
-// ownKeyMethod returns the Term name of call when it asks a value for a
+// ownMethod returns the Term name of call when it asks a value for a
 // string or a number through an interface or type parameter, with no
 // arguments: a record's rec.Key() or rec.TTL(). A call site that knows
 // the concrete type resolves it (see identityWriter.method and
 // evaluator.recordMethod); elsewhere it is not known.
-func ownKeyMethod(call *ssa.Call) (string, bool) {
+func ownMethod(call *ssa.Call) (string, bool) {
 	if !call.Call.IsInvoke() || len(call.Call.Args) != 0 {
 		return "", false
 	}
