@@ -125,7 +125,7 @@ func (b *urlBuilder) parts(v ssa.Value, env *restEnv, at ssa.Instruction, depth 
 		}
 		return capVariants(out)
 	case *ssa.UnOp:
-		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && b.ownField(fa) {
 			// A base URL kept in a field, set by a constructor or an option.
 			holder, _ := env.resolve(fa.X)
 			name := fieldName(fa.X.Type(), fa.Field)
@@ -148,8 +148,20 @@ func (b *urlBuilder) parts(v ssa.Value, env *restEnv, at ssa.Instruction, depth 
 		return opaque
 	case *ssa.Call:
 		return b.call(v, env, at, depth)
+	case *ssa.Extract:
+		// u, err := c.nsURL(key): a helper that returns the URL with an error.
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			return b.helper(v, call, env, at, depth)
+		}
 	}
 	return opaque
+}
+
+// ownField reports whether fa is a field of a struct this package
+// declares: the stores into url.URL's Path are other URLs' paths.
+func (b *urlBuilder) ownField(fa *ssa.FieldAddr) bool {
+	f := FieldOf(fa)
+	return f != nil && f.Pkg() == b.model.pkg.Pkg
 }
 
 // joined reads a loop that appends the elements of a slice to a URL,
@@ -292,18 +304,23 @@ func (b *urlBuilder) call(v *ssa.Call, env *restEnv, at ssa.Instruction, depth i
 	case "strings.TrimSuffix", "strings.TrimRight":
 		return b.parts(args[0], env, at, depth+1)
 	}
-	// A helper of the package that returns a URL: c.valueURL(key).
-	callee := v.Call.StaticCallee()
-	if callee == nil || callee.Pkg != b.model.pkg || len(callee.Blocks) == 0 || v.Call.IsInvoke() {
-		return [][]urlPart{{{val: v, at: at}}}
+	return b.helper(v, v, env, at, depth)
+}
+
+// helper takes apart result, which call returns, when call is of a helper
+// of the package that returns a URL: c.valueURL(key).
+func (b *urlBuilder) helper(result ssa.Value, call *ssa.Call, env *restEnv, at ssa.Instruction, depth int) [][]urlPart {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != b.model.pkg || len(callee.Blocks) == 0 || call.Call.IsInvoke() {
+		return [][]urlPart{{{val: result, at: at}}}
 	}
-	inner := env.bind(callee, args)
+	inner := env.bind(callee, call.Call.Args)
 	var out [][]urlPart
-	for _, ret := range b.model.returned(v) {
+	for _, ret := range b.model.returned(result) {
 		out = append(out, b.parts(ret, inner, at, depth+1)...)
 	}
 	if len(out) == 0 {
-		return [][]urlPart{{{val: v, at: at}}}
+		return [][]urlPart{{{val: result, at: at}}}
 	}
 	return capVariants(out)
 }
@@ -395,7 +412,7 @@ func (b *urlBuilder) query(q ssa.Value, env *restEnv, depth int) [][]urlPart {
 	if len(out[0]) == 0 {
 		return [][]urlPart{{{val: q}}}
 	}
-	return concat([][]urlPart{{{lit: "?"}}}, out)
+	return out
 }
 
 // queryValue is one value set in url.Values: a formatted number is that
@@ -418,7 +435,19 @@ func (b *urlBuilder) queryValue(v ssa.Value, env *restEnv, at ssa.Instruction, d
 // urlStruct takes a url.URL apart by the fields the package stores in it.
 func (b *urlBuilder) urlStruct(u ssa.Value, env *restEnv, depth int) [][]urlPart {
 	path, query := [][]urlPart{{}}, [][]urlPart{{}}
-	for _, addr := range append([]ssa.Value{u}, b.model.addresses(u, 0)...) {
+	addrs := append([]ssa.Value{u}, b.model.addresses(u, 0)...)
+	for i := 0; i < len(addrs) && i < maxDepth; i++ {
+		for _, user := range b.model.users(addrs[i]) {
+			// u := url.URL{Path: p}: the literal is built in a
+			// temporary and copied into u.
+			if st, ok := user.(*ssa.Store); ok && st.Addr == addrs[i] {
+				if load, ok := st.Val.(*ssa.UnOp); ok && load.Op == token.MUL {
+					addrs = append(addrs, load.X)
+				}
+			}
+		}
+	}
+	for _, addr := range addrs {
 		for _, user := range b.model.users(addr) {
 			fa, ok := user.(*ssa.FieldAddr)
 			if !ok || fa.X != addr {
@@ -529,13 +558,14 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 	verb, _ := req.env.resolve(req.verb)
 	method, verbKnown := StringConst(verb)
 	var found []*Op
-	undetermined := !verbKnown
+	undetermined, queryGiven := !verbKnown, false
 	for _, parts := range b.parts(req.url, req.env, nil, 0) {
 		ep, ok := parseEndpoint(parts)
 		if !ok {
 			undetermined = undetermined || endsInParam(parts)
 			continue
 		}
+		queryGiven = queryGiven || slices.ContainsFunc(parts, isQueryParam)
 		if !verbKnown {
 			continue
 		}
@@ -546,6 +576,12 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 		op := &Op{Method: &Method{Pkg: restPkg, Name: strings.ToUpper(method) + " " + ep.route, Role: role, Operands: ops{}},
 			rest: r.restSources(ep, role, req, site)}
 		found = append(found, op)
+	}
+	if len(found) > 0 && queryGiven && depth < maxHelperDepth {
+		// c.list(ctx, url.Values{"limit": {"5"}}): the options are the callers'.
+		if out := r.restOpsInCallers(b, site, req, depth); len(out) > 0 {
+			return out
+		}
 	}
 	if len(found) > 0 {
 		var out []*Op
@@ -561,6 +597,12 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 	if !undetermined || depth >= maxHelperDepth {
 		return nil
 	}
+	return r.restOpsInCallers(b, site, req, depth)
+}
+
+// restOpsInCallers returns the operations of the request that site makes
+// as each caller of its function completes it.
+func (r *Result) restOpsInCallers(b *urlBuilder, site ssa.CallInstruction, req restRequest, depth int) []*Op {
 	fn := site.Parent()
 	var out []*Op
 	for _, caller := range r.CallSites(fn) {
@@ -595,6 +637,17 @@ func endsInParam(parts []urlPart) bool {
 		}
 	}
 	return false
+}
+
+// isQueryParam reports whether p is url.Values that the function making
+// the request is given.
+func isQueryParam(p urlPart) bool {
+	param, ok := p.val.(*ssa.Parameter)
+	if !ok || param.Parent().Parent() != nil {
+		return false
+	}
+	named, ok := types.Unalias(param.Type()).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/url" && named.Obj().Name() == "Values"
 }
 
 // sends returns the calls that send the request site makes: the call
@@ -668,6 +721,9 @@ func parseEndpoint(parts []urlPart) (endpoint, bool) {
 		nsEnd = len(u.text) - start
 	}
 	nsEnd += start
+	if nsEnd == start {
+		return endpoint{}, false // the error path of a helper: return "", err
+	}
 	ep := endpoint{namespace: u.pieces(0, nsEnd), query: make(map[string][]urlPart)}
 	pathEnd := strings.IndexByte(u.text[nsEnd:], '?')
 	if pathEnd < 0 {
@@ -847,8 +903,10 @@ func (r *Result) namespaceSource(pieces []urlPart, site ssa.CallInstruction) (So
 	// named by its identity there, the same for every request built by it.
 	url := &Term{Op: TermCall, Name: restURL}
 	var args []ssa.Value
+	var plain strings.Builder // the URL, when it has no values of this function
 	text := func(lit string) {
 		url.Args = append(url.Args, &Term{Op: TermConst, Value: strconv.Quote(lit), Kind: constant.String})
+		plain.WriteString(lit)
 	}
 	for _, p := range pieces {
 		switch {
@@ -866,7 +924,7 @@ func (r *Result) namespaceSource(pieces []urlPart, site ssa.CallInstruction) (So
 		}
 	}
 	if args == nil {
-		return Source{Value: ssa.NewConst(constant.MakeString(renderURL(pieces).text), types.Typ[types.String]), Pos: site.Pos()}, true
+		return Source{Value: ssa.NewConst(constant.MakeString(plain.String()), types.Typ[types.String]), Pos: site.Pos()}, true
 	}
 	return Source{Term: url, Args: args, Pos: site.Pos()}, true
 }
