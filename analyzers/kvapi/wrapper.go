@@ -331,6 +331,9 @@ func (r *Result) closureBehind(call ssa.CallInstruction) *ssa.Function {
 func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 	common := call.Common()
 	if common.IsInvoke() {
+		if m := r.boundMethod(common); m != nil {
+			return m, append([]ssa.Value{common.Value}, common.Args...)
+		}
 		return common.Method, append([]ssa.Value{common.Value}, common.Args...)
 	}
 	fn := common.Value
@@ -358,6 +361,50 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
 	return obj, common.Args
+}
+
+// boundMethod returns, for a call of a method of a parameter whose type
+// is an interface literal, func touch(ctx, kv interface{ Put(...) error }),
+// the method that the function's callers in this package give it: the
+// adapter's Put, or a port's. No configuration can name such an
+// interface, so what its callers pass is all there is to go by. The
+// first caller whose method is known to reach KV decides.
+func (r *Result) boundMethod(common *ssa.CallCommon) *types.Func {
+	p, ok := common.Value.(*ssa.Parameter)
+	if !ok {
+		return nil
+	}
+	if _, literal := types.Unalias(p.Type()).(*types.Interface); !literal {
+		return nil
+	}
+	fn := p.Parent()
+	i := slices.Index(fn.Params, p)
+	for _, caller := range r.CallSites(origin(fn)) {
+		args := caller.Common().Args
+		if i >= len(args) {
+			continue
+		}
+		given := args[i]
+		if c, ok := given.(*ssa.ChangeInterface); ok {
+			given = c.X // a port of the caller's, seen as the literal
+		}
+		if mi, ok := given.(*ssa.MakeInterface); ok {
+			given = mi.X
+		}
+		obj, _, _ := types.LookupFieldOrMethod(given.Type(), true, common.Method.Pkg(), common.Method.Name())
+		if m, ok := obj.(*types.Func); ok && r.reachesKV(m) {
+			return m
+		}
+	}
+	return nil
+}
+
+// reachesKV reports whether a call of m is a KV operation: an SDK
+// method, a port, or a wrapper.
+func (r *Result) reachesKV(m *types.Func) bool {
+	var fact WrapperFact
+	return Lookup(m) != nil || r.ifaces.lookup(m) != nil || r.ifaces.wrapped(m) != nil ||
+		r.pass.ImportObjectFact(m.Origin(), &fact)
 }
 
 // portFunc returns, for a call of a value of a function type that
