@@ -314,6 +314,11 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 	}
 	for _, src := range srcs {
 		if src.Term != nil && opaque(src.Term) {
+			// A namespace the wrapper looks up (by the tenant in ctx) is
+			// no fresh draw: it is fixed when what the call gives it is.
+			if o == kvapi.Namespace && givenInvariant(model, op, loop) {
+				continue
+			}
 			return false // drawn inside the wrapper: perhaps fresh each call
 		}
 		if src.Term != nil && countsInside(model, op, src.Term) {
@@ -323,6 +328,21 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 			if varies(model, in, loop, 0) {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// givenInvariant reports whether what op's call gives the wrapper, other
+// than the value written, is the same on every iteration of loop.
+func givenInvariant(model *kvapi.Result, op *kvapi.Op, loop kvapi.Loop) bool {
+	var value []ssa.Value
+	for _, src := range op.Sources(kvapi.Value) {
+		value = append(value, src.Inputs()...)
+	}
+	for _, arg := range op.Args {
+		if !slices.Contains(value, arg) && varies(model, arg, loop, 0) {
+			return false
 		}
 	}
 	return true
@@ -725,9 +745,11 @@ func constantKeys(model *kvapi.Result, op *kvapi.Op) ([]constant.Value, bool) {
 // h.keys.LatestSignup(), with nothing from the request, the clock or a
 // random draw. The words are the constants' and the key builders' names.
 func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
-	fn := put.Call.Parent()
+	// The handler may be a closure that a method of the receiver returns,
+	// func (a *App) handleStatus() http.HandlerFunc, which captures it.
+	fn := kvapi.Outermost(put.Call.Parent())
 	srcs := put.Sources(kvapi.Key)
-	if fn.Parent() != nil || fn.Signature.Recv() == nil || len(srcs) == 0 {
+	if fn.Signature.Recv() == nil || len(srcs) == 0 {
 		return "", false
 	}
 	recv := fn.Params[0]
@@ -740,6 +762,8 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 		switch v := v.(type) {
 		case *ssa.Parameter:
 			return v == recv
+		case *ssa.FreeVar:
+			return holdsOnly(kvapi.Binding(v), recv)
 		case *ssa.Const:
 			if v.Value != nil && v.Value.Kind() == constant.String {
 				words = append(words, constant.StringVal(v.Value))
@@ -747,7 +771,7 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			return true
 		case *ssa.BinOp:
 			return fixed(v.X, depth+1) && fixed(v.Y, depth+1)
-		case *ssa.Convert, *ssa.ChangeType, *ssa.Field, *ssa.FieldAddr:
+		case *ssa.Convert, *ssa.ChangeType, *ssa.MakeInterface, *ssa.Field, *ssa.FieldAddr:
 			// A conversion, or a part of what the receiver holds.
 			return fixed(*v.(ssa.Instruction).Operands(nil)[0], depth+1)
 		case *ssa.UnOp:
@@ -816,6 +840,28 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 		}
 	}
 	return strings.Join(words, " "), true
+}
+
+// holdsOnly reports whether v, what a closure captures, is recv, or a
+// variable that holds only recv (the receiver, captured by reference).
+func holdsOnly(v ssa.Value, recv *ssa.Parameter) bool {
+	if v == recv {
+		return true
+	}
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	stored := false
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			if st.Val != recv {
+				return false
+			}
+			stored = true
+		}
+	}
+	return stored
 }
 
 // inHandler reports whether fn, or a function it is nested in, serves
