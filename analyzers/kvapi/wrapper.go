@@ -131,7 +131,7 @@ const maxRounds = 4
 // package's own functions, which it summarises and exports as facts.
 func (r *Result) findOps() {
 	r.exportClamps()
-	summarised := make(map[*types.Func]bool)
+	summarised := make(map[*types.Func]int)
 	for round := 0; round < maxRounds; round++ {
 		r.Ops = r.scanCalls()
 		if !r.summariseAll(summarised) {
@@ -166,10 +166,12 @@ func (r *Result) findOps() {
 }
 
 // summariseAll exports the WrapperFact of each function of the package
-// that wraps one of r.Ops and was not summarised yet, kept with the
-// setter's operations findSetters gave it, if any; it reports whether it
-// found one.
-func (r *Result) summariseAll(summarised map[*types.Func]bool) bool {
+// that wraps one of r.Ops and was not summarised yet, or was summarised
+// with fewer (a call of a wrapper whose own summary came a round later),
+// kept with the setter's operations findSetters gave it, if any; it
+// reports whether it found one. summarised counts each function's
+// operations when it was summarised.
+func (r *Result) summariseAll(summarised map[*types.Func]int) bool {
 	byFunc := make(map[*ssa.Function][]*Op)
 	for _, op := range r.Ops {
 		// An operation in a closure is its enclosing function's, unless
@@ -184,20 +186,23 @@ func (r *Result) summariseAll(summarised map[*types.Func]bool) bool {
 	changed := false
 	for _, fn := range r.funcs {
 		obj, ok := fn.Object().(*types.Func)
-		if !ok || fn.Parent() != nil || summarised[obj] {
+		if n, done := summarised[obj]; !ok || fn.Parent() != nil || done && n >= len(byFunc[fn]) {
 			continue
 		}
 		if fact := r.summarise(fn, byFunc[fn]); fact != nil {
 			var setter WrapperFact
 			if r.pass.ImportObjectFact(obj, &setter) {
 				for _, w := range setter.Ops {
+					if w.Field == "" && summarised[obj] > 0 {
+						continue // this function's own earlier summary
+					}
 					if !slices.ContainsFunc(fact.Ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
 						fact.Ops = append(fact.Ops, w)
 					}
 				}
 			}
 			r.pass.ExportObjectFact(obj, fact)
-			summarised[obj] = true
+			summarised[obj] = max(len(byFunc[fn]), 1)
 			changed = true
 		}
 	}
