@@ -1,10 +1,12 @@
 package kvapi
 
 import (
+	"fmt"
 	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -559,11 +561,20 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 	method, verbKnown := StringConst(verb)
 	var found []*Op
 	undetermined, queryGiven := !verbKnown, false
+	seen := make(map[string]bool)
 	for _, parts := range b.parts(req.url, req.env, nil, 0) {
 		ep, ok := parseEndpoint(parts)
 		if !ok {
 			undetermined = undetermined || endsInParam(parts)
 			continue
+		}
+		// Ways of building the URL that differ only before the
+		// namespace's ID (a base URL set in a constructor, or its
+		// default) make the same request.
+		if sig := ep.signature(); seen[sig] {
+			continue
+		} else {
+			seen[sig] = true
 		}
 		queryGiven = queryGiven || slices.ContainsFunc(parts, isQueryParam)
 		if !verbKnown {
@@ -706,6 +717,32 @@ type endpoint struct {
 	namespace []urlPart
 	key       []urlPart
 	query     map[string][]urlPart
+}
+
+// signature identifies the request to ep by what follows the account:
+// the namespace's ID, the route, the key and the query.
+func (ep endpoint) signature() string {
+	var sb strings.Builder
+	piece := func(pieces []urlPart) {
+		for _, p := range pieces {
+			if p.val != nil {
+				fmt.Fprintf(&sb, "{%p}", p.val)
+			} else {
+				sb.WriteString(p.lit)
+			}
+		}
+		sb.WriteByte('|')
+	}
+	if n := len(ep.namespace); n > 0 {
+		piece(ep.namespace[n-1:])
+	}
+	sb.WriteString(ep.route)
+	piece(ep.key)
+	for _, name := range slices.Sorted(maps.Keys(ep.query)) {
+		sb.WriteString(name)
+		piece(ep.query[name])
+	}
+	return sb.String()
 }
 
 // parseEndpoint finds the KV path in a URL's parts.
