@@ -783,6 +783,9 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 		if !ok || len(last.Results) != results.Len() || orError && !IsNil(last.Results[1]) {
 			continue // of a (key, error) helper, the returns that succeed
 		}
+		if zero(last.Results[0]) && nilGuarded(b) {
+			continue // func (o *Opts) ttl() time.Duration { if o == nil { return 0 }; ... }
+		}
 		t := c.term(last.Results[0], 0)
 		if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {
 			return nil
@@ -791,6 +794,49 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	}
 	r.returns[fn] = ret
 	return ret
+}
+
+// zero reports whether v is the constant zero of its type.
+func zero(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	if !ok {
+		return false
+	}
+	return c.Value == nil || c.Value.Kind() == constant.Int && constant.Sign(c.Value) == 0 ||
+		c.Value.Kind() == constant.String && constant.StringVal(c.Value) == ""
+}
+
+// nilGuarded reports whether b is entered only when a pointer parameter
+// is nil: the default a nil-safe accessor returns, which stands for no
+// value given rather than a value.
+func nilGuarded(b *ssa.BasicBlock) bool {
+	if len(b.Preds) != 1 {
+		return false
+	}
+	pred := b.Preds[0]
+	ifs, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	cmp, ok := ifs.Cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
+		return false
+	}
+	param, _ := cmp.X.(*ssa.Parameter)
+	if p, ok := cmp.Y.(*ssa.Parameter); ok {
+		param = p
+	}
+	if param == nil || !IsNil(cmp.X) && !IsNil(cmp.Y) {
+		return false
+	}
+	if _, ptr := param.Type().Underlying().(*types.Pointer); !ptr {
+		return false
+	}
+	nilBranch := pred.Succs[0]
+	if cmp.Op == token.NEQ {
+		nilBranch = pred.Succs[1]
+	}
+	return nilBranch == b
 }
 
 // keyFuncName names, in Terms, the call of a function kept in a field.
