@@ -49,11 +49,27 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// code drawn here, checked for a collision: a cooldown's key
 		// names who asks.
 		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
-		if missing && !(byFlag && !mineTested && (expires(model, put) && !fresh || marker(model, put))) {
+		cooldown := expires(model, put) && !fresh && !namesLock(model, put)
+		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put))) {
 			return get
 		}
 	}
 	return nil
+}
+
+// namesLock reports whether put's key names a lock, which holds
+// mutual exclusion for its holder: taken after a look that finds it free,
+// it is a claim even when it expires ("lock:checkout:" + cart).
+func namesLock(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Key) {
+		for _, w := range kvapi.Words(model.KeyText(src)) {
+			switch strings.ToLower(w) {
+			case "lock", "locks", "mutex":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ownValue reports whether the put writes something of this request's

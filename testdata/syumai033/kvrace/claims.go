@@ -295,3 +295,14 @@ func seedTheme(ns *kv.Namespace, user string) error {
 	}
 	return ns.PutString("theme:"+user, "light", nil)
 }
+
+// A checkout lock taken after a found flag refuses, with a lifetime: two
+// requests both find it free and both check out.
+func lockCheckout(ns *kv.Namespace, cart, buyer string) error {
+	if _, held, err := lookup(ns, "lock:checkout:"+cart); err != nil {
+		return err
+	} else if held {
+		return errRunning
+	}
+	return ns.PutString("lock:checkout:"+cart, buyer, &kv.PutOptions{ExpirationTTL: 120}) // want `check-then-create on one KV key`
+}
