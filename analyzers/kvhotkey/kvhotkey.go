@@ -440,6 +440,12 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 				if loop[x.Block()] || passedIn(x, loop) {
 					return true
 				}
+			case *ssa.UnOp:
+				// The same through a pointer kept in a field: *t.ns of
+				// a struct of flags.
+				if x.Op != token.MUL || varies(model, x, loop, depth+1) {
+					return true
+				}
 			default:
 				return true
 			}

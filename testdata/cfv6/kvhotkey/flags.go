@@ -44,3 +44,23 @@ func stampAll(ctx context.Context, client *cloudflare.Client, account string, na
 	}
 	return nil
 }
+
+// The flags kept in a struct of pointers, as a command's shared
+// settings: *t.ns is read in the loop, the same each time.
+type target struct {
+	ns      *string
+	account *string
+}
+
+func backfill(ctx context.Context, client *cloudflare.Client, t target, ids []string) error { // want backfill:"kvhotkey"
+	for _, id := range ids {
+		_, err := client.KV.Namespaces.Values.Update(ctx, *t.ns, "backfill:checkpoint", kv.NamespaceValueUpdateParams{ // want `this loop writes the same KV key on every iteration`
+			AccountID: cloudflare.F(*t.account),
+			Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(id)),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
