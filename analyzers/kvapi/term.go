@@ -778,6 +778,7 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	}
 	c := &compiler{model: r, fn: fn}
 	var ret *Term
+	var rets []*Term // the distinct values returned
 	for _, b := range fn.Blocks {
 		last, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok || len(last.Results) != results.Len() || orError && !IsNil(last.Results[1]) {
@@ -787,13 +788,34 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 			continue // func (o *Opts) ttl() time.Duration { if o == nil { return 0 }; ... }
 		}
 		t := c.term(last.Results[0], 0)
-		if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {
+		if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil {
 			return nil
 		}
-		ret = t
+		if !slices.ContainsFunc(rets, func(u *Term) bool { return u.String() == t.String() }) {
+			rets = append(rets, t)
+		}
+	}
+	switch {
+	case len(rets) == 1:
+		ret = rets[0]
+	case len(rets) == 2 && basic(results.At(0).Type(), types.IsInteger) && !slices.ContainsFunc(rets, notGiven):
+		// A number with a default, func (o *Opts) ttl(def time.Duration)
+		// time.Duration { if o == nil || o.TTL == 0 { return def }; return
+		// o.TTL }: either of the values given. (Other helpers with
+		// branches, a policy's switch, stay unknown.)
+		ret = &Term{Op: TermPhi, Args: rets, Conds: make([][]Cond, len(rets))}
 	}
 	r.returns[fn] = ret
 	return ret
+}
+
+// notGiven reports whether t is anything but a parameter or a field of
+// one.
+func notGiven(t *Term) bool {
+	if t.Op == TermField && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	return t.Op != TermParam
 }
 
 // zero reports whether v is the constant zero of its type.

@@ -73,6 +73,9 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 			fn := param.Parent()
 			for _, call := range p.model.CallSites(fn) {
 				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
+				if e := p.model.CallExpr(call.Pos()); e != nil {
+					next.end = e.End() // the whole call, which holds any option reported inside it
+				}
 				if i := slices.Index(fn.Params, param); !call.Common().IsInvoke() && i >= 0 && i < len(call.Common().Args) {
 					next.value = call.Common().Args[i]
 				}
@@ -213,6 +216,9 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 		}
 	} else if !start.pos.IsValid() {
 		start.pos = op.Pos()
+	}
+	if start.pos == op.Pos() && !start.end.IsValid() {
+		start.end = op.End() // the call, which holds any option reported inside it
 	}
 	return start
 }

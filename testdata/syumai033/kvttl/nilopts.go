@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/kvstore"
 )
 
 // Options a caller may leave nil, read through nil-safe accessors.
@@ -47,4 +49,17 @@ func keepOptSeat(s *optStore, seat string) error {
 		return err
 	}
 	return s.put("hold:"+seat, "1", &writeOpts{TTL: 5 * time.Minute})
+}
+
+// Options read with a default of the store's own, in another package.
+func challenge(s *kvstore.LifeStore, id, nonce string) error {
+	return s.Put("challenge:"+id, nonce, &kvstore.WriteOpts{TTL: 30 * time.Second}) // want `ExpirationTTL 30 .* is below KV's 60-second minimum`
+}
+
+// Quiet: the store's default, and a lifetime KV takes.
+func challengeLong(s *kvstore.LifeStore, id, nonce string) error {
+	if err := s.Put("challenge:"+id, nonce, nil); err != nil {
+		return err
+	}
+	return s.Put("challenge:"+id, nonce, &kvstore.WriteOpts{TTL: 10 * time.Minute})
 }
