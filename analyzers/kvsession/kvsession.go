@@ -59,6 +59,8 @@ var (
 		return regexp.MustCompile(`(?i)^(revoked|revoke|revocations?|denylist|denied|deny|blocklist|blocked|blacklist|banned)$`)
 	})
 	revocation = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(revoked|revoke|revocations?)$`) })
+	// latestWord words say a key holds the latest event, not a list.
+	latestWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(last|latest|recent)$`) })
 	// revokedKey words in a key's own text name a list of revoked
 	// credentials by themselves; "blocked:" + ip is an abuse ban.
 	revokedKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(revoked|revocations?|denylist|denied)$`) })
@@ -493,8 +495,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		}
 	}
 	for _, group := range append(key, other...) {
+		// "status/last-deny" notes the latest refusal; it lists nothing.
+		latest := slices.ContainsFunc(group, func(w string) bool { return latestWord().MatchString(w) })
 		for i, w := range group {
-			ev.revocationList = ev.revocationList || revocationList().MatchString(w)
+			ev.revocationList = ev.revocationList || !latest && revocationList().MatchString(w)
 			ev.revocation = ev.revocation || revocation().MatchString(w)
 			switch {
 			case ev.credential == "" && i+1 < len(group) && c.credentials.MatchString(w+group[i+1]):

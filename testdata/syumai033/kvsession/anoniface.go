@@ -31,3 +31,15 @@ func redeemJoin(s *kvstore.Store, tok string) (joinToken, error) { // want redee
 	jt.Used, jt.UsedAt = true, time.Now()
 	return jt, markUsed(s, key, jt) // want `A token read, changed and written back in KV`
 }
+
+// Quiet: a status key that notes the latest refusal of an API key; it
+// lists no revoked credential.
+type issuedKey struct{ ID, Owner string }
+
+func noteDeny(s *kvstore.Store, id string) error {
+	return s.Set("status/last-deny", id+" "+time.Now().UTC().Format(time.RFC3339), time.Hour)
+}
+
+func refuse(s *kvstore.Store, key issuedKey) error {
+	return noteDeny(s, key.ID)
+}
