@@ -334,11 +334,22 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 }
 
 // givenInvariant reports whether what op's call gives the wrapper, other
-// than the value written, is the same on every iteration of loop.
+// than the argument that is the value written, is the same on every
+// iteration of loop. (An argument the value is only computed from may
+// pick the namespace too: tickTenant(ctx, tenant).)
 func givenInvariant(model *kvapi.Result, op *kvapi.Op, loop kvapi.Loop) bool {
 	var value []ssa.Value
 	for _, src := range op.Sources(kvapi.Value) {
-		value = append(value, src.Inputs()...)
+		t := src.Term
+		for t != nil && t.Op == kvapi.TermConvert && len(t.Args) == 1 {
+			t = t.Args[0]
+		}
+		switch {
+		case src.Value != nil:
+			value = append(value, src.Value)
+		case t != nil && t.Op == kvapi.TermParam && t.Index < len(src.Args):
+			value = append(value, src.Args[t.Index])
+		}
 	}
 	for _, arg := range op.Args {
 		if !slices.Contains(value, arg) && varies(model, arg, loop, 0) {
