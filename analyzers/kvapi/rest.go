@@ -571,11 +571,11 @@ func (r *Result) restOpsOf(b *urlBuilder, site ssa.CallInstruction, req restRequ
 		// Ways of building the URL that differ only before the
 		// namespace's ID (a base URL set in a constructor, or its
 		// default) make the same request.
-		if sig := ep.signature(); seen[sig] {
+		sig := ep.signature()
+		if seen[sig] {
 			continue
-		} else {
-			seen[sig] = true
 		}
+		seen[sig] = true
 		queryGiven = queryGiven || slices.ContainsFunc(parts, isQueryParam)
 		if !verbKnown {
 			continue
