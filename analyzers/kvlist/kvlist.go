@@ -672,9 +672,20 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 	if own != nil {
 		listed = slices.DeleteFunc(slices.Clone(listed), func(v ssa.Value) bool { return slices.Contains(own, v) })
 	}
+	// A key made from a value that a get read (a record of a bulk get of
+	// the listed keys, then its lock's key) is not a listed key read again.
+	var read []ssa.Value
+	for _, op := range model.Ops {
+		if op.Method.Role == kvapi.Get || op.Method.Role == kvapi.BulkGet {
+			read = append(read, op.Results()...)
+		}
+	}
+	isListed := func(s kvapi.Step) bool { return slices.Contains(listed, s.Value) }
 	for _, src := range get.Sources(kvapi.Key) {
-		if model.DependsOnAny(src.Inputs(), get.Call, listed) {
-			return in
+		for _, in := range src.Inputs() {
+			if model.BackwardAvoiding(in, get.Call, read, isListed) {
+				return in
+			}
 		}
 	}
 	return nil
