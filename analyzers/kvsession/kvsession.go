@@ -169,7 +169,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		ev := c.evidence(pass, model, op)
 		switch op.Method.Role {
 		case kvapi.Delete, kvapi.BulkDelete:
-			if ev.credential != "" {
+			if ev.credential != "" && !pointsToDeleted(model, op) {
 				reported(op)
 				rep.Report(analysis.Diagnostic{
 					Pos: op.Pos(), End: op.End(),
@@ -541,6 +541,30 @@ func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 	return slices.ContainsFunc(model.GetsOf(del), func(get *kvapi.Op) bool {
 		return kvapi.Outermost(get.Call.Parent()) == fn && kvapi.Before(get.Call, del.Call) && !readsOther(get)
 	})
+}
+
+// pointsToDeleted reports whether the delete removes an index entry: a
+// key whose value, read first in the same function, names the key of
+// another delete there (get the token's hash by its ID, delete the token,
+// then the entry). The revocation is the other delete.
+func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
+	fn := kvapi.Outermost(del.Call.Parent())
+	for _, get := range model.GetsOf(del) {
+		if kvapi.Outermost(get.Call.Parent()) != fn || !kvapi.Before(get.Call, del.Call) {
+			continue
+		}
+		for _, other := range model.OpsIn(fn, kvapi.Delete) {
+			if other == del {
+				continue
+			}
+			for _, src := range other.Sources(kvapi.Key) {
+				if model.DependsOnAny(src.Inputs(), other.Call, get.Results()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // readsOther reports whether the get reads a record whose type says it is

@@ -15,3 +15,23 @@ func Logout(ctx context.Context, c iface.Cache, sid string) error { // want Logo
 func Purge(ctx context.Context, c iface.Cache, path string) error {
 	return c.Delete(ctx, "page:"+path)
 }
+
+// apiKeys keeps each token under its hash, and an entry per customer
+// and key ID that names the hash.
+type apiKeys struct {
+	tokens, customerTokens iface.Cache
+}
+
+// The entry is read to find the token's hash: the revocation is the
+// delete of the token it names; the entry's own delete is its index's
+// cleanup.
+func (a *apiKeys) Revoke(ctx context.Context, customer, keyID string) error { // want Revoke:"kvsession"
+	hash, err := a.customerTokens.Get(ctx, customer+":"+keyID)
+	if err != nil {
+		return err
+	}
+	if err := a.tokens.Delete(ctx, hash); err != nil { // want `A token revoked or consumed by a KV delete`
+		return err
+	}
+	return a.customerTokens.Delete(ctx, customer+":"+keyID)
+}
