@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -179,6 +180,9 @@ type evaluator struct {
 	// partial is set when a phi had a way in whose value is not known:
 	// its values are then some of the values, not all.
 	partial bool
+	// fixed holds values taken as known while a branch is decided for
+	// each value of a phi's way in on its own (see phi).
+	fixed map[ssa.Value]constant.Value
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -187,6 +191,9 @@ const maxValues = 8
 func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 	if depth > maxDepth {
 		return nil
+	}
+	if c, ok := e.fixed[v]; ok {
+		return []constant.Value{c}
 	}
 	switch v := v.(type) {
 	case *ssa.Const:
@@ -226,20 +233,7 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		}
 		return out
 	case *ssa.Phi:
-		var out []constant.Value
-		for i, edge := range v.Edges {
-			if !e.edgeTaken(v.Block(), i, f, depth) {
-				continue
-			}
-			vals := e.values(edge, f, depth+1)
-			if len(vals) == 0 {
-				e.partial = true
-			}
-			for _, c := range vals {
-				out = appendValue(out, c)
-			}
-		}
-		return out
+		return e.phi(v, f, depth)
 	case *ssa.Call:
 		return e.call(v, f, depth)
 	case *ssa.Extract:
@@ -623,7 +617,7 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 	// Only a condition known on every way counts: isNotFound(err), whose
 	// errors.As(...) && ... is false on one way and not known on the
 	// other, may be either.
-	cond := &evaluator{model: e.model}
+	cond := &evaluator{model: e.model, fixed: e.fixed}
 	conds := cond.values(br.Cond, f, depth+1)
 	if cond.partial || len(conds) != 1 || conds[0].Kind() != constant.Bool {
 		return true
@@ -910,6 +904,46 @@ func FormatsKey(info *types.Info, call *ast.CallExpr) bool {
 }
 
 // condsHold reports whether no condition is known to fail.
+// phi returns the values of the ways into v that can be taken. A way
+// whose own value decides the branch to it, as in a clamp (if ttl <
+// time.Minute { ttl = time.Minute }), gives only the values that take it.
+func (e *evaluator) phi(v *ssa.Phi, f *Frame, depth int) []constant.Value {
+	var out []constant.Value
+	for i, edge := range v.Edges {
+		if !e.edgeTaken(v.Block(), i, f, depth) {
+			continue
+		}
+		vals := e.values(edge, f, depth+1)
+		if len(vals) == 0 {
+			e.partial = true
+		}
+		if len(vals) > 1 && decides(v.Block().Preds[i], edge) {
+			vals = slices.DeleteFunc(vals, func(c constant.Value) bool {
+				one := &evaluator{model: e.model, fixed: maps.Clone(e.fixed)}
+				if one.fixed == nil {
+					one.fixed = make(map[ssa.Value]constant.Value)
+				}
+				one.fixed[edge] = c
+				return !one.edgeTaken(v.Block(), i, f, depth)
+			})
+		}
+		for _, c := range vals {
+			out = appendValue(out, c)
+		}
+	}
+	return out
+}
+
+// decides reports whether the branch that ends b compares v itself.
+func decides(b *ssa.BasicBlock, v ssa.Value) bool {
+	br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	bin, ok := br.Cond.(*ssa.BinOp)
+	return ok && (bin.X == v || bin.Y == v)
+}
+
 func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {
 	for _, c := range conds {
 		vals := e.term(c.Term, args, f, depth+1)
