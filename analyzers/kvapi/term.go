@@ -784,7 +784,7 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 		if !ok || len(last.Results) != results.Len() || orError && !IsNil(last.Results[1]) {
 			continue // of a (key, error) helper, the returns that succeed
 		}
-		if zero(last.Results[0]) && nilGuarded(b) {
+		if zero(last.Results[0]) && unsetGuarded(b) {
 			continue // func (o *Opts) ttl() time.Duration { if o == nil { return 0 }; ... }
 		}
 		t := c.term(last.Results[0], 0)
@@ -828,10 +828,10 @@ func zero(v ssa.Value) bool {
 		c.Value.Kind() == constant.String && constant.StringVal(c.Value) == ""
 }
 
-// nilGuarded reports whether b is entered only when a pointer parameter
-// is nil: the default a nil-safe accessor returns, which stands for no
-// value given rather than a value.
-func nilGuarded(b *ssa.BasicBlock) bool {
+// unsetGuarded reports whether b is entered only when a pointer parameter
+// is nil, or a number parameter zero: the zero a nil-safe accessor or a
+// floor returns there stands for no value given rather than a value.
+func unsetGuarded(b *ssa.BasicBlock) bool {
 	if len(b.Preds) != 1 {
 		return false
 	}
@@ -848,10 +848,17 @@ func nilGuarded(b *ssa.BasicBlock) bool {
 	if p, ok := cmp.Y.(*ssa.Parameter); ok {
 		param = p
 	}
-	if param == nil || !IsNil(cmp.X) && !IsNil(cmp.Y) {
+	if param == nil {
 		return false
 	}
-	if _, ptr := param.Type().Underlying().(*types.Pointer); !ptr {
+	_, ptr := param.Type().Underlying().(*types.Pointer)
+	switch {
+	case ptr && (IsNil(cmp.X) || IsNil(cmp.Y)):
+	case basic(param.Type(), types.IsInteger) && (zero(cmp.X) || zero(cmp.Y)):
+		// A number that is zero when not given, returned as it is:
+		// func Floor(d time.Duration) time.Duration { if d == 0 { return
+		// 0 }; return max(d, MinTTL) }.
+	default:
 		return false
 	}
 	nilBranch := pred.Succs[0]

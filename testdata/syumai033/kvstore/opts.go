@@ -34,3 +34,20 @@ func (s *LifeStore) putOpts(o *WriteOpts) *kv.PutOptions { // want putOpts:`kv b
 func (s *LifeStore) Put(key, v string, o *WriteOpts) error { // want Put:`kv wrapper: put`
 	return s.ns.PutString(key, v, s.putOpts(o))
 }
+
+// Floor keeps a lifetime at a minute or more, and zero, no lifetime, as
+// it is.
+func Floor(d time.Duration) time.Duration { // want Floor:`kv number`
+	if d == 0 {
+		return 0
+	}
+	return max(d, time.Minute)
+}
+
+// Whole drops a lifetime's fraction of a second, and keeps zero.
+func Whole(d time.Duration) time.Duration { // want Whole:`kv number`
+	if d == 0 {
+		return 0
+	}
+	return d / time.Second * time.Second
+}
