@@ -44,12 +44,20 @@ type step struct {
 	changed bool
 }
 
+// BackwardPruned is Backward, visiting but not walking past the values
+// for which prune is true.
+func (r *Result) BackwardPruned(v ssa.Value, sink ssa.Instruction, prune func(Step) bool, visit func(Step) bool) bool {
+	w := &walker{model: r, sink: sink, visit: visit, seen: make(map[step]bool), prune: prune}
+	return w.walk(Step{Value: v}, 0)
+}
+
 type walker struct {
 	model *Result
 	sink  ssa.Instruction
 	visit func(Step) bool
 	seen  map[step]bool
 	avoid []ssa.Value
+	prune func(Step) bool
 }
 
 func (w *walker) walk(s Step, depth int) bool {
@@ -60,7 +68,7 @@ func (w *walker) walk(s Step, depth int) bool {
 	if w.visit(s) {
 		return true
 	}
-	if slices.Contains(w.avoid, s.Value) {
+	if slices.Contains(w.avoid, s.Value) || w.prune != nil && w.prune(s) {
 		return false
 	}
 	next := func(v ssa.Value, changes bool) bool {

@@ -455,7 +455,21 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			for _, in := range src.Inputs() {
 				other = append(other, typeWords(in.Type())...)
 				// The record encoded: json.Marshal(rec) names rec's type.
-				model.Backward(in, op.Call, func(s kvapi.Step) bool {
+				// A record whose fields are only read for the value (a log
+				// line of a code's owner), or one a string or number is
+				// taken from (a calendar entry's booking ID), is not
+				// written, nor is what it was made from.
+				notWritten := func(s kvapi.Step) bool {
+					if _, isStruct := derefNamedStruct(s.Value.Type()); isStruct && onlyFieldsRead(s.Value) {
+						return true
+					}
+					switch s.Value.(type) {
+					case *ssa.Field, *ssa.FieldAddr:
+						return basic(s.Value.Type())
+					}
+					return false
+				}
+				model.BackwardPruned(in, op.Call, notWritten, func(s kvapi.Step) bool {
 					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil && !onlyFieldsRead(s.Value) {
 						// A record is read with its package, tokens.Record,
 						// unless the key names the record's type itself:
@@ -704,6 +718,16 @@ func filledByDecoder(mi *ssa.MakeInterface) bool {
 		}
 	}
 	return true
+}
+
+// basic reports whether t is a string, a number or a bool, or a pointer
+// to one.
+func basic(t types.Type) bool {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	_, ok := t.Underlying().(*types.Basic)
+	return ok
 }
 
 // derefNamedStruct reports whether t is a named struct or a pointer to one.
