@@ -131,7 +131,9 @@ func (r *Reporter) Reportf(n ast.Node, format string, args ...any) {
 // every Report.
 func (r *Reporter) Finish() {
 	for _, d := range r.pending {
-		r.pass.Report(d)
+		if !slices.ContainsFunc(r.pending, func(inner analysis.Diagnostic) bool { return encloses(d, inner) }) {
+			r.pass.Report(d)
+		}
 	}
 	r.pending = nil
 	name := r.pass.Analyzer.Name
@@ -148,6 +150,14 @@ func (r *Reporter) Finish() {
 				Message: fmt.Sprintf("this kvlint:ignore directive silences no %s finding on its line or the next", name)})
 		}
 	}
+}
+
+// encloses reports whether inner is the finding d, said at a part of its
+// range: a literal's field, where d is the whole literal. The part is where
+// the mistake is written.
+func encloses(d, inner analysis.Diagnostic) bool {
+	return inner.Message == d.Message && inner.End.IsValid() && d.Pos <= inner.Pos && inner.End <= d.End &&
+		(d.Pos != inner.Pos || d.End != inner.End)
 }
 
 const suppressionURL = "https://github.com/kvlint/kvlint/blob/main/docs/suppression.md"
