@@ -72,6 +72,24 @@ func (r *Result) givenFake(args []ssa.Value) bool {
 	return false
 }
 
+// optionForFake reports whether the option value that call makes is given
+// only to methods of implementations that never reach KV: kv.WithTTL(d)
+// passed to an in-memory store's Put.
+func (r *Result) optionForFake(call ssa.CallInstruction) bool {
+	v, ok := call.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	calls := optionCalls(v)
+	for _, c := range calls {
+		callee := c.Common().StaticCallee()
+		if callee == nil || callee.Signature.Recv() == nil || !r.withoutKV(callee.Signature.Recv().Type()) {
+			return false
+		}
+	}
+	return len(calls) > 0
+}
+
 // rootParam returns the parameter that t selects from: $1 in (ns (cfg $1)).
 func rootParam(t *Term) (int, bool) {
 	for (t.Op == TermField || t.Op == TermConvert) && len(t.Args) == 1 {

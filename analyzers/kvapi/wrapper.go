@@ -267,7 +267,7 @@ func (r *Result) scanCalls() []*Op {
 				}
 				for i := range wrapped {
 					w := &wrapped[i]
-					if r.onFake(args, w) || w.Field != "" && (r.givenFake(args) || r.clampedBy(call, w.Field)) {
+					if r.onFake(args, w) || w.Field != "" && (r.givenFake(args) || r.clampedBy(call, w.Field) || r.optionForFake(call)) {
 						continue
 					}
 					o := op(&Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}, w)

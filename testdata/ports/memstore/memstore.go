@@ -46,3 +46,13 @@ func (s *Mem) Write(ctx context.Context, key string, v []byte, _ store.WriteOpti
 func (s *Mem) Touch(ctx context.Context, key string) error {
 	return s.Write(ctx, key, nil, store.WriteOptions{TTL: 5 * time.Second})
 }
+
+// Put is the fake's store.Cache: it applies the options and forgets
+// the lifetime.
+func (s *Mem) Put(ctx context.Context, key string, v []byte, opts ...store.PutOption) error {
+	var o store.PutOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return s.Set(ctx, key, v, o.TTL)
+}
