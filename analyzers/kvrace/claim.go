@@ -33,7 +33,7 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 			continue
 		}
 		call, ok := get.Call.(*ssa.Call)
-		if !ok {
+		if !ok || decidedElsewhere(model, get, put) {
 			continue
 		}
 		// A value of this request's own (not a marker, nor a default that
@@ -55,6 +55,45 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// decidedElsewhere reports whether, past the check, the put is reached
+// only on a branch that another answer decides: another key's miss (an
+// unknown slug remembered) or an upstream's HTTP response (a 429's
+// back-off marker). What the put records is that answer, not a claim of
+// the free key.
+func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
+	from, to := get.Call.Block(), put.Call.Block()
+	var others []ssa.Value
+	for _, op := range model.OpsIn(put.Call.Parent(), kvapi.Get) {
+		if op != get && !model.Same(op, get, kvapi.Key) {
+			others = append(others, op.Results()...)
+			if call, ok := op.Call.(*ssa.Call); ok {
+				others = append(others, call) // its error: a miss
+			}
+		}
+	}
+	for _, b := range put.Call.Parent().Blocks {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || b == to || !from.Dominates(b) || !b.Dominates(to) {
+			continue
+		}
+		if model.Backward(br.Cond, br, func(s kvapi.Step) bool {
+			return slices.Contains(others, s.Value) || isResponse(s.Value.Type())
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// isResponse reports whether t is *net/http.Response.
+func isResponse(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "Response"
 }
 
 // namesLock reports whether put's key names a lock, which holds
