@@ -546,7 +546,7 @@ var consumingVerb = sync.OnceValue(func() *regexp.Regexp {
 // location that deleted it.
 func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 	fn := kvapi.Outermost(del.Call.Parent())
-	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb().MatchString) {
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb().MatchString) && !singleUseOnly(del) {
 		return false
 	}
 	if slices.ContainsFunc(model.OpsIn(fn, kvapi.Put), func(put *kvapi.Op) bool { return model.Same(put, del, kvapi.Key) }) {
@@ -579,6 +579,39 @@ func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// singleUseOnly reports whether the delete runs only when a field that
+// says so is set: if code.SingleUse { delete }.
+func singleUseOnly(del *kvapi.Op) bool {
+	for b := del.Call.Block(); b != nil; b = b.Idom() {
+		if len(b.Preds) != 1 {
+			continue
+		}
+		br, ok := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
+		if !ok || br.Block().Succs[0] != b {
+			continue
+		}
+		load, ok := br.Cond.(*ssa.UnOp)
+		if !ok {
+			continue
+		}
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			name := strings.ToLower(strings.Join(kvapi.Words(fieldName(fa)), ""))
+			if strings.Contains(name, "singleuse") || strings.Contains(name, "onetime") || strings.Contains(name, "useonce") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func fieldName(fa *ssa.FieldAddr) string {
+	st, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	if !ok {
+		return ""
+	}
+	return st.Field(fa.Field).Name()
 }
 
 // readsOther reports whether the get reads a record whose type says it is

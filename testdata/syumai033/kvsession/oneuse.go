@@ -196,3 +196,41 @@ func confirmSlot(ns *kv.Namespace, key, holdID string) error { // want confirmSl
 	}
 	return ns.Delete(key)
 }
+
+type accessCode struct {
+	SingleUse bool
+	Stale     bool
+}
+
+// A code read, then deleted only when it is single-use: used once at the
+// location that deleted it.
+func openDoor(ns *kv.Namespace, site, code string) error { // want openDoor:"kvsession"
+	raw, err := ns.GetString("door:"+site+":"+code, nil)
+	if err != nil {
+		return err
+	}
+	var c accessCode
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return err
+	}
+	if c.SingleUse {
+		return ns.Delete("door:" + site + ":" + code) // want `A single-use code revoked or consumed by a KV delete`
+	}
+	return nil
+}
+
+// Quiet: a stale entry is tidied up, not used up.
+func lookDoor(ns *kv.Namespace, site, code string) error {
+	raw, err := ns.GetString("door:"+site+":"+code, nil)
+	if err != nil {
+		return err
+	}
+	var c accessCode
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return err
+	}
+	if c.Stale {
+		return ns.Delete("door:" + site + ":" + code)
+	}
+	return nil
+}
