@@ -28,6 +28,9 @@ type Bound struct {
 	Clamped bool
 	// ClampPos is the max(...) call that sets the floor, when it is one.
 	ClampPos token.Pos
+	// Jittered is set when a random amount is added to the floor: 45 s +
+	// rand.N(10 s) varies at run time, and is never above 55 s.
+	Jittered bool
 }
 
 var (
@@ -153,7 +156,7 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	if len(yv) != 1 {
 		if v.Op == token.ADD && x.Floored && !x.Countdown {
 			if y := e.bound(v.Y, at, f, depth+1); y.Floored {
-				return Bound{Floor: x.Floor + y.Floor, Floored: true, Clamped: x.Clamped || y.Clamped}
+				return Bound{Floor: x.Floor + y.Floor, Floored: true, Clamped: x.Clamped || y.Clamped, Jittered: x.Jittered || y.Jittered}
 			}
 		}
 		return unknownBound
@@ -258,6 +261,8 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		}
 	case roundings[name] != nil && len(args) == 1:
 		return e.bound(args[0], at, f, depth+1)
+	case randomFrom0[name]:
+		return Bound{Floored: true, Jittered: true} // 45*time.Second + rand.N(10*time.Second)
 	}
 	if callee := call.Call.StaticCallee(); callee != nil {
 		if t := e.model.numberTerm(callee); t != nil {
@@ -265,6 +270,14 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		}
 	}
 	return unknownBound
+}
+
+// randomFrom0 names the functions of math/rand and math/rand/v2 that
+// draw a number from 0 up.
+var randomFrom0 = map[string]bool{
+	"math/rand/v2.N": true, "math/rand/v2.IntN": true, "math/rand/v2.Int64N": true, "math/rand/v2.Int32N": true,
+	"math/rand/v2.UintN": true, "math/rand/v2.Uint64N": true, "math/rand/v2.Float64": true,
+	"math/rand.Intn": true, "math/rand.Int63n": true, "math/rand.Int31n": true, "math/rand.Float64": true,
 }
 
 // extreme is the bound of max(bs...) or of min(bs...), called at pos.

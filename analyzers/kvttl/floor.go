@@ -33,7 +33,7 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 	}
 	reportable := func(bound kvapi.Bound) bool {
 		low := bound.Floored && bound.Floor/perSecond < float64(min)
-		return bound.Countdown && low || low && bound.Clamped && bound.Floor > 0
+		return bound.Countdown && low || low && (bound.Clamped || bound.Jittered) && bound.Floor > 0
 	}
 	if src.Term != nil {
 		// Reported inside the wrapper when its arguments play no part.
