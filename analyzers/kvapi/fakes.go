@@ -83,11 +83,35 @@ func (r *Result) optionForFake(call ssa.CallInstruction) bool {
 	calls := optionCalls(v)
 	for _, c := range calls {
 		callee := c.Common().StaticCallee()
-		if callee == nil || callee.Signature.Recv() == nil || !r.withoutKV(callee.Signature.Recv().Type()) {
+		if callee == nil || callee.Signature.Recv() == nil {
+			return false
+		}
+		recv := callee.Signature.Recv().Type()
+		if !r.withoutKV(recv) || delegates(recv) {
 			return false
 		}
 	}
 	return len(calls) > 0
+}
+
+// delegates reports whether a struct type, or the struct a pointer type
+// points to, has a field of interface or function type: a decorator whose
+// methods may pass what they are given on to KV.
+func delegates(t types.Type) bool {
+	if ptr, ok := t.Underlying().(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return true
+	}
+	for f := range st.Fields() {
+		switch f.Type().Underlying().(type) {
+		case *types.Interface, *types.Signature:
+			return true
+		}
+	}
+	return false
 }
 
 // rootParam returns the parameter that t selects from: $1 in (ns (cfg $1)).
