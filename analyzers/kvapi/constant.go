@@ -917,7 +917,7 @@ func (e *evaluator) phi(v *ssa.Phi, f *Frame, depth int) []constant.Value {
 		if len(vals) == 0 {
 			e.partial = true
 		}
-		if len(vals) > 1 && decides(v.Block().Preds[i], edge) {
+		if len(vals) > 1 && TestsValue(v.Block().Preds[i], edge) {
 			vals = slices.DeleteFunc(vals, func(c constant.Value) bool {
 				one := &evaluator{model: e.model, fixed: maps.Clone(e.fixed)}
 				if one.fixed == nil {
@@ -934,8 +934,8 @@ func (e *evaluator) phi(v *ssa.Phi, f *Frame, depth int) []constant.Value {
 	return out
 }
 
-// decides reports whether the branch that ends b compares v itself.
-func decides(b *ssa.BasicBlock, v ssa.Value) bool {
+// TestsValue reports whether b ends in a branch on a comparison of v.
+func TestsValue(b *ssa.BasicBlock, v ssa.Value) bool {
 	br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 	if !ok {
 		return false

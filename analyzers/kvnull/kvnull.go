@@ -1111,7 +1111,7 @@ func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock, joined bool) bool {
 		// joined allows the failure to join another way (err == nil &&
 		// res.StatusCode == 404), a test of err itself.
 		for _, test := range failed.Preds {
-			if len(failed.Preds) > 1 && (!joined || !testsValue(test, err)) {
+			if len(failed.Preds) > 1 && (!joined || !kvapi.TestsValue(test, err)) {
 				continue
 			}
 			for _, ok := range test.Succs {
@@ -1122,16 +1122,6 @@ func onlyOnSuccess(err ssa.Value, block *ssa.BasicBlock, joined bool) bool {
 		}
 	}
 	return false
-}
-
-// testsValue reports whether block ends in a branch on a comparison of v.
-func testsValue(block *ssa.BasicBlock, v ssa.Value) bool {
-	br, ok := block.Instrs[len(block.Instrs)-1].(*ssa.If)
-	if !ok {
-		return false
-	}
-	bin, ok := br.Cond.(*ssa.BinOp)
-	return ok && (bin.X == v || bin.Y == v)
 }
 
 // bodyWithoutStatus reports whether a request to the REST API has its
