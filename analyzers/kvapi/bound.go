@@ -29,7 +29,7 @@ type Bound struct {
 	// ClampPos is the max(...) call that sets the floor, when it is one.
 	ClampPos token.Pos
 	// Jittered is set when a random amount is added to the floor: 45 s +
-	// rand.N(10 s) varies at run time, and is never above 55 s.
+	// rand.N(10 s) varies at run time, and is never below 45 s.
 	Jittered bool
 }
 

@@ -903,7 +903,6 @@ func FormatsKey(info *types.Info, call *ast.CallExpr) bool {
 	return ok && pureFuncs[fn.FullName()]
 }
 
-// condsHold reports whether no condition is known to fail.
 // phi returns the values of the ways into v that can be taken. A way
 // whose own value decides the branch to it, as in a clamp (if ttl <
 // time.Minute { ttl = time.Minute }), gives only the values that take it.
@@ -944,6 +943,7 @@ func TestsValue(b *ssa.BasicBlock, v ssa.Value) bool {
 	return ok && (bin.X == v || bin.Y == v)
 }
 
+// condsHold reports whether no condition is known to fail.
 func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {
 	for _, c := range conds {
 		vals := e.term(c.Term, args, f, depth+1)

@@ -861,11 +861,11 @@ func unsetGuarded(b *ssa.BasicBlock) bool {
 	default:
 		return false
 	}
-	nilBranch := pred.Succs[0]
+	unsetBranch := pred.Succs[0]
 	if cmp.Op == token.NEQ {
-		nilBranch = pred.Succs[1]
+		unsetBranch = pred.Succs[1]
 	}
-	return nilBranch == b
+	return unsetBranch == b
 }
 
 // keyFuncName names, in Terms, the call of a function kept in a field.

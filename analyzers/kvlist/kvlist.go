@@ -82,10 +82,13 @@ func run(pass *analysis.Pass) (any, error) {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
-	var listed []ssa.Value // what the package's lists hand back
+	var listed, read []ssa.Value // what the package's lists and gets hand back
 	for _, op := range model.Ops {
-		if op.Method.Role == kvapi.List {
+		switch op.Method.Role {
+		case kvapi.List:
 			listed = append(listed, op.Results()...)
+		case kvapi.Get, kvapi.BulkGet:
+			read = append(read, op.Results()...)
 		}
 	}
 	for _, op := range model.Ops {
@@ -137,7 +140,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if op.Method.Role != kvapi.Get || op.InTest() || model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		if loop := perKey(model, op, listed); loop != nil && !perLoop[loop] {
+		if loop := perKey(model, op, listed, read); loop != nil && !perLoop[loop] {
 			perLoop[loop] = true
 			reported(op, nPlusOneMsg)
 		}
@@ -641,7 +644,7 @@ func cursorField(t types.Type, i int) bool {
 // perKey returns the loop in which get reads a key that a list returned,
 // once per key, or nil: a loop of its function (its header block), or the
 // closure it is in (a goroutine per key).
-func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
+func perKey(model *kvapi.Result, get *kvapi.Op, listed, read []ssa.Value) any {
 	if len(listed) == 0 {
 		return nil
 	}
@@ -674,12 +677,6 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) any {
 	}
 	// A key made from a value that a get read (a record of a bulk get of
 	// the listed keys, then its lock's key) is not a listed key read again.
-	var read []ssa.Value
-	for _, op := range model.Ops {
-		if op.Method.Role == kvapi.Get || op.Method.Role == kvapi.BulkGet {
-			read = append(read, op.Results()...)
-		}
-	}
 	isListed := func(s kvapi.Step) bool { return slices.Contains(listed, s.Value) }
 	for _, src := range get.Sources(kvapi.Key) {
 		for _, in := range src.Inputs() {

@@ -79,21 +79,12 @@ func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
 			continue
 		}
 		if model.Backward(br.Cond, br, func(s kvapi.Step) bool {
-			return slices.Contains(others, s.Value) || isResponse(s.Value.Type())
+			return slices.Contains(others, s.Value) || kvapi.IsHTTP(s.Value.Type(), "Response")
 		}) {
 			return true
 		}
 	}
 	return false
-}
-
-// isResponse reports whether t is *net/http.Response.
-func isResponse(t types.Type) bool {
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "Response"
 }
 
 // namesLock reports whether put's key names a lock, which holds

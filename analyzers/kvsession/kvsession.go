@@ -596,22 +596,14 @@ func singleUseOnly(del *kvapi.Op) bool {
 		if !ok {
 			continue
 		}
-		if fa, ok := load.X.(*ssa.FieldAddr); ok {
-			name := strings.ToLower(strings.Join(kvapi.Words(fieldName(fa)), ""))
+		if fa, ok := load.X.(*ssa.FieldAddr); ok && kvapi.FieldOf(fa) != nil {
+			name := strings.ToLower(kvapi.FieldOf(fa).Name())
 			if strings.Contains(name, "singleuse") || strings.Contains(name, "onetime") || strings.Contains(name, "useonce") {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func fieldName(fa *ssa.FieldAddr) string {
-	st, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
-	if !ok {
-		return ""
-	}
-	return st.Field(fa.Field).Name()
 }
 
 // readsOther reports whether the get reads a record whose type says it is
