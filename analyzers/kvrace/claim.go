@@ -58,28 +58,18 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 }
 
 // decidedElsewhere reports whether, past the check, the put is reached
-// only on a branch that another answer decides: another key's miss (an
-// unknown slug remembered) or an upstream's HTTP response (a 429's
+// only on a branch that an upstream's HTTP response decides (a 429's
 // back-off marker). What the put records is that answer, not a claim of
 // the free key.
 func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
 	from, to := get.Call.Block(), put.Call.Block()
-	var others []ssa.Value
-	for _, op := range model.OpsIn(put.Call.Parent(), kvapi.Get) {
-		if op != get && !model.Same(op, get, kvapi.Key) {
-			others = append(others, op.Results()...)
-			if call, ok := op.Call.(*ssa.Call); ok {
-				others = append(others, call) // its error: a miss
-			}
-		}
-	}
 	for _, b := range put.Call.Parent().Blocks {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok || b == to || !from.Dominates(b) || !b.Dominates(to) {
 			continue
 		}
 		if model.Backward(br.Cond, br, func(s kvapi.Step) bool {
-			return slices.Contains(others, s.Value) || kvapi.IsHTTP(s.Value.Type(), "Response")
+			return kvapi.IsHTTP(s.Value.Type(), "Response")
 		}) {
 			return true
 		}

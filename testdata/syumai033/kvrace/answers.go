@@ -6,31 +6,12 @@ import (
 	"net/url"
 )
 
-// Markers written after a check of their key, where another answer
-// decides the write: they record that answer, they claim nothing.
-
-var errUnknownSlug = errors.New("unknown slug")
+// A marker written after a check of its key, where an upstream's answer
+// decides the write: it records that answer, it claims nothing.
 
 type tracker struct {
 	st *kvDocs
 	hc *http.Client
-}
-
-func (t *tracker) remember(slug string) {
-	_ = t.st.Put("unknown:"+slug, []byte("1"))
-}
-
-// Quiet: the slug is remembered as unknown when its status is missing.
-func (t *tracker) view(slug string) ([]byte, error) {
-	if _, err := t.st.Get("unknown:" + slug); err == nil {
-		return nil, errUnknownSlug
-	}
-	status, err := t.st.Get("status:" + slug)
-	if errors.Is(err, errNoDoc) {
-		t.remember(slug)
-		return nil, errUnknownSlug
-	}
-	return status, err
 }
 
 // Quiet: the back-off marker is written when the upstream says 429.
