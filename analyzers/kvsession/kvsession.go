@@ -571,12 +571,28 @@ func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 			if other == del {
 				continue
 			}
+			// The value as a whole, not a field of a record read (a
+			// refresh token's family, deleted with it on reuse).
 			for _, src := range other.Sources(kvapi.Key) {
-				if model.DependsOnAny(src.Inputs(), other.Call, get.Results()) {
-					return true
+				for _, in := range src.Inputs() {
+					if model.BackwardPruned(in, other.Call, isFieldRead, func(s kvapi.Step) bool { return slices.Contains(get.Results(), s.Value) }) {
+						return true
+					}
 				}
 			}
 		}
+	}
+	return false
+}
+
+// isFieldRead reports whether the step reads a field: rec.FamilyID.
+func isFieldRead(s kvapi.Step) bool {
+	switch v := s.Value.(type) {
+	case *ssa.Field, *ssa.FieldAddr:
+		return true
+	case *ssa.UnOp:
+		_, field := v.X.(*ssa.FieldAddr)
+		return field
 	}
 	return false
 }

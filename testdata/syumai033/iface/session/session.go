@@ -35,3 +35,16 @@ func (a *apiKeys) Revoke(ctx context.Context, customer, keyID string) error { //
 	}
 	return a.customerTokens.Delete(ctx, customer+":"+keyID)
 }
+
+// A refresh token's record names its family; the family is ended with it.
+func (a *apiKeys) EndFamily(ctx context.Context, old string) error { // want EndFamily:"kvsession"
+	fam, err := a.tokens.Get(ctx, "refresh:"+old)
+	if err != nil {
+		return err
+	}
+	rec := struct{ Family string }{Family: fam}
+	if err := a.customerTokens.Delete(ctx, "fam-index:"+rec.Family); err != nil {
+		return err
+	}
+	return a.tokens.Delete(ctx, "refresh:"+old) // want `A refresh token revoked or consumed by a KV delete`
+}
