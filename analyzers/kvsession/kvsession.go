@@ -143,6 +143,14 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
 	}
+	// Functions that the package calls as wrappers: their callers' calls
+	// are operations judged with what each caller gives.
+	wrappers := make(map[types.Object]bool)
+	for _, op := range model.Ops {
+		if op.Wrapper != nil {
+			wrappers[op.Wrapper.Origin()] = true
+		}
+	}
 	for _, op := range model.InnerFirst() {
 		if op.InTest() {
 			continue // a test revokes and rotates on a fake, to check the code that does it for real
@@ -166,7 +174,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 		}
-		ev := c.evidence(pass, model, op)
+		ev := c.evidence(pass, model, op, wrappers)
 		switch op.Method.Role {
 		case kvapi.Delete, kvapi.BulkDelete:
 			if ev.credential != "" && !pointsToDeleted(model, op) {
@@ -402,7 +410,7 @@ type evidence struct {
 // its expression), of the call (the wrapper or port, its receiver's type
 // and type arguments, the names it is called through) and, for a put, of
 // the value's type.
-func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op) evidence {
+func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op, wrappers map[types.Object]bool) evidence {
 	// Groups of words, each from one name or text: two adjacent words
 	// run together ("magic link") only within a group.
 	var key, other, defined [][]string
@@ -450,6 +458,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		// rebuilds and writes is a cache of a store that revoked it.)
 		other = append(other, revokerWords(op)...)
 	}
+	// A wrapper's value given by its callers is named at each call, not
+	// here by all of them at once: putRecord(ctx, key, v any) stores
+	// sessions for one caller and revocations for another.
+	outer := kvapi.Outermost(op.Call.Parent())
+	calledAsWrapper := outer.Object() != nil && wrappers[outer.Object().(*types.Func).Origin()]
 	if op.Method.Role == kvapi.Put {
 		for _, src := range op.Sources(kvapi.Value) {
 			for _, in := range src.Inputs() {
@@ -460,6 +473,9 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				// taken from (a calendar entry's booking ID), is not
 				// written, nor is what it was made from.
 				notWritten := func(s kvapi.Step) bool {
+					if p, ok := s.Value.(*ssa.Parameter); ok && calledAsWrapper && p.Parent() == outer {
+						return true
+					}
 					if _, isStruct := derefNamedStruct(s.Value.Type()); isStruct && onlyFieldsRead(s.Value) {
 						return true
 					}
