@@ -449,7 +449,8 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			return c.term(arg, depth+1)
 		}
 		if ret := c.model.returnTerm(callee); ret != nil {
-			return ret.Substitute(c.args(v.Call.Args))
+			args := c.args(v.Call.Args)
+			return literalFields(ret, v.Call.Args, args).Substitute(args)
 		}
 		if pol := c.model.policyTerm(callee); pol != nil {
 			return pol.Substitute(c.args(v.Call.Args)) // p.Tier.TTL() of this package
@@ -552,6 +553,42 @@ func (c *compiler) bind(t *Term, params []types.Type, args []*Term) *Term {
 		}
 		return nil
 	}))
+}
+
+// literalFields returns t with the fields it reads of a parameter that
+// vals fill with a struct literal replaced by what the literal sets:
+// the id in sessionRecord{ID: id}.key(), whose key is "sess:" + r.ID.
+func literalFields(t *Term, vals []ssa.Value, args []*Term) *Term {
+	return t.rewrite(func(s *Term) *Term {
+		if s.Op != TermField || len(s.Args) != 1 || s.Args[0].Op != TermParam {
+			return nil
+		}
+		if i := s.Args[0].Index; i < min(len(vals), len(args)) {
+			return literalFieldTerm(args[i], vals[i].Type(), s.Name)
+		}
+		return nil
+	})
+}
+
+// literalFieldTerm returns the Term of field name of lit, when lit is the
+// Term of a struct literal of type t (see compiler.literal).
+func literalFieldTerm(lit *Term, t types.Type, name string) *Term {
+	st, ok := derefStruct(t)
+	if !ok || lit.Op != TermCall || len(lit.Args) != st.NumFields() {
+		return nil
+	}
+	if ptr, isPtr := t.Underlying().(*types.Pointer); isPtr {
+		t = ptr.Elem()
+	}
+	if lit.Name != types.TypeString(t, nil)+"{}" {
+		return nil
+	}
+	for i := range st.NumFields() {
+		if st.Field(i).Name() == name {
+			return lit.Args[i]
+		}
+	}
+	return nil
 }
 
 // callArgs returns the Terms of the arguments of v, the elements of a
