@@ -59,9 +59,16 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 
 // decidedElsewhere reports whether, past the check, the put is reached
 // only on a branch that an upstream's HTTP response decides (a 429's
-// back-off marker). What the put records is that answer, not a claim of
-// the free key.
+// back-off marker), or writes a marker only when a read of other data
+// missed (an unknown slug remembered). What the put records is that
+// answer, not a claim of the free key. (A miss of another check, an
+// e-mail not yet taken, leads on to a claim: its value is not read.)
 func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
+	if marker(model, put) && model.AfterMiss(put, func(other *kvapi.Op) bool {
+		return other != get && !model.Same(other, get, kvapi.Key) && valueRead(other)
+	}) {
+		return true
+	}
 	from, to := get.Call.Block(), put.Call.Block()
 	for _, b := range put.Call.Parent().Blocks {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
@@ -72,6 +79,21 @@ func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
 			return kvapi.IsHTTP(s.Value.Type(), "Response")
 		}) {
 			return true
+		}
+	}
+	return false
+}
+
+// valueRead reports whether what the get returns is used for more than
+// a test of whether it is there.
+func valueRead(get *kvapi.Op) bool {
+	for _, v := range get.Results() {
+		for _, ref := range *v.Referrers() {
+			switch ref.(type) {
+			case *ssa.BinOp, *ssa.DebugRef, *ssa.If:
+			default:
+				return true
+			}
 		}
 	}
 	return false
