@@ -565,13 +565,45 @@ func (r *Result) DependsOnAny(vals []ssa.Value, sink ssa.Instruction, from []ssa
 // when one method does v.pages[page]++ and another publishes v.pages.
 func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 	var homes []ssa.Value
-	r.Backward(v, sink, func(s Step) bool {
+	var counters []*ssa.Function
+	// What is added to is read as a number, or as an element of a map:
+	// len(t.counts) is no count kept.
+	home := func(s Step) bool {
 		switch x := s.Value.(type) {
-		case *ssa.FieldAddr, *ssa.Global:
-			homes = append(homes, x)
+		case *ssa.UnOp:
+			switch addr := x.X.(type) {
+			case *ssa.FieldAddr, *ssa.Global:
+				if x.Op == token.MUL && isInteger(x.Type()) {
+					homes = append(homes, addr)
+				}
+			}
+		case *ssa.Lookup:
+			if load, ok := x.X.(*ssa.UnOp); ok && load.Op == token.MUL {
+				homes = append(homes, load.X)
+			}
+		case *ssa.Range:
+			if load, ok := x.X.(*ssa.UnOp); ok && load.Op == token.MUL && isMap(load.Type()) {
+				homes = append(homes, load.X) // for page, n := range v.pages
+			}
+		case *ssa.Call:
+			// A method of the package that adds and returns the sum:
+			// n := tally.inc(id), with c.counts[id]++ inside.
+			if callee := x.Call.StaticCallee(); callee != nil && callee.Pkg == r.pkg && len(callee.Blocks) > 0 && !slices.Contains(counters, callee) {
+				counters = append(counters, callee)
+			}
 		}
 		return false
-	})
+	}
+	r.Backward(v, sink, home)
+	for _, fn := range counters {
+		for _, b := range fn.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+				for _, res := range ret.Results {
+					r.Backward(res, ret, home)
+				}
+			}
+		}
+	}
 	if len(homes) == 0 {
 		return false
 	}
@@ -633,4 +665,10 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// isMap reports whether t is a map type.
+func isMap(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Map)
+	return ok
 }
