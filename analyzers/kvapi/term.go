@@ -477,8 +477,8 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if name == "time.Now" || name == "" && Clock(v) { // or the clock kept in a field: s.now()
 		return &Term{Op: TermCall, Name: "time.Now", Value: readingID(v)}
 	}
-	if !pureCall(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
-		return opaque
+	if !pureCall(v) && !opensNamespace(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
+		return opaque // (kv.NewNamespace(binding) opens the same namespace for the same binding)
 	}
 	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
 }
@@ -810,7 +810,7 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 		r.returns = make(map[*ssa.Function]*Term)
 	}
 	r.returns[fn] = nil // while it is compiled: recursion knows nothing
-	if !basic(fn.Signature.Results().At(0).Type(), types.IsString|types.IsInteger) {
+	if !basic(fn.Signature.Results().At(0).Type(), types.IsString|types.IsInteger) && !opensNamespaceOnly(fn) {
 		return nil
 	}
 	c := &compiler{model: r, fn: fn}
@@ -844,6 +844,29 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	}
 	r.returns[fn] = ret
 	return ret
+}
+
+// opensNamespaceOnly reports whether fn returns only Workers KV
+// bindings it opens by name: s.Namespace() returning
+// kv.NewNamespace(s.binding), the same namespace for the same binding.
+func opensNamespaceOnly(fn *ssa.Function) bool {
+	found := false
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 {
+			continue
+		}
+		v := ret.Results[0]
+		if e, ok := v.(*ssa.Extract); ok && e.Index == 0 {
+			v = e.Tuple
+		}
+		call, ok := v.(*ssa.Call)
+		if !ok || !opensNamespace(call) {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // notGiven reports whether t is anything but a parameter or a field of
