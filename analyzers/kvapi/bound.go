@@ -217,6 +217,7 @@ func join(bs []Bound) Bound {
 	for i, b := range bs {
 		out.Countdown = out.Countdown || b.Countdown
 		out.Clamped = out.Clamped || b.Clamped
+		out.Jittered = out.Jittered || b.Jittered
 		if b.Clamped || b.Countdown || !b.Floored {
 			varying = true
 		} else {
