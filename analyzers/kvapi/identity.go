@@ -602,7 +602,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				return
 			}
 		}
-		if opensNamespace(v) || pureCall(v) {
+		if opensNamespace(v) || pureCall(v) || getter(v) {
 			w.call(v, depth)
 			return
 		}
@@ -619,6 +619,24 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// getter reports whether call reads a string or number that its
+// receiver holds: s.store.NamespaceID(), cfg.Account(). Called twice on
+// the same receiver, it gives the same value.
+func getter(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() == nil || len(call.Call.Args) != 1 || Fresh(call) || readsTime(callee) {
+		return false
+	}
+	res := callee.Signature.Results()
+	return res.Len() == 1 && basic(res.At(0).Type(), types.IsString|types.IsInteger)
+}
+
+// readsTime reports whether fn's name says it reads the clock.
+func readsTime(fn *ssa.Function) bool {
+	name := strings.ToLower(fn.Name())
+	return strings.Contains(name, "now") || strings.Contains(name, "time") || strings.Contains(name, "clock")
 }
 
 // readsClock reports whether t reads the time now.
