@@ -224,3 +224,15 @@ func (c *checkinCodes) DenyToken(tok string) error { // want DenyToken:"kvsessio
 	list := raw + "," + tok
 	return c.ns.PutString("tokens:revoked", list, nil) // want `revocation kept in KV`
 }
+
+// Any token named run together in key text is one: a private feed's.
+type feedTokens struct{ ns *kv.Namespace }
+
+func (f *feedTokens) revokeFeed(tok string) error { // want revokeFeed:"kvsession"
+	return f.ns.Delete("feedtoken:" + tok) // want `A token revoked or consumed by a KV delete`
+}
+
+// Quiet: a saved page token of a listing is no credential.
+func (f *feedTokens) forgetPage(job string) error {
+	return f.ns.Delete("pagetoken:" + job)
+}
