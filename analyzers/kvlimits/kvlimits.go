@@ -793,12 +793,15 @@ func sliceSize(model *kvapi.Result, v ssa.Value) (int64, bool) {
 // slice phi builds in and appends to it.
 func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 	for _, e := range phi.Edges {
-		inner, ok := e.(*ssa.Phi)
-		if !ok || inner == phi || !loop[inner.Block()] || inner.Block() == phi.Block() {
-			continue
-		}
-		if kvapi.NaturalLoop(bodyPhi(inner).Block()) != nil && slices.Contains(inner.Edges, ssa.Value(phi)) {
+		if inner := innerPhi(e, phi, loop); inner != nil {
 			return inner
+		}
+		// The inner loop leaves straight to the outer loop's head (a range
+		// over an array): what reaches it is the inner loop's last append.
+		if call, ok := e.(*ssa.Call); ok && isAppend(call) {
+			if inner := innerPhi(call.Call.Args[0], phi, loop); inner != nil {
+				return inner
+			}
 		}
 	}
 	return nil
@@ -890,9 +893,19 @@ func exitUses(b *ssa.BasicBlock, loop kvapi.Loop, phi *ssa.Phi) bool {
 	if loop[out] {
 		out = b.Succs[1]
 	}
-	for _, use := range *phi.Referrers() {
-		if ub := use.Block(); ub != nil && !loop[ub] && (ub == out || kvapi.Reaches(out, ub)) {
-			return true
+	// The slice leaves as the phi, or as the last append when the test
+	// is at the loop's end.
+	outs := []ssa.Value{phi}
+	for _, e := range phi.Edges {
+		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] && isAppend(call) && call.Block() == b {
+			outs = append(outs, call)
+		}
+	}
+	for _, v := range outs {
+		for _, use := range *v.Referrers() {
+			if ub := use.Block(); ub != nil && !loop[ub] && (ub == out || kvapi.Reaches(out, ub)) {
+				return true
+			}
 		}
 	}
 	return false
@@ -903,21 +916,33 @@ func exitUses(b *ssa.BasicBlock, loop kvapi.Loop, phi *ssa.Phi) bool {
 // start plus a constant: i := 1; i <= 240, or n := first; n < first+12000.
 func (c *checker) trips(cond *ssa.BinOp, loop kvapi.Loop) (int64, bool) {
 	counter, ok := cond.X.(*ssa.Phi)
+	skipped := int64(0)
 	if next, isStep := cond.X.(*ssa.BinOp); isStep && next.Op == token.ADD && isOne(next.Y) {
 		// for n := range count tests n+1 < count at the loop's end, once
 		// the body has run for n: the same count as n < count first.
 		counter, ok = next.X.(*ssa.Phi)
+		if ok && cond.Block() == counter.Block() && cond.Block().Succs[0] != cond.Block() {
+			// A range over an array counts from -1 and tests i+1
+			// before the body, in the loop's head.
+			skipped = 1
+		}
 	}
-	if !ok || len(counter.Edges) != 2 {
+	if !ok || len(counter.Edges) < 2 {
 		return 0, false
 	}
 	var start ssa.Value
 	for i, e := range counter.Edges {
 		if !loop[counter.Block().Preds[i]] {
+			if start != nil && start != e {
+				return 0, false
+			}
 			start = e
 		} else if step, ok := e.(*ssa.BinOp); !ok || step.Op != token.ADD || step.X != counter || !isOne(step.Y) {
 			return 0, false
 		}
+	}
+	if start == nil {
+		return 0, false
 	}
 	var span int64
 	if bound := c.model.Constant(cond.Y); bound != nil {
@@ -928,7 +953,7 @@ func (c *checker) trips(cond *ssa.BinOp, loop kvapi.Loop) (int64, bool) {
 			return 0, false
 		}
 		last, _ := constant.Int64Val(constant.ToInt(bound))
-		span = last - first
+		span = last - first - skipped
 	} else if sum, ok := cond.Y.(*ssa.BinOp); ok && sum.Op == token.ADD && (sum.X == start || sum.Y == start) {
 		other := sum.Y
 		if sum.Y == start {
@@ -957,13 +982,29 @@ func isOne(v ssa.Value) bool {
 // returns.
 func appendsIn(phi *ssa.Phi, loop kvapi.Loop) bool {
 	for _, e := range phi.Edges {
-		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] {
-			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
-				return true
-			}
+		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] && isAppend(call) && innerPhi(call.Call.Args[0], phi, loop) == nil {
+			return true
 		}
 	}
 	return false
+}
+
+func isAppend(call *ssa.Call) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "append"
+}
+
+// innerPhi returns v when it is the phi of a loop nested in loop that
+// takes the slice phi builds, or nil.
+func innerPhi(v ssa.Value, phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
+	inner, ok := v.(*ssa.Phi)
+	if !ok || inner == phi || !loop[inner.Block()] || inner.Block() == phi.Block() {
+		return nil
+	}
+	if kvapi.NaturalLoop(bodyPhi(inner).Block()) != nil && slices.Contains(inner.Edges, ssa.Value(phi)) {
+		return inner
+	}
+	return nil
 }
 
 // lengthChecked reports whether the length of v (or of a value it merges)

@@ -75,3 +75,35 @@ func (c *client) inspectDay(ctx context.Context, keys func(n int) []string) erro
 	})
 	return err
 }
+
+// Zones of a fixed array, each with a day of minutes: 8 × 1440.
+var fareZones = [...]string{"downtown", "riverside", "university", "harbor", "old-town", "airport", "north", "south"}
+
+func (c *client) publishFares(ctx context.Context) error {
+	var body []kv.NamespaceBulkUpdateParamsBody
+	for _, zone := range fareZones {
+		for m := range 24 * 60 {
+			body = append(body, kv.NamespaceBulkUpdateParamsBody{
+				Key:   cloudflare.F(fmt.Sprintf("fare:%s:%d", zone, m)),
+				Value: cloudflare.F("1"),
+			})
+		}
+	}
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body}) // want `sends 11520 pairs`
+	return err
+}
+
+// Quiet: half the zones, 4 × 1440.
+func (c *client) publishFaresNorth(ctx context.Context) error {
+	var body []kv.NamespaceBulkUpdateParamsBody
+	for _, zone := range fareZones[:4] {
+		for m := range 24 * 60 {
+			body = append(body, kv.NamespaceBulkUpdateParamsBody{
+				Key:   cloudflare.F(fmt.Sprintf("fare:%s:%d", zone, m)),
+				Value: cloudflare.F("1"),
+			})
+		}
+	}
+	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body})
+	return err
+}
