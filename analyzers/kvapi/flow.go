@@ -566,25 +566,10 @@ func (r *Result) DependsOnAny(vals []ssa.Value, sink ssa.Instruction, from []ssa
 func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 	var homes []ssa.Value
 	var counters []*ssa.Function
-	// What is added to is read as a number, or as an element of a map:
-	// len(t.counts) is no count kept.
-	home := func(s Step) bool {
+	r.Backward(v, sink, func(s Step) bool {
 		switch x := s.Value.(type) {
-		case *ssa.UnOp:
-			switch addr := x.X.(type) {
-			case *ssa.FieldAddr, *ssa.Global:
-				if x.Op == token.MUL && isInteger(x.Type()) {
-					homes = append(homes, addr)
-				}
-			}
-		case *ssa.Lookup:
-			if load, ok := x.X.(*ssa.UnOp); ok && load.Op == token.MUL {
-				homes = append(homes, load.X)
-			}
-		case *ssa.Range:
-			if load, ok := x.X.(*ssa.UnOp); ok && load.Op == token.MUL && isMap(load.Type()) {
-				homes = append(homes, load.X) // for page, n := range v.pages
-			}
+		case *ssa.FieldAddr, *ssa.Global:
+			homes = append(homes, x)
 		case *ssa.Call:
 			// A method of the package that adds and returns the sum:
 			// n := tally.inc(id), with c.counts[id]++ inside.
@@ -593,14 +578,32 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 			}
 		}
 		return false
-	}
-	r.Backward(v, sink, home)
+	})
+	// What such a method returns is a count when it reads a number kept,
+	// or an element of a map kept: len(t.counts) is none.
 	for _, fn := range counters {
 		for _, b := range fn.Blocks {
-			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
-				for _, res := range ret.Results {
-					r.Backward(res, ret, home)
-				}
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok {
+				continue
+			}
+			for _, res := range ret.Results {
+				r.Backward(res, ret, func(s Step) bool {
+					switch x := s.Value.(type) {
+					case *ssa.UnOp:
+						switch addr := x.X.(type) {
+						case *ssa.FieldAddr, *ssa.Global:
+							if x.Op == token.MUL && isInteger(x.Type()) {
+								homes = append(homes, addr)
+							}
+						}
+					case *ssa.Lookup:
+						if load, ok := x.X.(*ssa.UnOp); ok && load.Op == token.MUL {
+							homes = append(homes, load.X)
+						}
+					}
+					return false
+				})
 			}
 		}
 	}
@@ -665,10 +668,4 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 		}
 	}
 	return true
-}
-
-// isMap reports whether t is a map type.
-func isMap(t types.Type) bool {
-	_, ok := t.Underlying().(*types.Map)
-	return ok
 }
