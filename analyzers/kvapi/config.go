@@ -49,6 +49,19 @@ type Interfaces struct {
 	// and whether every one of them also keeps a budget of its own (see
 	// PortIterator).
 	iterators map[*types.Func]bool
+	// funcTypes are named function types whose values in the program are
+	// KV wrappers, by type: an executor, type Exec func(ctx, Op)
+	// (Result, error), that an adapter's method implements and
+	// interceptors wrap. A call of such a value is a call of those
+	// wrappers (see funcTypeOps).
+	funcTypes map[string][]funcTypeOp
+}
+
+// A funcTypeOp is an operation of fn, a wrapper whose values a named
+// function type holds.
+type funcTypeOp struct {
+	op WrappedOp
+	fn *types.Func
 }
 
 var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,
@@ -345,6 +358,13 @@ func (c *Interfaces) imports(pkg *types.Package) bool {
 	for m := range c.found {
 		if m.Pkg() == pkg || slices.Contains(pkg.Imports(), m.Pkg()) {
 			return true
+		}
+	}
+	for key := range c.funcTypes {
+		for _, p := range append([]*types.Package{pkg}, pkg.Imports()...) {
+			if strings.HasPrefix(key, p.Path()+".") && !strings.Contains(key[len(p.Path())+1:], "/") {
+				return true // it declares, or calls, an executor of KV operations
+			}
 		}
 	}
 	for _, m := range c.rows {

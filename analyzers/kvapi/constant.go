@@ -136,6 +136,12 @@ func (r *Result) fieldSourcesIn(v ssa.Value, name string, f *Frame) (srcs []Sour
 		if len(r.addresses(s, 0)) > 0 {
 			ok = true
 			srcs = append(srcs, r.fieldSources(s, name, 0)...)
+		} else if _, isCall := s.(*ssa.Call); isCall {
+			// A struct a builder returns, ops.Get(key): the fields it sets.
+			if set := r.fieldSources(s, name, 0); len(set) > 0 {
+				ok = true
+				srcs = append(srcs, set...)
+			}
 		}
 	}
 	if !ok {
@@ -792,13 +798,20 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 	case TermField:
 		if len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
-			vals, frames, unbound, _ := e.model.FieldValues(args[t.Args[0].Index], t.Name, f)
+			srcs, in, unbound, _ := e.model.fieldSourcesIn(args[t.Args[0].Index], t.Name, f)
 			if unbound != nil && !slices.Contains(e.free, unbound) {
 				e.free = append(e.free, unbound) // its callers say what it is
 			}
 			var out []constant.Value
-			for i, v := range vals {
-				for _, c := range e.values(v, frames[i], depth+1) {
+			for _, src := range srcs {
+				var vals []constant.Value
+				switch {
+				case src.Value != nil:
+					vals = e.values(src.Value, in, depth+1)
+				case src.Term != nil:
+					vals = e.term(src.Term, src.Args, in, depth+1) // set by a builder of another package: ops.Get(key)'s Kind
+				}
+				for _, c := range vals {
 					out = appendValue(out, c)
 				}
 			}
@@ -948,6 +961,19 @@ func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth in
 	for _, c := range conds {
 		vals := e.term(c.Term, args, f, depth+1)
 		if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != c.Want {
+			return false
+		}
+	}
+	return true
+}
+
+// condsChoose reports whether args are known to satisfy every one of
+// conds: each evaluates to the one value it wants.
+func (r *Result) condsChoose(conds []Cond, args []ssa.Value) bool {
+	e := &evaluator{model: r}
+	for _, c := range conds {
+		vals := e.term(c.Term, args, nil, 1)
+		if len(vals) != 1 || vals[0].Kind() != constant.Bool || constant.BoolVal(vals[0]) != c.Want {
 			return false
 		}
 	}

@@ -125,6 +125,10 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 			if !ok {
 				continue
 			}
+			if sig, ok := named.Underlying().(*types.Signature); ok {
+				grew = c.discoverFuncType(named, sig, wraps) || grew
+				continue
+			}
 			iface, ok := named.Underlying().(*types.Interface)
 			if !ok || iface.NumMethods() == 0 {
 				continue
@@ -183,6 +187,55 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	return grew
 }
 
+// discoverFuncType records the operations of the wrappers whose
+// signature is the function type named's: the adapter's Exec method for
+// type Exec func(ctx, Op) (Result, error). It reports whether it found
+// anything new.
+func (c *Interfaces) discoverFuncType(named *types.Named, sig *types.Signature, wraps map[*types.Func][]WrappedOp) bool {
+	if named.TypeParams().Len() > 0 || sig.Params().Len() == 0 {
+		return false
+	}
+	if c.funcTypes == nil {
+		c.funcTypes = make(map[string][]funcTypeOp)
+	}
+	key := types.TypeString(named, nil)
+	var fns []*types.Func
+	for fn, ops := range wraps {
+		fsig := fn.Signature()
+		bare := types.NewSignatureType(nil, nil, nil, fsig.Params(), fsig.Results(), fsig.Variadic())
+		if types.Identical(bare, sig) && dispatches(ops) {
+			fns = append(fns, fn)
+		}
+	}
+	slices.SortFunc(fns, func(a, b *types.Func) int { return strings.Compare(a.FullName(), b.FullName()) })
+	grew := false
+	for _, fn := range fns {
+		for _, w := range wraps[fn] {
+			if !slices.ContainsFunc(c.funcTypes[key], func(x funcTypeOp) bool { return x.fn == fn && sameOp(x.op, w) }) {
+				c.funcTypes[key] = append(c.funcTypes[key], funcTypeOp{op: w, fn: fn})
+				grew = true
+			}
+		}
+	}
+	return grew
+}
+
+// dispatches reports whether ops are an executor's: operations of more
+// than one kind, each run only for some arguments (a switch on op.Kind).
+// A function of one kind, a getter, is already followed as a function
+// value by what its callers are given. (An operation whose conditions
+// are not known, reached through a helper, is run by no call: see
+// funcTypeOps.)
+func dispatches(ops []WrappedOp) bool {
+	roles := make(map[Role]bool)
+	for _, w := range ops {
+		if len(w.Conds) > 0 {
+			roles[w.Role] = true
+		}
+	}
+	return len(roles) > 1
+}
+
 // wrapped returns what Discover found for the interface method fn, also
 // when fn is a method of an instance of a generic port (Store[string, int]).
 func (c *Interfaces) wrapped(fn *types.Func) []WrappedOp {
@@ -191,7 +244,7 @@ func (c *Interfaces) wrapped(fn *types.Func) []WrappedOp {
 
 // Forget drops what Discover found: the next program is another.
 func (c *Interfaces) Forget() {
-	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators = nil, nil, nil, nil, nil, nil
+	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators, c.funcTypes = nil, nil, nil, nil, nil, nil, nil
 }
 
 // ReportedInside reports whether the pass's analyzer reported an operation

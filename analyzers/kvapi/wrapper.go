@@ -231,6 +231,10 @@ func (r *Result) scanCalls() []*Op {
 					continue
 				}
 				ops = append(ops, r.rest[call]...)
+				if typed, ok := r.funcTypeOps(call); ok {
+					ops = append(ops, typed...)
+					continue
+				}
 				if anon := r.closureBehind(call); anon != nil {
 					behind = append(behind, portClosure{call, anon})
 					continue
@@ -292,6 +296,60 @@ func (r *Result) scanCalls() []*Op {
 		}
 	}
 	return ops
+}
+
+// funcTypeOps returns the operations of a call of a value of a named
+// function type whose values in the program are KV wrappers (see
+// Interfaces.funcTypes), or of a method of that type with the type's own
+// parameters (exec.Do(ctx, op), which calls exec(ctx, op)). Each of the
+// executor's operations runs only for some arguments (a switch on
+// op.Kind), and is the call's only when its arguments are known to choose
+// it. ok is false when the call is of no such type.
+func (r *Result) funcTypeOps(call ssa.CallInstruction) (ops []*Op, ok bool) {
+	if len(r.ifaces.funcTypes) == 0 {
+		return nil, false
+	}
+	common := call.Common()
+	if common.IsInvoke() {
+		return nil, false
+	}
+	value, args := common.Value, common.Args
+	named, isNamed := types.Unalias(value.Type()).(*types.Named)
+	if callee := common.StaticCallee(); callee != nil {
+		recv := callee.Signature.Recv()
+		if recv == nil || len(common.Args) == 0 {
+			return nil, false
+		}
+		named, isNamed = types.Unalias(recv.Type()).(*types.Named)
+		if !isNamed {
+			return nil, false
+		}
+		sig, isSig := named.Underlying().(*types.Signature)
+		if !isSig || !types.Identical(sig.Params(), callee.Signature.Params()) {
+			return nil, false
+		}
+		value, args = common.Args[0], common.Args[1:]
+	}
+	if !isNamed {
+		return nil, false
+	}
+	typed, found := r.ifaces.funcTypes[types.TypeString(named, nil)]
+	if !found {
+		return nil, false
+	}
+	for i := range typed {
+		fo := &typed[i]
+		callArgs := args
+		if fo.fn.Signature().Recv() != nil {
+			callArgs = append([]ssa.Value{value}, args...) // the method value's receiver, unknown here
+		}
+		if len(fo.op.Conds) == 0 || !r.condsChoose(fo.op.Conds, callArgs) {
+			continue // an interceptor that hands any op on runs none of its own
+		}
+		ops = append(ops, &Op{Method: &Method{Pkg: named.Obj().Pkg().Path(), Name: named.Obj().Name(), Role: fo.op.Role}, Call: call, Args: callArgs,
+			Expr: r.CallExpr(call.Pos()), Wrapped: &fo.op, Wrapper: fo.fn, viaPort: true, model: r})
+	}
+	return ops, true
 }
 
 // closureBehind returns the closure that an interface method's call

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
 
+	"kvlint.test/ports/ops"
 	"kvlint.test/ports/store"
 )
 
@@ -106,4 +107,23 @@ func archiveParams(account string, v []byte, opts store.ArchiveOptions) *kv.Name
 		return &kv.NamespaceValueUpdateParams{AccountID: cloudflare.F(account), Value: value, Expiration: cloudflare.F(float64(opts.Until.Unix()))}
 	}
 	return &kv.NamespaceValueUpdateParams{AccountID: cloudflare.F(account), Value: value}
+}
+
+// Exec runs an operation described as a value: the executor that main
+// gives the services of package ops.
+func (s *KV) Exec(ctx context.Context, op ops.Op) (ops.Result, error) {
+	switch op.Kind {
+	case ops.OpGet:
+		v, err := s.Get(ctx, op.Key)
+		if err != nil {
+			return ops.Result{}, err
+		}
+		return ops.Result{Value: v, Found: true}, nil
+	case ops.OpPut:
+		return ops.Result{}, s.Set(ctx, op.Key, op.Value, op.TTL)
+	case ops.OpDelete:
+		_, err := s.Client.KV.Namespaces.Values.Delete(ctx, s.NSID, url.PathEscape(s.Prefix+op.Key), kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(s.Account)})
+		return ops.Result{}, err
+	}
+	return ops.Result{}, nil
 }

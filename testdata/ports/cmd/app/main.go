@@ -15,6 +15,8 @@ import (
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
 	"kvlint.test/ports/listing"
+	"kvlint.test/ports/ops"
+	"kvlint.test/ports/quotas"
 	"kvlint.test/ports/sessions"
 	"kvlint.test/ports/statuses"
 	"kvlint.test/ports/store"
@@ -58,6 +60,7 @@ func main() {
 	a.limiter = windows.New(kv, windows.Config{Window: time.Minute})
 	_ = a.limiter.Mark(context.Background(), "k")
 	_ = (&archives.Reports{Store: kv}).Keep(context.Background(), "r", nil)
+	_ = (&quotas.Quotas{Exec: ops.Chain(kv.Exec, ops.Logging)}).Use(context.Background(), "u")
 	sw := sweeps.Sweeper{Pages: &sweeps.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}, MaxPages: 10}
 	_ = sw.Sweep(context.Background(), "l1")
 	_ = sw.SweepKept(context.Background(), "l1")
