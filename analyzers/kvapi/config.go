@@ -58,10 +58,11 @@ type Interfaces struct {
 }
 
 // A funcTypeOp is an operation of fn, a wrapper whose values a named
-// function type holds.
+// function type holds, or of the closure that fn, a factory, returns.
 type funcTypeOp struct {
-	op WrappedOp
-	fn *types.Func
+	op      WrappedOp
+	fn      *types.Func
+	factory bool
 }
 
 var roleByName = map[string]Role{"get": Get, "put": Put, "delete": Delete, "list": List,

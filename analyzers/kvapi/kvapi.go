@@ -120,6 +120,10 @@ type Op struct {
 	Wrapper *types.Func
 	Wrapped *WrappedOp
 	viaPort bool // called through a storage port, found or configured
+	// executor is, for a call of an executor's function type (see
+	// funcTypeOps), the function value called: every call through one
+	// value reaches the same store.
+	executor ssa.Value
 	// For a request to the REST API, its operands (see rest.go).
 	rest map[Operand][]Source
 

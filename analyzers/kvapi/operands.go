@@ -222,6 +222,8 @@ func (r *Result) identifiable(src Source) bool {
 func (op *Op) holder() ssa.Value {
 	common := op.Call.Common()
 	switch {
+	case op.executor != nil:
+		return op.executor
 	case op.viaPort && common.IsInvoke():
 		return common.Value
 	case op.viaPort && len(op.Args) > 0:

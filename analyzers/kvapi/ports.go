@@ -39,7 +39,15 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	// Store.Put. A decorator of a port adds nothing to that port.
 	wraps := make(map[*types.Func][]WrappedOp)
 	viaPort := make(map[*types.Func][]WrappedOp)
+	factories := make(map[*types.Func][]WrappedOp) // of closures a function returns: n.Exec()
 	grew = c.discoverFields(facts)
+	for _, f := range facts {
+		if fact, ok := f.Fact.(*FactoryFact); ok {
+			if fn, ok := f.Object.(*types.Func); ok {
+				factories[fn] = fact.Ops
+			}
+		}
+	}
 	for _, f := range facts {
 		fact, ok := f.Fact.(*WrapperFact)
 		fn, isFunc := f.Object.(*types.Func)
@@ -126,7 +134,7 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 				continue
 			}
 			if sig, ok := named.Underlying().(*types.Signature); ok {
-				grew = c.discoverFuncType(named, sig, wraps) || grew
+				grew = c.discoverFuncType(named, sig, wraps, factories) || grew
 				continue
 			}
 			iface, ok := named.Underlying().(*types.Interface)
@@ -191,7 +199,7 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 // signature is the function type named's: the adapter's Exec method for
 // type Exec func(ctx, Op) (Result, error). It reports whether it found
 // anything new.
-func (c *Interfaces) discoverFuncType(named *types.Named, sig *types.Signature, wraps map[*types.Func][]WrappedOp) bool {
+func (c *Interfaces) discoverFuncType(named *types.Named, sig *types.Signature, wraps, factories map[*types.Func][]WrappedOp) bool {
 	if named.TypeParams().Len() > 0 || sig.Params().Len() == 0 {
 		return false
 	}
@@ -199,22 +207,32 @@ func (c *Interfaces) discoverFuncType(named *types.Named, sig *types.Signature, 
 		c.funcTypes = make(map[string][]funcTypeOp)
 	}
 	key := types.TypeString(named, nil)
-	var fns []*types.Func
+	var found []funcTypeOp
 	for fn, ops := range wraps {
 		fsig := fn.Signature()
 		bare := types.NewSignatureType(nil, nil, nil, fsig.Params(), fsig.Results(), fsig.Variadic())
 		if types.Identical(bare, sig) && dispatches(ops) {
-			fns = append(fns, fn)
+			for _, w := range ops {
+				found = append(found, funcTypeOp{op: w, fn: fn})
+			}
 		}
 	}
-	slices.SortFunc(fns, func(a, b *types.Func) int { return strings.Compare(a.FullName(), b.FullName()) })
-	grew := false
-	for _, fn := range fns {
-		for _, w := range wraps[fn] {
-			if !slices.ContainsFunc(c.funcTypes[key], func(x funcTypeOp) bool { return x.fn == fn && sameOp(x.op, w) }) {
-				c.funcTypes[key] = append(c.funcTypes[key], funcTypeOp{op: w, fn: fn})
-				grew = true
+	// A factory that returns the executor as a closure: func (n
+	// *Namespace) Exec() kvop.Exec.
+	for fn, ops := range factories {
+		res := fn.Signature().Results()
+		if res.Len() == 1 && types.TypeString(res.At(0).Type(), nil) == key && dispatches(ops) { // (two loads of one package make two types)
+			for _, w := range ops {
+				found = append(found, funcTypeOp{op: w, fn: fn, factory: true})
 			}
+		}
+	}
+	slices.SortStableFunc(found, func(a, b funcTypeOp) int { return strings.Compare(a.fn.FullName(), b.fn.FullName()) })
+	grew := false
+	for _, fo := range found {
+		if !slices.ContainsFunc(c.funcTypes[key], func(x funcTypeOp) bool { return x.fn == fo.fn && sameOp(x.op, fo.op) }) {
+			c.funcTypes[key] = append(c.funcTypes[key], fo)
+			grew = true
 		}
 	}
 	return grew

@@ -340,14 +340,14 @@ func (r *Result) funcTypeOps(call ssa.CallInstruction) (ops []*Op, ok bool) {
 	for i := range typed {
 		fo := &typed[i]
 		callArgs := args
-		if fo.fn.Signature().Recv() != nil {
+		if !fo.factory && fo.fn.Signature().Recv() != nil {
 			callArgs = append([]ssa.Value{value}, args...) // the method value's receiver, unknown here
 		}
 		if len(fo.op.Conds) == 0 || !r.condsChoose(fo.op.Conds, callArgs) {
 			continue // an interceptor that hands any op on runs none of its own
 		}
 		ops = append(ops, &Op{Method: &Method{Pkg: named.Obj().Pkg().Path(), Name: named.Obj().Name(), Role: fo.op.Role}, Call: call, Args: callArgs,
-			Expr: r.CallExpr(call.Pos()), Wrapped: &fo.op, Wrapper: fo.fn, viaPort: true, model: r})
+			Expr: r.CallExpr(call.Pos()), Wrapped: &fo.op, Wrapper: fo.fn, viaPort: true, executor: value, model: r})
 	}
 	return ops, true
 }

@@ -127,3 +127,17 @@ func (s *KV) Exec(ctx context.Context, op ops.Op) (ops.Result, error) {
 	}
 	return ops.Result{}, nil
 }
+
+// Runner returns an executor as a closure over the adapter and ctx.
+func (s *KV) Runner(ctx context.Context) ops.Runner {
+	return func(op ops.Op) (ops.Result, error) {
+		switch op.Kind {
+		case ops.OpGet:
+			v, err := s.Get(ctx, op.Key)
+			return ops.Result{Value: v, Found: err == nil}, err
+		case ops.OpPut:
+			return ops.Result{}, s.Set(ctx, op.Key, op.Value, op.TTL)
+		}
+		return ops.Result{}, nil
+	}
+}

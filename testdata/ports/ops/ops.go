@@ -33,6 +33,27 @@ type Exec func(ctx context.Context, op Op) (Result, error)
 
 type Interceptor func(next Exec) Exec
 
+// Runner is an executor that an adapter hands out as a closure, bound to
+// a context.
+type Runner func(op Op) (Result, error)
+
+// ChainRunner wraps base in each of wraps, the first outermost.
+func ChainRunner(base Runner, wraps ...func(Runner) Runner) Runner {
+	for i := len(wraps) - 1; i >= 0; i-- {
+		base = wraps[i](base)
+	}
+	return base
+}
+
+// Logged wraps a runner with a log line per operation.
+func Logged(next Runner) Runner {
+	return func(op Op) (Result, error) {
+		res, err := next(op)
+		log.Printf("%d %s: %v", op.Kind, op.Key, err)
+		return res, err
+	}
+}
+
 func Chain(base Exec, ics ...Interceptor) Exec {
 	for i := len(ics) - 1; i >= 0; i-- {
 		base = ics[i](base)

@@ -41,3 +41,18 @@ func (q *Quotas) Plan(ctx context.Context, user string, load func() []byte) ([]b
 func (q *Quotas) Mark(ctx context.Context, user string) error {
 	return q.Exec.Do(ctx, ops.Put("seen:"+user, []byte("1"), 10*time.Second))
 }
+
+// Streaks counts a user's days in a row through an executor that the
+// adapter hands out as a closure, wrapped.
+type Streaks struct{ Run ops.Runner }
+
+func (s *Streaks) Extend(ctx context.Context, user string) error {
+	key := "streak:" + user
+	res, err := s.Run(ops.Get(key))
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.Atoi(string(res.Value))
+	_, err = s.Run(ops.Put(key, []byte(strconv.Itoa(n+1)), 48*time.Hour))
+	return err
+}

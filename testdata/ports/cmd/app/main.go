@@ -61,6 +61,7 @@ func main() {
 	_ = a.limiter.Mark(context.Background(), "k")
 	_ = (&archives.Reports{Store: kv}).Keep(context.Background(), "r", nil)
 	_ = (&quotas.Quotas{Exec: ops.Chain(kv.Exec, ops.Logging)}).Use(context.Background(), "u")
+	_ = (&quotas.Streaks{Run: ops.ChainRunner(kv.Runner(context.Background()), ops.Logged)}).Extend(context.Background(), "u")
 	sw := sweeps.Sweeper{Pages: &sweeps.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}, MaxPages: 10}
 	_ = sw.Sweep(context.Background(), "l1")
 	_ = sw.SweepKept(context.Background(), "l1")
