@@ -891,13 +891,30 @@ func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 // its own: the helper that builds it, tokenKey(id), or the variable that
 // holds it, sessionID; not the helper's arguments, cartKey(sessionOf(r)).
 func keyNameWords(info *types.Info, e ast.Expr) [][]string {
+	var recv [][]string
 	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
 		if key, escape := kvapi.EscapedKey(info, call); escape {
 			return keyNameWords(info, key)
 		}
 		e = call.Fun
+		// A key a value gives of itself is named by the value's type:
+		// dc.Key() of an ident.DeviceCode.
+		if sel, ok := e.(*ast.SelectorExpr); ok && len(call.Args) == 0 {
+			if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && !types.IsInterface(s.Recv()) {
+				if named, ok := types.Unalias(derefType(s.Recv())).(*types.Named); ok {
+					recv = append(recv, kvapi.Words(named.Obj().Name()))
+				}
+			}
+		}
 	}
-	return exprWords(e)
+	return append(exprWords(e), recv...)
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
 }
 
 // exprWords returns the words of each name and string literal in e, but
