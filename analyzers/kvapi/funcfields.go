@@ -462,3 +462,40 @@ func (r *Result) funcFieldCallee(fa *ssa.FieldAddr, common *ssa.CallCommon) (*ty
 	}
 	return fn, common.Args
 }
+
+// InPortField reports whether fn is, or is inside, a closure that its
+// maker stores in a function-typed field of a struct: a port's Load, Save
+// or Drop, filled by an adapter's constructor. What such a closure does is
+// the call's that reaches it through the field.
+func InPortField(fn *ssa.Function) bool {
+	for in := fn; in.Parent() != nil; in = in.Parent() {
+		for _, b := range in.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				var v ssa.Value
+				switch x := instr.(type) {
+				case *ssa.MakeClosure:
+					if x.Fn == in {
+						v = x
+					}
+				case *ssa.Store:
+					if x.Val == in {
+						if _, field := x.Addr.(*ssa.FieldAddr); field {
+							return true
+						}
+					}
+				}
+				if v == nil {
+					continue
+				}
+				for _, ref := range *v.Referrers() {
+					if st, ok := ref.(*ssa.Store); ok && st.Val == v {
+						if _, field := st.Addr.(*ssa.FieldAddr); field {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}

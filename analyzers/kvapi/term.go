@@ -464,7 +464,7 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		// text travels with the Term: (keys.Prefixed "email:").
 		fnTerm := c.term(fn, depth+1)
 		if made := c.model.keyFuncMaker(fn); made != nil {
-			fnTerm = &Term{Op: TermCall, Name: CalleeName(made), Args: c.callArgs(made, depth+1)}
+			fnTerm = c.maker(made, depth+1)
 		}
 		t := &Term{Op: TermCall, Name: keyFuncName, Args: []*Term{fnTerm}}
 		t.Args = append(t.Args, c.callArgs(v, depth)...)
@@ -971,16 +971,70 @@ func keyFuncField(call *ssa.Call) ssa.Value {
 		if fn.Op != token.MUL {
 			return nil
 		}
-		switch fn.X.(type) {
+		switch x := fn.X.(type) {
 		case *ssa.FieldAddr, *ssa.Global:
 			return fn
+		case *ssa.FreeVar:
+			// A variable of the enclosing function, set once, that its
+			// closures share: key := keys.Scoped(prefix)("sess") used by
+			// a port's Load and Save alike.
+			if made, ok := storedOnce(Binding(x)).(*ssa.Call); ok && made.Call.Signature().Results().Len() == 1 {
+				return made
+			}
 		}
 	case *ssa.Call:
 		if fn.Call.Signature().Results().Len() == 1 {
 			return fn // what a key builder's factory made
 		}
+	case *ssa.FreeVar:
+		if made, ok := Binding(fn).(*ssa.Call); ok && made.Call.Signature().Results().Len() == 1 {
+			return made // the same, captured by value
+		}
 	}
 	return nil
+}
+
+// storedOnce returns what the only store into alloc writes, or nil.
+func storedOnce(v ssa.Value) ssa.Value {
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var stored ssa.Value
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			if stored != nil {
+				return nil
+			}
+			stored = st.Val
+		}
+	}
+	return stored
+}
+
+// maker is the Term of the call that made a key-building function, by
+// the factories it went through: keys.Scoped(prefix)("sess") is
+// (keys.Scoped prefix "sess").
+func (c *compiler) maker(made *ssa.Call, depth int) *Term {
+	at := made
+	args := c.callArgs(made, depth)
+	for inner, ok := made.Call.Value.(*ssa.Call); ok && CalleeName(made) == "" && depth < maxDepth; inner, ok = made.Call.Value.(*ssa.Call) {
+		made, args = inner, append(c.callArgs(inner, depth), args...)
+		depth++
+	}
+	t := &Term{Op: TermCall, Name: CalleeName(made), Args: args}
+	if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil && at.Parent() != c.fn {
+		// Made in the function around a closure from what that function
+		// was given: the one function its closures share, named by where
+		// it was made, with the text it was given.
+		t = &Term{Op: TermCall, Name: "(made at " + at.Parent().Prog.Fset.Position(at.Pos()).String() + ")"}
+		for _, a := range args {
+			if a.Op == TermConst {
+				t.Args = append(t.Args, a)
+			}
+		}
+	}
+	return t
 }
 
 // keyFuncMaker returns the call that made the key-building function fn

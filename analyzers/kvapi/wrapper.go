@@ -51,6 +51,12 @@ type WrappedOp struct {
 	// decorator's, which adds nothing to what the port's real
 	// implementation does (see Interfaces.Discover).
 	ViaPort bool
+	// InField is set for an operation of a closure that the wrapper
+	// stores in a function-typed field (a port's Save): it runs when the
+	// field is called, not when the wrapper is. Its operands are checked
+	// where the wrapper is given them, as a constructor's lifetime is.
+	// (Not in String either.)
+	InField bool
 	// Field is set for a setter (see findSetters): the call performs no
 	// operation, but stores an operand in this field, Repo.ttl, for a
 	// later one.
@@ -603,9 +609,11 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 	for _, op := range ops {
 		w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
 		w.ViaPort = op.viaPort
+		w.InField = op.Call.Parent() != fn && InPortField(op.Call.Parent())
 		if op.Wrapped != nil {
 			w.Method, w.Field = op.Wrapped.Method, op.Wrapped.Field
 			w.ViaPort = w.ViaPort || op.Wrapped.ViaPort
+			w.InField = w.InField || op.Wrapped.InField
 		}
 		// Every operand is kept, so that callers can tell which namespace
 		// and key the operation touches, even when fixed inside.

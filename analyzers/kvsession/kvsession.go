@@ -156,6 +156,12 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		if op.InTest() {
 			continue // a test revokes and rotates on a fake, to check the code that does it for real
 		}
+		if kvapi.InPortField(op.Call.Parent()) || op.Wrapped != nil && op.Wrapped.InField {
+			// A port's closure, judged where its field is called
+			// (s.Sessions.Drop(ctx, id) in Logout), not inside it nor
+			// where the adapter makes it.
+			continue
+		}
 		if op.Wrapped != nil {
 			inside := model.ReportedInside(pass, op, new(reportedFact))
 			if inside {

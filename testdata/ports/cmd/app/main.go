@@ -15,7 +15,9 @@ import (
 	"kvlint.test/ports/kvstore"
 	"kvlint.test/ports/limiter"
 	"kvlint.test/ports/listing"
+	"kvlint.test/ports/logins"
 	"kvlint.test/ports/ops"
+	"kvlint.test/ports/portkv"
 	"kvlint.test/ports/quotas"
 	"kvlint.test/ports/sessions"
 	"kvlint.test/ports/statuses"
@@ -61,6 +63,9 @@ func main() {
 	_ = a.limiter.Mark(context.Background(), "k")
 	_ = (&archives.Reports{Store: kv}).Keep(context.Background(), "r", nil)
 	_ = (&quotas.Quotas{Exec: ops.Chain(kv.Exec, ops.Logging)}).Use(context.Background(), "u")
+	lg := &logins.Service{Sessions: portkv.Sessions(kv, "app")}
+	_ = lg.Touch(context.Background(), "s")
+	_ = lg.Logout(context.Background(), "s")
 	_ = (&quotas.Streaks{Run: ops.ChainRunner(kv.Runner(context.Background()), ops.Logged)}).Extend(context.Background(), "u")
 	sw := sweeps.Sweeper{Pages: &sweeps.KV{Client: cloudflare.NewClient(), Account: "acct", NSID: "ns"}, MaxPages: 10}
 	_ = sw.Sweep(context.Background(), "l1")
