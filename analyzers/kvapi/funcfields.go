@@ -464,36 +464,46 @@ func (r *Result) funcFieldCallee(fa *ssa.FieldAddr, common *ssa.CallCommon) (*ty
 }
 
 // InPortField reports whether fn is, or is inside, a closure that its
-// maker stores in a function-typed field of a struct: a port's Load, Save
-// or Drop, filled by an adapter's constructor. What such a closure does is
-// the call's that reaches it through the field.
+// maker stores in a function-typed field of a struct it returns: a port's
+// Load, Save or Drop, filled by an adapter's constructor. What such a
+// closure does is the call's that reaches it through the field. (A step
+// of a saga handed to a runner is not a port's.)
 func InPortField(fn *ssa.Function) bool {
 	for in := fn; in.Parent() != nil; in = in.Parent() {
-		for _, b := range in.Parent().Blocks {
+		parent := in.Parent()
+		for _, b := range parent.Blocks {
 			for _, instr := range b.Instrs {
-				var v ssa.Value
-				switch x := instr.(type) {
-				case *ssa.MakeClosure:
-					if x.Fn == in {
-						v = x
-					}
-				case *ssa.Store:
-					if x.Val == in {
-						if _, field := x.Addr.(*ssa.FieldAddr); field {
-							return true
-						}
-					}
-				}
-				if v == nil {
+				st, ok := instr.(*ssa.Store)
+				if !ok {
 					continue
 				}
-				for _, ref := range *v.Referrers() {
-					if st, ok := ref.(*ssa.Store); ok && st.Val == v {
-						if _, field := st.Addr.(*ssa.FieldAddr); field {
-							return true
-						}
-					}
+				fa, field := st.Addr.(*ssa.FieldAddr)
+				if !field || !returns(parent, fa.X) {
+					continue
 				}
+				if mc, ok := st.Val.(*ssa.MakeClosure); ok && mc.Fn == in || st.Val == in {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// returns reports whether fn returns the struct that addr holds, or addr
+// itself.
+func returns(fn *ssa.Function, addr ssa.Value) bool {
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for _, v := range ret.Results {
+			if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+				v = load.X
+			}
+			if v == addr {
+				return true
 			}
 		}
 	}
