@@ -323,11 +323,12 @@ func addsToParam(t *kvapi.Term) bool {
 	return slices.ContainsFunc(t.Args, addsToParam)
 }
 
-// versionField names the field of a record that counts its changes: a
-// record whose version is bumped is state changed in place, a race that
-// kvrace reports, not a count.
+// versionField names the field of a record that counts its changes, or
+// says how far a workflow has gone: a record whose version is bumped, or
+// whose step moves on (a wizard's draft), is state changed in place, a
+// race that kvrace reports, not a count.
 var versionField = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(version|ver|rev|revision|generation|gen|etag|seq)$`)
+	return regexp.MustCompile(`(?i)^(version|ver|rev|revision|generation|gen|etag|seq|step|stage|phase)$`)
 })
 
 // bumpsVersion reports whether bin is stored into a version field.
