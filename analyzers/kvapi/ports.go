@@ -221,7 +221,9 @@ func (c *Interfaces) discoverFuncType(named *types.Named, sig *types.Signature, 
 	// *Namespace) Exec() kvop.Exec.
 	for fn, ops := range factories {
 		res := fn.Signature().Results()
-		if res.Len() == 1 && types.TypeString(res.At(0).Type(), nil) == key && dispatches(ops) { // (two loads of one package make two types)
+		// By name: a fact's types come from another package's view of
+		// the type, not the same object.
+		if res.Len() == 1 && types.TypeString(res.At(0).Type(), nil) == key && dispatches(ops) {
 			for _, w := range ops {
 				found = append(found, funcTypeOp{op: w, fn: fn, factory: true})
 			}
