@@ -537,10 +537,13 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		for i, w := range group {
 			ev.revocationList = ev.revocationList || !latest && revocationList().MatchString(w)
 			ev.revocation = ev.revocation || revocation().MatchString(w)
+			// A plain token gives way to a later word that says which
+			// (tenant token, then apitokens: an API key).
+			open := ev.credential == "" || article(ev.credential) == article("token")
 			switch {
-			case ev.credential == "" && i+1 < len(group) && c.credentials.MatchString(w+group[i+1]):
+			case open && i+1 < len(group) && c.credentials.MatchString(w+group[i+1]) && (ev.credential == "" || article(w+group[i+1]) != article("token")):
 				ev.credential = strings.ToLower(w + " " + group[i+1])
-			case ev.credential == "" && c.credentials.MatchString(w):
+			case open && c.credentials.MatchString(w) && (ev.credential == "" || article(w) != article("token")):
 				ev.credential = strings.ToLower(w)
 			case ev.state == "" && c.state.MatchString(w):
 				ev.state = strings.ToLower(w)

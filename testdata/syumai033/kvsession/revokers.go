@@ -236,3 +236,12 @@ func (f *feedTokens) revokeFeed(tok string) error { // want revokeFeed:"kvsessio
 func (f *feedTokens) forgetPage(job string) error {
 	return f.ns.Delete("pagetoken:" + job)
 }
+
+// A plain token, named more closely by the store that keeps it.
+type tenantAPIKeys struct{ ns *kv.Namespace }
+
+func (a *tenantAPIKeys) drop(key string) error { return a.ns.Delete(key) }
+
+func revokeTenantKey(a *tenantAPIKeys, tenant, id string) error { // want revokeTenantKey:"kvsession"
+	return a.drop("tenant-token:" + tenant + ":" + id) // want `An API key revoked or consumed by a KV delete`
+}
