@@ -1,6 +1,8 @@
 package kvhotkey
 
 import (
+	"time"
+
 	"github.com/syumai/workers/cloudflare/kv"
 )
 
@@ -35,4 +37,23 @@ func markProgress(ns *kv.Namespace, updates []hoursUpdate) error { // want markP
 		}
 	}
 	return nil
+}
+
+// The binding is read through a getter on each trip: the same namespace.
+type watchBoard struct{ ns *kv.Namespace }
+
+func (w *watchBoard) Binding() *kv.Namespace { return w.ns }
+
+func (w *watchBoard) watch(station, client string, stop <-chan struct{}) { // want watch:"kvhotkey"
+	key := "watch:" + station + ":" + client
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		_ = w.Binding().PutString(key, "1", &kv.PutOptions{ExpirationTTL: 120}) // want `this loop writes the same KV key on every iteration`
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+	}
 }
