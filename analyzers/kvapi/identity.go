@@ -625,18 +625,19 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 // receiver holds: s.store.NamespaceID(), cfg.Account(). Called twice on
 // the same receiver, it gives the same value.
 func getter(call *ssa.Call) bool {
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Signature.Recv() == nil || len(call.Call.Args) != 1 || Fresh(call) || readsTime(callee) {
-		return false
-	}
-	res := callee.Signature.Results()
-	return res.Len() == 1 && basic(res.At(0).Type(), types.IsString|types.IsInteger)
+	return Accessor(call) && basic(call.Call.Signature().Results().At(0).Type(), types.IsString|types.IsInteger)
 }
 
-// readsTime reports whether fn's name says it reads the clock.
-func readsTime(fn *ssa.Function) bool {
-	name := strings.ToLower(fn.Name())
-	return strings.Contains(name, "now") || strings.Contains(name, "time") || strings.Contains(name, "clock")
+// Accessor reports whether call is of a method given nothing but its
+// receiver, with one result, whose name draws nothing new or of the
+// moment: what the receiver holds, s.ns.Binding().
+func Accessor(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() == nil || len(call.Call.Args) != 1 || callee.Signature.Results().Len() != 1 || Fresh(call) {
+		return false
+	}
+	name := strings.ToLower(callee.Name())
+	return !strings.Contains(name, "now") && !strings.Contains(name, "time") && !strings.Contains(name, "clock") && !strings.Contains(name, "next")
 }
 
 // readsClock reports whether t reads the time now.

@@ -419,7 +419,7 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 	case *ssa.Phi:
 		return true
 	case *ssa.Call:
-		if accessor(v) {
+		if kvapi.Accessor(v) {
 			// s.ns.Binding(): what the receiver holds, the same while the
 			// receiver is.
 			return varies(model, v.Call.Args[0], loop, depth+1)
@@ -556,17 +556,6 @@ func pure(call *ssa.Call) bool {
 	// The program's key builders: kvkey.Manifest(env).String().
 	fn, ok := callee.Object().(*types.Func)
 	return ok && kvapi.KeyHelper(fn)
-}
-
-// accessor reports whether call is of a method given nothing but its
-// receiver, whose name draws nothing new or of the moment: a getter.
-func accessor(call *ssa.Call) bool {
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Signature.Recv() == nil || len(call.Call.Args) != 1 || callee.Signature.Results().Len() != 1 || kvapi.Fresh(call) {
-		return false
-	}
-	name := strings.ToLower(callee.Name())
-	return !strings.Contains(name, "now") && !strings.Contains(name, "time") && !strings.Contains(name, "next")
 }
 
 // retries reports whether loop ends when the put succeeds: a retry.

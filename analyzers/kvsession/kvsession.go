@@ -910,20 +910,13 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		// dc.Key() of an ident.DeviceCode.
 		if sel, ok := e.(*ast.SelectorExpr); ok && len(call.Args) == 0 {
 			if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && !types.IsInterface(s.Recv()) {
-				if named, ok := types.Unalias(derefType(s.Recv())).(*types.Named); ok {
+				if named, _ := derefNamedStruct(s.Recv()); named != nil {
 					recv = append(recv, kvapi.Words(named.Obj().Name()))
 				}
 			}
 		}
 	}
 	return append(exprWords(e), recv...)
-}
-
-func derefType(t types.Type) types.Type {
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		return p.Elem()
-	}
-	return t
 }
 
 // exprWords returns the words of each name and string literal in e, but
