@@ -960,9 +960,33 @@ func stops(body *ssa.Function) bool {
 	return false
 }
 
-// onErrorPath reports whether b is reached through the failing side of an
-// error check: the nearest branch above it tests an error.
+// onErrorPath reports whether b is reached only through the failing side
+// of error checks. In `if err != nil || len(out) >= max { return false }`
+// the return is reached from the budget too, so it is a stop.
 func onErrorPath(b *ssa.BasicBlock) bool {
+	for _, p := range b.Preds {
+		if br, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If); ok && isErrorCheck(br.Cond) && failingSide(p, br) == b {
+			continue
+		}
+		if !withinErrorHandling(p) {
+			return false
+		}
+	}
+	return len(b.Preds) > 0
+}
+
+// failingSide returns the successor of d that br, an error check, takes
+// when the error is not nil.
+func failingSide(d *ssa.BasicBlock, br *ssa.If) *ssa.BasicBlock {
+	if br.Cond.(*ssa.BinOp).Op == token.EQL {
+		return d.Succs[1]
+	}
+	return d.Succs[0]
+}
+
+// withinErrorHandling reports whether b lies on the failing side of an
+// error check: the nearest branch above it tests an error.
+func withinErrorHandling(b *ssa.BasicBlock) bool {
 	for d := b.Idom(); d != nil; d = d.Idom() {
 		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
 		if !ok {
@@ -971,11 +995,7 @@ func onErrorPath(b *ssa.BasicBlock) bool {
 		if !isErrorCheck(br.Cond) {
 			return false
 		}
-		failing := d.Succs[0] // err != nil
-		if br.Cond.(*ssa.BinOp).Op == token.EQL {
-			failing = d.Succs[1]
-		}
-		return failing.Dominates(b)
+		return failingSide(d, br).Dominates(b)
 	}
 	return false
 }
