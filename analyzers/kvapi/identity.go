@@ -1078,6 +1078,12 @@ func KeyHelper(fn *types.Func) bool {
 	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs().MatchString(fn.Name()) {
 		return false // requestID(), now(): a value of the moment, not a fixed key
 	}
+	if basic(result, types.IsString) && namedForKey().MatchString(fn.Name()) {
+		// keyOf(v any) string, reading a struct tag by reflection, or
+		// (*Lobby).Key(): named for the key it builds from what it is
+		// given, whatever the types.
+		return true
+	}
 	if recv := sig.Recv(); recv != nil && !plainValue(recv.Type(), 0) {
 		return false
 	}
@@ -1088,6 +1094,8 @@ func KeyHelper(fn *types.Func) bool {
 	}
 	return true
 }
+
+var namedForKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)key`) })
 
 // plainValue reports whether a value of t is made of strings and integers
 // alone, with no pointer, map, channel or function in it: a key-builder
