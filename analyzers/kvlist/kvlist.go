@@ -164,12 +164,8 @@ const (
 // (an auto-pager's Next). A loop is bounded when one of its exits depends
 // on something besides the listing and its errors.
 func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind {
-	fn := op.Call.Parent()
 	kind := noLoop
-	for _, loop := range kvapi.Loops(fn) {
-		if !loop[op.Call.Block()] && !advancesPager(model, loop, results) {
-			continue // a loop over one page's keys, or not about the list
-		}
+	for _, loop := range pagingLoops(model, op, results) {
 		exits := exitConds(loop)
 		this := unbounded
 		for _, c := range exits {
@@ -192,6 +188,19 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 		return unbounded
 	}
 	return kind
+}
+
+// pagingLoops returns the loops that page through op: those around the
+// call, and those that advance the auto-pager it returned. (A loop over
+// one page's keys, or about something else, is not one.)
+func pagingLoops(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) []kvapi.Loop {
+	var loops []kvapi.Loop
+	for _, loop := range kvapi.Loops(op.Call.Parent()) {
+		if loop[op.Call.Block()] || advancesPager(model, loop, results) {
+			loops = append(loops, loop)
+		}
+	}
+	return loops
 }
 
 // advancesPager reports whether loop asks what the list returned for its
@@ -776,10 +785,7 @@ func fromMapLookup(cond ssa.Value) bool {
 // was given says so (yield(k) returning false, fn(k) returning an error),
 // and whether they also end at a budget of their own.
 func callbackStops(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) (byCallback, budgeted bool) {
-	for _, loop := range kvapi.Loops(op.Call.Parent()) {
-		if !loop[op.Call.Block()] {
-			continue
-		}
+	for _, loop := range pagingLoops(model, op, results) {
 		for _, c := range exitConds(loop) {
 			switch {
 			case callsCallback(c.cond):

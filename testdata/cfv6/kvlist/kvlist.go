@@ -40,7 +40,7 @@ func (s *store) someKeys(ctx context.Context, max int) ([]string, error) {
 }
 
 // Quiet: a stop decided by the caller, through a callback.
-func (s *store) each(ctx context.Context, visit func(name string) bool) error {
+func (s *store) each(ctx context.Context, visit func(name string) bool) error { // want each:"kvlist iterator"
 	pager := s.client.KV.Namespaces.Keys.ListAutoPaging(ctx, s.ns, kv.NamespaceKeyListParams{AccountID: cloudflare.F(s.account)})
 	for pager.Next() {
 		if !visit(pager.Current().Name) {
