@@ -606,6 +606,12 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.call(v, depth)
 			return
 		}
+		if g := globalFunc(v); g != nil && !basic(v.Type(), types.IsString|types.IsInteger) {
+			w.b.WriteString("(" + g.Pkg.Pkg.Path() + "." + g.Name()) // store.Lobbies(), as its Term has it
+			w.args(v, depth)
+			w.b.WriteString(")")
+			return
+		}
 		if fn := keyFuncField(v); fn != nil {
 			w.b.WriteString("(" + keyFuncName + " ")
 			if made := w.model.keyFuncMaker(fn); made != nil {
@@ -1078,10 +1084,10 @@ func KeyHelper(fn *types.Func) bool {
 	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs().MatchString(fn.Name()) {
 		return false // requestID(), now(): a value of the moment, not a fixed key
 	}
-	if basic(result, types.IsString) && namedForKey().MatchString(fn.Name()) {
-		// keyOf(v any) string, reading a struct tag by reflection, or
-		// (*Lobby).Key(): named for the key it builds from what it is
-		// given, whatever the types.
+	if basic(result, types.IsString) && (namedForKey().MatchString(fn.Name()) || namedForKey().MatchString(fn.Pkg().Name())) {
+		// keyOf(v any) string, reading a struct tag by reflection,
+		// kvkey.Of(v) or (*Lobby).Key(): named for the key it builds
+		// from what it is given, whatever the types.
 		return true
 	}
 	if recv := sig.Recv(); recv != nil && !plainValue(recv.Type(), 0) {

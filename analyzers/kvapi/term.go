@@ -473,6 +473,12 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if name, ok := ownMethod(v); ok {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
+	if g := globalFunc(v); g != nil && !basic(v.Type(), types.IsString|types.IsInteger) {
+		// var Lobbies = bind("LOBBIES"), a sync.OnceValue: each
+		// store.Lobbies() hands out the same binding. (Not a string:
+		// var newID = uuid.NewString draws a new one each time.)
+		return &Term{Op: TermCall, Name: g.Pkg.Pkg.Path() + "." + g.Name(), Args: c.callArgs(v, depth)}
+	}
 	name := CalleeName(v)
 	if name == "time.Now" || name == "" && Clock(v) { // or the clock kept in a field: s.now()
 		return &Term{Op: TermCall, Name: "time.Now", Value: readingID(v)}
@@ -481,6 +487,15 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		return opaque // (kv.NewNamespace(binding) opens the same namespace for the same binding)
 	}
 	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
+}
+
+// globalFunc returns the package variable whose function call calls.
+func globalFunc(call *ssa.Call) *ssa.Global {
+	if load, ok := call.Call.Value.(*ssa.UnOp); ok && load.Op == token.MUL {
+		g, _ := load.X.(*ssa.Global)
+		return g
+	}
+	return nil
 }
 
 // helperTerm returns the Term of a number helper of another package,

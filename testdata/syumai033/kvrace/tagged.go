@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/kvkey"
 )
 
 // A key read off a struct tag by reflection: keyOf takes any value, but
@@ -39,4 +42,33 @@ func advance(ns *kv.Namespace, code, next string) error {
 	l.State = next
 	b, _ := json.Marshal(l)
 	return ns.PutString(keyOf(l), string(b), nil) // want `read-modify-write`
+}
+
+// The binding is opened once, on first use, and each lobbies() hands out
+// the same one; kvkey.Of is named for a key by its package.
+var lobbies = sync.OnceValue(func() *kv.Namespace {
+	ns, err := kv.NewNamespace("LOBBIES")
+	if err != nil {
+		panic(err)
+	}
+	return ns
+})
+
+type roster struct {
+	Lobby   string `kv:"roster/{Lobby}"`
+	Players []string
+}
+
+func join(lobby, player string) error {
+	r := &roster{Lobby: lobby}
+	raw, err := lobbies().GetString(kvkey.Of(r), nil)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(raw), r); err != nil {
+		return err
+	}
+	r.Players = append(r.Players, player)
+	b, _ := json.Marshal(r)
+	return lobbies().PutString(kvkey.Of(r), string(b), nil) // want `read-modify-write`
 }
