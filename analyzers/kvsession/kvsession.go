@@ -171,7 +171,9 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				reported(op) // reported inside the wrapper, not again at each caller
 				continue
 			}
-			if model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op) {
+			// (A delete is not: take(ns, key) reads and deletes what
+			// each caller names.)
+			if op.Method.Role != kvapi.Delete && (model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op)) {
 				res.Judged[op.Call] = true
 				// A wrapper's own read and write, judged inside it: not
 				// again at each caller, nor claimed from the others.
@@ -906,6 +908,13 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 			return keyNameWords(info, key)
 		}
 		e = call.Fun
+		// A kind of key named by a constant, keys.Build(keys.MagicLink,
+		// code) over a table of layouts, is named by the constant.
+		for _, arg := range call.Args {
+			if _, isConst := info.Uses[identOf(arg)].(*types.Const); isConst {
+				recv = append(recv, kvapi.Words(identOf(arg).Name))
+			}
+		}
 		// A key a value gives of itself is named by the value's type:
 		// dc.Key() of an ident.DeviceCode.
 		if sel, ok := e.(*ast.SelectorExpr); ok && len(call.Args) == 0 {
@@ -917,6 +926,17 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		}
 	}
 	return append(exprWords(e), recv...)
+}
+
+// identOf returns the name e is, package-qualified or not, or nil.
+func identOf(e ast.Expr) *ast.Ident {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return e
+	case *ast.SelectorExpr:
+		return e.Sel
+	}
+	return nil
 }
 
 // exprWords returns the words of each name and string literal in e, but
