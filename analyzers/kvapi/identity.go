@@ -606,7 +606,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.call(v, depth)
 			return
 		}
-		if g := globalFunc(v); g != nil && !basic(v.Type(), types.IsString|types.IsInteger) {
+		if g := LazyGlobal(v); g != nil {
 			w.b.WriteString("(" + g.Pkg.Pkg.Path() + "." + g.Name()) // store.Lobbies(), as its Term has it
 			w.args(v, depth)
 			w.b.WriteString(")")

@@ -473,10 +473,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if name, ok := ownMethod(v); ok {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
-	if g := globalFunc(v); g != nil && !basic(v.Type(), types.IsString|types.IsInteger) {
+	if g := LazyGlobal(v); g != nil {
 		// var Lobbies = bind("LOBBIES"), a sync.OnceValue: each
-		// store.Lobbies() hands out the same binding. (Not a string:
-		// var newID = uuid.NewString draws a new one each time.)
+		// store.Lobbies() hands out the same binding.
 		return &Term{Op: TermCall, Name: g.Pkg.Pkg.Path() + "." + g.Name(), Args: c.callArgs(v, depth)}
 	}
 	name := CalleeName(v)
@@ -489,13 +488,21 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
 }
 
-// globalFunc returns the package variable whose function call calls.
-func globalFunc(call *ssa.Call) *ssa.Global {
-	if load, ok := call.Call.Value.(*ssa.UnOp); ok && load.Op == token.MUL {
-		g, _ := load.X.(*ssa.Global)
-		return g
+// LazyGlobal returns the package variable whose function call calls,
+// when what it returns is a handle, the same at each call: a binding or a
+// named string such as a Namespace ID, made on first use (var Analytics =
+// sync.OnceValue(...)). A plain string or number is not: var newID =
+// uuid.NewString draws a new one each time.
+func LazyGlobal(call *ssa.Call) *ssa.Global {
+	load, ok := call.Call.Value.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
 	}
-	return nil
+	if _, plain := types.Unalias(call.Type()).(*types.Basic); plain {
+		return nil
+	}
+	g, _ := load.X.(*ssa.Global)
+	return g
 }
 
 // helperTerm returns the Term of a number helper of another package,

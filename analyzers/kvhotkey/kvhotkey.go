@@ -424,6 +424,11 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 			// receiver is.
 			return varies(model, v.Call.Args[0], loop, depth+1)
 		}
+		if kvapi.LazyGlobal(v) != nil {
+			// cfkv.Analytics(), a binding made on first use: the same on
+			// each trip.
+			return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return varies(model, a, loop, depth+1) })
+		}
 		if !pure(v) {
 			return true
 		}
