@@ -878,8 +878,9 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 						}
 					}
 				}
-				// store.Walk(ctx, prefix, func(k string) bool { ... })
-				if _, ok := listing(call); ok {
+				// store.Walk(ctx, prefix, func(k string) bool { ... }), but
+				// not the function a combinator is given, Filter(seq, keep).
+				if _, ok := listing(call); ok && !isIterator(call.Call.Signature().Results()) {
 					for _, a := range call.Call.Args {
 						if mc, ok := a.(*ssa.MakeClosure); ok {
 							uses = append(uses, iteratorUse{call, mc.Fn.(*ssa.Function), fact.Budgeted})
@@ -909,12 +910,50 @@ func iteratorCall(pass *analysis.Pass, model *kvapi.Result, v ssa.Value) (call *
 	if callee == nil {
 		return nil, false, false
 	}
+	if isIterator(callee.Signature.Results()) {
+		// A combinator over a listing iterator, iterx.Map(iterx.Filter(
+		// s.Keys(ctx, p), keep), f), lists what it is given. One that is
+		// given a count, Take(seq, n), stops at it.
+		for _, arg := range call.Call.Args {
+			if !isIterator(types.NewTuple(types.NewParam(0, nil, "", arg.Type()))) {
+				continue
+			}
+			if _, budgeted, ok := iteratorCall(pass, model, arg); ok {
+				return call, budgeted || givenCount(callee.Signature), true
+			}
+		}
+	}
 	fn, isFunc := callee.Object().(*types.Func)
 	var fact iteratorFact
 	if !isFunc || !pass.ImportObjectFact(fn, &fact) {
 		return nil, false, false
 	}
 	return call, fact.Budgeted, true
+}
+
+// isIterator reports whether results is one push iterator, a function
+// that takes a yield function: iter.Seq2[string, error].
+func isIterator(results *types.Tuple) bool {
+	if results.Len() != 1 {
+		return false
+	}
+	sig, ok := results.At(0).Type().Underlying().(*types.Signature)
+	if !ok || sig.Params().Len() != 1 || sig.Results().Len() != 0 {
+		return false
+	}
+	yield, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
+	return ok && yield.Results().Len() == 1 && types.Identical(yield.Results().At(0).Type(), types.Typ[types.Bool])
+}
+
+// givenCount reports whether sig takes an integer, the count a
+// combinator such as Take(seq, n) stops at.
+func givenCount(sig *types.Signature) bool {
+	for p := range sig.Params().Variables() {
+		if b, ok := p.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // exportForwarders exports an iteratorFact for each function of the

@@ -191,3 +191,21 @@ func firstNOrFailure(ns *kv.Namespace, n int) []string {
 	}
 	return out
 }
+
+// A combinator over the listing iterator walks it all, and the body reads
+// each key it hands on.
+func drafts(ns *kv.Namespace) ([]string, error) { // want drafts:"kvlist"
+	isDraft := func(k string) bool { return strings.HasSuffix(k, ":draft") }
+	var out []string
+	for key, err := range pages.Filter(pages.Keys(ns, "post:"), isDraft) { // want `unbounded listing`
+		if err != nil {
+			return nil, err
+		}
+		v, err := ns.GetString(key, nil) // want `one get per listed key \(N\+1\)`
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -84,6 +84,17 @@ func Take[K, V any](seq iter.Seq2[K, V], n int) iter.Seq2[K, V] {
 	}
 }
 
+// Filter hands on the pairs of seq whose key keep accepts.
+func Filter[V any](seq iter.Seq2[string, V], keep func(string) bool) iter.Seq2[string, V] {
+	return func(yield func(string, V) bool) {
+		for k, v := range seq {
+			if keep(k) && !yield(k, v) {
+				return
+			}
+		}
+	}
+}
+
 // Walk hands every key under prefix to fn until fn returns false.
 func Walk(ns *kv.Namespace, prefix string, fn func(key string) bool) error {
 	cursor := ""
