@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -187,10 +188,14 @@ func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
 
 // ownKeyOfRecord reports whether k is the record read asked for its own
 // key through a type parameter or an interface, save(rec) with rec.Key()
-// after rec was loaded by its key: the key it was read under.
+// after rec was loaded by its key, or given whole to a function named for
+// keys, kvkey.Of(rec): the key it was read under.
 func (r *Result) ownKeyOfRecord(k Source, reads []ssa.Value) bool {
 	t := k.Term
-	if t == nil || t.Op != TermCall || !strings.HasPrefix(t.Name, keyMethodPrefix) || len(t.Args) != 1 {
+	if t == nil || t.Op != TermCall || len(t.Args) != 1 {
+		return false
+	}
+	if !strings.HasPrefix(t.Name, keyMethodPrefix) && !namedForKey().MatchString(path.Base(t.Name)) {
 		return false
 	}
 	recv := t.Args[0]

@@ -422,12 +422,13 @@ type evidence struct {
 func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op, wrappers map[types.Object]bool) evidence {
 	// Groups of words, each from one name or text: two adjacent words
 	// run together ("magic link") only within a group.
-	var key, other, defined [][]string
+	var key, texts, other, defined [][]string
 	for _, src := range op.Sources(keyOperand(op)) {
 		// Text written in the key says what it names: "owner:" + apiKey(r)
 		// is an owner index, not an API key. A key built by a helper is
 		// named by the helper too: tokenKey(id).
 		key = append(key, kvapi.Words(model.KeyText(src)))
+		texts = append(texts, kvapi.Words(model.KeyText(src)))
 		if !hasLiteral(pass.TypesInfo, src.Expr) {
 			key = append(key, keyNameWords(pass.TypesInfo, src.Expr)...)
 			if def := definition(pass, model, src.Expr); def != src.Expr {
@@ -497,11 +498,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				model.BackwardPruned(in, op.Call, notWritten, func(s kvapi.Step) bool {
 					if named, isStruct := derefNamedStruct(s.Value.Type()); isStruct && named.Obj().Pkg() != nil && !onlyFieldsRead(s.Value) {
 						// A record is read with its package, tokens.Record,
-						// unless the key names the record's type itself:
+						// unless the key's text names the record's type:
 						// "org:%s:members" holds invites.Member records, a
 						// roster, whatever package they are in.
 						words := kvapi.Words(named.Obj().Name())
-						if !namesType(key, words) {
+						if !namesType(texts, words) {
 							words = append(kvapi.Words(named.Obj().Pkg().Name()), words...)
 						}
 						other = append(other, words)
