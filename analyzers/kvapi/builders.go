@@ -255,31 +255,35 @@ func (f *BuiltFact) set(field string, t *Term) {
 // parameter the builder stores there, or, for a fluent setter that leaves
 // the field alone, what the receiver it was called on holds.
 func (r *Result) builtSources(call *ssa.Call, b *BuiltFact, name string, depth int) []Source {
+	args := call.Call.Args
+	if call.Call.IsInvoke() {
+		args = append([]ssa.Value{call.Call.Value}, args...) // the receiver is $0
+	}
 	var srcs []Source
 	for _, s := range b.Sets {
 		if outer, inner, nested := strings.Cut(name, "."); nested && s.Field == outer {
 			// The whole struct set (op.opts = defaults): its field.
 			t := &Term{Op: TermField, Name: inner, Args: []*Term{s.Term}}
-			srcs = append(srcs, Source{Term: t, Args: call.Call.Args, Pos: call.Pos()})
+			srcs = append(srcs, Source{Term: t, Args: args, Pos: call.Pos()})
 			continue
 		}
 		if s.Field != name {
 			continue
 		}
-		if i, ok := s.Term.Passed(); ok && s.Term.Op == TermParam && i < len(call.Call.Args) {
-			src := Source{Value: call.Call.Args[i], Pos: call.Pos()}
+		if i, ok := s.Term.Passed(); ok && s.Term.Op == TermParam && i < len(args) {
+			src := Source{Value: args[i], Pos: call.Pos()}
 			if e := r.CallExpr(call.Pos()); e != nil && !e.Ellipsis.IsValid() {
-				if j := i - (len(call.Call.Args) - len(e.Args)); j >= 0 && j < len(e.Args) {
+				if j := i - (len(args) - len(e.Args)); j >= 0 && j < len(e.Args) {
 					src.Expr, src.Pos = e.Args[j], e.Args[j].Pos()
 				}
 			}
 			srcs = append(srcs, src)
 			continue
 		}
-		srcs = append(srcs, Source{Term: s.Term, Args: call.Call.Args, Pos: call.Pos()})
+		srcs = append(srcs, Source{Term: s.Term, Args: args, Pos: call.Pos()})
 	}
-	if len(srcs) == 0 && b.Fluent && len(call.Call.Args) > 0 && depth < maxDepth {
-		return r.fieldSources(call.Call.Args[0], name, depth+1)
+	if len(srcs) == 0 && b.Fluent && len(args) > 0 && depth < maxDepth {
+		return r.fieldSources(args[0], name, depth+1)
 	}
 	return srcs
 }
@@ -287,11 +291,20 @@ func (r *Result) builtSources(call *ssa.Call, b *BuiltFact, name string, depth i
 // builtBy reports whether v is what a call of a builder returns.
 func (r *Result) builtBy(v ssa.Value) bool {
 	call, ok := v.(*ssa.Call)
-	if !ok {
-		return false
+	return ok && r.builtCall(call) != nil
+}
+
+// builtCall returns the BuiltFact of the builder that call calls: a
+// function, or a port's method whose implementations build alike
+// (store.Write(key) on an edgekv.KV).
+func (r *Result) builtCall(call *ssa.Call) *BuiltFact {
+	if call.Call.IsInvoke() {
+		return r.ifaces.builders[call.Call.Method]
 	}
-	callee := call.Call.StaticCallee()
-	return callee != nil && r.built(callee) != nil
+	if callee := call.Call.StaticCallee(); callee != nil {
+		return r.built(callee)
+	}
+	return nil
 }
 
 // builtField returns the one source that a builder chain gives field

@@ -55,6 +55,11 @@ type Interfaces struct {
 	// interceptors wrap. A call of such a value is a call of those
 	// wrappers (see funcTypeOps).
 	funcTypes map[string][]funcTypeOp
+	// builders are the interface methods whose implementations build a
+	// write or a read in steps (kv.Write(key) returning &WriteOp{key:
+	// key}), as their BuiltFact says; nil for a method whose
+	// implementations build it differently.
+	builders map[*types.Func]*BuiltFact
 }
 
 // A funcTypeOp is an operation of fn, a wrapper whose values a named

@@ -859,6 +859,9 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 		}
 	}
 	if call, ok := v.(*ssa.Call); ok && depth < maxDepth {
+		if b := r.builtCall(call); b != nil && call.Call.IsInvoke() {
+			return r.builtSources(call, b, name, depth) // a port's step: kv.Write(key)
+		}
 		if callee := call.Call.StaticCallee(); callee != nil {
 			if b := r.built(callee); b != nil && (b.Fluent || callee.Blocks == nil) {
 				return r.builtSources(call, b, name, depth) // a step of a chain: s.Write(key).TTL(d)

@@ -94,6 +94,17 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	if c.iterators == nil {
 		c.iterators = make(map[*types.Func]bool)
 	}
+	builders := make(map[*types.Func]*BuiltFact)
+	for _, f := range facts {
+		if b, ok := f.Fact.(*BuiltFact); ok {
+			if fn, ok := f.Object.(*types.Func); ok && fn.Signature().Recv() != nil && !types.IsInterface(fn.Signature().Recv().Type()) {
+				builders[fn] = b
+			}
+		}
+	}
+	if c.builders == nil {
+		c.builders = make(map[*types.Func]*BuiltFact)
+	}
 	reported := make(map[*types.Func][]string)
 	if c.reportedVia == nil {
 		c.reportedVia = make(map[*types.Func][]string)
@@ -159,6 +170,20 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 				// Budgeted only if every implementation is.
 				if was, seen := c.iterators[m]; !seen || was && !budgeted {
 					c.iterators[m] = budgeted
+					grew = true
+				}
+			}
+			for impl, b := range builders {
+				m := interfaceMethod(iface, impl)
+				if m == nil || !implements(impl, named) || holds(impl, named) {
+					continue
+				}
+				// One way of building for every implementation, or none.
+				if was, seen := c.builders[m]; !seen {
+					c.builders[m] = b
+					grew = true
+				} else if was != nil && was.String() != b.String() {
+					c.builders[m] = nil
 					grew = true
 				}
 			}
@@ -264,7 +289,7 @@ func (c *Interfaces) wrapped(fn *types.Func) []WrappedOp {
 
 // Forget drops what Discover found: the next program is another.
 func (c *Interfaces) Forget() {
-	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators, c.funcTypes = nil, nil, nil, nil, nil, nil, nil
+	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators, c.funcTypes, c.builders = nil, nil, nil, nil, nil, nil, nil, nil
 }
 
 // ReportedInside reports whether the pass's analyzer reported an operation
