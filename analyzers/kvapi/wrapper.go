@@ -71,6 +71,25 @@ type OperandTerms struct {
 	Duration bool // see Source.Duration
 }
 
+// ByExecutor reports whether op is a call of an executor's function
+// type, whose argument chooses the operation.
+func (o *Op) ByExecutor() bool { return o.executor != nil }
+
+// KeyGiven reports whether the wrapper's key is always one of its
+// parameters, passed whole or only escaped for a URL: take(ctx, s, key).
+func (w *WrappedOp) KeyGiven() bool {
+	terms := w.operand(Key).Terms
+	for _, t := range terms {
+		for t.Op == TermCall && escapeFuncs[t.Name] != nil && len(t.Args) == 1 {
+			t = t.Args[0]
+		}
+		if t.Op != TermParam {
+			return false
+		}
+	}
+	return len(terms) > 0
+}
+
 func (w *WrappedOp) operand(o Operand) OperandTerms {
 	for _, ot := range w.Operands {
 		if ot.Operand == o {

@@ -171,9 +171,9 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				reported(op) // reported inside the wrapper, not again at each caller
 				continue
 			}
-			// (A delete is not: take(ns, key) reads and deletes what
-			// each caller names.)
-			if op.Method.Role != kvapi.Delete && (model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op)) {
+			// (A delete of the key each caller gives is not: take(ns,
+			// key) reads and deletes what its caller names.)
+			if !deletesGivenKey(op) && (model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op)) {
 				res.Judged[op.Call] = true
 				// A wrapper's own read and write, judged inside it: not
 				// again at each caller, nor claimed from the others.
@@ -561,6 +561,14 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb().MatchString)
 	}
 	return ev
+}
+
+// deletesGivenKey reports whether op, a wrapper's call, always deletes
+// the key its caller passes whole: not one the wrapper builds itself
+// (keys.LoginAttempts(email)), nor one an executor's argument may or may
+// not choose.
+func deletesGivenKey(op *kvapi.Op) bool {
+	return op.Method.Role == kvapi.Delete && !op.ByExecutor() && op.Wrapped.KeyGiven()
 }
 
 // consumingVerb words in a function's name say that it uses up what it

@@ -38,3 +38,17 @@ func signInByLink(ns *kv.Namespace, code string) (string, error) { // want signI
 func dropProfile(ns *kv.Namespace, id string) (string, error) { // want dropProfile:"kvsession judged inside"
 	return take(ns, buildKey(profileLayout, id))
 }
+
+// Quiet: the helper deletes a key it builds itself, which names no
+// credential, whatever its callers are called.
+func resetFailures(ns *kv.Namespace, email string) error { // want resetFailures:"kvsession judged inside"
+	key := buildKey(profileLayout, email)
+	if _, err := readValue(ns, key); err != nil {
+		return err
+	}
+	return ns.Delete(key)
+}
+
+func checkPassword(ns *kv.Namespace, email string) error { // want checkPassword:"kvsession judged inside"
+	return resetFailures(ns, email)
+}
