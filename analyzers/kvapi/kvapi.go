@@ -130,6 +130,10 @@ type Op struct {
 	model *Result
 }
 
+// ByExecutor reports whether op is a call of an executor's function
+// type, whose argument chooses the operation.
+func (o *Op) ByExecutor() bool { return o.executor != nil }
+
 // InnerFirst returns the operations with the calls of this package's own
 // wrappers last, innermost first: an analyzer that reports inside a
 // wrapper, and marks it, then knows not to report again at its callers.

@@ -859,7 +859,7 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 		}
 	}
 	if call, ok := v.(*ssa.Call); ok && depth < maxDepth {
-		if b := r.builtCall(call); b != nil && call.Call.IsInvoke() {
+		if b := r.ifaces.builders[call.Call.Method]; b != nil && call.Call.IsInvoke() {
 			return r.builtSources(call, b, name, depth) // a port's step: kv.Write(key)
 		}
 		if callee := call.Call.StaticCallee(); callee != nil {

@@ -71,10 +71,6 @@ type OperandTerms struct {
 	Duration bool // see Source.Duration
 }
 
-// ByExecutor reports whether op is a call of an executor's function
-// type, whose argument chooses the operation.
-func (o *Op) ByExecutor() bool { return o.executor != nil }
-
 // KeyGiven reports whether the wrapper's key is always one of its
 // parameters, passed whole or only escaped for a URL: take(ctx, s, key).
 func (w *WrappedOp) KeyGiven() bool {
