@@ -106,8 +106,8 @@ func (w *walker) walk(s Step, depth int) bool {
 		if v.Op == token.ARROW {
 			// A value received from a channel: what the package sends on
 			// it, key by key to a pool of workers.
-			for _, sent := range sentOn(v.X) {
-				if next(sent, false) {
+			for _, sent := range w.model.sentOn(v.X) {
+				if next(sent.value, false) {
 					return true
 				}
 			}
@@ -677,51 +677,4 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 		}
 	}
 	return true
-}
-
-// sentOn returns the values that the function making the channel ch, or
-// the closures it shares ch with, send on it.
-func sentOn(ch ssa.Value) []ssa.Value {
-	if load, ok := ch.(*ssa.UnOp); ok && load.Op == token.MUL {
-		ch = load.X // a channel variable that closures share
-	}
-	for {
-		fv, ok := ch.(*ssa.FreeVar)
-		if !ok {
-			break
-		}
-		if ch = Binding(fv); ch == nil {
-			return nil
-		}
-	}
-	var sent []ssa.Value
-	seen := make(map[ssa.Value]bool)
-	var uses func(v ssa.Value)
-	uses = func(v ssa.Value) {
-		if seen[v] || v.Referrers() == nil {
-			return
-		}
-		seen[v] = true
-		for _, ref := range *v.Referrers() {
-			switch ref := ref.(type) {
-			case *ssa.Send:
-				if ref.Chan == v {
-					sent = append(sent, ref.X)
-				}
-			case *ssa.UnOp:
-				if ref.Op == token.MUL {
-					uses(ref)
-				}
-			case *ssa.MakeClosure:
-				fn := ref.Fn.(*ssa.Function)
-				for i, b := range ref.Bindings {
-					if b == v && i < len(fn.FreeVars) {
-						uses(fn.FreeVars[i])
-					}
-				}
-			}
-		}
-	}
-	uses(ch)
-	return sent
 }

@@ -68,6 +68,7 @@ type Result struct {
 	reads     map[ssa.Value]bool // what the gets hand back, see IsRead
 
 	fieldStores map[*types.Var][]ssa.Value    // what the package stores in each field, see storedIn
+	chanSends   map[*ssa.MakeChan][]send      // what the package sends on each channel, see sentOn
 	ports       []*types.Func                 // the storage ports' methods, see portMethods
 	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term       // see returnTerm

@@ -752,53 +752,82 @@ func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
 // what read holds: keys handed out, one by one, by a goroutine that pages
 // through a listing (func Keys(ctx) (<-chan string, <-chan error)).
 func (r *Result) sentFrom(v ssa.Value, read []ssa.Value) bool {
-	made := func(c ssa.Value) ssa.Value {
-		for range maxDepth {
-			switch x := c.(type) {
-			case *ssa.ChangeType:
-				c = x.X
-				continue
-			case *ssa.FreeVar:
-				if b := r.binding(x); b != nil {
-					c = b
-					continue
-				}
-			case *ssa.UnOp: // a channel variable that a goroutine captures
-				if x.Op != token.MUL {
-					return c
-				}
-				if stored := r.storedInto(x.X); len(stored) == 1 {
-					c = stored[0]
-					continue
-				}
-			}
-			return c
+	for _, s := range r.sentOn(v) {
+		if r.DependsOn(s.value, s.at, read) {
+			return true
 		}
+	}
+	return false
+}
+
+// A send is a value the package sends on a channel, and where.
+type send struct {
+	value ssa.Value
+	at    ssa.Instruction
+}
+
+// sentOn returns what the package sends on the channel that ch, a
+// channel or a variable or captured variable holding one, was made as.
+func (r *Result) sentOn(ch ssa.Value) []send {
+	made, ok := r.madeChan(ch).(*ssa.MakeChan)
+	if !ok {
 		return nil
 	}
-	ch, ok := made(v).(*ssa.MakeChan)
-	if !ok {
-		return false
-	}
-	for _, fn := range r.funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				switch instr := instr.(type) {
-				case *ssa.Send:
-					if made(instr.Chan) == ch && r.DependsOn(instr.X, instr, read) {
-						return true
-					}
-				case *ssa.Select: // select { case out <- k: ...; case <-ctx.Done(): ... }
-					for _, st := range instr.States {
-						if st.Dir == types.SendOnly && made(st.Chan) == ch && r.DependsOn(st.Send, instr, read) {
-							return true
+	if r.chanSends == nil {
+		r.chanSends = make(map[*ssa.MakeChan][]send)
+		for _, fn := range r.funcs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					switch instr := instr.(type) {
+					case *ssa.Send:
+						if c, ok := r.madeChan(instr.Chan).(*ssa.MakeChan); ok {
+							r.chanSends[c] = append(r.chanSends[c], send{instr.X, instr})
+						}
+					case *ssa.Select: // select { case out <- k: ...; case <-ctx.Done(): ... }
+						for _, st := range instr.States {
+							if c, ok := r.madeChan(st.Chan).(*ssa.MakeChan); ok && st.Dir == types.SendOnly {
+								r.chanSends[c] = append(r.chanSends[c], send{st.Send, instr})
+							}
 						}
 					}
 				}
 			}
 		}
 	}
-	return false
+	return r.chanSends[made]
+}
+
+// madeChan returns the value that the channel c was made as, through the
+// variables and captures that hold it.
+func (r *Result) madeChan(c ssa.Value) ssa.Value {
+	for range maxDepth {
+		switch x := c.(type) {
+		case *ssa.ChangeType:
+			c = x.X
+			continue
+		case *ssa.FreeVar:
+			if b := r.binding(x); b != nil {
+				c = b
+				continue
+			}
+		case *ssa.UnOp: // a channel variable that a goroutine captures
+			if x.Op != token.MUL {
+				return c
+			}
+			addr := x.X
+			for fv, ok := addr.(*ssa.FreeVar); ok; fv, ok = addr.(*ssa.FreeVar) {
+				if addr = r.binding(fv); addr == nil {
+					return nil // a closure not made in its parent
+				}
+			}
+			if stored := r.storedInto(addr); len(stored) == 1 {
+				c = stored[0]
+				continue
+			}
+		}
+		return c
+	}
+	return nil
 }
 
 // outParams returns the indices of fn's parameters that receive what the

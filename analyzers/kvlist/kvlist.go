@@ -880,7 +880,7 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 				}
 				// store.Walk(ctx, prefix, func(k string) bool { ... }), but
 				// not the function a combinator is given, Filter(seq, keep).
-				if _, ok := listing(call); ok && !isIterator(call.Call.Signature().Results()) {
+				if _, ok := listing(call); ok && !returnsIterator(call.Call.Signature()) {
 					for _, a := range call.Call.Args {
 						if mc, ok := a.(*ssa.MakeClosure); ok {
 							uses = append(uses, iteratorUse{call, mc.Fn.(*ssa.Function), fact.Budgeted})
@@ -910,12 +910,12 @@ func iteratorCall(pass *analysis.Pass, model *kvapi.Result, v ssa.Value) (call *
 	if callee == nil {
 		return nil, false, false
 	}
-	if isIterator(callee.Signature.Results()) {
+	if returnsIterator(callee.Signature) {
 		// A combinator over a listing iterator, iterx.Map(iterx.Filter(
 		// s.Keys(ctx, p), keep), f), lists what it is given. One that is
 		// given a count, Take(seq, n), stops at it.
 		for _, arg := range call.Call.Args {
-			if !isIterator(types.NewTuple(types.NewParam(0, nil, "", arg.Type()))) {
+			if !isIterator(arg.Type()) {
 				continue
 			}
 			if _, budgeted, ok := iteratorCall(pass, model, arg); ok {
@@ -931,13 +931,15 @@ func iteratorCall(pass *analysis.Pass, model *kvapi.Result, v ssa.Value) (call *
 	return call, fact.Budgeted, true
 }
 
-// isIterator reports whether results is one push iterator, a function
-// that takes a yield function: iter.Seq2[string, error].
-func isIterator(results *types.Tuple) bool {
-	if results.Len() != 1 {
-		return false
-	}
-	sig, ok := results.At(0).Type().Underlying().(*types.Signature)
+// returnsIterator reports whether sig returns one push iterator.
+func returnsIterator(sig *types.Signature) bool {
+	return sig.Results().Len() == 1 && isIterator(sig.Results().At(0).Type())
+}
+
+// isIterator reports whether t is a push iterator, a function that takes
+// a yield function: iter.Seq2[string, error].
+func isIterator(t types.Type) bool {
+	sig, ok := t.Underlying().(*types.Signature)
 	if !ok || sig.Params().Len() != 1 || sig.Results().Len() != 0 {
 		return false
 	}
