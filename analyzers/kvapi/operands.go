@@ -1049,6 +1049,9 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 		return elems
 	case *ssa.UnOp:
 		if v.Op == token.MUL {
+			if fa, ok := v.X.(*ssa.FieldAddr); ok {
+				return append(r.bufferedElements(FieldOf(fa), depth), r.indexedThroughLoads(v.X)...)
+			}
 			var elems []ssa.Value
 			for _, stored := range r.storedInto(v.X) {
 				elems = append(elems, r.elements(stored, depth+1)...)
@@ -1081,6 +1084,38 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 		return elems
 	}
 	return nil
+}
+
+// bufferedElements returns what the package appends to the slice held in
+// field f, wherever it does so: a buffer that one method fills
+// (w.pending = append(w.pending, pair)) and another flushes. The field's
+// own earlier contents, appended to, are not followed again.
+func (r *Result) bufferedElements(f *types.Var, depth int) []ssa.Value {
+	var elems []ssa.Value
+	for _, stored := range r.storedIn(f) {
+		if call, ok := stored.(*ssa.Call); ok {
+			if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+				for _, a := range call.Call.Args {
+					if !loadsField(a, f) {
+						elems = append(elems, r.elements(a, depth+1)...)
+					}
+				}
+				continue
+			}
+		}
+		elems = append(elems, r.elements(stored, depth+1)...)
+	}
+	return elems
+}
+
+// loadsField reports whether v is a load of field f.
+func loadsField(v ssa.Value, f *types.Var) bool {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	return ok && FieldOf(fa) == f
 }
 
 // indexedThroughLoads returns what is stored at the indices of the slice
