@@ -244,6 +244,9 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	case what != "" && changedParam(model, put):
 		d.Message = fmt.Sprintf("%s changed and written back in KV (a sliding expiry, a last-seen stamp): other locations read the old record for 60 s or more, and concurrent requests overwrite each other; keep per-user state that changes in a Durable Object or D1", article(what))
 		return d, true
+	case ev.credential != "" && rotates(model, put):
+		d.Message = fmt.Sprintf("%s overwritten in KV (rotated, marked used or refreshed): other locations keep the old value for 60 s or more, so it stays valid there; keep credentials that change in a Durable Object, or use short-lived signed tokens", article(ev.credential))
+		return d, true
 	case ev.credential != "" && model.AfterMiss(put, nil):
 		// Created where the get found nothing: not an overwrite.
 		if c.cfg.Strict {
@@ -294,6 +297,25 @@ func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// rotatingVerb words in a function's name say that it replaces a value
+// that exists: RotateCSRF, RenewSession, RegenerateCode.
+var rotatingVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(rotate|rotates|renew|renews|regenerate|regenerates|reissue|reissues|refresh|refreshes)$`)
+})
+
+// rotates reports whether the put is in a function named for replacing
+// what exists, under a key it was given rather than one drawn fresh: the
+// old value is overwritten, whether or not this function read it first.
+// A rotation that deletes the old key and writes the new one elsewhere
+// ends the credential with the delete, which is reported.
+func rotates(model *kvapi.Result, put *kvapi.Op) bool {
+	fn := kvapi.Outermost(put.Call.Parent())
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || keyDrawnHere(model, put) {
+		return false
+	}
+	return !slices.ContainsFunc(model.OpsIn(fn, kvapi.Delete), func(del *kvapi.Op) bool { return !model.Same(del, put, kvapi.Key) })
 }
 
 // keyDrawnHere reports whether the put's key is made from a value drawn

@@ -245,3 +245,19 @@ func (a *tenantAPIKeys) drop(key string) error { return a.ns.Delete(key) }
 func revokeTenantKey(a *tenantAPIKeys, tenant, id string) error { // want revokeTenantKey:"kvsession"
 	return a.drop("tenant-token:" + tenant + ":" + id) // want `An API key revoked or consumed by a KV delete`
 }
+
+// formTokens keeps one CSRF token per session.
+type formTokens struct {
+	ns *kv.Namespace
+}
+
+// A function named for rotation writes over the token that exists, read
+// or not: the old token stays valid at other locations.
+func (f *formTokens) RotateCSRF(sessionID, token string) error { // want RotateCSRF:"kvsession"
+	return f.ns.PutString("csrf:"+sessionID, token, nil) // want `A CSRF token overwritten in KV \(rotated`
+}
+
+// Quiet: the first token of a session, under a key of its own.
+func (f *formTokens) IssueCSRF(sessionID, token string) error {
+	return f.ns.PutString("csrf:"+sessionID, token, nil)
+}
