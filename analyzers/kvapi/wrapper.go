@@ -871,7 +871,7 @@ func (r *Result) receives(addr ssa.Value, read []ssa.Value, depth int) bool {
 			if callee := common.StaticCallee(); callee != nil && callee.Signature.Recv() != nil && len(common.Args) > 0 && common.Args[0] == addr {
 				continue // its receiver: log.Info("listed", "key", k) writes nothing into log
 			}
-			if isContext(addr.Type()) {
+			if IsContext(addr.Type()) {
 				continue // a context passed beside the value receives none of it
 			}
 			for _, a := range common.Args {
@@ -884,8 +884,8 @@ func (r *Result) receives(addr ssa.Value, read []ssa.Value, depth int) bool {
 	return false
 }
 
-// isContext reports whether t is context.Context.
-func isContext(t types.Type) bool {
+// IsContext reports whether t is context.Context.
+func IsContext(t types.Type) bool {
 	named, ok := types.Unalias(t).(*types.Named)
 	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "context" && named.Obj().Name() == "Context"
 }

@@ -306,16 +306,38 @@ var rotatingVerb = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // rotates reports whether the put is in a function named for replacing
-// what exists, under a key it was given rather than one drawn fresh: the
+// what exists, under a key its caller names (RotateCSRF(sessionID)): the
 // old value is overwritten, whether or not this function read it first.
-// A rotation that deletes the old key and writes the new one elsewhere
-// ends the credential with the delete, which is reported.
+// A key drawn fresh, or fixed, or taken from elsewhere is another
+// record's. A rotation that deletes the old key and writes the new one
+// elsewhere ends the credential with the delete, which is reported.
 func rotates(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := kvapi.Outermost(put.Call.Parent())
-	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || keyDrawnHere(model, put) {
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || keyDrawnHere(model, put) || !keyFromParams(model, put, fn) {
 		return false
 	}
 	return !slices.ContainsFunc(model.OpsIn(fn, kvapi.Delete), func(del *kvapi.Op) bool { return !model.Same(del, put, kvapi.Key) })
+}
+
+// keyFromParams reports whether the put's key is computed from a
+// parameter of fn other than its receiver and its context.
+func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
+	params := fn.Params
+	if fn.Signature.Recv() != nil && len(params) > 0 {
+		params = params[1:]
+	}
+	params = slices.DeleteFunc(slices.Clone(params), func(p *ssa.Parameter) bool { return kvapi.IsContext(p.Type()) })
+	for _, src := range put.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				p, ok := s.Value.(*ssa.Parameter)
+				return ok && slices.Contains(params, p)
+			}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // keyDrawnHere reports whether the put's key is made from a value drawn
