@@ -43,13 +43,14 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		own := ownValue(model, put)
 		missing, byFlag, mineTested := missingOnlyPath(model, call, put.Call.Block(), putValues(put), own)
 		// A found flag that refuses, then a marker or a value written
-		// with a lifetime, is a cooldown ("resent recently"), not a claim;
+		// with a short lifetime, is a cooldown ("resent recently"), not
+		// a claim (a record kept for hours is one: an answer per round);
 		// a lock that lets its own holder through is one, and so is one
 		// that writes a holder's token drawn here (rand.Text()), or a
 		// code drawn here, checked for a collision: a cooldown's key
 		// names who asks.
 		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
-		cooldown := expires(model, put) && !fresh && !namesLock(model, put)
+		cooldown := expiresSoon(model, put) && !fresh && !namesLock(model, put)
 		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put))) {
 			return get
 		}
@@ -207,9 +208,14 @@ func putValues(put *kvapi.Op) []ssa.Value {
 	return vals
 }
 
-// expires reports whether put gives its key a lifetime: a known one, or
-// one computed here from the clock (time.Now().Add(30 * time.Second)).
-func expires(model *kvapi.Result, put *kvapi.Op) bool {
+// cooldownTTL is the longest lifetime, in seconds, of a cooldown or a
+// lease: what outlives it is a record that expires, not a wait.
+const cooldownTTL = 3600
+
+// expiresSoon reports whether put gives its key a lifetime of at most
+// cooldownTTL, or an expiry computed here from the clock
+// (time.Now().Add(30 * time.Second)).
+func expiresSoon(model *kvapi.Result, put *kvapi.Op) bool {
 	for _, o := range []kvapi.Operand{kvapi.TTL, kvapi.Expiration} {
 		for _, src := range put.Sources(o) {
 			vals, _ := model.EvalSource(src, nil)
@@ -217,7 +223,10 @@ func expires(model *kvapi.Result, put *kvapi.Op) bool {
 				return true
 			}
 			for _, v := range vals {
-				if constant.Sign(v) != 0 {
+				if constant.Sign(v) == 0 {
+					continue
+				}
+				if n, exact := constant.Int64Val(constant.ToInt(v)); o == kvapi.TTL && exact && n <= cooldownTTL {
 					return true
 				}
 			}

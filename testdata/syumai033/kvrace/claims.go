@@ -306,3 +306,26 @@ func lockCheckout(ns *kv.Namespace, cart, buyer string) error {
 	}
 	return ns.PutString("lock:checkout:"+cart, buyer, &kv.PutOptions{ExpirationTTL: 120}) // want `check-then-create on one KV key`
 }
+
+// One answer per player and round, kept for hours: a record that expires
+// is still claimed by whoever writes it first, not a cooldown.
+func submitAnswer(ns *kv.Namespace, round, player string, choice int) error {
+	key := "answer:" + round + ":" + player
+	if _, found, err := lookup(ns, key); err != nil {
+		return err
+	} else if found {
+		return errors.New("already answered")
+	}
+	return ns.PutString(key, strconv.Itoa(choice), &kv.PutOptions{ExpirationTTL: 6 * 3600}) // want `check-then-create on one KV key`
+}
+
+// Quiet: a cooldown, the player's choice remembered for ten minutes.
+func throttleVotes(ns *kv.Namespace, player string, choice int) error {
+	key := "voted-recently:" + player
+	if _, found, err := lookup(ns, key); err != nil {
+		return err
+	} else if found {
+		return errors.New("slow down")
+	}
+	return ns.PutString(key, strconv.Itoa(choice), &kv.PutOptions{ExpirationTTL: 600})
+}
