@@ -124,9 +124,22 @@ func (r *Result) recordGets(put *Op) []*Op {
 		}
 		sameRepo := byValue && get.Wrapper != nil && receiverType(get.Wrapper) != nil && receiverType(get.Wrapper) == receiverType(put.Wrapper)
 		reads := get.Results()
+		// A record that one store's functions load and then save by its
+		// own Key() (kvx.Load[Badge](ctx, s, k), then kvx.Save(ctx, s,
+		// badge)) is written where it was read, however each key is
+		// spelled: a typed key's String() for the one, the record's Key()
+		// for the other.
+		oneStore := get.Wrapper != nil && put.Wrapper != nil && get.Wrapper.Pkg() == put.Wrapper.Pkg()
 		for _, k := range keys {
 			gk := get.Sources(Key)
-			if len(gk) != 1 || r.KeyText(gk[0]) != r.KeyText(k) {
+			if len(gk) != 1 {
+				continue
+			}
+			if oneStore && r.ownKeyOfRecord(k, reads) {
+				out = append(out, get)
+				break
+			}
+			if r.KeyText(gk[0]) != r.KeyText(k) {
 				continue
 			}
 			// Keys of one kind: with the same constant text, or built by

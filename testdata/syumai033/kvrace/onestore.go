@@ -1,0 +1,34 @@
+package kvrace
+
+import (
+	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/recstore"
+)
+
+type speakerProfile struct {
+	Event, ID, Bio string
+	Tags           []string
+}
+
+func (p speakerProfile) Key() string { return recstore.Scope("ev").Child(p.Event, "speakerProfile", p.ID).String() }
+
+// A record loaded by a typed key and saved by its own Key() through one
+// store's functions: written back where it was read.
+func tagProfile(ns *kv.Namespace, event, id, tag string) error {
+	p, err := recstore.Load[speakerProfile](ns, recstore.Scope("ev").Child(event, "speakerProfile", id))
+	if err != nil {
+		return err
+	}
+	p.Tags = append(p.Tags, tag)
+	return recstore.Save(ns, p) // want `read-modify-write on one KV key`
+}
+
+// Quiet: a new record saved by its own key, after another was loaded.
+func copyProfile(ns *kv.Namespace, event, id, to string) error {
+	p, err := recstore.Load[speakerProfile](ns, recstore.Scope("ev").Child(event, "speakerProfile", id))
+	if err != nil {
+		return err
+	}
+	return recstore.Save(ns, speakerProfile{Event: to, ID: p.ID, Bio: p.Bio})
+}
