@@ -260,7 +260,13 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 			if kvapi.Clock(in) {
 				continue
 			}
-			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			// A reading of the clock, however made (s.now()), is the
+			// time, not what the clock object holds.
+			clock := func(s kvapi.Step) bool { return kvapi.Clock(s.Value) }
+			if model.BackwardPruned(in, put.Call, clock, func(s kvapi.Step) bool {
+				if clock(s) {
+					return false
+				}
 				switch v := s.Value.(type) {
 				case *ssa.Parameter, *ssa.FreeVar, *ssa.UnOp:
 					return true
