@@ -11,7 +11,9 @@ type speakerProfile struct {
 	Tags           []string
 }
 
-func (p speakerProfile) Key() string { return recstore.Scope("ev").Child(p.Event, "speakerProfile", p.ID).String() }
+func (p speakerProfile) Key() string {
+	return recstore.Scope("ev").Child(p.Event, "speakerProfile", p.ID).String()
+}
 
 // A record loaded by a typed key and saved by its own Key() through one
 // store's functions: written back where it was read.
