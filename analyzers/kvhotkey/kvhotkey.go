@@ -681,7 +681,7 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		_, fixed := constantKeys(model, get)
 		return fixed
 	}
-	if !inHandler(put.Call.Parent()) && !afterOneRecord(model, put) || guarded || model.AfterMiss(put, fixedKey) {
+	if !inHandler(put.Call.Parent()) && !madePerRequest(model, put.Call.Parent()) && !afterOneRecord(model, put) || guarded || model.AfterMiss(put, fixedKey) {
 		return false
 	}
 	keys, fixed := constantKeys(model, put)
@@ -915,6 +915,18 @@ func inHandler(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// madePerRequest reports whether fn is a closure made by a function of
+// the package that only handlers call: a pipeline's stage built for each
+// request (stampLastServed(cache) in the handler's list of stages), run
+// by whatever runs the stages.
+func madePerRequest(model *kvapi.Result, fn *ssa.Function) bool {
+	if fn.Parent() == nil {
+		return false
+	}
+	sites := model.CallSites(kvapi.Outermost(fn))
+	return len(sites) > 0 && !slices.ContainsFunc(sites, func(site ssa.CallInstruction) bool { return !inHandler(site.Parent()) })
 }
 
 // adminRoute reports whether fn, a function literal, is registered under
