@@ -86,6 +86,16 @@ func (w *WrappedOp) KeyGiven() bool {
 	return len(terms) > 0
 }
 
+// KeyChosenInside reports whether the wrapper's key is always a field of
+// a record it found, not one its caller gives: an executor that runs the
+// operations queued in a batch (op.Key for each op of u.Ops()).
+func (w *WrappedOp) KeyChosenInside() bool {
+	terms := w.operand(Key).Terms
+	return len(terms) > 0 && !slices.ContainsFunc(terms, func(t *Term) bool {
+		return t.Op != TermField || len(t.Args) != 1 || t.Args[0].Op != TermOpaque
+	})
+}
+
 func (w *WrappedOp) operand(o Operand) OperandTerms {
 	for _, ot := range w.Operands {
 		if ot.Operand == o {
