@@ -950,14 +950,25 @@ func (w *identityWriter) method(t *Term, args []ssa.Value, depth int) {
 		return
 	}
 	name := strings.TrimPrefix(t.Name, keyMethodPrefix)
-	fn := w.model.pkg.Prog.LookupMethod(arg.Type(), w.model.pkg.Pkg, name)
+	prog := w.model.pkg.Prog
+	sel := prog.MethodSets.MethodSet(arg.Type()).Lookup(w.model.pkg.Pkg, name)
+	if sel == nil {
+		w.ok = false // not the receiver the method is asked of (LookupMethod would panic)
+		return
+	}
+	fn := prog.MethodValue(sel)
 	if fn == nil {
 		w.ok = false
 		return
 	}
 	ret := w.model.returnTerm(fn)
 	if ret == nil {
-		w.ok = false
+		// A method of another package, or one not followed (a join of
+		// parts): a key's String() or a record's Key() gives the same
+		// key for the same value, as a function named for keys does.
+		w.b.WriteString("(" + fn.String() + " ")
+		w.record(arg, depth+1)
+		w.b.WriteString(")")
 		return
 	}
 	w.term(ret, []ssa.Value{arg}, depth+1)

@@ -45,3 +45,27 @@ func (s Scope) Child(parts ...string) Scope {
 	}
 	return s
 }
+
+// Get reads the string under key; ok is false when the key is missing.
+func Get(ns *kv.Namespace, key fmt.Stringer) (string, bool, error) {
+	v, err := ns.GetString(key.String(), nil)
+	if err != nil || v == "<null>" {
+		return "", false, err
+	}
+	return v, true, nil
+}
+
+// Put writes value under key.
+func Put(ns *kv.Namespace, key fmt.Stringer, value string) error {
+	return ns.PutString(key.String(), value, nil)
+}
+
+// Append adds a line to the log under the scope that id names.
+func Append(ns *kv.Namespace, id, line string) error {
+	k := Scope(id)
+	old, _, err := Get(ns, k)
+	if err != nil {
+		return err
+	}
+	return Put(ns, k, old+line+"\n")
+}
