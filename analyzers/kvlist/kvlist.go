@@ -170,6 +170,12 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 		this := unbounded
 		for _, c := range exits {
 			switch {
+			case callsCallback(c.cond):
+				// Ends when a callback says so (fn(k) returning ErrStop):
+				// whether it ever does is for each caller's callback.
+				if this == unbounded {
+					this = bounded
+				}
 			case isErrorCheck(c.cond) || leftOnErrorFromRangeFunc(c.cond):
 				// Ends the loop on a failure: no budget.
 			case emptyPage(model, c, results):
@@ -976,7 +982,7 @@ func exportForwarders(pass *analysis.Pass, model *kvapi.Result) {
 				if !ok || len(ret.Results) == 0 {
 					continue
 				}
-				if _, b, ok := iteratorCall(pass, model, ret.Results[0]); ok {
+				if call, b, ok := iteratorCall(pass, model, ret.Results[0]); ok && (returnsIterator(fn.Signature) || passesCallback(call, fn)) {
 					found, budgeted = true, budgeted && b
 				}
 			}
@@ -987,24 +993,52 @@ func exportForwarders(pass *analysis.Pass, model *kvapi.Result) {
 	}
 }
 
+// passesCallback reports whether call is given a function that fn was
+// given: Walk(ctx, fn) returning store.Each(ctx, "p:", fn).
+func passesCallback(call *ssa.Call, fn *ssa.Function) bool {
+	return slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool {
+		p, ok := a.(*ssa.Parameter)
+		_, isFunc := a.Type().Underlying().(*types.Signature)
+		return ok && isFunc && p.Parent() == fn
+	})
+}
+
 // stops reports whether body can tell its iterator to stop other than on
 // a failure: a return of false (a break, or a return from the function
-// ranging) not reached only through an error check.
+// ranging), or of a sentinel error (return ErrStop, or one wrapped:
+// retry.Permanent(errFound)), not reached only through an error check.
 func stops(body *ssa.Function) bool {
 	for _, b := range body.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || len(ret.Results) != 1 {
+		if !ok || len(ret.Results) != 1 || onErrorPath(b) {
 			continue
 		}
-		c, ok := ret.Results[0].(*ssa.Const)
-		if !ok || c.Value == nil || c.Value.Kind() != constant.Bool || constant.BoolVal(c.Value) {
-			continue
+		if c, ok := ret.Results[0].(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Bool && !constant.BoolVal(c.Value) {
+			return true
 		}
-		if !onErrorPath(b) {
+		if kvapi.IsError(ret.Results[0].Type()) && sentinel(ret.Results[0]) {
 			return true
 		}
 	}
 	return false
+}
+
+// sentinel reports whether v is a package-level error variable, or a call
+// given one: ErrStop, retry.Permanent(ErrFound).
+func sentinel(v ssa.Value) bool {
+	isGlobal := func(v ssa.Value) bool {
+		load, ok := v.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return false
+		}
+		_, ok = load.X.(*ssa.Global)
+		return ok
+	}
+	if isGlobal(v) {
+		return true
+	}
+	call, ok := v.(*ssa.Call)
+	return ok && slices.ContainsFunc(call.Call.Args, isGlobal)
 }
 
 // onErrorPath reports whether b is reached only through the failing side
