@@ -180,6 +180,13 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		}
 	}
 	if !made.IsValid() {
+		// A key kept in a local variable and written out at the call
+		// (cacheKey.String()): reported where the variable is made.
+		if obj := c.localKeyVar(src.Expr); obj != nil {
+			made = obj.Pos()
+		}
+	}
+	if !made.IsValid() {
 		c.report(src, nil, format, args...)
 		return
 	}
@@ -211,6 +218,27 @@ func (c *checker) builtIn(call *ssa.Call) token.Pos {
 
 // definedLocally reports whether v is a local variable defined by an
 // assignment or a var declaration, not a parameter.
+// localKeyVar returns the local variable, defined in this function with
+// the key's value, that e reads whole or asks for its text: key, or
+// key.String() of a typed key.
+func (c *checker) localKeyVar(e ast.Expr) *types.Var {
+	e = ast.Unparen(e)
+	if call, ok := e.(*ast.CallExpr); ok && len(call.Args) == 0 {
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "String" {
+			e = ast.Unparen(sel.X)
+		}
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, ok := c.pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok || v.IsField() || !c.definedLocally(v) {
+		return nil
+	}
+	return v
+}
+
 func (c *checker) definedLocally(v types.Object) bool {
 	path := c.model.Path(v.Pos())
 	if len(path) < 2 || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
