@@ -170,9 +170,10 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 		this := unbounded
 		for _, c := range exits {
 			switch {
-			case callsCallback(c.cond):
+			case callsCallback(c.cond) && stopProtocol(c.cond):
 				// Ends when a callback says so (fn(k) returning ErrStop):
-				// whether it ever does is for each caller's callback.
+				// whether it ever does is for each caller's callback. (A
+				// callback's error merely passed on is a failure.)
 				if this == unbounded {
 					this = bounded
 				}
@@ -817,6 +818,43 @@ func callsCallback(cond ssa.Value) bool {
 		return (c.Op == token.EQL || c.Op == token.NEQ) && (callbackAnswer(c.X) || callbackAnswer(c.Y))
 	case *ssa.Call:
 		return callbackAnswer(c) || len(c.Call.Args) > 0 && kvapi.IsError(c.Call.Args[0].Type()) && callbackAnswer(c.Call.Args[0])
+	}
+	return false
+}
+
+// stopProtocol reports whether the callback's answer that cond tests is
+// also told apart from failures, as a request to stop: errors.Is(err,
+// ErrStop), err == ErrStop, or a yield's false.
+func stopProtocol(cond ssa.Value) bool {
+	if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
+		cond = not.X
+	}
+	var answer ssa.Value
+	switch c := cond.(type) {
+	case *ssa.BinOp:
+		answer = c.X
+		if !callbackAnswer(answer) {
+			answer = c.Y
+		}
+	case *ssa.Call:
+		return true // yield(k) itself, or errors.Is(fn(k), ErrStop)
+	}
+	if answer == nil || !kvapi.IsError(answer.Type()) {
+		return true
+	}
+	for _, ref := range *answer.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Call:
+			if kvapi.CalleeName(ref) == "errors.Is" && len(ref.Call.Args) == 2 && sentinel(ref.Call.Args[1]) {
+				return true
+			}
+		case *ssa.BinOp:
+			if ref.Op == token.EQL || ref.Op == token.NEQ {
+				if sentinel(kvapi.OtherOperand(ref, answer)) {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }

@@ -52,3 +52,24 @@ func firstDrafts(ns *kv.Namespace, max int) ([]string, error) {
 	})
 	return out, err
 }
+
+// A walk whose callback's errors are only failures, passed on: nothing
+// the callback says stops it, so the walk itself is unbounded.
+func eachKey(ns *kv.Namespace, prefix string, fn func(key string) error) error { // want eachKey:"kvlist"
+	cursor := ""
+	for {
+		res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor}) // want `unbounded listing`
+		if err != nil {
+			return err
+		}
+		for _, k := range res.Keys {
+			if err := fn(k.Name); err != nil {
+				return err
+			}
+		}
+		if res.ListComplete {
+			return nil
+		}
+		cursor = res.Cursor
+	}
+}
