@@ -142,10 +142,48 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	if loop == nil {
 		return calledEveryIteration(model, put)
 	}
-	if !loop.Repeats(block) || retries(loop, put) || paced(model, loop) {
+	if !loop.Repeats(block) || retries(loop, put) || paced(model, loop) || throttled(model, put, loop) {
 		return false
 	}
 	return invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
+}
+
+// throttled reports whether the write runs only once enough time has
+// passed since the last one: a check in the loop, before it, of
+// time.Since(last) or now.Sub(last) against a second or more.
+func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
+	for b := range loop {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || !b.Dominates(put.Call.Block()) {
+			continue
+		}
+		cmp, ok := br.Cond.(*ssa.BinOp)
+		if !ok || cmp.Op != token.GEQ && cmp.Op != token.GTR && cmp.Op != token.LSS && cmp.Op != token.LEQ {
+			continue
+		}
+		for _, side := range []ssa.Value{cmp.X, cmp.Y} {
+			if !elapsed(side) {
+				continue
+			}
+			if k := model.Constant(kvapi.OtherOperand(cmp, side)); k != nil {
+				if n, exact := constant.Int64Val(constant.ToInt(k)); exact && time.Duration(n) >= time.Second {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// elapsed reports whether v is a time passed: time.Since(t), or
+// now.Sub(t).
+func elapsed(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	name := kvapi.CalleeName(call)
+	return name == "time.Since" || name == "(time.Time).Sub"
 }
 
 // calledEveryIteration reports whether put, in a closure, writes a key
