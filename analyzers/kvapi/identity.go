@@ -124,12 +124,12 @@ func (r *Result) recordGets(put *Op) []*Op {
 		}
 		sameRepo := byValue && get.Wrapper != nil && receiverType(get.Wrapper) != nil && receiverType(get.Wrapper) == receiverType(put.Wrapper)
 		reads := get.Results()
-		// A record that one store's functions load and then save by its
-		// own Key() (kvx.Load[Badge](ctx, s, k), then kvx.Save(ctx, s,
-		// badge)) is written where it was read, however each key is
-		// spelled: a typed key's String() for the one, the record's Key()
-		// for the other.
-		oneStore := get.Wrapper != nil && put.Wrapper != nil && get.Wrapper.Pkg() == put.Wrapper.Pkg()
+		// A record that helpers load and then save by its own Key()
+		// (kvx.Load[Badge](ctx, s, k), or current(b, r) for a session,
+		// then kvx.Save(ctx, s, badge)) is written where it was read,
+		// however each key is spelled: a typed key's String() for the
+		// one, the record's Key() for the other.
+		oneStore := get.Wrapper != nil && put.Wrapper != nil
 		for _, k := range keys {
 			gk := get.Sources(Key)
 			if len(gk) != 1 {
@@ -205,6 +205,12 @@ func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
 // keys, kvkey.Of(rec): the key it was read under.
 func (r *Result) ownKeyOfRecord(k Source, reads []ssa.Value) bool {
 	t := k.Term
+	// The text of a typed key made from the record's key,
+	// keys.ScopeKey(v.Key()).String(), is that key.
+	for t != nil && len(t.Args) == 1 && t.Args[0].Op != TermParam &&
+		(t.Op == TermConvert || t.Op == TermCall && strings.HasPrefix(t.Name, keyMethodPrefix)) {
+		t = t.Args[0]
+	}
 	if t == nil || t.Op != TermCall || len(t.Args) != 1 {
 		return false
 	}

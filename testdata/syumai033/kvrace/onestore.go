@@ -34,3 +34,19 @@ func copyProfile(ns *kv.Namespace, event, id, to string) error {
 	}
 	return recstore.Save(ns, speakerProfile{Event: to, ID: p.ID, Bio: p.Bio})
 }
+
+// loadSpeaker reads the profile that id names.
+func loadSpeaker(ns *kv.Namespace, event, id string) (speakerProfile, error) {
+	return recstore.Load[speakerProfile](ns, recstore.Scope("ev").Child(event, "profile", id))
+}
+
+// A record read by a helper of this package and saved by another
+// package's function under a typed key made from its own Key().
+func renameSpeaker(ns *kv.Namespace, event, id, bio string) error {
+	p, err := loadSpeaker(ns, event, id)
+	if err != nil {
+		return err
+	}
+	p.Bio = bio
+	return recstore.SaveScoped(ns, p) // want `read-modify-write on one KV key`
+}

@@ -69,3 +69,12 @@ func Append(ns *kv.Namespace, id, line string) error {
 	}
 	return Put(ns, k, old+line+"\n")
 }
+
+// SaveScoped stores v under its own key, as a Scope.
+func SaveScoped[T Keyed](ns *kv.Namespace, v T) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(Scope(v.Key()).String(), string(raw), nil)
+}
