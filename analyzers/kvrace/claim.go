@@ -260,13 +260,7 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 			if kvapi.Clock(in) {
 				continue
 			}
-			// A reading of the clock, however made (s.now()), is the
-			// time, not what the clock object holds.
-			clock := func(s kvapi.Step) bool { return kvapi.Clock(s.Value) }
-			if model.BackwardPruned(in, put.Call, clock, func(s kvapi.Step) bool {
-				if clock(s) {
-					return false
-				}
+			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
 				switch v := s.Value.(type) {
 				case *ssa.Parameter, *ssa.FreeVar, *ssa.UnOp:
 					return true

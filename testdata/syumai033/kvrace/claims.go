@@ -329,19 +329,3 @@ func throttleVotes(ns *kv.Namespace, player string, choice int) error {
 	}
 	return ns.PutString(key, strconv.Itoa(choice), &kv.PutOptions{ExpirationTTL: 600})
 }
-
-// devices remembers where each member signed in, on a clock it is given.
-type devices struct {
-	ns  *kv.Namespace
-	now func() time.Time
-}
-
-// Quiet: the time a device was first seen, kept for months; two requests
-// that both find it new write the same kind of stamp.
-func (d *devices) remember(member, device string) error {
-	key := "device:" + member + ":" + device
-	if _, known, err := lookup(d.ns, key); err != nil || known {
-		return err
-	}
-	return d.ns.PutString(key, d.now().Format(time.RFC3339), &kv.PutOptions{ExpirationTTL: 180 * 24 * 3600})
-}
