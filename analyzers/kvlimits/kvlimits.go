@@ -219,16 +219,17 @@ func (c *checker) builtIn(call *ssa.Call) token.Pos {
 // definedLocally reports whether v is a local variable defined by an
 // assignment or a var declaration, not a parameter.
 // localKeyVar returns the local variable, defined in this function with
-// the key's value, that e reads whole or asks for its text: key, or
-// key.String() of a typed key.
+// the key's value, that e asks for its text: key.String() of a typed key.
 func (c *checker) localKeyVar(e ast.Expr) *types.Var {
-	e = ast.Unparen(e)
-	if call, ok := e.(*ast.CallExpr); ok && len(call.Args) == 0 {
-		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "String" {
-			e = ast.Unparen(sel.X)
-		}
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return nil
 	}
-	id, ok := e.(*ast.Ident)
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "String" {
+		return nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
 	if !ok {
 		return nil
 	}
