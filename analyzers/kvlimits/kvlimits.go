@@ -216,8 +216,6 @@ func (c *checker) builtIn(call *ssa.Call) token.Pos {
 	return made
 }
 
-// definedLocally reports whether v is a local variable defined by an
-// assignment or a var declaration, not a parameter.
 // localKeyVar returns the local variable, defined in this function with
 // the key's value, that e asks for its text: key.String() of a typed key.
 func (c *checker) localKeyVar(e ast.Expr) *types.Var {
@@ -240,6 +238,8 @@ func (c *checker) localKeyVar(e ast.Expr) *types.Var {
 	return v
 }
 
+// definedLocally reports whether v is a local variable defined by an
+// assignment or a var declaration, not a parameter.
 func (c *checker) definedLocally(v types.Object) bool {
 	path := c.model.Path(v.Pos())
 	if len(path) < 2 || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
