@@ -43,14 +43,15 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		own := ownValue(model, put)
 		missing, byFlag, mineTested := missingOnlyPath(model, call, put.Call.Block(), putValues(put), own)
 		// A found flag that refuses, then a marker or a value written
-		// with a short lifetime, is a cooldown ("resent recently"), not
-		// a claim (a record kept for hours is one: an answer per round);
+		// with a lifetime, is a cooldown ("resent recently") or a
+		// dedupe mark, not a claim; but a record kept for hours is one
+		// (an answer per player and round);
 		// a lock that lets its own holder through is one, and so is one
 		// that writes a holder's token drawn here (rand.Text()), or a
 		// code drawn here, checked for a collision: a cooldown's key
 		// names who asks.
 		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
-		cooldown := expiresSoon(model, put) && !fresh && !namesLock(model, put)
+		cooldown := (expiresWithin(model, put, cooldownTTL) || !writesRecord(model, put) && expiresWithin(model, put, 0)) && !fresh && !namesLock(model, put)
 		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put))) {
 			return get
 		}
@@ -208,14 +209,33 @@ func putValues(put *kvapi.Op) []ssa.Value {
 	return vals
 }
 
+// writesRecord reports whether the put's value is made from a struct
+// (an answer, a profile) rather than a stamp or a marker: a time is no
+// record.
+func writesRecord(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, in := range putValues(put) {
+		if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			t := s.Value.Type()
+			if ptr, ok := t.Underlying().(*types.Pointer); ok {
+				t = ptr.Elem()
+			}
+			_, isStruct := t.Underlying().(*types.Struct)
+			return isStruct && !kvapi.IsTime(t)
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
 // cooldownTTL is the longest lifetime, in seconds, of a cooldown or a
 // lease: what outlives it is a record that expires, not a wait.
 const cooldownTTL = 3600
 
-// expiresSoon reports whether put gives its key a lifetime of at most
-// cooldownTTL, or an expiry computed here from the clock
+// expiresWithin reports whether put gives its key a lifetime, of at most
+// max seconds unless max is 0, or an expiry computed here from the clock
 // (time.Now().Add(30 * time.Second)).
-func expiresSoon(model *kvapi.Result, put *kvapi.Op) bool {
+func expiresWithin(model *kvapi.Result, put *kvapi.Op, max int64) bool {
 	for _, o := range []kvapi.Operand{kvapi.TTL, kvapi.Expiration} {
 		for _, src := range put.Sources(o) {
 			vals, _ := model.EvalSource(src, nil)
@@ -226,7 +246,7 @@ func expiresSoon(model *kvapi.Result, put *kvapi.Op) bool {
 				if constant.Sign(v) == 0 {
 					continue
 				}
-				if n, exact := constant.Int64Val(constant.ToInt(v)); o == kvapi.TTL && exact && n <= cooldownTTL {
+				if n, exact := constant.Int64Val(constant.ToInt(v)); max == 0 || o == kvapi.TTL && exact && n <= max {
 					return true
 				}
 			}

@@ -326,13 +326,17 @@ func rotates(model *kvapi.Result, put *kvapi.Op) bool {
 }
 
 // keyFromParams reports whether the put's key is computed from a
-// parameter of fn other than its receiver and its context.
+// string or number that fn was given (a session ID, a token): not its
+// receiver, its context, nor a lister whose keys it walks.
 func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 	params := fn.Params
 	if fn.Signature.Recv() != nil && len(params) > 0 {
 		params = params[1:]
 	}
-	params = slices.DeleteFunc(slices.Clone(params), func(p *ssa.Parameter) bool { return kvapi.IsContext(p.Type()) })
+	params = slices.DeleteFunc(slices.Clone(params), func(p *ssa.Parameter) bool {
+		b, ok := p.Type().Underlying().(*types.Basic)
+		return !ok || b.Info()&(types.IsString|types.IsInteger) == 0
+	})
 	for _, src := range put.Sources(kvapi.Key) {
 		for _, in := range src.Inputs() {
 			if model.Backward(in, put.Call, func(s kvapi.Step) bool {

@@ -307,6 +307,11 @@ func lockCheckout(ns *kv.Namespace, cart, buyer string) error {
 	return ns.PutString("lock:checkout:"+cart, buyer, &kv.PutOptions{ExpirationTTL: 120}) // want `check-then-create on one KV key`
 }
 
+type answer struct {
+	Player string
+	Choice int
+}
+
 // One answer per player and round, kept for hours: a record that expires
 // is still claimed by whoever writes it first, not a cooldown.
 func submitAnswer(ns *kv.Namespace, round, player string, choice int) error {
@@ -316,7 +321,17 @@ func submitAnswer(ns *kv.Namespace, round, player string, choice int) error {
 	} else if found {
 		return errors.New("already answered")
 	}
-	return ns.PutString(key, strconv.Itoa(choice), &kv.PutOptions{ExpirationTTL: 6 * 3600}) // want `check-then-create on one KV key`
+	b, _ := json.Marshal(answer{Player: player, Choice: choice})
+	return ns.PutString(key, string(b), &kv.PutOptions{ExpirationTTL: 6 * 3600}) // want `check-then-create on one KV key`
+}
+
+// Quiet: a delivery's dedupe stamp, kept a day while the sender retries.
+func seenDelivery(ns *kv.Namespace, id string) (bool, error) {
+	key := "delivery:" + id
+	if _, found, err := lookup(ns, key); err != nil || found {
+		return false, err
+	}
+	return true, ns.PutString(key, strconv.FormatInt(time.Now().Unix(), 10), &kv.PutOptions{ExpirationTTL: 86400})
 }
 
 // Quiet: a cooldown, the player's choice remembered for ten minutes.
