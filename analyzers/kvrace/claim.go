@@ -215,10 +215,13 @@ func putValues(put *kvapi.Op) []ssa.Value {
 func writesRecord(model *kvapi.Result, put *kvapi.Op) bool {
 	for _, in := range putValues(put) {
 		if model.Backward(in, put.Call, func(s kvapi.Step) bool {
-			t := s.Value.Type()
-			if ptr, ok := t.Underlying().(*types.Pointer); ok {
-				t = ptr.Elem()
+			// A struct made here (a literal, or one decoded into), not
+			// the receiver whose clock or fields it reads.
+			alloc, ok := s.Value.(*ssa.Alloc)
+			if !ok {
+				return false
 			}
+			t := alloc.Type().Underlying().(*types.Pointer).Elem()
 			_, isStruct := t.Underlying().(*types.Struct)
 			return isStruct && !kvapi.IsTime(t)
 		}) {
