@@ -51,7 +51,9 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// code drawn here, checked for a collision: a cooldown's key
 		// names who asks.
 		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
-		cooldown := (expiresWithin(model, put, cooldownTTL) || !writesRecord(model, put) && expiresWithin(model, put, 0)) && !fresh && !namesLock(model, put)
+		lives := expiresWithin(model, put, 0)
+		shortLived := expiresWithin(model, put, cooldownTTL)
+		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !namesLock(model, put)
 		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put))) {
 			return get
 		}
