@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -499,6 +500,82 @@ func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Fun
 	return m, recv, f
 }
 
+// implements reports whether the value v is in frame f has every method
+// named, when its concrete type is known there.
+func (r *Result) implements(v ssa.Value, names []string, f *Frame) (has, known bool) {
+	for range maxDepth {
+		v = retyped(v)
+		p, ok := v.(*ssa.Parameter)
+		if !ok {
+			break
+		}
+		arg, outer, ok := f.Bound(p)
+		if !ok {
+			break // its own type may say
+		}
+		v, f = arg, outer
+	}
+	if types.IsInterface(v.Type()) {
+		return false, false
+	}
+	mset := r.pkg.Prog.MethodSets.MethodSet(v.Type())
+	for _, name := range names {
+		found := false
+		for i := range mset.Len() {
+			if mset.At(i).Obj().Name() == name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+// decideImplements returns t with each test of what a parameter
+// implements decided where the argument passed for it, in args, has a
+// known concrete type: a caller's Term then keeps only the branch its
+// value takes.
+func (r *Result) decideImplements(t *Term, args []ssa.Value) *Term {
+	if !t.tests(TermImplements, make(map[*Term]bool)) {
+		return t
+	}
+	return t.rewrite(func(s *Term) *Term {
+		if p := s.Args; s.Op == TermImplements && p[0].Op == TermParam && p[0].Index < len(args) {
+			if has, known := r.implements(args[p[0].Index], strings.Split(s.Name, ","), nil); known {
+				return &Term{Op: TermConst, Value: strconv.FormatBool(has), Kind: constant.Bool}
+			}
+		}
+		return nil
+	})
+}
+
+// tests reports whether op is in t, in its arguments or its conditions.
+func (t *Term) tests(op TermOp, seen map[*Term]bool) bool {
+	if t.Op == op {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	for _, a := range t.Args {
+		if a.tests(op, seen) {
+			return true
+		}
+	}
+	for _, conds := range t.Conds {
+		for _, cd := range conds {
+			if cd.Term.tests(op, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // RecordReturn returns, for an operand that src's wrapper asks its record
 // for (v.TTL() or v.Key() in Save[T Record]), where the record's method
 // gives c in frame f: in the method, or in the function of this package
@@ -818,11 +895,11 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 			return out
 		}
 	case TermConst:
+		if t.Kind == constant.Bool { // (no literal token to parse it with)
+			return []constant.Value{constant.MakeBool(t.Value == "true")}
+		}
 		if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {
 			return []constant.Value{c}
-		}
-		if t.Kind == constant.Bool {
-			return []constant.Value{constant.MakeBool(t.Value == "true")}
 		}
 	case TermConvert:
 		return mapValues(sub(0), func(c constant.Value) constant.Value { return convertClass(c, t.Name) })
@@ -850,6 +927,12 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 			}
 		}
 		return out
+	case TermImplements:
+		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
+			if has, known := e.model.implements(args[p.Index], strings.Split(t.Name, ","), f); known {
+				return []constant.Value{constant.MakeBool(has)}
+			}
+		}
 	case TermCall:
 		if name, ok := strings.CutPrefix(t.Name, keyMethodPrefix); ok && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
 			return e.recordMethod(args[t.Args[0].Index], name, f, depth)
