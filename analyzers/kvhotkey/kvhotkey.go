@@ -846,6 +846,23 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			return true
 		case *ssa.BinOp:
 			return fixed(v.X, depth+1) && fixed(v.Y, depth+1)
+		case *ssa.Slice:
+			// The parts given to a variadic key builder, keys.Key("stats",
+			// "chat", "last_message_at"): each element stored.
+			alloc, ok := v.X.(*ssa.Alloc)
+			if !ok || !variadicArray(alloc) {
+				return false
+			}
+			for _, ref := range *alloc.Referrers() {
+				if ia, ok := ref.(*ssa.IndexAddr); ok {
+					for _, use := range *ia.Referrers() {
+						if !fixed(use.(*ssa.Store).Val, depth+1) {
+							return false
+						}
+					}
+				}
+			}
+			return true
 		case *ssa.Convert, *ssa.ChangeType, *ssa.MakeInterface, *ssa.Field, *ssa.FieldAddr:
 			// A conversion, or a part of what the receiver holds.
 			return fixed(*v.(ssa.Instruction).Operands(nil)[0], depth+1)
