@@ -825,7 +825,7 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			wired = append(wired, p)
 		}
 	}
-	if len(wired) == 0 || len(srcs) == 0 {
+	if len(srcs) == 0 {
 		return "", false
 	}
 	var words []string
@@ -1115,7 +1115,7 @@ func decodedRequest(t types.Type) bool {
 var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
-	"checkpoint": true, "updated": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
+	"checkpoint": true, "updated": true, "changed": true, "modified": true, "dirty": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true, "pulse": true,
 	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
 

@@ -30,3 +30,15 @@ func (c *chat) send(w http.ResponseWriter, r *http.Request) { // want send:"kvho
 func (c *chat) typing(w http.ResponseWriter, r *http.Request) {
 	_ = c.ns.PutString(joinKey("typing", r.FormValue("conversation"), "last"), time.Now().UTC().Format(time.RFC3339), nil)
 }
+
+var game *kv.Namespace
+
+// A plain handler function, with no receiver, writes a fixed key too.
+func submitScore(w http.ResponseWriter, r *http.Request) { // want submitScore:"kvhotkey"
+	_ = game.PutString(joinKey("lb", "dirty"), "1", nil) // want `this handler writes the same KV key on every request`
+}
+
+// Quiet: a fixed key that names a setting, not each request's mark.
+func saveMotd(w http.ResponseWriter, r *http.Request) {
+	_ = game.PutString(joinKey("config", "motd"), r.FormValue("text"), nil)
+}
