@@ -225,6 +225,18 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if g, ok := v.X.(*ssa.Global); ok && v.Op == token.MUL {
 			return e.global(g, depth)
 		}
+		if entries := RangedEntries(v); entries != nil {
+			return e.entries(entries, f, depth)
+		}
+		if fv, ok := v.X.(*ssa.FreeVar); ok && v.Op == token.MUL {
+			// A variable a closure captures, set once by the function
+			// that made it: a handler factory's ttl parameter.
+			if alloc, ok := Binding(fv).(*ssa.Alloc); ok {
+				if stores := storesTo(alloc); len(stores) == 1 {
+					return e.values(stores[0].Val, f, depth+1)
+				}
+			}
+		}
 		if v.Op != token.SUB && v.Op != token.NOT {
 			return nil
 		}
@@ -249,8 +261,29 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if call, ok := v.Tuple.(*ssa.Call); ok {
 			return e.returned(call, v.Index, f, depth)
 		}
+	case *ssa.Field:
+		return e.entries(RangedEntries(v), f, depth)
+	case *ssa.FreeVar:
+		// A value a closure captures from the function that made it.
+		if bound := Binding(v); bound != nil {
+			if _, variable := bound.(*ssa.Alloc); !variable {
+				return e.values(bound, f, depth+1)
+			}
+		}
 	}
 	return nil
+}
+
+// entries returns the values of the entries of a table a loop walks
+// (rt.cache of each route): any entry's.
+func (e *evaluator) entries(stores []*ssa.Store, f *Frame, depth int) []constant.Value {
+	var out []constant.Value
+	for _, st := range stores {
+		for _, c := range e.values(st.Val, f, depth+1) {
+			out = appendValue(out, c)
+		}
+	}
+	return out
 }
 
 // global returns the values of a package variable that only the package
@@ -959,14 +992,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })
 		}
 		if escape := escapeFuncs[t.Name]; escape != nil && len(t.Args) == 1 {
-			// A key escaped on its way to the REST API: url.PathEscape(".")
-			// is still ".".
-			return mapValues(sub(0), func(c constant.Value) constant.Value {
-				if c.Kind() != constant.String {
-					return constant.MakeUnknown()
-				}
-				return constant.MakeString(escape(constant.StringVal(c)))
-			})
+			// A key escaped on its way to the REST API: KV stores it as it
+			// was, and measures it so (url.PathEscape(".") is still ".").
+			return sub(0)
 		}
 		if len(t.Args) == 1 && strings.HasPrefix(t.Name, "(time.Duration).") {
 			return mapValues(sub(0), func(d constant.Value) constant.Value {
