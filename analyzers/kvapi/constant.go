@@ -1091,6 +1091,13 @@ func (r *Result) condsChoose(conds []Cond, args []ssa.Value) bool {
 	return true
 }
 
+// ChosenSource reports whether the arguments src's caller passes are
+// known to take the wrapper down the branch that runs its operation:
+// PutBytes(ctx, ns, key, v, 0) on the side of "if ttl == 0".
+func (r *Result) ChosenSource(src Source) bool {
+	return r.condsChoose(src.Conds, src.Args)
+}
+
 // ReachableSource reports whether the wrapped operation behind src can
 // run for the arguments its caller passes, in frame f.
 func (r *Result) ReachableSource(src Source, f *Frame) bool {

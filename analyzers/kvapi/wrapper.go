@@ -447,6 +447,20 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 			}
 		}
 	}
+	if fv := capturedVar(fn); fv != nil {
+		// A closure the function captured: set, of _, set := Bind(ns, key)
+		// in the function that made it.
+		bound := Binding(fv)
+		if alloc, variable := bound.(*ssa.Alloc); variable {
+			bound = nil
+			if stores := storesTo(alloc); len(stores) == 1 {
+				bound = stores[0].Val // set once, where it is declared
+			}
+		}
+		if bound != nil {
+			fn = bound
+		}
+	}
 	obj, recv := storedFunc(fn)
 	switch {
 	case obj == nil:
@@ -458,6 +472,15 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
 	return obj, common.Args
+}
+
+// capturedVar returns the free variable that v is, or is loaded from.
+func capturedVar(v ssa.Value) *ssa.FreeVar {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	fv, _ := v.(*ssa.FreeVar)
+	return fv
 }
 
 // madeArgs returns the arguments that a call of a closure made by a

@@ -925,9 +925,10 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			if !fixed(src.Value, 0) {
 				return "", false
 			}
-		case src.Term == nil || len(src.Conds) > 0 && !put.Call.Common().IsInvoke() || !fixedTerm(src.Term, src.Args):
+		case src.Term == nil || len(src.Conds) > 0 && !put.Call.Common().IsInvoke() && !model.ChosenSource(src) || !fixedTerm(src.Term, src.Args):
 			// (A wrapper of the program that writes only under a
-			// condition of its own, if !c.warm, may write once; a port's
+			// condition of its own, if !c.warm, may write once, unless
+			// the caller's arguments choose the branch; a port's
 			// conditions are its adapter's, on the options it is given.)
 			return "", false
 		}
