@@ -1,9 +1,7 @@
 package kvttl
 
 import (
-	"go/ast"
 	"go/token"
-	"go/types"
 	"time"
 
 	"github.com/kvlint/kvlint/analyzers/kvapi"
@@ -54,13 +52,6 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		switch {
 		case !reportable(bound):
 		case bound.Countdown && bound.Floor <= 0:
-			arg := b.arg
-			if b.frame == nil {
-				arg = src.Expr
-			}
-			if at, ok := p.definedAt(arg); ok {
-				b.pos, b.end = at, at // ttl := time.Until(exp) - skew, where it is counted down
-			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
 			return
@@ -103,28 +94,4 @@ func (p *pass) lowClamp(op *kvapi.Op, src kvapi.Source, min int) bool {
 	inside.Args = nil // the clamp as written, whatever its callers give
 	bound, _ := p.model.SourceBound(inside, op.Call.Block(), nil)
 	return bound.Clamped && bound.Floored && bound.Floor > 0 && bound.Floor/perSecond < float64(min) && !bound.Countdown
-}
-
-// definedAt returns where the local variable that e names is defined by
-// an assignment or a var declaration, not a parameter.
-func (p *pass) definedAt(e ast.Expr) (token.Pos, bool) {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
-		return token.NoPos, false
-	}
-	v, ok := p.info.TypesInfo.Uses[id].(*types.Var)
-	if !ok || v.IsField() || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
-		return token.NoPos, false
-	}
-	path := p.model.Path(v.Pos())
-	if len(path) < 2 {
-		return token.NoPos, false
-	}
-	switch n := path[1].(type) {
-	case *ast.AssignStmt:
-		return v.Pos(), n.Tok == token.DEFINE
-	case *ast.ValueSpec:
-		return v.Pos(), true
-	}
-	return token.NoPos, false
 }

@@ -26,10 +26,3 @@ func (s *store) resendSoon(ctx context.Context, key, v string, until time.Time) 
 func (s *store) resendAny(ctx context.Context, key, v string, until time.Time) error {
 	return putFor(ctx, s.client, key, v, time.Until(until)) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
 }
-
-// A countdown kept in a variable first: reported where it is counted
-// down, less a margin for clock skew.
-func (s *store) cacheToken(ctx context.Context, key, token string, expires time.Time) error {
-	ttl := time.Until(expires) - 30*time.Second // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
-	return putFor(ctx, s.client, key, token, ttl)
-}
