@@ -502,23 +502,32 @@ func (e *evaluator) recordMethod(recv ssa.Value, name string, f *Frame, depth in
 	return nil
 }
 
+// given follows v through its conversions to interfaces and the
+// parameters that frame f binds, to the value a caller gave, in the frame
+// to evaluate it in; ok is false when it stops at a parameter f does not
+// bind.
+func given(v ssa.Value, f *Frame) (_ ssa.Value, _ *Frame, ok bool) {
+	for range maxDepth {
+		v = retyped(v)
+		p, isParam := v.(*ssa.Parameter)
+		if !isParam {
+			break
+		}
+		arg, outer, bound := f.Bound(p)
+		if !bound {
+			return v, f, false
+		}
+		v, f = arg, outer
+	}
+	return v, f, true
+}
+
 // recordMethodOf returns the method name of the value recv is in frame f,
 // when its concrete type is known there, with that value and the frame
 // to evaluate it in.
 func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Function, ssa.Value, *Frame) {
-	for range maxDepth {
-		recv = retyped(recv)
-		p, ok := recv.(*ssa.Parameter)
-		if !ok {
-			break
-		}
-		arg, outer, ok := f.Bound(p)
-		if !ok {
-			return nil, nil, nil
-		}
-		recv, f = arg, outer
-	}
-	if types.IsInterface(recv.Type()) {
+	recv, f, ok := given(recv, f)
+	if !ok || types.IsInterface(recv.Type()) {
 		return nil, nil, nil
 	}
 	prog := r.pkg.Prog
@@ -536,18 +545,7 @@ func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Fun
 // implements reports whether the value v is in frame f has every method
 // named, when its concrete type is known there.
 func (r *Result) implements(v ssa.Value, names []string, f *Frame) (has, known bool) {
-	for range maxDepth {
-		v = retyped(v)
-		p, ok := v.(*ssa.Parameter)
-		if !ok {
-			break
-		}
-		arg, outer, ok := f.Bound(p)
-		if !ok {
-			break // its own type may say
-		}
-		v, f = arg, outer
-	}
+	v, _, _ = given(v, f) // (a parameter not bound: its own type may say)
 	if types.IsInterface(v.Type()) {
 		return false, false
 	}
