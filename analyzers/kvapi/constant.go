@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -224,6 +225,18 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if g, ok := v.X.(*ssa.Global); ok && v.Op == token.MUL {
 			return e.global(g, depth)
 		}
+		if entries := RangedEntries(v); entries != nil {
+			return e.entries(entries, f, depth)
+		}
+		if fv, ok := v.X.(*ssa.FreeVar); ok && v.Op == token.MUL {
+			// A variable a closure captures, set once by the function
+			// that made it: a handler factory's ttl parameter.
+			if alloc, ok := Binding(fv).(*ssa.Alloc); ok {
+				if stores := storesTo(alloc); len(stores) == 1 {
+					return e.values(stores[0].Val, f, depth+1)
+				}
+			}
+		}
 		if v.Op != token.SUB && v.Op != token.NOT {
 			return nil
 		}
@@ -248,8 +261,29 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if call, ok := v.Tuple.(*ssa.Call); ok {
 			return e.returned(call, v.Index, f, depth)
 		}
+	case *ssa.Field:
+		return e.entries(RangedEntries(v), f, depth)
+	case *ssa.FreeVar:
+		// A value a closure captures from the function that made it.
+		if bound := Binding(v); bound != nil {
+			if _, variable := bound.(*ssa.Alloc); !variable {
+				return e.values(bound, f, depth+1)
+			}
+		}
 	}
 	return nil
+}
+
+// entries returns the values of the entries of a table a loop walks
+// (rt.cache of each route): any entry's.
+func (e *evaluator) entries(stores []*ssa.Store, f *Frame, depth int) []constant.Value {
+	var out []constant.Value
+	for _, st := range stores {
+		for _, c := range e.values(st.Val, f, depth+1) {
+			out = appendValue(out, c)
+		}
+	}
+	return out
 }
 
 // global returns the values of a package variable that only the package
@@ -468,23 +502,32 @@ func (e *evaluator) recordMethod(recv ssa.Value, name string, f *Frame, depth in
 	return nil
 }
 
+// given follows v through its conversions to interfaces and the
+// parameters that frame f binds, to the value a caller gave, in the frame
+// to evaluate it in; ok is false when it stops at a parameter f does not
+// bind.
+func given(v ssa.Value, f *Frame) (_ ssa.Value, _ *Frame, ok bool) {
+	for range maxDepth {
+		v = retyped(v)
+		p, isParam := v.(*ssa.Parameter)
+		if !isParam {
+			break
+		}
+		arg, outer, bound := f.Bound(p)
+		if !bound {
+			return v, f, false
+		}
+		v, f = arg, outer
+	}
+	return v, f, true
+}
+
 // recordMethodOf returns the method name of the value recv is in frame f,
 // when its concrete type is known there, with that value and the frame
 // to evaluate it in.
 func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Function, ssa.Value, *Frame) {
-	for range maxDepth {
-		recv = retyped(recv)
-		p, ok := recv.(*ssa.Parameter)
-		if !ok {
-			break
-		}
-		arg, outer, ok := f.Bound(p)
-		if !ok {
-			return nil, nil, nil
-		}
-		recv, f = arg, outer
-	}
-	if types.IsInterface(recv.Type()) {
+	recv, f, ok := given(recv, f)
+	if !ok || types.IsInterface(recv.Type()) {
 		return nil, nil, nil
 	}
 	prog := r.pkg.Prog
@@ -497,6 +540,71 @@ func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Fun
 		m = declared // (*badge).TTL, the wrapper of badge.TTL
 	}
 	return m, recv, f
+}
+
+// implements reports whether the value v is in frame f has every method
+// named, when its concrete type is known there.
+func (r *Result) implements(v ssa.Value, names []string, f *Frame) (has, known bool) {
+	v, _, _ = given(v, f) // (a parameter not bound: its own type may say)
+	if types.IsInterface(v.Type()) {
+		return false, false
+	}
+	mset := r.pkg.Prog.MethodSets.MethodSet(v.Type())
+	for _, name := range names {
+		found := false
+		for i := range mset.Len() {
+			if mset.At(i).Obj().Name() == name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+// decideImplements returns t with each test of what a parameter
+// implements decided where the argument passed for it, in args, has a
+// known concrete type: a caller's Term then keeps only the branch its
+// value takes.
+func (r *Result) decideImplements(t *Term, args []ssa.Value) *Term {
+	if !t.tests(TermImplements, make(map[*Term]bool)) {
+		return t
+	}
+	return t.rewrite(func(s *Term) *Term {
+		if p := s.Args; s.Op == TermImplements && p[0].Op == TermParam && p[0].Index < len(args) {
+			if has, known := r.implements(args[p[0].Index], strings.Split(s.Name, ","), nil); known {
+				return &Term{Op: TermConst, Value: strconv.FormatBool(has), Kind: constant.Bool}
+			}
+		}
+		return nil
+	})
+}
+
+// tests reports whether op is in t, in its arguments or its conditions.
+func (t *Term) tests(op TermOp, seen map[*Term]bool) bool {
+	if t.Op == op {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	for _, a := range t.Args {
+		if a.tests(op, seen) {
+			return true
+		}
+	}
+	for _, conds := range t.Conds {
+		for _, cd := range conds {
+			if cd.Term.tests(op, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RecordReturn returns, for an operand that src's wrapper asks its record
@@ -818,11 +926,11 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 			return out
 		}
 	case TermConst:
+		if t.Kind == constant.Bool { // (no literal token to parse it with)
+			return []constant.Value{constant.MakeBool(t.Value == "true")}
+		}
 		if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {
 			return []constant.Value{c}
-		}
-		if t.Kind == constant.Bool {
-			return []constant.Value{constant.MakeBool(t.Value == "true")}
 		}
 	case TermConvert:
 		return mapValues(sub(0), func(c constant.Value) constant.Value { return convertClass(c, t.Name) })
@@ -850,6 +958,12 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 			}
 		}
 		return out
+	case TermImplements:
+		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
+			if has, known := e.model.implements(args[p.Index], strings.Split(t.Name, ","), f); known {
+				return []constant.Value{constant.MakeBool(has)}
+			}
+		}
 	case TermCall:
 		if name, ok := strings.CutPrefix(t.Name, keyMethodPrefix); ok && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
 			return e.recordMethod(args[t.Args[0].Index], name, f, depth)
@@ -876,14 +990,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })
 		}
 		if escape := escapeFuncs[t.Name]; escape != nil && len(t.Args) == 1 {
-			// A key escaped on its way to the REST API: url.PathEscape(".")
-			// is still ".".
-			return mapValues(sub(0), func(c constant.Value) constant.Value {
-				if c.Kind() != constant.String {
-					return constant.MakeUnknown()
-				}
-				return constant.MakeString(escape(constant.StringVal(c)))
-			})
+			// A key escaped on its way to the REST API: KV stores it as it
+			// was, and measures it so (url.PathEscape(".") is still ".").
+			return sub(0)
 		}
 		if len(t.Args) == 1 && strings.HasPrefix(t.Name, "(time.Duration).") {
 			return mapValues(sub(0), func(d constant.Value) constant.Value {
@@ -978,6 +1087,13 @@ func (r *Result) condsChoose(conds []Cond, args []ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// ChosenSource reports whether the arguments src's caller passes are
+// known to take the wrapper down the branch that runs its operation:
+// PutBytes(ctx, ns, key, v, 0) on the side of "if ttl == 0".
+func (r *Result) ChosenSource(src Source) bool {
+	return r.condsChoose(src.Conds, src.Args)
 }
 
 // ReachableSource reports whether the wrapped operation behind src can

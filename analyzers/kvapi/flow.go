@@ -99,6 +99,16 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.Slice:
 		return next(v.X, false)
 	case *ssa.Extract:
+		// A key of a range over a map: what was stored under it.
+		if it, ok := v.Tuple.(*ssa.Next); ok && v.Index == 1 && !it.IsString {
+			if rng, ok := it.Iter.(*ssa.Range); ok {
+				for _, up := range MapUpdates(rng.X) {
+					if next(up.Key, false) {
+						return true
+					}
+				}
+			}
+		}
 		return next(v.Tuple, false)
 	case *ssa.Convert:
 		return next(v.X, !sameRepresentation(v.Type(), v.X.Type()))
@@ -244,6 +254,54 @@ func (w *walker) mapUpdates(lookup *ssa.Lookup, s Step, depth int) bool {
 		}
 	}
 	return false
+}
+
+// MapUpdates returns the updates in its package of the map m: its own, or
+// for a map kept in a variable those through every load of it, or for a
+// map a call of the package returned those of the maps the callee returns.
+func MapUpdates(m ssa.Value) []*ssa.MapUpdate { return mapUpdatesOf(m, 0) }
+
+func mapUpdatesOf(m ssa.Value, depth int) []*ssa.MapUpdate {
+	if depth > 3 {
+		return nil
+	}
+	views := []ssa.Value{m}
+	switch m := m.(type) {
+	case *ssa.UnOp:
+		if _, ok := m.X.(*ssa.Alloc); !ok || m.Op != token.MUL {
+			return nil
+		}
+		views = nil
+		for _, ref := range *m.X.Referrers() {
+			if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL {
+				views = append(views, load)
+			}
+		}
+	case *ssa.Call:
+		callee := m.Call.StaticCallee()
+		if callee == nil || callee.Pkg != m.Parent().Pkg {
+			return nil
+		}
+		var out []*ssa.MapUpdate
+		for _, b := range callee.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
+				out = append(out, mapUpdatesOf(ret.Results[0], depth+1)...)
+			}
+		}
+		return out
+	case *ssa.MakeMap:
+	default:
+		return nil
+	}
+	var out []*ssa.MapUpdate
+	for _, view := range views {
+		for _, ref := range *view.Referrers() {
+			if up, ok := ref.(*ssa.MapUpdate); ok && up.Map == view {
+				out = append(out, up)
+			}
+		}
+	}
+	return out
 }
 
 // sameAddresses returns addr and the other addresses of the same field of

@@ -16,6 +16,7 @@ package kvapi
 // method value's receiver: s.d.Load and s.d.Save touch one namespace.
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
 	"slices"
@@ -55,9 +56,11 @@ func (f *FuncFieldsFact) String() string {
 
 // A FactoryFact marks a function that returns a closure doing KV work,
 // storage.Putter(st) PutFunc: Ops are the closure's operations, over its
-// own parameters.
+// own parameters and then the factory's. A factory of several closures,
+// get, set := kvstore.Bind(ns, key), has each one's in Results instead.
 type FactoryFact struct {
-	Ops []WrappedOp
+	Ops     []WrappedOp
+	Results [][]WrappedOp
 }
 
 func (*FactoryFact) AFact()         {}
@@ -68,34 +71,69 @@ func (*FactoryFact) String() string { return "kv factory" }
 func (r *Result) findFactories() map[*ssa.Function][]WrappedOp {
 	out := make(map[*ssa.Function][]WrappedOp)
 	for _, fn := range r.funcs {
-		if fn.Parent() != nil || fn.Signature.Results().Len() != 1 {
+		results := fn.Signature.Results()
+		if fn.Parent() != nil || results.Len() == 0 {
 			continue
 		}
-		if _, isFunc := fn.Signature.Results().At(0).Type().Underlying().(*types.Signature); !isFunc {
-			continue
-		}
-		var anon *ssa.Function
-		for _, b := range fn.Blocks {
-			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
-				c := closureOf(ret.Results[0])
-				if c == nil || anon != nil && c != anon {
-					anon = nil
-					break
-				}
-				anon = c
+		made := make([][]WrappedOp, results.Len())
+		some := false
+		for i := range results.Len() {
+			if _, isFunc := results.At(i).Type().Underlying().(*types.Signature); !isFunc {
+				continue
+			}
+			anon := returnedClosure(fn, i)
+			if anon == nil {
+				continue
+			}
+			c := &compiler{model: r, fn: anon, outer: fn}
+			if fact := r.summariseIn(c, r.opsWithin(anon)); fact != nil {
+				made[i], some = fact.Ops, true
 			}
 		}
-		if anon == nil {
+		if !some {
 			continue
 		}
-		if fact := r.summarise(anon, r.opsWithin(anon)); fact != nil {
-			out[fn] = fact.Ops
-			if obj, ok := fn.Object().(*types.Func); ok {
-				r.pass.ExportObjectFact(obj, &FactoryFact{Ops: fact.Ops})
-			}
+		fact := &FactoryFact{Results: made}
+		if len(made) == 1 {
+			out[fn] = made[0]
+			fact = &FactoryFact{Ops: made[0]}
+		}
+		if obj, ok := fn.Object().(*types.Func); ok {
+			r.pass.ExportObjectFact(obj, fact)
 		}
 	}
 	return out
+}
+
+// returnedClosure returns the function literal that every return of fn
+// gives as its result i, or nil.
+func returnedClosure(fn *ssa.Function, i int) *ssa.Function {
+	var anon *ssa.Function
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			c := closureOf(ret.Results[i])
+			if c == nil || anon != nil && c != anon {
+				return nil
+			}
+			anon = c
+		}
+	}
+	return anon
+}
+
+// factoryCall returns the call of a factory that v is the closure made
+// by, and which of its results: kvstore.Putter(ns), or get of get, set
+// := kvstore.Bind(ns, key).
+func factoryCall(v ssa.Value) (*ssa.Call, int) {
+	switch v := v.(type) {
+	case *ssa.Call:
+		return v, 0
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			return call, v.Index
+		}
+	}
+	return nil, 0
 }
 
 // factoryMade returns a function standing for the closure that v, a call
@@ -103,21 +141,22 @@ func (r *Result) findFactories() map[*ssa.Function][]WrappedOp {
 // factory's FactoryFact; nil if v is no such call. Two calls of one
 // factory stand for one function.
 func (r *Result) factoryMade(v ssa.Value) *types.Func {
-	call, ok := v.(*ssa.Call)
-	if !ok || call.Call.StaticCallee() == nil || call.Call.StaticCallee().Pkg == r.pkg {
+	call, _ := factoryCall(v)
+	if call == nil || call.Call.StaticCallee() == nil || call.Call.StaticCallee().Pkg == r.pkg {
 		return nil
 	}
-	_, ops := r.madeBy(call, nil)
+	name, ops := r.madeBy(v, nil)
 	if ops == nil {
 		return nil
 	}
 	obj := call.Call.StaticCallee().Object().(*types.Func)
+	name = name[strings.LastIndex(name, ".")+1:] // Bind()#1
 	for made := range r.made {
-		if made.Pkg() == obj.Pkg() && made.Name() == obj.Name()+"()" {
+		if made.Pkg() == obj.Pkg() && made.Name() == name {
 			return made
 		}
 	}
-	made := types.NewFunc(token.NoPos, obj.Pkg(), obj.Name()+"()", types.NewSignatureType(nil, nil, nil, nil, nil, false))
+	made := types.NewFunc(token.NoPos, obj.Pkg(), name, types.NewSignatureType(nil, nil, nil, nil, nil, false))
 	if r.made == nil {
 		r.made = make(map[*types.Func][]WrappedOp)
 	}
@@ -128,8 +167,8 @@ func (r *Result) factoryMade(v ssa.Value) *types.Func {
 // madeBy returns the operations of the closure that v, a call of a
 // factory, returns, and a name for it.
 func (r *Result) madeBy(v ssa.Value, local map[*ssa.Function][]WrappedOp) (string, []WrappedOp) {
-	call, ok := v.(*ssa.Call)
-	if !ok {
+	call, result := factoryCall(v)
+	if call == nil {
 		return "", nil
 	}
 	callee := call.Call.StaticCallee()
@@ -140,12 +179,16 @@ func (r *Result) madeBy(v ssa.Value, local map[*ssa.Function][]WrappedOp) (strin
 	if !ok {
 		return "", nil
 	}
-	if ops, ok := local[callee]; ok {
+	if ops, ok := local[callee]; ok && result == 0 {
 		return funcKey(obj) + "()", ops
 	}
 	var fact FactoryFact
-	if r.pass.ImportObjectFact(obj.Origin(), &fact) {
+	switch {
+	case !r.pass.ImportObjectFact(obj.Origin(), &fact):
+	case fact.Results == nil && result == 0:
 		return funcKey(obj) + "()", fact.Ops
+	case result < len(fact.Results) && fact.Results[result] != nil:
+		return fmt.Sprintf("%s()#%d", funcKey(obj), result), fact.Results[result]
 	}
 	return "", nil
 }

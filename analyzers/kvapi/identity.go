@@ -809,7 +809,9 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			w.ok = false
 		}
 	case TermConst:
-		if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {
+		if t.Kind == constant.Bool {
+			w.b.WriteString(t.Value) // (no literal token to parse it with)
+		} else if c := constant.MakeFromLiteral(t.Value, literalToken(t.Kind), 0); c.Kind() != constant.Unknown {
 			w.b.WriteString(c.ExactString())
 		} else {
 			w.b.WriteString(t.Value)

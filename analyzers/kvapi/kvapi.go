@@ -254,10 +254,13 @@ func modulePath(pass *analysis.Pass) string {
 // userCode reports whether the package is the program's own: not the
 // standard library, nor a module version downloaded as a dependency.
 func userCode(pass *analysis.Pass) bool {
-	if pass.TypesInfo == nil || !strings.Contains(strings.Split(pass.Pkg.Path(), "/")[0], ".") {
+	if pass.TypesInfo == nil {
 		return false
 	}
-	return pass.Module == nil || pass.Module.Version == ""
+	if m := pass.Module; m != nil && m.Path != "" && m.Path != "std" {
+		return m.Version == "" // a module of the workspace, named with a dot or not (kittiwake)
+	}
+	return strings.Contains(strings.Split(pass.Pkg.Path(), "/")[0], ".") && (pass.Module == nil || pass.Module.Version == "")
 }
 
 // sdkModule matches the module paths of the KV SDKs.

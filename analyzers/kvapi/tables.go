@@ -149,3 +149,109 @@ func inInit(instr ssa.Instruction) bool {
 	fn := instr.Parent()
 	return fn.Name() == "init" && fn.Signature.Recv() == nil && fn.Parent() == nil
 }
+
+// RangedEntries returns, for a field of an element of a slice or array
+// literal that the function walks by an index known only at run time
+// (rt.cache in "for _, rt := range routes"), the stores of that field in
+// each element of the literal; nil when v is no such read, or when the
+// literal is written after it is made.
+//
+//	routes := []struct{ pattern string; cache time.Duration }{
+//		{"GET /v1/status", 20 * time.Second},
+//	}
+func RangedEntries(v ssa.Value) []*ssa.Store {
+	elem, field := rangedField(v)
+	if elem == nil {
+		return nil
+	}
+	array := elem.X
+	if sl, ok := array.(*ssa.Slice); ok {
+		array = sl.X
+	}
+	alloc, ok := array.(*ssa.Alloc)
+	if !ok || alloc.Parent() != v.Parent() {
+		return nil
+	}
+	var stores []*ssa.Store
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Slice, *ssa.DebugRef:
+		case *ssa.IndexAddr:
+			if _, fixed := ref.Index.(*ssa.Const); !fixed {
+				return nil // written or read at run time here: not a literal only
+			}
+			for _, use := range *ref.Referrers() {
+				switch use := use.(type) {
+				case *ssa.FieldAddr: // routes[0].cache = 20 * time.Second
+					if use.Field == field {
+						stores = append(stores, storesTo(use)...)
+					}
+				case *ssa.Store: // routes[0] = struct{...}{...}, a literal made aside
+					if load, ok := use.Val.(*ssa.UnOp); ok && load.Op == token.MUL && use.Addr == ref {
+						if lit, ok := load.X.(*ssa.Alloc); ok {
+							for _, u := range *lit.Referrers() {
+								if fa, ok := u.(*ssa.FieldAddr); ok && fa.Field == field {
+									stores = append(stores, storesTo(fa)...)
+								}
+							}
+						}
+					}
+				}
+			}
+		default:
+			return nil
+		}
+	}
+	return stores
+}
+
+// rangedField returns the element read by a run-time index that v is a
+// field of, and which field: rt.cache of rt := routes[i], loaded whole or
+// kept in a variable of its own.
+func rangedField(v ssa.Value) (*ssa.IndexAddr, int) {
+	var x ssa.Value
+	field := -1
+	switch v := v.(type) {
+	case *ssa.Field:
+		x, field = v.X, v.Field
+	case *ssa.UnOp:
+		fa, ok := v.X.(*ssa.FieldAddr)
+		if !ok || v.Op != token.MUL {
+			return nil, -1
+		}
+		x, field = fa.X, fa.Field
+		if alloc, ok := x.(*ssa.Alloc); ok {
+			// rt kept in a variable: what its one store put there.
+			stored := storesTo(alloc)
+			if len(stored) != 1 {
+				return nil, -1
+			}
+			x = stored[0].Val
+		}
+	default:
+		return nil, -1
+	}
+	load, ok := x.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil, -1
+	}
+	elem, ok := load.X.(*ssa.IndexAddr)
+	if !ok {
+		return nil, -1
+	}
+	if _, fixed := elem.Index.(*ssa.Const); fixed {
+		return nil, -1
+	}
+	return elem, field
+}
+
+// storesTo returns the stores to addr.
+func storesTo(addr ssa.Value) []*ssa.Store {
+	var out []*ssa.Store
+	for _, ref := range *addr.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == addr {
+			out = append(out, st)
+		}
+	}
+	return out
+}

@@ -42,7 +42,8 @@ const (
 	TermField
 	TermGlobal
 	TermPhi
-	TermElems // the elements of the slice Args[0]; only under TermField
+	TermElems      // the elements of the slice Args[0]; only under TermField
+	TermImplements // whether Args[0] has the methods Name lists (v.(interface{ Expiry() time.Duration }))
 )
 
 // A Cond is a branch condition and the outcome that a path needs.
@@ -102,8 +103,11 @@ func (t *Term) write(b *strings.Builder) {
 		return
 	}
 	name := t.Name
-	if t.Op == TermUnOp || t.Op == TermBinOp {
+	switch t.Op {
+	case TermUnOp, TermBinOp:
 		name = t.Tok.String()
+	case TermImplements:
+		name = "implements " + t.Name
 	}
 	b.WriteString("(" + name + " ")
 	for i, a := range t.Args {
@@ -127,6 +131,7 @@ func (t *Term) Arithmetic() bool {
 type compiler struct {
 	model *Result
 	fn    *ssa.Function
+	outer *ssa.Function // the factory that returns fn, whose parameters follow fn's in Terms
 	// fields records the struct field that each TermField names, for
 	// the setters of fields (see findSetters); nil when not needed.
 	fields map[*Term]*types.Var
@@ -197,6 +202,9 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		if i := slices.Index(c.fn.Params, v); i >= 0 {
 			return &Term{Op: TermParam, Index: i}
 		}
+		if c.outer != nil && v.Parent() == c.outer {
+			return &Term{Op: TermParam, Index: len(c.fn.Params) + slices.Index(c.outer.Params, v)}
+		}
 		// A closure's parameter: what its one call passes.
 		if args := c.model.passed(v); len(args) == 1 {
 			return c.term(args[0], depth+1)
@@ -255,9 +263,25 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		return t
 	case *ssa.Call:
 		return c.call(v, depth)
+	case *ssa.TypeAssert:
+		return c.term(v.X, depth+1)
 	case *ssa.Extract:
 		if call, ok := valueOrError(v); ok {
 			return c.call(call, depth) // key, err := keyOf(door): the key
+		}
+		// An optional interface: e, ok := v.(interface{ Expiry() ... }).
+		// The caller's argument decides ok; e is v.
+		if ta, ok := v.Tuple.(*ssa.TypeAssert); ok {
+			if v.Index == 0 {
+				return c.term(ta.X, depth+1)
+			}
+			if iface, ok := ta.AssertedType.Underlying().(*types.Interface); ok && iface.NumMethods() > 0 {
+				names := make([]string, iface.NumMethods())
+				for i := range names {
+					names[i] = iface.Method(i).Name()
+				}
+				return &Term{Op: TermImplements, Name: strings.Join(names, ","), Args: []*Term{c.term(ta.X, depth+1)}}
+			}
 		}
 	}
 	return opaque

@@ -436,7 +436,7 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 			fn = r.onlyStored(FieldOf(fa))
 			if obj, _ := storedFunc(fn); obj == nil {
 				if made := r.factoryMade(fn); made != nil {
-					return made, common.Args // get: storage.Getter(st), here
+					return made, madeArgs(common, fn) // get: storage.Getter(st), here
 				}
 				// Set in another package, or to what a factory of this
 				// package returns: as the program wired it.
@@ -447,14 +447,47 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 			}
 		}
 	}
+	if fv := capturedVar(fn); fv != nil {
+		// A closure the function captured: set, of _, set := Bind(ns, key)
+		// in the function that made it.
+		bound := Binding(fv)
+		if alloc, variable := bound.(*ssa.Alloc); variable {
+			bound = nil
+			if stores := storesTo(alloc); len(stores) == 1 {
+				bound = stores[0].Val // set once, where it is declared
+			}
+		}
+		if bound != nil {
+			fn = bound
+		}
+	}
 	obj, recv := storedFunc(fn)
 	switch {
 	case obj == nil:
+		if made := r.factoryMade(fn); made != nil {
+			return made, madeArgs(common, fn) // get, set := kvstore.Bind(ns, key); get()
+		}
 		return r.portFunc(common)
 	case recv != nil:
 		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
 	return obj, common.Args
+}
+
+// capturedVar returns the free variable that v is, or is loaded from.
+func capturedVar(v ssa.Value) *ssa.FreeVar {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	fv, _ := v.(*ssa.FreeVar)
+	return fv
+}
+
+// madeArgs returns the arguments that a call of a closure made by a
+// factory gives its Terms: its own, then the factory call's.
+func madeArgs(common *ssa.CallCommon, made ssa.Value) []ssa.Value {
+	call, _ := factoryCall(made)
+	return append(slices.Clip(common.Args), call.Call.Args...)
 }
 
 // boundMethod returns, for a call of a method of a parameter whose type
@@ -629,7 +662,13 @@ func FieldOf(fa *ssa.FieldAddr) *types.Var {
 
 // summarise returns the WrapperFact of fn, or nil if fn wraps nothing.
 func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
-	c := &compiler{model: r, fn: fn}
+	return r.summariseIn(&compiler{model: r, fn: fn}, ops)
+}
+
+// summariseIn is summarise with the compiler c of the function: one that
+// also names the parameters of the factory that made a closure.
+func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
+	fn := c.fn
 	var fact WrapperFact
 	for _, op := range ops {
 		w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
@@ -698,10 +737,11 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 // source is the Term of an operand's source, in the function that holds it.
 func (c *compiler) source(src Source) *Term {
 	if src.Term != nil {
+		t := c.model.decideImplements(src.Term, src.Args)
 		if c.fields == nil {
-			return src.Term.Substitute(c.args(src.Args))
+			return t.Substitute(c.args(src.Args))
 		}
-		return c.bindValues(src.Term, src.Args)
+		return c.bindValues(t, src.Args)
 	}
 	if src.madeBy != nil {
 		if t := c.model.madeTerm(src); t != nil {

@@ -812,12 +812,22 @@ func constantKeys(model *kvapi.Result, op *kvapi.Op) ([]constant.Value, bool) {
 func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 	// The handler may be a closure that a method of the receiver returns,
 	// func (a *App) handleStatus() http.HandlerFunc, which captures it.
+	// So may a handler factory, CheckIn(b, auditTTL) http.HandlerFunc,
+	// whose parameters are fixed when main wires the handler in.
 	fn := kvapi.Outermost(put.Call.Parent())
 	srcs := put.Sources(kvapi.Key)
-	if fn.Signature.Recv() == nil || len(srcs) == 0 {
+	var wired []ssa.Value
+	if fn.Signature.Recv() != nil {
+		wired = append(wired, fn.Params[0])
+	}
+	if put.Call.Parent() != fn && !servesRequest(fn) {
+		for _, p := range fn.Params {
+			wired = append(wired, p)
+		}
+	}
+	if len(srcs) == 0 {
 		return "", false
 	}
-	recv := fn.Params[0]
 	var words []string
 	var fixed func(v ssa.Value, depth int) bool
 	fixed = func(v ssa.Value, depth int) bool {
@@ -826,9 +836,9 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 		}
 		switch v := v.(type) {
 		case *ssa.Parameter:
-			return v == recv
+			return slices.Contains(wired, ssa.Value(v))
 		case *ssa.FreeVar:
-			return holdsOnly(kvapi.Binding(v), recv)
+			return holdsOnly(kvapi.Binding(v), wired)
 		case *ssa.Const:
 			if v.Value != nil && v.Value.Kind() == constant.String {
 				words = append(words, constant.StringVal(v.Value))
@@ -836,11 +846,29 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			return true
 		case *ssa.BinOp:
 			return fixed(v.X, depth+1) && fixed(v.Y, depth+1)
+		case *ssa.Slice:
+			// The parts given to a variadic key builder, keys.Key("stats",
+			// "chat", "last_message_at"): each element stored.
+			alloc, ok := v.X.(*ssa.Alloc)
+			if !ok || !variadicArray(alloc) {
+				return false
+			}
+			for _, ref := range *alloc.Referrers() {
+				if ia, ok := ref.(*ssa.IndexAddr); ok {
+					for _, use := range *ia.Referrers() {
+						if !fixed(use.(*ssa.Store).Val, depth+1) {
+							return false
+						}
+					}
+				}
+			}
+			return true
 		case *ssa.Convert, *ssa.ChangeType, *ssa.MakeInterface, *ssa.Field, *ssa.FieldAddr:
 			// A conversion, or a part of what the receiver holds.
 			return fixed(*v.(ssa.Instruction).Operands(nil)[0], depth+1)
 		case *ssa.UnOp:
-			if _, ok := v.X.(*ssa.Global); ok {
+			if g, ok := v.X.(*ssa.Global); ok {
+				words = append(words, g.Name()) // var lobbyLatest = keys.Root.Child(...)
 				return v.Op == token.MUL
 			}
 			return v.Op == token.MUL && fixed(v.X, depth+1)
@@ -897,9 +925,10 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			if !fixed(src.Value, 0) {
 				return "", false
 			}
-		case src.Term == nil || len(src.Conds) > 0 && !put.Call.Common().IsInvoke() || !fixedTerm(src.Term, src.Args):
+		case src.Term == nil || len(src.Conds) > 0 && !put.Call.Common().IsInvoke() && !model.ChosenSource(src) || !fixedTerm(src.Term, src.Args):
 			// (A wrapper of the program that writes only under a
-			// condition of its own, if !c.warm, may write once; a port's
+			// condition of its own, if !c.warm, may write once, unless
+			// the caller's arguments choose the branch; a port's
 			// conditions are its adapter's, on the options it is given.)
 			return "", false
 		}
@@ -907,10 +936,11 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 	return strings.Join(words, " "), true
 }
 
-// holdsOnly reports whether v, what a closure captures, is recv, or a
-// variable that holds only recv (the receiver, captured by reference).
-func holdsOnly(v ssa.Value, recv *ssa.Parameter) bool {
-	if v == recv {
+// holdsOnly reports whether v, what a closure captures, is one of the
+// wired values, or a variable that holds only one (the receiver, captured
+// by reference).
+func holdsOnly(v ssa.Value, wired []ssa.Value) bool {
+	if slices.Contains(wired, v) {
 		return true
 	}
 	alloc, ok := v.(*ssa.Alloc)
@@ -920,7 +950,7 @@ func holdsOnly(v ssa.Value, recv *ssa.Parameter) bool {
 	stored := false
 	for _, ref := range *alloc.Referrers() {
 		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
-			if st.Val != recv {
+			if !slices.Contains(wired, st.Val) {
 				return false
 			}
 			stored = true
@@ -942,14 +972,23 @@ func inHandler(fn *ssa.Function) bool {
 		}
 	}
 	for ; fn != nil; fn = fn.Parent() {
-		if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil {
+		if servesRequest(fn) {
 			return true
 		}
-		params := fn.Signature.Params()
-		for i := 0; i < params.Len(); i++ {
-			if carriesRequest(params.At(i).Type()) {
-				return true
-			}
+	}
+	return false
+}
+
+// servesRequest reports whether fn itself serves a request: a ServeHTTP
+// method, or a function given the request.
+func servesRequest(fn *ssa.Function) bool {
+	if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil {
+		return true
+	}
+	params := fn.Signature.Params()
+	for i := 0; i < params.Len(); i++ {
+		if carriesRequest(params.At(i).Type()) {
+			return true
 		}
 	}
 	return false
@@ -1077,7 +1116,7 @@ func decodedRequest(t types.Type) bool {
 var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
-	"checkpoint": true, "updated": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
+	"checkpoint": true, "updated": true, "changed": true, "modified": true, "dirty": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true, "pulse": true,
 	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
 

@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"strings"
 
@@ -134,13 +135,15 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	// One report per loop: its first get of a listed key.
+	// One report per loop: its first get of a listed key. What gets read,
+	// and the groups the listed keys are sorted into, are no listed keys.
+	notListed := append(slices.Clone(read), groupKeys(model.Funcs())...)
 	perLoop := make(map[any]bool)
 	for _, op := range model.InnerFirst() {
 		if op.Method.Role != kvapi.Get || op.InTest() || model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		if loop := perKey(model, op, listed, read); loop != nil && !perLoop[loop] {
+		if loop := perKey(model, op, listed, notListed); loop != nil && !perLoop[loop] {
 			perLoop[loop] = true
 			reported(op, nPlusOneMsg)
 		}
@@ -660,13 +663,13 @@ func cursorField(t types.Type, i int) bool {
 // perKey returns the loop in which get reads a key that a list returned,
 // once per key, or nil: a loop of its function (its header block), or the
 // closure it is in (a goroutine per key).
-func perKey(model *kvapi.Result, get *kvapi.Op, listed, read []ssa.Value) any {
+func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed []ssa.Value) any {
 	if len(listed) == 0 {
 		return nil
 	}
 	fn := get.Call.Parent()
 	var in any
-	if fn.Parent() != nil {
+	if fn.Parent() != nil && !runsOnce(fn) {
 		in = fn
 	}
 	for _, loop := range kvapi.Loops(fn) {
@@ -696,12 +699,129 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, read []ssa.Value) any {
 	isListed := func(s kvapi.Step) bool { return slices.Contains(listed, s.Value) }
 	for _, src := range get.Sources(kvapi.Key) {
 		for _, in := range src.Inputs() {
-			if model.BackwardAvoiding(in, get.Call, read, isListed) {
+			if model.BackwardAvoiding(in, get.Call, notListed, isListed) {
 				return in
 			}
 		}
 	}
 	return nil
+}
+
+// runsOnce reports whether the closure fn runs once each time the
+// function around it does: called, deferred or started as a goroutine
+// outside that function's loops, and never handed to anything else (an
+// iterator, errgroup.Go) that might call it per key.
+func runsOnce(fn *ssa.Function) bool {
+	parent := fn.Parent()
+	if parent == nil {
+		return true
+	}
+	inLoop := make(map[*ssa.BasicBlock]bool)
+	for _, loop := range kvapi.Loops(parent) {
+		maps.Copy(inLoop, loop)
+	}
+	isFn := func(v ssa.Value) bool {
+		mc, ok := v.(*ssa.MakeClosure)
+		return v == fn || ok && mc.Fn == fn
+	}
+	used := false
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			if mc, ok := instr.(*ssa.MakeClosure); ok && mc.Fn == fn {
+				for _, ref := range *mc.Referrers() {
+					if _, ok := ref.(*ssa.DebugRef); ok {
+						continue
+					}
+					if call, ok := ref.(ssa.CallInstruction); !ok || call.Common().Value != mc {
+						return false
+					}
+				}
+				continue
+			}
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			if isFn(call.Common().Value) {
+				if inLoop[b] {
+					return false
+				}
+				used = true
+			}
+			if slices.ContainsFunc(call.Common().Args, isFn) {
+				return false
+			}
+		}
+	}
+	return used && runsOnce(parent)
+}
+
+// groupKeys returns the keys of a range over a map that sorts values into
+// groups (byTenant[t] = append(byTenant[t], e)): a get per key of such a
+// map is one per group, however many listed keys the group holds.
+func groupKeys(fns []*ssa.Function) []ssa.Value {
+	var out []ssa.Value
+	for _, fn := range fns {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				next, ok := instr.(*ssa.Next)
+				if !ok || next.IsString {
+					continue
+				}
+				rng, ok := next.Iter.(*ssa.Range)
+				if !ok || !groups(rng.X) {
+					continue
+				}
+				for _, ref := range *next.Referrers() {
+					if ex, ok := ref.(*ssa.Extract); ok && ex.Index == 1 {
+						out = append(out, ex)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// groups reports whether every update of the map m appends to the slice
+// already held under its key: m[k] = append(m[k], v).
+func groups(m ssa.Value) bool {
+	updates := kvapi.MapUpdates(m)
+	for _, up := range updates {
+		call, ok := up.Value.(*ssa.Call)
+		if !ok || len(call.Call.Args) == 0 {
+			return false
+		}
+		if b, ok := call.Call.Value.(*ssa.Builtin); !ok || b.Name() != "append" {
+			return false
+		}
+		held, ok := call.Call.Args[0].(*ssa.Lookup)
+		if !ok || !sameKey(held.Index, up.Key) || !sameKey(held.X, up.Map) {
+			return false
+		}
+	}
+	return len(updates) > 0
+}
+
+// sameKey reports whether a and b compute the same value: the same SSA
+// value, or the same field read twice (e.TenantID in m[e.TenantID] =
+// append(m[e.TenantID], e)).
+func sameKey(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	switch a := a.(type) {
+	case *ssa.Field:
+		b, ok := b.(*ssa.Field)
+		return ok && a.Field == b.Field && sameKey(a.X, b.X)
+	case *ssa.FieldAddr:
+		b, ok := b.(*ssa.FieldAddr)
+		return ok && a.Field == b.Field && sameKey(a.X, b.X)
+	case *ssa.UnOp:
+		b, ok := b.(*ssa.UnOp)
+		return ok && a.Op == token.MUL && b.Op == token.MUL && sameKey(a.X, b.X)
+	}
+	return false
 }
 
 // writesBack reports whether the get is the first half of an update of

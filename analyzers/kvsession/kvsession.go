@@ -47,9 +47,9 @@ var DefaultConfig = Config{
 // or hold something else that a consuming verb may end: a token bucket,
 // a feature flag about sessions, a count of logins, the lease of a job
 // that refreshes reports, a hold on a table that a booking confirms, a
-// listing's page token.
+// listing's page token, an audit log of logins.
 var notCredential = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|index|indexes|idx|(page|next|continuation|sync|resume)tokens?)$`)
+	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|index|indexes|idx|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?)$`)
 })
 
 // revocationList words name a list of what was revoked: of credentials
@@ -498,7 +498,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// A key with no words of its own (k.Name from a list) is named by the
 	// function that deletes it; a key with text is named by it ("label:"
 	// + l is an index entry, even inside Revoke).
-	unnamed := !slices.ContainsFunc(key, func(g []string) bool { return len(g) > 0 })
+	// Nor does a key builder's own name say what it holds: s.KeyOf(sid).
+	unnamed := !slices.ContainsFunc(key, func(g []string) bool {
+		return slices.ContainsFunc(g, func(w string) bool { return !keyBuilderWord[strings.ToLower(w)] })
+	})
 	// A variable declared with the call that made the key is named by it
 	// too (old := RefreshToken.storageKey(refresh)), as a key of no words
 	// of its own.
@@ -616,6 +619,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	}
 	return ev
 }
+
+// keyBuilderWord words make up the names of functions that build keys of
+// any kind: KeyOf, MakeKey, Key, keyFor, BuildPath.
+var keyBuilderWord = map[string]bool{"key": true, "keys": true, "of": true, "for": true, "make": true, "build": true,
+	"new": true, "path": true, "join": true, "format": true, "string": true, "to": true}
 
 // deletesGivenKey reports whether op, a wrapper's call, always deletes
 // the key its caller passes whole: not one the wrapper builds itself

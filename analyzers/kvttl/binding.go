@@ -241,6 +241,14 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 		if mi, ok := v.(*ssa.MakeInterface); ok {
 			v = mi.X
 		}
+		// rt.cache of a table of routes: the entry that gives it.
+		for _, st := range kvapi.RangedEntries(kvapi.Unconverted(v)) {
+			if vals, free := p.model.Eval(st.Val, nil); len(vals) == 1 && len(free) == 0 {
+				if _, s := inSeconds(vals[0], kvapi.IsDuration(st.Val.Type())); s == secs {
+					return st.Pos()
+				}
+			}
+		}
 		switch v := kvapi.Unconverted(v).(type) {
 		case *ssa.Extract:
 			if call, ok := v.Tuple.(*ssa.Call); ok {
