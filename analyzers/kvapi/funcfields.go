@@ -271,9 +271,51 @@ func (r *Result) funcField(field string, v ssa.Value, factories map[*ssa.Functio
 		}
 	}
 	if name, ops := r.madeBy(v, factories); ops != nil {
-		return FuncField{Field: field, Func: name, Ops: ops}
+		return FuncField{Field: field, Func: name, Ops: r.closedOver(v, ops)}
 	}
 	return FuncField{}
+}
+
+// closedOver returns the operations of the closure that v, a call of a
+// factory, returns, over the closure's own parameters only: a call
+// through the field it is stored in gives no more. The factory's
+// parameters, which follow the closure's in the Terms, become what this
+// call passes for them where that is a constant (store.Writes(s,
+// time.Hour)), and opaque otherwise.
+func (r *Result) closedOver(v ssa.Value, ops []WrappedOp) []WrappedOp {
+	call, _ := factoryCall(v)
+	sig, ok := v.Type().Underlying().(*types.Signature)
+	if call == nil || !ok {
+		return ops
+	}
+	args := make([]*Term, sig.Params().Len())
+	for i := range args {
+		args[i] = &Term{Op: TermParam, Index: i}
+	}
+	c := &compiler{model: r, fn: call.Parent()}
+	for _, a := range call.Call.Args {
+		args = append(args, c.term(a, 0).Substitute(nil))
+	}
+	return closeOps(ops, args)
+}
+
+// ownOps returns ops, the operations of a closure with own parameters
+// that a factory made, with the factory's parameters opaque: for a use of
+// the closure that does not know the factory's call.
+func ownOps(ops []WrappedOp, own int) []WrappedOp {
+	args := make([]*Term, own)
+	for i := range args {
+		args[i] = &Term{Op: TermParam, Index: i}
+	}
+	return closeOps(ops, args)
+}
+
+func closeOps(ops []WrappedOp, args []*Term) []WrappedOp {
+	out := make([]WrappedOp, len(ops))
+	for i, w := range ops {
+		out[i] = w.mapTerms(func(t *Term) *Term { return t.Substitute(args) })
+	}
+	return out
 }
 
 func (ff FuncField) same(other FuncField) bool {

@@ -43,8 +43,10 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	grew = c.discoverFields(facts)
 	for _, f := range facts {
 		if fact, ok := f.Fact.(*FactoryFact); ok {
-			if fn, ok := f.Object.(*types.Func); ok {
-				factories[fn] = fact.Ops
+			if fn, ok := f.Object.(*types.Func); ok && fn.Signature().Results().Len() == 1 {
+				if sig, ok := fn.Signature().Results().At(0).Type().Underlying().(*types.Signature); ok {
+					factories[fn] = ownOps(fact.Ops, sig.Params().Len())
+				}
 			}
 		}
 	}
