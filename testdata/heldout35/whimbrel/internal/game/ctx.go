@@ -1,0 +1,7 @@
+//go:build js && wasm
+
+package game
+
+import "context"
+
+func ctxBackground() context.Context { return context.Background() }
