@@ -300,7 +300,7 @@ func (c *Interfaces) Forget() {
 // storage port, one of whose implementations it is. A finding inside is
 // not repeated at each caller.
 func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact) bool {
-	if op.Wrapped == nil {
+	if op.Wrapped == nil || op.Wrapper == nil { // an executor's function value has no wrapper
 		return false
 	}
 	return pass.ImportObjectFact(op.Wrapper.Origin(), fact) || slices.Contains(r.ifaces.reportedVia[op.Wrapper.Origin()], pass.Analyzer.Name)
