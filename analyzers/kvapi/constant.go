@@ -228,6 +228,13 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if entries := RangedEntries(v); entries != nil {
 			return e.entries(entries, f, depth)
 		}
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			// A field of a local struct set once: ttl of c := base;
+			// c.TTL = 30 * time.Second.
+			if set := fieldSetOnce(fa.X, fa.Field); set != nil {
+				return e.values(set, f, depth+1)
+			}
+		}
 		if fv, ok := v.X.(*ssa.FreeVar); ok && v.Op == token.MUL {
 			// A variable a closure captures, set once by the function
 			// that made it: a handler factory's ttl parameter.
@@ -331,6 +338,24 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 	if fold := stringFolds[CalleeName(call)]; fold != nil {
 		return e.fold(fold, args, f, depth)
 	}
+	if join := joins[CalleeName(call)]; join != nil {
+		// path.Join("stats", "portal", "last_open"), strings.Join of a
+		// slice literal: a key of constant parts is a constant.
+		parts, ok := literalParts(args[0])
+		if !ok {
+			return nil
+		}
+		return e.fold(func(c []constant.Value) constant.Value {
+			var strs []string
+			for _, v := range c {
+				if v.Kind() != constant.String {
+					return nil
+				}
+				strs = append(strs, constant.StringVal(v))
+			}
+			return join(strs)
+		}, append(parts, args[1:]...), f, depth)
+	}
 	if vals := e.returned(call, 0, f, depth); vals != nil {
 		return vals
 	}
@@ -367,6 +392,9 @@ var stringFolds = map[string]func(args []constant.Value) constant.Value{
 	"strings.ToUpper":    func(a []constant.Value) constant.Value { return mapString(a, strings.ToUpper) },
 	"strings.TrimSpace":  func(a []constant.Value) constant.Value { return mapString(a, strings.TrimSpace) },
 	"strings.TrimPrefix": func(a []constant.Value) constant.Value { return mapString2(a, strings.TrimPrefix) },
+	"strings.Trim":       func(a []constant.Value) constant.Value { return mapString2(a, strings.Trim) },
+	"strings.TrimLeft":   func(a []constant.Value) constant.Value { return mapString2(a, strings.TrimLeft) },
+	"strings.TrimRight":  func(a []constant.Value) constant.Value { return mapString2(a, strings.TrimRight) },
 	"strings.TrimSuffix": func(a []constant.Value) constant.Value { return mapString2(a, strings.TrimSuffix) },
 	"strings.Repeat": func(a []constant.Value) constant.Value {
 		n, ok := constant.Int64Val(constant.ToInt(a[1]))
@@ -375,6 +403,60 @@ var stringFolds = map[string]func(args []constant.Value) constant.Value{
 		}
 		return constant.MakeString(strings.Repeat(constant.StringVal(a[0]), int(n)))
 	},
+}
+
+// joins join a slice of strings: path.Join's variadic parts, or
+// strings.Join's, whose separator comes last.
+var joins = map[string]func(parts []string) constant.Value{
+	"path.Join": func(p []string) constant.Value { return constant.MakeString(path.Join(p...)) },
+	"strings.Join": func(p []string) constant.Value {
+		if len(p) == 0 {
+			return nil
+		}
+		return constant.MakeString(strings.Join(p[:len(p)-1], p[len(p)-1]))
+	},
+}
+
+// literalParts returns the elements of v, a slice of an array literal
+// whose every element is stored once, in order.
+func literalParts(v ssa.Value) ([]ssa.Value, bool) {
+	sl, ok := v.(*ssa.Slice)
+	if !ok {
+		return nil, false
+	}
+	alloc, ok := sl.X.(*ssa.Alloc)
+	if !ok {
+		return nil, false
+	}
+	array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array)
+	if !ok {
+		return nil, false
+	}
+	parts := make([]ssa.Value, array.Len())
+	for _, ref := range *alloc.Referrers() {
+		ia, ok := ref.(*ssa.IndexAddr)
+		if !ok {
+			continue
+		}
+		k, ok := ia.Index.(*ssa.Const)
+		if !ok {
+			return nil, false
+		}
+		i, ok := constant.Int64Val(k.Value)
+		if !ok || i < 0 || i >= int64(len(parts)) {
+			return nil, false
+		}
+		for _, st := range storesTo(ia) {
+			if parts[i] != nil {
+				return nil, false
+			}
+			parts[i] = st.Val
+		}
+	}
+	if slices.Contains(parts, nil) {
+		return nil, false
+	}
+	return parts, true
 }
 
 func mapString(a []constant.Value, fn func(string) string) constant.Value {

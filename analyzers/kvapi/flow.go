@@ -321,8 +321,51 @@ func (w *walker) sameAddresses(addr ssa.Value) []ssa.Value {
 }
 
 // operands walks every operand of instr.
+// DecidedByError reports whether put runs only past a branch, after get,
+// that tests which error a call other than a KV get returned
+// (errors.Is(err, ErrUnknownFlight)): what an upstream answered decides
+// the write, not what get found.
+func (r *Result) DecidedByError(get, put *Op) bool {
+	from, to := get.Call.Block(), put.Call.Block()
+	for _, b := range put.Call.Parent().Blocks {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || b == to || !from.Dominates(b) || !b.Dominates(to) {
+			continue
+		}
+		test, ok := br.Cond.(*ssa.Call)
+		if !ok || len(test.Call.Args) == 0 || CalleeName(test) != "errors.Is" && CalleeName(test) != "errors.As" {
+			continue
+		}
+		ext, ok := test.Call.Args[0].(*ssa.Extract)
+		if !ok || !IsError(ext.Type()) {
+			continue
+		}
+		if call, ok := ext.Tuple.(*ssa.Call); ok && call != get.Call && len(r.OpsAt(call)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// calledFunc returns the function that common calls, when there is one:
+// a static callee, or a closure captured or kept in a variable set once.
+func calledFunc(common *ssa.CallCommon) *ssa.Function {
+	if callee := common.StaticCallee(); callee != nil || common.IsInvoke() {
+		return callee
+	}
+	v := common.Value
+	if fv, ok := v.(*ssa.FreeVar); ok {
+		if bound := Binding(fv); bound != nil {
+			v = bound
+		}
+	}
+	return funcValue(v)
+}
+
 // funcValue returns the function that v, a function value, is: a
-// closure, or a function or method of this program named as a value.
+// closure, or a function or method of this program named as a value,
+// or loaded from a variable set once to one, which closures may share
+// (inc calls read of inc, read := NewTally(...), both its results).
 func funcValue(v ssa.Value) *ssa.Function {
 	switch v := v.(type) {
 	case *ssa.MakeClosure:
@@ -330,6 +373,21 @@ func funcValue(v ssa.Value) *ssa.Function {
 		return fn
 	case *ssa.Function:
 		return v
+	case *ssa.UnOp:
+		if v.Op != token.MUL {
+			return nil
+		}
+		addr := v.X
+		if fv, ok := addr.(*ssa.FreeVar); ok {
+			addr = Binding(fv)
+		}
+		if alloc, ok := addr.(*ssa.Alloc); ok {
+			if stores := assignments(alloc); len(stores) == 1 {
+				if fn := funcValue(stores[0].Val); fn != nil && fn.Parent() != nil {
+					return fn
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -559,6 +559,22 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			}
 		}
 		if v.Op == token.MUL {
+			// A variable set once, captured by closures: what it is set
+			// to (ns := s.raw(), shared by a handler factory's closures).
+			addr := v.X
+			for range maxDepth {
+				fv, ok := addr.(*ssa.FreeVar)
+				if !ok {
+					break
+				}
+				addr = w.model.binding(fv)
+			}
+			if alloc, ok := addr.(*ssa.Alloc); ok && alloc.Heap {
+				if stores := assignments(alloc); len(stores) == 1 {
+					w.value(stores[0].Val, depth+1)
+					return
+				}
+			}
 			// A variable: the same variable, captured by a closure or not.
 			w.b.WriteString("(* ")
 			w.value(v.X, depth+1)
@@ -615,14 +631,25 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.value(v.Call.Args[0], depth+1)
 			return
 		}
-		// A helper of this package as what it returns, as Terms see it.
-		if callee := v.Call.StaticCallee(); callee != nil {
+		// An accessor as the field it returns: s.content.NS() as the
+		// namespace of content's own wrappers.
+		if recv, path := w.model.accessed(v); path != nil {
+			for i := len(path) - 1; i >= 0; i-- {
+				w.b.WriteString("(." + path[i] + " ")
+			}
+			w.value(recv, depth+1)
+			w.b.WriteString(strings.Repeat(")", len(path)))
+			return
+		}
+		// A helper of this package as what it returns, as Terms see it,
+		// or a closure the function keeps: keyFor(day).
+		if callee := calledFunc(&v.Call); callee != nil {
 			// A helper whose result is not known (clientIP(r)) is this
 			// call's own value: the same wherever it is used.
 			// So is one that reads the clock (requestID()): each call reads
 			// it anew.
 			if ret := w.model.returnTerm(callee); ret != nil && (ret.Op != TermOpaque || w.byInputs) && !readsClock(ret) {
-				w.term(ret, v.Call.Args, depth+1)
+				w.term(ret, closureArgs(v, callee), depth+1)
 				return
 			}
 		}

@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -72,6 +72,7 @@ type Result struct {
 	ports       []*types.Func                 // the storage ports' methods, see portMethods
 	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term       // see returnTerm
+	accessors   map[*ssa.Function][]string    // see accessorPath
 	policies    map[*ssa.Function]*Term       // see policyTerm
 	checks      map[*ssa.Function][]int       // see missingChecks
 	made        map[*types.Func][]WrappedOp   // see factoryMade
@@ -93,7 +94,7 @@ func (r *Result) CallSites(fn *ssa.Function) []ssa.CallInstruction {
 			for _, b := range f.Blocks {
 				for _, instr := range b.Instrs {
 					if call, ok := instr.(ssa.CallInstruction); ok {
-						callee := call.Common().StaticCallee()
+						callee := calledFunc(call.Common())
 						if callee != nil && callee.Origin() != nil {
 							callee = callee.Origin() // save[Hold] runs the body of save
 						}
@@ -197,6 +198,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		if userCode(pass) {
 			exportPolicies(pass)
+			exportRuns(pass, nil)
 		}
 		return res, nil
 	}
@@ -208,6 +210,8 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.findFuncFields()
 	res.exportBuilders()
 	res.exportNumbers()
+	res.exportAccessors()
+	exportRuns(pass, res)
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {

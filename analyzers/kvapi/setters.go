@@ -105,7 +105,7 @@ func (r *Result) findSetters() {
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
 				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
-					if !inUnusedField(store, used) && !r.onlyForFakes(store) {
+					if !inUnusedField(store, used) && !r.onlyForFakes(store) && !fieldsReadInPlace(store) {
 						r.addStoredOperands(use.tmpl, stored, store)
 					}
 					continue
@@ -321,6 +321,42 @@ func filledStruct(store *ssa.Store) (*ssa.Alloc, bool) {
 	}
 	alloc, ok := fa.X.(*ssa.Alloc)
 	return alloc, ok
+}
+
+// fieldsReadInPlace reports whether store fills a field of a local
+// variable that only the function, or its closures, read fields of: a
+// copy of the defaults changed for one put (fresh := defaults;
+// fresh.TTL = 30 * time.Second; put(k, v, fresh.TTL)). The put's own
+// operand is then the constant, reported at the put, and checked there
+// against what its wrapper does with it.
+func fieldsReadInPlace(store *ssa.Store) bool {
+	alloc, ok := filledStruct(store)
+	if !ok {
+		return false
+	}
+	var visit func(v ssa.Value) bool
+	visit = func(v ssa.Value) bool {
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.FieldAddr, *ssa.DebugRef:
+			case *ssa.Store:
+				if ref.Addr != v {
+					return false // the variable goes elsewhere
+				}
+			case *ssa.MakeClosure:
+				fn := ref.Fn.(*ssa.Function)
+				for i, b := range ref.Bindings {
+					if b == v && !visit(fn.FreeVars[i]) {
+						return false
+					}
+				}
+			default:
+				return false // read whole: passed, returned or copied on
+			}
+		}
+		return true
+	}
+	return visit(alloc)
 }
 
 // onlyForFakes reports whether store fills a struct that is only handed

@@ -246,6 +246,15 @@ func rangedField(v ssa.Value) (*ssa.IndexAddr, int) {
 }
 
 // storesTo returns the stores to addr.
+// assignments returns the stores into the variable alloc but those of
+// its own value: a named result is stored into itself as it is returned.
+func assignments(alloc *ssa.Alloc) []*ssa.Store {
+	return slices.DeleteFunc(storesTo(alloc), func(st *ssa.Store) bool {
+		load, ok := st.Val.(*ssa.UnOp)
+		return ok && load.Op == token.MUL && load.X == alloc
+	})
+}
+
 func storesTo(addr ssa.Value) []*ssa.Store {
 	var out []*ssa.Store
 	for _, ref := range *addr.Referrers() {

@@ -413,14 +413,48 @@ func readingID(call *ssa.Call) string {
 // fieldSetOnce returns the value stored in field i of local, a local
 // variable of struct type whose field is stored once and whose address
 // goes nowhere else: a composite literal's, l.Expires of
-// l := Lease{Expires: now.Add(ttl)}, or of a copy of one.
+// l := Lease{Expires: now.Add(ttl)}, or of a copy of one, or the field
+// changed in a copy made just before (c := base; c.TTL = 30 *
+// time.Second). Closures may read the variable.
 func fieldSetOnce(local ssa.Value, i int) ssa.Value {
+	if st := fieldStoreOnce(local, i); st != nil {
+		return st.Val
+	}
+	return nil
+}
+
+// FieldSetAt returns where the field that v loads is set, when v loads a
+// field of a local struct set once (see fieldSetOnce): pc.TTL = 45 *
+// time.Second, of pc := cfg.Cache.
+func FieldSetAt(v ssa.Value) token.Pos {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return token.NoPos
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return token.NoPos
+	}
+	if st := fieldStoreOnce(fa.X, fa.Field); st != nil {
+		return st.Pos()
+	}
+	return token.NoPos
+}
+
+// fieldStoreOnce is fieldSetOnce's store.
+func fieldStoreOnce(local ssa.Value, i int) *ssa.Store {
 	for range maxDepth {
+		if fv, ok := local.(*ssa.FreeVar); ok {
+			if setIn(fv, i) {
+				return nil
+			}
+			local = Binding(fv)
+		}
 		alloc, ok := local.(*ssa.Alloc)
-		if !ok || alloc.Heap {
+		if !ok {
 			return nil
 		}
-		var set, whole ssa.Value
+		var set, whole *ssa.Store
 		for _, ref := range *alloc.Referrers() {
 			switch ref := ref.(type) {
 			case *ssa.FieldAddr:
@@ -432,24 +466,36 @@ func fieldSetOnce(local ssa.Value, i int) ssa.Value {
 						if set != nil {
 							return nil
 						}
-						set = st.Val
+						set = st
 					}
 				}
 			case *ssa.Store:
 				if ref.Addr != alloc || whole != nil {
 					return nil
 				}
-				whole = ref.Val
+				whole = ref
+			case *ssa.MakeClosure:
+				if closureSets(ref, alloc, i) {
+					return nil
+				}
 			case *ssa.UnOp, *ssa.DebugRef:
 			default:
 				return nil // its address handed on
 			}
 		}
-		if whole == nil {
+		switch {
+		case whole == nil && set == nil:
+			return nil
+		case whole == nil:
 			return set
+		case set != nil:
+			if whole.Block() == set.Block() && dominates(whole, set) {
+				return set // a copy, then one field changed, on every path
+			}
+			return nil
 		}
-		load, ok := whole.(*ssa.UnOp)
-		if set != nil || !ok || load.Op != token.MUL {
+		load, ok := whole.Val.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
 			return nil
 		}
 		local = load.X // a copy of another variable: l := complit
@@ -457,11 +503,43 @@ func fieldSetOnce(local ssa.Value, i int) ssa.Value {
 	return nil
 }
 
+// closureSets reports whether the closure that mc makes may store into
+// field i of alloc, or into the whole of it, which it captures.
+func closureSets(mc *ssa.MakeClosure, alloc *ssa.Alloc, i int) bool {
+	fn := mc.Fn.(*ssa.Function)
+	for j, b := range mc.Bindings {
+		if b == alloc && setIn(fn.FreeVars[j], i) {
+			return true
+		}
+	}
+	return false
+}
+
+// setIn reports whether a closure stores into field i of the variable
+// it captures as fv, or into the whole of it, or hands its address on.
+func setIn(fv *ssa.FreeVar, i int) bool {
+	for _, ref := range *fv.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if ref.Field == i && slices.ContainsFunc(*ref.Referrers(), func(u ssa.Instruction) bool {
+				st, ok := u.(*ssa.Store)
+				return ok && st.Addr == ref
+			}) {
+				return true
+			}
+		case *ssa.UnOp, *ssa.DebugRef:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // call is the Term of a call of a function that computes its result from
 // its arguments alone: time.Duration's unit methods, min and max,
 // conversions in strconv and fmt, and the like, named by full name.
 func (c *compiler) call(v *ssa.Call, depth int) *Term {
-	if callee := v.Call.StaticCallee(); callee != nil {
+	if callee := calledFunc(&v.Call); callee != nil {
 		if fn, ok := callee.Object().(*types.Func); ok && isFieldHelper(fn) && len(v.Call.Args) == 1 {
 			// cloudflare.F(x) sends x: a helper that builds the SDK's
 			// params (cfparams.Keys(account, prefix, cursor, limit)) sets
@@ -473,7 +551,10 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			return c.term(arg, depth+1)
 		}
 		if ret := c.model.returnTerm(callee); ret != nil {
-			args := c.args(v.Call.Args)
+			var args []*Term
+			for _, a := range closureArgs(v, callee) {
+				args = append(args, c.term(a, depth+1)) // (a closure's call may be its own argument's)
+			}
 			return literalFields(ret, v.Call.Args, args).Substitute(args)
 		}
 		if pol := c.model.policyTerm(callee); pol != nil {
@@ -510,6 +591,20 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		return opaque // (kv.NewNamespace(binding) opens the same namespace for the same binding)
 	}
 	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
+}
+
+// closureArgs returns what call gives callee's parameters: its arguments,
+// and when callee is a closure, the parameters of the function it is in,
+// which its Terms name after its own (see returnTerm).
+func closureArgs(call *ssa.Call, callee *ssa.Function) []ssa.Value {
+	if callee.Parent() == nil {
+		return call.Call.Args
+	}
+	args := slices.Clip(call.Call.Args)
+	for _, p := range outermost(callee).Params {
+		args = append(args, p)
+	}
+	return args
 }
 
 // LazyGlobal returns the package variable whose function call calls,
@@ -860,6 +955,12 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 		return nil
 	}
 	c := &compiler{model: r, fn: fn}
+	if fn.Parent() != nil {
+		// A closure's captures of its function's parameters follow its
+		// own (see closureArgs): keyFor of keyFor := func(day string)
+		// string { return prefix + name + day }.
+		c.outer = outermost(fn)
+	}
 	var ret *Term
 	var rets []*Term // the distinct values returned
 	for _, b := range fn.Blocks {

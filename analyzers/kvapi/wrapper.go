@@ -453,7 +453,7 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		bound := Binding(fv)
 		if alloc, variable := bound.(*ssa.Alloc); variable {
 			bound = nil
-			if stores := storesTo(alloc); len(stores) == 1 {
+			if stores := assignments(alloc); len(stores) == 1 {
 				bound = stores[0].Val // set once, where it is declared
 			}
 		}

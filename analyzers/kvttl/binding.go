@@ -217,6 +217,13 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	} else if !start.pos.IsValid() {
 		start.pos = op.Pos()
 	}
+	if op.Wrapped != nil && op.Wrapped.Field != "" && start.value != nil {
+		// Kept for later puts, from a copy of settings changed here (pc :=
+		// cfg.Cache; pc.TTL = 45 * time.Second): where it is set.
+		if pos := kvapi.FieldSetAt(start.value); pos.IsValid() {
+			start.pos, start.end = pos, pos
+		}
+	}
 	if start.pos == op.Pos() && !start.end.IsValid() {
 		start.end = op.End() // the call, which holds any option reported inside it
 	}

@@ -1,0 +1,132 @@
+package kvapi
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// An accessor is a method given nothing but its receiver that returns
+// what a field of it holds, directly or through another accessor:
+// func (s *Store) NS() *kv.Namespace { return s.ns }. A put made on
+// s.content.NS() and a get of the Store's own wrapper then use one
+// namespace, the same field of the same Store.
+
+// An accessorFact holds the fields that a method of another package
+// returns, outermost first: [ns] for NS above, [game ns] for
+// func (s *Server) raw() *kv.Namespace { return s.game.NS() }.
+type accessorFact struct {
+	Path []string
+}
+
+func (*accessorFact) AFact() {}
+
+func (f *accessorFact) String() string { return "kv accessor: " + strings.Join(f.Path, ".") }
+
+// exportAccessors exports an accessorFact for each of the package's
+// accessors.
+func (r *Result) exportAccessors() {
+	for _, fn := range r.funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || fn.Parent() != nil {
+			continue
+		}
+		if path := r.accessorPath(fn); path != nil {
+			r.pass.ExportObjectFact(obj, &accessorFact{Path: path})
+		}
+	}
+}
+
+// accessed returns, for a call of an accessor, the receiver it is given
+// and the fields it returns.
+func (r *Result) accessed(call *ssa.Call) (ssa.Value, []string) {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() == nil || len(call.Call.Args) != 1 {
+		return nil, nil
+	}
+	if path := r.accessorPath(callee); path != nil {
+		return call.Call.Args[0], path
+	}
+	return nil, nil
+}
+
+// accessorPath returns the fields that fn, an accessor, returns, or nil.
+func (r *Result) accessorPath(fn *ssa.Function) []string {
+	if fn.Origin() != nil {
+		fn = fn.Origin()
+	}
+	if fn.Signature.Recv() == nil || fn.Signature.Params().Len() != 0 || fn.Signature.Results().Len() != 1 {
+		return nil
+	}
+	if fn.Pkg != r.pkg || fn.Blocks == nil {
+		var fact accessorFact
+		if obj, ok := fn.Object().(*types.Func); ok && r.pass.ImportObjectFact(obj, &fact) {
+			return fact.Path
+		}
+		return nil
+	}
+	if path, ok := r.accessors[fn]; ok {
+		return path
+	}
+	if r.accessors == nil {
+		r.accessors = make(map[*ssa.Function][]string)
+	}
+	r.accessors[fn] = nil // while it is followed: recursion knows nothing
+	var path []string
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		p := r.fieldPath(ret.Results[0], fn.Params[0], 0)
+		if p == nil || path != nil && strings.Join(p, ".") != strings.Join(path, ".") {
+			return nil
+		}
+		path = p
+	}
+	r.accessors[fn] = path
+	return path
+}
+
+// fieldPath returns the fields of recv that v is read from, outermost
+// first, or nil.
+func (r *Result) fieldPath(v, recv ssa.Value, depth int) []string {
+	if depth > maxDepth {
+		return nil
+	}
+	var x ssa.Value
+	var name string
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		fa, ok := v.X.(*ssa.FieldAddr)
+		if !ok || v.Op != token.MUL {
+			return nil
+		}
+		x, name = fa.X, fieldName(fa.X.Type(), fa.Field)
+	case *ssa.Field:
+		x, name = v.X, fieldName(v.X.Type(), v.Field)
+	case *ssa.Call:
+		inner, path := r.accessed(v)
+		if path == nil {
+			return nil
+		}
+		if inner == recv {
+			return path
+		}
+		if outer := r.fieldPath(inner, recv, depth+1); outer != nil {
+			return append(outer, path...)
+		}
+		return nil
+	default:
+		return nil
+	}
+	if x == recv {
+		return []string{name}
+	}
+	if outer := r.fieldPath(x, recv, depth+1); outer != nil {
+		return append(outer, name)
+	}
+	return nil
+}
