@@ -208,6 +208,13 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	if fn.Synthetic == "range-over-func yield" && !onFailure(put.Call.Block()) {
 		return true // the body of for chunk := range slices.Chunk(xs, n), run per element
 	}
+	return calledInLoop(model, put, fn) || launched(model, put, fn) || runByLooped(model, put, fn, 0)
+}
+
+// calledInLoop reports whether the function that makes the closure fn
+// calls it on each run of a loop, with a key that does not come from
+// that run.
+func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 	for _, call := range model.CallSites(fn) {
 		if _, ok := call.(*ssa.Call); !ok {
 			continue // a go statement: see launched
@@ -217,7 +224,35 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 			return true
 		}
 	}
-	return launched(model, put, fn)
+	return false
+}
+
+// runByLooped reports whether the closure fn is run, called or given to
+// a runner, by a closure that is itself run on each run of a loop: the
+// write of retry.Do(ctx, 3, func() error { return retry.Do(ctx, 2, func()
+// error { ... }) }) in a loop. Its key must come from nothing the
+// closures are given or capture: what their loops vary is not followed
+// this far.
+func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int) bool {
+	given := paramValues(fn)
+	for _, fv := range fn.FreeVars {
+		given = append(given, fv)
+	}
+	if _, fixed := constantKeys(model, put); !fixed || slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		return model.DependsOnAny(src.Inputs(), put.Call, given)
+	}) {
+		return false
+	}
+	for _, call := range model.RunSites(fn) {
+		outer := call.Parent()
+		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 {
+			continue
+		}
+		if calledInLoop(model, put, outer) || launched(model, put, outer) || runByLooped(model, put, outer, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // capturesVarying reports whether the closure that call calls is made in
