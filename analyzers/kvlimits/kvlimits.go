@@ -289,7 +289,13 @@ func (c *checker) key(src kvapi.Source) {
 	}
 	if src.Expr != nil {
 		if n := c.textMin(src.Expr, 0); n > maxKey {
-			c.reportMade(src, "this key is at least %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value", n)
+			const msg = "this key is at least %d bytes long, but KV keys are at most 512 bytes (UTF-8): the write fails with 414; hash the long part (sha256) or keep it in the value"
+			if ret := c.helperReturn(src.Expr); ret != nil && c.textMin(ret, 1) > maxKey {
+				// Built too long inside the key helper: once, for every caller.
+				c.rep.Report(analysis.Diagnostic{Pos: ret.Pos(), End: ret.End(), Message: fmt.Sprintf(msg, n)})
+				return
+			}
+			c.reportMade(src, msg, n)
 		}
 	}
 }
@@ -502,12 +508,80 @@ func (c *checker) textMin(e ast.Expr, depth int) int {
 		if n, ok := c.sprintfMin(e); ok {
 			return n
 		}
+		if ret := c.helperReturn(e); ret != nil {
+			return c.textMin(ret, depth+1) // ledgerKey(cust, seq) of this package
+		}
+		if n, ok := c.joinMin(e, depth); ok {
+			return n
+		}
 		if fn, ok := typeutil.Callee(c.pass.TypesInfo, e).(*types.Func); ok && len(e.Args) == 1 &&
 			(fn.FullName() == "net/url.PathEscape" || fn.FullName() == "net/url.QueryEscape" || fn.FullName() == "strings.ToLower") {
 			return c.textMin(e.Args[0], depth+1)
 		}
 	}
 	return 0
+}
+
+// helperReturn returns what call returns when it calls a function of
+// this package whose body is one return of one value: a key helper,
+// func ledgerKey(c CustomerID, seq int64) string { return fmt.Sprintf(...) }.
+func (c *checker) helperReturn(e ast.Expr) ast.Expr {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	fn, ok := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
+	if !ok || fn.Pkg() != c.pass.Pkg {
+		return nil
+	}
+	path := c.model.Path(fn.Pos())
+	if len(path) < 2 {
+		return nil
+	}
+	decl, ok := path[1].(*ast.FuncDecl)
+	if !ok || decl.Body == nil || len(decl.Body.List) != 1 {
+		return nil
+	}
+	ret, ok := decl.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil
+	}
+	return ret.Results[0]
+}
+
+// joinMin is a lower bound on the length of what strings.Join of a slice
+// literal, or strings.Repeat of a constant count, returns.
+func (c *checker) joinMin(call *ast.CallExpr, depth int) (int, bool) {
+	fn, ok := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
+	if !ok || len(call.Args) != 2 {
+		return 0, false
+	}
+	switch fn.FullName() {
+	case "strings.Join":
+		lit, ok := ast.Unparen(call.Args[0]).(*ast.CompositeLit)
+		if !ok {
+			return 0, false
+		}
+		n := 0
+		for _, elt := range lit.Elts {
+			n += c.textMin(elt, depth+1)
+		}
+		if len(lit.Elts) > 1 {
+			n += (len(lit.Elts) - 1) * c.textMin(call.Args[1], depth+1)
+		}
+		return n, true
+	case "strings.Repeat":
+		tv := c.pass.TypesInfo.Types[call.Args[1]]
+		if tv.Value == nil {
+			return 0, false
+		}
+		count, ok := constant.Int64Val(constant.ToInt(tv.Value))
+		if !ok || count < 0 || count > 1<<20 {
+			return 0, false
+		}
+		return c.textMin(call.Args[0], depth+1) * int(count), true
+	}
+	return 0, false
 }
 
 // sprintfMin is a lower bound on the length of what a fmt.Sprintf call
@@ -522,6 +596,7 @@ func (c *checker) sprintfMin(call *ast.CallExpr) (int, bool) {
 		return 0, false
 	}
 	format, n := constant.StringVal(tv.Value), 0
+	arg := 1 // the next argument a verb or a * width takes
 	for i := 0; i < len(format); i++ {
 		if format[i] != '%' {
 			n++
@@ -535,6 +610,24 @@ func (c *checker) sprintfMin(call *ast.CallExpr) (int, bool) {
 		for i < len(format) && format[i] >= '0' && format[i] <= '9' {
 			width = width*10 + int(format[i]-'0')
 			i++
+		}
+		if i < len(format) && format[i] == '*' && arg > 0 {
+			// A width given as an argument: "%0*d", pad, n.
+			if arg < len(call.Args) {
+				if w := c.pass.TypesInfo.Types[call.Args[arg]].Value; w != nil {
+					if v, ok := constant.Int64Val(constant.ToInt(w)); ok && v > 0 && v < 1<<20 {
+						width = int(v)
+					}
+				}
+			}
+			arg++
+			i++
+		}
+		if i < len(format) && format[i] == '[' {
+			arg = -1 // explicit argument indexes: stop counting
+		}
+		if arg > 0 && i < len(format) && format[i] != '%' {
+			arg++
 		}
 		for i < len(format) && (format[i] == '.' || format[i] >= '0' && format[i] <= '9' || format[i] == '[' || format[i] == ']' || format[i] == '*') {
 			i++ // precision, argument indexes
