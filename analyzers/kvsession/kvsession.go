@@ -374,17 +374,25 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 		return false // a new record, not a change
 	}
 	fn := kvapi.Outermost(put.Call.Parent())
+	var records []ssa.Value
 	for _, p := range fn.Params {
-		if _, ok := derefNamedStruct(p.Type()); !ok {
+		records = append(records, p)
+	}
+	// Or a record a loader of this package read for the request:
+	// sess, ok := s.currentUser(r), then sess.ExpiresAt changed.
+	in := put.Call.Parent()
+	records = append(records, loaded(model, in)...)
+	for _, rec := range records {
+		if _, ok := derefNamedStruct(rec.Type()); !ok {
 			continue
 		}
-		homes := []ssa.Value{p}
-		for _, ref := range *p.Referrers() {
-			if st, ok := ref.(*ssa.Store); ok && st.Val == p {
-				homes = append(homes, st.Addr) // a struct parameter's local copy
+		homes := []ssa.Value{rec}
+		for _, ref := range *rec.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Val == rec {
+				homes = append(homes, st.Addr) // a struct's local copy
 			}
 		}
-		if !fieldStored(fn, homes) {
+		if !fieldStored(fn, homes) && !fieldStored(in, homes) {
 			continue
 		}
 		// The record itself is written, not a new one built from it (an
@@ -398,6 +406,35 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// loaded returns the records that fn is handed by calls of functions of
+// this package that read KV: the first result, a struct or a pointer to
+// one.
+func loaded(model *kvapi.Result, fn *ssa.Function) []ssa.Value {
+	var out []ssa.Value
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee := call.Call.StaticCallee()
+			if callee == nil || callee.Pkg != fn.Pkg || len(model.OpsIn(callee, kvapi.Get)) == 0 {
+				continue
+			}
+			if call.Call.Signature().Results().Len() == 1 {
+				out = append(out, call)
+				continue
+			}
+			for _, ref := range *call.Referrers() {
+				if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
+					out = append(out, ext)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // encodes reports whether v is one of homes, encoded: x in
@@ -546,9 +583,13 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 					if _, isStruct := derefNamedStruct(s.Value.Type()); isStruct && onlyFieldsRead(s.Value) {
 						return true
 					}
-					switch s.Value.(type) {
+					switch v := s.Value.(type) {
 					case *ssa.Field, *ssa.FieldAddr:
-						return basic(s.Value.Type())
+						return basic(v.Type())
+					case *ssa.UnOp:
+						// sess.User of a session kept in a variable.
+						_, isField := v.X.(*ssa.FieldAddr)
+						return isField && v.Op == token.MUL && basic(v.Type())
 					}
 					return false
 				}
@@ -623,7 +664,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 // keyBuilderWord words make up the names of functions that build keys of
 // any kind: KeyOf, MakeKey, Key, keyFor, BuildPath.
 var keyBuilderWord = map[string]bool{"key": true, "keys": true, "of": true, "for": true, "make": true, "build": true,
-	"new": true, "path": true, "join": true, "format": true, "string": true, "to": true}
+	"new": true, "path": true, "join": true, "format": true, "string": true, "to": true, "storage": true, "kv": true}
 
 // deletesGivenKey reports whether op, a wrapper's call, always deletes
 // the key its caller passes whole: not one the wrapper builds itself
@@ -986,6 +1027,12 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 				recv = append(recv, kvapi.Words(identOf(arg).Name))
 			}
 		}
+		// A method that says which key it builds names it, whatever its
+		// receiver: sess.ListenerID.SubscriptionsKey() keeps
+		// subscriptions, not a session.
+		if sel, ok := e.(*ast.SelectorExpr); ok && namesItsKey(info, sel) {
+			return append(recv, kvapi.Words(sel.Sel.Name))
+		}
 		// A key a value gives of itself is named by the value's type:
 		// dc.Key() of an ident.DeviceCode.
 		if sel, ok := e.(*ast.SelectorExpr); ok && len(call.Args) == 0 {
@@ -997,6 +1044,18 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		}
 	}
 	return append(exprWords(e), recv...)
+}
+
+// namesItsKey reports whether sel is a method whose name has a word of
+// its own besides the words of any key builder: SubscriptionsKey, not Key.
+func namesItsKey(info *types.Info, sel *ast.SelectorExpr) bool {
+	if s := info.Selections[sel]; s == nil || s.Kind() != types.MethodVal {
+		return false
+	}
+	if _, isConst := info.Uses[identOf(sel.X)].(*types.Const); isConst {
+		return false // a kind of key, named by the constant: SessionToken.storageKey(secret)
+	}
+	return slices.ContainsFunc(kvapi.Words(sel.Sel.Name), func(w string) bool { return !keyBuilderWord[strings.ToLower(w)] })
 }
 
 // identOf returns the name e is, package-qualified or not, or nil.

@@ -27,3 +27,7 @@ func TestStrict(t *testing.T) {
 
 // Through a builder on the generated SDK, in the default mode.
 func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./sessions") }
+
+// A session read by a loader of the package, and records keyed by what
+// it names: the listener's subscriptions, a lobby it joins.
+func TestLoaders(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./listeners") }
