@@ -707,7 +707,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// A marker written where a read of another key found nothing
 			// (the origin has no such slug) records that read: a negative
 			// cache fill.
-			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) &&
+			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
 				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}

@@ -63,7 +63,8 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 
 // decidedElsewhere reports whether, past the check, the put is reached
 // only on a branch that an upstream's HTTP response decides (a 429's
-// back-off marker), or writes a marker only when a read of other data
+// back-off marker) or that tests which error an upstream returned (an
+// unknown flight remembered), or writes a marker only when a read of other data
 // missed (an unknown slug remembered). What the put records is that
 // answer, not a claim of the free key. (A miss of another check, an
 // e-mail not yet taken, leads on to a claim: its value is not read.)
@@ -72,6 +73,9 @@ func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
 		return other != get && !model.Same(other, get, kvapi.Key) && valueRead(other)
 	}) {
 		return true
+	}
+	if model.DecidedByError(get, put) {
+		return true // an upstream's "unknown flight", remembered
 	}
 	from, to := get.Call.Block(), put.Call.Block()
 	for _, b := range put.Call.Parent().Blocks {
