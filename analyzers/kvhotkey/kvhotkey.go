@@ -76,7 +76,10 @@ func run(pass *analysis.Pass) (any, error) {
 	sessions := pass.ResultOf[kvsession.Analyzer].(*kvsession.Result)
 	rep := report.New(pass)
 	for _, op := range model.InnerFirst() {
-		if op.Method.Role != kvapi.Put || op.InTest() || counted[op.Call] || sessions.Claimed[op.Call] {
+		// A wrapper's bulk write of the one pair it is given writes that
+		// key: a v0 adapter's WriteWorkersKVEntries, to set a lifetime.
+		written := op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut && onePair(op)
+		if !written || op.InTest() || counted[op.Call] || sessions.Claimed[op.Call] {
 			continue
 		}
 		readsInside := model.ReadsInside(op)
@@ -124,6 +127,16 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// onePair reports whether op, a call of a wrapper's bulk write, writes
+// one key its caller names: a key Term made of the wrapper's parameters,
+// none of them a slice of pairs.
+func onePair(op *kvapi.Op) bool {
+	srcs := op.Sources(kvapi.Key)
+	return op.Wrapped != nil && len(srcs) > 0 && !slices.ContainsFunc(srcs, func(src kvapi.Source) bool {
+		return src.Term == nil || src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermElems }) != nil
+	})
 }
 
 // fixedInside reports whether the wrapper op calls fixes the key itself:

@@ -17,3 +17,6 @@ func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvhotkey.Analyzer, "
 
 // The KV REST API over net/http, with no SDK.
 func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvhotkey.Analyzer, "./kvhotkey") }
+
+// cloudflare-go v0, whose adapters write one pair through the bulk write.
+func TestCloudflareV0119(t *testing.T) { kvtest.Run(t, "cfv0119", kvhotkey.Analyzer, "./kvhotkey") }
