@@ -65,7 +65,7 @@ func (l *Limiter) Allow(ctx context.Context, key ids.APIKeyID) (bool, error) {
 	if count >= limit {
 		return false, nil
 	}
-	ttl := max(2*l.window, 3*time.Second) // EXPECT kvttl
+	ttl := max(2*l.window, 3*time.Second)                                               // EXPECT kvttl
 	if err := l.store.PutTTL(ctx, rk, []byte(strconv.Itoa(count+1)), ttl); err != nil { // EXPECT kvcounter
 		return false, err
 	}

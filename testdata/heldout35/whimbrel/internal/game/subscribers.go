@@ -64,12 +64,12 @@ type InviteRedeemedEvent struct {
 
 // Profile is the public player profile.
 type Profile struct {
-	User        keys.UserID   `json:"user"`
-	Display     string        `json:"display"`
-	Played      int           `json:"played"`
-	Wins        int           `json:"wins"`
+	User        keys.UserID    `json:"user"`
+	Display     string         `json:"display"`
+	Played      int            `json:"played"`
+	Wins        int            `json:"wins"`
 	RecentLobby []keys.LobbyID `json:"recent_lobbies"`
-	LastSeen    time.Time     `json:"last_seen"`
+	LastSeen    time.Time      `json:"last_seen"`
 }
 
 func (s *Server) subscribe() {
