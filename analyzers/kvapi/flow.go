@@ -320,7 +320,6 @@ func (w *walker) sameAddresses(addr ssa.Value) []ssa.Value {
 	return out
 }
 
-// operands walks every operand of instr.
 // DecidedByError reports whether put runs only past a branch, after get,
 // that tests which error a call other than a KV get returned
 // (errors.Is(err, ErrUnknownFlight)): what an upstream answered decides
@@ -406,6 +405,7 @@ func (w *walker) returns(fn *ssa.Function, depth int) bool {
 	return false
 }
 
+// operands walks every operand of instr.
 func (w *walker) operands(instr ssa.Instruction, s Step, depth int) bool {
 	for _, op := range instr.Operands(nil) {
 		if *op == nil {
