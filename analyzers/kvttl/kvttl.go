@@ -269,6 +269,16 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	}
 }
 
+// kept reports whether v, unconverted, is read from memory: a field or
+// a variable, not the value of an expression.
+func kept(v ssa.Value) bool {
+	switch kvapi.Unconverted(v).(type) {
+	case *ssa.UnOp, *ssa.Field:
+		return true
+	}
+	return false
+}
+
 // millisNamed returns the name of the field or variable that v is read
 // from, converted to a number or not, when that name says it counts
 // milliseconds (CodeTTLMillis, ttlMs, expiry_ms); "" otherwise.
@@ -331,6 +341,15 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 			return // reported in the wrapper
 		}
 		if t.unit != "s" {
+			if t.call != nil && src.Expr != nil && (t.call.Pos() < src.Expr.Pos() || t.call.Pos() >= src.Expr.End()) && t.call.Parent() == op.Call.Parent() && !kept(src.Value) {
+				// Made in a local first (exp := ....UnixMilli()): where it is
+				// made. (A field that keeps milliseconds for another reader
+				// is no mistake until the put.)
+				src = kvapi.Source{Pos: t.call.Pos()}
+				if e := p.model.CallExpr(t.call.Pos()); e != nil {
+					src.Expr = e
+				}
+			}
 			p.report(op, src, p.toSeconds(t, src.Expr), "Expiration is in seconds since the Unix epoch, but this is a Unix time in %s: %s", t.unit, expirationUnitWhy)
 			return
 		}

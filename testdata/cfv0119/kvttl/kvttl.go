@@ -152,3 +152,11 @@ func warm(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceConta
 	writeParallel(ctx, api, rc, pairs)
 	writeParallel(ctx, api, rc, []*cloudflare.WorkersKVPair{{Key: "a", Value: "1", ExpirationTTL: int(ttl / time.Second)}})
 }
+
+// An absolute expiration made in milliseconds in a variable first: where
+// it is made.
+func notified(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns, id string) error {
+	exp := int(time.Now().Add(time.Hour).UnixMilli()) // want `Expiration is in seconds since the Unix epoch, but this is a Unix time in ms`
+	_, err := api.WriteWorkersKVEntries(ctx, rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: ns, KVs: []*cloudflare.WorkersKVPair{{Key: "sla/notified/" + id, Value: "1", Expiration: exp}}})
+	return err
+}
