@@ -197,8 +197,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	exportRawCounts(pass)
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		if userCode(pass) {
-			exportPolicies(pass)
-			exportRuns(pass, nil)
+			exportSummaries(pass)
 		}
 		return res, nil
 	}
@@ -211,7 +210,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.exportBuilders()
 	res.exportNumbers()
 	res.exportAccessors()
-	exportRuns(pass, res)
+	res.exportRuns()
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {

@@ -24,18 +24,8 @@ func (*runsFact) AFact() {}
 
 func (f *runsFact) String() string { return "kv runs" }
 
-// exportRuns exports a runsFact for each of the package's runners. A
-// package that does not use KV is looked at only when it declares a
-// function given a function.
-func exportRuns(pass *analysis.Pass, r *Result) {
-	if r == nil {
-		if !takesFuncs(pass) {
-			return
-		}
-		r = &Result{pass: pass, ifaces: new(Interfaces)}
-		r.pkg = buildSSA(pass)
-		r.funcs = sourceFunctions(pass, r.pkg)
-	}
+// exportRuns exports a runsFact for each of the package's runners.
+func (r *Result) exportRuns() {
 	for _, fn := range r.funcs {
 		obj, ok := fn.Object().(*types.Func)
 		if !ok || fn.Parent() != nil {
@@ -48,7 +38,7 @@ func exportRuns(pass *analysis.Pass, r *Result) {
 			}
 		}
 		if runs != nil {
-			pass.ExportObjectFact(obj, &runsFact{Params: runs})
+			r.pass.ExportObjectFact(obj, &runsFact{Params: runs})
 		}
 	}
 }
