@@ -381,10 +381,8 @@ func funcValue(v ssa.Value) *ssa.Function {
 			addr = Binding(fv)
 		}
 		if alloc, ok := addr.(*ssa.Alloc); ok {
-			if stores := assignments(alloc); len(stores) == 1 {
-				if fn := funcValue(stores[0].Val); fn != nil && fn.Parent() != nil {
-					return fn
-				}
+			if fn := funcValue(setOnce(alloc)); fn != nil && fn.Parent() != nil {
+				return fn
 			}
 		}
 	}

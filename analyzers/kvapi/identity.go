@@ -570,8 +570,8 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				addr = w.model.binding(fv)
 			}
 			if alloc, ok := addr.(*ssa.Alloc); ok && alloc.Heap {
-				if stores := assignments(alloc); len(stores) == 1 {
-					w.value(stores[0].Val, depth+1)
+				if set := setOnce(alloc); set != nil {
+					w.value(set, depth+1)
 					return
 				}
 			}

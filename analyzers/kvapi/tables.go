@@ -246,13 +246,18 @@ func rangedField(v ssa.Value) (*ssa.IndexAddr, int) {
 }
 
 // storesTo returns the stores to addr.
-// assignments returns the stores into the variable alloc but those of
-// its own value: a named result is stored into itself as it is returned.
-func assignments(alloc *ssa.Alloc) []*ssa.Store {
-	return slices.DeleteFunc(storesTo(alloc), func(st *ssa.Store) bool {
+// setOnce returns the one value stored into the variable alloc, its
+// store into itself aside (a named result is so stored as it is
+// returned); nil when it is set more than once, or never.
+func setOnce(alloc *ssa.Alloc) ssa.Value {
+	stores := slices.DeleteFunc(storesTo(alloc), func(st *ssa.Store) bool {
 		load, ok := st.Val.(*ssa.UnOp)
 		return ok && load.Op == token.MUL && load.X == alloc
 	})
+	if len(stores) != 1 {
+		return nil
+	}
+	return stores[0].Val
 }
 
 func storesTo(addr ssa.Value) []*ssa.Store {

@@ -452,10 +452,7 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		// in the function that made it.
 		bound := Binding(fv)
 		if alloc, variable := bound.(*ssa.Alloc); variable {
-			bound = nil
-			if stores := assignments(alloc); len(stores) == 1 {
-				bound = stores[0].Val // set once, where it is declared
-			}
+			bound = setOnce(alloc) // set once, where it is declared
 		}
 		if bound != nil {
 			fn = bound
