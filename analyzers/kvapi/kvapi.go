@@ -73,6 +73,7 @@ type Result struct {
 	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term       // see returnTerm
 	accessors   map[*ssa.Function][]string    // see accessorPath
+	runners     map[*types.Func][]int         // see findRunners
 	policies    map[*ssa.Function]*Term       // see policyTerm
 	checks      map[*ssa.Function][]int       // see missingChecks
 	made        map[*types.Func][]WrappedOp   // see factoryMade
@@ -197,7 +198,8 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	exportRawCounts(pass)
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		if userCode(pass) {
-			exportSummaries(pass)
+			exportPolicies(pass)
+			findRunners(pass)
 		}
 		return res, nil
 	}
@@ -210,7 +212,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.exportBuilders()
 	res.exportNumbers()
 	res.exportAccessors()
-	res.exportRuns()
+	res.runners = findRunners(pass)
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {

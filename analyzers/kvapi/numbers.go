@@ -274,24 +274,17 @@ func selfContained(t *Term) bool {
 	return true
 }
 
-// exportSummaries exports, for a package that does not use KV, the
-// summaries other packages read: its number helpers (a function or
-// method with one number result and a constant return) and its runners.
-// Only a package that declares one is built, and only once.
-func exportSummaries(pass *analysis.Pass) {
-	policies, runners := declaresPolicy(pass), takesFuncs(pass)
-	if !policies && !runners {
+// exportPolicies exports the number helpers of a package that does not
+// use KV, when it declares any: a function or method with one number
+// result and a constant return. Only then is the package built.
+func exportPolicies(pass *analysis.Pass) {
+	if !declaresPolicy(pass) {
 		return
 	}
 	r := &Result{pass: pass, ifaces: new(Interfaces)}
 	r.pkg = buildSSA(pass)
 	r.funcs = sourceFunctions(pass, r.pkg)
-	if policies {
-		r.exportNumbers()
-	}
-	if runners {
-		r.exportRuns()
-	}
+	r.exportNumbers()
 }
 
 // declaresPolicy reports whether one of the package's functions that

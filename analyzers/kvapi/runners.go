@@ -1,21 +1,24 @@
 package kvapi
 
 import (
+	"go/ast"
 	"go/types"
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // A runner is a function that calls a function it is given before it
 // returns: retry.Do(ctx, 3, func() error { return kv.Put(...) }), a
 // backoff loop, a transaction helper. The closure it is given runs where
 // the runner is called, as often as it is; one kept for later, a
-// callback registered with bus.On, does not.
+// callback registered with bus.On, does not. Runners are found from the
+// syntax alone, so that a package that does not use KV is not built.
 
 // A runsFact lists the parameters, by index, that a function of another
-// package calls before it returns.
+// package calls before it returns, its receiver first.
 type runsFact struct {
 	Params []int
 }
@@ -24,79 +27,122 @@ func (*runsFact) AFact() {}
 
 func (f *runsFact) String() string { return "kv runs" }
 
-// exportRuns exports a runsFact for each of the package's runners.
-func (r *Result) exportRuns() {
-	for _, fn := range r.funcs {
-		obj, ok := fn.Object().(*types.Func)
-		if !ok || fn.Parent() != nil {
-			continue
-		}
-		var runs []int
-		for i := range fn.Params {
-			if r.Runs(fn, i) {
-				runs = append(runs, i)
+// findRunners returns the package's runners with the parameters each
+// runs, its receiver first, and exports a runsFact for those that other
+// packages can call.
+func findRunners(pass *analysis.Pass) map[*types.Func][]int {
+	type param struct {
+		fn    *types.Func
+		index int
+	}
+	params := make(map[*types.Var]param)
+	var decls []*ast.FuncDecl
+	for _, file := range pass.Files {
+		for _, d := range file.Decls {
+			decl, ok := d.(*ast.FuncDecl)
+			if !ok || decl.Body == nil {
+				continue
+			}
+			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+			if !ok {
+				continue
+			}
+			sig, offset := fn.Signature(), 0
+			if sig.Recv() != nil {
+				offset = 1
+			}
+			taken := false
+			for i := range sig.Params().Len() {
+				if p := sig.Params().At(i); isFunc(p.Type()) {
+					params[p], taken = param{fn, i + offset}, true
+				}
+			}
+			if taken {
+				decls = append(decls, decl)
 			}
 		}
-		if runs != nil {
-			r.pass.ExportObjectFact(obj, &runsFact{Params: runs})
-		}
 	}
-}
-
-// takesFuncs reports whether an exported function of the package is
-// given a function.
-func takesFuncs(pass *analysis.Pass) bool {
-	for _, obj := range pass.TypesInfo.Defs {
-		fn, ok := obj.(*types.Func)
-		if !ok || !fn.Exported() {
-			continue // only another package's calls need the fact
+	runners := make(map[*types.Func][]int)
+	runs := func(fn *types.Func, i int) bool {
+		if fn.Pkg() == pass.Pkg {
+			return slices.Contains(runners[fn], i)
 		}
-		params := fn.Signature().Params()
-		for i := range params.Len() {
-			if _, ok := params.At(i).Type().Underlying().(*types.Signature); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// Runs reports whether fn calls its parameter i before it returns, in
-// itself or through another runner it hands the parameter to.
-func (r *Result) Runs(fn *ssa.Function, i int) bool {
-	return r.runs(fn, i, 0)
-}
-
-func (r *Result) runs(fn *ssa.Function, i int, depth int) bool {
-	if fn.Origin() != nil {
-		fn = fn.Origin()
-	}
-	if fn.Pkg != r.pkg || fn.Blocks == nil {
 		var fact runsFact
-		obj, ok := fn.Object().(*types.Func)
-		return ok && r.pass.ImportObjectFact(obj, &fact) && slices.Contains(fact.Params, i)
+		return pass.ImportObjectFact(fn, &fact) && slices.Contains(fact.Params, i)
 	}
-	if i >= len(fn.Params) || depth > maxDepth {
-		return false
-	}
-	if _, ok := fn.Params[i].Type().Underlying().(*types.Signature); !ok {
-		return false
-	}
-	for _, ref := range *fn.Params[i].Referrers() {
-		call, ok := ref.(*ssa.Call) // not a go or defer statement's
-		if !ok {
-			continue
-		}
-		if call.Call.Value == fn.Params[i] {
-			return true
-		}
-		if callee := call.Call.StaticCallee(); callee != nil {
-			if j := slices.Index(call.Call.Args, ssa.Value(fn.Params[i])); j >= 0 && r.runs(callee, j, depth+1) {
-				return true
+	// A runner may hand its parameter to another: each round follows one
+	// such step.
+	for grew, round := true, 0; grew && round < maxRounds; round++ {
+		grew = false
+		for _, decl := range decls {
+			fn := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+			run := func(v *types.Var) {
+				if p, ok := params[v]; ok && p.fn == fn && !slices.Contains(runners[fn], p.index) {
+					runners[fn], grew = append(runners[fn], p.index), true
+				}
 			}
+			ast.Inspect(decl.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+					return false // run later, or not here
+				case *ast.CallExpr:
+					if v, ok := paramUse(pass, n.Fun); ok {
+						run(v)
+					}
+					callee, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func)
+					if !ok {
+						return true
+					}
+					offset := 0
+					if callee.Signature().Recv() != nil {
+						offset = 1
+					}
+					for j, arg := range n.Args {
+						if v, ok := paramUse(pass, arg); ok && runs(callee.Origin(), j+offset) {
+							run(v)
+						}
+					}
+				}
+				return true
+			})
 		}
 	}
-	return false
+	for fn, indexes := range runners {
+		if fn.Exported() {
+			pass.ExportObjectFact(fn, &runsFact{Params: indexes})
+		}
+	}
+	return runners
+}
+
+// paramUse returns the variable that e names, when it is a parameter.
+func paramUse(pass *analysis.Pass, e ast.Expr) (*types.Var, bool) {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return nil, false
+	}
+	v, ok := pass.TypesInfo.Uses[id].(*types.Var)
+	return v, ok && !v.IsField()
+}
+
+func isFunc(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
+}
+
+// Runs reports whether fn calls its parameter i, its receiver first,
+// before it returns, in itself or through another runner it hands the
+// parameter to.
+func (r *Result) Runs(fn *ssa.Function, i int) bool {
+	obj, ok := origin(fn).Object().(*types.Func)
+	if !ok {
+		return false
+	}
+	if obj.Pkg() == r.pass.Pkg {
+		return slices.Contains(r.runners[obj], i)
+	}
+	var fact runsFact
+	return r.pass.ImportObjectFact(obj, &fact) && slices.Contains(fact.Params, i)
 }
 
 // RunSites returns the calls that run the closure fn: its own calls, and
