@@ -229,6 +229,9 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			return e.entries(entries, f, depth)
 		}
 		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			if call := callBehind(fa.X); call != nil {
+				return e.choice(call, fa.Field, f, depth) // policy.For(plan).CacheTTL
+			}
 			// A field of a local struct set once: ttl of c := base;
 			// c.TTL = 30 * time.Second.
 			if set := fieldSetOnce(fa.X, fa.Field); set != nil {
@@ -269,6 +272,9 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			return e.returned(call, v.Index, f, depth)
 		}
 	case *ssa.Field:
+		if call := callBehind(v.X); call != nil {
+			return e.choice(call, v.Field, f, depth) // policy.For(plan).CacheTTL
+		}
 		return e.entries(RangedEntries(v), f, depth)
 	case *ssa.FreeVar:
 		// A value a closure captures from the function that made it.
@@ -279,6 +285,56 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		}
 	}
 	return nil
+}
+
+// choice returns the values of field i of what call returns, when its
+// callee picks one of several literals (see choiceTerm). An argument
+// known only at run time leaves every literal possible: the values do
+// not depend on it, so it is not free.
+func (e *evaluator) choice(call *ssa.Call, i int, f *Frame, depth int) []constant.Value {
+	t := e.model.choiceOf(call.Call.StaticCallee(), i)
+	if t == nil {
+		return nil
+	}
+	free := len(e.free)
+	vals := e.term(t, call.Call.Args, f, depth+1)
+	e.free = e.free[:free]
+	return vals
+}
+
+// callBehind returns the call that v is the result of: directly, as a
+// value a closure captures, or as a variable set once to it and never
+// changed in part.
+func callBehind(v ssa.Value) *ssa.Call {
+	for range maxDepth {
+		switch x := v.(type) {
+		case *ssa.Call:
+			return x
+		case *ssa.FreeVar:
+			if v = Binding(x); v == nil {
+				return nil
+			}
+		case *ssa.Alloc:
+			stores := storesTo(x)
+			if len(stores) != 1 || setInPart(x) {
+				return nil
+			}
+			v = stores[0].Val
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// setInPart reports whether a field of the struct at addr is stored to.
+func setInPart(addr ssa.Value) bool {
+	for _, ref := range *addr.Referrers() {
+		if fa, ok := ref.(*ssa.FieldAddr); ok && len(storesTo(fa)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // entries returns the values of the entries of a table a loop walks
@@ -476,9 +532,15 @@ func mapString2(a []constant.Value, fn func(string, string) string) constant.Val
 // fold applies fn to every combination of its arguments' known values;
 // any argument not known makes the call not known.
 func (e *evaluator) fold(fn func([]constant.Value) constant.Value, args []ssa.Value, f *Frame, depth int) []constant.Value {
+	return foldEach(fn, len(args), func(i int) []constant.Value { return e.values(args[i], f, depth+1) })
+}
+
+// foldEach applies fn to each combination of the values of its n
+// arguments, which arg gives.
+func foldEach(fn func([]constant.Value) constant.Value, n int, arg func(i int) []constant.Value) []constant.Value {
 	combos := [][]constant.Value{nil}
-	for _, a := range args {
-		vals := e.values(a, f, depth+1)
+	for i := range n {
+		vals := arg(i)
 		if len(vals) == 0 {
 			return nil
 		}
@@ -1067,6 +1129,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 				return nil
 			}
 			return []constant.Value{out}
+		}
+		if fold := stringFolds[t.Name]; fold != nil {
+			return foldEach(fold, len(t.Args), sub) // strings.ToLower(plan) == "trial"
 		}
 		if round := roundings[t.Name]; round != nil && len(t.Args) == 1 {
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })

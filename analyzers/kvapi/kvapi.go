@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -75,6 +75,7 @@ type Result struct {
 	accessors   map[*ssa.Function][]string    // see accessorPath
 	runners     map[*types.Func][]int         // see findRunners
 	policies    map[*ssa.Function]*Term       // see policyTerm
+	choices     map[choiceKey]*Term           // see choiceTerm
 	checks      map[*ssa.Function][]int       // see missingChecks
 	made        map[*types.Func][]WrappedOp   // see factoryMade
 	builders    map[*ssa.Function]*BuiltFact  // see built
@@ -211,6 +212,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.findFuncFields()
 	res.exportBuilders()
 	res.exportNumbers()
+	res.exportChoices()
 	res.exportAccessors()
 	res.runners = findRunners(pass)
 	res.byFunc = make(map[funcRole][]*Op)

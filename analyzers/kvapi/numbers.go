@@ -285,6 +285,7 @@ func exportPolicies(pass *analysis.Pass) {
 	r.pkg = buildSSA(pass)
 	r.funcs = sourceFunctions(pass, r.pkg)
 	r.exportNumbers()
+	r.exportChoices()
 }
 
 // declaresPolicy reports whether one of the package's functions that
@@ -298,7 +299,13 @@ func declaresPolicy(pass *analysis.Pass) bool {
 				continue
 			}
 			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			if !ok || !numeric(fn.Signature()) || !callableElsewhere(fn) {
+			if !ok || !callableElsewhere(fn) {
+				continue
+			}
+			if _, ok := returnedStruct(fn.Signature()); ok && returnsChoice(pass.TypesInfo, decl) {
+				return true // policy.For(plan), one literal per plan
+			}
+			if !numeric(fn.Signature()) {
 				continue
 			}
 			if convertsTime(fn.Signature()) {

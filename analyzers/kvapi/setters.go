@@ -105,7 +105,7 @@ func (r *Result) findSetters() {
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
 				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
-					if !inUnusedField(store, used) && !r.onlyForFakes(store) && !fieldsReadInPlace(store) {
+					if !inUnusedField(store, used) && !r.onlyForFakes(store) && !fieldsReadInPlace(store) && !r.choiceStore(store) {
 						r.addStoredOperands(use.tmpl, stored, store)
 					}
 					continue

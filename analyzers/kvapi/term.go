@@ -154,6 +154,25 @@ func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
 	return t
 }
 
+// choice returns the Term of field i of x, when x is what a policy
+// returns that picks one of several literals: policy.For(plan).CacheTTL
+// (see choiceTerm).
+func (c *compiler) choice(x ssa.Value, i int, depth int) *Term {
+	call := callBehind(x)
+	if call == nil {
+		return nil
+	}
+	t := c.model.choiceOf(call.Call.StaticCallee(), i)
+	if t == nil {
+		return nil
+	}
+	var args []*Term
+	for _, a := range call.Call.Args {
+		args = append(args, c.term(a, depth+1))
+	}
+	return t.Substitute(args)
+}
+
 func (c *compiler) term(v ssa.Value, depth int) *Term {
 	// Phis and the branches that lead to them share their inputs: without
 	// memory, a chain of them costs exponential time.
@@ -234,6 +253,9 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 			return c.load(v.X, depth)
 		}
 	case *ssa.Field:
+		if t := c.choice(v.X, v.Field, depth); t != nil {
+			return t
+		}
 		if load, ok := v.X.(*ssa.UnOp); ok && load.Op == token.MUL {
 			if set := fieldSetOnce(load.X, v.Field); set != nil {
 				return c.term(set, depth+1)
@@ -305,6 +327,9 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 	case *ssa.FieldAddr:
 		if v := fieldSetOnce(addr.X, addr.Field); v != nil {
 			return c.term(v, depth+1) // l.Expires of l := Lease{Expires: now.Add(ttl)}
+		}
+		if t := c.choice(addr.X, addr.Field, depth); t != nil {
+			return t
 		}
 		return c.field(addr.X, addr.Field, depth)
 	case *ssa.Global:
