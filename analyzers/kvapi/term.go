@@ -137,6 +137,10 @@ type compiler struct {
 	fields map[*Term]*types.Var
 	ids    map[*types.Var]string // and their full names, when not nil
 	memo   map[termKey]*Term     // see term
+	// override gives the Terms of values that stand for others: the
+	// parts of a buffered entry, by what a stager stores (see
+	// findBuffers).
+	override map[ssa.Value]*Term
 }
 
 // field returns the Term of field i of the struct x addresses or holds.
@@ -176,6 +180,9 @@ func (c *compiler) choice(x ssa.Value, i int, depth int) *Term {
 func (c *compiler) term(v ssa.Value, depth int) *Term {
 	// Phis and the branches that lead to them share their inputs: without
 	// memory, a chain of them costs exponential time.
+	if t, ok := c.override[v]; ok {
+		return t
+	}
 	key := termKey{v, depth}
 	if t, ok := c.memo[key]; ok {
 		return t

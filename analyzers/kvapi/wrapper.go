@@ -57,6 +57,10 @@ type WrappedOp struct {
 	// where the wrapper is given them, as a constructor's lifetime is.
 	// (Not in String either.)
 	InField bool
+	// Collapses is set for a write a unit of work buffers by its key
+	// (see findBuffers): a later write of the same key replaces it
+	// before anything reaches KV. (Not in String either.)
+	Collapses bool
 	// Field is set for a setter (see findSetters): the call performs no
 	// operation, but stores an operand in this field, Repo.ttl, for a
 	// later one.
@@ -165,7 +169,8 @@ func (r *Result) findOps() {
 	summarised := make(map[*types.Func]int)
 	for round := 0; round < maxRounds; round++ {
 		r.Ops = r.scanCalls()
-		if !r.summariseAll(summarised) {
+		summarisedMore := r.summariseAll(summarised)
+		if !r.findBuffers() && !summarisedMore {
 			break
 		}
 	}
@@ -675,6 +680,7 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 			w.Method, w.Field = op.Wrapped.Method, op.Wrapped.Field
 			w.ViaPort = w.ViaPort || op.Wrapped.ViaPort
 			w.InField = w.InField || op.Wrapped.InField
+			w.Collapses = op.Wrapped.Collapses
 		}
 		// Every operand is kept, so that callers can tell which namespace
 		// and key the operation touches, even when fixed inside.

@@ -102,7 +102,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		msg := ""
 		switch {
-		case everyIteration(model, op):
+		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses):
+			// (A unit of work that keeps one write per key makes one,
+			// however often the loop stages it.)
 			msg = loopMsg
 		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[op.Call]:
 			msg = requestMsg
