@@ -138,17 +138,7 @@ func (c *checker) report(src kvapi.Source, fixes []analysis.SuggestedFix, format
 // query + ":" + id) and then read and written is one mistake, at the
 // line that builds it, reported once.
 func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
-	v := src.Value
-	if t := src.Term; t != nil {
-		// A wrapper's parameter, perhaps converted or escaped on the
-		// way (url.PathEscape(key)): what the caller gives.
-		for (t.Op == kvapi.TermConvert || t.Op == kvapi.TermCall) && len(t.Args) == 1 {
-			t = t.Args[0]
-		}
-		if t.Op == kvapi.TermParam && t.Index < len(src.Args) {
-			v = src.Args[t.Index]
-		}
-	}
+	v := callerValue(src)
 	instr, ok := v.(ssa.Instruction)
 	made := token.NoPos
 	if ok && instr.Pos().IsValid() && (src.Expr == nil || instr.Pos() < src.Expr.Pos() || instr.Pos() >= src.Expr.End()) {
@@ -266,6 +256,14 @@ func (c *checker) key(src kvapi.Source) {
 			switch s := constant.StringVal(v); {
 			case s == "" || s == "." || s == "..":
 				msg := fmt.Sprintf("KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+				if src.Term != nil && src.Term.Params() && c.givesAlone(src.Term, v) {
+					return // whatever the caller passes: reported in the wrapper
+				}
+				if pos := c.literalFrom(callerValue(src), s, 0); pos.IsValid() {
+					// pathKey(p) returning "." for the root: where it is written, once.
+					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: msg})
+					return
+				}
 				if pos := c.model.RecordReturn(src, nil, v); pos.IsValid() {
 					// Save(ctx, st, m) with m.Key() returning it: where it is returned.
 					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: msg})
@@ -520,6 +518,73 @@ func (c *checker) textMin(e ast.Expr, depth int) int {
 		}
 	}
 	return 0
+}
+
+// callerValue returns the value of src: for a wrapper's parameter, perhaps
+// converted or escaped on the way (url.PathEscape(key)), what the caller
+// gives.
+func callerValue(src kvapi.Source) ssa.Value {
+	v := src.Value
+	if t := src.Term; t != nil {
+		for (t.Op == kvapi.TermConvert || t.Op == kvapi.TermCall) && len(t.Args) == 1 {
+			t = t.Args[0]
+		}
+		if t.Op == kvapi.TermParam && t.Index < len(src.Args) {
+			v = src.Args[t.Index]
+		}
+	}
+	return v
+}
+
+// givesAlone reports whether a wrapper's key Term gives v whatever its
+// caller passes: a helper inside it chose it.
+func (c *checker) givesAlone(t *kvapi.Term, v constant.Value) bool {
+	vals, _ := c.model.EvalSource(kvapi.Source{Term: t}, nil)
+	return slices.ContainsFunc(vals, func(x constant.Value) bool { return constant.Compare(x, token.EQL, v) })
+}
+
+// literalFrom returns where v, a call of a key helper of this package,
+// writes the string s that it may return: the one literal s in the
+// helper's body, or in a helper it returns the result of.
+func (c *checker) literalFrom(v ssa.Value, s string, depth int) token.Pos {
+	for unwrapped := false; !unwrapped; { // kvstore.Key(pathKey(p))
+		switch conv := v.(type) {
+		case *ssa.Convert:
+			v = conv.X
+		case *ssa.ChangeType:
+			v = conv.X
+		default:
+			unwrapped = true
+		}
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok || depth > 2 {
+		return token.NoPos
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg || callee.Syntax() == nil {
+		return token.NoPos
+	}
+	var found []token.Pos
+	ast.Inspect(callee.Syntax(), func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			if u, err := strconv.Unquote(lit.Value); err == nil && u == s {
+				found = append(found, lit.Pos())
+			}
+		}
+		return true
+	})
+	if len(found) == 1 {
+		return found[0]
+	}
+	for _, b := range callee.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
+			if pos := c.literalFrom(ret.Results[0], s, depth+1); pos.IsValid() {
+				return pos
+			}
+		}
+	}
+	return token.NoPos
 }
 
 // helperReturn returns what call returns when it calls a function of
@@ -822,14 +887,26 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			if n, ok := c.flushSize(in); ok && n > most {
 				report(src, "this %s sends batches of up to %d %s, but KV takes at most %d in one request: flush at %d", what, n, noun, most, most)
 			}
+			// A chunk cut on a line of its own (chunk := body[i:i+n], or
+			// range slices.Chunk(body, n)) is where its size is chosen.
 			if n, ok := c.window(in); ok && n > most {
-				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+				c.chunkReport(op, src, in.Pos(), report, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
-			if n, ok := c.chunkSize(in); ok && n > most {
-				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			if n, at, ok := c.chunkSize(in); ok && n > most {
+				c.chunkReport(op, src, at, report, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
 		}
 	}
+}
+
+// chunkReport reports a chunk too large at, where it is cut, when that
+// is on another line than the bulk call; else as report does.
+func (c *checker) chunkReport(op *kvapi.Op, src kvapi.Source, at token.Pos, report func(kvapi.Source, string, ...any), format string, args ...any) {
+	if op.Expr == nil || !at.IsValid() || c.line(at) == c.line(op.Expr.Pos()) {
+		report(src, format, args...)
+		return
+	}
+	c.rep.Report(analysis.Diagnostic{Pos: at, Message: fmt.Sprintf(format, args...)})
 }
 
 // built says how many elements the slice v holds when a loop appends one
@@ -931,13 +1008,13 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 
 // chunkSize returns the size of the chunks that v holds, as the element of
 // a range over slices.Chunk(xs, size) with a constant size.
-func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
+func (c *checker) chunkSize(v ssa.Value) (int64, token.Pos, bool) {
 	if ct, ok := v.(*ssa.ChangeType); ok {
 		v = ct.X
 	}
 	p, ok := v.(*ssa.Parameter)
 	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
-		return 0, false
+		return 0, token.NoPos, false
 	}
 	body := p.Parent() // the loop's body, a yield function
 	for _, b := range body.Parent().Blocks {
@@ -956,12 +1033,13 @@ func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
 					continue
 				}
 				if k := c.model.Constant(seq.Call.Args[1]); k != nil {
-					return constant.Int64Val(constant.ToInt(k))
+					n, exact := constant.Int64Val(constant.ToInt(k))
+					return n, seq.Pos(), exact
 				}
 			}
 		}
 	}
-	return 0, false
+	return 0, token.NoPos, false
 }
 
 // isSlicesChunk reports whether call calls slices.Chunk.

@@ -1,0 +1,43 @@
+package kvlimits
+
+import (
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+// A key helper that maps the root to ".": reported once, where it writes
+// it, not at each get and put that may receive it.
+func pageKey(p string) string {
+	k := strings.Trim(path.Clean("/"+p), "/")
+	if k == "" {
+		k = "." // want `KV refuses the key "."`
+	}
+	return k
+}
+
+type pageKeyText string
+
+func servePage(ns *kv.Namespace, r *http.Request, html string) (string, error) {
+	p := r.URL.Path
+	cached, err := ns.GetString(pageKey(p), nil)
+	if err != nil || cached != "<null>" {
+		return cached, err
+	}
+	return html, ns.PutString(string(pageKeyText(pageKey(p))), html, nil)
+}
+
+// Quiet: the root has a name of its own.
+func indexKey(p string) string {
+	k := strings.Trim(path.Clean("/"+p), "/")
+	if k == "" {
+		k = "index"
+	}
+	return k
+}
+
+func serveIndex(ns *kv.Namespace, r *http.Request) (string, error) {
+	return ns.GetString(indexKey(r.URL.Path), nil)
+}
