@@ -2,10 +2,7 @@ package kvttl
 
 import (
 	"go/token"
-	"slices"
 	"time"
-
-	"golang.org/x/tools/go/ssa"
 
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
@@ -55,9 +52,6 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		switch {
 		case !reportable(bound):
 		case bound.Countdown && bound.Floor <= 0:
-			if pos := p.countedAt(b); pos.IsValid() {
-				b.pos, b.end = pos, pos // ttl := time.Until(s.ExpiresAt), a line of its own
-			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
 			return
@@ -77,9 +71,6 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 			fn := param.Parent()
 			for _, call := range p.model.CallSites(fn) {
 				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
-				if i := slices.Index(fn.Params, param); i >= 0 && i < len(call.Common().Args) {
-					next.value = call.Common().Args[i]
-				}
 				if arg := p.argument(call, fn, param); arg != nil {
 					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
 				}
@@ -88,25 +79,6 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		}
 	}
 	walk(p.start(op, src), 0)
-}
-
-// countedAt returns where b's value is counted down, when that is a
-// statement of its own, on another line, in the function that passes it
-// on: the local a team computes and then passes.
-func (p *pass) countedAt(b binding) token.Pos {
-	instr, ok := kvapi.Unconverted(b.value).(ssa.Instruction)
-	if !ok || !instr.Pos().IsValid() || !b.pos.IsValid() {
-		return token.NoPos
-	}
-	switch instr.(type) {
-	case *ssa.Call, *ssa.BinOp:
-	default:
-		return token.NoPos
-	}
-	if p.fset.Position(instr.Pos()).Line == p.fset.Position(b.pos).Line {
-		return token.NoPos // computed in the argument itself
-	}
-	return instr.Pos()
 }
 
 // lowClamp reports whether src is clamped, where the operation's function

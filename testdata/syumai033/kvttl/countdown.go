@@ -45,13 +45,6 @@ func (c *Cache) publishUntil(ev event, v string) error {
 	return c.Set("until", v, time.Until(ev.EndsAt)) // want `ExpirationTTL \(passed to Cache.Set\) is counted down`
 }
 
-// Counted down in a local of its own, then passed: reported where it is
-// counted.
-func (c *Cache) publishUntilEnd(ev event, v string) error {
-	ttl := time.Until(ev.EndsAt) // want `ExpirationTTL \(passed to Cache.Set\) is counted down`
-	return c.Set("until-end", v, ttl)
-}
-
 // Quiet: a clamp to a minute.
 func publishClamped(ev event, card string) error {
 	ttl := max(time.Until(ev.StartsAt), time.Minute)
