@@ -887,26 +887,14 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			if n, ok := c.flushSize(in); ok && n > most {
 				report(src, "this %s sends batches of up to %d %s, but KV takes at most %d in one request: flush at %d", what, n, noun, most, most)
 			}
-			// A chunk cut on a line of its own (chunk := body[i:i+n], or
-			// range slices.Chunk(body, n)) is where its size is chosen.
 			if n, ok := c.window(in); ok && n > most {
-				c.chunkReport(op, src, in.Pos(), report, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
-			if n, at, ok := c.chunkSize(in); ok && n > most {
-				c.chunkReport(op, src, at, report, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			if n, ok := c.chunkSize(in); ok && n > most {
+				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
 		}
 	}
-}
-
-// chunkReport reports a chunk too large at, where it is cut, when that
-// is on another line than the bulk call; else as report does.
-func (c *checker) chunkReport(op *kvapi.Op, src kvapi.Source, at token.Pos, report func(kvapi.Source, string, ...any), format string, args ...any) {
-	if op.Expr == nil || !at.IsValid() || c.line(at) == c.line(op.Expr.Pos()) {
-		report(src, format, args...)
-		return
-	}
-	c.rep.Report(analysis.Diagnostic{Pos: at, Message: fmt.Sprintf(format, args...)})
 }
 
 // built says how many elements the slice v holds when a loop appends one
@@ -1008,13 +996,13 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 
 // chunkSize returns the size of the chunks that v holds, as the element of
 // a range over slices.Chunk(xs, size) with a constant size.
-func (c *checker) chunkSize(v ssa.Value) (int64, token.Pos, bool) {
+func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
 	if ct, ok := v.(*ssa.ChangeType); ok {
 		v = ct.X
 	}
 	p, ok := v.(*ssa.Parameter)
 	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
-		return 0, token.NoPos, false
+		return 0, false
 	}
 	body := p.Parent() // the loop's body, a yield function
 	for _, b := range body.Parent().Blocks {
@@ -1033,13 +1021,12 @@ func (c *checker) chunkSize(v ssa.Value) (int64, token.Pos, bool) {
 					continue
 				}
 				if k := c.model.Constant(seq.Call.Args[1]); k != nil {
-					n, exact := constant.Int64Val(constant.ToInt(k))
-					return n, seq.Pos(), exact
+					return constant.Int64Val(constant.ToInt(k))
 				}
 			}
 		}
 	}
-	return 0, token.NoPos, false
+	return 0, false
 }
 
 // isSlicesChunk reports whether call calls slices.Chunk.

@@ -270,15 +270,14 @@ func (c *client) markSyncedAs(ctx context.Context) error {
 	return c.write(ctx, "sync/state", "done")
 }
 
-// A range over slices.Chunk with a chunk size above the limit: reported
-// where the chunk is cut.
+// A range over slices.Chunk with a chunk size above the limit.
 func (c *client) pushInChunks(ctx context.Context, devices []device) error {
 	body := make([]kv.NamespaceBulkUpdateParamsBody, 0, len(devices))
 	for _, d := range devices {
 		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
 	}
-	for batch := range slices.Chunk(body, importChunk) { // want `this bulk write sends chunks of up to 20000 pairs`
-		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil {
+	for batch := range slices.Chunk(body, importChunk) {
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil { // want `this bulk write sends chunks of up to 20000 pairs`
 			return err
 		}
 	}
@@ -304,8 +303,8 @@ func (c *client) pushInSmallChunks(ctx context.Context, devices []device) error 
 // The same with a window cut by hand, handed to the bulk write whole.
 func (c *client) pushWindows(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
 	for start := 0; start < len(body); start += importChunk {
-		batch := body[start:min(start+importChunk, len(body))] // want `this bulk write sends chunks of up to 20000 pairs`
-		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil {
+		batch := body[start:min(start+importChunk, len(body))]
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil { // want `this bulk write sends chunks of up to 20000 pairs`
 			return err
 		}
 	}
