@@ -1329,6 +1329,13 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					walk(stored[0], depth+1)
 				}
 			}
+			// A package variable that only the initializer sets: var
+			// sessKey = kvstore.Key("sess"), a root of typed keys.
+			if g, isGlobal := v.X.(*ssa.Global); isGlobal && v.Op == token.MUL {
+				if init := r.initialValue(g); init != nil {
+					walk(init, depth+1)
+				}
+			}
 		case *ssa.Call:
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
@@ -1365,6 +1372,23 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 	}
 	walk(v, 0)
 	return parts
+}
+
+// initialValue returns what the package initializer stores in g, when
+// that is its only store.
+func (r *Result) initialValue(g *ssa.Global) ssa.Value {
+	var init ssa.Value
+	for _, user := range r.users(g) {
+		if load, isLoad := user.(*ssa.UnOp); isLoad && load.Op == token.MUL {
+			continue
+		}
+		store, ok := user.(*ssa.Store)
+		if !ok || store.Addr != g || store.Parent().Name() != "init" || store.Parent().Parent() != nil || init != nil {
+			return nil // set at run time, or its address taken
+		}
+		init = store.Val
+	}
+	return init
 }
 
 // Words splits text into words at anything but letters and digits, and at

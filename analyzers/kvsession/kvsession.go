@@ -39,7 +39,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|oauthstate|oidcstate|pkce|apikeys?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -623,9 +623,14 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
-	// A key whose text starts with "code" keeps codes: code:<email>.
-	if len(key) > 0 && len(key[0]) > 0 && strings.EqualFold(strings.TrimSuffix(strings.ToLower(key[0][0]), "s"), "code") {
-		ev.credential = "otp code"
+	// A key whose text starts with "code" keeps codes: code:<email>; so
+	// does one that starts with a short word for a kind of code (vcode,
+	// smscode), though not a longer one (zipcode, barcode).
+	if len(key) > 0 && len(key[0]) > 0 {
+		first := strings.TrimSuffix(strings.ToLower(key[0][0]), "s")
+		if first == "code" || strings.HasSuffix(first, "code") && len(first) <= len("smscode") && !notCodes[first] {
+			ev.credential = "otp code"
+		}
 	}
 	for _, group := range key {
 		for _, w := range group {
@@ -651,6 +656,15 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" {
+		// What the function calls the value it read before the delete
+		// names what the key held: secret, err := s.ns.Get(ctx, k).
+		for _, w := range readAs(model, op) {
+			if c.credentials.MatchString(w) {
+				ev.credential = strings.ToLower(w)
+			}
+		}
+	}
 	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" && consumed(model, op) {
 		ev.credential = "single use"
 	}
@@ -660,6 +674,36 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	}
 	return ev
 }
+
+// readAs returns the words of the names that the function holding del
+// gives to what a get of the same key read before it.
+func readAs(model *kvapi.Result, del *kvapi.Op) []string {
+	fn := kvapi.Outermost(del.Call.Parent())
+	var words []string
+	for _, get := range model.GetsOf(del) {
+		if kvapi.Outermost(get.Call.Parent()) != fn || !kvapi.Before(get.Call, del.Call) || get.Expr == nil {
+			continue
+		}
+		for _, n := range model.Path(get.Expr.Pos()) {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok {
+				continue
+			}
+			if len(as.Rhs) == 1 && ast.Unparen(as.Rhs[0]) == get.Expr {
+				for _, lhs := range as.Lhs {
+					if id, ok := lhs.(*ast.Ident); ok && id.Name != "_" && id.Name != "err" {
+						words = append(words, kvapi.Words(id.Name)...)
+					}
+				}
+			}
+			break
+		}
+	}
+	return words
+}
+
+// notCodes are short words for codes that are no credential.
+var notCodes = map[string]bool{"zipcode": true, "barcode": true, "opcode": true, "encode": true, "decode": true}
 
 // keyBuilderWord words make up the names of functions that build keys of
 // any kind: KeyOf, MakeKey, Key, keyFor, BuildPath.
@@ -1146,7 +1190,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"verif", "one-time code"}, {"login", "one-time code"}, {"api", "API key"}, {"password", "password reset token"},
 	{"reset", "password reset token"}, {"pwreset", "password reset token"}, {"pwdreset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
 	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
-	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"},
+	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"}, {"secret", "secret"},
 	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"invitation", "invitation"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
 }
