@@ -388,6 +388,14 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 		}
 		return out
 	}
+	if CalleeName(call) == "cmp.Or" {
+		if s, ok := args[0].(*ssa.Slice); ok { // (variadic: its elements)
+			if elems, ok := literalParts(s); ok {
+				return firstNonZero(len(elems), func(i int) []constant.Value { return e.values(elems[i], f, depth+1) })
+			}
+		}
+		return nil
+	}
 	if round := roundings[CalleeName(call)]; round != nil && len(args) == 1 {
 		return mapValues(e.values(args[0], f, depth+1), func(c constant.Value) constant.Value { return roundValue(c, round) })
 	}
@@ -533,6 +541,43 @@ func mapString2(a []constant.Value, fn func(string, string) string) constant.Val
 // any argument not known makes the call not known.
 func (e *evaluator) fold(fn func([]constant.Value) constant.Value, args []ssa.Value, f *Frame, depth int) []constant.Value {
 	return foldEach(fn, len(args), func(i int) []constant.Value { return e.values(args[i], f, depth+1) })
+}
+
+// firstNonZero is what cmp.Or returns, given the values of each of its n
+// arguments: the first that is not zero. An argument not known leaves the
+// result unknown.
+func firstNonZero(n int, arg func(i int) []constant.Value) []constant.Value {
+	var out []constant.Value
+	for i := range n {
+		vals := arg(i)
+		if len(vals) == 0 {
+			return nil
+		}
+		zero := false
+		for _, v := range vals {
+			if zeroValue(v) {
+				zero = true
+			} else {
+				out = appendValue(out, v)
+			}
+		}
+		if !zero {
+			return out
+		}
+	}
+	return out
+}
+
+func zeroValue(v constant.Value) bool {
+	switch v.Kind() {
+	case constant.String:
+		return constant.StringVal(v) == ""
+	case constant.Bool:
+		return !constant.BoolVal(v)
+	case constant.Int, constant.Float:
+		return constant.Sign(v) == 0
+	}
+	return false
 }
 
 // foldEach applies fn to each combination of the values of its n
@@ -1132,6 +1177,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 		if fold := stringFolds[t.Name]; fold != nil {
 			return foldEach(fold, len(t.Args), sub) // strings.ToLower(plan) == "trial"
+		}
+		if t.Name == "cmp.Or" {
+			return firstNonZero(len(t.Args), sub) // cmp.Or(o.Limit, 1000)
 		}
 		if round := roundings[t.Name]; round != nil && len(t.Args) == 1 {
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })

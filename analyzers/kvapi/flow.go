@@ -145,6 +145,17 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.Lookup:
 		return w.operands(v, s, depth) || w.mapUpdates(v, s, depth)
 	case *ssa.Parameter:
+		// A batch or an element of a range over the standard library's
+		// iterators holds what the slice ranged over holds:
+		// for chunk := range slices.Chunk(page.Keys, 50).
+		if s, ok := rangedOver(v, "slices.Chunk", "slices.Values", "slices.All", "slices.Backward"); ok {
+			return next(s, false)
+		}
+		// So does the element a slices function hands its callback:
+		// slices.DeleteFunc(ids, func(id string) bool {...}).
+		if s := calledOnElements(v); s != nil {
+			return next(s, false)
+		}
 		// A parameter of a closure called in place, go func(old string)
 		// {...}(old), or of an unexported helper that builds the options
 		// (params := t.update(b)): what its calls in the package pass.
@@ -791,4 +802,36 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// elementFuncs are the slices functions that call their function
+// argument with the elements of their first.
+var elementFuncs = map[string]bool{
+	"slices.DeleteFunc": true, "slices.IndexFunc": true, "slices.ContainsFunc": true,
+	"slices.SortFunc": true, "slices.SortStableFunc": true, "slices.CompactFunc": true,
+	"slices.MaxFunc": true, "slices.MinFunc": true,
+}
+
+// calledOnElements returns the slice whose elements p, a parameter of a
+// closure, is given by a function of elementFuncs.
+func calledOnElements(p *ssa.Parameter) ssa.Value {
+	fn := p.Parent()
+	if fn.Parent() == nil {
+		return nil
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != fn {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				call, ok := ref.(*ssa.Call)
+				if ok && elementFuncs[CalleeName(call)] && len(call.Call.Args) == 2 && call.Call.Args[1] == mc {
+					return call.Call.Args[0]
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -779,7 +779,7 @@ func (c *compiler) callArgs(v *ssa.Call, depth int) []*Term {
 // calls with equal arguments give equal results (a key built twice as
 // fmt.Sprintf("rate:%s", ip) is the same key).
 var pureFuncs = map[string]bool{
-	"min": true, "max": true, "len": true,
+	"min": true, "max": true, "len": true, "cmp.Or": true,
 	"fmt.Sprintf": true, "fmt.Sprint": true,
 	"strconv.Itoa": true, "strconv.FormatInt": true, "strconv.FormatUint": true, "strconv.Quote": true,
 	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,

@@ -143,7 +143,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if op.Method.Role != kvapi.Get || op.InTest() || model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		if loop := perKey(model, op, listed, notListed); loop != nil && !perLoop[loop] {
+		if loop := perKey(model, op, listed, notListed, read); loop != nil && !perLoop[loop] {
 			perLoop[loop] = true
 			reported(op, nPlusOneMsg)
 		}
@@ -481,7 +481,9 @@ func setsField(lit *ast.CompositeLit, name string) bool {
 // cursorFields are the fields and methods that tell whether a list has
 // more pages.
 var cursorFields = map[string]bool{"Cursor": true, "ListComplete": true, "ResultInfo": true, "Complete": true,
-	"NextCursor": true, "Next": true, "GetNextPage": true, "HasMore": true, "Truncated": true}
+	"NextCursor": true, "Next": true, "GetNextPage": true, "HasMore": true, "Truncated": true,
+	"Done": true, "More": true, "IsComplete": true, "IsLast": true, "Finished": true,
+	"NextPage": true, "NextToken": true, "ContinuationToken": true}
 
 // sampleSize is the largest Limit that asks for a sample rather than
 // the keys under a prefix: one key to see whether any exist, a handful to
@@ -663,7 +665,7 @@ func cursorField(t types.Type, i int) bool {
 // perKey returns the loop in which get reads a key that a list returned,
 // once per key, or nil: a loop of its function (its header block), or the
 // closure it is in (a goroutine per key).
-func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed []ssa.Value) any {
+func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Value) any {
 	if len(listed) == 0 {
 		return nil
 	}
@@ -697,7 +699,15 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed []ssa.Value) a
 	// A key made from a value that a get read (a record of a bulk get of
 	// the listed keys, then its lock's key) is not a listed key read again.
 	isListed := func(s kvapi.Step) bool { return slices.Contains(listed, s.Value) }
+	isRead := func(s kvapi.Step) bool { return slices.Contains(read, s.Value) }
 	for _, src := range get.Sources(kvapi.Key) {
+		// Nor is a key made partly from what a get read: the IDs an
+		// index holds, under the account the listed index key names.
+		if slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
+			return model.Backward(in, get.Call, isRead) && !model.Backward(in, get.Call, isListed)
+		}) {
+			continue
+		}
 		for _, in := range src.Inputs() {
 			if model.BackwardAvoiding(in, get.Call, notListed, isListed) {
 				return in
