@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
@@ -269,8 +270,16 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		// k, ttl := sessionEntry(id): one of the results of a function of
 		// this package.
 		if call, ok := v.Tuple.(*ssa.Call); ok {
+			if CalleeName(call) == "time.ParseDuration" && v.Index == 0 {
+				return mapValues(e.values(call.Call.Args[0], f, depth+1), parseDuration) // mustDuration("45s")
+			}
 			return e.returned(call, v.Index, f, depth)
 		}
+		if lookup, ok := v.Tuple.(*ssa.Lookup); ok && v.Index == 0 {
+			return e.model.tableValue(lookup) // d, ok := config.TTLs["banner"]
+		}
+	case *ssa.Lookup:
+		return e.model.tableValue(v) // config.TTLs["banner"]
 	case *ssa.Field:
 		if call := callBehind(v.X); call != nil {
 			return e.choice(call, v.Field, f, depth) // policy.For(plan).CacheTTL
@@ -541,6 +550,19 @@ func mapString2(a []constant.Value, fn func(string, string) string) constant.Val
 // any argument not known makes the call not known.
 func (e *evaluator) fold(fn func([]constant.Value) constant.Value, args []ssa.Value, f *Frame, depth int) []constant.Value {
 	return foldEach(fn, len(args), func(i int) []constant.Value { return e.values(args[i], f, depth+1) })
+}
+
+// parseDuration is time.ParseDuration of a constant string, as a
+// constant number of nanoseconds; nil when it does not parse.
+func parseDuration(c constant.Value) constant.Value {
+	if c.Kind() != constant.String {
+		return nil
+	}
+	d, err := time.ParseDuration(constant.StringVal(c))
+	if err != nil {
+		return nil
+	}
+	return constant.MakeInt64(int64(d))
 }
 
 // firstNonZero is what cmp.Or returns, given the values of each of its n

@@ -286,12 +286,18 @@ func exportPolicies(pass *analysis.Pass) {
 	r.funcs = sourceFunctions(pass, r.pkg)
 	r.exportNumbers()
 	r.exportChoices()
+	r.exportTables()
 }
 
 // declaresPolicy reports whether one of the package's functions that
 // other packages can call returns one number, and has a return of a
 // constant that could be a policy or converts a lifetime.
 func declaresPolicy(pass *analysis.Pass) bool {
+	for _, name := range pass.Pkg.Scope().Names() {
+		if v, ok := pass.Pkg.Scope().Lookup(name).(*types.Var); ok && v.Exported() && numericMap(types.NewPointer(v.Type())) {
+			return true // a table of lifetimes (see exportTables)
+		}
+	}
 	for _, file := range pass.Files {
 		for _, decl := range file.Decls {
 			decl, ok := decl.(*ast.FuncDecl)

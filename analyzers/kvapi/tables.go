@@ -2,8 +2,11 @@ package kvapi
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
+	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -268,4 +271,142 @@ func storesTo(addr ssa.Value) []*ssa.Store {
 		}
 	}
 	return out
+}
+
+// Tables of other packages. A config package often keeps lifetimes in a
+// map by name, var TTLs = map[string]time.Duration{"banner": 45 *
+// time.Second}, which other packages read by a constant name:
+// config.TTLs["banner"]. A tableFact carries the map's entries, each
+// folded to a constant (mustDuration("45s") included), so that such a
+// read is that entry's value.
+
+// A tableFact lists the entries of a package-level map that only the
+// package initializer fills, with constant keys and values.
+type tableFact struct {
+	Entries []TableEntry
+}
+
+// A TableEntry is one key and value, as constant.Value.ExactString
+// gives them.
+type TableEntry struct {
+	Key, Value string
+}
+
+func (*tableFact) AFact() {}
+
+func (f *tableFact) String() string {
+	var entries []string
+	for _, e := range f.Entries {
+		entries = append(entries, e.Key+": "+e.Value)
+	}
+	return "kv table: " + strings.Join(entries, ", ")
+}
+
+// exportTables exports a tableFact for each exported package-level map
+// of numbers that the initializer fills with constants.
+func (r *Result) exportTables() {
+	for _, m := range r.pkg.Members {
+		g, ok := m.(*ssa.Global)
+		if !ok || g.Object() == nil || !g.Object().Exported() || !numericMap(g.Type()) {
+			continue
+		}
+		entries, ok := r.mapEntries(g)
+		if !ok || len(entries) == 0 {
+			continue
+		}
+		var fact tableFact
+		e := &evaluator{model: r}
+		for _, u := range entries {
+			k, isConst := u.Key.(*ssa.Const)
+			vals := e.values(u.Value, nil, 0)
+			if !isConst || k.Value == nil || len(vals) != 1 {
+				fact.Entries = nil
+				break
+			}
+			fact.Entries = append(fact.Entries, TableEntry{Key: k.Value.ExactString(), Value: vals[0].ExactString()})
+		}
+		if len(fact.Entries) > 0 {
+			r.pass.ExportObjectFact(g.Object(), &fact)
+		}
+	}
+}
+
+// numericMap reports whether t, a global's pointer type, points to a map
+// of numbers (time.Duration among them).
+func numericMap(t types.Type) bool {
+	ptr, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	m, ok := ptr.Elem().Underlying().(*types.Map)
+	return ok && basic(m.Elem(), types.IsInteger|types.IsFloat)
+}
+
+// mapEntries returns the updates that fill the map stored in g, when the
+// package initializer stores it, once, and nothing else writes it here.
+func (r *Result) mapEntries(g *ssa.Global) ([]*ssa.MapUpdate, bool) {
+	var made *ssa.MakeMap
+	for _, user := range r.users(g) {
+		if store, ok := user.(*ssa.Store); ok && store.Addr == g {
+			m, isMap := store.Val.(*ssa.MakeMap)
+			if !isMap || made != nil || !inInit(store) {
+				return nil, false
+			}
+			made = m
+		}
+	}
+	if made == nil {
+		return nil, false
+	}
+	var updates []*ssa.MapUpdate
+	for _, ref := range *made.Referrers() {
+		if u, ok := ref.(*ssa.MapUpdate); ok {
+			updates = append(updates, u)
+		}
+	}
+	return updates, true
+}
+
+// tableValue returns the value of an entry of another package's table,
+// read by a constant key: config.TTLs["banner"].
+func (r *Result) tableValue(lookup *ssa.Lookup) []constant.Value {
+	load, ok := lookup.X.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	g, ok := load.X.(*ssa.Global)
+	key, fixed := lookup.Index.(*ssa.Const)
+	if !ok || !fixed || key.Value == nil || g.Pkg == r.pkg || g.Object() == nil {
+		return nil
+	}
+	fact := new(tableFact)
+	if !r.pass.ImportObjectFact(g.Object(), fact) {
+		return nil
+	}
+	for _, e := range fact.Entries {
+		if e.Key == key.Value.ExactString() {
+			if v := parseExact(e.Value); v != nil {
+				return []constant.Value{v}
+			}
+		}
+	}
+	return nil
+}
+
+// parseExact reads back what constant.Value.ExactString wrote for a
+// number: an integer, or a fraction a/b.
+func parseExact(s string) constant.Value {
+	if num, den, ok := strings.Cut(s, "/"); ok {
+		n, d := constant.MakeFromLiteral(num, token.INT, 0), constant.MakeFromLiteral(den, token.INT, 0)
+		if n.Kind() == constant.Unknown || d.Kind() == constant.Unknown {
+			return nil
+		}
+		return constant.BinaryOp(n, token.QUO, d)
+	}
+	for _, tok := range []token.Token{token.INT, token.FLOAT} {
+		if v := constant.MakeFromLiteral(s, tok, 0); v.Kind() != constant.Unknown {
+			return v
+		}
+	}
+	return nil
 }

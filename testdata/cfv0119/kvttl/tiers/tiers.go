@@ -32,3 +32,18 @@ func Of(plan string) *Limits {
 	}
 	return &Limits{CacheTTL: 5 * time.Minute, HoldTTL: 2 * time.Hour}
 }
+
+// Lifetimes by kind, read by a constant kind in another package.
+var TTLs = map[string]time.Duration{
+	"summary": mustDuration("10m"),
+	"preview": mustDuration("45s"),
+	"hold":    2 * time.Hour,
+}
+
+func mustDuration(s string) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
