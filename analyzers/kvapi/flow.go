@@ -815,10 +815,23 @@ var elementFuncs = map[string]bool{
 // calledOnElements returns the slice whose elements p, a parameter of a
 // closure, is given by a function of elementFuncs.
 func calledOnElements(p *ssa.Parameter) ssa.Value {
-	fn := p.Parent()
+	for _, call := range handedTo(p.Parent()) {
+		if elementFuncs[CalleeName(call)] && len(call.Call.Args) == 2 {
+			if mc, ok := call.Call.Args[1].(*ssa.MakeClosure); ok && mc.Fn == p.Parent() {
+				return call.Call.Args[0]
+			}
+		}
+	}
+	return nil
+}
+
+// handedTo returns the calls that the function around the closure fn
+// hands fn to, as an argument.
+func handedTo(fn *ssa.Function) []*ssa.Call {
 	if fn.Parent() == nil {
 		return nil
 	}
+	var calls []*ssa.Call
 	for _, b := range fn.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			mc, ok := instr.(*ssa.MakeClosure)
@@ -826,12 +839,11 @@ func calledOnElements(p *ssa.Parameter) ssa.Value {
 				continue
 			}
 			for _, ref := range *mc.Referrers() {
-				call, ok := ref.(*ssa.Call)
-				if ok && elementFuncs[CalleeName(call)] && len(call.Call.Args) == 2 && call.Call.Args[1] == mc {
-					return call.Call.Args[0]
+				if call, ok := ref.(*ssa.Call); ok && call.Call.Value != mc {
+					calls = append(calls, call)
 				}
 			}
 		}
 	}
-	return nil
+	return calls
 }

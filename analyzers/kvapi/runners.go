@@ -149,25 +149,13 @@ func (r *Result) Runs(fn *ssa.Function, i int) bool {
 // the calls of runners it is given to.
 func (r *Result) RunSites(fn *ssa.Function) []ssa.CallInstruction {
 	sites := slices.Clone(r.CallSites(fn))
-	if fn.Parent() == nil {
-		return sites
-	}
-	for _, b := range fn.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			mc, ok := instr.(*ssa.MakeClosure)
-			if !ok || mc.Fn != fn {
-				continue
-			}
-			for _, ref := range *mc.Referrers() {
-				call, ok := ref.(*ssa.Call)
-				if !ok || call.Call.Value == mc {
-					continue
-				}
-				callee := call.Call.StaticCallee()
-				if j := slices.Index(call.Call.Args, ssa.Value(mc)); callee != nil && j >= 0 && r.Runs(callee, j) {
-					sites = append(sites, call)
-				}
-			}
+	for _, call := range handedTo(fn) {
+		callee := call.Call.StaticCallee()
+		if j := slices.IndexFunc(call.Call.Args, func(a ssa.Value) bool {
+			mc, ok := a.(*ssa.MakeClosure)
+			return ok && mc.Fn == fn
+		}); callee != nil && j >= 0 && r.Runs(callee, j) {
+			sites = append(sites, call)
 		}
 	}
 	return sites

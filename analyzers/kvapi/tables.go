@@ -109,25 +109,12 @@ func (r *Result) tableEntries(v ssa.Value) []tableEntry {
 		if _, fixed := v.Index.(*ssa.Const); !ok || fixed {
 			return nil
 		}
-		var made *ssa.MakeMap
-		for _, user := range r.users(table) {
-			if store, ok := user.(*ssa.Store); ok && store.Addr == table {
-				m, isMap := store.Val.(*ssa.MakeMap)
-				if !isMap || made != nil || !inInit(store) {
-					return nil
-				}
-				made = m
-			}
-		}
-		if made == nil {
+		updates, ok := r.mapEntries(table)
+		if !ok {
 			return nil
 		}
 		var entries []tableEntry
-		for _, ref := range *made.Referrers() {
-			update, ok := ref.(*ssa.MapUpdate)
-			if !ok {
-				continue
-			}
+		for _, update := range updates {
 			c, isConst := update.Value.(*ssa.Const)
 			if !isConst {
 				return nil
