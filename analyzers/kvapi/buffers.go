@@ -44,7 +44,14 @@ func (r *Result) findBuffers() bool {
 		if flusher.Signature.Recv() == nil || flusher.Parent() != nil {
 			continue
 		}
-		parts := bufferReads(flusher)
+		parts, ok := r.buffered[flusher]
+		if !ok {
+			parts = bufferReads(flusher) // once: findOps asks each round
+			if r.buffered == nil {
+				r.buffered = make(map[*ssa.Function]map[ssa.Value]bufferPart)
+			}
+			r.buffered[flusher] = parts
+		}
 		if len(parts) == 0 {
 			continue
 		}

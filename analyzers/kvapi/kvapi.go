@@ -67,19 +67,20 @@ type Result struct {
 	callers   map[*ssa.Function][]ssa.CallInstruction
 	reads     map[ssa.Value]bool // what the gets hand back, see IsRead
 
-	fieldStores map[*types.Var][]ssa.Value    // what the package stores in each field, see storedIn
-	chanSends   map[*ssa.MakeChan][]send      // what the package sends on each channel, see sentOn
-	ports       []*types.Func                 // the storage ports' methods, see portMethods
-	rest        map[ssa.CallInstruction][]*Op // requests to the REST API, by the call that sends them
-	returns     map[*ssa.Function]*Term       // see returnTerm
-	accessors   map[*ssa.Function][]string    // see accessorPath
-	runners     map[*types.Func][]int         // see findRunners
-	policies    map[*ssa.Function]*Term       // see policyTerm
-	choices     map[choiceKey]*Term           // see choiceTerm
-	checks      map[*ssa.Function][]int       // see missingChecks
-	made        map[*types.Func][]WrappedOp   // see factoryMade
-	builders    map[*ssa.Function]*BuiltFact  // see built
-	clamps      map[*ssa.Function][]string    // the fields each function clamps, see exportClamps
+	fieldStores map[*types.Var][]ssa.Value                 // what the package stores in each field, see storedIn
+	chanSends   map[*ssa.MakeChan][]send                   // what the package sends on each channel, see sentOn
+	ports       []*types.Func                              // the storage ports' methods, see portMethods
+	rest        map[ssa.CallInstruction][]*Op              // requests to the REST API, by the call that sends them
+	returns     map[*ssa.Function]*Term                    // see returnTerm
+	accessors   map[*ssa.Function][]string                 // see accessorPath
+	runners     map[*types.Func][]int                      // see findRunners
+	policies    map[*ssa.Function]*Term                    // see policyTerm
+	choices     map[choiceKey]*Term                        // see choiceTerm
+	buffered    map[*ssa.Function]map[ssa.Value]bufferPart // see findBuffers
+	checks      map[*ssa.Function][]int                    // see missingChecks
+	made        map[*types.Func][]WrappedOp                // see factoryMade
+	builders    map[*ssa.Function]*BuiltFact               // see built
+	clamps      map[*ssa.Function][]string                 // the fields each function clamps, see exportClamps
 }
 
 // Funcs returns the package's functions, methods and closures in source

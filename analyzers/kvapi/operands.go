@@ -1193,33 +1193,32 @@ func (r *Result) argsFor(p *ssa.Parameter) []ssa.Value {
 // "for p := range iter(s)", iter one of iters: a batch of slices.Chunk,
 // an element of slices.Values, the value of slices.All.
 func rangedOver(p *ssa.Parameter, iters ...string) (ssa.Value, bool) {
-	yield := p.Parent()
-	if yield.Synthetic != "range-over-func yield" || yield.Parent() == nil {
+	iter := Iterator(p)
+	if iter == nil || len(iter.Call.Args) == 0 || !slices.Contains(iters, CalleeName(iter)) {
 		return nil, false
 	}
-	for _, b := range yield.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			mc, ok := instr.(*ssa.MakeClosure)
-			if !ok || mc.Fn != yield {
-				continue
-			}
-			for _, ref := range *mc.Referrers() {
-				call, ok := ref.(*ssa.Call)
-				if !ok {
-					continue
-				}
-				iter, ok := call.Call.Value.(*ssa.Call)
-				if !ok || len(iter.Call.Args) == 0 || !slices.Contains(iters, CalleeName(iter)) {
-					continue
-				}
-				// slices.All yields the index first.
-				if i := slices.Index(yield.Params, p); i == len(yield.Params)-1 {
-					return iter.Call.Args[0], true
-				}
-			}
+	// slices.All yields the index first.
+	if yield := p.Parent(); slices.Index(yield.Params, p) != len(yield.Params)-1 {
+		return nil, false
+	}
+	return iter.Call.Args[0], true
+}
+
+// Iterator returns the call that made the iterator whose range yields p
+// to the loop's body: slices.Chunk(xs, 100) in "for p := range
+// slices.Chunk(xs, 100)".
+func Iterator(p *ssa.Parameter) *ssa.Call {
+	yield := p.Parent()
+	if yield.Synthetic != "range-over-func yield" {
+		return nil
+	}
+	for _, call := range handedTo(yield) {
+		mc, ok := call.Call.Args[0].(*ssa.MakeClosure)
+		if iter, isCall := call.Call.Value.(*ssa.Call); isCall && len(call.Call.Args) == 1 && ok && mc.Fn == yield {
+			return iter
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // storedInto returns the values stored at addr.

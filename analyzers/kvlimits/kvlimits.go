@@ -1004,27 +1004,12 @@ func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
 	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
 		return 0, false
 	}
-	body := p.Parent() // the loop's body, a yield function
-	for _, b := range body.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			mc, ok := instr.(*ssa.MakeClosure)
-			if !ok || mc.Fn != body {
-				continue
-			}
-			for _, ref := range *mc.Referrers() {
-				call, ok := ref.(*ssa.Call)
-				if !ok || len(call.Call.Args) != 1 || call.Call.Args[0] != mc {
-					continue
-				}
-				seq, ok := call.Call.Value.(*ssa.Call)
-				if !ok || !isSlicesChunk(seq) {
-					continue
-				}
-				if k := c.model.Constant(seq.Call.Args[1]); k != nil {
-					return constant.Int64Val(constant.ToInt(k))
-				}
-			}
-		}
+	seq := kvapi.Iterator(p) // the loop's body is a yield function
+	if seq == nil || !isSlicesChunk(seq) {
+		return 0, false
+	}
+	if k := c.model.Constant(seq.Call.Args[1]); k != nil {
+		return constant.Int64Val(constant.ToInt(k))
 	}
 	return 0, false
 }
