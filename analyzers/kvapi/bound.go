@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/constant"
 	"go/token"
+	"go/types"
 	"slices"
 	"strings"
 
@@ -270,6 +271,10 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 			return e.termBound(t, nil, args, at, f, depth+1) // kvstore.SecondsOf(d)
 		}
 	}
+	if name, ok := ownMethod(call); ok {
+		// rec.TTL() in a save[T Record] of this package.
+		return e.recordMethodBound(call.Call.Value, strings.TrimPrefix(name, keyMethodPrefix), at, f, depth)
+	}
 	return unknownBound
 }
 
@@ -461,6 +466,9 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 		switch {
 		case t.Name == "time.Until" || t.Name == "(time.Time).Sub":
 			b = countdown
+		case strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args):
+			// rec.TTL() in a Save[T Record]: the record's own method.
+			b = e.recordMethodBound(args[t.Args[0].Index], strings.TrimPrefix(t.Name, keyMethodPrefix), at, f, depth)
 		case t.Name == "max" || t.Name == "min":
 			var bs []Bound
 			for i := range t.Args {
@@ -495,6 +503,38 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 		}
 	}
 	return e.raiseTerm(b, t, held, args, f, depth)
+}
+
+// recordMethodBound is the bound of what the method name of recv, whose
+// concrete type is known in frame f, returns: a Slot's TTL() that counts
+// down to the slot's start.
+func (e *evaluator) recordMethodBound(recv ssa.Value, name string, at *ssa.BasicBlock, f *Frame, depth int) Bound {
+	recv, f, ok := given(recv, f)
+	if !ok && types.IsInterface(recv.Type()) {
+		// A record its callers give: bound through them.
+		if p, isParam := recv.(*ssa.Parameter); isParam && !slices.Contains(e.free, p) {
+			e.free = append(e.free, p)
+		}
+		return unknownBound
+	}
+	// (A parameter of a concrete type has that type's method.)
+	m := e.model.methodNamed(recv.Type(), name)
+	switch {
+	case m == nil:
+		return unknownBound
+	case m.Pkg == e.model.pkg && m.Blocks != nil:
+		var bs []Bound
+		for _, b := range m.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
+				bs = append(bs, e.bound(ret.Results[0], b, &Frame{Fn: m, Recv: recv, Outer: f}, depth+1))
+			}
+		}
+		return join(bs)
+	}
+	if t := e.model.numberTerm(m); t != nil {
+		return e.termBound(t, nil, []ssa.Value{recv}, at, f, depth+1)
+	}
+	return unknownBound
 }
 
 // priorField reports whether t is what a field of options held before a

@@ -55,12 +55,16 @@ func (r *Result) findBuffers() bool {
 		if len(parts) == 0 {
 			continue
 		}
-		var ops []*Op
+		var ops, gets []*Op
 		for _, op := range r.Ops {
-			// Writes and deletes: what a flusher reads is its own business.
-			written := op.Method.Role == Put || op.Method.Role == Delete
-			if written && op.Call.Parent() == flusher && (op.Wrapped == nil || op.Wrapped.Field == "") {
+			if op.Call.Parent() != flusher || op.Wrapped != nil && op.Wrapped.Field != "" {
+				continue
+			}
+			switch op.Method.Role {
+			case Put, Delete:
 				ops = append(ops, op)
+			case Get:
+				gets = append(gets, op)
 			}
 		}
 		if len(ops) == 0 {
@@ -76,8 +80,18 @@ func (r *Result) findBuffers() bool {
 			if len(staged) == 0 {
 				continue
 			}
+			var keys []string
 			for _, op := range ops {
 				if w, ok := r.stagedOp(stager, flusher, op, parts, staged); ok {
+					changed = r.addStaged(stager, w) || changed
+					keys = append(keys, w.operand(Key).String())
+				}
+			}
+			// What a flusher reads is its own business, but for a get of
+			// the key it writes: an actor's increment reads and writes
+			// back, and is reported inside, not at each caller.
+			for _, op := range gets {
+				if w, ok := r.stagedOp(stager, flusher, op, parts, staged); ok && slices.Contains(keys, w.operand(Key).String()) {
 					changed = r.addStaged(stager, w) || changed
 				}
 			}
@@ -126,6 +140,20 @@ func partRead(fn *ssa.Function, v ssa.Value, depth int) (bufferPart, bool) {
 	switch v := v.(type) {
 	case *ssa.Extract:
 		switch t := v.Tuple.(type) {
+		case *ssa.Select: // select { case req := <-a.reqs: ... }
+			if st := receivedBy(t, v.Index); st != nil {
+				if f := receiverField(fn, st.Chan); f != nil {
+					return bufferPart{f, "elem"}, true
+				}
+			}
+		case *ssa.TypeAssert: // switch cmd := c.(type) { case scanCmd: ... }
+			if v.Index == 0 {
+				return partRead(fn, t.X, depth+1)
+			}
+		case *ssa.UnOp: // for req := range a.reqs
+			if f := receiverField(fn, t.X); f != nil && t.Op == token.ARROW && v.Index == 0 {
+				return bufferPart{f, "elem"}, true
+			}
 		case *ssa.Next: // for k, o := range u.ops
 			if rng, ok := t.Iter.(*ssa.Range); ok && !t.IsString {
 				if f := receiverField(fn, rng.X); f != nil {
@@ -145,9 +173,22 @@ func partRead(fn *ssa.Function, v ssa.Value, depth int) (bufferPart, bool) {
 		if f := receiverField(fn, v.X); f != nil {
 			return bufferPart{f, "elem"}, true
 		}
+	case *ssa.TypeAssert:
+		if !v.CommaOk {
+			return partRead(fn, v.X, depth+1)
+		}
 	case *ssa.UnOp:
+		if v.Op == token.ARROW && !v.CommaOk { // req := <-a.reqs
+			if f := receiverField(fn, v.X); f != nil {
+				return bufferPart{f, "elem"}, true
+			}
+		}
 		if v.Op != token.MUL {
 			break
+		}
+		// cmd whole, of a local cmd := <-a.cmds
+		if alloc, ok := v.X.(*ssa.Alloc); ok && len(storesTo(alloc)) == 1 && !setInPart(alloc) {
+			return partRead(fn, storesTo(alloc)[0].Val, depth+1)
 		}
 		if f := elemAddr(fn, v.X); f != nil { // for _, k := range u.order
 			return bufferPart{f, "elem"}, true
@@ -169,6 +210,24 @@ func partRead(fn *ssa.Function, v ssa.Value, depth int) (bufferPart, bool) {
 		}
 	}
 	return bufferPart{}, false
+}
+
+// receivedBy returns the receiving state of sel whose value the
+// extract at index gives (a select's tuple is the chosen index, recvOk,
+// then one value per receiving state).
+func receivedBy(sel *ssa.Select, index int) *ssa.SelectState {
+	n := index - 2
+	for i := range sel.States {
+		st := sel.States[i]
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		if n == 0 {
+			return st
+		}
+		n--
+	}
+	return nil
 }
 
 // elemAddr returns the field of fn's receiver whose element addr
@@ -201,6 +260,9 @@ func receiverField(fn *ssa.Function, x ssa.Value) *types.Var {
 func (r *Result) stagedParts(fn *ssa.Function, bound map[*ssa.Parameter]ssa.Value, depth int) map[bufferPart]ssa.Value {
 	resolve := func(v ssa.Value) ssa.Value {
 		for range maxDepth {
+			if whole := copiedParam(v, ""); whole != nil {
+				v = whole // req of call(ctx, req), kept in a local to set req.reply
+			}
 			p, ok := v.(*ssa.Parameter)
 			if !ok || bound == nil || bound[p] == nil {
 				break
@@ -242,6 +304,16 @@ func (r *Result) stagedParts(fn *ssa.Function, bound map[*ssa.Parameter]ssa.Valu
 				if f := receiverField(fn, instr.Map); f != nil {
 					put(f, "key", instr.Key)
 					put(f, "elem", instr.Value)
+				}
+			case *ssa.Send: // a.reqs <- req: an actor's goroutine serves it
+				if f := receiverField(fn, instr.Chan); f != nil {
+					put(f, "elem", instr.X)
+				}
+			case *ssa.Select:
+				for _, st := range instr.States {
+					if f := receiverField(fn, st.Chan); f != nil && st.Dir == types.SendOnly {
+						put(f, "elem", st.Send)
+					}
 				}
 			case *ssa.Store:
 				fa, ok := instr.Addr.(*ssa.FieldAddr)
@@ -352,16 +424,56 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 			override[p] = opaque
 		}
 	}
+	// switch cmd := c.(type): the case of the type the stager sends.
+	for v, p := range reads {
+		if p.part != "elem" {
+			continue
+		}
+		if mi, ok := staged[p].(*ssa.MakeInterface); ok {
+			for _, ref := range *v.Referrers() {
+				if ta, ok := ref.(*ssa.TypeAssert); ok && ta.CommaOk {
+					for _, use := range *ta.Referrers() {
+						if ok, isExtract := use.(*ssa.Extract); isExtract && ok.Index == 1 {
+							same := types.Identical(ta.AssertedType, mi.X.Type())
+							override[ok] = &Term{Op: TermConst, Value: constant.MakeBool(same).ExactString(), Kind: constant.Bool}
+						}
+					}
+				}
+			}
+		}
+	}
 	c := &compiler{model: r, fn: flusher, override: override}
 	w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName(), Collapses: collapses(staged)}
 	if op.Wrapped != nil {
 		w.Method = op.Wrapped.Method
 	}
+	// A method handed the whole entry (a.handle(ctx, cmd), an actor's)
+	// reads its fields through its parameter: they are what the stager
+	// stores there too. The entry stands in its Terms as a marker, whose
+	// fields are then replaced.
+	entries := make(map[*Term]*types.Var)
+	for v, p := range reads {
+		if _, isStruct := v.Type().Underlying().(*types.Struct); isStruct && p.part == "elem" {
+			marker := &Term{Op: TermOpaque}
+			override[v], entries[marker] = marker, p.field
+		}
+	}
+	entryFields := func(t *Term) *Term {
+		return t.rewriteShared(func(f *Term) *Term {
+			if f.Op != TermField || len(f.Args) != 1 || entries[f.Args[0]] == nil {
+				return nil
+			}
+			if sv, ok := staged[bufferPart{entries[f.Args[0]], "elem." + f.Name}]; ok {
+				return sc.term(sv, 0)
+			}
+			return unstaged
+		}, make(map[*Term]*Term))
+	}
 	keyGiven := false
 	for o := Operand(0); o < numOperands; o++ {
 		ot := OperandTerms{Operand: o}
 		for _, src := range op.Sources(o) {
-			t := c.guarded(src, op)
+			t := entryFields(c.guarded(src, op))
 			if o == Key {
 				if unstagedIn(t) {
 					return WrappedOp{}, false // a key its callers give (record(key, o))
@@ -379,6 +491,13 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 		return WrappedOp{}, false
 	}
 	e := &evaluator{model: r}
+	// Decide the method's own branches too: switch cmd.op { case opPut: }.
+	var conds []Cond
+	if op.Wrapped != nil {
+		for _, cond := range op.Wrapped.Conds {
+			conds = append(conds, Cond{Term: entryFields(c.source(Source{Term: cond.Term, Args: op.Args})), Want: cond.Want})
+		}
+	}
 	at := op.Call.Block()
 	for b := at.Idom(); b != nil; b = b.Idom() {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
@@ -389,7 +508,9 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 		if then == els {
 			continue
 		}
-		cond := Cond{Term: c.term(br.Cond, 1), Want: then}
+		conds = append(conds, Cond{Term: c.term(br.Cond, 1), Want: then})
+	}
+	for _, cond := range conds {
 		if unstagedIn(cond.Term) {
 			return WrappedOp{}, false // a branch its callers decide (o.delete of record(key, o))
 		}

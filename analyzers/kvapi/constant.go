@@ -738,19 +738,28 @@ func given(v ssa.Value, f *Frame) (_ ssa.Value, _ *Frame, ok bool) {
 // to evaluate it in.
 func (r *Result) recordMethodOf(recv ssa.Value, name string, f *Frame) (*ssa.Function, ssa.Value, *Frame) {
 	recv, f, ok := given(recv, f)
-	if !ok || types.IsInterface(recv.Type()) {
+	if !ok {
 		return nil, nil, nil
 	}
+	return r.methodNamed(recv.Type(), name), recv, f
+}
+
+// methodNamed returns the method name of the concrete type t, nil for an
+// interface.
+func (r *Result) methodNamed(t types.Type, name string) *ssa.Function {
+	if types.IsInterface(t) {
+		return nil
+	}
 	prog := r.pkg.Prog
-	sel := prog.MethodSets.MethodSet(recv.Type()).Lookup(r.pkg.Pkg, name)
+	sel := prog.MethodSets.MethodSet(t).Lookup(r.pkg.Pkg, name)
 	if sel == nil {
-		return nil, nil, nil
+		return nil
 	}
 	m := prog.MethodValue(sel)
 	if declared := prog.FuncValue(sel.Obj().(*types.Func)); m.Synthetic != "" && declared != nil {
 		m = declared // (*badge).TTL, the wrapper of badge.TTL
 	}
-	return m, recv, f
+	return m
 }
 
 // implements reports whether the value v is in frame f has every method

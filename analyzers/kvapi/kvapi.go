@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -81,6 +81,7 @@ type Result struct {
 	made        map[*types.Func][]WrappedOp                // see factoryMade
 	builders    map[*ssa.Function]*BuiltFact               // see built
 	clamps      map[*ssa.Function][]string                 // the fields each function clamps, see exportClamps
+	floors      map[*ssa.Function]*floorFact               // see exportFloors
 }
 
 // Funcs returns the package's functions, methods and closures in source
@@ -215,6 +216,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.exportNumbers()
 	res.exportChoices()
 	res.exportTables()
+	res.exportFloors()
 	res.exportAccessors()
 	res.runners = findRunners(pass)
 	res.byFunc = make(map[funcRole][]*Op)

@@ -35,6 +35,10 @@ type numberFact struct {
 	// another package decides (cfg.PresenceTTL() kept in a field) is
 	// reported where it is written.
 	Returns []ConstReturn
+	// CountdownAt is, for a function that counts down to a moment from
+	// its one return (Slot.TTL(), time.Until(s.Start)), that return's
+	// file:line:column: where the lifetime is written.
+	CountdownAt string
 }
 
 // A ConstReturn is a return statement that gives a constant.
@@ -65,7 +69,11 @@ func (r *Result) exportNumbers() {
 		case r.countsDown(fn):
 			// UntilEndOfMonth(now, loc): what is left until a moment,
 			// known to callers as a countdown with no floor.
-			r.pass.ExportObjectFact(obj, &numberFact{Term: &Term{Op: TermCall, Name: "time.Until"}})
+			fact := &numberFact{Term: &Term{Op: TermCall, Name: "time.Until"}}
+			if pos := onlyReturn(fn); pos.IsValid() {
+				fact.CountdownAt = r.pass.Fset.Position(pos).String()
+			}
+			r.pass.ExportObjectFact(obj, fact)
 		}
 	}
 }
@@ -91,6 +99,89 @@ func (r *Result) countsDown(fn *ssa.Function) bool {
 		found = true
 	}
 	return found
+}
+
+// onlyReturn returns the position of fn's return, if it has one.
+func onlyReturn(fn *ssa.Function) token.Pos {
+	pos := token.NoPos
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			if pos.IsValid() {
+				return token.NoPos
+			}
+			pos = ret.Pos()
+		}
+	}
+	return pos
+}
+
+// RecordCountdown returns, for an operand that src's wrapper asks its
+// record for (rec.TTL() in Save[T Record]), the return of the record's
+// method that counts down to a moment (time.Until(s.Start)): where the
+// lifetime is written. NoPos when that is not known.
+func (r *Result) RecordCountdown(src Source, f *Frame) token.Pos {
+	var recv ssa.Value
+	var name string
+	switch {
+	case src.Term != nil:
+		asked := src.Term.Find(func(t *Term) bool {
+			return t.Op == TermCall && strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 &&
+				t.Args[0].Op == TermParam && t.Args[0].Index < len(src.Args)
+		})
+		if asked == nil {
+			return token.NoPos
+		}
+		recv, name = src.Args[asked.Args[0].Index], asked.Name
+	case src.Value != nil:
+		call := askedRecord(src.Value, 0)
+		if call == nil {
+			return token.NoPos
+		}
+		recv, name = call.Call.Value, call.Call.Method.Name()
+	default:
+		return token.NoPos
+	}
+	recv, _, _ = given(recv, f) // (a parameter of a concrete type has that type's method)
+	m := r.methodNamed(recv.Type(), strings.TrimPrefix(name, keyMethodPrefix))
+	switch {
+	case m == nil:
+		return token.NoPos
+	case m.Pkg == r.pkg:
+		if r.countsDown(m) {
+			return onlyReturn(m)
+		}
+		return token.NoPos
+	}
+	obj, ok := m.Object().(*types.Func)
+	fact := new(numberFact)
+	if !ok || !r.pass.ImportObjectFact(obj, fact) || fact.CountdownAt == "" {
+		return token.NoPos
+	}
+	return positionIn(r.pass.Fset, fact.CountdownAt)
+}
+
+// askedRecord returns the call in v that asks a record for a number
+// through an interface or type parameter: rec.TTL() in
+// int(rec.TTL().Seconds()).
+func askedRecord(v ssa.Value, depth int) *ssa.Call {
+	if depth > 4 {
+		return nil
+	}
+	switch x := v.(type) {
+	case *ssa.Call:
+		if _, ok := ownMethod(x); ok {
+			return x
+		}
+		if x.Call.IsInvoke() || len(x.Call.Args) != 1 {
+			return nil
+		}
+		return askedRecord(x.Call.Args[0], depth+1) // (time.Duration).Seconds
+	case *ssa.Convert:
+		return askedRecord(x.X, depth+1)
+	case *ssa.ChangeType:
+		return askedRecord(x.X, depth+1)
+	}
+	return nil
 }
 
 // constReturns lists fn's returns whose result is a constant, and those

@@ -734,6 +734,11 @@ func (r *Result) paramRoots(fn *ssa.Function, v ssa.Value) []*Term {
 				walk(e, depth+1)
 			}
 			return
+		case *ssa.Slice:
+			if _, isSlice := x.X.Type().Underlying().(*types.Slice); isSlice {
+				walk(x.X, depth+1) // a chunk of the parameter: pairs[start:end]
+				return
+			}
 		case *ssa.UnOp:
 			if ia, ok := x.X.(*ssa.IndexAddr); ok && x.Op == token.MUL {
 				if p := param(ia.X); p != nil {

@@ -294,6 +294,12 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		return c.call(v, depth)
 	case *ssa.TypeAssert:
 		return c.term(v.X, depth+1)
+	case *ssa.Slice:
+		// A window of a slice holds its elements: pairs[start:end] of a
+		// bulk write that cuts its input in chunks.
+		if _, isSlice := v.X.Type().Underlying().(*types.Slice); isSlice {
+			return c.term(v.X, depth+1)
+		}
 	case *ssa.Extract:
 		if call, ok := valueOrError(v); ok {
 			return c.call(call, depth) // key, err := keyOf(door): the key
@@ -823,6 +829,29 @@ func (c *compiler) Conds(b *ssa.BasicBlock, depth int) []Cond {
 		parent := b.Preds[0]
 		conds = append(conds, c.branch(parent, b, depth)...)
 		b = parent
+	}
+	return conds
+}
+
+// opConds is Conds of an operation's block b, and past a join the
+// branches that still decide whether b runs: the case of a switch whose
+// body branches again before the operation (an actor's case opAdd).
+func (c *compiler) opConds(b *ssa.BasicBlock) []Cond {
+	conds := c.Conds(b, 0)
+	for steps := 0; len(b.Preds) == 1 && steps < 32; steps++ {
+		b = b.Preds[0]
+	}
+	for d, steps := b.Idom(), 0; d != nil && steps < 32; d, steps = d.Idom(), steps+1 {
+		if len(d.Succs) != 2 {
+			continue
+		}
+		// Every way into b passes the edge from d to child only when
+		// child is entered from d alone.
+		for _, child := range d.Succs {
+			if len(child.Preds) == 1 && child.Dominates(b) {
+				conds = append(conds, c.branch(d, child, 0)...)
+			}
+		}
 	}
 	return conds
 }

@@ -396,7 +396,12 @@ func (r *Result) funcTypeOps(call ssa.CallInstruction) (ops []*Op, ok bool) {
 func (r *Result) closureBehind(call ssa.CallInstruction) *ssa.Function {
 	common := call.Common()
 	if !common.IsInvoke() {
-		return nil
+		// var deleteValue = func(ns *kv.Namespace, key string) error {...}
+		anon, _ := r.swappable(common.Value).(*ssa.Function)
+		if anon == nil || anon.Object() != nil {
+			return nil
+		}
+		return anon
 	}
 	load, ok := common.Value.(*ssa.UnOp)
 	if !ok || load.Op != token.MUL {
@@ -436,6 +441,9 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		return common.Method, append([]ssa.Value{common.Value}, common.Args...)
 	}
 	fn := common.Value
+	if swapped := r.swappable(fn); swapped != nil {
+		fn = swapped // var putValue = realPut; putValue(ns, key, v)
+	}
 	if load, ok := fn.(*ssa.UnOp); ok && load.Op == token.MUL {
 		if fa, ok := load.X.(*ssa.FieldAddr); ok {
 			fn = r.onlyStored(FieldOf(fa))
@@ -474,6 +482,41 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
 	return obj, common.Args
+}
+
+// swappable returns the function that v, a load of a package variable of
+// function type, holds: the one its declaration gives it, when no other
+// code of the package sets it. Tests swap such a variable for a fake
+// (var putValue = realPut), and what they set does not count.
+func (r *Result) swappable(v ssa.Value) ssa.Value {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	g, ok := load.X.(*ssa.Global)
+	if !ok {
+		return nil
+	}
+	if _, isFunc := g.Type().(*types.Pointer).Elem().Underlying().(*types.Signature); !isFunc {
+		return nil
+	}
+	var stored ssa.Value
+	for _, instr := range r.users(g) {
+		st, ok := instr.(*ssa.Store)
+		if !ok || st.Addr != g || r.inTestFile(st.Parent()) {
+			continue
+		}
+		if stored != nil || st.Parent().Synthetic != "package initializer" {
+			return nil
+		}
+		stored = st.Val
+	}
+	return stored
+}
+
+// inTestFile reports whether fn is declared in a _test.go file.
+func (r *Result) inTestFile(fn *ssa.Function) bool {
+	return strings.HasSuffix(r.pass.Fset.Position(outermost(fn).Pos()).Filename, "_test.go")
 }
 
 // capturedVar returns the free variable that v is, or is loaded from.
@@ -710,7 +753,7 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 				params = params || slices.ContainsFunc(terms, given)
 			}
 		}
-		w.Conds = c.Conds(op.Call.Block(), 0)
+		w.Conds = c.opConds(op.Call.Block())
 		if op.Wrapped != nil {
 			args := c.args(op.Args)
 			for _, cd := range op.Wrapped.Conds {

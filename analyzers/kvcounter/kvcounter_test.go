@@ -13,6 +13,10 @@ func TestMain(m *testing.M) { kvtest.Main(m) }
 // only look like counts.
 func TestSyumai(t *testing.T) { kvtest.Run(t, "syumai033", kvcounter.Analyzer, "./kvcounter") }
 
+// An actor's increment, made in its goroutine, is reported there and not
+// at the callers of the method that sends it (kvcounter/actor.go).
+func TestActor(t *testing.T) { kvtest.Run(t, "syumai033", kvcounter.Analyzer, "./actor") }
+
 // The REST SDK, current and old method names.
 func TestCloudflareV0119(t *testing.T) { kvtest.Run(t, "cfv0119", kvcounter.Analyzer, "./kvcounter") }
 func TestCloudflareV030(t *testing.T)  { kvtest.Run(t, "cfv030", kvcounter.Analyzer, "./kvcounter") }

@@ -52,6 +52,9 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		switch {
 		case !reportable(bound):
 		case bound.Countdown && bound.Floor <= 0:
+			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
+				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
+			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
 			return

@@ -136,9 +136,14 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 			}
 			return srcs
 		}
-		for _, src := range sources(kvapi.TTL) {
-			ps.checkTTL(op, src, kvapi.TTL, c.cfg.Min)
-			ps.checkFloor(op, src, kvapi.TTL, c.cfg.Min)
+		// A namespace stacked with a decorator that raises lifetimes to a
+		// floor of a minute or more takes any TTL; one whose floor is not
+		// known is given the benefit of the doubt.
+		if secs, known, floored := model.NamespaceFloor(op); !floored || known && secs < float64(c.cfg.Min) {
+			for _, src := range sources(kvapi.TTL) {
+				ps.checkTTL(op, src, kvapi.TTL, c.cfg.Min)
+				ps.checkFloor(op, src, kvapi.TTL, c.cfg.Min)
+			}
 		}
 		for _, src := range sources(kvapi.CacheTTL) {
 			ps.checkTTL(op, src, kvapi.CacheTTL, c.cfg.CacheMin)

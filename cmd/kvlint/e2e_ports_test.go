@@ -119,6 +119,16 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// A read and a write started by a port's methods, whose adapter
 		// builds them in steps (s.Write(key).JSON(t).Do(ctx)).
 		"tallies/tallies.go:26": "kvcounter",
+		// Stacks of decorators on the port: a put asking for 30 s through
+		// a layer that raises lifetimes to a minute is fine (holds.go:32,
+		// :36, :50); through a stack with no such layer, or one whose floor
+		// is itself too low (reported where it is given), it is not.
+		"holds/holds.go:27": "kvttl",
+		"holds/holds.go:40": "kvttl",
+		"holds/holds.go:44": "kvttl",
+		// A record whose own TTL method counts down to a moment, saved by
+		// a generic helper of another package: reported at that method.
+		"slots/slots.go:16": "kvttl",
 		// Not memstore.go's Touch: the options it builds go to the fake's
 		// own Write.
 	}

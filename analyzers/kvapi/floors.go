@@ -1,0 +1,418 @@
+package kvapi
+
+// Floors. A service often builds its namespace as a stack of decorators,
+// one of which raises every lifetime under a floor before it passes the
+// write on:
+//
+//	store: kvstore.Stack(ns, kvstore.WithTTLFloor(time.Minute), kvstore.WithMetrics(m))
+//
+// A put through that namespace gets at least the floor, whatever its
+// caller asks for (s.store.Put(k, v, 45*time.Second) writes for a
+// minute). The decorator is found by what its method does, not by its
+// name: it passes one of its parameters on to the next layer's method of
+// the same name, raised to a field of its own or to a constant. A
+// function that returns such a decorator, or a layer that makes one, has
+// a floorFact, and NamespaceFloor finds one among the calls that built
+// the namespace an operation goes through.
+
+import (
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strconv"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A floorFact marks a function that returns a decorator, or a layer that
+// makes one, whose writes raise a lifetime under a floor to that floor.
+type floorFact struct {
+	// Param is the function's parameter that gives the floor, or -1 when
+	// the decorator's own constant does.
+	Param int
+	// Floor is that constant, as constant.Value.ExactString.
+	Floor    string
+	Duration bool
+}
+
+func (*floorFact) AFact() {}
+
+func (f *floorFact) String() string {
+	if f.Param >= 0 {
+		return "floors lifetimes at parameter " + strconv.Itoa(f.Param)
+	}
+	return "floors lifetimes at " + f.Floor
+}
+
+// exportFloors exports a floorFact for each function of the package that
+// returns a flooring decorator, and keeps them for NamespaceFloor.
+func (r *Result) exportFloors() {
+	r.floors = make(map[*ssa.Function]*floorFact)
+	for _, fn := range r.funcs {
+		if fn.Parent() != nil || fn.Signature.Results().Len() != 1 {
+			continue
+		}
+		fact := r.returnsFloored(fn)
+		if fact == nil {
+			continue
+		}
+		r.floors[fn] = fact
+		if obj, ok := fn.Object().(*types.Func); ok {
+			r.pass.ExportObjectFact(obj, fact)
+		}
+	}
+}
+
+// returnsFloored returns the floor of the decorator that every return of
+// fn gives, directly (return &floored{next, min}) or from the layer it
+// returns (return func(next Store) Store { return &floored{next, min} }).
+func (r *Result) returnsFloored(fn *ssa.Function) *floorFact {
+	var out *floorFact
+	for _, v := range returnedValues(fn) {
+		v = stripConversions(v)
+		var fact *floorFact
+		if alloc := composite(v); alloc != nil {
+			fact = r.decoratorFloor(fn, alloc)
+		} else if mc, ok := v.(*ssa.MakeClosure); ok {
+			layer, ok := mc.Fn.(*ssa.Function)
+			if !ok || layer.Signature.Results().Len() != 1 {
+				return nil
+			}
+			for _, inner := range returnedValues(layer) {
+				alloc := composite(stripConversions(inner))
+				if alloc == nil {
+					return nil
+				}
+				if fact = r.decoratorFloor(fn, alloc); fact == nil {
+					return nil
+				}
+			}
+		}
+		if fact == nil {
+			return nil
+		}
+		out = fact
+	}
+	return out
+}
+
+// composite returns the struct that v makes, &floored{...} or a
+// floored{...} value, nil if none.
+func composite(v ssa.Value) *ssa.Alloc {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	alloc, _ := v.(*ssa.Alloc)
+	return alloc
+}
+
+// decoratorFloor returns the floor of the decorator that alloc makes in
+// fn (or in a closure that fn returns), when the decorator's type
+// has a flooring method: the field it raises lifetimes to, as alloc sets
+// it from a constant or from a parameter of fn.
+func (r *Result) decoratorFloor(fn *ssa.Function, alloc *ssa.Alloc) *floorFact {
+	if _, isStruct := derefStruct(alloc.Type()); !isStruct {
+		return nil
+	}
+	ptr := alloc.Type()
+	mset := r.pkg.Prog.MethodSets.MethodSet(ptr)
+	for i := 0; i < mset.Len(); i++ {
+		// The method as declared, not the wrapper of a value method.
+		method := r.pkg.Prog.FuncValue(mset.At(i).Obj().(*types.Func))
+		if method == nil || method.Pkg != r.pkg {
+			continue
+		}
+		field, c := raisingMethod(method)
+		if c != nil {
+			return &floorFact{Param: -1, Floor: c.Value.ExactString(), Duration: IsDuration(c.Type())}
+		}
+		if field == nil {
+			continue
+		}
+		for _, ref := range *alloc.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok || FieldOf(fa) != field {
+				continue
+			}
+			for _, st := range storesTo(fa) {
+				switch v := captured(st.Val).(type) {
+				case *ssa.Const:
+					if v.Value != nil {
+						return &floorFact{Param: -1, Floor: v.Value.ExactString(), Duration: IsDuration(v.Type())}
+					}
+				case *ssa.Parameter:
+					for i, p := range fn.Params {
+						if p == v {
+							return &floorFact{Param: i, Duration: IsDuration(v.Type())}
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// captured returns what a closure's free variable holds, as its maker
+// bound it (a parameter captured by reference, and never set again, is
+// that parameter), or v when v is no free variable.
+func captured(v ssa.Value) ssa.Value {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if fv, ok := load.X.(*ssa.FreeVar); ok {
+			if alloc, ok := Binding(fv).(*ssa.Alloc); ok {
+				if stores := storesTo(alloc); len(stores) == 1 {
+					return stores[0].Val
+				}
+			}
+		}
+	}
+	if fv, ok := v.(*ssa.FreeVar); ok {
+		if bound := Binding(fv); bound != nil {
+			return bound
+		}
+	}
+	return v
+}
+
+// raisingMethod reports how method, a decorator's, raises one of its
+// parameters before it passes it on to the next layer's method of the
+// same name: to a field of its receiver (if ttl < s.min { ttl = s.min },
+// max(ttl, s.floor)), or to a constant.
+func raisingMethod(method *ssa.Function) (*types.Var, *ssa.Const) {
+	if method.Signature.Recv() == nil || len(method.Params) < 2 {
+		return nil, nil
+	}
+	recv := method.Params[0]
+	for _, b := range method.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok || !call.Common().IsInvoke() || call.Common().Method.Name() != method.Name() {
+				continue
+			}
+			for _, arg := range call.Common().Args {
+				if field, c, ok := raised(arg, method, recv, 0); ok && (field != nil || c != nil) {
+					return field, c
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// raised reports whether v is one of method's number parameters raised to
+// a floor, and which: a field of recv, or a constant. A bare parameter is
+// not raised (ok, but no floor).
+func raised(v ssa.Value, method *ssa.Function, recv *ssa.Parameter, depth int) (field *types.Var, c *ssa.Const, ok bool) {
+	if depth > 4 || !basic(v.Type(), types.IsInteger|types.IsFloat) {
+		return nil, nil, false
+	}
+	floorOf := func(x ssa.Value) (*types.Var, *ssa.Const) {
+		switch x := x.(type) {
+		case *ssa.Const:
+			if x.Value != nil && x.Value.Kind() != constant.Unknown {
+				return nil, x
+			}
+		case *ssa.UnOp:
+			if fa, isField := x.X.(*ssa.FieldAddr); isField && x.Op == token.MUL && fa.X == recv {
+				return FieldOf(fa), nil
+			}
+		}
+		return nil, nil
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return nil, nil, v != recv && v.Parent() == method
+	case *ssa.Call:
+		b, isBuiltin := v.Call.Value.(*ssa.Builtin)
+		if !isBuiltin || b.Name() != "max" {
+			return nil, nil, false
+		}
+		var given bool
+		for _, arg := range v.Call.Args {
+			if f, k := floorOf(arg); f != nil || k != nil {
+				field, c = f, k
+			} else if _, _, isGiven := raised(arg, method, recv, depth+1); isGiven {
+				given = true
+			}
+		}
+		return field, c, given && (field != nil || c != nil)
+	case *ssa.Phi:
+		var given bool
+		for _, e := range v.Edges {
+			if f, k := floorOf(e); f != nil || k != nil {
+				field, c = f, k
+				continue
+			}
+			f, k, isGiven := raised(e, method, recv, depth+1)
+			if !isGiven {
+				return nil, nil, false
+			}
+			given = true
+			if f != nil || k != nil {
+				field, c = f, k
+			}
+		}
+		return field, c, given
+	}
+	return nil, nil, false
+}
+
+// NamespaceFloor reports whether op writes through a namespace that a
+// flooring decorator wraps (see floorFact), and that floor in seconds
+// when it is known: the floor a put gets, whatever lifetime it asks for.
+func (r *Result) NamespaceFloor(op *Op) (seconds float64, known, ok bool) {
+	for _, arg := range op.Args {
+		if !types.IsInterface(arg.Type()) {
+			continue
+		}
+		if secs, known, ok := r.floorOf(arg, 0); ok {
+			return secs, known, true
+		}
+	}
+	return 0, false, false
+}
+
+// floorOf follows v, a namespace, back to the calls that built it, and
+// returns the floor of a flooring decorator among them.
+func (r *Result) floorOf(v ssa.Value, depth int) (seconds float64, known, ok bool) {
+	if depth > 6 {
+		return 0, false, false
+	}
+	switch v := v.(type) {
+	case *ssa.MakeInterface:
+		return r.floorOf(v.X, depth+1)
+	case *ssa.ChangeInterface:
+		return r.floorOf(v.X, depth+1)
+	case *ssa.ChangeType:
+		return r.floorOf(v.X, depth+1)
+	case *ssa.FreeVar:
+		if bound := Binding(v); bound != nil {
+			return r.floorOf(bound, depth+1)
+		}
+	case *ssa.UnOp:
+		fa, isField := v.X.(*ssa.FieldAddr)
+		if v.Op != token.MUL || !isField {
+			return 0, false, false
+		}
+		stored := r.storedIn(FieldOf(fa))
+		// Every namespace the package keeps in the field is floored.
+		low, allKnown := 0.0, true
+		for i, s := range stored {
+			secs, known, ok := r.floorOf(s, depth+1)
+			if !ok {
+				return 0, false, false
+			}
+			allKnown = allKnown && known
+			if i == 0 || secs < low {
+				low = secs
+			}
+		}
+		return low, allKnown, len(stored) > 0
+	case *ssa.Phi:
+		low, allKnown := 0.0, true
+		for i, e := range v.Edges {
+			secs, known, ok := r.floorOf(e, depth+1)
+			if !ok {
+				return 0, false, false
+			}
+			allKnown = allKnown && known
+			if i == 0 || secs < low {
+				low = secs
+			}
+		}
+		return low, allKnown, len(v.Edges) > 0
+	case *ssa.Call:
+		if fact := r.floorFactOf(v.Call.StaticCallee()); fact != nil {
+			return r.floorValue(v, fact)
+		}
+		// A stack: Stack(ns, WithPrefix("cart:"), WithTTLFloor(time.Minute))
+		// takes the layers it applies among its arguments.
+		if v.Call.StaticCallee() == nil {
+			return 0, false, false
+		}
+		for _, arg := range v.Call.Args {
+			layers := []ssa.Value{arg}
+			if _, isSlice := arg.Type().Underlying().(*types.Slice); isSlice {
+				layers = r.Elements(arg)
+			}
+			for _, layer := range layers {
+				if secs, known, ok := r.floorOf(layer, depth+1); ok {
+					return secs, known, true
+				}
+			}
+		}
+	}
+	return 0, false, false
+}
+
+// floorFactOf returns fn's floorFact, from this package or another's.
+func (r *Result) floorFactOf(fn *ssa.Function) *floorFact {
+	if fn == nil {
+		return nil
+	}
+	if fn.Origin() != nil {
+		fn = fn.Origin()
+	}
+	if fact := r.floors[fn]; fact != nil {
+		return fact
+	}
+	obj, ok := fn.Object().(*types.Func)
+	if !ok || fn.Pkg == r.pkg {
+		return nil
+	}
+	fact := new(floorFact)
+	if !r.pass.ImportObjectFact(obj, fact) {
+		return nil
+	}
+	return fact
+}
+
+// floorValue returns, in seconds, the floor of the decorator that call
+// makes, when it is known at compile time.
+func (r *Result) floorValue(call *ssa.Call, fact *floorFact) (seconds float64, known, ok bool) {
+	c := constant.MakeFromLiteral(fact.Floor, token.FLOAT, 0)
+	duration := fact.Duration
+	if fact.Param >= 0 {
+		if fact.Param >= len(call.Call.Args) {
+			return 0, false, true
+		}
+		c = r.Constant(call.Call.Args[fact.Param])
+		duration = IsDuration(call.Call.Args[fact.Param].Type())
+	}
+	if c == nil || c.Kind() == constant.Unknown {
+		return 0, false, true
+	}
+	secs, _ := constant.Float64Val(constant.ToFloat(c))
+	if duration {
+		secs /= nsPerUnit["Seconds"]
+	}
+	return secs, true, true
+}
+
+// returnedValues returns the first result of each return of fn.
+func returnedValues(fn *ssa.Function) []ssa.Value {
+	var vals []ssa.Value
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
+			vals = append(vals, ret.Results[0])
+		}
+	}
+	return vals
+}
+
+// stripConversions returns v without the interface and type conversions
+// around it.
+func stripConversions(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		default:
+			return v
+		}
+	}
+}
