@@ -1,0 +1,34 @@
+package kvsession
+
+import "github.com/syumai/workers/cloudflare/kv"
+
+// A personal access token revoked by a delete.
+func revokePAT(ns *kv.Namespace, hash string) error { // want revokePAT:"kvsession"
+	return ns.Delete("pat:" + hash) // want `A personal access token revoked or consumed by a KV delete`
+}
+
+// A pattern is no token.
+func dropPattern(ns *kv.Namespace, id string) error {
+	return ns.Delete("pattern:" + id)
+}
+
+// A user's list of tokens, and a staff member's list of sessions, are
+// indexes: read, appended to and written back, a race (kvrace's), but
+// not the credentials themselves.
+func indexPAT(ns *kv.Namespace, userID, id string) error {
+	raw, err := ns.GetString("user:pats:"+userID, nil)
+	if err != nil {
+		return err
+	}
+	return ns.PutString("user:pats:"+userID, raw+","+id, nil)
+}
+
+type staffStore struct{ sessions *kv.Namespace }
+
+func (s *staffStore) remember(staffID, sessID string) error {
+	raw, err := s.sessions.GetString("staffidx:"+staffID, nil)
+	if err != nil {
+		return err
+	}
+	return s.sessions.PutString("staffidx:"+staffID, raw+","+sessID, nil)
+}
