@@ -626,9 +626,13 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
-	if op.Method.Role == kvapi.Put && slices.ContainsFunc(kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name()), indexWord().MatchString) {
-		// indexPAT(userID, id, hash) writes a list of a user's tokens,
-		// an index: its races are kvrace's.
+	// indexPAT(userID, id, hash) writes a list of a user's tokens, an
+	// index: its races are kvrace's. (So does a call of it.)
+	writer := kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name())
+	if op.Wrapper != nil {
+		writer = append(writer, kvapi.Words(op.Wrapper.Name())...)
+	}
+	if (op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut) && slices.ContainsFunc(writer, indexWord().MatchString) {
 		return evidence{}
 	}
 	// A key whose text starts with "code" keeps codes: code:<email>; so
