@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
@@ -342,6 +343,9 @@ func (r *Result) DecidedByError(get, put *Op) bool {
 		if !ok || b == to || !from.Dominates(b) || !b.Dominates(to) {
 			continue
 		}
+		if r.failedUpstream(br, get, to) {
+			return true // a failure remembered: if err != nil { Put("feedfail:"+id, ...) }
+		}
 		test, ok := br.Cond.(*ssa.Call)
 		if !ok || len(test.Call.Args) == 0 || CalleeName(test) != "errors.Is" && CalleeName(test) != "errors.As" {
 			continue
@@ -355,6 +359,68 @@ func (r *Result) DecidedByError(get, put *Op) bool {
 		}
 	}
 	return false
+}
+
+// failedUpstream reports whether br tests that a call other than the get,
+// and not of its key, failed (err != nil, or an HTTP status of 4xx or 5xx),
+// with block to only on the side where it did.
+func (r *Result) failedUpstream(br *ssa.If, get *Op, to *ssa.BasicBlock) bool {
+	cmp, ok := br.Cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.NEQ && cmp.Op != token.EQL {
+		return false
+	}
+	x, y := cmp.X, cmp.Y
+	if _, isConst := x.(*ssa.Const); isConst {
+		x, y = y, x
+	}
+	c, isConst := y.(*ssa.Const)
+	ext, isExtract := x.(*ssa.Extract)
+	if !isConst || !isExtract {
+		return false
+	}
+	call, ok := ext.Tuple.(*ssa.Call)
+	if !ok || call == get.Call || slices.ContainsFunc(r.OpsAt(call), func(op *Op) bool { return r.Same(op, get, Key) }) {
+		return false // (a call that reads other keys, a webhook's payload, may answer)
+	}
+	failed := br.Block().Succs[0]
+	switch {
+	case c.IsNil() && IsError(x.Type()): // err != nil
+		if slices.ContainsFunc(r.OpsAt(call), func(op *Op) bool { return op.Method.Role == Get }) {
+			return false // the miss of another check leads on to a claim
+		}
+		if cmp.Op == token.EQL {
+			failed = br.Block().Succs[1]
+		}
+	case statusTest(cmp, x):
+		// code == http.StatusTooManyRequests || code == 503: the upstream
+		// said no, by any of the statuses tested.
+		for _, pred := range failed.Preds {
+			if other, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If); !ok || pred.Succs[0] != failed || !statusTest(other.Cond, x) {
+				return false
+			}
+		}
+		return failed.Dominates(to)
+	default:
+		return false
+	}
+	return len(failed.Preds) == 1 && failed.Dominates(to)
+}
+
+// statusTest reports whether cond is v == N for an HTTP error status N.
+func statusTest(cond, v ssa.Value) bool {
+	cmp, ok := cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL || cmp.X != v && cmp.Y != v {
+		return false
+	}
+	c, ok := cmp.Y.(*ssa.Const)
+	if cmp.Y == v {
+		c, ok = cmp.X.(*ssa.Const)
+	}
+	if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
+		return false
+	}
+	n, exact := constant.Int64Val(c.Value)
+	return exact && n >= 400 && n <= 599
 }
 
 // calledFunc returns the function that common calls, when there is one:
