@@ -89,15 +89,38 @@ func (r *Result) findBuffers() bool {
 			}
 			// What a flusher reads is its own business, but for a get of
 			// the key it writes: an actor's increment reads and writes
-			// back, and is reported inside, not at each caller.
+			// back, and is reported inside, not at each caller. A stager
+			// that writes nothing asks for a read (an actor's Get): what
+			// it returns is what was read.
 			for _, op := range gets {
-				if w, ok := r.stagedOp(stager, flusher, op, parts, staged); ok && slices.Contains(keys, w.operand(Key).String()) {
+				w, ok := r.stagedOp(stager, flusher, op, parts, staged)
+				switch {
+				case !ok:
+				case len(keys) == 0:
+					w.Results = valueResults(stager)
+					if op.Wrapped != nil {
+						w.MissError, w.ErrorsAsMiss = op.Wrapped.MissError, op.Wrapped.ErrorsAsMiss
+					}
+					changed = r.addStaged(stager, w) || changed
+				case slices.Contains(keys, w.operand(Key).String()):
 					changed = r.addStaged(stager, w) || changed
 				}
 			}
 		}
 	}
 	return changed
+}
+
+// valueResults returns the indices of fn's results that are not errors.
+func valueResults(fn *ssa.Function) []int {
+	var out []int
+	res := fn.Signature.Results()
+	for i := range res.Len() {
+		if !IsError(res.At(i).Type()) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // sameReceiver reports whether a and b are methods of one type.

@@ -17,6 +17,7 @@ const (
 	opPut op = iota
 	opDelete
 	opAdd
+	opGet
 )
 
 type request struct {
@@ -25,7 +26,12 @@ type request struct {
 	value string
 	ttl   time.Duration
 	delta int
-	reply chan error
+	reply chan result
+}
+
+type result struct {
+	value string
+	err   error
 }
 
 // putValue is the one write path; tests replace it.
@@ -55,43 +61,52 @@ func (a *Actor) loop() {
 	}
 }
 
-func (a *Actor) handle(req request) error {
+func (a *Actor) handle(req request) result {
 	switch req.op {
 	case opPut:
-		return putValue(a.ns, req.key, req.value, req.ttl)
+		return result{err: putValue(a.ns, req.key, req.value, req.ttl)}
 	case opDelete:
-		return deleteValue(a.ns, req.key)
+		return result{err: deleteValue(a.ns, req.key)}
+	case opGet:
+		v, err := a.ns.GetString(req.key, nil)
+		return result{value: v, err: err}
 	case opAdd:
 		n := 0
 		if raw, err := a.ns.GetString(req.key, nil); err == nil && raw != "<null>" {
 			n, _ = strconv.Atoi(raw)
 		}
-		return putValue(a.ns, req.key, strconv.Itoa(n+req.delta), req.ttl) // want `counter kept in KV: this put writes back a count read from the same key`
+		return result{err: putValue(a.ns, req.key, strconv.Itoa(n+req.delta), req.ttl)} // want `counter kept in KV: this put writes back a count read from the same key`
 	}
-	return nil
+	return result{}
 }
 
-func (a *Actor) call(ctx context.Context, req request) error {
-	req.reply = make(chan error, 1)
+func (a *Actor) call(ctx context.Context, req request) result {
+	req.reply = make(chan result, 1)
 	select {
 	case a.reqs <- req:
 	case <-ctx.Done():
-		return ctx.Err()
+		return result{err: ctx.Err()}
 	}
 	return <-req.reply
 }
 
+// Get reads key through the actor.
+func (a *Actor) Get(ctx context.Context, key string) (string, error) {
+	r := a.call(ctx, request{op: opGet, key: key})
+	return r.value, r.err
+}
+
 // Put writes key through the actor.
 func (a *Actor) Put(ctx context.Context, key, value string, ttl time.Duration) error {
-	return a.call(ctx, request{op: opPut, key: key, value: value, ttl: ttl})
+	return a.call(ctx, request{op: opPut, key: key, value: value, ttl: ttl}).err
 }
 
 // Delete removes key through the actor.
 func (a *Actor) Delete(ctx context.Context, key string) error {
-	return a.call(ctx, request{op: opDelete, key: key})
+	return a.call(ctx, request{op: opDelete, key: key}).err
 }
 
 // Add adds delta to the count at key, inside the actor.
 func (a *Actor) Add(ctx context.Context, key string, delta int) error {
-	return a.call(ctx, request{op: opAdd, key: key, delta: delta, ttl: time.Hour})
+	return a.call(ctx, request{op: opAdd, key: key, delta: delta, ttl: time.Hour}).err
 }
