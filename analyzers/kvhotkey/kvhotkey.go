@@ -1171,11 +1171,13 @@ var activityWords = map[string]bool{"last": true, "latest": true, "recent": true
 	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
 
 // activityKey reports whether a word of key is an activity word, also
-// as a plural or with the z of a health check: heartbeats, healthz.
+// as a plural or with the z of a health check: heartbeats, healthz; or
+// one run together after "last": lastlogin, lastviewed.
 func activityKey(key string) bool {
 	for _, w := range kvapi.Words(key) {
 		w = strings.ToLower(w)
-		if activityWords[w] || activityWords[strings.TrimSuffix(w, "s")] || activityWords[strings.TrimSuffix(w, "z")] {
+		if activityWords[w] || activityWords[strings.TrimSuffix(w, "s")] || activityWords[strings.TrimSuffix(w, "z")] ||
+			len(w) > len("last") && strings.HasPrefix(w, "last") && w != "lastname" {
 			return true
 		}
 	}
