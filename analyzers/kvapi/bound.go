@@ -75,7 +75,7 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 	if depth > maxDepth {
 		return unknownBound
 	}
-	if vals := e.values(v, f, depth+1); len(vals) == 1 {
+	if vals, whole := e.wholly(func() []constant.Value { return e.values(v, f, depth+1) }); len(vals) == 1 && whole {
 		return constBound(vals[0])
 	}
 	var b Bound
@@ -106,6 +106,18 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		b = e.callBound(v, at, f, depth)
 	}
 	return e.refine(b, v, at, f, depth)
+}
+
+// wholly returns what eval finds, and whether that is every value: a phi
+// one of whose ways in is not known (min(time.Until(t), maxBackoff) as an
+// if) has only its known values, which bound nothing.
+func (e *evaluator) wholly(eval func() []constant.Value) ([]constant.Value, bool) {
+	was := e.partial
+	e.partial = false
+	vals := eval()
+	whole := !e.partial
+	e.partial = was || e.partial
+	return vals, whole
 }
 
 // fieldBound is the bound of field name of the struct x, an options
@@ -439,7 +451,7 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 	if depth > maxDepth {
 		return unknownBound
 	}
-	if vals := e.term(t, args, f, depth); len(vals) == 1 {
+	if vals, whole := e.wholly(func() []constant.Value { return e.term(t, args, f, depth) }); len(vals) == 1 && whole {
 		return constBound(vals[0])
 	}
 	// A Term is a finite tree: going down it costs no depth, which bounds
