@@ -42,6 +42,7 @@ const (
 	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
 	missBodyMsg      = "a missing key reaches this read of the get's response: the get's not-found is let through, and cloudflare-go hands back the 404 response with the error, its body the API's JSON error, so a miss reads that JSON as the value: handle the miss where the not-found is recognised"
 	droppedMsg       = "the error of this get is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go), so a miss, and a timeout or a 429 as well, reads as an empty value here: check the error, and tell a not-found from the rest"
+	droppedCheckMsg  = "this miss check tests the value of a get whose error is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go): a timeout or a 429 reads as a miss here too; check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
 	emptyAfterErrMsg = "this miss check is never true for a missing key: the get reports a missing key as an error (cloudflare-go's 404, or the adapter's not-found), which the code above returns, so a miss fails as an error and never gets here: tell a not-found error apart (errors.Is, errors.As) and handle the miss there"
@@ -97,7 +98,15 @@ func run(pass *analysis.Pass) (any, error) {
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: responseGuardMsg})
 		}
 		if droppedError(model, op) {
-			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
+			// Where the value is then tested for emptiness, that test is
+			// the miss check that takes a failure for a miss: say so there.
+			checks := emptyTests(textResults(op), func(*ssa.BinOp) bool { return true })
+			for _, check := range checks {
+				rep.Report(analysis.Diagnostic{Pos: check.Pos(), Message: droppedCheckMsg})
+			}
+			if len(checks) == 0 {
+				rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
+			}
 		}
 		if put := writtenAfterAnyError(model, op); put != nil {
 			at := model.Inside(op)
@@ -1020,9 +1029,31 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 	if err == nil || toldApart(err) {
 		return nil
 	}
-	// The value itself, as bytes or text: a wrapper's first result. A
-	// decoded map that is nil, or another field of the record, says
-	// nothing of a miss.
+	values := textResults(get)
+	var out []*ssa.BinOp
+	// cloudflare-go v1+'s response, whose body is the value.
+	for _, v := range get.Results() {
+		if !isResponse(v.Type()) {
+			continue
+		}
+		for _, bin := range bodyEmptinessChecks(v) {
+			if onlyOnSuccess(err, bin.Block(), false) && !slices.Contains(out, bin) {
+				out = append(out, bin)
+			}
+		}
+	}
+	for _, bin := range emptyTests(values, func(bin *ssa.BinOp) bool { return onlyOnSuccess(err, bin.Block(), false) }) {
+		if !slices.Contains(out, bin) {
+			out = append(out, bin)
+		}
+	}
+	return out
+}
+
+// textResults returns the value a get hands back, as bytes or text: a
+// wrapper's first result. A decoded map that is nil, or another field of
+// the record, says nothing of a miss.
+func textResults(get *kvapi.Op) []ssa.Value {
 	var values []ssa.Value
 	for _, v := range get.Results() {
 		if ext, ok := v.(*ssa.Extract); ok && ext.Index != 0 {
@@ -1040,18 +1071,13 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 			}
 		}
 	}
+	return values
+}
+
+// emptyTests returns the tests of values for emptiness (v == "",
+// v == nil, len(v) == 0 or > 0) that keep allows.
+func emptyTests(values []ssa.Value, keep func(*ssa.BinOp) bool) []*ssa.BinOp {
 	var out []*ssa.BinOp
-	// cloudflare-go v1+'s response, whose body is the value.
-	for _, v := range get.Results() {
-		if !isResponse(v.Type()) {
-			continue
-		}
-		for _, bin := range bodyEmptinessChecks(v) {
-			if onlyOnSuccess(err, bin.Block(), false) && !slices.Contains(out, bin) {
-				out = append(out, bin)
-			}
-		}
-	}
 	for _, v := range kvapi.Views(values) {
 		if isResponse(v.Type()) {
 			continue // checksAfterError's
@@ -1073,7 +1099,7 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 					}
 				}
 			}
-			if bin != nil && onlyOnSuccess(err, bin.Block(), false) && !slices.Contains(out, bin) {
+			if bin != nil && keep(bin) && !slices.Contains(out, bin) {
 				out = append(out, bin)
 			}
 		}
@@ -1198,32 +1224,13 @@ func bodyEmptinessChecks(resp ssa.Value) []*ssa.BinOp {
 // emptinessChecks returns the tests of what read returned, its bytes,
 // for being empty.
 func emptinessChecks(read *ssa.Call) []*ssa.BinOp {
-	var out []*ssa.BinOp
+	var bytes []ssa.Value
 	for _, ref := range *read.Referrers() {
-		ext, ok := ref.(*ssa.Extract)
-		if !ok || ext.Index != 0 {
-			continue
-		}
-		for _, v := range kvapi.Views([]ssa.Value{ext}) {
-			for _, use := range *v.Referrers() {
-				switch use := use.(type) {
-				case *ssa.Call:
-					if kvapi.IsLen(use) {
-						for _, cmp := range *use.Referrers() {
-							if bin, ok := cmp.(*ssa.BinOp); ok && comparesWithZero(bin, use) {
-								out = append(out, bin)
-							}
-						}
-					}
-				case *ssa.BinOp:
-					if s, ok := otherString(use, v); ok && s == "" {
-						out = append(out, use)
-					}
-				}
-			}
+		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
+			bytes = append(bytes, ext)
 		}
 	}
-	return out
+	return emptyTests(bytes, func(*ssa.BinOp) bool { return true })
 }
 
 // readsStatus reports whether fn, or a closure in it, reads a response's
