@@ -834,17 +834,11 @@ func (t *Term) tests(op TermOp, seen map[*Term]bool) bool {
 // time.Duration in its own unit. NoPos when no return, or more than one,
 // gives it.
 func (r *Result) RecordReturn(src Source, f *Frame, c constant.Value) token.Pos {
-	if src.Term == nil {
+	rec, name := src.askedRecord()
+	if rec == nil {
 		return token.NoPos
 	}
-	asked := src.Term.Find(func(t *Term) bool {
-		return t.Op == TermCall && strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 &&
-			t.Args[0].Op == TermParam && t.Args[0].Index < len(src.Args)
-	})
-	if asked == nil {
-		return token.NoPos
-	}
-	m, _, _ := r.recordMethodOf(src.Args[asked.Args[0].Index], strings.TrimPrefix(asked.Name, keyMethodPrefix), f)
+	m, _, _ := r.recordMethodOf(rec, name, f)
 	if m == nil {
 		return token.NoPos
 	}

@@ -1403,11 +1403,18 @@ func Words(text string) []string {
 	var out []string
 	for _, field := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		start := 0
-		for i, r := range field {
-			if i > 0 && unicode.IsUpper(r) && unicode.IsLower(rune(field[i-1])) {
-				out = append(out, field[start:i])
-				start = i
+		runes := []rune(field)
+		offset := 0
+		for i, r := range runes {
+			// fooBar, and the last capital of an acronym before a word:
+			// OTPChallenge, APIKey.
+			lowerBefore := i > 0 && unicode.IsLower(runes[i-1])
+			acronymEnd := i > 0 && unicode.IsUpper(runes[i-1]) && i+1 < len(runes) && unicode.IsLower(runes[i+1])
+			if unicode.IsUpper(r) && (lowerBefore || acronymEnd) && offset > start {
+				out = append(out, field[start:offset])
+				start = offset
 			}
+			offset += len(string(r))
 		}
 		out = append(out, field[start:])
 	}

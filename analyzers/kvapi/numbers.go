@@ -124,14 +124,9 @@ func (r *Result) RecordCountdown(src Source, f *Frame) token.Pos {
 	var name string
 	switch {
 	case src.Term != nil:
-		asked := src.Term.Find(func(t *Term) bool {
-			return t.Op == TermCall && strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 &&
-				t.Args[0].Op == TermParam && t.Args[0].Index < len(src.Args)
-		})
-		if asked == nil {
+		if recv, name = src.askedRecord(); recv == nil {
 			return token.NoPos
 		}
-		recv, name = src.Args[asked.Args[0].Index], asked.Name
 	case src.Value != nil:
 		call := askedRecord(src.Value, 0)
 		if call == nil {
@@ -158,6 +153,31 @@ func (r *Result) RecordCountdown(src Source, f *Frame) token.Pos {
 		return token.NoPos
 	}
 	return positionIn(r.pass.Fset, fact.CountdownAt)
+}
+
+// KeyRecord returns the argument whose own method gives src's key,
+// rec of rec.Key() in a Remove[T Record](ctx, s, rec), as the caller
+// gave it; nil for another key.
+func (src Source) KeyRecord() ssa.Value {
+	rec, _ := src.askedRecord()
+	return rec
+}
+
+// askedRecord returns the argument that src's wrapper asks for an
+// operand through the argument's own method, and that method's name:
+// rec and TTL of rec.TTL() in Save[T Record].
+func (src Source) askedRecord() (ssa.Value, string) {
+	if src.Term == nil {
+		return nil, ""
+	}
+	asked := src.Term.Find(func(t *Term) bool {
+		return t.Op == TermCall && strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 &&
+			t.Args[0].Op == TermParam && t.Args[0].Index < len(src.Args)
+	})
+	if asked == nil {
+		return nil, ""
+	}
+	return retyped(src.Args[asked.Args[0].Index]), strings.TrimPrefix(asked.Name, keyMethodPrefix)
 }
 
 // askedRecord returns the call in v that asks a record for a number

@@ -529,6 +529,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				defined = append(defined, keyNameWords(pass.TypesInfo, def)...)
 			}
 		}
+		if rec := src.KeyRecord(); rec != nil {
+			// Remove(ctx, st, challenge): a record that knows its own key
+			// names what the key holds.
+			key = append(key, typeWords(rec.Type())...)
+		}
 		if src.Expr == nil && model.KeyText(src) == "" && op.Wrapped != nil && op.Expr != nil {
 			// The wrapper builds the key in a way not followed (a
 			// variadic join): the strings it is given name it.
@@ -727,7 +732,11 @@ var keyBuilderWord = map[string]bool{"key": true, "keys": true, "of": true, "for
 // (keys.LoginAttempts(email)), nor one an executor's argument may or may
 // not choose.
 func deletesGivenKey(op *kvapi.Op) bool {
-	return op.Method.Role == kvapi.Delete && !op.ByExecutor() && op.Wrapped.KeyGiven()
+	if op.Method.Role != kvapi.Delete || op.ByExecutor() {
+		return false
+	}
+	// (So is the key of a record it is given: Remove(ctx, st, rec).)
+	return op.Wrapped.KeyGiven() || slices.ContainsFunc(op.Sources(kvapi.Key), func(src kvapi.Source) bool { return src.KeyRecord() != nil })
 }
 
 // consumingVerb words in a function's name say that it uses up what it

@@ -78,3 +78,8 @@ func SaveScoped[T Keyed](ns *kv.Namespace, v T) error {
 	}
 	return ns.PutString(Scope(v.Key()).String(), string(raw), nil)
 }
+
+// Forget deletes v under its own key.
+func Forget[T Keyed](ns *kv.Namespace, v T) error {
+	return ns.Delete(v.Key())
+}
