@@ -337,7 +337,11 @@ func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 		params = params[1:]
 	}
 	params = slices.DeleteFunc(slices.Clone(params), func(p *ssa.Parameter) bool {
-		b, ok := p.Type().Underlying().(*types.Basic)
+		t := p.Type().Underlying()
+		if s, ok := t.(*types.Slice); ok {
+			t = s.Elem().Underlying() // a command's args []string
+		}
+		b, ok := t.(*types.Basic)
 		return !ok || b.Info()&(types.IsString|types.IsInteger) == 0
 	})
 	for _, src := range put.Sources(kvapi.Key) {

@@ -32,3 +32,8 @@ func (s *staffStore) remember(staffID, sessID string) error {
 	}
 	return s.sessions.PutString("staffidx:"+staffID, raw+","+sessID, nil)
 }
+
+// An admin command that rotates a clinic's token, named by its arguments.
+func rotateToken(ns *kv.Namespace, args []string) error { // want rotateToken:"kvsession"
+	return ns.PutString("auth:clinic-token:"+args[0], "new-hash", nil) // want `A token overwritten in KV \(rotated`
+}
