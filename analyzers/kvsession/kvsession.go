@@ -52,6 +52,12 @@ var notCredential = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?)$`)
 })
 
+// collectingVerb words in a function's or package's name say that it
+// deletes what has expired or is left over: a sweep, a cleanup job.
+var collectingVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(sweep|sweeps|sweeper|purge|purges|prune|prunes|gc|cleanup|janitor|reap|reaper|vacuum)$`)
+})
+
 // indexWord words in a function's name say that it keeps an index.
 var indexWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(index|indexes|idx|reindex)$`) })
 
@@ -642,6 +648,15 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		writer = append(writer, kvapi.Words(op.Wrapper.Name())...)
 	}
 	if (op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut) && slices.ContainsFunc(writer, indexWord().MatchString) {
+		return evidence{}
+	}
+	// sweepDeviceGrants in a cleanup job deletes what has expired: no
+	// revocation, whatever it held.
+	collector := kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name())
+	if pkg := op.Call.Parent().Pkg; pkg != nil {
+		collector = append(collector, kvapi.Words(pkg.Pkg.Name())...)
+	}
+	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) {
 		return evidence{}
 	}
 	// A key whose text starts with "code" keeps codes: code:<email>; so

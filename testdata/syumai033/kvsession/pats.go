@@ -37,3 +37,13 @@ func (s *staffStore) remember(staffID, sessID string) error {
 func rotateToken(ns *kv.Namespace, args []string) error { // want rotateToken:"kvsession"
 	return ns.PutString("auth:clinic-token:"+args[0], "new-hash", nil) // want `A token overwritten in KV \(rotated`
 }
+
+// A sweep deletes sessions that have expired: no revocation.
+func sweepExpiredSessions(ns *kv.Namespace, ids []string) error {
+	for _, id := range ids {
+		if err := ns.Delete("session:" + id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
