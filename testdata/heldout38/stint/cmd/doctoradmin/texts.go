@@ -1,0 +1,10 @@
+package main
+
+// reminderTemplate is the body of the 24-hour reminder SMS.
+const reminderTemplate = "Hello {{.FirstName}}, this is a reminder from {{.ClinicName}} that you have an appointment with {{.DoctorName}} on {{.Date}} at {{.Time}}. Please arrive ten minutes early and bring your insurance card, a photo ID and a list of any medicines you currently take. If you need to cancel or move your appointment, reply C to cancel or R to reschedule, or call the front desk on {{.Phone}} during opening hours. Cancellations with less than 24 hours notice may be charged according to the clinic policy. Parking is available behind the building; the entrance is on {{.Street}}. Reply STOP to opt out of reminders."
+
+// consentVersion identifies the current privacy notice.
+const consentVersion = "2025-03"
+
+// consentNotice is shown in the portal before the first sign-in.
+const consentNotice = "We use your phone number to send one-time sign-in codes and appointment reminders. We keep your appointment history for as long as your clinic is required to by law, and we share it only with the clinic and the doctors you book with. Messages are sent through our SMS provider, which processes your number on our behalf and does not use it for any other purpose. You can ask for a copy of your data, ask us to correct it, or ask us to delete your portal account at any time from the privacy page of the portal, or by writing to the data protection officer of your clinic. Deleting your portal account does not delete the medical records your clinic keeps. If you book for a child or another person, you confirm that you are allowed to share their details with us. We record the time and the device of each sign-in to protect your account, and we keep these records for twelve months. Cookies on the portal are used only to keep you signed in and to protect forms against forgery; we do not use advertising or tracking cookies. If you have a complaint about how we handle your data you can contact the supervisory authority in your country."
