@@ -1363,6 +1363,8 @@ func retyped(v ssa.Value) ssa.Value {
 		switch x := v.(type) {
 		case *ssa.MakeInterface:
 			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
 		case *ssa.ChangeType:
 			v = x.X
 		default:

@@ -69,7 +69,7 @@ func (r *Result) exportFloors() {
 func (r *Result) returnsFloored(fn *ssa.Function) *floorFact {
 	var out *floorFact
 	for _, v := range returnedValues(fn) {
-		v = stripConversions(v)
+		v = retyped(v)
 		var fact *floorFact
 		if alloc := composite(v); alloc != nil {
 			fact = r.decoratorFloor(fn, alloc)
@@ -79,7 +79,7 @@ func (r *Result) returnsFloored(fn *ssa.Function) *floorFact {
 				return nil
 			}
 			for _, inner := range returnedValues(layer) {
-				alloc := composite(stripConversions(inner))
+				alloc := composite(retyped(inner))
 				if alloc == nil {
 					return nil
 				}
@@ -278,13 +278,7 @@ func (r *Result) floorOf(v ssa.Value, depth int) (seconds float64, known, ok boo
 	if depth > 6 {
 		return 0, false, false
 	}
-	switch v := v.(type) {
-	case *ssa.MakeInterface:
-		return r.floorOf(v.X, depth+1)
-	case *ssa.ChangeInterface:
-		return r.floorOf(v.X, depth+1)
-	case *ssa.ChangeType:
-		return r.floorOf(v.X, depth+1)
+	switch v := retyped(v).(type) {
 	case *ssa.FreeVar:
 		if bound := Binding(v); bound != nil {
 			return r.floorOf(bound, depth+1)
@@ -294,33 +288,10 @@ func (r *Result) floorOf(v ssa.Value, depth int) (seconds float64, known, ok boo
 		if v.Op != token.MUL || !isField {
 			return 0, false, false
 		}
-		stored := r.storedIn(FieldOf(fa))
 		// Every namespace the package keeps in the field is floored.
-		low, allKnown := 0.0, true
-		for i, s := range stored {
-			secs, known, ok := r.floorOf(s, depth+1)
-			if !ok {
-				return 0, false, false
-			}
-			allKnown = allKnown && known
-			if i == 0 || secs < low {
-				low = secs
-			}
-		}
-		return low, allKnown, len(stored) > 0
+		return r.lowestFloor(r.storedIn(FieldOf(fa)), depth)
 	case *ssa.Phi:
-		low, allKnown := 0.0, true
-		for i, e := range v.Edges {
-			secs, known, ok := r.floorOf(e, depth+1)
-			if !ok {
-				return 0, false, false
-			}
-			allKnown = allKnown && known
-			if i == 0 || secs < low {
-				low = secs
-			}
-		}
-		return low, allKnown, len(v.Edges) > 0
+		return r.lowestFloor(v.Edges, depth)
 	case *ssa.Call:
 		if fact := r.floorFactOf(v.Call.StaticCallee()); fact != nil {
 			return r.floorValue(v, fact)
@@ -343,6 +314,23 @@ func (r *Result) floorOf(v ssa.Value, depth int) (seconds float64, known, ok boo
 		}
 	}
 	return 0, false, false
+}
+
+// lowestFloor is the floor of a namespace that may be any of vals, when
+// each is floored: the lowest.
+func (r *Result) lowestFloor(vals []ssa.Value, depth int) (seconds float64, known, ok bool) {
+	known = true
+	for i, v := range vals {
+		secs, k, floored := r.floorOf(v, depth+1)
+		if !floored {
+			return 0, false, false
+		}
+		known = known && k
+		if i == 0 || secs < seconds {
+			seconds = secs
+		}
+	}
+	return seconds, known, len(vals) > 0
 }
 
 // floorFactOf returns fn's floorFact, from this package or another's.
@@ -398,21 +386,4 @@ func returnedValues(fn *ssa.Function) []ssa.Value {
 		}
 	}
 	return vals
-}
-
-// stripConversions returns v without the interface and type conversions
-// around it.
-func stripConversions(v ssa.Value) ssa.Value {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		default:
-			return v
-		}
-	}
 }
