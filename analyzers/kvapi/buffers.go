@@ -28,6 +28,12 @@ import (
 // (the range's key, the element, one of the element's fields) replaced by
 // what Put stores there. An operation on a branch of Commit that the
 // entry decides against (o.delete, for Put) is not Put's.
+//
+// An actor is the same with a channel for a buffer: Put sends
+// request{op: opPut, key: key, ...} on a.reqs, and the goroutine's loop
+// receives it and switches on req.op, or hands it whole to a method that
+// does. Its gets count too where the stager writes nothing (Get), or
+// writes back the key it reads (an increment, reported inside).
 
 // A bufferPart is a part of the entries a field buffers: the key of a
 // map, an element, or a field of an element.
