@@ -641,20 +641,21 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	fnWords := kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name())
 	// indexPAT(userID, id, hash) writes a list of a user's tokens, an
 	// index: its races are kvrace's. (So does a call of it.)
-	writer := kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name())
+	writer := fnWords
 	if op.Wrapper != nil {
-		writer = append(writer, kvapi.Words(op.Wrapper.Name())...)
+		writer = append(slices.Clip(writer), kvapi.Words(op.Wrapper.Name())...)
 	}
 	if (op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut) && slices.ContainsFunc(writer, indexWord().MatchString) {
 		return evidence{}
 	}
 	// sweepDeviceGrants in a cleanup job deletes what has expired: no
 	// revocation, whatever it held.
-	collector := kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name())
+	collector := fnWords
 	if pkg := op.Call.Parent().Pkg; pkg != nil {
-		collector = append(collector, kvapi.Words(pkg.Pkg.Name())...)
+		collector = append(slices.Clip(collector), kvapi.Words(pkg.Pkg.Name())...)
 	}
 	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) {
 		return evidence{}
