@@ -114,9 +114,8 @@ func (r *Result) decoratorFloor(fn *ssa.Function, alloc *ssa.Alloc) *floorFact {
 	if _, isStruct := derefStruct(alloc.Type()); !isStruct {
 		return nil
 	}
-	ptr := alloc.Type()
-	mset := r.pkg.Prog.MethodSets.MethodSet(ptr)
-	for i := 0; i < mset.Len(); i++ {
+	mset := r.pkg.Prog.MethodSets.MethodSet(alloc.Type())
+	for i := range mset.Len() {
 		// The method as declared, not the wrapper of a value method.
 		method := r.pkg.Prog.FuncValue(mset.At(i).Obj().(*types.Func))
 		if method == nil || method.Pkg != r.pkg {

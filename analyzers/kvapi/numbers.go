@@ -128,7 +128,7 @@ func (r *Result) RecordCountdown(src Source, f *Frame) token.Pos {
 			return token.NoPos
 		}
 	case src.Value != nil:
-		call := askedRecord(src.Value, 0)
+		call := recordCall(src.Value, 0)
 		if call == nil {
 			return token.NoPos
 		}
@@ -180,10 +180,10 @@ func (src Source) askedRecord() (ssa.Value, string) {
 	return retyped(src.Args[asked.Args[0].Index]), strings.TrimPrefix(asked.Name, keyMethodPrefix)
 }
 
-// askedRecord returns the call in v that asks a record for a number
+// recordCall returns the call in v that asks a record for a number
 // through an interface or type parameter: rec.TTL() in
 // int(rec.TTL().Seconds()).
-func askedRecord(v ssa.Value, depth int) *ssa.Call {
+func recordCall(v ssa.Value, depth int) *ssa.Call {
 	if depth > 4 {
 		return nil
 	}
@@ -195,11 +195,11 @@ func askedRecord(v ssa.Value, depth int) *ssa.Call {
 		if x.Call.IsInvoke() || len(x.Call.Args) != 1 {
 			return nil
 		}
-		return askedRecord(x.Call.Args[0], depth+1) // (time.Duration).Seconds
+		return recordCall(x.Call.Args[0], depth+1) // (time.Duration).Seconds
 	case *ssa.Convert:
-		return askedRecord(x.X, depth+1)
+		return recordCall(x.X, depth+1)
 	case *ssa.ChangeType:
-		return askedRecord(x.X, depth+1)
+		return recordCall(x.X, depth+1)
 	}
 	return nil
 }
