@@ -83,6 +83,8 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 	case *ssa.Parameter:
 		if arg, outer, ok := f.Bound(v); ok {
 			b = e.bound(arg, f.callBlock(v), outer, depth+1)
+		} else if given := e.model.givenArgs(v); len(given) == 1 {
+			b = e.bound(given[0], nil, f, depth+1)
 		}
 	case *ssa.Convert:
 		b = e.bound(v.X, at, f, depth+1)

@@ -211,6 +211,9 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		return []constant.Value{v.Value}
 	case *ssa.Parameter:
 		arg, outer, ok := f.Bound(v)
+		if given := e.model.givenArgs(v); !ok && len(given) == 1 {
+			arg, outer, ok = given[0], f, true // a closure's, from what its caller hands the function that calls it
+		}
 		if !ok {
 			if !slices.Contains(e.free, v) {
 				e.free = append(e.free, v)

@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -82,6 +82,7 @@ type Result struct {
 	builders    map[*ssa.Function]*BuiltFact               // see built
 	clamps      map[*ssa.Function][]string                 // the fields each function clamps, see exportClamps
 	floors      map[*ssa.Function]*floorFact               // see exportFloors
+	paramCalls  map[*types.Func][]paramCall                // see findParamCalls
 }
 
 // Funcs returns the package's functions, methods and closures in source
@@ -130,6 +131,9 @@ type Op struct {
 	// funcTypeOps), the function value called: every call through one
 	// value reaches the same store.
 	executor ssa.Value
+	// via is, for an operation of a function that Wrapper is given and
+	// calls (see givenOps), that function.
+	via *types.Func
 	// For a request to the REST API, its operands (see rest.go).
 	rest map[Operand][]Source
 
@@ -203,6 +207,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 		if userCode(pass) {
 			exportPolicies(pass)
 			findRunners(pass)
+			exportParamCalls(pass)
 		}
 		return res, nil
 	}
@@ -210,6 +215,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
 	res.missingChecks()
+	res.findParamCalls()
 	res.findOps()
 	res.findFuncFields()
 	res.exportBuilders()

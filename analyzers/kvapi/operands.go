@@ -1177,7 +1177,10 @@ func (r *Result) passed(p *ssa.Parameter) []ssa.Value {
 	if fn := p.Parent(); fn.Parent() == nil || fn.Synthetic != "" {
 		return nil
 	}
-	return r.argsFor(p)
+	if args := r.argsFor(p); len(args) > 0 {
+		return args
+	}
+	return r.givenArgs(p)
 }
 
 // argsFor returns the arguments given for parameter p at the static calls

@@ -303,6 +303,9 @@ func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact)
 	if op.Wrapped == nil || op.Wrapper == nil { // an executor's function value has no wrapper
 		return false
 	}
+	if op.via != nil && pass.ImportObjectFact(op.via.Origin(), fact) {
+		return true // inside the function the wrapper was given
+	}
 	return pass.ImportObjectFact(op.Wrapper.Origin(), fact) || slices.Contains(r.ifaces.reportedVia[op.Wrapper.Origin()], pass.Analyzer.Name)
 }
 

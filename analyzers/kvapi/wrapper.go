@@ -279,6 +279,7 @@ func (r *Result) scanCalls() []*Op {
 				if obj == nil {
 					continue
 				}
+				ops = append(ops, r.givenOps(call, obj, args)...)
 				op := func(m *Method, w *WrappedOp) *Op {
 					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, model: r}
 				}

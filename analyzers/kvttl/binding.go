@@ -224,6 +224,15 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 			start.pos, start.end = pos, pos
 		}
 	}
+	if param, ok := kvapi.Unconverted(start.value).(*ssa.Parameter); ok {
+		// A closure's parameter that the function it is handed to fills
+		// from the hand-over: WithLifetime(ctx, 40*time.Second, func(ctx,
+		// ttl) { ... }) is reported at 40*time.Second.
+		if arg, callee := p.model.HandedArg(param); arg != nil {
+			start.pos, start.end = arg.Pos(), arg.End()
+			start.via = " (passed to " + callee.Pkg().Name() + "." + callee.Name() + ")"
+		}
+	}
 	if start.pos == op.Pos() && !start.end.IsValid() {
 		start.end = op.End() // the call, which holds any option reported inside it
 	}
