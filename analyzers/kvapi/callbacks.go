@@ -134,7 +134,12 @@ func (r *Result) callsOfParams(c *compiler, fn *ssa.Function) []paramCall {
 			}
 		}
 		for _, anon := range f.AnonFuncs {
-			visit(anon)
+			// Only a closure that runs before fn returns calls the
+			// parameter as fn's call does: not one fn hands back
+			// (web.Handle(h) returns the handler that calls h) or keeps.
+			if len(r.RunSites(anon)) > 0 {
+				visit(anon)
+			}
 		}
 	}
 	visit(fn)
@@ -406,6 +411,9 @@ func exportParamCalls(pass *analysis.Pass) {
 			index := paramIndexes(fn.Signature())
 			var calls []paramCall
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
+				if _, ok := n.(*ast.FuncLit); ok {
+					return false // may be handed back, or kept, and run later
+				}
 				call, ok := n.(*ast.CallExpr)
 				if !ok {
 					return true

@@ -118,7 +118,7 @@ func (r *Result) recordGets(put *Op) []*Op {
 	byValue := put.Wrapped != nil && keyFromValue(put.Wrapped)
 	var out []*Op
 	keys := put.Sources(Key)
-	for _, get := range r.OpsIn(put.Call.Parent(), Get) {
+	for _, get := range r.getsAround(put.Call.Parent()) {
 		if get.Call == put.Call || !Before(get.Call, put.Call) || !r.Same(get, put, Namespace) {
 			continue
 		}
@@ -422,6 +422,17 @@ func (r *Result) Inside(op *Op) *Op {
 		return inner[0]
 	}
 	return op
+}
+
+// getsAround returns the gets in fn and, when fn is a closure that runs
+// where it is made (a deferred write-back, defer func() { ...
+// Save(sess) }()), in the functions around it.
+func (r *Result) getsAround(fn *ssa.Function) []*Op {
+	gets := r.OpsIn(fn, Get)
+	for ; fn.Parent() != nil && len(r.RunSites(fn)) > 0; fn = fn.Parent() {
+		gets = append(gets, r.OpsIn(fn.Parent(), Get)...)
+	}
+	return gets
 }
 
 // OpsIn returns the operations of role whose calls are in fn (not in

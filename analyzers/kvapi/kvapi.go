@@ -215,6 +215,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
 	res.missingChecks()
+	res.runners = findRunners(pass)
 	res.findParamCalls()
 	res.findOps()
 	res.findFuncFields()
@@ -224,7 +225,6 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.exportTables()
 	res.exportFloors()
 	res.exportAccessors()
-	res.runners = findRunners(pass)
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {

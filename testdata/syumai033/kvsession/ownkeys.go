@@ -23,3 +23,24 @@ func redeem(ns *kv.Namespace, ch OTPChallenge) error { // want redeem:"kvsession
 func release(ns *kv.Namespace, h SeatHold) error {
 	return recstore.Forget(ns, h)
 }
+
+// A portal session whose last-seen stamp a deferred closure writes back,
+// by the record's own key, after the handler read it.
+type PortalSession struct {
+	User, ID string
+	SeenAt   int64
+}
+
+func (s PortalSession) Key() string { return "portal:" + s.User + ":" + s.ID }
+
+func resolvePortal(ns *kv.Namespace, user, id string, now int64) (PortalSession, error) { // want resolvePortal:"^kvsession$" resolvePortal:"kvsession judged inside"
+	sess, err := recstore.Load[PortalSession](ns, recstore.Scope("portal").Child(user, id))
+	if err != nil {
+		return PortalSession{}, err
+	}
+	defer func() {
+		sess.SeenAt = now
+		_ = recstore.Save(ns, sess) // want `A session read, changed and written back in KV`
+	}()
+	return sess, nil
+}
