@@ -108,8 +108,13 @@ type choiceKey struct {
 
 func (r *Result) compileChoice(fn *ssa.Function, i int) *Term {
 	st, ok := returnedStruct(fn.Signature)
-	if !ok || i >= st.NumFields() || !basic(st.Field(i).Type(), types.IsInteger|types.IsFloat) {
+	if !ok || i >= st.NumFields() || !basic(st.Field(i).Type(), types.IsInteger|types.IsFloat|types.IsString) {
 		return nil
+	}
+	// A field the literal leaves out.
+	zero := &Term{Op: TermConst, Value: "0", Kind: constant.Int}
+	if basic(st.Field(i).Type(), types.IsString) {
+		zero = &Term{Op: TermConst, Value: `""`, Kind: constant.String}
 	}
 	c := &compiler{model: r, fn: fn}
 	t := &Term{Op: TermPhi}
@@ -127,7 +132,7 @@ func (r *Result) compileChoice(fn *ssa.Function, i int) *Term {
 		if !ok {
 			return nil
 		}
-		arg := &Term{Op: TermConst, Value: "0", Kind: constant.Int} // a field the literal leaves out
+		arg := zero
 		if v != nil {
 			arg = c.term(v, 0)
 		}
@@ -251,4 +256,37 @@ func hasPolicyConstant(info *types.Info, lit *ast.CompositeLit) bool {
 		}
 	}
 	return false
+}
+
+// chosenStrings returns the text of the string fields that ret, the
+// Term a helper returns, reads from a parameter whose argument in args is
+// what a policy returns that picks one of several literals: "sess/" in
+// m.plan(kindAccess).key(id), with func (p plan) key(id string) string {
+// return p.Prefix + id }.
+func (r *Result) chosenStrings(ret *Term, args []ssa.Value) []string {
+	var out []string
+	var walk func(t *Term)
+	walk = func(t *Term) {
+		if t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args) {
+			if call := callBehind(args[t.Args[0].Index]); call != nil {
+				if st, ok := returnedStruct(call.Call.Signature()); ok {
+					for i := range st.NumFields() {
+						if st.Field(i).Name() != t.Name {
+							continue
+						}
+						e := &evaluator{model: r}
+						if vals := e.choice(call, i, nil, 0); len(vals) == 1 && vals[0].Kind() == constant.String {
+							out = append(out, constant.StringVal(vals[0]))
+						}
+					}
+				}
+			}
+			return
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(ret)
+	return out
 }

@@ -284,8 +284,16 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 	case *ssa.Lookup:
 		return e.model.tableValue(v) // config.TTLs["banner"]
 	case *ssa.Field:
-		if call := callBehind(v.X); call != nil {
-			return e.choice(call, v.Field, f, depth) // policy.For(plan).CacheTTL
+		x, xf := v.X, f
+		if p, ok := x.(*ssa.Parameter); ok {
+			// A method of the chosen struct: p.Prefix in func (p plan)
+			// key(id string), called as m.plan(kindAccess).key(id).
+			if arg, outer, bound := f.Bound(p); bound {
+				x, xf = arg, outer
+			}
+		}
+		if call := callBehind(x); call != nil {
+			return e.choice(call, v.Field, xf, depth) // policy.For(plan).CacheTTL
 		}
 		return e.entries(RangedEntries(v), f, depth)
 	case *ssa.FreeVar:
@@ -332,6 +340,12 @@ func callBehind(v ssa.Value) *ssa.Call {
 				return nil
 			}
 			v = stores[0].Val
+		case *ssa.UnOp:
+			// A copy of a local variable: p := m.plan(kind); p.key(id).
+			if _, local := x.X.(*ssa.Alloc); !local || x.Op != token.MUL {
+				return nil
+			}
+			v = x.X
 		default:
 			return nil
 		}

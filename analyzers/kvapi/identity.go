@@ -1351,6 +1351,7 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
 					parts = append(parts, termStrings(ret, kept)...) // "cart:" in cartKey(id)
+					parts = append(parts, r.chosenStrings(ret, v.Call.Args)...)
 				}
 			}
 			if kept && !keeps(CalleeName(v)) {
