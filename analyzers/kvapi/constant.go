@@ -185,6 +185,10 @@ func (r *Result) Reachable(b *ssa.BasicBlock, f *Frame) bool {
 type evaluator struct {
 	model *Result
 	free  []*ssa.Parameter
+	// steer holds the parameters that undecided branches test: the
+	// values found are all that any of them allow (a tier's lifetime by a
+	// switch on the tier given), and a caller that passes one picks some.
+	steer *[]*ssa.Parameter // shared with the evaluators of its branches
 	// partial is set when a phi had a way in whose value is not known:
 	// its values are then some of the values, not all.
 	partial bool
@@ -962,9 +966,16 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 	// Only a condition known on every way counts: isNotFound(err), whose
 	// errors.As(...) && ... is false on one way and not known on the
 	// other, may be either.
-	cond := &evaluator{model: e.model, fixed: e.fixed}
+	cond := &evaluator{model: e.model, fixed: e.fixed, steer: e.steer}
 	conds := cond.values(br.Cond, f, depth+1)
 	if cond.partial || len(conds) != 1 || conds[0].Kind() != constant.Bool {
+		if e.steer != nil {
+			for _, p := range cond.free {
+				if !slices.Contains(*e.steer, p) {
+					*e.steer = append(*e.steer, p)
+				}
+			}
+		}
 		return true
 	}
 	taken := parent.Succs[1]
@@ -1075,6 +1086,31 @@ func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Para
 	return vals, e.free
 }
 
+// EvalSteered is EvalSource with, among the parameters, also those that
+// only decide which of the values found the operand takes: a caller that
+// passes one of them picks among the values.
+func (r *Result) EvalSteered(src Source, f *Frame) ([]constant.Value, []*ssa.Parameter) {
+	var steer []*ssa.Parameter
+	e := &evaluator{model: r, steer: &steer}
+	var vals []constant.Value
+	if src.Term == nil {
+		vals = e.values(src.Value, f, 0)
+	} else {
+		for _, args := range e.splitArgs(src.Term, src.Args, f) {
+			for _, c := range e.term(src.Term, args, f, 0) {
+				vals = appendValue(vals, c)
+			}
+		}
+	}
+	free := e.free
+	for _, p := range steer {
+		if !slices.Contains(free, p) {
+			free = append(free, p)
+		}
+	}
+	return vals, free
+}
+
 // EvalPerInstance is EvalSource for an operation through a storage port,
 // with what the implementation keeps in its own receiver taken as fixed
 // for the store and left out: c.prefix + "meta:last-call" is one key on
@@ -1101,13 +1137,26 @@ func (r *Result) EvalPerInstance(op *Op, src Source) []constant.Value {
 // so that a clamp inside the wrapper sees the one value it clamps: with
 // ttl either 15m or 30s, "if ttl < time.Minute" holds for one, not both.
 func (r *Result) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value {
+	return (&evaluator{model: r}).splitArgs(t, args, f)
+}
+
+// splitArgs is Result.splitArgs, with the parameters that steer the
+// values split recorded in e.
+func (e *evaluator) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value {
 	out := [][]ssa.Value{args}
 	for _, p := range t.appendParams(nil) {
 		if p.Index >= len(args) {
 			continue
 		}
-		probe := &evaluator{model: r}
+		probe := &evaluator{model: e.model, steer: e.steer}
 		vals := probe.values(args[p.Index], f, 0)
+		if e.steer != nil && len(vals) > 1 {
+			for _, q := range probe.free {
+				if !slices.Contains(*e.steer, q) {
+					*e.steer = append(*e.steer, q)
+				}
+			}
+		}
 		if len(vals) < 2 || len(out)*len(vals) > maxValues {
 			continue
 		}
@@ -1277,7 +1326,7 @@ func (e *evaluator) phi(v *ssa.Phi, f *Frame, depth int) []constant.Value {
 		}
 		if len(vals) > 1 && TestsValue(v.Block().Preds[i], edge) {
 			vals = slices.DeleteFunc(vals, func(c constant.Value) bool {
-				one := &evaluator{model: e.model, fixed: maps.Clone(e.fixed)}
+				one := &evaluator{model: e.model, fixed: maps.Clone(e.fixed), steer: e.steer}
 				if one.fixed == nil {
 					one.fixed = make(map[ssa.Value]constant.Value)
 				}

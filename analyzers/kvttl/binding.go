@@ -51,6 +51,34 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 			field = name
 		}
 	}
+	contains := func(vals []constant.Value, v constant.Value) bool {
+		return slices.ContainsFunc(vals, func(s constant.Value) bool { return s.Kind() == v.Kind() && constant.Compare(s, token.EQL, v) })
+	}
+	// callers returns the bindings of param for each call of its
+	// function, reported at the argument given there.
+	callers := func(b binding, param *ssa.Parameter) []binding {
+		var out []binding
+		fn := param.Parent()
+		for _, call := range p.model.CallSites(fn) {
+			next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
+			if e := p.model.CallExpr(call.Pos()); e != nil {
+				next.end = e.End() // the whole call, which holds any option reported inside it
+			}
+			if i := slices.Index(fn.Params, param); !call.Common().IsInvoke() && i >= 0 && i < len(call.Common().Args) {
+				next.value = call.Common().Args[i]
+			}
+			if arg := p.argument(call, fn, param); arg != nil {
+				next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
+				if e := fieldIn(arg, field); e != nil {
+					next.pos, next.end = e.Pos(), e.End() // the option in the caller's struct
+				} else if e := p.fieldStored(next.value, field); e != nil {
+					next.pos, next.end = e.Pos(), e.End() // o := s.defaults; o.TTL = ttl
+				}
+			}
+			out = append(out, next)
+		}
+		return out
+	}
 	var walk func(b binding, seen []constant.Value, depth int)
 	walk = func(b binding, seen []constant.Value, depth int) {
 		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) ||
@@ -58,36 +86,42 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 			return
 		}
 		vals, free := eval(b.frame)
+		var next []binding
+		if depth < maxWrapperDepth {
+			for _, param := range free {
+				next = append(next, callers(b, param)...)
+			}
+		}
+		// A value that a caller picks, where the values here are all
+		// that any caller could (a tier's lifetime by a switch on the
+		// tier it is given), is the caller's: reported where it picks
+		// it, not here.
+		var picked []constant.Value
+		narrows := make([]bool, len(next))
+		for i, n := range next {
+			given, _ := eval(n.frame)
+			if len(given) == 0 || len(given) >= len(vals) || !slices.ContainsFunc(given, func(v constant.Value) bool { return contains(vals, v) }) {
+				continue
+			}
+			narrows[i] = true
+			picked = append(picked, given...)
+		}
 		for _, v := range vals {
-			if !slices.ContainsFunc(seen, func(s constant.Value) bool { return s.Kind() == v.Kind() && constant.Compare(s, token.EQL, v) }) {
+			if !contains(seen, v) && !contains(picked, v) {
 				b.vals = append(b.vals, v)
 			}
 		}
 		if len(b.vals) > 0 {
 			out = append(out, b)
 		}
-		if depth == maxWrapperDepth {
-			return
-		}
-		for _, param := range free {
-			fn := param.Parent()
-			for _, call := range p.model.CallSites(fn) {
-				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
-				if e := p.model.CallExpr(call.Pos()); e != nil {
-					next.end = e.End() // the whole call, which holds any option reported inside it
-				}
-				if i := slices.Index(fn.Params, param); !call.Common().IsInvoke() && i >= 0 && i < len(call.Common().Args) {
-					next.value = call.Common().Args[i]
-				}
-				if arg := p.argument(call, fn, param); arg != nil {
-					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
-					if e := fieldIn(arg, field); e != nil {
-						next.pos, next.end = e.Pos(), e.End() // the option in the caller's struct
-					} else if e := p.fieldStored(next.value, field); e != nil {
-						next.pos, next.end = e.Pos(), e.End() // o := s.defaults; o.TTL = ttl
-					}
-				}
-				walk(next, vals, depth+1)
+		// What is known here is not reported again per caller, but for
+		// what a caller picks.
+		kept := slices.DeleteFunc(slices.Clone(vals), func(v constant.Value) bool { return contains(picked, v) })
+		for i, n := range next {
+			if narrows[i] {
+				walk(n, kept, depth+1)
+			} else {
+				walk(n, vals, depth+1)
 			}
 		}
 	}

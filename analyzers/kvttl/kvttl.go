@@ -241,7 +241,7 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	if p.lowClamp(op, src, min) {
 		return // the clamp's floor is the finding (checkFloor), not each value it lets through
 	}
-	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSource(src, f) }
+	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSteered(src, f) }
 	// The wrapper's own constants, whatever the caller passes: a floor of
 	// 15 s written inside it is reported there, not at each call.
 	var inside []constant.Value
