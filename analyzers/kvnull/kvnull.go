@@ -469,15 +469,21 @@ func guardedByResponse(get *kvapi.Op) bool {
 // kvcounter's or kvrace's (a best score compared and replaced).
 func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *ssa.Call {
 	call, ok := get.Call.(*ssa.Call)
-	if !ok || get.REST() || counts.NamesCount(model, get) {
+	if !ok || get.REST() {
+		return nil
+	}
+	text := get.MissingText()
+	// A count is zero when missing: a not-found error taken for zero is
+	// right. GetString's "<null>" is parsed instead, and only by luck
+	// reads as zero (SPEC: used with no miss check).
+	if text == "" && counts.NamesCount(model, get) {
 		return nil
 	}
 	for _, put := range model.Ops {
-		if counts.Claimed[put.Call] && (model.Same(get, put, kvapi.Key) || sameKeyText(model, get, put)) {
+		if text == "" && counts.Claimed[put.Call] && (model.Same(get, put, kvapi.Key) || sameKeyText(model, get, put)) {
 			return nil // a count kept in KV, whose missing value is zero
 		}
 	}
-	text := get.MissingText()
 	views := kvapi.Views(get.Results())
 	if text != "" && model.LooksFor(views, text) {
 		return nil
