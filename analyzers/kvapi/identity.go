@@ -1252,7 +1252,7 @@ func (r *Result) keyParts(src Source, kept bool) []string {
 	if src.Term == nil {
 		return r.stringConstants(src.Value, kept)
 	}
-	parts := termStrings(src.Term, kept)
+	parts := r.termStrings(src.Term, kept)
 	for _, a := range src.Inputs() {
 		parts = append(parts, r.stringConstants(a, kept)...)
 	}
@@ -1275,7 +1275,7 @@ func keeps(name string) bool {
 
 // termStrings returns the string constants in t; with kept, only those
 // that t holds whole.
-func termStrings(t *Term, kept bool) []string {
+func (r *Result) termStrings(t *Term, kept bool) []string {
 	var parts []string
 	var walk func(t *Term, depth int)
 	walk = func(t *Term, depth int) {
@@ -1283,6 +1283,9 @@ func termStrings(t *Term, kept bool) []string {
 			if c := constant.MakeFromLiteral(t.Value, token.STRING, 0); c.Kind() == constant.String {
 				parts = append(parts, constant.StringVal(c))
 			}
+		}
+		if t.Op == TermCall {
+			parts = append(parts, r.keyTextNamed(t.Name)...) // keys.Referral(code), in a wrapper's Term
 		}
 		if kept && (t.Op == TermCall && !keeps(t.Name) || t.Op == TermPhi) {
 			return // a phi is one of its arguments, not all
@@ -1295,6 +1298,30 @@ func termStrings(t *Term, kept bool) []string {
 	}
 	walk(t, 0)
 	return parts
+}
+
+// keptArgs returns the arguments of a call of the function named name
+// whose text its result keeps: strings.TrimPrefix(name, idx) keeps name's
+// and drops idx's.
+func keptArgs[T any](name string, args []T) []T {
+	if strings.HasPrefix(name, "strings.Trim") && len(args) > 0 {
+		return args[:1]
+	}
+	return args
+}
+
+// onlyReturned returns the first result of fn's one return, or nil.
+func onlyReturned(fn *ssa.Function) ssa.Value {
+	var out ssa.Value
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
+			if out != nil {
+				return nil
+			}
+			out = ret.Results[0]
+		}
+	}
+	return out
 }
 
 // stringConstants returns the string constants that v is built from by
@@ -1334,9 +1361,16 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 				walk(b, depth+1)
 			}
 		case *ssa.UnOp:
-			// A variable that closures share, set once: key := "rl:" + ip.
-			if _, isAlloc := v.X.(*ssa.Alloc); isAlloc && v.Op == token.MUL {
-				if stored := r.storedInto(v.X); len(stored) == 1 {
+			// A variable that closures share, set once: key := "rl:" + ip,
+			// seen from the function that declares it or from a closure.
+			addr := v.X
+			if fv, ok := addr.(*ssa.FreeVar); ok {
+				if b := Binding(fv); b != nil {
+					addr = b
+				}
+			}
+			if _, isAlloc := addr.(*ssa.Alloc); isAlloc && v.Op == token.MUL {
+				if stored := r.storedInto(addr); len(stored) == 1 {
 					walk(stored[0], depth+1)
 				}
 			}
@@ -1350,8 +1384,17 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 		case *ssa.Call:
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
-					parts = append(parts, termStrings(ret, kept)...) // "cart:" in cartKey(id)
+					parts = append(parts, r.termStrings(ret, kept)...) // "cart:" in cartKey(id)
 					parts = append(parts, r.chosenStrings(ret, v.Call.Args)...)
+				} else if obj, ok := callee.Object().(*types.Func); ok && callee.Pkg != r.pkg {
+					parts = append(parts, r.keyText(obj)...) // "views:%s:%s" in keys.Views(writer, post)
+				} else if callee.Pkg == r.pkg {
+					// A helper whose key Terms cannot express whole, one
+					// part a digest: "login-attempts/" of
+					// fmt.Sprintf("login-attempts/%x", sha256.Sum256(b)).
+					if ret := onlyReturned(callee); ret != nil {
+						walk(ret, depth+1)
+					}
 				}
 			}
 			if kept && !keeps(CalleeName(v)) {
@@ -1370,7 +1413,7 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 				}
 			}
 			if pureCall(v) {
-				for _, a := range v.Call.Args {
+				for _, a := range keptArgs(CalleeName(v), v.Call.Args) {
 					if s, ok := a.(*ssa.Slice); ok {
 						for _, elem := range r.elements(s, 0) {
 							walk(elem, depth+1)

@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -83,6 +83,7 @@ type Result struct {
 	clamps      map[*ssa.Function][]string                 // the fields each function clamps, see exportClamps
 	floors      map[*ssa.Function]*floorFact               // see exportFloors
 	paramCalls  map[*types.Func][]paramCall                // see findParamCalls
+	imports     map[string]*types.Package                  // by path, see imported
 }
 
 // Funcs returns the package's functions, methods and closures in source
@@ -208,6 +209,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 			exportPolicies(pass)
 			findRunners(pass)
 			exportParamCalls(pass)
+			exportKeyTexts(pass)
 		}
 		return res, nil
 	}
@@ -215,6 +217,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
 	res.missingChecks()
+	exportKeyTexts(pass)
 	res.runners = findRunners(pass)
 	res.findParamCalls()
 	res.findOps()
@@ -233,8 +236,24 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 		res.byFunc[in] = append(res.byFunc[in], op)
 		res.byCall[op.Call] = append(res.byCall[op.Call], op)
 	}
+	res.prewarm()
 	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil
+}
+
+// prewarm fills the caches that the analyzers' questions fill lazily
+// (key text through helpers and policies): the analyzers that require
+// kvapi run at once, and read them only.
+func (r *Result) prewarm() {
+	r.imported("")
+	for _, fn := range r.funcs {
+		r.returnTerm(fn)
+		if st, ok := returnedStruct(fn.Signature); ok {
+			for i := range st.NumFields() {
+				r.choiceTerm(fn, i)
+			}
+		}
+	}
 }
 
 // usesKV reports whether the package imports a KV SDK package, or a

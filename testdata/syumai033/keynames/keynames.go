@@ -1,0 +1,14 @@
+// Package keynames builds key names and uses no KV itself: its text
+// reaches its callers' keys from the syntax alone.
+package keynames
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Views is the key of a post's view count.
+func Views(writer, post string) string { return fmt.Sprintf("views:%s:%s", writer, post) }
+
+// Draft is the key of a writer's draft.
+func Draft(writer string) string { return "draft:" + strings.ToLower(writer) }

@@ -1,0 +1,58 @@
+package kvcounter
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/keynames"
+)
+
+// Counts kept in this isolate's memory and published to KV: every
+// isolate writes its own count over the others'.
+type tracker struct {
+	mu     sync.Mutex
+	views  map[string]int
+	fails  map[string]int
+	drafts map[string]int
+	ns     *kv.Namespace
+}
+
+// The key built by a helper of a package that uses no KV, and written
+// from a closure that runs after the response.
+func (t *tracker) view(writer, post string, after func(func())) {
+	key := keynames.Views(writer, post)
+	t.mu.Lock()
+	t.views[key]++
+	n := t.views[key]
+	t.mu.Unlock()
+	after(func() {
+		_ = t.ns.PutString(key, strconv.Itoa(n), nil) // want `counter kept in KV: the key names a count`
+	})
+}
+
+// The key hashed by a helper of this package that Terms cannot express.
+func lockoutKey(operator string) string {
+	return fmt.Sprintf("login-attempts/%x", sha256.Sum256([]byte(strings.ToLower(operator))))
+}
+
+func (t *tracker) fail(operator string) error {
+	t.mu.Lock()
+	t.fails[operator]++
+	n := t.fails[operator]
+	t.mu.Unlock()
+	return t.ns.PutString(lockoutKey(operator), strconv.Itoa(n), nil) // want `counter kept in KV: the key names a count`
+}
+
+// A draft's revision number, kept in memory, names no count.
+func (t *tracker) saveDraft(writer, body string) error {
+	t.mu.Lock()
+	t.drafts[writer]++
+	n := t.drafts[writer]
+	t.mu.Unlock()
+	return t.ns.PutString(keynames.Draft(writer), strconv.Itoa(n)+"\n"+body, nil)
+}
