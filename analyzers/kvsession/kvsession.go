@@ -1016,7 +1016,7 @@ func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
 	var groups [][]string
 	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
 		for _, src := range op.Sources(keyOperand(op)) {
-			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) {
+			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) && !reprefixed(model, src, op, list) {
 				for _, prefix := range list.Sources(kvapi.Prefix) {
 					groups = append(groups, kvapi.Words(model.KeyText(prefix)))
 				}
@@ -1024,6 +1024,19 @@ func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
 		}
 	}
 	return groups
+}
+
+// reprefixed reports whether src is a key made by putting a prefix of
+// its own in front of part of a listed name: cfg.Session.Prefix + sid,
+// sid trimmed from an index entry, deletes a session, not the entry.
+func reprefixed(model *kvapi.Result, src kvapi.Source, op *kvapi.Op, list *kvapi.Op) bool {
+	for _, in := range src.Inputs() {
+		if bin, ok := kvapi.Unconverted(in).(*ssa.BinOp); ok && bin.Op == token.ADD &&
+			!model.DependsOnAny([]ssa.Value{bin.X}, op.Call, list.Results()) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyOperand is the operand that names what op deletes or writes: its
