@@ -23,3 +23,22 @@ func signOutEverywhere(ns *kv.Namespace, user string) error { // want signOutEve
 	}
 	return nil
 }
+
+// An SSO state parameter, consumed by deleting it.
+func finishSSO(ns *kv.Namespace, state string) (string, error) { // want finishSSO:"kvsession"
+	back, err := ns.GetString("sso-state:"+state, nil)
+	if err != nil || back == "<null>" {
+		return "", err
+	}
+	return back, ns.Delete("sso-state:" + state) // want `An OAuth state or code revoked or consumed by a KV delete`
+}
+
+// A device's refresh token, retired when it is rotated.
+func retireDeviceToken(ns *kv.Namespace, digest string) error { // want retireDeviceToken:"kvsession"
+	return ns.Delete("devtok:" + digest) // want `A device token revoked or consumed by a KV delete`
+}
+
+// A stock level is no token.
+func dropStock(ns *kv.Namespace, sku string) error {
+	return ns.Delete("stock:" + sku)
+}
