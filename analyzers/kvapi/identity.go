@@ -139,7 +139,9 @@ func (r *Result) recordGets(put *Op) []*Op {
 				out = append(out, get)
 				break
 			}
-			if r.KeyText(gk[0]) != r.KeyText(k) {
+			// Texts known on one side only say nothing: a helper's text
+			// seen through its syntax, a record's method's not.
+			if gt, pt := r.KeyText(gk[0]), r.KeyText(k); gt != pt && gt != "" && pt != "" {
 				continue
 			}
 			// Keys of one kind: with the same constant text, or built by
