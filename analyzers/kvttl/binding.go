@@ -305,6 +305,9 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 				return p.returnGiving(call, v.Index, secs)
 			}
 		case *ssa.Call:
+			if picksReturn(v) {
+				return token.NoPos // StatusServed.TTL(): the caller picks it, here
+			}
 			if pos := p.returnGiving(v, 0, secs); pos.IsValid() {
 				return pos
 			}
@@ -322,6 +325,23 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 		b.pos, b.end = pos, pos
 	}
 	return b
+}
+
+// picksReturn reports whether call gives a constant to a callee that
+// returns by more than one return: a switch on the status it is given,
+// whose lifetime the caller picks.
+func picksReturn(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || !slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { _, ok := a.(*ssa.Const); return ok }) {
+		return false
+	}
+	returns := 0
+	for _, b := range callee.Blocks {
+		if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			returns++
+		}
+	}
+	return returns > 1
 }
 
 // returnGiving returns the one return of call's callee, a function of
