@@ -67,7 +67,7 @@ func Reports(w http.ResponseWriter, r *http.Request) {
 		oops(w, err)
 		return
 	}
-	raw, err := stats.GetString("reports:"+r.PathValue("slug"), &cloudflare.KVNamespaceGetOptions{CacheTTL: 30})
+	raw, err := stats.GetString("reports:"+r.PathValue("slug"), &cloudflare.KVNamespaceGetOptions{CacheTTL: 30}) // DEBATABLE kvnull
 	if err != nil {
 		oops(w, err)
 		return

@@ -49,7 +49,7 @@ func (Views) Count(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, err)
 		return
 	}
-	v, err := ns.GetString("views:"+r.PathValue("sku"), &kv.GetOptions{CacheTTL: 60})
+	v, err := ns.GetString("views:"+r.PathValue("sku"), &kv.GetOptions{CacheTTL: 60}) // DEBATABLE kvnull
 	if err != nil {
 		fail(w, http.StatusBadGateway, err)
 		return
