@@ -398,47 +398,37 @@ func (r *Result) HandedArg(p *ssa.Parameter) (ast.Expr, *types.Func) {
 // them: an argument that is one of the function's own parameters is
 // passed on, anything else is opaque.
 func exportParamCalls(pass *analysis.Pass) {
-	for _, file := range pass.Files {
-		for _, d := range file.Decls {
-			decl, ok := d.(*ast.FuncDecl)
-			if !ok || decl.Body == nil {
-				continue
+	for decl, fn := range exportedDecls(pass) {
+		index := paramIndexes(fn.Signature())
+		var calls []paramCall
+		ast.Inspect(decl.Body, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				return false // may be handed back, or kept, and run later
 			}
-			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			if !ok || !fn.Exported() && !recvExported(fn) {
-				continue
-			}
-			index := paramIndexes(fn.Signature())
-			var calls []paramCall
-			ast.Inspect(decl.Body, func(n ast.Node) bool {
-				if _, ok := n.(*ast.FuncLit); ok {
-					return false // may be handed back, or kept, and run later
-				}
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				v, ok := paramUse(pass, call.Fun)
-				i, given := index[v]
-				if !ok || !given || !isFunc(v.Type()) {
-					return true
-				}
-				pc := paramCall{Param: i}
-				for _, a := range call.Args {
-					t := opaque
-					if w, ok := paramUse(pass, a); ok {
-						if j, given := index[w]; given {
-							t = &Term{Op: TermParam, Index: j}
-						}
-					}
-					pc.Args = append(pc.Args, t)
-				}
-				calls = append(calls, pc)
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
 				return true
-			})
-			if len(calls) > 0 {
-				pass.ExportObjectFact(fn, &paramCallsFact{Calls: calls})
 			}
+			v, ok := paramUse(pass, call.Fun)
+			i, given := index[v]
+			if !ok || !given || !isFunc(v.Type()) {
+				return true
+			}
+			pc := paramCall{Param: i}
+			for _, a := range call.Args {
+				t := opaque
+				if w, ok := paramUse(pass, a); ok {
+					if j, given := index[w]; given {
+						t = &Term{Op: TermParam, Index: j}
+					}
+				}
+				pc.Args = append(pc.Args, t)
+			}
+			calls = append(calls, pc)
+			return true
+		})
+		if len(calls) > 0 {
+			pass.ExportObjectFact(fn, &paramCallsFact{Calls: calls})
 		}
 	}
 }

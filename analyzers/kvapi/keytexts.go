@@ -28,31 +28,24 @@ func (*keyTextFact) String() string { return "kv key text" }
 // that other packages can call and that returns a string (or a string
 // and an error) built from constants.
 func exportKeyTexts(pass *analysis.Pass) {
-	for _, file := range pass.Files {
-		for _, d := range file.Decls {
-			decl, ok := d.(*ast.FuncDecl)
-			if !ok || decl.Body == nil {
-				continue
-			}
-			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			if !ok || !fn.Exported() && !recvExported(fn) || !returnsString(fn.Signature()) {
-				continue
-			}
-			var parts []string
-			ast.Inspect(decl.Body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.FuncLit:
-					return false
-				case *ast.ReturnStmt:
-					if len(n.Results) > 0 {
-						parts = append(parts, constantParts(pass.TypesInfo, n.Results[0])...)
-					}
+	for decl, fn := range exportedDecls(pass) {
+		if !returnsString(fn.Signature()) {
+			continue
+		}
+		var parts []string
+		ast.Inspect(decl.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt:
+				if len(n.Results) > 0 {
+					parts = append(parts, constantParts(pass.TypesInfo, n.Results[0])...)
 				}
-				return true
-			})
-			if len(parts) > 0 {
-				pass.ExportObjectFact(fn, &keyTextFact{Parts: parts})
 			}
+			return true
+		})
+		if len(parts) > 0 {
+			pass.ExportObjectFact(fn, &keyTextFact{Parts: parts})
 		}
 	}
 }

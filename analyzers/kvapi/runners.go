@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/ast"
 	"go/types"
+	"iter"
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
@@ -37,29 +38,19 @@ func findRunners(pass *analysis.Pass) map[*types.Func][]int {
 	}
 	params := make(map[*types.Var]param)
 	var decls []*ast.FuncDecl
-	for _, file := range pass.Files {
-		for _, d := range file.Decls {
-			decl, ok := d.(*ast.FuncDecl)
-			if !ok || decl.Body == nil {
-				continue
+	for decl, fn := range funcDecls(pass) {
+		sig, offset := fn.Signature(), 0
+		if sig.Recv() != nil {
+			offset = 1
+		}
+		taken := false
+		for i := range sig.Params().Len() {
+			if p := sig.Params().At(i); isFunc(p.Type()) {
+				params[p], taken = param{fn, i + offset}, true
 			}
-			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			if !ok {
-				continue
-			}
-			sig, offset := fn.Signature(), 0
-			if sig.Recv() != nil {
-				offset = 1
-			}
-			taken := false
-			for i := range sig.Params().Len() {
-				if p := sig.Params().At(i); isFunc(p.Type()) {
-					params[p], taken = param{fn, i + offset}, true
-				}
-			}
-			if taken {
-				decls = append(decls, decl)
-			}
+		}
+		if taken {
+			decls = append(decls, decl)
 		}
 	}
 	runners := make(map[*types.Func][]int)
@@ -113,6 +104,36 @@ func findRunners(pass *analysis.Pass) map[*types.Func][]int {
 		}
 	}
 	return runners
+}
+
+// funcDecls yields the package's function declarations with bodies, with
+// their objects.
+func funcDecls(pass *analysis.Pass) iter.Seq2[*ast.FuncDecl, *types.Func] {
+	return func(yield func(*ast.FuncDecl, *types.Func) bool) {
+		for _, file := range pass.Files {
+			for _, d := range file.Decls {
+				decl, ok := d.(*ast.FuncDecl)
+				if !ok || decl.Body == nil {
+					continue
+				}
+				if fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func); ok && !yield(decl, fn) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// exportedDecls is funcDecls of the functions that other packages can
+// call.
+func exportedDecls(pass *analysis.Pass) iter.Seq2[*ast.FuncDecl, *types.Func] {
+	return func(yield func(*ast.FuncDecl, *types.Func) bool) {
+		for decl, fn := range funcDecls(pass) {
+			if (fn.Exported() || recvExported(fn)) && !yield(decl, fn) {
+				return
+			}
+		}
+	}
 }
 
 // paramUse returns the variable that e names, when it is a parameter.
