@@ -139,14 +139,16 @@ func (r *Result) recordGets(put *Op) []*Op {
 				out = append(out, get)
 				break
 			}
-			// Texts known on one side only say nothing: a helper's text
-			// seen through its syntax, a record's method's not.
-			if gt, pt := r.KeyText(gk[0]), r.KeyText(k); gt != pt && gt != "" && pt != "" {
+			gt, pt := r.KeyText(gk[0]), r.KeyText(k)
+			if gt != pt && (gt != "" && pt != "" || !sameRepo) {
+				// A text known on one side only says nothing of one
+				// repository's keys: a helper's text seen through its
+				// syntax, a record's method's not.
 				continue
 			}
 			// Keys of one kind: with the same constant text, or built by
 			// the same helper of another package (keys.Referral(code)).
-			kind := r.KeyText(k) != "" || keyMaker(k) != "" && keyMaker(k) == keyMaker(gk[0])
+			kind := gt == pt && (pt != "" || keyMaker(k) != "" && keyMaker(k) == keyMaker(gk[0]))
 			if sameRepo && r.keyedByRead(put, k, reads) || kind && (r.keyOfRecord(k, reads) || r.ownKeyOfRecord(k, reads)) {
 				out = append(out, get)
 				break

@@ -42,3 +42,25 @@ func retireDeviceToken(ns *kv.Namespace, digest string) error { // want retireDe
 func dropStock(ns *kv.Namespace, sku string) error {
 	return ns.Delete("stock:" + sku)
 }
+
+type portalLogin struct{ ID, User string }
+
+func loadLogin(ns *kv.Namespace, id string) (portalLogin, error) {
+	var l portalLogin
+	raw, err := ns.GetString("login:"+id, nil)
+	if err != nil || raw == "<null>" {
+		return l, err
+	}
+	l.ID, l.User = id, raw
+	return l, nil
+}
+
+// A CSRF token issued under the session read, with a fresh random part:
+// a creation, quiet in the default mode, not a rotation of the session.
+func issueCSRF(ns *kv.Namespace, id, fresh string) error { // want issueCSRF:"kvsession judged inside"
+	l, err := loadLogin(ns, id)
+	if err != nil {
+		return err
+	}
+	return ns.PutString("csrf/"+l.ID+"/"+fresh, "1", nil)
+}
