@@ -429,14 +429,21 @@ func (r *Result) Inside(op *Op) *Op {
 }
 
 // getsAround returns the gets in fn and, when fn is a closure that runs
-// where it is made (a deferred write-back, defer func() { ...
-// Save(sess) }()), in the functions around it.
+// in line where it is made (a deferred write-back, defer func() { ...
+// Save(sess) }()), in the functions around it. A closure started as a
+// goroutine is work of its own (go func() { e.evaluateOne(ctx, r) }()
+// over the rules listed).
 func (r *Result) getsAround(fn *ssa.Function) []*Op {
 	gets := r.OpsIn(fn, Get)
-	for ; fn.Parent() != nil && len(r.RunSites(fn)) > 0; fn = fn.Parent() {
+	for ; fn.Parent() != nil && runsInLine(r.RunSites(fn)); fn = fn.Parent() {
 		gets = append(gets, r.OpsIn(fn.Parent(), Get)...)
 	}
 	return gets
+}
+
+// runsInLine reports whether sites run a closure, none as a goroutine.
+func runsInLine(sites []ssa.CallInstruction) bool {
+	return len(sites) > 0 && !slices.ContainsFunc(sites, func(c ssa.CallInstruction) bool { _, g := c.(*ssa.Go); return g })
 }
 
 // OpsIn returns the operations of role whose calls are in fn (not in
