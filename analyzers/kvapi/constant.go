@@ -1073,17 +1073,8 @@ func isFloat(t types.Type) bool {
 // EvalSource evaluates an operand's source in frame f, whether it is a
 // value of this package or a Term from a wrapper elsewhere.
 func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Parameter) {
-	if src.Term == nil {
-		return r.Eval(src.Value, f)
-	}
 	e := &evaluator{model: r}
-	var vals []constant.Value
-	for _, args := range r.splitArgs(src.Term, src.Args, f) {
-		for _, c := range e.term(src.Term, args, f, 0) {
-			vals = appendValue(vals, c)
-		}
-	}
-	return vals, e.free
+	return e.source(src, f), e.free
 }
 
 // EvalSteered is EvalSource with, among the parameters, also those that
@@ -1092,16 +1083,7 @@ func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Para
 func (r *Result) EvalSteered(src Source, f *Frame) ([]constant.Value, []*ssa.Parameter) {
 	var steer []*ssa.Parameter
 	e := &evaluator{model: r, steer: &steer}
-	var vals []constant.Value
-	if src.Term == nil {
-		vals = e.values(src.Value, f, 0)
-	} else {
-		for _, args := range e.splitArgs(src.Term, src.Args, f) {
-			for _, c := range e.term(src.Term, args, f, 0) {
-				vals = appendValue(vals, c)
-			}
-		}
-	}
+	vals := e.source(src, f)
 	free := e.free
 	for _, p := range steer {
 		if !slices.Contains(free, p) {
@@ -1109,6 +1091,21 @@ func (r *Result) EvalSteered(src Source, f *Frame) ([]constant.Value, []*ssa.Par
 		}
 	}
 	return vals, free
+}
+
+// source evaluates src in f: its value, or its Term bound to its
+// arguments, each argument with several values taken one value at a time.
+func (e *evaluator) source(src Source, f *Frame) []constant.Value {
+	if src.Term == nil {
+		return e.values(src.Value, f, 0)
+	}
+	var vals []constant.Value
+	for _, args := range e.splitArgs(src.Term, src.Args, f) {
+		for _, c := range e.term(src.Term, args, f, 0) {
+			vals = appendValue(vals, c)
+		}
+	}
+	return vals
 }
 
 // EvalPerInstance is EvalSource for an operation through a storage port,
@@ -1136,12 +1133,7 @@ func (r *Result) EvalPerInstance(op *Op, src Source) []constant.Value {
 // arguments t uses may take, each such argument replaced by a constant,
 // so that a clamp inside the wrapper sees the one value it clamps: with
 // ttl either 15m or 30s, "if ttl < time.Minute" holds for one, not both.
-func (r *Result) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value {
-	return (&evaluator{model: r}).splitArgs(t, args, f)
-}
-
-// splitArgs is Result.splitArgs, with the parameters that steer the
-// values split recorded in e.
+// The parameters that steer the values split are recorded in e.
 func (e *evaluator) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value {
 	out := [][]ssa.Value{args}
 	for _, p := range t.appendParams(nil) {

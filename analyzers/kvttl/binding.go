@@ -79,13 +79,28 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 		}
 		return out
 	}
+	// Each caller's frame is evaluated to see whether it picks a value,
+	// then walked: once is enough.
+	type evaluated struct {
+		vals []constant.Value
+		free []*ssa.Parameter
+	}
+	memo := make(map[*kvapi.Frame]evaluated)
+	evalOnce := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) {
+		if e, ok := memo[f]; ok {
+			return e.vals, e.free
+		}
+		vals, free := eval(f)
+		memo[f] = evaluated{vals, free}
+		return vals, free
+	}
 	var walk func(b binding, seen []constant.Value, depth int)
 	walk = func(b binding, seen []constant.Value, depth int) {
 		if !p.reachable(op, b.frame) || !p.model.ReachableSource(src, b.frame) ||
 			src.Block != nil && !p.model.Reachable(src.Block, b.frame) {
 			return
 		}
-		vals, free := eval(b.frame)
+		vals, free := evalOnce(b.frame)
 		var next []binding
 		if depth < maxWrapperDepth {
 			for _, param := range free {
@@ -99,7 +114,7 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 		var picked []constant.Value
 		narrows := make([]bool, len(next))
 		for i, n := range next {
-			given, _ := eval(n.frame)
+			given, _ := evalOnce(n.frame)
 			if len(given) == 0 || len(given) >= len(vals) || !slices.ContainsFunc(given, func(v constant.Value) bool { return contains(vals, v) }) {
 				continue
 			}
