@@ -2,6 +2,7 @@ package kvapi
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 
@@ -105,7 +106,13 @@ func (r *Result) callsOfParams(c *compiler, fn *ssa.Function) []paramCall {
 					conds = nil // a closure's branches are not fn's
 				}
 				if i := paramIndex(fn, common.Value); i >= 0 && !common.IsInvoke() {
-					out = append(out, paramCall{Param: i, Args: c.args(common.Args), Conds: conds})
+					args := c.args(common.Args)
+					for k, a := range common.Args {
+						if j := elementOf(fn, a); j >= 0 {
+							args[k] = &Term{Op: TermElems, Name: "elems", Args: []*Term{{Op: TermParam, Index: j}}}
+						}
+					}
+					out = append(out, paramCall{Param: i, Args: args, Conds: conds})
 					continue
 				}
 				// Handed on: each.Key(ctx, keys, fn) inside fn.
@@ -164,6 +171,24 @@ func paramIndex(fn *ssa.Function, v ssa.Value) int {
 	}
 	p, ok := v.(*ssa.Parameter)
 	if !ok || !isFunc(p.Type()) {
+		return -1
+	}
+	return slices.Index(fn.Params, p)
+}
+
+// elementOf returns the index of fn's slice parameter that v is an
+// element of, ranged over (for _, k := range keys), or -1.
+func elementOf(fn *ssa.Function, v ssa.Value) int {
+	load, ok := Unconverted(v).(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return -1
+	}
+	ia, ok := load.X.(*ssa.IndexAddr)
+	if !ok {
+		return -1
+	}
+	p, ok := ia.X.(*ssa.Parameter)
+	if !ok {
 		return -1
 	}
 	return slices.Index(fn.Params, p)
@@ -322,6 +347,9 @@ func sdkOp(m *Method, obj *types.Func) WrappedOp {
 func (r *Result) givenArgs(p *ssa.Parameter) []ssa.Value {
 	var out []ssa.Value
 	for _, h := range r.handOvers(p) {
+		if h.elems {
+			return nil // an element, not the slice: see handedElems
+		}
 		out = append(out, h.arg)
 	}
 	return out
@@ -333,7 +361,27 @@ func (r *Result) givenArgs(p *ssa.Parameter) []ssa.Value {
 type handOver struct {
 	call  ssa.CallInstruction
 	arg   ssa.Value
-	index int // of arg among the callee's parameters, the receiver first
+	index int  // of arg among the callee's parameters, the receiver first
+	elems bool // the callee passes each element of arg, a slice
+}
+
+// elemsOfParam returns j when t is (elems $j).
+func elemsOfParam(t *Term) (int, bool) {
+	if t.Op == TermElems && len(t.Args) == 1 && t.Args[0].Op == TermParam {
+		return t.Args[0].Index, true
+	}
+	return 0, false
+}
+
+// handedElems returns the slice whose elements the function that p's
+// closure is handed to passes p one by one (DeleteAll(ctx, st, keys...)
+// over forEach(keys, func(k string) error { ... })), or nil.
+func (r *Result) handedElems(p *ssa.Parameter) ssa.Value {
+	hs := r.handOvers(p)
+	if len(hs) != 1 || !hs[0].elems {
+		return nil
+	}
+	return hs[0].arg
 }
 
 // handOvers returns the hand-overs of p's closure that give p a value of
@@ -360,11 +408,15 @@ func (r *Result) handOvers(p *ssa.Parameter) []handOver {
 				if pc.Param >= len(args) || closureOf(args[pc.Param]) != anon || i >= len(pc.Args) {
 					continue
 				}
+				if j, ok := elemsOfParam(pc.Args[i]); ok && j < len(args) {
+					out = append(out, handOver{call, args[j], j, true})
+					continue
+				}
 				j, ok := pc.Args[i].Passed()
 				if !ok || j >= len(args) {
 					return nil
 				}
-				out = append(out, handOver{call, args[j], j})
+				out = append(out, handOver{call, args[j], j, false})
 			}
 		}
 	}
@@ -376,7 +428,7 @@ func (r *Result) handOvers(p *ssa.Parameter) []handOver {
 // written, and the function it is handed to.
 func (r *Result) HandedArg(p *ssa.Parameter) (ast.Expr, *types.Func) {
 	hs := r.handOvers(p)
-	if len(hs) != 1 {
+	if len(hs) != 1 || hs[0].elems {
 		return nil, nil
 	}
 	h := hs[0]

@@ -1393,6 +1393,19 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 				}
 			}
 		case *ssa.Call:
+			if b, ok := v.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" && !kept {
+				// A slice of keys built up: keys = append(keys, keys.Session(id)).
+				for _, a := range v.Call.Args {
+					if s, ok := a.(*ssa.Slice); ok {
+						for _, elem := range r.elements(s, 0) {
+							walk(elem, depth+1)
+						}
+						continue
+					}
+					walk(a, depth+1)
+				}
+				return
+			}
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
 					parts = append(parts, r.termStrings(ret, kept)...) // "cart:" in cartKey(id)

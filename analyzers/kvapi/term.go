@@ -235,6 +235,10 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		if args := c.model.passed(v); len(args) == 1 {
 			return c.term(args[0], depth+1)
 		}
+		// Or each element of a slice, passed by what it is handed to.
+		if slice := c.model.handedElems(v); slice != nil {
+			return &Term{Op: TermElems, Name: "elems", Args: []*Term{c.term(slice, depth+1)}}
+		}
 	case *ssa.FreeVar:
 		if bound := c.model.binding(v); bound != nil {
 			return c.term(bound, depth+1)

@@ -79,3 +79,20 @@ func WithLifetime(ctx context.Context, ttl time.Duration, fn func(context.Contex
 func Apply(ctx context.Context, key string, fn func(context.Context, string) error) error {
 	return fn(ctx, key)
 }
+
+// EachKey calls fn with each key.
+func EachKey(ctx context.Context, keys []string, fn func(context.Context, string) error) error {
+	for _, k := range keys {
+		if err := fn(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RemoveAll deletes every key, one by one.
+func RemoveAll(ctx context.Context, s *Store, keys ...string) error {
+	return EachKey(ctx, keys, func(ctx context.Context, k string) error {
+		return s.Remove(ctx, k)
+	})
+}
