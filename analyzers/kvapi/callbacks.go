@@ -60,7 +60,7 @@ func (r *Result) findParamCalls() {
 		}
 	}
 	for obj, calls := range r.paramCalls {
-		if obj.Exported() || recvExported(obj) {
+		if obj.Exported() {
 			r.pass.ExportObjectFact(obj, &paramCallsFact{Calls: calls})
 		}
 	}
@@ -70,21 +70,6 @@ func (r *Result) findParamCalls() {
 // function type.
 func takesFunc(fn *ssa.Function) bool {
 	return slices.ContainsFunc(fn.Params, func(p *ssa.Parameter) bool { return isFunc(p.Type()) })
-}
-
-// recvExported reports whether obj is a method of an exported type,
-// which other packages reach through values of that type.
-func recvExported(obj *types.Func) bool {
-	recv := obj.Signature().Recv()
-	if recv == nil {
-		return false
-	}
-	t := recv.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Exported()
 }
 
 // callsOfParams returns the calls that fn, or a closure of it, makes of
@@ -387,6 +372,13 @@ func (r *Result) handedElems(p *ssa.Parameter) ssa.Value {
 // handOvers returns the hand-overs of p's closure that give p a value of
 // the caller's; none if one computes it inside the callee.
 func (r *Result) handOvers(p *ssa.Parameter) []handOver {
+	if r.handed != nil {
+		return r.handed[p] // filled by prewarm: the analyzers only read
+	}
+	return r.findHandOvers(p)
+}
+
+func (r *Result) findHandOvers(p *ssa.Parameter) []handOver {
 	anon := p.Parent()
 	parent := anon.Parent()
 	i := slices.Index(anon.Params, p)

@@ -1321,20 +1321,6 @@ func keptArgs[T any](name string, args []T) []T {
 	return args
 }
 
-// onlyReturned returns the first result of fn's one return, or nil.
-func onlyReturned(fn *ssa.Function) ssa.Value {
-	var out ssa.Value
-	for _, b := range fn.Blocks {
-		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
-			if out != nil {
-				return nil
-			}
-			out = ret.Results[0]
-		}
-	}
-	return out
-}
-
 // stringConstants returns the string constants that v is built from by
 // concatenation and formatting: the "rate:" of "rate:" + ip. It does not
 // look into other calls, whose arguments name other things (a binding).
@@ -1416,8 +1402,8 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					// A helper whose key Terms cannot express whole, one
 					// part a digest: "login-attempts/" of
 					// fmt.Sprintf("login-attempts/%x", sha256.Sum256(b)).
-					if ret := onlyReturned(callee); ret != nil {
-						walk(ret, depth+1)
+					if ret := soleReturn(callee); ret != nil && len(ret.Results) > 0 {
+						walk(ret.Results[0], depth+1)
 					}
 				}
 			}

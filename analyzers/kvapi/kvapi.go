@@ -84,6 +84,7 @@ type Result struct {
 	floors      map[*ssa.Function]*floorFact               // see exportFloors
 	paramCalls  map[*types.Func][]paramCall                // see findParamCalls
 	imports     map[string]*types.Package                  // by path, see imported
+	handed      map[*ssa.Parameter][]handOver              // closures' parameters, see handOvers
 }
 
 // Funcs returns the package's functions, methods and closures in source
@@ -246,7 +247,15 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 // kvapi run at once, and read them only.
 func (r *Result) prewarm() {
 	r.imported("")
+	handed := make(map[*ssa.Parameter][]handOver)
 	for _, fn := range r.funcs {
+		if fn.Parent() != nil {
+			for _, p := range fn.Params {
+				if hs := r.findHandOvers(p); hs != nil {
+					handed[p] = hs
+				}
+			}
+		}
 		r.returnTerm(fn)
 		if st, ok := returnedStruct(fn.Signature); ok {
 			for i := range st.NumFields() {
@@ -254,6 +263,7 @@ func (r *Result) prewarm() {
 			}
 		}
 	}
+	r.handed = handed
 }
 
 // usesKV reports whether the package imports a KV SDK package, or a

@@ -103,16 +103,24 @@ func (r *Result) countsDown(fn *ssa.Function) bool {
 
 // onlyReturn returns the position of fn's return, if it has one.
 func onlyReturn(fn *ssa.Function) token.Pos {
-	pos := token.NoPos
+	if ret := soleReturn(fn); ret != nil {
+		return ret.Pos()
+	}
+	return token.NoPos
+}
+
+// soleReturn returns fn's return, if it has one and only one.
+func soleReturn(fn *ssa.Function) *ssa.Return {
+	var only *ssa.Return
 	for _, b := range fn.Blocks {
 		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
-			if pos.IsValid() {
-				return token.NoPos
+			if only != nil {
+				return nil
 			}
-			pos = ret.Pos()
+			only = ret
 		}
 	}
-	return pos
+	return only
 }
 
 // RecordCountdown returns, for an operand that src's wrapper asks its

@@ -129,7 +129,7 @@ func funcDecls(pass *analysis.Pass) iter.Seq2[*ast.FuncDecl, *types.Func] {
 func exportedDecls(pass *analysis.Pass) iter.Seq2[*ast.FuncDecl, *types.Func] {
 	return func(yield func(*ast.FuncDecl, *types.Func) bool) {
 		for decl, fn := range funcDecls(pass) {
-			if (fn.Exported() || recvExported(fn)) && !yield(decl, fn) {
+			if fn.Exported() && !yield(decl, fn) {
 				return
 			}
 		}
