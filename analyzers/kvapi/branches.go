@@ -6,6 +6,7 @@ package kvapi
 import (
 	"go/constant"
 	"go/token"
+	"iter"
 	"slices"
 
 	"golang.org/x/tools/go/ssa"
@@ -122,4 +123,97 @@ func ErrorTests(call *ssa.Call) (tests []*ssa.If, failed []*ssa.BasicBlock) {
 		}
 	}
 	return tests, failed
+}
+
+// guardDecides returns the value of cond, a parameter compared with a
+// constant, that a test around the call decides: Advance returns early
+// when next == StatusServed, so in the next.TTL() that follows, the
+// switch's case StatusServed is not taken.
+func guardDecides(cond ssa.Value, f *Frame) (known, ok bool) {
+	bin, isBin := cond.(*ssa.BinOp)
+	if !isBin || bin.Op != token.EQL && bin.Op != token.NEQ {
+		return false, false
+	}
+	x, y := bin.X, bin.Y
+	if _, isConst := x.(*ssa.Const); isConst {
+		x, y = y, x
+	}
+	c, isConst := y.(*ssa.Const)
+	if !isConst || c.Value == nil {
+		return false, false
+	}
+	var at *ssa.BasicBlock
+	for {
+		p, isParam := x.(*ssa.Parameter)
+		if !isParam {
+			break
+		}
+		arg, outer, bound := f.Bound(p)
+		if !bound {
+			break
+		}
+		x, at, f = arg, f.callBlock(p), outer
+	}
+	if at == nil {
+		return false, false
+	}
+	equal, ok := testedEqual(x, c.Value, at)
+	if !ok {
+		return false, false
+	}
+	return equal == (bin.Op == token.EQL), true
+}
+
+// testedEqual returns whether x equals c in block at, as the tests of x
+// against constants on every path there say: the false way out of
+// "if x == c" or the true way of "if x == d" (d ≠ c).
+func testedEqual(x ssa.Value, c constant.Value, at *ssa.BasicBlock) (equal, ok bool) {
+	for k, holds := range tests(x, at) {
+		same := k.Kind() == c.Kind() && constant.Compare(k, token.EQL, c)
+		switch {
+		case holds:
+			return same, true
+		case same:
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// Pinned reports whether a test on the way to block at leaves x one
+// constant: "if g != gradeBench { return }" before g.lifetime().
+func Pinned(x ssa.Value, at *ssa.BasicBlock) bool {
+	for _, holds := range tests(x, at) {
+		if holds {
+			return true
+		}
+	}
+	return false
+}
+
+// tests yields each constant that x is compared with on the way into at,
+// nearest first, with whether x == k holds there.
+func tests(x ssa.Value, at *ssa.BasicBlock) iter.Seq2[constant.Value, bool] {
+	return func(yield func(constant.Value, bool) bool) {
+		for b := at; b != nil; b = b.Idom() {
+			if len(b.Preds) != 1 {
+				continue
+			}
+			br, isIf := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
+			if !isIf || br.Block().Succs[0] == br.Block().Succs[1] {
+				continue
+			}
+			bin, isBin := br.Cond.(*ssa.BinOp)
+			if !isBin || bin.Op != token.EQL && bin.Op != token.NEQ || bin.X != x && bin.Y != x {
+				continue
+			}
+			k, isConst := OtherOperand(bin, x).(*ssa.Const)
+			if !isConst || k.Value == nil {
+				continue
+			}
+			if !yield(k.Value, (br.Block().Succs[0] == b) == (bin.Op == token.EQL)) {
+				return
+			}
+		}
+	}
 }

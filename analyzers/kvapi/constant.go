@@ -968,6 +968,11 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 	// other, may be either.
 	cond := &evaluator{model: e.model, fixed: e.fixed, steer: e.steer}
 	conds := cond.values(br.Cond, f, depth+1)
+	if len(conds) == 0 && !cond.partial {
+		if known, ok := guardDecides(br.Cond, f); ok {
+			conds, cond.free = []constant.Value{constant.MakeBool(known)}, nil
+		}
+	}
 	if cond.partial || len(conds) != 1 || conds[0].Kind() != constant.Bool {
 		if e.steer != nil {
 			for _, p := range cond.free {

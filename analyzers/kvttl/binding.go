@@ -342,12 +342,16 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 	return b
 }
 
-// picksReturn reports whether call gives a constant to a callee that
-// returns by more than one return: a switch on the status it is given,
-// whose lifetime the caller picks.
+// picksReturn reports whether call gives a constant, or a value a test
+// leaves one constant, to a callee that returns by more than one return:
+// a switch on the status it is given, whose lifetime the caller picks.
 func picksReturn(call *ssa.Call) bool {
 	callee := call.Call.StaticCallee()
-	if callee == nil || !slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { _, ok := a.(*ssa.Const); return ok }) {
+	picked := func(a ssa.Value) bool {
+		_, ok := a.(*ssa.Const)
+		return ok || kvapi.Pinned(a, call.Block())
+	}
+	if callee == nil || !slices.ContainsFunc(call.Call.Args, picked) {
 		return false
 	}
 	returns := 0

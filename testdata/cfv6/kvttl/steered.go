@@ -2,6 +2,7 @@ package kvttl
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -64,4 +65,31 @@ func putGraded(ctx context.Context, client *cloudflare.Client, code string, ttl 
 // call picks it.
 func issueBenchLifetime(ctx context.Context, client *cloudflare.Client, code string) error {
 	return putGraded(ctx, client, code, gradeBench.lifetime()) // want `ExpirationTTL 45 \(passed to putGraded\) is below`
+}
+
+var errNoBenchCodes = errors.New("bench codes are issued by the bench tool")
+
+// A grade from the request with the bench grade sent elsewhere first:
+// the lifetime that follows is never the bench one.
+func issueUnlessBench(ctx context.Context, client *cloudflare.Client, code string, g grade) error {
+	if g == gradeBench {
+		return errNoBenchCodes
+	}
+	return putGraded(ctx, client, code, g.lifetime())
+}
+
+func issueSwitched(ctx context.Context, client *cloudflare.Client, code string, g grade) error {
+	switch g {
+	case gradeBench:
+		return errNoBenchCodes
+	}
+	return putGraded(ctx, client, code, g.lifetime())
+}
+
+// Only the bench grade gets here.
+func issueOnlyBench(ctx context.Context, client *cloudflare.Client, code string, g grade) error {
+	if g != gradeBench {
+		return nil
+	}
+	return putGraded(ctx, client, code, g.lifetime()) // want `ExpirationTTL 45 \(passed to putGraded\) is below`
 }
