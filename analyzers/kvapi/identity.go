@@ -526,6 +526,13 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		// A Store seen as the Reader or Writer it embeds.
 		w.value(v.X, depth+1)
 		return
+	case *ssa.TypeAssert:
+		// The same store seen through an optional capability:
+		// ns.(MetaWriter).
+		if types.IsInterface(v.AssertedType) {
+			w.value(v.X, depth+1)
+			return
+		}
 	case *ssa.Convert:
 		w.b.WriteString("(conv ")
 		w.value(v.X, depth+1)
@@ -638,6 +645,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			}
 		}
 	case *ssa.Extract:
+		if ta, ok := v.Tuple.(*ssa.TypeAssert); ok && v.Index == 0 && types.IsInterface(ta.AssertedType) {
+			w.value(ta.X, depth+1) // mw, ok := ns.(MetaWriter)
+			return
+		}
 		if call, ok := v.Tuple.(*ssa.Call); ok && opensNamespace(call) {
 			w.call(call, depth)
 			return

@@ -101,7 +101,10 @@ func (op *Op) Sources(o Operand) []Source {
 const unixSeconds = "(time.Time).Unix"
 
 func (op *Op) sources(o Operand) []Source {
-	if op.Method.Role == BulkPut {
+	if _, own := op.Method.Operands[o]; op.Method.Role == BulkPut && !own {
+		// A port's method that writes one pair it is given each part of
+		// (PutMeta(ctx, key, value, meta, ttl)) has them as its own
+		// operands; a bulk write has them in its pairs.
 		if name, ok := PairFields[o]; ok {
 			var srcs []Source
 			for _, pair := range op.Sources(Pairs) {

@@ -29,3 +29,13 @@ func TestREST(t *testing.T) {
 	kvtest.Run(t, "rest", kvrace.Analyzer, "./kvrace")
 	kvtest.Run(t, "rest", kvrace.Analyzer, "./kvracesvc")
 }
+
+// A port with an optional capability, found by a type assertion, whose
+// adapter writes one pair through the bulk endpoint: configured as the
+// kvlint command discovers it (kvlint --print-interfaces).
+func TestOptionalCapability(t *testing.T) {
+	const pkg = "kvlint.test/cfv0119/capstore."
+	kvtest.Configure(t, pkg+"MetaWriter.PutMeta=bulk put(key=1,metadata=3,value=2);"+
+		pkg+"Namespace.Get=get(key=1);"+pkg+"Namespace.Put=bulk put(key=1,value=2)")
+	kvtest.Run(t, "cfv0119", kvrace.Analyzer, "./capclaim")
+}

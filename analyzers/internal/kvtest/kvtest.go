@@ -79,9 +79,15 @@ func target(t *testing.T, module string) {
 // Interfaces names the KV-shaped interface of testdata/syumai033/iface, as
 // the -kvapi.interfaces flag does, for the duration of the test.
 func Interfaces(t *testing.T) {
-	flag := kvapi.Analyzer.Flags.Lookup("interfaces")
 	const iface = "kvlint.test/syumai033/iface.Cache"
-	if err := flag.Value.Set(iface + ".Get=get(key=1);" + iface + ".Put=put(key=1,value=2,ttl=3);" + iface + ".Delete=delete(key=1)"); err != nil {
+	Configure(t, iface+".Get=get(key=1);"+iface+".Put=put(key=1,value=2,ttl=3);"+iface+".Delete=delete(key=1)")
+}
+
+// Configure sets kvapi's -interfaces flag to spec for the test, as the
+// kvlint command or a user's -kvapi.interfaces would.
+func Configure(t *testing.T, spec string) {
+	flag := kvapi.Analyzer.Flags.Lookup("interfaces")
+	if err := flag.Value.Set(spec); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { flag.Value.Set("") })
