@@ -3,6 +3,8 @@ package kvapi
 import (
 	"go/types"
 	"strings"
+
+	"golang.org/x/tools/go/ssa"
 )
 
 // Role is what a KV operation does to the store.
@@ -209,6 +211,21 @@ func IsSDKPackage(path string) bool {
 func isFieldHelper(fn *types.Func) bool {
 	return fn.Pkg() != nil && fieldHelpers[fn.Name()] && fn.Signature().Recv() == nil &&
 		matchPath(cfRoot, fn.Pkg().Path())
+}
+
+// FieldArg returns x of a call of a param.Field constructor,
+// cloudflare.F(x), and v itself for anything else.
+func FieldArg(v ssa.Value) ssa.Value {
+	call, ok := v.(*ssa.Call)
+	if !ok || len(call.Call.Args) != 1 {
+		return v
+	}
+	if callee := call.Call.StaticCallee(); callee != nil {
+		if fn, ok := callee.Object().(*types.Func); ok && isFieldHelper(fn) {
+			return call.Call.Args[0]
+		}
+	}
+	return v
 }
 
 // IsAPIError reports whether t, or what it points to, is the error type

@@ -485,6 +485,17 @@ func (r *Result) identity(src Source, byInputs bool) (string, bool) {
 	return b.String(), w.ok
 }
 
+// SameValue reports whether a and b are one value as keys are named:
+// two reads of one field, s.id here and s.id there.
+func (r *Result) SameValue(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	ia, okA := r.identity(Source{Value: a}, false)
+	ib, okB := r.identity(Source{Value: b}, false)
+	return okA && okB && ia == ib
+}
+
 // maxIdentityDepth bounds the nesting an identity renders: deeper than
 // Terms compile, as a key is built by helpers of helpers (an ID from a
 // period from a clock), each adding levels.

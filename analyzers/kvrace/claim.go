@@ -338,7 +338,7 @@ func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock,
 			if isConversion(ref) || reads[ref] {
 				continue // a view of the result, tested in its own right
 			}
-			if e, ok := sameAs(ref, res, mine); ok {
+			if e, ok := sameAs(model, ref, res, mine); ok {
 				mineEdges = append(mineEdges, e)
 				continue
 			}
@@ -381,7 +381,7 @@ func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock,
 
 // withFields returns vals and, for each struct built here as a literal,
 // what its fields were given: the holder in Claim{Holder: me}, which a
-// found claim's Holder may be compared with.
+// found claim's Holder may be compared with, or a bulk pair's Value.
 func withFields(vals []ssa.Value) []ssa.Value {
 	out := slices.Clone(vals)
 	for _, v := range vals {
@@ -401,6 +401,9 @@ func withFields(vals []ssa.Value) []ssa.Value {
 			for _, use := range nonDebugReferrers(fa) {
 				if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
 					out = append(out, store.Val)
+					if arg := kvapi.FieldArg(store.Val); arg != store.Val {
+						out = append(out, arg) // a bulk pair's Value: cloudflare.F(s.id)
+					}
 				}
 			}
 		}
@@ -643,13 +646,13 @@ func isConversion(instr ssa.Instruction) bool {
 // sameAs reads instr, a use of a get's result res, as a test of whether
 // the key already holds one of mine, and returns the edge its branch
 // takes when it does.
-func sameAs(instr ssa.Instruction, res ssa.Value, mine []ssa.Value) (edge, bool) {
+func sameAs(model *kvapi.Result, instr ssa.Instruction, res ssa.Value, mine []ssa.Value) (edge, bool) {
 	cmp, ok := instr.(*ssa.BinOp)
 	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
 		return edge{}, false
 	}
 	other := kvapi.Unconverted(kvapi.OtherOperand(cmp, res))
-	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return kvapi.Unconverted(m) == other }) {
+	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return model.SameValue(kvapi.Unconverted(m), other) }) {
 		return edge{}, false
 	}
 	uses := nonDebugReferrers(cmp)
