@@ -498,6 +498,7 @@ func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instructi
 			}
 			if data, ok := bodyRead(ref, out[i]); ok {
 				out, reads[ref] = append(out, data), true
+				continue // the body is read, and its bytes are the value
 			}
 			if parts := accessed(ref, out[i]); parts != nil {
 				out, reads[ref] = append(out, parts...), true
@@ -593,7 +594,13 @@ func bodyRead(instr ssa.Instruction, res ssa.Value) (ssa.Value, bool) {
 			if !ok || load.Op != token.MUL {
 				return nil, false
 			}
-			for _, use := range nonDebugReferrers(load) {
+			uses := nonDebugReferrers(load)
+			for i := 0; i < len(uses); i++ {
+				use := uses[i]
+				if ci, ok := use.(*ssa.ChangeInterface); ok {
+					uses = append(uses, nonDebugReferrers(ci)...) // the body as an io.Reader
+					continue
+				}
 				call, ok := use.(*ssa.Call)
 				switch {
 				case ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Close":
