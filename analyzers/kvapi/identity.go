@@ -1414,6 +1414,17 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 				}
 				return
 			}
+			if written, ok := r.builderWrites(v); ok {
+				// b.String() of a strings.Builder: what was written to it.
+				for _, w := range written {
+					if c, isConst := w.(*ssa.Const); isConst && c.Value != nil && c.Value.Kind() == constant.Int {
+						parts = append(parts, runeText(c.Value)) // b.WriteByte('/')
+						continue
+					}
+					walk(w, depth+1)
+				}
+				return
+			}
 			if callee := v.Call.StaticCallee(); callee != nil {
 				if ret := r.returnTerm(callee); ret != nil {
 					parts = append(parts, r.termStrings(ret, kept)...) // "cart:" in cartKey(id)
@@ -1459,6 +1470,74 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 	}
 	walk(v, 0)
 	return parts
+}
+
+// builderWrites returns what is written, in order, to the local
+// strings.Builder or bytes.Buffer whose String method call is: the
+// arguments of its Write methods and of fmt.Fprintf calls given it.
+func (r *Result) builderWrites(call *ssa.Call) ([]ssa.Value, bool) {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Name() != "String" || len(call.Call.Args) != 1 || !textBuffer(call.Call.Args[0].Type()) {
+		return nil, false
+	}
+	buf, ok := call.Call.Args[0].(*ssa.Alloc)
+	if !ok {
+		return nil, false
+	}
+	var written []ssa.Value
+	for _, b := range buf.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			c, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			args := c.Call.Args
+			switch name := CalleeName(c); {
+			case name == "fmt.Fprintf" && len(args) == 3 && boxed(args[0]) == buf:
+				written = append(written, args[1])
+				if s, ok := args[2].(*ssa.Slice); ok {
+					written = append(written, r.elements(s, 0)...)
+				}
+			case strings.HasPrefix(path.Ext(name), ".Write") && len(args) == 2 && args[0] == buf:
+				written = append(written, args[1])
+			}
+		}
+	}
+	return written, true
+}
+
+// boxed returns what the interface value v was made from.
+func boxed(v ssa.Value) ssa.Value {
+	if mi, ok := v.(*ssa.MakeInterface); ok {
+		return mi.X
+	}
+	return v
+}
+
+// textBuffer reports whether t is *strings.Builder or *bytes.Buffer.
+func textBuffer(t types.Type) bool {
+	ptr, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	named, ok := ptr.Elem().(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	switch named.Obj().Pkg().Path() + "." + named.Obj().Name() {
+	case "strings.Builder", "bytes.Buffer":
+		return true
+	}
+	return false
+}
+
+// runeText is the text of a byte or rune constant, '/' as "/".
+func runeText(c constant.Value) string {
+	n, ok := constant.Int64Val(c)
+	if !ok {
+		return ""
+	}
+	return string(rune(n))
 }
 
 // initialValue returns what the package initializer stores in g, when

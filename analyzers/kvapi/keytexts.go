@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/ast"
 	"go/constant"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -38,9 +39,14 @@ func exportKeyTexts(pass *analysis.Pass) {
 			case *ast.FuncLit:
 				return false
 			case *ast.ReturnStmt:
-				if len(n.Results) > 0 {
-					parts = append(parts, constantParts(pass.TypesInfo, n.Results[0])...)
+				if len(n.Results) == 0 {
+					break
 				}
+				if buf := builtIn(pass.TypesInfo, n.Results[0]); buf != nil {
+					parts = append(parts, writtenParts(pass.TypesInfo, decl.Body, buf)...)
+					break
+				}
+				parts = append(parts, constantParts(pass.TypesInfo, n.Results[0])...)
 			}
 			return true
 		})
@@ -48,6 +54,61 @@ func exportKeyTexts(pass *analysis.Pass) {
 			pass.ExportObjectFact(fn, &keyTextFact{Parts: parts})
 		}
 	}
+}
+
+// builtIn returns the variable of the strings.Builder or bytes.Buffer
+// whose String() e is: return b.String().
+func builtIn(info *types.Info, e ast.Expr) types.Object {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return nil
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "String" {
+		return nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok || info.Uses[id] == nil || !textBuffer(types.NewPointer(info.Uses[id].Type())) {
+		return nil
+	}
+	return info.Uses[id]
+}
+
+// writtenParts returns the string constants written, in order, to the
+// builder buf in body: by its Write methods and by fmt.Fprintf(&buf, ...).
+func writtenParts(info *types.Info, body *ast.BlockStmt, buf types.Object) []string {
+	is := func(e ast.Expr) bool {
+		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			e = u.X
+		}
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && info.Uses[id] == buf
+	}
+	var parts []string
+	ast.Inspect(body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		switch fn := typeutil.Callee(info, call); {
+		case fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "fmt" && fn.Name() == "Fprintf" && len(call.Args) > 1 && is(call.Args[0]):
+			for _, a := range call.Args[1:] {
+				parts = append(parts, constantParts(info, a)...)
+			}
+		case fn != nil && strings.HasPrefix(fn.Name(), "Write") && len(call.Args) == 1:
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || !is(sel.X) {
+				return true
+			}
+			if tv := info.Types[call.Args[0]]; tv.Value != nil && tv.Value.Kind() == constant.Int {
+				parts = append(parts, runeText(tv.Value)) // b.WriteByte('/')
+				return true
+			}
+			parts = append(parts, constantParts(info, call.Args[0])...)
+		}
+		return true
+	})
+	return parts
 }
 
 // returnsString reports whether sig returns a string, or a string and an

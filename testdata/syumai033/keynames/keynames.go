@@ -12,3 +12,14 @@ func Views(writer, post string) string { return fmt.Sprintf("views:%s:%s", write
 
 // Draft is the key of a writer's draft.
 func Draft(writer string) string { return "draft:" + strings.ToLower(writer) }
+
+// Visits is the key of a writer's visit count for a day, built piece by
+// piece.
+func Visits(writer, day string) string {
+	var b strings.Builder
+	b.WriteString("visits/")
+	b.WriteString(writer)
+	b.WriteByte('/')
+	b.WriteString(day)
+	return b.String()
+}
