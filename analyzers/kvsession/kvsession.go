@@ -561,7 +561,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// too (old := RefreshToken.storageKey(refresh)), as a key of no words
 	// of its own.
 	key = append(key, defined...)
-	key = append(key, listedPrefixes(model, op)...)
+	key = append(key, listedPrefixes(pass.TypesInfo, model, op)...)
 	if op.Expr != nil {
 		other = append(other, exprWords(op.Expr.Fun)...)
 	}
@@ -1010,15 +1010,18 @@ func derefNamedStruct(t types.Type) (*types.Named, bool) {
 }
 
 // listedPrefixes returns the words of the prefixes of the lists whose
-// keys op's key comes from: Delete(k.Name) in a loop over a list of
-// "sess:" + uid deletes sessions.
-func listedPrefixes(model *kvapi.Result, op *kvapi.Op) [][]string {
+// keys op's key comes from, and of the helpers that build them:
+// Delete(k.Name) in a loop over a list of "sess:" + uid deletes sessions.
+func listedPrefixes(info *types.Info, model *kvapi.Result, op *kvapi.Op) [][]string {
 	var groups [][]string
 	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
 		for _, src := range op.Sources(keyOperand(op)) {
 			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) && !reprefixed(model, src, op, list) {
 				for _, prefix := range list.Sources(kvapi.Prefix) {
 					groups = append(groups, kvapi.Words(model.KeyText(prefix)))
+					if !hasLiteral(info, prefix.Expr) {
+						groups = append(groups, keyNameWords(info, prefix.Expr)...) // keys.StaffSession(tenant, id, "")
+					}
 				}
 			}
 		}

@@ -31,3 +31,7 @@ func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, 
 // A session read by a loader of the package, and records keyed by what
 // it names: the listener's subscriptions, a lobby it joins.
 func TestLoaders(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./listeners") }
+
+// Keys listed under a prefix that a builder names, then deleted one by
+// one, in a package whose name says nothing.
+func TestListedPrefixes(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./staff") }
