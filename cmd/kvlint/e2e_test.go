@@ -203,6 +203,7 @@ func TestCLIText(t *testing.T) {
 		{"worker/worker.go", "30}", "kvttl", `ExpirationTTL 30\b`},
 		{"rest/rest.go", "10.0)", "kvttl", `ExpirationTTL`},
 		{"guestbook/guestbook.go", "store.Set(", "kvrace", `read-modify-write on one KV key`}, // through kvstore's facts
+		{"guestbook/guestbook.go", "store.Delete(", "kvsession", `A session revoked`},
 		{"worker/status.go", `paused == ""`, "kvnull", `this miss check is never true`},
 		{"worker/status.go", `ns.PutString("last-visit"`, "kvhotkey", `on every request`},
 		{"rest/rest.go", "5000.0)", "kvlimits", `at most 1,000 keys a page`},
@@ -232,6 +233,11 @@ func TestCLIText(t *testing.T) {
 	// Naming the js/wasm package alone works too.
 	if res := e2e(t, "./worker"); res.code != exitFindings || !strings.Contains(res.stdout, "worker/worker.go:") {
 		t.Errorf("kvlint ./worker: want the worker finding, got %v", res)
+	}
+	// So does naming a package whose keys a package that uses no KV
+	// builds: its text is read from its syntax all the same.
+	if res := e2e(t, "./guestbook"); res.code != exitFindings || !strings.Contains(res.stdout, "kvsession: A session revoked") {
+		t.Errorf("kvlint ./guestbook: want the session finding from keys.Signer's text, got %v", res)
 	}
 }
 

@@ -116,9 +116,10 @@ func (l *loader) load(t target, analyzers []*analysis.Analyzer) (*loaded, []fail
 }
 
 // kvDependencies lists the import graph of t's roots (names and imports
-// only) and returns the dependencies, outside the roots, that use KV: that
-// import an SDK or a configured interface, directly or not. The SDKs
-// themselves are not among them: the model does not analyse them.
+// only) and returns the dependencies, outside the roots, that use KV (that
+// import an SDK or a configured interface, directly or not) or belong to
+// the main module. The SDKs themselves are not among them: the model does
+// not analyse them.
 func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 	roots, err := packages.Load(l.config(t, packages.NeedName|packages.NeedImports|packages.NeedDeps|packages.NeedModule), t.patterns...)
 	if err != nil {
@@ -146,7 +147,10 @@ func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 	}
 	extra := make(map[string]bool)
 	for p, u := range uses {
-		if u && !isRoot[p.PkgPath] && !isSDK(p.PkgPath) && !ifaces[p.PkgPath] {
+		// The user's own packages give facts even when they use no KV:
+		// the key builders of a keys package, a retry helper.
+		own := p.Module != nil && p.Module.Main
+		if (u || own) && !isRoot[p.PkgPath] && !isSDK(p.PkgPath) && !ifaces[p.PkgPath] {
 			extra[p.PkgPath] = true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/syumai/workers"
 
+	"kvlint.test/e2e/keys"
 	"kvlint.test/e2e/kvstore"
 )
 
@@ -27,6 +28,18 @@ func main() {
 			return
 		}
 		w.Write([]byte("thanks"))
+	})
+	http.HandleFunc("/leave", func(w http.ResponseWriter, r *http.Request) {
+		store, err := kvstore.Open("GUESTBOOK")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		// kvsession: the key is a session's, by the text of keys.Signer.
+		if err := store.Delete(keys.Signer(r.FormValue("signer"))); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 	})
 	workers.Serve(nil)
 }

@@ -17,3 +17,5 @@ func Open(binding string) (*Store, error) {
 func (s *Store) Get(key string) (string, error) { return s.ns.GetString(key, nil) }
 
 func (s *Store) Set(key, value string) error { return s.ns.PutString(key, value, nil) }
+
+func (s *Store) Delete(key string) error { return s.ns.Delete(key) }
