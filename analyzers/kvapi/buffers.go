@@ -275,10 +275,26 @@ func receiverField(fn *ssa.Function, x ssa.Value) *types.Var {
 		return nil
 	}
 	fa, ok := load.X.(*ssa.FieldAddr)
-	if !ok || len(fn.Params) == 0 || fa.X != fn.Params[0] {
+	if !ok || !isReceiver(fn, fa.X) {
 		return nil
 	}
 	return FieldOf(fa)
+}
+
+// isReceiver reports whether v is fn's receiver, or a load of the
+// variable that holds it when a closure captures it (a deferred rollback).
+func isReceiver(fn *ssa.Function, v ssa.Value) bool {
+	if len(fn.Params) == 0 {
+		return false
+	}
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if alloc, ok := load.X.(*ssa.Alloc); ok {
+			if stores := storesTo(alloc); len(stores) == 1 {
+				v = stores[0].Val
+			}
+		}
+	}
+	return v == fn.Params[0]
 }
 
 // stagedParts returns what fn, a stager or (at depth > 0) a method that
@@ -346,7 +362,7 @@ func (r *Result) stagedParts(fn *ssa.Function, bound map[*ssa.Parameter]ssa.Valu
 				}
 			case *ssa.Store:
 				fa, ok := instr.Addr.(*ssa.FieldAddr)
-				if !ok || len(fn.Params) == 0 || fa.X != fn.Params[0] {
+				if !ok || !isReceiver(fn, fa.X) {
 					continue
 				}
 				if elem := appended(instr.Val); elem != nil {
@@ -356,7 +372,7 @@ func (r *Result) stagedParts(fn *ssa.Function, bound map[*ssa.Parameter]ssa.Valu
 				callee := instr.Call.StaticCallee()
 				args := instr.Call.Args
 				if depth >= 3 || callee == nil || callee.Pkg != r.pkg || callee.Blocks == nil || len(args) == 0 ||
-					len(fn.Params) == 0 || args[0] != fn.Params[0] || !sameReceiver(callee, fn) {
+					!isReceiver(fn, args[0]) || !sameReceiver(callee, fn) {
 					continue
 				}
 				inner := maps.Clone(bound) // (a literal of fn's may hold fn's parameters)
