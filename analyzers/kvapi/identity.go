@@ -669,6 +669,14 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			return
 		}
 	case *ssa.Call:
+		if v.Call.IsInvoke() && len(v.Call.Args) == 0 && basic(v.Type(), types.IsString) {
+			// key.String() of a key given as a fmt.Stringer, as a
+			// wrapper's Term names it (see method).
+			w.b.WriteString("(" + keyMethodPrefix + v.Call.Method.Name() + " ")
+			w.value(v.Call.Value, depth+1)
+			w.b.WriteString(")")
+			return
+		}
 		if _, escape := escapeFuncs[CalleeName(v)]; escape && len(v.Call.Args) == 1 {
 			// A key escaped for the URL the SDK puts it in: KV stores
 			// the key unescaped, so it is the same key as the raw one.
@@ -1025,19 +1033,16 @@ func (w *identityWriter) method(t *Term, args []ssa.Value, depth int) {
 		arg = mi.X
 	}
 	if types.IsInterface(arg.Type()) {
-		w.ok = false
+		// A key given as a fmt.Stringer: the same value gives the same
+		// key each time it is asked.
+		w.b.WriteString("(" + t.Name + " ")
+		w.value(arg, depth+1)
+		w.b.WriteString(")")
 		return
 	}
-	name := strings.TrimPrefix(t.Name, keyMethodPrefix)
-	prog := w.model.pkg.Prog
-	sel := prog.MethodSets.MethodSet(arg.Type()).Lookup(w.model.pkg.Pkg, name)
-	if sel == nil {
-		w.ok = false // not the receiver the method is asked of (LookupMethod would panic)
-		return
-	}
-	fn := prog.MethodValue(sel)
+	fn := w.model.concreteMethod(strings.TrimPrefix(t.Name, keyMethodPrefix), arg)
 	if fn == nil {
-		w.ok = false
+		w.ok = false // not the receiver the method is asked of
 		return
 	}
 	ret := w.model.returnTerm(fn)
@@ -1051,6 +1056,46 @@ func (w *identityWriter) method(t *Term, args []ssa.Value, depth int) {
 		return
 	}
 	w.term(ret, []ssa.Value{arg}, depth+1)
+}
+
+// concreteMethod returns the method name of arg's concrete type, or nil.
+func (r *Result) concreteMethod(name string, arg ssa.Value) *ssa.Function {
+	prog := r.pkg.Prog
+	sel := prog.MethodSets.MethodSet(arg.Type()).Lookup(r.pkg.Pkg, name)
+	if sel == nil {
+		return nil // (LookupMethod would panic)
+	}
+	return prog.MethodValue(sel)
+}
+
+// methodTexts returns the text of the methods that t asks of a value of
+// a concrete type its arguments box: the String() of a key type given
+// as a fmt.Stringer, keys.APIKeyKey{Hash: h} as "auth:apikey:".
+func (r *Result) methodTexts(t *Term, args []ssa.Value, kept bool) []string {
+	var parts []string
+	t.Find(func(s *Term) bool {
+		if s.Op != TermCall || !strings.HasPrefix(s.Name, keyMethodPrefix) || len(s.Args) == 0 ||
+			s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) {
+			return false
+		}
+		arg := args[s.Args[0].Index]
+		for mi, ok := arg.(*ssa.MakeInterface); ok; mi, ok = arg.(*ssa.MakeInterface) {
+			arg = mi.X
+		}
+		if types.IsInterface(arg.Type()) {
+			return false
+		}
+		fn := r.concreteMethod(strings.TrimPrefix(s.Name, keyMethodPrefix), arg)
+		switch {
+		case fn == nil:
+		case fn.Pkg != r.pkg && fn.Object() != nil:
+			parts = append(parts, r.keyText(fn.Object().(*types.Func))...)
+		case r.returnTerm(fn) != nil:
+			parts = append(parts, r.termStrings(r.returnTerm(fn), kept)...)
+		}
+		return false
+	})
+	return parts
 }
 
 // heldIn returns the value that field name of v holds when v is a struct
@@ -1289,7 +1334,7 @@ func (r *Result) keyParts(src Source, kept bool) []string {
 	for _, a := range src.Inputs() {
 		parts = append(parts, r.stringConstants(a, kept)...)
 	}
-	return parts
+	return append(parts, r.methodTexts(src.Term, src.Args, kept)...)
 }
 
 // hashing names the functions whose result does not hold their

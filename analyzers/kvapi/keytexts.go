@@ -144,6 +144,9 @@ func constantParts(info *types.Info, e ast.Expr) []string {
 			name = callee.FullName()
 		}
 		var out []string
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && info.Selections[sel] != nil && info.Selections[sel].Kind() == types.MethodVal {
+			out = constantParts(info, sel.X) // APIKey.With(id) of a typed prefix
+		}
 		for _, a := range keptArgs(name, e.Args) {
 			out = append(out, constantParts(info, a)...)
 		}

@@ -39,3 +39,7 @@ func TestOptionalCapability(t *testing.T) {
 		pkg+"Namespace.Get=get(key=1);"+pkg+"Namespace.Put=bulk put(key=1,value=2)")
 	kvtest.Run(t, "cfv0119", kvrace.Analyzer, "./capclaim")
 }
+
+// The package of units of work: a wrapper's read-modify-write of a key
+// given as a fmt.Stringer, asked for its text twice.
+func TestUnits(t *testing.T) { kvtest.Run(t, "syumai033", kvrace.Analyzer, "./units") }

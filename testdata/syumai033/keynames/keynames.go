@@ -23,3 +23,21 @@ func Visits(writer, day string) string {
 	b.WriteString(day)
 	return b.String()
 }
+
+// Prefix is the constant start of a family of keys.
+type Prefix string
+
+const APIKeys Prefix = "auth:apikey:"
+
+// With is the key of id under p.
+func (p Prefix) With(id string) string { return string(p) + id }
+
+// APIKey is the key of a project API key, by the hash of its secret.
+type APIKey struct{ Hash string }
+
+func (k APIKey) String() string { return APIKeys.With(k.Hash) }
+
+// Badge is the key of a project's badge.
+type Badge struct{ Project string }
+
+func (k Badge) String() string { return "badge:" + k.Project }

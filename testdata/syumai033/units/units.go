@@ -5,6 +5,7 @@ package units
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -91,4 +92,67 @@ func (l *Log) Flush() error {
 	}
 	l.pending = nil
 	return nil
+}
+
+// Batch stages writes and deletes of keys given as fmt.Stringer values,
+// and applies them one by one on Commit, which deletes again the keys it
+// created when a later one fails. The deferred closure captures the
+// receiver.
+type Batch struct {
+	ns      *kv.Namespace
+	ops     []pending
+	created []string
+}
+
+type pending struct {
+	key    string
+	value  string
+	remove bool
+	fresh  bool
+}
+
+func NewBatch(ns *kv.Namespace) *Batch { return &Batch{ns: ns} }
+
+// Create stages the write of a key the caller has just minted.
+func (b *Batch) Create(key fmt.Stringer, value string) {
+	b.ops = append(b.ops, pending{key: key.String(), value: value, fresh: true})
+}
+
+// Delete stages the removal of key.
+func (b *Batch) Delete(key fmt.Stringer) {
+	b.ops = append(b.ops, pending{key: key.String(), remove: true})
+}
+
+func (b *Batch) Commit() (err error) {
+	defer func() {
+		if err != nil {
+			for _, k := range b.created {
+				_ = b.ns.Delete(k)
+			}
+		}
+		b.ops = b.ops[:0]
+	}()
+	for _, op := range b.ops {
+		if op.remove {
+			err = b.ns.Delete(op.key)
+		} else {
+			err = b.ns.PutString(op.key, op.value, nil)
+		}
+		if err != nil {
+			return err
+		}
+		if op.fresh {
+			b.created = append(b.created, op.key)
+		}
+	}
+	return nil
+}
+
+// Update gives fn the value under key and writes back what it returns.
+func (s *Store) Update(key fmt.Stringer, fn func(old string) string) error {
+	old, err := s.ns.GetString(key.String(), nil)
+	if err != nil {
+		return err
+	}
+	return s.ns.PutString(key.String(), fn(old), nil) // want `read-modify-write on one KV key`
 }
