@@ -574,7 +574,10 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
-	if unnamed && (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete || markerWritten(model, op)) {
+	// A wrapper that deletes keys of its own (Commit's rollback of what it
+	// created) deletes nothing its caller names.
+	ownKeys := op.Wrapped != nil && !slices.ContainsFunc(op.Sources(keyOperand(op)), func(s kvapi.Source) bool { return callerNames(op, s) })
+	if unnamed && !ownKeys && (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete || markerWritten(model, op)) {
 		// Delete(key) in Logout, Put(fmt.Sprintf(format, jti), "1") in
 		// Revoke: the function names what the key holds. (A record it
 		// rebuilds and writes is a cache of a store that revoked it.)
@@ -1007,6 +1010,17 @@ func derefNamedStruct(t types.Type) (*types.Named, bool) {
 	}
 	_, isStruct := named.Underlying().(*types.Struct)
 	return named, isStruct
+}
+
+// callerNames reports whether the caller of op, a wrapper's operation,
+// gives the key src: a key built from an argument, not one the wrapper
+// keeps in its receiver.
+func callerNames(op *kvapi.Op, src kvapi.Source) bool {
+	if src.Term == nil {
+		return true
+	}
+	method := op.Wrapper != nil && op.Wrapper.Signature().Recv() != nil
+	return src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermParam && (t.Index > 0 || !method) }) != nil
 }
 
 // listedPrefixes returns the words of the prefixes of the lists whose

@@ -35,3 +35,6 @@ func TestLoaders(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./li
 // Keys listed under a prefix that a builder names, then deleted one by
 // one, in a package whose name says nothing.
 func TestListedPrefixes(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./staff") }
+
+// A unit of work's staged delete of a key type of another package.
+func TestStagedKeyTypes(t *testing.T) { kvtest.Run(t, "syumai033", kvsession.Analyzer, "./rotation") }
