@@ -39,7 +39,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|(dev|device|refresh|access|auth|api|id|sess)toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|(dev|device|refresh|access|auth|api|id|sess)toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -259,6 +259,9 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	case what != "" && changedParam(model, put):
 		d.Message = fmt.Sprintf("%s changed and written back in KV (a sliding expiry, a last-seen stamp): other locations read the old record for 60 s or more, and concurrent requests overwrite each other; keep per-user state that changes in a Durable Object or D1", article(what))
 		return d, true
+	case ev.credential != "" && stampedOnUse(model, put):
+		d.Message = fmt.Sprintf("%s stamped in KV on each use (a last-seen time): every request rewrites it, concurrent requests overwrite each other, and other locations read the old value for 60 s or more; keep per-use state in a Durable Object or D1", article(ev.credential))
+		return d, true
 	case ev.credential != "" && rotates(model, put):
 		d.Message = fmt.Sprintf("%s overwritten in KV (rotated, marked used or refreshed): other locations keep the old value for 60 s or more, so it stays valid there; keep credentials that change in a Durable Object, or use short-lived signed tokens", article(ev.credential))
 		return d, true
@@ -377,6 +380,42 @@ func keyDrawnHere(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// stampedOnUse reports whether the put writes nothing but the time,
+// after a read in the same function: a last-seen stamp of the credential
+// the function has just checked, rewritten on every use.
+func stampedOnUse(model *kvapi.Result, put *kvapi.Op) bool {
+	fn := kvapi.Outermost(put.Call.Parent())
+	if !slices.ContainsFunc(model.OpsIn(fn, kvapi.Get), func(get *kvapi.Op) bool { return kvapi.Before(get.Call, put.Call) }) {
+		return false
+	}
+	srcs := put.Sources(kvapi.Value)
+	clock := false
+	for _, src := range srcs {
+		for _, in := range src.Inputs() {
+			isClock := func(s kvapi.Step) bool { return kvapi.Clock(s.Value) }
+			outside := model.BackwardPruned(in, put.Call, isClock, func(s kvapi.Step) bool {
+				if kvapi.Clock(s.Value) {
+					clock = true
+					return false
+				}
+				switch v := s.Value.(type) {
+				case *ssa.Parameter, *ssa.FreeVar:
+					return true // what the caller gives
+				case *ssa.UnOp:
+					return v.Op == token.MUL // a field or variable read
+				case *ssa.Call:
+					return len(v.Call.Args) == 0 || v.Call.StaticCallee() == nil // drawn, or not known
+				}
+				return false
+			})
+			if outside {
+				return false
+			}
+		}
+	}
+	return clock && len(srcs) > 0
 }
 
 // changedParam reports whether the put writes back a record that its
