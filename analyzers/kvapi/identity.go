@@ -696,6 +696,12 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		// A helper of this package as what it returns, as Terms see it,
 		// or a closure the function keeps: keyFor(day).
 		if callee := calledFunc(&v.Call); callee != nil {
+			if g := singleton(callee); g != nil {
+				// Client(), which returns the client a sync.Once made:
+				// the same value every call.
+				w.b.WriteString("(" + g.Pkg.Pkg.Path() + "." + g.Name() + ")")
+				return
+			}
 			// A helper whose result is not known (clientIP(r)) is this
 			// call's own value: the same wherever it is used.
 			// So is one that reads the clock (requestID()): each call reads
@@ -728,6 +734,31 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// singleton returns the package variable that fn, a function given
+// nothing, returns on every path: an accessor of a client made once.
+func singleton(fn *ssa.Function) *ssa.Global {
+	if len(fn.Params) > 0 || fn.Signature.Results().Len() != 1 {
+		return nil
+	}
+	var g *ssa.Global
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		load, ok := ret.Results[0].(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return nil
+		}
+		lg, ok := load.X.(*ssa.Global)
+		if !ok || g != nil && lg != g {
+			return nil
+		}
+		g = lg
+	}
+	return g
 }
 
 // getter reports whether call reads a string or number that its
