@@ -70,6 +70,71 @@ func (r *Result) ReadOf(put *Op) *Op {
 	return nil
 }
 
+// KeptRead returns the get in another method of the put's receiver whose
+// record that method keeps in a field, which the put's function writes
+// back under a key made from it: a request object that loads the session
+// in one method and saves it in another. Both keys have the same text.
+func (r *Result) KeptRead(put *Op) *Op {
+	fn := outermost(put.Call.Parent())
+	if fn.Signature.Recv() == nil || len(fn.Params) == 0 {
+		return nil
+	}
+	loads := make(map[*types.Var][]ssa.Value) // the receiver's fields fn reads
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if ld, ok := instr.(*ssa.UnOp); ok && ld.Op == token.MUL {
+				if fa, ok := ld.X.(*ssa.FieldAddr); ok && isReceiver(fn, fa.X) {
+					loads[FieldOf(fa)] = append(loads[FieldOf(fa)], ld)
+				}
+			}
+		}
+	}
+	from := func(o Operand, vals []ssa.Value) bool {
+		return slices.ContainsFunc(put.Sources(o), func(s Source) bool { return r.DependsOnAny(s.Inputs(), put.Call, vals) })
+	}
+	keys := put.Sources(Key)
+	if len(keys) != 1 || r.KeyText(keys[0]) == "" {
+		return nil
+	}
+	for field, vals := range loads {
+		if !from(Value, vals) || !from(Key, vals) {
+			continue
+		}
+		for _, m := range r.funcs {
+			if m == fn || !sameReceiver(m, fn) {
+				continue
+			}
+			for _, get := range r.OpsIn(m, Get) {
+				gk := get.Sources(Key)
+				if len(gk) != 1 || r.KeyText(gk[0]) != r.KeyText(keys[0]) {
+					continue
+				}
+				if keptIn(m, field, func(v ssa.Value, at ssa.Instruction) bool { return r.DependsOn(v, at, get.Results()) }) {
+					return get
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// keptIn reports whether method m stores into field of its receiver a
+// value for which from holds.
+func keptIn(m *ssa.Function, field *types.Var, from func(ssa.Value, ssa.Instruction) bool) bool {
+	for _, b := range m.Blocks {
+		for _, instr := range b.Instrs {
+			st, ok := instr.(*ssa.Store)
+			if !ok {
+				continue
+			}
+			if fa, ok := st.Addr.(*ssa.FieldAddr); ok && isReceiver(m, fa.X) && FieldOf(fa) == field && from(st.Val, st) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // keyFromValue reports whether the wrapper computes its key from the
 // parameter that it writes: Save(rec) with rec.Key().
 func keyFromValue(w *WrappedOp) bool {

@@ -63,6 +63,8 @@ func run(pass *analysis.Pass) (any, error) {
 			found(get, rmwMsg, "the value is read here")
 		} else if get != nil {
 			continue
+		} else if get := model.KeptRead(put); get != nil {
+			found(get, rmwMsg, "the value is read here, and kept in a field")
 		} else if get := claimOf(model, put); get != nil {
 			found(get, claimMsg, "the key is checked here")
 		} else if get := heldCheckOf(model, put); get != nil {

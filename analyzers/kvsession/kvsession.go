@@ -248,6 +248,9 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	if get == nil {
 		get = selfKeyedRead(model, put)
 	}
+	if get == nil {
+		get = model.KeptRead(put)
+	}
 	switch {
 	case ev.credential != "" && ev.revocationList || ev.revocation:
 		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
