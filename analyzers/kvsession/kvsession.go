@@ -390,8 +390,29 @@ func keyDrawnHere(model *kvapi.Result, put *kvapi.Op) bool {
 // the function has just checked, rewritten on every use.
 func stampedOnUse(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := kvapi.Outermost(put.Call.Parent())
-	if !slices.ContainsFunc(model.OpsIn(fn, kvapi.Get), func(get *kvapi.Op) bool { return kvapi.Before(get.Call, put.Call) }) {
-		return false
+	// The read checks the credential itself, under another key made from
+	// the same thing the caller gives: "token:"+t, then "token:seen:"+t.
+	// (A read of the stamp's own key is a cooldown's check.)
+	var params []ssa.Value
+	for _, p := range fn.Params {
+		params = append(params, p)
+	}
+	keyedBy := func(op *kvapi.Op) []ssa.Value {
+		var by []ssa.Value
+		for _, p := range params {
+			if slices.ContainsFunc(op.Sources(kvapi.Key), func(s kvapi.Source) bool { return model.DependsOnAny(s.Inputs(), op.Call, []ssa.Value{p}) }) {
+				by = append(by, p)
+			}
+		}
+		return by
+	}
+	stampBy := keyedBy(put)
+	checked := func(get *kvapi.Op) bool {
+		return kvapi.Before(get.Call, put.Call) && !model.Same(get, put, kvapi.Key) &&
+			slices.ContainsFunc(keyedBy(get), func(p ssa.Value) bool { return slices.Contains(stampBy, p) })
+	}
+	if len(stampBy) == 0 || keyDrawnHere(model, put) || !slices.ContainsFunc(model.OpsIn(fn, kvapi.Get), checked) {
+		return false // (a key drawn here is a new record's)
 	}
 	srcs := put.Sources(kvapi.Value)
 	clock := false

@@ -3,6 +3,7 @@ package staff
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -113,4 +114,14 @@ func (r *registry) view(ctx context.Context, page string) (string, error) { // w
 		return "", err
 	}
 	return body, r.put(ctx, "page:seen:"+page, stamp(r.now()))
+}
+
+var errRecent = errors.New("sent moments ago")
+
+// Quiet: a resend cooldown reads and stamps its own key.
+func (r *registry) markResent(ctx context.Context, invite string) error { // want markResent:"kvsession judged inside"
+	if v, _ := r.get(ctx, "invite-resent:"+invite); v != "" {
+		return errRecent
+	}
+	return r.put(ctx, "invite-resent:"+invite, stamp(r.now()))
 }
