@@ -113,7 +113,7 @@ func run(pass *analysis.Pass) (any, error) {
 			reported(op, emptyPageMsg)
 		case loop == unbounded:
 			reported(op, unboundedMsg)
-		case loop == noLoop && (op.Wrapped == nil || returnsPage(op)) && firstPageOnly(model, op, results):
+		case loop == noLoop && (op.Wrapped == nil || returnsPage(op) || returnsCursor(op)) && firstPageOnly(model, op, results):
 			reported(op, firstPageMsg)
 		}
 	}
@@ -587,9 +587,41 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 		}
 	}
 	for _, r := range results {
+		if op.Wrapped != nil && cursorLike(r.Type()) {
+			// A page adapter's cursor or "more" result: used, it is
+			// looked at; dropped (keys, _, err), the keys are one page.
+			looked = looked || len(nonDebug(r)) > 0
+			continue
+		}
 		walk(r, 0)
 	}
 	return usedKeys && !looked
+}
+
+// returnsCursor reports whether a wrapper's list hands back, beside the
+// keys, the listing's cursor or whether more follow, as a result of its
+// own: Page(ctx, prefix, cursor, limit) (keys, next, err).
+func returnsCursor(op *kvapi.Op) bool {
+	res := op.Call.Common().Signature().Results()
+	return slices.ContainsFunc(op.Wrapped.Results, func(i int) bool { return i < res.Len() && cursorLike(res.At(i).Type()) })
+}
+
+// cursorLike reports whether t is a string or a bool: a cursor, or a
+// flag that says whether the listing is complete.
+func cursorLike(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsString|types.IsBoolean) != 0
+}
+
+// nonDebug returns v's referrers that are not debug references.
+func nonDebug(v ssa.Value) []ssa.Instruction {
+	var out []ssa.Instruction
+	for _, ref := range *v.Referrers() {
+		if _, debug := ref.(*ssa.DebugRef); !debug {
+			out = append(out, ref)
+		}
+	}
+	return out
 }
 
 // decodedInto returns what call fills from v, a response or its body:

@@ -168,3 +168,20 @@ func LogJobs(ctx context.Context, ns *kv.Namespace, log *slog.Logger, cursor str
 	}
 	return res.Cursor, nil
 }
+
+// Page lists one page of keys under prefix from cursor, and returns the
+// cursor of the next, "" at the end.
+func Page(ns *kv.Namespace, prefix, cursor string, limit int) ([]string, string, error) {
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor, Limit: limit})
+	if err != nil {
+		return nil, "", err
+	}
+	var names []string
+	for _, k := range res.Keys {
+		names = append(names, k.Name)
+	}
+	if res.ListComplete {
+		return names, "", nil
+	}
+	return names, res.Cursor, nil
+}
