@@ -432,6 +432,9 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 		if !model.DependsOnAny(src.Inputs(), op.Call, listed) {
 			continue
 		}
+		if prefixOnOtherBranch(model, op, src) {
+			return true
+		}
 		if prefixField == "" || src.Value == nil && src.Expr == nil {
 			// A parameter, given as "": List(ctx, "", page.Cursor, n).
 			if len(prefixes) > 0 && !slices.ContainsFunc(prefixes, func(p kvapi.Source) bool { return !emptyString(model, p) || !writtenIn(p, op) }) {
@@ -453,6 +456,52 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 		}
 	}
 	return false
+}
+
+// prefixOnOtherBranch reports whether cur, a cursor stored in options
+// made anew for each page, is stored on a branch that the Prefix is not:
+// if cursor == "" { o.Prefix = p } else { o.Cursor = cursor }.
+func prefixOnOtherBranch(model *kvapi.Result, op *kvapi.Op, cur kvapi.Source) bool {
+	store := storeOf(cur)
+	if store == nil {
+		return false
+	}
+	fa, ok := store.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	opts, ok := fa.X.(*ssa.Alloc)
+	if loop := kvapi.Around(op.Call.Block()); !ok || loop != nil && !loop[opts.Block()] {
+		return false // options kept across pages keep the prefix set on the first
+	}
+	branched := false
+	for _, p := range op.Sources(kvapi.Prefix) {
+		if emptyString(model, p) {
+			continue
+		}
+		ps := storeOf(p)
+		if ps == nil || ps.Block() == store.Block() || ps.Block().Dominates(store.Block()) || ps.Block().Dominates(op.Call.Block()) {
+			return false // set on the cursor's way too, or in the literal
+		}
+		branched = true
+	}
+	return branched
+}
+
+// storeOf returns the store into a field of options that src, a
+// source of an operand, comes from, or nil.
+func storeOf(src kvapi.Source) *ssa.Store {
+	if src.Block == nil || src.Value == nil {
+		return nil
+	}
+	for _, instr := range src.Block.Instrs {
+		if st, ok := instr.(*ssa.Store); ok && st.Val == src.Value {
+			if _, field := st.Addr.(*ssa.FieldAddr); field {
+				return st
+			}
+		}
+	}
+	return nil
 }
 
 // writtenIn reports whether src is an argument written in op's call.

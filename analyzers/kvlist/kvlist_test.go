@@ -18,3 +18,6 @@ func TestCloudflareV6(t *testing.T) { kvtest.Run(t, "cfv6", kvlist.Analyzer, "./
 
 // The KV REST API over net/http, with no SDK.
 func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvlist.Analyzer, "./kvlist") }
+
+// cloudflare-go v0, whose options are set field by field.
+func TestCloudflareV0(t *testing.T) { kvtest.Run(t, "cfv0119", kvlist.Analyzer, "./kvlist") }
