@@ -4,6 +4,8 @@ import (
 	"go/token"
 	"time"
 
+	"golang.org/x/tools/go/ssa"
+
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
@@ -89,12 +91,17 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 // max(2*r.probeEvery, 10*time.Second). checkFloor reports the clamp; the
 // constants it lets through (2 * 15 s) are the same mistake.
 func (p *pass) lowClamp(op *kvapi.Op, src kvapi.Source, min int) bool {
+	return p.lowClampOf(src, op.Call.Block(), min)
+}
+
+// lowClampOf is lowClamp of src at block at, nil when not known.
+func (p *pass) lowClampOf(src kvapi.Source, at *ssa.BasicBlock, min int) bool {
 	perSecond := 1.0
 	if src.Duration {
 		perSecond = 1e9
 	}
 	inside := src
 	inside.Args = nil // the clamp as written, whatever its callers give
-	bound, _ := p.model.SourceBound(inside, op.Call.Block(), nil)
+	bound, _ := p.model.SourceBound(inside, at, nil)
 	return bound.Clamped && bound.Floored && bound.Floor > 0 && bound.Floor/perSecond < float64(min) && !bound.Countdown
 }

@@ -176,7 +176,11 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 	if len(free) > 0 {
 		return
 	}
-	inside, _ := p.model.EvalSource(kvapi.Source{Term: so.Template, Duration: so.Source.Duration}, nil)
+	template := kvapi.Source{Term: so.Template, Duration: so.Source.Duration}
+	inside, _ := p.model.EvalSource(template, nil)
+	if so.Template != nil && p.lowClampOf(template, nil, min) {
+		return // a clamp whose own floor is low: reported at the clamp, whatever is stored
+	}
 	for _, c := range vals {
 		if slices.ContainsFunc(inside, func(v constant.Value) bool { return constant.Compare(v, token.EQL, c) }) {
 			continue // the operation's own constant, reported where it is written
