@@ -102,9 +102,11 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		msg := ""
 		switch {
-		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses):
+		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses) && !(readsInside && keyFromClock(model, op)):
 			// (A unit of work that keeps one write per key makes one,
-			// however often the loop stages it.)
+			// however often the loop stages it. A wrapper's read and
+			// write back of a count per minute or per day, under a key
+			// made from the clock, is the count's finding, inside it.)
 			msg = loopMsg
 		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[op.Call]:
 			msg = requestMsg
@@ -833,6 +835,19 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// keyFromClock reports whether op's key is made from the time now: a
+// bucket per minute or per day.
+func keyFromClock(model *kvapi.Result, op *kvapi.Op) bool {
+	return slices.ContainsFunc(op.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		if src.Term != nil && src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermCall && t.Name == "time.Now" }) != nil {
+			return true
+		}
+		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
+			return model.Backward(in, op.Call, func(s kvapi.Step) bool { return kvapi.Clock(s.Value) })
+		})
+	})
 }
 
 // constantKeys returns the keys op may use, when every one of them is
