@@ -49,7 +49,7 @@ var DefaultConfig = Config{
 // that refreshes reports, a hold on a table that a booking confirms, a
 // listing's page token, an audit log of logins.
 var notCredential = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?)$`)
+	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?|flash|flashes|notices?|toasts?|banners?|announcements?)$`)
 })
 
 // collectingVerb words in a function's or package's name say that it

@@ -125,3 +125,9 @@ func (r *registry) markResent(ctx context.Context, invite string) error { // wan
 	}
 	return r.put(ctx, "invite-resent:"+invite, stamp(r.now()))
 }
+
+// Quiet: a notice for the next page, kept in the sessions store under the
+// session's ID, written on logout.
+func logout(ctx context.Context, sessions *registry, sid string) error {
+	return sessions.put(ctx, "flash:"+sid, "signed-out")
+}
