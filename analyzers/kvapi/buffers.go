@@ -39,7 +39,7 @@ import (
 // map, an element, or a field of an element.
 type bufferPart struct {
 	field *types.Var
-	part  string // "key", "elem", or "elem." and a field name
+	part  string // "key", "elem", "elem." and a field name, or "elems"
 }
 
 // findBuffers exports the operations of the package's stagers, and
@@ -67,7 +67,7 @@ func (r *Result) findBuffers() bool {
 				continue
 			}
 			switch op.Method.Role {
-			case Put, Delete:
+			case Put, Delete, BulkPut, BulkDelete:
 				ops = append(ops, op)
 			case Get:
 				gets = append(gets, op)
@@ -201,6 +201,10 @@ func partRead(fn *ssa.Function, v ssa.Value, depth int) (bufferPart, bool) {
 	case *ssa.Index:
 		if f := receiverField(fn, v.X); f != nil {
 			return bufferPart{f, "elem"}, true
+		}
+	case *ssa.Slice: // t.dels[start:end], a chunk of the buffer sent at once
+		if f := receiverField(fn, v.X); f != nil {
+			return bufferPart{f, "elems"}, true
 		}
 	case *ssa.TypeAssert:
 		if !v.CommaOk {
@@ -488,7 +492,74 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 		}
 	}
 	c := &compiler{model: r, fn: flusher, override: override}
-	w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName(), Collapses: collapses(staged)}
+	role, sources, at := op.Method.Role, op.Sources, []*ssa.BasicBlock{op.Call.Block()}
+	switch role {
+	case BulkDelete:
+		// The flusher deletes what its stagers buffered in one call: each
+		// key is the stager's delete, decided where the flusher collects
+		// it (dels = append(dels, op.key) when op.delete).
+		var keys []*Term
+		var elems []Source
+		for _, src := range op.Sources(Keys) {
+			if src.Value == nil {
+				continue
+			}
+			v := src.Value
+			for sl, ok := v.(*ssa.Slice); ok; sl, ok = v.(*ssa.Slice) {
+				v = sl.X // a chunk of the buffer
+			}
+			if f := receiverField(flusher, v); f != nil {
+				if sv, ok := staged[bufferPart{f, "elem"}]; ok {
+					keys = append(keys, sc.term(sv, 0))
+				}
+				continue
+			}
+			for _, e := range r.elements(src.Value, 0) {
+				if _, read := reads[e]; read {
+					elems = append(elems, Source{Value: e, Pos: src.Pos})
+					if in, ok := e.(ssa.Instruction); ok {
+						at = append(at, in.Block())
+					}
+				}
+			}
+		}
+		if len(keys) == 0 && len(elems) == 0 {
+			return WrappedOp{}, false
+		}
+		role = Delete
+		sources = func(o Operand) []Source {
+			switch o {
+			case Keys:
+				return nil
+			case Key:
+				return elems
+			}
+			return op.Sources(o)
+		}
+		if len(keys) > 0 {
+			w := WrappedOp{Role: Delete, Method: op.Method.FullName(), Operands: []OperandTerms{{Operand: Key, Terms: keys}}}
+			if op.Wrapped != nil {
+				w.Method = op.Wrapped.Method
+			}
+			return w, slices.ContainsFunc(keys, givenParam)
+		}
+	case BulkPut:
+		// Each pair, read from the buffer, is the stager's put, decided
+		// where the flusher collects it.
+		role = Put
+		sources = func(o Operand) []Source {
+			if o == Pairs {
+				return nil
+			}
+			return op.Sources(o)
+		}
+		for _, src := range op.Sources(Key) {
+			if in, ok := src.Value.(ssa.Instruction); ok {
+				at = append(at, in.Block())
+			}
+		}
+	}
+	w := WrappedOp{Role: role, Method: op.Method.FullName(), Collapses: collapses(staged)}
 	if op.Wrapped != nil {
 		w.Method = op.Wrapped.Method
 	}
@@ -517,7 +588,7 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 	keyGiven := false
 	for o := Operand(0); o < numOperands; o++ {
 		ot := OperandTerms{Operand: o}
-		for _, src := range op.Sources(o) {
+		for _, src := range sources(o) {
 			t := entryFields(c.guarded(src, op))
 			if o == Key {
 				if unstagedIn(t) {
@@ -543,17 +614,18 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 			conds = append(conds, Cond{Term: entryFields(c.source(Source{Term: cond.Term, Args: op.Args})), Want: cond.Want})
 		}
 	}
-	at := op.Call.Block()
-	for b := at.Idom(); b != nil; b = b.Idom() {
-		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
+	for _, at := range at {
+		for b := at.Idom(); b != nil; b = b.Idom() {
+			br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+			if !ok {
+				continue
+			}
+			then, els := b.Succs[0].Dominates(at), b.Succs[1].Dominates(at)
+			if then == els {
+				continue
+			}
+			conds = append(conds, Cond{Term: c.term(br.Cond, 1), Want: then})
 		}
-		then, els := b.Succs[0].Dominates(at), b.Succs[1].Dominates(at)
-		if then == els {
-			continue
-		}
-		conds = append(conds, Cond{Term: c.term(br.Cond, 1), Want: then})
 	}
 	for _, cond := range conds {
 		if unstagedIn(cond.Term) {

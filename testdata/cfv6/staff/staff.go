@@ -10,6 +10,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/cfv6/uow"
 )
 
 // staffSessionPrefix is where one staff member's sessions are kept; its
@@ -130,4 +132,17 @@ func (r *registry) markResent(ctx context.Context, invite string) error { // wan
 // session's ID, written on logout.
 func logout(ctx context.Context, sessions *registry, sid string) error {
 	return sessions.put(ctx, "flash:"+sid, "signed-out")
+}
+
+// Tokens revoked through a unit of work that deletes in bulk on Commit:
+// each staged delete is the revocation.
+func revokeRunners(ctx context.Context, client *cloudflare.Client, tokens []string, badge string) error { // want revokeRunners:"kvsession"
+	tx := uow.Begin(client, "ns")
+	for _, t := range tokens {
+		tx.Delete("token:" + t)    // want `A token revoked or consumed`
+		tx.Remove("regtoken:" + t) // want `A token revoked or consumed`
+	}
+	tx.Put("badge:"+badge, "revoked")
+	tx.Remove("badge:old:" + badge)
+	return tx.Commit(ctx)
 }
