@@ -1067,8 +1067,91 @@ func madePerRequest(model *kvapi.Result, fn *ssa.Function) bool {
 	if fn.Parent() == nil {
 		return false
 	}
+	if callers := tableCallers(model, fn); len(callers) > 0 {
+		// A closure kept in a dispatch table of the receiver's
+		// (m.handlers[msg.Type]) runs where the table is called.
+		return !slices.ContainsFunc(callers, func(caller *ssa.Function) bool { return !inHandler(caller) })
+	}
 	sites := model.CallSites(kvapi.Outermost(fn))
 	return len(sites) > 0 && !slices.ContainsFunc(sites, func(site ssa.CallInstruction) bool { return !inHandler(site.Parent()) })
+}
+
+// tableCallers returns the functions that call the closure fn through a
+// map kept in a field, where fn's maker stores it: m.handlers =
+// map[string]func(...){"rates.pushed": func(...) {...}}, called as
+// m.handlers[msg.Type](ctx, msg). Nil when fn is not kept so.
+func tableCallers(model *kvapi.Result, fn *ssa.Function) []*ssa.Function {
+	field := tableField(fn)
+	if field == nil {
+		return nil
+	}
+	var callers []*ssa.Function
+	for _, f := range model.Funcs() {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok || call.Common().IsInvoke() {
+					continue
+				}
+				if looked := lookedUpIn(call.Common().Value); looked == field && !slices.Contains(callers, f) {
+					callers = append(callers, f)
+				}
+			}
+		}
+	}
+	return callers
+}
+
+// tableField returns the field of a map that fn, a closure, is stored in
+// as a value by the function that makes it.
+func tableField(fn *ssa.Function) *types.Var {
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			upd, ok := instr.(*ssa.MapUpdate)
+			if !ok || funcOf(upd.Value) != fn {
+				continue
+			}
+			for _, ref := range *upd.Map.Referrers() {
+				if st, ok := ref.(*ssa.Store); ok && st.Val == upd.Map {
+					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+						return kvapi.FieldOf(fa)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// funcOf returns the function that v, a function value, is.
+func funcOf(v ssa.Value) *ssa.Function {
+	switch v := v.(type) {
+	case *ssa.MakeClosure:
+		return v.Fn.(*ssa.Function)
+	case *ssa.Function:
+		return v
+	}
+	return nil
+}
+
+// lookedUpIn returns the field of the map that v, a function called, is
+// looked up in: m.handlers[msg.Type], with or without comma-ok.
+func lookedUpIn(v ssa.Value) *types.Var {
+	if ext, ok := v.(*ssa.Extract); ok && ext.Index == 0 {
+		v = ext.Tuple
+	}
+	lookup, ok := v.(*ssa.Lookup)
+	if !ok {
+		return nil
+	}
+	load, ok := lookup.X.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	if fa, ok := load.X.(*ssa.FieldAddr); ok {
+		return kvapi.FieldOf(fa)
+	}
+	return nil
 }
 
 // adminRoute reports whether fn, a function literal, is registered under
