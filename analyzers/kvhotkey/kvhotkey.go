@@ -1064,33 +1064,36 @@ func servesRequest(fn *ssa.Function) bool {
 // request (stampLastServed(cache) in the handler's list of stages), run
 // by whatever runs the stages.
 func madePerRequest(model *kvapi.Result, fn *ssa.Function) bool {
-	if fn.Parent() == nil {
-		return false
-	}
 	if callers := tableCallers(model, fn); len(callers) > 0 {
 		// A closure kept in a dispatch table of the receiver's
 		// (m.handlers[msg.Type]) runs where the table is called.
 		return !slices.ContainsFunc(callers, func(caller *ssa.Function) bool { return !inHandler(caller) })
 	}
+	if fn.Parent() == nil {
+		return false
+	}
 	sites := model.CallSites(kvapi.Outermost(fn))
 	return len(sites) > 0 && !slices.ContainsFunc(sites, func(site ssa.CallInstruction) bool { return !inHandler(site.Parent()) })
 }
 
-// tableCallers returns the functions that call the closure fn through a
-// map kept in a field, where fn's maker stores it: m.handlers =
+// tableCallers returns the functions that call fn through a dispatch
+// table kept in a field: a closure stored in the map (m.handlers =
 // map[string]func(...){"rates.pushed": func(...) {...}}, called as
-// m.handlers[msg.Type](ctx, msg). Nil when fn is not kept so.
+// m.handlers[msg.Type](ctx, msg)), or a method of a value stored in a
+// map of interfaces (b.strategies[u.Kind].Apply(...)). Nil when fn is
+// not kept so.
 func tableCallers(model *kvapi.Result, fn *ssa.Function) []*ssa.Function {
-	field := tableField(fn)
+	field := tableField(model, fn)
 	if field == nil {
 		return nil
 	}
+	method := fn.Parent() == nil
 	var callers []*ssa.Function
 	for _, f := range model.Funcs() {
 		for _, b := range f.Blocks {
 			for _, instr := range b.Instrs {
 				call, ok := instr.(ssa.CallInstruction)
-				if !ok || call.Common().IsInvoke() {
+				if !ok || call.Common().IsInvoke() != method || method && call.Common().Method.Name() != fn.Name() {
 					continue
 				}
 				if looked := lookedUpIn(call.Common().Value); looked == field && !slices.Contains(callers, f) {
@@ -1102,19 +1105,35 @@ func tableCallers(model *kvapi.Result, fn *ssa.Function) []*ssa.Function {
 	return callers
 }
 
-// tableField returns the field of a map that fn, a closure, is stored in
-// as a value by the function that makes it.
-func tableField(fn *ssa.Function) *types.Var {
-	for _, b := range fn.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			upd, ok := instr.(*ssa.MapUpdate)
-			if !ok || funcOf(upd.Value) != fn {
-				continue
-			}
-			for _, ref := range *upd.Map.Referrers() {
-				if st, ok := ref.(*ssa.Store); ok && st.Val == upd.Map {
-					if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
-						return kvapi.FieldOf(fa)
+// tableField returns the field of the map that holds fn: a closure as a
+// value, stored by the function that makes it, or a value whose method
+// fn is, stored as an interface.
+func tableField(model *kvapi.Result, fn *ssa.Function) *types.Var {
+	holds := func(v ssa.Value) bool { return funcOf(v) == fn }
+	makers := []*ssa.Function{fn.Parent()}
+	if fn.Parent() == nil {
+		recv := fn.Signature.Recv()
+		if recv == nil {
+			return nil
+		}
+		holds = func(v ssa.Value) bool {
+			mi, ok := v.(*ssa.MakeInterface)
+			return ok && types.Identical(mi.X.Type(), recv.Type())
+		}
+		makers = model.Funcs()
+	}
+	for _, maker := range makers {
+		for _, b := range maker.Blocks {
+			for _, instr := range b.Instrs {
+				upd, ok := instr.(*ssa.MapUpdate)
+				if !ok || !holds(upd.Value) {
+					continue
+				}
+				for _, ref := range *upd.Map.Referrers() {
+					if st, ok := ref.(*ssa.Store); ok && st.Val == upd.Map {
+						if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
+							return kvapi.FieldOf(fa)
+						}
 					}
 				}
 			}

@@ -45,3 +45,43 @@ func (h *hooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *hooks) nightly(kind, id string) error { return h.jobs[kind](id) }
+
+// Strategies kept as interface values in a table that the handler calls:
+// each one's method runs on every request of its kind.
+type applier interface {
+	apply(ns *kv.Namespace, room string) error
+}
+
+type inspection struct{}
+
+func (inspection) apply(ns *kv.Namespace, room string) error { // want apply:"kvhotkey"
+	return ns.PutString("board/last-inspection", room, nil) // want `this handler writes the same KV key on every request`
+}
+
+type cleaning struct{}
+
+func (cleaning) apply(ns *kv.Namespace, room string) error {
+	return ns.PutString("board/cleaned/"+room, "1", nil)
+}
+
+type board struct {
+	ns         *kv.Namespace
+	strategies map[string]applier
+}
+
+func newBoard(ns *kv.Namespace) *board {
+	b := &board{ns: ns}
+	b.strategies = map[string]applier{"inspect": inspection{}, "clean": cleaning{}}
+	return b
+}
+
+func (b *board) update(w http.ResponseWriter, r *http.Request) {
+	st, ok := b.strategies[r.FormValue("kind")]
+	if !ok {
+		http.Error(w, "unknown", http.StatusBadRequest)
+		return
+	}
+	if err := st.apply(b.ns, r.FormValue("room")); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
