@@ -635,14 +635,19 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 			}
 		}
 	}
-	for _, r := range results {
-		if op.Wrapped != nil && cursorLike(r.Type()) {
-			// A page adapter's cursor or "more" result: used, it is
-			// looked at; dropped (keys, _, err), the keys are one page.
-			looked = looked || len(nonDebug(r)) > 0
-			continue
+	// A page adapter's or port's cursor or "more" result: used, it is
+	// looked at; dropped (keys, _, err), the keys are one page.
+	if call, ok := op.Call.(*ssa.Call); ok && call.Call.Signature().Results().Len() > 1 {
+		for _, ref := range *call.Referrers() {
+			if ext, ok := ref.(*ssa.Extract); ok && cursorLike(ext.Type()) && len(nonDebug(ext)) > 0 {
+				looked = true
+			}
 		}
-		walk(r, 0)
+	}
+	for _, r := range results {
+		if !cursorLike(r.Type()) {
+			walk(r, 0)
+		}
 	}
 	return usedKeys && !looked
 }

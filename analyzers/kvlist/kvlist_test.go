@@ -21,3 +21,10 @@ func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvlist.Analyzer, "./kvlist")
 
 // cloudflare-go v0, whose options are set field by field.
 func TestCloudflareV0(t *testing.T) { kvtest.Run(t, "cfv0119", kvlist.Analyzer, "./kvlist") }
+
+// A configured port's page method, whose cursor result the caller uses
+// or drops.
+func TestConfiguredPager(t *testing.T) {
+	kvtest.Configure(t, "kvlint.test/syumai033/kvlist/pages.Pager.Page=list(prefix=0,cursor=1)")
+	kvtest.Run(t, "syumai033", kvlist.Analyzer, "./kvlist/portpaged")
+}

@@ -185,3 +185,8 @@ func Page(ns *kv.Namespace, prefix, cursor string, limit int) ([]string, string,
 	}
 	return names, res.Cursor, nil
 }
+
+// Pager is a port that lists one page at a time.
+type Pager interface {
+	Page(prefix, cursor string) ([]string, string, error)
+}
