@@ -652,12 +652,17 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 	return usedKeys && !looked
 }
 
-// returnsCursor reports whether a wrapper's list hands back, beside the
-// keys, the listing's cursor or whether more follow, as a result of its
-// own: Page(ctx, prefix, cursor, limit) (keys, next, err).
+// returnsCursor reports whether a wrapper's list hands back the keys and,
+// beside them, the listing's cursor or whether more follow, as results of
+// its own: Page(ctx, prefix, cursor, limit) (keys, next, err).
 func returnsCursor(op *kvapi.Op) bool {
 	res := op.Call.Common().Signature().Results()
-	return slices.ContainsFunc(op.Wrapped.Results, func(i int) bool { return i < res.Len() && cursorLike(res.At(i).Type()) })
+	has := func(kind func(types.Type) bool) bool {
+		return slices.ContainsFunc(op.Wrapped.Results, func(i int) bool { return i < res.Len() && kind(res.At(i).Type()) })
+	}
+	// (A drainer that sends the keys on a channel and returns where it
+	// stopped, ListBudget(..., out), is no page.)
+	return has(cursorLike) && has(func(t types.Type) bool { _, ok := t.Underlying().(*types.Slice); return ok })
 }
 
 // cursorLike reports whether t is a string or a bool: a cursor, or a

@@ -37,3 +37,15 @@ func someSessions(ns *kv.Namespace, user string) ([]string, error) {
 	names, _, err := pages.Page(ns, "session/"+user+"/", "", 5)
 	return names, err
 }
+
+// Quiet: a budgeted drain that sends the keys on a channel; where it
+// stopped is not needed.
+func migrate(ns *kv.Namespace, prefix string, rewrite func(string)) error {
+	keys := make(chan string)
+	var err error
+	go func() { _, err = pages.Drain(ns, prefix, 10, keys) }()
+	for k := range keys {
+		rewrite(k)
+	}
+	return err
+}

@@ -190,3 +190,24 @@ func Page(ns *kv.Namespace, prefix, cursor string, limit int) ([]string, string,
 type Pager interface {
 	Page(prefix, cursor string) ([]string, string, error)
 }
+
+// Drain sends the keys of at most maxPages pages on out, and returns the
+// cursor it stopped at, "" when the listing is complete.
+func Drain(ns *kv.Namespace, prefix string, maxPages int, out chan<- string) (string, error) {
+	defer close(out)
+	cursor := ""
+	for i := 0; i < maxPages; i++ {
+		res, err := ns.List(&kv.ListOptions{Prefix: prefix, Cursor: cursor})
+		if err != nil {
+			return cursor, err
+		}
+		for _, k := range res.Keys {
+			out <- k.Name
+		}
+		if res.ListComplete {
+			return "", nil
+		}
+		cursor = res.Cursor
+	}
+	return cursor, nil
+}
