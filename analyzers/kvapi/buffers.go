@@ -675,12 +675,8 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 // storedField returns the one value stored in field name of v, a struct
 // read from a variable of the stager's, or nil.
 func storedField(v ssa.Value, name string) ssa.Value {
-	load, ok := v.(*ssa.UnOp)
-	if !ok || load.Op != token.MUL {
-		return nil
-	}
-	alloc, ok := load.X.(*ssa.Alloc)
-	if !ok {
+	alloc := loadedVar(v)
+	if alloc == nil {
 		return nil
 	}
 	var found ssa.Value
@@ -703,6 +699,15 @@ func storedField(v ssa.Value, name string) ssa.Value {
 		}
 	}
 	return found
+}
+
+// loadedVar returns the local variable that v is read from, or nil.
+func loadedVar(v ssa.Value) *ssa.Alloc {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		alloc, _ := load.X.(*ssa.Alloc)
+		return alloc
+	}
+	return nil
 }
 
 // givenParam reports whether t depends on what the stager's caller

@@ -59,6 +59,16 @@ func exportKeyTexts(pass *analysis.Pass) {
 // builtIn returns the variable of the strings.Builder or bytes.Buffer
 // whose String() e is: return b.String().
 func builtIn(info *types.Info, e ast.Expr) types.Object {
+	id := StringOf(e)
+	if id == nil || info.Uses[id] == nil || !textBuffer(types.NewPointer(info.Uses[id].Type())) {
+		return nil
+	}
+	return info.Uses[id]
+}
+
+// StringOf returns the name whose String method e calls, x of
+// x.String(), or nil.
+func StringOf(e ast.Expr) *ast.Ident {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok || len(call.Args) != 0 {
 		return nil
@@ -67,11 +77,8 @@ func builtIn(info *types.Info, e ast.Expr) types.Object {
 	if !ok || sel.Sel.Name != "String" {
 		return nil
 	}
-	id, ok := ast.Unparen(sel.X).(*ast.Ident)
-	if !ok || info.Uses[id] == nil || !textBuffer(types.NewPointer(info.Uses[id].Type())) {
-		return nil
-	}
-	return info.Uses[id]
+	id, _ := ast.Unparen(sel.X).(*ast.Ident)
+	return id
 }
 
 // writtenParts returns the string constants written, in order, to the

@@ -557,12 +557,8 @@ func givenByCaller(v ssa.Value, name string) bool {
 // the copy leaves field name as the parameter had it: write(ctx, opts)
 // that sets opts.Metadata and passes opts on.
 func copiedParam(v ssa.Value, name string) *ssa.Parameter {
-	load, ok := v.(*ssa.UnOp)
-	if !ok || load.Op != token.MUL {
-		return nil
-	}
-	alloc, ok := load.X.(*ssa.Alloc)
-	if !ok {
+	alloc := loadedVar(v)
+	if alloc == nil {
 		return nil
 	}
 	return CopyOf(alloc, name)

@@ -209,16 +209,8 @@ func (c *checker) builtIn(call *ssa.Call) token.Pos {
 // localKeyVar returns the local variable, defined in this function with
 // the key's value, that e asks for its text: key.String() of a typed key.
 func (c *checker) localKeyVar(e ast.Expr) *types.Var {
-	call, ok := ast.Unparen(e).(*ast.CallExpr)
-	if !ok || len(call.Args) != 0 {
-		return nil
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "String" {
-		return nil
-	}
-	id, ok := ast.Unparen(sel.X).(*ast.Ident)
-	if !ok {
+	id := kvapi.StringOf(e)
+	if id == nil {
 		return nil
 	}
 	v, ok := c.pass.TypesInfo.Uses[id].(*types.Var)
