@@ -504,11 +504,7 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 			if src.Value == nil {
 				continue
 			}
-			v := src.Value
-			for sl, ok := v.(*ssa.Slice); ok; sl, ok = v.(*ssa.Slice) {
-				v = sl.X // a chunk of the buffer
-			}
-			if f := receiverField(flusher, v); f != nil {
+			if f := chunkOf(flusher, src.Value); f != nil {
 				if sv, ok := staged[bufferPart{f, "elem"}]; ok {
 					keys = append(keys, sc.term(sv, 0))
 				}
@@ -548,11 +544,7 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 		// buffer: each is the stager's put.
 		var ots []OperandTerms
 		for _, src := range op.Sources(Pairs) {
-			v := src.Value
-			for sl, ok := v.(*ssa.Slice); ok; sl, ok = v.(*ssa.Slice) {
-				v = sl.X
-			}
-			f := receiverField(flusher, v)
+			f := chunkOf(flusher, src.Value)
 			if f == nil {
 				continue
 			}
@@ -670,6 +662,15 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 		}
 	}
 	return w, true
+}
+
+// chunkOf returns the field of fn's receiver whose buffer v is, whole
+// or a chunk of it (t.dels[start:end]), or nil.
+func chunkOf(fn *ssa.Function, v ssa.Value) *types.Var {
+	for sl, ok := v.(*ssa.Slice); ok; sl, ok = v.(*ssa.Slice) {
+		v = sl.X
+	}
+	return receiverField(fn, v)
 }
 
 // storedField returns the one value stored in field name of v, a struct

@@ -176,13 +176,13 @@ func (w *walker) walk(s Step, depth int) bool {
 		// a runner, a retry loop, a loader (call(ctx, func() (string,
 		// error) { return ns.GetString(key, nil) })).
 		for _, arg := range v.Call.Args {
-			if fn := funcValue(arg); fn != nil && w.returns(fn, depth) {
+			if fn := FuncValue(arg); fn != nil && w.returns(fn, depth) {
 				return true
 			}
 		}
 		// A closure of the function, called: what it returns (apply :=
 		// func(have int) int { return have - n }; left := apply(have)).
-		if fn := funcValue(v.Call.Value); fn != nil && fn.Parent() != nil && w.returns(fn, depth) {
+		if fn := FuncValue(v.Call.Value); fn != nil && fn.Parent() != nil && w.returns(fn, depth) {
 			return true
 		}
 		// A pointer it made is filled by the calls given it before the
@@ -435,14 +435,14 @@ func calledFunc(common *ssa.CallCommon) *ssa.Function {
 			v = bound
 		}
 	}
-	return funcValue(v)
+	return FuncValue(v)
 }
 
-// funcValue returns the function that v, a function value, is: a
+// FuncValue returns the function that v, a function value, is: a
 // closure, or a function or method of this program named as a value,
 // or loaded from a variable set once to one, which closures may share
 // (inc calls read of inc, read := NewTally(...), both its results).
-func funcValue(v ssa.Value) *ssa.Function {
+func FuncValue(v ssa.Value) *ssa.Function {
 	switch v := v.(type) {
 	case *ssa.MakeClosure:
 		fn, _ := v.Fn.(*ssa.Function)
@@ -458,7 +458,7 @@ func funcValue(v ssa.Value) *ssa.Function {
 			addr = Binding(fv)
 		}
 		if alloc, ok := addr.(*ssa.Alloc); ok {
-			if fn := funcValue(setOnce(alloc)); fn != nil && fn.Parent() != nil {
+			if fn := FuncValue(setOnce(alloc)); fn != nil && fn.Parent() != nil {
 				return fn
 			}
 		}

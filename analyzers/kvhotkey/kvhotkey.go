@@ -1109,7 +1109,7 @@ func tableCallers(model *kvapi.Result, fn *ssa.Function) []*ssa.Function {
 // value, stored by the function that makes it, or a value whose method
 // fn is, stored as an interface.
 func tableField(model *kvapi.Result, fn *ssa.Function) *types.Var {
-	holds := func(v ssa.Value) bool { return funcOf(v) == fn }
+	holds := func(v ssa.Value) bool { return kvapi.FuncValue(v) == fn }
 	makers := []*ssa.Function{fn.Parent()}
 	if fn.Parent() == nil {
 		recv := fn.Signature.Recv()
@@ -1138,17 +1138,6 @@ func tableField(model *kvapi.Result, fn *ssa.Function) *types.Var {
 				}
 			}
 		}
-	}
-	return nil
-}
-
-// funcOf returns the function that v, a function value, is.
-func funcOf(v ssa.Value) *ssa.Function {
-	switch v := v.(type) {
-	case *ssa.MakeClosure:
-		return v.Fn.(*ssa.Function)
-	case *ssa.Function:
-		return v
 	}
 	return nil
 }
