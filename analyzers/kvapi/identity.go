@@ -1164,13 +1164,15 @@ func (r *Result) concreteMethod(name string, arg ssa.Value) *ssa.Function {
 	return prog.MethodValue(sel)
 }
 
-// methodTexts returns the text of the methods that t asks of a value of
-// a concrete type its arguments box: the String() of a key type given
-// as a fmt.Stringer, keys.APIKeyKey{Hash: h} as "auth:apikey:".
+// methodTexts returns the text of the String methods that t asks of a
+// value of a concrete type its arguments box: a key type given as a
+// fmt.Stringer, keys.APIKeyKey{Hash: h} as "auth:apikey:". (A record's
+// own Key(), which a repository asks, is matched by the record; see
+// recordGets.)
 func (r *Result) methodTexts(t *Term, args []ssa.Value, kept bool) []string {
 	var parts []string
 	t.Find(func(s *Term) bool {
-		if s.Op != TermCall || !strings.HasPrefix(s.Name, keyMethodPrefix) || len(s.Args) == 0 ||
+		if s.Op != TermCall || s.Name != keyMethodPrefix+"String" || len(s.Args) == 0 ||
 			s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) {
 			return false
 		}
