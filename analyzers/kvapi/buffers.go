@@ -540,31 +540,6 @@ func (r *Result) stagedOp(stager, flusher *ssa.Function, op *Op, reads map[ssa.V
 			return w, slices.ContainsFunc(keys, givenParam)
 		}
 	case BulkPut:
-		// Pairs the stager built and buffered, sent in chunks of the
-		// buffer: each is the stager's put.
-		var ots []OperandTerms
-		for _, src := range op.Sources(Pairs) {
-			f := chunkOf(flusher, src.Value)
-			if f == nil {
-				continue
-			}
-			for _, o := range slices.Sorted(maps.Keys(PairFields)) {
-				sv, ok := staged[bufferPart{f, "elem." + PairFields[o]}]
-				if !ok {
-					sv = storedField(staged[bufferPart{f, "elem"}], PairFields[o]) // b := Body{...}; b.ExpirationTTL = ...
-				}
-				if sv != nil {
-					ots = append(ots, OperandTerms{Operand: o, Terms: []*Term{sc.term(sv, 0)}})
-				}
-			}
-		}
-		if len(ots) > 0 {
-			w := WrappedOp{Role: Put, Method: op.Method.FullName(), Operands: ots}
-			if op.Wrapped != nil {
-				w.Method = op.Wrapped.Method
-			}
-			return w, slices.ContainsFunc(ots, func(ot OperandTerms) bool { return ot.Operand == Key && givenParam(ot.Terms[0]) })
-		}
 		// Each pair, read from the buffer, is the stager's put, decided
 		// where the flusher collects it.
 		role = Put
@@ -671,35 +646,6 @@ func chunkOf(fn *ssa.Function, v ssa.Value) *types.Var {
 		v = sl.X
 	}
 	return receiverField(fn, v)
-}
-
-// storedField returns the one value stored in field name of v, a struct
-// read from a variable of the stager's, or nil.
-func storedField(v ssa.Value, name string) ssa.Value {
-	alloc := loadedVar(v)
-	if alloc == nil {
-		return nil
-	}
-	var found ssa.Value
-	for _, ref := range *alloc.Referrers() {
-		fa, ok := ref.(*ssa.FieldAddr)
-		if !ok || fieldName(alloc.Type(), fa.Field) != name {
-			continue
-		}
-		for _, st := range storesTo(fa) {
-			if found != nil {
-				return nil
-			}
-			found = st.Val
-		}
-	}
-	if found == nil {
-		// b := Body{Key: ...}: the literal is built apart and copied in.
-		if stores := storesTo(alloc); len(stores) == 1 && stores[0].Val != v {
-			return storedField(stores[0].Val, name)
-		}
-	}
-	return found
 }
 
 // loadedVar returns the local variable that v is read from, or nil.

@@ -5,7 +5,6 @@ package uow
 
 import (
 	"context"
-	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -18,7 +17,6 @@ type Tx struct {
 	ns     string
 	ops    []staged
 	dels   []string
-	pairs  []kv.NamespaceBulkUpdateParamsBody
 }
 
 type staged struct {
@@ -33,15 +31,6 @@ func (t *Tx) Put(key, value string) { t.ops = append(t.ops, staged{key: key, val
 
 // Remove stages a delete sent with the writes' pass.
 func (t *Tx) Remove(key string) { t.ops = append(t.ops, staged{key: key, remove: true}) }
-
-// PutFor stages a write with a lifetime, sent in chunks of pairs.
-func (t *Tx) PutFor(key, value string, ttl time.Duration) {
-	b := kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F(key), Value: cloudflare.F(value)}
-	if ttl > 0 {
-		b.ExpirationTTL = cloudflare.F(ttl.Seconds())
-	}
-	t.pairs = append(t.pairs, b)
-}
 
 // Delete stages a delete sent in chunks after the writes.
 func (t *Tx) Delete(key string) { t.dels = append(t.dels, key) }
@@ -61,12 +50,6 @@ func (t *Tx) Commit(ctx context.Context) error {
 	}
 	if _, err := t.client.KV.Namespaces.BulkDelete(ctx, t.ns, kv.NamespaceBulkDeleteParams{AccountID: cloudflare.F("acct"), Body: removed}); err != nil {
 		return err
-	}
-	for start := 0; start < len(t.pairs); start += chunk {
-		part := t.pairs[start:min(start+chunk, len(t.pairs))]
-		if _, err := t.client.KV.Namespaces.BulkUpdate(ctx, t.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F("acct"), Body: part}); err != nil {
-			return err
-		}
 	}
 	for start := 0; start < len(t.dels); start += chunk {
 		part := t.dels[start:min(start+chunk, len(t.dels))]
