@@ -108,7 +108,9 @@ func run(pass *analysis.Pass) (any, error) {
 			// write back of a count per minute or per day, under a key
 			// made from the clock, is the count's finding, inside it.)
 			msg = loopMsg
-		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[op.Call]:
+		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[op.Call] && !heldBuffer(op):
+			// (A write-behind buffer that keeps one write per key sends
+			// it once a flush, however many requests stage it.)
 			msg = requestMsg
 		default:
 			continue
@@ -835,6 +837,38 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// heldBuffer reports whether op stages its write in a buffer that keeps
+// one write per key (p.wb.Set(...), or a method of p that does), not in
+// one made for this call (u := s.Begin(); u.Put(...)), which the request
+// commits itself.
+func heldBuffer(op *kvapi.Op) bool {
+	if op.Wrapped == nil || !op.Wrapped.Collapses {
+		return false
+	}
+	common := op.Call.Common()
+	if common.IsInvoke() || len(common.Args) == 0 {
+		return false
+	}
+	recv := common.Args[0]
+	if load, ok := recv.(*ssa.UnOp); ok && load.Op == token.MUL {
+		recv = load.X
+		if alloc, ok := recv.(*ssa.Alloc); ok && alloc.Heap && len(*alloc.Referrers()) > 0 {
+			// A variable closures share: what it was set to.
+			for _, ref := range *alloc.Referrers() {
+				if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+					recv = st.Val
+					break
+				}
+			}
+		}
+	}
+	switch recv.(type) {
+	case *ssa.Call, *ssa.Alloc:
+		return false // made here
+	}
+	return true
 }
 
 // keyFromClock reports whether op's key is made from the time now: a
