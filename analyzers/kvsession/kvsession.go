@@ -52,6 +52,12 @@ var notCredential = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?|flash|flashes|notices?|toasts?|banners?|announcements?)$`)
 })
 
+// useWord words in a key's text say that it records when something was
+// last used or seen.
+var useWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(seen|lastseen|used|lastused|last|touched|lasttouch|accessed|lastaccess|active|activity)$`)
+})
+
 // collectingVerb words in a function's or package's name say that it
 // deletes what has expired or is left over: a sweep, a cleanup job.
 var collectingVerb = sync.OnceValue(func() *regexp.Regexp {
@@ -405,6 +411,12 @@ func stampedOnUse(model *kvapi.Result, put *kvapi.Op) bool {
 			}
 		}
 		return by
+	}
+	// The stamp's key says it records use: token:seen:<t>, lastused:<t>.
+	if !slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		return slices.ContainsFunc(kvapi.Words(model.KeyText(src)), func(w string) bool { return useWord().MatchString(w) })
+	}) {
+		return false
 	}
 	stampBy := keyedBy(put)
 	checked := func(get *kvapi.Op) bool {

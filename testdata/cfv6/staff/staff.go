@@ -146,3 +146,11 @@ func revokeRunners(ctx context.Context, client *cloudflare.Client, tokens []stri
 	tx.Remove("badge:old:" + badge)
 	return tx.Commit(ctx)
 }
+
+// Quiet: a device remembered at sign-in, under a key that records no use.
+func (r *registry) rememberDevice(ctx context.Context, token, device string) error { // want rememberDevice:"kvsession judged inside"
+	if _, err := r.get(ctx, "token:"+token); err != nil {
+		return err
+	}
+	return r.put(ctx, "token:device:"+token+":"+device, stamp(r.now()))
+}
