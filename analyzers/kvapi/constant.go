@@ -824,6 +824,34 @@ func (r *Result) decideImplements(t *Term, args []ssa.Value) *Term {
 	})
 }
 
+// typeMethods records, in each method Term asked of a parameter that args
+// gives as a value of a concrete type, the method that type has when
+// nothing here computes its result: key.String() of st.Get(key) given
+// keys.Key(...) is (keys.Key).String, as the identity of a key given
+// that way at another call is written (see identityWriter.method).
+func (r *Result) typeMethods(t *Term, args []ssa.Value) *Term {
+	return t.rewrite(func(s *Term) *Term {
+		name, ok := strings.CutPrefix(s.Name, keyMethodPrefix)
+		if s.Op != TermCall || !ok || s.Value != "" || len(s.Args) != 1 || s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) {
+			return nil
+		}
+		arg := args[s.Args[0].Index]
+		for mi, ok := arg.(*ssa.MakeInterface); ok; mi, ok = arg.(*ssa.MakeInterface) {
+			arg = mi.X
+		}
+		if types.IsInterface(arg.Type()) {
+			return nil
+		}
+		fn := r.concreteMethod(name, arg)
+		if fn == nil || r.returnTerm(fn) != nil {
+			return nil
+		}
+		typed := *s
+		typed.Value = fn.String()
+		return &typed
+	})
+}
+
 // tests reports whether op is in t, in its arguments or its conditions.
 func (t *Term) tests(op TermOp, seen map[*Term]bool) bool {
 	if t.Op == op {

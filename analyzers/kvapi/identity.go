@@ -733,6 +733,12 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.value(call, depth) // key, err := keyOf(door): the key
 			return
 		}
+		if call, ok := v.Tuple.(*ssa.Call); ok && call.Call.StaticCallee() != nil {
+			if ret := w.model.resultTerm(call.Call.StaticCallee(), v.Index); ret != nil && !readsClock(ret) {
+				w.term(ret, call.Call.Args, depth+1) // key, n, err := running(st, org): the key
+				return
+			}
+		}
 	case *ssa.Call:
 		if v.Call.IsInvoke() && len(v.Call.Args) == 0 && basic(v.Type(), types.IsString) {
 			// key.String() of a key given as a fmt.Stringer, as a
@@ -1116,6 +1122,14 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 // key is not known.
 func (w *identityWriter) method(t *Term, args []ssa.Value, depth int) {
 	recv := t.Args[0]
+	if recv.Op != TermParam && t.Value != "" {
+		// The method of the concrete type the wrapper was given (see
+		// typeMethods), as a call of it is written below.
+		w.b.WriteString("(" + t.Value + " ")
+		w.term(recv, args, depth+1)
+		w.b.WriteString(")")
+		return
+	}
 	if recv.Op != TermParam || recv.Index >= len(args) {
 		w.ok = false
 		return

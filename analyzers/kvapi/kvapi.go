@@ -72,6 +72,7 @@ type Result struct {
 	ports       []*types.Func                              // the storage ports' methods, see portMethods
 	rest        map[ssa.CallInstruction][]*Op              // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term                    // see returnTerm
+	results     map[resultOf]*Term                         // see resultTerm
 	accessors   map[*ssa.Function][]string                 // see accessorPath
 	runners     map[*types.Func][]int                      // see findRunners
 	policies    map[*ssa.Function]*Term                    // see policyTerm

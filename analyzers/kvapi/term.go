@@ -308,6 +308,13 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		if call, ok := valueOrError(v); ok {
 			return c.call(call, depth) // key, err := keyOf(door): the key
 		}
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			if callee := call.Call.StaticCallee(); callee != nil {
+				if ret := c.model.resultTerm(callee, v.Index); ret != nil {
+					return ret.Substitute(c.args(call.Call.Args)) // key, n, err := running(st, org)
+				}
+			}
+		}
 		// An optional interface: e, ok := v.(interface{ Expiry() ... }).
 		// The caller's argument decides ok; e is v.
 		if ta, ok := v.Tuple.(*ssa.TypeAssert); ok {
@@ -1056,6 +1063,53 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 	}
 	r.returns[fn] = ret
 	return ret
+}
+
+// resultTerm is the Term of result i of fn, a function of this package
+// with more than one result besides an error, when every return gives
+// it the same string or number computed from fn's parameters: the key
+// of func running(st *Store, org string) (Key, uint64, error), which
+// returns the key it read with the count it read.
+func (r *Result) resultTerm(fn *ssa.Function, i int) *Term {
+	if origin := fn.Origin(); origin != nil {
+		fn = origin
+	}
+	results := fn.Signature.Results()
+	if fn.Pkg != r.pkg || fn.Blocks == nil || fn.Parent() != nil || i >= results.Len() || results.Len() < 3 && isError(results.At(results.Len()-1).Type()) {
+		return nil // (a value and an error is returnTerm's)
+	}
+	if !basic(results.At(i).Type(), types.IsString|types.IsInteger) {
+		return nil
+	}
+	key := resultOf{fn, i}
+	if t, ok := r.results[key]; ok {
+		return t
+	}
+	if r.results == nil {
+		r.results = make(map[resultOf]*Term)
+	}
+	r.results[key] = nil // while it is compiled: recursion knows nothing
+	c := &compiler{model: r, fn: fn}
+	var ret *Term
+	for _, b := range fn.Blocks {
+		last, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(last.Results) != results.Len() {
+			continue
+		}
+		t := c.term(last.Results[i], 0)
+		if t.Find(func(s *Term) bool { return s.Op == TermOpaque }) != nil || ret != nil && ret.String() != t.String() {
+			return nil
+		}
+		ret = t
+	}
+	r.results[key] = ret
+	return ret
+}
+
+// A resultOf names one result of a function.
+type resultOf struct {
+	fn *ssa.Function
+	i  int
 }
 
 // opensNamespaceOnly reports whether fn returns only Workers KV

@@ -784,7 +784,7 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 // source is the Term of an operand's source, in the function that holds it.
 func (c *compiler) source(src Source) *Term {
 	if src.Term != nil {
-		t := c.model.decideImplements(src.Term, src.Args)
+		t := c.model.typeMethods(c.model.decideImplements(src.Term, src.Args), src.Args)
 		if c.fields == nil {
 			return t.Substitute(c.args(src.Args))
 		}

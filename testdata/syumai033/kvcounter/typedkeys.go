@@ -38,3 +38,34 @@ func rollScans(ns *kv.Namespace, ip string) error {
 func logScan(ns *kv.Namespace, ip string) error {
 	return recstore.Append(ns, ip, "scan")
 }
+
+// attempts reads the count kept under the scan key of ip, and returns
+// the key it read with the count.
+func attempts(ns *kv.Namespace, ip string) (recstore.Scope, int, error) {
+	k := recstore.Scope("ratelimit").Child("scan", ip)
+	raw, ok, err := recstore.Get(ns, k)
+	if err != nil || !ok {
+		return k, 0, err
+	}
+	n, err := strconv.Atoi(raw)
+	return k, n, err
+}
+
+// A count read by a helper that returns the key with it, written back
+// under that key.
+func noteScan(ns *kv.Namespace, ip string) error {
+	k, n, err := attempts(ns, ip)
+	if err != nil {
+		return err
+	}
+	return recstore.Put(ns, k, strconv.Itoa(n+1)) // want `counter kept in KV`
+}
+
+// Quiet: the count is copied under another key.
+func archiveScans(ns *kv.Namespace, ip string) error {
+	_, n, err := attempts(ns, ip)
+	if err != nil {
+		return err
+	}
+	return recstore.Put(ns, recstore.Scope("history").Child("scan", ip), strconv.Itoa(n+1))
+}
