@@ -873,6 +873,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			if n, ok := sliceSize(c.model, in); ok && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
+			if n, ok := c.builtCaptured(in); ok && n > most {
+				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			}
 			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
@@ -956,6 +959,98 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 		}
 	}
 	return n * perTrip, known && perTripKnown, exits == 1
+}
+
+// builtCaptured is built for a slice that a closure sends: the variable
+// it captures is kept in memory, so its function appends by loading and
+// storing it in a counted loop (go func() { BulkUpdate(..., body) }()
+// after for i := range shards { body = append(body, ...) }). The count is
+// known when the variable starts empty, the loop's only exit is its
+// count, and the loop appends one element per trip and nothing else
+// stores to it.
+func (c *checker) builtCaptured(v ssa.Value) (int64, bool) {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return 0, false
+	}
+	fv, ok := load.X.(*ssa.FreeVar)
+	if !ok {
+		return 0, false
+	}
+	alloc, ok := kvapi.Binding(fv).(*ssa.Alloc)
+	if !ok || !alloc.Heap {
+		return 0, false
+	}
+	var appended *ssa.Store
+	for _, use := range *alloc.Referrers() {
+		st, ok := use.(*ssa.Store)
+		if !ok || st.Addr != alloc {
+			continue
+		}
+		if kvapi.NaturalLoop(st.Block()) == nil {
+			if !emptySlice(st.Val) {
+				return 0, false
+			}
+			continue
+		}
+		call, ok := st.Val.(*ssa.Call)
+		if appended != nil || !ok || !isAppend(call) || len(call.Call.Args) != 2 || !loadOf(call.Call.Args[0], alloc) || literalLen1(call.Call.Args[1]) != 1 {
+			return 0, false
+		}
+		appended = st
+	}
+	if appended == nil {
+		return 0, false
+	}
+	loop := kvapi.NaturalLoop(appended.Block())
+	var trips int64
+	exits := 0
+	for b := range loop {
+		br, isIf := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !isIf || loop[b.Succs[0]] == loop[b.Succs[1]] {
+			continue
+		}
+		exits++
+		cond, ok := br.Cond.(*ssa.BinOp)
+		if !ok || cond.Op != token.LSS && cond.Op != token.LEQ {
+			return 0, false
+		}
+		n, counted := c.trips(cond, loop)
+		if !counted {
+			return 0, false
+		}
+		trips = n
+	}
+	return trips, exits == 1
+}
+
+// emptySlice reports whether v is a slice with no elements: nil, or
+// made with length 0.
+func emptySlice(v ssa.Value) bool {
+	if k, ok := v.(*ssa.Const); ok {
+		return k.IsNil()
+	}
+	sl, ok := v.(*ssa.Slice)
+	if !ok || sl.High == nil {
+		return false
+	}
+	k, ok := sl.High.(*ssa.Const)
+	return ok && k.Int64() == 0
+}
+
+// loadOf reports whether v loads the variable at addr.
+func loadOf(v ssa.Value, addr ssa.Value) bool {
+	load, ok := v.(*ssa.UnOp)
+	return ok && load.Op == token.MUL && load.X == addr
+}
+
+// literalLen1 is the number of elements of the varargs slice of an
+// append, or -1.
+func literalLen1(v ssa.Value) int64 {
+	if n, ok := literalLen(v); ok {
+		return n
+	}
+	return -1
 }
 
 // sliceSize returns how many elements a slice expression holds when

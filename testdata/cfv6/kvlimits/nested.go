@@ -3,6 +3,7 @@ package kvlimits
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -106,4 +107,49 @@ func (c *client) publishFaresNorth(ctx context.Context) error {
 	}
 	_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: body})
 	return err
+}
+
+// The pairs built in a counted loop and sent by a goroutine while the
+// caller waits: 16,384 pairs in one request.
+func (c *client) seedShards(ctx context.Context) error {
+	const shards = 16_384
+	body := make([]kv.NamespaceBulkUpdateParamsBody, 0, shards)
+	for i := range shards {
+		body = append(body, kv.NamespaceBulkUpdateParamsBody{
+			Key:   cloudflare.F(fmt.Sprintf("shard:%d", i)),
+			Value: cloudflare.F("{}"),
+		})
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{ // want `this bulk write sends 16384 pairs`
+			AccountID: cloudflare.F(c.account),
+			Body:      body,
+		})
+		done <- err
+	}()
+	return <-done
+}
+
+// Quiet: the goroutine sends each chunk of 1,000 on its own.
+func (c *client) seedShardsInChunks(ctx context.Context) error {
+	const shards = 16_384
+	body := make([]kv.NamespaceBulkUpdateParamsBody, 0, shards)
+	for i := range shards {
+		body = append(body, kv.NamespaceBulkUpdateParamsBody{
+			Key:   cloudflare.F(fmt.Sprintf("shard:%d", i)),
+			Value: cloudflare.F("{}"),
+		})
+	}
+	done := make(chan error, 1)
+	go func() {
+		for chunk := range slices.Chunk(body, 1000) {
+			if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: chunk}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	return <-done
 }
