@@ -130,3 +130,43 @@ func (r *Result) fieldPath(v, recv ssa.Value, depth int) []string {
 	}
 	return nil
 }
+
+// An openerFact holds the Term of what a method of another package
+// returns when all it does is open a Workers KV binding by name: func (b
+// *Bucket) Namespace() *kv.Namespace, which calls
+// cloudflare.NewKVNamespace(b.binding). A get on b.Namespace() and a put
+// through b's own wrapper then use one namespace.
+type openerFact struct {
+	Term *Term
+}
+
+func (*openerFact) AFact() {}
+
+func (f *openerFact) String() string { return "kv opener: " + f.Term.String() }
+
+// exportOpeners exports an openerFact for each of the package's functions
+// that only open a binding.
+func (r *Result) exportOpeners() {
+	for _, fn := range r.funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || fn.Parent() != nil || !opensNamespaceOnly(fn) {
+			continue
+		}
+		if t := r.returnTerm(fn); t != nil {
+			r.pass.ExportObjectFact(obj, &openerFact{Term: t})
+		}
+	}
+}
+
+// openerTerm returns the Term of what fn, a function of another package,
+// returns when it only opens a binding, over its parameters; or nil.
+func (r *Result) openerTerm(fn *ssa.Function) *Term {
+	if fn.Pkg == r.pkg {
+		return nil // (returnTerm's)
+	}
+	var fact openerFact
+	if obj, ok := fn.Object().(*types.Func); ok && r.pass.ImportObjectFact(obj, &fact) {
+		return fact.Term
+	}
+	return nil
+}

@@ -781,6 +781,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				w.term(ret, closureArgs(v, callee), depth+1)
 				return
 			}
+			if ret := w.model.openerTerm(callee); ret != nil {
+				w.term(ret, v.Call.Args, depth+1) // b.Namespace() of another package
+				return
+			}
 		}
 		if opensNamespace(v) || pureCall(v) || getter(v) {
 			w.call(v, depth)

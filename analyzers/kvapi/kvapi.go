@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(openerFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -230,6 +230,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.exportTables()
 	res.exportFloors()
 	res.exportAccessors()
+	res.exportOpeners()
 	res.byFunc = make(map[funcRole][]*Op)
 	res.byCall = make(map[ssa.CallInstruction][]*Op)
 	for i, op := range res.Ops {
@@ -258,6 +259,9 @@ func (r *Result) prewarm() {
 			}
 		}
 		r.returnTerm(fn)
+		for i := range fn.Signature.Results().Len() {
+			r.resultTerm(fn, i)
+		}
 		if st, ok := returnedStruct(fn.Signature); ok {
 			for i := range st.NumFields() {
 				r.choiceTerm(fn, i)

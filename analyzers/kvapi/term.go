@@ -606,6 +606,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			}
 			return literalFields(ret, v.Call.Args, args).Substitute(args)
 		}
+		if ret := c.model.openerTerm(callee); ret != nil {
+			return ret.Substitute(c.args(v.Call.Args)) // b.Namespace() of another package
+		}
 		if pol := c.model.policyTerm(callee); pol != nil {
 			return pol.Substitute(c.args(v.Call.Args)) // p.Tier.TTL() of this package
 		}

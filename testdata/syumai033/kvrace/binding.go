@@ -33,3 +33,24 @@ func copyHistory(from, to *binding.Store, user string) error {
 	}
 	return to.Put(key, old+"(copied)\n")
 }
+
+// The get made on the namespace the adapter opens, the put through the
+// adapter: one binding.
+func appendNote(s *binding.Store, user, line string) error {
+	key := "u:" + user + ":notes"
+	old, err := s.Namespace().GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	return s.Put(key, old+line+"\n") // want `read-modify-write on one KV key`
+}
+
+// Quiet: the namespace of another adapter.
+func copyNote(from, to *binding.Store, user string) error {
+	key := "u:" + user + ":notes"
+	old, err := from.Namespace().GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	return to.Put(key, old+"(copied)\n")
+}
