@@ -897,6 +897,13 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 // count is a constant (known), unknown when it is the size of an input.
 // ok is false when v is not built so, or the size is checked.
 func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
+	return c.builtFrom(v, make(map[*ssa.Phi]bool))
+}
+
+// builtFrom is built, with the loops' phis already followed outward: a
+// loop whose slice goes back and forth between two phis (appended on one
+// path and reset on another) is not followed twice.
+func (c *checker) builtFrom(v ssa.Value, seen map[*ssa.Phi]bool) (n int64, known, ok bool) {
 	if ct, isCT := v.(*ssa.ChangeType); isCT {
 		v = ct.X
 	}
@@ -906,6 +913,10 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 	}
 	after := phi
 	phi = bodyPhi(after)
+	if seen[phi] {
+		return 0, false, false
+	}
+	seen[phi] = true
 	loop := kvapi.NaturalLoop(phi.Block())
 	if loop == nil || lengthChecked(phi) {
 		return 0, false, false
@@ -918,7 +929,7 @@ func (c *checker) built(v ssa.Value) (n int64, known, ok bool) {
 		if inner == nil {
 			return 0, false, false
 		}
-		m, mKnown, mOK := c.built(inner)
+		m, mKnown, mOK := c.builtFrom(inner, seen)
 		if !mOK {
 			return 0, false, false
 		}
