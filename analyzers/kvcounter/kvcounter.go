@@ -274,7 +274,10 @@ func isLocal(addr ssa.Value) bool {
 	for {
 		switch a := addr.(type) {
 		case *ssa.Alloc:
-			return true
+			// (A struct passed by value lives in a local copy: e.Prior of
+			// an event that carries the count its publisher saw is
+			// something passed in.)
+			return !holdsParam(a)
 		case *ssa.FieldAddr:
 			addr = a.X
 		case *ssa.IndexAddr:
@@ -283,6 +286,18 @@ func isLocal(addr ssa.Value) bool {
 			return false
 		}
 	}
+}
+
+// holdsParam reports whether alloc is the local copy of a parameter.
+func holdsParam(alloc *ssa.Alloc) bool {
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			if _, ok := st.Val.(*ssa.Parameter); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isAtomicAdd reports whether v is a call of sync/atomic's Add: a count

@@ -97,3 +97,41 @@ func (t *tracker) revise(writer, body string) error {
 	t.mu.Unlock()
 	return t.ns.PutString(draftKey(writer), strconv.Itoa(n)+"\n"+body, nil)
 }
+
+// A count kept in a map of a struct the service holds by value.
+type menuCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+type menus struct {
+	views menuCounts
+	ns    *kv.Namespace
+}
+
+func (m *menus) viewed(venue string) error {
+	m.views.mu.Lock()
+	m.views.n[venue]++
+	n := m.views.n[venue]
+	m.views.mu.Unlock()
+	if n%10 != 0 {
+		return nil
+	}
+	return m.ns.PutString("views:"+venue, strconv.Itoa(n), nil) // want `counter kept in KV: the key names a count`
+}
+
+// A count the event carries, one more than the count its publisher saw,
+// written under a key named for counts.
+type noShow struct {
+	Diner string
+	Prior int
+}
+
+func (m *menus) noShow(e noShow) error {
+	return m.ns.PutString("noshow-count:"+e.Diner, strconv.Itoa(e.Prior+1), nil) // want `counter kept in KV: the key names a count`
+}
+
+// Quiet: a position the event carries, under a key that names no count.
+func (m *menus) seated(e noShow) error {
+	return m.ns.PutString("table:"+e.Diner, strconv.Itoa(e.Prior+1), nil)
+}
