@@ -349,8 +349,17 @@ func valueOrError(v *ssa.Extract) (*ssa.Call, bool) {
 func (c *compiler) load(addr ssa.Value, depth int) *Term {
 	switch addr := addr.(type) {
 	case *ssa.FieldAddr:
-		if v := fieldSetOnce(addr.X, addr.Field); v != nil {
-			return c.term(v, depth+1) // l.Expires of l := Lease{Expires: now.Add(ttl)}
+		if st := fieldStoreOnce(addr.X, addr.Field); st != nil {
+			if addr.Block() != nil && !dominates(st, addr) {
+				// Read before it is set: what the copy started as, the
+				// prefix s.prefix + scope of func (s Store) Scope(scope
+				// string) Store { s.prefix = s.prefix + scope; return s }.
+				if from := startedAs(addr.X); from != nil {
+					return c.field(from, addr.Field, depth)
+				}
+				return opaque
+			}
+			return c.term(st.Val, depth+1) // l.Expires of l := Lease{Expires: now.Add(ttl)}
 		}
 		if t := c.choice(addr.X, addr.Field, depth); t != nil {
 			return t
@@ -368,6 +377,23 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 		}
 	}
 	return opaque
+}
+
+// startedAs returns the parameter that local, a variable, starts as a
+// copy of: a struct receiver or parameter, which Go keeps in a variable
+// of its own when the function changes it.
+func startedAs(local ssa.Value) *ssa.Parameter {
+	alloc, ok := local.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			p, _ := st.Val.(*ssa.Parameter)
+			return p
+		}
+	}
+	return nil
 }
 
 // literal is the Term of a struct literal of basic fields, each set once

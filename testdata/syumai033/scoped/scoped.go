@@ -1,0 +1,55 @@
+// Package scoped is a store whose Scope returns a copy with a longer key
+// prefix, and whose Lookup returns a small generic option: the shapes of
+// a store scoped per tenant for one request.
+package scoped
+
+import "github.com/syumai/workers/cloudflare/kv"
+
+// Store is a prefixed view of one namespace.
+type Store struct {
+	ns     *kv.Namespace
+	prefix string
+}
+
+// Open binds the namespace named binding.
+func Open(binding string) (Store, error) {
+	ns, err := kv.NewNamespace(binding)
+	return Store{ns: ns}, err
+}
+
+// Scope returns a copy of s whose keys live under scope.
+func (s Store) Scope(scope string) Store {
+	s.prefix = s.prefix + scope + ":"
+	return s
+}
+
+// Option is a value that may be absent.
+type Option[T any] struct {
+	val T
+	ok  bool
+}
+
+// Some wraps a present value.
+func Some[T any](v T) Option[T] { return Option[T]{val: v, ok: true} }
+
+// Get returns the value and whether it is present.
+func (o Option[T]) Get() (T, bool) { return o.val, o.ok }
+
+// Lookup reads key; the option is empty when the key is missing.
+func (s Store) Lookup(key string) (Option[string], error) {
+	v, err := s.ns.GetString(s.prefix+key, nil)
+	if err != nil || v == "<null>" {
+		return Option[string]{}, err
+	}
+	return Some(v), nil
+}
+
+// Get reads key.
+func (s Store) Get(key string) (string, error) {
+	return s.ns.GetString(s.prefix+key, nil)
+}
+
+// Put writes key.
+func (s Store) Put(key, value string) error {
+	return s.ns.PutString(s.prefix+key, value, nil)
+}
