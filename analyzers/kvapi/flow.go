@@ -96,6 +96,14 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.MakeInterface:
 		return next(v.X, false)
 	case *ssa.TypeAssert:
+		if _, isPtr := v.AssertedType.Underlying().(*types.Pointer); isPtr && next(v.X, false) {
+			return true
+		} else if isPtr {
+			// A buffer taken from a pool, buf := pool.Get().(*bytes.Buffer):
+			// filled by the calls given it before the sink, as one made
+			// here is (json.NewEncoder(buf).Encode(v)).
+			return w.memory(v, s, depth, w.sink)
+		}
 		return next(v.X, false)
 	case *ssa.Slice:
 		return next(v.X, false)

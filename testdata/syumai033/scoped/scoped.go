@@ -3,7 +3,15 @@
 // a store scoped per tenant for one request.
 package scoped
 
-import "github.com/syumai/workers/cloudflare/kv"
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Store is a prefixed view of one namespace.
 type Store struct {
@@ -52,4 +60,15 @@ func (s Store) Get(key string) (string, error) {
 // Put writes key.
 func (s Store) Put(key, value string) error {
 	return s.ns.PutString(s.prefix+key, value, nil)
+}
+
+// PutJSON writes v encoded as JSON, through a buffer from a pool.
+func (s Store) PutJSON(key string, v any) error {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return err
+	}
+	return s.Put(key, buf.String())
 }
