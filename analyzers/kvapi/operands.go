@@ -275,7 +275,10 @@ func (op *Op) wrappedSources(o Operand) []Source {
 			}
 			// An operand kept in a field of what the caller passes; not
 			// a key's prefix kept by the port itself (s.prefix + key).
-			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && t.Find(isReceiverField) != nil) {
+			// (Nor one the caller's struct leaves unset: the prefix of a
+			// Store value passed to GetJSON[T](ctx, s.store, key) is
+			// its own, and the key is still the Term's.)
+			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && (t.Find(isReceiverField) != nil || len(resolved) == 0)) {
 				srcs = append(srcs, resolved...)
 				continue
 			}

@@ -1,6 +1,7 @@
 package kvrace
 
 import (
+	"context"
 	"encoding/json"
 
 	"kvlint.test/syumai033/scoped"
@@ -29,4 +30,36 @@ func queueParty(st scoped.Store, venue, party string) error {
 // Quiet: a fresh list, written through the pooled buffer.
 func clearParties(st scoped.Store, venue string) error {
 	return st.Scope("venue:"+venue).PutJSON("waitlist", waitlist{})
+}
+
+type hosts struct{ store scoped.Store }
+
+// A record read by a generic helper given the store a service holds,
+// then written back through the store.
+func (h *hosts) seen(id string) error {
+	key := "host:" + id
+	found, err := scoped.GetJSON[waitlist](context.Background(), h.store, key)
+	if err != nil {
+		return err
+	}
+	wl, _ := found.Get()
+	wl.Parties = append(wl.Parties, "seen")
+	return h.store.PutJSON(key, wl) // want `read-modify-write on one KV key`
+}
+
+// Quiet: read from one host's key, written to another's.
+func (h *hosts) copyTo(from, to string) error {
+	found, err := scoped.GetJSON[waitlist](context.Background(), h.store, "host:"+from)
+	if err != nil {
+		return err
+	}
+	wl, _ := found.Get()
+	return h.store.PutJSON("host:"+to, wl)
+}
+
+func newHosts(st scoped.Store) *hosts { return &hosts{store: st} }
+
+func hostsOf(binding string) (*hosts, error) {
+	st, err := scoped.Open(binding)
+	return newHosts(st.Scope("hosts")), err
 }

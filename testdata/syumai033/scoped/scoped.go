@@ -5,6 +5,7 @@ package scoped
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"sync"
 
@@ -71,4 +72,24 @@ func (s Store) PutJSON(key string, v any) error {
 		return err
 	}
 	return s.Put(key, buf.String())
+}
+
+// GetJSON reads key of s and decodes it into a T, unless ctx is done.
+func GetJSON[T any](ctx context.Context, s Store, key string) (Option[T], error) {
+	if err := ctx.Err(); err != nil {
+		return Option[T]{}, err
+	}
+	raw, err := s.Lookup(key)
+	if err != nil {
+		return Option[T]{}, err
+	}
+	str, ok := raw.Get()
+	if !ok {
+		return Option[T]{}, nil
+	}
+	var v T
+	if err := json.Unmarshal([]byte(str), &v); err != nil {
+		return Option[T]{}, err
+	}
+	return Some(v), nil
 }
