@@ -1502,3 +1502,70 @@ func (r *Result) StoredValues(load *ssa.UnOp) []ssa.Value {
 	}
 	return nil
 }
+
+// DefinedLocally reports whether v is a local variable defined by an
+// assignment or a var declaration, not a parameter.
+func (r *Result) DefinedLocally(v types.Object) bool {
+	path := r.Path(v.Pos())
+	if len(path) < 2 || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return false
+	}
+	switch n := path[1].(type) {
+	case *ast.AssignStmt:
+		return n.Tok == token.DEFINE
+	case *ast.ValueSpec:
+		return true
+	}
+	return false
+}
+
+// MadeOnce returns the expression that the local variable v is defined
+// with, when nothing assigns it again, takes its address or deletes from
+// it.
+func (r *Result) MadeOnce(v *types.Var) ast.Expr {
+	if !r.DefinedLocally(v) {
+		return nil
+	}
+	path := r.Path(v.Pos())
+	var made ast.Expr
+	switch n := path[1].(type) {
+	case *ast.AssignStmt:
+		if i := slices.IndexFunc(n.Lhs, func(e ast.Expr) bool { return e.Pos() == v.Pos() }); i >= 0 && len(n.Rhs) == len(n.Lhs) {
+			made = n.Rhs[i]
+		}
+	case *ast.ValueSpec:
+		if i := slices.IndexFunc(n.Names, func(id *ast.Ident) bool { return id.Pos() == v.Pos() }); i >= 0 && len(n.Values) == len(n.Names) {
+			made = n.Values[i]
+		}
+	}
+	body := slices.IndexFunc(path, func(n ast.Node) bool { _, ok := n.(*ast.BlockStmt); return ok })
+	if made == nil || body < 0 {
+		return nil
+	}
+	info := r.pass.TypesInfo
+	is := func(e ast.Expr) bool { id, ok := ast.Unparen(e).(*ast.Ident); return ok && info.Uses[id] == v }
+	changed := false
+	ast.Inspect(path[body], func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			changed = changed || slices.ContainsFunc(n.Lhs, is)
+		case *ast.UnaryExpr:
+			changed = changed || n.Op == token.AND && is(n.X)
+		case *ast.CallExpr:
+			if b, ok := info.Uses[identOf(n.Fun)].(*types.Builtin); ok && b.Name() == "delete" && len(n.Args) > 0 {
+				changed = changed || is(n.Args[0])
+			}
+		}
+		return !changed
+	})
+	if changed {
+		return nil
+	}
+	return made
+}
+
+// identOf returns the identifier e names, unparenthesised, or nil.
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
