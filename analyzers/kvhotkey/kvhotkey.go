@@ -371,10 +371,15 @@ func onFailure(block *ssa.BasicBlock) bool {
 }
 
 // startedHere reports whether the closure mc is run where it is made: by
-// a go statement, or passed to a call that runs it.
+// a go statement, or passed to a call that runs it; or kept in a job
+// list to run with the others (jobs = append(jobs, func() error {...})).
 func startedHere(mc *ssa.MakeClosure) bool {
 	for _, ref := range *mc.Referrers() {
 		switch ref := ref.(type) {
+		case *ssa.Store:
+			if _, listed := ref.Addr.(*ssa.IndexAddr); listed && ref.Val == mc {
+				return true
+			}
 		case *ssa.Go:
 			if ref.Call.Value == mc {
 				return true
