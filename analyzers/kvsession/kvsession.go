@@ -623,6 +623,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			// The wrapper builds the key in a way not followed (a
 			// variadic join): the strings it is given name it.
 			key = append(key, stringArgWords(pass, op.Expr)...)
+			for _, arg := range stringArgs(pass, op.Expr) {
+				if def := definition(pass, model, arg); def != arg {
+					defined = append(defined, keyNameWords(pass.TypesInfo, def)...) // stateKey := s.keys.OAuthState(state)
+				}
+			}
 		}
 	}
 	// A key with no words of its own (k.Name from a list) is named by the
@@ -771,6 +776,9 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if ev.credential == "" && flowState(key, fnWords, op) {
+		ev.credential = "sso state"
+	}
 	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" {
 		// What the function calls the value it read before the delete
 		// names what the key held: secret, err := s.ns.Get(ctx, k).
@@ -788,6 +796,35 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb().MatchString)
 	}
 	return ev
+}
+
+// flowState reports whether a key that names a state ("state:" + state)
+// is kept by a sign-in flow: the function, its receiver's type or its
+// package names OAuth, OIDC, SSO or SAML (SSO.Callback). That state is
+// the OAuth state parameter, single use.
+func flowState(key [][]string, fnWords []string, op *kvapi.Op) bool {
+	if !slices.ContainsFunc(key, func(g []string) bool {
+		return slices.ContainsFunc(g, func(w string) bool { w = strings.ToLower(w); return w == "state" || w == "states" })
+	}) {
+		return false
+	}
+	names := slices.Clone(fnWords)
+	fn := kvapi.Outermost(op.Call.Parent())
+	if recv := fn.Signature.Recv(); recv != nil {
+		if named, _ := derefNamedStruct(recv.Type()); named != nil {
+			names = append(names, kvapi.Words(named.Obj().Name())...)
+		}
+	}
+	if fn.Pkg != nil {
+		names = append(names, kvapi.Words(fn.Pkg.Pkg.Name())...)
+	}
+	return slices.ContainsFunc(names, func(w string) bool {
+		switch strings.ToLower(w) {
+		case "oauth", "oidc", "sso", "saml":
+			return true
+		}
+		return false
+	})
 }
 
 // readAs returns the words of the names that the function holding del
@@ -961,10 +998,7 @@ func markerWritten(model *kvapi.Result, op *kvapi.Op) bool {
 // of a wrapper: links.Delete(ctx, token).
 func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
 	var groups [][]string
-	for _, arg := range call.Args {
-		if b, ok := pass.TypesInfo.TypeOf(arg).Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
-			continue
-		}
+	for _, arg := range stringArgs(pass, call) {
 		if sel, ok := ast.Unparen(arg).(*ast.SelectorExpr); ok {
 			arg = sel.Sel // sess.CartID names a cart
 		}
@@ -1198,6 +1232,17 @@ func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 		break
 	}
 	return e
+}
+
+// stringArgs returns the arguments of call that are strings.
+func stringArgs(pass *analysis.Pass, call *ast.CallExpr) []ast.Expr {
+	var args []ast.Expr
+	for _, arg := range call.Args {
+		if b, ok := pass.TypesInfo.TypeOf(arg).Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+			args = append(args, arg)
+		}
+	}
+	return args
 }
 
 // keyNameWords returns the words that name a key written without text of
