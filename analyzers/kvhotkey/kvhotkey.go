@@ -819,6 +819,8 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 		switch {
 		case types.TypeString(p.Type(), nil) == "context.Context":
 			withContext = true
+		case types.TypeString(p.Type(), nil) == "time.Time":
+			// A moment, a cron tick's: a record per period, not per request.
 		case i > 0: // (fn is a method: Params[0] is its receiver)
 			given = append(given, p)
 		}
@@ -887,6 +889,20 @@ func keyFromClock(model *kvapi.Result, op *kvapi.Op) bool {
 			return model.Backward(in, op.Call, func(s kvapi.Step) bool { return kvapi.Clock(s.Value) })
 		})
 	})
+}
+
+// steered reports whether c tests something the wrapper holds or is
+// given, as it is: not what a call made of it answers (ctx.Err()).
+func steered(c kvapi.Cond) bool { return givenPart(c.Term) }
+
+func givenPart(t *kvapi.Term) bool {
+	switch t.Op {
+	case kvapi.TermOpaque:
+		return false
+	case kvapi.TermParam:
+		return true
+	}
+	return slices.ContainsFunc(t.Args, givenPart)
 }
 
 // constantKeys returns the keys op may use, when every one of them is
@@ -1029,11 +1045,13 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 			if !fixed(src.Value, 0) {
 				return "", false
 			}
-		case src.Term == nil || len(src.Conds) > 0 && !put.Call.Common().IsInvoke() && !model.ChosenSource(src) || !fixedTerm(src.Term, src.Args):
+		case src.Term == nil || slices.ContainsFunc(src.Conds, steered) && !put.Call.Common().IsInvoke() && !model.ChosenSource(src) || !fixedTerm(src.Term, src.Args):
 			// (A wrapper of the program that writes only under a
 			// condition of its own, if !c.warm, may write once, unless
 			// the caller's arguments choose the branch; a port's
-			// conditions are its adapter's, on the options it is given.)
+			// conditions are its adapter's, on the options it is given.
+			// A test of what no argument decides, ctx.Err() != nil, is
+			// a failure's, not a choice.)
 			return "", false
 		}
 	}
