@@ -114,7 +114,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 					Message: "counter kept in KV: this put writes back a count read from the same key and incremented; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count runs low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 					Related: []analysis.RelatedInformation{{Pos: read.Pos(), End: read.Pos(), Message: "the count is read here"}},
 				})
-			case incr != nil && countKey:
+			case countKey && (incr != nil || formatsKeptCount(model, put, src)):
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
@@ -212,6 +212,96 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 	return found
 }
 
+// formatsKeptCount reports whether the value written is a tally kept
+// from before, formatted as text: c.Load() of an atomic counter, or
+// strconv.Itoa(e.Attempt) of an event that carries a count by name.
+// Under a key that names a count, that is the count itself. (A limit
+// from configuration is no tally.)
+func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
+	tally := func(v ssa.Value) bool {
+		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+			switch x := s.Value.(type) {
+			case *ssa.Call:
+				return isAtomicLoad(x)
+			case *ssa.FieldAddr:
+				st, ok := x.X.Type().Underlying().(*types.Pointer)
+				if !ok || !holdsParamOrIs(x.X) {
+					return false
+				}
+				if fields, ok := st.Elem().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() {
+					return tallyField().MatchString(fields.Field(x.Field).Name())
+				}
+			case *ssa.Field:
+				// e.Attempt of e, ok := evt.(DeliveryFailed): an event
+				// handed in.
+				if fields, ok := x.X.Type().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() && handedIn(x.X) {
+					return tallyField().MatchString(fields.Field(x.Field).Name())
+				}
+			}
+			return false
+		})
+	}
+	for _, in := range src.Inputs() {
+		if model.Backward(in, put.Call, func(s kvapi.Step) bool {
+			call, ok := s.Value.(*ssa.Call)
+			if !ok || len(call.Call.Args) == 0 {
+				return false
+			}
+			switch kvapi.CalleeName(call) {
+			case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint":
+				return tally(call.Call.Args[0])
+			case "strconv.AppendInt", "strconv.AppendUint":
+				return len(call.Call.Args) > 1 && tally(call.Call.Args[1])
+			}
+			return false
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// tallyField matches the name of a field that holds a tally.
+var tallyField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(count|attempts?|tries|hits|views|visits|clicks|uses)$`)
+})
+
+func isParam(v ssa.Value) bool {
+	_, ok := v.(*ssa.Parameter)
+	return ok
+}
+
+// holdsParamOrIs reports whether addr is a parameter, or the local copy
+// of one.
+func holdsParamOrIs(addr ssa.Value) bool {
+	if alloc, ok := addr.(*ssa.Alloc); ok {
+		return holdsParam(alloc)
+	}
+	return isParam(addr)
+}
+
+// handedIn reports whether v is a parameter, or what a type assertion
+// of one gives.
+func handedIn(v ssa.Value) bool {
+	if ex, ok := v.(*ssa.Extract); ok {
+		v = ex.Tuple
+	}
+	if ta, ok := v.(*ssa.TypeAssert); ok {
+		v = ta.X
+	}
+	return isParam(v)
+}
+
+// isAtomicLoad reports whether call loads a sync/atomic counter:
+// c.Load() of an atomic.Int64, or atomic.LoadInt64(&n).
+func isAtomicLoad(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Object() == nil || callee.Object().Pkg() == nil {
+		return false
+	}
+	return callee.Object().Pkg().Path() == "sync/atomic" && strings.HasPrefix(callee.Name(), "Load")
+}
+
 // countedInPlace reports whether v is a pointer to the record read,
 // whose numeric field the function adds to or takes from in place
 // (p.UsesLeft--), and which is written back whole: a count kept in a
@@ -288,13 +378,12 @@ func isLocal(addr ssa.Value) bool {
 	}
 }
 
-// holdsParam reports whether alloc is the local copy of a parameter.
+// holdsParam reports whether alloc is the local copy of a parameter, or
+// of what a type assertion of one gives.
 func holdsParam(alloc *ssa.Alloc) bool {
 	for _, ref := range *alloc.Referrers() {
-		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
-			if _, ok := st.Val.(*ssa.Parameter); ok {
-				return true
-			}
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc && handedIn(st.Val) {
+			return true
 		}
 	}
 	return false

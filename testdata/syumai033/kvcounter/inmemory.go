@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/syumai/workers/cloudflare/kv"
 
@@ -134,4 +135,41 @@ func (m *menus) noShow(e noShow) error {
 // Quiet: a position the event carries, under a key that names no count.
 func (m *menus) seated(e noShow) error {
 	return m.ns.PutString("table:"+e.Diner, strconv.Itoa(e.Prior+1), nil)
+}
+
+// A tally kept in an atomic counter, published under a key that names it.
+type statementViews struct {
+	views map[string]*atomic.Int64
+	ns    *kv.Namespace
+}
+
+func (s *statementViews) flush() error {
+	for id, c := range s.views {
+		if err := s.ns.PutString("statement-views:"+id, strconv.FormatInt(c.Load(), 10), nil); err != nil { // want `counter kept in KV: the key names a count`
+			return err
+		}
+	}
+	return nil
+}
+
+type deliveryFailed struct {
+	ID      string
+	Attempt int
+}
+
+// The attempts an event carries, written under a key that names them.
+func (s *statementViews) onFailed(evt any) error {
+	e, ok := evt.(deliveryFailed)
+	if !ok {
+		return nil
+	}
+	return s.ns.PutString("delivery-attempts:"+e.ID, strconv.Itoa(e.Attempt), nil) // want `counter kept in KV: the key names a count`
+}
+
+// Quiet: a limit from configuration, under a key that names limits.
+func (s *statementViews) publishLimit(cfg struct {
+	Tier  string
+	Limit int
+}) error {
+	return s.ns.PutString("ratelimit:"+cfg.Tier, strconv.Itoa(cfg.Limit), nil)
 }
