@@ -831,18 +831,10 @@ func (r *Result) decideImplements(t *Term, args []ssa.Value) *Term {
 // that way at another call is written (see identityWriter.method).
 func (r *Result) typeMethods(t *Term, args []ssa.Value) *Term {
 	return t.rewrite(func(s *Term) *Term {
-		name, ok := strings.CutPrefix(s.Name, keyMethodPrefix)
-		if s.Op != TermCall || !ok || s.Value != "" || len(s.Args) != 1 || s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) {
+		if s.Value != "" || len(s.Args) != 1 {
 			return nil
 		}
-		arg := args[s.Args[0].Index]
-		for mi, ok := arg.(*ssa.MakeInterface); ok; mi, ok = arg.(*ssa.MakeInterface) {
-			arg = mi.X
-		}
-		if types.IsInterface(arg.Type()) {
-			return nil
-		}
-		fn := r.concreteMethod(name, arg)
+		fn := r.askedMethod(s, args)
 		if fn == nil || r.returnTerm(fn) != nil {
 			return nil
 		}

@@ -1190,18 +1190,10 @@ func (r *Result) concreteMethod(name string, arg ssa.Value) *ssa.Function {
 func (r *Result) methodTexts(t *Term, args []ssa.Value, kept bool) []string {
 	var parts []string
 	t.Find(func(s *Term) bool {
-		if s.Op != TermCall || s.Name != keyMethodPrefix+"String" || len(s.Args) == 0 ||
-			s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) {
+		if s.Name != keyMethodPrefix+"String" {
 			return false
 		}
-		arg := args[s.Args[0].Index]
-		for mi, ok := arg.(*ssa.MakeInterface); ok; mi, ok = arg.(*ssa.MakeInterface) {
-			arg = mi.X
-		}
-		if types.IsInterface(arg.Type()) {
-			return false
-		}
-		fn := r.concreteMethod(strings.TrimPrefix(s.Name, keyMethodPrefix), arg)
+		fn := r.askedMethod(s, args)
 		switch {
 		case fn == nil:
 		case fn.Pkg != r.pkg && fn.Object() != nil:
@@ -1212,6 +1204,25 @@ func (r *Result) methodTexts(t *Term, args []ssa.Value, kept bool) []string {
 		return false
 	})
 	return parts
+}
+
+// askedMethod returns the method that s, a method asked of a parameter
+// ((method) String $1), is for the value of a concrete type that args
+// gives there: (keys.Key).String for keys.Key(k) given as a
+// fmt.Stringer. Nil for another Term, or a value of an interface type.
+func (r *Result) askedMethod(s *Term, args []ssa.Value) *ssa.Function {
+	name, ok := strings.CutPrefix(s.Name, keyMethodPrefix)
+	if s.Op != TermCall || !ok || len(s.Args) == 0 || s.Args[0].Op != TermParam || s.Args[0].Index >= len(args) {
+		return nil
+	}
+	arg := args[s.Args[0].Index]
+	for mi, ok := arg.(*ssa.MakeInterface); ok; mi, ok = arg.(*ssa.MakeInterface) {
+		arg = mi.X
+	}
+	if types.IsInterface(arg.Type()) {
+		return nil
+	}
+	return r.concreteMethod(name, arg)
 }
 
 // heldIn returns the value that field name of v holds when v is a struct
