@@ -224,11 +224,11 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 			case *ssa.Call:
 				return isAtomicLoad(x)
 			case *ssa.FieldAddr:
-				st, ok := x.X.Type().Underlying().(*types.Pointer)
+				ptr, ok := x.X.Type().Underlying().(*types.Pointer)
 				if !ok || !holdsParamOrIs(x.X) {
 					return false
 				}
-				if fields, ok := st.Elem().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() {
+				if fields, ok := ptr.Elem().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() {
 					return tallyField().MatchString(fields.Field(x.Field).Name())
 				}
 			case *ssa.Field:
