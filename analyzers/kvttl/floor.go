@@ -1,9 +1,7 @@
 package kvttl
 
 import (
-	"go/ast"
 	"go/token"
-	"go/types"
 	"time"
 
 	"golang.org/x/tools/go/ssa"
@@ -58,8 +56,6 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		case bound.Countdown && bound.Floor <= 0:
 			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
 				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
-			} else if made := p.madeOnce(b, src); made != nil {
-				b.pos, b.end = made.Pos(), made.End() // ttl := time.Until(due), where it counts down
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
@@ -108,21 +104,4 @@ func (p *pass) lowClampOf(src kvapi.Source, at *ssa.BasicBlock, min int) bool {
 	inside.Args = nil // the clamp as written, whatever its callers give
 	bound, _ := p.model.SourceBound(inside, at, nil)
 	return bound.Clamped && bound.Floored && bound.Floor > 0 && bound.Floor/perSecond < float64(min) && !bound.Countdown
-}
-
-// madeOnce returns the expression that defines the local variable given
-// where b is reported, when it is defined once: the countdown itself.
-func (p *pass) madeOnce(b binding, src kvapi.Source) ast.Expr {
-	e := b.arg
-	if b.frame == nil {
-		e = src.Expr
-	}
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok || id.Pos() != b.pos {
-		return nil
-	}
-	if v, ok := p.info.TypesInfo.Uses[id].(*types.Var); ok {
-		return p.model.MadeOnce(v)
-	}
-	return nil
 }

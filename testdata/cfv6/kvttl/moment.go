@@ -26,19 +26,3 @@ func (s *store) resendSoon(ctx context.Context, key, v string, until time.Time) 
 func (s *store) resendAny(ctx context.Context, key, v string, until time.Time) error {
 	return putFor(ctx, s.client, key, v, time.Until(until)) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
 }
-
-// Counted down into a variable, then given: reported where it counts
-// down.
-func (s *store) holdUntil(ctx context.Context, key, v string, due time.Time, grace time.Duration) error {
-	ttl := time.Until(due.Add(grace)) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
-	return putFor(ctx, s.client, key, v, ttl)
-}
-
-// Quiet: counted down into a variable that a floor then holds up.
-func (s *store) holdAtLeastAMinute(ctx context.Context, key, v string, due time.Time) error {
-	ttl := time.Until(due)
-	if ttl < time.Minute {
-		ttl = time.Minute
-	}
-	return putFor(ctx, s.client, key, v, ttl)
-}
