@@ -158,12 +158,12 @@ func (c *checker) reportMade(src kvapi.Source, format string, args ...any) {
 		if id, ok := ast.Unparen(src.Expr).(*ast.Ident); ok {
 			switch obj := c.pass.TypesInfo.Uses[id].(type) {
 			case *types.Var:
-				if kvapi.IsString(obj.Type()) && !obj.IsField() && c.model.DefinedLocally(obj) {
+				if kvapi.IsString(obj.Type()) && !obj.IsField() && c.definedLocally(obj) {
 					made = obj.Pos()
 				}
 			case *types.Const:
 				// const key = "sql:" + popularQuery, the same way.
-				if kvapi.IsString(obj.Type()) && c.model.DefinedLocally(obj) {
+				if kvapi.IsString(obj.Type()) && c.definedLocally(obj) {
 					made = obj.Pos()
 				}
 			}
@@ -214,10 +214,26 @@ func (c *checker) localKeyVar(e ast.Expr) *types.Var {
 		return nil
 	}
 	v, ok := c.pass.TypesInfo.Uses[id].(*types.Var)
-	if !ok || v.IsField() || !c.model.DefinedLocally(v) {
+	if !ok || v.IsField() || !c.definedLocally(v) {
 		return nil
 	}
 	return v
+}
+
+// definedLocally reports whether v is a local variable defined by an
+// assignment or a var declaration, not a parameter.
+func (c *checker) definedLocally(v types.Object) bool {
+	path := c.model.Path(v.Pos())
+	if len(path) < 2 || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return false
+	}
+	switch n := path[1].(type) {
+	case *ast.AssignStmt:
+		return n.Tok == token.DEFINE
+	case *ast.ValueSpec:
+		return true
+	}
+	return false
 }
 
 // key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
@@ -398,12 +414,62 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 		// meta := map[string]any{...}, given to the write later: what it
 		// is made with, as entries added after only make it longer.
 		if v, ok := info.Uses[e].(*types.Var); ok {
-			if made := c.model.MadeOnce(v); made != nil {
+			if made := c.madeOnce(v); made != nil {
 				return max(c.jsonSize(made, depth+1), typeJSONSize(v.Type(), 0))
 			}
 		}
 	}
 	return typeJSONSize(info.TypeOf(e), 0)
+}
+
+// madeOnce returns the expression that the local variable v is defined
+// with, when nothing assigns it again, takes its address or deletes from
+// it.
+func (c *checker) madeOnce(v *types.Var) ast.Expr {
+	if !c.definedLocally(v) {
+		return nil
+	}
+	path := c.model.Path(v.Pos())
+	var made ast.Expr
+	switch n := path[1].(type) {
+	case *ast.AssignStmt:
+		if i := slices.IndexFunc(n.Lhs, func(e ast.Expr) bool { return e.Pos() == v.Pos() }); i >= 0 && len(n.Rhs) == len(n.Lhs) {
+			made = n.Rhs[i]
+		}
+	case *ast.ValueSpec:
+		if i := slices.IndexFunc(n.Names, func(id *ast.Ident) bool { return id.Pos() == v.Pos() }); i >= 0 && len(n.Values) == len(n.Names) {
+			made = n.Values[i]
+		}
+	}
+	body := slices.IndexFunc(path, func(n ast.Node) bool { _, ok := n.(*ast.BlockStmt); return ok })
+	if made == nil || body < 0 {
+		return nil
+	}
+	info := c.pass.TypesInfo
+	is := func(e ast.Expr) bool { id, ok := ast.Unparen(e).(*ast.Ident); return ok && info.Uses[id] == v }
+	changed := false
+	ast.Inspect(path[body], func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			changed = changed || slices.ContainsFunc(n.Lhs, is)
+		case *ast.UnaryExpr:
+			changed = changed || n.Op == token.AND && is(n.X)
+		case *ast.CallExpr:
+			if b, ok := info.Uses[ident(n.Fun)].(*types.Builtin); ok && b.Name() == "delete" && len(n.Args) > 0 {
+				changed = changed || is(n.Args[0])
+			}
+		}
+		return !changed
+	})
+	if changed {
+		return nil
+	}
+	return made
+}
+
+func ident(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
 }
 
 // textMin is a lower bound on the length of the string e, from what it
@@ -420,7 +486,7 @@ func (c *checker) textMin(e ast.Expr, depth int) int {
 	case *ast.Ident:
 		// A local key made once: k := fmt.Sprintf("archive:%s:%0600d", ...).
 		if v, ok := c.pass.TypesInfo.Uses[e].(*types.Var); ok {
-			if made := c.model.MadeOnce(v); made != nil {
+			if made := c.madeOnce(v); made != nil {
 				return c.textMin(made, depth+1)
 			}
 		}
