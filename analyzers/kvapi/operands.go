@@ -571,30 +571,40 @@ func copiedParam(v ssa.Value, name string) *ssa.Parameter {
 // of, when nothing is stored in its field name since. (A variable that
 // closures share is not a copy made to be completed.)
 func CopyOf(alloc *ssa.Alloc, name string) *ssa.Parameter {
-	if alloc.Heap {
-		return nil
-	}
 	st, ok := derefStruct(alloc.Type())
-	if !ok {
+	param := startedAs(alloc)
+	if !ok || param == nil {
 		return nil
 	}
 	idx := fieldIndex(st, name)
+	for _, ref := range *alloc.Referrers() {
+		if ref, ok := ref.(*ssa.FieldAddr); ok && ref.Field == idx && slices.ContainsFunc(*ref.Referrers(), func(i ssa.Instruction) bool {
+			st, ok := i.(*ssa.Store)
+			return ok && st.Addr == ref
+		}) {
+			return nil
+		}
+	}
+	return param
+}
+
+// startedAs returns the parameter that local, a variable of the function
+// alone, is a copy of: a struct receiver or parameter, which Go keeps in a
+// variable of its own when the function changes it or takes its address.
+// Nil when anything else is stored in it whole.
+func startedAs(local ssa.Value) *ssa.Parameter {
+	alloc, ok := local.(*ssa.Alloc)
+	if !ok || alloc.Heap {
+		return nil
+	}
 	var param *ssa.Parameter
 	for _, ref := range *alloc.Referrers() {
-		switch ref := ref.(type) {
-		case *ssa.Store:
+		if ref, ok := ref.(*ssa.Store); ok {
 			p, ok := ref.Val.(*ssa.Parameter)
 			if !ok || param != nil {
 				return nil
 			}
 			param = p
-		case *ssa.FieldAddr:
-			if ref.Field == idx && slices.ContainsFunc(*ref.Referrers(), func(i ssa.Instruction) bool {
-				st, ok := i.(*ssa.Store)
-				return ok && st.Addr == ref
-			}) {
-				return nil
-			}
 		}
 	}
 	return param

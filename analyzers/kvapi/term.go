@@ -379,23 +379,6 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 	return opaque
 }
 
-// startedAs returns the parameter that local, a variable, starts as a
-// copy of: a struct receiver or parameter, which Go keeps in a variable
-// of its own when the function changes it.
-func startedAs(local ssa.Value) *ssa.Parameter {
-	alloc, ok := local.(*ssa.Alloc)
-	if !ok {
-		return nil
-	}
-	for _, ref := range *alloc.Referrers() {
-		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
-			p, _ := st.Val.(*ssa.Parameter)
-			return p
-		}
-	}
-	return nil
-}
-
 // literal is the Term of a struct literal of basic fields, each set once
 // or left zero: the key value of keys.Wallet{Rider: id}.String(), so that
 // two such literals with the same fields make the same key.

@@ -1005,7 +1005,7 @@ func (c *checker) builtCaptured(v ssa.Value) (int64, bool) {
 			continue
 		}
 		call, ok := st.Val.(*ssa.Call)
-		if appended != nil || !ok || !isAppend(call) || len(call.Call.Args) != 2 || !loadOf(call.Call.Args[0], alloc) || literalLen1(call.Call.Args[1]) != 1 {
+		if appended != nil || !ok || !isAppend(call) || len(call.Call.Args) != 2 || !loadOf(call.Call.Args[0], alloc) || !appendsOne(call) {
 			return 0, false
 		}
 		appended = st
@@ -1055,13 +1055,11 @@ func loadOf(v ssa.Value, addr ssa.Value) bool {
 	return ok && load.Op == token.MUL && load.X == addr
 }
 
-// literalLen1 is the number of elements of the varargs slice of an
-// append, or -1.
-func literalLen1(v ssa.Value) int64 {
-	if n, ok := literalLen(v); ok {
-		return n
-	}
-	return -1
+// appendsOne reports whether call, an append, adds one element:
+// append(xs, x).
+func appendsOne(call *ssa.Call) bool {
+	n, ok := literalLen(call.Call.Args[1])
+	return ok && n == 1
 }
 
 // sliceSize returns how many elements a slice expression holds when
