@@ -768,9 +768,10 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		// or a closure the function keeps: keyFor(day).
 		if callee := calledFunc(&v.Call); callee != nil {
 			if g := singleton(callee); g != nil {
-				// Client(), which returns the client a sync.Once made:
-				// the same value every call.
-				w.b.WriteString("(" + g.Pkg.Pkg.Path() + "." + g.Name() + ")")
+				// Client(), which returns the client a sync.Once made,
+				// or Default(), the instance SetDefault installed: the
+				// variable itself, as a load of it and its Term are.
+				w.b.WriteString(g.Pkg.Pkg.Path() + "." + g.Name())
 				return
 			}
 			// A helper whose result is not known (clientIP(r)) is this
@@ -823,17 +824,46 @@ func singleton(fn *ssa.Function) *ssa.Global {
 		if !ok {
 			continue
 		}
-		load, ok := ret.Results[0].(*ssa.UnOp)
-		if !ok || load.Op != token.MUL {
-			return nil
-		}
-		lg, ok := load.X.(*ssa.Global)
-		if !ok || g != nil && lg != g {
+		lg := loadedGlobal(ret.Results[0])
+		if lg == nil || g != nil && lg != g {
 			return nil
 		}
 		g = lg
 	}
 	return g
+}
+
+// loadedGlobal returns the package variable v is loaded from, directly
+// or through the result variable that a function with a defer returns
+// (t0 = local *Store; *t0 = *std; rundefers; return *t0), or nil.
+func loadedGlobal(v ssa.Value) *ssa.Global {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	switch x := load.X.(type) {
+	case *ssa.Global:
+		return x
+	case *ssa.Alloc:
+		var g *ssa.Global
+		for _, ref := range *x.Referrers() {
+			st, ok := ref.(*ssa.Store)
+			if !ok || st.Addr != x {
+				continue
+			}
+			sg, ok := st.Val.(*ssa.UnOp)
+			if !ok || sg.Op != token.MUL {
+				return nil
+			}
+			lg, ok := sg.X.(*ssa.Global)
+			if !ok || g != nil && lg != g {
+				return nil
+			}
+			g = lg
+		}
+		return g
+	}
+	return nil
 }
 
 // getter reports whether call reads a string or number that its

@@ -608,6 +608,10 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			}
 			return c.term(arg, depth+1)
 		}
+		if g := singleton(callee); g != nil {
+			// Default(), the instance a package variable holds.
+			return &Term{Op: TermGlobal, Name: g.Pkg.Pkg.Path() + "." + g.Name()}
+		}
 		if ret := c.model.returnTerm(callee); ret != nil {
 			var args []*Term
 			for _, a := range closureArgs(v, callee) {
