@@ -938,11 +938,42 @@ func (r *Result) outParams(fn *ssa.Function, op *Op) []int {
 		default:
 			continue
 		}
-		if r.receives(p, read, 0) {
+		if r.receives(p, read, 0) || passedOut(op, p) {
 			out = append(out, i)
 		}
 	}
 	return out
+}
+
+// passedOut reports whether op is a call of a wrapper that decodes into
+// one of its arguments, and that argument is p: Fill[T, PT](ctx, s, v PT)
+// { return s.Load(ctx, v.Key(), v) }.
+func passedOut(op *Op, p *ssa.Parameter) bool {
+	if op.Wrapped == nil || op.Call.Common().IsInvoke() {
+		return false
+	}
+	args := op.Call.Common().Args
+	for _, i := range op.Wrapped.Out {
+		if i >= len(args) {
+			continue
+		}
+		a := args[i]
+		for {
+			switch v := a.(type) {
+			case *ssa.MakeInterface:
+				a = v.X
+				continue
+			case *ssa.ChangeType:
+				a = v.X
+				continue
+			}
+			break
+		}
+		if a == p {
+			return true
+		}
+	}
+	return false
 }
 
 // receives reports whether what addr points to is given a value computed
