@@ -582,6 +582,24 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 				if parts(user, into) {
 					return true
 				}
+			case *ssa.MakeClosure:
+				// A closure made before the reader that sets the variable
+				// it captures: s.do(ctx, func() error { val, err =
+				// ns.GetString(key, nil); return err }).
+				if !w.before(user, reader) {
+					continue
+				}
+				fn := user.Fn.(*ssa.Function)
+				for i, b := range user.Bindings {
+					if b != v {
+						continue
+					}
+					for _, ref := range *fn.FreeVars[i].Referrers() {
+						if st, ok := ref.(*ssa.Store); ok && st.Addr == fn.FreeVars[i] && w.walk(Step{Value: st.Val, Changed: s.Changed}, depth+1) {
+							return true
+						}
+					}
+				}
 			case ssa.CallInstruction:
 				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) || w.model.notFilled(user, v) {
 					continue
