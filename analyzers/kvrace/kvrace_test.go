@@ -43,3 +43,10 @@ func TestOptionalCapability(t *testing.T) {
 // The package of units of work: a wrapper's read-modify-write of a key
 // given as a fmt.Stringer, asked for its text twice.
 func TestUnits(t *testing.T) { kvtest.Run(t, "syumai033", kvrace.Analyzer, "./units") }
+
+// A store installed once and used through package-level functions, whose
+// Get reads in a closure under a timeout, and generic helpers that decode
+// into a record naming its own key.
+func TestDefaultInstance(t *testing.T) {
+	kvtest.Run(t, "syumai033", kvrace.Analyzer, "./defaultuse")
+}
