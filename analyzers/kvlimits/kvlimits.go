@@ -851,7 +851,8 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 // of them.
 //
 // It reports at the start of the call: the mistake is the call's, and
-// its elements are often written lines below, or elsewhere.
+// its elements are often written lines below, or elsewhere. A window
+// cut from a bigger slice is reported where it is cut.
 func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what string) {
 	report := func(src kvapi.Source, format string, args ...any) {
 		if op.Expr != nil {
@@ -883,7 +884,9 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 				report(src, "this %s sends batches of up to %d %s, but KV takes at most %d in one request: flush at %d", what, n, noun, most, most)
 			}
 			if n, ok := c.window(in); ok && n > most {
-				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+				// At the window, pairs[lo:min(lo+batch, len(pairs))],
+				// which is where the size is chosen.
+				c.rep.Report(analysis.Diagnostic{Pos: in.Pos(), Message: fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)})
 			}
 			if n, ok := c.chunkSize(in); ok && n > most {
 				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
