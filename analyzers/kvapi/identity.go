@@ -813,18 +813,31 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 }
 
 // singleton returns the package variable that fn, a function given
-// nothing, returns on every path: an accessor of a client made once.
+// nothing, returns on every path that succeeds: an accessor of a client
+// made once, or of a default instance (Default(), or std() (*Store,
+// error) that returns Default() or an error).
 func singleton(fn *ssa.Function) *ssa.Global {
-	if len(fn.Params) > 0 || fn.Signature.Results().Len() != 1 {
+	return singletonIn(fn, 0)
+}
+
+func singletonIn(fn *ssa.Function, depth int) *ssa.Global {
+	results := fn.Signature.Results()
+	orError := results.Len() == 2 && isError(results.At(1).Type())
+	if len(fn.Params) > 0 || results.Len() != 1 && !orError || depth > 2 {
 		return nil
 	}
 	var g *ssa.Global
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok {
+		if !ok || orError && !IsNil(ret.Results[1]) {
 			continue
 		}
 		lg := loadedGlobal(ret.Results[0])
+		if call, ok := ret.Results[0].(*ssa.Call); ok && lg == nil {
+			if callee := call.Call.StaticCallee(); callee != nil {
+				lg = singletonIn(callee, depth+1)
+			}
+		}
 		if lg == nil || g != nil && lg != g {
 			return nil
 		}

@@ -8,6 +8,7 @@ package defaultstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -101,9 +102,26 @@ func Load(ctx context.Context, key string, out any) (bool, error) {
 	return Default().Load(ctx, key, out)
 }
 
-// PutString calls Default().PutString.
+var errNoDefault = errors.New("defaultstore: SetDefault was not called")
+
+// current returns the default store, or an error when there is none.
+func current() (*Store, error) {
+	mu.RLock()
+	set := std != nil
+	mu.RUnlock()
+	if !set {
+		return nil, errNoDefault
+	}
+	return Default(), nil
+}
+
+// PutString calls PutString on the default store.
 func PutString(ctx context.Context, key, value string) error {
-	return Default().PutString(ctx, key, value)
+	s, err := current()
+	if err != nil {
+		return err
+	}
+	return s.PutString(ctx, key, value)
 }
 
 // PutJSON calls Default().PutJSON.
