@@ -852,7 +852,7 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 //
 // It reports at the start of the call: the mistake is the call's, and
 // its elements are often written lines below, or elsewhere. A window
-// cut from a bigger slice is reported where it is cut.
+// cut from a bigger slice is reported at the argument that sends it.
 func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what string) {
 	report := func(src kvapi.Source, format string, args ...any) {
 		if op.Expr != nil {
@@ -884,9 +884,14 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 				report(src, "this %s sends batches of up to %d %s, but KV takes at most %d in one request: flush at %d", what, n, noun, most, most)
 			}
 			if n, ok := c.window(in); ok && n > most {
-				// At the window, pairs[lo:min(lo+batch, len(pairs))],
-				// which is where the size is chosen.
-				c.rep.Report(analysis.Diagnostic{Pos: in.Pos(), Message: fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)})
+				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+				if src.Expr != nil {
+					// At the window as the call is given it, Body:
+					// pairs[lo:min(lo+batch, len(pairs))] on a line of its own.
+					c.rep.Report(analysis.Diagnostic{Pos: src.Expr.Pos(), End: src.Expr.End(), Message: msg})
+				} else {
+					report(src, "%s", msg)
+				}
 			}
 			if n, ok := c.chunkSize(in); ok && n > most {
 				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)

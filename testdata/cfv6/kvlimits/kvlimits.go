@@ -303,8 +303,22 @@ func (c *client) pushInSmallChunks(ctx context.Context, devices []device) error 
 // The same with a window cut by hand, handed to the bulk write whole.
 func (c *client) pushWindows(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
 	for start := 0; start < len(body); start += importChunk {
-		batch := body[start:min(start+importChunk, len(body))] // want `this bulk write sends chunks of up to 20000 pairs`
-		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil {
+		batch := body[start:min(start+importChunk, len(body))]
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil { // want `this bulk write sends chunks of up to 20000 pairs`
+			return err
+		}
+	}
+	return nil
+}
+
+// The window cut in the call, on a line of its own: reported there.
+func (c *client) pushWindowsInCall(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
+	for start := 0; start < len(body); start += importChunk {
+		_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{
+			AccountID: cloudflare.F(c.account),
+			Body:      body[start:min(start+importChunk, len(body))], // want `this bulk write sends chunks of up to 20000 pairs`
+		})
+		if err != nil {
 			return err
 		}
 	}
