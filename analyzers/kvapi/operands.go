@@ -934,20 +934,52 @@ func (r *Result) constructed(call *ssa.Call, callee *ssa.Function, name string, 
 				// helper's parameters, bound to what this call gives.
 				src.madeBy = call
 			} else if p, ok := src.Value.(*ssa.Parameter); ok && p.Parent() == callee {
-				if i := slices.Index(callee.Params, p); i < len(call.Call.Args) {
-					src.Value, src.Expr, src.Pos = call.Call.Args[i], nil, call.Pos()
-					// Reported at the argument, where the caller gives it.
-					if e := r.CallExpr(call.Pos()); e != nil && !e.Ellipsis.IsValid() {
-						if j := i - (len(call.Call.Args) - len(e.Args)); j >= 0 && j < len(e.Args) {
-							src.Expr, src.Pos = e.Args[j], e.Args[j].Pos()
-						}
-					}
-				}
+				src = r.givenAt(src, call, p)
 			}
 			srcs = append(srcs, src)
 		}
 	}
 	return srcs
+}
+
+// givenAt returns src, the helper's parameter p, as the argument that
+// call gives for it, reported at that argument, where the caller gives it.
+func (r *Result) givenAt(src Source, call *ssa.Call, p *ssa.Parameter) Source {
+	callee := p.Parent()
+	if i := slices.Index(callee.Params, p); i >= 0 && i < len(call.Call.Args) {
+		src.Value, src.Expr, src.Pos, src.madeBy = call.Call.Args[i], nil, call.Pos(), nil
+		if e := r.CallExpr(call.Pos()); e != nil && !e.Ellipsis.IsValid() {
+			if j := i - (len(call.Call.Args) - len(e.Args)); j >= 0 && j < len(e.Args) {
+				src.Expr, src.Pos = e.Args[j], e.Args[j].Pos()
+			}
+		}
+	}
+	return src
+}
+
+// retypedParam returns the parameter of the helper that made src whose value
+// src is, only retyped (shared.UnionString(val), any(val)), or nil: the
+// same value as the caller's argument, not every caller's.
+func retypedParam(src Source) *ssa.Parameter {
+	if src.madeBy == nil {
+		return nil
+	}
+	v := src.Value
+	for {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.Parameter:
+			if x.Parent() == src.madeBy.Call.StaticCallee() {
+				return x
+			}
+		}
+		return nil
+	}
 }
 
 // madeTerm returns the Term of a source that a helper computed from its
@@ -1342,6 +1374,11 @@ func (r *Result) unwrap(s Source, depth int) []Source {
 				}
 				if call, ok := ast.Unparen(s.Expr).(*ast.CallExpr); ok && len(call.Args) == 1 {
 					inner.Expr = call.Args[0]
+				}
+				if p := retypedParam(inner); p != nil {
+					// Value: cloudflare.F(shared.UnionString(val)) in a
+					// helper the caller gives val.
+					inner = r.givenAt(inner, inner.madeBy, p)
 				}
 				return []Source{inner}
 			}

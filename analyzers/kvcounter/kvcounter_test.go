@@ -29,3 +29,7 @@ func TestConfiguredInterface(t *testing.T) {
 
 // The KV REST API over net/http, with no SDK.
 func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvcounter.Analyzer, "./kvcounter") }
+
+// A helper that builds every put's parameters from the text it is given:
+// a limit through it is no count, though a sum goes through it elsewhere.
+func TestValueHelper(t *testing.T) { kvtest.Run(t, "cfv6", kvcounter.Analyzer, "./valuehelper") }
