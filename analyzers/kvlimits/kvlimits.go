@@ -852,7 +852,7 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 //
 // It reports at the start of the call: the mistake is the call's, and
 // its elements are often written lines below, or elsewhere. A window
-// cut from a bigger slice is reported at the argument that sends it.
+// cut from a bigger slice in the argument itself is reported there.
 func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what string) {
 	report := func(src kvapi.Source, format string, args ...any) {
 		if op.Expr != nil {
@@ -885,8 +885,8 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			}
 			if n, ok := c.window(in); ok && n > most {
 				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-				if src.Expr != nil {
-					// At the window as the call is given it, Body:
+				if _, cut := ast.Unparen(src.Expr).(*ast.SliceExpr); cut {
+					// At the window the call is given, Body:
 					// pairs[lo:min(lo+batch, len(pairs))] on a line of its own.
 					c.rep.Report(analysis.Diagnostic{Pos: src.Expr.Pos(), End: src.Expr.End(), Message: msg})
 				} else {

@@ -325,6 +325,22 @@ func (c *client) pushWindowsInCall(ctx context.Context, body []kv.NamespaceBulkU
 	return nil
 }
 
+// The window cut on a line before a call written over several lines:
+// reported at the call, not at the name it is sent by.
+func (c *client) pushWindowsByName(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
+	for start := 0; start < len(body); start += importChunk {
+		batch := body[start:min(start+importChunk, len(body))]
+		_, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{ // want `this bulk write sends chunks of up to 20000 pairs`
+			AccountID: cloudflare.F(c.account),
+			Body:      batch,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Quiet: windows within the limit.
 func (c *client) pushSmallWindows(ctx context.Context, body []kv.NamespaceBulkUpdateParamsBody) error {
 	for start := 0; start < len(body); start += 5000 {
