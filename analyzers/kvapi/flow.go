@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -791,11 +792,17 @@ func (r *Result) DependsOnAny(vals []ssa.Value, sink ssa.Instruction, from []ssa
 // when one method does v.pages[page]++ and another publishes v.pages.
 func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 	var homes []ssa.Value
+	var syncHomes []ssa.Value // sync.Maps whose elements hold the count
 	var counters []*ssa.Function
 	r.Backward(v, sink, func(s Step) bool {
 		switch x := s.Value.(type) {
 		case *ssa.FieldAddr, *ssa.Global:
 			homes = append(homes, x)
+		case *ssa.TypeAssert:
+			// n := *v.(*int64) of an element that a sync.Map holds.
+			if m := syncMapOf(x.X); m != nil {
+				syncHomes = append(syncHomes, m)
+			}
 		case *ssa.Call:
 			// A method of the package that adds and returns the sum:
 			// n := tally.inc(id), with c.counts[id]++ inside.
@@ -833,15 +840,39 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 			}
 		}
 	}
-	if len(homes) == 0 {
+	if len(homes) == 0 && len(syncHomes) == 0 {
 		return false
 	}
 	same := func(addr ssa.Value) bool {
 		return slices.ContainsFunc(homes, func(h ssa.Value) bool { return sameHome(h, addr) })
 	}
+	// An element of the same sync.Map, added to where it is kept:
+	// *v.(*int64)++, or v.(*atomic.Int64).Add(1).
+	sameElement := func(v ssa.Value) bool {
+		ta, ok := v.(*ssa.TypeAssert)
+		if !ok {
+			return false
+		}
+		m := syncMapOf(ta.X)
+		return m != nil && slices.ContainsFunc(syncHomes, func(h ssa.Value) bool { return sameHome(h, m) })
+	}
 	for _, fn := range r.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
+				if len(syncHomes) > 0 {
+					switch x := instr.(type) {
+					case *ssa.Store:
+						if isAddition(x.Val) && sameElement(x.Addr) {
+							return true
+						}
+					case *ssa.Call:
+						if callee := x.Call.StaticCallee(); callee != nil && callee.Object() != nil && callee.Object().Pkg() != nil &&
+							callee.Object().Pkg().Path() == "sync/atomic" && strings.HasPrefix(callee.Name(), "Add") &&
+							len(x.Call.Args) > 0 && sameElement(x.Call.Args[0]) {
+							return true
+						}
+					}
+				}
 				switch x := instr.(type) {
 				case *ssa.MapUpdate:
 					if load, ok := x.Map.(*ssa.UnOp); ok && load.Op == token.MUL && isAddition(x.Value) && same(load.X) {
@@ -856,6 +887,55 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 		}
 	}
 	return false
+}
+
+// syncMapOf returns the address of the sync.Map, a field or a package
+// variable, that v is an element of: the value a Load or LoadOrStore
+// returned, or that Range handed its callback. Nil when v is none.
+func syncMapOf(v ssa.Value) ssa.Value {
+	isMapCall := func(call ssa.CallInstruction, names ...string) (ssa.Value, bool) {
+		callee := call.Common().StaticCallee()
+		if callee == nil || callee.Signature.Recv() == nil || len(call.Common().Args) == 0 || !slices.Contains(names, callee.Name()) {
+			return nil, false
+		}
+		ptr, ok := callee.Signature.Recv().Type().(*types.Pointer)
+		if !ok {
+			return nil, false
+		}
+		if named, ok := types.Unalias(ptr.Elem()).(*types.Named); !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "sync" || named.Obj().Name() != "Map" {
+			return nil, false
+		}
+		switch m := call.Common().Args[0].(type) {
+		case *ssa.FieldAddr, *ssa.Global:
+			return m, true
+		}
+		return nil, false
+	}
+	switch v := v.(type) {
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
+			if m, ok := isMapCall(call, "Load", "LoadOrStore", "LoadAndDelete", "Swap"); ok {
+				return m
+			}
+		}
+	case *ssa.Parameter:
+		fn := v.Parent()
+		if fn.Parent() == nil || len(fn.Params) != 2 || fn.Params[1] != v {
+			return nil
+		}
+		for _, b := range fn.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok || len(call.Common().Args) != 2 || FuncValue(call.Common().Args[1]) != fn {
+					continue
+				}
+				if m, ok := isMapCall(call, "Range"); ok {
+					return m
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // sameHome reports whether a and b address the same package variable, or
