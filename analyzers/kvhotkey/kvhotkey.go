@@ -181,7 +181,7 @@ func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 			continue
 		}
 		for _, side := range []ssa.Value{cmp.X, cmp.Y} {
-			if !elapsed(side) {
+			if !elapsed(side) || readThisRun(side.(*ssa.Call), loop) {
 				continue
 			}
 			if k := model.Constant(kvapi.OtherOperand(cmp, side)); k != nil {
@@ -190,6 +190,19 @@ func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 				}
 			}
 		}
+	}
+	return false
+}
+
+// readThisRun reports whether the moment that elapsed measures from is
+// data of this run of the loop, not the time of the last write: a stamp
+// parsed from the record this run read (scheduled.Sub(seen) of seen, _ :=
+// time.Parse(..., last)) filters records, it does not pace the writes.
+func readThisRun(elapsed *ssa.Call, loop kvapi.Loop) bool {
+	from := elapsed.Call.Args[len(elapsed.Call.Args)-1] // time.Since(t), now.Sub(t)
+	switch v := from.(type) {
+	case *ssa.Extract, *ssa.Call, *ssa.Field:
+		return loop[v.(ssa.Instruction).Block()]
 	}
 	return false
 }
