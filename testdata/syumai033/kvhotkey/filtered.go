@@ -1,6 +1,8 @@
 package kvhotkey
 
 import (
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -39,4 +41,33 @@ func flagSilentPaced(ns *kv.Namespace, keys []string) error {
 		wrote = time.Now()
 	}
 	return nil
+}
+
+// statusBoard keeps each clinician's status in memory and flushes it to KV.
+type statusBoard struct {
+	status sync.Map // clinician -> string
+	ns     *kv.Namespace
+}
+
+// flush writes each status under its own key, and the whole roster under
+// one key once per entry.
+func (b *statusBoard) flush() { // want flush:"kvhotkey"
+	var roster []string
+	b.status.Range(func(k, v any) bool {
+		_ = b.ns.PutString("status:"+k.(string), v.(string), nil)
+		roster = append(roster, k.(string))
+		_ = b.ns.PutString("roster:current", strings.Join(roster, ","), nil) // want `this loop writes the same KV key on every iteration`
+		return true
+	})
+}
+
+// Quiet: the roster written once, after the Range.
+func (b *statusBoard) flushOnce() error {
+	var roster []string
+	b.status.Range(func(k, v any) bool {
+		_ = b.ns.PutString("status:"+k.(string), v.(string), nil)
+		roster = append(roster, k.(string))
+		return true
+	})
+	return b.ns.PutString("roster:current", strings.Join(roster, ","), nil)
 }
