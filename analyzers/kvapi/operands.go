@@ -396,6 +396,8 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	structs := []ssa.Value{args[inner.Index]}
 	if elems {
 		structs = r.elements(args[inner.Index], 0)
+	} else if vals := rangedMapValues(args[inner.Index]); len(vals) > 0 {
+		structs = vals // for key, p := range pending: what was put in pending
 	}
 	if !elems && givenByCaller(args[inner.Index], name) {
 		// The caller's own options, copied and completed here, or picked
@@ -940,6 +942,36 @@ func (r *Result) constructed(call *ssa.Call, callee *ssa.Function, name string, 
 		}
 	}
 	return srcs
+}
+
+// rangedMapValues returns the values stored into the map that v, the value of
+// a range over it, comes from: params kept in a map by key and sent by a
+// later loop. Nil when v is not such a value, or the map is not one this
+// function made and filled.
+func rangedMapValues(v ssa.Value) []ssa.Value {
+	ext, ok := v.(*ssa.Extract)
+	if !ok || ext.Index != 2 {
+		return nil
+	}
+	next, ok := ext.Tuple.(*ssa.Next)
+	if !ok || next.IsString {
+		return nil
+	}
+	rng, ok := next.Iter.(*ssa.Range)
+	if !ok {
+		return nil
+	}
+	m, ok := rng.X.(*ssa.MakeMap)
+	if !ok {
+		return nil
+	}
+	var vals []ssa.Value
+	for _, ref := range *m.Referrers() {
+		if upd, ok := ref.(*ssa.MapUpdate); ok && upd.Map == m {
+			vals = append(vals, upd.Value)
+		}
+	}
+	return vals
 }
 
 // givenAt returns src, the helper's parameter p, as the argument that

@@ -47,3 +47,8 @@ func TestCloudflareV3(t *testing.T) {
 func TestREST(t *testing.T) {
 	kvtest.RunWithSuggestedFixes(t, "rest", kvttl.Analyzer, "./kvttl")
 }
+
+// Parameters kept in a map by key and sent by a later loop.
+func TestKeptParams(t *testing.T) {
+	kvtest.RunWithSuggestedFixes(t, "cfv6", kvttl.Analyzer, "./keptparams")
+}
