@@ -996,22 +996,10 @@ func retypedParam(src Source) *ssa.Parameter {
 	if src.madeBy == nil {
 		return nil
 	}
-	v := src.Value
-	for {
-		switch x := v.(type) {
-		case *ssa.ChangeType:
-			v = x.X
-			continue
-		case *ssa.MakeInterface:
-			v = x.X
-			continue
-		case *ssa.Parameter:
-			if x.Parent() == src.madeBy.Call.StaticCallee() {
-				return x
-			}
-		}
-		return nil
+	if p, ok := retyped(src.Value).(*ssa.Parameter); ok && p.Parent() == src.madeBy.Call.StaticCallee() {
+		return p
 	}
+	return nil
 }
 
 // madeTerm returns the Term of a source that a helper computed from its

@@ -957,19 +957,7 @@ func passedOut(op *Op, p *ssa.Parameter) bool {
 		if i >= len(args) {
 			continue
 		}
-		a := args[i]
-		for {
-			switch v := a.(type) {
-			case *ssa.MakeInterface:
-				a = v.X
-				continue
-			case *ssa.ChangeType:
-				a = v.X
-				continue
-			}
-			break
-		}
-		if a == p {
+		if retyped(args[i]) == p {
 			return true
 		}
 	}
