@@ -885,9 +885,10 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			}
 			if n, ok := c.window(in); ok && n > most {
 				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-				if _, cut := ast.Unparen(src.Expr).(*ast.SliceExpr); cut {
-					// At the window the call is given, Body:
-					// pairs[lo:min(lo+batch, len(pairs))] on a line of its own.
+				if cut, ok := ast.Unparen(src.Expr).(*ast.SliceExpr); ok && cut.High != nil && !isIdent(cut.High) {
+					// At the window the call is given, sized there: Body:
+					// pairs[lo:min(lo+batch, len(pairs))] on a line of its
+					// own (pairs[lo:end] is sized where end is, at the call).
 					c.rep.Report(analysis.Diagnostic{Pos: src.Expr.Pos(), End: src.Expr.End(), Message: msg})
 				} else {
 					report(src, "%s", msg)
@@ -898,6 +899,12 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			}
 		}
 	}
+}
+
+// isIdent reports whether e is a plain name.
+func isIdent(e ast.Expr) bool {
+	_, ok := ast.Unparen(e).(*ast.Ident)
+	return ok
 }
 
 // built says how many elements the slice v holds when a loop appends one
