@@ -866,9 +866,7 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 							return true
 						}
 					case *ssa.Call:
-						if callee := x.Call.StaticCallee(); callee != nil && callee.Object() != nil && callee.Object().Pkg() != nil &&
-							callee.Object().Pkg().Path() == "sync/atomic" && strings.HasPrefix(callee.Name(), "Add") &&
-							len(x.Call.Args) > 0 && sameElement(x.Call.Args[0]) {
+						if AtomicAdd(x) && len(x.Call.Args) > 0 && sameElement(x.Call.Args[0]) {
 							return true
 						}
 					}
@@ -920,22 +918,48 @@ func syncMapOf(v ssa.Value) ssa.Value {
 		}
 	case *ssa.Parameter:
 		fn := v.Parent()
-		if fn.Parent() == nil || len(fn.Params) != 2 || fn.Params[1] != v {
+		if len(fn.Params) != 2 || fn.Params[1] != v {
 			return nil
 		}
-		for _, b := range fn.Parent().Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok || len(call.Common().Args) != 2 || FuncValue(call.Common().Args[1]) != fn {
-					continue
-				}
-				if m, ok := isMapCall(call, "Range"); ok {
-					return m
-				}
+		if call := SyncMapRange(fn); call != nil {
+			if m, ok := isMapCall(call, "Range"); ok {
+				return m
 			}
 		}
 	}
 	return nil
+}
+
+// SyncMapRange returns the call by which the function that makes the
+// closure fn hands it to a sync.Map's Range, which runs it once per
+// entry; nil when there is none.
+func SyncMapRange(fn *ssa.Function) *ssa.Call {
+	if fn.Parent() == nil {
+		return nil
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if ok && CalleeName(call) == "(*sync.Map).Range" && len(call.Call.Args) == 2 && FuncValue(call.Call.Args[1]) == fn {
+				return call
+			}
+		}
+	}
+	return nil
+}
+
+// AtomicAdd reports whether v is a call of one of sync/atomic's Add
+// functions or methods: c.Add(1), atomic.AddInt64(&n, 1).
+func AtomicAdd(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Object() == nil || callee.Object().Pkg() == nil {
+		return false
+	}
+	return callee.Object().Pkg().Path() == "sync/atomic" && strings.HasPrefix(callee.Name(), "Add")
 }
 
 // sameHome reports whether a and b address the same package variable, or

@@ -167,7 +167,7 @@ type incrementFound struct{ fromRead bool }
 func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa.Value) *incrementFound {
 	var found *incrementFound
 	visit := func(s kvapi.Step) bool {
-		if isAtomicAdd(s.Value) {
+		if kvapi.AtomicAdd(s.Value) {
 			found = &incrementFound{}
 			return false
 		}
@@ -352,7 +352,7 @@ func carriesState(model *kvapi.Result, v ssa.Value, put *kvapi.Op) bool {
 		case *ssa.FieldAddr:
 			return !isLocal(x.X)
 		case *ssa.Call:
-			return isAtomicAdd(x)
+			return kvapi.AtomicAdd(x)
 		}
 		return model.IsRead(s.Value)
 	})
@@ -387,20 +387,6 @@ func holdsParam(alloc *ssa.Alloc) bool {
 		}
 	}
 	return false
-}
-
-// isAtomicAdd reports whether v is a call of sync/atomic's Add: a count
-// kept in memory, atomic.AddInt64(&hits, 1) or hits.Add(1).
-func isAtomicAdd(v ssa.Value) bool {
-	call, ok := v.(*ssa.Call)
-	if !ok {
-		return false
-	}
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Object() == nil || callee.Object().Pkg() == nil {
-		return false
-	}
-	return callee.Object().Pkg().Path() == "sync/atomic" && strings.HasPrefix(callee.Name(), "Add")
 }
 
 // fromClock reports whether v is computed from the time: an expiry such

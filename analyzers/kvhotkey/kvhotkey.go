@@ -237,26 +237,12 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 			}
 		}
 	}
-	if (fn.Synthetic == "range-over-func yield" || rangesSyncMap(fn)) && !onFailure(put.Call.Block()) {
+	if (fn.Synthetic == "range-over-func yield" || kvapi.SyncMapRange(fn) != nil) && !onFailure(put.Call.Block()) {
 		// The body of for chunk := range slices.Chunk(xs, n), or of
 		// m.Range(func(k, v any) bool {...}): run per element.
 		return true
 	}
 	return calledInLoop(model, put, fn) || launched(model, put, fn) || runByLooped(model, put, fn, 0)
-}
-
-// rangesSyncMap reports whether the closure fn is the callback that its
-// function hands to a sync.Map's Range, which calls it once per entry.
-func rangesSyncMap(fn *ssa.Function) bool {
-	for _, b := range fn.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if ok && kvapi.CalleeName(call) == "(*sync.Map).Range" && len(call.Call.Args) == 2 && kvapi.FuncValue(call.Call.Args[1]) == fn {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // calledInLoop reports whether the function that makes the closure fn
