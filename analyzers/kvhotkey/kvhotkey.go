@@ -201,8 +201,15 @@ func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 func readThisRun(elapsed *ssa.Call, loop kvapi.Loop) bool {
 	from := elapsed.Call.Args[len(elapsed.Call.Args)-1] // time.Since(t), now.Sub(t)
 	switch v := from.(type) {
-	case *ssa.Extract, *ssa.Call, *ssa.Field:
+	case *ssa.Extract, *ssa.Field:
 		return loop[v.(ssa.Instruction).Block()]
+	case *ssa.Call:
+		// time.Unix(ts, 0) of a stamp this run parsed; not s.lastFlush(),
+		// an accessor of what the loop keeps.
+		return loop[v.Block()] && slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool {
+			in, ok := a.(ssa.Instruction)
+			return ok && loop[in.Block()]
+		})
 	}
 	return false
 }

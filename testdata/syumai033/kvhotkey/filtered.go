@@ -71,3 +71,25 @@ func (b *statusBoard) flushOnce() error {
 	})
 	return b.ns.PutString("roster:current", strings.Join(roster, ","), nil)
 }
+
+// progressKeeper remembers when it last wrote its progress.
+type progressKeeper struct {
+	ns    *kv.Namespace
+	wrote time.Time
+}
+
+func (p *progressKeeper) lastWrite() time.Time { return p.wrote }
+
+// Quiet: paced by an accessor of the time of its own last write.
+func (p *progressKeeper) walk(keys []string) error {
+	for _, k := range keys {
+		if time.Since(p.lastWrite()) < 5*time.Second {
+			continue
+		}
+		if err := p.ns.PutString("walk:progress", k, nil); err != nil {
+			return err
+		}
+		p.wrote = time.Now()
+	}
+	return nil
+}
