@@ -885,10 +885,8 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			}
 			if n, ok := c.window(in); ok && n > most {
 				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-				if cut, ok := ast.Unparen(src.Expr).(*ast.SliceExpr); ok && cut.High != nil && !isIdent(cut.High) {
-					// At the window the call is given, sized there: Body:
-					// pairs[lo:min(lo+batch, len(pairs))] on a line of its
-					// own (pairs[lo:end] is sized where end is, at the call).
+				if sizedHere(src.Expr) {
+					// At the window the call is given, on a line of its own.
 					c.rep.Report(analysis.Diagnostic{Pos: src.Expr.Pos(), End: src.Expr.End(), Message: msg})
 				} else {
 					report(src, "%s", msg)
@@ -901,10 +899,16 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 	}
 }
 
-// isIdent reports whether e is a plain name.
-func isIdent(e ast.Expr) bool {
-	_, ok := ast.Unparen(e).(*ast.Ident)
-	return ok
+// sizedHere reports whether e cuts a window and sizes it in place,
+// pairs[lo:min(lo+batch, len(pairs))]; pairs[lo:end] is sized where end
+// is computed.
+func sizedHere(e ast.Expr) bool {
+	cut, ok := ast.Unparen(e).(*ast.SliceExpr)
+	if !ok || cut.High == nil {
+		return false
+	}
+	_, byName := ast.Unparen(cut.High).(*ast.Ident)
+	return !byName
 }
 
 // built says how many elements the slice v holds when a loop appends one
