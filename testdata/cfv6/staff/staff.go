@@ -154,3 +154,44 @@ func (r *registry) rememberDevice(ctx context.Context, token, device string) err
 	}
 	return r.put(ctx, "token:device:"+token+":"+device, stamp(r.now()))
 }
+
+// Feed tokens listed under their abbreviated prefix and deleted in bulk:
+// a rotation, whose old tokens stay accepted elsewhere for a while.
+func rotateFeedTokens(ctx context.Context, client *cloudflare.Client, showID string) error { // want rotateFeedTokens:"kvsession"
+	res, err := client.KV.Namespaces.Keys.List(ctx, "ns", kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F("acct"),
+		Prefix:    cloudflare.F("ptok:" + showID + ":"),
+	})
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(res.Result))
+	for _, k := range res.Result {
+		names = append(names, k.Name)
+	}
+	_, err = client.KV.Namespaces.BulkDelete(ctx, "ns", kv.NamespaceBulkDeleteParams{ // want `A token revoked or consumed`
+		AccountID: cloudflare.F("acct"),
+		Body:      names,
+	})
+	return err
+}
+
+// Quiet: "stock:" holds stock levels, whatever the letters it ends with.
+func resetStockLevels(ctx context.Context, client *cloudflare.Client, sku string) error {
+	res, err := client.KV.Namespaces.Keys.List(ctx, "ns", kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F("acct"),
+		Prefix:    cloudflare.F("stock:" + sku + ":"),
+	})
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(res.Result))
+	for _, k := range res.Result {
+		names = append(names, k.Name)
+	}
+	_, err = client.KV.Namespaces.BulkDelete(ctx, "ns", kv.NamespaceBulkDeleteParams{
+		AccountID: cloudflare.F("acct"),
+		Body:      names,
+	})
+	return err
+}
