@@ -265,11 +265,26 @@ func (m *Method) fits(fn *types.Func) error {
 			}
 			t = v.Type()
 		}
-		if want := operandKind(o); want != "" && !hasKind(t, want) && !(o == Expiration && IsTime(t)) {
+		if want := operandKind(o); want != "" && !hasKind(t, want) && !(o == Expiration && IsTime(t)) && !(o == Key && isStringer(t)) {
 			return fmt.Errorf("%s is parameter %d%s of type %s, not a %s", operandFlagName(o), a.Index, fieldSuffix(a.Field), t, want)
 		}
 	}
 	return nil
+}
+
+// isStringer reports whether t has a String() string method: a key given
+// as a fmt.Stringer, or as a struct that builds its own text.
+func isStringer(t types.Type) bool {
+	if _, basic := t.Underlying().(*types.Basic); basic {
+		return false // a time.Duration prints itself, but is no key
+	}
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "String")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Signature()
+	return sig.Params().Len() == 0 && sig.Results().Len() == 1 && hasKind(sig.Results().At(0).Type(), "string")
 }
 
 // operandKind is what an operand's type must be, by its underlying type,

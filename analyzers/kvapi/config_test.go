@@ -102,7 +102,10 @@ func TestInSDK(t *testing.T) {
 func TestInterfacesCheck(t *testing.T) {
 	const src = `package store
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 type Options struct{ TTL time.Duration }
 
@@ -111,6 +114,8 @@ type Cache interface {
 	Put(key, value string, ttl time.Duration) error
 	PutWith(key, value string, opts Options) error
 	Tag(key, ttl string) error
+	Keyed(key fmt.Stringer, value string) error
+	Counted(key fmt.Stringer, n int) error
 }
 
 // Typed is a generic port: a key of type K ~string is a string.
@@ -138,6 +143,8 @@ type Typed[K ~string, V any] interface {
 		{"example.com/store.Cache.Tag=put(key=0,ttl=1)", "ttl is parameter 1 of type string, not a number"},
 		{"example.com/store.Cache.Put=put(key=2)", "key is parameter 2 of type time.Duration, not a string"},
 		{"example.com/store.Typed.Put=put(key=0,value=1)", ""},
+		{"example.com/store.Cache.Keyed=put(key=0,value=1)", ""}, // a key that builds its own text
+		{"example.com/store.Cache.Counted=put(key=0,ttl=0)", "ttl is parameter 0 of type fmt.Stringer, not a number"},
 		{"example.com/store.Typed.Put=put(key=1)", "key is parameter 1 of type V, not a string"},
 	} {
 		var c Interfaces

@@ -653,7 +653,7 @@ func paramLocation(t *Term, o Operand) (string, bool) {
 	// configured TTL has no guard, unless it only asks whether a lifetime
 	// was given at all (ttl > 0, !at.IsZero()): a caller's 0 then means
 	// "no expiry" both ways.
-	for (t.Op == TermConvert || t.Op == TermPhi && (!lifetime || setOnlyWhenGiven(t)) || t.Op == TermCall && (passThrough[t.Name] || !lifetime && escapeFuncs[t.Name] != nil || o == Expiration && t.Name == unixSeconds)) && len(t.Args) == 1 {
+	for (t.Op == TermConvert || t.Op == TermPhi && (!lifetime || setOnlyWhenGiven(t)) || t.Op == TermCall && (passThrough[t.Name] || !lifetime && (escapeFuncs[t.Name] != nil || stringerKey(t)) || o == Expiration && t.Name == unixSeconds)) && len(t.Args) == 1 {
 		t = t.Args[0]
 	}
 	if lifetime {
@@ -669,6 +669,12 @@ func paramLocation(t *Term, o Operand) (string, bool) {
 		return strconv.Itoa(t.Args[0].Index-1) + "." + t.Name, true
 	}
 	return "", false
+}
+
+// stringerKey reports whether t asks a parameter for its String(): a
+// key given as a fmt.Stringer, which the configured operand reads whole.
+func stringerKey(t *Term) bool {
+	return t.Name == keyMethodPrefix+"String" && t.Args[0].Op == TermParam
 }
 
 // readsParam reports whether t reads a parameter itself, not only through

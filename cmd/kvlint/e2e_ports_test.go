@@ -165,13 +165,14 @@ func TestPrintInterfaces(t *testing.T) {
 	// The port's methods (whose adapter escapes and prefixes the key), the
 	// option field its adapter reads a TTL from, and a config field of an
 	// unnamed struct, and the generic port over the port (typed.Store),
-	// which only encodes. Not upstream.Provider, whose one implementation
+	// which only encodes, and a port keyed by a fmt.Stringer (stringers.KV).
+	// Not upstream.Provider, whose one implementation
 	// with KV is a cache that holds a Provider itself.
-	const want = "kvlint.test/ports/banners.getter.Get=get(key=1);kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/ops.Op.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.LeaseOptions.TTL=put(ttl);kvlint.test/ports/store.Leases.Lease=put(key=1,value=2);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2);kvlint.test/ports/sweeps.Pages.Delete=delete(key=1);kvlint.test/ports/sweeps.Pages.List=list(cursor=1.Cursor,limit=1.Limit,prefix=1.Prefix);kvlint.test/ports/typed.Store.Delete=put(key=1);kvlint.test/ports/typed.Store.Get=get(key=1);kvlint.test/ports/typed.Store.Put=put(key=1)\n"
+	const want = "kvlint.test/ports/banners.getter.Get=get(key=1);kvlint.test/ports/jobs.Job.Limit.TTL=put(ttl);kvlint.test/ports/ops.Op.TTL=put(ttl);kvlint.test/ports/store.Archiver.Archive=put(expiration=3.Until,key=1,ttl=3.Keep);kvlint.test/ports/store.Cache.Put=put(key=1,value=2);kvlint.test/ports/store.Getter.Get=get(key=1);kvlint.test/ports/store.LeaseOptions.TTL=put(ttl);kvlint.test/ports/store.Leases.Lease=put(key=1,value=2);kvlint.test/ports/store.PutOptions.TTL=put(ttl);kvlint.test/ports/store.Setter.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.Store.Get=get(key=1);kvlint.test/ports/store.Store.Set=put(key=1,ttl=3,value=2);kvlint.test/ports/store.WriteOptions.TTL=put(ttl);kvlint.test/ports/store.Writer.Write=put(expiration=3.ExpireAt,key=1,ttl=3.TTL,value=2);kvlint.test/ports/stringers.KV.Get=get(key=1);kvlint.test/ports/stringers.KV.Put=put(key=1,value=2);kvlint.test/ports/sweeps.Pages.Delete=delete(key=1);kvlint.test/ports/sweeps.Pages.List=list(cursor=1.Cursor,limit=1.Limit,prefix=1.Prefix);kvlint.test/ports/typed.Store.Delete=put(key=1);kvlint.test/ports/typed.Store.Get=get(key=1);kvlint.test/ports/typed.Store.Put=put(key=1)\n"
 	if res.code != exitClean || res.stdout != want {
 		t.Fatalf("--print-interfaces: want %q and exit code 0, got %v", want, res)
 	}
-	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs", "./codes", "./feeds", "./archives", "./meters", "./sweeps", "./seats")
+	vet := runCmd(t, dir, hostEnv(), "go", "vet", "-vettool="+kvlintBin, "-kvapi.interfaces="+strings.TrimSpace(res.stdout), "./limiter", "./sessions", "./jobs", "./codes", "./feeds", "./archives", "./meters", "./sweeps", "./seats", "./stringers/keyed")
 	found := make(map[string]bool)
 	for f := range vetTextFindings(t, vet.stderr) {
 		at, _, _ := strings.Cut(f, ": ")
@@ -179,7 +180,7 @@ func TestPrintInterfaces(t *testing.T) {
 	}
 	// sessions.go:15 passes 20 s to the port package's WithTTL option,
 	// which go vet knows a TTL only from the printed field.
-	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:22:13", "feeds/feeds.go:47:9", "archives/archives.go:22:78", "meters/meters.go:20:81", "sweeps/sweeps.go:74:16", "seats/seats.go:14:59", "seats/seats.go:18:59"} {
+	for _, at := range []string{"limiter/limiter.go:24:15", "limiter/limiter.go:29:30", "sessions/sessions.go:15:62", "jobs/jobs.go:17:16", "codes/codes.go:22:13", "feeds/feeds.go:47:9", "archives/archives.go:22:78", "meters/meters.go:20:81", "sweeps/sweeps.go:74:16", "seats/seats.go:14:59", "seats/seats.go:18:59", "stringers/keyed/keyed.go:18:9"} {
 		if !found[at] {
 			t.Errorf("go vet with the printed interfaces: no finding at %s in %v", at, found)
 		}
@@ -191,7 +192,7 @@ func TestPrintInterfaces(t *testing.T) {
 	// makes with the port's factories; feeds.go:28's come from main,
 	// which go vet does not see. meters.go:20 calls a function value whose
 	// type implements a printed port.
-	if len(found) != 11 {
-		t.Errorf("go vet with the printed interfaces: want 11 findings, got %v", found)
+	if len(found) != 12 {
+		t.Errorf("go vet with the printed interfaces: want 12 findings, got %v", found)
 	}
 }
