@@ -81,9 +81,33 @@ def vet(binary, m):
     """Findings of go vet -vettool=binary on module m, with the storage
     ports the binary prints, as (module, file, line, analyzer, message)."""
     d = os.path.realpath(os.path.join(ROOT, m))  # as go vet names files
-    env = dict(os.environ)
+    # A module with a Worker is vetted for js/wasm as well as for the host:
+    # its backend packages may be built only for the host (//go:build !js).
+    envs = [dict(os.environ)]
     if 'github.com/syumai/workers' in open(os.path.join(d, 'go.mod')).read():
-        env.update(GOOS='js', GOARCH='wasm')
+        envs.append(dict(os.environ, GOOS='js', GOARCH='wasm'))
+    objs = []
+    for env in envs:
+        objs += vet_json(binary, m, d, env)
+    finds, seen = [], set()
+    for chunk in objs:
+        for pkg in chunk.values():
+            for analyzer, diags in pkg.items():
+                if not isinstance(diags, list):
+                    continue
+                for diag in diags:
+                    posn = diag['posn']
+                    mm = re.match(r'^(.*\.go):(\d+):\d+$', posn)
+                    if not mm:
+                        continue
+                    key = (os.path.relpath(mm.group(1), d), int(mm.group(2)), analyzer)
+                    if key not in seen:  # test variants repeat a package's findings
+                        seen.add(key)
+                        finds.append((m, key[0], key[1], analyzer, diag['message']))
+    return finds
+
+def vet_json(binary, m, d, env):
+    """The JSON objects go vet -json prints for module m in d, run with env."""
     ifaces = subprocess.run([binary, '-C', d, '--print-interfaces', './...'],
                             capture_output=True, text=True).stdout.strip()
     # go vet -json prints a stream of JSON objects, one per package, with
@@ -107,22 +131,7 @@ def vet(binary, m):
                 # Not interleaving but a vettool that crashed: what it
                 # printed before is all there is.
                 print('score.py: go vet output of %s is not JSON after %d objects; scoring those' % (m, len(objs)), file=sys.stderr)
-    finds, seen = [], set()
-    for chunk in objs:
-        for pkg in chunk.values():
-            for analyzer, diags in pkg.items():
-                if not isinstance(diags, list):
-                    continue
-                for diag in diags:
-                    posn = diag['posn']
-                    mm = re.match(r'^(.*\.go):(\d+):\d+$', posn)
-                    if not mm:
-                        continue
-                    key = (os.path.relpath(mm.group(1), d), int(mm.group(2)), analyzer)
-                    if key not in seen:  # test variants repeat a package's findings
-                        seen.add(key)
-                        finds.append((m, key[0], key[1], analyzer, diag['message']))
-    return finds
+    return objs
 
 if __name__ == '__main__':
     main()
