@@ -1084,6 +1084,17 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			fmt.Fprintf(w.b, "(.%s ?)", t.Name)
 			return
 		}
+		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
+			if set, ok := w.model.resultField(args[p.Index], t.Name); ok {
+				// lic.ID of lic, err := r.Find(ctx, id): id; lic.st: r.st.
+				if set.Term != nil {
+					w.term(set.Term, set.Args, depth+1)
+				} else {
+					w.value(set.Value, depth+1)
+				}
+				return
+			}
+		}
 		fmt.Fprintf(w.b, "(.%s ", t.Name)
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
 			w.record(args[p.Index], depth+1)
@@ -1223,6 +1234,40 @@ func (r *Result) concreteMethod(name string, arg ssa.Value) *ssa.Function {
 		return nil // (LookupMethod would panic)
 	}
 	return prog.MethodValue(sel)
+}
+
+// resultField returns what field name of v holds, when v is a result of
+// a function of this package beside an error and that function sets the
+// field to one value it is given or reads from what it is given: lic.ID
+// of lic, err := r.Find(ctx, id) is id, and lic.st is r.st.
+func (r *Result) resultField(v ssa.Value, name string) (Source, bool) {
+	if _, ok := v.(*ssa.Extract); !ok {
+		return Source{}, false
+	}
+	if st, ok := derefStruct(v.Type()); !ok || fieldIndex(st, name) < 0 {
+		return Source{}, false
+	}
+	if call, ok := v.(*ssa.Extract).Tuple.(*ssa.Call); ok && v.(*ssa.Extract).Index == 0 {
+		if t, ok := r.importedResultField(call, name); ok {
+			return Source{Term: t, Args: call.Call.Args}, true
+		}
+	}
+	srcs := r.fieldSources(v, name, 0)
+	if len(srcs) != 1 || srcs[0].Value == nil {
+		return Source{}, false
+	}
+	src := srcs[0]
+	if src.madeBy != nil {
+		t := r.madeTerm(src)
+		if t == nil {
+			return Source{}, false
+		}
+		return Source{Term: t, Args: src.madeBy.Call.Args}, true
+	}
+	if inst, ok := src.Value.(ssa.Instruction); ok && inst.Parent() != v.Parent() {
+		return Source{}, false
+	}
+	return src, true
 }
 
 // methodTexts returns the text of the String methods that t asks of a

@@ -420,7 +420,11 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 		addrs := r.addresses(v, 0)
 		built = built || len(addrs) > 0 || r.builtBy(v)
 		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) || assignedWhole(a) })
-		srcs = append(srcs, r.fieldSources(v, name, 0)...)
+		fields := r.fieldSources(v, name, 0)
+		if _, isResult := v.(*ssa.Extract); isResult && len(fields) > 0 {
+			built = true // lic, err := r.Find(ctx, id): Find set lic.ID to id
+		}
+		srcs = append(srcs, fields...)
 	}
 	if decoded && len(srcs) == 0 {
 		return nil, false // a record read and decoded: its fields are not known here
@@ -877,6 +881,13 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 			v = load.X // *newParams(...): the struct a helper returns a pointer to
 		}
 	}
+	if ext, ok := v.(*ssa.Extract); ok && depth < maxDepth {
+		// lic, err := r.Find(ctx, id): a result of a function that also
+		// returns an error, its fields as the function stores them.
+		if call, ok := ext.Tuple.(*ssa.Call); ok && call.Call.StaticCallee() != nil && len(r.returned(ext)) > 0 {
+			return r.constructedResult(ext, call, origin(call.Call.StaticCallee()), name, depth)
+		}
+	}
 	if call, ok := v.(*ssa.Call); ok && depth < maxDepth {
 		if b := r.ifaces.builders[call.Call.Method]; b != nil && call.Call.IsInvoke() {
 			return r.builtSources(call, b, name, depth) // a port's step: kv.Write(key)
@@ -927,8 +938,14 @@ func (r *Result) fieldSources(v ssa.Value, name string, depth int) []Source {
 // what the constructor was given standing for its parameters: the same
 // value as the caller's, for identity and for constants alike.
 func (r *Result) constructed(call *ssa.Call, callee *ssa.Function, name string, depth int) []Source {
+	return r.constructedResult(call, call, callee, name, depth)
+}
+
+// constructedResult is constructed for result, the call's value or one
+// of its results.
+func (r *Result) constructedResult(result ssa.Value, call *ssa.Call, callee *ssa.Function, name string, depth int) []Source {
 	var srcs []Source
-	for _, res := range r.returned(call) {
+	for _, res := range r.returned(result) {
 		for _, src := range r.fieldSources(res, name, depth+1) {
 			if inst, ok := src.Value.(ssa.Instruction); ok && inst.Parent() == callee && src.madeBy == nil {
 				// &kv.PutOptions{ExpirationTTL: int(o.TTL / time.Second)}

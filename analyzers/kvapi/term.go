@@ -361,6 +361,9 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 			}
 			return c.term(st.Val, depth+1) // l.Expires of l := Lease{Expires: now.Add(ttl)}
 		}
+		if st := fieldStoredBeforeHandOff(addr); st != nil {
+			return c.term(st.Val, depth+1)
+		}
 		if t := c.choice(addr.X, addr.Field, depth); t != nil {
 			return t
 		}
@@ -497,6 +500,51 @@ func FieldSetAt(v ssa.Value) token.Pos {
 		return st.Pos()
 	}
 	return token.NoPos
+}
+
+// fieldStoredBeforeHandOff returns the one store to the field that addr
+// loads from, of a struct made here, when the store runs before the load
+// on every path and the struct is handed on only after it: l.ID of l :=
+// &License{ID: id}, read for the key before l is decoded into and
+// returned (a finder of active records).
+func fieldStoredBeforeHandOff(addr *ssa.FieldAddr) *ssa.Store {
+	alloc, ok := addr.X.(*ssa.Alloc)
+	if !ok || addr.Block() == nil {
+		return nil
+	}
+	var loads []ssa.Instruction
+	for _, ref := range *addr.Referrers() {
+		loads = append(loads, ref)
+	}
+	var set *ssa.Store
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if ref.Field != addr.Field {
+				continue
+			}
+			for _, use := range *ref.Referrers() {
+				if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
+					if set != nil {
+						return nil
+					}
+					set = st
+				}
+			}
+		case *ssa.DebugRef:
+		default:
+			// Decoded into, returned, captured: only after the loads.
+			for _, load := range loads {
+				if Before(ref, load) {
+					return nil
+				}
+			}
+		}
+	}
+	if set == nil || !dominates(set, addr) {
+		return nil
+	}
+	return set
 }
 
 // fieldStoreOnce is fieldSetOnce's store.
@@ -709,7 +757,77 @@ func (c *compiler) bindValues(t *Term, vals []ssa.Value) *Term {
 	for i, v := range vals {
 		params[i] = v.Type()
 	}
+	t, vals = fieldsSet(t, vals)
+	for _, v := range vals[len(params):] {
+		params = append(params, v.Type())
+	}
 	return c.bind(t, params, c.args(vals))
+}
+
+// fieldsSet returns t with the fields it reads of a struct that vals
+// give, made and set here before it is handed on, read instead from what
+// they were set to, as parameters added after vals: l.ID of l :=
+// &License{ID: id} handed to l.Reload(ctx) is id.
+func fieldsSet(t *Term, vals []ssa.Value) (*Term, []ssa.Value) {
+	n := len(vals)
+	t = t.rewrite(func(s *Term) *Term {
+		if s.Op != TermField || len(s.Args) != 1 || s.Args[0].Op != TermParam || s.Args[0].Index >= n {
+			return nil
+		}
+		if set := setBeforeHandOff(vals[s.Args[0].Index], s.Name); set != nil {
+			vals = append(slices.Clip(vals), set.Val)
+			return &Term{Op: TermParam, Index: len(vals) - 1}
+		}
+		return nil
+	})
+	return t, vals
+}
+
+// setBeforeHandOff returns the one store to field name of the struct v
+// points to, made here, when it runs before v is handed to anything.
+func setBeforeHandOff(v ssa.Value, name string) *ssa.Store {
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	st, ok := derefStruct(alloc.Type())
+	if !ok {
+		return nil
+	}
+	i := fieldIndex(st, name)
+	if i < 0 {
+		return nil
+	}
+	var set *ssa.Store
+	var handOffs []ssa.Instruction
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if ref.Field != i {
+				continue
+			}
+			for _, use := range *ref.Referrers() {
+				if store, ok := use.(*ssa.Store); ok && store.Addr == ref {
+					if set != nil {
+						return nil
+					}
+					set = store
+				}
+			}
+		case *ssa.DebugRef:
+		default:
+			handOffs = append(handOffs, ref)
+		}
+	}
+	if set == nil {
+		return nil
+	}
+	for _, h := range handOffs {
+		if !dominates(set, h) {
+			return nil
+		}
+	}
+	return set
 }
 
 // bind returns t with its parameters, of the types params, replaced by

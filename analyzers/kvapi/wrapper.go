@@ -786,7 +786,8 @@ func (c *compiler) source(src Source) *Term {
 	if src.Term != nil {
 		t := c.model.typeMethods(c.model.decideImplements(src.Term, src.Args), src.Args)
 		if c.fields == nil {
-			return t.Substitute(c.args(src.Args))
+			t, vals := fieldsSet(t, src.Args)
+			return t.Substitute(c.args(vals))
 		}
 		return c.bindValues(t, src.Args)
 	}

@@ -50,3 +50,10 @@ func TestUnits(t *testing.T) { kvtest.Run(t, "syumai033", kvrace.Analyzer, "./un
 func TestDefaultInstance(t *testing.T) {
 	kvtest.Run(t, "syumai033", kvrace.Analyzer, "./defaultuse")
 }
+
+// Active records: a finder makes the record and sets its key field, the
+// record loads and saves itself; in the finder's package and another.
+func TestActiveRecords(t *testing.T) {
+	kvtest.Run(t, "cfv6", kvrace.Analyzer, "./records/finder")
+	kvtest.Run(t, "cfv6", kvrace.Analyzer, "./records/licenses")
+}
