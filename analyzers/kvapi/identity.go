@@ -573,6 +573,15 @@ type identityWriter struct {
 	byInputs bool // see identity
 }
 
+// source writes src, a Term over its arguments or a value.
+func (w *identityWriter) source(src Source, depth int) {
+	if src.Term != nil {
+		w.term(src.Term, src.Args, depth)
+	} else {
+		w.value(src.Value, depth)
+	}
+}
+
 func (w *identityWriter) value(v ssa.Value, depth int) {
 	if v == nil {
 		w.ok = false
@@ -1054,12 +1063,7 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				return
 			}
 			if src, ok := w.model.builtField(args[p.Index], t.Name); ok {
-				// Set by a step of a builder chain: s.Write(key).TTL(d).
-				if src.Term != nil {
-					w.term(src.Term, src.Args, depth+1)
-				} else {
-					w.value(src.Value, depth+1)
-				}
+				w.source(src, depth+1) // set by a step of a builder chain: s.Write(key).TTL(d)
 				return
 			}
 			if embeddedPort(args[p.Index].Type(), t.Name) {
@@ -1075,6 +1079,10 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 					return
 				}
 			}
+			if src, ok := w.model.resultField(args[p.Index], t.Name); ok {
+				w.source(src, depth+1) // lic.ID of lic, err := r.Find(ctx, id): id; lic.st: r.st
+				return
+			}
 		}
 		if a := t.Args[0]; a.Op == TermOpaque && len(a.Args) == 0 {
 			// A field of something the wrapper holds, not known here (the
@@ -1083,17 +1091,6 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			// is their namespace's to say.
 			fmt.Fprintf(w.b, "(.%s ?)", t.Name)
 			return
-		}
-		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
-			if set, ok := w.model.resultField(args[p.Index], t.Name); ok {
-				// lic.ID of lic, err := r.Find(ctx, id): id; lic.st: r.st.
-				if set.Term != nil {
-					w.term(set.Term, set.Args, depth+1)
-				} else {
-					w.value(set.Value, depth+1)
-				}
-				return
-			}
 		}
 		fmt.Fprintf(w.b, "(.%s ", t.Name)
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {

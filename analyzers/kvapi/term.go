@@ -512,39 +512,40 @@ func fieldStoredBeforeHandOff(addr *ssa.FieldAddr) *ssa.Store {
 	if !ok || addr.Block() == nil {
 		return nil
 	}
-	var loads []ssa.Instruction
-	for _, ref := range *addr.Referrers() {
-		loads = append(loads, ref)
-	}
-	var set *ssa.Store
-	for _, ref := range *alloc.Referrers() {
-		switch ref := ref.(type) {
-		case *ssa.FieldAddr:
-			if ref.Field != addr.Field {
-				continue
-			}
-			for _, use := range *ref.Referrers() {
-				if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
-					if set != nil {
-						return nil
-					}
-					set = st
-				}
-			}
-		case *ssa.DebugRef:
-		default:
-			// Decoded into, returned, captured: only after the loads.
-			for _, load := range loads {
-				if Before(ref, load) {
-					return nil
-				}
-			}
-		}
-	}
+	set, handOffs := oneFieldStore(alloc, addr.Field)
 	if set == nil || !dominates(set, addr) {
 		return nil
 	}
+	for _, h := range handOffs {
+		for _, load := range *addr.Referrers() {
+			if Before(h, load) {
+				return nil // decoded into, returned, captured: only after the loads
+			}
+		}
+	}
 	return set
+}
+
+// oneFieldStore returns the one store to field i of the struct alloc
+// makes, nil if there are more, and what else alloc is handed to.
+func oneFieldStore(alloc *ssa.Alloc, i int) (*ssa.Store, []ssa.Instruction) {
+	var sets []*ssa.Store
+	var handOffs []ssa.Instruction
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if ref.Field == i {
+				sets = append(sets, storesTo(ref)...)
+			}
+		case *ssa.DebugRef:
+		default:
+			handOffs = append(handOffs, ref)
+		}
+	}
+	if len(sets) != 1 {
+		return nil, nil
+	}
+	return sets[0], handOffs
 }
 
 // fieldStoreOnce is fieldSetOnce's store.
@@ -561,19 +562,12 @@ func fieldStoreOnce(local ssa.Value, i int) *ssa.Store {
 			return nil
 		}
 		var set, whole *ssa.Store
+		var sets []*ssa.Store
 		for _, ref := range *alloc.Referrers() {
 			switch ref := ref.(type) {
 			case *ssa.FieldAddr:
-				if ref.Field != i {
-					continue
-				}
-				for _, use := range *ref.Referrers() {
-					if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
-						if set != nil {
-							return nil
-						}
-						set = st
-					}
+				if ref.Field == i {
+					sets = append(sets, storesTo(ref)...)
 				}
 			case *ssa.Store:
 				if ref.Addr != alloc || whole != nil {
@@ -588,6 +582,12 @@ func fieldStoreOnce(local ssa.Value, i int) *ssa.Store {
 			default:
 				return nil // its address handed on
 			}
+		}
+		if len(sets) > 1 {
+			return nil
+		}
+		if len(sets) == 1 {
+			set = sets[0]
 		}
 		switch {
 		case whole == nil && set == nil:
@@ -791,34 +791,10 @@ func setBeforeHandOff(v ssa.Value, name string) *ssa.Store {
 		return nil
 	}
 	st, ok := derefStruct(alloc.Type())
-	if !ok {
+	if !ok || fieldIndex(st, name) < 0 {
 		return nil
 	}
-	i := fieldIndex(st, name)
-	if i < 0 {
-		return nil
-	}
-	var set *ssa.Store
-	var handOffs []ssa.Instruction
-	for _, ref := range *alloc.Referrers() {
-		switch ref := ref.(type) {
-		case *ssa.FieldAddr:
-			if ref.Field != i {
-				continue
-			}
-			for _, use := range *ref.Referrers() {
-				if store, ok := use.(*ssa.Store); ok && store.Addr == ref {
-					if set != nil {
-						return nil
-					}
-					set = store
-				}
-			}
-		case *ssa.DebugRef:
-		default:
-			handOffs = append(handOffs, ref)
-		}
-	}
+	set, handOffs := oneFieldStore(alloc, fieldIndex(st, name))
 	if set == nil {
 		return nil
 	}
