@@ -226,7 +226,6 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.findFuncFields()
 	res.exportBuilders()
 	res.exportNumbers()
-	res.exportResultFields()
 	res.exportChoices()
 	res.exportTables()
 	res.exportFloors()
@@ -240,6 +239,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 		res.byFunc[in] = append(res.byFunc[in], op)
 		res.byCall[op.Call] = append(res.byCall[op.Call], op)
 	}
+	res.exportResultFields() // finders: functions with gets (byFunc)
 	res.prewarm()
 	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil

@@ -13,8 +13,8 @@ import (
 // lic.ID, which is then id: the key the finder read. A resultFieldsFact
 // carries those fields to callers in other packages.
 
-// A resultFieldsFact gives, for a function whose first result is a
-// struct it makes, the Terms of the fields it sets over its parameters.
+// A resultFieldsFact gives, for a finder whose first result is a struct
+// it makes, the Terms of the fields it sets over its parameters.
 type resultFieldsFact struct {
 	Fields []ResultField // by name; a slice, as facts must encode the same each time
 }
@@ -35,14 +35,15 @@ func (f *resultFieldsFact) String() string {
 	return "kv result fields: " + strings.Join(names, " ")
 }
 
-// exportResultFields exports a resultFieldsFact for each function of the
-// package that returns a struct it makes, with fields set from its
-// parameters.
+// exportResultFields exports a resultFieldsFact for each finder of the
+// package: a function that reads KV and returns a struct it makes, with
+// fields set from its parameters, and an error.
 func (r *Result) exportResultFields() {
 	for _, fn := range r.funcs {
 		obj, ok := fn.Object().(*types.Func)
-		if !ok || fn.Parent() != nil || fn.Signature.Results().Len() == 0 {
-			continue
+		res := fn.Signature.Results()
+		if !ok || fn.Parent() != nil || res.Len() != 2 || !isError(res.At(1).Type()) || len(r.OpsIn(fn, Get)) == 0 {
+			continue // only finders: a record and an error, from a read
 		}
 		st, ok := derefStruct(fn.Signature.Results().At(0).Type())
 		if !ok {
