@@ -20,9 +20,6 @@ type Bound struct {
 	// moment taken to lie ahead: it falls to zero as the moment nears,
 	// unless a floor holds it up, or a constant added to it.
 	Countdown bool
-	// CountdownPos is where the countdown is written, time.Until(t) or
-	// t.Sub(now), when it is one place.
-	CountdownPos token.Pos
 	// Floor is the least value, when Floored: set by a clamp, or by a
 	// condition that the path to the use passes, "if ttl < d { return }".
 	Floor   float64
@@ -41,12 +38,6 @@ var (
 	unknownBound = Bound{}
 	countdown    = Bound{Countdown: true, Floored: true}
 )
-
-func countdownAt(pos token.Pos) Bound {
-	b := countdown
-	b.CountdownPos = pos
-	return b
-}
 
 func constBound(c constant.Value) Bound {
 	f, ok := constant.Float64Val(constant.ToFloat(c))
@@ -173,7 +164,7 @@ func (f *Frame) callBlock(p *ssa.Parameter) *ssa.BasicBlock {
 
 func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth int) Bound {
 	if v.Op == token.SUB && isUnixTime(v.Y) {
-		return countdownAt(v.Pos()) // exp.Unix() - time.Now().Unix()
+		return countdown // exp.Unix() - time.Now().Unix()
 	}
 	x := e.bound(v.X, at, f, depth+1)
 	yv := e.values(v.Y, f, depth+1)
@@ -239,7 +230,6 @@ func join(bs []Bound) Bound {
 	out := Bound{Floored: true}
 	constant, varying := false, false
 	for i, b := range bs {
-		out.CountdownPos = samePos(out.Countdown, out.CountdownPos, b)
 		out.Countdown = out.Countdown || b.Countdown
 		out.Clamped = out.Clamped || b.Clamped
 		out.Jittered = out.Jittered || b.Jittered
@@ -270,11 +260,11 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 	switch {
 	case name == "time.Until" && len(args) == 1:
 		if lead, ok := e.lead(args[0], at, f, 0); ok {
-			return Bound{Countdown: true, CountdownPos: call.Pos(), Floored: true, Floor: lead}
+			return Bound{Countdown: true, Floored: true, Floor: lead}
 		}
-		return countdownAt(call.Pos())
+		return countdown
 	case name == "time.Until" || name == "(time.Time).Sub":
-		return countdownAt(call.Pos())
+		return countdown
 	case name == "max" || name == "min":
 		var bs []Bound
 		for _, a := range args {
@@ -310,20 +300,6 @@ var randomFrom0 = map[string]bool{
 	"math/rand.Intn": true, "math/rand.Int63n": true, "math/rand.Int31n": true, "math/rand.Float64": true,
 }
 
-// samePos is where the countdowns met so far (any, at pos) and b's are
-// written: nowhere in particular when they differ.
-func samePos(any bool, pos token.Pos, b Bound) token.Pos {
-	switch {
-	case !b.Countdown:
-		return pos
-	case !any:
-		return b.CountdownPos
-	case pos == b.CountdownPos:
-		return pos
-	}
-	return token.NoPos
-}
-
 // extreme is the bound of max(bs...) or of min(bs...), called at pos.
 func extreme(isMax bool, bs []Bound, pos token.Pos) Bound {
 	if !isMax {
@@ -332,7 +308,6 @@ func extreme(isMax bool, bs []Bound, pos token.Pos) Bound {
 	var out Bound
 	varying := false
 	for _, b := range bs {
-		out.CountdownPos = samePos(out.Countdown, out.CountdownPos, b)
 		out.Countdown = out.Countdown || b.Countdown
 		varying = varying || !b.Floored || b.Clamped || b.Countdown
 		if b.Floored && (!out.Floored || b.Floor > out.Floor) {

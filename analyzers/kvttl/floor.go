@@ -20,55 +20,6 @@ func inCaller(frame *kvapi.Frame, pos token.Pos) bool {
 	return syntax != nil && syntax.Pos() <= pos && pos < syntax.End()
 }
 
-// countedApart reports whether a countdown written at pos is a statement
-// of its own, ttl := time.Until(exp), in the function that b is reported
-// in, and is the value's only say: the put's call takes it on its own
-// line (not in a field of an options literal written on a line of its
-// own, TTL: ttl), and nothing compares it first (if ttl <= 0 { return }),
-// which would make the put the place the lifetime is decided.
-func (p *pass) countedApart(op *kvapi.Op, b binding, pos token.Pos) bool {
-	call := op.Call
-	fn := kvapi.Outermost(op.Call.Parent())
-	if b.frame != nil {
-		outer := b.frame
-		for outer.Outer != nil {
-			outer = outer.Outer
-		}
-		call, fn = outer.Call, kvapi.Outermost(outer.Call.Parent())
-	}
-	line := func(pos token.Pos) int { return p.fset.Position(pos).Line }
-	syntax := fn.Syntax()
-	if syntax == nil || pos < syntax.Pos() || pos >= syntax.End() || line(pos) == line(b.pos) || line(b.pos) != line(call.Pos()) {
-		return false
-	}
-	for _, block := range fn.Blocks {
-		for _, instr := range block.Instrs {
-			if v, ok := instr.(ssa.Value); ok && instr.Pos() == pos && compared(v) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// compared reports whether v, or a conversion of it, is compared.
-func compared(v ssa.Value) bool {
-	for _, ref := range *v.Referrers() {
-		switch ref := ref.(type) {
-		case *ssa.BinOp:
-			switch ref.Op {
-			case token.LSS, token.LEQ, token.GTR, token.GEQ, token.EQL, token.NEQ:
-				return true
-			}
-		case *ssa.Convert:
-			if compared(ref) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // checkFloor checks a lifetime computed at run time: one counted down to
 // a moment, time.Until(t) or t.Sub(now), that nothing keeps at or above
 // the minimum, and a clamp whose own floor is below it. Values known at
@@ -105,8 +56,6 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		case bound.Countdown && bound.Floor <= 0:
 			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
 				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
-			} else if pos := bound.CountdownPos; pos.IsValid() && p.countedApart(op, b, pos) {
-				b.pos, b.end = pos, pos // ttl := time.Until(exp), the line before the put
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
