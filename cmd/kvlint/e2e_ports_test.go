@@ -129,6 +129,9 @@ func TestPortsAndPartialResults(t *testing.T) {
 		// A record whose own TTL method counts down to a moment, saved by
 		// a generic helper of another package: reported at that method.
 		"slots/slots.go:16": "kvttl",
+		// A seat count read and written back through a port keyed by a
+		// fmt.Stringer.
+		"stringers/keyed/keyed.go:18": "kvcounter",
 		// Not memstore.go's Touch: the options it builds go to the fake's
 		// own Write.
 	}
