@@ -73,7 +73,7 @@ func (r *Result) resultFieldTerm(c *compiler, fn *ssa.Function, name string) *Te
 			continue
 		}
 		v := ret.Results[0]
-		if c, ok := v.(*ssa.Const); ok && c.IsNil() {
+		if k, ok := v.(*ssa.Const); ok && k.IsNil() {
 			continue // nil, err
 		}
 		if made != nil && v != made {
