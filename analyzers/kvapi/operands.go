@@ -420,11 +420,7 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 		addrs := r.addresses(v, 0)
 		built = built || len(addrs) > 0 || r.builtBy(v)
 		decoded = decoded || slices.ContainsFunc(addrs, func(a ssa.Value) bool { return filledByCall(a, at) || assignedWhole(a) })
-		fields := r.fieldSources(v, name, 0)
-		if _, isResult := v.(*ssa.Extract); isResult && len(fields) > 0 {
-			built = true // lic, err := r.Find(ctx, id): Find set lic.ID to id
-		}
-		srcs = append(srcs, fields...)
+		srcs = append(srcs, r.fieldSources(v, name, 0)...)
 	}
 	if decoded && len(srcs) == 0 {
 		return nil, false // a record read and decoded: its fields are not known here

@@ -45,14 +45,15 @@ func (r *Result) exportResultFields() {
 		if !ok || fn.Parent() != nil || res.Len() != 2 || !isError(res.At(1).Type()) || len(r.OpsIn(fn, Get)) == 0 {
 			continue // only finders: a record and an error, from a read
 		}
-		st, ok := derefStruct(fn.Signature.Results().At(0).Type())
-		if !ok {
+		st, ok := derefStruct(res.At(0).Type())
+		record := returnedRecord(fn)
+		if !ok || record == nil {
 			continue
 		}
 		var fields []ResultField
 		c := &compiler{model: r, fn: fn}
 		for field := range st.Fields() {
-			if t := r.resultFieldTerm(c, fn, field.Name()); t != nil {
+			if t := resultFieldTerm(c, record, field.Name()); t != nil {
 				fields = append(fields, ResultField{Name: field.Name(), Term: t})
 			}
 		}
@@ -62,17 +63,11 @@ func (r *Result) exportResultFields() {
 	}
 }
 
-// resultFieldTerm returns the Term over fn's parameters of field name of
-// the struct fn returns first, when every return gives one struct fn
-// makes and sets the field once: nil otherwise.
-func (r *Result) resultFieldTerm(c *compiler, fn *ssa.Function, name string) *Term {
+// returnedRecord returns the struct fn makes and returns first on every
+// return that gives one (a nil beside an error aside), or nil.
+func returnedRecord(fn *ssa.Function) *ssa.Alloc {
 	var made ssa.Value
-	for _, b := range fn.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || len(ret.Results) == 0 {
-			continue
-		}
-		v := ret.Results[0]
+	for _, v := range returnedValues(fn) {
 		if k, ok := v.(*ssa.Const); ok && k.IsNil() {
 			continue // nil, err
 		}
@@ -81,10 +76,15 @@ func (r *Result) resultFieldTerm(c *compiler, fn *ssa.Function, name string) *Te
 		}
 		made = v
 	}
-	if _, ok := made.(*ssa.Alloc); !ok {
-		return nil
-	}
-	set := setBeforeHandOff(made, name)
+	alloc, _ := made.(*ssa.Alloc)
+	return alloc
+}
+
+// resultFieldTerm returns the Term over fn's parameters of field name of
+// record, which fn makes and returns, when fn sets the field once before
+// handing the record on: nil otherwise.
+func resultFieldTerm(c *compiler, record *ssa.Alloc, name string) *Term {
+	set := setBeforeHandOff(record, name)
 	if set == nil {
 		return nil
 	}
