@@ -237,18 +237,39 @@ func (w *walker) storedThrough(v ssa.Value) bool {
 	if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr {
 		return false
 	}
-	for _, user := range *v.Referrers() {
-		fa, ok := user.(*ssa.FieldAddr)
-		if !ok || fa.X != v {
-			continue
-		}
-		for _, ref := range *fa.Referrers() {
-			if store, ok := ref.(*ssa.Store); ok && store.Addr == fa && w.before(store, w.sink) {
-				return true
+	for _, p := range pointerCopies(v) {
+		for _, user := range *p.Referrers() {
+			fa, ok := user.(*ssa.FieldAddr)
+			if !ok || fa.X != p {
+				continue
+			}
+			for _, ref := range *fa.Referrers() {
+				if store, ok := ref.(*ssa.Store); ok && store.Addr == fa && w.before(store, w.sink) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// pointerCopies returns v and its loads from a variable v alone is stored
+// in, as a record that a closure captures is kept: seat, err := Find(...);
+// seat.Holders = ...; retry(func() error { return seat.Save(ctx) }).
+func pointerCopies(v ssa.Value) []ssa.Value {
+	copies := []ssa.Value{v}
+	for _, user := range *v.Referrers() {
+		store, ok := user.(*ssa.Store)
+		if !ok || store.Val != v || storedOnce(store.Addr) != v {
+			continue
+		}
+		for _, ref := range *store.Addr.Referrers() {
+			if load, ok := ref.(*ssa.UnOp); ok && load.Op == token.MUL && load.X == store.Addr {
+				copies = append(copies, load)
+			}
+		}
+	}
+	return copies
 }
 
 // mapUpdates walks what was stored in the map that lookup reads: m[k]++

@@ -544,10 +544,21 @@ func (r *Result) identity(src Source, byInputs bool) (string, bool) {
 		if t := src.Term; t.Op == TermField && t.Args[0].Op == TermOpaque {
 			return "", false // a field of something unknown, and nothing else: any key at all
 		}
+	} else if t := r.helperTerm(src); t != nil {
+		w.term(t, src.madeBy.Call.Args, 0) // params := s.base(): s.NS as the caller's s
 	} else {
 		w.value(src.Value, 0)
 	}
 	return b.String(), w.ok
+}
+
+// helperTerm returns the Term of a source that a helper of this package
+// computed from its parameters, over them, or nil.
+func (r *Result) helperTerm(src Source) *Term {
+	if src.madeBy == nil {
+		return nil
+	}
+	return r.madeTerm(src)
 }
 
 // SameValue reports whether a and b are one value as keys are named:
@@ -1072,16 +1083,16 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				w.record(args[p.Index], depth+1)
 				return
 			}
+			if src, ok := w.model.resultField(args[p.Index], t.Name); ok {
+				w.source(src, depth+1) // lic.ID of lic, err := r.Find(ctx, id): id; lic.st: r.st
+				return
+			}
 			holder := args[p.Index].Type()
 			if st, ok := derefStruct(holder); ok {
 				if i := fieldIndex(st, t.Name); i >= 0 && portHalf(holder, i) {
 					w.port(args[p.Index], depth)
 					return
 				}
-			}
-			if src, ok := w.model.resultField(args[p.Index], t.Name); ok {
-				w.source(src, depth+1) // lic.ID of lic, err := r.Find(ctx, id): id; lic.st: r.st
-				return
 			}
 		}
 		if a := t.Args[0]; a.Op == TermOpaque && len(a.Args) == 0 {
@@ -1134,6 +1145,12 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 		}
 		w.b.WriteString(")")
 	case TermPhi:
+		if allEqual(t.Args) {
+			// Every way gives the same value (a pair whose other fields
+			// are set on some ways only): that value.
+			w.term(t.Args[0], args, depth)
+			return
+		}
 		// Phis of a wrapper do not name a key reliably enough. A namespace
 		// chosen among values the wrapper derives from its inputs alone
 		// (an ID cached or looked up for the account it is given) is the
@@ -1168,6 +1185,16 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	default:
 		w.ok = false
 	}
+}
+
+// allEqual reports whether terms are one or more, all equal.
+func allEqual(terms []*Term) bool {
+	for _, t := range terms {
+		if t.String() != terms[0].String() {
+			return false
+		}
+	}
+	return len(terms) > 0
 }
 
 // method writes a record's own key, rec.Key() called through a type
@@ -1238,6 +1265,7 @@ func (r *Result) concreteMethod(name string, arg ssa.Value) *ssa.Function {
 // field to one value it is given or reads from what it is given: lic.ID
 // of lic, err := r.Find(ctx, id) is id, and lic.st is r.st.
 func (r *Result) resultField(v ssa.Value, name string) (Source, bool) {
+	v = r.captured(v)
 	if _, ok := v.(*ssa.Extract); !ok {
 		return Source{}, false
 	}
@@ -1265,6 +1293,26 @@ func (r *Result) resultField(v ssa.Value, name string) (Source, bool) {
 		return Source{}, false
 	}
 	return src, true
+}
+
+// captured returns, for a closure's captured variable assigned once, what
+// its parent assigned (the record a retry closure saves); v otherwise.
+func (r *Result) captured(v ssa.Value) ssa.Value {
+	switch x := v.(type) {
+	case *ssa.FreeVar:
+		if bound := Binding(x); bound != nil {
+			if _, variable := bound.(*ssa.Alloc); !variable {
+				return bound // captured by value
+			}
+		}
+	case *ssa.UnOp:
+		if fv, ok := x.X.(*ssa.FreeVar); ok && x.Op == token.MUL {
+			if vals := r.storedInto(fv); len(vals) == 1 {
+				return vals[0]
+			}
+		}
+	}
+	return v
 }
 
 // methodTexts returns the text of the String methods that t asks of a
@@ -1635,6 +1683,21 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 		case *ssa.FreeVar:
 			if b := r.binding(v); b != nil {
 				walk(b, depth+1)
+			}
+		case *ssa.Extract:
+			// A key a helper of this package returns beside other
+			// results: _, key, err := h.session(r), which returns
+			// sessionKey(op, id) or "" with its error.
+			var named []ssa.Value
+			for _, ret := range r.returned(v) {
+				if c, ok := ret.(*ssa.Const); !ok || c.Value != nil && (c.Value.Kind() != constant.String || constant.StringVal(c.Value) != "") {
+					named = append(named, ret)
+				}
+			}
+			if len(named) == 1 || !kept {
+				for _, ret := range named {
+					walk(ret, depth+1)
+				}
 			}
 		case *ssa.UnOp:
 			// A variable that closures share, set once: key := "rl:" + ip,

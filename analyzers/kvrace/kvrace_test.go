@@ -57,3 +57,11 @@ func TestActiveRecords(t *testing.T) {
 	kvtest.Run(t, "cfv6", kvrace.Analyzer, "./records/finder")
 	kvtest.Run(t, "cfv6", kvrace.Analyzer, "./records/licenses")
 }
+
+// Active records whose store is a port beside a clock port, found through
+// a finder made in the same expression, one saved in a retry closure.
+func TestActiveRecordsOnPorts(t *testing.T) {
+	const pkg = "kvlint.test/cfv6/records/seats.KV."
+	kvtest.Configure(t, pkg+"Get=get(key=1);"+pkg+"Put=put(key=1,value=2)")
+	kvtest.Run(t, "cfv6", kvrace.Analyzer, "./records/seats")
+}

@@ -38,3 +38,7 @@ func TestListedPrefixes(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer
 
 // A unit of work's staged delete of a key type of another package.
 func TestStagedKeyTypes(t *testing.T) { kvtest.Run(t, "syumai033", kvsession.Analyzer, "./rotation") }
+
+// A console on cloudflare-go v0: SDK parameters made by a helper method,
+// and a logout that deletes the key a helper returned.
+func TestCloudflareV0(t *testing.T) { kvtest.Run(t, "cfv0119", kvsession.Analyzer, "./kvsession") }
