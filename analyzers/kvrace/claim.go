@@ -40,8 +40,8 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// every caller writes alike) taken only when the key is missing
 		// is a claim even where "already there" ends quietly: a parcel's
 		// first-seen record, whose first writer the last one replaces.
-		own := ownValue(model, put)
-		missing, byFlag, mineTested := missingOnlyPath(model, call, put.Call.Block(), putValues(put), own)
+		own, lock := ownValue(model, put), namesLock(model, put)
+		missing, byFlag, mineTested := missingOnlyPath(model, call, put.Call.Block(), putValues(put), own, lock)
 		// A found flag that refuses, then a marker or a value written
 		// with a lifetime, is a cooldown ("resent recently") or a
 		// dedupe mark, not a claim; but a record kept for hours is one
@@ -49,12 +49,13 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// a lock that lets its own holder through is one, and so is one
 		// that writes a holder's token drawn here (rand.Text()), or a
 		// code drawn here, checked for a collision: a cooldown's key
-		// names who asks.
+		// names who asks. A lock stamped with the time it was taken is
+		// a lock all the same.
 		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
 		lives := expiresWithin(model, put, 0)
 		shortLived := expiresWithin(model, put, cooldownTTL)
-		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !namesLock(model, put)
-		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put))) {
+		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !lock
+		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put) && !lock)) {
 			return get
 		}
 	}
@@ -312,8 +313,8 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 // was not there or was mine; byFlag, whether something other than an
 // error said so; mineTested, whether the value was compared with mine.
 // Where the key was there the function must refuse, unless own says the
-// put writes this request's own value.
-func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, own bool) (missing, byFlag, mineTested bool) {
+// put writes this request's own value or lock that its key names a lock.
+func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, own, lock bool) (missing, byFlag, mineTested bool) {
 	var results []ssa.Value
 	if call.Call.Signature().Results().Len() == 1 {
 		results = []ssa.Value{call}
@@ -368,10 +369,12 @@ func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock,
 	for _, t := range tests {
 		// A claim refuses when the key is taken by another; code that
 		// goes on as if done when it is there (seeding a default)
-		// claims nothing.
+		// claims nothing. A lock's holder may be this request's only
+		// in its timing: a cron run that skips quietly while another
+		// holds it has claimed the lock all the same.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges) && (refusesUnlessMine(present, mineEdges) || own && !t.null) {
+			!reachesAvoiding(present, block, mineEdges) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}
@@ -413,7 +416,8 @@ func withFields(vals []ssa.Value) []ssa.Value {
 
 // namedInError reports whether instr puts a value into an error: a field
 // of an error type's struct (&LockedError{Holder: v}), or an argument of
-// fmt.Errorf, which takes it boxed in its ...any slice.
+// fmt.Errorf, which takes it boxed in its ...any slice; or into a log
+// line (log.Printf("held by %s", holder)).
 func namedInError(instr ssa.Instruction) bool {
 	switch instr := instr.(type) {
 	case *ssa.Convert, *ssa.ChangeType:
@@ -435,7 +439,7 @@ func namedInError(instr ssa.Instruction) bool {
 			for _, use := range nonDebugReferrers(elem.X) {
 				if slice, ok := use.(*ssa.Slice); ok {
 					for _, call := range nonDebugReferrers(slice) {
-						if c, ok := call.(*ssa.Call); ok && kvapi.CalleeName(c) == "fmt.Errorf" {
+						if c, ok := call.(*ssa.Call); ok && (kvapi.CalleeName(c) == "fmt.Errorf" || logs(c)) {
 							return true
 						}
 					}
@@ -732,6 +736,17 @@ func refusesUnlessMine(block *ssa.BasicBlock, mine []edge) bool {
 		}
 	}
 	return kvapi.Refuses(block)
+}
+
+// logs reports whether call writes a log line: a function of package log
+// or log/slog, or a method of their loggers.
+func logs(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg == nil {
+		return false
+	}
+	path := callee.Pkg.Pkg.Path()
+	return path == "log" || path == "log/slog"
 }
 
 // presenceTest reads instr, a use of a get's result res, as a test of
