@@ -477,8 +477,8 @@ func returnedNil(v ssa.Value) bool {
 // Inspected reports whether err is looked at beyond a comparison with nil
 // and being logged: errors.Is or As, a type assertion, a method, a helper.
 func Inspected(err ssa.Value) bool {
-	var look func(v ssa.Value, depth int) bool
-	look = func(v ssa.Value, depth int) bool {
+	var look func(v ssa.Value, depth int, stored bool) bool
+	look = func(v ssa.Value, depth int, stored bool) bool {
 		if depth > 3 || v.Referrers() == nil {
 			return false
 		}
@@ -489,13 +489,26 @@ func Inspected(err ssa.Value) bool {
 					return true // err == ErrNotFound
 				}
 			case *ssa.MakeInterface, *ssa.ChangeInterface:
-				if look(ref.(ssa.Value), depth+1) {
+				if look(ref.(ssa.Value), depth+1, stored) {
 					return true
 				}
-			case *ssa.Store, *ssa.IndexAddr, *ssa.DebugRef:
+			case *ssa.Store:
+				// Into a variable that stays in memory (a named result of
+				// a function with a defer): what reads it back and tests
+				// it looks. (Its reading for the return is the result
+				// slot's, not this error's.)
+				if alloc, ok := ref.Addr.(*ssa.Alloc); ok && ref.Val == v && !stored {
+					for _, use := range *alloc.Referrers() {
+						if load, ok := use.(*ssa.UnOp); ok && load.Op == token.MUL && look(load, depth+1, true) {
+							return true
+						}
+					}
+				}
+				// Else into a varargs slice for a logger.
+			case *ssa.IndexAddr, *ssa.DebugRef:
 				// into a varargs slice for a logger; a name for debuggers
 			case *ssa.Slice:
-				if look(ref, depth+1) {
+				if look(ref, depth+1, stored) {
 					return true
 				}
 			case ssa.CallInstruction:
@@ -503,14 +516,16 @@ func Inspected(err ssa.Value) bool {
 					return true
 				}
 			case *ssa.Return, *ssa.Phi:
-				return true // handed on to be judged elsewhere
+				if !stored {
+					return true // handed on to be judged elsewhere
+				}
 			default:
 				return true
 			}
 		}
 		return false
 	}
-	return look(err, 0)
+	return look(err, 0, false)
 }
 
 // AsAnyFailure reports whether c is errors.As into a variable of the

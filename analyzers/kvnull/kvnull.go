@@ -716,7 +716,8 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// kvcounter's finding at the put; a record passed through,
 			// defaulted or changed (a threshold, a list, a cart) is this
 			// one's: a timeout replaces it with a default.
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call] && !fromListing(model, src, put)) {
+			if model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call] && !fromListing(model, src, put)) &&
+				(ignored || madeOnError(call, errs, src)) {
 				return put
 			}
 			// A marker written where a read of another key found nothing
@@ -729,6 +730,44 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 		}
 	}
 	return nil
+}
+
+// madeOnError reports whether the value written is made where a failure
+// of the get leads before the get runs again: not a pair built on the
+// success side only and written later with others (a loop that skips the
+// keys it failed to read, then writes its batch).
+func madeOnError(get *ssa.Call, err ssa.Value, src kvapi.Source) bool {
+	for _, in := range src.Inputs() {
+		instr, ok := in.(ssa.Instruction)
+		if !ok || instr.Block() == nil || instr.Block() == get.Block() {
+			return true // made whatever the get returned
+		}
+		for _, failed := range failedBranches(err) {
+			if reachesAvoiding(failed, instr.Block(), get.Block()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reachesAvoiding reports whether to is from, or can be reached from it
+// without passing through avoid.
+func reachesAvoiding(from, to, avoid *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{from: true}
+	for queue := []*ssa.BasicBlock{from}; len(queue) > 0; queue = queue[1:] {
+		b := queue[0]
+		if b == to {
+			return true
+		}
+		for _, next := range b.Succs {
+			if !seen[next] && next != avoid {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	return false
 }
 
 // writtenAfterAnyError returns, for a call of a wrapper that answers
