@@ -2,6 +2,7 @@ package kvcounter
 
 import (
 	_ "embed"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"reflect"
@@ -477,7 +478,17 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 			case *ssa.MapUpdate:
 				addr, val = instr.Map, instr.Value
 			}
-			if val == nil || val == bin || recordRoot(addr) != root || counted(val) || stampOrDerived(val, countField, 0) {
+			if val == nil || val == bin || recordRoot(addr) != root || counted(val) {
+				continue
+			}
+			if movedOn(val, root) || setBeside(instr, val, bin) {
+				// The record's other state moves with the count: a due
+				// date pushed out from where it was (loan.Due =
+				// loan.Due.Add(d)) as renewals are counted, a flag
+				// cleared as the wave index moves on (ro.Paused = false).
+				return true
+			}
+			if stampOrDerived(val, countField, 0) {
 				continue
 			}
 			if key == nil {
@@ -496,6 +507,38 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 				}
 			}
 		}
+	}
+	return false
+}
+
+// movedOn reports whether v is a time computed from another time the
+// record root holds: a date the record moves on from where it was, which
+// is its state, not a stamp of this request.
+func movedOn(v ssa.Value, root ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok || !kvapi.IsTime(v.Type()) || len(call.Call.Args) == 0 {
+		return false
+	}
+	load, ok := call.Call.Args[0].(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	return ok && recordRoot(fa) == root
+}
+
+// setBeside reports whether instr, where it sets another field of the
+// record, gives it a constant flag or name in the same block that counts
+// (ro.Current++; ro.Paused = false): a change of state made whenever the
+// count moves, not a threshold reached (if n > max { Blocked = true }).
+func setBeside(instr ssa.Instruction, val ssa.Value, bin *ssa.BinOp) bool {
+	c, ok := val.(*ssa.Const)
+	if !ok || c.Value == nil || instr.Block() != bin.Block() {
+		return false
+	}
+	switch c.Value.Kind() {
+	case constant.Bool, constant.String:
+		return true
 	}
 	return false
 }

@@ -155,3 +155,67 @@ func join(ns *kv.Namespace, event, visitor string) (ticket, error) {
 	b, _ := json.Marshal(t)
 	return t, ns.PutString("ticket:"+event+":"+visitor, string(b), nil)
 }
+
+type loan struct {
+	Renewals int
+	Due      time.Time
+}
+
+// A loan renewed: its due date moves on from where it was as the
+// renewals are counted, a record updated in place (kvrace's).
+func renew(ns *kv.Namespace, id string) error {
+	raw, err := ns.GetString("loan:"+id, nil)
+	if err != nil {
+		return err
+	}
+	var l loan
+	if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		return err
+	}
+	l.Renewals++
+	l.Due = l.Due.Add(14 * 24 * time.Hour)
+	b, _ := json.Marshal(l)
+	return ns.PutString("loan:"+id, string(b), nil)
+}
+
+type rollout struct {
+	Wave   int
+	Paused bool
+}
+
+// A rollout moved to its next wave and resumed: a state change, not a
+// count.
+func advance(ns *kv.Namespace, id string) error {
+	raw, err := ns.GetString("rollout:"+id, nil)
+	if err != nil {
+		return err
+	}
+	var ro rollout
+	if err := json.Unmarshal([]byte(raw), &ro); err != nil {
+		return err
+	}
+	ro.Wave++
+	ro.Paused = false
+	b, _ := json.Marshal(ro)
+	return ns.PutString("rollout:"+id, string(b), nil)
+}
+
+type throttle struct {
+	Hits    int
+	Blocked bool
+	Until   time.Time
+}
+
+// A throttle that blocks once its hits pass a limit still counts them.
+func hit(ns *kv.Namespace, ip string) error {
+	raw, _ := ns.GetString("throttle:"+ip, nil)
+	var t throttle
+	_ = json.Unmarshal([]byte(raw), &t)
+	t.Hits++
+	if t.Hits > 100 {
+		t.Blocked = true
+		t.Until = time.Now().Add(time.Hour)
+	}
+	b, _ := json.Marshal(t)
+	return ns.PutString("throttle:"+ip, string(b), nil) // want `counter kept in KV`
+}
