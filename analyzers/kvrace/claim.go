@@ -369,9 +369,9 @@ func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock,
 	for _, t := range tests {
 		// A claim refuses when the key is taken by another; code that
 		// goes on as if done when it is there (seeding a default)
-		// claims nothing. A lock's holder may be this request's only
-		// in its timing: a cron run that skips quietly while another
-		// holds it has claimed the lock all the same.
+		// claims nothing. A lock is claimed even where the run that
+		// finds it held skips quietly: a cron job that returns nil while
+		// another run holds it.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
 			!reachesAvoiding(present, block, mineEdges) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
@@ -739,7 +739,9 @@ func refusesUnlessMine(block *ssa.BasicBlock, mine []edge) bool {
 }
 
 // logs reports whether call writes a log line: a function of package log
-// or log/slog, or a method of their loggers.
+// or log/slog, or a method of their loggers. (Not fmt, as kvapi's
+// Inspected allows: text that fmt.Sprintf makes of the value may be
+// served, as a cache hit's is.)
 func logs(call *ssa.Call) bool {
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Pkg == nil {
