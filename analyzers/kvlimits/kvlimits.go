@@ -359,8 +359,43 @@ func (c *checker) metadata(src kvapi.Source) {
 		return
 	}
 	if n := c.jsonSize(src.Expr, 0); n > maxMetadata {
+		if entry := c.bulkiest(src.Expr, n, 0); entry != nil {
+			src.Expr = entry // the entry that makes it too big, on its own line in a literal
+		}
 		c.report(src, nil, "this metadata serialises to at least %d bytes of JSON, but KV accepts at most 1,024: the write fails with 413; keep the rest in the value", n)
 	}
+}
+
+// bulkiest returns the entry of the literal that e is made with that
+// holds most of its size (n bytes of JSON, at least): a notice or footer
+// text among short fields. Nil when no one entry does.
+func (c *checker) bulkiest(e ast.Expr, n, depth int) ast.Expr {
+	if depth > 8 {
+		return nil
+	}
+	switch x := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr:
+		if x.Op == token.AND {
+			return c.bulkiest(x.X, n, depth+1)
+		}
+	case *ast.CallExpr:
+		if len(x.Args) == 1 { // cloudflare.F(meta), any(meta)
+			return c.bulkiest(x.Args[0], n, depth+1)
+		}
+	case *ast.Ident:
+		if v, ok := c.pass.TypesInfo.Uses[x].(*types.Var); ok {
+			if made := c.madeOnce(v); made != nil {
+				return c.bulkiest(made, n, depth+1)
+			}
+		}
+	case *ast.CompositeLit:
+		for _, elt := range x.Elts {
+			if kv, ok := elt.(*ast.KeyValueExpr); ok && 2*c.jsonSize(kv.Value, 0) > n {
+				return kv
+			}
+		}
+	}
+	return nil
 }
 
 // jsonSize is a lower bound on the size of e's JSON encoding, counting

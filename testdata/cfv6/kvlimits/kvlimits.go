@@ -444,14 +444,15 @@ type preview struct {
 	Text   string
 }
 
-// Metadata one field of which is padded past the limit by itself.
+// Metadata one field of which is padded past the limit by itself:
+// reported at that field.
 func (c *client) comment(ctx context.Context, key, author, body string) error {
 	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, key, kv.NamespaceValueUpdateParams{
 		AccountID: cloudflare.F(c.account),
 		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(body)),
-		Metadata: cloudflare.F[any](preview{ // want `this metadata serialises to at least \d+ bytes`
+		Metadata: cloudflare.F[any](preview{
 			Author: author,
-			Text:   fmt.Sprintf("%-1100.1100s", body),
+			Text:   fmt.Sprintf("%-1100.1100s", body), // want `this metadata serialises to at least \d+ bytes`
 		}),
 	})
 	return err
