@@ -50,6 +50,7 @@ const (
 	restEmptyMsg     = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
 	zeroParsedMsg    = "a missing key reaches this value's parse, whose error is dropped, so a miss reads as zero and is used as if it were stored (a factor of 0, a length of 0 minutes): tell the miss apart and use a default that says so, or return an error"
 	responseGuardMsg = "the error of this get is looked at only when the response is nil, but cloudflare-go returns the response along with the error for a 404 (and every status of 400 and above), so a missing key reads the API's JSON error body as the value: test the error, and tell a not-found (StatusCode 404) from the rest"
+	errorSeedMsg     = "GetString reports a missing key as the string %q with a nil error, so this get's error is never a miss: the write at line %d, reached only when it fails, never seeds a missing key, and after a timeout or a 429 it overwrites the stored value; test the value for %q instead, and return the error"
 	errorMissMsg     = "every error of this get is taken for a missing key, and the write at line %d then stores a value built from it or made up here: a timeout, a 5xx or a 429 overwrites the stored value; treat only a not-found as missing (errors.As on the SDK's error, StatusCode 404) and return the rest"
 )
 
@@ -107,6 +108,12 @@ func run(pass *analysis.Pass) (any, error) {
 			if len(checks) == 0 {
 				rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: droppedMsg})
 			}
+		}
+		if put := seededOnError(model, op); put != nil {
+			line := pass.Fset.Position(put.Pos()).Line
+			text := op.MissingText()
+			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorSeedMsg, text, line, text),
+				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
 		}
 		if put := writtenAfterAnyError(model, op); put != nil {
 			at := model.Inside(op)
@@ -768,6 +775,27 @@ func reachesAvoiding(from, to, avoid *ssa.BasicBlock) bool {
 		}
 	}
 	return false
+}
+
+// seededOnError returns a write of the key of op, a get that hands back
+// a missing key as a value ("<null>"), that runs only where the get
+// failed: code that takes the error for the miss and seeds the key, which
+// a miss never reaches and a failure does.
+func seededOnError(model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
+	call, ok := op.Call.(*ssa.Call)
+	if !ok || op.MissingText() == "" {
+		return nil
+	}
+	err := kvapi.ErrorOf(call)
+	if err == nil {
+		return nil
+	}
+	for _, put := range laterWrites(model, op) {
+		if onlyOnError(err, put.Call.Block()) {
+			return put
+		}
+	}
+	return nil
 }
 
 // writtenAfterAnyError returns, for a call of a wrapper that answers

@@ -32,8 +32,7 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 			get.Wrapped != nil && len(get.Wrapped.Out) > 0 { // decoded into a variable: used
 			continue
 		}
-		call, ok := get.Call.(*ssa.Call)
-		if !ok || decidedElsewhere(model, get, put) {
+		if _, ok := get.Call.(*ssa.Call); !ok || decidedElsewhere(model, get, put) {
 			continue
 		}
 		// A value of this request's own (not a marker, nor a default that
@@ -41,7 +40,7 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// is a claim even where "already there" ends quietly: a parcel's
 		// first-seen record, whose first writer the last one replaces.
 		own, lock := ownValue(model, put), namesLock(model, put)
-		missing, byFlag, mineTested := missingOnlyPath(model, call, put.Call.Block(), putValues(put), own, lock)
+		missing, byFlag, mineTested := missingOnlyPath(model, get, put.Call.Block(), putValues(put), own, lock)
 		// A found flag that refuses, then a marker or a value written
 		// with a lifetime, is a cooldown ("resent recently") or a
 		// dedupe mark, not a claim; but a record kept for hours is one
@@ -314,7 +313,8 @@ func marker(model *kvapi.Result, put *kvapi.Op) bool {
 // error said so; mineTested, whether the value was compared with mine.
 // Where the key was there the function must refuse, unless own says the
 // put writes this request's own value or lock that its key names a lock.
-func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock, mine []ssa.Value, own, lock bool) (missing, byFlag, mineTested bool) {
+func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, mine []ssa.Value, own, lock bool) (missing, byFlag, mineTested bool) {
+	call := get.Call.(*ssa.Call)
 	var results []ssa.Value
 	if call.Call.Signature().Results().Len() == 1 {
 		results = []ssa.Value{call}
@@ -361,7 +361,11 @@ func missingOnlyPath(model *kvapi.Result, call *ssa.Call, block *ssa.BasicBlock,
 			// compared with "" may be a dedupe marker's, written once per
 			// event, which is no claim of a shared name.
 			null := comparedWithNull(ref) || isNullCheck(model, ref, res)
-			if missingEdge != nil && (kvapi.IsError(res.Type()) || kvapi.IsBool(res.Type()) || null) {
+			// (GetString's error is never a miss: it hands one back as
+			// "<null>", and code that seeds the key on its error is
+			// kvnull's finding.)
+			errorMisses := kvapi.IsError(res.Type()) && get.MissingText() == ""
+			if missingEdge != nil && (errorMisses || kvapi.IsBool(res.Type()) || null) {
 				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null})
 			}
 		}
