@@ -1157,8 +1157,34 @@ func listedPrefixes(info *types.Info, model *kvapi.Result, op *kvapi.Op) [][]str
 // sid trimmed from an index entry, deletes a session, not the entry.
 func reprefixed(model *kvapi.Result, src kvapi.Source, op *kvapi.Op, list *kvapi.Op) bool {
 	for _, in := range src.Inputs() {
-		if bin, ok := kvapi.Unconverted(in).(*ssa.BinOp); ok && bin.Op == token.ADD &&
-			!model.DependsOnAny([]ssa.Value{bin.X}, op.Call, list.Results()) {
+		switch x := kvapi.Unconverted(in).(type) {
+		case *ssa.BinOp:
+			if x.Op == token.ADD && !model.DependsOnAny([]ssa.Value{x.X}, op.Call, list.Results()) {
+				return true
+			}
+		case *ssa.Call:
+			// keys.Session(id) of an id trimmed from an index entry: the
+			// helper writes words of its own.
+			if ownWords(model, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ownWords reports whether the key that call builds has words that none
+// of its arguments has: the text of a key helper, "sess:" of
+// keys.Session(id), not what strings.TrimPrefix hands back.
+func ownWords(model *kvapi.Result, call *ssa.Call) bool {
+	given := map[string]bool{}
+	for _, a := range call.Call.Args {
+		for _, w := range kvapi.Words(model.KeyText(kvapi.Source{Value: a})) {
+			given[strings.ToLower(w)] = true
+		}
+	}
+	for _, w := range kvapi.Words(model.KeyText(kvapi.Source{Value: call})) {
+		if !given[strings.ToLower(w)] {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -194,4 +195,48 @@ func resetStockLevels(ctx context.Context, client *cloudflare.Client, sku string
 		Body:      names,
 	})
 	return err
+}
+
+func sessionIndexPrefix(staffID string) string { return "sessidx:" + staffID + ":" }
+func sessionKey(id string) string              { return "sess:" + id }
+func draftKey(id string) string                { return "draft:" + id }
+
+// A password change: each session id listed under the staff member's
+// index is deleted as a session, under a key the helper builds.
+func revokeOtherSessions(ctx context.Context, client *cloudflare.Client, staffID, keep string) error { // want revokeOtherSessions:"kvsession"
+	res, err := client.KV.Namespaces.Keys.List(ctx, "ns", kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F("acct"),
+		Prefix:    cloudflare.F(sessionIndexPrefix(staffID)),
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Result {
+		id := strings.TrimPrefix(k.Name, sessionIndexPrefix(staffID))
+		if id == keep {
+			continue
+		}
+		if _, err := client.KV.Namespaces.Values.Delete(ctx, "ns", sessionKey(id), kv.NamespaceValueDeleteParams{AccountID: cloudflare.F("acct")}); err != nil { // want `A session revoked or consumed`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: the ids listed under the session index name drafts here.
+func discardDrafts(ctx context.Context, client *cloudflare.Client, staffID string) error {
+	res, err := client.KV.Namespaces.Keys.List(ctx, "ns", kv.NamespaceKeyListParams{
+		AccountID: cloudflare.F("acct"),
+		Prefix:    cloudflare.F(sessionIndexPrefix(staffID)),
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Result {
+		id := strings.TrimPrefix(k.Name, sessionIndexPrefix(staffID))
+		if _, err := client.KV.Namespaces.Values.Delete(ctx, "ns", draftKey(id), kv.NamespaceValueDeleteParams{AccountID: cloudflare.F("acct")}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
