@@ -1348,7 +1348,7 @@ func decodedRequest(t types.Type) bool {
 // by every write so that caches refetch. Other constant keys a handler
 // writes (a setting, a published notice) change when someone acts, not on
 // every request.
-var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "status": true,
+var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "recently": true, "status": true,
 	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
 	"checkpoint": true, "updated": true, "changed": true, "modified": true, "dirty": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,

@@ -22,3 +22,11 @@ func (h *profileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = h.ns.PutString("site:lastname-format", r.FormValue("format"), nil)
 	w.WriteHeader(http.StatusNoContent)
 }
+
+type shelfHandler struct{ ns *kv.Namespace }
+
+// The home page's "recently played" shelf, written on every play.
+func (h *shelfHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { // want ServeHTTP:"kvhotkey"
+	_ = h.ns.PutString("home:recently-played", r.PathValue("episode"), nil) // want `this handler writes the same KV key on every request`
+	w.WriteHeader(http.StatusNoContent)
+}
