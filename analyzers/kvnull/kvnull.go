@@ -1353,10 +1353,17 @@ func errorResult(call *ssa.Call) (err ssa.Value, ignored bool) {
 	if res.Len() == 0 || !kvapi.IsError(res.At(res.Len()-1).Type()) {
 		return nil, false
 	}
-	if err := kvapi.ErrorOf(call); err != nil && err.Referrers() != nil && len(*err.Referrers()) > 0 {
+	if err := kvapi.ErrorOf(call); err != nil && err.Referrers() != nil && slices.ContainsFunc(*err.Referrers(), used) {
 		return err, false
 	}
 	return nil, true
+}
+
+// used reports whether instr uses a value for more than naming it to a
+// debugger: _ = json.Unmarshal(b, &v) leaves only a DebugRef.
+func used(instr ssa.Instruction) bool {
+	_, debug := instr.(*ssa.DebugRef)
+	return !debug
 }
 
 // missReaches reports whether block runs after err was found non-nil
