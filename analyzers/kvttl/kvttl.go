@@ -490,6 +490,7 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 		}
 	}
 	var unit string
+	counted := false // divided by a unit, which the syntax of int(ttl) does not show
 	switch v := v.(type) {
 	case *ssa.Call:
 		if name := durationMethodName(v); wrongUnitMethods[name] {
@@ -500,14 +501,14 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	case *ssa.BinOp:
 		// d / time.Second counts seconds; d / time.Millisecond does not.
 		if c, ok := v.Y.(*ssa.Const); ok && v.Op == token.QUO && kvapi.IsDuration(v.Type()) {
-			unit = countedUnit(c.Value)
+			unit, counted = countedUnit(c.Value), true
 		}
 	default:
 		if kvapi.IsDuration(v.Type()) {
 			unit = "nanoseconds"
 		}
 	}
-	if unit == "" {
+	if unit == "" && !counted {
 		unit = p.durationConversionInSyntax(src.Expr)
 	}
 	if unit == "" {
