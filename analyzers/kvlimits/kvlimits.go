@@ -367,8 +367,9 @@ func (c *checker) metadata(src kvapi.Source) {
 }
 
 // bulkiest returns the entry of the literal that e is made with that
-// holds most of its size (n bytes of JSON, at least): a notice or footer
-// text among short fields. Nil when no one entry does.
+// holds most of its size (n bytes of JSON, at least), on a line of its
+// own: a notice or footer text among short fields. Nil when no one entry
+// does.
 func (c *checker) bulkiest(e ast.Expr, n, depth int) ast.Expr {
 	if depth > 8 {
 		return nil
@@ -389,8 +390,16 @@ func (c *checker) bulkiest(e ast.Expr, n, depth int) ast.Expr {
 			}
 		}
 	case *ast.CompositeLit:
+		line := func(e ast.Node) int { return c.pass.Fset.Position(e.Pos()).Line }
 		for _, elt := range x.Elts {
-			if kv, ok := elt.(*ast.KeyValueExpr); ok && 2*c.jsonSize(kv.Value, 0) > n {
+			kv, ok := elt.(*ast.KeyValueExpr)
+			if !ok || 2*c.jsonSize(kv.Value, 0) <= n {
+				continue
+			}
+			// On a line of its own: entries written together are one
+			// thing to read, reported at the literal.
+			alone := line(kv) != line(x) && !slices.ContainsFunc(x.Elts, func(other ast.Expr) bool { return other != elt && line(other) == line(kv) })
+			if alone {
 				return kv
 			}
 		}

@@ -40,3 +40,16 @@ func (c *client) tags(ctx context.Context, key string) error {
 	})
 	return err
 }
+
+// Entries written together on one line below the literal's: reported at
+// the literal.
+func (c *client) banner(ctx context.Context, key, title string) error {
+	_, err := c.cf.KV.Namespaces.Values.Update(ctx, c.ns, key, kv.NamespaceValueUpdateParams{
+		AccountID: cloudflare.F(c.account),
+		Value:     cloudflare.F[kv.NamespaceValueUpdateParamsValueUnion](shared.UnionString(title)),
+		Metadata: cloudflare.F[any](map[string]any{ // want `this metadata serialises to at least \d+ bytes`
+			"title": title, "body": strings.Repeat("Scheduled maintenance tonight. ", 40),
+		}),
+	})
+	return err
+}
