@@ -936,15 +936,8 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 					report(src, "%s", msg)
 				}
 			}
-			if n, chunked, ok := c.chunkSize(in); ok && n > most {
-				// At the slices.Chunk that sizes the chunks, where it is
-				// called in the write's own function.
-				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-				if chunked.Parent() == kvapi.Outermost(op.Call.Parent()) && chunked.Pos().IsValid() {
-					c.rep.Report(analysis.Diagnostic{Pos: chunked.Pos(), Message: msg})
-				} else {
-					report(src, "%s", msg)
-				}
+			if n, ok := c.chunkSize(in); ok && n > most {
+				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
 		}
 	}
@@ -1162,23 +1155,22 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 
 // chunkSize returns the size of the chunks that v holds, as the element of
 // a range over slices.Chunk(xs, size) with a constant size.
-func (c *checker) chunkSize(v ssa.Value) (int64, *ssa.Call, bool) {
+func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
 	if ct, ok := v.(*ssa.ChangeType); ok {
 		v = ct.X
 	}
 	p, ok := v.(*ssa.Parameter)
 	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
-		return 0, nil, false
+		return 0, false
 	}
 	seq := kvapi.Iterator(p) // the loop's body is a yield function
 	if seq == nil || !isSlicesChunk(seq) {
-		return 0, nil, false
+		return 0, false
 	}
 	if k := c.model.Constant(seq.Call.Args[1]); k != nil {
-		n, exact := constant.Int64Val(constant.ToInt(k))
-		return n, seq, exact
+		return constant.Int64Val(constant.ToInt(k))
 	}
-	return 0, nil, false
+	return 0, false
 }
 
 // isSlicesChunk reports whether call calls slices.Chunk.
