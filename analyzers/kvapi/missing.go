@@ -581,3 +581,17 @@ func logs(c *ssa.CallCommon) bool {
 	}
 	return false
 }
+
+// Uses returns the instructions that use v, leaving out the DebugRefs
+// that only name it to a debugger: _ = json.Unmarshal(b, &x) leaves one.
+func Uses(v ssa.Value) []ssa.Instruction {
+	var uses []ssa.Instruction
+	if refs := v.Referrers(); refs != nil {
+		for _, ref := range *refs {
+			if _, debug := ref.(*ssa.DebugRef); !debug {
+				uses = append(uses, ref)
+			}
+		}
+	}
+	return uses
+}

@@ -398,8 +398,7 @@ func (c *checker) bulkiest(e ast.Expr, n, depth int) ast.Expr {
 			}
 			// On a line of its own: entries written together are one
 			// thing to read, reported at the literal.
-			alone := line(kv) != line(x) && !slices.ContainsFunc(x.Elts, func(other ast.Expr) bool { return other != elt && line(other) == line(kv) })
-			if alone {
+			if line(kv) != line(x) && !slices.ContainsFunc(x.Elts, func(other ast.Expr) bool { return other != elt && line(other) == line(kv) }) {
 				return kv
 			}
 		}

@@ -1353,17 +1353,10 @@ func errorResult(call *ssa.Call) (err ssa.Value, ignored bool) {
 	if res.Len() == 0 || !kvapi.IsError(res.At(res.Len()-1).Type()) {
 		return nil, false
 	}
-	if err := kvapi.ErrorOf(call); err != nil && err.Referrers() != nil && slices.ContainsFunc(*err.Referrers(), used) {
+	if err := kvapi.ErrorOf(call); err != nil && len(kvapi.Uses(err)) > 0 {
 		return err, false
 	}
 	return nil, true
-}
-
-// used reports whether instr uses a value for more than naming it to a
-// debugger: _ = json.Unmarshal(b, &v) leaves only a DebugRef.
-func used(instr ssa.Instruction) bool {
-	_, debug := instr.(*ssa.DebugRef)
-	return !debug
 }
 
 // missReaches reports whether block runs after err was found non-nil

@@ -335,7 +335,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 	mine = withFields(mine)
 	views, reads, fields := withConversions(results)
 	for _, res := range views {
-		for _, ref := range nonDebugReferrers(res) {
+		for _, ref := range kvapi.Uses(res) {
 			if isConversion(ref) || reads[ref] {
 				continue // a view of the result, tested in its own right
 			}
@@ -400,12 +400,12 @@ func withFields(vals []ssa.Value) []ssa.Value {
 		if !ok {
 			continue
 		}
-		for _, ref := range nonDebugReferrers(lit) {
+		for _, ref := range kvapi.Uses(lit) {
 			fa, ok := ref.(*ssa.FieldAddr)
 			if !ok {
 				continue
 			}
-			for _, use := range nonDebugReferrers(fa) {
+			for _, use := range kvapi.Uses(fa) {
 				if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
 					out = append(out, store.Val)
 					if arg := kvapi.FieldArg(store.Val); arg != store.Val {
@@ -425,13 +425,13 @@ func withFields(vals []ssa.Value) []ssa.Value {
 func namedInError(instr ssa.Instruction) bool {
 	switch instr := instr.(type) {
 	case *ssa.Convert, *ssa.ChangeType:
-		refs := nonDebugReferrers(instr.(ssa.Value))
+		refs := kvapi.Uses(instr.(ssa.Value))
 		return len(refs) > 0 && !slices.ContainsFunc(refs, func(ref ssa.Instruction) bool { return !namedInError(ref) })
 	case *ssa.Store:
 		fa, ok := instr.Addr.(*ssa.FieldAddr)
 		return ok && types.Implements(fa.X.Type(), errorType)
 	case *ssa.MakeInterface:
-		for _, ref := range nonDebugReferrers(instr) {
+		for _, ref := range kvapi.Uses(instr) {
 			store, ok := ref.(*ssa.Store)
 			if !ok {
 				continue
@@ -440,9 +440,9 @@ func namedInError(instr ssa.Instruction) bool {
 			if !ok {
 				continue
 			}
-			for _, use := range nonDebugReferrers(elem.X) {
+			for _, use := range kvapi.Uses(elem.X) {
 				if slice, ok := use.(*ssa.Slice); ok {
-					for _, call := range nonDebugReferrers(slice) {
+					for _, call := range kvapi.Uses(slice) {
 						if c, ok := call.(*ssa.Call); ok && (kvapi.CalleeName(c) == "fmt.Errorf" || logs(c)) {
 							return true
 						}
@@ -461,13 +461,13 @@ func closesBody(instr ssa.Instruction) bool {
 	if !ok || kvapi.FieldOf(fa) == nil || kvapi.FieldOf(fa).Name() != "Body" {
 		return false
 	}
-	loads := nonDebugReferrers(fa)
+	loads := kvapi.Uses(fa)
 	for _, l := range loads {
 		load, ok := l.(*ssa.UnOp)
 		if !ok || load.Op != token.MUL {
 			return false
 		}
-		for _, use := range nonDebugReferrers(load) {
+		for _, use := range kvapi.Uses(load) {
 			call, ok := use.(ssa.CallInstruction)
 			if !ok || !call.Common().IsInvoke() || call.Common().Value != load || call.Common().Method.Name() != "Close" {
 				return false
@@ -499,7 +499,7 @@ func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instructi
 	reads = make(map[ssa.Instruction]bool)
 	fields = make(map[ssa.Value]bool)
 	for i := 0; i < len(out); i++ {
-		for _, ref := range nonDebugReferrers(out[i]) {
+		for _, ref := range kvapi.Uses(out[i]) {
 			if isConversion(ref) && !kvapi.IsError(out[i].Type()) {
 				out = append(out, ref.(ssa.Value))
 				fields[ref.(ssa.Value)] = fields[out[i]]
@@ -551,7 +551,7 @@ func accessed(instr ssa.Instruction, v ssa.Value) []ssa.Value {
 			return nil
 		}
 		var loads []ssa.Value
-		for _, ref := range nonDebugReferrers(instr) {
+		for _, ref := range kvapi.Uses(instr) {
 			load, ok := ref.(*ssa.UnOp)
 			if !ok || load.Op != token.MUL {
 				return nil
@@ -568,7 +568,7 @@ func accessed(instr ssa.Instruction, v ssa.Value) []ssa.Value {
 			return []ssa.Value{instr}
 		}
 		var results []ssa.Value
-		for _, ref := range nonDebugReferrers(instr) {
+		for _, ref := range kvapi.Uses(instr) {
 			ext, ok := ref.(*ssa.Extract)
 			if !ok {
 				return nil
@@ -597,16 +597,16 @@ func bodyRead(instr ssa.Instruction, res ssa.Value) (ssa.Value, bool) {
 			return nil, false
 		}
 		var data ssa.Value
-		for _, l := range nonDebugReferrers(instr) {
+		for _, l := range kvapi.Uses(instr) {
 			load, ok := l.(*ssa.UnOp)
 			if !ok || load.Op != token.MUL {
 				return nil, false
 			}
-			uses := nonDebugReferrers(load)
+			uses := kvapi.Uses(load)
 			for i := 0; i < len(uses); i++ {
 				use := uses[i]
 				if ci, ok := use.(*ssa.ChangeInterface); ok {
-					uses = append(uses, nonDebugReferrers(ci)...) // the body as an io.Reader
+					uses = append(uses, kvapi.Uses(ci)...) // the body as an io.Reader
 					continue
 				}
 				call, ok := use.(*ssa.Call)
@@ -641,7 +641,7 @@ func readBytes(call *ssa.Call) (ssa.Value, bool) {
 	case res.Len() == 1 && text(res.At(0).Type()):
 		return call, true
 	case res.Len() == 2 && text(res.At(0).Type()) && kvapi.IsError(res.At(1).Type()):
-		for _, ref := range nonDebugReferrers(call) {
+		for _, ref := range kvapi.Uses(call) {
 			if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
 				return ext, true
 			}
@@ -670,7 +670,7 @@ func sameAs(model *kvapi.Result, instr ssa.Instruction, res ssa.Value, mine []ss
 	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return model.SameValue(kvapi.Unconverted(m), other) }) {
 		return edge{}, false
 	}
-	uses := nonDebugReferrers(cmp)
+	uses := kvapi.Uses(cmp)
 	if len(uses) != 1 {
 		return edge{}, false
 	}
@@ -798,7 +798,7 @@ func presenceTest(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) (*e
 		return nil, false
 	}
 	for {
-		uses := nonDebugReferrers(cond)
+		uses := kvapi.Uses(cond)
 		if len(uses) != 1 {
 			return nil, true
 		}
@@ -817,18 +817,6 @@ func presenceTest(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) (*e
 		}
 		return nil, true
 	}
-}
-
-func nonDebugReferrers(v ssa.Value) []ssa.Instruction {
-	var uses []ssa.Instruction
-	if refs := v.Referrers(); refs != nil {
-		for _, ref := range *refs {
-			if _, ok := ref.(*ssa.DebugRef); !ok {
-				uses = append(uses, ref)
-			}
-		}
-	}
-	return uses
 }
 
 // isZero reports whether v is nil, "" or the string syumai/workers returns
