@@ -122,6 +122,9 @@ func (r *Result) fieldPath(v, recv ssa.Value, depth int) []string {
 	default:
 		return nil
 	}
+	if storedOnce(x) == recv {
+		x = recv // a value receiver, spilled to a local to read a field of it
+	}
 	if x == recv {
 		return []string{name}
 	}
