@@ -260,8 +260,13 @@ func exitConds(loop kvapi.Loop) []exit {
 	return out
 }
 
-// isErrorCheck reports whether cond compares an error with nil.
+// isErrorCheck reports whether cond compares an error with nil, or asks
+// what kind of error one is (errors.Is(err, ErrNotFound), IsNotFound(err)):
+// either way the loop is left on a failure.
 func isErrorCheck(cond ssa.Value) bool {
+	if call, ok := cond.(*ssa.Call); ok {
+		return classifiesError(call)
+	}
 	bin, ok := cond.(*ssa.BinOp)
 	if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
 		return false
@@ -281,6 +286,26 @@ func isErrorCheck(cond ssa.Value) bool {
 		})
 	}
 	return kvapi.IsError(err.Type()) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y))
+}
+
+// classifiesError reports whether call asks a question of an error and
+// of nothing else that varies: a sentinel or a type to compare it with.
+func classifiesError(call *ssa.Call) bool {
+	if call.Call.IsInvoke() || !kvapi.IsBool(call.Type()) || len(call.Call.Args) == 0 || !kvapi.IsError(call.Call.Args[0].Type()) {
+		return false
+	}
+	for _, arg := range call.Call.Args[1:] {
+		switch arg := arg.(type) {
+		case *ssa.Const, *ssa.Global, *ssa.Alloc: // errors.As(err, &target)
+		case *ssa.UnOp:
+			if _, global := arg.X.(*ssa.Global); !global {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // leftOnErrorFromRangeFunc reports whether cond tests how the body of a
