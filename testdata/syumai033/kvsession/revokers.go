@@ -171,6 +171,15 @@ func (m *deviceSessions) RevokeAudit(id string) error {
 	return m.ns.PutString("audit:"+id+":admin", "1", nil)
 }
 
+// Quiet: the description kept beside a key (its label, its creation
+// date) is no credential; the key's own record is, deleted first.
+func (m *deviceSessions) RevokeAPIKeyMeta(owner, id, hash string) error { // want RevokeAPIKeyMeta:"kvsession"
+	if err := m.ns.Delete("apikey:" + hash); err != nil { // want `An API key revoked or consumed by a KV delete`
+		return err
+	}
+	return m.ns.Delete(fmt.Sprintf("apikey-meta:%s:%s", owner, id))
+}
+
 // sessionKey checks the cookie's shape before it names the key.
 func sessionKey(cookie string) (string, bool) {
 	uid, id, ok := strings.Cut(cookie, ":")
