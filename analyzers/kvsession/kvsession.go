@@ -64,6 +64,30 @@ var collectingVerb = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(sweep|sweeps|sweeper|purge|purges|prune|prunes|gc|cleanup|janitor|reap|reaper|vacuum)$`)
 })
 
+// subjectWord words in a parameter's name say that it names whose
+// credentials they are: a member, a user, an account.
+var subjectWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(users?|members?|accounts?|customers?|owners?|uid|subject|principal|email|login)$`)
+})
+
+// forSubject reports whether the key op deletes is made from a parameter
+// that names whose it is: purgeMemberSessions(ctx, memberID) ends one
+// member's sessions, a forced logout, where a sweep deletes whatever has
+// expired, whoever it was for.
+func forSubject(model *kvapi.Result, op *kvapi.Op) bool {
+	for _, src := range op.Sources(keyOperand(op)) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, op.Call, func(s kvapi.Step) bool {
+				p, ok := s.Value.(*ssa.Parameter)
+				return ok && kvapi.IsString(p.Type()) && slices.ContainsFunc(kvapi.Words(p.Name()), subjectWord().MatchString)
+			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // indexWord words in a function's name say that it keeps an index.
 var indexWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(index|indexes|idx|reindex)$`) })
 
@@ -740,7 +764,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	if pkg := op.Call.Parent().Pkg; pkg != nil {
 		collector = append(slices.Clip(collector), kvapi.Words(pkg.Pkg.Name())...)
 	}
-	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) {
+	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) && !forSubject(model, op) {
 		return evidence{}
 	}
 	// A key whose text starts with "code" keeps codes: code:<email>; so

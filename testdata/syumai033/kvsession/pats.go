@@ -1,6 +1,10 @@
 package kvsession
 
-import "github.com/syumai/workers/cloudflare/kv"
+import (
+	"strings"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
 
 // A personal access token revoked by a delete.
 func revokePAT(ns *kv.Namespace, hash string) error { // want revokePAT:"kvsession"
@@ -42,6 +46,38 @@ func rotateToken(ns *kv.Namespace, args []string) error { // want rotateToken:"k
 func sweepExpiredSessions(ns *kv.Namespace, ids []string) error {
 	for _, id := range ids {
 		if err := ns.Delete("session:" + id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A purge of one member's sessions, listed under the member: a forced
+// logout, which other locations do not see for 60 s or more.
+func purgeMemberSessions(ns *kv.Namespace, memberID string) error { // want purgeMemberSessions:"kvsession"
+	prefix := "member-sessions:" + memberID + ":"
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix, Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keys {
+		sid := strings.TrimPrefix(k.Name, prefix)
+		if err := ns.Delete("session:" + sid); err != nil { // want `A session revoked or consumed by a KV delete`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: a purge of what a day left over, whoever it was for.
+func purgeDaySessions(ns *kv.Namespace, day string) error {
+	prefix := "day-sessions:" + day + ":"
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix, Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keys {
+		if err := ns.Delete("session:" + strings.TrimPrefix(k.Name, prefix)); err != nil {
 			return err
 		}
 	}
