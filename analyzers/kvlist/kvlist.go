@@ -419,21 +419,50 @@ func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
 }
 
 // recursesOnCursor reports whether the list op's function calls itself
-// with something the list returned: recursion over pages, with no budget.
+// with the cursor the list returned: recursion over pages, with no
+// budget. A recursion that counts a parameter down or up (pagesLeft-1,
+// depth+1) is bounded by it, and one that passes on a listed key rather
+// than the cursor (a walk down a tree of prefixes), or that lists with no
+// cursor at all, pages nothing.
 func recursesOnCursor(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
 	fn := kvapi.Outermost(op.Call.Parent())
+	cursors := make(map[int]bool) // the parameters that the op's cursor comes from
+	for i, p := range fn.Params {
+		cursors[i] = slices.ContainsFunc(op.Sources(kvapi.Cursor), func(src kvapi.Source) bool {
+			return model.DependsOnAny(src.Inputs(), op.Call, []ssa.Value{p})
+		})
+	}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(*ssa.Call)
-			if !ok || call.Call.StaticCallee() != fn {
+			if !ok || call.Call.StaticCallee() != fn || countsParam(call, fn) {
 				continue
 			}
-			if model.DependsOnAny(call.Call.Args, call, results) {
-				return true
+			for i, arg := range call.Call.Args {
+				if cursors[i] && model.DependsOn(arg, call, results) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// countsParam reports whether call, of fn by itself, passes one of fn's
+// numeric parameters on with one added or taken away: a budget.
+func countsParam(call *ssa.Call, fn *ssa.Function) bool {
+	return slices.ContainsFunc(call.Call.Args, func(arg ssa.Value) bool {
+		bin, ok := arg.(*ssa.BinOp)
+		if !ok || bin.Op != token.ADD && bin.Op != token.SUB {
+			return false
+		}
+		p, ok := bin.X.(*ssa.Parameter)
+		if !ok || p.Parent() != fn {
+			return false
+		}
+		b, ok := p.Type().Underlying().(*types.Basic)
+		return ok && b.Info()&types.IsNumeric != 0
+	})
 }
 
 // cursorWithoutPrefix reports whether the list passes a cursor that a
