@@ -3,6 +3,7 @@ package kvapi
 import (
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -12,18 +13,26 @@ import (
 // what a field of it holds, directly or through another accessor:
 // func (s *Store) NS() *kv.Namespace { return s.ns }. A put made on
 // s.content.NS() and a get of the Store's own wrapper then use one
-// namespace, the same field of the same Store.
+// namespace, the same field of the same Store. An accessor may hand out
+// several fields at once: api, rc, ns := s.API().
 
-// An accessorFact holds the fields that a method of another package
-// returns, outermost first: [ns] for NS above, [game ns] for
+// An accessorFact holds, for each result of a method of another package,
+// the fields it returns, outermost first (nil for a result that is no
+// field): [[ns]] for NS above, [[game ns]] for
 // func (s *Server) raw() *kv.Namespace { return s.game.NS() }.
 type accessorFact struct {
-	Path []string
+	Paths [][]string
 }
 
 func (*accessorFact) AFact() {}
 
-func (f *accessorFact) String() string { return "kv accessor: " + strings.Join(f.Path, ".") }
+func (f *accessorFact) String() string {
+	var paths []string
+	for _, p := range f.Paths {
+		paths = append(paths, strings.Join(p, "."))
+	}
+	return "kv accessor: " + strings.Join(paths, ", ")
+}
 
 // exportAccessors exports an accessorFact for each of the package's
 // accessors.
@@ -33,61 +42,80 @@ func (r *Result) exportAccessors() {
 		if !ok || fn.Parent() != nil {
 			continue
 		}
-		if path := r.accessorPath(fn); path != nil {
-			r.pass.ExportObjectFact(obj, &accessorFact{Path: path})
+		if paths := r.accessorPaths(fn); paths != nil {
+			r.pass.ExportObjectFact(obj, &accessorFact{Paths: paths})
 		}
 	}
 }
 
 // accessed returns, for a call of an accessor, the receiver it is given
-// and the fields it returns.
-func (r *Result) accessed(call *ssa.Call) (ssa.Value, []string) {
+// and the fields its result number i returns.
+func (r *Result) accessed(call *ssa.Call, i int) (ssa.Value, []string) {
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Signature.Recv() == nil || len(call.Call.Args) != 1 {
 		return nil, nil
 	}
-	if path := r.accessorPath(callee); path != nil {
-		return call.Call.Args[0], path
+	if paths := r.accessorPaths(callee); i < len(paths) && paths[i] != nil {
+		return call.Call.Args[0], paths[i]
 	}
 	return nil, nil
 }
 
-// accessorPath returns the fields that fn, an accessor, returns, or nil.
+// accessorPath returns the fields that fn, an accessor of one result,
+// returns, or nil.
 func (r *Result) accessorPath(fn *ssa.Function) []string {
+	if paths := r.accessorPaths(fn); len(paths) == 1 {
+		return paths[0]
+	}
+	return nil
+}
+
+// accessorPaths returns, for each result of fn, the fields it returns on
+// every path (nil for a result that is no field), or nil when fn is no
+// accessor.
+func (r *Result) accessorPaths(fn *ssa.Function) [][]string {
 	if fn.Origin() != nil {
 		fn = fn.Origin()
 	}
-	if fn.Signature.Recv() == nil || fn.Signature.Params().Len() != 0 || fn.Signature.Results().Len() != 1 {
+	if fn.Signature.Recv() == nil || fn.Signature.Params().Len() != 0 || fn.Signature.Results().Len() == 0 {
 		return nil
 	}
 	if fn.Pkg != r.pkg || fn.Blocks == nil {
 		var fact accessorFact
 		if obj, ok := fn.Object().(*types.Func); ok && r.pass.ImportObjectFact(obj, &fact) {
-			return fact.Path
+			return fact.Paths
 		}
 		return nil
 	}
-	if path, ok := r.accessors[fn]; ok {
-		return path
+	if paths, ok := r.accessors[fn]; ok {
+		return paths
 	}
 	if r.accessors == nil {
-		r.accessors = make(map[*ssa.Function][]string)
+		r.accessors = make(map[*ssa.Function][][]string)
 	}
 	r.accessors[fn] = nil // while it is followed: recursion knows nothing
-	var path []string
+	n := fn.Signature.Results().Len()
+	paths, found := make([][]string, n), make([]bool, n)
+	returned := false
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok {
 			continue
 		}
-		p := r.fieldPath(ret.Results[0], fn.Params[0], 0)
-		if p == nil || path != nil && strings.Join(p, ".") != strings.Join(path, ".") {
-			return nil
+		for i, res := range ret.Results {
+			p := r.fieldPath(res, fn.Params[0], 0)
+			if returned && (found[i] != (p != nil) || strings.Join(p, ".") != strings.Join(paths[i], ".")) {
+				p = nil // differs between paths: no one field
+			}
+			paths[i], found[i] = p, p != nil
 		}
-		path = p
+		returned = true
 	}
-	r.accessors[fn] = path
-	return path
+	if !slices.Contains(found, true) {
+		paths = nil
+	}
+	r.accessors[fn] = paths
+	return paths
 }
 
 // fieldPath returns the fields of recv that v is read from, outermost
@@ -108,7 +136,7 @@ func (r *Result) fieldPath(v, recv ssa.Value, depth int) []string {
 	case *ssa.Field:
 		x, name = v.X, fieldName(v.X.Type(), v.Field)
 	case *ssa.Call:
-		inner, path := r.accessed(v)
+		inner, path := r.accessed(v, 0)
 		if path == nil {
 			return nil
 		}

@@ -753,6 +753,12 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.value(call, depth) // key, err := keyOf(door): the key
 			return
 		}
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			if recv, path := w.model.accessed(call, v.Index); path != nil {
+				w.fields(recv, path, depth) // api, rc, ns := s.API(): s.ns
+				return
+			}
+		}
 		if call, ok := v.Tuple.(*ssa.Call); ok && call.Call.StaticCallee() != nil {
 			if ret := w.model.resultTerm(call.Call.StaticCallee(), v.Index); ret != nil && !readsClock(ret) {
 				w.term(ret, call.Call.Args, depth+1) // key, n, err := running(st, org): the key
@@ -776,12 +782,8 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 		// An accessor as the field it returns: s.content.NS() as the
 		// namespace of content's own wrappers.
-		if recv, path := w.model.accessed(v); path != nil {
-			for i := len(path) - 1; i >= 0; i-- {
-				w.b.WriteString("(." + path[i] + " ")
-			}
-			w.value(recv, depth+1)
-			w.b.WriteString(strings.Repeat(")", len(path)))
+		if recv, path := w.model.accessed(v, 0); path != nil {
+			w.fields(recv, path, depth)
 			return
 		}
 		// A helper of this package as what it returns, as Terms see it,
@@ -830,6 +832,16 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// fields renders the fields of recv that an accessor returns, outermost
+// first in path, as loads of them render.
+func (w *identityWriter) fields(recv ssa.Value, path []string, depth int) {
+	for i := len(path) - 1; i >= 0; i-- {
+		w.b.WriteString("(." + path[i] + " ")
+	}
+	w.value(recv, depth+1)
+	w.b.WriteString(strings.Repeat(")", len(path)))
 }
 
 // singleton returns the package variable that fn, a function given

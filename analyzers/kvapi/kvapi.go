@@ -73,7 +73,7 @@ type Result struct {
 	rest        map[ssa.CallInstruction][]*Op              // requests to the REST API, by the call that sends them
 	returns     map[*ssa.Function]*Term                    // see returnTerm
 	results     map[resultOf]*Term                         // see resultTerm
-	accessors   map[*ssa.Function][]string                 // see accessorPath
+	accessors   map[*ssa.Function][][]string               // see accessorPaths
 	runners     map[*types.Func][]int                      // see findRunners
 	policies    map[*ssa.Function]*Term                    // see policyTerm
 	choices     map[choiceKey]*Term                        // see choiceTerm
