@@ -200,6 +200,45 @@ func (op *Op) End() token.Pos {
 	return op.Call.Pos()
 }
 
+// Range returns where a finding about op and another operation (the get
+// its value came from) belongs: at op's call, or, when op is made in a
+// closure that its function names and calls once (save := func(k
+// string, e Employer) error {...}; ... save(key, emp)) and the other
+// operation is not in that closure, at the closure's call, where the two
+// meet.
+func (op *Op) Range(other *Op) (pos, end token.Pos) {
+	if at := op.calledAt(); at != nil && (other == nil || other.Call.Parent() != op.Call.Parent()) {
+		return at.Pos(), at.End()
+	}
+	return op.Pos(), op.End()
+}
+
+// calledAt returns, for an operation in a closure that its function names
+// and calls in one place, that call; nil for any other operation, and
+// for a closure run where it is written (defer func() {...}()), handed to
+// another function, run as a goroutine, or called in several places.
+func (op *Op) calledAt() *ast.CallExpr {
+	fn := op.Call.Parent()
+	if fn.Parent() == nil {
+		return nil
+	}
+	sites := op.model.CallSites(fn)
+	if len(sites) != 1 {
+		return nil
+	}
+	if _, isCall := sites[0].(*ssa.Call); !isCall {
+		return nil // go save(k, v), defer save(k, v)
+	}
+	site := op.model.CallExpr(sites[0].Pos())
+	if site == nil {
+		return nil
+	}
+	if _, named := ast.Unparen(site.Fun).(*ast.Ident); !named {
+		return nil
+	}
+	return site
+}
+
 func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	if err := ifaces.check(pass.Pkg); err != nil {
 		return nil, err

@@ -106,12 +106,13 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				res.Claimed[put.Call] = true
 				// A wrapper of this package that does the arithmetic itself,
 				// recordFailure(prev) writing prev+1, is where it counts.
-				at := put
+				pos, end := put.Range(read)
 				if src.Term != nil && src.Term.Arithmetic() {
-					at = model.Inside(put)
+					at := model.Inside(put)
+					pos, end = at.Pos(), at.End()
 				}
 				rep.Report(analysis.Diagnostic{
-					Pos: at.Pos(), End: at.End(),
+					Pos: pos, End: end,
 					Message: "counter kept in KV: this put writes back a count read from the same key and incremented; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count runs low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 					Related: []analysis.RelatedInformation{{Pos: read.Pos(), End: read.Pos(), Message: "the count is read here"}},
 				})

@@ -49,10 +49,12 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		// The put's message, its get, and what the get did.
 		found := func(get *kvapi.Op, format, related string) {
+			pos, end := put.Range(get)
+			getPos, getEnd := get.Range(put)
 			rep.Report(analysis.Diagnostic{
-				Pos: put.Pos(), End: put.End(),
-				Message: fmt.Sprintf(format, pass.Fset.Position(get.Pos()).Line),
-				Related: []analysis.RelatedInformation{{Pos: get.Pos(), End: get.End(), Message: related}},
+				Pos: pos, End: end,
+				Message: fmt.Sprintf(format, pass.Fset.Position(getPos).Line),
+				Related: []analysis.RelatedInformation{{Pos: getPos, End: getEnd, Message: related}},
 			})
 		}
 		// A put that runs only where its get missed read nothing to lose
