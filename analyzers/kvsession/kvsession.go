@@ -695,6 +695,9 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	if op.Method.Role == kvapi.Put {
 		for _, src := range op.Sources(kvapi.Value) {
 			for _, in := range src.Inputs() {
+				if readInside(op, in) {
+					continue
+				}
 				other = append(other, typeWords(in.Type())...)
 				// The record encoded: json.Marshal(rec) names rec's type.
 				// A record whose fields are only read for the value (a log
@@ -1085,6 +1088,19 @@ func onlyFieldsRead(v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// readInside reports whether in is an argument of op's wrapper, a
+// function of this package, that the wrapper only reads fields of:
+// importSaved(w, r, b, sess) keys what it writes by sess.EmployerID, and
+// writes no session.
+func readInside(op *kvapi.Op, in ssa.Value) bool {
+	callee := op.Call.Common().StaticCallee()
+	if op.Wrapped == nil || callee == nil || callee.Blocks == nil {
+		return false
+	}
+	i := slices.Index(op.Call.Common().Args, in)
+	return i >= 0 && i < len(callee.Params) && onlyFieldsRead(callee.Params[i])
 }
 
 // namesType reports whether a word of the key is one of the type's words,
