@@ -222,6 +222,22 @@ func (w *walker) elementUpdates(m ssa.Value, depth int) bool {
 			w.walk(Step{Value: up.Value, Changed: true}, depth+1) {
 			return true
 		}
+		// A get wrapper that fills the map it is given: ix.Load(ctx, s, key).
+		if call, ok := ref.(*ssa.Call); ok && (w.sink == nil || w.before(call, w.sink)) && w.model.fillsArg(call, m) &&
+			w.walk(Step{Value: call, Changed: true}, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillsArg reports whether call is of a get wrapper that puts what it
+// reads into v, one of its arguments (see outParams).
+func (r *Result) fillsArg(call *ssa.Call, v ssa.Value) bool {
+	for _, op := range r.OpsAt(call) {
+		if op.Wrapped != nil && slices.ContainsFunc(op.Wrapped.Out, func(i int) bool { return i < len(op.Args) && op.Args[i] == v }) {
+			return true
+		}
 	}
 	return false
 }

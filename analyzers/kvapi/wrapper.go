@@ -936,6 +936,13 @@ func (r *Result) outParams(fn *ssa.Function, op *Op) []int {
 	for i, p := range fn.Params {
 		switch p.Type().Underlying().(type) {
 		case *types.Pointer, *types.Interface:
+		case *types.Map:
+			// A map shares its entries with the caller's: (ix Index)
+			// Load fills ix with json.Unmarshal(raw, &ix), or ix[k] = v.
+			if r.fillsMap(p, read) {
+				out = append(out, i)
+			}
+			continue
 		default:
 			continue
 		}
@@ -944,6 +951,25 @@ func (r *Result) outParams(fn *ssa.Function, op *Op) []int {
 		}
 	}
 	return out
+}
+
+// fillsMap reports whether the map m, a parameter, is given entries
+// computed from read: m[k] = v, or a decoder given the address of the
+// variable that holds it.
+func (r *Result) fillsMap(m *ssa.Parameter, read []ssa.Value) bool {
+	for _, ref := range *m.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.MapUpdate:
+			if ref.Map == m && (r.DependsOn(ref.Value, ref, read) || r.DependsOn(ref.Key, ref, read)) {
+				return true
+			}
+		case *ssa.Store:
+			if alloc, ok := ref.Addr.(*ssa.Alloc); ok && ref.Val == m && r.receives(alloc, read, 0) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // passedOut reports whether op is a call of a wrapper that decodes into
