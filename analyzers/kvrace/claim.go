@@ -378,7 +378,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		// another run holds it.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
+			!reachesAvoiding(present, block, mineEdges, call.Block()) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}
@@ -706,8 +706,9 @@ func isNullCheck(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) bool
 }
 
 // reachesAvoiding reports whether to can be reached from from without
-// taking any of the edges avoid.
-func reachesAvoiding(from, to *ssa.BasicBlock, avoid []edge) bool {
+// taking any of the edges avoid, nor passing through reread: a way back
+// to the get, in a loop that waits and looks again, checks anew.
+func reachesAvoiding(from, to *ssa.BasicBlock, avoid []edge, reread *ssa.BasicBlock) bool {
 	seen := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{from}
 	for len(stack) > 0 {
@@ -716,7 +717,7 @@ func reachesAvoiding(from, to *ssa.BasicBlock, avoid []edge) bool {
 		if b == to {
 			return true
 		}
-		if seen[b] {
+		if seen[b] || b == reread && b != from {
 			continue
 		}
 		seen[b] = true
