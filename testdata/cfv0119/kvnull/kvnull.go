@@ -51,6 +51,15 @@ func (s *profiles) initProfile(ctx context.Context, id, name string) (profile, e
 	return p, json.Unmarshal(raw, &p)
 }
 
+// The get only asks whether the profile is there, and any failure is
+// taken for "not there": a timeout replaces the stored profile.
+func (s *profiles) ensureProfile(ctx context.Context, id, name string) error {
+	if _, err := s.api.GetWorkersKV(ctx, s.rc, cloudflare.GetWorkersKVParams{NamespaceID: s.ns, Key: "profile:" + id}); err == nil { // want `every error of this get is taken for a missing key`
+		return nil
+	}
+	return s.write(ctx, profile{ID: id, Name: name, Created: time.Now()})
+}
+
 // Quiet: only a missing key creates the profile.
 func (s *profiles) initProfileChecked(ctx context.Context, id, name string) (profile, error) {
 	raw, err := s.api.GetWorkersKV(ctx, s.rc, cloudflare.GetWorkersKVParams{NamespaceID: s.ns, Key: "profile:" + id})
