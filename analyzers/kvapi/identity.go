@@ -764,6 +764,12 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				w.term(ret, call.Call.Args, depth+1) // key, n, err := running(st, org): the key
 				return
 			}
+			if name, ok := pureTuple(call, v.Index); ok {
+				w.b.WriteString("(" + name) // user, id, _ := strings.Cut(sid, ".")
+				w.args(call, depth)
+				w.b.WriteString(")")
+				return
+			}
 		}
 	case *ssa.Call:
 		if v.Call.IsInvoke() && len(v.Call.Args) == 0 && basic(v.Type(), types.IsString) {

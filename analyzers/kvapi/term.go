@@ -314,6 +314,9 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 					return ret.Substitute(c.args(call.Call.Args)) // key, n, err := running(st, org)
 				}
 			}
+			if name, ok := pureTuple(call, v.Index); ok {
+				return &Term{Op: TermCall, Name: name, Args: c.callArgs(call, depth)} // user, id, _ := strings.Cut(sid, ".")
+			}
 		}
 		// An optional interface: e, ok := v.(interface{ Expiry() ... }).
 		// The caller's argument decides ok; e is v.
@@ -912,6 +915,23 @@ var pureFuncs = map[string]bool{
 	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,
 	"path.Join": true, "(time.Time).Format": true, "(time.Time).Truncate": true,
 	"math.Ceil": true, "math.Floor": true, "math.Round": true, "math.Trunc": true,
+}
+
+// pureTupleFuncs split what they are given, the same way each time.
+var pureTupleFuncs = map[string]bool{
+	"strings.Cut": true, "strings.CutPrefix": true, "strings.CutSuffix": true,
+	"path.Split": true, "path/filepath.Split": true, "net.SplitHostPort": true,
+}
+
+// pureTuple returns the name of result i of call, a call of a function
+// that splits its arguments (strings.Cut), as Terms and identities name
+// it: "strings.Cut#0".
+func pureTuple(call *ssa.Call, i int) (string, bool) {
+	name := CalleeName(call)
+	if !pureTupleFuncs[name] {
+		return "", false
+	}
+	return fmt.Sprintf("%s#%d", name, i), true
 }
 
 // roundings are the math functions that round a number of seconds, as
