@@ -66,7 +66,7 @@ func run(pass *analysis.Pass) (any, error) {
 			for _, src := range given(op, kvapi.Metadata) {
 				c.metadata(src)
 			}
-			c.value(op, given(op, kvapi.Value))
+			c.value(given(op, kvapi.Value))
 		case kvapi.BulkPut:
 			c.bulk(op, kvapi.Pairs, maxBulkPut, "pairs", "bulk write")
 			for _, src := range given(op, kvapi.Metadata) {
@@ -793,11 +793,10 @@ var jsonMarshaler = types.NewInterfaceType([]*types.Func{
 }, nil).Complete()
 
 // value finds a value made with a constant size over 25 MiB, to be
-// reported once: where it is sized (payload := make([]byte, 32<<20)),
-// unless the write builds its value from it (string(b)) or is given it
-// on a line of its own (a literal's Value: blob): there, with where it
-// is sized.
-func (c *checker) value(op *kvapi.Op, srcs []kvapi.Source) {
+// reported once: at the value the write is given (buf, string(b)) when
+// that is on a line of its own, with where it is sized; else where it is
+// sized.
+func (c *checker) value(srcs []kvapi.Source) {
 	for _, src := range srcs {
 		for _, in := range src.Inputs() {
 			n, at := madeSize(c.model, in, 0)
@@ -805,9 +804,7 @@ func (c *checker) value(op *kvapi.Op, srcs []kvapi.Source) {
 				continue
 			}
 			d := analysis.Diagnostic{Pos: at, Message: fmt.Sprintf("this value is %d bytes, but KV values are at most 25 MiB (26,214,400 bytes): the write fails with 413; split it, or keep it in R2", n)}
-			_, isVar := ast.Unparen(src.Expr).(*ast.Ident)
-			if src.Expr != nil && c.pass.Fset.File(src.Expr.Pos()) == c.pass.Fset.File(at) && c.line(src.Expr.Pos()) != c.line(at) &&
-				(!isVar || c.line(src.Expr.Pos()) != c.line(op.Pos())) {
+			if src.Expr != nil && c.pass.Fset.File(src.Expr.Pos()) == c.pass.Fset.File(at) && c.line(src.Expr.Pos()) != c.line(at) {
 				d.Pos, d.End = src.Expr.Pos(), src.Expr.End()
 				d.Related = []analysis.RelatedInformation{{Pos: at, Message: "the value is made here"}}
 			}

@@ -182,9 +182,9 @@ func padded(ns *kv.Namespace, version string, blob []byte) error {
 	return ns.PutString("image:"+version, string(image[:len(blob)]), nil)
 }
 
-// A value made into a variable and written lines below: reported where
-// it is made.
+// A value made into a variable and written lines below: reported at the
+// write, with where it is made.
 func soak(ns *kv.Namespace) error {
-	payload := strings.Repeat("x", 30<<20) // want `this value is 31457280 bytes`
-	return ns.PutString("soak:blob", payload, nil)
+	payload := strings.Repeat("x", 30<<20)
+	return ns.PutString("soak:blob", payload, nil) // want `this value is 31457280 bytes`
 }
