@@ -180,7 +180,7 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 				if this == unbounded {
 					this = bounded
 				}
-			case isErrorCheck(c.cond) || leftOnErrorFromRangeFunc(c.cond):
+			case isErrorCheck(c.cond) || classifiesError(c.cond) || leftOnErrorFromRangeFunc(c.cond):
 				// Ends the loop on a failure: no budget.
 			case emptyPage(model, c, results):
 				this = max(this, emptyPageExit)
@@ -260,13 +260,8 @@ func exitConds(loop kvapi.Loop) []exit {
 	return out
 }
 
-// isErrorCheck reports whether cond compares an error with nil, or asks
-// what kind of error one is (errors.Is(err, ErrNotFound), IsNotFound(err)):
-// either way the loop is left on a failure.
+// isErrorCheck reports whether cond compares an error with nil.
 func isErrorCheck(cond ssa.Value) bool {
-	if call, ok := cond.(*ssa.Call); ok {
-		return classifiesError(call)
-	}
 	bin, ok := cond.(*ssa.BinOp)
 	if !ok || bin.Op != token.EQL && bin.Op != token.NEQ {
 		return false
@@ -288,10 +283,13 @@ func isErrorCheck(cond ssa.Value) bool {
 	return kvapi.IsError(err.Type()) && (kvapi.IsNil(bin.X) || kvapi.IsNil(bin.Y))
 }
 
-// classifiesError reports whether call asks a question of an error and
-// of nothing else that varies: a sentinel or a type to compare it with.
-func classifiesError(call *ssa.Call) bool {
-	if call.Call.IsInvoke() || !kvapi.IsBool(call.Type()) || len(call.Call.Args) == 0 || !kvapi.IsError(call.Call.Args[0].Type()) {
+// classifiesError reports whether cond asks a question of an error and
+// of nothing else that varies, a sentinel or a type to compare it with
+// (errors.Is(err, ErrNotFound), IsNotFound(err)): a loop left on its
+// answer is left on a failure.
+func classifiesError(cond ssa.Value) bool {
+	call, ok := cond.(*ssa.Call)
+	if !ok || call.Call.IsInvoke() || !kvapi.IsBool(call.Type()) || len(call.Call.Args) == 0 || !kvapi.IsError(call.Call.Args[0].Type()) {
 		return false
 	}
 	for _, arg := range call.Call.Args[1:] {
