@@ -201,13 +201,15 @@ func (op *Op) End() token.Pos {
 }
 
 // Range returns where a finding about op and another operation (the get
-// its value came from) belongs: at op's call, or, when op is made in a
-// closure that its function names and calls once (save := func(k
-// string, e Employer) error {...}; ... save(key, emp)) and the other
-// operation is not in that closure, at the closure's call, where the two
-// meet.
+// its value came from) belongs: at op's call, or, when each is made in a
+// closure of its own that one function names and calls once (load :=
+// func(k string) ...; save := func(k string, e Employer) error {...};
+// ... save(key, emp)), at the call of op's closure, where the two meet.
+// (A closure that writes back what its function read itself is where the
+// write is.)
 func (op *Op) Range(other *Op) (pos, end token.Pos) {
-	if at := op.calledAt(); at != nil && (other == nil || other.Call.Parent() != op.Call.Parent()) {
+	mine, theirs := op.Call.Parent(), other.Call.Parent()
+	if at := op.calledAt(); at != nil && theirs != mine && other.calledAt() != nil && theirs.Parent() == mine.Parent() {
 		return at.Pos(), at.End()
 	}
 	return op.Pos(), op.End()

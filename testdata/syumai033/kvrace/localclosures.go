@@ -55,3 +55,16 @@ func retitleEmployer(ns *kv.Namespace, email, title string) error {
 	}
 	return update("login:" + email)
 }
+
+// The function reads, and a closure of its own writes back what it read:
+// the write is where the race is.
+func addChapter(ns *kv.Namespace, key, chapter string) error {
+	raw, err := ns.GetString(key, nil)
+	if err != nil {
+		return err
+	}
+	save := func(extra string) error {
+		return ns.PutString(key, raw+"\n"+extra, nil) // want `read-modify-write on one KV key`
+	}
+	return save(chapter)
+}
