@@ -2,6 +2,7 @@ package kvttl
 
 import (
 	"go/token"
+	"slices"
 	"time"
 
 	"golang.org/x/tools/go/ssa"
@@ -56,6 +57,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		case bound.Countdown && bound.Floor <= 0:
 			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
 				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
+			} else if pos := countdownBranch(b.value); pos.IsValid() {
+				b.pos, b.end = pos, pos // the one case of a switch that counts down
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
@@ -76,6 +79,9 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 			fn := param.Parent()
 			for _, call := range p.model.CallSites(fn) {
 				next := binding{frame: b.frame.WithCaller(call, fn), pos: call.Pos(), via: " (passed to " + funcName(fn) + ")"}
+				if i := slices.Index(fn.Params, param); i >= 0 && i < len(call.Common().Args) {
+					next.value = call.Common().Args[i]
+				}
 				if arg := p.argument(call, fn, param); arg != nil {
 					next.pos, next.end, next.arg = arg.Pos(), arg.End(), arg
 				}
@@ -84,6 +90,56 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		}
 	}
 	walk(p.start(op, src), 0)
+}
+
+// countdownBranch returns where v, a variable set on several branches,
+// is set to a countdown, when one of them is: ttl = time.Until(r.ExpiresAt)
+// in one case of a switch whose other cases set constants. The put takes
+// them all; the case is where the lifetime goes wrong.
+func countdownBranch(v ssa.Value) token.Pos {
+	for { // int(ttl.Seconds()), ttl / time.Second: ttl
+		switch x := v.(type) {
+		case *ssa.Convert:
+			v = x.X
+			continue
+		case *ssa.BinOp:
+			if x.Op == token.QUO {
+				v = x.X
+				continue
+			}
+		case *ssa.Call:
+			if kvapi.CalleeName(x) == "(time.Duration).Seconds" {
+				v = x.Call.Args[0]
+				continue
+			}
+		}
+		break
+	}
+	phi, ok := v.(*ssa.Phi)
+	if !ok {
+		return token.NoPos
+	}
+	found := token.NoPos
+	for _, e := range phi.Edges {
+		call, ok := e.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		if name := kvapi.CalleeName(call); name != "time.Until" && name != "(time.Time).Sub" {
+			continue
+		}
+		if slices.ContainsFunc(*call.Referrers(), func(ref ssa.Instruction) bool {
+			bin, ok := ref.(*ssa.BinOp)
+			return ok && (bin.Op == token.GTR || bin.Op == token.LSS || bin.Op == token.GEQ || bin.Op == token.LEQ)
+		}) {
+			return token.NoPos // capped where it is tested: the variable is one lifetime
+		}
+		if found.IsValid() {
+			return token.NoPos // more than one: the put is where they meet
+		}
+		found = call.Pos()
+	}
+	return found
 }
 
 // lowClamp reports whether src is clamped, where the operation's function
