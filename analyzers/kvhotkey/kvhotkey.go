@@ -2,6 +2,7 @@ package kvhotkey
 
 import (
 	_ "embed"
+	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
@@ -119,7 +120,9 @@ func run(pass *analysis.Pass) (any, error) {
 			res.Claimed[op.Call] = true
 		}
 		d := analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg}
-		if inner := model.Inside(op); inner != op && fixedInside(op) {
+		if at := givenInLoop(model, op); msg == loopMsg && at != nil {
+			d.Pos, d.End = at.Pos(), at.End() // save(keys.MenuCurrent, v) in the loop
+		} else if inner := model.Inside(op); inner != op && fixedInside(op) {
 			// A helper of this package that writes its own constant key
 			// (a "latest" marker) is where the write is: say so there.
 			d.Pos, d.End = inner.Pos(), inner.End()
@@ -231,41 +234,84 @@ func elapsed(v ssa.Value) bool {
 // closure is the body of a range over an iterator function.
 func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
-	if fn.Parent() == nil || len(put.Sources(kvapi.Key)) == 0 {
+	given, ok := closureKey(model, put)
+	if !ok {
 		return false
 	}
-	for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
-		for _, src := range put.Sources(o) {
-			if src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, paramValues(fn)) {
-				return false // given by each call
-			}
-			if counted := countedLoads(fn); len(counted) > 0 && model.DependsOnAny(src.Inputs(), put.Call, counted) {
-				return false // a part number the closure counts up: part++
-			}
-		}
+	if len(given) > 0 {
+		// Given by each call: a call in a loop that gives the same key on
+		// each run writes it each run (save(keys.MenuCurrent, week) for
+		// every kitchen).
+		return calledInLoop(model, put, fn, given) != nil
 	}
 	if (fn.Synthetic == "range-over-func yield" || kvapi.SyncMapRange(fn) != nil) && !onFailure(put.Call.Block()) {
 		// The body of for chunk := range slices.Chunk(xs, n), or of
 		// m.Range(func(k, v any) bool {...}): run per element.
 		return true
 	}
-	return calledInLoop(model, put, fn) || launched(model, put, fn) || runByLooped(model, put, fn, 0)
+	return calledInLoop(model, put, fn, nil) != nil || launched(model, put, fn) || runByLooped(model, put, fn, 0)
+}
+
+// closureKey returns the parameters of put's closure that its key or
+// namespace come from; ok is false when put is in no closure, or its key
+// is not known or changes from call to call by itself.
+func closureKey(model *kvapi.Result, put *kvapi.Op) (given []int, ok bool) {
+	fn := put.Call.Parent()
+	if fn.Parent() == nil || len(put.Sources(kvapi.Key)) == 0 {
+		return nil, false
+	}
+	for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
+		for _, src := range put.Sources(o) {
+			if src.Term != nil && opaque(src.Term) {
+				return nil, false
+			}
+			for i, p := range fn.Params {
+				if model.DependsOnAny(src.Inputs(), put.Call, []ssa.Value{p}) && !slices.Contains(given, i) {
+					given = append(given, i)
+				}
+			}
+			if counted := countedLoads(fn); len(counted) > 0 && model.DependsOnAny(src.Inputs(), put.Call, counted) {
+				return nil, false // a part number the closure counts up: part++
+			}
+		}
+	}
+	return given, true
+}
+
+// givenInLoop returns, for put in a closure whose key comes from what
+// each call gives it, the call in a loop that gives the same key on each
+// run: where the finding is, since the closure writes what it is told.
+func givenInLoop(model *kvapi.Result, put *kvapi.Op) *ast.CallExpr {
+	given, ok := closureKey(model, put)
+	if !ok || len(given) == 0 {
+		return nil
+	}
+	if call := calledInLoop(model, put, put.Call.Parent(), given); call != nil {
+		return model.CallExpr(call.Pos())
+	}
+	return nil
 }
 
 // calledInLoop reports whether the function that makes the closure fn
 // calls it on each run of a loop, with a key that does not come from
-// that run.
-func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
+// that run: neither from what the closure captures there nor from its
+// arguments given, the parameters that the key is made of.
+func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, given []int) ssa.CallInstruction {
 	for _, call := range model.CallSites(fn) {
 		if _, ok := call.(*ssa.Call); !ok {
 			continue // a go statement: see launched
 		}
 		b := call.Block()
-		if loop := kvapi.Around(b); loop != nil && loop.Repeats(b) && !paced(model, loop) && !capturesVarying(model, put, call, loop) {
-			return true
+		loop := kvapi.Around(b)
+		if loop == nil || !loop.Repeats(b) || paced(model, loop) || capturesVarying(model, put, call, loop) {
+			continue
+		}
+		args := call.Common().Args
+		if !slices.ContainsFunc(given, func(i int) bool { return i >= len(args) || varies(model, args[i], loop, 0) }) {
+			return call
 		}
 	}
-	return false
+	return nil
 }
 
 // runByLooped reports whether the closure fn is run, called or given to
@@ -289,7 +335,7 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 {
 			continue
 		}
-		if calledInLoop(model, put, outer) || launched(model, put, outer) || runByLooped(model, put, outer, depth+1) {
+		if calledInLoop(model, put, outer, nil) != nil || launched(model, put, outer) || runByLooped(model, put, outer, depth+1) {
 			return true
 		}
 	}
