@@ -378,7 +378,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		// another run holds it.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges, call.Block()) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
+			!reachesAvoiding(present, block, mineEdges, retried(get)) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}
@@ -703,6 +703,25 @@ func comparedWithNull(instr ssa.Instruction) bool {
 func isNullCheck(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) bool {
 	call, ok := instr.(*ssa.Call)
 	return ok && model.ChecksMissing(call.Common(), res)
+}
+
+// retried returns the block of get when a loop around it reads the same
+// key again on each run (a lock that waits and looks again), and nil when
+// each run reads a key of its own (seeding each of a list of defaults).
+func retried(get *kvapi.Op) *ssa.BasicBlock {
+	block := get.Call.Block()
+	loop := kvapi.Around(block)
+	if loop == nil {
+		return nil
+	}
+	for _, src := range get.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			if instr, ok := in.(ssa.Instruction); ok && instr.Block() != nil && loop[instr.Block()] {
+				return nil
+			}
+		}
+	}
+	return block
 }
 
 // reachesAvoiding reports whether to can be reached from from without
