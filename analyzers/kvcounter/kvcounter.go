@@ -26,7 +26,7 @@ var doc string
 // Words are split at punctuation and camel case: "rate:" + ip has "rate",
 // "pageViews:" has "page" and "views". Whole words keep "account:" and
 // "discount:" out.
-const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views?|visits?|clicks?|throttle|ratelimits?|rate|rl|limits?|usage|\w+(views|visits|clicks|hits|attempts|counter)|\w*[^cs]counts?)$`
+const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views?|visits?|clicks?|downloads?|throttle|ratelimits?|rate|rl|limits?|usage|\w+(views|visits|clicks|hits|attempts|counter)|\w*[^cs]counts?)$`
 
 // Result lists the puts that kvcounter reported, so that kvrace, which
 // requires it, keeps to one diagnostic per site.
@@ -239,6 +239,11 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 				if fields, ok := x.X.Type().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() && handedIn(x.X) {
 					return tallyField().MatchString(fields.Field(x.Field).Name())
 				}
+			case *ssa.Range:
+				// for partner, n := range t, of type Tally map[string]int:
+				// a map whose type names what it keeps.
+				named, ok := types.Unalias(x.X.Type()).(*types.Named)
+				return ok && tallyType().MatchString(named.Obj().Name())
 			}
 			return false
 		})
@@ -262,6 +267,11 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 	}
 	return false
 }
+
+// tallyType matches the name of a map type that keeps tallies.
+var tallyType = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(tally|tallies|counts|counters|totals)$`)
+})
 
 // tallyField matches the name of a field that holds a tally.
 var tallyField = sync.OnceValue(func() *regexp.Regexp {
