@@ -706,10 +706,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 	if !ignored && errs == nil {
 		return nil // no error result, or one that is not a failure's
 	}
-	reads := get.Results()
-	if len(reads) == 0 {
-		return nil
-	}
+	reads := get.Results() // none for a get whose value is dropped, _, err := ...: a test of presence
 	for _, put := range laterWrites(model, get) {
 		if !ignored && (kvapi.Inspected(errs) || !reachedOnError(errs, put.Call.Block())) {
 			continue
@@ -723,7 +720,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// kvcounter's finding at the put; a record passed through,
 			// defaulted or changed (a threshold, a list, a cart) is this
 			// one's: a timeout replaces it with a default.
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call] && !fromListing(model, src, put)) &&
+			if len(reads) > 0 && model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call] && !fromListing(model, src, put)) &&
 				(ignored || madeOnError(call, errs, src)) {
 				return put
 			}
@@ -910,6 +907,9 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				if callee.Pkg == put.Call.Parent().Pkg {
 					return len(model.OpsAt(v)) > 0
 				}
+				if encoder(callee) {
+					return false // codec.Gob(rec): the record, encoded
+				}
 				return !template(v)
 			}
 			return false
@@ -919,6 +919,21 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 		}
 	}
 	return true
+}
+
+// encoder reports whether fn, a function of another package, encodes
+// what it is given, by its name or its package's: codec.Gob(rec),
+// wire.Marshal(v), pack.Compress(b).
+func encoder(fn *ssa.Function) bool {
+	for _, name := range []string{fn.Name(), fn.Pkg.Pkg.Name()} {
+		name = strings.ToLower(name)
+		for _, part := range []string{"codec", "encod", "marshal", "serial", "gob", "pack", "compress", "gzip"} {
+			if strings.Contains(name, part) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // template reports whether call, to a function of another package, makes
