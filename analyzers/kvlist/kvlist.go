@@ -507,6 +507,35 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 			}
 		}
 	}
+	return prefixField != "" && recursesWithoutPrefix(model, op, prefixField)
+}
+
+// recursesWithoutPrefix reports whether the function of op, a list given
+// its options by its caller, calls itself with options that set the
+// cursor and leave out the prefix: archiveKeys(b, prefix,
+// &ListOptions{Cursor: res.Cursor}, depth+1).
+func recursesWithoutPrefix(model *kvapi.Result, op *kvapi.Op, prefixField string) bool {
+	fn := op.Call.Parent()
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Call.StaticCallee() != fn {
+				continue
+			}
+			expr := model.CallExpr(call.Pos())
+			if expr == nil {
+				continue
+			}
+			for _, arg := range expr.Args {
+				if u, ok := arg.(*ast.UnaryExpr); ok && u.Op == token.AND {
+					arg = u.X
+				}
+				if lit, ok := arg.(*ast.CompositeLit); ok && setsField(lit, "Cursor") && !setsField(lit, prefixField) {
+					return true
+				}
+			}
+		}
+	}
 	return false
 }
 

@@ -77,3 +77,49 @@ func tree(ns *kv.Namespace, prefix string) (*folder, error) {
 	}
 	return f, nil
 }
+
+// The first page is asked for with the prefix; the recursion passes on
+// only the cursor, and later pages are of the whole namespace.
+func archivedPages(ns *kv.Namespace, prefix string, opts *kv.ListOptions, depth int) ([]string, error) { // want archivedPages:"kvlist"
+	if depth > 10 {
+		return nil, nil
+	}
+	res, err := ns.List(opts) // want `this list passes a cursor but leaves out the Prefix`
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range res.Keys {
+		out = append(out, k.Name)
+	}
+	if res.ListComplete {
+		return out, nil
+	}
+	more, err := archivedPages(ns, prefix, &kv.ListOptions{Cursor: res.Cursor}, depth+1)
+	return append(out, more...), err
+}
+
+func archiveOf(ns *kv.Namespace, owner string) ([]string, error) {
+	prefix := "archive:" + owner + ":"
+	return archivedPages(ns, prefix, &kv.ListOptions{Prefix: prefix, Limit: 1000}, 0)
+}
+
+// Quiet: the recursion passes the prefix on with the cursor.
+func archivedWithPrefix(ns *kv.Namespace, prefix string, opts *kv.ListOptions, depth int) ([]string, error) {
+	if depth > 10 {
+		return nil, nil
+	}
+	res, err := ns.List(opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range res.Keys {
+		out = append(out, k.Name)
+	}
+	if res.ListComplete {
+		return out, nil
+	}
+	more, err := archivedWithPrefix(ns, prefix, &kv.ListOptions{Prefix: prefix, Cursor: res.Cursor}, depth+1)
+	return append(out, more...), err
+}
