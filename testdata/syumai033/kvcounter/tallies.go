@@ -45,3 +45,24 @@ func (s Sizes) Publish(ns *kv.Namespace) error {
 	}
 	return nil
 }
+
+func downloadsOf(ns *kv.Namespace, artist string) (int, error) {
+	raw, err := ns.GetString("presskit:downloads:"+artist, nil)
+	if err != nil || raw == "<null>" {
+		return 0, err
+	}
+	return strconv.Atoi(raw)
+}
+
+// A helper that writes what it is given: the count is its caller's.
+func setDownloads(ns *kv.Namespace, artist string, n int) error {
+	return ns.PutString("presskit:downloads:"+artist, strconv.Itoa(n), nil)
+}
+
+func fetchKit(ns *kv.Namespace, artist string) error {
+	n, err := downloadsOf(ns, artist)
+	if err != nil {
+		return err
+	}
+	return setDownloads(ns, artist, n+1) // want `counter kept in KV: this put writes back a count`
+}
