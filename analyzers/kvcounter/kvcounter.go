@@ -139,7 +139,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 // noteFailure(ctx, user, n) writing n+1 counts in both).
 func judgedByCallers(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 	fn := put.Call.Parent()
-	if !model.DependsOnAny(src.Inputs(), put.Call, paramsOf(fn)) {
+	if !model.DependsOnAny(src.Inputs(), put.Call, numberParams(fn)) {
 		return false
 	}
 	for _, in := range src.Inputs() {
@@ -154,10 +154,14 @@ func judgedByCallers(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool 
 	return len(sites) > 0 && !slices.ContainsFunc(sites, func(site ssa.CallInstruction) bool { return len(model.OpsAt(site)) == 0 })
 }
 
-func paramsOf(fn *ssa.Function) []ssa.Value {
-	out := make([]ssa.Value, len(fn.Params))
-	for i, p := range fn.Params {
-		out[i] = p
+// numberParams returns fn's parameters that are numbers: a count handed
+// in, not state held by a receiver.
+func numberParams(fn *ssa.Function) []ssa.Value {
+	var out []ssa.Value
+	for _, p := range fn.Params {
+		if isNumber(p.Type()) {
+			out = append(out, p)
+		}
 	}
 	return out
 }
