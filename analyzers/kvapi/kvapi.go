@@ -208,6 +208,9 @@ func (op *Op) End() token.Pos {
 // (A closure that writes back what its function read itself is where the
 // write is.)
 func (op *Op) Range(other *Op) (pos, end token.Pos) {
+	if other == nil {
+		return op.Pos(), op.End()
+	}
 	mine, theirs := op.Call.Parent(), other.Call.Parent()
 	if at := op.calledAt(); at != nil && theirs != mine && other.calledAt() != nil && theirs.Parent() == mine.Parent() {
 		return at.Pos(), at.End()
