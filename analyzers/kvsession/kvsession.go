@@ -47,7 +47,8 @@ var DefaultConfig = Config{
 // or hold something else that a consuming verb may end: a token bucket,
 // a feature flag about sessions, a count of logins, the lease of a job
 // that refreshes reports, a hold on a table that a booking confirms, a
-// listing's page token, an audit log of logins, the metadata kept beside an API key.
+// listing's page token, an audit log of logins, the metadata kept beside
+// an API key.
 var notCredential = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?|flash|flashes|notices?|toasts?|banners?|announcements?|meta|metadata)$`)
 })
