@@ -564,12 +564,20 @@ func movedOn(v ssa.Value, root ssa.Value) bool {
 	if !ok || !kvapi.IsTime(v.Type()) || len(call.Call.Args) == 0 {
 		return false
 	}
-	load, ok := call.Call.Args[0].(*ssa.UnOp)
-	if !ok || load.Op != token.MUL {
-		return false
+	from := []ssa.Value{call.Call.Args[0]}
+	if phi, ok := from[0].(*ssa.Phi); ok {
+		// Moved on from where it was or from now, whichever is later
+		// (base := p.ValidTo; if base.Before(now) { base = now }).
+		from = phi.Edges
 	}
-	fa, ok := load.X.(*ssa.FieldAddr)
-	return ok && recordRoot(fa) == root
+	for _, v := range from {
+		if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+			if fa, ok := load.X.(*ssa.FieldAddr); ok && recordRoot(fa) == root {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setBeside reports whether instr, where it sets another field of the

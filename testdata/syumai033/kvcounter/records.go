@@ -178,6 +178,27 @@ func renew(ns *kv.Namespace, id string) error {
 	return ns.PutString("loan:"+id, string(b), nil)
 }
 
+// A pass extended by a year from its end, or from now if it has lapsed:
+// its end moves on from where it was, whichever is later.
+func extend(ns *kv.Namespace, id string) error {
+	raw, err := ns.GetString("pass:"+id, nil)
+	if err != nil {
+		return err
+	}
+	var l loan
+	if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		return err
+	}
+	base := l.Due
+	if base.Before(time.Now()) {
+		base = time.Now()
+	}
+	l.Due = base.AddDate(1, 0, 0)
+	l.Renewals++
+	b, _ := json.Marshal(l)
+	return ns.PutString("pass:"+id, string(b), nil)
+}
+
 type rollout struct {
 	Wave   int
 	Paused bool
