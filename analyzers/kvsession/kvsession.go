@@ -816,6 +816,19 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" {
+		// So does the type it decoded that value into: json.Unmarshal(raw,
+		// &ec) of an EntryCode, then Delete(key), spends an entry code.
+		for _, group := range decodedAs(model, op) {
+			for i, w := range group {
+				if i+1 < len(group) && c.credentials.MatchString(w+group[i+1]) {
+					ev.credential = strings.ToLower(w + " " + group[i+1])
+				} else if c.credentials.MatchString(w) && ev.credential == "" {
+					ev.credential = strings.ToLower(w)
+				}
+			}
+		}
+	}
 	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" && consumed(model, op) {
 		ev.credential = "single use"
 	}
@@ -880,6 +893,82 @@ func readAs(model *kvapi.Result, del *kvapi.Op) []string {
 		}
 	}
 	return words
+}
+
+// decodedAs returns the words of the types that the function holding del
+// decodes into what a get of the same key read before it.
+func decodedAs(model *kvapi.Result, del *kvapi.Op) [][]string {
+	fn := kvapi.Outermost(del.Call.Parent())
+	var groups [][]string
+	for _, get := range model.GetsOf(del) {
+		if get.Call.Parent() != del.Call.Parent() || kvapi.Outermost(get.Call.Parent()) != fn || !kvapi.Before(get.Call, del.Call) {
+			continue
+		}
+		for _, b := range get.Call.Parent().Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok || len(call.Call.Args) != 2 || !isDecoder(kvapi.CalleeName(call)) {
+					continue
+				}
+				mi, ok := call.Call.Args[1].(*ssa.MakeInterface)
+				if !ok || !model.DependsOn(call.Call.Args[0], call, get.Results()) || deletedWhen(del, mi.X) {
+					continue
+				}
+				groups = append(groups, typeWords(mi.X.Type())...)
+			}
+		}
+	}
+	return groups
+}
+
+// deletedWhen reports whether del runs only when a test of the record at
+// addr holds: if c.Stale { delete } tidies a record up in that state,
+// where a delete past the checks that turn a code away uses it up.
+func deletedWhen(del *kvapi.Op, addr ssa.Value) bool {
+	for b := del.Call.Block(); b != nil; b = b.Idom() {
+		if len(b.Preds) != 1 {
+			continue
+		}
+		br, ok := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
+		if ok && br.Block().Succs[0] == b && readsRecord(br.Cond, addr, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsRecord reports whether v is computed, in its function, from a
+// field of the record at addr.
+func readsRecord(v ssa.Value, addr ssa.Value, depth int) bool {
+	if depth > 6 {
+		return false
+	}
+	if fa, ok := v.(*ssa.FieldAddr); ok && fa.X == addr {
+		return true
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok {
+		return false
+	}
+	if _, isAlloc := v.(*ssa.Alloc); isAlloc {
+		return false
+	}
+	for _, op := range instr.Operands(nil) {
+		if *op != nil && readsRecord(*op, addr, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// isDecoder reports whether the function named name decodes its first
+// argument into the second: json.Unmarshal(raw, &v).
+func isDecoder(name string) bool {
+	switch name {
+	case "encoding/json.Unmarshal", "encoding/xml.Unmarshal":
+		return true
+	}
+	return false
 }
 
 // notCodes are short words for codes that are no credential.
@@ -1178,7 +1267,13 @@ func callerNames(op *kvapi.Op, src kvapi.Source) bool {
 // Delete(k.Name) in a loop over a list of "sess:" + uid deletes sessions.
 func listedPrefixes(info *types.Info, model *kvapi.Result, op *kvapi.Op) [][]string {
 	var groups [][]string
-	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
+	var lists []*kvapi.Op
+	// A closure run for each listed key (to recover, or under a lock)
+	// deletes what its enclosing function listed.
+	for fn := op.Call.Parent(); fn != nil; fn = fn.Parent() {
+		lists = append(lists, model.OpsIn(fn, kvapi.List)...)
+	}
+	for _, list := range lists {
 		for _, src := range op.Sources(keyOperand(op)) {
 			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) && !reprefixed(model, src, op, list) {
 				for _, prefix := range list.Sources(kvapi.Prefix) {
@@ -1451,6 +1546,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"}, {"secret", "secret"},
 	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"invitation", "invitation"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
+	{"checkincode", "entry code"}, {"doorcode", "entry code"}, {"entrycode", "entry code"}, {"accesscode", "entry code"}, {"admissioncode", "entry code"}, {"qrcode", "entry code"},
 }
 
 // article names the credential that a matched word stands for, with its

@@ -1,6 +1,7 @@
 package kvsession
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -63,4 +64,76 @@ func issueCSRF(ns *kv.Namespace, id, fresh string) error { // want issueCSRF:"kv
 		return err
 	}
 	return ns.PutString("csrf/"+l.ID+"/"+fresh, "1", nil)
+}
+
+// Each listed session deleted in a closure of its own, which recovers
+// from a panic of one and goes on with the next.
+func endAllSessions(ns *kv.Namespace, user string) int { // want endAllSessions:"kvsession"
+	res, err := ns.List(&kv.ListOptions{Prefix: "sess:" + user + ":"})
+	if err != nil {
+		return 0
+	}
+	ended := 0
+	for _, k := range res.Keys {
+		func() {
+			defer func() { _ = recover() }()
+			if err := ns.Delete(k.Name); err != nil { // want `A session revoked or consumed by a KV delete`
+				return
+			}
+			ended++
+		}()
+	}
+	return ended
+}
+
+// The same, over a user's cached pages: no credential.
+func dropCachedPages(ns *kv.Namespace, user string) {
+	res, err := ns.List(&kv.ListOptions{Prefix: "page:" + user + ":"})
+	if err != nil {
+		return
+	}
+	for _, k := range res.Keys {
+		func() {
+			defer func() { _ = recover() }()
+			_ = ns.Delete(k.Name)
+		}()
+	}
+}
+
+type entryCode struct {
+	Gate  string
+	Until int64
+}
+
+type poster struct {
+	Title string
+}
+
+// A gate's entry code, read, decoded and spent: the type it is decoded
+// into names what the key holds.
+func admit(ns *kv.Namespace, code string) (bool, error) { // want admit:"kvsession"
+	key := "qr:" + code
+	raw, err := ns.GetString(key, nil)
+	if err != nil || raw == "<null>" {
+		return false, err
+	}
+	var ec entryCode
+	if err := json.Unmarshal([]byte(raw), &ec); err != nil {
+		return false, err
+	}
+	return true, ns.Delete(key) // want `An entry code revoked or consumed by a KV delete`
+}
+
+// A poster taken down after it is read: no credential.
+func takeDown(ns *kv.Namespace, id string) (string, error) {
+	key := "qr:" + id
+	raw, err := ns.GetString(key, nil)
+	if err != nil || raw == "<null>" {
+		return "", err
+	}
+	var p poster
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return "", err
+	}
+	return p.Title, ns.Delete(key)
 }
