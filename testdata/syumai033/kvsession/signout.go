@@ -68,7 +68,7 @@ func issueCSRF(ns *kv.Namespace, id, fresh string) error { // want issueCSRF:"kv
 
 // Each listed session deleted in a closure of its own, which recovers
 // from a panic of one and goes on with the next.
-func endAllSessions(ns *kv.Namespace, user string) int { // want endAllSessions:"kvsession"
+func signOutDevices(ns *kv.Namespace, user string) int { // want signOutDevices:"kvsession"
 	res, err := ns.List(&kv.ListOptions{Prefix: "sess:" + user + ":"})
 	if err != nil {
 		return 0
