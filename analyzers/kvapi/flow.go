@@ -109,6 +109,9 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.Slice:
 		return next(v.X, false)
 	case *ssa.Extract:
+		if pw := pipeWriter(v); pw != nil && w.pipedInto(pw, s, depth) {
+			return true
+		}
 		// A key of a range over a map: what was stored under it.
 		if it, ok := v.Tuple.(*ssa.Next); ok && v.Index == 1 && !it.IsString {
 			if rng, ok := it.Iter.(*ssa.Range); ok {
@@ -205,6 +208,79 @@ func (w *walker) walk(s Step, depth int) bool {
 		return w.operands(instr, Step{Value: s.Value, Changed: true}, depth)
 	}
 	return false
+}
+
+// pipeWriter returns the writer end of the io.Pipe whose reader end r
+// is, or nil.
+func pipeWriter(r *ssa.Extract) ssa.Value {
+	call, ok := r.Tuple.(*ssa.Call)
+	if !ok || r.Index != 0 || CalleeName(call) != "io.Pipe" {
+		return nil
+	}
+	for _, ref := range *call.Referrers() {
+		if x, ok := ref.(*ssa.Extract); ok && x.Index == 1 {
+			return x
+		}
+	}
+	return nil
+}
+
+// pipedInto walks what is written into pw, the writer end of a pipe (see
+// pipeWrites), as a goroutine fills the pipe that a put then reads.
+func (w *walker) pipedInto(pw ssa.Value, s Step, depth int) bool {
+	calls, writers := pipeWrites(pw)
+	for _, call := range calls {
+		for _, arg := range call.Common().Args {
+			if !writers[arg] && w.walk(Step{Value: arg, Changed: true}, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pipeWrites returns the calls given pw, the writer end of a pipe, or a
+// writer made from it (json.NewEncoder(pw).Encode(v)), here or in a
+// closure that captures it; and the writers, pw among them.
+func pipeWrites(pw ssa.Value) ([]ssa.CallInstruction, map[ssa.Value]bool) {
+	var calls []ssa.CallInstruction
+	writers := make(map[ssa.Value]bool)
+	var uses func(v ssa.Value, n int)
+	uses = func(v ssa.Value, n int) {
+		if n > maxDepth || writers[v] || v.Referrers() == nil {
+			return
+		}
+		writers[v] = true
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.MakeClosure:
+				fn := ref.Fn.(*ssa.Function)
+				for i, b := range ref.Bindings {
+					if b == v {
+						uses(fn.FreeVars[i], n+1)
+					}
+				}
+			case *ssa.MakeInterface:
+				uses(ref, n+1)
+			case *ssa.Store:
+				// The writer kept in a variable that a closure captures.
+				if ref.Val == v {
+					uses(ref.Addr, n+1)
+				}
+			case *ssa.UnOp:
+				if ref.Op == token.MUL {
+					uses(ref, n+1)
+				}
+			case ssa.CallInstruction:
+				calls = append(calls, ref)
+				if call, ok := ref.(*ssa.Call); ok {
+					uses(call, n+1)
+				}
+			}
+		}
+	}
+	uses(pw, 0)
+	return calls, writers
 }
 
 // elementUpdates walks what was stored into the map m itself before the

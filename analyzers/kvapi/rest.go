@@ -1034,6 +1034,12 @@ func (r *Result) requestBody(body ssa.Value, env *restEnv) ssa.Value {
 				body = call.Call.Args[0] // what is encoded, perhaps a helper's parameter
 				continue
 			}
+			if pw := pipeWriter(ext); pw != nil {
+				if v := encodedInto(pw); v != nil {
+					body = v // a goroutine's json.NewEncoder(pw).Encode(pairs)
+					continue
+				}
+			}
 		}
 		call, ok := body.(*ssa.Call)
 		if !ok {
@@ -1050,6 +1056,42 @@ func (r *Result) requestBody(body ssa.Value, env *restEnv) ssa.Value {
 		return nil
 	}
 	return body
+}
+
+// encodedInto returns the one value that is JSON-encoded into pw, the
+// writer end of a pipe, and nothing else written: pairs of
+// json.NewEncoder(pw).Encode(pairs).
+func encodedInto(pw ssa.Value) ssa.Value {
+	calls, writers := pipeWrites(pw)
+	var encoded ssa.Value
+	for _, instr := range calls {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		switch CalleeName(call) {
+		case "(*encoding/json.Encoder).Encode":
+			if encoded != nil {
+				return nil
+			}
+			encoded = unwrapInterface(call.Call.Args[1])
+			for range maxDepth {
+				// Encoded by a goroutine that captures what it encodes.
+				fv, ok := encoded.(*ssa.FreeVar)
+				if !ok || Binding(fv) == nil {
+					break
+				}
+				encoded = Binding(fv)
+			}
+		case "encoding/json.NewEncoder", "(*io.PipeWriter).Close", "(*io.PipeWriter).CloseWithError":
+		default:
+			if !slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return writers[a] }) {
+				continue
+			}
+			return nil // written some other way too
+		}
+	}
+	return encoded
 }
 
 // exprOf returns the expression of the package's syntax that v is, if
