@@ -593,6 +593,15 @@ func writtenIn(src kvapi.Source, op *kvapi.Op) bool {
 // emptyString reports whether src is known to be "" and nothing else.
 func emptyString(model *kvapi.Result, src kvapi.Source) bool {
 	vals, free := model.EvalSource(src, nil)
+	if len(vals) == 0 && len(free) == 0 && src.Term != nil {
+		// A wrapper that sets the query's prefix only when it is given
+		// one, given "": made of nothing but "".
+		in := src.Inputs()
+		return len(in) > 0 && !slices.ContainsFunc(in, func(v ssa.Value) bool {
+			c, ok := v.(*ssa.Const)
+			return !ok || c.Value == nil || c.Value.Kind() != constant.String || constant.StringVal(c.Value) != ""
+		})
+	}
 	return len(vals) == 1 && len(free) == 0 && vals[0].Kind() == constant.String && constant.StringVal(vals[0]) == ""
 }
 
