@@ -863,7 +863,7 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Va
 			}
 		}
 	}
-	if in == nil || memoized(get.Call) || writesBack(model, get) {
+	if in == nil || memoized(get.Call) || writesBack(model, get) && !readsListedName(model, get, listed) {
 		return nil
 	}
 	// A call that lists and gets itself hands back what it listed: its
@@ -1031,6 +1031,33 @@ func writesBack(model *kvapi.Result, get *kvapi.Op) bool {
 	return slices.ContainsFunc(model.OpsIn(get.Call.Parent(), kvapi.Put), func(put *kvapi.Op) bool {
 		return kvapi.Before(get.Call, put.Call) && same(put)
 	})
+}
+
+// readsListedName reports whether the get reads a listed key as it was
+// listed (k.Name), not a key made from it ("lock:" + k.Name): a record read
+// one by one, whatever is done with it then.
+func readsListedName(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) bool {
+	for _, src := range get.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			if model.BackwardPruned(in, get.Call, madeFrom, func(s kvapi.Step) bool { return slices.Contains(listed, s.Value) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// madeFrom reports whether the step computes a new key from others: a
+// concatenation, a call that returns a string (not a pager's Current).
+func madeFrom(s kvapi.Step) bool {
+	switch v := s.Value.(type) {
+	case *ssa.BinOp:
+		return true
+	case *ssa.Call:
+		b, ok := v.Type().Underlying().(*types.Basic)
+		return ok && b.Info()&types.IsString != 0
+	}
+	return false
 }
 
 // leavesOnSuccess reports whether the loop ends where get succeeds: the
