@@ -96,7 +96,10 @@ func run(pass *analysis.Pass) (any, error) {
 			// before a loop that writes it on every run: then the writes
 			// are the hotter problem. (A wrapper's own read is reported
 			// inside it, at its own line.)
-			if kvapi.Reaches(op.Call.Block(), get.Call.Block()) || get.Call.Parent() != op.Call.Parent() {
+			sameRun := get.Call.Parent() == op.Call.Parent() && !kvapi.Reaches(op.Call.Block(), get.Call.Block()) ||
+				// read before the goroutine whose loop writes it
+				encloses(get.Call.Parent(), op.Call.Parent()) && kvapi.Around(get.Call.Block()) == nil
+			if !sameRun {
 				continue
 			}
 			readFirst = true
@@ -136,6 +139,17 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// encloses reports whether fn is inner's enclosing function, or that
+// function's.
+func encloses(fn, inner *ssa.Function) bool {
+	for f := inner.Parent(); f != nil; f = f.Parent() {
+		if f == fn {
+			return true
+		}
+	}
+	return false
 }
 
 // onePair reports whether op, a call of a wrapper's bulk write, writes
@@ -763,10 +777,13 @@ func fromCall(v ssa.Value, call *ssa.Call) bool {
 // time.Sleep, or a receive or select on a ticker or timer, of a second or
 // more or of a period chosen at run time. A receive from a queue of work
 // is no pacing: a writer goroutine draining a channel of events writes
-// as fast as they come.
+// as fast as they come; nor is a wait only after an error.
 func paced(model *kvapi.Result, loop kvapi.Loop) bool {
 	waits := false
 	for b := range loop {
+		if onFailure(b) {
+			continue // a backoff before a retry paces the retries, not the loop
+		}
 		for _, instr := range b.Instrs {
 			switch instr := instr.(type) {
 			case *ssa.Select:
