@@ -106,7 +106,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		msg := ""
 		switch {
-		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses) && !(readsInside && keyFromClock(model, op)):
+		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses) && !(readsInside && keyFromClock(model, op) && countsValue(op)):
 			// (A unit of work that keeps one write per key makes one,
 			// however often the loop stages it. A wrapper's read and
 			// write back of a count per minute or per day, under a key
@@ -961,6 +961,14 @@ func heldBuffer(op *kvapi.Op) bool {
 		return false // made here
 	}
 	return true
+}
+
+// countsValue reports whether the value the wrapper op calls writes is
+// computed by arithmetic: a count, not a log line appended.
+func countsValue(op *kvapi.Op) bool {
+	return slices.ContainsFunc(op.Sources(kvapi.Value), func(src kvapi.Source) bool {
+		return src.Term != nil && src.Term.Arithmetic()
+	})
 }
 
 // keyFromClock reports whether op's key is made from the time now: a
