@@ -115,6 +115,12 @@ func countdownBranch(v ssa.Value) token.Pos {
 		}
 		break
 	}
+	if call, ok := v.(*ssa.Call); ok && isCountdown(call) && !tested(call) {
+		// Counted down into a variable first (ttl :=
+		// int(time.Until(t).Seconds())), and used as it is: where it is
+		// counted.
+		return call.Pos()
+	}
 	phi, ok := v.(*ssa.Phi)
 	if !ok {
 		return token.NoPos
@@ -122,16 +128,10 @@ func countdownBranch(v ssa.Value) token.Pos {
 	found := token.NoPos
 	for _, e := range phi.Edges {
 		call, ok := e.(*ssa.Call)
-		if !ok {
+		if !ok || !isCountdown(call) {
 			continue
 		}
-		if name := kvapi.CalleeName(call); name != "time.Until" && name != "(time.Time).Sub" {
-			continue
-		}
-		if slices.ContainsFunc(*call.Referrers(), func(ref ssa.Instruction) bool {
-			bin, ok := ref.(*ssa.BinOp)
-			return ok && (bin.Op == token.GTR || bin.Op == token.LSS || bin.Op == token.GEQ || bin.Op == token.LEQ)
-		}) {
+		if tested(call) {
 			return token.NoPos // capped where it is tested: the variable is one lifetime
 		}
 		if found.IsValid() {
@@ -140,6 +140,20 @@ func countdownBranch(v ssa.Value) token.Pos {
 		found = call.Pos()
 	}
 	return found
+}
+
+// tested reports whether v is compared with a bound: if ttl <= 0.
+func tested(v ssa.Value) bool {
+	return slices.ContainsFunc(*v.Referrers(), func(ref ssa.Instruction) bool {
+		bin, ok := ref.(*ssa.BinOp)
+		return ok && (bin.Op == token.GTR || bin.Op == token.LSS || bin.Op == token.GEQ || bin.Op == token.LEQ)
+	})
+}
+
+// isCountdown reports whether call counts down to a moment.
+func isCountdown(call *ssa.Call) bool {
+	name := kvapi.CalleeName(call)
+	return name == "time.Until" || name == "(time.Time).Sub"
 }
 
 // lowClamp reports whether src is clamped, where the operation's function
