@@ -57,7 +57,7 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		case bound.Countdown && bound.Floor <= 0:
 			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
 				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
-			} else if pos := countdownBranch(b.value); pos.IsValid() {
+			} else if pos := p.countdownBranch(b.value, b.pos); pos.IsValid() {
 				b.pos, b.end = pos, pos // the one case of a switch that counts down
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
@@ -96,7 +96,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 // is set to a countdown, when one of them is: ttl = time.Until(r.ExpiresAt)
 // in one case of a switch whose other cases set constants. The put takes
 // them all; the case is where the lifetime goes wrong.
-func countdownBranch(v ssa.Value) token.Pos {
+func (p *pass) countdownBranch(v ssa.Value, at token.Pos) token.Pos {
+	converted := token.NoPos // where it is made seconds
 	for { // int(ttl.Seconds()), ttl / time.Second: ttl
 		switch x := v.(type) {
 		case *ssa.Convert:
@@ -109,16 +110,18 @@ func countdownBranch(v ssa.Value) token.Pos {
 			}
 		case *ssa.Call:
 			if kvapi.CalleeName(x) == "(time.Duration).Seconds" {
+				converted = x.Pos()
 				v = x.Call.Args[0]
 				continue
 			}
 		}
 		break
 	}
-	if call, ok := v.(*ssa.Call); ok && isCountdown(call) && !tested(call) {
-		// Counted down into a variable first (ttl :=
-		// int(time.Until(t).Seconds())), and used as it is: where it is
-		// counted.
+	if call, ok := v.(*ssa.Call); ok && isCountdown(call) && !tested(call) && converted.IsValid() &&
+		p.line(converted) == p.line(call.Pos()) && p.line(call.Pos()) != p.line(at) {
+		// Counted down into a variable of seconds first (ttl :=
+		// int(time.Until(t).Seconds())), and used as it is: where the
+		// lifetime is made. (A Duration handed on is the put's.)
 		return call.Pos()
 	}
 	phi, ok := v.(*ssa.Phi)
@@ -141,6 +144,9 @@ func countdownBranch(v ssa.Value) token.Pos {
 	}
 	return found
 }
+
+// line returns the line of pos.
+func (p *pass) line(pos token.Pos) int { return p.fset.Position(pos).Line }
 
 // tested reports whether v is compared with a bound: if ttl <= 0.
 func tested(v ssa.Value) bool {

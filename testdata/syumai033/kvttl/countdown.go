@@ -121,14 +121,24 @@ func cacheSafe(ns *kv.Namespace, user string, t tier, v string) error {
 	return ns.PutString("safe:"+user, v, &kv.PutOptions{ExpirationTTL: safeTTL[t]})
 }
 
-// Counted down into a variable, then handed to a wrapper: where it is
-// counted.
-func (c *Cache) issueUntilClosing(codes []string, closing time.Time) error {
+// Counted down into a variable of seconds, then handed to a wrapper:
+// where the lifetime is made.
+func issueUntilClosing(codes []string, closing time.Time) error {
 	for _, code := range codes {
-		ttl := time.Until(closing) // want `ExpirationTTL \(passed to Cache.Set\) is counted down`
-		if err := c.Set("code:"+code, "1", ttl); err != nil {
+		ttl := int(time.Until(closing).Seconds()) // want `ExpirationTTL \(passed to putSeconds\) is counted down`
+		if err := putSeconds("code:"+code, "1", ttl); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// A Duration counted down and handed on: at the put.
+func (c *Cache) publishOpening(ev event, v string) error {
+	remaining := ev.StartsAt.Sub(time.Now())
+	return c.Set("opening", v, remaining) // want `ExpirationTTL \(passed to Cache.Set\) is counted down`
+}
+
+func putSeconds(key, v string, ttl int) error {
+	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: ttl})
 }
