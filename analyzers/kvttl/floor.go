@@ -98,7 +98,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 // them all; the case is where the lifetime goes wrong.
 func (p *pass) countdownBranch(v ssa.Value, at token.Pos) token.Pos {
 	converted := token.NoPos // where it is made seconds
-	for {                    // int(ttl.Seconds()), ttl / time.Second: ttl
+	// int(ttl.Seconds()), ttl / time.Second: ttl
+	for {
 		switch x := v.(type) {
 		case *ssa.Convert:
 			v = x.X
