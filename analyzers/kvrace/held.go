@@ -70,7 +70,7 @@ func refusesOnValue(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value, pu
 	putBlock := put.Call.Block()
 	for _, b := range fn.Blocks {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if !ok || errorTest(br.Cond) || !readsField(br.Cond, 0) || !model.DependsOn(br.Cond, br, reads) || !againstMine(model, br.Cond, put, 0) {
+		if !ok || errorTest(br.Cond) || !readsField(br.Cond, 0, func(x ssa.Value) bool { return model.DependsOn(x, br, reads) }) || !againstMine(model, br.Cond, put, 0) {
 			continue
 		}
 		for i, succ := range b.Succs {
@@ -107,24 +107,26 @@ func errorTest(cond ssa.Value) bool {
 	return false
 }
 
-// readsField reports whether cond is computed from a field of a struct:
-// cur.Holder != me, now.Before(cur.Until).
-func readsField(v ssa.Value, depth int) bool {
+// readsField reports whether cond is computed from a field of a struct
+// that read says was read: cur.Holder != me, now.Before(cur.Until); not
+// the stored value itself held against a field of something else (an
+// upstream's res.Header, etag == prev: a write only when it changed).
+func readsField(v ssa.Value, depth int, read func(ssa.Value) bool) bool {
 	if depth > 3 {
 		return false
 	}
 	switch v := v.(type) {
 	case *ssa.Field:
-		return true
+		return read(v.X)
 	case *ssa.UnOp:
-		if _, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
-			return true
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			return read(fa.X)
 		}
-		return readsField(v.X, depth+1)
+		return readsField(v.X, depth+1, read)
 	case *ssa.BinOp:
-		return readsField(v.X, depth+1) || readsField(v.Y, depth+1)
+		return readsField(v.X, depth+1, read) || readsField(v.Y, depth+1, read)
 	case *ssa.Call:
-		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return readsField(a, depth+1) })
+		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return readsField(a, depth+1, read) })
 	}
 	return false
 }
