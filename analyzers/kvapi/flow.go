@@ -210,6 +210,36 @@ func (w *walker) walk(s Step, depth int) bool {
 	return false
 }
 
+// ComputedHere reports whether v is, or is computed in its function and
+// not through memory from, a value that visit finds: the operands of its
+// instructions, a few deep, but not what a variable holds, nor past a
+// value where visit says to stop.
+func ComputedHere(v ssa.Value, visit func(ssa.Value) (found, stop bool)) bool {
+	return computedHere(v, visit, 0)
+}
+
+func computedHere(v ssa.Value, visit func(ssa.Value) (found, stop bool), depth int) bool {
+	if depth > 6 || v == nil {
+		return false
+	}
+	if found, stop := visit(v); found || stop {
+		return found
+	}
+	instr, ok := v.(ssa.Instruction)
+	if !ok {
+		return false
+	}
+	if _, isAlloc := v.(*ssa.Alloc); isAlloc {
+		return false
+	}
+	for _, op := range instr.Operands(nil) {
+		if *op != nil && computedHere(*op, visit, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
 // pipeWriter returns the writer end of the io.Pipe whose reader end r
 // is, or nil.
 func pipeWriter(r *ssa.Extract) ssa.Value {

@@ -533,7 +533,7 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 				// cleared as the wave index moves on (ro.Paused = false).
 				return true
 			}
-			if stampOrDerived(val, countField, 0) {
+			if stampOrDerived(val, countField) {
 				continue
 			}
 			if key == nil {
@@ -638,34 +638,21 @@ func storedField(bin *ssa.BinOp) *ssa.FieldAddr {
 // not through memory, from a time (a stamp, LockedUntil =
 // now.Add(d).Unix()) or from the count itself (Tier =
 // TierFor(acct.Points)).
-func stampOrDerived(v ssa.Value, count *ssa.FieldAddr, depth int) bool {
-	if depth > 6 || v == nil {
-		return false
-	}
-	t := v.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if kvapi.IsTime(t) {
-		return true
-	}
-	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
-		fa, ok := load.X.(*ssa.FieldAddr)
-		return ok && fa.Field == count.Field && recordRoot(fa) == recordRoot(count)
-	}
-	instr, ok := v.(ssa.Instruction)
-	if !ok {
-		return false
-	}
-	if _, isAlloc := v.(*ssa.Alloc); isAlloc {
-		return false
-	}
-	for _, op := range instr.Operands(nil) {
-		if *op != nil && stampOrDerived(*op, count, depth+1) {
-			return true
+func stampOrDerived(v ssa.Value, count *ssa.FieldAddr) bool {
+	return kvapi.ComputedHere(v, func(v ssa.Value) (found, stop bool) {
+		t := v.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
 		}
-	}
-	return false
+		if kvapi.IsTime(t) {
+			return true, true
+		}
+		if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+			fa, ok := load.X.(*ssa.FieldAddr)
+			return ok && fa.Field == count.Field && recordRoot(fa) == recordRoot(count), true
+		}
+		return false, false
+	})
 }
 
 // recordRoot strips the fields and elements off addr: wf of

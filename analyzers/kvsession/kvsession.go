@@ -930,7 +930,7 @@ func deletedWhen(del *kvapi.Op, addr ssa.Value) bool {
 			continue
 		}
 		br, ok := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
-		if ok && br.Block().Succs[0] == b && readsRecord(br.Cond, addr, 0) {
+		if ok && br.Block().Succs[0] == b && readsRecord(br.Cond, addr) {
 			return true
 		}
 	}
@@ -939,26 +939,11 @@ func deletedWhen(del *kvapi.Op, addr ssa.Value) bool {
 
 // readsRecord reports whether v is computed, in its function, from a
 // field of the record at addr.
-func readsRecord(v ssa.Value, addr ssa.Value, depth int) bool {
-	if depth > 6 {
-		return false
-	}
-	if fa, ok := v.(*ssa.FieldAddr); ok && fa.X == addr {
-		return true
-	}
-	instr, ok := v.(ssa.Instruction)
-	if !ok {
-		return false
-	}
-	if _, isAlloc := v.(*ssa.Alloc); isAlloc {
-		return false
-	}
-	for _, op := range instr.Operands(nil) {
-		if *op != nil && readsRecord(*op, addr, depth+1) {
-			return true
-		}
-	}
-	return false
+func readsRecord(v ssa.Value, addr ssa.Value) bool {
+	return kvapi.ComputedHere(v, func(x ssa.Value) (bool, bool) {
+		fa, ok := x.(*ssa.FieldAddr)
+		return ok && fa.X == addr, false
+	})
 }
 
 // isDecoder reports whether the function named name decodes its first
