@@ -109,7 +109,7 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.Slice:
 		return next(v.X, false)
 	case *ssa.Extract:
-		if pw := pipeWriter(v); pw != nil && w.pipedInto(pw, s, depth) {
+		if pw := pipeWriter(v); pw != nil && w.pipedInto(pw, depth) {
 			return true
 		}
 		// A key of a range over a map: what was stored under it.
@@ -257,7 +257,7 @@ func pipeWriter(r *ssa.Extract) ssa.Value {
 
 // pipedInto walks what is written into pw, the writer end of a pipe (see
 // pipeWrites), as a goroutine fills the pipe that a put then reads.
-func (w *walker) pipedInto(pw ssa.Value, s Step, depth int) bool {
+func (w *walker) pipedInto(pw ssa.Value, depth int) bool {
 	calls, writers := pipeWrites(pw)
 	for _, call := range calls {
 		for _, arg := range call.Common().Args {
