@@ -57,7 +57,7 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		case bound.Countdown && bound.Floor <= 0:
 			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
 				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
-			} else if pos := p.countdownBranch(b.value, b.pos); pos.IsValid() {
+			} else if pos := p.countdownAt(b.value, b.pos); pos.IsValid() {
 				b.pos, b.end = pos, pos // the one case of a switch that counts down
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
@@ -92,11 +92,12 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 	walk(p.start(op, src), 0)
 }
 
-// countdownBranch returns where v, a variable set on several branches,
-// is set to a countdown, when one of them is: ttl = time.Until(r.ExpiresAt)
-// in one case of a switch whose other cases set constants. The put takes
-// them all; the case is where the lifetime goes wrong.
-func (p *pass) countdownBranch(v ssa.Value, at token.Pos) token.Pos {
+// countdownAt returns where v, reported at at, is counted down when that
+// is elsewhere: a variable set on several branches, one of them to a
+// countdown (ttl = time.Until(r.ExpiresAt) in one case of a switch whose
+// other cases set constants; the put takes them all, the case is where the
+// lifetime goes wrong), or a countdown made seconds on a line of its own.
+func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 	converted := token.NoPos // where it is made seconds
 	// int(ttl.Seconds()), ttl / time.Second: ttl
 	for {
