@@ -63,7 +63,7 @@ func (r *Result) findBuffers() bool {
 		}
 		var ops, gets []*Op
 		for _, op := range r.Ops {
-			if op.Call.Parent() != flusher || op.Wrapped != nil && op.Wrapped.Field != "" {
+			if !r.runsIn(op.Call.Parent(), flusher) || op.Wrapped != nil && op.Wrapped.Field != "" {
 				continue
 			}
 			switch op.Method.Role {
@@ -115,6 +115,17 @@ func (r *Result) findBuffers() bool {
 		}
 	}
 	return changed
+}
+
+// runsIn reports whether fn is flusher, or a closure of it that runs in
+// line where it is made: a bulk write wrapped in retry.Do(ctx, func...).
+func (r *Result) runsIn(fn, flusher *ssa.Function) bool {
+	for ; fn != flusher; fn = fn.Parent() {
+		if fn.Parent() == nil || !runsInLine(r.RunSites(fn)) {
+			return false
+		}
+	}
+	return true
 }
 
 // valueResults returns the indices of fn's results that are not errors.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"unicode"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -582,6 +583,27 @@ type identityWriter struct {
 	b        *strings.Builder
 	ok       bool
 	byInputs bool // see identity
+	lifts    int  // parameters rendered as their callers' arguments
+}
+
+// lift returns, for a namespace, what the one caller of a helper passes
+// for v, a parameter of it (see onlyArg), and so on up; v otherwise.
+func (w *identityWriter) lift(v ssa.Value) ssa.Value {
+	for w.byInputs && w.lifts < maxDepth {
+		var arg ssa.Value
+		switch x := v.(type) {
+		case *ssa.Parameter:
+			arg = w.model.onlyArg(x)
+		case *ssa.UnOp:
+			arg = heldPointer(x) // b of b := NewBatch(kv), captured by a closure
+		}
+		if arg == nil {
+			break
+		}
+		w.lifts++
+		v = arg
+	}
+	return v
 }
 
 // source writes src, a Term over its arguments or a value.
@@ -645,7 +667,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		// A load: what a field or variable holds is the same value each
 		// time it is read, for the purposes of naming a key or namespace.
 		if addr, ok := v.X.(*ssa.FieldAddr); ok {
-			if held := w.model.heldIn(addr.X, fieldName(addr.X.Type(), addr.Field), 0); held != nil {
+			if held := w.model.heldIn(w.lift(addr.X), fieldName(addr.X.Type(), addr.Field), 0); held != nil {
 				w.value(held, depth+1)
 				return
 			}
@@ -739,6 +761,14 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				w.value(args[0], depth+1)
 				return
 			}
+		}
+		// A namespace handed down to a helper of this package called in one
+		// place is the caller's: a unit of work made from h.kv and given to
+		// h.paymentSucceeded writes where h.kv reads. (A helper adds no
+		// depth, so that both sides of a comparison lift alike.)
+		if arg := w.lift(v); arg != v {
+			w.value(arg, depth)
+			return
 		}
 	case *ssa.Extract:
 		if ta, ok := v.Tuple.(*ssa.TypeAssert); ok && v.Index == 0 && types.IsInterface(ta.AssertedType) {
@@ -1087,11 +1117,11 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	case TermField:
 		// A field of a record the caller builds here: Save(Tenant{Slug: slug}).
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
-			if held := w.model.heldIn(args[p.Index], t.Name, 0); held != nil {
+			if held := w.model.heldIn(w.lift(args[p.Index]), t.Name, 0); held != nil {
 				w.value(held, depth+1)
 				return
 			}
-			if src, ok := w.model.builtField(args[p.Index], t.Name); ok {
+			if src, ok := w.model.builtField(w.lift(args[p.Index]), t.Name); ok {
 				w.source(src, depth+1) // set by a step of a builder chain: s.Write(key).TTL(d)
 				return
 			}
@@ -1392,6 +1422,9 @@ func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 	case *ssa.UnOp:
 		if x.Op == token.MUL {
 			if alloc, ok := x.X.(*ssa.Alloc); ok {
+				if set := heldPointer(x); set != nil {
+					return r.heldIn(set, name, depth+1)
+				}
 				return r.heldIn(alloc, name, depth+1)
 			}
 		}
@@ -1428,6 +1461,78 @@ func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 		return nil // computed inside the constructor: not this caller's value
 	}
 	return nil
+}
+
+// heldPointer returns, for a load of a variable that holds a pointer and
+// is set once (a closure captures it), what it is set to; nil otherwise.
+func heldPointer(load *ssa.UnOp) ssa.Value {
+	alloc, ok := load.X.(*ssa.Alloc)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	if _, ptr := deref(alloc.Type()).Underlying().(*types.Pointer); !ptr {
+		return nil
+	}
+	return setOnce(alloc)
+}
+
+// onlyArg returns what the one call of p's function passes for p, when
+// that function is unexported, called once in this package and never
+// taken as a value (a method value, or through an interface); nil
+// otherwise.
+func (r *Result) onlyArg(p *ssa.Parameter) ssa.Value {
+	fn := p.Parent()
+	obj := fn.Object()
+	if fn.Parent() != nil || obj == nil || obj.Exported() || r.taken[obj] {
+		return nil
+	}
+	sites := r.CallSites(fn)
+	if len(sites) != 1 || sites[0].Parent() == fn || sites[0].Common().IsInvoke() {
+		return nil
+	}
+	i := slices.Index(fn.Params, p)
+	if args := sites[0].Common().Args; i >= 0 && i < len(args) {
+		return args[i]
+	}
+	return nil
+}
+
+// takenFuncs returns the package's functions that are used as values
+// (func values, method values) or may be called through one of the
+// package's interfaces: their static calls are not all their calls.
+func takenFuncs(pass *analysis.Pass, funcs []*ssa.Function) map[types.Object]bool {
+	taken := make(map[types.Object]bool)
+	var ops []*ssa.Value
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				var callee ssa.Value
+				if call, ok := instr.(ssa.CallInstruction); ok && !call.Common().IsInvoke() {
+					callee = call.Common().Value
+				}
+				for _, op := range instr.Operands(ops[:0]) {
+					if f, ok := (*op).(*ssa.Function); ok && *op != callee && f.Object() != nil {
+						taken[f.Object()] = true
+					}
+				}
+			}
+		}
+	}
+	scope := pass.Pkg.Scope()
+	for _, name := range scope.Names() {
+		iface, ok := scope.Lookup(name).Type().Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for i := range iface.NumMethods() {
+			for _, fn := range funcs {
+				if obj := fn.Object(); obj != nil && fn.Signature.Recv() != nil && obj.Name() == iface.Method(i).Name() {
+					taken[obj] = true
+				}
+			}
+		}
+	}
+	return taken
 }
 
 // binding returns the value that the closure's free variable fv captures.

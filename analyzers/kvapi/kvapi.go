@@ -65,7 +65,8 @@ type Result struct {
 	funcs     []*ssa.Function                   // the package's functions, in source order
 	globals   map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
 	callers   map[*ssa.Function][]ssa.CallInstruction
-	reads     map[ssa.Value]bool // what the gets hand back, see IsRead
+	taken     map[types.Object]bool // functions used as values, see onlyArg
+	reads     map[ssa.Value]bool    // what the gets hand back, see IsRead
 
 	fieldStores map[*types.Var][]ssa.Value                 // what the package stores in each field, see storedIn
 	chanSends   map[*ssa.MakeChan][]send                   // what the package sends on each channel, see sentOn
@@ -262,6 +263,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.syntax = newPosIndex(inspector.New(pass.Files))
 	res.pkg = buildSSA(pass)
 	res.funcs = sourceFunctions(pass, res.pkg)
+	res.taken = takenFuncs(pass, res.funcs)
 	res.missingChecks()
 	exportKeyTexts(pass)
 	res.runners = findRunners(pass)

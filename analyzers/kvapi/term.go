@@ -283,6 +283,11 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 			if p, ok := stored[0].(*ssa.Parameter); ok {
 				return c.term(p, depth+1)
 			}
+			// A record a closure captures, set once and never in part:
+			// w.value, in a retry closure, of w := b.writes[key].
+			if v.Heap && onlyRead(v) {
+				return c.term(stored[0], depth+1)
+			}
 		}
 	case *ssa.BinOp:
 		return &Term{Op: TermBinOp, Tok: v.Op, Name: typeClass(v.X.Type()), Args: []*Term{c.term(v.X, depth+1), c.term(v.Y, depth+1)}}
@@ -622,6 +627,36 @@ func closureSets(mc *ssa.MakeClosure, alloc *ssa.Alloc, i int) bool {
 		}
 	}
 	return false
+}
+
+// onlyRead reports whether alloc, a struct variable, is only read but
+// for its stores as a whole: no field of it is set, and its address goes
+// nowhere else, here or in the closures that capture it.
+func onlyRead(alloc *ssa.Alloc) bool {
+	st, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Store, *ssa.UnOp, *ssa.DebugRef:
+		case *ssa.FieldAddr:
+			for _, use := range *ref.Referrers() {
+				if _, load := use.(*ssa.UnOp); !load {
+					return false
+				}
+			}
+		case *ssa.MakeClosure:
+			for i := range st.NumFields() {
+				if closureSets(ref, alloc, i) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // setIn reports whether a closure stores into field i of the variable

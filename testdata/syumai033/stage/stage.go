@@ -1,0 +1,73 @@
+// Package stage keeps the writes of one request and makes them once the
+// response is on its way, each write retried on its own.
+package stage
+
+import (
+	"errors"
+	"time"
+
+	"github.com/syumai/workers/cloudflare/kv"
+)
+
+type Store struct{ ns *kv.Namespace }
+
+func Open(binding string) (*Store, error) {
+	ns, err := kv.NewNamespace(binding)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{ns: ns}, nil
+}
+
+func (s *Store) Get(key string) (string, error) { return s.ns.GetString(key, nil) }
+
+func (s *Store) Put(key, value string, ttl time.Duration) error {
+	var opts *kv.PutOptions
+	if ttl > 0 {
+		opts = &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())}
+	}
+	return s.ns.PutString(key, value, opts)
+}
+
+// Batch holds one write per key: a later Put of a key replaces the
+// earlier one.
+type Batch struct {
+	store  *Store
+	writes map[string]staged
+	order  []string
+}
+
+type staged struct {
+	value string
+	ttl   time.Duration
+}
+
+func NewBatch(s *Store) *Batch { return &Batch{store: s, writes: map[string]staged{}} }
+
+func (b *Batch) Put(key, value string, ttl time.Duration) {
+	if _, ok := b.writes[key]; !ok {
+		b.order = append(b.order, key)
+	}
+	b.writes[key] = staged{value: value, ttl: ttl}
+}
+
+// Flush makes the writes in the order their keys were first staged.
+func (b *Batch) Flush() error {
+	var errs []error
+	for _, key := range b.order {
+		w := b.writes[key]
+		errs = append(errs, retry(func() error { return b.store.Put(key, w.value, w.ttl) }))
+	}
+	b.writes, b.order = map[string]staged{}, nil
+	return errors.Join(errs...)
+}
+
+func retry(f func() error) error {
+	var err error
+	for range 3 {
+		if err = f(); err == nil {
+			return nil
+		}
+	}
+	return err
+}
