@@ -714,7 +714,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 					}
 					switch v := s.Value.(type) {
 					case *ssa.Field, *ssa.FieldAddr:
-						return basic(v.Type())
+						// A record kept in a field of another (&c.booking
+						// of a pipeline's confirmation) is the field's,
+						// not what holds it.
+						named, isStruct := derefNamedStruct(v.Type())
+						return basic(v.Type()) || isStruct && named.Obj().Pkg() != nil
 					case *ssa.UnOp:
 						// sess.User of a session kept in a variable.
 						_, isField := v.X.(*ssa.FieldAddr)
