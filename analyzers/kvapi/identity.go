@@ -178,7 +178,9 @@ func receiverType(fn *types.Func) *types.TypeName {
 // put's key then has the same constant text as the get's, in the same
 // namespace.
 func (r *Result) recordGets(put *Op) []*Op {
-	if put.Method.Role != Put {
+	// (A bulk write of one pair with its key, a wrapper's PutTTL over
+	// an SDK whose single write takes no lifetime, is a put too.)
+	if put.Method.Role != Put && (put.Method.Role != BulkPut || len(put.Sources(Key)) == 0) {
 		return nil
 	}
 	byValue := put.Wrapped != nil && keyFromValue(put.Wrapped)
@@ -354,9 +356,38 @@ func (r *Result) fieldOfRecord(v ssa.Value, reads []ssa.Value) bool {
 		}
 		if alloc, ok := fa.X.(*ssa.Alloc); ok {
 			stored := r.storedInto(alloc)
-			return len(stored) > 0 && !slices.ContainsFunc(stored, func(s ssa.Value) bool { return !r.sameRecord(s, reads, 1) })
+			if len(stored) == 0 {
+				return decodedInto(alloc, reads) // var ep Episode; GetObject(ctx, key, &ep)
+			}
+			return !slices.ContainsFunc(stored, func(s ssa.Value) bool { return !r.sameRecord(s, reads, 1) })
 		}
 		return r.sameRecord(fa.X, reads, 0) // a pointer to the record read
+	}
+	return false
+}
+
+// decodedInto reports whether a get of reads, a wrapper that decodes
+// into its parameter, is given the address of alloc.
+func decodedInto(alloc *ssa.Alloc, reads []ssa.Value) bool {
+	for _, read := range reads {
+		call, ok := read.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		for _, arg := range call.Call.Args {
+			for {
+				if mi, ok := arg.(*ssa.MakeInterface); ok {
+					arg = mi.X
+				} else if ct, ok := arg.(*ssa.ChangeType); ok {
+					arg = ct.X
+				} else {
+					break
+				}
+			}
+			if arg == alloc {
+				return true
+			}
+		}
 	}
 	return false
 }
