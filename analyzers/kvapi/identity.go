@@ -1497,7 +1497,15 @@ func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 // heldPointer returns, for a load of a variable that holds a pointer and
 // is set once (a closure captures it), what it is set to; nil otherwise.
 func heldPointer(load *ssa.UnOp) ssa.Value {
-	alloc, ok := load.X.(*ssa.Alloc)
+	addr := load.X
+	for range maxDepth {
+		fv, ok := addr.(*ssa.FreeVar)
+		if !ok {
+			break
+		}
+		addr = Binding(fv) // the closure's side: what its maker captured
+	}
+	alloc, ok := addr.(*ssa.Alloc)
 	if !ok || load.Op != token.MUL {
 		return nil
 	}

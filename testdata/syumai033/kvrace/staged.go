@@ -3,6 +3,8 @@ package kvrace
 import (
 	"strings"
 
+	"github.com/syumai/workers/cloudflare/kv"
+
 	"kvlint.test/syumai033/stage"
 )
 
@@ -22,7 +24,7 @@ func (t *Tables) addGuest(b *stage.Batch, table, guest string) error {
 	if err != nil {
 		return err
 	}
-	b.Put(key, guests+","+guest, 0) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 21`
+	b.Put(key, guests+","+guest, 0) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 23`
 	return nil
 }
 
@@ -44,5 +46,19 @@ func (m *Mirror) copyKey(b *stage.Batch, key string) error {
 		return err
 	}
 	b.Put(key, strings.TrimSpace(v), 0)
+	return nil
+}
+
+// A store made here and captured by a deferred write: the same store on
+// both sides of the closure.
+func appendRun(ns *kv.Namespace, run string) error {
+	s := stage.Wrap(ns)
+	runs, err := s.Get("runs")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = s.Put("runs", runs+","+run, 0) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 56`
+	}()
 	return nil
 }

@@ -19,6 +19,8 @@ func Open(binding string) (*Store, error) {
 	return &Store{ns: ns}, nil
 }
 
+func Wrap(ns *kv.Namespace) *Store { return &Store{ns: ns} }
+
 func (s *Store) Get(key string) (string, error) { return s.ns.GetString(key, nil) }
 
 func (s *Store) Put(key, value string, ttl time.Duration) error {
