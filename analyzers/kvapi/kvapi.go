@@ -76,6 +76,7 @@ type Result struct {
 	results     map[resultOf]*Term                         // see resultTerm
 	accessors   map[*ssa.Function][][]string               // see accessorPaths
 	runners     map[*types.Func][]int                      // see findRunners
+	each        map[*types.Func][]int                      // see findRunners
 	policies    map[*ssa.Function]*Term                    // see policyTerm
 	choices     map[choiceKey]*Term                        // see choiceTerm
 	buffered    map[*ssa.Function]map[ssa.Value]bufferPart // see findBuffers
@@ -266,7 +267,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.taken = takenFuncs(pass, res.funcs)
 	res.missingChecks()
 	exportKeyTexts(pass)
-	res.runners = findRunners(pass)
+	res.runners, res.each = findRunners(pass)
 	res.findParamCalls()
 	res.findOps()
 	res.findFuncFields()

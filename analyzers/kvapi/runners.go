@@ -19,9 +19,12 @@ import (
 // syntax alone, so that a package that does not use KV is not built.
 
 // A runsFact lists the parameters, by index, that a function of another
-// package calls before it returns, its receiver first.
+// package calls before it returns, its receiver first; Each, those of
+// them it calls on each run of a loop: a visitor, Walk(ctx, prefix,
+// func(key string) error), called once per key it lists.
 type runsFact struct {
 	Params []int
+	Each   []int
 }
 
 func (*runsFact) AFact() {}
@@ -29,9 +32,9 @@ func (*runsFact) AFact() {}
 func (f *runsFact) String() string { return "kv runs" }
 
 // findRunners returns the package's runners with the parameters each
-// runs, its receiver first, and exports a runsFact for those that other
-// packages can call.
-func findRunners(pass *analysis.Pass) map[*types.Func][]int {
+// runs, its receiver first, and those it runs in a loop, and exports a
+// runsFact for those that other packages can call.
+func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 	type param struct {
 		fn    *types.Func
 		index int
@@ -53,13 +56,13 @@ func findRunners(pass *analysis.Pass) map[*types.Func][]int {
 			decls = append(decls, decl)
 		}
 	}
-	runners := make(map[*types.Func][]int)
-	runs := func(fn *types.Func, i int) bool {
+	runners, each = make(map[*types.Func][]int), make(map[*types.Func][]int)
+	runs := func(fn *types.Func, i int) (run, looped bool) {
 		if fn.Pkg() == pass.Pkg {
-			return slices.Contains(runners[fn], i)
+			return slices.Contains(runners[fn], i), slices.Contains(each[fn], i)
 		}
 		var fact runsFact
-		return pass.ImportObjectFact(fn, &fact) && slices.Contains(fact.Params, i)
+		return pass.ImportObjectFact(fn, &fact) && slices.Contains(fact.Params, i), slices.Contains(fact.Each, i)
 	}
 	// A runner may hand its parameter to another: each round follows one
 	// such step.
@@ -67,18 +70,37 @@ func findRunners(pass *analysis.Pass) map[*types.Func][]int {
 		grew = false
 		for _, decl := range decls {
 			fn := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			run := func(v *types.Var) {
-				if p, ok := params[v]; ok && p.fn == fn && !slices.Contains(runners[fn], p.index) {
+			run := func(v *types.Var, looped bool) {
+				p, ok := params[v]
+				if !ok || p.fn != fn {
+					return
+				}
+				if !slices.Contains(runners[fn], p.index) {
 					runners[fn], grew = append(runners[fn], p.index), true
 				}
+				if looped && !slices.Contains(each[fn], p.index) {
+					each[fn], grew = append(each[fn], p.index), true
+				}
 			}
+			var loops []ast.Node // the bodies of the loops around a node
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
+				if n == nil {
+					return true
+				}
+				for len(loops) > 0 && n.Pos() >= loops[len(loops)-1].End() {
+					loops = loops[:len(loops)-1]
+				}
 				switch n := n.(type) {
 				case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
 					return false // run later, or not here
+				case *ast.ForStmt:
+					loops = append(loops, n.Body)
+				case *ast.RangeStmt:
+					loops = append(loops, n.Body)
 				case *ast.CallExpr:
+					inLoop := len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos()
 					if v, ok := paramUse(pass, n.Fun); ok {
-						run(v)
+						run(v, inLoop)
 					}
 					callee, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func)
 					if !ok {
@@ -89,8 +111,10 @@ func findRunners(pass *analysis.Pass) map[*types.Func][]int {
 						offset = 1
 					}
 					for j, arg := range n.Args {
-						if v, ok := paramUse(pass, arg); ok && runs(callee.Origin(), j+offset) {
-							run(v)
+						if v, ok := paramUse(pass, arg); ok {
+							if ran, looped := runs(callee.Origin(), j+offset); ran {
+								run(v, inLoop || looped)
+							}
 						}
 					}
 				}
@@ -100,10 +124,10 @@ func findRunners(pass *analysis.Pass) map[*types.Func][]int {
 	}
 	for fn, indexes := range runners {
 		if fn.Exported() {
-			pass.ExportObjectFact(fn, &runsFact{Params: indexes})
+			pass.ExportObjectFact(fn, &runsFact{Params: indexes, Each: each[fn]})
 		}
 	}
-	return runners
+	return runners, each
 }
 
 // funcDecls yields the package's function declarations with bodies, with
@@ -164,6 +188,33 @@ func (r *Result) Runs(fn *ssa.Function, i int) bool {
 	}
 	var fact runsFact
 	return r.pass.ImportObjectFact(obj, &fact) && slices.Contains(fact.Params, i)
+}
+
+// RunsEach reports whether call hands the closure fn to a runner that
+// calls it on each run of a loop: a visitor, once per key listed.
+func (r *Result) RunsEach(call ssa.CallInstruction, fn *ssa.Function) bool {
+	callee := call.Common().StaticCallee()
+	if callee == nil {
+		return false
+	}
+	obj, ok := origin(callee).Object().(*types.Func)
+	if !ok {
+		return false
+	}
+	each := r.each[obj]
+	if obj.Pkg() != r.pass.Pkg {
+		var fact runsFact
+		r.pass.ImportObjectFact(obj, &fact)
+		each = fact.Each
+	}
+	args := call.Common().Args
+	return slices.ContainsFunc(each, func(i int) bool {
+		if i >= len(args) {
+			return false
+		}
+		mc, ok := args[i].(*ssa.MakeClosure)
+		return ok && mc.Fn == fn
+	})
 }
 
 // RunSites returns the calls that run the closure fn: its own calls, and

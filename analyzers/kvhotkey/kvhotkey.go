@@ -328,8 +328,9 @@ func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, given []
 	return nil
 }
 
-// runByLooped reports whether the closure fn is run, called or given to
-// a runner, by a closure that is itself run on each run of a loop: the
+// runByLooped reports whether the closure fn is given to a runner that
+// calls it on each run of a loop (a visitor), or is run, called or given
+// to a runner, by a closure that is itself run on each run of a loop: the
 // write of retry.Do(ctx, 3, func() error { return retry.Do(ctx, 2, func()
 // error { ... }) }) in a loop. Its key must come from nothing the
 // closures are given or capture: what their loops vary is not followed
@@ -346,6 +347,9 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 	}
 	for _, call := range model.RunSites(fn) {
 		outer := call.Parent()
+		if model.RunsEach(call, fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {
+			return true // a visitor, run once per key listed
+		}
 		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 {
 			continue
 		}
@@ -354,6 +358,48 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 		}
 	}
 	return false
+}
+
+// stopsAfter reports whether every return of put's closure that follows
+// the put, but for the put's own failure, hands back an error: a visitor
+// that stops its walk at the first key it writes for.
+func stopsAfter(put *kvapi.Op) bool {
+	call, ok := put.Call.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	work := []*ssa.BasicBlock{put.Call.Block()}
+	stops := false
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		work = append(work, b.Succs...)
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 {
+			continue
+		}
+		switch v := ret.Results[len(ret.Results)-1].(type) {
+		case *ssa.Const:
+			if v.IsNil() {
+				return false // goes on to the next key
+			}
+		case *ssa.Call:
+			if v == call {
+				continue // the put's own error
+			}
+		case *ssa.Extract:
+			if v.Tuple == call {
+				continue
+			}
+		}
+		stops = true
+	}
+	return stops
 }
 
 // capturesVarying reports whether the closure that call calls is made in

@@ -31,6 +31,27 @@ func (s *Store) Put(key, value string, ttl time.Duration) error {
 	return s.ns.PutString(key, value, opts)
 }
 
+// Walk calls fn with each key under prefix, a page at a time.
+func (s *Store) Walk(prefix string, fn func(key string) error) error {
+	opts := &kv.ListOptions{Prefix: prefix, Limit: 1000}
+	for page := 0; page < 100; page++ {
+		res, err := s.ns.List(opts)
+		if err != nil {
+			return err
+		}
+		for _, k := range res.Keys {
+			if err := fn(k.Name); err != nil {
+				return err
+			}
+		}
+		if res.ListComplete {
+			return nil
+		}
+		opts.Cursor = res.Cursor
+	}
+	return errors.New("stage: too many pages")
+}
+
 // Batch holds one write per key: a later Put of a key replaces the
 // earlier one.
 type Batch struct {

@@ -1,0 +1,38 @@
+package kvhotkey
+
+import (
+	"errors"
+
+	kvstage "kvlint.test/syumai033/stage"
+)
+
+// A visitor runs once per key the walk lists: a constant key written in
+// it is written on every one of them.
+func sweepMarkLast(s *kvstage.Store) error { // want sweepMarkLast:"kvhotkey"
+	return s.Walk("job:", func(key string) error {
+		return s.Put("jobs:last-swept", key, 0) // want `this loop writes the same KV key on every iteration`
+	})
+}
+
+// One key per visited key is no hot key.
+func sweepMarkEach(s *kvstage.Store) error {
+	return s.Walk("job:", func(key string) error {
+		return s.Put(key+":swept", "1", 0)
+	})
+}
+
+var errSweepFound = errors.New("found")
+
+// A visitor that stops at the first key writes once.
+func sweepMarkFirst(s *kvstage.Store) error {
+	err := s.Walk("job:", func(key string) error {
+		if err := s.Put("jobs:first", key, 0); err != nil {
+			return err
+		}
+		return errSweepFound
+	})
+	if errors.Is(err, errSweepFound) {
+		return nil
+	}
+	return err
+}
