@@ -368,17 +368,12 @@ func stopsAfter(put *kvapi.Op) bool {
 	if !ok {
 		return false
 	}
-	seen := map[*ssa.BasicBlock]bool{}
-	work := []*ssa.BasicBlock{put.Call.Block()}
+	start := put.Call.Block()
 	stops := false
-	for len(work) > 0 {
-		b := work[len(work)-1]
-		work = work[:len(work)-1]
-		if seen[b] {
+	for _, b := range start.Parent().Blocks {
+		if b != start && !kvapi.Reaches(start, b) {
 			continue
 		}
-		seen[b] = true
-		work = append(work, b.Succs...)
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok || len(ret.Results) == 0 {
 			continue
