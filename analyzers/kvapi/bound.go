@@ -263,7 +263,14 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 			return Bound{Countdown: true, Floored: true, Floor: lead}
 		}
 		return countdown
-	case name == "time.Until" || name == "(time.Time).Sub":
+	case name == "(time.Time).Sub" && len(args) == 2:
+		// t.Sub(now) of t := now.Add(d) is d: no countdown, as the moment
+		// is counted from the same now.
+		if d := e.model.addedTo(args[0], args[1]); d != nil {
+			return e.bound(d, at, f, depth+1)
+		}
+		return countdown
+	case name == "time.Until":
 		return countdown
 	case name == "max" || name == "min":
 		var bs []Bound
@@ -290,6 +297,30 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		return e.recordMethodBound(call.Call.Value, strings.TrimPrefix(name, keyMethodPrefix), at, f, depth)
 	}
 	return unknownBound
+}
+
+// addedTo returns d when t is from.Add(d), directly or through the field
+// of a local struct it is set in once (ExpiresAt: now.Add(lifetime)).
+func (r *Result) addedTo(t, from ssa.Value) ssa.Value {
+	if load, ok := t.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			if set := fieldSetOnce(fa.X, fa.Field); set != nil {
+				t = set
+			}
+		}
+	}
+	if fd, ok := t.(*ssa.Field); ok {
+		if load, ok := fd.X.(*ssa.UnOp); ok && load.Op == token.MUL {
+			if set := fieldSetOnce(load.X, fd.Field); set != nil {
+				t = set
+			}
+		}
+	}
+	add, ok := t.(*ssa.Call)
+	if !ok || CalleeName(add) != "(time.Time).Add" || len(add.Call.Args) != 2 || !r.SameValue(add.Call.Args[0], from) {
+		return nil
+	}
+	return add.Call.Args[1]
 }
 
 // randomFrom0 names the functions of math/rand and math/rand/v2 that

@@ -142,3 +142,11 @@ func (c *Cache) publishOpening(ev event, v string) error {
 func putSeconds(key, v string, ttl int) error {
 	return ns.PutString(key, v, &kv.PutOptions{ExpirationTTL: ttl})
 }
+
+// A moment made from now and counted back from the same now is the
+// lifetime it was made with, not a countdown.
+func shareLink(ns *kv.Namespace, token string) error {
+	now := time.Now()
+	link := struct{ ExpiresAt time.Time }{ExpiresAt: now.Add(2 * time.Hour)}
+	return ns.PutString("link:"+token, "1", &kv.PutOptions{ExpirationTTL: int(link.ExpiresAt.Sub(now).Seconds())})
+}
