@@ -190,7 +190,7 @@ func (r *Result) recordGets(put *Op) []*Op {
 		if get.Call == put.Call || !Before(get.Call, put.Call) || !r.Same(get, put, Namespace) {
 			continue
 		}
-		sameRepo := byValue && get.Wrapper != nil && receiverType(get.Wrapper) != nil && receiverType(get.Wrapper) == receiverType(put.Wrapper)
+		sameRepo := byValue && put.Method.Role == Put && get.Wrapper != nil && receiverType(get.Wrapper) != nil && receiverType(get.Wrapper) == receiverType(put.Wrapper)
 		reads := get.Results()
 		// A record that helpers load and then save by its own Key()
 		// (kvx.Load[Badge](ctx, s, k), or current(b, r) for a session,
@@ -216,7 +216,10 @@ func (r *Result) recordGets(put *Op) []*Op {
 			}
 			// Keys of one kind: with the same constant text, or built by
 			// the same helper of another package (keys.Referral(code)).
-			kind := gt == pt && (pt != "" || keyMaker(k) != "" && keyMaker(k) == keyMaker(gk[0]))
+			// (A one-pair bulk write needs the text: typed keys' String
+			// methods name no kind, and it may write a reminder beside
+			// the record, keys.ReminderKey(t.Key).)
+			kind := gt == pt && (pt != "" || keyMaker(k) != "" && keyMaker(k) == keyMaker(gk[0]) && put.Method.Role == Put)
 			if sameRepo && r.keyedByRead(put, k, reads) || kind && (r.keyOfRecord(k, reads) || r.ownKeyOfRecord(k, reads)) {
 				out = append(out, get)
 				break

@@ -3,6 +3,7 @@ package kvrace
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go"
@@ -50,7 +51,7 @@ func (s *objects) retitle(ctx context.Context, id, title string) error {
 	}
 	ep.Title = title
 	ep.Rev++
-	return s.putObject(ctx, episodeKey(ep.ID), &ep, time.Hour) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 48`
+	return s.putObject(ctx, episodeKey(ep.ID), &ep, time.Hour) // want `read-modify-write on one KV key: this put writes back a value derived from the get on line 49`
 }
 
 // A copy made under a new ID writes a key nobody read.
@@ -62,4 +63,39 @@ func (s *objects) duplicate(ctx context.Context, id, newID string) error {
 	ep.ID = newID
 	ep.Rev = 0
 	return s.putObject(ctx, episodeKey(ep.ID), &ep, time.Hour)
+}
+
+// Typed keys: a reminder kept beside the record, under a key made from
+// the record's own, is not the record written back.
+type showRef struct{ kind, id string }
+
+func (r showRef) String() string { return r.kind + r.id }
+
+type reminderRef struct {
+	kind string
+	show showRef
+}
+
+func (r reminderRef) String() string { return r.kind + r.show.String() }
+
+type show struct {
+	Ref   showRef
+	Title string
+}
+
+func (s *objects) getTyped(ctx context.Context, key fmt.Stringer, v any) error {
+	return s.getObject(ctx, key.String(), v)
+}
+
+func (s *objects) putTyped(ctx context.Context, key fmt.Stringer, v any, ttl time.Duration) error {
+	return s.putObject(ctx, key.String(), v, ttl)
+}
+
+func (s *objects) remindOf(ctx context.Context, id string) error {
+	var sh show
+	if err := s.getTyped(ctx, showRef{kind: "show:", id: id}, &sh); err != nil {
+		return err
+	}
+	sh.Title = "reminder: " + sh.Title
+	return s.putTyped(ctx, reminderRef{kind: "remind:", show: sh.Ref}, &sh, time.Hour)
 }
