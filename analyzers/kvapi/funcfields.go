@@ -199,6 +199,7 @@ func (r *Result) madeBy(v ssa.Value, local map[*ssa.Function][]WrappedOp) (strin
 // (NewManager(st, store.Putter(st)) with m.put = put).
 func (r *Result) findFuncFields() {
 	factories := r.findFactories()
+	r.findFactoryCalls(factories)
 	for _, fn := range r.funcs {
 		var fields []FuncField
 		add := func(ff FuncField) {
@@ -593,4 +594,103 @@ func returns(fn *ssa.Function, addr ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// findFactoryCalls keeps, beside the setters' calls (FieldSets), each call
+// of a factory whose closure is handed on rather than called here:
+// MakeMenu(cache, "menu:", 45*time.Second, ...) given to mux.HandleFunc.
+// The closure's operations run later, out of sight, but the operands
+// they take from the factory's parameters, a lifetime, are chosen at the
+// call. Operands that come from the closure's own parameters are not
+// known there.
+func (r *Result) findFactoryCalls(local map[*ssa.Function][]WrappedOp) {
+	for _, fn := range r.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok || r.InTestFile(call.Pos()) || calledOrKept(call) {
+					continue
+				}
+				callee := call.Call.StaticCallee()
+				if callee == nil || callee.Signature.Results().Len() != 1 {
+					continue
+				}
+				made, ok := callee.Signature.Results().At(0).Type().Underlying().(*types.Signature)
+				obj, isFunc := callee.Object().(*types.Func)
+				if !ok || !isFunc {
+					continue
+				}
+				ops := local[callee]
+				if callee.Pkg != r.pkg {
+					var fact FactoryFact
+					if r.pass.ImportObjectFact(obj.Origin(), &fact) {
+						ops = fact.Ops
+					}
+				}
+				for _, w := range ops {
+					if bound, ok := boundByFactory(w, made.Params().Len()); ok {
+						m := &Method{Pkg: obj.Pkg().Path(), Name: obj.Name(), Role: w.Role}
+						r.FieldSets = append(r.FieldSets, &Op{Method: m, Call: call, Args: call.Call.Args, Expr: r.CallExpr(call.Pos()), Wrapper: obj, Wrapped: &bound, model: r})
+					}
+				}
+			}
+		}
+	}
+}
+
+// calledOrKept reports whether what call returns is called where it is
+// made or kept in a field or variable for later calls: those calls are
+// the operations.
+func calledOrKept(call *ssa.Call) bool {
+	for _, ref := range *call.Referrers() {
+		switch ref := ref.(type) {
+		case ssa.CallInstruction:
+			if ref.Common().Value == call {
+				return true
+			}
+		case *ssa.Store:
+			return true
+		}
+	}
+	return false
+}
+
+// boundByFactory returns w, an operation of a factory's closure over the
+// closure's n parameters and then the factory's, over the factory's
+// alone, with the closure's unknown; ok is false when no operand depends
+// on what the factory is given.
+func boundByFactory(w WrappedOp, n int) (WrappedOp, bool) {
+	args := make([]*Term, n) // the closure's own: unknown at the call
+	for i := range args {
+		args[i] = opaque
+	}
+	bound := WrappedOp{Role: w.Role, Method: w.Method, Field: "the closure it returns"}
+	given := false
+	for _, ot := range w.Operands {
+		out := OperandTerms{Operand: ot.Operand, Duration: ot.Duration}
+		for _, t := range ot.Terms {
+			shifted := t.Substitute(append(slices.Clone(args), factoryParams(t, n)...))
+			given = given || shifted.Params()
+			out.Terms = append(out.Terms, shifted)
+		}
+		bound.Operands = append(bound.Operands, out)
+	}
+	return bound, given
+}
+
+// factoryParams returns the Terms that the factory's parameters, numbered
+// from n in t, take at its call: its arguments, from 0.
+func factoryParams(t *Term, n int) []*Term {
+	most := -1
+	t.Find(func(s *Term) bool {
+		if s.Op == TermParam && s.Index > most {
+			most = s.Index
+		}
+		return false
+	})
+	var out []*Term
+	for i := n; i <= most; i++ {
+		out = append(out, &Term{Op: TermParam, Index: i - n})
+	}
+	return out
 }

@@ -4,6 +4,7 @@ package stage
 
 import (
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -29,6 +30,15 @@ func (s *Store) Put(key, value string, ttl time.Duration) error {
 		opts = &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())}
 	}
 	return s.ns.PutString(key, value, opts)
+}
+
+// MenuHandler returns a handler that keeps the menu it is sent for ttl.
+func MenuHandler(s *Store, ttl time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Put("menu", r.URL.Query().Get("v"), ttl); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+		}
+	}
 }
 
 // Walk calls fn with each key under prefix, a page at a time.

@@ -1,0 +1,16 @@
+package kvttl
+
+import (
+	"net/http"
+	"time"
+
+	"kvlint.test/syumai033/stage"
+)
+
+// A handler factory of another package keeps the lifetime its caller
+// chooses for the handler it returns, which the mux calls later: the
+// lifetime is the caller's, at the call.
+func menuRoutes(mux *http.ServeMux, s *stage.Store) {
+	mux.HandleFunc("/menu", stage.MenuHandler(s, 45*time.Second)) // want `ExpirationTTL 45 \(passed to stage.MenuHandler, which keeps it in the closure it returns\) is below KV's 60-second minimum`
+	mux.HandleFunc("/menu/weekly", stage.MenuHandler(s, 10*time.Minute))
+}
