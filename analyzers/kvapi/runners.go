@@ -2,6 +2,7 @@ package kvapi
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"iter"
 	"slices"
@@ -83,6 +84,7 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 				}
 			}
 			var loops []ast.Node // the bodies of the loops around a node
+			retried := retriedCalls(decl.Body)
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
 				if n == nil {
 					return true
@@ -98,7 +100,7 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 				case *ast.RangeStmt:
 					loops = append(loops, n.Body)
 				case *ast.CallExpr:
-					inLoop := len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos()
+					inLoop := len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos() && !retried[n]
 					if v, ok := paramUse(pass, n.Fun); ok {
 						run(v, inLoop)
 					}
@@ -128,6 +130,41 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 		}
 	}
 	return runners, each
+}
+
+// retriedCalls returns the calls in body that a loop makes until one
+// succeeds: if err = op(); err == nil { return nil }. A retry runs its
+// closure again only when it fails, not once per item.
+func retriedCalls(body *ast.BlockStmt) map[*ast.CallExpr]bool {
+	out := make(map[*ast.CallExpr]bool)
+	ast.Inspect(body, func(n ast.Node) bool {
+		ifs, ok := n.(*ast.IfStmt)
+		if !ok {
+			return true
+		}
+		cond, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
+		if !ok || cond.Op != token.EQL || !isNil(cond.Y) && !isNil(cond.X) {
+			return true
+		}
+		for _, part := range []ast.Node{ifs.Init, ifs.Cond} {
+			if part == nil {
+				continue
+			}
+			ast.Inspect(part, func(m ast.Node) bool {
+				if call, ok := m.(*ast.CallExpr); ok {
+					out[call] = true
+				}
+				return true
+			})
+		}
+		return true
+	})
+	return out
+}
+
+func isNil(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && id.Name == "nil"
 }
 
 // funcDecls yields the package's function declarations with bodies, with
