@@ -377,19 +377,8 @@ func decodedInto(alloc *ssa.Alloc, reads []ssa.Value) bool {
 		if !ok {
 			continue
 		}
-		for _, arg := range call.Call.Args {
-			for {
-				if mi, ok := arg.(*ssa.MakeInterface); ok {
-					arg = mi.X
-				} else if ct, ok := arg.(*ssa.ChangeType); ok {
-					arg = ct.X
-				} else {
-					break
-				}
-			}
-			if arg == alloc {
-				return true
-			}
+		if slices.ContainsFunc(call.Call.Args, func(arg ssa.Value) bool { return retyped(arg) == alloc }) {
+			return true
 		}
 	}
 	return false
@@ -742,15 +731,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		if v.Op == token.MUL {
 			// A variable set once, captured by closures: what it is set
 			// to (ns := s.raw(), shared by a handler factory's closures).
-			addr := v.X
-			for range maxDepth {
-				fv, ok := addr.(*ssa.FreeVar)
-				if !ok {
-					break
-				}
-				addr = w.model.binding(fv)
-			}
-			if alloc, ok := addr.(*ssa.Alloc); ok && alloc.Heap {
+			if alloc, ok := makersVar(v.X).(*ssa.Alloc); ok && alloc.Heap {
 				if set := setOnce(alloc); set != nil {
 					w.value(set, depth+1)
 					return
@@ -1500,15 +1481,7 @@ func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 // heldPointer returns, for a load of a variable that holds a pointer and
 // is set once (a closure captures it), what it is set to; nil otherwise.
 func heldPointer(load *ssa.UnOp) ssa.Value {
-	addr := load.X
-	for range maxDepth {
-		fv, ok := addr.(*ssa.FreeVar)
-		if !ok {
-			break
-		}
-		addr = Binding(fv) // the closure's side: what its maker captured
-	}
-	alloc, ok := addr.(*ssa.Alloc)
+	alloc, ok := makersVar(load.X).(*ssa.Alloc) // on the closure's side too
 	if !ok || load.Op != token.MUL {
 		return nil
 	}
@@ -1516,6 +1489,18 @@ func heldPointer(load *ssa.UnOp) ssa.Value {
 		return nil
 	}
 	return setOnce(alloc)
+}
+
+// makersVar returns the variable that addr is, followed out of the
+// closures that capture it to the function that made them; nil for a
+// closure not made in its parent.
+func makersVar(addr ssa.Value) ssa.Value {
+	for fv, ok := addr.(*ssa.FreeVar); ok; fv, ok = addr.(*ssa.FreeVar) {
+		if addr = Binding(fv); addr == nil {
+			return nil
+		}
+	}
+	return addr
 }
 
 // onlyArg returns what the one call of p's function passes for p, when

@@ -65,6 +65,10 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 		var fact runsFact
 		return pass.ImportObjectFact(fn, &fact) && slices.Contains(fact.Params, i), slices.Contains(fact.Each, i)
 	}
+	retried := make(map[*ast.FuncDecl]map[*ast.CallExpr]bool)
+	for _, decl := range decls {
+		retried[decl] = retriedCalls(decl.Body)
+	}
 	// A runner may hand its parameter to another: each round follows one
 	// such step.
 	for grew, round := true, 0; grew && round < maxRounds; round++ {
@@ -84,7 +88,6 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 				}
 			}
 			var loops []ast.Node // the bodies of the loops around a node
-			retried := retriedCalls(decl.Body)
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
 				if n == nil {
 					return true
@@ -100,7 +103,7 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 				case *ast.RangeStmt:
 					loops = append(loops, n.Body)
 				case *ast.CallExpr:
-					inLoop := len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos() && !retried[n]
+					inLoop := len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos() && !retried[decl][n]
 					if v, ok := paramUse(pass, n.Fun); ok {
 						run(v, inLoop)
 					}

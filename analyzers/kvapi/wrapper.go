@@ -912,11 +912,9 @@ func (r *Result) madeChan(c ssa.Value) ssa.Value {
 			if x.Op != token.MUL {
 				return c
 			}
-			addr := x.X
-			for fv, ok := addr.(*ssa.FreeVar); ok; fv, ok = addr.(*ssa.FreeVar) {
-				if addr = r.binding(fv); addr == nil {
-					return nil // a closure not made in its parent
-				}
+			addr := makersVar(x.X)
+			if addr == nil {
+				return nil // a closure not made in its parent
 			}
 			if stored := r.storedInto(addr); len(stored) == 1 {
 				c = stored[0]
