@@ -719,8 +719,9 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// A count rewritten from 0 after any failure (n+1) is
 			// kvcounter's finding at the put; a record passed through,
 			// defaulted or changed (a threshold, a list, a cart) is this
-			// one's: a timeout replaces it with a default.
-			if len(reads) > 0 && model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !counted[put.Call] && !fromListing(model, src, put)) &&
+			// one's, one with a count in it too: a timeout replaces all
+			// of it with a default.
+			if len(reads) > 0 && model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || (!counted[put.Call] || wholeRecord(src)) && !fromListing(model, src, put)) &&
 				(ignored || madeOnError(call, errs, src)) {
 				return put
 			}
@@ -734,6 +735,36 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 		}
 	}
 	return nil
+}
+
+// wholeRecord reports whether the value src writes is made from a
+// record that holds data besides its counts and stamps (a deposit's
+// booking and status beside the amount refunded): a default written
+// after a failure loses that data, not only counts.
+func wholeRecord(src kvapi.Source) bool {
+	return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
+		return kvapi.ComputedHere(in, func(v ssa.Value) (bool, bool) {
+			t := v.Type()
+			if p, ok := t.Underlying().(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			s, ok := t.Underlying().(*types.Struct)
+			if !ok {
+				return false, false
+			}
+			for f := range s.Fields() {
+				switch u := f.Type().Underlying().(type) {
+				case *types.Basic:
+					if u.Info()&types.IsString != 0 {
+						return true, false
+					}
+				case *types.Slice, *types.Map:
+					return true, false
+				}
+			}
+			return false, false
+		})
+	})
 }
 
 // madeOnError reports whether the value written is made where a failure

@@ -523,6 +523,28 @@ func (s *store) contend(ctx context.Context, env string) error {
 	return s.put(ctx, "contention:"+env, st)
 }
 
+// A record of data that keeps a count too: any failure of the read
+// starts a new record, whose write replaces the booking and status stored
+// (the count is kvcounter's finding at the write; the lost record this).
+func (s *store) refund(ctx context.Context, booking string, cents int64) error {
+	var d struct {
+		Booking  string `json:"booking"`
+		Status   string `json:"status"`
+		Refunded int64  `json:"refunded"`
+	}
+	resp, err := s.get(ctx, "deposit:"+booking) // want `every error of this get is taken for a missing key`
+	if err != nil {
+		d.Booking, d.Status = booking, "refund_pending"
+	} else {
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+			return err
+		}
+	}
+	d.Refunded += cents
+	return s.put(ctx, "deposit:"+booking, d)
+}
+
 // Quiet: the cursor read only chooses where the walk starts; after any
 // failure it starts again from the beginning, and what is written is the
 // listing's next cursor.
