@@ -629,6 +629,17 @@ func (w *identityWriter) lift(v ssa.Value) ssa.Value {
 	return v
 }
 
+// renders reports whether src can be written. A field that a builder
+// step or a function of another package sets to what cannot (a prefix
+// grown in a loop over its ids) is then named by the record that holds
+// it: one scope, s.Scope("tutor", id), read and written through, is one
+// prefix.
+func (w *identityWriter) renders(src Source, depth int) bool {
+	try := &identityWriter{model: w.model, b: new(strings.Builder), ok: true, byInputs: w.byInputs, lifts: w.lifts}
+	try.source(src, depth)
+	return try.ok
+}
+
 // source writes src, a Term over its arguments or a value.
 func (w *identityWriter) source(src Source, depth int) {
 	if src.Term != nil {
@@ -1136,7 +1147,7 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				w.value(held, depth+1)
 				return
 			}
-			if src, ok := w.model.builtField(w.lift(args[p.Index]), t.Name); ok {
+			if src, ok := w.model.builtField(w.lift(args[p.Index]), t.Name); ok && w.renders(src, depth+1) {
 				w.source(src, depth+1) // set by a step of a builder chain: s.Write(key).TTL(d)
 				return
 			}
@@ -1146,7 +1157,7 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				w.record(args[p.Index], depth+1)
 				return
 			}
-			if src, ok := w.model.resultField(args[p.Index], t.Name); ok {
+			if src, ok := w.model.resultField(args[p.Index], t.Name); ok && w.renders(src, depth+1) {
 				w.source(src, depth+1) // lic.ID of lic, err := r.Find(ctx, id): id; lic.st: r.st
 				return
 			}

@@ -63,3 +63,33 @@ func hostsOf(binding string) (*hosts, error) {
 	st, err := scoped.Open(binding)
 	return newHosts(st.Scope("hosts")), err
 }
+
+// A list read and written back through one scope whose prefix is grown
+// over its ids: the same scope, the same key.
+func queueUpcoming(st scoped.Store, tutor, booking string) error {
+	s := st.Under("tutor", tutor)
+	var wl waitlist
+	if opt, err := s.Lookup("upcoming"); err != nil {
+		return err
+	} else if raw, ok := opt.Get(); ok {
+		if err := json.Unmarshal([]byte(raw), &wl); err != nil {
+			return err
+		}
+	}
+	wl.Parties = append(wl.Parties, booking)
+	return s.PutJSON("upcoming", wl) // want `read-modify-write on one KV key`
+}
+
+// Quiet: read in one tutor's scope, written in another's.
+func copyUpcoming(st scoped.Store, from, to string) error {
+	src, dst := st.Under("tutor", from), st.Under("tutor", to)
+	var wl waitlist
+	if opt, err := src.Lookup("upcoming"); err != nil {
+		return err
+	} else if raw, ok := opt.Get(); ok {
+		if err := json.Unmarshal([]byte(raw), &wl); err != nil {
+			return err
+		}
+	}
+	return dst.PutJSON("upcoming", wl)
+}

@@ -32,6 +32,15 @@ func (s Store) Scope(scope string) Store {
 	return s
 }
 
+// Under returns a copy of s whose keys live under name and each of ids.
+func (s Store) Under(name string, ids ...string) Store {
+	p := s.prefix + name + ":"
+	for _, id := range ids {
+		p += id + ":"
+	}
+	return Store{ns: s.ns, prefix: p}
+}
+
 // Option is a value that may be absent.
 type Option[T any] struct {
 	val T
