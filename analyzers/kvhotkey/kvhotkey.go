@@ -276,11 +276,17 @@ func closureKey(model *kvapi.Result, put *kvapi.Op) (given []int, ok bool) {
 	}
 	for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
 		for _, src := range put.Sources(o) {
+			inputs := src.Inputs()
 			if src.Term != nil && opaque(src.Term) {
-				return nil, false
+				if o != kvapi.Namespace {
+					return nil, false
+				}
+				// A namespace the wrapper looks up is fixed by what the
+				// call gives it (see givenInvariant).
+				inputs = givenBesidesValue(put)
 			}
 			for i, p := range fn.Params {
-				if model.DependsOnAny(src.Inputs(), put.Call, []ssa.Value{p}) && !slices.Contains(given, i) {
+				if model.DependsOnAny(inputs, put.Call, []ssa.Value{p}) && !slices.Contains(given, i) {
 					given = append(given, i)
 				}
 			}
@@ -336,21 +342,28 @@ func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, given []
 // closures are given or capture: what their loops vary is not followed
 // this far.
 func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int) bool {
-	given := paramValues(fn)
-	for _, fv := range fn.FreeVars {
-		given = append(given, fv)
+	keyFrom := func(vals []ssa.Value) bool {
+		return slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+			return src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, vals)
+		})
 	}
-	if _, fixed := constantKeys(model, put); !fixed || slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
-		return model.DependsOnAny(src.Inputs(), put.Call, given)
-	}) {
+	// A visitor writes the same key on each visit when the key takes
+	// nothing from what the visit is given or what the visitor counts:
+	// constants, and what it captures (j.Meta's prefix + "cron:last-key").
+	// The closure made anew in an outer loop needs a key known here.
+	params := paramValues(fn)
+	perVisit := len(put.Sources(kvapi.Key)) > 0 && !keyFrom(append(slices.Clone(params), countedLoads(fn)...))
+	_, fixed := constantKeys(model, put)
+	perRun := fixed && !keyFrom(append(params, freeVarValues(fn)...))
+	if !perVisit && !perRun {
 		return false
 	}
 	for _, call := range model.RunSites(fn) {
 		outer := call.Parent()
-		if model.RunsEach(call, fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {
+		if perVisit && model.RunsEach(call, fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {
 			return true // a visitor, run once per key listed
 		}
-		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 {
+		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 || !perRun {
 			continue
 		}
 		if calledInLoop(model, put, outer, nil) != nil || launched(model, put, outer) || runByLooped(model, put, outer, depth+1) {
@@ -418,6 +431,15 @@ func capturesVarying(model *kvapi.Result, put *kvapi.Op, call ssa.CallInstructio
 		}
 	}
 	return false
+}
+
+// freeVarValues returns the variables closure fn captures.
+func freeVarValues(fn *ssa.Function) []ssa.Value {
+	var vals []ssa.Value
+	for _, fv := range fn.FreeVars {
+		vals = append(vals, fv)
+	}
+	return vals
 }
 
 // countedLoads returns the reads, in the closure fn, of the variables it
@@ -558,6 +580,17 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 // iteration of loop. (An argument the value is only computed from may
 // pick the namespace too: tickTenant(ctx, tenant).)
 func givenInvariant(model *kvapi.Result, op *kvapi.Op, loop kvapi.Loop) bool {
+	for _, arg := range givenBesidesValue(op) {
+		if varies(model, arg, loop, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// givenBesidesValue returns the arguments of op's call other than the
+// value written: what may pick a namespace the wrapper looks up.
+func givenBesidesValue(op *kvapi.Op) []ssa.Value {
 	var value []ssa.Value
 	for _, src := range op.Sources(kvapi.Value) {
 		t := src.Term
@@ -571,12 +604,7 @@ func givenInvariant(model *kvapi.Result, op *kvapi.Op, loop kvapi.Loop) bool {
 			value = append(value, src.Args[t.Index])
 		}
 	}
-	for _, arg := range op.Args {
-		if !slices.Contains(value, arg) && varies(model, arg, loop, 0) {
-			return false
-		}
-	}
-	return true
+	return slices.DeleteFunc(slices.Clone(op.Args), func(arg ssa.Value) bool { return slices.Contains(value, arg) })
 }
 
 // countsInside reports whether the wrapper op calls, in this package,

@@ -2,6 +2,7 @@ package kvhotkey
 
 import (
 	"errors"
+	"fmt"
 
 	kvstage "kvlint.test/syumai033/stage"
 )
@@ -35,4 +36,30 @@ func sweepMarkFirst(s *kvstage.Store) error {
 		return nil
 	}
 	return err
+}
+
+type sweeper struct {
+	jobs *kvstage.Store
+	meta *kvstage.Lazy
+}
+
+// A key made of constants and what the visitor captures, in a namespace
+// its wrapper resolves on each call, is one key on every visit.
+func (w sweeper) markLast() error { // want markLast:"kvhotkey"
+	swept := 0
+	err := w.jobs.Walk("job:", func(key string) error {
+		swept++
+		return w.meta.Put("jobs:last-swept", key) // want `this loop writes the same KV key on every iteration`
+	})
+	fmt.Println("swept", swept)
+	return err
+}
+
+// A key numbered by what the visitor counts is a new key on each visit.
+func (w sweeper) markParts() error {
+	part := 0
+	return w.jobs.Walk("job:", func(key string) error {
+		part++
+		return w.meta.Put(fmt.Sprintf("jobs:part:%d", part), key)
+	})
 }

@@ -41,6 +41,51 @@ func MenuHandler(s *Store, ttl time.Duration) http.HandlerFunc {
 	}
 }
 
+// Cache keeps rendered pages, for a shorter time while they are hot.
+type Cache struct {
+	s      *Store
+	TTL    time.Duration
+	HotTTL time.Duration
+}
+
+func NewCache(s *Store) *Cache { return &Cache{s: s, TTL: 15 * time.Minute, HotTTL: 15 * time.Second} }
+
+// Keep writes a page; KV keeps nothing for less than a minute, so a
+// shorter lifetime is raised to one.
+func (c *Cache) Keep(key, page string, hot bool) error {
+	ttl := c.TTL
+	if hot {
+		ttl = c.HotTTL
+	}
+	if ttl < time.Minute {
+		ttl = time.Minute
+	}
+	return c.s.Put(key, page, ttl)
+}
+
+// PageHandler returns a handler that keeps the page it is sent.
+func PageHandler(c *Cache) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := c.Keep("page:"+r.URL.Path, r.URL.Query().Get("v"), r.URL.Query().Has("hot")); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+		}
+	}
+}
+
+// Lazy is a prefixed view of a binding that it resolves on each call:
+// a Worker's env is reachable only while a request runs.
+type Lazy struct{ binding, prefix string }
+
+func OpenLazy(binding, prefix string) *Lazy { return &Lazy{binding: binding, prefix: prefix} }
+
+func (l *Lazy) Put(key, value string) error {
+	ns, err := kv.NewNamespace(l.binding)
+	if err != nil {
+		return err
+	}
+	return ns.PutString(l.prefix+key, value, nil)
+}
+
 // Walk calls fn with each key under prefix, a page at a time.
 func (s *Store) Walk(prefix string, fn func(key string) error) error {
 	opts := &kv.ListOptions{Prefix: prefix, Limit: 1000}
