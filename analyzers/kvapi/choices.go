@@ -57,7 +57,7 @@ func (f *choiceFact) String() string {
 func (r *Result) exportChoices() {
 	for _, fn := range r.funcs {
 		obj, ok := fn.Object().(*types.Func)
-		if !ok || fn.Parent() != nil || !callableElsewhere(obj) {
+		if !ok || fn.Parent() != nil || !CallableElsewhere(obj) {
 			continue
 		}
 		st, ok := returnedStruct(fn.Signature)

@@ -193,8 +193,13 @@ type evaluator struct {
 	// its values are then some of the values, not all.
 	partial bool
 	// fixed holds values taken as known while a branch is decided for
-	// each value of a phi's way in on its own (see phi).
-	fixed map[ssa.Value]constant.Value
+	// each value of a phi's way in on its own (see phi); fixedTerms does
+	// the same for a Term's, by its text (see termPhi).
+	fixed      map[ssa.Value]constant.Value
+	fixedTerms map[string]constant.Value
+	// unpicked leaves out the values of a policy that a caller picks by
+	// what it passes (see pickedByCaller).
+	unpicked bool
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -994,6 +999,9 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 		}
 	}
 	if cond.partial || len(conds) != 1 || conds[0].Kind() != constant.Bool {
+		if e.unpicked && len(cond.free) > 0 && isEquality(br.Cond) {
+			return false // a case of a switch on what the caller gives
+		}
 		if e.steer != nil {
 			for _, p := range cond.free {
 				if !slices.Contains(*e.steer, p) {
@@ -1008,6 +1016,12 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 		taken = parent.Succs[0]
 	}
 	return taken == child
+}
+
+// isEquality reports whether v tests two values for equality.
+func isEquality(v ssa.Value) bool {
+	b, ok := v.(*ssa.BinOp)
+	return ok && (b.Op == token.EQL || b.Op == token.NEQ)
 }
 
 func binary(v *ssa.BinOp, x, y constant.Value) constant.Value {
@@ -1100,6 +1114,13 @@ func isFloat(t types.Type) bool {
 func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Parameter) {
 	e := &evaluator{model: r}
 	return e.source(src, f), e.free
+}
+
+// EvalUnpicked is EvalSource without the values of a policy that a
+// caller picks by what it passes: those are the caller's to report.
+func (r *Result) EvalUnpicked(src Source, f *Frame) []constant.Value {
+	e := &evaluator{model: r, unpicked: true}
+	return e.source(src, f)
 }
 
 // EvalSteered is EvalSource with, among the parameters, also those that
@@ -1196,6 +1217,11 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		return nil
 	}
 	sub := func(i int) []constant.Value { return e.term(t.Args[i], args, f, depth) } // a finite tree (see termBound)
+	if len(e.fixedTerms) > 0 {
+		if c, ok := e.fixedTerms[t.String()]; ok {
+			return []constant.Value{c}
+		}
+	}
 	switch t.Op {
 	case TermParam:
 		if t.Index < len(args) {
@@ -1246,15 +1272,7 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		}
 		return out
 	case TermPhi:
-		var out []constant.Value
-		for i := range t.Args {
-			if e.condsHold(t.Conds[i], args, f, depth) {
-				for _, c := range sub(i) {
-					out = appendValue(out, c)
-				}
-			}
-		}
-		return out
+		return e.termPhi(t, args, f, depth)
 	case TermImplements:
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
 			if has, known := e.model.implements(args[p.Index], strings.Split(t.Name, ","), f); known {
@@ -1366,6 +1384,58 @@ func TestsValue(b *ssa.BasicBlock, v ssa.Value) bool {
 	}
 	bin, ok := br.Cond.(*ssa.BinOp)
 	return ok && (bin.X == v || bin.Y == v)
+}
+
+// termPhi returns the values of the ways into the phi t whose branches
+// can be taken. As in phi, a way whose own value decides the branch to
+// it gives only the values that take it: the ttl of "if ttl <
+// time.Minute { ttl = time.Minute }", 15 s or 15 min, passes on 15 min.
+func (e *evaluator) termPhi(t *Term, args []ssa.Value, f *Frame, depth int) []constant.Value {
+	var out []constant.Value
+	for i, way := range t.Args {
+		if !e.condsHold(t.Conds[i], args, f, depth) || e.unpicked && e.pickedByCaller(t.Conds[i], args, f, depth) {
+			continue
+		}
+		vals := e.term(way, args, f, depth)
+		if len(vals) > 1 && len(t.Conds[i]) > 0 {
+			key := way.String()
+			vals = slices.DeleteFunc(vals, func(c constant.Value) bool {
+				one := &evaluator{model: e.model, fixed: e.fixed, fixedTerms: maps.Clone(e.fixedTerms), steer: e.steer}
+				if one.fixedTerms == nil {
+					one.fixedTerms = make(map[string]constant.Value)
+				}
+				one.fixedTerms[key] = c
+				return !one.condsHold(t.Conds[i], args, f, depth)
+			})
+		}
+		for _, c := range vals {
+			out = appendValue(out, c)
+		}
+	}
+	return out
+}
+
+// pickedByCaller reports whether conds test a parameter that is not
+// bound here for equality, undecided: the way of a switch on the kind a
+// wrapper is given (k.TTL() of PutFor(k, name, value)), which its caller
+// picks.
+func (e *evaluator) pickedByCaller(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {
+	for _, c := range conds {
+		if c.Term.Op != TermBinOp || c.Term.Tok != token.EQL && c.Term.Tok != token.NEQ {
+			continue
+		}
+		unbound := slices.ContainsFunc(c.Term.appendParams(nil), func(p *Term) bool {
+			if p.Index >= len(args) {
+				return true
+			}
+			_, isParam := args[p.Index].(*ssa.Parameter)
+			return isParam
+		})
+		if unbound && len(e.term(c.Term, args, f, depth+1)) != 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // condsHold reports whether no condition is known to fail.

@@ -426,7 +426,7 @@ func declaresPolicy(pass *analysis.Pass) bool {
 				continue
 			}
 			fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			if !ok || !callableElsewhere(fn) {
+			if !ok || !CallableElsewhere(fn) {
 				continue
 			}
 			if _, ok := returnedStruct(fn.Signature()); ok && returnsChoice(pass.TypesInfo, decl) {
@@ -458,9 +458,9 @@ func declaresPolicy(pass *analysis.Pass) bool {
 	return false
 }
 
-// callableElsewhere reports whether another package can call fn: it is exported,
-// and so is the type it is a method of. Only those need a summary.
-func callableElsewhere(fn *types.Func) bool {
+// CallableElsewhere reports whether another package can call fn: it is
+// exported, and so is the type it is a method of. Only those need a summary.
+func CallableElsewhere(fn *types.Func) bool {
 	if !fn.Exported() {
 		return false
 	}

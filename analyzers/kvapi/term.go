@@ -67,6 +67,19 @@ func (t *Term) Params() bool {
 	return false
 }
 
+// Picked reports whether t chooses among its values by a parameter: a
+// phi whose branches test one for equality, as the switch of k.TTL() on
+// a kind k given.
+func (t *Term) Picked() bool {
+	return t.Find(func(s *Term) bool {
+		return s.Op == TermPhi && slices.ContainsFunc(s.Conds, func(conds []Cond) bool {
+			return slices.ContainsFunc(conds, func(c Cond) bool {
+				return c.Term.Op == TermBinOp && (c.Term.Tok == token.EQL || c.Term.Tok == token.NEQ) && c.Term.Params()
+			})
+		})
+	}) != nil
+}
+
 // appendParams appends the parameters that t uses, once each.
 func (t *Term) appendParams(params []*Term) []*Term {
 	if t.Op == TermParam {

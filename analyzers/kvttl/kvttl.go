@@ -222,7 +222,7 @@ func (p *pass) givenBy(e ast.Expr, secs float64) token.Pos {
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.
 func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int) {
-	if src.Term != nil && !src.Term.Params() {
+	if src.Term != nil && !src.Term.Params() && !src.Term.Picked() {
 		return // fixed inside a wrapper elsewhere, and checked there
 	}
 	if src.Duration {
@@ -248,13 +248,28 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	eval := func(f *kvapi.Frame) ([]constant.Value, []*ssa.Parameter) { return p.model.EvalSteered(src, f) }
 	// The wrapper's own constants, whatever the caller passes: a floor of
 	// 15 s written inside it is reported there, not at each call.
+	// A lifetime a policy gives for the kind a caller passes
+	// (k.TTL() of PutFor(k, ...)) is not: it is the caller's, and so is
+	// not reported here, in a wrapper that callers elsewhere pick from.
 	var inside []constant.Value
 	if src.Term != nil {
-		inside, _ = p.model.EvalSource(kvapi.Source{Term: src.Term, Duration: src.Duration}, nil)
+		inside = p.model.EvalUnpicked(kvapi.Source{Term: src.Term, Duration: src.Duration}, nil)
 	}
+	same := func(c constant.Value) func(constant.Value) bool {
+		return func(v constant.Value) bool { return constant.Compare(v, token.EQL, c) }
+	}
+	fn, _ := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func)
+	pickedElsewhere := fn != nil && kvapi.CallableElsewhere(fn)
 	for _, b := range p.bindings(op, src, eval) {
+		var unpicked []constant.Value
+		if b.frame == nil && pickedElsewhere {
+			unpicked = p.model.EvalUnpicked(src, nil)
+		}
 		for _, c := range b.vals {
-			own := slices.ContainsFunc(inside, func(v constant.Value) bool { return constant.Compare(v, token.EQL, c) })
+			if b.frame == nil && pickedElsewhere && !slices.ContainsFunc(unpicked, same(c)) {
+				continue
+			}
+			own := slices.ContainsFunc(inside, same(c))
 			c, secs := inSeconds(c, src.Duration)
 			switch {
 			case secs == 0 && !src.Explicit:
@@ -333,7 +348,7 @@ func inSeconds(c constant.Value, duration bool) (constant.Value, float64) {
 
 // checkExpiration checks an absolute expiration in seconds since the epoch.
 func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
-	if src.Term != nil && !src.Term.Params() {
+	if src.Term != nil && !src.Term.Params() && !src.Term.Picked() {
 		return // fixed inside a wrapper elsewhere, and checked there
 	}
 	if src.Value != nil && p.checkDurationUnits(op, src, kvapi.Expiration) {

@@ -12,7 +12,7 @@ func TestMain(m *testing.M) { kvtest.Main(m) }
 // Each test module pins one SDK version; the cases are in its kvttl
 // package, with .golden files for the suggested fixes.
 func TestSyumaiV033(t *testing.T) {
-	kvtest.RunWithSuggestedFixes(t, "syumai033", kvttl.Analyzer, "./kvttl")
+	kvtest.RunWithSuggestedFixes(t, "syumai033", kvttl.Analyzer, "./kvttl/...")
 }
 func TestSyumaiV027(t *testing.T) {
 	kvtest.RunWithSuggestedFixes(t, "syumai027", kvttl.Analyzer, "./kvttl")

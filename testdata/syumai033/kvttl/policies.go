@@ -1,0 +1,13 @@
+package kvttl
+
+import "kvlint.test/syumai033/kvttl/kinds"
+
+// The kind given picks the lifetime: a search result's is too short for
+// KV, a listing's is not.
+func cacheSearch(s kinds.Scope, q, body string) error {
+	return s.PutFor(kinds.SearchResult, "search:"+q, body) // want `ExpirationTTL 45 \(passed to kinds.PutFor\) is below KV's 60-second minimum`
+}
+
+func cacheListing(s kinds.Scope, id, body string) error {
+	return s.PutFor(kinds.Listing, "listing:"+id, body)
+}
