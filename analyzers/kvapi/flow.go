@@ -745,7 +745,7 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 					}
 				}
 			case ssa.CallInstruction:
-				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) || w.model.notFilled(user, v) {
+				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) || w.model.notFilled(user, v) || succeedsAway(user, reader) {
 					continue
 				}
 				for _, a := range user.Common().Args {
@@ -1120,6 +1120,55 @@ func sameHome(a, b ssa.Value) bool {
 func isAddition(v ssa.Value) bool {
 	bin, ok := v.(*ssa.BinOp)
 	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isInteger(bin.Type())
+}
+
+// succeedsAway reports whether every way on from call on which its error
+// is nil leaves before reader: a decode whose success returns (if
+// json.Unmarshal(b, &rows) == nil { return rows }), so that what it fills
+// reaches reader only when it failed, as nothing.
+func succeedsAway(call ssa.CallInstruction, reader ssa.Instruction) bool {
+	c, ok := call.(*ssa.Call)
+	if !ok || reader == nil || reader.Block() == nil {
+		return false
+	}
+	results := c.Call.Signature().Results()
+	if results.Len() == 0 || !isError(results.At(results.Len()-1).Type()) {
+		return false
+	}
+	var errv ssa.Value = c
+	if results.Len() > 1 {
+		errv = nil
+		for _, ref := range *c.Referrers() {
+			if x, ok := ref.(*ssa.Extract); ok && x.Index == results.Len()-1 {
+				errv = x
+			}
+		}
+		if errv == nil {
+			return false
+		}
+	}
+	tested := false
+	for _, ref := range *errv.Referrers() {
+		cmp, ok := ref.(*ssa.BinOp)
+		if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ || !IsNil(cmp.X) && !IsNil(cmp.Y) {
+			continue
+		}
+		for _, use := range *cmp.Referrers() {
+			br, ok := use.(*ssa.If)
+			if !ok {
+				continue
+			}
+			success := br.Block().Succs[0]
+			if cmp.Op == token.NEQ {
+				success = br.Block().Succs[1]
+			}
+			if success == reader.Block() || Reaches(success, reader.Block()) {
+				return false
+			}
+			tested = true
+		}
+	}
+	return tested
 }
 
 // notFilled reports whether call is a KV wrapper whose summary says it
