@@ -294,7 +294,15 @@ func (op *Op) wrappedSources(o Operand) []Source {
 			if sig.Variadic() {
 				fixed--
 			}
+			made := madeAt(op.Call.Common(), args)
+			if made != nil {
+				i = params[0].Index - (len(op.Call.Common().Args) - sig.Params().Len())
+			}
 			switch {
+			case made != nil && i >= fixed:
+				// Given to the factory that made the closure called:
+				// Through(cache, 20*time.Second), then t.load(ctx, id).
+				src.Expr = op.model.argExpr(made, params[0].Index-len(op.Call.Common().Args))
 			case op.Expr.Ellipsis.IsValid() || i < 0:
 			case i < fixed && i < len(op.Expr.Args):
 				src.Expr = op.Expr.Args[i]
@@ -305,6 +313,39 @@ func (op *Op) wrappedSources(o Operand) []Source {
 		srcs = append(srcs, src)
 	}
 	return srcs
+}
+
+// madeAt returns the call of the factory whose arguments follow the
+// call's own in args, when the call runs a closure the factory made (see
+// madeArgs).
+func madeAt(common *ssa.CallCommon, args []ssa.Value) *ssa.Call {
+	own := len(common.Args)
+	if common.IsInvoke() || len(args) <= own {
+		return nil
+	}
+	rest := args[own:]
+	for _, ref := range *rest[0].Referrers() {
+		if call, ok := ref.(*ssa.Call); ok && slices.Equal(call.Call.Args, rest) {
+			return call
+		}
+	}
+	return nil
+}
+
+// argExpr returns the expression of call's argument i, the receiver
+// first, as written; nil if it is not one expression.
+func (r *Result) argExpr(call *ssa.Call, i int) ast.Expr {
+	expr := r.CallExpr(call.Pos())
+	if expr == nil || expr.Ellipsis.IsValid() {
+		return nil
+	}
+	if len(expr.Args) == len(call.Call.Args)-1 {
+		i-- // the receiver is not among the arguments
+	}
+	if i < 0 || i >= len(expr.Args) {
+		return nil
+	}
+	return expr.Args[i]
 }
 
 // optionSetting returns the one of a call's variadic options that sets
