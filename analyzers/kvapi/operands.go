@@ -220,6 +220,18 @@ func (r *Result) identifiable(src Source) bool {
 	return ok
 }
 
+// betterUnresolved reports whether a key is named as the Term src, over
+// the fields it reads, and not in some source of resolved.
+func (r *Result) betterUnresolved(resolved []Source, src Source) bool {
+	if _, ok := r.identity(src, false); !ok {
+		return false
+	}
+	return slices.ContainsFunc(resolved, func(s Source) bool {
+		_, ok := r.identity(s, false)
+		return !ok
+	})
+}
+
 // holder returns the value a call through a storage port or a
 // function-typed field is made on: the port, or the struct of the field.
 func (op *Op) holder() ssa.Value {
@@ -278,7 +290,10 @@ func (op *Op) wrappedSources(o Operand) []Source {
 			// (Nor one the caller's struct leaves unset: the prefix of a
 			// Store value passed to GetJSON[T](ctx, s.store, key) is
 			// its own, and the key is still the Term's.)
-			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && (t.Find(isReceiverField) != nil || len(resolved) == 0)) {
+			// Nor, for a key, one built in a way that cannot be named (a
+			// prefix grown over variadic parts) where the field itself can:
+			// s.Scope(tenant)'s prefix, read and written through one s.
+			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && (t.Find(isReceiverField) != nil || len(resolved) == 0 || op.model.betterUnresolved(resolved, Source{Term: t, Args: args}))) {
 				srcs = append(srcs, resolved...)
 				continue
 			}
@@ -324,7 +339,11 @@ func madeAt(common *ssa.CallCommon, args []ssa.Value) *ssa.Call {
 		return nil
 	}
 	rest := args[own:]
-	for _, ref := range *rest[0].Referrers() {
+	refs := rest[0].Referrers()
+	if refs == nil {
+		return nil // a constant, a function: no call of it to find
+	}
+	for _, ref := range *refs {
 		if call, ok := ref.(*ssa.Call); ok && slices.Equal(call.Call.Args, rest) {
 			return call
 		}

@@ -104,3 +104,16 @@ func trending(st scoped.Store, fetch func() []string) ([]string, error) {
 	rows = append(rows, fetch()...)
 	return rows, st.PutJSON("trending", rows)
 }
+
+// A record read by a generic helper given a scope whose prefix grows
+// over its ids, and written back through that scope.
+func (h *hosts) mark(tutor string) error {
+	s := h.store.Under("tutor", tutor)
+	found, err := scoped.GetJSON[waitlist](context.Background(), s, "marks")
+	if err != nil {
+		return err
+	}
+	wl, _ := found.Get()
+	wl.Parties = append(wl.Parties, "marked")
+	return s.PutJSON("marks", wl) // want `read-modify-write on one KV key`
+}
