@@ -19,7 +19,10 @@
 //     whose count field is incremented);
 //   - a number computed by arithmetic and written under a key whose
 //     constant part names a count, rate limit, quota, attempts, hits,
-//     views, visits or clicks (the pattern is the -kvcounter.keys flag).
+//     views, visits or clicks (the pattern is the -kvcounter.keys flag);
+//   - a count kept in the process's memory and added to there, written
+//     under any key, when the field, variable, type or method that keeps
+//     it names a count.
 //
 // Keep counters where updates are atomic: D1 with
 // "UPDATE counters SET n = n + 1 WHERE key = ?", or a Durable Object that

@@ -122,6 +122,12 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 					Pos: put.Pos(), End: put.End(),
 					Message: "counter kept in KV: the key names a count and the value is computed by arithmetic; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 				})
+			case incr != nil && incr.inMemory && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src):
+				res.Claimed[put.Call] = true
+				rep.Report(analysis.Diagnostic{
+					Pos: put.Pos(), End: put.End(),
+					Message: "counter kept in KV: this put writes a count kept in this process's memory; every isolate or instance counts on its own and writes its count over the others' (last write wins), so KV holds one instance's count, not the total: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+				})
 			default:
 				continue
 			}
@@ -130,6 +136,45 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// keptAsCount reports whether a number kept in memory and written by put
+// is named a count where it is kept or counted: the field or package
+// variable that holds it (s.views[board]++), the type whose method writes
+// it (HitCounter, exportQuota) or that method itself (countHit). Each
+// isolate or instance then writes its own count over the others'.
+func keptAsCount(keys *regexp.Regexp, model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
+	named := func(name string) bool {
+		return slices.ContainsFunc(kvapi.Words(name), keys.MatchString) || tallyField().MatchString(name) || tallyType().MatchString(name)
+	}
+	fn := kvapi.Outermost(put.Call.Parent())
+	if named(fn.Name()) {
+		return true
+	}
+	if recv := fn.Signature.Recv(); recv != nil {
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok && named(n.Obj().Name()) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
+		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+			switch x := s.Value.(type) {
+			case *ssa.FieldAddr:
+				if st, ok := x.X.Type().Underlying().(*types.Pointer); ok {
+					if fields, ok := st.Elem().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() {
+						return named(fields.Field(x.Field).Name())
+					}
+				}
+			case *ssa.Global:
+				return named(x.Name())
+			}
+			return false
+		})
+	})
 }
 
 // judgedByCallers reports whether the value src is what put's function,
@@ -192,7 +237,12 @@ func namesCount(keys *regexp.Regexp, model *kvapi.Result, op *kvapi.Op) bool {
 	return false
 }
 
-type incrementFound struct{ fromRead bool }
+type incrementFound struct {
+	fromRead bool
+	// inMemory is set for a count kept in this process and added to
+	// there: an atomic, or a field or package variable added to.
+	inMemory bool
+}
 
 // increment finds a count that the written value is computed from: a
 // number kept from before — read from KV, or held in a package variable, a
@@ -204,7 +254,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 	var found *incrementFound
 	visit := func(s kvapi.Step) bool {
 		if kvapi.AtomicAdd(s.Value) {
-			found = &incrementFound{}
+			found = &incrementFound{inMemory: true}
 			return false
 		}
 		bin, ok := s.Value.(*ssa.BinOp)
@@ -232,9 +282,9 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		// p.UsesLeft-- on the record read, then the record saved.
 		found = &incrementFound{fromRead: true}
 	}
-	if found == nil && slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool { return model.Accumulated(v, put.Call) }) {
+	if (found == nil || !found.fromRead) && slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool { return model.Accumulated(v, put.Call) }) {
 		// A count kept in memory, added to in one place and published here.
-		found = &incrementFound{}
+		found = &incrementFound{inMemory: true}
 	}
 	if found == nil && src.Term != nil && addsToParam(src.Term) {
 		// A wrapper that adds to what it is given: save(key, n) puts n+1.

@@ -173,3 +173,59 @@ func (s *statementViews) publishLimit(cfg struct {
 }) error {
 	return s.ns.PutString("ratelimit:"+cfg.Tier, strconv.Itoa(cfg.Limit), nil)
 }
+
+// A count named where it is kept (views), under a key that names none.
+func (t *tracker) board(name string) error {
+	t.mu.Lock()
+	t.views[name]++
+	n := t.views[name]
+	t.mu.Unlock()
+	return t.ns.PutString("board:"+name, strconv.Itoa(n), nil) // want `this put writes a count kept in this process's memory`
+}
+
+// A type named for what it keeps, whose flush writes what each page
+// has counted here since the last.
+type PageCounter struct {
+	mu     sync.Mutex
+	totals map[string]int64
+	dirty  map[string]bool
+	ns     *kv.Namespace
+}
+
+func (c *PageCounter) Hit(page string) {
+	c.mu.Lock()
+	c.totals[page]++
+	c.dirty[page] = true
+	c.mu.Unlock()
+}
+
+func (c *PageCounter) Flush() error {
+	c.mu.Lock()
+	pending := make(map[string]int64, len(c.dirty))
+	for page := range c.dirty {
+		pending[page] = c.totals[page]
+	}
+	clear(c.dirty)
+	c.mu.Unlock()
+	for page, n := range pending {
+		if err := c.ns.PutString("page:"+page, strconv.FormatInt(n, 10), nil); err != nil { // want `this put writes a count kept in this process's memory`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: a generation kept in memory names no count.
+type generations struct {
+	mu  sync.Mutex
+	gen map[string]int
+	ns  *kv.Namespace
+}
+
+func (g *generations) bump(space string) error {
+	g.mu.Lock()
+	g.gen[space]++
+	n := g.gen[space]
+	g.mu.Unlock()
+	return g.ns.PutString("manifest:"+space, strconv.Itoa(n), nil)
+}
