@@ -1128,8 +1128,8 @@ func isAddition(v ssa.Value) bool {
 // reaches reader only when it failed, as nothing.
 func succeedsAway(call ssa.CallInstruction, reader ssa.Instruction) bool {
 	c, ok := call.(*ssa.Call)
-	if !ok || reader == nil || reader.Block() == nil {
-		return false
+	if !ok || reader == nil || reader.Block() == nil || reader.Parent() != c.Parent() {
+		return false // (a reader in a closure runs when it is called)
 	}
 	results := c.Call.Signature().Results()
 	if results.Len() == 0 || !isError(results.At(results.Len()-1).Type()) {
