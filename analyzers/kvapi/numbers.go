@@ -337,14 +337,30 @@ func (r *Result) eachReturn(fn *ssa.Function) *Term {
 		if !ok || len(ret.Results) != 1 {
 			continue
 		}
-		conds := c.Conds(b, 0)
-		t.Args = append(t.Args, passedOn(c.term(ret.Results[0], 0), conds))
-		t.Conds = append(t.Conds, conds)
+		// A return that several cases share (case KindTelemetry,
+		// KindAudit: return 500) is one way per case into it.
+		for _, conds := range c.waysInto(b) {
+			t.Args = append(t.Args, passedOn(c.term(ret.Results[0], 0), conds))
+			t.Conds = append(t.Conds, conds)
+		}
 	}
 	if len(t.Args) < 2 {
 		return nil
 	}
 	return t
+}
+
+// waysInto returns the conditions of each way into b: Conds(b), or,
+// where b joins several branches, those of each branch in turn.
+func (c *compiler) waysInto(b *ssa.BasicBlock) [][]Cond {
+	if len(b.Preds) < 2 {
+		return [][]Cond{c.Conds(b, 0)}
+	}
+	var ways [][]Cond
+	for _, pred := range b.Preds {
+		ways = append(ways, append(c.branch(pred, b, 0), c.Conds(pred, 0)...))
+	}
+	return ways
 }
 
 // passedOn returns the parameter that a constant returned is equal to on

@@ -49,3 +49,19 @@ func (s Scope) PutFor(k Kind, name, value string) error {
 	}
 	return s.ns.PutString(s.prefix+name, value, opts)
 }
+
+// Limit is the page size a listing of the kind asks for.
+func (k Kind) Limit() int {
+	switch k {
+	case Session, Payout:
+		return 500
+	case SearchResult:
+		return 2000
+	}
+	return 1000
+}
+
+// Page lists one page of the scope's keys.
+func (s Scope) Page(cursor string, limit int) (*kv.ListResult, error) {
+	return s.ns.List(&kv.ListOptions{Prefix: s.prefix, Cursor: cursor, Limit: limit})
+}
