@@ -125,7 +125,7 @@ func run(pass *analysis.Pass) (any, error) {
 		d := analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: msg}
 		if at := givenInLoop(model, op); msg == loopMsg && at != nil {
 			d.Pos, d.End = at.Pos(), at.End() // save(keys.MenuCurrent, v) in the loop
-		} else if inner := model.Inside(op); inner != op && fixedInside(op) {
+		} else if inner := innerOf(model, op); inner != op && fixedInside(op) {
 			// A helper of this package that writes its own constant key
 			// (a "latest" marker) is where the write is: say so there.
 			d.Pos, d.End = inner.Pos(), inner.End()
@@ -163,10 +163,49 @@ func onePair(op *kvapi.Op) bool {
 }
 
 // fixedInside reports whether the wrapper op calls fixes the key itself:
-// no source of the key depends on what its callers pass.
+// no source of the key depends on what its callers pass, but for what
+// a method's receiver holds (d.root's prefix).
 func fixedInside(op *kvapi.Op) bool {
 	srcs := op.Sources(kvapi.Key)
-	return len(srcs) > 0 && !slices.ContainsFunc(srcs, func(s kvapi.Source) bool { return s.Term == nil || s.Term.Params() })
+	method := op.Wrapper != nil && op.Wrapper.Signature().Recv() != nil
+	given := func(t *kvapi.Term) bool {
+		return t.Find(func(p *kvapi.Term) bool { return p.Op == kvapi.TermParam && !(method && p.Index == 0) }) != nil
+	}
+	return len(srcs) > 0 && !slices.ContainsFunc(srcs, func(s kvapi.Source) bool { return s.Term == nil || given(s.Term) })
+}
+
+// innerOf returns the operation inside op's wrapper, a function of this
+// package, that op stands for: the only one of its role there (see
+// kvapi.Inside), or the only one whose key has the same constant text.
+func innerOf(model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
+	if inner := model.Inside(op); inner != op {
+		return inner
+	}
+	callee := op.Call.Common().StaticCallee()
+	text := keyText(model, op)
+	if op.Wrapped == nil || callee == nil || callee.Pkg != op.Call.Parent().Pkg || text == "" {
+		return op
+	}
+	found := op
+	for _, in := range model.OpsIn(callee, op.Method.Role) {
+		if keyText(model, in) != text {
+			continue
+		}
+		if found != op {
+			return op // two writes of that text: not one place to point at
+		}
+		found = in
+	}
+	return found
+}
+
+// keyText is the constant text of op's key sources, joined.
+func keyText(model *kvapi.Result, op *kvapi.Op) string {
+	var texts []string
+	for _, src := range op.Sources(kvapi.Key) {
+		texts = append(texts, model.KeyText(src))
+	}
+	return strings.Join(texts, "|")
 }
 
 // everyIteration reports whether put writes the same key in the same

@@ -63,3 +63,23 @@ func (w sweeper) markParts() error {
 		return w.meta.Put(fmt.Sprintf("jobs:part:%d", part), key)
 	})
 }
+
+type dispatcher struct{ meta *kvstage.Lazy }
+
+// Of the writes of apply, the one of a key fixed inside it is written on
+// every event: said at that write.
+func (d *dispatcher) apply(ev string) error {
+	if err := d.meta.Put("event:"+ev, "seen"); err != nil {
+		return err
+	}
+	return d.meta.Put("generation", ev) // want `this write, called from a loop,`
+}
+
+func (d *dispatcher) applyAll(evs []string) error { // want applyAll:"kvhotkey"
+	for _, ev := range evs {
+		if err := d.apply(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
