@@ -138,6 +138,22 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	return res, nil
 }
 
+// inLocalRecord reports whether the value src writes is made from a
+// number field of a variable of put's function (rec.Count++ of a record
+// decoded here): no count kept in memory from before.
+func inLocalRecord(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
+	return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
+		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+			fa, ok := s.Value.(*ssa.FieldAddr)
+			if !ok {
+				return false
+			}
+			_, local := fa.X.(*ssa.Alloc)
+			return local && isNumber(fa.Type().(*types.Pointer).Elem())
+		})
+	})
+}
+
 // keptAsCount reports whether a number kept in memory and written by put
 // is named a count where it is kept or counted: the field or package
 // variable that holds it (s.views[board]++), the type whose method writes
@@ -283,8 +299,9 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		found = &incrementFound{fromRead: true}
 	}
 	if (found == nil || !found.fromRead) && slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool { return model.Accumulated(v, put.Call) }) {
-		// A count kept in memory, added to in one place and published here.
-		found = &incrementFound{inMemory: true}
+		// A count kept in memory, added to in one place and published
+		// here; not one a record of this function's holds.
+		found = &incrementFound{inMemory: !inLocalRecord(model, put, src)}
 	}
 	if found == nil && src.Term != nil && addsToParam(src.Term) {
 		// A wrapper that adds to what it is given: save(key, n) puts n+1.

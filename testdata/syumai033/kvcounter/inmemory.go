@@ -2,6 +2,7 @@ package kvcounter
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -228,4 +229,22 @@ func (g *generations) bump(space string) error {
 	n := g.gen[space]
 	g.mu.Unlock()
 	return g.ns.PutString("manifest:"+space, strconv.Itoa(n), nil)
+}
+
+// Quiet: the count is a field of a record made here, counted up in this
+// call alone, not one kept in memory from before.
+func (t *tracker) summarise(name string, parts []string) error {
+	var rec struct {
+		Name  string `json:"name"`
+		Count int    `json:"count"`
+	}
+	rec.Name = name
+	for range parts {
+		rec.Count++
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return t.ns.PutString("summary:"+name, string(b), nil)
 }
