@@ -1018,10 +1018,21 @@ func (e *evaluator) branchAllows(parent, child *ssa.BasicBlock, f *Frame, depth 
 	return taken == child
 }
 
-// isEquality reports whether v tests two values for equality.
+// isEquality reports whether v tests a parameter for equality with a
+// constant number or string: a case of a switch on a kind given.
 func isEquality(v ssa.Value) bool {
 	b, ok := v.(*ssa.BinOp)
-	return ok && (b.Op == token.EQL || b.Op == token.NEQ)
+	if !ok || b.Op != token.EQL && b.Op != token.NEQ {
+		return false
+	}
+	for _, pair := range [][2]ssa.Value{{b.X, b.Y}, {b.Y, b.X}} {
+		_, param := pair[0].(*ssa.Parameter)
+		c, isConst := pair[1].(*ssa.Const)
+		if param && isConst && c.Value != nil && (c.Value.Kind() == constant.Int || c.Value.Kind() == constant.String) {
+			return true
+		}
+	}
+	return false
 }
 
 func binary(v *ssa.BinOp, x, y constant.Value) constant.Value {
@@ -1421,7 +1432,7 @@ func (e *evaluator) termPhi(t *Term, args []ssa.Value, f *Frame, depth int) []co
 // picks.
 func (e *evaluator) pickedByCaller(conds []Cond, args []ssa.Value, f *Frame, depth int) bool {
 	for _, c := range conds {
-		if c.Term.Op != TermBinOp || c.Term.Tok != token.EQL && c.Term.Tok != token.NEQ {
+		if !paramEqualsConst(c.Term) {
 			continue
 		}
 		unbound := slices.ContainsFunc(c.Term.appendParams(nil), func(p *Term) bool {
@@ -1436,6 +1447,17 @@ func (e *evaluator) pickedByCaller(conds []Cond, args []ssa.Value, f *Frame, dep
 		}
 	}
 	return false
+}
+
+// paramEqualsConst reports whether t tests a parameter for equality with
+// a constant number or string, as isEquality.
+func paramEqualsConst(t *Term) bool {
+	if t.Op != TermBinOp || t.Tok != token.EQL && t.Tok != token.NEQ || len(t.Args) != 2 {
+		return false
+	}
+	x, y := t.Args[0], t.Args[1]
+	known := func(c *Term) bool { return c.Op == TermConst && (c.Kind == constant.Int || c.Kind == constant.String) }
+	return x.Op == TermParam && known(y) || y.Op == TermParam && known(x)
 }
 
 // condsHold reports whether no condition is known to fail.

@@ -73,9 +73,7 @@ func (t *Term) Params() bool {
 func (t *Term) Picked() bool {
 	return t.Find(func(s *Term) bool {
 		return s.Op == TermPhi && slices.ContainsFunc(s.Conds, func(conds []Cond) bool {
-			return slices.ContainsFunc(conds, func(c Cond) bool {
-				return c.Term.Op == TermBinOp && (c.Term.Tok == token.EQL || c.Term.Tok == token.NEQ) && c.Term.Params()
-			})
+			return slices.ContainsFunc(conds, func(c Cond) bool { return paramEqualsConst(c.Term) })
 		})
 	}) != nil
 }

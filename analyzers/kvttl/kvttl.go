@@ -222,7 +222,7 @@ func (p *pass) givenBy(e ast.Expr, secs float64) token.Pos {
 
 // checkTTL checks a relative lifetime in seconds: ExpirationTTL or CacheTTL.
 func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int) {
-	if src.Term != nil && !src.Term.Params() && !src.Term.Picked() {
+	if src.Term != nil && !src.Term.Params() && !p.pickedHere(src) {
 		return // fixed inside a wrapper elsewhere, and checked there
 	}
 	if src.Duration {
@@ -293,6 +293,18 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	}
 }
 
+// pickedHere reports whether src, a Term fixed inside a wrapper but for
+// the kind the caller passes (k.TTL() of PutFor(k, ...)), is one value
+// for this call's arguments: the caller picked it. A kind read from the
+// request picks nothing here.
+func (p *pass) pickedHere(src kvapi.Source) bool {
+	if !src.Term.Picked() {
+		return false
+	}
+	vals, free := p.model.EvalSource(src, nil)
+	return len(vals) == 1 && len(free) == 0
+}
+
 // kept reports whether v, unconverted, is read from memory: a field or
 // a variable, not the value of an expression.
 func kept(v ssa.Value) bool {
@@ -348,7 +360,7 @@ func inSeconds(c constant.Value, duration bool) (constant.Value, float64) {
 
 // checkExpiration checks an absolute expiration in seconds since the epoch.
 func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
-	if src.Term != nil && !src.Term.Params() && !src.Term.Picked() {
+	if src.Term != nil && !src.Term.Params() && !p.pickedHere(src) {
 		return // fixed inside a wrapper elsewhere, and checked there
 	}
 	if src.Value != nil && p.checkDurationUnits(op, src, kvapi.Expiration) {
