@@ -390,8 +390,10 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 	// nothing from what the visit is given or what the visitor counts:
 	// constants, and what it captures (j.Meta's prefix + "cron:last-key").
 	// The closure made anew in an outer loop needs a key known here.
+	// (A closure given nothing but a context is retried, not handed each
+	// key of a walk.)
 	params := paramValues(fn)
-	perVisit := len(put.Sources(kvapi.Key)) > 0 && !keyFrom(append(slices.Clone(params), countedLoads(fn)...))
+	perVisit := len(put.Sources(kvapi.Key)) > 0 && handedItems(fn) && !keyFrom(append(slices.Clone(params), countedLoads(fn)...))
 	_, fixed := constantKeys(model, put)
 	perRun := fixed && !keyFrom(append(params, freeVarValues(fn)...))
 	if !perVisit && !perRun {
@@ -470,6 +472,12 @@ func capturesVarying(model *kvapi.Result, put *kvapi.Op, call ssa.CallInstructio
 		}
 	}
 	return false
+}
+
+// handedItems reports whether closure fn takes something besides a
+// context: what a walk hands each visit.
+func handedItems(fn *ssa.Function) bool {
+	return slices.ContainsFunc(fn.Params, func(p *ssa.Parameter) bool { return !kvapi.IsContext(p.Type()) })
 }
 
 // freeVarValues returns the variables closure fn captures.

@@ -83,3 +83,21 @@ func (d *dispatcher) applyAll(evs []string) error { // want applyAll:"kvhotkey"
 	}
 	return nil
 }
+
+var errPermanent = errors.New("permanent")
+
+// retry runs op until it succeeds or fails for good, at most three times.
+func retry(op func() error) error {
+	var err error
+	for range 3 {
+		if err = op(); err == nil || errors.Is(err, errPermanent) {
+			return err
+		}
+	}
+	return err
+}
+
+// Quiet: a write retried until it succeeds is one write.
+func (w sweeper) markRetried(key string) error {
+	return retry(func() error { return w.meta.Put("jobs:last-retried", key) })
+}
