@@ -203,7 +203,7 @@ func (r *Result) recordGets(put *Op) []*Op {
 			if len(gk) != 1 {
 				continue
 			}
-			if oneStore && r.ownKeyOfRecord(k, reads) {
+			if oneStore && r.ownKeyOfRecord(r.pastSharedPrefix(k, gk[0]), reads) {
 				out = append(out, get)
 				break
 			}
@@ -272,6 +272,24 @@ func (r *Result) keyOfRecord(k Source, reads []ssa.Value) bool {
 		return true
 	}
 	return slices.ContainsFunc(k.Inputs(), func(in ssa.Value) bool { return r.keyedByRecord(in, reads, 0) })
+}
+
+// pastSharedPrefix returns k without the prefix it shares with the get's
+// key gk: prefix + rec.Key() of a scope that the record was read from by
+// prefix + id is rec.Key(). (One scope's prefix, the same on both sides;
+// not two scopes of one namespace.)
+func (r *Result) pastSharedPrefix(k, gk Source) Source {
+	kt, gt := k.Term, gk.Term
+	if kt == nil || gt == nil || kt.Op != TermBinOp || gt.Op != TermBinOp || kt.Tok != token.ADD || gt.Tok != token.ADD {
+		return k
+	}
+	kp, okK := r.identity(Source{Term: kt.Args[0], Args: k.Args}, false)
+	gp, okG := r.identity(Source{Term: gt.Args[0], Args: gk.Args}, false)
+	if !okK || !okG || kp != gp {
+		return k
+	}
+	k.Term = kt.Args[1]
+	return k
 }
 
 // ownKeyOfRecord reports whether k is the record read asked for its own

@@ -117,3 +117,35 @@ func (h *hosts) mark(tutor string) error {
 	wl.Parties = append(wl.Parties, "marked")
 	return s.PutJSON("marks", wl) // want `read-modify-write on one KV key`
 }
+
+type job struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+}
+
+func (j job) Key() string { return j.ID }
+
+// A record loaded by its id and saved by its own key, in a deferred
+// write, through one scope.
+func runJob(st scoped.Store, id string) error {
+	jobs := st.Scope("jobs")
+	j, err := scoped.Load[job](jobs, id)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		j.State = "done"
+		_ = scoped.Save(jobs, j) // want `read-modify-write on one KV key`
+	}()
+	return nil
+}
+
+// Quiet: loaded from one scope, saved into another of the same namespace.
+func archiveJob(st scoped.Store, id string) error {
+	j, err := scoped.Load[job](st.Scope("jobs"), id)
+	if err != nil {
+		return err
+	}
+	j.State = "archived"
+	return scoped.Save(st.Scope("archive"), j)
+}

@@ -102,3 +102,26 @@ func GetJSON[T any](ctx context.Context, s Store, key string) (Option[T], error)
 	}
 	return Some(v), nil
 }
+
+// Keyed is a record that knows its own key.
+type Keyed interface{ Key() string }
+
+// Load decodes the record stored under key.
+func Load[T any](s Store, key string) (T, error) {
+	var v T
+	raw, err := s.Get(key)
+	if err != nil {
+		return v, err
+	}
+	err = json.Unmarshal([]byte(raw), &v)
+	return v, err
+}
+
+// Save writes a record under its own key.
+func Save[T Keyed](s Store, v T) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.ns.PutString(s.prefix+v.Key(), string(b), nil)
+}
