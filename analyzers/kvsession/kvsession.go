@@ -841,6 +841,17 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" && consumed(model, op) {
 		ev.credential = "single use"
 	}
+	if op.Method.Role == kvapi.Put && ev.credential == "" && ev.state == "" && rotates(model, op) {
+		// A rotation on a type named for credentials (Tokens.Rotate
+		// writing the device's current token hash) replaces one.
+		if recv := kvapi.Outermost(op.Call.Parent()).Signature.Recv(); recv != nil {
+			for _, group := range typeWords(recv.Type()) {
+				if i := slices.IndexFunc(group, c.credentials.MatchString); i >= 0 {
+					ev.credential = strings.ToLower(group[i])
+				}
+			}
+		}
+	}
 	if op.Method.Role == kvapi.Put && ev.credential != "" && !ev.revocationList {
 		fn := kvapi.Outermost(op.Call.Parent())
 		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb().MatchString)
