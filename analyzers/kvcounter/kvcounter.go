@@ -26,7 +26,7 @@ var doc string
 // Words are split at punctuation and camel case: "rate:" + ip has "rate",
 // "pageViews:" has "page" and "views". Whole words keep "account:" and
 // "discount:" out.
-const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views?|visits?|clicks?|downloads?|throttle|ratelimits?|rate|rl|limits?|usage|\w+(views|visits|clicks|hits|attempts|counter)|\w*[^cs]counts?)$`
+const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views?|visits?|clicks?|downloads?|throttle|ratelimits?|ratelimiters?|limiters?|rate|rl|limits?|usage|\w+(views|visits|clicks|hits|attempts|counter)|\w*[^cs]counts?)$`
 
 // Result lists the puts that kvcounter reported, so that kvrace, which
 // requires it, keeps to one diagnostic per site.

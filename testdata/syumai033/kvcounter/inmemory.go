@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
 
@@ -247,4 +248,31 @@ func (t *tracker) summarise(name string, parts []string) error {
 		return err
 	}
 	return t.ns.PutString("summary:"+name, string(b), nil)
+}
+
+type limitWindow struct {
+	start time.Time
+	n     int
+}
+
+// A rate limiter's count per key, kept in this isolate and shared
+// through KV: each isolate writes its own count over the others'.
+type limiter struct {
+	mu      sync.Mutex
+	windows map[string]*limitWindow
+	ns      *kv.Namespace
+}
+
+func (l *limiter) Allow(key string) bool {
+	l.mu.Lock()
+	w := l.windows[key]
+	if w == nil || time.Since(w.start) >= time.Minute {
+		w = &limitWindow{start: time.Now()}
+		l.windows[key] = w
+	}
+	w.n++
+	n := w.n
+	l.mu.Unlock()
+	_ = l.ns.PutString(key, strconv.Itoa(n), &kv.PutOptions{ExpirationTTL: 120}) // want `this put writes a count kept in this process's memory`
+	return n <= 100
 }
