@@ -122,7 +122,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 					Pos: put.Pos(), End: put.End(),
 					Message: "counter kept in KV: the key names a count and the value is computed by arithmetic; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 				})
-			case incr != nil && incr.inMemory && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src):
+			case incr != nil && incr.inMemory && writesNumber(model, put, src) && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src):
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
@@ -136,6 +136,28 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// writesNumber reports whether the value src writes is a number, as
+// such or formatted as text (strconv.Itoa(n)): the count itself, not a
+// document that carries one among other data.
+func writesNumber(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
+	return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
+		if isNumber(v.Type()) {
+			return true
+		}
+		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+			call, ok := s.Value.(*ssa.Call)
+			if !ok {
+				return false
+			}
+			switch kvapi.CalleeName(call) {
+			case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint", "strconv.AppendInt", "strconv.AppendUint":
+				return true
+			}
+			return false
+		})
+	})
 }
 
 // inLocalRecord reports whether the value src writes is made from a
@@ -161,7 +183,7 @@ func inLocalRecord(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 // isolate or instance then writes its own count over the others'.
 func keptAsCount(keys *regexp.Regexp, model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 	named := func(name string) bool {
-		return slices.ContainsFunc(kvapi.Words(name), keys.MatchString) || tallyField().MatchString(name) || tallyType().MatchString(name)
+		return slices.ContainsFunc(kvapi.Words(name), func(w string) bool { return keys.MatchString(w) || tallyWord().MatchString(w) })
 	}
 	fn := kvapi.Outermost(put.Call.Parent())
 	if named(fn.Name()) {
@@ -368,6 +390,11 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 	}
 	return false
 }
+
+// tallyWord matches a word, of a name, that says it keeps tallies.
+var tallyWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(tally|tallies|totals?)$`)
+})
 
 // tallyType matches the name of a map type that keeps tallies.
 var tallyType = sync.OnceValue(func() *regexp.Regexp {
