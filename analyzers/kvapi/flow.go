@@ -1158,10 +1158,7 @@ func succeedsAway(call ssa.CallInstruction, reader ssa.Instruction) bool {
 			if !ok {
 				continue
 			}
-			success := br.Block().Succs[0]
-			if cmp.Op == token.NEQ {
-				success = br.Block().Succs[1]
-			}
+			success := equalBranch(br.Block(), cmp) // err == nil
 			if success == reader.Block() || Reaches(success, reader.Block()) {
 				return false
 			}

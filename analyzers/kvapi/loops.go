@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"go/token"
 	"slices"
 
 	"golang.org/x/tools/go/ssa"
@@ -131,4 +132,13 @@ func IsNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
 func IsLen(call *ssa.Call) bool {
 	b, ok := call.Call.Value.(*ssa.Builtin)
 	return ok && b.Name() == "len"
+}
+
+// equalBranch returns the successor of block b, which ends in an If on
+// cmp (x == y or x != y), that runs when the two are equal.
+func equalBranch(b *ssa.BasicBlock, cmp *ssa.BinOp) *ssa.BasicBlock {
+	if cmp.Op == token.NEQ {
+		return b.Succs[1]
+	}
+	return b.Succs[0]
 }

@@ -363,10 +363,7 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 				if !ok {
 					continue
 				}
-				missing := br.Block().Succs[0]
-				if bin.Op == token.NEQ {
-					missing = br.Block().Succs[1]
-				}
+				missing := equalBranch(br.Block(), bin)
 				if ret, ok := missing.Instrs[len(missing.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
 					last := ret.Results[len(ret.Results)-1]
 					return IsError(last.Type()) && !IsNil(last)

@@ -1363,11 +1363,7 @@ func unsetGuarded(b *ssa.BasicBlock) bool {
 	default:
 		return false
 	}
-	unsetBranch := pred.Succs[0]
-	if cmp.Op == token.NEQ {
-		unsetBranch = pred.Succs[1]
-	}
-	return unsetBranch == b
+	return equalBranch(pred, cmp) == b
 }
 
 // keyFuncName names, in Terms, the call of a function kept in a field.
