@@ -202,11 +202,8 @@ func keptAsCount(keys *regexp.Regexp, model *kvapi.Result, put *kvapi.Op, src kv
 		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
 			switch x := s.Value.(type) {
 			case *ssa.FieldAddr:
-				if st, ok := x.X.Type().Underlying().(*types.Pointer); ok {
-					if fields, ok := st.Elem().Underlying().(*types.Struct); ok && x.Field < fields.NumFields() {
-						return named(fields.Field(x.Field).Name())
-					}
-				}
+				field := kvapi.FieldOf(x)
+				return field != nil && named(field.Name())
 			case *ssa.Global:
 				return named(x.Name())
 			}

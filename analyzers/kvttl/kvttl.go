@@ -260,11 +260,11 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 	}
 	fn, _ := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func)
 	pickedElsewhere := fn != nil && kvapi.CallableElsewhere(fn)
+	var unpicked []constant.Value
+	if pickedElsewhere {
+		unpicked = p.model.EvalUnpicked(src, nil)
+	}
 	for _, b := range p.bindings(op, src, eval) {
-		var unpicked []constant.Value
-		if b.frame == nil && pickedElsewhere {
-			unpicked = p.model.EvalUnpicked(src, nil)
-		}
 		for _, c := range b.vals {
 			if b.frame == nil && pickedElsewhere && !slices.ContainsFunc(unpicked, same(c)) {
 				continue
