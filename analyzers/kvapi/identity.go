@@ -647,6 +647,18 @@ func (w *identityWriter) lift(v ssa.Value) ssa.Value {
 	return v
 }
 
+// elemsField writes field name of the one element of slice, which the
+// caller builds: the key of the one pair of PutMany(ctx, []Item{{Name:
+// name}}) that a wrapper writes in bulk.
+func (w *identityWriter) elemsField(slice ssa.Value, name string, depth int) {
+	held := w.model.heldInOnlyElement(slice, name)
+	if held == nil {
+		w.ok = false
+		return
+	}
+	w.value(held, depth+1)
+}
+
 // renders reports whether src can be written. A field that a builder
 // step or a function of another package sets to what cannot (a prefix
 // grown in a loop over its ids) is then named by the record that holds
@@ -1159,6 +1171,10 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 	case TermGlobal:
 		w.b.WriteString(t.Name)
 	case TermField:
+		if e := t.Args[0]; e.Op == TermElems && len(e.Args) == 1 && e.Args[0].Op == TermParam && e.Args[0].Index < len(args) {
+			w.elemsField(args[e.Args[0].Index], t.Name, depth)
+			return
+		}
 		// A field of a record the caller builds here: Save(Tenant{Slug: slug}).
 		if p := t.Args[0]; p.Op == TermParam && p.Index < len(args) {
 			if held := w.model.heldIn(w.lift(args[p.Index]), t.Name, 0); held != nil {
@@ -1471,6 +1487,11 @@ func (r *Result) heldIn(v ssa.Value, name string, depth int) ssa.Value {
 				}
 				return r.heldIn(alloc, name, depth+1)
 			}
+		}
+	case *ssa.IndexAddr:
+		// An element of a slice literal, []Item{{Name: name}}.
+		if stored := r.storedInto(x); len(stored) == 1 {
+			return r.heldIn(stored[0], name, depth+1)
 		}
 	case *ssa.Alloc:
 		var held ssa.Value

@@ -299,6 +299,13 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 			if v.Heap && onlyRead(v) {
 				return c.term(stored[0], depth+1)
 			}
+			// The loop variable of a range over a slice, whose address is
+			// taken: it of for _, it := range items.
+			if load, ok := stored[0].(*ssa.UnOp); ok && load.Op == token.MUL && onlyRead(v) {
+				if _, isElem := load.X.(*ssa.IndexAddr); isElem {
+					return c.term(load, depth+1)
+				}
+			}
 		}
 	case *ssa.BinOp:
 		return &Term{Op: TermBinOp, Tok: v.Op, Name: typeClass(v.X.Type()), Args: []*Term{c.term(v.X, depth+1), c.term(v.Y, depth+1)}}
@@ -389,6 +396,22 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 		return c.field(addr.X, addr.Field, depth)
 	case *ssa.Global:
 		return &Term{Op: TermGlobal, Name: addr.Pkg.Pkg.Path() + "." + addr.Name()}
+	case *ssa.IndexAddr:
+		// An element of a slice the function is given, in a loop over it
+		// or over the chunks cut from it: each of its elements.
+		if _, isSlice := addr.X.Type().Underlying().(*types.Slice); isSlice {
+			if _, fixed := addr.Index.(*ssa.Const); !fixed {
+				slice := addr.X
+				if p, ok := slice.(*ssa.Parameter); ok {
+					if whole, ok := rangedOver(p, "slices.Chunk"); ok {
+						slice = whole
+					}
+				}
+				if slice := c.term(slice, depth+1); slice.Op == TermParam {
+					return &Term{Op: TermElems, Name: "elems", Args: []*Term{slice}}
+				}
+			}
+		}
 	case *ssa.Alloc, *ssa.FreeVar:
 		// A variable closures share, set once: a parameter they capture.
 		if stored := c.model.storedInto(addr); len(stored) == 1 {
@@ -653,7 +676,9 @@ func onlyRead(alloc *ssa.Alloc) bool {
 		case *ssa.Store, *ssa.UnOp, *ssa.DebugRef:
 		case *ssa.FieldAddr:
 			for _, use := range *ref.Referrers() {
-				if _, load := use.(*ssa.UnOp); !load {
+				switch use.(type) {
+				case *ssa.UnOp, *ssa.DebugRef:
+				default:
 					return false
 				}
 			}
@@ -830,6 +855,38 @@ func fieldsSet(t *Term, vals []ssa.Value) (*Term, []ssa.Value) {
 		return nil
 	})
 	return t, vals
+}
+
+// elemFieldsSet is fieldsSet for the fields t reads of each element of
+// a slice that vals give, when it is a literal of one element: the name
+// of the one pair of PutMany(ctx, []Item{{Name: name, TTL: ttl}}).
+func (r *Result) elemFieldsSet(t *Term, vals []ssa.Value) (*Term, []ssa.Value) {
+	n := len(vals)
+	t = t.rewrite(func(s *Term) *Term {
+		if s.Op != TermField || len(s.Args) != 1 {
+			return nil
+		}
+		elems := s.Args[0]
+		if elems.Op != TermElems || len(elems.Args) != 1 || elems.Args[0].Op != TermParam || elems.Args[0].Index >= n {
+			return nil
+		}
+		if held := r.heldInOnlyElement(vals[elems.Args[0].Index], s.Name); held != nil {
+			vals = append(slices.Clip(vals), held)
+			return &Term{Op: TermParam, Index: len(vals) - 1}
+		}
+		return nil
+	})
+	return t, vals
+}
+
+// heldInOnlyElement returns what field name holds in the one element of
+// slice, built here; nil if it has more or they are not known.
+func (r *Result) heldInOnlyElement(slice ssa.Value, name string) ssa.Value {
+	elems := r.elements(slice, 0)
+	if len(elems) != 1 {
+		return nil
+	}
+	return r.heldIn(elems[0], name, 0)
 }
 
 // setBeforeHandOff returns the one store to field name of the struct v

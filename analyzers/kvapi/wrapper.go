@@ -785,11 +785,12 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 func (c *compiler) source(src Source) *Term {
 	if src.Term != nil {
 		t := c.model.typeMethods(c.model.decideImplements(src.Term, src.Args), src.Args)
+		t, args := c.model.elemFieldsSet(t, src.Args)
 		if c.fields == nil {
-			t, vals := fieldsSet(t, src.Args)
+			t, vals := fieldsSet(t, args)
 			return t.Substitute(c.args(vals))
 		}
-		return c.bindValues(t, src.Args)
+		return c.bindValues(t, args)
 	}
 	if src.madeBy != nil {
 		if t := c.model.madeTerm(src); t != nil {

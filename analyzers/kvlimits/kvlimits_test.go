@@ -21,3 +21,6 @@ func TestCloudflareV6(t *testing.T) {
 
 // The KV REST API over net/http, with no SDK.
 func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvlimits.Analyzer, "./kvlimits") }
+
+// Metadata of the entries given to a wrapper that writes them in chunks.
+func TestCloudflareV3(t *testing.T) { kvtest.Run(t, "cfv3", kvlimits.Analyzer, "./kvlimits") }

@@ -65,3 +65,7 @@ func TestActiveRecordsOnPorts(t *testing.T) {
 	kvtest.Configure(t, pkg+"Get=get(key=1);"+pkg+"Put=put(key=1,value=2)")
 	kvtest.Run(t, "cfv6", kvrace.Analyzer, "./records/seats")
 }
+
+// A wrapper whose one-value write is one pair of its own bulk write, cut
+// with slices.Chunk: the pair's key is the caller's.
+func TestCloudflareV3(t *testing.T) { kvtest.Run(t, "cfv3", kvrace.Analyzer, "./kvrace") }
