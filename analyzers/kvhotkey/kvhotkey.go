@@ -979,13 +979,21 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		_, fixed := constantKeys(model, get)
 		return fixed
 	}
-	if !inHandler(put.Call.Parent()) && !madePerRequest(model, put.Call.Parent()) && !afterOneRecord(model, put) || guarded || model.AfterMiss(put, fixedKey) {
+	beside := afterOneRecord(model, put)
+	if !inHandler(put.Call.Parent()) && !madePerRequest(model, put.Call.Parent()) && !beside || guarded || model.AfterMiss(put, fixedKey) {
 		return false
 	}
+	// A key of any name, stamped with the time beside each record, notes
+	// the latest change of any of them: a manifest's generation, bumped
+	// by a helper (Patch writes the device's config, then bump(ctx)).
+	stamped := beside && (valueFromClock(model, put) || innerOf(model, put) != nil && valueFromClock(model, innerOf(model, put)))
 	keys, fixed := constantKeys(model, put)
 	if !fixed {
 		text, fixed := receiverKey(model, put)
-		return fixed && activityKey(text)
+		return fixed && (stamped || activityKey(text))
+	}
+	if stamped {
+		return true
 	}
 	for _, k := range keys {
 		if k.Kind() != constant.String || !activityKey(constant.StringVal(k)) {
@@ -993,6 +1001,19 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return true
+}
+
+// valueFromClock reports whether the value put writes is made from the
+// time now: a stamp of the latest change.
+func valueFromClock(model *kvapi.Result, put *kvapi.Op) bool {
+	return slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
+		if src.Term != nil && src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermCall && t.Name == "time.Now" }) != nil {
+			return true
+		}
+		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
+			return model.Backward(in, put.Call, func(s kvapi.Step) bool { return kvapi.Clock(s.Value) })
+		})
+	})
 }
 
 // editorialVerb words name what an editor or an operator does now and
