@@ -1318,6 +1318,9 @@ func (e *evaluator) term(t *Term, args []ssa.Value, f *Frame, depth int) []const
 		if t.Name == "cmp.Or" {
 			return firstNonZero(len(t.Args), sub) // cmp.Or(o.Limit, 1000)
 		}
+		if t.Name == "time.ParseDuration" && len(t.Args) == 1 {
+			return mapValues(sub(0), parseDuration) // timing.MustDuration("45s")
+		}
 		if round := roundings[t.Name]; round != nil && len(t.Args) == 1 {
 			return mapValues(sub(0), func(c constant.Value) constant.Value { return roundValue(c, round) })
 		}

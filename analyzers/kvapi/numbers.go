@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // Number helpers of other packages. A lifetime is often converted by a
@@ -451,8 +452,8 @@ func declaresPolicy(pass *analysis.Pass) bool {
 			if !numeric(fn.Signature()) {
 				continue
 			}
-			if convertsTime(fn.Signature()) {
-				return true // o.Seconds() of a port's options
+			if convertsTime(fn.Signature()) || parsesDuration(pass.TypesInfo, decl) {
+				return true // o.Seconds() of a port's options; MustDuration("45s")
 			}
 			found := false
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
@@ -511,6 +512,21 @@ func convertsTime(sig *types.Signature) bool {
 		}
 	}
 	return false
+}
+
+// parsesDuration reports whether decl's body calls time.ParseDuration:
+// a helper that reads a lifetime written as text, MustDuration("45s").
+func parsesDuration(info *types.Info, decl *ast.FuncDecl) bool {
+	found := false
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if fn, ok := typeutil.Callee(info, call).(*types.Func); ok && fn.FullName() == "time.ParseDuration" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // policyConstant reports whether v could be a lifetime, limit or size.

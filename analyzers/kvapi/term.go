@@ -1018,6 +1018,7 @@ var pureFuncs = map[string]bool{
 	"strings.Join": true, "strings.ToLower": true, "strings.ToUpper": true, "strings.TrimSpace": true,
 	"path.Join": true, "(time.Time).Format": true, "(time.Time).Truncate": true,
 	"math.Ceil": true, "math.Floor": true, "math.Round": true, "math.Trunc": true,
+	"time.ParseDuration": true,
 }
 
 // pureTupleFuncs split what they are given, the same way each time.
