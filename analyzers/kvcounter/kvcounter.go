@@ -93,10 +93,11 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	res.keys = c.pattern()
 	rep := report.New(pass)
-	for _, put := range model.Ops {
+	for _, put := range model.InnerFirst() {
 		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() || model.ReadsInside(put) {
 			continue
 		}
+		inside := countedInside(model, put, res.Claimed)
 		reads, read := sameKeyReads(model, put)
 		countKey := namesCount(res.keys, model, put)
 		for _, src := range put.Sources(kvapi.Value) {
@@ -116,13 +117,13 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 					Message: "counter kept in KV: this put writes back a count read from the same key and incremented; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count runs low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 					Related: []analysis.RelatedInformation{{Pos: read.Pos(), End: read.Pos(), Message: "the count is read here"}},
 				})
-			case countKey && (incr != nil || formatsKeptCount(model, put, src)) && !judgedByCallers(model, put, src):
+			case countKey && (incr != nil || formatsKeptCount(model, put, src)) && !judgedByCallers(model, put, src) && !inside:
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
 					Message: "counter kept in KV: the key names a count and the value is computed by arithmetic; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 				})
-			case incr != nil && incr.inMemory && writesNumber(model, put, src) && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src):
+			case incr != nil && incr.inMemory && writesNumber(model, put, src) && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src) && !inside:
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
@@ -210,6 +211,38 @@ func keptAsCount(keys *regexp.Regexp, model *kvapi.Result, put *kvapi.Op, src kv
 			return false
 		})
 	})
+}
+
+// countedInside reports whether put calls a wrapper that keeps the count
+// itself, where the count is reported, once (a caller that reads the
+// count it passes is a finding of its own): a function of this package
+// in which a write was reported (flush(ctx, pending) of counts kept in
+// pending), or one that adds what it is given to what it holds, as a
+// buffer staging hits does (Record(zone, 1) writing totals[zone] + n).
+func countedInside(model *kvapi.Result, put *kvapi.Op, claimed map[ssa.CallInstruction]bool) bool {
+	if put.Wrapped == nil {
+		return false
+	}
+	if callee := put.Call.Common().StaticCallee(); callee != nil && callee.Pkg == put.Call.Parent().Pkg {
+		for _, role := range []kvapi.Role{kvapi.Put, kvapi.BulkPut} {
+			if slices.ContainsFunc(model.OpsIn(callee, role), func(inner *kvapi.Op) bool { return claimed[inner.Call] }) {
+				return true
+			}
+		}
+	}
+	return slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
+		return src.Term != nil && src.Term.Find(addsToHeld) != nil
+	})
+}
+
+// addsToHeld reports whether t adds a parameter to what the wrapper
+// holds or works out itself, (+ ? $2).
+func addsToHeld(t *kvapi.Term) bool {
+	if t.Op != kvapi.TermBinOp || t.Tok != token.ADD && t.Tok != token.SUB || len(t.Args) != 2 {
+		return false
+	}
+	held := func(a *kvapi.Term) bool { return a.Op == kvapi.TermOpaque }
+	return held(t.Args[0]) && t.Args[1].Params() || held(t.Args[1]) && t.Args[0].Params()
 }
 
 // judgedByCallers reports whether the value src is what put's function,
