@@ -511,12 +511,39 @@ func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instructi
 			if parts := accessed(ref, out[i]); parts != nil {
 				out, reads[ref] = append(out, parts...), true
 				for _, p := range parts {
-					fields[p] = fields[out[i]] || isField(ref)
+					fields[p] = (fields[out[i]] || isField(ref)) && !presenceFlag(p)
 				}
 			}
 		}
 	}
 	return out, reads, fields
+}
+
+// presenceFlag reports whether v reads a flag that says whether the key
+// was there, as an optional's or a result's Found or OK does
+// (res.Value.Found of a Result[Optional[T]]): no field of the record.
+func presenceFlag(v ssa.Value) bool {
+	var field *types.Var
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			field = kvapi.FieldOf(fa)
+		}
+	case *ssa.FieldAddr:
+		field = kvapi.FieldOf(v)
+	case *ssa.Field:
+		if st, ok := v.X.Type().Underlying().(*types.Struct); ok && v.Field < st.NumFields() {
+			field = st.Field(v.Field)
+		}
+	}
+	if field == nil || !kvapi.IsBool(field.Type()) {
+		return false
+	}
+	switch strings.ToLower(field.Name()) {
+	case "found", "ok", "exists", "present", "hit", "has", "valid":
+		return true
+	}
+	return false
 }
 
 // isField reports whether instr reads a field.
@@ -552,6 +579,14 @@ func accessed(instr ssa.Instruction, v ssa.Value) []ssa.Value {
 		}
 		var loads []ssa.Value
 		for _, ref := range kvapi.Uses(instr) {
+			if inner, ok := ref.(*ssa.FieldAddr); ok {
+				// A field of the field: res.Value.Found.
+				if !presenceFlag(inner) {
+					return nil
+				}
+				loads = append(loads, accessed(inner, instr)...)
+				continue
+			}
 			load, ok := ref.(*ssa.UnOp)
 			if !ok || load.Op != token.MUL {
 				return nil
