@@ -164,6 +164,22 @@ func (w *walker) walk(s Step, depth int) bool {
 		if s, ok := rangedOver(v, "slices.Chunk", "slices.Values", "slices.All", "slices.Backward"); ok {
 			return next(s, false)
 		}
+		// A pointer the function is given, filled before the sink by a
+		// decoder given it: out of b.decode(raw, out) in a template's
+		// Modify, whose hook is set by each concrete store.
+		if w.sink != nil && isReference(v.Type()) {
+			for _, user := range *v.Referrers() {
+				call, ok := user.(ssa.CallInstruction)
+				if !ok || !decodesInto(call, v, 0) || !w.before(call, w.sink) {
+					continue
+				}
+				for _, a := range call.Common().Args {
+					if a != ssa.Value(v) && next(a, true) {
+						return true
+					}
+				}
+			}
+		}
 		// So does the element a slices function hands its callback:
 		// slices.DeleteFunc(ids, func(id string) bool {...}).
 		if s := calledOnElements(v); s != nil {
@@ -1187,6 +1203,52 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// isReference reports whether t is a pointer or an interface, which a
+// call given it can fill.
+func isReference(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Interface:
+		return true
+	}
+	return false
+}
+
+// decodesInto reports whether call may decode into v, which it is
+// given: a decoder of the standard library, a function not known here
+// (a hook kept in a field, a method of an interface), or a function of
+// the package that hands v on to one (b.decode(raw, out) calling the
+// hook its concrete store set).
+func decodesInto(call ssa.CallInstruction, v ssa.Value, depth int) bool {
+	common := call.Common()
+	if common.IsInvoke() {
+		return true
+	}
+	callee := common.StaticCallee()
+	if callee == nil {
+		_, builtin := common.Value.(*ssa.Builtin)
+		return !builtin
+	}
+	switch callee.String() {
+	case "encoding/json.Unmarshal", "encoding/xml.Unmarshal", "(*encoding/json.Decoder).Decode", "(*encoding/gob.Decoder).Decode", "(*encoding/xml.Decoder).Decode":
+		return true
+	}
+	if depth > 2 || callee.Blocks == nil || callee.Pkg != call.Parent().Pkg {
+		return false
+	}
+	for i, a := range common.Args {
+		if a != v || i >= len(callee.Params) {
+			continue
+		}
+		p := callee.Params[i]
+		for _, user := range *p.Referrers() {
+			if inner, ok := user.(ssa.CallInstruction); ok && decodesInto(inner, p, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // elementFuncs are the slices functions that call their function
