@@ -581,10 +581,11 @@ func accessed(instr ssa.Instruction, v ssa.Value) []ssa.Value {
 		for _, ref := range kvapi.Uses(instr) {
 			if inner, ok := ref.(*ssa.FieldAddr); ok {
 				// A field of the field: res.Value.Found.
-				if !presenceFlag(inner) {
+				parts := accessed(inner, instr)
+				if parts == nil {
 					return nil
 				}
-				loads = append(loads, accessed(inner, instr)...)
+				loads = append(loads, parts...)
 				continue
 			}
 			load, ok := ref.(*ssa.UnOp)
