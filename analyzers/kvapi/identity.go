@@ -1797,6 +1797,27 @@ func (r *Result) keyParts(src Source, kept bool) []string {
 	return append(parts, r.methodTexts(src.Term, src.Args, kept)...)
 }
 
+// elementOf returns the slice that v is an element of: *&s[i], or a
+// variable set once to one, or the address of one; nil otherwise.
+func (r *Result) elementOf(v ssa.Value) ssa.Value {
+	if alloc, ok := v.(*ssa.Alloc); ok {
+		stored := r.storedInto(alloc)
+		if len(stored) != 1 {
+			return nil
+		}
+		v = stored[0]
+	}
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	if ia, ok := v.(*ssa.IndexAddr); ok {
+		if _, isSlice := ia.X.Type().Underlying().(*types.Slice); isSlice {
+			return ia.X
+		}
+	}
+	return nil
+}
+
 // hashing names the functions whose result does not hold their
 // arguments: a digest, a checksum, an encoding of one.
 var hashing = sync.OnceValue(func() *regexp.Regexp {
@@ -1913,11 +1934,33 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					walk(stored[0], depth+1)
 				}
 			}
+			// The same, with the element kept in a variable: e.Key of e
+			// whose address is taken.
+			if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && !kept {
+				if slice := r.elementOf(fa.X); slice != nil {
+					for _, elem := range r.elements(slice, 0) {
+						if held := r.heldIn(elem, fieldName(fa.X.Type(), fa.Field), 0); held != nil {
+							walk(held, depth+1)
+						}
+					}
+				}
+			}
 			// A package variable that only the initializer sets: var
 			// sessKey = kvstore.Key("sess"), a root of typed keys.
 			if g, isGlobal := v.X.(*ssa.Global); isGlobal && v.Op == token.MUL {
 				if init := r.initialValue(g); init != nil {
 					walk(init, depth+1)
+				}
+			}
+		case *ssa.Field:
+			// A field of an element of a slice built here, ranged over:
+			// e.Key of for _, e := range entries, each a literal appended
+			// with Key: "hits:" + name.
+			if slice := r.elementOf(v.X); slice != nil && !kept {
+				for _, elem := range r.elements(slice, 0) {
+					if held := r.heldIn(elem, fieldName(v.X.Type(), v.Field), 0); held != nil {
+						walk(held, depth+1)
+					}
 				}
 			}
 		case *ssa.Call:

@@ -42,7 +42,7 @@ func (c *playCounter) run(stop <-chan struct{}) {
 			c.flush(pending)
 			pending = map[string]int{}
 		case <-stop:
-			c.flush(pending)
+			c.flushEntries(pending)
 			return
 		}
 	}
@@ -51,5 +51,18 @@ func (c *playCounter) run(stop <-chan struct{}) {
 func (c *playCounter) flush(pending map[string]int) {
 	for track, n := range pending {
 		_ = c.ns.PutString("views:"+track, strconv.Itoa(n), nil) // want `counter kept in KV`
+	}
+}
+
+type viewEntry struct{ Key, Value string }
+
+// The same counts, gathered into entries first and written one at a time.
+func (c *playCounter) flushEntries(pending map[string]int) {
+	entries := make([]viewEntry, 0, len(pending))
+	for track, n := range pending {
+		entries = append(entries, viewEntry{Key: "views:" + track, Value: strconv.Itoa(n)})
+	}
+	for _, e := range entries {
+		_ = c.ns.PutString(e.Key, e.Value, nil) // want `counter kept in KV`
 	}
 }
