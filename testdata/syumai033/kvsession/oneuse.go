@@ -234,3 +234,8 @@ func lookDoor(ns *kv.Namespace, site, code string) error {
 	}
 	return nil
 }
+
+// An operator withdraws a printed one-time code ("otc:"), as a revocation.
+func withdrawCode(ns *kv.Namespace, code string) error { // want withdrawCode:"kvsession"
+	return ns.Delete("otc:" + code) // want `A one-time code revoked or consumed by a KV delete`
+}
