@@ -1934,8 +1934,15 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					walk(stored[0], depth+1)
 				}
 			}
-			// The same, with the element kept in a variable: e.Key of e
-			// whose address is taken.
+			// An element of a slice of keys built here, ranged over: k of
+			// for _, k := range keys, each appended as "sess:" + id.
+			if slice := r.elementOf(v); slice != nil && !kept {
+				for _, elem := range r.elements(slice, 0) {
+					walk(elem, depth+1)
+				}
+			}
+			// The same for a field of an element, kept in a variable: e.Key
+			// of e whose address is taken.
 			if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && !kept {
 				if slice := r.elementOf(fa.X); slice != nil {
 					for _, elem := range r.elements(slice, 0) {

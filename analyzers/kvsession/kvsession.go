@@ -365,10 +365,29 @@ var rotatingVerb = sync.OnceValue(func() *regexp.Regexp {
 // elsewhere ends the credential with the delete, which is reported.
 func rotates(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := kvapi.Outermost(put.Call.Parent())
-	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || keyDrawnHere(model, put) || !keyFromParams(model, put, fn) {
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || keyDrawnHere(model, put) || keyDrawnInside(put) || !keyFromParams(model, put, fn) {
 		return false
 	}
 	return !slices.ContainsFunc(model.OpsIn(fn, kvapi.Delete), func(del *kvapi.Op) bool { return !model.Same(del, put, kvapi.Key) })
+}
+
+// keyDrawnInside reports whether put calls a wrapper that joins to the
+// key a part of its own making, not known here: the new token of Mint,
+// drawn inside it ("by-listener:" + listener + ":" + rand.Text()).
+func keyDrawnInside(put *kvapi.Op) bool {
+	var ownPart func(t *kvapi.Term) bool
+	ownPart = func(t *kvapi.Term) bool {
+		switch t.Op {
+		case kvapi.TermOpaque:
+			return len(t.Args) == 0
+		case kvapi.TermBinOp, kvapi.TermCall, kvapi.TermPhi, kvapi.TermConvert:
+			return slices.ContainsFunc(t.Args, ownPart)
+		}
+		return false // a field of what it holds (its prefix) is the same each time
+	}
+	return put.Wrapped != nil && slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		return src.Term != nil && ownPart(src.Term)
+	})
 }
 
 // keyFromParams reports whether the put's key is computed from a
@@ -754,12 +773,18 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		return evidence{}
 	}
 	var ev evidence
-	for _, group := range key {
-		for _, w := range group {
-			if notCredential().MatchString(w) {
-				return evidence{} // the key names something else
-			}
+	// A key that names something else (an index, a lock, a cache) holds
+	// no credential, unless the text of the operation's other keys names
+	// one: a bulk
+	// delete of "sessidx:<badge>:<sid>" entries and of the "sess:<sid>"
+	// sessions they list revokes those sessions.
+	namesOther := func(g []string) bool { return slices.ContainsFunc(g, notCredential().MatchString) }
+	if slices.ContainsFunc(key, namesOther) {
+		namesCredential := func(g []string) bool { return !namesOther(g) && slices.ContainsFunc(g, c.credentials.MatchString) }
+		if !slices.ContainsFunc(texts, namesCredential) {
+			return evidence{} // the key names something else
 		}
+		key = slices.DeleteFunc(slices.Clone(key), namesOther)
 	}
 	fnWords := kvapi.Words(kvapi.Outermost(op.Call.Parent()).Name())
 	// indexPAT(userID, id, hash) writes a list of a user's tokens, an

@@ -301,3 +301,42 @@ func startEnveloped(ns *kv.Namespace, req signup) error {
 	}
 	return ns.PutString("session:"+s.ID, string(b), &kv.PutOptions{ExpirationTTL: 3600})
 }
+
+// Every session of a user, found through an index, deleted with its
+// index entries: a revocation all the same.
+func revokeIndexedSessions(ns *kv.Namespace, uid string) error { // want revokeIndexedSessions:"kvsession"
+	prefix := "sessidx:" + uid + ":"
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix})
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for _, k := range res.Keys {
+		keys = append(keys, k.Name, "sess:"+strings.TrimPrefix(k.Name, prefix))
+	}
+	for _, k := range keys {
+		if err := ns.Delete(k); err != nil { // want `A session revoked or consumed by a KV delete`
+			return err
+		}
+	}
+	return nil
+}
+
+// Quiet: only the index entries go.
+func dropSessionIndex(ns *kv.Namespace, uid string) error {
+	prefix := "sessidx:" + uid + ":"
+	res, err := ns.List(&kv.ListOptions{Prefix: prefix})
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for _, k := range res.Keys {
+		keys = append(keys, k.Name)
+	}
+	for _, k := range keys {
+		if err := ns.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

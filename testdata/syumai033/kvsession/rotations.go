@@ -26,3 +26,26 @@ type Banners struct{ ns *kv.Namespace }
 func (b *Banners) Rotate(placement, banner string) error {
 	return b.ns.PutString("current:"+placement, banner, nil)
 }
+
+type listenerTokens struct{ ns *kv.Namespace }
+
+// mint issues a token and indexes it under its listener.
+func (f *listenerTokens) mint(listener string) (string, error) {
+	tok := rand.Text()
+	return tok, f.ns.PutString("by-listener:"+listener+":"+tok, "1", nil)
+}
+
+// Quiet here: the replacement's index entry is keyed by the token that
+// mint draws, not by the old one; the old token's revocation is written
+// below.
+func (f *listenerTokens) Rotate(old string) (string, error) { // want Rotate:"kvsession"
+	listener, err := f.ns.GetString("feedtoken:"+old, nil)
+	if err != nil {
+		return "", err
+	}
+	fresh, err := f.mint(listener)
+	if err != nil {
+		return "", err
+	}
+	return fresh, f.ns.PutString("revoked:"+old, "1", nil) // want `revocation kept in KV`
+}
