@@ -354,7 +354,11 @@ func (r *Result) keyedByRecord(v ssa.Value, reads []ssa.Value, depth int) bool {
 // slice each on its own.
 func (r *Result) partsOf(call *ssa.Call) []ssa.Value {
 	var out []ssa.Value
+	router := routesStore(call)
 	for _, a := range call.Call.Args {
+		if router && types.TypeString(a.Type(), nil) == "context.Context" {
+			continue // the request's, not a part of the store asked for
+		}
 		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
 			out = append(out, r.elements(s, 0)...)
 			continue
@@ -579,6 +583,9 @@ type funcRole struct {
 // which a wrapper derives from its receiver, and wrong for a key, which
 // it may draw at random.
 func (r *Result) identity(src Source, byInputs bool) (string, bool) {
+	if src.manyElems {
+		return "", false
+	}
 	var b strings.Builder
 	w := &identityWriter{model: r, b: &b, ok: true, byInputs: byInputs}
 	if src.Term != nil {
@@ -831,7 +838,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.value(ta.X, depth+1) // mw, ok := ns.(MetaWriter)
 			return
 		}
-		if call, ok := v.Tuple.(*ssa.Call); ok && opensNamespace(call) {
+		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 && (opensNamespace(call) || routesStore(call)) {
 			w.call(call, depth)
 			return
 		}
@@ -901,7 +908,7 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				return
 			}
 		}
-		if opensNamespace(v) || pureCall(v) || getter(v) {
+		if opensNamespace(v) || routesStore(v) || pureCall(v) || getter(v) {
 			w.call(v, depth)
 			return
 		}
@@ -1645,6 +1652,46 @@ func opensNamespace(call *ssa.Call) bool {
 	fn := callee.Object().(*types.Func)
 	return fn.Pkg() != nil && (fn.Pkg().Path() == syumaiKV && fn.Name() == "NewNamespace" ||
 		fn.Pkg().Path() == syumaiOld && fn.Name() == "NewKVNamespace")
+}
+
+// routesStore reports whether call asks a router of another value for a
+// store, given only a context and strings or integers:
+// r.ForRegion(ctx, c.Region) returning a kvstore.Store (and maybe an
+// error). A router hands out the same store for the same arguments, so
+// two calls with equal arguments reach one namespace.
+func routesStore(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() == nil || callee.Pkg == nil || IsSDKPackage(callee.Pkg.Pkg.Path()) {
+		return false
+	}
+	sig := callee.Signature
+	res := sig.Results()
+	if res.Len() == 0 || res.Len() > 2 || res.Len() == 2 && !isError(res.At(1).Type()) {
+		return false
+	}
+	switch t := types.Unalias(res.At(0).Type()).(type) {
+	case *types.Named:
+		if !types.IsInterface(t) {
+			return false
+		}
+	case *types.Pointer:
+		if _, ok := types.Unalias(t.Elem()).(*types.Named); !ok || !isStruct(t.Elem()) {
+			return false
+		}
+	default:
+		return false
+	}
+	given := 0
+	for p := range sig.Params().Variables() {
+		if types.TypeString(p.Type(), nil) == "context.Context" {
+			continue
+		}
+		if !basic(p.Type(), types.IsString|types.IsInteger) {
+			return false
+		}
+		given++
+	}
+	return given > 0
 }
 
 // pureCall reports whether call computes its result from its arguments

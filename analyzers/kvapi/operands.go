@@ -45,7 +45,14 @@ type Source struct {
 	// madeBy is the call of a helper of this package that computed
 	// Value from its parameters, as an options struct it returns.
 	madeBy *ssa.Call
+	// manyElems is set for a field of each element of a slice that is
+	// not a literal of one: its text is known, but it names no one key.
+	manyElems bool
 }
+
+// ManyElems reports whether the source is a field of each element of a
+// slice that is not a literal of one, such as the keys of a batch.
+func (s Source) ManyElems() bool { return s.manyElems }
 
 // Inputs returns the values of this package that the source is computed
 // from: its value, or the arguments its wrapper's Term uses.
@@ -485,7 +492,16 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	if decoded && len(srcs) == 0 {
 		return nil, false // a record read and decoded: its fields are not known here
 	}
-	return r.unwrapAll(srcs), built
+	srcs = r.unwrapAll(srcs)
+	if elems && r.heldInOnlyElement(args[inner.Index], name) == nil {
+		// Each element's field, from where it was built: as many values
+		// as elements were appended, whose text is known but which are
+		// no one value.
+		for i := range srcs {
+			srcs[i].manyElems = true
+		}
+	}
+	return srcs, built
 }
 
 // assignedWhole reports whether the variable at addr is given a whole
@@ -573,7 +589,7 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		})
 	}
 	for _, r := range resolved {
-		src := Source{Term: replace(t), Args: append(slices.Clip(args), r.Value), Expr: r.Expr, Pos: r.Pos, Duration: duration}
+		src := Source{Term: replace(t), Args: append(slices.Clip(args), r.Value), Expr: r.Expr, Pos: r.Pos, Duration: duration, manyElems: r.manyElems}
 		if r.Term != nil {
 			// Set by a builder's step from what its caller gave: that
 			// step's Term, over its arguments after these.

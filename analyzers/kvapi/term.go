@@ -774,7 +774,7 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 	if name == "time.Now" || name == "" && Clock(v) { // or the clock kept in a field: s.now()
 		return &Term{Op: TermCall, Name: "time.Now", Value: readingID(v)}
 	}
-	if !pureCall(v) && !opensNamespace(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
+	if !pureCall(v) && !opensNamespace(v) && !routesStore(v) && !strings.HasPrefix(name, "(time.Duration).") && !TimeFuncs[name] {
 		return opaque // (kv.NewNamespace(binding) opens the same namespace for the same binding)
 	}
 	return &Term{Op: TermCall, Name: name, Args: c.callArgs(v, depth)}
@@ -880,8 +880,20 @@ func (r *Result) elemFieldsSet(t *Term, vals []ssa.Value) (*Term, []ssa.Value) {
 }
 
 // heldInOnlyElement returns what field name holds in the one element of
-// slice, built here; nil if it has more or they are not known.
+// slice, a literal of one element built here; nil for any other slice (one
+// appended to in a loop holds many).
 func (r *Result) heldInOnlyElement(slice ssa.Value, name string) ssa.Value {
+	lit, ok := slice.(*ssa.Slice)
+	if !ok {
+		return nil
+	}
+	alloc, ok := lit.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	if array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); !ok || array.Len() != 1 {
+		return nil
+	}
 	elems := r.elements(slice, 0)
 	if len(elems) != 1 {
 		return nil
