@@ -212,6 +212,9 @@ func keyText(model *kvapi.Result, op *kvapi.Op) string {
 // namespace on each run of a loop around it that comes back to it, is
 // not a retry of the write, and is not paced by a sleep or a ticker.
 func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
+	if slices.ContainsFunc(put.Sources(kvapi.Key), kvapi.Source.ManyElems) {
+		return false // the pairs of a batch: a key per element
+	}
 	block := put.Call.Block()
 	loop := kvapi.Around(block)
 	if loop == nil {
@@ -323,6 +326,15 @@ func closureKey(model *kvapi.Result, put *kvapi.Op) (given []int, ok bool) {
 				// A namespace the wrapper looks up is fixed by what the
 				// call gives it (see givenInvariant).
 				inputs = givenBesidesValue(put)
+			}
+			// A key made by the enclosing function on each run of its loop
+			// (the elements appended to a batch the closure flushes) is a
+			// new key each run.
+			if o == kvapi.Key && slices.ContainsFunc(inputs, func(in ssa.Value) bool {
+				instr, ok := in.(ssa.Instruction)
+				return ok && instr.Parent() != fn && instr.Block() != nil && kvapi.Around(instr.Block()) != nil
+			}) {
+				return nil, false
 			}
 			for i, p := range fn.Params {
 				if model.DependsOnAny(inputs, put.Call, []ssa.Value{p}) && !slices.Contains(given, i) {
