@@ -106,7 +106,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		msg := ""
 		switch {
-		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses) && !(readsInside && keyFromClock(model, op) && countsValue(op)):
+		case everyIteration(model, op) && !(op.Wrapped != nil && op.Wrapped.Collapses) && !(readsInside && fromClock(model, op, kvapi.Key) && countsValue(op)):
 			// (A unit of work that keeps one write per key makes one,
 			// however often the loop stages it. A wrapper's read and
 			// write back of a count per minute or per day, under a key
@@ -998,7 +998,7 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 	// A key of any name, stamped with the time beside each record, notes
 	// the latest change of any of them: a manifest's generation, bumped
 	// by a helper (Patch writes the device's config, then bump(ctx)).
-	stamped := beside && (valueFromClock(model, put) || innerOf(model, put) != nil && valueFromClock(model, innerOf(model, put)))
+	stamped := beside && (fromClock(model, put, kvapi.Value) || innerOf(model, put) != nil && fromClock(model, innerOf(model, put), kvapi.Value))
 	keys, fixed := constantKeys(model, put)
 	if !fixed {
 		text, fixed := receiverKey(model, put)
@@ -1013,19 +1013,6 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 	}
 	return true
-}
-
-// valueFromClock reports whether the value put writes is made from the
-// time now: a stamp of the latest change.
-func valueFromClock(model *kvapi.Result, put *kvapi.Op) bool {
-	return slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
-		if src.Term != nil && src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermCall && t.Name == "time.Now" }) != nil {
-			return true
-		}
-		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
-			return model.Backward(in, put.Call, func(s kvapi.Step) bool { return kvapi.Clock(s.Value) })
-		})
-	})
 }
 
 // editorialVerb words name what an editor or an operator does now and
@@ -1120,10 +1107,11 @@ func countsValue(op *kvapi.Op) bool {
 	})
 }
 
-// keyFromClock reports whether op's key is made from the time now: a
-// bucket per minute or per day.
-func keyFromClock(model *kvapi.Result, op *kvapi.Op) bool {
-	return slices.ContainsFunc(op.Sources(kvapi.Key), func(src kvapi.Source) bool {
+// fromClock reports whether op's operand o is made from the time now: a
+// key of a bucket per minute or per day, a value that stamps the latest
+// change.
+func fromClock(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand) bool {
+	return slices.ContainsFunc(op.Sources(o), func(src kvapi.Source) bool {
 		if src.Term != nil && src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermCall && t.Name == "time.Now" }) != nil {
 			return true
 		}
