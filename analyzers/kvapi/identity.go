@@ -356,7 +356,7 @@ func (r *Result) partsOf(call *ssa.Call) []ssa.Value {
 	var out []ssa.Value
 	router := routesStore(call)
 	for _, a := range call.Call.Args {
-		if router && types.TypeString(a.Type(), nil) == "context.Context" {
+		if router && IsContext(a.Type()) {
 			continue // the request's, not a part of the store asked for
 		}
 		if s, ok := a.(*ssa.Slice); ok && call.Call.Signature().Variadic() {
@@ -1683,7 +1683,7 @@ func routesStore(call *ssa.Call) bool {
 	}
 	given := 0
 	for p := range sig.Params().Variables() {
-		if types.TypeString(p.Type(), nil) == "context.Context" {
+		if IsContext(p.Type()) {
 			continue
 		}
 		if !basic(p.Type(), types.IsString|types.IsInteger) {
@@ -1923,6 +1923,17 @@ func keptArgs[T any](name string, args []T) []T {
 func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 	var parts []string
 	var walk func(v ssa.Value, depth int)
+	// elemField walks field name of each element of the slice that x is
+	// an element of, as it was set where the element was built.
+	elemField := func(x ssa.Value, name string, depth int) {
+		if slice := r.elementOf(x); slice != nil {
+			for _, elem := range r.elements(slice, 0) {
+				if held := r.heldIn(elem, name, 0); held != nil {
+					walk(held, depth+1)
+				}
+			}
+		}
+	}
 	walk = func(v ssa.Value, depth int) {
 		if depth > maxDepth {
 			return
@@ -1991,13 +2002,7 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 			// The same for a field of an element, kept in a variable: e.Key
 			// of e whose address is taken.
 			if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && !kept {
-				if slice := r.elementOf(fa.X); slice != nil {
-					for _, elem := range r.elements(slice, 0) {
-						if held := r.heldIn(elem, fieldName(fa.X.Type(), fa.Field), 0); held != nil {
-							walk(held, depth+1)
-						}
-					}
-				}
+				elemField(fa.X, fieldName(fa.X.Type(), fa.Field), depth)
 			}
 			// A package variable that only the initializer sets: var
 			// sessKey = kvstore.Key("sess"), a root of typed keys.
@@ -2010,12 +2015,8 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 			// A field of an element of a slice built here, ranged over:
 			// e.Key of for _, e := range entries, each a literal appended
 			// with Key: "hits:" + name.
-			if slice := r.elementOf(v.X); slice != nil && !kept {
-				for _, elem := range r.elements(slice, 0) {
-					if held := r.heldIn(elem, fieldName(v.X.Type(), v.Field), 0); held != nil {
-						walk(held, depth+1)
-					}
-				}
+			if !kept {
+				elemField(v.X, fieldName(v.X.Type(), v.Field), depth)
 			}
 		case *ssa.Call:
 			if b, ok := v.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" && !kept {
