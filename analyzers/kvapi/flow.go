@@ -1205,12 +1205,15 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 	return true
 }
 
-// isReference reports whether t is a pointer or an interface, which a
-// call given it can fill.
+// isReference reports whether t is a pointer, or an empty interface
+// (out any), which a call given it can fill. An interface with methods,
+// a context or a writer, is not filled by the calls given it.
 func isReference(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Pointer, *types.Interface:
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
 		return true
+	case *types.Interface:
+		return u.Empty()
 	}
 	return false
 }
