@@ -259,7 +259,7 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 	args := call.Call.Args
 	switch {
 	case name == "time.Until" && len(args) == 1:
-		if lead, ok := e.lead(args[0], at, f, 0); ok {
+		if lead, ok := e.lead(args[0], nil, at, f, 0); ok {
 			return Bound{Countdown: true, Floored: true, Floor: lead}
 		}
 		return countdown
@@ -268,6 +268,9 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		// is counted from the same now.
 		if d := e.model.addedTo(args[0], args[1]); d != nil {
 			return e.bound(d, at, f, depth+1)
+		}
+		if lead, ok := e.lead(args[0], args[1], at, f, 0); ok {
+			return Bound{Countdown: true, Floored: true, Floor: lead}
 		}
 		return countdown
 	case name == "time.Until":
@@ -612,30 +615,39 @@ func (e *evaluator) raiseTerm(b Bound, t *Term, held []Cond, args []ssa.Value, f
 	return b
 }
 
-// lead returns how far ahead of now the moment t is at least, when that
-// is known: now.Add(d) is d ahead, and a moment moved up to one
+// lead returns how far ahead of the moment base (nil for now) the moment
+// t is at least, when that is known: now.Add(d) is d ahead of now,
+// until.Add(retention) is retention ahead of an until that a test let
+// through only when it was not before now, and a moment moved up to one
 // ("if until.Before(now.Add(time.Hour)) { until = now.Add(time.Hour) }")
-// is at least as far ahead as what it is moved up to. A countdown to it
-// starts there.
-func (e *evaluator) lead(t ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) (float64, bool) {
+// is at least as far ahead as what it is moved up to. A countdown from
+// base to t starts there.
+func (e *evaluator) lead(t, base ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) (float64, bool) {
 	if depth > maxDepth {
 		return 0, false
 	}
+	if t == base {
+		return 0, true
+	}
 	switch t := t.(type) {
 	case *ssa.Call:
-		if CalleeName(t) == "(time.Time).Add" && len(t.Call.Args) == 2 && Clock(t.Call.Args[0]) {
-			// A fresh depth: the lead is its own question, however deep
-			// the countdown was found.
-			if b := e.bound(t.Call.Args[1], at, f, 0); b.Floored && !b.Countdown {
-				return b.Floor, true
+		if CalleeName(t) == "(time.Time).Add" && len(t.Call.Args) == 2 {
+			from, ok := e.lead(t.Call.Args[0], base, at, f, depth+1)
+			if !ok {
+				from, ok = e.leadTested(t.Call.Args[0], base, t.Block(), nil, at, f, depth+1)
+			}
+			// A fresh depth: the added duration is its own question,
+			// however deep the countdown was found.
+			if b := e.bound(t.Call.Args[1], at, f, 0); ok && b.Floored && !b.Countdown {
+				return from + b.Floor, true
 			}
 		}
 	case *ssa.Phi:
 		least, known := 0.0, false
 		for i, edge := range t.Edges {
-			l, ok := e.lead(edge, at, f, depth+1)
+			l, ok := e.lead(edge, base, at, f, depth+1)
 			if !ok {
-				l, ok = e.leadTested(edge, t.Block().Preds[i], t.Block(), at, f, depth+1)
+				l, ok = e.leadTested(edge, base, t.Block().Preds[i], t.Block(), at, f, depth+1)
 			}
 			if !ok {
 				return 0, false
@@ -646,24 +658,45 @@ func (e *evaluator) lead(t ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) (
 		}
 		return least, known
 	}
+	if Clock(t) && (base == nil || Clock(base)) {
+		return 0, true // now, from now
+	}
 	return 0, false
 }
 
-// leadTested returns the lead of a moment t that reaches block to from
-// from by a path where "t.Before(m)" was false: t is at least m.
-func (e *evaluator) leadTested(t ssa.Value, from, to *ssa.BasicBlock, at *ssa.BasicBlock, f *Frame, depth int) (float64, bool) {
+// leadTested returns the lead over base of a moment t that reaches block
+// to from block from (or, with to nil, is used in from) by a way where a
+// test said t is not before some m: "t.Before(m)" false, "m.After(t)"
+// false, or "t.After(m)" true. t is then at least as far ahead as m.
+func (e *evaluator) leadTested(t, base ssa.Value, from, to *ssa.BasicBlock, at *ssa.BasicBlock, f *Frame, depth int) (float64, bool) {
 	for b := from; b != nil; b = b.Idom() {
+		if b == from && to == nil {
+			continue // the test comes after the use
+		}
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok {
 			continue
 		}
 		cond, ok := br.Cond.(*ssa.Call)
-		if !ok || CalleeName(cond) != "(time.Time).Before" || len(cond.Call.Args) != 2 || cond.Call.Args[0] != t {
+		if !ok || len(cond.Call.Args) != 2 {
 			continue
 		}
-		onFalse := b == from && b.Succs[1] == to && b.Succs[0] != to || b != from && b.Succs[1].Dominates(from)
-		if onFalse {
-			return e.lead(cond.Call.Args[1], at, f, depth+1)
+		x, y := cond.Call.Args[0], cond.Call.Args[1]
+		var succ int // the way that says t is not before m
+		var m ssa.Value
+		switch name := CalleeName(cond); {
+		case name == "(time.Time).Before" && x == t:
+			succ, m = 1, y
+		case name == "(time.Time).After" && y == t:
+			succ, m = 1, x
+		case name == "(time.Time).After" && x == t:
+			succ, m = 0, y
+		default:
+			continue
+		}
+		taken := b == from && b.Succs[succ] == to && b.Succs[1-succ] != to || b != from && b.Succs[succ].Dominates(from)
+		if taken {
+			return e.lead(m, base, at, f, depth+1)
 		}
 	}
 	return 0, false

@@ -26,3 +26,41 @@ func (s *store) resendSoon(ctx context.Context, key, v string, until time.Time) 
 func (s *store) resendAny(ctx context.Context, key, v string, until time.Time) error {
 	return putFor(ctx, s.client, key, v, time.Until(until)) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
 }
+
+// Kept for a retention period past a moment that a test let through only
+// when it was not past: the lifetime starts at the retention period.
+func (s *store) importUntil(ctx context.Context, keys []string, untils []time.Time) error {
+	now := time.Now()
+	for i, key := range keys {
+		until := untils[i]
+		if until.Before(now) {
+			continue
+		}
+		if err := putFor(ctx, s.client, key, "imported", until.Add(30*24*time.Hour).Sub(now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The same test written the other way round.
+func (s *store) importAfter(ctx context.Context, key string, until time.Time, now time.Time) error {
+	if !until.After(now) {
+		return nil
+	}
+	return putFor(ctx, s.client, key, "imported", until.Add(time.Hour).Sub(now))
+}
+
+// Past an untested moment the countdown can reach the retention period's
+// start at any time, and pass it.
+func (s *store) importAny(ctx context.Context, key string, until, now time.Time) error {
+	return putFor(ctx, s.client, key, "imported", until.Add(-time.Hour).Sub(now)) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
+}
+
+// Tested, but kept only 30 seconds past it: below the minimum.
+func (s *store) importBrief(ctx context.Context, key string, until, now time.Time) error {
+	if now.After(until) {
+		return nil
+	}
+	return putFor(ctx, s.client, key, "imported", until.Add(30*time.Second).Sub(now)) // want `ExpirationTTL \(passed to putFor\) can be as low as 30s`
+}
