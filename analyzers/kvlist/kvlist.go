@@ -570,13 +570,13 @@ func prefixOnOtherBranch(model *kvapi.Result, op *kvapi.Op, cur kvapi.Source) bo
 }
 
 // storeOf returns the store into a field of options that src, a
-// source of an operand, comes from, or nil.
+// source of an operand, comes from, perhaps as cloudflare.F(src), or nil.
 func storeOf(src kvapi.Source) *ssa.Store {
 	if src.Block == nil || src.Value == nil {
 		return nil
 	}
 	for _, instr := range src.Block.Instrs {
-		if st, ok := instr.(*ssa.Store); ok && st.Val == src.Value {
+		if st, ok := instr.(*ssa.Store); ok && (st.Val == src.Value || kvapi.FieldArg(st.Val) == src.Value) {
 			if _, field := st.Addr.(*ssa.FieldAddr); field {
 				return st
 			}
@@ -691,6 +691,10 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 					// json.NewEncoder(w).Encode(page) to the client. (A
 					// variable's address is a page to fill: Decode(&page).)
 					looked = true
+					continue
+				}
+				if depth == 0 && slices.ContainsFunc(*ref.Referrers(), func(i ssa.Instruction) bool { _, ok := i.(*ssa.Return); return ok }) {
+					looked = true // an auto-pager handed back as an interface: the caller pages
 					continue
 				}
 				usedKeys = true
