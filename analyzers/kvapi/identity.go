@@ -727,6 +727,18 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		w.value(v.X, depth+1)
 		w.b.WriteString(")")
 		return
+	case *ssa.Slice:
+		// Variadic arguments or a slice literal: the same elements make
+		// the same slice (Key(ctx, id) here and there).
+		if elems, ok := arrayLiteral(v); ok {
+			w.b.WriteString("(elems")
+			for _, e := range elems {
+				w.b.WriteString(" ")
+				w.value(e, depth+1)
+			}
+			w.b.WriteString(")")
+			return
+		}
 	case *ssa.BinOp:
 		fmt.Fprintf(w.b, "(%s ", v.Op)
 		w.value(v.X, depth+1)
@@ -931,6 +943,46 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 	}
 	fmt.Fprintf(w.b, "v%p", v)
+}
+
+// arrayLiteral returns, in order, the elements of s, a whole slice of an
+// array that its function fills once, each element by one store, and
+// hands on only as s: variadic arguments, or a literal []string{a, b}.
+func arrayLiteral(s *ssa.Slice) ([]ssa.Value, bool) {
+	alloc, ok := s.X.(*ssa.Alloc)
+	if !ok || s.Low != nil || s.High != nil || s.Max != nil {
+		return nil, false
+	}
+	array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array)
+	if !ok || array.Len() > 16 {
+		return nil, false
+	}
+	elems := make([]ssa.Value, array.Len())
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Slice:
+			if ref != s {
+				return nil, false
+			}
+		case *ssa.IndexAddr:
+			i, ok := ref.Index.(*ssa.Const)
+			if !ok || len(*ref.Referrers()) != 1 {
+				return nil, false
+			}
+			st, ok := (*ref.Referrers())[0].(*ssa.Store)
+			if n := i.Int64(); !ok || st.Addr != ref || n < 0 || n >= int64(len(elems)) || elems[n] != nil {
+				return nil, false
+			}
+			elems[i.Int64()] = st.Val
+		case *ssa.DebugRef:
+		default:
+			return nil, false
+		}
+	}
+	if slices.Contains(elems, nil) {
+		return nil, false
+	}
+	return elems, true
 }
 
 // fields renders the fields of recv that an accessor returns, outermost
