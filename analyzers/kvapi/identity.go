@@ -2110,6 +2110,17 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					}
 				}
 			}
+			if !kept {
+				// One of the key functions of a table (keyOf(k, id) of
+				// for _, keyOf := range signOutKeys): the text of each.
+				for _, fn := range r.tableFuncs(v.Call.Value) {
+					if ret := r.returnTerm(fn); ret != nil {
+						parts = append(parts, r.termStrings(ret, kept)...)
+					} else if obj, ok := fn.Object().(*types.Func); ok && fn.Pkg != r.pkg {
+						parts = append(parts, r.keyText(obj)...)
+					}
+				}
+			}
 			if kept && !keeps(CalleeName(v)) {
 				return
 			}

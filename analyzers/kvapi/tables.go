@@ -397,3 +397,90 @@ func parseExact(s string) constant.Value {
 	}
 	return nil
 }
+
+// tableFuncs returns the functions that fn, a function value read from a
+// package-level table of functions by an index or key known only at run
+// time, may be: keyOf of "for _, keyOf := range signOutKeys" over
+// []func(Keys, string) string{Keys.Session, Keys.CSRF}, or of keyOf, ok
+// := purgeable[kind]. A method expression is the method it calls.
+func (r *Result) tableFuncs(fn ssa.Value) []*ssa.Function {
+	var elems []ssa.Value
+	if x, ok := fn.(*ssa.Extract); ok && x.Index == 0 {
+		if lookup, ok := x.Tuple.(*ssa.Lookup); ok {
+			fn = lookup // keyOf, ok := table[kind]
+		}
+	}
+	switch v := fn.(type) {
+	case *ssa.UnOp: // *&table[i]
+		elem, ok := v.X.(*ssa.IndexAddr)
+		if !ok || v.Op != token.MUL {
+			return nil
+		}
+		if _, fixed := elem.Index.(*ssa.Const); fixed {
+			return nil
+		}
+		load, ok := elem.X.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return nil
+		}
+		g, ok := load.X.(*ssa.Global)
+		if !ok {
+			return nil
+		}
+		s, ok := r.initialValue(g).(*ssa.Slice)
+		if !ok {
+			return nil
+		}
+		if elems, ok = arrayLiteral(s); !ok {
+			return nil
+		}
+	case *ssa.Lookup:
+		load, ok := v.X.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return nil
+		}
+		g, ok := load.X.(*ssa.Global)
+		if !ok {
+			return nil
+		}
+		updates, ok := r.mapEntries(g)
+		if !ok {
+			return nil
+		}
+		for _, u := range updates {
+			elems = append(elems, u.Value)
+		}
+	default:
+		return nil
+	}
+	var out []*ssa.Function
+	for _, e := range elems {
+		f, ok := e.(*ssa.Function)
+		if !ok {
+			return nil
+		}
+		if inner := thunkOf(f); inner != nil {
+			f = inner
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// thunkOf returns the method that f, the thunk of a method expression
+// (Keys.Session), calls; nil for any other function.
+func thunkOf(f *ssa.Function) *ssa.Function {
+	if !strings.HasPrefix(f.Synthetic, "thunk") {
+		return nil
+	}
+	for _, b := range f.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				if callee := call.Common().StaticCallee(); callee != nil {
+					return callee
+				}
+			}
+		}
+	}
+	return nil
+}

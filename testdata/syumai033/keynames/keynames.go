@@ -41,3 +41,10 @@ func (k APIKey) String() string { return APIKeys.With(k.Hash) }
 type Badge struct{ Project string }
 
 func (k Badge) String() string { return "badge:" + k.Project }
+
+// Keys builds the keys of one tenant, as methods.
+type Keys struct{ Tenant string }
+
+func (k Keys) MagicLink(code string) string { return k.Tenant + "/magic/" + code }
+func (k Keys) OAuthState(s string) string   { return k.Tenant + "/oauth/" + s }
+func (k Keys) Avatar(user string) string    { return k.Tenant + "/avatar/" + user }
