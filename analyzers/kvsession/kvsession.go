@@ -89,6 +89,33 @@ func forSubject(model *kvapi.Result, op *kvapi.Op) bool {
 	return false
 }
 
+// givenOne reports whether the key op deletes is made from a string its
+// function is given, and from no key a list returned: Purge(ctx, kind,
+// id) in a support console removes the one artefact it is told to, where
+// a sweep deletes whatever its listing finds.
+func givenOne(model *kvapi.Result, op *kvapi.Op) bool {
+	fn := kvapi.Outermost(op.Call.Parent())
+	var listed []ssa.Value
+	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
+		listed = append(listed, list.Results()...)
+	}
+	for _, src := range op.Sources(keyOperand(op)) {
+		in := src.Inputs()
+		if model.DependsOnAny(in, op.Call, listed) {
+			return false
+		}
+		if slices.ContainsFunc(in, func(v ssa.Value) bool {
+			return model.Backward(v, op.Call, func(s kvapi.Step) bool {
+				p, ok := s.Value.(*ssa.Parameter)
+				return ok && p.Parent() == fn && kvapi.IsString(p.Type())
+			})
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
 // indexWord words in a function's name say that it keeps an index.
 var indexWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(index|indexes|idx|reindex)$`) })
 
@@ -802,7 +829,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	if pkg := op.Call.Parent().Pkg; pkg != nil {
 		collector = append(slices.Clip(collector), kvapi.Words(pkg.Pkg.Name())...)
 	}
-	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) && !forSubject(model, op) {
+	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) && !forSubject(model, op) && !givenOne(model, op) {
 		return evidence{}
 	}
 	// A key whose text starts with "code" keeps codes: code:<email>; so
