@@ -137,3 +137,14 @@ func takeDown(ns *kv.Namespace, id string) (string, error) {
 	}
 	return p.Title, ns.Delete(key)
 }
+
+// Tokens abbreviated with a word before tok: a subscriber's private feed
+// tokens, blocked on a refund.
+func blockFeeds(ns *kv.Namespace, network string, tokens []string) error { // want blockFeeds:"kvsession"
+	for _, t := range tokens {
+		if err := ns.Delete(network + ":feedtok:" + t); err != nil { // want `A token revoked or consumed by a KV delete`
+			return err
+		}
+	}
+	return nil
+}
