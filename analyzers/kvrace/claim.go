@@ -348,7 +348,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 				ok = false // a record's own flag (cur.Locked) says nothing of the key
 			}
 			if !ok {
-				if kvapi.IsError(res.Type()) || namedInError(ref) && !kvapi.Reaches(ref.Block(), block) || closesBody(ref) {
+				if kvapi.IsError(res.Type()) || (namedInError(ref) || decodedForError(ref)) && !kvapi.Reaches(ref.Block(), block) || closesBody(ref) {
 					// Returning or wrapping the error uses no value, and
 					// neither does naming the holder in the refusal or
 					// closing the response it came in.
@@ -452,6 +452,48 @@ func namedInError(instr ssa.Instruction) bool {
 		}
 	}
 	return false
+}
+
+// decodedForError reports whether instr decodes the value into a record
+// whose fields are only named in errors: the holder of a taken name, in
+// the refusal (json.Unmarshal(raw, &cur); fmt.Errorf("taken by %s",
+// cur.TenantID)).
+func decodedForError(instr ssa.Instruction) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok || kvapi.CalleeName(call) != "encoding/json.Unmarshal" || len(call.Call.Args) != 2 {
+		return false
+	}
+	box, ok := call.Call.Args[1].(*ssa.MakeInterface)
+	if !ok {
+		return false
+	}
+	rec, ok := box.X.(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	named := false
+	for _, use := range kvapi.Uses(rec) {
+		if use == box {
+			continue
+		}
+		fa, ok := use.(*ssa.FieldAddr)
+		if !ok {
+			return false
+		}
+		for _, load := range kvapi.Uses(fa) {
+			l, ok := load.(*ssa.UnOp)
+			if !ok || l.Op != token.MUL {
+				return false
+			}
+			for _, u := range kvapi.Uses(l) {
+				if !namedInError(u) {
+					return false
+				}
+				named = true
+			}
+		}
+	}
+	return named
 }
 
 // closesBody reports whether instr reads a response's Body only to close
