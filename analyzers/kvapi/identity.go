@@ -729,14 +729,15 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		return
 	case *ssa.Slice:
 		// Variadic arguments or a slice literal: the same elements make
-		// the same slice (Key(ctx, id) here and there).
+		// the same slice (Key(ctx, id) here and there), written one by
+		// one as a call's variadic arguments are (see partsOf).
 		if elems, ok := arrayLiteral(v); ok {
-			w.b.WriteString("(elems")
-			for _, e := range elems {
-				w.b.WriteString(" ")
+			for i, e := range elems {
+				if i > 0 {
+					w.b.WriteString(" ")
+				}
 				w.value(e, depth+1)
 			}
-			w.b.WriteString(")")
 			return
 		}
 	case *ssa.BinOp:
@@ -1303,6 +1304,15 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 				w.ok = false
 			}
 			w.b.WriteString("(time.Now " + t.Value + ")")
+			return
+		}
+		if t.Name == sliceLiteral {
+			for i, a := range t.Args {
+				if i > 0 {
+					w.b.WriteString(" ")
+				}
+				w.term(a, args, depth+1)
+			}
 			return
 		}
 		w.b.WriteString("(" + t.Name)

@@ -327,6 +327,15 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 		if _, isSlice := v.X.Type().Underlying().(*types.Slice); isSlice {
 			return c.term(v.X, depth+1)
 		}
+		// Variadic arguments or a slice literal, given to a wrapper:
+		// t.Get(ctx, token) for Get(ctx, id ...string).
+		if elems, ok := arrayLiteral(v); ok {
+			t := &Term{Op: TermCall, Name: sliceLiteral}
+			for _, e := range elems {
+				t.Args = append(t.Args, c.term(e, depth+1))
+			}
+			return t
+		}
 	case *ssa.Extract:
 		if call, ok := valueOrError(v); ok {
 			return c.call(call, depth) // key, err := keyOf(door): the key
@@ -358,6 +367,11 @@ func (c *compiler) known(v ssa.Value, depth int) *Term {
 	}
 	return opaque
 }
+
+// sliceLiteral names the Term of a slice made of known elements, which
+// identities write as the elements themselves, as a call's variadic
+// arguments are written.
+const sliceLiteral = "[]"
 
 // valueOrError returns the call whose value v is, when the call returns
 // a value and an error and v is the value.
@@ -1074,7 +1088,9 @@ func CalleeName(v *ssa.Call) string {
 		return b.Name()
 	}
 	if callee := v.Call.StaticCallee(); callee != nil && callee.Object() != nil {
-		return callee.Object().(*types.Func).FullName()
+		// A method of a generic type by the generic's name: Key of
+		// Table[Link] called here is Key of Table[T] in its package.
+		return callee.Object().(*types.Func).Origin().FullName()
 	}
 	return ""
 }
