@@ -2025,6 +2025,12 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 			if b := r.binding(v); b != nil {
 				walk(b, depth+1)
 			}
+		case *ssa.Function:
+			// A method expression given as the key function of a helper
+			// (revokeKeys(ns, keys, Keys.Session, ids)): its text.
+			if f := thunkOf(v); f != nil && !kept {
+				parts = append(parts, r.funcKeyText(f)...)
+			}
 		case *ssa.Extract:
 			// A key a helper of this package returns beside other
 			// results: _, key, err := h.session(r), which returns
@@ -2124,11 +2130,7 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 				// One of the key functions of a table (keyOf(k, id) of
 				// for _, keyOf := range signOutKeys): the text of each.
 				for _, fn := range r.tableFuncs(v.Call.Value) {
-					if ret := r.returnTerm(fn); ret != nil {
-						parts = append(parts, r.termStrings(ret, kept)...)
-					} else if obj, ok := fn.Object().(*types.Func); ok && fn.Pkg != r.pkg {
-						parts = append(parts, r.keyText(obj)...)
-					}
+					parts = append(parts, r.funcKeyText(fn)...)
 				}
 			}
 			if kept && !keeps(CalleeName(v)) {
@@ -2161,6 +2163,18 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 	}
 	walk(v, 0)
 	return parts
+}
+
+// funcKeyText returns the constant text of the key that fn, a function
+// that builds one, returns: of its Term, or of its package's syntax.
+func (r *Result) funcKeyText(fn *ssa.Function) []string {
+	if ret := r.returnTerm(fn); ret != nil {
+		return r.termStrings(ret, false)
+	}
+	if obj, ok := fn.Object().(*types.Func); ok && fn.Pkg != r.pkg {
+		return r.keyText(obj)
+	}
+	return nil
 }
 
 // builderWrites returns what is written, in order, to the local

@@ -261,8 +261,15 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		case kvapi.Delete, kvapi.BulkDelete:
 			if ev.credential != "" && !pointsToDeleted(model, op) {
 				reported(op)
+				at := op
+				if revokingHelper(model, op) {
+					// revokeKeys(ns, keys, Keys.Session, ids): the helper's
+					// delete is the revocation, reported there once for
+					// the credentials its callers name.
+					at = model.Inside(op)
+				}
 				rep.Report(analysis.Diagnostic{
-					Pos: op.Pos(), End: op.End(),
+					Pos: at.Pos(), End: at.End(),
 					Message: fmt.Sprintf("%s revoked or consumed by a KV delete: other locations keep serving the cached value for 60 s or more, so a logged-out session or a used code stays valid there and can be replayed; keep credentials that must end at once in a Durable Object, or use short-lived signed tokens with revocations in D1", article(ev.credential)),
 				})
 			}
@@ -1185,6 +1192,24 @@ func stringArgWords(pass *analysis.Pass, call *ast.CallExpr) [][]string {
 var revokingVerb = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|redeem|redeems|consume|consumes|invalidate|invalidates|rotate|rotates|destroy|destroys|terminate|terminates|end|ends|delete|deletes|remove|removes|expire|expires|kill)$`)
 })
+
+// revokerName words in a helper's name say that it revokes what it is
+// given, whatever its callers give it: revokeKeys, logoutAll.
+var revokerName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(revoke|revokes|logout|signout|logoff|invalidate|invalidates|terminate|terminates)$`)
+})
+
+// revokingHelper reports whether op calls an unexported helper of this
+// package whose name says it revokes (revokeKeys), and which deletes
+// the keys it is given: the mistake is the helper's delete, wherever the
+// credentials it revokes are named.
+func revokingHelper(model *kvapi.Result, op *kvapi.Op) bool {
+	callee := op.Call.Common().StaticCallee()
+	if op.Wrapped == nil || callee == nil || callee.Object() == nil || callee.Object().Exported() || model.Inside(op) == op {
+		return false
+	}
+	return slices.ContainsFunc(kvapi.Words(callee.Name()), revokerName().MatchString)
+}
 
 // revokerWords returns, for a delete in a function whose name says it
 // revokes or consumes something (Revoke, Logout, RevokeDevices), the

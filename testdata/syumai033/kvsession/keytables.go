@@ -62,3 +62,34 @@ func purgeAvatar(ns *kv.Namespace, k keynames.Keys, kind, user string) error {
 	}
 	return nil
 }
+
+// A helper named for the revocation it does, given the key function by
+// each caller: reported once, at its delete.
+func revokeKeys(ns *kv.Namespace, k Keys, keyFn func(Keys, string) string, ids []string) error {
+	var errs []error
+	for _, id := range ids {
+		errs = append(errs, ns.Delete(keyFn(k, id))) // want `A session revoked or consumed by a KV delete`
+	}
+	return errors.Join(errs...)
+}
+
+func signOutAll(ns *kv.Namespace, k Keys, sessions, forms []string) error { // want signOutAll:"kvsession"
+	return errors.Join(
+		revokeKeys(ns, k, Keys.Session, sessions),
+		revokeKeys(ns, k, Keys.CSRF, forms),
+	)
+}
+
+// A helper whose name says nothing of what it deletes: each caller's
+// call is where the credential is named.
+func dropKeys(ns *kv.Namespace, k Keys, keyFn func(Keys, string) string, ids []string) error {
+	var errs []error
+	for _, id := range ids {
+		errs = append(errs, ns.Delete(keyFn(k, id)))
+	}
+	return errors.Join(errs...)
+}
+
+func endSessions(ns *kv.Namespace, k Keys, sessions []string) error { // want endSessions:"kvsession"
+	return dropKeys(ns, k, Keys.Session, sessions) // want `A session revoked or consumed by a KV delete`
+}
