@@ -419,12 +419,8 @@ func (r *Result) tableFuncs(fn ssa.Value) []*ssa.Function {
 		if _, fixed := elem.Index.(*ssa.Const); fixed {
 			return nil
 		}
-		load, ok := elem.X.(*ssa.UnOp)
-		if !ok || load.Op != token.MUL {
-			return nil
-		}
-		g, ok := load.X.(*ssa.Global)
-		if !ok {
+		g := loadedGlobal(elem.X)
+		if g == nil {
 			return nil
 		}
 		s, ok := r.initialValue(g).(*ssa.Slice)
@@ -435,12 +431,8 @@ func (r *Result) tableFuncs(fn ssa.Value) []*ssa.Function {
 			return nil
 		}
 	case *ssa.Lookup:
-		load, ok := v.X.(*ssa.UnOp)
-		if !ok || load.Op != token.MUL {
-			return nil
-		}
-		g, ok := load.X.(*ssa.Global)
-		if !ok {
+		g := loadedGlobal(v.X)
+		if g == nil {
 			return nil
 		}
 		updates, ok := r.mapEntries(g)
