@@ -1208,7 +1208,14 @@ func revokingHelper(model *kvapi.Result, op *kvapi.Op) bool {
 	if op.Wrapped == nil || callee == nil || callee.Object() == nil || callee.Object().Exported() || model.Inside(op) == op {
 		return false
 	}
-	return slices.ContainsFunc(kvapi.Words(callee.Name()), revokerName().MatchString)
+	words := kvapi.Words(callee.Name())
+	for i := range words {
+		// signOutAll: sign and out run together.
+		if revokerName().MatchString(words[i]) || i > 0 && revokerName().MatchString(words[i-1]+words[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // revokerWords returns, for a delete in a function whose name says it

@@ -80,6 +80,20 @@ func signOutAll(ns *kv.Namespace, k Keys, sessions, forms []string) error { // w
 	)
 }
 
+// The same with the verb in two words.
+func logOutKeys(ns *kv.Namespace, k Keys, keyFn func(Keys, string) string, ids []string) error {
+	for _, id := range ids {
+		if err := ns.Delete(keyFn(k, id)); err != nil { // want `A session revoked or consumed by a KV delete`
+			return err
+		}
+	}
+	return nil
+}
+
+func logOutEverywhere(ns *kv.Namespace, k Keys, sessions []string) error { // want logOutEverywhere:"kvsession"
+	return logOutKeys(ns, k, Keys.Session, sessions)
+}
+
 // A helper whose name says nothing of what it deletes: each caller's
 // call is where the credential is named.
 func dropKeys(ns *kv.Namespace, k Keys, keyFn func(Keys, string) string, ids []string) error {
