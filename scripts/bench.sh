@@ -15,6 +15,7 @@
 #   BENCH_RUNS=9 scripts/bench.sh             # more runs per median
 #   BENCH_ONLY='demo' scripts/bench.sh        # only workloads matching a regex
 #   BENCH_WARM_CACHE=/tmp/kvb scripts/bench.sh  # keep the warmed cache for next time
+#   BENCH_CGO=1 scripts/bench.sh              # kvlint as a cgo-enabled go install builds it
 #
 # See docs/benchmarks.md for the method and the figures.
 set -euo pipefail
@@ -44,9 +45,13 @@ die() { log "bench: $*"; exit 2; }
 build_tools() {
 	mkdir -p "$BIN"
 	log "building kvlint and emptyvet into $BIN"
-	(cd "$REPO" && go build -o "$BIN/kvlint" ./cmd/kvlint) ||
+	# Both static, as the README installs kvlint: pflag imports net, which
+	# with cgo makes the binary dynamic, and go vet pays the loader's
+	# start-up once per package (about 4 ms; BENCH_CGO=1 measures that).
+	local cgo=${BENCH_CGO:-0}
+	(cd "$REPO" && CGO_ENABLED=$cgo go build -o "$BIN/kvlint" ./cmd/kvlint) ||
 		die "kvlint does not build"
-	(cd "$REPO" && go build -o "$BIN/emptyvet" ./internal/emptyvet) ||
+	(cd "$REPO" && CGO_ENABLED=$cgo go build -o "$BIN/emptyvet" ./internal/emptyvet) ||
 		die "emptyvet does not build"
 	# go vet asks a vettool for -V=full and -flags before anything else;
 	# fail here, clearly, rather than inside every timed run.
