@@ -31,6 +31,10 @@ type Interfaces struct {
 	// wrap KV, as Discover finds them for the kvlint command, which sees
 	// the whole program: a call of one is a call of those wrappers.
 	found map[*types.Func][]WrappedOp
+	// foundIn are, for each of found's methods, the implementations that
+	// gave each of its operations: a call through an instance of a
+	// generic port, Store[string, ETA], reaches only those that fit it.
+	foundIn map[*types.Func]map[*types.Func][]WrappedOp
 	// fields are the lifetimes that operations in the program read from
 	// fields of structs declared elsewhere, by field (see FieldUsesFact):
 	// a package of options, kvport.WithTTL, learns here that the adapter

@@ -69,6 +69,7 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 	}
 	if c.found == nil {
 		c.found = make(map[*types.Func][]WrappedOp)
+		c.foundIn = make(map[*types.Func]map[*types.Func][]WrappedOp)
 	}
 	var funcFields []FuncFieldsFact
 	all := make(map[*types.Func][]WrappedOp)
@@ -209,6 +210,12 @@ func (c *Interfaces) Discover(pkgs []*types.Package, facts []analysis.ObjectFact
 						c.found[m] = append(c.found[m], w)
 						grew = true
 					}
+					if c.foundIn[m] == nil {
+						c.foundIn[m] = make(map[*types.Func][]WrappedOp)
+					}
+					if !slices.ContainsFunc(c.foundIn[m][impl], func(x WrappedOp) bool { return sameOp(x, w) }) {
+						c.foundIn[m][impl] = append(c.foundIn[m][impl], w)
+					}
 				}
 				for _, name := range reported[impl] {
 					if len(ops) > 0 && !slices.Contains(c.reportedVia[m], name) {
@@ -286,12 +293,57 @@ func dispatches(ops []WrappedOp) bool {
 // wrapped returns what Discover found for the interface method fn, also
 // when fn is a method of an instance of a generic port (Store[string, int]).
 func (c *Interfaces) wrapped(fn *types.Func) []WrappedOp {
-	return c.found[fn.Origin()]
+	if fn == fn.Origin() {
+		return c.found[fn]
+	}
+	// A method of an instance of a generic port: the operations of the
+	// implementations whose own parameter types fit the instance's (the
+	// JSONStore[K, V] of a Store[string, ETA], not a raw adapter whose
+	// Put takes []byte).
+	var ops []WrappedOp
+	for impl, implOps := range c.foundIn[fn.Origin()] {
+		if !fitsInstance(impl.Signature(), fn.Signature()) {
+			continue
+		}
+		for _, w := range implOps {
+			if !slices.ContainsFunc(ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
+				ops = append(ops, w)
+			}
+		}
+	}
+	// In the order Discover found them, so that each analysis sees the
+	// same operations in the same order.
+	var ordered []WrappedOp
+	for _, w := range c.found[fn.Origin()] {
+		if slices.ContainsFunc(ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
+			ordered = append(ordered, w)
+		}
+	}
+	return ordered
+}
+
+// fitsInstance reports whether an implementation's method of signature
+// impl can serve the method of an interface instance of signature inst:
+// each parameter and result that impl fixes (that is no type parameter of
+// its own) is inst's.
+func fitsInstance(impl, inst *types.Signature) bool {
+	fits := func(a, b *types.Tuple) bool {
+		if a.Len() != b.Len() {
+			return true // not comparable here; keep it
+		}
+		for i := range a.Len() {
+			if t := a.At(i).Type(); !mentionsTypeParam(t) && !types.Identical(t, b.At(i).Type()) {
+				return false
+			}
+		}
+		return true
+	}
+	return fits(impl.Params(), inst.Params()) && fits(impl.Results(), inst.Results())
 }
 
 // Forget drops what Discover found: the next program is another.
 func (c *Interfaces) Forget() {
-	c.found, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators, c.funcTypes, c.builders = nil, nil, nil, nil, nil, nil, nil, nil
+	c.found, c.foundIn, c.fields, c.funcFields, c.fieldFuncs, c.reportedVia, c.iterators, c.funcTypes, c.builders = nil, nil, nil, nil, nil, nil, nil, nil, nil
 }
 
 // ReportedInside reports whether the pass's analyzer reported an operation
