@@ -32,6 +32,10 @@ type Bound struct {
 	// Jittered is set when a random amount is added to the floor: 45 s +
 	// rand.N(10 s) varies at run time, and is never below 45 s.
 	Jittered bool
+	// Ceiling is the most the value can be, when Ceiled: a cap that
+	// min(wait, 30*time.Second) puts on what is not known here.
+	Ceiling float64
+	Ceiled  bool
 }
 
 var (
@@ -50,6 +54,22 @@ func constBound(c constant.Value) Bound {
 // scale multiplies the bound by k > 0, as a conversion of units does.
 func (b Bound) scale(k float64) Bound {
 	b.Floor *= k
+	b.Ceiling *= k
+	return b
+}
+
+// capped returns b, the bound of min(args...), capped by the least of the
+// constants among args when some argument is not constant.
+func capped(b Bound, consts []constant.Value, n int) Bound {
+	if len(consts) == 0 || len(consts) == n {
+		return b // nothing to cap, or a constant that checkTTL evaluates
+	}
+	for _, c := range consts {
+		f, ok := constant.Float64Val(constant.ToFloat(c))
+		if ok && (!b.Ceiled || f < b.Ceiling) {
+			b.Ceiling, b.Ceiled = f, true
+		}
+	}
 	return b
 }
 
@@ -180,8 +200,10 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	switch v.Op {
 	case token.ADD:
 		x.Floor += k
+		x.Ceiling += k
 	case token.SUB:
 		x.Floor -= k
+		x.Ceiling -= k
 	case token.MUL:
 		if k <= 0 {
 			return unknownBound
@@ -277,10 +299,17 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		return countdown
 	case name == "max" || name == "min":
 		var bs []Bound
+		var consts []constant.Value
 		for _, a := range args {
 			bs = append(bs, e.bound(a, at, f, depth+1))
+			if vals, whole := e.wholly(func() []constant.Value { return e.values(a, f, depth+1) }); len(vals) == 1 && whole {
+				consts = append(consts, vals[0])
+			}
 		}
-		return extreme(name == "max", bs, call.Pos())
+		if name == "min" {
+			return capped(extreme(false, bs, call.Pos()), consts, len(args))
+		}
+		return extreme(true, bs, call.Pos())
 	case strings.HasPrefix(name, "(time.Duration).") && len(args) == 1:
 		if per, ok := nsPerUnit[strings.TrimPrefix(name, "(time.Duration).")]; ok {
 			return e.bound(args[0], at, f, depth+1).scale(1 / per)
@@ -519,10 +548,17 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 			b = e.recordMethodBound(args[t.Args[0].Index], strings.TrimPrefix(t.Name, keyMethodPrefix), at, f, depth)
 		case t.Name == "max" || t.Name == "min":
 			var bs []Bound
+			var consts []constant.Value
 			for i := range t.Args {
 				bs = append(bs, sub(i))
+				if vals, whole := e.wholly(func() []constant.Value { return e.term(t.Args[i], args, f, depth+1) }); len(vals) == 1 && whole {
+					consts = append(consts, vals[0])
+				}
 			}
 			b = extreme(t.Name == "max", bs, token.NoPos)
+			if t.Name == "min" {
+				b = capped(b, consts, len(t.Args))
+			}
 		case strings.HasPrefix(t.Name, "(time.Duration).") && len(t.Args) == 1:
 			if per, ok := nsPerUnit[strings.TrimPrefix(t.Name, "(time.Duration).")]; ok {
 				b = sub(0).scale(1 / per)
@@ -540,8 +576,10 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 		switch {
 		case t.Tok == token.ADD:
 			b.Floor += k
+			b.Ceiling += k
 		case t.Tok == token.SUB:
 			b.Floor -= k
+			b.Ceiling -= k
 		case t.Tok == token.MUL && k > 0:
 			b = b.scale(k)
 		case t.Tok == token.QUO && k > 0:

@@ -105,6 +105,25 @@ func (r *Result) findFactories() map[*ssa.Function][]WrappedOp {
 	return out
 }
 
+// factoriesGrew exports the FactoryFact of each factory of the package,
+// so that calls of the closures it makes are operations (load, save :=
+// s.slot(ctx, key); save(b, ttl)), and reports whether their closures
+// have more operations than seen, the count it keeps.
+func (r *Result) factoriesGrew(seen *int) bool {
+	n := 0
+	for _, op := range r.Ops {
+		if handedBack(op.Call.Parent()) {
+			n++
+		}
+	}
+	if n == *seen {
+		return false
+	}
+	*seen = n
+	r.findFactories()
+	return true
+}
+
 // returnedClosure returns the function literal that every return of fn
 // gives as its result i, or nil.
 func returnedClosure(fn *ssa.Function, i int) *ssa.Function {
@@ -137,12 +156,12 @@ func factoryCall(v ssa.Value) (*ssa.Call, int) {
 }
 
 // factoryMade returns a function standing for the closure that v, a call
-// of another package's factory, returns, whose operations are the
-// factory's FactoryFact; nil if v is no such call. Two calls of one
-// factory stand for one function.
+// of a factory, returns, whose operations are the factory's FactoryFact
+// (of this package's factories, see factoriesGrew); nil if v is no such
+// call. Two calls of one factory stand for one function.
 func (r *Result) factoryMade(v ssa.Value) *types.Func {
 	call, _ := factoryCall(v)
-	if call == nil || call.Call.StaticCallee() == nil || call.Call.StaticCallee().Pkg == r.pkg {
+	if call == nil || call.Call.StaticCallee() == nil {
 		return nil
 	}
 	name, ops := r.madeBy(v, nil)

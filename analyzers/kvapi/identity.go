@@ -59,16 +59,76 @@ func (r *Result) ReadOf(put *Op) *Op {
 	for _, get := range r.GetsOf(put) {
 		reads := get.Results()
 		for _, src := range put.Sources(Value) {
-			// A wrapper that computes the value from its parameter changes it.
+			// A wrapper that computes the value from its parameter changes
+			// it, unless it is given what was read, untouched (a record
+			// stored again with a new lifetime).
 			changed := src.Term != nil && src.Term.Op != TermParam && src.Term.Op != TermOpaque
 			for _, in := range src.Inputs() {
-				if r.ChangedFrom(in, put.Call, reads) || changed && r.DependsOn(in, put.Call, reads) {
+				if r.ChangedFrom(in, put.Call, reads) || changed && !(untouched(in, reads, put.Call) && !r.metadataRead(put)) && r.DependsOn(in, put.Call, reads) {
 					return get
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// untouched reports whether v is one of reads itself, into which nothing
+// is stored through a field or an element: h of h, err := key.Load(ctx),
+// given back to key.Store(ctx, h, ttl).
+func untouched(v ssa.Value, reads []ssa.Value, put ssa.CallInstruction) bool {
+	if !slices.Contains(reads, v) {
+		return false
+	}
+	var storedThrough func(v ssa.Value, depth int) bool
+	storedThrough = func(v ssa.Value, depth int) bool {
+		if depth > maxDepth {
+			return true
+		}
+		for _, ref := range *v.Referrers() {
+			switch x := ref.(type) {
+			case *ssa.Store:
+				if x.Addr == v {
+					return true
+				}
+			case *ssa.Field, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Index, *ssa.Slice, *ssa.UnOp:
+				if storedThrough(x.(ssa.Value), depth+1) {
+					return true
+				}
+			case *ssa.Call:
+				if x != put && sharesMemory(v.Type()) {
+					return true // perhaps changed by the call it is given to
+				}
+			}
+		}
+		return false
+	}
+	return !storedThrough(v, 0)
+}
+
+// metadataRead reports whether put also writes metadata that is not a
+// constant: a value written back as it was read, with its metadata
+// changed (meta.Status = "paused"), is changed all the same, and where
+// that metadata came from is not always an operation (a listing's).
+func (r *Result) metadataRead(put *Op) bool {
+	for _, src := range put.Sources(Metadata) {
+		for _, in := range src.Inputs() {
+			if _, ok := in.(*ssa.Const); !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sharesMemory reports whether a value of type t lets a function it is
+// given change what the caller holds: a pointer, slice, map or interface.
+func sharesMemory(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Map, *types.Interface, *types.Chan:
+		return true
+	}
+	return false
 }
 
 // KeptRead returns the get in another method of the put's receiver whose
@@ -763,6 +823,13 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 				w.value(addr.X, depth+1) // s.kv.Put, promoted from the port s.kv embeds
 				return
 			}
+			// A field of what a helper of this package built and
+			// returned: p.Key of p, err := entryPair(e) is the key that
+			// entryPair set.
+			if src, ok := w.model.resultField(addr.X, fieldName(addr.X.Type(), addr.Field)); ok && w.renders(src, depth+1) {
+				w.source(src, depth+1)
+				return
+			}
 			fmt.Fprintf(w.b, "(.%s ", fieldName(addr.X.Type(), addr.Field))
 			w.value(addr.X, depth+1)
 			w.b.WriteString(")")
@@ -1350,7 +1417,16 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 			return
 		}
 		if !w.byInputs {
-			w.b.WriteString("(choice " + t.String())
+			// The choice's shape with its inputs numbered as listed after
+			// it, not as the wrapper numbers its parameters: one choice
+			// reached through two wrappers is one.
+			canon := t.rewrite(func(s *Term) *Term {
+				if s.Op != TermParam {
+					return nil
+				}
+				return &Term{Op: TermParam, Index: slices.IndexFunc(deps, func(d *Term) bool { return d.Index == s.Index })}
+			})
+			w.b.WriteString("(choice " + canon.String())
 			for _, d := range deps {
 				w.b.WriteString(" ")
 				w.term(d, args, depth+1)

@@ -48,6 +48,10 @@ type Source struct {
 	// manyElems is set for a field of each element of a slice that is
 	// not a literal of one: its text is known, but it names no one key.
 	manyElems bool
+	// constructed is set for a field of a struct that a constructor made
+	// and returned (see exportResultFields): what the constructor set it
+	// to, over the constructor call's arguments.
+	constructed bool
 }
 
 // ManyElems reports whether the source is a field of each element of a
@@ -85,9 +89,16 @@ func (op *Op) Sources(o Operand) []Source {
 		return op.rest[o]
 	}
 	if op.Wrapped != nil {
-		return op.wrappedSources(o)
+		srcs := op.wrappedSources(o)
+		if o == Key {
+			srcs = op.model.constructedKeys(srcs)
+		}
+		return srcs
 	}
 	srcs := op.sources(o)
+	if o == Key {
+		srcs = op.model.constructedKeys(srcs)
+	}
 	if len(srcs) == 0 {
 		srcs = op.queryOptions(o)
 	}
@@ -279,13 +290,13 @@ func (op *Op) wrappedSources(o Operand) []Source {
 		if o == Namespace && op.model.onBuilt(t, args) {
 			// The store a builder chain was started on: s.Write(key)
 			// keeps s in the write it returns.
-			if resolved, built := op.resolveNestedField(t, ot.Duration); built && len(resolved) > 0 {
+			if resolved, built := op.resolveNestedField(t, o, ot.Duration); built && len(resolved) > 0 {
 				srcs = append(srcs, resolved...)
 				continue
 			}
 		}
 		if o != Namespace {
-			if resolved, built := op.model.resolveField(t, args, op.Call); built {
+			if resolved, built := op.model.resolveField(t, args, op.Call, o == Key); built {
 				for _, r := range resolved { // none: the caller leaves it unset
 					r.Duration = r.Duration || ot.Duration
 					srcs = append(srcs, r)
@@ -300,7 +311,7 @@ func (op *Op) wrappedSources(o Operand) []Source {
 			// Nor, for a key, one built in a way that cannot be named (a
 			// prefix grown over variadic parts) where the field itself can:
 			// s.Scope(tenant)'s prefix, read and written through one s.
-			if resolved, built := op.resolveNestedField(t, ot.Duration); built && !(o == Key && (t.Find(isReceiverField) != nil || len(resolved) == 0 || op.model.betterUnresolved(resolved, Source{Term: t, Args: args}))) {
+			if resolved, built := op.resolveNestedField(t, o, ot.Duration); built && (allConstructed(resolved) || !(o == Key && (t.Find(isReceiverField) != nil || len(resolved) == 0 || op.model.betterUnresolved(resolved, Source{Term: t, Args: args})))) {
 				srcs = append(srcs, resolved...)
 				continue
 			}
@@ -442,7 +453,10 @@ func isReceiverField(t *Term) bool {
 // slice it passes, (ExpirationTTL (elems $2)): the options and pairs that
 // this package builds for a helper that sends them. built reports whether
 // the structs were found, so that no sources means the field is unset.
-func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction) (srcs []Source, built bool) {
+// For a key, a struct that a constructor made and returned holds what
+// the constructor set (see plainField); its lifetimes and namespace are
+// the setters' and builders' to follow.
+func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction, key bool) (srcs []Source, built bool) {
 	if t.Op != TermField || len(t.Args) != 1 {
 		return nil, false
 	}
@@ -473,6 +487,13 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction)
 	}
 	decoded := false
 	for _, v := range structs {
+		if t, args, ok := r.plainField(v, name); ok && key && !nested {
+			// A typed key handle that TokenKey(s, id) made: its name is
+			// what the constructor set, "tok:" + id.
+			srcs = append(srcs, Source{Term: t, Args: args, Pos: v.Pos(), constructed: true})
+			built = true
+			continue
+		}
 		x := Unconverted(v)
 		if mi, ok := x.(*ssa.MakeInterface); ok {
 			x = mi.X
@@ -547,7 +568,7 @@ func filledByCall(addr ssa.Value, at ssa.CallInstruction) bool {
 // t computes with, as a constructor's Term int((Window $1).Seconds())
 // does: one Source per value the caller stores in the field, with that
 // value as an extra argument, reported where it is written.
-func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built bool) {
+func (op *Op) resolveNestedField(t *Term, o Operand, duration bool) (srcs []Source, built bool) {
 	args := op.Args
 	var field, base *Term
 	var resolved []Source
@@ -571,7 +592,7 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		if field == nil || base.Index >= len(args) {
 			continue
 		}
-		if resolved, built = op.model.resolveField(field, args, op.Call); built {
+		if resolved, built = op.model.resolveField(field, args, op.Call, o == Key); built {
 			break
 		}
 	}
@@ -589,7 +610,7 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		})
 	}
 	for _, r := range resolved {
-		src := Source{Term: replace(t), Args: append(slices.Clip(args), r.Value), Expr: r.Expr, Pos: r.Pos, Duration: duration, manyElems: r.manyElems}
+		src := Source{Term: replace(t), Args: append(slices.Clip(args), r.Value), Expr: r.Expr, Pos: r.Pos, Duration: duration, manyElems: r.manyElems, constructed: r.constructed}
 		if r.Term != nil {
 			// Set by a builder's step from what its caller gave: that
 			// step's Term, over its arguments after these.
@@ -613,6 +634,13 @@ func (op *Op) resolveNestedField(t *Term, duration bool) (srcs []Source, built b
 		srcs = append(srcs, src)
 	}
 	return srcs, true
+}
+
+// allConstructed reports whether every source is a field that a
+// constructor set: the key a typed key handle holds is the one its
+// constructor made, even as a field of the wrapper's receiver.
+func allConstructed(srcs []Source) bool {
+	return len(srcs) > 0 && !slices.ContainsFunc(srcs, func(s Source) bool { return !s.constructed })
 }
 
 // givenByCaller reports whether the struct v is, on some path, the
@@ -718,15 +746,14 @@ func filledLater(v ssa.Value, call ssa.CallInstruction) bool {
 	return false
 }
 
-// paramFields returns, for an operand given in a struct that the
-// operation's function receives as a parameter, a Term naming that field
+// paramFields returns, for an operand given in a struct that fn, the
+// function summarised, receives as a parameter, a Term naming that field
 // of the parameter, or of each element of a slice parameter, so that a
 // caller is checked against the struct it builds: write(ctx, pair). The
 // struct may reach the operation copied and completed (opts.Metadata =
 // ...), picked from a variadic parameter (o = opts[0]), or through a
 // storage port whose adapter reads the field.
-func (op *Op) paramFields(o Operand) []*Term {
-	fn := outermost(op.Call.Parent())
+func (op *Op) paramFields(fn *ssa.Function, o Operand) []*Term {
 	if name, ok := PairFields[o]; ok && op.Method.Role == BulkPut {
 		var terms []*Term
 		for _, pairs := range op.Sources(Pairs) {

@@ -758,6 +758,15 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		if ret := c.model.openerTerm(callee); ret != nil {
 			return ret.Substitute(c.args(v.Call.Args)) // b.Namespace() of another package
 		}
+		if recv, path := c.model.accessed(v, 0); path != nil && v.Call.Signature().Results().Len() == 1 {
+			// An accessor as the field it returns: ns.Raw() is ns.kv,
+			// as the wrappers that use the field directly name it.
+			t := c.term(recv, depth+1)
+			for _, name := range path {
+				t = &Term{Op: TermField, Name: name, Args: []*Term{t}}
+			}
+			return t
+		}
 		if pol := c.model.policyTerm(callee); pol != nil {
 			return pol.Substitute(c.args(v.Call.Args)) // p.Tier.TTL() of this package
 		}

@@ -167,10 +167,12 @@ const maxRounds = 4
 func (r *Result) findOps() {
 	r.exportClamps()
 	summarised := make(map[*types.Func]int)
+	made := 0
 	for round := 0; round < maxRounds; round++ {
 		r.Ops = r.scanCalls()
 		summarisedMore := r.summariseAll(summarised)
-		if !r.findBuffers() && !summarisedMore {
+		madeMore := r.factoriesGrew(&made)
+		if !r.findBuffers() && !summarisedMore && !madeMore {
 			break
 		}
 	}
@@ -715,6 +717,13 @@ func (r *Result) summarise(fn *ssa.Function, ops []*Op) *WrapperFact {
 // also names the parameters of the factory that made a closure.
 func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 	fn := c.fn
+	// The function whose parameters the summary names: a closure
+	// summarised on its own (var writePairs = func(...) {...}) names its
+	// own; a factory's closure, its factory's.
+	root := fn
+	if c.outer != nil {
+		root = c.outer
+	}
 	var fact WrapperFact
 	for _, op := range ops {
 		w := WrappedOp{Role: op.Method.Role, Method: op.Method.FullName()}
@@ -735,7 +744,7 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 				ot.Terms = append(ot.Terms, c.guarded(src, op))
 				ot.Duration = ot.Duration || src.Duration
 			}
-			for _, t := range op.paramFields(o) {
+			for _, t := range op.paramFields(root, o) {
 				// Options given as a parameter are also a source of the
 				// operation's own (see Op.sources): once is enough.
 				if !slices.ContainsFunc(ot.Terms, func(u *Term) bool { return u.String() == t.String() }) {

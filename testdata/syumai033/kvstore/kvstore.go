@@ -13,7 +13,7 @@ import (
 
 type Store struct{ ns *kv.Namespace }
 
-func New(binding string) (*Store, error) {
+func New(binding string) (*Store, error) { // want New:`kv result fields: ns=\(github.com/syumai/workers/cloudflare/kv.NewNamespace \$0\)`
 	ns, err := kv.NewNamespace(binding)
 	if err != nil {
 		return nil, err

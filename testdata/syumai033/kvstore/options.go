@@ -20,7 +20,7 @@ func WithTTL(d time.Duration) RepoOption { // want WithTTL:`kv wrapper: sets Rep
 	return func(r *Repo) { r.ttl = d }
 }
 
-func NewRepo(ns *kv.Namespace, opts ...RepoOption) *Repo {
+func NewRepo(ns *kv.Namespace, opts ...RepoOption) *Repo { // want NewRepo:`kv result fields: ns=\$0`
 	r := &Repo{ns: ns, ttl: time.Hour}
 	for _, opt := range opts {
 		opt(r)
@@ -29,7 +29,7 @@ func NewRepo(ns *kv.Namespace, opts ...RepoOption) *Repo {
 }
 
 // NewRepoFor takes the lifetime itself.
-func NewRepoFor(ns *kv.Namespace, ttl time.Duration) *Repo { // want NewRepoFor:`kv wrapper: sets Repo.ttl for put` NewRepoFor:`kv builder: ns=\$0; ttl=\$1`
+func NewRepoFor(ns *kv.Namespace, ttl time.Duration) *Repo { // want NewRepoFor:`kv wrapper: sets Repo.ttl for put` NewRepoFor:`kv builder: ns=\$0; ttl=\$1` NewRepoFor:`kv result fields: ns=\$0 ttl=\$1`
 	return &Repo{ns: ns, ttl: ttl}
 }
 
@@ -47,7 +47,7 @@ type Limiter struct {
 	cfg LimiterConfig // want cfg:"kv field: put"
 }
 
-func NewLimiter(ns *kv.Namespace, cfg LimiterConfig) *Limiter { // want NewLimiter:`kv wrapper: sets Limiter.cfg for put\(ExpirationTTL=\(int \(\(time.Duration\).Seconds \(Window \$1\)\)\)\)` NewLimiter:`kv builder: ns=\$0; cfg=\$1`
+func NewLimiter(ns *kv.Namespace, cfg LimiterConfig) *Limiter { // want NewLimiter:`kv wrapper: sets Limiter.cfg for put\(ExpirationTTL=\(int \(\(time.Duration\).Seconds \(Window \$1\)\)\)\)` NewLimiter:`kv builder: ns=\$0; cfg=\$1` NewLimiter:`kv result fields: ns=\$0 cfg=\$1`
 	return &Limiter{ns: ns, cfg: cfg}
 }
 
@@ -69,7 +69,7 @@ type TTLCache struct {
 	ttl time.Duration // want ttl:"kv field: put"
 }
 
-func NewTTLCache(ns *kv.Namespace, opts ...CacheOption) *TTLCache { // want NewTTLCache:`kv builder: ns=\$0; ttl=\(ttl \?\)`
+func NewTTLCache(ns *kv.Namespace, opts ...CacheOption) *TTLCache { // want NewTTLCache:`kv builder: ns=\$0; ttl=\(ttl \?\)` NewTTLCache:`kv result fields: ns=\$0`
 	cfg := cacheConfig{ttl: time.Hour}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -93,7 +93,7 @@ func WithSafeTTL(d time.Duration) SafeOption {
 	return func(c *SafeCache) { c.ttl = d }
 }
 
-func NewSafeCache(ns *kv.Namespace, opts ...SafeOption) *SafeCache { // want NewSafeCache:"clamps SafeCache.ttl"
+func NewSafeCache(ns *kv.Namespace, opts ...SafeOption) *SafeCache { // want NewSafeCache:"clamps SafeCache.ttl" NewSafeCache:`kv result fields: ns=\$0`
 	c := &SafeCache{ns: ns, ttl: time.Hour}
 	for _, opt := range opts {
 		opt(c)
