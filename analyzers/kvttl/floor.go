@@ -34,9 +34,14 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 	if src.Duration {
 		perSecond = 1e9
 	}
+	// A cap below the minimum (min(wait, 30*time.Second)) rejects every
+	// positive lifetime it lets through.
+	capped := func(bound kvapi.Bound) bool {
+		return bound.Ceiled && bound.Ceiling > 0 && bound.Ceiling/perSecond < float64(min)
+	}
 	reportable := func(bound kvapi.Bound) bool {
 		low := bound.Floored && bound.Floor/perSecond < float64(min)
-		return bound.Countdown && low || low && (bound.Clamped || bound.Jittered) && bound.Floor > 0
+		return bound.Countdown && low || low && (bound.Clamped || bound.Jittered) && bound.Floor > 0 || capped(bound)
 	}
 	if src.Term != nil {
 		// Reported inside the wrapper when its arguments play no part.
@@ -62,6 +67,10 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
+			return
+		case capped(bound):
+			b.report(p, nil, "%s%s is capped at %s, below %s: %s; cap it at a minute or more, or skip the put",
+				o, b.via, time.Duration(bound.Ceiling/perSecond*1e9), minimumPhrase(o, min), rejection(o, min))
 			return
 		default:
 			if bound.ClampPos.IsValid() && (b.frame == nil || inCaller(b.frame, bound.ClampPos)) {

@@ -35,3 +35,14 @@ func (s *pairStore) saveCode(ctx context.Context, id string, code []byte) error 
 func (s *pairStore) saveReport(ctx context.Context, id string, report []byte) error {
 	return s.put(ctx, "report:"+id, report, time.Hour)
 }
+
+// A miss remembered for as long as the upstream asked, but never more
+// than 30 seconds: every lifetime it lets through is too short.
+func (s *pairStore) rememberMiss(ctx context.Context, name string, wait time.Duration) error {
+	return s.put(ctx, "neg:"+name, []byte("1"), min(wait, 30*time.Second)) // want `ExpirationTTL \(passed to pairStore.put\) is capped at 30s, below KV's 60-second minimum`
+}
+
+// Capped at ten minutes: fine, as far as the cap goes.
+func (s *pairStore) rememberHit(ctx context.Context, name string, body []byte, wait time.Duration) error {
+	return s.put(ctx, "hit:"+name, body, max(min(wait, 10*time.Minute), time.Minute))
+}
