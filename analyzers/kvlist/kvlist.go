@@ -28,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvlist.md",
 	Requires:  []*analysis.Analyzer{kvapi.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(reportedFact), new(iteratorFact)},
+	FactTypes: []analysis.Fact{new(reportedFact), new(iteratorFact), new(pagerFact)},
 }
 
 // pageSize is the most keys a list returns; a Limit below it asks for
@@ -50,6 +50,15 @@ type reportedFact struct{}
 func (*reportedFact) AFact()             {}
 func (*reportedFact) String() string     { return "kvlist" }
 func (*reportedFact) ReportedBy() string { return "kvlist" }
+
+// pagerFact marks a function that follows the cursor of its list in a
+// loop with a budget of its own (ListKeys(ctx, prefix, maxPages) returning
+// the keys and where it stopped): a caller that drops the cursor it
+// returns stops at that budget, not at the first page.
+type pagerFact struct{}
+
+func (*pagerFact) AFact()         {}
+func (*pagerFact) String() string { return "kvlist pager" }
 
 // iteratorFact marks a function that hands listed keys to a callback or
 // to the body of a range over the iterator it returns (iter.Seq2), page
@@ -92,6 +101,16 @@ func run(pass *analysis.Pass) (any, error) {
 			read = append(read, op.Results()...)
 		}
 	}
+	loops := make(map[*kvapi.Op]loopKind)
+	for _, op := range model.InnerFirst() {
+		if op.Method.Role != kvapi.List || op.InTest() {
+			continue // a test's listing walks a fake's few keys
+		}
+		loops[op] = pagination(model, op, op.Results())
+		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok && loops[op] == bounded && keysAndCursor(fn.Signature()) {
+			pass.ExportObjectFact(fn, new(pagerFact))
+		}
+	}
 	for _, op := range model.Ops {
 		if op.Method.Role != kvapi.List || op.InTest() {
 			continue // a test's listing walks a fake's few keys
@@ -100,7 +119,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if model.ReportedInside(pass, op, new(reportedFact)) {
 			continue
 		}
-		loop := pagination(model, op, results)
+		loop := loops[op]
 		if byCallback, budgeted := callbackStops(model, op, results); loop == bounded && byCallback {
 			if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
 				pass.ExportObjectFact(fn, &iteratorFact{Budgeted: budgeted})
@@ -113,7 +132,7 @@ func run(pass *analysis.Pass) (any, error) {
 			reported(op, emptyPageMsg)
 		case loop == unbounded:
 			reported(op, unboundedMsg)
-		case loop == noLoop && (op.Wrapped == nil || returnsPage(op) || returnsCursor(op)) && firstPageOnly(model, op, results):
+		case loop == noLoop && (op.Wrapped == nil || returnsPage(op) || returnsCursor(op)) && !pagesItself(pass, op) && firstPageOnly(model, op, results):
 			reported(op, firstPageMsg)
 		}
 	}
@@ -150,6 +169,27 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return nil, nil
+}
+
+// keysAndCursor reports whether a function of signature sig returns keys
+// and a cursor or a flag, as a page does.
+func keysAndCursor(sig *types.Signature) bool {
+	res := sig.Results()
+	has := func(kind func(types.Type) bool) bool {
+		for i := range res.Len() {
+			if kind(res.At(i).Type()) {
+				return true
+			}
+		}
+		return false
+	}
+	return has(cursorLike) && has(func(t types.Type) bool { _, ok := t.Underlying().(*types.Slice); return ok })
+}
+
+// pagesItself reports whether op calls a wrapper that follows the
+// cursor itself, up to a budget (see pagerFact).
+func pagesItself(pass *analysis.Pass, op *kvapi.Op) bool {
+	return op.Wrapper != nil && pass.ImportObjectFact(op.Wrapper.Origin(), new(pagerFact))
 }
 
 // A loopKind says how a listing is paged through.
