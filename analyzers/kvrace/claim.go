@@ -84,8 +84,72 @@ func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
 			continue
 		}
 		if model.Backward(br.Cond, br, func(s kvapi.Step) bool {
-			return kvapi.IsHTTP(s.Value.Type(), "Response")
+			return kvapi.IsHTTP(s.Value.Type(), "Response") || inFunc(s.Value, put.Call.Parent()) && asksUpstream(model, s.Value)
 		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// inFunc reports whether v is computed in fn.
+func inFunc(v ssa.Value, fn *ssa.Function) bool {
+	instr, ok := v.(ssa.Instruction)
+	return ok && instr.Parent() == fn
+}
+
+// asksUpstream reports whether v is what a call of a helper of this
+// package returns that reads an HTTP response, not KV's, itself or
+// through a closure it is given (res of retry.Value(ctx, p, func(...) {
+// return s.fetch(ctx, id) })): the upstream's answer, in the helper's
+// own terms (a Retry-After it parsed).
+func asksUpstream(model *kvapi.Result, v ssa.Value) bool {
+	if ext, ok := v.(*ssa.Extract); ok {
+		if types.Identical(ext.Type(), types.Universe.Lookup("error").Type()) {
+			return false // whether it failed: the path on is every request's
+		}
+		v = ext.Tuple
+	} else if _, tuple := v.Type().(*types.Tuple); tuple {
+		return false // reached through one of its results, as above
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok || len(model.OpsAt(call)) > 0 {
+		return false // KV's own answer (a REST SDK's get returns the response)
+	}
+	var reads func(fn *ssa.Function, depth int) bool
+	reads = func(fn *ssa.Function, depth int) bool {
+		if fn == nil || fn.Pkg != call.Parent().Pkg || depth > 2 {
+			return false
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				c, ok := instr.(ssa.CallInstruction)
+				if !ok || len(model.OpsAt(c)) > 0 {
+					continue
+				}
+				if res := c.Common().Signature().Results(); res.Len() > 0 && kvapi.IsHTTP(res.At(0).Type(), "Response") {
+					return true // resp, err := s.HTTP.Do(req)
+				}
+				if reads(c.Common().StaticCallee(), depth+1) {
+					return true
+				}
+			}
+		}
+		for _, anon := range fn.AnonFuncs {
+			if reads(anon, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	if reads(call.Call.StaticCallee(), 0) {
+		return true
+	}
+	for _, a := range call.Call.Args {
+		if mc, ok := a.(*ssa.MakeClosure); ok {
+			a = mc.Fn
+		}
+		if fn, ok := a.(*ssa.Function); ok && reads(fn, 0) {
 			return true
 		}
 	}
