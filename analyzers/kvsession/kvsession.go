@@ -39,7 +39,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -1628,7 +1628,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"authchallenge", "challenge"}, {"loginchallenge", "challenge"}, {"mfachallenge", "challenge"}, {"signinchallenge", "challenge"},
 	{"magic", "magic link"}, {"refresh", "refresh token"}, {"oauth", "OAuth state or code"}, {"oidc", "OAuth state or code"}, {"sso", "OAuth state or code"}, {"saml", "OAuth state or code"}, {"devtok", "device token"}, {"devicetok", "device token"},
 	{"pkce", "OAuth state or code"}, {"authcode", "authorization code"}, {"authorization", "authorization code"},
-	{"otp", "one-time code"}, {"otc", "one-time code"}, {"totp", "one-time code"}, {"hotp", "one-time code"}, {"mfa", "one-time code"}, {"2fa", "one-time code"},
+	{"otp", "one-time code"}, {"otc", "one-time code"}, {"totp", "one-time code"}, {"hotp", "one-time code"}, {"mfa", "one-time code"}, {"2fa", "one-time code"}, {"twofactor", "one-time code"},
 	{"verif", "one-time code"}, {"login", "one-time code"}, {"api", "API key"}, {"pat", "personal access token"}, {"password", "password reset token"},
 	{"reset", "password reset token"}, {"pwreset", "password reset token"}, {"pwdreset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
 	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},

@@ -43,3 +43,17 @@ func ClearFlag(ns *handles.Namespace, name string) error {
 	key := handles.NewKey[bool](ns, "flag:"+name)
 	return ns.Delete(key.Name())
 }
+
+// A second factor's code that keeps its own handle, spent on a match:
+// the key's text is not known here, its type says what it holds.
+type TwoFactorCode struct {
+	Digest string
+	key    handles.Key[TwoFactorCode]
+}
+
+func (c *TwoFactorCode) Redeem(attempt string) error { // want Redeem:"^kvsession$"
+	if c.Digest != attempt {
+		return nil
+	}
+	return c.key.Delete() // want `A one-time code revoked or consumed by a KV delete`
+}
