@@ -266,7 +266,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.funcs = sourceFunctions(pass, res.pkg)
 	res.taken = takenFuncs(pass, res.funcs)
 	res.missingChecks()
-	res.exportResultFields() // constructors, for the operations' Sources
+	res.exportResultFields(false) // constructors, for the operations' Sources
 	exportKeyTexts(pass)
 	res.runners, res.each = findRunners(pass)
 	res.findParamCalls()
@@ -287,7 +287,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 		res.byFunc[in] = append(res.byFunc[in], op)
 		res.byCall[op.Call] = append(res.byCall[op.Call], op)
 	}
-	res.exportResultFields() // again, with what the package's operations made known
+	res.exportResultFields(true) // finders: functions with gets (byFunc)
 	res.prewarm()
 	pass.ExportPackageFact(&usesKVFact{})
 	return res, nil

@@ -614,12 +614,7 @@ func (op *Op) resolveNestedField(t *Term, o Operand, duration bool) (srcs []Sour
 		if r.Term != nil {
 			// Set by a builder's step from what its caller gave: that
 			// step's Term, over its arguments after these.
-			shifted := r.Term.rewrite(func(s *Term) *Term {
-				if s.Op == TermParam {
-					return &Term{Op: TermParam, Index: s.Index + len(args)}
-				}
-				return nil
-			})
+			shifted := r.Term.shiftParams(len(args))
 			src.Term = t.rewrite(func(s *Term) *Term {
 				if s.String() == key {
 					return shifted

@@ -47,13 +47,23 @@ func (f *resultFieldsFact) String() string {
 // key handle (Key[T]{ns: ns, name: name}), or a function that returns
 // what such a function makes (TokenKey(s, id) returns NewKey(s.kv, s.ns,
 // "tok:"+id)), with the Terms of the fields it sets over its parameters.
-func (r *Result) exportResultFields() {
-	for range 2 { // a constructor returning another of this package's
+// With finders, once the operations are known, it exports them again for
+// the finders, marked so.
+func (r *Result) exportResultFields(finders bool) {
+	rounds := 2 // a constructor returning another of this package's
+	if finders {
+		rounds = 1
+	}
+	for range rounds {
 		for _, fn := range r.funcs {
 			obj, ok := fn.Object().(*types.Func)
 			res := fn.Signature.Results()
 			if !ok || fn.Parent() != nil || res.Len() == 0 || res.Len() > 2 || res.Len() == 2 && !isError(res.At(1).Type()) {
 				continue
+			}
+			finder := res.Len() == 2 && finders && len(r.OpsIn(fn, Get)) > 0
+			if finders && !finder {
+				continue // done before the operations were found
 			}
 			st, ok := derefStruct(res.At(0).Type())
 			if !ok {
@@ -77,7 +87,6 @@ func (r *Result) exportResultFields() {
 				}
 			}
 			if len(fields) > 0 {
-				finder := res.Len() == 2 && r.byFunc != nil && len(r.OpsIn(fn, Get)) > 0
 				r.pass.ExportObjectFact(obj, &resultFieldsFact{Fields: fields, Finder: finder})
 			}
 		}
@@ -135,24 +144,40 @@ func (r *Result) constructedField(v ssa.Value, name string) (*Term, []ssa.Value,
 	if !ok {
 		return nil, nil, false
 	}
+	fact := r.resultFieldsOf(call)
+	if fact == nil {
+		return nil, nil, false
+	}
+	t, ok := fact.field(name)
+	return t, call.Call.Args, ok
+}
+
+// resultFieldsOf returns the resultFieldsFact of the function call
+// calls, or nil.
+func (r *Result) resultFieldsOf(call *ssa.Call) *resultFieldsFact {
 	callee := call.Call.StaticCallee()
 	if callee == nil {
-		return nil, nil, false
+		return nil
 	}
 	obj, ok := callee.Object().(*types.Func)
 	if !ok {
-		return nil, nil, false
+		return nil
 	}
 	var fact resultFieldsFact
 	if !r.pass.ImportObjectFact(obj.Origin(), &fact) {
-		return nil, nil, false
+		return nil
 	}
-	for _, f := range fact.Fields {
-		if f.Name == name {
-			return f.Term, call.Call.Args, true
+	return &fact
+}
+
+// field returns the Term of the field called name.
+func (f *resultFieldsFact) field(name string) (*Term, bool) {
+	for _, rf := range f.Fields {
+		if rf.Name == name {
+			return rf.Term, true
 		}
 	}
-	return nil, nil, false
+	return nil, false
 }
 
 // resultFieldTerm returns the Term over fn's parameters of field name of
@@ -173,22 +198,11 @@ func resultFieldTerm(c *compiler, record *ssa.Alloc, name string) *Term {
 // importedResultField returns the Term of field name of what call, to a
 // function of another package, returns first, over call's arguments.
 func (r *Result) importedResultField(call *ssa.Call, name string) (*Term, bool) {
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Pkg == r.pkg {
+	if callee := call.Call.StaticCallee(); callee == nil || callee.Pkg == r.pkg {
 		return nil, false
 	}
-	obj, ok := callee.Object().(*types.Func)
-	if !ok {
-		return nil, false
-	}
-	var fact resultFieldsFact
-	if !r.pass.ImportObjectFact(obj.Origin(), &fact) || !fact.Finder {
-		return nil, false
-	}
-	for _, f := range fact.Fields {
-		if f.Name == name {
-			return f.Term, true
-		}
+	if fact := r.resultFieldsOf(call); fact != nil && fact.Finder {
+		return fact.field(name)
 	}
 	return nil, false
 }
@@ -214,14 +228,9 @@ func (r *Result) constructedKeys(srcs []Source) []Source {
 			if !ok {
 				return nil
 			}
-			shift := len(args)
+			shifted := t.shiftParams(len(args))
 			args = append(slices.Clip(args), given...)
-			return t.rewrite(func(u *Term) *Term {
-				if u.Op == TermParam {
-					return &Term{Op: TermParam, Index: u.Index + shift}
-				}
-				return nil
-			})
+			return shifted
 		})
 		if len(args) > len(src.Args) {
 			srcs[i].Term, srcs[i].Args, srcs[i].constructed = term, args, true

@@ -78,6 +78,17 @@ func (t *Term) Picked() bool {
 	}) != nil
 }
 
+// shiftParams returns t with each parameter numbered n higher: a Term of
+// another call's arguments, appended after these.
+func (t *Term) shiftParams(n int) *Term {
+	return t.rewrite(func(s *Term) *Term {
+		if s.Op == TermParam {
+			return &Term{Op: TermParam, Index: s.Index + n}
+		}
+		return nil
+	})
+}
+
 // appendParams appends the parameters that t uses, once each.
 func (t *Term) appendParams(params []*Term) []*Term {
 	if t.Op == TermParam {
