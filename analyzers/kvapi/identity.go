@@ -64,7 +64,7 @@ func (r *Result) ReadOf(put *Op) *Op {
 			// stored again with a new lifetime).
 			changed := src.Term != nil && src.Term.Op != TermParam && src.Term.Op != TermOpaque
 			for _, in := range src.Inputs() {
-				if r.ChangedFrom(in, put.Call, reads) || changed && !(untouched(in, reads, put.Call) && !r.metadataRead(put)) && r.DependsOn(in, put.Call, reads) {
+				if r.ChangedFrom(in, put.Call, reads) || changed && !(untouched(in, reads, put.Call) && !writesMetadata(put)) && r.DependsOn(in, put.Call, reads) {
 					return get
 				}
 			}
@@ -106,11 +106,11 @@ func untouched(v ssa.Value, reads []ssa.Value, put ssa.CallInstruction) bool {
 	return !storedThrough(v, 0)
 }
 
-// metadataRead reports whether put also writes metadata that is not a
+// writesMetadata reports whether put also writes metadata that is not a
 // constant: a value written back as it was read, with its metadata
 // changed (meta.Status = "paused"), is changed all the same, and where
 // that metadata came from is not always an operation (a listing's).
-func (r *Result) metadataRead(put *Op) bool {
+func writesMetadata(put *Op) bool {
 	for _, src := range put.Sources(Metadata) {
 		for _, in := range src.Inputs() {
 			if _, ok := in.(*ssa.Const); !ok {

@@ -298,28 +298,18 @@ func (c *Interfaces) wrapped(fn *types.Func) []WrappedOp {
 	}
 	// A method of an instance of a generic port: the operations of the
 	// implementations whose own parameter types fit the instance's (the
-	// JSONStore[K, V] of a Store[string, ETA], not a raw adapter whose
-	// Put takes []byte).
+	// JSONCache[K, V] of a Cache[string, ETA], not a raw adapter whose Put
+	// takes []byte), in the order Discover found them.
 	var ops []WrappedOp
-	for impl, implOps := range c.foundIn[fn.Origin()] {
-		if !fitsInstance(impl.Signature(), fn.Signature()) {
-			continue
-		}
-		for _, w := range implOps {
-			if !slices.ContainsFunc(ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
+	for _, w := range c.found[fn.Origin()] {
+		for impl, implOps := range c.foundIn[fn.Origin()] {
+			if fitsInstance(impl.Signature(), fn.Signature()) && slices.ContainsFunc(implOps, func(x WrappedOp) bool { return sameOp(x, w) }) {
 				ops = append(ops, w)
+				break
 			}
 		}
 	}
-	// In the order Discover found them, so that each analysis sees the
-	// same operations in the same order.
-	var ordered []WrappedOp
-	for _, w := range c.found[fn.Origin()] {
-		if slices.ContainsFunc(ops, func(x WrappedOp) bool { return sameOp(x, w) }) {
-			ordered = append(ordered, w)
-		}
-	}
-	return ordered
+	return ops
 }
 
 // fitsInstance reports whether an implementation's method of signature
