@@ -2,7 +2,9 @@ package kvapi
 
 import (
 	"go/types"
+	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -179,6 +181,9 @@ func Lookup(fn *types.Func) *Method {
 	recvName := ""
 	if sig := fn.Signature(); sig.Recv() != nil {
 		t := sig.Recv().Type()
+		if types.IsInterface(t) {
+			return shapedRow(fn, rows)
+		}
 		if p, ok := t.(*types.Pointer); ok {
 			t = p.Elem()
 		}
@@ -194,6 +199,81 @@ func Lookup(fn *types.Func) *Method {
 		}
 	}
 	return nil
+}
+
+// shaped caches shapedRow's answers: go vet and the kvlint command check
+// packages in parallel.
+var shaped sync.Map // *types.Func -> *Method (nil: none)
+
+// shapedRow returns the row that fn, a method of an interface, stands
+// for when that interface is a narrow view of one SDK type: each of its
+// methods is one of the type's, with an identical signature, and one of
+// them names a type of the SDK (GetString(key string, opts
+// *kv.GetOptions)). Such an interface is meant for the SDK's namespace
+// or client, which a caller passes as it is (kvGetDeleter); Delete(key
+// string) error alone could be anything's.
+func shapedRow(fn *types.Func, rows []*Method) *Method {
+	if m, ok := shaped.Load(fn); ok {
+		return m.(*Method)
+	}
+	var found *Method
+	iface, _ := fn.Signature().Recv().Type().Underlying().(*types.Interface)
+	if iface != nil {
+		for _, pkg := range sdkTypesNamed(iface) {
+			for _, row := range rows {
+				if !matchPath(row.Pkg, pkg.Path()) {
+					continue
+				}
+				if tn, ok := pkg.Scope().Lookup(row.Recv).(*types.TypeName); ok && viewOf(iface, types.NewPointer(tn.Type())) {
+					found = row
+				}
+			}
+		}
+	}
+	shaped.Store(fn, found)
+	return found
+}
+
+// sdkTypesNamed returns the SDK packages whose named types iface's
+// methods take or return.
+func sdkTypesNamed(iface *types.Interface) []*types.Package {
+	var pkgs []*types.Package
+	var visit func(t types.Type)
+	visit = func(t types.Type) {
+		switch t := types.Unalias(t).(type) {
+		case *types.Named:
+			if pkg := t.Obj().Pkg(); pkg != nil && IsSDKPackage(pkg.Path()) && !slices.Contains(pkgs, pkg) {
+				pkgs = append(pkgs, pkg)
+			}
+		case *types.Pointer:
+			visit(t.Elem())
+		case *types.Slice:
+			visit(t.Elem())
+		}
+	}
+	for m := range iface.Methods() {
+		sig := m.Signature()
+		for v := range sig.Params().Variables() {
+			visit(v.Type())
+		}
+		for v := range sig.Results().Variables() {
+			visit(v.Type())
+		}
+	}
+	return pkgs
+}
+
+// viewOf reports whether every method of iface is a method of t with an
+// identical signature.
+func viewOf(iface *types.Interface, t types.Type) bool {
+	for m := range iface.Methods() {
+		obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+		impl, ok := obj.(*types.Func)
+		if !ok || !types.Identical(impl.Signature(), m.Signature()) {
+			return false
+		}
+	}
+	return iface.NumMethods() > 0
 }
 
 // IsSDKPackage reports whether path is one of the KV SDKs' packages.

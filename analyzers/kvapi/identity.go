@@ -1876,7 +1876,7 @@ func KeyHelper(fn *types.Func) bool {
 	if !basic(result, types.IsString|types.IsInteger) {
 		name = strings.TrimPrefix(name, "New") // newID() draws an ID, where keys.New(ns, id) builds a key
 	}
-	if !plainValue(result, 0) || impureName().MatchString(name) {
+	if !plainValue(result, 0) || drawsByName(name, sig.Params().Len()) {
 		return false
 	}
 	if sig.Params().Len() == 0 && sig.Recv() == nil && impureWithoutArgs().MatchString(fn.Name()) {
@@ -2373,10 +2373,35 @@ func Words(text string) []string {
 func Fresh(call *ssa.Call) bool {
 	callee := call.Call.StaticCallee()
 	if callee == nil {
+		// A package variable that tests replace: var newToken =
+		// tokens.Secret, by its name.
+		if load, ok := call.Call.Value.(*ssa.UnOp); ok && load.Op == token.MUL {
+			if g, ok := load.X.(*ssa.Global); ok {
+				return drawsByName(g.Name(), len(call.Call.Args))
+			}
+		}
 		return false
 	}
 	if callee.Pkg != nil && impurePkgs[callee.Pkg.Pkg.Path()] && callee.Pkg.Pkg.Path() != "time" && callee.Pkg.Pkg.Path() != "os" {
 		return true
 	}
-	return impureName().MatchString(callee.Name())
+	return drawsByName(callee.Name(), callee.Signature.Params().Len())
 }
+
+// drawsByName reports whether a function's name says it draws something
+// new (newToken, randomID), unless it names a key built from what it is
+// given: tokenKey(tok) is "optin:" + tok.
+func drawsByName(name string, params int) bool {
+	if !impureName().MatchString(name) {
+		return false
+	}
+	words := Words(name)
+	return params == 0 || len(words) < 2 || !keyWord().MatchString(words[len(words)-1]) || slices.ContainsFunc(words, drawingWord().MatchString)
+}
+
+var keyWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(key|keys|prefix|path)$`) })
+
+// drawingWord words say a key is drawn, not named: randomKey, newKey.
+var drawingWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(rand\w*|new|gen|generated?|unique|fresh|uuid)$`)
+})

@@ -1516,7 +1516,12 @@ func keyFuncField(call *ssa.Call) ssa.Value {
 			return nil
 		}
 		switch x := fn.X.(type) {
-		case *ssa.FieldAddr, *ssa.Global:
+		case *ssa.Global:
+			if drawsByName(x.Name(), len(call.Call.Args)) {
+				return nil // var newToken = tokens.Secret: a draw, not a key
+			}
+			return fn
+		case *ssa.FieldAddr:
 			return fn
 		case *ssa.FreeVar:
 			// A variable of the enclosing function, set once, that its

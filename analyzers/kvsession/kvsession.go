@@ -39,7 +39,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(checkin|door|entry|access|admission|qr)codes?|pins?|pincodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -385,6 +385,18 @@ func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	return nil
 }
 
+// withoutPlainReset drops "reset" from the words of a function's name
+// that says nothing of a password: s.ResetWithContext(ctx) clears a
+// store, ResetPassword(ctx, tok) spends a reset token.
+func withoutPlainReset(g []string) []string {
+	if slices.ContainsFunc(g, func(w string) bool {
+		return strings.EqualFold(w, "password") || strings.EqualFold(w, "pw") || strings.EqualFold(w, "pwd")
+	}) {
+		return g
+	}
+	return slices.DeleteFunc(slices.Clone(g), func(w string) bool { return strings.EqualFold(w, "reset") || strings.EqualFold(w, "resets") })
+}
+
 // rotatingVerb words in a function's name say that it replaces a value
 // that exists: RotateCSRF, RenewSession, RegenerateCode.
 var rotatingVerb = sync.OnceValue(func() *regexp.Regexp {
@@ -724,11 +736,13 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// (c.refresh(show) refreshes a cached feed), and names nothing.
 	verbOnly := func(g []string) bool { return len(g) == 1 && rotatingVerb().MatchString(g[0]) }
 	if op.Expr != nil {
-		other = append(other, slices.DeleteFunc(exprWords(op.Expr.Fun), verbOnly)...)
+		for _, g := range slices.DeleteFunc(exprWords(op.Expr.Fun), verbOnly) {
+			other = append(other, withoutPlainReset(g))
+		}
 	}
 	if op.Wrapper != nil {
 		if name := kvapi.Words(op.Wrapper.Name()); !verbOnly(name) {
-			other = append(other, name)
+			other = append(other, withoutPlainReset(name))
 		}
 		if recv := op.Wrapper.Signature().Recv(); recv != nil {
 			other = append(other, typeWords(recv.Type())...)
@@ -1635,7 +1649,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"}, {"secret", "secret"},
 	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"invitation", "invitation"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
-	{"checkincode", "entry code"}, {"doorcode", "entry code"}, {"entrycode", "entry code"}, {"accesscode", "entry code"}, {"admissioncode", "entry code"}, {"qrcode", "entry code"},
+	{"checkincode", "entry code"}, {"doorcode", "entry code"}, {"entrycode", "entry code"}, {"accesscode", "entry code"}, {"admissioncode", "entry code"}, {"qrcode", "entry code"}, {"pin", "PIN"},
 }
 
 // article names the credential that a matched word stands for, with its
