@@ -324,6 +324,20 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 			return e.termBound(t, nil, args, at, f, depth+1) // kvstore.SecondsOf(d)
 		}
 	}
+	if fns := e.model.StoredFuncs(&call.Call); fns != nil {
+		// The least of what any literal the field is set to returns.
+		var bs []Bound
+		for _, fn := range fns {
+			inner := &Frame{Call: call, Fn: fn, Outer: f}
+			for _, ret := range Returns(fn) {
+				if len(ret.Results) != 1 {
+					return unknownBound
+				}
+				bs = append(bs, e.bound(ret.Results[0], ret.Block(), inner, depth+1))
+			}
+		}
+		return join(bs)
+	}
 	if name, ok := ownMethod(call); ok {
 		// rec.TTL() in a save[T Record] of this package.
 		return e.recordMethodBound(call.Call.Value, strings.TrimPrefix(name, keyMethodPrefix), at, f, depth)
@@ -437,7 +451,18 @@ func (e *evaluator) raise(b Bound, cond ssa.Value, holds bool, v ssa.Value, f *F
 	if !subjectX {
 		other = bin.X
 	}
-	return b.raisedTo(e.values(other, f, depth+1))
+	if vals := e.values(other, f, depth+1); len(vals) > 0 {
+		return b.raisedTo(vals)
+	}
+	// Above a value with a floor of its own, until > ttl of ttl :=
+	// max(2*w, 3*time.Second): that floor, and the clamp that sets it.
+	if ob := e.bound(other, nil, f, depth+1); ob.Floored && ob.Floor > 0 && (!b.Floored || ob.Floor > b.Floor) {
+		b.Floor, b.Floored = ob.Floor, true
+		if ob.Clamped {
+			b.Clamped, b.ClampPos = true, ob.ClampPos
+		}
+	}
+	return b
 }
 
 // atLeast reports whether a comparison x op y, known to come out as holds,
@@ -669,6 +694,23 @@ func (e *evaluator) lead(t, base ssa.Value, at *ssa.BasicBlock, f *Frame, depth 
 	}
 	switch t := t.(type) {
 	case *ssa.Call:
+		if name := CalleeName(t); (name == "(time.Time).Truncate" || name == "(time.Time).Round") && len(t.Call.Args) == 2 {
+			// The start of this hour is up to an hour behind now; the
+			// nearest, up to half of one.
+			from, ok := e.lead(t.Call.Args[0], base, at, f, depth+1)
+			unit := e.values(t.Call.Args[1], f, 0)
+			d, exact := 0.0, false
+			if len(unit) == 1 {
+				d, exact = constant.Float64Val(constant.ToFloat(unit[0]))
+			}
+			if !ok || !exact || d <= 0 {
+				return 0, false
+			}
+			if name == "(time.Time).Round" {
+				d /= 2
+			}
+			return from - d, true
+		}
 		if CalleeName(t) == "(time.Time).Add" && len(t.Call.Args) == 2 {
 			from, ok := e.lead(t.Call.Args[0], base, at, f, depth+1)
 			if !ok {

@@ -458,6 +458,20 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 	if vals := e.returned(call, 0, f, depth); vals != nil {
 		return vals
 	}
+	if fns := e.model.StoredFuncs(&call.Call); fns != nil {
+		// What any of the literals the field is set to returns.
+		var out []constant.Value
+		for _, fn := range fns {
+			vals := e.results(fn, &Frame{Call: call, Fn: fn, Outer: f}, 0, depth)
+			if vals == nil {
+				return nil
+			}
+			for _, v := range vals {
+				out = appendValue(out, v)
+			}
+		}
+		return out
+	}
 	if m := e.boundMethod(call, f); m != nil {
 		if m.Pkg == e.model.pkg {
 			return e.results(m, &Frame{Call: call, Fn: m, Outer: f}, 0, depth)
@@ -1373,7 +1387,7 @@ func (e *evaluator) phi(v *ssa.Phi, f *Frame, depth int) []constant.Value {
 		if len(vals) == 0 {
 			e.partial = true
 		}
-		if len(vals) > 1 && TestsValue(v.Block().Preds[i], edge) {
+		if len(vals) > 0 && TestsValue(v.Block().Preds[i], edge) {
 			vals = slices.DeleteFunc(vals, func(c constant.Value) bool {
 				one := &evaluator{model: e.model, fixed: maps.Clone(e.fixed), steer: e.steer}
 				if one.fixed == nil {

@@ -675,6 +675,54 @@ func (r *Result) onlyStored(f *types.Var) ssa.Value {
 	return stored[0] // storedFunc sees through a named func type
 }
 
+// StoredFuncs returns the functions of this package that the field call
+// goes through is set to: s.ttlFor(sess), with ttlFor set to a literal by
+// each constructor. Nil when call goes through no field, or the field is
+// also set to something else.
+func (r *Result) StoredFuncs(call *ssa.CallCommon) []*ssa.Function {
+	load, ok := call.Value.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL || call.IsInvoke() {
+		return nil
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	var fns []*ssa.Function
+	for _, v := range r.storedIn(FieldOf(fa)) {
+		for {
+			ct, ok := v.(*ssa.ChangeType) // to a named func type
+			if !ok {
+				break
+			}
+			v = ct.X
+		}
+		var fn *ssa.Function
+		switch v := v.(type) {
+		case *ssa.Function:
+			fn = v
+		case *ssa.MakeClosure:
+			fn, _ = v.Fn.(*ssa.Function)
+		}
+		if fn == nil || fn.Pkg != r.pkg || fn.Blocks == nil {
+			return nil
+		}
+		fns = append(fns, fn)
+	}
+	return fns
+}
+
+// Returns returns fn's return instructions.
+func Returns(fn *ssa.Function) []*ssa.Return {
+	var rets []*ssa.Return
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			rets = append(rets, ret)
+		}
+	}
+	return rets
+}
+
 // storedIn returns the values the package stores in field f.
 func (r *Result) storedIn(f *types.Var) []ssa.Value {
 	if f == nil {

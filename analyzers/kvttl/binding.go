@@ -73,6 +73,8 @@ func (p *pass) bindings(op *kvapi.Op, src kvapi.Source, eval func(*kvapi.Frame) 
 					next.pos, next.end = e.Pos(), e.End() // the option in the caller's struct
 				} else if e := p.fieldStored(next.value, field); e != nil {
 					next.pos, next.end = e.Pos(), e.End() // o := s.defaults; o.TTL = ttl
+				} else if pos := localFieldSet(next.value); pos.IsValid() {
+					next.pos, next.end = pos, pos // cfg.TTL = 30 * time.Second
 				}
 			}
 			out = append(out, next)
@@ -266,6 +268,12 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 	} else if !start.pos.IsValid() {
 		start.pos = op.Pos()
 	}
+	if pos := localFieldSet(start.value); pos.IsValid() {
+		// A field of a settings struct of this function, set once (var
+		// cfg struct{ TTL time.Duration }; cfg.TTL = 30 * time.Second):
+		// where it is set.
+		start.pos, start.end = pos, pos
+	}
 	if op.Wrapped != nil && op.Wrapped.Field != "" && start.value != nil {
 		// Kept for later puts, from a copy of settings changed here (pc :=
 		// cfg.Cache; pc.TTL = 45 * time.Second): where it is set.
@@ -286,6 +294,26 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 		start.end = op.End() // the call, which holds any option reported inside it
 	}
 	return start
+}
+
+// localFieldSet returns where v, a field of a struct variable of its
+// function, is set, when that is done once: var cfg struct{ TTL
+// time.Duration }; cfg.TTL = 30 * time.Second, or a copy of defaults
+// changed here (fresh := defaultSweep; fresh.TTL = ...).
+func localFieldSet(v ssa.Value) token.Pos {
+	load, ok := kvapi.Unconverted(v).(*ssa.UnOp)
+	if !ok {
+		return token.NoPos
+	}
+	if fa, ok := load.X.(*ssa.FieldAddr); !ok || !isAlloc(fa.X) {
+		return token.NoPos
+	}
+	return kvapi.FieldSetAt(load)
+}
+
+func isAlloc(v ssa.Value) bool {
+	_, ok := v.(*ssa.Alloc)
+	return ok
 }
 
 // atReturn moves b to the return that gives the lifetime of secs
@@ -367,14 +395,22 @@ func picksReturn(call *ssa.Call) bool {
 // this package, whose result'th result is a known lifetime of secs
 // seconds.
 func (p *pass) returnGiving(call *ssa.Call, result int, secs float64) token.Pos {
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Pkg != call.Parent().Pkg || callee.Blocks == nil || argumentDecides(callee) {
-		return token.NoPos
+	// A field set to a literal by each constructor (s.ttlFor(sess)): the
+	// literal is the policy, whatever it branches on.
+	callees := p.model.StoredFuncs(&call.Call)
+	if callee := call.Call.StaticCallee(); callee != nil {
+		if callee.Pkg != call.Parent().Pkg || callee.Blocks == nil || argumentDecides(callee) {
+			return token.NoPos
+		}
+		callees = []*ssa.Function{callee}
+	}
+	var rets []*ssa.Return
+	for _, fn := range callees {
+		rets = append(rets, kvapi.Returns(fn)...)
 	}
 	found := token.NoPos
-	for _, b := range callee.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || result >= len(ret.Results) {
+	for _, ret := range rets {
+		if result >= len(ret.Results) {
 			continue
 		}
 		vals, free := p.model.Eval(ret.Results[result], nil)

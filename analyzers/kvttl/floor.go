@@ -64,6 +64,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 				b.pos, b.end = pos, pos // Save(ctx, st, slot): slot.TTL() counts down
 			} else if pos := p.countdownAt(b.value, b.pos); pos.IsValid() {
 				b.pos, b.end = pos, pos // the one case of a switch that counts down
+			} else if pos := p.storedCountdown(b.value); pos.IsValid() {
+				b.pos, b.end = pos, pos // the one literal of a policy field that counts down
 			}
 			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
@@ -108,26 +110,10 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 // lifetime goes wrong), or a countdown made seconds on a line of its own.
 func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 	converted := token.NoPos // where it is made seconds
-	// int(ttl.Seconds()), ttl / time.Second: ttl
-	for {
-		switch x := v.(type) {
-		case *ssa.Convert:
-			v = x.X
-			continue
-		case *ssa.BinOp:
-			if x.Op == token.QUO {
-				v = x.X
-				continue
-			}
-		case *ssa.Call:
-			if kvapi.CalleeName(x) == "(time.Duration).Seconds" {
-				converted = x.Pos()
-				v = x.Call.Args[0]
-				continue
-			}
-		}
-		break
+	if call, ok := kvapi.Unconverted(v).(*ssa.Call); ok && kvapi.CalleeName(call) == "(time.Duration).Seconds" {
+		converted = call.Pos()
 	}
+	v = lifetime(v)
 	if call, ok := v.(*ssa.Call); ok && isCountdown(call) && !tested(call) && converted.IsValid() &&
 		p.line(converted) == p.line(call.Pos()) && p.line(call.Pos()) != p.line(at) {
 		// Counted down into a variable of seconds first (ttl :=
@@ -154,6 +140,55 @@ func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 		found = call.Pos()
 	}
 	return found
+}
+
+// storedCountdown returns the one return, among those of the literals
+// that the field v is called through is set to (s.grace(h), with grace
+// set by each constructor), that counts down with nothing to hold it up.
+func (p *pass) storedCountdown(v ssa.Value) token.Pos {
+	call, ok := lifetime(v).(*ssa.Call)
+	if !ok {
+		return token.NoPos
+	}
+	found := token.NoPos
+	for _, fn := range p.model.StoredFuncs(&call.Call) {
+		for _, ret := range kvapi.Returns(fn) {
+			if len(ret.Results) != 1 {
+				continue
+			}
+			if b, _ := p.model.BoundOf(ret.Results[0], ret.Block(), nil); !b.Countdown || b.Floor > 0 {
+				continue
+			}
+			if found.IsValid() {
+				return token.NoPos
+			}
+			found = ret.Pos()
+		}
+	}
+	return found
+}
+
+// lifetime returns the Duration that v makes seconds of:
+// int(ttl.Seconds()) and ttl / time.Second are ttl.
+func lifetime(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.Convert:
+			v = x.X
+			continue
+		case *ssa.BinOp:
+			if x.Op == token.QUO {
+				v = x.X
+				continue
+			}
+		case *ssa.Call:
+			if kvapi.CalleeName(x) == "(time.Duration).Seconds" {
+				v = x.Call.Args[0]
+				continue
+			}
+		}
+		return v
+	}
 }
 
 // line returns the line of pos.
