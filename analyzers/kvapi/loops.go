@@ -125,6 +125,18 @@ func NaturalLoop(h *ssa.BasicBlock) Loop {
 	return loop
 }
 
+// Innermost returns the smallest natural loop that holds block b, or nil:
+// the loop over a site's slots inside the loop over sites.
+func Innermost(b *ssa.BasicBlock) Loop {
+	var inner Loop
+	for h := b; h != nil; h = h.Idom() {
+		if l := NaturalLoop(h); l[b] && (inner == nil || len(l) < len(inner)) {
+			inner = l
+		}
+	}
+	return inner
+}
+
 // IsNil reports whether v is the constant nil.
 func IsNil(v ssa.Value) bool { c, ok := v.(*ssa.Const); return ok && c.IsNil() }
 

@@ -712,6 +712,36 @@ func (r *Result) StoredFuncs(call *ssa.CallCommon) []*ssa.Function {
 	return fns
 }
 
+// debounced reports whether inner, a closure of fn, is run by a timer
+// that fn stops or resets each time (p.t.Stop(); p.t =
+// time.AfterFunc(5*time.Second, func() {...})): however often fn is
+// called, its writes collapse into the last.
+func debounced(fn, inner *ssa.Function) bool {
+	if inner == fn || inner.Parent() != fn {
+		return false
+	}
+	timed, reset := false, false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			switch CalleeName(call) {
+			case "time.AfterFunc":
+				if mc, ok := call.Call.Args[1].(*ssa.MakeClosure); ok && mc.Fn == inner {
+					timed = true
+				} else if call.Call.Args[1] == inner {
+					timed = true
+				}
+			case "(*time.Timer).Stop", "(*time.Timer).Reset":
+				reset = true
+			}
+		}
+	}
+	return timed && reset
+}
+
 // Returns returns fn's return instructions.
 func Returns(fn *ssa.Function) []*ssa.Return {
 	var rets []*ssa.Return
@@ -783,6 +813,7 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 			w.InField = w.InField || op.Wrapped.InField
 			w.Collapses = op.Wrapped.Collapses
 		}
+		w.Collapses = w.Collapses || debounced(fn, op.Call.Parent())
 		// Every operand is kept, so that callers can tell which namespace
 		// and key the operation touches, even when fixed inside.
 		params := false

@@ -220,10 +220,14 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	if loop == nil {
 		return calledEveryIteration(model, put)
 	}
-	if !loop.Repeats(block) || retries(loop, put) || paced(model, loop) || throttled(model, put, loop) {
-		return false
+	hot := func(loop kvapi.Loop) bool {
+		return loop.Repeats(block) && !retries(loop, put) && !paced(model, loop) && !throttled(model, put, loop) &&
+			invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
 	}
-	return invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
+	// A key that differs per site may still be written once per slot of
+	// each site, in the loop inside.
+	inner := kvapi.Innermost(block)
+	return hot(loop) || inner != nil && len(inner) < len(loop) && hot(inner)
 }
 
 // throttled reports whether the write runs only once enough time has
@@ -736,7 +740,7 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 			// each trip.
 			return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return varies(model, a, loop, depth+1) })
 		}
-		if !pure(v) {
+		if !pure(model, v) {
 			return true
 		}
 	case *ssa.UnOp:
@@ -856,7 +860,12 @@ func setIn(alloc *ssa.Alloc, loop kvapi.Loop) bool {
 
 // pure reports whether call formats or converts its arguments: the same
 // arguments give the same key.
-func pure(call *ssa.Call) bool {
+func pure(model *kvapi.Result, call *ssa.Call) bool {
+	if fns := model.StoredFuncs(&call.Call); fns != nil {
+		// A key function a constructor keeps in a field (progressKey:
+		// func(id string) string { return "campaign:" + id + ":progress" }).
+		return !slices.ContainsFunc(fns, func(fn *ssa.Function) bool { return !keyLiteral(model, fn) })
+	}
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Pkg == nil {
 		return false
@@ -868,6 +877,23 @@ func pure(call *ssa.Call) bool {
 	// The program's key builders: kvkey.Manifest(env).String().
 	fn, ok := callee.Object().(*types.Func)
 	return ok && kvapi.KeyHelper(fn)
+}
+
+// keyLiteral reports whether fn, a function literal, makes a string of
+// its arguments alone, with pure calls: the same key for the same
+// arguments.
+func keyLiteral(model *kvapi.Result, fn *ssa.Function) bool {
+	if len(fn.FreeVars) > 0 || fn.Signature.Results().Len() != 1 || !types.Identical(fn.Signature.Results().At(0).Type().Underlying(), types.Typ[types.String]) {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok && !pure(model, call) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // retries reports whether loop ends when the put succeeds: a retry.
