@@ -515,13 +515,31 @@ func zeroParsed(model *kvapi.Result, counts *kvcounter.Result, get *kvapi.Op) *s
 			// GetString's "<null>" never parses: the dropped failure makes
 			// every miss a zero. An error that lets a miss through may be
 			// meant as zero, unless the zero scales something.
-			if len(writes) > 0 || text == "" && !scales(parse) {
+			if text == "" && (len(writes) > 0 || !scales(parse)) || len(writes) > 0 && !writesParsed(model, writes, parse) {
 				continue
 			}
 			return parse
 		}
 	}
 	return nil
+}
+
+// writesParsed reports whether one of writes stores a value made from
+// the number parse reads, a count written back as n+1: the miss read as
+// zero becomes data. A best score compared with the parsed one and
+// replaced by the request's own is kvrace's to judge.
+func writesParsed(model *kvapi.Result, writes []*kvapi.Op, parse *ssa.Call) bool {
+	var parsed []ssa.Value
+	for _, ref := range *parse.Referrers() {
+		if x, ok := ref.(*ssa.Extract); ok && x.Index == 0 {
+			parsed = append(parsed, x)
+		}
+	}
+	return slices.ContainsFunc(writes, func(put *kvapi.Op) bool {
+		return slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
+			return model.DependsOnAny(src.Inputs(), put.Call, parsed)
+		})
+	})
 }
 
 // emptyTested reports whether v is compared with "" or its length with 0.

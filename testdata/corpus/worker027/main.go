@@ -29,7 +29,7 @@ func resolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Click statistics.
-	clicks, _ := ns.GetString("clicks:"+code, nil)
+	clicks, _ := ns.GetString("clicks:"+code, nil) // DEBATABLE kvnull
 	n, _ := strconv.Atoi(clicks)
 	_ = ns.PutString("clicks:"+code, strconv.Itoa(n+1), nil) // EXPECT kvcounter
 	http.Redirect(w, r, target, http.StatusFound)

@@ -32,8 +32,8 @@ func shifted(ns *kv.Namespace) int64 {
 }
 
 // A count read with GetString is parsed from "<null>" when missing, and
-// reads as zero only by luck (SPEC: used with no miss check). A count
-// written back is kvcounter's.
+// reads as zero only by luck (SPEC: used with no miss check), shown or
+// written back as n+1 (whose race is kvcounter's, at the write).
 func views(ns *kv.Namespace, page string) int {
 	raw, _ := ns.GetString("views:"+page, nil) // want `a missing key reaches this value's parse, whose error is dropped`
 	n, _ := strconv.Atoi(raw)
@@ -41,14 +41,14 @@ func views(ns *kv.Namespace, page string) int {
 }
 
 func bumpStreak(ns *kv.Namespace, user string) error {
-	raw, _ := ns.GetString("streak:"+user, nil)
+	raw, _ := ns.GetString("streak:"+user, nil) // want `a missing key reaches this value's parse, whose error is dropped`
 	n, _ := strconv.Atoi(raw)
 	return ns.PutString("streak:"+user, strconv.Itoa(n+1), nil)
 }
 
 // A tally shown as zero when missing (the key is counted below) is the
-// same; a best score compared with a new one and replaced is kvrace's to
-// judge.
+// same; a best score compared with a new one and replaced by the
+// request's own (submitScore) is kvrace's to judge.
 func reports(ns *kv.Namespace, slug string) map[string]int {
 	raw, _ := ns.GetString("reports:"+slug, nil) // want `a missing key reaches this value's parse, whose error is dropped`
 	n, _ := strconv.Atoi(raw)
@@ -57,7 +57,7 @@ func reports(ns *kv.Namespace, slug string) map[string]int {
 
 func report(ns *kv.Namespace, r *http.Request) error {
 	key := "reports:" + r.PathValue("slug")
-	raw, _ := ns.GetString(key, nil)
+	raw, _ := ns.GetString(key, nil) // want `a missing key reaches this value's parse, whose error is dropped`
 	n, _ := strconv.Atoi(raw)
 	return ns.PutString(key, strconv.Itoa(n+1), nil)
 }

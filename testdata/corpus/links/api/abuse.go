@@ -36,7 +36,7 @@ func Report(w http.ResponseWriter, r *http.Request) {
 	}
 
 	key := "reports:" + slug
-	raw, err := stats.GetString(key, nil)
+	raw, err := stats.GetString(key, nil) // DEBATABLE kvnull
 	if err != nil {
 		oops(w, err)
 		return

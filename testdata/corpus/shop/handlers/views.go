@@ -27,7 +27,7 @@ func (Views) Track(w http.ResponseWriter, r *http.Request) {
 	}
 	key := "views:" + sku
 	cloudflare.WaitUntil(func() {
-		cur, err := ns.GetString(key, nil)
+		cur, err := ns.GetString(key, nil) // DEBATABLE kvnull
 		if err != nil {
 			log.Printf("views %s: %v", sku, err)
 			return

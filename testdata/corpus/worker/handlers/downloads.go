@@ -50,7 +50,7 @@ func Download(w http.ResponseWriter, r *http.Request) {
 	stats, _ := kv.NewNamespace("STATS")
 	counterKey := "downloads:" + file
 	defer func() {
-		cur, err := stats.GetString(counterKey, nil)
+		cur, err := stats.GetString(counterKey, nil) // DEBATABLE kvnull
 		if err != nil {
 			return
 		}

@@ -32,7 +32,7 @@ func Vote(w http.ResponseWriter, r *http.Request) {
 	}
 	// The tally shown on the results page.
 	tallyKey := fmt.Sprintf("tally:%s:%s", poll, option)
-	cur, _ := ns.GetString(tallyKey, nil)
+	cur, _ := ns.GetString(tallyKey, nil) // DEBATABLE kvnull
 	n, _ := strconv.Atoi(cur)
 	ns.PutString(tallyKey, fmt.Sprint(n+1), nil) // EXPECT kvcounter
 	w.WriteHeader(http.StatusNoContent)

@@ -31,7 +31,7 @@ func RateLimit(next http.Handler) http.Handler {
 
 		window := time.Now().Unix() / 60
 		key := "rl:" + ip + ":" + strconv.FormatInt(window, 10)
-		v, _ := limits.GetString(key, nil)
+		v, _ := limits.GetString(key, nil) // DEBATABLE kvnull
 		count, _ := strconv.Atoi(v)
 		if count >= requestsPerMinute {
 			// Block abusive clients for five minutes. The value is the unblock time.

@@ -118,7 +118,7 @@ func (a *Assigner) Assign(exp Experiment, user string) (string, error) {
 // RecordExposure counts how often a variant was shown.
 func (a *Assigner) RecordExposure(expID, variant string) error {
 	key := fmt.Sprintf("ab-exposures:%s:%s", expID, variant)
-	cur, err := a.ns.GetString(key, nil)
+	cur, err := a.ns.GetString(key, nil) // DEBATABLE kvnull
 	if err != nil {
 		return err
 	}

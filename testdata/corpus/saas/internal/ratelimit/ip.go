@@ -53,7 +53,7 @@ func (l *IPLimiter) Allow(ip string, now time.Time) (bool, error) {
 // bursts from one address.
 func (l *IPLimiter) Burst(ip, route string) (bool, error) {
 	key := "burst:" + route + ":" + ip
-	raw, err := l.ns.GetString(key, nil)
+	raw, err := l.ns.GetString(key, nil) // DEBATABLE kvnull
 	if err != nil {
 		return false, err
 	}
