@@ -923,7 +923,7 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			if n, known, ok := c.built(in); ok && known && n > most {
 				report(src, "this %s sends %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 			}
-			if n, ok := c.flushSize(in); ok && n > most {
+			if n, ok := c.flushSize(in, op.Call.Block()); ok && n > most {
 				report(src, "this %s sends batches of up to %d %s, but KV takes at most %d in one request: flush at %d", what, n, noun, most, most)
 			}
 			if n, ok := c.window(in); ok && n > most {
@@ -1378,7 +1378,7 @@ func lenCompared(v ssa.Value) bool {
 // flushSize returns the size at which a batch that a loop appends to is
 // sent, when its length is compared with a constant: if len(batch) <
 // size { continue }, if len(batch) >= size { flush }.
-func (c *checker) flushSize(v ssa.Value) (int64, bool) {
+func (c *checker) flushSize(v ssa.Value, at *ssa.BasicBlock) (int64, bool) {
 	var batch []ssa.Value // the batch as the loop sees it
 	for _, x := range kvapi.Views([]ssa.Value{v}) {
 		switch x := x.(type) {
@@ -1404,7 +1404,7 @@ func (c *checker) flushSize(v ssa.Value) (int64, bool) {
 				continue
 			}
 			for _, use := range *call.Referrers() {
-				if n, ok := c.sentAt(use, call); ok {
+				if n, ok := c.sentAt(use, call, at); ok {
 					return n, true
 				}
 			}
@@ -1414,8 +1414,9 @@ func (c *checker) flushSize(v ssa.Value) (int64, bool) {
 }
 
 // sentAt returns the length at which a comparison of a batch's length n
-// with a constant lets the batch be sent.
-func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call) (int64, bool) {
+// with a constant lets the batch be sent, in block at. A comparison whose
+// holding refuses the batch (if len(b) > 10000 { return err }) caps it.
+func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call, at *ssa.BasicBlock) (int64, bool) {
 	bin, ok := use.(*ssa.BinOp)
 	if !ok {
 		return 0, false
@@ -1428,6 +1429,14 @@ func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call) (int64, bool) {
 	if !exact {
 		return 0, false
 	}
+	if refused(bin, at) {
+		switch op := bin.Op; {
+		case bin.X == n && op == token.GTR, bin.Y == n && op == token.LSS:
+			return size, true // sent only while len(b) <= size
+		case bin.X == n && op == token.GEQ, bin.Y == n && op == token.LEQ:
+			return size - 1, true
+		}
+	}
 	switch op := bin.Op; {
 	case op == token.EQL, bin.X == n && (op == token.LSS || op == token.GEQ), bin.Y == n && (op == token.GTR || op == token.LEQ):
 		return size, true // len(b) < size, len(b) >= size, size > len(b)
@@ -1435,6 +1444,18 @@ func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call) (int64, bool) {
 		return size + 1, true // len(b) > size
 	}
 	return 0, false
+}
+
+// refused reports whether block at runs only when the comparison bin
+// does not hold: the send comes after a check that turns the batch away.
+func refused(bin *ssa.BinOp, at *ssa.BasicBlock) bool {
+	for _, ref := range *bin.Referrers() {
+		if br, ok := ref.(*ssa.If); ok {
+			b := br.Block()
+			return b.Succs[1].Dominates(at) && !b.Succs[0].Dominates(at)
+		}
+	}
+	return false
 }
 
 // window returns the size of a chunk cut as xs[i:i+size] or
