@@ -246,11 +246,27 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 func pagingLoops(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) []kvapi.Loop {
 	var loops []kvapi.Loop
 	for _, loop := range kvapi.Loops(op.Call.Parent()) {
-		if loop[op.Call.Block()] || advancesPager(model, loop, results) {
+		if loop[op.Call.Block()] && !neverPassesCursor(op) || advancesPager(model, loop, results) {
 			loops = append(loops, loop)
 		}
 	}
 	return loops
+}
+
+// neverPassesCursor reports whether op, a list of the SDK's that takes
+// a cursor, is given none: in a loop over cells or prefixes, each run
+// lists a first page.
+func neverPassesCursor(op *kvapi.Op) bool {
+	if _, takes := op.Method.Operands[kvapi.Cursor]; !takes || op.Wrapped != nil {
+		return false
+	}
+	for _, src := range op.Sources(kvapi.Cursor) {
+		c, ok := src.Value.(*ssa.Const)
+		if !ok || src.Term != nil || c.Value != nil && (c.Value.Kind() != constant.String || constant.StringVal(c.Value) != "") {
+			return false
+		}
+	}
+	return true
 }
 
 // advancesPager reports whether loop asks what the list returned for its
@@ -448,8 +464,8 @@ func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
 		call, ok := pair[0].(*ssa.Call)
 		zero, isConst := pair[1].(*ssa.Const)
 		if ok && isConst && zero.Value != nil && constant.Sign(zero.Value) == 0 {
-			if kvapi.IsLen(call) && model.DependsOn(call, nil, results) {
-				return true
+			if kvapi.IsLen(call) && !isString(call.Call.Args[0].Type()) && model.DependsOn(call, nil, results) {
+				return true // (len(resp.Cursor) == 0 is the listing's end)
 			}
 		}
 	}
@@ -1499,4 +1515,10 @@ func withinErrorHandling(b *ssa.BasicBlock) bool {
 		return failingSide(d, br).Dominates(b)
 	}
 	return false
+}
+
+// isString reports whether t is a string, such as a cursor.
+func isString(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
 }
