@@ -537,7 +537,7 @@ func isLocal(addr ssa.Value) bool {
 			// (A struct passed by value lives in a local copy: e.Prior of
 			// an event that carries the count its publisher saw is
 			// something passed in.)
-			return !holdsParam(a)
+			return !holdsParam(a) && !decodedInto(a)
 		case *ssa.FieldAddr:
 			addr = a.X
 		case *ssa.IndexAddr:
@@ -550,6 +550,38 @@ func isLocal(addr ssa.Value) bool {
 
 // holdsParam reports whether alloc is the local copy of a parameter, or
 // of what a type assertion of one gives.
+// decodedInto reports whether alloc is filled by a decoder, here or in a
+// closure that captures it: a verdict an upstream sent back, with the
+// count it keeps (verdict.FailedAttempts + 1).
+func decodedInto(alloc *ssa.Alloc) bool {
+	decodes := func(v ssa.Value) bool {
+		return slices.ContainsFunc(*v.Referrers(), func(ref ssa.Instruction) bool {
+			mi, ok := ref.(*ssa.MakeInterface)
+			return ok && slices.ContainsFunc(*mi.Referrers(), func(use ssa.Instruction) bool {
+				call, ok := use.(*ssa.Call)
+				if !ok {
+					return false
+				}
+				name := kvapi.CalleeName(call)
+				return strings.HasSuffix(name, ".Unmarshal") || strings.HasSuffix(name, ").Decode")
+			})
+		})
+	}
+	if decodes(alloc) {
+		return true
+	}
+	for _, ref := range *alloc.Referrers() {
+		if mc, ok := ref.(*ssa.MakeClosure); ok {
+			for i, b := range mc.Bindings {
+				if b == alloc && decodes(mc.Fn.(*ssa.Function).FreeVars[i]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 func holdsParam(alloc *ssa.Alloc) bool {
 	for _, ref := range *alloc.Referrers() {
 		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc && handedIn(st.Val) {
