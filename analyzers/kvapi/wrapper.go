@@ -690,20 +690,10 @@ func (r *Result) StoredFuncs(call *ssa.CallCommon) []*ssa.Function {
 	}
 	var fns []*ssa.Function
 	for _, v := range r.storedIn(FieldOf(fa)) {
-		for {
-			ct, ok := v.(*ssa.ChangeType) // to a named func type
-			if !ok {
-				break
-			}
-			v = ct.X
+		for ct, ok := v.(*ssa.ChangeType); ok; ct, ok = v.(*ssa.ChangeType) {
+			v = ct.X // to a named func type
 		}
-		var fn *ssa.Function
-		switch v := v.(type) {
-		case *ssa.Function:
-			fn = v
-		case *ssa.MakeClosure:
-			fn, _ = v.Fn.(*ssa.Function)
-		}
+		fn := FuncValue(v)
 		if fn == nil || fn.Pkg != r.pkg || fn.Blocks == nil {
 			return nil
 		}
@@ -729,11 +719,7 @@ func debounced(fn, inner *ssa.Function) bool {
 			}
 			switch CalleeName(call) {
 			case "time.AfterFunc":
-				if mc, ok := call.Call.Args[1].(*ssa.MakeClosure); ok && mc.Fn == inner {
-					timed = true
-				} else if call.Call.Args[1] == inner {
-					timed = true
-				}
+				timed = timed || FuncValue(call.Call.Args[1]) == inner
 			case "(*time.Timer).Stop", "(*time.Timer).Reset":
 				reset = true
 			}

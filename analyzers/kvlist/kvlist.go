@@ -1114,8 +1114,7 @@ func madeFrom(s kvapi.Step) bool {
 	case *ssa.BinOp:
 		return true
 	case *ssa.Call:
-		b, ok := v.Type().Underlying().(*types.Basic)
-		return ok && b.Info()&types.IsString != 0
+		return isString(v.Type())
 	}
 	return false
 }
