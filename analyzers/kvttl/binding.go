@@ -395,14 +395,16 @@ func picksReturn(call *ssa.Call) bool {
 // this package, whose result'th result is a known lifetime of secs
 // seconds.
 func (p *pass) returnGiving(call *ssa.Call, result int, secs float64) token.Pos {
-	// A field set to a literal by each constructor (s.ttlFor(sess)): the
-	// literal is the policy, whatever it branches on.
-	callees := p.model.StoredFuncs(&call.Call)
+	var callees []*ssa.Function
 	if callee := call.Call.StaticCallee(); callee != nil {
 		if callee.Pkg != call.Parent().Pkg || callee.Blocks == nil || argumentDecides(callee) {
 			return token.NoPos
 		}
 		callees = []*ssa.Function{callee}
+	} else {
+		// A field set to a literal by each constructor (s.ttlFor(sess)):
+		// the literal is the policy, whatever it branches on.
+		callees = p.model.StoredFuncs(&call.Call)
 	}
 	var rets []*ssa.Return
 	for _, fn := range callees {
