@@ -61,6 +61,10 @@ type WrappedOp struct {
 	// (see findBuffers): a later write of the same key replaces it
 	// before anything reaches KV. (Not in String either.)
 	Collapses bool
+	// FailsAfter is set for a write after which the wrapper always hands
+	// back an error of its own making: a backoff marker written on the
+	// way out of a failure. (Not in String either.)
+	FailsAfter bool
 	// Field is set for a setter (see findSetters): the call performs no
 	// operation, but stores an operand in this field, Repo.ttl, for a
 	// later one.
@@ -728,6 +732,58 @@ func debounced(fn, inner *ssa.Function) bool {
 	return timed && reset
 }
 
+// failsAfter reports whether every return of fn that can follow op hands
+// back an error that is never nil: a sentinel, a new error, or the error
+// of an inner wrapper that fails after its own write. (The write's own
+// failure is passed on too.)
+func failsAfter(fn *ssa.Function, op *Op) bool {
+	call, ok := op.Call.(*ssa.Call)
+	if !ok || call.Parent() != fn {
+		return false
+	}
+	fails := false
+	after := reachable(call.Block())
+	for _, b := range fn.Blocks {
+		if b != call.Block() && !after[b] {
+			continue
+		}
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		if len(ret.Results) == 0 {
+			return false
+		}
+		last := ret.Results[len(ret.Results)-1]
+		if ext, ok := last.(*ssa.Extract); ok && ext.Tuple == call || last == ssa.Value(call) {
+			fails = fails || op.Wrapped != nil && op.Wrapped.FailsAfter
+			continue
+		}
+		if !neverNilError(last) {
+			return false
+		}
+		fails = true
+	}
+	return fails
+}
+
+// neverNilError reports whether v is an error value that cannot be nil: a
+// package's sentinel (ErrBackoff), errors.New or fmt.Errorf, or a value
+// of a concrete error type.
+func neverNilError(v ssa.Value) bool {
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		g, ok := v.X.(*ssa.Global)
+		return ok && v.Op == token.MUL && IsError(g.Type().(*types.Pointer).Elem())
+	case *ssa.Call:
+		name := CalleeName(v)
+		return name == "errors.New" || name == "fmt.Errorf"
+	case *ssa.MakeInterface:
+		return true
+	}
+	return false
+}
+
 // Returns returns fn's return instructions.
 func Returns(fn *ssa.Function) []*ssa.Return {
 	var rets []*ssa.Return
@@ -837,6 +893,9 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 		}
 		if op.Method.Role == Put {
 			w.Fill = op.Wrapped != nil && op.Wrapped.Fill || r.AfterMiss(op, nil)
+		}
+		if op.Method.Role == Put || op.Method.Role == BulkPut {
+			w.FailsAfter = failsAfter(fn, op)
 		}
 		if op.Method.Role == Get || op.Method.Role == BulkGet || op.Method.Role == List {
 			w.Results = r.resultsFrom(fn, op)

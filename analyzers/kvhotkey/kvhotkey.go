@@ -222,12 +222,37 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	}
 	hot := func(loop kvapi.Loop) bool {
 		return loop.Repeats(block) && !retries(loop, put) && !paced(model, loop) && !throttled(model, put, loop) &&
+			!(put.Wrapped != nil && put.Wrapped.FailsAfter && leaves(loop, block)) &&
 			invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
 	}
 	// A key that differs per site may still be written once per slot of
 	// each site, in the loop inside.
 	inner := kvapi.Innermost(block)
 	return hot(loop) || inner != nil && len(inner) < len(loop) && hot(inner)
+}
+
+// leaves reports whether some path from block leaves the loop before it
+// comes back to the loop's header: a call whose error ends the loop. A
+// wrapper that fails after its write (a backoff marker) then writes once
+// per loop.
+func leaves(loop kvapi.Loop, block *ssa.BasicBlock) bool {
+	header := loop.Header()
+	seen := map[*ssa.BasicBlock]bool{block: true}
+	queue := []*ssa.BasicBlock{block}
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		for _, s := range b.Succs {
+			if !loop[s] {
+				return true
+			}
+			if s != header && !seen[s] {
+				seen[s] = true
+				queue = append(queue, s)
+			}
+		}
+	}
+	return false
 }
 
 // throttled reports whether the write runs only once enough time has
