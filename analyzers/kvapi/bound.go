@@ -336,6 +336,12 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 				bs = append(bs, e.bound(ret.Results[0], ret.Block(), inner, depth+1))
 			}
 		}
+		// A clamp's floor is reached whenever its literal or method is
+		// the one called, whatever the others give (a policy from
+		// configuration).
+		if slices.ContainsFunc(bs, func(b Bound) bool { return b.Floored && b.Clamped }) {
+			bs = slices.DeleteFunc(bs, func(b Bound) bool { return !b.Floored })
+		}
 		return join(bs)
 	}
 	if name, ok := ownMethod(call); ok {

@@ -55,8 +55,17 @@ func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
 			}
 			return f.Recv, f.Outer, true
 		}
-		args := f.Call.Common().Args
-		if i < 0 || i >= len(args) || f.Call.Common().IsInvoke() {
+		common := f.Call.Common()
+		args := common.Args
+		if common.IsInvoke() {
+			// A method of an implementation: the receiver is the
+			// interface's value, the rest are the arguments.
+			if i == 0 {
+				return common.Value, f.Outer, true
+			}
+			i--
+		}
+		if i < 0 || i >= len(args) {
 			return nil, nil, false
 		}
 		return args[i], f.Outer, true

@@ -682,10 +682,15 @@ func (r *Result) onlyStored(f *types.Var) ssa.Value {
 // StoredFuncs returns the functions of this package that the field call
 // goes through is set to: s.ttlFor(sess), with ttlFor set to a literal by
 // each constructor. Nil when call goes through no field, or the field is
-// also set to something else.
+// also set to something else. For a call of a method of an interface
+// that this package declares (a strategy, policy.TTL(h, now)), they are
+// the methods of the package's types that implement it.
 func (r *Result) StoredFuncs(call *ssa.CallCommon) []*ssa.Function {
+	if call.IsInvoke() {
+		return r.implementations(call)
+	}
 	load, ok := call.Value.(*ssa.UnOp)
-	if !ok || load.Op != token.MUL || call.IsInvoke() {
+	if !ok || load.Op != token.MUL {
 		return nil
 	}
 	fa, ok := load.X.(*ssa.FieldAddr)
@@ -702,6 +707,45 @@ func (r *Result) StoredFuncs(call *ssa.CallCommon) []*ssa.Function {
 			return nil
 		}
 		fns = append(fns, fn)
+	}
+	return fns
+}
+
+// implementations returns the methods that the invoke call may run: the
+// method of each type of this package, outside its tests, that implements
+// the interface, when this package declares it and the value is not a
+// parameter. Nil otherwise.
+func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
+	if _, given := call.Value.(*ssa.Parameter); given {
+		return nil // the record a caller passes: its type's method (see recordMethod)
+	}
+	named, ok := types.Unalias(call.Value.Type()).(*types.Named)
+	if !ok || named.Obj().Pkg() != r.pkg.Pkg {
+		return nil
+	}
+	iface := named.Underlying().(*types.Interface)
+	prog := r.pkg.Prog
+	var fns []*ssa.Function
+	scope := r.pkg.Pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) || r.InTestFile(tn.Pos()) {
+			continue
+		}
+		if _, generic := tn.Type().(*types.Named); !generic || tn.Type().(*types.Named).TypeParams().Len() > 0 {
+			continue
+		}
+		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+			if !types.Implements(t, iface) {
+				continue
+			}
+			if sel := prog.MethodSets.MethodSet(t).Lookup(call.Method.Pkg(), call.Method.Name()); sel != nil {
+				if fn := prog.MethodValue(sel); fn != nil && fn.Blocks != nil {
+					fns = append(fns, fn)
+				}
+			}
+			break
+		}
 	}
 	return fns
 }

@@ -10,15 +10,17 @@ import (
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
-// inCaller reports whether pos is in the function that makes the
-// outermost call of frame: a clamp written by the caller of a wrapper
-// (ttl := max(2*window, 10*time.Second); w.save(key, v, ttl)).
+// inCaller reports whether pos is outside the wrappers of frame: a clamp
+// written by the caller of a wrapper (ttl := max(2*window,
+// 10*time.Second); w.save(key, v, ttl)), or by a policy it asks
+// (p.TTL(h, now)), not one a wrapper applies to what each caller gives.
 func inCaller(frame *kvapi.Frame, pos token.Pos) bool {
-	for frame.Outer != nil {
-		frame = frame.Outer
+	for f := frame; f != nil; f = f.Outer {
+		if syntax := f.Fn.Syntax(); syntax != nil && syntax.Pos() <= pos && pos < syntax.End() {
+			return false // a wrapper's own clamp, on its callers' way
+		}
 	}
-	syntax := frame.Call.Parent().Syntax()
-	return syntax != nil && syntax.Pos() <= pos && pos < syntax.End()
+	return true
 }
 
 // checkFloor checks a lifetime computed at run time: one counted down to

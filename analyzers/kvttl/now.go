@@ -65,6 +65,20 @@ func nowBasedDepth(m *kvapi.Result, v ssa.Value, f *kvapi.Frame, depth int) *now
 			t.fromNow, t.known = false, false // some other time: only its unit is known
 		}
 		return t
+	case *ssa.Phi:
+		// A time chosen on each branch, all from the clock in one unit:
+		// the nearest one known (now+30 where a 429 gets now+300).
+		var nearest *nowValue
+		for _, e := range v.Edges {
+			t := nowBasedDepth(m, e, f, depth+1)
+			if t == nil || nearest != nil && t.unit != nearest.unit {
+				return nil
+			}
+			if nearest == nil || t.known && (!nearest.known || t.offset < nearest.offset) {
+				nearest = t
+			}
+		}
+		return nearest
 	case *ssa.UnOp:
 		// Through a variable or a field set once: inv.ExpiresAt = t.UnixMilli().
 		if stored := m.StoredValues(v); v.Op == token.MUL && len(stored) == 1 {
