@@ -746,7 +746,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// A marker written where a read of another key found nothing
 			// (the origin has no such slug) records that read: a negative
 			// cache fill.
-			if !ignored && onlyOnError(errs, put.Call.Block()) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
+			if !ignored && (onlyOnError(errs, put.Call.Block()) || onErrorOrMiss(errs, call, put.Call.Block())) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
 				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}
@@ -1033,6 +1033,45 @@ func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 		if len(failed.Preds) == 1 && failed.Dominates(block) {
 			return true // the failed edge is the only way in
 		}
+	}
+	return false
+}
+
+// onErrorOrMiss reports whether block is entered only from tests that
+// the get failed or found nothing, and from one that it failed: if err !=
+// nil || !ok { put(default) }. A failure then seeds the key as a miss
+// would.
+func onErrorOrMiss(err ssa.Value, get *ssa.Call, block *ssa.BasicBlock) bool {
+	onError := false
+	for _, pred := range block.Preds {
+		br, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If)
+		if !ok {
+			return false
+		}
+		if cmp, ok := br.Cond.(*ssa.BinOp); ok && (cmp.X == err || cmp.Y == err) {
+			if failed, ok := kvapi.ErrorBranch(br); !ok || failed != block {
+				return false
+			}
+			onError = true
+		} else if !testsResult(br.Cond, get, err, 0) {
+			return false
+		}
+	}
+	return onError
+}
+
+// testsResult reports whether v is computed from what get returned
+// besides its error: ok, !ok, v == nil, len(v) == 0.
+func testsResult(v ssa.Value, get *ssa.Call, err ssa.Value, depth int) bool {
+	switch v := v.(type) {
+	case *ssa.Extract:
+		return v.Tuple == get && ssa.Value(v) != err
+	case *ssa.UnOp:
+		return depth < 3 && testsResult(v.X, get, err, depth+1)
+	case *ssa.BinOp:
+		return depth < 3 && (testsResult(v.X, get, err, depth+1) || testsResult(v.Y, get, err, depth+1))
+	case *ssa.Call:
+		return depth < 3 && kvapi.IsLen(v) && testsResult(v.Call.Args[0], get, err, depth+1)
 	}
 	return false
 }
@@ -1332,26 +1371,63 @@ func bodyMissChecks(get *kvapi.Op) []*ssa.BinOp {
 // response resp, read whole, for emptiness.
 func bodyEmptinessChecks(resp ssa.Value) []*ssa.BinOp {
 	var out []*ssa.BinOp
+	for _, read := range bodyReads(resp, 0) {
+		out = append(out, emptinessChecks(read)...)
+	}
+	return out
+}
+
+// bodyReads returns the calls whose first result is the body of resp,
+// read whole: io.ReadAll(resp.Body), of a limited or buffered reader over
+// it too, or a helper of the program that returns that read
+// (readAll(res)).
+func bodyReads(resp ssa.Value, depth int) []*ssa.Call {
+	var out []*ssa.Call
 	for _, ref := range *resp.Referrers() {
-		fa, ok := ref.(*ssa.FieldAddr)
-		if !ok || fieldName(fa) != "Body" {
-			continue
-		}
-		for _, load := range *fa.Referrers() {
-			lv, ok := load.(*ssa.UnOp)
-			if !ok {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if fieldName(ref) != "Body" {
 				continue
 			}
-			uses := slices.Clone(*lv.Referrers())
-			for i := 0; i < len(uses); i++ {
-				switch use := uses[i].(type) {
-				case *ssa.ChangeInterface: // io.ReadCloser as an io.Reader
-					uses = append(uses, *use.Referrers()...)
-				case *ssa.Call:
-					if kvapi.CalleeName(use) == "io.ReadAll" {
-						out = append(out, emptinessChecks(use)...)
+			for _, load := range *ref.Referrers() {
+				lv, ok := load.(*ssa.UnOp)
+				if !ok {
+					continue
+				}
+				uses := slices.Clone(*lv.Referrers())
+				for i := 0; i < len(uses); i++ {
+					switch use := uses[i].(type) {
+					case *ssa.ChangeInterface, *ssa.MakeInterface: // io.ReadCloser as an io.Reader
+						uses = append(uses, *use.(ssa.Value).Referrers()...)
+					case *ssa.Call:
+						switch kvapi.CalleeName(use) {
+						case "io.ReadAll":
+							out = append(out, use)
+						case "io.LimitReader", "bufio.NewReader":
+							uses = append(uses, *use.Referrers()...)
+						}
 					}
 				}
+			}
+		case *ssa.Call:
+			callee := ref.Call.StaticCallee()
+			i := slices.Index(ref.Call.Args, resp)
+			if callee == nil || len(callee.Blocks) == 0 || i < 0 || i >= len(callee.Params) || depth > 1 {
+				continue
+			}
+			inner := bodyReads(callee.Params[i], depth+1)
+			if slices.ContainsFunc(kvapi.Returns(callee), func(ret *ssa.Return) bool {
+				if len(ret.Results) == 0 {
+					return false
+				}
+				ext, ok := ret.Results[0].(*ssa.Extract)
+				if !ok || ext.Index != 0 {
+					return false
+				}
+				read, ok := ext.Tuple.(*ssa.Call)
+				return ok && slices.Contains(inner, read)
+			}) {
+				out = append(out, ref)
 			}
 		}
 	}
