@@ -963,6 +963,11 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 				syncHomes = append(syncHomes, m)
 			}
 		case *ssa.Call:
+			// An atomic's Load, of a package variable or a field that
+			// is added to elsewhere: served.Load() of served.Add(1).
+			if home := atomicLoaded(x); home != nil {
+				homes = append(homes, home)
+			}
 			// A method of the package that adds and returns the sum:
 			// n := tally.inc(id), with c.counts[id]++ inside.
 			if callee := x.Call.StaticCallee(); callee != nil && callee.Pkg == r.pkg && len(callee.Blocks) > 0 && !slices.Contains(counters, callee) {
@@ -1039,6 +1044,10 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 					if isAddition(x.Val) && same(x.Addr) {
 						return true
 					}
+				case *ssa.Call:
+					if AtomicAdd(x) && len(x.Call.Args) > 0 && same(x.Call.Args[0]) {
+						return true
+					}
 				}
 			}
 		}
@@ -1103,6 +1112,21 @@ func SyncMapRange(fn *ssa.Function) *ssa.Call {
 				return call
 			}
 		}
+	}
+	return nil
+}
+
+// atomicLoaded returns the package variable or field whose sync/atomic
+// value call loads (served.Load(), atomic.LoadInt64(&s.n)), or nil.
+func atomicLoaded(call *ssa.Call) ssa.Value {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Object() == nil || callee.Object().Pkg() == nil || callee.Object().Pkg().Path() != "sync/atomic" ||
+		!strings.HasPrefix(callee.Name(), "Load") || len(call.Call.Args) == 0 {
+		return nil
+	}
+	switch home := call.Call.Args[0].(type) {
+	case *ssa.FieldAddr, *ssa.Global:
+		return home
 	}
 	return nil
 }

@@ -94,7 +94,20 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	res.keys = c.pattern()
 	rep := report.New(pass)
 	for _, put := range model.InnerFirst() {
-		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() || model.ReadsInside(put) {
+		if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut || put.InTest() {
+			continue
+		}
+		if model.ReadsInside(put) {
+			// The wrapper's own read and write back is kvrace's, inside it;
+			// the count is the update function's its caller hands it.
+			if update := addsInUpdate(model, put); update != nil {
+				res.Claimed[put.Call] = true
+				rep.Report(analysis.Diagnostic{
+					Pos: put.Pos(), End: put.End(),
+					Message: "counter kept in KV: the update function given here adds to the count the wrapper reads from the key, and the wrapper writes the sum back; KV has no atomic increment or compare-and-swap, so concurrent requests overwrite each other (last write wins) and the count runs low under load: keep it in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+					Related: []analysis.RelatedInformation{{Pos: update.Pos(), End: update.Pos(), Message: "the update function"}},
+				})
+			}
 			continue
 		}
 		inside := countedInside(model, put, res.Claimed)
@@ -137,6 +150,32 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// addsInUpdate returns the update function given to a wrapper that reads
+// the key, hands the value to the function and writes back what it
+// returns (ns.Update(key, func(cur []byte) ([]byte, error) {...})), when
+// the function returns a number it was handed plus or minus something.
+func addsInUpdate(model *kvapi.Result, put *kvapi.Op) *ssa.Function {
+	for _, src := range put.Sources(kvapi.Value) {
+		for _, in := range src.Inputs() {
+			fn := kvapi.FuncValue(in)
+			if fn == nil || len(fn.Params) == 0 || fn.Signature.Results().Len() == 0 {
+				continue
+			}
+			handed := []ssa.Value{fn.Params[0]}
+			for _, ret := range kvapi.Returns(fn) {
+				if len(ret.Results) > 0 && model.Backward(ret.Results[0], ret, func(s kvapi.Step) bool {
+					bin, ok := s.Value.(*ssa.BinOp)
+					return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isNumber(bin.Type()) && !bumpsVersion(bin) && !positional(bin) &&
+						model.DependsOn(bin, ret, handed)
+				}) {
+					return fn
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // writesNumber reports whether the value src writes is a number, as
