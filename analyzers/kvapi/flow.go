@@ -518,11 +518,16 @@ func (r *Result) DecidedByError(get, put *Op) bool {
 		if !ok || len(test.Call.Args) == 0 || CalleeName(test) != "errors.Is" && CalleeName(test) != "errors.As" {
 			continue
 		}
-		ext, ok := test.Call.Args[0].(*ssa.Extract)
-		if !ok || !IsError(ext.Type()) {
-			continue
+		// The error of a call with more results, or with none but it
+		// (sendErr := s.Send(ctx, ev)).
+		var call *ssa.Call
+		switch arg := test.Call.Args[0].(type) {
+		case *ssa.Extract:
+			call, _ = arg.Tuple.(*ssa.Call)
+		case *ssa.Call:
+			call = arg
 		}
-		if call, ok := ext.Tuple.(*ssa.Call); ok && call != get.Call && len(r.OpsAt(call)) == 0 {
+		if call != nil && IsError(test.Call.Args[0].Type()) && call != get.Call && len(r.OpsAt(call)) == 0 {
 			return true
 		}
 	}

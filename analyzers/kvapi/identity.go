@@ -35,6 +35,150 @@ func (r *Result) Same(a, b *Op, o Operand) bool {
 	return false
 }
 
+// SelfKeyedRead returns the get whose record the put writes back under
+// the record's own id: st.Get(ctx, SessionKey(cookie)) decoded into sess,
+// then st.Put(ctx, SessionKey(sess.ID), ...) with sess changed. The keys
+// are built alike, the second from what the first read.
+func (r *Result) SelfKeyedRead(put *Op) *Op {
+	keys := put.Sources(Key)
+	if len(keys) != 1 {
+		return nil
+	}
+	// The same words of text (sess . of sess.PlayerID+"."+sess.ID, and of
+	// the pair strings.Cut(token, ".") split), built from the record read.
+	words := Words(r.KeyText(keys[0]))
+	if len(words) == 0 {
+		return nil
+	}
+	if r.KeyDrawn(put) || put.KeyDrawnInside() {
+		return nil // a new record under a key drawn here, copied from the old
+	}
+	if keyFieldSet(put, keys[0]) {
+		return nil // a copy given another id (b.ID = newID), saved as its own
+	}
+	for _, get := range r.OpsIn(put.Call.Parent(), Get) {
+		reads := get.Results()
+		gk := get.Sources(Key)
+		if len(reads) == 0 || len(gk) != 1 || !Before(get.Call, put.Call) || !slices.Equal(Words(r.KeyText(gk[0])), words) ||
+			!r.Same(get, put, Namespace) || !r.DependsOnAny(keys[0].Inputs(), put.Call, reads) {
+			continue
+		}
+		for _, src := range put.Sources(Value) {
+			if r.DependsOnAny(src.Inputs(), put.Call, reads) {
+				return get
+			}
+		}
+	}
+	return nil
+}
+
+// keyFieldSet reports whether a field of a record that the put's key
+// src reads is set before the put, or the record is assigned whole from
+// something else than a call: the record's id changed (b.ID = newID), or
+// a new record built (next := referral{Code: rc.Code + "-" + friend},
+// &License{ID: to, ...}), saved under its own key, a copy and not the
+// record read.
+func keyFieldSet(put *Op, src Source) bool {
+	type field struct {
+		base ssa.Value
+		name string
+	}
+	var read []field
+	seen := map[ssa.Value]bool{}
+	var walk func(v ssa.Value, depth int)
+	walk = func(v ssa.Value, depth int) {
+		if depth > 6 || seen[v] {
+			return
+		}
+		seen[v] = true
+		switch v := v.(type) {
+		case *ssa.UnOp:
+			if fa, ok := v.X.(*ssa.FieldAddr); ok {
+				read = append(read, field{fa.X, fieldName(fa.X.Type(), fa.Field)})
+			}
+		case *ssa.BinOp:
+			walk(v.X, depth+1)
+			walk(v.Y, depth+1)
+		case *ssa.Call:
+			for _, a := range v.Call.Args {
+				walk(a, depth+1)
+			}
+		case *ssa.Convert:
+			walk(v.X, depth+1)
+		}
+	}
+	for _, in := range src.Inputs() {
+		walk(in, 0)
+	}
+	if src.Term != nil {
+		// A wrapper's key of a field of what it is given: lic.Save(ctx)
+		// keyed by lic.ID.
+		src.Term.Find(func(t *Term) bool {
+			if t.Op == TermField && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(src.Args) {
+				read = append(read, field{src.Args[t.Args[0].Index], t.Name})
+			}
+			return false
+		})
+	}
+	for _, b := range put.Call.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			st, ok := instr.(*ssa.Store)
+			if !ok || !Before(st, put.Call) {
+				continue
+			}
+			for _, f := range read {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && fa.X == f.base && fieldName(fa.X.Type(), fa.Field) == f.name {
+					return true
+				}
+				if _, fromCall := st.Val.(*ssa.Extract); st.Addr == f.base && !fromCall {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// KeyDrawnInside reports whether put calls a wrapper that joins to the
+// key a part of its own making, not known here: the new token of Mint,
+// drawn inside it ("by-listener:" + listener + ":" + rand.Text()), or the
+// id of a record it makes.
+func (put *Op) KeyDrawnInside() bool {
+	var ownPart func(t *Term) bool
+	ownPart = func(t *Term) bool {
+		switch t.Op {
+		case TermOpaque:
+			return len(t.Args) == 0
+		case TermBinOp, TermCall, TermPhi, TermConvert:
+			return slices.ContainsFunc(t.Args, ownPart)
+		case TermField:
+			// The id of a record it makes (sess.key() of &Session{ID:
+			// newID()}), not of one it holds or is given.
+			return len(t.Args) == 1 && t.Args[0].Op == TermOpaque
+		}
+		return false // a field of what it holds (its prefix) is the same each time
+	}
+	return put.Wrapped != nil && slices.ContainsFunc(put.Sources(Key), func(src Source) bool {
+		return src.Term != nil && ownPart(src.Term)
+	})
+}
+
+// KeyDrawn reports whether the put's key is made from a value drawn
+// fresh in this function (a new id, a random token).
+func (r *Result) KeyDrawn(put *Op) bool {
+	for _, src := range put.Sources(Key) {
+		for _, in := range src.Inputs() {
+			if r.Backward(in, put.Call, func(s Step) bool {
+				call, ok := s.Value.(*ssa.Call)
+				return ok && Fresh(call)
+			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ReadsInside reports whether put calls a wrapper that itself reads the
 // key it writes: a read-modify-write that is the wrapper's, reported
 // inside it and not again at each caller. The keys are the same when they
@@ -1347,6 +1491,10 @@ func (w *identityWriter) term(t *Term, args []ssa.Value, depth int) {
 		w.b.WriteString(")")
 	case TermConvert:
 		w.b.WriteString("(conv ")
+		w.term(t.Args[0], args, depth+1)
+		w.b.WriteString(")")
+	case TermUnOp:
+		fmt.Fprintf(w.b, "(%s ", t.Tok) // -time.Duration(h) * time.Hour
 		w.term(t.Args[0], args, depth+1)
 		w.b.WriteString(")")
 	case TermBinOp:

@@ -53,7 +53,10 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		fresh := drawnHere(model, put, kvapi.Value) || drawnHere(model, put, kvapi.Key)
 		lives := expiresWithin(model, put, 0)
 		shortLived := expiresWithin(model, put, cooldownTTL)
-		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !lock
+		// A record under a key of the day or hour (claim:<player>/<day>)
+		// is a claim once a period, whatever its lifetime: a grant.
+		period := slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool { return fromClock(model, put, src) })
+		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !lock && !period
 		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put) && !lock)) {
 			return get
 		}

@@ -61,15 +61,21 @@ func run(pass *analysis.Pass) (any, error) {
 		// (a cache fill that reuses the variable the get decoded into),
 		// a walk's checkpoint writes where the listing stopped, and an
 		// owner's renewal adds nothing to what it read.
-		if get := model.ReadOf(put); get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !ownerRenewal(model, put, get) {
+		// (A record written back under the key built from its own id,
+		// requestKey(r.ID) of what requestKey(req.ID) read, is the same.)
+		get := model.ReadOf(put)
+		if get == nil {
+			get = model.SelfKeyedRead(put)
+		}
+		if get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !ownerRenewal(model, put, get) {
 			found(get, rmwMsg, "the value is read here")
 		} else if get != nil {
 			continue
-		} else if get := model.KeptRead(put); get != nil {
+		} else if get = model.KeptRead(put); get != nil {
 			found(get, rmwMsg, "the value is read here, and kept in a field")
-		} else if get := claimOf(model, put); get != nil {
+		} else if get = claimOf(model, put); get != nil {
 			found(get, claimMsg, "the key is checked here")
-		} else if get := heldCheckOf(model, put); get != nil {
+		} else if get = heldCheckOf(model, put); get != nil {
 			found(get, heldMsg, "the holder is checked here")
 		}
 	}

@@ -50,7 +50,7 @@ var DefaultConfig = Config{
 // listing's page token, an audit log of logins, the metadata kept beside
 // an API key.
 var notCredential = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?|flash|flashes|notices?|toasts?|banners?|announcements?|meta|metadata)$`)
+	return regexp.MustCompile(`(?i)^(bucket|buckets|flags?|features?|config|configs|settings|limit|limits|limiter|ratelimit|rate|cooldowns?|backoffs?|throttles?|throttled|resends?|quota|quotas|usage|count|counts|counter|counters|attempts|tries|failures|strikes|stats|metrics|cache|cached|client|clients|consent|consents|lease|leases|lock|locks|mutex|cron|job|jobs|holds?|reservations?|[a-z]*(index|indexes|idx)|audits?|auditlogs?|logs?|history|histories|journal|trail|(page|next|continuation|sync|resume)tokens?|flash|flashes|notices?|toasts?|banners?|announcements?|meta|metadata)$`)
 })
 
 // useWord words in a key's text say that it records when something was
@@ -240,7 +240,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			}
 			// (A delete of the key each caller gives is not: take(ns,
 			// key) reads and deletes what its caller names.)
-			if !deletesGivenKey(op) && (model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op)) {
+			if !deletesGivenKey(op) && (model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op)) && !c.revokes(pass, model, op, wrappers) {
 				res.Judged[op.Call] = true
 				// A wrapper's own read and write, judged inside it: not
 				// again at each caller, nor claimed from the others.
@@ -288,6 +288,17 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 	return res, nil
 }
 
+// revokes reports whether put writes a revocation, as through a wrapper
+// that reads and writes back a list (AppendJSON(ctx, "revoked:apikeys",
+// entry)): the list's race is the wrapper's, its delay the caller's.
+func (c *checker) revokes(pass *analysis.Pass, model *kvapi.Result, put *kvapi.Op, wrappers map[types.Object]bool) bool {
+	if put.Method.Role != kvapi.Put && put.Method.Role != kvapi.BulkPut {
+		return false
+	}
+	ev := c.evidence(pass, model, put, wrappers)
+	return ev.credential != "" && (ev.revocationList || ev.revocation)
+}
+
 // put returns the finding on a put of a credential or of per-user state.
 func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis.Diagnostic, bool) {
 	d := analysis.Diagnostic{Pos: put.Pos(), End: put.End()}
@@ -311,7 +322,7 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	// A denylist is a revocation first, however it is updated.
 	get := model.ReadOf(put)
 	if get == nil {
-		get = selfKeyedRead(model, put)
+		get = model.SelfKeyedRead(put)
 	}
 	if get == nil {
 		get = model.KeptRead(put)
@@ -340,7 +351,8 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 			return d, true
 		}
 	case ev.credential != "":
-		if gets := slices.DeleteFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return !kvapi.Before(get.Call, put.Call) }); len(gets) > 0 {
+		gets := slices.DeleteFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return !kvapi.Before(get.Call, put.Call) })
+		if len(gets) > 0 && !slices.ContainsFunc(gets, func(get *kvapi.Op) bool { return claimsOwn(model, get, put) }) {
 			related(gets[0], "the old value is read here")
 			d.Message = fmt.Sprintf("%s overwritten in KV (rotated, marked used or refreshed): other locations keep the old value for 60 s or more, so it stays valid there; keep credentials that change in a Durable Object, or use short-lived signed tokens", article(ev.credential))
 			return d, true
@@ -353,36 +365,55 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	return d, false
 }
 
-// selfKeyedRead returns the get whose record the put writes back under
-// the record's own id: st.Get(ctx, SessionKey(cookie)) decoded into sess,
-// then st.Put(ctx, SessionKey(sess.ID), ...) with sess changed. The keys
-// are built alike, the second from what the first read.
-func selfKeyedRead(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
-	keys := put.Sources(kvapi.Key)
-	if len(keys) != 1 {
-		return nil
+// claimsOwn reports whether the value that put writes is compared with
+// what get read: a claim that refuses a code another holds and writes
+// the claimant's own (owner != req.PlayerID), which overwrites nothing
+// but the same value. It is a check-then-create, kvrace's.
+func claimsOwn(model *kvapi.Result, get, put *kvapi.Op) bool {
+	reads := get.Results()
+	if len(reads) == 0 {
+		return false
 	}
-	text := model.KeyText(keys[0])
-	if text == "" {
-		return nil
+	var written []ssa.Value
+	for _, src := range put.Sources(kvapi.Value) {
+		written = append(written, src.Inputs()...)
 	}
-	if keyDrawnHere(model, put) {
-		return nil // a new record under a key drawn here, copied from the old
-	}
-	for _, get := range model.OpsIn(put.Call.Parent(), kvapi.Get) {
-		reads := get.Results()
-		gk := get.Sources(kvapi.Key)
-		if len(reads) == 0 || len(gk) != 1 || !kvapi.Before(get.Call, put.Call) || model.KeyText(gk[0]) != text ||
-			!model.Same(get, put, kvapi.Namespace) || !model.DependsOnAny(keys[0].Inputs(), put.Call, reads) {
-			continue
-		}
-		for _, src := range put.Sources(kvapi.Value) {
-			if model.DependsOnAny(src.Inputs(), put.Call, reads) {
-				return get
+	for _, b := range put.Call.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			cmp, ok := instr.(*ssa.BinOp)
+			if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ || !kvapi.Before(get.Call, cmp) || !kvapi.Before(cmp, put.Call) {
+				continue
+			}
+			for _, pair := range [][2]ssa.Value{{cmp.X, cmp.Y}, {cmp.Y, cmp.X}} {
+				if model.DependsOnAny([]ssa.Value{pair[0]}, cmp, reads) && slices.ContainsFunc(written, func(w ssa.Value) bool { return sameRead(w, pair[1]) }) {
+					return true
+				}
 			}
 		}
 	}
-	return nil
+	return false
+}
+
+// sameRead reports whether a and b are one value, or reads of one field
+// of one value (req.PlayerID, twice).
+func sameRead(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	switch a := a.(type) {
+	case *ssa.Field:
+		b, ok := b.(*ssa.Field)
+		return ok && a.X == b.X && a.Field == b.Field
+	case *ssa.UnOp:
+		b, ok := b.(*ssa.UnOp)
+		if !ok || a.Op != token.MUL || b.Op != token.MUL {
+			return false
+		}
+		fa, ok1 := a.X.(*ssa.FieldAddr)
+		fb, ok2 := b.X.(*ssa.FieldAddr)
+		return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+	}
+	return false
 }
 
 // withoutPlainReset drops "reset" from the words of a function's name
@@ -411,29 +442,10 @@ var rotatingVerb = sync.OnceValue(func() *regexp.Regexp {
 // elsewhere ends the credential with the delete, which is reported.
 func rotates(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := kvapi.Outermost(put.Call.Parent())
-	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || keyDrawnHere(model, put) || keyDrawnInside(put) || !keyFromParams(model, put, fn) {
+	if !slices.ContainsFunc(kvapi.Words(fn.Name()), rotatingVerb().MatchString) || model.KeyDrawn(put) || put.KeyDrawnInside() || !keyFromParams(model, put, fn) {
 		return false
 	}
 	return !slices.ContainsFunc(model.OpsIn(fn, kvapi.Delete), func(del *kvapi.Op) bool { return !model.Same(del, put, kvapi.Key) })
-}
-
-// keyDrawnInside reports whether put calls a wrapper that joins to the
-// key a part of its own making, not known here: the new token of Mint,
-// drawn inside it ("by-listener:" + listener + ":" + rand.Text()).
-func keyDrawnInside(put *kvapi.Op) bool {
-	var ownPart func(t *kvapi.Term) bool
-	ownPart = func(t *kvapi.Term) bool {
-		switch t.Op {
-		case kvapi.TermOpaque:
-			return len(t.Args) == 0
-		case kvapi.TermBinOp, kvapi.TermCall, kvapi.TermPhi, kvapi.TermConvert:
-			return slices.ContainsFunc(t.Args, ownPart)
-		}
-		return false // a field of what it holds (its prefix) is the same each time
-	}
-	return put.Wrapped != nil && slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
-		return src.Term != nil && ownPart(src.Term)
-	})
 }
 
 // keyFromParams reports whether the put's key is computed from a
@@ -457,22 +469,6 @@ func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
 				p, ok := s.Value.(*ssa.Parameter)
 				return ok && slices.Contains(params, p)
-			}) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// keyDrawnHere reports whether the put's key is made from a value drawn
-// fresh in this function (a new id, a random token).
-func keyDrawnHere(model *kvapi.Result, put *kvapi.Op) bool {
-	for _, src := range put.Sources(kvapi.Key) {
-		for _, in := range src.Inputs() {
-			if model.Backward(in, put.Call, func(s kvapi.Step) bool {
-				call, ok := s.Value.(*ssa.Call)
-				return ok && kvapi.Fresh(call)
 			}) {
 				return true
 			}
@@ -513,7 +509,7 @@ func stampedOnUse(model *kvapi.Result, put *kvapi.Op) bool {
 		return kvapi.Before(get.Call, put.Call) && !model.Same(get, put, kvapi.Key) &&
 			slices.ContainsFunc(keyedBy(get), func(p ssa.Value) bool { return slices.Contains(stampBy, p) })
 	}
-	if len(stampBy) == 0 || keyDrawnHere(model, put) || !slices.ContainsFunc(model.OpsIn(fn, kvapi.Get), checked) {
+	if len(stampBy) == 0 || model.KeyDrawn(put) || !slices.ContainsFunc(model.OpsIn(fn, kvapi.Get), checked) {
 		return false // (a key drawn here is a new record's)
 	}
 	srcs := put.Sources(kvapi.Value)
@@ -548,7 +544,7 @@ func stampedOnUse(model *kvapi.Result, put *kvapi.Op) bool {
 // function was given and changed: Touch(s *Session) sets s.LastSeen and
 // stores s, a record that already exists.
 func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
-	if keyDrawnHere(model, put) {
+	if model.KeyDrawn(put) {
 		return false // a new record, not a change
 	}
 	fn := kvapi.Outermost(put.Call.Parent())
