@@ -611,6 +611,27 @@ func calledFunc(common *ssa.CallCommon) *ssa.Function {
 	return FuncValue(v)
 }
 
+// SameRead reports whether a and b compute the same value: the same SSA
+// value, or the same field read twice (e.TenantID in m[e.TenantID] =
+// append(m[e.TenantID], e); req.PlayerID, compared and then written).
+func SameRead(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	switch a := a.(type) {
+	case *ssa.Field:
+		b, ok := b.(*ssa.Field)
+		return ok && a.Field == b.Field && SameRead(a.X, b.X)
+	case *ssa.FieldAddr:
+		b, ok := b.(*ssa.FieldAddr)
+		return ok && a.Field == b.Field && SameRead(a.X, b.X)
+	case *ssa.UnOp:
+		b, ok := b.(*ssa.UnOp)
+		return ok && a.Op == token.MUL && b.Op == token.MUL && SameRead(a.X, b.X)
+	}
+	return false
+}
+
 // FuncValue returns the function that v, a function value, is: a
 // closure, or a function or method of this program named as a value,
 // or loaded from a variable set once to one, which closures may share

@@ -69,6 +69,7 @@ type Result struct {
 	reads     map[ssa.Value]bool    // what the gets hand back, see IsRead
 
 	fieldStores map[*types.Var][]ssa.Value                 // what the package stores in each field, see storedIn
+	implemented sync.Map                                   // an interface's *types.Func -> []*ssa.Function, see implementations
 	chanSends   map[*ssa.MakeChan][]send                   // what the package sends on each channel, see sentOn
 	ports       []*types.Func                              // the storage ports' methods, see portMethods
 	rest        map[ssa.CallInstruction][]*Op              // requests to the REST API, by the call that sends them

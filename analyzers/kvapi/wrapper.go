@@ -719,11 +719,13 @@ func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
 	if _, given := call.Value.(*ssa.Parameter); given {
 		return nil // the record a caller passes: its type's method (see recordMethod)
 	}
-	named, ok := types.Unalias(call.Value.Type()).(*types.Named)
-	if !ok || named.Obj().Pkg() != r.pkg.Pkg {
+	iface, ok := types.Unalias(call.Value.Type()).(*types.Named)
+	if !ok || iface.Obj().Pkg() != r.pkg.Pkg {
 		return nil
 	}
-	iface := named.Underlying().(*types.Interface)
+	if fns, ok := r.implemented.Load(call.Method); ok {
+		return fns.([]*ssa.Function)
+	}
 	prog := r.pkg.Prog
 	var fns []*ssa.Function
 	scope := r.pkg.Pkg.Scope()
@@ -732,11 +734,11 @@ func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
 		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) || r.InTestFile(tn.Pos()) {
 			continue
 		}
-		if _, generic := tn.Type().(*types.Named); !generic || tn.Type().(*types.Named).TypeParams().Len() > 0 {
+		if named, ok := tn.Type().(*types.Named); !ok || named.TypeParams().Len() > 0 {
 			continue
 		}
 		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
-			if !types.Implements(t, iface) {
+			if !types.Implements(t, iface.Underlying().(*types.Interface)) {
 				continue
 			}
 			if sel := prog.MethodSets.MethodSet(t).Lookup(call.Method.Pkg(), call.Method.Name()); sel != nil {
@@ -747,6 +749,7 @@ func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
 			break
 		}
 	}
+	r.implemented.Store(call.Method, fns)
 	return fns
 }
 

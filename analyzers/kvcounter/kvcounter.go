@@ -99,7 +99,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		}
 		if model.ReadsInside(put) {
 			// The wrapper's own read and write back is kvrace's, inside it;
-			// the count is the update function's its caller hands it.
+			// the count is in the update function its caller hands it.
 			if update := addsInUpdate(model, put); update != nil {
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{

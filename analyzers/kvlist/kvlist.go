@@ -1047,32 +1047,11 @@ func groups(m ssa.Value) bool {
 			return false
 		}
 		held, ok := call.Call.Args[0].(*ssa.Lookup)
-		if !ok || !sameKey(held.Index, up.Key) || !sameKey(held.X, up.Map) {
+		if !ok || !kvapi.SameRead(held.Index, up.Key) || !kvapi.SameRead(held.X, up.Map) {
 			return false
 		}
 	}
 	return len(updates) > 0
-}
-
-// sameKey reports whether a and b compute the same value: the same SSA
-// value, or the same field read twice (e.TenantID in m[e.TenantID] =
-// append(m[e.TenantID], e)).
-func sameKey(a, b ssa.Value) bool {
-	if a == b {
-		return true
-	}
-	switch a := a.(type) {
-	case *ssa.Field:
-		b, ok := b.(*ssa.Field)
-		return ok && a.Field == b.Field && sameKey(a.X, b.X)
-	case *ssa.FieldAddr:
-		b, ok := b.(*ssa.FieldAddr)
-		return ok && a.Field == b.Field && sameKey(a.X, b.X)
-	case *ssa.UnOp:
-		b, ok := b.(*ssa.UnOp)
-		return ok && a.Op == token.MUL && b.Op == token.MUL && sameKey(a.X, b.X)
-	}
-	return false
 }
 
 // writesBack reports whether the get is the first half of an update of

@@ -385,33 +385,11 @@ func claimsOwn(model *kvapi.Result, get, put *kvapi.Op) bool {
 				continue
 			}
 			for _, pair := range [][2]ssa.Value{{cmp.X, cmp.Y}, {cmp.Y, cmp.X}} {
-				if model.DependsOnAny([]ssa.Value{pair[0]}, cmp, reads) && slices.ContainsFunc(written, func(w ssa.Value) bool { return sameRead(w, pair[1]) }) {
+				if model.DependsOnAny([]ssa.Value{pair[0]}, cmp, reads) && slices.ContainsFunc(written, func(w ssa.Value) bool { return kvapi.SameRead(w, pair[1]) }) {
 					return true
 				}
 			}
 		}
-	}
-	return false
-}
-
-// sameRead reports whether a and b are one value, or reads of one field
-// of one value (req.PlayerID, twice).
-func sameRead(a, b ssa.Value) bool {
-	if a == b {
-		return true
-	}
-	switch a := a.(type) {
-	case *ssa.Field:
-		b, ok := b.(*ssa.Field)
-		return ok && a.X == b.X && a.Field == b.Field
-	case *ssa.UnOp:
-		b, ok := b.(*ssa.UnOp)
-		if !ok || a.Op != token.MUL || b.Op != token.MUL {
-			return false
-		}
-		fa, ok1 := a.X.(*ssa.FieldAddr)
-		fb, ok2 := b.X.(*ssa.FieldAddr)
-		return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
 	}
 	return false
 }
