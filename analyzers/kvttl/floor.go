@@ -10,11 +10,11 @@ import (
 	"github.com/kvlint/kvlint/analyzers/kvapi"
 )
 
-// inCaller reports whether pos is outside the wrappers of frame: a clamp
+// outsideWrappers reports whether pos is outside the wrappers of frame: a clamp
 // written by the caller of a wrapper (ttl := max(2*window,
 // 10*time.Second); w.save(key, v, ttl)), or by a policy it asks
 // (p.TTL(h, now)), not one a wrapper applies to what each caller gives.
-func inCaller(frame *kvapi.Frame, pos token.Pos) bool {
+func outsideWrappers(frame *kvapi.Frame, pos token.Pos) bool {
 	for f := frame; f != nil; f = f.Outer {
 		if syntax := f.Fn.Syntax(); syntax != nil && syntax.Pos() <= pos && pos < syntax.End() {
 			return false // a wrapper's own clamp, on its callers' way
@@ -77,7 +77,7 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 				o, b.via, time.Duration(bound.Ceiling/perSecond*1e9), minimumPhrase(o, min), rejection(o, min))
 			return
 		default:
-			if bound.ClampPos.IsValid() && (b.frame == nil || inCaller(b.frame, bound.ClampPos)) {
+			if bound.ClampPos.IsValid() && (b.frame == nil || outsideWrappers(b.frame, bound.ClampPos)) {
 				b.pos, b.end = bound.ClampPos, bound.ClampPos // the clamp, where its floor is written
 			}
 			limit := broken(o, min, bound.Floor/perSecond)
