@@ -746,9 +746,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// A marker written where a read of another key found nothing
 			// (the origin has no such slug) records that read: a negative
 			// cache fill.
-			// (Or where either the get failed or it missed: if err != nil
-			// || !ok { put(default) } seeds the key on a failure too.)
-			if !ignored && (onlyOnError(errs, put.Call.Block()) || model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get }) && reachedOnError(errs, put.Call.Block())) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
+			if !ignored && (onlyOnError(errs, put.Call.Block()) || onErrorOrMiss(errs, call, put.Call.Block())) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
 				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}
@@ -1035,6 +1033,45 @@ func onlyOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 		if len(failed.Preds) == 1 && failed.Dominates(block) {
 			return true // the failed edge is the only way in
 		}
+	}
+	return false
+}
+
+// onErrorOrMiss reports whether block is entered only from tests that
+// the get failed or found nothing, and from one that it failed: if err !=
+// nil || !ok { put(default) }. A failure then seeds the key as a miss
+// would.
+func onErrorOrMiss(err ssa.Value, get *ssa.Call, block *ssa.BasicBlock) bool {
+	onError := false
+	for _, pred := range block.Preds {
+		br, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If)
+		if !ok {
+			return false
+		}
+		if cmp, ok := br.Cond.(*ssa.BinOp); ok && (cmp.X == err || cmp.Y == err) {
+			if failed, ok := kvapi.ErrorBranch(br); !ok || failed != block {
+				return false
+			}
+			onError = true
+		} else if !testsResult(br.Cond, get, err, 0) {
+			return false
+		}
+	}
+	return onError
+}
+
+// testsResult reports whether v is computed from what get returned
+// besides its error: ok, !ok, v == nil, len(v) == 0.
+func testsResult(v ssa.Value, get *ssa.Call, err ssa.Value, depth int) bool {
+	switch v := v.(type) {
+	case *ssa.Extract:
+		return v.Tuple == get && ssa.Value(v) != err
+	case *ssa.UnOp:
+		return depth < 3 && testsResult(v.X, get, err, depth+1)
+	case *ssa.BinOp:
+		return depth < 3 && (testsResult(v.X, get, err, depth+1) || testsResult(v.Y, get, err, depth+1))
+	case *ssa.Call:
+		return depth < 3 && kvapi.IsLen(v) && testsResult(v.Call.Args[0], get, err, depth+1)
 	}
 	return false
 }
