@@ -4,8 +4,6 @@ package analysisdoc
 
 import (
 	"fmt"
-	"go/parser"
-	"go/token"
 	"strings"
 )
 
@@ -13,12 +11,15 @@ import (
 // comment of doc.go's content: the text after the "# Analyzer NAME"
 // heading, up to the next heading. It panics if there is none, which
 // a test of every analyzer catches.
+//
+// It reads the comment's lines itself rather than with go/parser: every
+// analyzer's Doc is made when the program starts, and go vet starts the
+// program once per package.
 func Extract(content, name string) string {
-	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", content, parser.ParseComments|parser.PackageClauseOnly)
-	if err != nil || f.Doc == nil {
+	text, ok := packageComment(content)
+	if !ok {
 		panic(fmt.Sprintf("analysisdoc: no package comment in doc.go for %s", name))
 	}
-	text := f.Doc.Text()
 	_, after, ok := strings.Cut(text, "# Analyzer "+name+"\n")
 	if !ok {
 		panic(fmt.Sprintf("analysisdoc: no '# Analyzer %s' heading", name))
@@ -27,4 +28,26 @@ func Extract(content, name string) string {
 		after = after[:i]
 	}
 	return strings.TrimSpace(after)
+}
+
+// packageComment returns the text of the // comment lines directly above
+// the package clause, without their markers, as ast.CommentGroup.Text
+// would give it.
+func packageComment(content string) (string, bool) {
+	var group []string
+	for line := range strings.Lines(content) {
+		line = strings.TrimRight(line, " \t\r\n")
+		switch {
+		case strings.HasPrefix(line, "package "):
+			return strings.Join(group, "\n"), len(group) > 0
+		case strings.HasPrefix(line, "//go:"), strings.HasPrefix(line, "//line "):
+			// directives are no part of the doc
+		case strings.HasPrefix(line, "//"):
+			text := strings.TrimPrefix(line, "//")
+			group = append(group, strings.TrimPrefix(text, " "))
+		default:
+			group = nil // a blank line or code ends a comment group
+		}
+	}
+	return "", false
 }
