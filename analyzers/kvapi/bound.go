@@ -124,8 +124,13 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		b = e.binBound(v, at, f, depth)
 	case *ssa.Phi:
 		b = e.phiBound(v, f, depth)
-	case *ssa.Call:
-		b = e.callBound(v, at, f, depth)
+	case *ssa.Call, *ssa.Alloc:
+		if to := e.model.PointedTo(v); to != nil {
+			return e.bound(to, at, f, depth+1)
+		}
+		if call, ok := v.(*ssa.Call); ok {
+			b = e.callBound(call, at, f, depth)
+		}
 	}
 	return e.refine(b, v, at, f, depth)
 }

@@ -250,6 +250,11 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if entries := RangedEntries(v); entries != nil {
 			return e.entries(entries, f, depth)
 		}
+		if ia, ok := v.X.(*ssa.IndexAddr); ok && v.Op == token.MUL {
+			if g, ok := ia.X.(*ssa.Global); ok {
+				return e.elements(g, e.values(ia.Index, f, depth+1), depth) // lifetimes[KindMiss]
+			}
+		}
 		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
 			if call := callBehind(fa.X); call != nil {
 				return e.choice(call, fa.Field, f, depth) // policy.For(plan).CacheTTL
@@ -286,7 +291,25 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 	case *ssa.Phi:
 		return e.phi(v, f, depth)
 	case *ssa.Call:
+		if to := e.model.PointedTo(v); to != nil {
+			return e.values(to, f, depth+1)
+		}
+		if callee := v.Call.StaticCallee(); callee != nil && len(v.Call.Args) == 2 && e.model.derefsWithDefault(callee) {
+			// units.Deref(p, def): what p points to, or def.
+			var out []constant.Value
+			for _, a := range v.Call.Args {
+				for _, c := range e.values(a, f, depth+1) {
+					out = appendValue(out, c)
+				}
+			}
+			return out
+		}
 		return e.call(v, f, depth)
+	case *ssa.Alloc:
+		// A pointer to a variable set once, read through it: &ttl.
+		if to := e.model.PointedTo(v); to != nil {
+			return e.values(to, f, depth+1)
+		}
 	case *ssa.Extract:
 		// k, ttl := sessionEntry(id): one of the results of a function of
 		// this package.
@@ -411,6 +434,58 @@ func (e *evaluator) global(g *ssa.Global, depth int) []constant.Value {
 		}
 		for _, c := range e.values(store.Val, nil, depth+1) {
 			out = appendValue(out, c)
+		}
+	}
+	return out
+}
+
+// elements returns the values of the elements at indexes of the package
+// array g, when only its initializer sets them: lifetimes[KindMiss] of
+// var lifetimes = [...]time.Duration{KindMiss: 30 * time.Second}.
+func (e *evaluator) elements(g *ssa.Global, indexes []constant.Value, depth int) []constant.Value {
+	if g.Object() == nil || g.Object().Exported() || len(indexes) == 0 {
+		return nil
+	}
+	if _, isArray := g.Type().(*types.Pointer).Elem().Underlying().(*types.Array); !isArray {
+		return nil
+	}
+	inInit := func(instr ssa.Instruction) bool {
+		return instr.Parent().Name() == "init" && instr.Parent().Parent() == nil
+	}
+	// The addresses the elements are set through: g's own, and those of
+	// the local array the initializer builds and copies into g.
+	arrays := []ssa.Value{g}
+	for _, user := range e.model.users(g) {
+		if store, ok := user.(*ssa.Store); ok && store.Addr == g {
+			load, isLoad := store.Val.(*ssa.UnOp)
+			if !inInit(store) || !isLoad || load.Op != token.MUL {
+				return nil // set at run time
+			}
+			arrays = append(arrays, load.X)
+		}
+	}
+	var out []constant.Value
+	for _, array := range arrays {
+		for _, user := range e.model.users(array) {
+			ia, ok := user.(*ssa.IndexAddr)
+			if !ok {
+				continue
+			}
+			for _, ref := range *ia.Referrers() {
+				store, ok := ref.(*ssa.Store)
+				if !ok || store.Addr != ia {
+					continue
+				}
+				at, fixed := ia.Index.(*ssa.Const)
+				if !fixed || !inInit(store) {
+					return nil // set at run time
+				}
+				if slices.ContainsFunc(indexes, func(i constant.Value) bool { return constant.Compare(i, token.EQL, at.Value) }) {
+					for _, c := range e.values(store.Val, nil, depth+1) {
+						out = appendValue(out, c)
+					}
+				}
+			}
 		}
 	}
 	return out

@@ -503,6 +503,9 @@ func convertsTime(sig *types.Signature) bool {
 		if IsTime(v.Type()) || IsDuration(v.Type()) {
 			return true
 		}
+		if tp, ok := types.Unalias(v.Type()).(*types.TypeParam); ok && NumbersOnly(tp.Constraint()) {
+			return true // Seconds[D ~int | ~int64](d D), often given a time.Duration
+		}
 		if st, ok := derefStruct(v.Type()); ok {
 			for f := range st.Fields() {
 				if IsTime(f.Type()) || IsDuration(f.Type()) {
@@ -548,6 +551,9 @@ func numeric(sig *types.Signature) bool {
 // numberTerm returns the Term of what a number helper of another package
 // returns, nil if it is not one.
 func (r *Result) numberTerm(fn *ssa.Function) *Term {
+	if origin := fn.Origin(); origin != nil && origin.Pkg != r.pkg {
+		fn = origin // Seconds[time.Duration], which the builder made here
+	}
 	if fn.Blocks != nil || !numeric(fn.Signature) {
 		return nil
 	}

@@ -1248,18 +1248,28 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 		}
 		return elems
 	case *ssa.Alloc, *ssa.MakeSlice:
-		// An array or slice: its elements are what is stored at its indices.
-		var elems []ssa.Value
+		// An array or slice: its elements are what is stored at its
+		// indices, directly or through the slice of it that the code
+		// uses (make([]T, 64) is an array sliced whole).
+		bases := []ssa.Value{v}
 		for _, user := range r.users(v) {
-			ia, ok := user.(*ssa.IndexAddr)
-			if !ok || ia.X != v {
-				continue
+			if s, ok := user.(*ssa.Slice); ok && s.X == v {
+				bases = append(bases, s)
 			}
-			if _, isStruct := derefStruct(ia.Type()); isStruct {
-				elems = append(elems, ia) // []T: the element is the struct itself
-				continue
+		}
+		var elems []ssa.Value
+		for _, base := range bases {
+			for _, user := range r.users(base) {
+				ia, ok := user.(*ssa.IndexAddr)
+				if !ok || ia.X != base {
+					continue
+				}
+				if _, isStruct := derefStruct(ia.Type()); isStruct {
+					elems = append(elems, ia) // []T: the element is the struct itself
+					continue
+				}
+				elems = append(elems, r.storedInto(ia)...)
 			}
-			elems = append(elems, r.storedInto(ia)...)
 		}
 		return elems
 	}

@@ -437,6 +437,12 @@ func (c *compiler) load(addr ssa.Value, depth int) *Term {
 				}
 			}
 		}
+	case *ssa.Field, *ssa.Parameter, *ssa.UnOp, *ssa.Call, *ssa.Extract, *ssa.Phi:
+		// An optional setting held by pointer, *o.TTL of TTL
+		// *time.Duration: what the pointer was made from (units.Ptr(d),
+		// &d) is what it points to, as a variable set once is what it
+		// holds.
+		return c.term(addr, depth+1)
 	case *ssa.Alloc, *ssa.FreeVar:
 		// A variable closures share, set once: a parameter they capture.
 		if stored := c.model.storedInto(addr); len(stored) == 1 {
@@ -754,6 +760,13 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 				arg = mi.X
 			}
 			return c.term(arg, depth+1)
+		}
+		if c.model.pointsToArg(callee) && len(v.Call.Args) == 1 {
+			return c.term(v.Call.Args[0], depth+1) // units.Ptr(d), as d
+		}
+		if c.model.derefsWithDefault(callee) && len(v.Call.Args) == 2 {
+			// units.Deref(o.Limit, 1000): either, as the caller decides.
+			return &Term{Op: TermPhi, Args: []*Term{c.term(v.Call.Args[0], depth+1), c.term(v.Call.Args[1], depth+1)}, Conds: make([][]Cond, 2)}
 		}
 		if g := singleton(callee); g != nil {
 			// Default(), the instance a package variable holds.

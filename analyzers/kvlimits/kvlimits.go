@@ -316,15 +316,21 @@ func (c *checker) limitValue(src kvapi.Source, rest bool) {
 	if len(vals) == 0 || len(free) > 0 {
 		return
 	}
-	n, ok := constant.Int64Val(constant.ToInt(vals[0]))
-	if !ok {
-		return
-	}
-	switch {
-	case n > maxLimit:
-		c.report(src, c.setLiteral(src, maxLimit), "a KV list returns at most 1,000 keys a page, and a Limit of %d is refused (or cut to 1,000): ask for 1,000 and follow the cursor", n)
-	case rest && n > 0 && n < minRESTLimit:
-		c.report(src, c.setLiteral(src, minRESTLimit), "the KV REST API refuses a list Limit below 10, and this one is %d: ask for 10 or more", n)
+	// Each value the Limit may take (a caller's, or the default a helper
+	// reads a nil setting as): the first out of range is reported.
+	for _, v := range vals {
+		n, ok := constant.Int64Val(constant.ToInt(v))
+		if !ok {
+			return
+		}
+		switch {
+		case n > maxLimit:
+			c.report(src, c.setLiteral(src, maxLimit), "a KV list returns at most 1,000 keys a page, and a Limit of %d is refused (or cut to 1,000): ask for 1,000 and follow the cursor", n)
+			return
+		case rest && n > 0 && n < minRESTLimit:
+			c.report(src, c.setLiteral(src, minRESTLimit), "the KV REST API refuses a list Limit below 10, and this one is %d: ask for 10 or more", n)
+			return
+		}
 	}
 }
 

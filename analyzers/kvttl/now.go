@@ -155,6 +155,9 @@ func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, dept
 			return timeOffset(m, stored[0], f, t, depth+1)
 		}
 	}
+	if to := m.PointedTo(tv); to != nil {
+		return timeOffset(m, to, f, t, depth+1) // units.Ptr(now.Add(d))
+	}
 	call, isCall := tv.(*ssa.Call)
 	if !isCall {
 		return false
