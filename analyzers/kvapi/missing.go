@@ -290,6 +290,19 @@ func missSide(cond ssa.Value) (int, bool) {
 			}
 			return 1, true
 		}
+	case *ssa.Call:
+		// A test of what was read, strings.HasPrefix(v, "{"), says
+		// nothing of a miss; a helper named for one, isMissing(v) or
+		// exists(v), does.
+		name := CalleeName(c)
+		name = name[strings.LastIndex(name, ".")+1:]
+		switch {
+		case missWords().MatchString(name):
+			return 0, true
+		case presenceWords().MatchString(name):
+			return 1, true
+		}
+		return 0, false
 	case *ssa.Extract:
 		switch c.Tuple.(type) {
 		case *ssa.Next, *ssa.Lookup, *ssa.TypeAssert:
@@ -305,6 +318,11 @@ func missSide(cond ssa.Value) (int, bool) {
 	}
 	return 0, false
 }
+
+// presenceWords name a helper that says a key is there: exists(v).
+var presenceWords = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(is)?(exists?|found|present|has|haskey|set)$`)
+})
 
 // missWords name a missing key: ErrNotFound, IsNotExist, ErrNoKey.
 var missWords = sync.OnceValue(func() *regexp.Regexp {
@@ -420,18 +438,20 @@ func returnsError(fn *ssa.Function) bool {
 // nil (if isNotFound(err) { return nil, nil }).
 func nilErrorOnFailure(fn *ssa.Function, err ssa.Value) bool {
 	var succeeded []*ssa.BasicBlock
-	for _, ref := range *err.Referrers() {
-		bin, ok := ref.(*ssa.BinOp)
-		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || !IsNil(OtherOperand(bin, err)) {
-			continue
-		}
-		for _, use := range *bin.Referrers() {
-			if br, ok := use.(*ssa.If); ok {
-				ok := br.Block().Succs[1]
-				if bin.Op == token.EQL {
-					ok = br.Block().Succs[0]
+	for _, view := range append([]ssa.Value{err}, reloaded(err)...) {
+		for _, ref := range *view.Referrers() {
+			bin, ok := ref.(*ssa.BinOp)
+			if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || !IsNil(OtherOperand(bin, view)) {
+				continue
+			}
+			for _, use := range *bin.Referrers() {
+				if br, ok := use.(*ssa.If); ok {
+					ok := br.Block().Succs[1]
+					if bin.Op == token.EQL {
+						ok = br.Block().Succs[0]
+					}
+					succeeded = append(succeeded, ok)
 				}
-				succeeded = append(succeeded, ok)
 			}
 		}
 	}
@@ -446,6 +466,36 @@ func nilErrorOnFailure(fn *ssa.Function, err ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// reloaded returns the loads of v from a named result it is stored in,
+// made in the same block before anything else is stored there: err of
+// raw, err = s.api.GetWorkersKV(...); if err != nil, in a function with
+// defers, whose results live in variables.
+func reloaded(v ssa.Value) []ssa.Value {
+	var loads []ssa.Value
+	for _, ref := range *v.Referrers() {
+		store, ok := ref.(*ssa.Store)
+		if !ok || store.Val != v {
+			continue
+		}
+		after := false
+		for _, instr := range store.Block().Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Store:
+				if instr == store {
+					after = true
+				} else if after && instr.Addr == store.Addr {
+					after = false
+				}
+			case *ssa.UnOp:
+				if after && instr.Op == token.MUL && instr.X == store.Addr {
+					loads = append(loads, instr)
+				}
+			}
+		}
+	}
+	return loads
 }
 
 // returnedNil reports whether v, a returned value, is nil: the constant,
