@@ -23,51 +23,6 @@ func outsideWrappers(frame *kvapi.Frame, pos token.Pos) bool {
 	return true
 }
 
-// handedIn returns the function where b hands the lifetime on: the put's
-// own, or that of the outermost call b binds.
-func handedIn(op *kvapi.Op, b binding) *ssa.Function {
-	if b.frame == nil {
-		return op.Call.Parent()
-	}
-	f := b.frame
-	for f.Outer != nil {
-		f = f.Outer
-	}
-	if f.Call == nil {
-		return nil
-	}
-	return f.Call.Parent()
-}
-
-// inFunc reports whether pos is in fn's source.
-func inFunc(fn *ssa.Function, pos token.Pos) bool {
-	if fn == nil {
-		return false
-	}
-	syntax := kvapi.Outermost(fn).Syntax()
-	return syntax != nil && syntax.Pos() <= pos && pos < syntax.End()
-}
-
-// clampAsIs reports whether v is a clamp's result itself, as a max or min
-// call or the variable an if sets, not a value made from it.
-func clampAsIs(v ssa.Value) bool {
-	for {
-		ct, ok := v.(*ssa.ChangeType)
-		if !ok {
-			break
-		}
-		v = ct.X
-	}
-	switch v := v.(type) {
-	case *ssa.Phi:
-		return true
-	case *ssa.Call:
-		b, ok := v.Call.Value.(*ssa.Builtin)
-		return ok && (b.Name() == "max" || b.Name() == "min")
-	}
-	return false
-}
-
 // checkFloor checks a lifetime computed at run time: one counted down to
 // a moment, time.Until(t) or t.Sub(now), that nothing keeps at or above
 // the minimum, and a clamp whose own floor is below it. Values known at
@@ -122,14 +77,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 				o, b.via, time.Duration(bound.Ceiling/perSecond*1e9), minimumPhrase(o, min), rejection(o, min))
 			return
 		default:
-			if bound.ClampPos.IsValid() && (b.frame == nil || outsideWrappers(b.frame, bound.ClampPos)) &&
-				(clampAsIs(b.value) || !inFunc(handedIn(op, b), bound.ClampPos)) {
-				// The clamp's own variable handed on (ttl := max(2*window,
-				// 3*time.Second); put(k, v, ttl)), or a clamp of another
-				// function (a policy's TTL method): where its floor is
-				// written. A value made here from it (int(ttl.Seconds()),
-				// &ttl) is reported where it is handed over.
-				b.pos, b.end = bound.ClampPos, bound.ClampPos
+			if bound.ClampPos.IsValid() && (b.frame == nil || outsideWrappers(b.frame, bound.ClampPos)) {
+				b.pos, b.end = bound.ClampPos, bound.ClampPos // the clamp, where its floor is written
 			}
 			limit := broken(o, min, bound.Floor/perSecond)
 			b.report(p, nil, "%s%s can be as low as %s, below %s: %s; clamp it to at least a minute",

@@ -53,12 +53,11 @@ func saveUnlimited(ctx context.Context, st *optstore.Store, id string) error {
 	return st.Put(ctx, "forever:"+id, []byte(id), optstore.WriteOpts{})
 }
 
-// A clamp made here and handed over by address is reported where it is
-// handed over.
+// A clamp handed over by address: reported at the clamp.
 func remind(ctx context.Context, st *optstore.Store, id string, window time.Duration) error {
-	keep := max(2*window, 3*time.Second)
+	keep := max(2*window, 3*time.Second) // want `ExpirationTTL \(passed to optstore.Put\) can be as low as 3s`
 	return st.Put(ctx, "remind:"+id, nil, optstore.WriteOpts{
-		TTL: &keep, // want `ExpirationTTL \(passed to optstore.Put\) can be as low as 3s`
+		TTL: &keep,
 	})
 }
 

@@ -20,6 +20,6 @@ var throttles = map[string]*throttle{
 }
 
 func (t *throttle) note(org string, n int) error {
-	ttl := max(2*t.window, 3*time.Second)
-	return t.ns.PutString("burst:"+org, strconv.Itoa(n), &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())}) // want `ExpirationTTL can be as low as 3s`
+	ttl := max(2*t.window, 3*time.Second) // want `ExpirationTTL can be as low as 3s`
+	return t.ns.PutString("burst:"+org, strconv.Itoa(n), &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
 }

@@ -30,14 +30,14 @@ func publishUntilEnd(ev event, now time.Time, card string) error {
 
 // A floor below the minimum is no floor.
 func publishWithLowFloor(ev event, card string) error {
-	ttl := max(time.Until(ev.StartsAt), 30*time.Second)
-	return ns.PutString("low", card, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())}) // want `ExpirationTTL can be as low as 30s, below KV's 60-second minimum`
+	ttl := max(time.Until(ev.StartsAt), 30*time.Second) // want `ExpirationTTL can be as low as 30s, below KV's 60-second minimum`
+	return ns.PutString("low", card, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
 }
 
 // So is a clamp of a configured window below a minute.
 func windowTTL(window time.Duration, v string) error {
-	ttl := max(2*window, 5*time.Second)
-	return ns.PutString("window", v, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())}) // want `ExpirationTTL can be as low as 5s`
+	ttl := max(2*window, 5*time.Second) // want `ExpirationTTL can be as low as 5s`
+	return ns.PutString("window", v, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
 }
 
 // Through a wrapper of this package: reported at the caller's argument.
