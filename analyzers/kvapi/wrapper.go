@@ -2,6 +2,7 @@ package kvapi
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
@@ -1023,8 +1024,42 @@ func (r *Result) resultsFrom(fn *ssa.Function, op *Op) []int {
 			}
 		}
 	}
+	if i := foundFlag(fn, op); i >= 0 && !slices.Contains(out, i) {
+		out = append(out, i)
+	}
 	sort.Ints(out)
 	return out
+}
+
+// foundFlag returns the index of fn's result that says whether the get
+// found its key, -1 if there is none: a bool that every return after the
+// get sets to a constant, true on some and false on others (return raw,
+// true, nil; return nil, false, nil where the error said not found).
+func foundFlag(fn *ssa.Function, op *Op) int {
+	res := fn.Signature.Results()
+	for i := range res.Len() {
+		if !IsBool(res.At(i).Type()) {
+			continue
+		}
+		seen := map[bool]bool{}
+		fixed := true
+		for _, b := range fn.Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok || len(ret.Results) != res.Len() || !op.Call.Block().Dominates(b) {
+				continue
+			}
+			c, ok := ret.Results[i].(*ssa.Const)
+			if !ok || c.Value == nil {
+				fixed = false
+				break
+			}
+			seen[constant.BoolVal(c.Value)] = true
+		}
+		if fixed && seen[true] && seen[false] {
+			return i
+		}
+	}
+	return -1
 }
 
 // sentFrom reports whether v is a channel into which the package sends

@@ -445,7 +445,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		// another run holds it.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges, retried(get)) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
+			!reachesAvoiding(present, block, mineEdges, retried(model, get)) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}
@@ -851,9 +851,10 @@ func isNullCheck(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) bool
 }
 
 // retried returns the block of get when a loop around it reads the same
-// key again on each run (a lock that waits and looks again), and nil when
-// each run reads a key of its own (seeding each of a list of defaults).
-func retried(get *kvapi.Op) *ssa.BasicBlock {
+// key again on each run (a lock that waits and looks again) or a key
+// drawn anew (a code that collided, drawn again), and nil when each run
+// reads a key of its own (seeding each of a list of defaults).
+func retried(model *kvapi.Result, get *kvapi.Op) *ssa.BasicBlock {
 	block := get.Call.Block()
 	loop := kvapi.Around(block)
 	if loop == nil {
@@ -861,12 +862,21 @@ func retried(get *kvapi.Op) *ssa.BasicBlock {
 	}
 	for _, src := range get.Sources(kvapi.Key) {
 		for _, in := range src.Inputs() {
-			if instr, ok := in.(ssa.Instruction); ok && instr.Block() != nil && loop[instr.Block()] {
+			if instr, ok := in.(ssa.Instruction); ok && instr.Block() != nil && loop[instr.Block()] && !drawnInLoop(model, get, in, loop) {
 				return nil
 			}
 		}
 	}
 	return block
+}
+
+// drawnInLoop reports whether v, an input of get's key, is drawn at
+// random in loop: code = randomCode(6) on each attempt.
+func drawnInLoop(model *kvapi.Result, get *kvapi.Op, v ssa.Value, loop map[*ssa.BasicBlock]bool) bool {
+	return model.Backward(v, get.Call, func(s kvapi.Step) bool {
+		call, ok := s.Value.(*ssa.Call)
+		return ok && loop[call.Block()] && kvapi.Fresh(call)
+	})
 }
 
 // reachesAvoiding reports whether to can be reached from from without

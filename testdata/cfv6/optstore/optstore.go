@@ -5,8 +5,10 @@ package optstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -56,6 +58,19 @@ func (s *Store) Get(ctx context.Context, key string) (raw []byte, err error) {
 		return nil, err
 	}
 	return raw, nil
+}
+
+// Lookup is Get with a missing key reported as found == false.
+func (s *Store) Lookup(ctx context.Context, key string) ([]byte, bool, error) {
+	raw, err := s.Get(ctx, key)
+	if err != nil {
+		var apiErr *cloudflare.Error
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return raw, true, nil
 }
 
 // Put writes value at key.
