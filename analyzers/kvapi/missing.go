@@ -225,7 +225,7 @@ func (r *Result) AfterMiss(put *Op, of func(get *Op) bool) bool {
 		if !ok || !r.DependsOn(br.Cond, br, reads) {
 			continue
 		}
-		miss, known := missSide(br.Cond)
+		miss, known := missSide(br.Cond, reads)
 		if known && b.Succs[miss].Dominates(block) && onlyMisses(r, b.Succs[miss], reads) {
 			return true
 		}
@@ -242,7 +242,7 @@ func onlyMisses(r *Result, block *ssa.BasicBlock, reads []ssa.Value) bool {
 		if !ok || !r.DependsOn(br.Cond, br, reads) {
 			return false
 		}
-		miss, known := missSide(br.Cond)
+		miss, known := missSide(br.Cond, reads)
 		if !known || pred.Succs[miss] != block {
 			return false
 		}
@@ -250,8 +250,9 @@ func onlyMisses(r *Result, block *ssa.BasicBlock, reads []ssa.Value) bool {
 	return true
 }
 
-// missSide returns which successor of a branch on cond a miss takes.
-func missSide(cond ssa.Value) (int, bool) {
+// missSide returns which successor of a branch on cond a miss takes;
+// reads are what the gets returned, their found flags among them.
+func missSide(cond ssa.Value, reads []ssa.Value) (int, bool) {
 	if call, ok := cond.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return IsError(a.Type()) }) {
 		// IsNotFound(err), errors.Is(err, ErrNotFound): the miss is the
 		// true side. errors.Is(err, ErrTaken) tests something else.
@@ -260,7 +261,7 @@ func missSide(cond ssa.Value) (int, bool) {
 	switch c := cond.(type) {
 	case *ssa.UnOp:
 		if c.Op == token.NOT {
-			side, ok := missSide(c.X)
+			side, ok := missSide(c.X, reads)
 			return 1 - side, ok
 		}
 	case *ssa.BinOp:
@@ -291,9 +292,13 @@ func missSide(cond ssa.Value) (int, bool) {
 			return 1, true
 		}
 	case *ssa.Call:
-		// A test of what was read, strings.HasPrefix(v, "{"), says
-		// nothing of a miss; a helper named for one, isMissing(v) or
-		// exists(v), does.
+		// A get's own found flag (knownDevice(id), a helper that gets
+		// the key), or a helper named for a miss or a hit: isMissing(v),
+		// exists(v). Any other test of what was read, strings.HasPrefix(v,
+		// "{"), says nothing of a miss.
+		if IsBool(c.Type()) && slices.Contains(reads, ssa.Value(c)) {
+			return 1, true
+		}
 		name := CalleeName(c)
 		name = name[strings.LastIndex(name, ".")+1:]
 		switch {
