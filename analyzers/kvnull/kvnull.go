@@ -951,6 +951,9 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				case "time", "encoding/json", "strconv", "fmt", "strings", "bytes", "maps", "slices":
 					return false // (maps.Clone of a default kept in a field)
 				}
+				if requestData(callee) {
+					return false // what the request says: r.FormValue("operator")
+				}
 				// A default made by a function of this package from what
 				// it is given, DefaultWeek(clinicID), and not read from KV.
 				if callee.Pkg == put.Call.Parent().Pkg {
@@ -968,6 +971,29 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 		}
 	}
 	return true
+}
+
+// requestData reports whether fn reads what an HTTP request carries: a
+// method of *http.Request (FormValue, PathValue), of its header or of its
+// query's url.Values.
+func requestData(fn *ssa.Function) bool {
+	recv := fn.Signature.Recv()
+	if recv == nil {
+		return false
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	switch named.Obj().Pkg().Path() + "." + named.Obj().Name() {
+	case "net/http.Request", "net/http.Header", "net/url.Values", "net/url.URL":
+		return true
+	}
+	return false
 }
 
 // encoder reports whether fn, a function of another package, encodes

@@ -3,6 +3,7 @@ package kvnull
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 
 	"kvlint.test/cfv6/optstore"
 )
@@ -42,4 +43,16 @@ func planOf(ctx context.Context, st *optstore.Store, id string) (string, error) 
 		return "free", nil
 	}
 	return string(raw), nil
+}
+
+// A suppression recorded from what the request says, on any failure of
+// the get: a timeout overwrites the record that is there.
+func suppress(st *optstore.Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := "suppress:" + r.PathValue("email")
+		if _, err := st.Get(r.Context(), key); err != nil { // want `every error of this get is taken for a missing key`
+			b, _ := json.Marshal(map[string]string{"reason": "manual", "by": r.FormValue("operator")})
+			_ = st.Put(r.Context(), key, b, optstore.WriteOpts{})
+		}
+	}
 }
