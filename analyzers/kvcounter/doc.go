@@ -19,9 +19,7 @@
 //     whose count field is incremented);
 //   - a number computed by arithmetic and written under a key whose
 //     constant part names a count, rate limit, quota, attempts, hits,
-//     views, visits or clicks (the pattern is the -kvcounter.keys flag),
-//     or zero written there: a quota's new window, which the increments
-//     made meanwhile overwrite;
+//     views, visits or clicks (the pattern is the -kvcounter.keys flag);
 //   - a count kept in the process's memory and added to there, written
 //     under any key, when the field, variable, type or method that keeps
 //     it names a count.

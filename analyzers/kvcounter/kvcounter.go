@@ -136,13 +136,6 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 					Pos: put.Pos(), End: put.End(),
 					Message: "counter kept in KV: the key names a count and the value is computed by arithmetic; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 				})
-			case countKey && incr == nil && writesZero(model, src) && !judgedByCallers(model, put, src) && !inside:
-				// A count reset to zero: a quota's new window opened.
-				res.Claimed[put.Call] = true
-				rep.Report(analysis.Diagnostic{
-					Pos: put.Pos(), End: put.End(),
-					Message: "counter kept in KV: this put resets a count under a key that names one; with no atomic update in KV, a reset and the increments made meanwhile overwrite each other (last write wins), and other locations keep reading the old count for up to 60 s: keep counters in D1 (UPDATE ... SET n = 0) or a Durable Object",
-				})
 			case incr != nil && incr.inMemory && writesNumber(model, put, src) && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src) && !inside:
 				res.Claimed[put.Call] = true
 				rep.Report(analysis.Diagnostic{
@@ -205,22 +198,6 @@ func writesNumber(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 			return false
 		})
 	})
-}
-
-// writesZero reports whether src is always the number zero, or its text
-// "0".
-func writesZero(model *kvapi.Result, src kvapi.Source) bool {
-	vals, free := model.EvalSource(src, nil)
-	if len(vals) != 1 || len(free) > 0 {
-		return false
-	}
-	switch v := vals[0]; v.Kind() {
-	case constant.Int:
-		return constant.Sign(v) == 0
-	case constant.String:
-		return constant.StringVal(v) == "0"
-	}
-	return false
 }
 
 // inLocalRecord reports whether the value src writes is made from a
