@@ -264,6 +264,12 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			if set := fieldSetOnce(fa.X, fa.Field); set != nil {
 				return e.values(set, f, depth+1)
 			}
+			// A field of a struct parameter kept in a variable.
+			if stored := e.model.storedInto(fa.X); len(stored) == 1 {
+				if p, ok := stored[0].(*ssa.Parameter); ok {
+					return e.paramField(p, fieldName(fa.X.Type(), fa.Field), f, depth)
+				}
+			}
 		}
 		if fv, ok := v.X.(*ssa.FreeVar); ok && v.Op == token.MUL {
 			// A variable a closure captures, set once by the function
@@ -336,7 +342,13 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if call := callBehind(x); call != nil {
 			return e.choice(call, v.Field, xf, depth) // policy.For(plan).CacheTTL
 		}
-		return e.entries(RangedEntries(v), f, depth)
+		if entries := RangedEntries(v); entries != nil {
+			return e.entries(entries, f, depth)
+		}
+		if p, ok := v.X.(*ssa.Parameter); ok {
+			return e.paramField(p, fieldName(p.Type(), v.Field), f, depth)
+		}
+		return nil
 	case *ssa.FreeVar:
 		// A value a closure captures from the function that made it.
 		if bound := Binding(v); bound != nil {
@@ -433,6 +445,32 @@ func (e *evaluator) global(g *ssa.Global, depth int) []constant.Value {
 			return nil // set at run time, or its address taken
 		}
 		for _, c := range e.values(store.Val, nil, depth+1) {
+			out = appendValue(out, c)
+		}
+	}
+	return out
+}
+
+// paramField returns the values of field name of the struct parameter p,
+// as the callers that f binds build it: rec.TTL of put(ctx, rec), set as
+// TTL: cmd.Validity by a caller that was given cmd. A field set more
+// than once (cmd.Validity = 45 * time.Second when in.Quick) has each
+// value known, as a phi's ways in have.
+func (e *evaluator) paramField(p *ssa.Parameter, name string, f *Frame, depth int) []constant.Value {
+	vals, frames, unbound, known := e.model.FieldValues(p, name, f)
+	if unbound != nil && !slices.Contains(e.free, unbound) {
+		e.free = append(e.free, unbound)
+	}
+	if !known {
+		return nil
+	}
+	var out []constant.Value
+	for i, val := range vals {
+		got := e.values(val, frames[i], depth+1)
+		if len(got) == 0 {
+			e.partial = true
+		}
+		for _, c := range got {
 			out = appendValue(out, c)
 		}
 	}

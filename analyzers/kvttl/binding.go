@@ -343,6 +343,13 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 			}
 		}
 		switch v := kvapi.Unconverted(v).(type) {
+		case *ssa.UnOp:
+			// cmd of h.svc.issue(ctx, cmd), a struct variable whose
+			// fields are set here: the one store that gives it
+			// (cmd.Validity = 45 * time.Second when in.Quick).
+			if alloc, ok := v.X.(*ssa.Alloc); ok && v.Op == token.MUL {
+				return p.fieldGiving(alloc, secs)
+			}
 		case *ssa.Extract:
 			if call, ok := v.Tuple.(*ssa.Call); ok {
 				return p.returnGiving(call, v.Index, secs)
@@ -368,6 +375,54 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 		b.pos, b.end = pos, pos
 	}
 	return b
+}
+
+// fieldGiving returns where a field of the struct variable alloc, set
+// more than once, is set to a lifetime of secs seconds, when one store
+// alone does so. (A field set once is reported where localFieldSet says.)
+func (p *pass) fieldGiving(alloc *ssa.Alloc, secs float64) token.Pos {
+	stores := make(map[int][]*ssa.Store)
+	fieldStores := func(alloc *ssa.Alloc) {
+		for _, ref := range *alloc.Referrers() {
+			if fa, ok := ref.(*ssa.FieldAddr); ok {
+				for _, use := range *fa.Referrers() {
+					if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
+						stores[fa.Field] = append(stores[fa.Field], st)
+					}
+				}
+			}
+		}
+	}
+	fieldStores(alloc)
+	// The literal it was set to first: cmd := unlockCmd{Validity: ...}.
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			if load, ok := st.Val.(*ssa.UnOp); ok && load.Op == token.MUL {
+				if lit, ok := load.X.(*ssa.Alloc); ok {
+					fieldStores(lit)
+				}
+			}
+		}
+	}
+	found := token.NoPos
+	for _, sts := range stores {
+		if len(sts) < 2 {
+			continue
+		}
+		for _, st := range sts {
+			vals, free := p.model.Eval(st.Val, nil)
+			if len(vals) != 1 || len(free) > 0 || vals[0].Kind() != constant.Int && vals[0].Kind() != constant.Float {
+				continue // (a name or a flag, in another field)
+			}
+			if _, s := inSeconds(vals[0], kvapi.IsDuration(st.Val.Type())); s == secs {
+				if found.IsValid() {
+					return token.NoPos // more than one: the call is where they meet
+				}
+				found = st.Pos()
+			}
+		}
+	}
+	return found
 }
 
 // picksReturn reports whether call gives a constant, or a value a test

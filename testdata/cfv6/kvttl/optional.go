@@ -81,3 +81,46 @@ func publishShards(ctx context.Context, client *cloudflare.Client, account, ns s
 	_, err := client.KV.Namespaces.BulkUpdate(ctx, ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(account), Body: body})
 	return err
 }
+
+// A command passed by value down three layers, its lifetime copied into
+// a record and then into the options; set twice where it is built.
+
+type unlockCmd struct {
+	Vehicle  string
+	Validity time.Duration
+}
+
+type unlockRecord struct {
+	Key string
+	TTL time.Duration
+}
+
+type unlockRepo struct{ st *optstore.Store }
+
+func (r unlockRepo) put(ctx context.Context, rec unlockRecord) error {
+	ttl := rec.TTL
+	return r.st.Put(ctx, rec.Key, []byte("1"), optstore.WriteOpts{TTL: &ttl})
+}
+
+type unlocks struct{ repo unlockRepo }
+
+func (u unlocks) issue(ctx context.Context, cmd unlockCmd) error {
+	rec := unlockRecord{Key: "unlock:" + cmd.Vehicle, TTL: cmd.Validity}
+	return u.repo.put(ctx, rec)
+}
+
+func issueUnlock(ctx context.Context, u unlocks, vehicle string, quick bool) error {
+	cmd := unlockCmd{Vehicle: vehicle, Validity: 10 * time.Minute}
+	if quick {
+		cmd.Validity = 45 * time.Second // want `ExpirationTTL 45 \(passed to unlocks.issue\) is below KV's 60-second minimum`
+	}
+	return u.issue(ctx, cmd)
+}
+
+func issueLongUnlock(ctx context.Context, u unlocks, vehicle string, slow bool) error {
+	cmd := unlockCmd{Vehicle: vehicle, Validity: 10 * time.Minute}
+	if slow {
+		cmd.Validity = 2 * time.Hour
+	}
+	return u.issue(ctx, cmd)
+}
