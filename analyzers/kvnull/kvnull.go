@@ -1150,6 +1150,9 @@ func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 		if v == ssa.Value(call) {
 			continue // a wrapper's call that decodes into an argument
 		}
+		if kvapi.IsBool(v.Type()) {
+			continue // a found flag: the wrapper tells a miss by it, not by the error
+		}
 		for _, ref := range *v.Referrers() {
 			if _, debug := ref.(*ssa.DebugRef); !debug {
 				return true

@@ -56,3 +56,10 @@ func suppress(st *optstore.Store) http.HandlerFunc {
 		}
 	}
 }
+
+// optstore.Lookup tells a miss by its found flag, not by its error: a
+// caller that asks only the flag may drop the error.
+func backingOff(ctx context.Context, st *optstore.Store, site string) bool {
+	_, ok, _ := st.Lookup(ctx, "backoff:"+site)
+	return ok
+}
