@@ -457,7 +457,7 @@ func (e *evaluator) global(g *ssa.Global, depth int) []constant.Value {
 // than once (cmd.Validity = 45 * time.Second when in.Quick) has each
 // value known, as a phi's ways in have.
 func (e *evaluator) paramField(p *ssa.Parameter, name string, f *Frame, depth int) []constant.Value {
-	vals, frames, unbound, known := e.model.FieldValues(p, name, f)
+	srcs, in, unbound, known := e.model.fieldSourcesIn(p, name, f)
 	if unbound != nil && !slices.Contains(e.free, unbound) {
 		e.free = append(e.free, unbound)
 	}
@@ -465,8 +465,11 @@ func (e *evaluator) paramField(p *ssa.Parameter, name string, f *Frame, depth in
 		return nil
 	}
 	var out []constant.Value
-	for i, val := range vals {
-		got := e.values(val, frames[i], depth+1)
+	for _, src := range srcs {
+		if src.Value == nil || src.Block != nil && !e.reachable(src.Block, in, depth+1) {
+			continue // set only on a path the caller's values rule out
+		}
+		got := e.values(src.Value, in, depth+1)
 		if len(got) == 0 {
 			e.partial = true
 		}

@@ -1547,6 +1547,10 @@ func isParamField(t types.Type) bool {
 	return strings.HasPrefix(path, "github.com/cloudflare/cloudflare-go/") && strings.HasSuffix(path, "/param")
 }
 
+// StoredExpr returns the expression whose value store stores, if the
+// source shows one (see storedExpr).
+func (r *Result) StoredExpr(store *ssa.Store) ast.Expr { return r.storedExpr(store) }
+
 // storedExpr returns the expression whose value store writes: the value
 // of a composite literal's key, or the right-hand side of an assignment.
 // SSA places a field store at the literal's colon or the field selector.

@@ -377,9 +377,8 @@ func (p *pass) atReturn(b binding, src kvapi.Source, secs float64) binding {
 	return b
 }
 
-// fieldGiving returns where a field of the struct variable alloc, set
-// more than once, is set to a lifetime of secs seconds, when one store
-// alone does so. (A field set once is reported where localFieldSet says.)
+// fieldGiving returns where a field of the struct variable alloc is set
+// to a lifetime of secs seconds, when one store alone does so.
 func (p *pass) fieldGiving(alloc *ssa.Alloc, secs float64) token.Pos {
 	stores := make(map[int][]*ssa.Store)
 	fieldStores := func(alloc *ssa.Alloc) {
@@ -406,9 +405,6 @@ func (p *pass) fieldGiving(alloc *ssa.Alloc, secs float64) token.Pos {
 	}
 	found := token.NoPos
 	for _, sts := range stores {
-		if len(sts) < 2 {
-			continue
-		}
 		for _, st := range sts {
 			vals, free := p.model.Eval(st.Val, nil)
 			if len(vals) != 1 || len(free) > 0 || vals[0].Kind() != constant.Int && vals[0].Kind() != constant.Float {
@@ -419,6 +415,9 @@ func (p *pass) fieldGiving(alloc *ssa.Alloc, secs float64) token.Pos {
 					return token.NoPos // more than one: the call is where they meet
 				}
 				found = st.Pos()
+				if e := p.model.StoredExpr(st); e != nil {
+					found = e.Pos() // where a field set once is reported too
+				}
 			}
 		}
 	}
