@@ -124,13 +124,15 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		b = e.binBound(v, at, f, depth)
 	case *ssa.Phi:
 		b = e.phiBound(v, f, depth)
-	case *ssa.Call, *ssa.Alloc:
+	case *ssa.Alloc:
 		if to := e.model.PointedTo(v); to != nil {
-			return e.bound(to, at, f, depth+1)
+			return e.bound(to, at, f, depth+1) // &ttl
 		}
-		if call, ok := v.(*ssa.Call); ok {
-			b = e.callBound(call, at, f, depth)
+	case *ssa.Call:
+		if to := e.model.PointedTo(v); to != nil {
+			return e.bound(to, at, f, depth+1) // units.Ptr(ttl)
 		}
+		b = e.callBound(v, at, f, depth)
 	}
 	return e.refine(b, v, at, f, depth)
 }

@@ -114,21 +114,23 @@ func derefsOr(info *types.Info, fn *types.Func, body *ast.BlockStmt) bool {
 // derefsWithDefault reports whether callee returns what its first
 // argument points to, or its second (see derefFact).
 func (r *Result) derefsWithDefault(callee *ssa.Function) bool {
-	if origin := callee.Origin(); origin != nil {
-		callee = origin
-	}
-	fn, ok := callee.Object().(*types.Func)
-	return ok && r.pass.ImportObjectFact(fn, new(derefFact))
+	return r.helperFact(callee, new(derefFact))
 }
 
 // pointsToArg reports whether callee returns the address of what it is
 // given (see pointerFact).
 func (r *Result) pointsToArg(callee *ssa.Function) bool {
+	return r.helperFact(callee, new(pointerFact))
+}
+
+// helperFact reports whether callee, or the generic function it is an
+// instance of, has fact.
+func (r *Result) helperFact(callee *ssa.Function, fact analysis.Fact) bool {
 	if origin := callee.Origin(); origin != nil {
 		callee = origin
 	}
 	fn, ok := callee.Object().(*types.Func)
-	return ok && r.pass.ImportObjectFact(fn, new(pointerFact))
+	return ok && r.pass.ImportObjectFact(fn, fact)
 }
 
 // PointedTo returns what the pointer v points to, when that is one
