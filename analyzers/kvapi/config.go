@@ -141,12 +141,15 @@ func (c *Interfaces) fieldTemplates(id string, field *types.Var) []WrappedOp {
 		return nil // a field of an unnamed struct: no ID another package could name
 	}
 	out := slices.Clone(c.fields[id])
+	held := field.Type()
+	if p, ok := held.Underlying().(*types.Pointer); ok {
+		held = p.Elem() // an optional setting, TTL *time.Duration: the adapter reads *o.TTL
+	}
 	for _, w := range c.configured[id] {
-		if IsDuration(field.Type()) {
-			// A time.Duration, in seconds, as the adapter found sends it.
-			o := w.Operands[0].Operand
-			w.Operands = []OperandTerms{{Operand: o, Terms: []*Term{inSentUnits(o, field.Type(), w.Operands[0].Terms[0])}}}
-		}
+		// A time.Duration in seconds and a time.Time in Unix seconds, as
+		// the adapter found sends them.
+		o := w.Operands[0].Operand
+		w.Operands = []OperandTerms{{Operand: o, Terms: []*Term{inSentUnits(o, held, w.Operands[0].Terms[0])}}}
 		out = append(out, w)
 	}
 	return out

@@ -573,7 +573,7 @@ func (c *Interfaces) Found() string {
 			if len(w.Operands) != 1 || len(w.Operands[0].Terms) != 1 {
 				continue
 			}
-			if t := asIs(w.Operands[0].Terms[0]); t.Op == TermParam && t.Index == fieldSlot {
+			if t := asSent(w.Operands[0]); t.Op == TermParam && t.Index == fieldSlot {
 				entries = append(entries, id+"="+strings.ReplaceAll(w.Role.String(), " ", "")+"("+operandFlagName(w.Operands[0].Operand)+")")
 			}
 		}
@@ -639,6 +639,16 @@ func asIs(t *Term) *Term {
 			return t
 		}
 	}
+}
+
+// asSent returns the value an operand's one Term sends as it is, or in the
+// units KV takes: an expiration's time.Time as its Unix seconds.
+func asSent(ot OperandTerms) *Term {
+	t := asIs(ot.Terms[0])
+	if ot.Operand == Expiration && t.Op == TermCall && t.Name == unixSeconds && len(t.Args) == 1 {
+		t = asIs(t.Args[0])
+	}
+	return t
 }
 
 // zeroWhenUnset returns v for a phi that is 0 where v is not given and v

@@ -159,6 +159,8 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 			ps.checkStored(so, c.cfg.Min)
 		case kvapi.CacheTTL:
 			ps.checkStored(so, c.cfg.CacheMin)
+		case kvapi.Expiration:
+			ps.checkStoredExpiration(so)
 		}
 	}
 	ps.rep.Finish()
@@ -200,6 +202,26 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		}
 		p.emit(d)
 	}
+}
+
+// checkStoredExpiration checks an expiration stored in a field as the
+// time now plus a constant, where it is stored: an option of a storage
+// port (ExpireAt: ptr(now.Add(45 * time.Second))) that its adapter sends.
+func (p *pass) checkStoredExpiration(so kvapi.StoredOperand) {
+	if !p.model.ReachableSource(so.Source, nil) || so.Source.Block != nil && !p.model.Reachable(so.Source.Block, nil) {
+		return
+	}
+	t := termNow(p.model, so.Source.Term, nil, nil, 0)
+	if t == nil || t.unit != "s" || !t.fromNow || !t.known || t.offset >= float64(p.cfg.Min) {
+		return
+	}
+	limit := broken(kvapi.Expiration, p.cfg.Min, t.offset)
+	d := analysis.Diagnostic{Pos: so.Source.Pos, Message: fmt.Sprintf("Expiration is time.Now() plus %s (kept in %s, which a later %s reads), less than %s ahead: %s",
+		time.Duration(t.offset*1e9), so.Field, so.Role, minimumPhrase(kvapi.Expiration, limit), rejection(kvapi.Expiration, limit))}
+	if e := so.Source.Expr; e != nil {
+		d.Pos, d.End = e.Pos(), e.End()
+	}
+	p.emit(d)
 }
 
 // givenBy returns the return that gives secs seconds in the method of

@@ -38,6 +38,15 @@ func TestConfiguredInterface(t *testing.T) {
 	kvtest.Run(t, "syumai033", kvttl.Analyzer, "./iface/ttl")
 }
 
+// Options held by pointer, TTL *time.Duration and ExpireAt *time.Time,
+// configured as fields that an adapter elsewhere reads, as go vet is given
+// them by kvlint --print-interfaces.
+func TestConfiguredPointerFields(t *testing.T) {
+	const pkg = "kvlint.test/syumai033/iface/optional."
+	kvtest.Configure(t, pkg+"Store.Put=put(key=1,value=2);"+pkg+"WriteOpts.TTL=put(ttl);"+pkg+"WriteOpts.ExpireAt=put(expiration)")
+	kvtest.Run(t, "syumai033", kvttl.Analyzer, "./iface/optional")
+}
+
 // v3, whose TTLs go through its bulk write.
 func TestCloudflareV3(t *testing.T) {
 	kvtest.RunWithSuggestedFixes(t, "cfv3", kvttl.Analyzer, "./kvttl")
