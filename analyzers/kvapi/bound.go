@@ -133,6 +133,10 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 			return e.bound(to, at, f, depth+1) // units.Ptr(ttl)
 		}
 		b = e.callBound(v, at, f, depth)
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			b = e.returnedBound(call, v.Index, f, depth) // key, ttl := entry(id)
+		}
 	}
 	return e.refine(b, v, at, f, depth)
 }
@@ -248,7 +252,14 @@ func (e *evaluator) phiBound(v *ssa.Phi, f *Frame, depth int) Bound {
 		b = e.refineEdge(b, edge, pred, v.Block(), f, depth)
 		edges = append(edges, b)
 	}
-	return join(edges)
+	joined := join(edges)
+	if !joined.Floored && slices.ContainsFunc(edges, func(b Bound) bool { return b.Countdown && b.Floored && b.Floor <= 0 }) {
+		// One way in counts down to a moment with nothing under it (ttl =
+		// time.Until(midnight) in one case of a switch): on that way the
+		// lifetime drops to zero, whatever the other ways give.
+		return countdown
+	}
+	return joined
 }
 
 // join is the bound of a value that may be any of bs.
@@ -351,11 +362,40 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		}
 		return join(bs)
 	}
+	if picked := e.model.pickedArgs(&call.Call); picked != nil {
+		var bs []Bound // pick.If(retry, max(d, 3*time.Second), time.Hour)
+		for _, a := range picked {
+			bs = append(bs, e.bound(a, at, f, depth+1))
+		}
+		return join(bs)
+	}
 	if name, ok := ownMethod(call); ok {
 		// rec.TTL() in a save[T Record] of this package.
 		return e.recordMethodBound(call.Call.Value, strings.TrimPrefix(name, keyMethodPrefix), at, f, depth)
 	}
-	return unknownBound
+	return e.returnedBound(call, 0, f, depth)
+}
+
+// returnedBound is the bound of the result'th result of call, to a
+// function of this package: the loosest of its returns that can run,
+// each read with the call's arguments (return key, max(2*window,
+// 3*time.Second)).
+func (e *evaluator) returnedBound(call *ssa.Call, result int, f *Frame, depth int) Bound {
+	callee := origin(call.Call.StaticCallee())
+	if callee == nil || callee.Pkg != e.model.pkg || callee.Blocks == nil || result >= callee.Signature.Results().Len() {
+		return unknownBound
+	}
+	inner := &Frame{Call: call, Fn: callee, Outer: f}
+	var bs []Bound
+	for _, ret := range Returns(callee) {
+		if e.reachable(ret.Block(), inner, depth) {
+			bs = append(bs, e.bound(ret.Results[result], ret.Block(), inner, depth+1))
+		}
+	}
+	if len(bs) == 0 {
+		return unknownBound
+	}
+	return join(bs)
 }
 
 // addedTo returns d when t is from.Add(d), directly or through the field

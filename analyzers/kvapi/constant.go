@@ -310,6 +310,20 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			}
 			return out
 		}
+		if picked := e.model.pickedArgs(&v.Call); picked != nil {
+			// pick.If(retry, 30*time.Second, time.Hour): either.
+			var out []constant.Value
+			for _, a := range picked {
+				vals := e.values(a, f, depth+1)
+				if len(vals) == 0 {
+					return nil
+				}
+				for _, c := range vals {
+					out = appendValue(out, c)
+				}
+			}
+			return out
+		}
 		return e.call(v, f, depth)
 	case *ssa.Alloc:
 		// A pointer to a variable set once, read through it: &ttl.
@@ -800,7 +814,7 @@ func foldEach(fn func([]constant.Value) constant.Value, n int, arg func(i int) [
 // PlanPro and 30 seconds otherwise. A return not known makes the call not
 // known: envInt(name, 300) may return what the environment says.
 func (e *evaluator) returned(call *ssa.Call, result int, f *Frame, depth int) []constant.Value {
-	callee := call.Call.StaticCallee()
+	callee := origin(call.Call.StaticCallee()) // If[time.Duration] runs the body of If
 	if callee == nil || callee.Pkg != e.model.pkg {
 		return nil
 	}

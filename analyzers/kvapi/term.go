@@ -768,6 +768,14 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 			// units.Deref(o.Limit, 1000): either, as the caller decides.
 			return &Term{Op: TermPhi, Args: []*Term{c.term(v.Call.Args[0], depth+1), c.term(v.Call.Args[1], depth+1)}, Conds: make([][]Cond, 2)}
 		}
+		if picked := c.model.pickedArgs(&v.Call); picked != nil {
+			// pick.If(retry, 30*time.Second, time.Hour): any of them.
+			t := &Term{Op: TermPhi, Conds: make([][]Cond, len(picked))}
+			for _, a := range picked {
+				t.Args = append(t.Args, c.term(a, depth+1))
+			}
+			return t
+		}
 		if g := singleton(callee); g != nil {
 			// Default(), the instance a package variable holds.
 			return &Term{Op: TermGlobal, Name: g.Pkg.Pkg.Path() + "." + g.Name()}

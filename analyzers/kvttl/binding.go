@@ -469,11 +469,12 @@ func (p *pass) returnGiving(call *ssa.Call, result int, secs float64) token.Pos 
 		if result >= len(ret.Results) {
 			continue
 		}
+		// One of the values it may return, If(retry, 30*time.Second, time.Hour).
 		vals, free := p.model.Eval(ret.Results[result], nil)
-		if len(vals) != 1 || len(free) > 0 {
-			continue
-		}
-		if _, s := inSeconds(vals[0], kvapi.IsDuration(ret.Results[result].Type())); s != secs {
+		if len(free) > 0 || !slices.ContainsFunc(vals, func(c constant.Value) bool {
+			_, s := inSeconds(c, kvapi.IsDuration(ret.Results[result].Type()))
+			return s == secs
+		}) {
 			continue
 		}
 		if found.IsValid() {

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,7 +98,16 @@ type pass struct {
 	// both as a constant on one path and as a clamp's floor, is one
 	// finding.
 	spans [][2]token.Pos
+	// said are the findings reported so far, by line and message less
+	// what it was passed to: a lifetime handed to a builder that keeps it
+	// (s.Entry(key, ttl)) and then to the method that writes it
+	// (.Write(ctx, v)) on one line is one finding.
+	said map[string]token.Pos
 }
+
+// passedTo is the part of a message that names the wrapper a value was
+// passed to.
+var passedTo = regexp.MustCompile(` \(passed to [^)]*\)`)
 
 // emit reports d unless an expression already reported holds it, or
 // it holds one.
@@ -108,6 +118,15 @@ func (p *pass) emit(d analysis.Diagnostic) {
 			return
 		}
 	}
+	posn := p.fset.Position(d.Pos)
+	said := fmt.Sprintf("%s:%d %s", posn.Filename, posn.Line, passedTo.ReplaceAllString(d.Message, ""))
+	if at, ok := p.said[said]; ok && at != d.Pos {
+		return // (at the same place, the reporter merges them, fixes and all)
+	}
+	if p.said == nil {
+		p.said = make(map[string]token.Pos)
+	}
+	p.said[said] = d.Pos
 	p.spans = append(p.spans, [2]token.Pos{d.Pos, end})
 	p.rep.Report(d)
 }

@@ -1,0 +1,120 @@
+package kvapi
+
+// Small generic helpers choose a lifetime, a key or a limit from values
+// their caller writes out: If(retry, 30*time.Second, 10*time.Minute), or
+// a Choose(cond, a, b) of the team's own. Such a helper returns one of its
+// arguments as it is, so a call of it may give any of them. Helpers like
+// these often live in a package that does not use KV, so what they do is
+// found from their syntax and travels as a fact.
+
+import (
+	"go/ast"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// A pickFact marks a function each of whose returns gives back one of the
+// parameters Params, unchanged.
+type pickFact struct {
+	Params []int
+}
+
+func (*pickFact) AFact() {}
+
+func (f *pickFact) String() string { return "returns one of its arguments" }
+
+// exportPicks exports a pickFact for each function of the package whose
+// every return is one of its parameters (see picked).
+func exportPicks(pass *analysis.Pass) {
+	for _, file := range pass.Files {
+		for _, decl := range file.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if !ok {
+				continue
+			}
+			if params := picked(pass.TypesInfo, fn, fd.Body); params != nil {
+				pass.ExportObjectFact(fn, &pickFact{Params: params})
+			}
+		}
+	}
+}
+
+// picked returns the indexes of the parameters that fn's returns give,
+// when each return gives one as it is and the body reads those
+// parameters nowhere else: the choice is made on other arguments (cond),
+// not by comparing the values (a clamp, AtLeast(d, floor), is a bound,
+// not a choice). At least two must be returned; it returns nil otherwise.
+func picked(info *types.Info, fn *types.Func, body *ast.BlockStmt) []int {
+	sig := fn.Signature()
+	if sig.Results().Len() != 1 || sig.Variadic() {
+		return nil
+	}
+	index := make(map[types.Object]int)
+	for i := range sig.Params().Len() {
+		index[sig.Params().At(i)] = i
+	}
+	var params []int
+	returned := make(map[*ast.Ident]bool)
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			ok = false // a closure may read or change them
+		case *ast.ReturnStmt:
+			if len(n.Results) != 1 {
+				ok = false
+				break
+			}
+			id, isIdent := ast.Unparen(n.Results[0]).(*ast.Ident)
+			i, isParam := index[info.Uses[id]]
+			if !isIdent || !isParam {
+				ok = false
+				break
+			}
+			returned[id] = true
+			if !slices.Contains(params, i) {
+				params = append(params, i)
+			}
+		}
+		return ok
+	})
+	if !ok || len(params) < 2 {
+		return nil
+	}
+	for id, obj := range info.Uses {
+		if i, isParam := index[obj]; isParam && slices.Contains(params, i) && !returned[id] && body.Pos() <= id.Pos() && id.End() <= body.End() {
+			return nil // compared, changed or addressed
+		}
+	}
+	slices.Sort(params)
+	return params
+}
+
+// pickedArgs returns the arguments of call that its callee may return,
+// when the callee (or the generic function it instantiates) is a helper
+// that returns one of them (see pickFact); nil otherwise.
+func (r *Result) pickedArgs(call *ssa.CallCommon) []ssa.Value {
+	callee := call.StaticCallee()
+	if callee == nil {
+		return nil
+	}
+	var fact pickFact
+	if !r.helperFact(callee, &fact) {
+		return nil
+	}
+	var args []ssa.Value
+	for _, i := range fact.Params {
+		if i >= len(call.Args) {
+			return nil
+		}
+		args = append(args, call.Args[i])
+	}
+	return args
+}
