@@ -284,12 +284,19 @@ func (r *Result) KeptRead(put *Op) *Op {
 	if fn.Signature.Recv() == nil || len(fn.Params) == 0 {
 		return nil
 	}
-	loads := make(map[*types.Var][]ssa.Value) // the receiver's fields fn reads
+	// The receiver's fields fn reads, loaded or by address
+	// (json.Marshal(&s.Rec)).
+	loads := make(map[*types.Var][]ssa.Value)
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			if ld, ok := instr.(*ssa.UnOp); ok && ld.Op == token.MUL {
-				if fa, ok := ld.X.(*ssa.FieldAddr); ok && isReceiver(fn, fa.X) {
-					loads[FieldOf(fa)] = append(loads[FieldOf(fa)], ld)
+			switch v := instr.(type) {
+			case *ssa.UnOp:
+				if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && isReceiver(fn, fa.X) {
+					loads[FieldOf(fa)] = append(loads[FieldOf(fa)], v)
+				}
+			case *ssa.FieldAddr:
+				if isReceiver(fn, v.X) {
+					loads[FieldOf(v)] = append(loads[FieldOf(v)], v)
 				}
 			}
 		}
@@ -297,12 +304,27 @@ func (r *Result) KeptRead(put *Op) *Op {
 	from := func(o Operand, vals []ssa.Value) bool {
 		return slices.ContainsFunc(put.Sources(o), func(s Source) bool { return r.DependsOnAny(s.Inputs(), put.Call, vals) })
 	}
+	// One key: the same text, or the same field of the receiver (s.key,
+	// set where the record was loaded).
 	keys := put.Sources(Key)
-	if len(keys) != 1 || r.KeyText(keys[0]) == "" {
+	if len(keys) != 1 {
+		return nil
+	}
+	text, keyField := r.KeyText(keys[0]), keyReceiverField(fn, keys[0])
+	if text == "" && keyField == nil {
+		return nil
+	}
+	// The key is the receiver's too: its record's own id, or an id kept
+	// beside it (s.ID, set where the record was loaded).
+	var kept []ssa.Value
+	for _, vals := range loads {
+		kept = append(kept, vals...)
+	}
+	if !from(Key, kept) {
 		return nil
 	}
 	for field, vals := range loads {
-		if !from(Value, vals) || !from(Key, vals) {
+		if !from(Value, vals) || setBefore(fn, field, put.Call) {
 			continue
 		}
 		for _, m := range r.funcs {
@@ -311,7 +333,7 @@ func (r *Result) KeptRead(put *Op) *Op {
 			}
 			for _, get := range r.OpsIn(m, Get) {
 				gk := get.Sources(Key)
-				if len(gk) != 1 || r.KeyText(gk[0]) != r.KeyText(keys[0]) {
+				if len(gk) != 1 || !(text != "" && r.KeyText(gk[0]) == text || keyField != nil && keyReceiverField(m, gk[0]) == keyField) {
 					continue
 				}
 				if keptIn(m, field, func(v ssa.Value, at ssa.Instruction) bool { return r.DependsOn(v, at, get.Results()) }) {
@@ -323,17 +345,56 @@ func (r *Result) KeptRead(put *Op) *Op {
 	return nil
 }
 
+// keyReceiverField returns the field of fn's receiver that src, a key, is
+// read from as it is (s.key), or nil.
+func keyReceiverField(fn *ssa.Function, src Source) *types.Var {
+	if ins := src.Inputs(); len(ins) == 1 {
+		return receiverField(fn, Unconverted(ins[0]))
+	}
+	return nil
+}
+
+// setBefore reports whether fn sets field of its receiver, whole, before
+// call on every path: st.sess = Session{ID: newID()} before saving it is
+// this request's own value, not one kept from a read.
+func setBefore(fn *ssa.Function, field *types.Var, call ssa.Instruction) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if st, ok := instr.(*ssa.Store); ok {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && isReceiver(fn, fa.X) && FieldOf(fa) == field && dominates(st, call) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // keptIn reports whether method m stores into field of its receiver a
-// value for which from holds.
+// value for which from holds, or hands the field's address to a call
+// along with such a value: json.Unmarshal(raw, &st.sess) decodes what
+// was read into it.
 func keptIn(m *ssa.Function, field *types.Var, from func(ssa.Value, ssa.Instruction) bool) bool {
+	isField := func(v ssa.Value) bool {
+		if mi, ok := v.(*ssa.MakeInterface); ok {
+			v = mi.X // json.Unmarshal's any
+		}
+		fa, ok := v.(*ssa.FieldAddr)
+		return ok && isReceiver(m, fa.X) && FieldOf(fa) == field
+	}
 	for _, b := range m.Blocks {
 		for _, instr := range b.Instrs {
-			st, ok := instr.(*ssa.Store)
-			if !ok {
-				continue
-			}
-			if fa, ok := st.Addr.(*ssa.FieldAddr); ok && isReceiver(m, fa.X) && FieldOf(fa) == field && from(st.Val, st) {
-				return true
+			switch instr := instr.(type) {
+			case *ssa.Store:
+				if isField(instr.Addr) && from(instr.Val, instr) {
+					return true
+				}
+			case *ssa.Call:
+				args := instr.Call.Args
+				filled := slices.ContainsFunc(args, func(a ssa.Value) bool { return isField(Unconverted(a)) })
+				if filled && slices.ContainsFunc(args, func(a ssa.Value) bool { return !isField(Unconverted(a)) && from(a, instr) }) {
+					return true
+				}
 			}
 		}
 	}

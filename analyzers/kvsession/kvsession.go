@@ -758,6 +758,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 					if _, isStruct := derefNamedStruct(s.Value.Type()); isStruct && onlyFieldsRead(s.Value) {
 						return true
 					}
+					if readByGet(model, s.Value) {
+						// What a get returned is written, not the session
+						// its key was made from ("recent:" + sess.User).
+						return true
+					}
 					switch v := s.Value.(type) {
 					case *ssa.Field, *ssa.FieldAddr:
 						// A record kept in a field of another (&c.booking
@@ -904,6 +909,16 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb().MatchString)
 	}
 	return ev
+}
+
+// readByGet reports whether v is what a get returned, or one of its
+// results.
+func readByGet(model *kvapi.Result, v ssa.Value) bool {
+	if ex, ok := v.(*ssa.Extract); ok {
+		v = ex.Tuple
+	}
+	call, ok := v.(*ssa.Call)
+	return ok && slices.ContainsFunc(model.OpsAt(call), func(op *kvapi.Op) bool { return op.Method.Role == kvapi.Get })
 }
 
 // flowState reports whether a key that names a state ("state:" + state)
