@@ -28,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://github.com/kvlint/kvlint/blob/main/docs/kvlist.md",
 	Requires:  []*analysis.Analyzer{kvapi.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(reportedFact), new(iteratorFact), new(pagerFact)},
+	FactTypes: []analysis.Fact{new(reportedFact), new(iteratorFact), new(pagerFact), new(cursorBudgetFact)},
 }
 
 // pageSize is the most keys a list returns; a Limit below it asks for
@@ -59,6 +59,15 @@ type pagerFact struct{}
 
 func (*pagerFact) AFact()         {}
 func (*pagerFact) String() string { return "kvlist pager" }
+
+// cursorBudgetFact marks a method of a pull cursor that refuses to list
+// once a count kept in its receiver reaches a budget (if c.seen >=
+// c.budget { return false }; ...; c.seen++): a caller's for c.Next()
+// loop ends there, whatever the listing holds.
+type cursorBudgetFact struct{}
+
+func (*cursorBudgetFact) AFact()         {}
+func (*cursorBudgetFact) String() string { return "kvlist cursor with a budget" }
 
 // iteratorFact marks a function that hands listed keys to a callback or
 // to the body of a range over the iterator it returns (iter.Seq2), page
@@ -101,12 +110,19 @@ func run(pass *analysis.Pass) (any, error) {
 			read = append(read, op.Results()...)
 		}
 	}
+	for _, op := range model.Ops {
+		if fn := kvapi.Outermost(op.Call.Parent()); op.Method.Role == kvapi.List && countsToBudget(fn, op.Call.Block()) {
+			if obj, ok := fn.Object().(*types.Func); ok {
+				pass.ExportObjectFact(obj, new(cursorBudgetFact))
+			}
+		}
+	}
 	loops := make(map[*kvapi.Op]loopKind)
 	for _, op := range model.InnerFirst() {
 		if op.Method.Role != kvapi.List || op.InTest() {
 			continue // a test's listing walks a fake's few keys
 		}
-		loops[op] = pagination(model, op, op.Results())
+		loops[op] = pagination(pass, model, op, op.Results())
 		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok && loops[op] == bounded && keysAndCursor(fn.Signature()) {
 			pass.ExportObjectFact(fn, new(pagerFact))
 		}
@@ -150,6 +166,26 @@ func run(pass *analysis.Pass) (any, error) {
 		if !use.budgeted && !stops(use.body) {
 			rep.Report(analysis.Diagnostic{Pos: use.call.Pos(), End: use.call.Pos(), Message: unboundedMsg})
 			if fn, ok := kvapi.Outermost(use.call.Parent()).Object().(*types.Func); ok {
+				pass.ExportObjectFact(fn, new(reportedFact))
+			}
+		}
+	}
+	// next, stop := iter.Pull2(store.Pages(ctx, prefix)): what next
+	// returns is listed, and the loop that calls it pages through.
+	for _, pull := range pullUses(pass, model) {
+		listed = append(listed, pull.results...)
+		if model.InTestFile(pull.call.Pos()) || pull.budgeted {
+			continue
+		}
+		var loops []kvapi.Loop
+		for _, next := range pull.nexts {
+			if loop := kvapi.Innermost(next.Block()); loop != nil {
+				loops = append(loops, loop)
+			}
+		}
+		if classify(pass, model, nil, loops, pull.results) == unbounded {
+			rep.Report(analysis.Diagnostic{Pos: pull.call.Pos(), Message: unboundedMsg})
+			if fn, ok := kvapi.Outermost(pull.call.Parent()).Object().(*types.Func); ok {
 				pass.ExportObjectFact(fn, new(reportedFact))
 			}
 		}
@@ -206,9 +242,19 @@ const (
 // loop around the call, or a loop whose exit depends on what it returned
 // (an auto-pager's Next). A loop is bounded when one of its exits depends
 // on something besides the listing and its errors.
-func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind {
+func pagination(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind {
+	kind := classify(pass, model, op, pagingLoops(model, op, results), results)
+	if kind == noLoop && recursesOnCursor(model, op, results) {
+		return unbounded
+	}
+	return kind
+}
+
+// classify is how the loops page through the listing that results come
+// from, op's (nil for a pull iterator's).
+func classify(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op, loops []kvapi.Loop, results []ssa.Value) loopKind {
 	kind := noLoop
-	for _, loop := range pagingLoops(model, op, results) {
+	for _, loop := range loops {
 		exits := exitConds(loop)
 		this := unbounded
 		for _, c := range exits {
@@ -224,6 +270,18 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 				// Ends the loop on a failure: no budget.
 			case emptyPage(model, c, results):
 				this = max(this, emptyPageExit)
+			case keysFound(model, c, results):
+				// Fetches until a page has keys to give (a pull cursor's
+				// refill): how far to page is for its caller.
+				if this == unbounded {
+					this = bounded
+				}
+			case listingEnds(model, c.cond, results) && op != nil && budgetedCursor(pass, op):
+				// for c.Next(): ends when the listing does, or when the
+				// cursor's budget does.
+				if this == unbounded {
+					this = bounded
+				}
 			case listingEnds(model, c.cond, results):
 				// Ends when the listing does.
 			default:
@@ -234,9 +292,6 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 		}
 		kind = max(kind, this)
 	}
-	if kind == noLoop && recursesOnCursor(model, op, results) {
-		return unbounded
-	}
 	return kind
 }
 
@@ -245,8 +300,11 @@ func pagination(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind
 // one page's keys, or about something else, is not one.)
 func pagingLoops(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) []kvapi.Loop {
 	var loops []kvapi.Loop
+	if inner := kvapi.Innermost(op.Call.Block()); inner != nil && !neverPassesCursor(op) {
+		loops = append(loops, inner)
+	}
 	for _, loop := range kvapi.Loops(op.Call.Parent()) {
-		if loop[op.Call.Block()] && !neverPassesCursor(op) || advancesPager(model, loop, results) {
+		if !loop[op.Call.Block()] && advancesPager(model, loop, results) {
 			loops = append(loops, loop)
 		}
 	}
@@ -471,6 +529,111 @@ func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
 	}
 	return false
 }
+
+// budgetedCursor reports whether op calls a method of a pull cursor that
+// stops at a budget of its own (see cursorBudgetFact).
+func budgetedCursor(pass *analysis.Pass, op *kvapi.Op) bool {
+	if op.Wrapper == nil {
+		return false
+	}
+	return pass.ImportObjectFact(op.Wrapper.Origin(), new(cursorBudgetFact))
+}
+
+// countsToBudget reports whether fn, a method, returns before block at
+// (where it lists) when a count kept in a field of its receiver has
+// reached a bound, and changes that count itself: c.budget <= 0 with
+// c.budget--, or c.seen >= c.budget with c.seen++.
+func countsToBudget(fn *ssa.Function, at *ssa.BasicBlock) bool {
+	if fn.Signature.Recv() == nil || len(fn.Params) == 0 {
+		return false
+	}
+	recv := fn.Params[0]
+	counted := make(map[int]bool) // the receiver's fields fn adds to or takes from
+	field := func(v ssa.Value) (int, bool) {
+		ld, ok := v.(*ssa.UnOp)
+		if !ok || ld.Op != token.MUL {
+			return 0, false
+		}
+		fa, ok := ld.X.(*ssa.FieldAddr)
+		if !ok || fa.X != recv {
+			return 0, false
+		}
+		return fa.Field, true
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			st, ok := instr.(*ssa.Store)
+			if !ok {
+				continue
+			}
+			fa, ok := st.Addr.(*ssa.FieldAddr)
+			bin, isBin := st.Val.(*ssa.BinOp)
+			if !ok || fa.X != recv || !isBin || bin.Op != token.ADD && bin.Op != token.SUB {
+				continue
+			}
+			if f, ok := field(bin.X); ok && f == fa.Field {
+				counted[f] = true
+			}
+		}
+	}
+	for _, b := range fn.Blocks {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok || !b.Dominates(at) {
+			continue
+		}
+		cmp, ok := br.Cond.(*ssa.BinOp)
+		if !ok || cmp.Op != token.LSS && cmp.Op != token.LEQ && cmp.Op != token.GTR && cmp.Op != token.GEQ {
+			continue
+		}
+		// The count against a number or another field: c.i >= len(c.page)
+		// is a place in the page, not a budget.
+		fx, okx := field(cmp.X)
+		fy, oky := field(cmp.Y)
+		bound := func(v ssa.Value) bool {
+			_, isConst := v.(*ssa.Const)
+			_, isField := field(v)
+			return isConst || isField
+		}
+		reaches := func(s *ssa.BasicBlock) bool { return s == at || kvapi.Reaches(s, at) }
+		if (okx && counted[fx] && bound(cmp.Y) || oky && counted[fy] && bound(cmp.X)) && reaches(b.Succs[0]) != reaches(b.Succs[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// keysFound reports whether the loop is left when a page holds keys, as
+// for len(c.buf) == 0 { ... } and for c.i >= len(c.page) { ... } are.
+func keysFound(model *kvapi.Result, c exit, results []ssa.Value) bool {
+	bin, ok := c.cond.(*ssa.BinOp)
+	if !ok {
+		return false
+	}
+	op := bin.Op
+	if !c.leave {
+		op = negated[op]
+	}
+	for i, side := range []ssa.Value{bin.X, bin.Y} {
+		call, ok := side.(*ssa.Call)
+		if !ok || !kvapi.IsLen(call) || isString(call.Call.Args[0].Type()) || !model.DependsOn(call, nil, results) {
+			continue
+		}
+		leaveWhen := op // len(page) leaveWhen other
+		if i == 1 {
+			leaveWhen = mirrored[op]
+		}
+		other := []ssa.Value{bin.Y, bin.X}[i]
+		zero, isConst := other.(*ssa.Const)
+		return leaveWhen == token.GTR || leaveWhen == token.GEQ && !(isConst && zero.Value != nil && constant.Sign(zero.Value) == 0) ||
+			leaveWhen == token.NEQ && isConst && zero.Value != nil && constant.Sign(zero.Value) == 0
+	}
+	return false
+}
+
+var (
+	negated  = map[token.Token]token.Token{token.EQL: token.NEQ, token.NEQ: token.EQL, token.LSS: token.GEQ, token.GEQ: token.LSS, token.GTR: token.LEQ, token.LEQ: token.GTR}
+	mirrored = map[token.Token]token.Token{token.EQL: token.EQL, token.NEQ: token.NEQ, token.LSS: token.GTR, token.GTR: token.LSS, token.LEQ: token.GEQ, token.GEQ: token.LEQ}
+)
 
 // recursesOnCursor reports whether the list op's function calls itself
 // with the cursor the list returned: recursion over pages, with no
@@ -1311,6 +1474,66 @@ func iteratorUses(pass *analysis.Pass, model *kvapi.Result) []iteratorUse {
 		}
 	}
 	return uses
+}
+
+// A pullUse is a listing iterator turned into a pull function,
+// iter.Pull(seq) or iter.Pull2(seq): the calls of its next function and
+// what they return.
+type pullUse struct {
+	call     *ssa.Call // of iter.Pull or iter.Pull2
+	nexts    []*ssa.Call
+	results  []ssa.Value
+	budgeted bool // see iteratorFact
+}
+
+// pullUses returns the package's listing iterators turned into pull
+// functions.
+func pullUses(pass *analysis.Pass, model *kvapi.Result) []pullUse {
+	var uses []pullUse
+	for _, fn := range model.Funcs() {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok || len(call.Call.Args) != 1 {
+					continue
+				}
+				if name := kvapi.CalleeName(call); name != "iter.Pull" && name != "iter.Pull2" {
+					continue
+				}
+				it, budgeted, ok := iteratorCall(pass, model, call.Call.Args[0])
+				if !ok || it == nil {
+					continue
+				}
+				use := pullUse{call: call, budgeted: budgeted}
+				for _, ref := range *call.Referrers() {
+					next, ok := ref.(*ssa.Extract)
+					if !ok || next.Index != 0 {
+						continue
+					}
+					for _, r := range *next.Referrers() {
+						if c, ok := r.(*ssa.Call); ok && c.Call.Value == next {
+							use.nexts = append(use.nexts, c)
+							use.results = append(use.results, c)
+							use.results = append(use.results, extracts(c)...)
+						}
+					}
+				}
+				uses = append(uses, use)
+			}
+		}
+	}
+	return uses
+}
+
+// extracts returns the values that take call's results apart.
+func extracts(call *ssa.Call) []ssa.Value {
+	var out []ssa.Value
+	for _, ref := range *call.Referrers() {
+		if ex, ok := ref.(*ssa.Extract); ok {
+			out = append(out, ex)
+		}
+	}
+	return out
 }
 
 // iteratorCall returns v when it is a call of a listing iterator: a
