@@ -221,7 +221,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		return calledEveryIteration(model, put)
 	}
 	hot := func(loop kvapi.Loop) bool {
-		return loop.Repeats(block) && !retries(loop, put) && !paced(model, loop) && !throttled(model, put, loop) &&
+		return loop.Repeats(block) && !retries(loop, put) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) &&
 			!(put.Wrapped != nil && put.Wrapped.FailsAfter && leaves(loop, block)) &&
 			invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
 	}
@@ -229,6 +229,36 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	// each site, in the loop inside.
 	inner := kvapi.Innermost(block)
 	return hot(loop) || inner != nil && len(inner) < len(loop) && hot(inner)
+}
+
+// perConnection reports whether put runs in an HTTP handler, a stream or
+// a long poll that writes at its own pace: every open connection writes
+// the key at that pace, so the connections that share it (the viewers of
+// one class) together write it faster than KV allows. A key drawn fresh
+// for the connection is its own.
+func perConnection(model *kvapi.Result, put *kvapi.Op) bool {
+	if !inHandler(put.Call.Parent()) {
+		return false
+	}
+	// Drawn by a call, or filled by one: rand.Read(b).
+	fresh := func(instr ssa.Instruction) bool {
+		call, ok := instr.(*ssa.Call)
+		return ok && kvapi.Fresh(call)
+	}
+	drawn := func(s kvapi.Step) bool {
+		if call, ok := s.Value.(*ssa.Call); ok && fresh(call) {
+			return true
+		}
+		return s.Value.Referrers() != nil && slices.ContainsFunc(*s.Value.Referrers(), fresh)
+	}
+	for _, src := range put.Sources(kvapi.Key) {
+		for _, in := range src.Inputs() {
+			if model.Backward(in, put.Call, drawn) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // leaves reports whether some path from block leaves the loop before it
