@@ -746,13 +746,66 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// A marker written where a read of another key found nothing
 			// (the origin has no such slug) records that read: a negative
 			// cache fill.
+			// (After a test of presence alone, _, err := get, a constant
+			// marker rewrites what the key held: an idempotency key.)
 			if !ignored && (onlyOnError(errs, put.Call.Block()) || onErrorOrMiss(errs, call, put.Call.Block())) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
+				!(unused(reads) && onlyValue(model, put, src)) &&
 				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}
 		}
 	}
 	return nil
+}
+
+// unused reports whether none of reads, what a get returned, is used.
+func unused(reads []ssa.Value) bool {
+	return !slices.ContainsFunc(reads, func(v ssa.Value) bool { return v.Referrers() != nil && len(*v.Referrers()) > 0 })
+}
+
+// onlyValue reports whether src writes a constant that is the only value
+// the package writes under the put's key: a marker ("1" under "ack:" +
+// id), which rewriting loses nothing of, unlike a default record that
+// another write replaces with real settings.
+func onlyValue(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
+	c, ok := constantOf(model, src)
+	keys := put.Sources(kvapi.Key)
+	if !ok || len(keys) != 1 || model.KeyText(keys[0]) == "" || record(c) {
+		return false
+	}
+	for _, other := range model.Ops {
+		if other == put || other.Method.Role != kvapi.Put && other.Method.Role != kvapi.BulkPut {
+			continue
+		}
+		if ok := other.Sources(kvapi.Key); len(ok) != 1 || model.KeyText(ok[0]) != model.KeyText(keys[0]) {
+			continue
+		}
+		for _, v := range other.Sources(kvapi.Value) {
+			if oc, ok := constantOf(model, v); !ok || oc.Kind() != c.Kind() || !constant.Compare(oc, token.EQL, c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// record reports whether c is a document, a JSON object or array: default
+// settings, not a marker.
+func record(c constant.Value) bool {
+	if c.Kind() != constant.String {
+		return false
+	}
+	text := strings.TrimSpace(constant.StringVal(c))
+	return strings.HasPrefix(text, "{") || strings.HasPrefix(text, "[")
+}
+
+// constantOf returns the one constant src writes.
+func constantOf(model *kvapi.Result, src kvapi.Source) (constant.Value, bool) {
+	vals, free := model.EvalSource(src, nil)
+	if len(vals) != 1 || len(free) > 0 {
+		return nil, false
+	}
+	return vals[0], true
 }
 
 // wholeRecord reports whether the value src writes is made from a
@@ -862,7 +915,7 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 			}
 			// A default made up here, written where the wrapper said the
 			// key was missing: after a timeout it replaces the stored value.
-			if madeUp(model, src, get, put) && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get }) {
+			if madeUp(model, src, get, put) && !(unused(reads) && onlyValue(model, put, src)) && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get }) {
 				return put
 			}
 		}
