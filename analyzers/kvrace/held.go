@@ -45,11 +45,12 @@ func heldCheckOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 }
 
 // handedOn reports whether fn returns something computed from reads,
-// other than an error: the value read is used, as a cache's is.
+// other than an error: the value read is used, as a cache's is. (The
+// holder returned with a refusal, return h, ErrTaken, says who holds it.)
 func handedOn(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value) bool {
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok {
+		if !ok || refusal(ret) {
 			continue
 		}
 		for _, v := range ret.Results {
@@ -59,6 +60,28 @@ func handedOn(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// refusal reports whether ret returns an error that is surely not nil: a
+// sentinel (ErrTaken), one made there (errors.New, fmt.Errorf), or a value
+// of an error type.
+func refusal(ret *ssa.Return) bool {
+	return slices.ContainsFunc(ret.Results, func(v ssa.Value) bool {
+		if !kvapi.IsError(v.Type()) {
+			return false
+		}
+		switch v := v.(type) {
+		case *ssa.UnOp:
+			_, global := v.X.(*ssa.Global)
+			return global && v.Op == token.MUL
+		case *ssa.Call:
+			name := kvapi.CalleeName(v)
+			return name == "errors.New" || name == "fmt.Errorf"
+		case *ssa.MakeInterface:
+			return true
+		}
+		return false
+	})
 }
 
 // refusesOnValue reports whether a branch on a field of what the get
