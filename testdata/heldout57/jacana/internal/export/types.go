@@ -1,0 +1,5 @@
+package export
+
+import "github.com/cloudflare/cloudflare-go/v4/kv"
+
+type kvNamed = kv.Key
