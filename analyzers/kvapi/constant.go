@@ -300,23 +300,14 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 		if to := e.model.PointedTo(v); to != nil {
 			return e.values(to, f, depth+1)
 		}
-		if callee := v.Call.StaticCallee(); callee != nil && len(v.Call.Args) == 2 && e.model.derefsWithDefault(callee) {
-			// units.Deref(p, def): what p points to, or def.
-			var out []constant.Value
-			for _, a := range v.Call.Args {
-				for _, c := range e.values(a, f, depth+1) {
-					out = appendValue(out, c)
-				}
-			}
-			return out
-		}
 		if picked := e.model.pickedArgs(&v.Call); picked != nil {
-			// pick.If(retry, 30*time.Second, time.Hour): either.
+			// pick.If(retry, 30*time.Second, time.Hour), units.Deref(p,
+			// def): any of them, as a phi's ways in are.
 			var out []constant.Value
 			for _, a := range picked {
 				vals := e.values(a, f, depth+1)
 				if len(vals) == 0 {
-					return nil
+					e.partial = true
 				}
 				for _, c := range vals {
 					out = appendValue(out, c)

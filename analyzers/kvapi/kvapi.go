@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(openerFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact), new(resultFieldsFact), new(pointerFact), new(derefFact), new(pickFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(openerFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact), new(resultFieldsFact), new(pointerFact), new(pickFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -254,8 +254,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res := &Result{pass: pass, ifaces: ifaces}
 	exportRawCounts(pass)
 	if userCode(pass) {
-		exportPointerHelpers(pass)
-		exportPicks(pass)
+		exportHelpers(pass)
 	}
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		if userCode(pass) {

@@ -1431,6 +1431,11 @@ func (r *Result) storedInto(addr ssa.Value) []ssa.Value {
 	return vals
 }
 
+// Returned returns the values that the static callee of call v (a Call,
+// or an Extract from one), a function of this package, may return in v's
+// place: ttl of return key, ttl.
+func (r *Result) Returned(v ssa.Value) []ssa.Value { return r.returned(v) }
+
 // returned returns the values that the static callee of call v (a Call,
 // or an Extract from one) may return in v's place.
 func (r *Result) returned(v ssa.Value) []ssa.Value {

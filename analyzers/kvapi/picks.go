@@ -12,12 +12,11 @@ import (
 	"go/types"
 	"slices"
 
-	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 )
 
 // A pickFact marks a function each of whose returns gives back one of the
-// parameters Params, unchanged.
+// parameters Params, unchanged (see exportHelpers).
 type pickFact struct {
 	Params []int
 }
@@ -25,26 +24,6 @@ type pickFact struct {
 func (*pickFact) AFact() {}
 
 func (f *pickFact) String() string { return "returns one of its arguments" }
-
-// exportPicks exports a pickFact for each function of the package whose
-// every return is one of its parameters (see picked).
-func exportPicks(pass *analysis.Pass) {
-	for _, file := range pass.Files {
-		for _, decl := range file.Decls {
-			fd, ok := decl.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
-			}
-			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-			if !ok {
-				continue
-			}
-			if params := picked(pass.TypesInfo, fn, fd.Body); params != nil {
-				pass.ExportObjectFact(fn, &pickFact{Params: params})
-			}
-		}
-	}
-}
 
 // picked returns the indexes of the parameters that fn's returns give,
 // when each return gives one as it is and the body reads those

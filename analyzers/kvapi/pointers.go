@@ -25,25 +25,28 @@ type pointerFact struct{}
 func (*pointerFact) AFact()         {}
 func (*pointerFact) String() string { return "address of its argument" }
 
-// derefFact marks a function of a pointer and a default that returns
-// what the pointer points to, or the default: Deref(p *T, def T) T.
-type derefFact struct{}
-
-func (*derefFact) AFact()         {}
-func (*derefFact) String() string { return "what its first argument points to, or its second" }
-
-// exportPointerHelpers marks the package's functions whose body is
-// return &v, for v their only parameter, and those whose every return
-// gives *p or def, for p and def their two parameters.
-func exportPointerHelpers(pass *analysis.Pass) {
+// exportHelpers marks the package's small helpers that values pass
+// through: those whose body is return &v, for v their only parameter
+// (pointerFact), and those that return one of their arguments (a
+// pickFact): Deref(p, def), whose every return gives *p or def, the
+// pointer standing for what it points to, and choices (see picked).
+func exportHelpers(pass *analysis.Pass) {
 	for _, file := range pass.Files {
 		for _, decl := range file.Decls {
 			fd, ok := decl.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
 				continue
 			}
-			if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok && derefsOr(pass.TypesInfo, fn, fd.Body) {
-				pass.ExportObjectFact(fn, new(derefFact))
+			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if !ok {
+				continue
+			}
+			if derefsOr(pass.TypesInfo, fn, fd.Body) {
+				pass.ExportObjectFact(fn, &pickFact{Params: []int{0, 1}})
+				continue
+			}
+			if params := picked(pass.TypesInfo, fn, fd.Body); params != nil {
+				pass.ExportObjectFact(fn, &pickFact{Params: params})
 				continue
 			}
 			if len(fd.Body.List) != 1 || fd.Type.Params.NumFields() != 1 {
@@ -58,10 +61,6 @@ func exportPointerHelpers(pass *analysis.Pass) {
 				continue
 			}
 			id, ok := addr.X.(*ast.Ident)
-			if !ok {
-				continue
-			}
-			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
 			if !ok || fn.Signature().Params().Len() != 1 || pass.TypesInfo.Uses[id] != fn.Signature().Params().At(0) {
 				continue
 			}
@@ -109,12 +108,6 @@ func derefsOr(info *types.Info, fn *types.Func, body *ast.BlockStmt) bool {
 		return !other
 	})
 	return found && !other
-}
-
-// derefsWithDefault reports whether callee returns what its first
-// argument points to, or its second (see derefFact).
-func (r *Result) derefsWithDefault(callee *ssa.Function) bool {
-	return r.helperFact(callee, new(derefFact))
 }
 
 // pointsToArg reports whether callee returns the address of what it is

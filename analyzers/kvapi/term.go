@@ -764,12 +764,9 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		if c.model.pointsToArg(callee) && len(v.Call.Args) == 1 {
 			return c.term(v.Call.Args[0], depth+1) // units.Ptr(d), as d
 		}
-		if c.model.derefsWithDefault(callee) && len(v.Call.Args) == 2 {
-			// units.Deref(o.Limit, 1000): either, as the caller decides.
-			return &Term{Op: TermPhi, Args: []*Term{c.term(v.Call.Args[0], depth+1), c.term(v.Call.Args[1], depth+1)}, Conds: make([][]Cond, 2)}
-		}
 		if picked := c.model.pickedArgs(&v.Call); picked != nil {
-			// pick.If(retry, 30*time.Second, time.Hour): any of them.
+			// pick.If(retry, 30*time.Second, time.Hour), units.Deref(o.Limit,
+			// 1000): any of them, as the caller decides.
 			t := &Term{Op: TermPhi, Conds: make([][]Cond, len(picked))}
 			for _, a := range picked {
 				t.Args = append(t.Args, c.term(a, depth+1))

@@ -123,8 +123,8 @@ func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 		// lifetime is made. (A Duration handed on is the put's.)
 		return call.Pos()
 	}
-	if r := soleResult(v); r != nil {
-		v = lifetime(r) // key, ttl := slot(o): the switch in slot
+	if rets := p.model.Returned(v); len(rets) == 1 {
+		v = lifetime(rets[0]) // key, ttl := slot(o): the switch in slot
 	}
 	phi, ok := v.(*ssa.Phi)
 	if !ok {
@@ -145,31 +145,6 @@ func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 		found = call.Pos()
 	}
 	return found
-}
-
-// soleResult returns what v, a result of a call of a function of the
-// same package with one return, is there: ttl in return key, ttl.
-func soleResult(v ssa.Value) ssa.Value {
-	index := 0
-	if ex, ok := v.(*ssa.Extract); ok {
-		v, index = ex.Tuple, ex.Index
-	}
-	call, ok := v.(*ssa.Call)
-	if !ok {
-		return nil
-	}
-	callee := call.Call.StaticCallee()
-	if callee != nil && callee.Origin() != nil {
-		callee = callee.Origin()
-	}
-	if callee == nil || callee.Pkg != call.Parent().Pkg {
-		return nil
-	}
-	rets := kvapi.Returns(callee)
-	if len(rets) != 1 || index >= len(rets[0].Results) {
-		return nil
-	}
-	return rets[0].Results[index]
 }
 
 // storedCountdown returns the one return, among those of the literals
