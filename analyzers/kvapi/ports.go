@@ -642,9 +642,10 @@ func asIs(t *Term) *Term {
 }
 
 // asSent returns the value an operand's one Term sends as it is, or in the
-// units KV takes: an expiration's time.Time as its Unix seconds.
+// units KV takes: a time.Duration as its seconds, an expiration's
+// time.Time as its Unix seconds.
 func asSent(ot OperandTerms) *Term {
-	t := asIs(ot.Terms[0])
+	t := durationOf(asIs(ot.Terms[0])) // int(d / time.Second), as d.Seconds()
 	if ot.Operand == Expiration && t.Op == TermCall && t.Name == unixSeconds && len(t.Args) == 1 {
 		t = asIs(t.Args[0])
 	}
