@@ -193,6 +193,18 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 	if !p.model.ReachableSource(so.Source, nil) || so.Source.Block != nil && !p.model.Reachable(so.Source.Block, nil) {
 		return
 	}
+	if unit := p.durationConversionInSyntax(so.Source.Expr); unit != "" && p.toNumber(so.Source.Expr) && sentAsIs(so) {
+		// ExpirationTTL: int(lifetimes[KindCode]) in a pair the adapter
+		// sends: nanoseconds, or whatever unit it was divided by.
+		d := analysis.Diagnostic{Pos: so.Source.Expr.Pos(), End: so.Source.Expr.End(),
+			Message: fmt.Sprintf("%s (kept in %s, which a later %s reads) is a lifetime in seconds, but this converts a time.Duration to %s (int(time.Minute) is 60000000000): use d.Seconds()",
+				so.Operand, so.Field, so.Role, lower(unit))}
+		if fix := p.secondsFix(so.Source.Expr, min); fix != nil {
+			d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+		}
+		p.emit(d)
+		return
+	}
 	vals, free := p.model.EvalSource(so.Source, nil)
 	if len(free) > 0 {
 		return
@@ -231,14 +243,24 @@ func (p *pass) checkStoredExpiration(so kvapi.StoredOperand) {
 		return
 	}
 	t := termNow(p.model, so.Source.Term, nil, nil, 0)
-	if t == nil || t.unit != "s" || !t.fromNow || !t.known || t.offset >= float64(p.cfg.Min) {
+	if t == nil {
 		return
 	}
-	limit := broken(kvapi.Expiration, p.cfg.Min, t.offset)
-	d := analysis.Diagnostic{Pos: so.Source.Pos, Message: fmt.Sprintf("Expiration is time.Now() plus %s (kept in %s, which a later %s reads), less than %s ahead: %s",
-		time.Duration(t.offset*1e9), so.Field, so.Role, minimumPhrase(kvapi.Expiration, limit), rejection(kvapi.Expiration, limit))}
+	d := analysis.Diagnostic{Pos: so.Source.Pos}
 	if e := so.Source.Expr; e != nil {
 		d.Pos, d.End = e.Pos(), e.End()
+	}
+	switch {
+	case t.unit != "s" && sentAsIs(so):
+		// Expiration: ev.CheckOut.UnixMilli() in a pair the adapter sends.
+		d.Message = fmt.Sprintf("Expiration (kept in %s, which a later %s reads) is in seconds since the Unix epoch, but this is a Unix time in %s: %s",
+			so.Field, so.Role, t.unit, expirationUnitWhy)
+	case t.fromNow && t.known && t.offset < float64(p.cfg.Min):
+		limit := broken(kvapi.Expiration, p.cfg.Min, t.offset)
+		d.Message = fmt.Sprintf("Expiration is time.Now() plus %s (kept in %s, which a later %s reads), less than %s ahead: %s",
+			time.Duration(t.offset*1e9), so.Field, so.Role, minimumPhrase(kvapi.Expiration, limit), rejection(kvapi.Expiration, limit))
+	default:
+		return
 	}
 	p.emit(d)
 }
@@ -604,6 +626,29 @@ func (p *pass) minimum(o kvapi.Operand) int {
 
 // durationConversionInSyntax finds int(d) in the source when the type
 // checker has already folded it to a constant: int(10 * time.Minute).
+// sentAsIs reports whether the operation sends the stored value as it is,
+// so that its unit is the one KV reads: a conversion the adapter makes
+// (int(o.TTL.Seconds()), at.UnixMilli() / 1000) is the adapter's, and
+// checked there.
+func sentAsIs(so kvapi.StoredOperand) bool {
+	t := so.Template
+	for t != nil && t.Op == kvapi.TermConvert && len(t.Args) == 1 {
+		t = t.Args[0]
+	}
+	return t != nil && t.Op == kvapi.TermParam
+}
+
+// toNumber reports whether e converts to a plain number type, int(d), and
+// not to a duration type of the program's own, Duration(d).
+func (p *pass) toNumber(e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	_, basic := types.Unalias(p.info.TypesInfo.TypeOf(call.Fun)).(*types.Basic)
+	return basic
+}
+
 func (p *pass) durationConversionInSyntax(e ast.Expr) string {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok || len(call.Args) != 1 || !p.info.TypesInfo.Types[call.Fun].IsType() {

@@ -43,7 +43,7 @@ func TestConfiguredInterface(t *testing.T) {
 // them by kvlint --print-interfaces.
 func TestConfiguredPointerFields(t *testing.T) {
 	const pkg = "kvlint.test/syumai033/iface/optional."
-	kvtest.Configure(t, pkg+"Store.Put=put(key=1,value=2);"+pkg+"WriteOpts.TTL=put(ttl);"+pkg+"WriteOpts.ExpireAt=put(expiration)")
+	kvtest.Configure(t, pkg+"Store.Put=put(key=1,value=2);"+pkg+"WriteOpts.TTL=put(ttl);"+pkg+"WriteOpts.ExpireAt=put(expiration);"+pkg+"Pair.ExpirationTTL=bulkput(ttl);"+pkg+"Pair.Expiration=bulkput(expiration)")
 	kvtest.Run(t, "syumai033", kvttl.Analyzer, "./iface/optional")
 }
 

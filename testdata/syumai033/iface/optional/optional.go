@@ -51,3 +51,29 @@ func holdLonger(ctx context.Context, s Store, id string) error {
 func keep(ctx context.Context, s Store, id string) error {
 	return s.Put(ctx, "keep:"+id, "1", WriteOpts{})
 }
+
+// Pair is one entry of the port's bulk write; its adapter sends
+// ExpirationTTL as it is, in seconds.
+type Pair struct {
+	Key           string
+	Value         string
+	ExpirationTTL int
+	Expiration    int64
+}
+
+// Bulk is the port's bulk write.
+type Bulk interface {
+	PutPairs(ctx context.Context, pairs []Pair) error
+}
+
+const codeLifetime = 10 * time.Minute
+
+func issueCodes(ctx context.Context, b Bulk, codes []string) error {
+	var pairs []Pair
+	for _, c := range codes {
+		pairs = append(pairs, Pair{Key: "code:" + c, Value: "1", ExpirationTTL: int(codeLifetime)}) // want `ExpirationTTL \(kept in Pair.ExpirationTTL, which a later bulk put reads\) is a lifetime in seconds, but this converts a time.Duration to nanoseconds`
+		pairs = append(pairs, Pair{Key: "seen:" + c, Value: "1", ExpirationTTL: int(codeLifetime.Seconds())})
+		pairs = append(pairs, Pair{Key: "pass:" + c, Value: "1", Expiration: time.Now().Add(time.Hour).UnixMilli()}) // want `Expiration \(kept in Pair.Expiration, which a later bulk put reads\) is in seconds since the Unix epoch, but this is a Unix time in ms`
+	}
+	return b.PutPairs(ctx, pairs)
+}
