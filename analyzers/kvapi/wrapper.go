@@ -807,7 +807,7 @@ func failsAfter(fn *ssa.Function, op *Op) bool {
 			fails = fails || op.Wrapped != nil && op.Wrapped.FailsAfter
 			continue
 		}
-		if !neverNilError(last) {
+		if !NeverNilError(last) {
 			return false
 		}
 		fails = true
@@ -815,10 +815,10 @@ func failsAfter(fn *ssa.Function, op *Op) bool {
 	return fails
 }
 
-// neverNilError reports whether v is an error value that cannot be nil: a
+// NeverNilError reports whether v is an error value that cannot be nil: a
 // package's sentinel (ErrBackoff), errors.New or fmt.Errorf, or a value
 // of a concrete error type.
-func neverNilError(v ssa.Value) bool {
+func NeverNilError(v ssa.Value) bool {
 	switch v := v.(type) {
 	case *ssa.UnOp:
 		g, ok := v.X.(*ssa.Global)

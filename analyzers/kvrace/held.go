@@ -63,25 +63,9 @@ func handedOn(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value) bool {
 }
 
 // refusal reports whether ret returns an error that is surely not nil: a
-// sentinel (ErrTaken), one made there (errors.New, fmt.Errorf), or a value
-// of an error type.
+// sentinel (ErrTaken), one made there, or a value of an error type.
 func refusal(ret *ssa.Return) bool {
-	return slices.ContainsFunc(ret.Results, func(v ssa.Value) bool {
-		if !kvapi.IsError(v.Type()) {
-			return false
-		}
-		switch v := v.(type) {
-		case *ssa.UnOp:
-			_, global := v.X.(*ssa.Global)
-			return global && v.Op == token.MUL
-		case *ssa.Call:
-			name := kvapi.CalleeName(v)
-			return name == "errors.New" || name == "fmt.Errorf"
-		case *ssa.MakeInterface:
-			return true
-		}
-		return false
-	})
+	return slices.ContainsFunc(ret.Results, func(v ssa.Value) bool { return kvapi.IsError(v.Type()) && kvapi.NeverNilError(v) })
 }
 
 // refusesOnValue reports whether a branch on a field of what the get
