@@ -341,6 +341,9 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 		if t := e.model.numberTerm(callee); t != nil {
 			return e.termBound(t, nil, args, at, f, depth+1) // kvstore.SecondsOf(d)
 		}
+		if e.model.countsDownIn(callee, 0) {
+			return countdown // ttl.FromDeadline(ctx, def) of another package
+		}
 	}
 	if fns := e.model.StoredFuncs(&call.Call); fns != nil {
 		// The least of what any literal the field is set to returns.
@@ -382,6 +385,9 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 // 3*time.Second)).
 func (e *evaluator) returnedBound(call *ssa.Call, result int, f *Frame, depth int) Bound {
 	callee := origin(call.Call.StaticCallee())
+	if callee != nil && e.model.countsDownIn(callee, result) {
+		return countdown // left, ok := kvstore.ExpiresIn(resp.Header)
+	}
 	if callee == nil || callee.Pkg != e.model.pkg || callee.Blocks == nil || result >= callee.Signature.Results().Len() {
 		return unknownBound
 	}
@@ -396,6 +402,16 @@ func (e *evaluator) returnedBound(call *ssa.Call, result int, f *Frame, depth in
 		return unknownBound
 	}
 	return join(bs)
+}
+
+// countsDownIn reports whether callee, of another package, returns a
+// countdown in its result i on some path (see countdownFact).
+func (r *Result) countsDownIn(callee *ssa.Function, i int) bool {
+	if origin(callee).Pkg == r.pkg {
+		return false // its body is read
+	}
+	var fact countdownFact
+	return r.helperFact(callee, &fact) && slices.Contains(fact.Results, i)
 }
 
 // addedTo returns d when t is from.Add(d), directly or through the field

@@ -35,7 +35,7 @@ func newAnalyzer() *analysis.Analyzer {
 		URL:        "https://github.com/kvlint/kvlint/blob/main/docs/interfaces.md",
 		Run:        func(pass *analysis.Pass) (any, error) { return run(pass, ifaces) },
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(openerFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact), new(resultFieldsFact), new(pointerFact), new(pickFact)},
+		FactTypes:  []analysis.Fact{new(WrapperFact), new(usesKVFact), new(FieldUsesFact), new(checksMissingFact), new(FuncFieldsFact), new(FactoryFact), new(rawCountFact), new(BuiltFact), new(numberFact), new(clampsFact), new(fieldOperandsFact), new(accessorFact), new(openerFact), new(runsFact), new(choiceFact), new(tableFact), new(floorFact), new(paramCallsFact), new(keyTextFact), new(resultFieldsFact), new(pointerFact), new(pickFact), new(countdownFact)},
 	}
 	a.Flags.Var(ifaces, "interfaces", "KV-shaped interfaces, as PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...) separated by ';'")
 	return a
@@ -253,8 +253,8 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	}
 	res := &Result{pass: pass, ifaces: ifaces}
 	exportRawCounts(pass)
-	if userCode(pass) {
-		exportHelpers(pass)
+	if userCode(pass) || thirdParty(pass) {
+		exportHelpers(pass) // lo.Ternary and lo.ToPtr are helpers too
 	}
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		if userCode(pass) {
@@ -365,6 +365,14 @@ func userCode(pass *analysis.Pass) bool {
 		return m.Version == "" // a module of the workspace, named with a dot or not (kittiwake)
 	}
 	return strings.Contains(strings.Split(pass.Pkg.Path(), "/")[0], ".") && (pass.Module == nil || pass.Module.Version == "")
+}
+
+// thirdParty reports whether the package is a downloaded module's that
+// is neither the standard library nor a KV SDK: a utility library such
+// as github.com/samber/lo, whose small helpers user code calls.
+func thirdParty(pass *analysis.Pass) bool {
+	m := pass.Module
+	return pass.TypesInfo != nil && m != nil && m.Path != "" && m.Path != "std" && m.Version != "" && !InSDK(pass.Pkg.Path(), m.Path)
 }
 
 // sdkModule matches the module paths of the KV SDKs.

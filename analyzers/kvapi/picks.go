@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // A pickFact marks a function each of whose returns gives back one of the
@@ -96,4 +97,63 @@ func (r *Result) pickedArgs(call *ssa.CallCommon) []ssa.Value {
 		args = append(args, call.Args[i])
 	}
 	return args
+}
+
+// A countdownFact marks a function that, on some path, returns in its
+// result Result the time left until a moment, as it is: return
+// time.Until(deadline), beside return def. Such helpers (FromDeadline,
+// ExpiresIn, RetryAfter) often live in a package that does not use KV, so
+// they are found from their syntax; a caller that takes the result as a
+// lifetime gets a countdown, with nothing under it unless it clamps it.
+type countdownFact struct {
+	Results []int
+}
+
+func (*countdownFact) AFact() {}
+
+func (f *countdownFact) String() string { return "returns a countdown" }
+
+// countsDown returns the results of fn that one of its returns gives as
+// time.Until(t), or t.Sub(time.Now()), as it is.
+func countsDown(info *types.Info, body *ast.BlockStmt) []int {
+	var results []int
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			for i, res := range n.Results {
+				if countdownCall(info, res) && !slices.Contains(results, i) {
+					results = append(results, i)
+				}
+			}
+		}
+		return true
+	})
+	slices.Sort(results)
+	return results
+}
+
+// countdownCall reports whether e is time.Until(t) or t.Sub(time.Now()).
+func countdownCall(info *types.Info, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "time" {
+		return false
+	}
+	switch fn.FullName() {
+	case "time.Until":
+		return true
+	case "(time.Time).Sub":
+		now, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		nowFn, ok := typeutil.Callee(info, now).(*types.Func)
+		return ok && nowFn.FullName() == "time.Now"
+	}
+	return false
 }

@@ -49,6 +49,10 @@ func exportHelpers(pass *analysis.Pass) {
 				pass.ExportObjectFact(fn, &pickFact{Params: params})
 				continue
 			}
+			if results := countsDown(pass.TypesInfo, fd.Body); results != nil {
+				pass.ExportObjectFact(fn, &countdownFact{Results: results})
+				continue
+			}
 			if len(fd.Body.List) != 1 || fd.Type.Params.NumFields() != 1 {
 				continue
 			}

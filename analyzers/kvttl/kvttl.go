@@ -589,9 +589,12 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 			unit = "nanoseconds"
 		}
 	case *ssa.BinOp:
-		// d / time.Second counts seconds; d / time.Millisecond does not.
+		// d / time.Second counts seconds; d / time.Millisecond does not,
+		// nor does time.Duration(n) * time.Minute.
 		if c, ok := v.Y.(*ssa.Const); ok && v.Op == token.QUO && kvapi.IsDuration(v.Type()) {
 			unit, counted = countedUnit(c.Value), true
+		} else if kvapi.IsDuration(v.Type()) {
+			unit = "nanoseconds"
 		}
 	default:
 		if kvapi.IsDuration(v.Type()) {
