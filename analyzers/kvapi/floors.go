@@ -134,7 +134,11 @@ func (r *Result) decoratorFloor(fn *ssa.Function, alloc *ssa.Alloc) *floorFact {
 				continue
 			}
 			for _, st := range storesTo(fa) {
-				switch v := captured(st.Val).(type) {
+				val := st.Val
+				if secs := inSeconds(val); secs != nil {
+					val = secs // ttlFloor{next, int(floor.Seconds())}: the caller's Duration
+				}
+				switch v := captured(val).(type) {
 				case *ssa.Const:
 					if v.Value != nil {
 						return &floorFact{Param: -1, Floor: v.Value.ExactString(), Duration: IsDuration(v.Type())}
@@ -150,6 +154,20 @@ func (r *Result) decoratorFloor(fn *ssa.Function, alloc *ssa.Alloc) *floorFact {
 		}
 	}
 	return nil
+}
+
+// inSeconds returns the Duration that v counts in whole seconds,
+// int(d.Seconds()), or nil.
+func inSeconds(v ssa.Value) ssa.Value {
+	conv, ok := v.(*ssa.Convert)
+	if !ok {
+		return nil
+	}
+	call, ok := conv.X.(*ssa.Call)
+	if !ok || CalleeName(call) != "(time.Duration).Seconds" || len(call.Call.Args) != 1 {
+		return nil
+	}
+	return call.Call.Args[0]
 }
 
 // captured returns what a closure's free variable holds, as its maker
@@ -192,10 +210,128 @@ func raisingMethod(method *ssa.Function) (*types.Var, *ssa.Const) {
 				if field, c, ok := raised(arg, method, recv, 0); ok && (field != nil || c != nil) {
 					return field, c
 				}
+				if field, c := raisedInEntry(arg, recv, 0); field != nil || c != nil {
+					return field, c
+				}
 			}
 		}
 	}
 	return nil, nil
+}
+
+// raisedInEntry reports how v, a copy of the entry a decorator was given,
+// had a number field raised to a floor before it is passed on: a field of
+// recv, or a constant, set under a test of that field against it:
+//
+//	if e.TTL > 0 && e.TTL < s.floor { e.TTL = s.floor }
+//	return s.next.Put(ctx, e)
+//
+// or by a method of the same receiver that returns the entry so raised:
+// return t.next.Put(ctx, t.fix(e)).
+func raisedInEntry(v ssa.Value, recv *ssa.Parameter, depth int) (*types.Var, *ssa.Const) {
+	if call, ok := v.(*ssa.Call); ok {
+		callee := call.Call.StaticCallee()
+		if depth > 2 || callee == nil || callee.Signature.Recv() == nil || len(callee.Params) == 0 || !readsReceiver(call.Call.Args[0], recv) {
+			return nil, nil
+		}
+		for _, ret := range returnedValues(callee) {
+			if field, c := raisedInEntry(ret, callee.Params[0], depth+1); field != nil || c != nil {
+				return field, c
+			}
+		}
+		return nil, nil
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil, nil
+	}
+	entry, ok := load.X.(*ssa.Alloc)
+	if !ok {
+		return nil, nil
+	}
+	for _, ref := range *entry.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || !basic(deref(fa.Type()), types.IsInteger|types.IsFloat) {
+			continue
+		}
+		for _, st := range storesTo(fa) {
+			field, c := floorIn(st.Val, recv)
+			if (field != nil || c != nil) && testedAgainst(st.Block(), entry, fa.Field, st.Val) {
+				return field, c
+			}
+		}
+	}
+	return nil, nil
+}
+
+// testedAgainst reports whether block runs only on one side of a
+// comparison of field i of entry with floor: e.TTL < s.floor.
+func testedAgainst(block *ssa.BasicBlock, entry *ssa.Alloc, i int, floor ssa.Value) bool {
+	if len(block.Preds) != 1 {
+		return false
+	}
+	br, ok := block.Preds[0].Instrs[len(block.Preds[0].Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	cmp, ok := br.Cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.LSS && cmp.Op != token.LEQ && cmp.Op != token.GTR && cmp.Op != token.GEQ {
+		return false
+	}
+	isField := func(x ssa.Value) bool {
+		load, ok := x.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return false
+		}
+		fa, ok := load.X.(*ssa.FieldAddr)
+		return ok && fa.X == entry && fa.Field == i
+	}
+	sameFloor := func(x ssa.Value) bool {
+		f1, c1 := floorIn(x, nil)
+		f2, c2 := floorIn(floor, nil)
+		return x == floor || f1 != nil && f1 == f2 || c1 != nil && c2 != nil && constant.Compare(c1.Value, token.EQL, c2.Value)
+	}
+	return isField(cmp.X) && sameFloor(cmp.Y) || isField(cmp.Y) && sameFloor(cmp.X)
+}
+
+// floorIn returns the floor that x reads: a field of recv (any receiver
+// when recv is nil), by pointer or by value, or a constant.
+func floorIn(x ssa.Value, recv *ssa.Parameter) (*types.Var, *ssa.Const) {
+	switch x := x.(type) {
+	case *ssa.Const:
+		if x.Value != nil && x.Value.Kind() != constant.Unknown {
+			return nil, x
+		}
+	case *ssa.UnOp:
+		if fa, isField := x.X.(*ssa.FieldAddr); isField && x.Op == token.MUL && readsReceiver(fa.X, recv) {
+			return FieldOf(fa), nil
+		}
+	case *ssa.Field:
+		if st, ok := x.X.Type().Underlying().(*types.Struct); ok && readsReceiver(x.X, recv) && x.Field < st.NumFields() {
+			return st.Field(x.Field).Origin(), nil
+		}
+	}
+	return nil, nil
+}
+
+// readsReceiver reports whether v is recv, or any method's receiver when
+// recv is nil.
+func readsReceiver(v ssa.Value, recv *ssa.Parameter) bool {
+	if alloc, ok := v.(*ssa.Alloc); ok {
+		// A value receiver copied to the stack: s.floor of func (s
+		// ttlFloor) Put.
+		if stores := storesTo(alloc); len(stores) == 1 {
+			v = stores[0].Val
+		}
+	}
+	p, ok := v.(*ssa.Parameter)
+	if !ok {
+		return false
+	}
+	if recv != nil {
+		return p == recv
+	}
+	return p.Parent().Signature.Recv() != nil && p == p.Parent().Params[0]
 }
 
 // raised reports whether v is one of method's number parameters raised to
@@ -268,7 +404,78 @@ func (r *Result) NamespaceFloor(op *Op) (seconds float64, known, ok bool) {
 			return secs, known, true
 		}
 	}
+	// A wrapper's namespace, resolved at its call: boards.HappyHour(ctx,
+	// d) writes through boards.KV, which this caller built.
+	for _, src := range op.Sources(Namespace) {
+		for _, in := range src.Inputs() {
+			if types.IsInterface(in.Type()) {
+				if secs, known, ok := r.floorOf(in, 0); ok {
+					return secs, known, true
+				}
+			} else if secs, known, ok := r.heldFloor(in); ok {
+				return secs, known, true
+			}
+		}
+	}
 	return 0, false, false
+}
+
+// heldFloor returns the floor of the namespace that the struct v, built
+// here, holds in a field of interface type, when each namespace stored in
+// that field is floored:
+// &leaderboard.Boards{KV: kvstore.Compose(ns, WithTTLFloor(time.Minute))}.
+func (r *Result) heldFloor(v ssa.Value) (seconds float64, known, ok bool) {
+	alloc, built := VariableValue(v).(*ssa.Alloc)
+	if !built {
+		return 0, false, false
+	}
+	st, isStruct := derefStruct(alloc.Type())
+	if !isStruct {
+		return 0, false, false
+	}
+	for i := range st.NumFields() {
+		if !types.IsInterface(st.Field(i).Type()) {
+			continue
+		}
+		var held []ssa.Value
+		for _, ref := range *alloc.Referrers() {
+			if fa, ok := ref.(*ssa.FieldAddr); ok && fa.Field == i {
+				for _, store := range storesTo(fa) {
+					held = append(held, store.Val)
+				}
+			}
+		}
+		if secs, known, ok := r.lowestFloor(held, 0); ok {
+			return secs, known, true
+		}
+	}
+	return 0, false, false
+}
+
+// VariableValue returns what the variable that v reads was set to, once,
+// through the closures that capture it (*boards in a handler of main's),
+// or v when it reads no such variable.
+func VariableValue(v ssa.Value) ssa.Value {
+	for range maxDepth {
+		load, ok := v.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return v
+		}
+		cell := load.X
+		if fv, ok := cell.(*ssa.FreeVar); ok {
+			cell = Binding(fv)
+		}
+		alloc, ok := cell.(*ssa.Alloc)
+		if !ok {
+			return v
+		}
+		stores := storesTo(alloc)
+		if len(stores) != 1 {
+			return v
+		}
+		v = stores[0].Val
+	}
+	return v
 }
 
 // floorOf follows v, a namespace, back to the calls that built it, and

@@ -47,6 +47,16 @@ func TestConfiguredPointerFields(t *testing.T) {
 	kvtest.Run(t, "syumai033", kvttl.Analyzer, "./iface/optional")
 }
 
+// A port that takes a whole entry, and a board whose caller stacks
+// decorators on it: one that raises the entry's lifetime to a minute
+// makes 30 s fine, by value receiver or through a method that fixes the
+// entry.
+func TestConfiguredEntryFloors(t *testing.T) {
+	const pkg = "kvlint.test/syumai033/iface/entries."
+	kvtest.Configure(t, pkg+"Store.Put=put(key=0.Key,value=0.Value,ttl=0.TTL)")
+	kvtest.Run(t, "syumai033", kvttl.Analyzer, "./iface/entries/...")
+}
+
 // v3, whose TTLs go through its bulk write.
 func TestCloudflareV3(t *testing.T) {
 	kvtest.RunWithSuggestedFixes(t, "cfv3", kvttl.Analyzer, "./kvttl")
