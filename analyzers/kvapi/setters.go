@@ -640,6 +640,17 @@ func unsetTest(cond *ssa.BinOp) bool {
 	return false
 }
 
+// StoredInField returns the values that the package stores into field,
+// wherever it does: a limiter that a constructor keeps in a field, read
+// by a method. (It walks the package each time: for rare questions.)
+func (r *Result) StoredInField(field *types.Var) []ssa.Value {
+	var vals []ssa.Value
+	for _, store := range r.fieldStoreInstrs()[field] {
+		vals = append(vals, store.Val)
+	}
+	return vals
+}
+
 // fieldStoreInstrs returns the package's stores into each field.
 func (r *Result) fieldStoreInstrs() map[*types.Var][]*ssa.Store {
 	stores := make(map[*types.Var][]*ssa.Store)

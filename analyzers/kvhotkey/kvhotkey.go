@@ -361,8 +361,13 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	}
 	if (fn.Synthetic == "range-over-func yield" || kvapi.SyncMapRange(fn) != nil) && !onFailure(put.Call.Block()) {
 		// The body of for chunk := range slices.Chunk(xs, n), or of
-		// m.Range(func(k, v any) bool {...}): run per element.
-		return true
+		// m.Range(func(k, v any) bool {...}): run per element, unless
+		// it waits between elements itself.
+		body := make(kvapi.Loop)
+		for _, b := range fn.Blocks {
+			body[b] = true
+		}
+		return !paced(model, body)
 	}
 	return calledInLoop(model, put, fn, nil) != nil || launched(model, put, fn) || runByLooped(model, put, fn, 0)
 }
@@ -983,8 +988,8 @@ func fromCall(v ssa.Value, call *ssa.Call) bool {
 }
 
 // paced reports whether loop waits a second or more between iterations:
-// time.Sleep, or a receive or select on a ticker or timer, of a second or
-// more or of a period chosen at run time. A receive from a queue of work
+// time.Sleep, a receive or select on a ticker or timer, or a rate
+// limiter's Wait, of a second or more or of a period chosen at run time. A receive from a queue of work
 // is no pacing: a writer goroutine draining a channel of events writes
 // as fast as they come; nor is a wait only after an error.
 func paced(model *kvapi.Result, loop kvapi.Loop) bool {
@@ -1003,6 +1008,9 @@ func paced(model *kvapi.Result, loop kvapi.Loop) bool {
 				waits = waits || instr.Op == token.ARROW && timeChannel(instr.X)
 			case *ssa.Call:
 				if period, ok := timerPeriod(model, instr); ok && period >= time.Second {
+					return true
+				}
+				if period, ok := limiterPeriod(model, instr); ok && period >= time.Second {
 					return true
 				}
 			}
@@ -1054,6 +1062,61 @@ func timerPeriod(model *kvapi.Result, call *ssa.Call) (time.Duration, bool) {
 		return time.Duration(1<<63 - 1), true
 	}
 	return time.Duration(d), true
+}
+
+// limiterPeriod returns the interval at which the Wait or WaitN of a
+// golang.org/x/time/rate limiter lets calls through, when call is one:
+// rate.NewLimiter(rate.Every(2*time.Second), 1) one every two seconds,
+// rate.NewLimiter(50, 5) fifty a second. A limiter made out of sight, or
+// at a rate chosen at run time, paces as its author chose, as a sleep of
+// a period chosen at run time does.
+func limiterPeriod(model *kvapi.Result, call *ssa.Call) (time.Duration, bool) {
+	const unknown = time.Duration(1<<63 - 1)
+	if !rateFunc(call, "Wait", "WaitN") || len(call.Call.Args) == 0 {
+		return 0, false
+	}
+	limiter := kvapi.VariableValue(call.Call.Args[0]) // captured by the body of a range over an iterator
+	if fv, ok := limiter.(*ssa.FreeVar); ok && kvapi.Binding(fv) != nil {
+		limiter = kvapi.Binding(fv)
+	}
+	if load, ok := limiter.(*ssa.UnOp); ok && load.Op == token.MUL {
+		stored := model.StoredValues(load)
+		if fa, ok := load.X.(*ssa.FieldAddr); ok && len(stored) == 0 {
+			stored = model.StoredInField(kvapi.FieldOf(fa)) // set by a constructor
+		}
+		if len(stored) == 1 {
+			limiter = stored[0] // a limiter kept in a field or a variable
+		}
+	}
+	made, ok := limiter.(*ssa.Call)
+	if !ok || !rateFunc(made, "NewLimiter") {
+		return unknown, true
+	}
+	limit := made.Call.Args[0]
+	if every, ok := limit.(*ssa.Call); ok && rateFunc(every, "Every") {
+		c := model.Constant(every.Call.Args[0])
+		if c == nil {
+			return unknown, true
+		}
+		d, _ := constant.Int64Val(constant.ToInt(c))
+		return time.Duration(d), true
+	}
+	c := model.Constant(limit)
+	if c == nil {
+		return unknown, true
+	}
+	perSecond, _ := constant.Float64Val(constant.ToFloat(c))
+	if perSecond <= 0 {
+		return unknown, true // rate.Limit(0) lets nothing through but the burst
+	}
+	return time.Duration(float64(time.Second) / perSecond), true
+}
+
+// rateFunc reports whether call calls one of the named functions or
+// methods of golang.org/x/time/rate.
+func rateFunc(call *ssa.Call, names ...string) bool {
+	callee := call.Call.StaticCallee()
+	return callee != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "golang.org/x/time/rate" && slices.Contains(names, callee.Name())
 }
 
 // everyRequest reports whether put writes a constant key that records
