@@ -194,7 +194,7 @@ func namesLock(model *kvapi.Result, put *kvapi.Op) bool {
 // a placeholder record built from the name it is stored under, a
 // constant, or the time.
 func ownValue(model *kvapi.Result, put *kvapi.Op) bool {
-	if marker(model, put) {
+	if marker(model, put) || seeds(put.Call.Parent()) {
 		return false
 	}
 	key := origins(model, put, kvapi.Key)
@@ -254,7 +254,18 @@ type origin struct {
 
 func namedDefault(name string) bool {
 	name = strings.ToLower(name)
-	return strings.HasPrefix(name, "default") || strings.HasPrefix(name, "initial") || strings.HasPrefix(name, "seed")
+	return name == "def" || name == "dflt" || strings.HasPrefix(name, "default") || strings.HasPrefix(name, "fallback") || strings.HasPrefix(name, "initial") || strings.HasPrefix(name, "seed")
+}
+
+// seeds reports whether fn is named for writing a default where none is
+// yet (seed, EnsureSettings, bootstrapFlags): what it writes is the same
+// whoever runs it, so a second writer loses nothing.
+func seeds(fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	name := strings.ToLower(fn.Name())
+	return strings.HasPrefix(name, "seed") || strings.HasPrefix(name, "ensure") || strings.HasPrefix(name, "bootstrap")
 }
 
 // drawnHere reports whether the put's operand o is drawn at random here:

@@ -67,7 +67,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if get == nil {
 			get = model.SelfKeyedRead(put)
 		}
-		if get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !ownerRenewal(model, put, get) {
+		if get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !filledOnMiss(model, get, put) && !ownerRenewal(model, put, get) {
 			found(get, rmwMsg, "the value is read here")
 		} else if get != nil {
 			continue
@@ -104,6 +104,14 @@ func checkpoint(model *kvapi.Result, put, get *kvapi.Op) bool {
 		return true
 	}
 	return false
+}
+
+// filledOnMiss reports whether put runs only where get found nothing:
+// its found flag false, its value empty. The variable the get would have
+// decoded into is then filled from elsewhere (LoadJSON(ctx, s, key, &v)
+// missed, and v comes from the origin).
+func filledOnMiss(model *kvapi.Result, get, put *kvapi.Op) bool {
+	return get.Call.Parent() == put.Call.Parent() && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get })
 }
 
 // filledOnError reports whether put runs only where get failed: on the
