@@ -159,9 +159,10 @@ func (w *walker) walk(s Step, depth int) bool {
 		return w.operands(v, s, depth) || w.mapUpdates(v, s, depth)
 	case *ssa.Parameter:
 		// A batch or an element of a range over the standard library's
-		// iterators holds what the slice ranged over holds:
-		// for chunk := range slices.Chunk(page.Keys, 50).
-		if s, ok := rangedOver(v, "slices.Chunk", "slices.Values", "slices.All", "slices.Backward"); ok {
+		// iterators holds what the slice or map ranged over holds:
+		// for chunk := range slices.Chunk(page.Keys, 50), for k, n := range
+		// maps.All(counts).
+		if s, ok := rangedOver(v, "slices.Chunk", "slices.Values", "slices.All", "slices.Backward", "maps.All", "maps.Values"); ok {
 			return next(s, false)
 		}
 		// A pointer the function is given, filled before the sink by a

@@ -2353,9 +2353,14 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 				}
 			}
 			// The same for a field of an element, kept in a variable: e.Key
-			// of e whose address is taken.
-			if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL && !kept {
-				elemField(fa.X, fieldName(fa.X.Type(), fa.Field), depth)
+			// of e whose address is taken; and a field of a struct built
+			// here, as its literal set it: w.key of w := write{"hits", n}.
+			if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+				if set := fieldSetOnce(fa.X, fa.Field); set != nil {
+					walk(set, depth+1)
+				} else if !kept {
+					elemField(fa.X, fieldName(fa.X.Type(), fa.Field), depth)
+				}
 			}
 			// A package variable that only the initializer sets: var
 			// sessKey = kvstore.Key("sess"), a root of typed keys.
