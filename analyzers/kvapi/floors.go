@@ -138,7 +138,7 @@ func (r *Result) decoratorFloor(fn *ssa.Function, alloc *ssa.Alloc) *floorFact {
 				if secs := inSeconds(val); secs != nil {
 					val = secs // ttlFloor{next, int(floor.Seconds())}: the caller's Duration
 				}
-				switch v := captured(val).(type) {
+				switch v := VariableValue(val).(type) {
 				case *ssa.Const:
 					if v.Value != nil {
 						return &floorFact{Param: -1, Floor: v.Value.ExactString(), Duration: IsDuration(v.Type())}
@@ -168,27 +168,6 @@ func inSeconds(v ssa.Value) ssa.Value {
 		return nil
 	}
 	return call.Call.Args[0]
-}
-
-// captured returns what a closure's free variable holds, as its maker
-// bound it (a parameter captured by reference, and never set again, is
-// that parameter), or v when v is no free variable.
-func captured(v ssa.Value) ssa.Value {
-	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
-		if fv, ok := load.X.(*ssa.FreeVar); ok {
-			if alloc, ok := Binding(fv).(*ssa.Alloc); ok {
-				if stores := storesTo(alloc); len(stores) == 1 {
-					return stores[0].Val
-				}
-			}
-		}
-	}
-	if fv, ok := v.(*ssa.FreeVar); ok {
-		if bound := Binding(fv); bound != nil {
-			return bound
-		}
-	}
-	return v
 }
 
 // raisingMethod reports how method, a decorator's, raises one of its
@@ -341,19 +320,6 @@ func raised(v ssa.Value, method *ssa.Function, recv *ssa.Parameter, depth int) (
 	if depth > 4 || !basic(v.Type(), types.IsInteger|types.IsFloat) {
 		return nil, nil, false
 	}
-	floorOf := func(x ssa.Value) (*types.Var, *ssa.Const) {
-		switch x := x.(type) {
-		case *ssa.Const:
-			if x.Value != nil && x.Value.Kind() != constant.Unknown {
-				return nil, x
-			}
-		case *ssa.UnOp:
-			if fa, isField := x.X.(*ssa.FieldAddr); isField && x.Op == token.MUL && fa.X == recv {
-				return FieldOf(fa), nil
-			}
-		}
-		return nil, nil
-	}
 	switch v := v.(type) {
 	case *ssa.Parameter:
 		return nil, nil, v != recv && v.Parent() == method
@@ -364,7 +330,7 @@ func raised(v ssa.Value, method *ssa.Function, recv *ssa.Parameter, depth int) (
 		}
 		var given bool
 		for _, arg := range v.Call.Args {
-			if f, k := floorOf(arg); f != nil || k != nil {
+			if f, k := floorIn(arg, recv); f != nil || k != nil {
 				field, c = f, k
 			} else if _, _, isGiven := raised(arg, method, recv, depth+1); isGiven {
 				given = true
@@ -374,7 +340,7 @@ func raised(v ssa.Value, method *ssa.Function, recv *ssa.Parameter, depth int) (
 	case *ssa.Phi:
 		var given bool
 		for _, e := range v.Edges {
-			if f, k := floorOf(e); f != nil || k != nil {
+			if f, k := floorIn(e, recv); f != nil || k != nil {
 				field, c = f, k
 				continue
 			}
@@ -453,10 +419,15 @@ func (r *Result) heldFloor(v ssa.Value) (seconds float64, known, ok bool) {
 }
 
 // VariableValue returns what the variable that v reads was set to, once,
-// through the closures that capture it (*boards in a handler of main's),
-// or v when it reads no such variable.
+// also through the closures that capture it (*boards in a handler of
+// main's; a parameter captured by reference, and never set again, is that
+// parameter), or v when it reads no such variable.
 func VariableValue(v ssa.Value) ssa.Value {
 	for range maxDepth {
+		if fv, ok := v.(*ssa.FreeVar); ok && Binding(fv) != nil {
+			v = Binding(fv) // captured by value
+			continue
+		}
 		load, ok := v.(*ssa.UnOp)
 		if !ok || load.Op != token.MUL {
 			return v

@@ -1076,9 +1076,6 @@ func limiterPeriod(model *kvapi.Result, call *ssa.Call) (time.Duration, bool) {
 		return 0, false
 	}
 	limiter := kvapi.VariableValue(call.Call.Args[0]) // captured by the body of a range over an iterator
-	if fv, ok := limiter.(*ssa.FreeVar); ok && kvapi.Binding(fv) != nil {
-		limiter = kvapi.Binding(fv)
-	}
 	if load, ok := limiter.(*ssa.UnOp); ok && load.Op == token.MUL {
 		stored := model.StoredValues(load)
 		if fa, ok := load.X.(*ssa.FieldAddr); ok && len(stored) == 0 {
