@@ -3,6 +3,7 @@ package kvrace
 import (
 	_ "embed"
 	"fmt"
+	"go/token"
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
@@ -67,7 +68,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if get == nil {
 			get = model.SelfKeyedRead(put)
 		}
-		if get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !filledOnMiss(model, get, put) && !ownerRenewal(model, put, get) {
+		if get != nil && !checkpoint(model, put, get) && !filledOnError(get, put) && !filledOnMiss(get, put) && !ownerRenewal(model, put, get) {
 			found(get, rmwMsg, "the value is read here")
 		} else if get != nil {
 			continue
@@ -106,12 +107,31 @@ func checkpoint(model *kvapi.Result, put, get *kvapi.Op) bool {
 	return false
 }
 
-// filledOnMiss reports whether put runs only where get found nothing:
-// its found flag false, its value empty. The variable the get would have
-// decoded into is then filled from elsewhere (LoadJSON(ctx, s, key, &v)
-// missed, and v comes from the origin).
-func filledOnMiss(model *kvapi.Result, get, put *kvapi.Op) bool {
-	return get.Call.Parent() == put.Call.Parent() && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get })
+// filledOnMiss reports whether put runs only where get's found flag said
+// the key was missing: the variable the get would have decoded into is
+// then filled from elsewhere (if ok, err := LoadJSON(ctx, s, key, &v);
+// err != nil || ok { return }, then v from the origin). A test of what
+// was read (link.RevokedAt != nil) is no such flag.
+func filledOnMiss(get, put *kvapi.Op) bool {
+	call, ok := get.Call.(*ssa.Call)
+	if !ok || call.Parent() != put.Call.Parent() {
+		return false
+	}
+	for b := put.Call.Block().Idom(); b != nil; b = b.Idom() {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		flag, missing := br.Cond, 1 // the false side of "if found"
+		if not, ok := flag.(*ssa.UnOp); ok && not.Op == token.NOT {
+			flag, missing = not.X, 0
+		}
+		if ext, ok := flag.(*ssa.Extract); ok && ext.Tuple == call && kvapi.IsBool(ext.Type()) {
+			side := b.Succs[missing]
+			return len(side.Preds) == 1 && side.Dominates(put.Call.Block())
+		}
+	}
+	return false
 }
 
 // filledOnError reports whether put runs only where get failed: on the

@@ -2,6 +2,7 @@ package kvrace
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -61,4 +62,19 @@ func claimMoniker(ns *kv.Namespace, handle, owner string) error {
 		return errTaken
 	}
 	return ns.PutString(key, owner, nil) // want `check-then-create on one KV key`
+}
+
+// A test of what was read is no found flag: the link is read, changed and
+// written back.
+func revokeLink(ns *kv.Namespace, token string) error {
+	var link struct{ RevokedAt *time.Time }
+	if ok, err := loadJSON(ns, "link:"+token, &link); err != nil || !ok {
+		return err
+	}
+	if link.RevokedAt != nil {
+		return nil
+	}
+	now := time.Now()
+	link.RevokedAt = &now
+	return saveJSON(ns, "link:"+token, link) // want `read-modify-write on one KV key`
 }
