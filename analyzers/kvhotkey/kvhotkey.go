@@ -154,12 +154,29 @@ func encloses(fn, inner *ssa.Function) bool {
 
 // onePair reports whether op, a call of a wrapper's bulk write, writes
 // one key its caller names: a key Term made of the wrapper's parameters,
-// none of them a slice of pairs.
+// none of them a slice of pairs, or the key field of the one entry the
+// caller builds (Put(ctx, Entry{Key: "health:api"}) sent as a bulk of one).
 func onePair(op *kvapi.Op) bool {
 	srcs := op.Sources(kvapi.Key)
 	return op.Wrapped != nil && len(srcs) > 0 && !slices.ContainsFunc(srcs, func(src kvapi.Source) bool {
-		return src.Term == nil || src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermElems }) != nil
+		if src.Term == nil {
+			return src.Value == nil || element(src.Value)
+		}
+		return src.Term.Find(func(t *kvapi.Term) bool { return t.Op == kvapi.TermElems }) != nil
 	})
+}
+
+// element reports whether v is read out of a slice, array or map: one of
+// many pairs.
+func element(v ssa.Value) bool {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	switch v.(type) {
+	case *ssa.IndexAddr, *ssa.Index, *ssa.Lookup:
+		return true
+	}
+	return false
 }
 
 // fixedInside reports whether the wrapper op calls fixes the key itself:
@@ -1698,7 +1715,7 @@ func decodedRequest(t types.Type) bool {
 // writes (a setting, a published notice) change when someone acts, not on
 // every request.
 var activityWords = map[string]bool{"last": true, "latest": true, "recent": true, "recently": true, "status": true,
-	"heartbeat": true, "seen": true, "visit": true, "visitor": true, "visited": true, "activity": true,
+	"heartbeat": true, "seen": true, "newest": true, "visit": true, "visitor": true, "visited": true, "activity": true,
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
 	"checkpoint": true, "updated": true, "changed": true, "modified": true, "dirty": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true, "pulse": true,
