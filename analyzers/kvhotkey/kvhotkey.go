@@ -453,9 +453,8 @@ func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, given []
 		if _, ok := call.(*ssa.Call); !ok {
 			continue // a go statement: see launched
 		}
-		b := call.Block()
-		loop := kvapi.Around(b)
-		if loop == nil || !loop.Repeats(b) || paced(model, loop) || capturesVarying(model, put, call, loop) {
+		loop, repeats := repeatedIn(call.Block())
+		if !repeats || paced(model, loop) || capturesVarying(model, put, call, loop) {
 			continue
 		}
 		args := call.Common().Args
@@ -614,13 +613,15 @@ func launched(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 			if !ok || mc.Fn != fn {
 				continue
 			}
-			loop := kvapi.Around(b)
-			if loop == nil || !loop.Repeats(b) || paced(model, loop) || !startedHere(mc) || onFailure(put.Call.Block()) {
+			loop, repeats := repeatedIn(b)
+			if !repeats || paced(model, loop) || !startedHere(mc) || onFailure(put.Call.Block()) {
 				continue
 			}
-			var perRun []ssa.Value // captured values made in the loop
+			var perRun []ssa.Value // captured values made in the loop, or its variables
 			for i, bound := range mc.Bindings {
-				if in, ok := bound.(ssa.Instruction); ok && loop[in.Block()] {
+				in, made := bound.(ssa.Instruction)
+				p, given := bound.(*ssa.Parameter)
+				if made && loop[in.Block()] || given && loop[p.Parent().Blocks[0]] {
 					perRun = append(perRun, fn.FreeVars[i])
 				}
 			}
@@ -636,6 +637,24 @@ func launched(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// repeatedIn returns the loop that runs b again, and whether it does: the
+// loop around b in its function, or the body of a range over an
+// iterator (for i, show := range slices.All(shows)), which runs anew for
+// each element.
+func repeatedIn(b *ssa.BasicBlock) (kvapi.Loop, bool) {
+	if loop := kvapi.Around(b); loop != nil {
+		return loop, loop.Repeats(b)
+	}
+	if fn := b.Parent(); fn.Synthetic == "range-over-func yield" {
+		body := make(kvapi.Loop)
+		for _, b := range fn.Blocks {
+			body[b] = true
+		}
+		return body, true
+	}
+	return nil, false
 }
 
 // onFailure reports whether block runs only after an error was found
