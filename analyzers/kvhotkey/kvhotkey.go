@@ -1687,7 +1687,7 @@ func carriesRequest(t types.Type) bool {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
-	if decodedRequest(t) {
+	if decodedRequest(t) || givesRequest(t) {
 		return true
 	}
 	st, ok := t.Underlying().(*types.Struct)
@@ -1697,6 +1697,24 @@ func carriesRequest(t types.Type) bool {
 	for i := 0; i < st.NumFields(); i++ {
 		if isRequest(st.Field(i).Type()) {
 			return true
+		}
+	}
+	return false
+}
+
+// givesRequest reports whether t has a method that hands out the request
+// being served: a web framework's context, echo.Context's Request().
+func givesRequest(t types.Type) bool {
+	for _, recv := range []types.Type{t, types.NewPointer(t)} {
+		if types.IsInterface(t) && recv != t {
+			break
+		}
+		mset := types.NewMethodSet(recv)
+		for i := range mset.Len() {
+			sig := mset.At(i).Type().(*types.Signature)
+			if sig.Params().Len() == 0 && sig.Results().Len() == 1 && types.TypeString(sig.Results().At(0).Type(), nil) == "*net/http.Request" {
+				return true
+			}
 		}
 	}
 	return false
