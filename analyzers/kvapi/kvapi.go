@@ -253,8 +253,11 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	}
 	res := &Result{pass: pass, ifaces: ifaces}
 	exportRawCounts(pass)
-	if userCode(pass) || thirdParty(pass) {
-		exportHelpers(pass) // lo.Ternary and lo.ToPtr are helpers too
+	if thirdParty(pass) {
+		exportHelpers(pass) // lo.Ternary and lo.ToPtr are helpers too,
+		findRunners(pass)   // and lo.ForEach a runner
+	} else if userCode(pass) {
+		exportHelpers(pass)
 	}
 	if !usesKV(pass) && !ifaces.imports(pass.Pkg) {
 		if userCode(pass) {

@@ -127,7 +127,7 @@ func (r *Result) helperFact(callee *ssa.Function, fact analysis.Fact) bool {
 		callee = origin
 	}
 	fn, ok := callee.Object().(*types.Func)
-	return ok && r.pass.ImportObjectFact(fn, fact)
+	return ok && importHelperFact(r.pass, fn, fact)
 }
 
 // PointedTo returns what the pointer v points to, when that is one

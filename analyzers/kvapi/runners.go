@@ -63,7 +63,7 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 			return slices.Contains(runners[fn], i), slices.Contains(each[fn], i)
 		}
 		var fact runsFact
-		return pass.ImportObjectFact(fn, &fact) && slices.Contains(fact.Params, i), slices.Contains(fact.Each, i)
+		return importHelperFact(pass, fn, &fact) && slices.Contains(fact.Params, i), slices.Contains(fact.Each, i)
 	}
 	retried := make(map[*ast.FuncDecl]map[*ast.CallExpr]bool)
 	for _, decl := range decls {
@@ -227,7 +227,7 @@ func (r *Result) Runs(fn *ssa.Function, i int) bool {
 		return slices.Contains(r.runners[obj], i)
 	}
 	var fact runsFact
-	return r.pass.ImportObjectFact(obj, &fact) && slices.Contains(fact.Params, i)
+	return importHelperFact(r.pass, obj, &fact) && slices.Contains(fact.Params, i)
 }
 
 // RunsEach reports whether call hands the closure fn to a runner that
@@ -244,7 +244,7 @@ func (r *Result) RunsEach(call ssa.CallInstruction, fn *ssa.Function) bool {
 	each := r.each[obj]
 	if obj.Pkg() != r.pass.Pkg {
 		var fact runsFact
-		r.pass.ImportObjectFact(obj, &fact)
+		importHelperFact(r.pass, obj, &fact)
 		each = fact.Each
 	}
 	args := call.Common().Args

@@ -86,11 +86,13 @@ func (l *loader) load(t target, analyzers []*analysis.Analyzer) (*loaded, []fail
 	patterns := t.patterns
 	var extra map[string]bool // dependencies loaded from source for their facts
 	if needFacts(analyzers) {
+		var libraries []string
 		var err error
-		if extra, err = l.kvDependencies(t); err != nil {
+		if extra, libraries, err = l.kvDependencies(t); err != nil {
 			return nil, nil, err
 		}
 		patterns = slices.Concat(patterns, slices.Sorted(maps.Keys(extra)))
+		l.summarizeLibraries(t, libraries)
 	}
 	pkgs, err := packages.Load(l.config(t, packages.LoadSyntax|packages.NeedModule), patterns...)
 	if err != nil {
@@ -119,11 +121,13 @@ func (l *loader) load(t target, analyzers []*analysis.Analyzer) (*loaded, []fail
 // only) and returns the dependencies, outside the roots, that use KV (that
 // import an SDK or a configured interface, directly or not) or belong to
 // the main module. The SDKs themselves are not among them: the model does
-// not analyse them.
-func (l *loader) kvDependencies(t target) (map[string]bool, error) {
-	roots, err := packages.Load(l.config(t, packages.NeedName|packages.NeedImports|packages.NeedDeps|packages.NeedModule), t.patterns...)
+// not analyse them. It also returns the libraries of other modules that
+// those packages, the roots and the main module import, for
+// summarizeLibraries.
+func (l *loader) kvDependencies(t target) (extra map[string]bool, libraries []string, err error) {
+	roots, err := packages.Load(l.config(t, packages.NeedName|packages.NeedFiles|packages.NeedImports|packages.NeedDeps|packages.NeedModule), t.patterns...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ifaces := interfacePackages()
 	uses := make(map[*packages.Package]bool)
@@ -145,7 +149,8 @@ func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 		isRoot[r.PkgPath] = true
 		usesKV(r)
 	}
-	extra := make(map[string]bool)
+	extra = make(map[string]bool)
+	libs := make(map[string]bool)
 	for p, u := range uses {
 		// The user's own packages give facts even when they use no KV:
 		// the key builders of a keys package, a retry helper.
@@ -153,8 +158,43 @@ func (l *loader) kvDependencies(t target) (map[string]bool, error) {
 		if (u || own) && !isRoot[p.PkgPath] && !isSDK(p.PkgPath) && !ifaces[p.PkgPath] {
 			extra[p.PkgPath] = true
 		}
+		if !u && !own && !isRoot[p.PkgPath] {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if imp.Module != nil && !imp.Module.Main && !isSDK(imp.PkgPath) && !ifaces[imp.PkgPath] && len(imp.GoFiles) <= maxLibraryFiles {
+				libs[imp.PkgPath] = true
+			}
+		}
 	}
-	return extra, nil
+	return extra, slices.Sorted(maps.Keys(libs)), nil
+}
+
+// maxLibraryFiles bounds the libraries read for their helpers: utility
+// libraries are small, and reading a framework or a client library
+// whole on every run would cost more than its helpers are worth.
+const maxLibraryFiles = 60
+
+// summarizeLibraries reads the source of the libraries that code using
+// KV imports, which the analysis loads from export data, for the facts
+// of their small helpers and runners: lo.Ternary picks a lifetime,
+// lo.ForEach runs its function once per element (see
+// kvapi.SummarizeLibrary). They are loaded without their tests, and a
+// library that does not load is skipped: it only costs its facts.
+func (l *loader) summarizeLibraries(t target, paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	mode := packages.NeedName | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo
+	pkgs, err := packages.Load(&packages.Config{Context: l.ctx, Dir: l.dir, Mode: mode, Env: t.env, BuildFlags: l.buildFlags}, paths...)
+	if err != nil {
+		return
+	}
+	for _, p := range pkgs {
+		if len(p.Errors) == 0 && p.Types != nil && p.TypesInfo != nil {
+			kvapi.SummarizeLibrary(p.Fset, p.Types, p.Syntax, p.TypesInfo)
+		}
+	}
 }
 
 // mayUseREST reports whether p, a package of the user's own module, makes
