@@ -77,6 +77,10 @@ func picked(info *types.Info, fn *types.Func, body *ast.BlockStmt) []int {
 	return params
 }
 
+// Picks reports whether call is of a helper that returns one of its
+// arguments: lo.Ternary(public, 10*time.Minute, 30*time.Second).
+func (r *Result) Picks(call *ssa.Call) bool { return r.pickedArgs(&call.Call) != nil }
+
 // pickedArgs returns the arguments of call that its callee may return,
 // when the callee (or the generic function it instantiates) is a helper
 // that returns one of them (see pickFact); nil otherwise.

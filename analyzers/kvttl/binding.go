@@ -281,6 +281,9 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 			start.pos, start.end = pos, pos
 		}
 	}
+	if e := p.chosenBefore(start.value, start.pos, start.end); e != nil {
+		start.pos, start.end = e.Pos(), e.End()
+	}
 	if param, ok := kvapi.Unconverted(start.value).(*ssa.Parameter); ok {
 		// A closure's parameter that the function it is handed to fills
 		// from the hand-over: WithLifetime(ctx, 40*time.Second, func(ctx,
@@ -294,6 +297,35 @@ func (p *pass) start(op *kvapi.Op, src kvapi.Source) binding {
 		start.end = op.End() // the call, which holds any option reported inside it
 	}
 	return start
+}
+
+// chosenBefore returns the call that chose v, when v is the result of a
+// helper that returns one of its arguments, called outside [pos, end),
+// where v is used: ttl := lo.Ternary(public, time.Hour, 30*time.Second)
+// on a line of its own, the choice the finding is about.
+// The choice may be of a Duration sent in seconds: int(ttl.Seconds()).
+func (p *pass) chosenBefore(v ssa.Value, pos, end token.Pos) *ast.CallExpr {
+	for v != nil {
+		switch x := kvapi.Unconverted(v).(type) {
+		case *ssa.Call:
+			if kvapi.CalleeName(x) == "(time.Duration).Seconds" {
+				v = x.Call.Args[0]
+				continue
+			}
+			if !p.model.Picks(x) || pos <= x.Pos() && (!end.IsValid() || x.Pos() < end) {
+				return nil
+			}
+			return p.model.CallExpr(x.Pos())
+		case *ssa.BinOp:
+			if _, unit := x.Y.(*ssa.Const); !unit || x.Op != token.QUO {
+				return nil
+			}
+			v = x.X // ttl / time.Second
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // localFieldSet returns where v, a field of a struct variable of its

@@ -228,11 +228,27 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		if e := so.Source.Expr; e != nil {
 			d.Pos, d.End = e.Pos(), e.End()
 		}
+		if e := p.chosenBefore(storedValue(so), d.Pos, d.End); e != nil {
+			d.Pos, d.End = e.Pos(), e.End()
+		}
 		if pos := p.givenBy(so.Source.Expr, secs); pos.IsValid() {
 			d.Pos, d.End = pos, pos // cfg.PresenceTTL() of another package returns it
 		}
 		p.emit(d)
 	}
+}
+
+// storedValue returns the value that so's store puts in the field.
+func storedValue(so kvapi.StoredOperand) ssa.Value {
+	if so.Source.Block == nil {
+		return nil
+	}
+	for _, instr := range so.Source.Block.Instrs {
+		if store, ok := instr.(*ssa.Store); ok && store.Pos() == so.Source.Pos {
+			return store.Val
+		}
+	}
+	return nil
 }
 
 // checkStoredExpiration checks an expiration stored in a field as the

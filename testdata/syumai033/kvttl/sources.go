@@ -15,8 +15,18 @@ import (
 // Lifetimes chosen by a utility library's generic helper, which returns
 // one of its arguments as it is.
 func cardFor(ns *kv.Namespace, key, card string, public bool) error {
-	ttl := lo.Ternary(public, 10*time.Minute, 30*time.Second)
-	return ns.PutString(key, card, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())}) // want `ExpirationTTL 30 is below KV's 60-second minimum`
+	ttl := lo.Ternary(public, 10*time.Minute, 30*time.Second) // want `ExpirationTTL 30 is below KV's 60-second minimum`
+	return ns.PutString(key, card, &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
+}
+
+// Chosen in the call itself, and in seconds by a quotient.
+func cardInline(ns *kv.Namespace, key, body string, walkIn bool) error {
+	return ns.PutString(key, body, &kv.PutOptions{ExpirationTTL: lo.Ternary(walkIn, 45, 900)}) // want `ExpirationTTL 45 is below KV's 60-second minimum`
+}
+
+func cardQuotient(ns *kv.Namespace, key, body string, walkIn bool) error {
+	ttl := lo.Ternary(walkIn, 50*time.Second, time.Hour) // want `ExpirationTTL 50 is below KV's 60-second minimum`
+	return ns.PutString(key, body, &kv.PutOptions{ExpirationTTL: int(ttl / time.Second)})
 }
 
 func cardForLong(ns *kv.Namespace, key, card string, public bool) error {
