@@ -487,8 +487,13 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 	params := paramValues(fn)
 	perVisit := len(put.Sources(kvapi.Key)) > 0 && handedItems(fn) && !keyFrom(append(slices.Clone(params), countedLoads(fn)...))
 	_, fixed := constantKeys(model, put)
-	perRun := fixed && !keyFrom(append(params, freeVarValues(fn)...))
-	if !perVisit && !perRun {
+	perRun := fixed && !keyFrom(append(slices.Clone(params), freeVarValues(fn)...))
+	// A key that takes nothing from what the closure is given may still
+	// be fixed for each run of a visitor around it, which is asked in
+	// turn: "pass:"+venue written by try(func() error {...}) inside
+	// lo.ForEach(lines, func(line string, _ int) {...}).
+	steady := len(put.Sources(kvapi.Key)) > 0 && !keyFrom(params)
+	if !perVisit && !perRun && !steady {
 		return false
 	}
 	for _, call := range model.RunSites(fn) {
@@ -496,10 +501,10 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 		if perVisit && model.RunsEach(call, fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {
 			return true // a visitor, run once per key listed
 		}
-		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 || !perRun {
+		if _, ok := call.(*ssa.Call); !ok || outer.Parent() == nil || depth > 2 {
 			continue
 		}
-		if calledInLoop(model, put, outer, nil) != nil || launched(model, put, outer) || runByLooped(model, put, outer, depth+1) {
+		if perRun && (calledInLoop(model, put, outer, nil) != nil || launched(model, put, outer)) || runByLooped(model, put, outer, depth+1) {
 			return true
 		}
 	}
