@@ -386,7 +386,31 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		}
 		return !paced(model, body)
 	}
+	if drawnIn(model, put, fn) {
+		return false // a key each call draws afresh: "code:" + NewCode()
+	}
 	return calledInLoop(model, put, fn, nil) != nil || launched(model, put, fn) || runByLooped(model, put, fn, 0)
+}
+
+// drawnIn reports whether put's key is made, inside the closure fn or
+// one it makes, from something that changes from call to call by itself:
+// a call that is no key builder (NewCode(), uuid.NewString()), a receive,
+// a value read from a collection.
+func drawnIn(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
+	body := make(kvapi.Loop)
+	var add func(f *ssa.Function)
+	add = func(f *ssa.Function) {
+		for _, b := range f.Blocks {
+			body[b] = true
+		}
+		for _, anon := range f.AnonFuncs {
+			add(anon)
+		}
+	}
+	add(fn)
+	return slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool { return varies(model, in, body, 0) })
+	})
 }
 
 // closureKey returns the parameters of put's closure that its key or
@@ -492,7 +516,7 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 	// be fixed for each run of a visitor around it, which is asked in
 	// turn: "pass:"+venue written by try(func() error {...}) inside
 	// lo.ForEach(lines, func(line string, _ int) {...}).
-	steady := len(put.Sources(kvapi.Key)) > 0 && !keyFrom(params)
+	steady := len(put.Sources(kvapi.Key)) > 0 && !keyFrom(params) && !drawnIn(model, put, fn)
 	if !perVisit && !perRun && !steady {
 		return false
 	}
@@ -630,7 +654,9 @@ func launched(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 					perRun = append(perRun, fn.FreeVars[i])
 				}
 			}
-			fixed := len(put.Sources(kvapi.Key)) > 0 // a key not known is not known to be one
+			// (a key not known is not known to be one, nor one drawn
+			// afresh by each task: fleet.NewCode())
+			fixed := len(put.Sources(kvapi.Key)) > 0 && !drawnIn(model, put, fn)
 			for _, o := range []kvapi.Operand{kvapi.Key, kvapi.Namespace} {
 				for _, src := range put.Sources(o) {
 					fixed = fixed && !model.DependsOnAny(src.Inputs(), put.Call, perRun)
