@@ -28,6 +28,16 @@ var doc string
 // "discount:" out.
 const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views?|visits?|clicks?|downloads?|throttle|ratelimits?|ratelimiters?|limiters?|rate|rl|limits?|usage|\w+(views|visits|clicks|hits|attempts|counter)|\w*[^cs]counts?)$`
 
+// thingsViewed are words that DefaultKeys' \w+views would read as counts:
+// a preview or a review is a thing, not a tally of views.
+var thingsViewed = regexp.MustCompile(`(?i)^(pre|re|inter|over)views?$`)
+
+// countWord reports whether word names a count by keys, which for the
+// default pattern leaves out thingsViewed.
+func countWord(keys *regexp.Regexp, word string) bool {
+	return keys.MatchString(word) && !(keys.String() == DefaultKeys && thingsViewed.MatchString(word))
+}
+
 // Result lists the puts that kvcounter reported, so that kvrace, which
 // requires it, keeps to one diagnostic per site.
 type Result struct {
@@ -223,7 +233,7 @@ func inLocalRecord(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 // isolate or instance then writes its own count over the others'.
 func keptAsCount(keys *regexp.Regexp, model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 	named := func(name string) bool {
-		return slices.ContainsFunc(kvapi.Words(name), func(w string) bool { return keys.MatchString(w) || tallyWord().MatchString(w) })
+		return slices.ContainsFunc(kvapi.Words(name), func(w string) bool { return countWord(keys, w) || tallyWord().MatchString(w) })
 	}
 	fn := kvapi.Outermost(put.Call.Parent())
 	if named(fn.Name()) {
@@ -336,7 +346,7 @@ func sameKeyReads(model *kvapi.Result, put *kvapi.Op) ([]ssa.Value, *kvapi.Op) {
 func namesCount(keys *regexp.Regexp, model *kvapi.Result, op *kvapi.Op) bool {
 	for _, src := range op.Sources(kvapi.Key) {
 		for _, word := range kvapi.Words(model.KeyText(src)) {
-			if keys.MatchString(word) {
+			if countWord(keys, word) {
 				return true
 			}
 		}
