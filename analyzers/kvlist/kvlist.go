@@ -724,6 +724,9 @@ func cursorWithoutPrefix(model *kvapi.Result, op *kvapi.Op, listed []ssa.Value) 
 				}
 				break
 			}
+			if _, ok := n.(ast.Stmt); ok {
+				break // set in a statement (o.Cursor = res.Cursor), not in a literal
+			}
 		}
 	}
 	return prefixField != "" && recursesWithoutPrefix(model, op, prefixField)

@@ -84,3 +84,36 @@ func keptOptions(ctx context.Context, api *cloudflare.API, rc *cloudflare.Resour
 	}
 	return keys, nil
 }
+
+// command is how a CLI framework (cobra) takes a subcommand: its run
+// function in a struct literal.
+type command struct {
+	Use  string
+	RunE func(ctx context.Context) error
+}
+
+// Quiet: the options keep the prefix across pages; the literal around
+// the cursor's assignment is the command's, not the options'.
+func statsCommand(api *cloudflare.API, rc *cloudflare.ResourceContainer, ns, prefix string, counts map[string]int) *command {
+	return &command{
+		Use: "stats",
+		RunE: func(ctx context.Context) error {
+			params := cloudflare.ListWorkersKVsParams{NamespaceID: ns, Prefix: prefix}
+			params.Limit = 1000
+			for range 20 {
+				resp, err := api.ListWorkersKVKeys(ctx, rc, params)
+				if err != nil {
+					return err
+				}
+				for _, k := range resp.Result {
+					counts[k.Name]++
+				}
+				if resp.Cursor == "" {
+					return nil
+				}
+				params.Cursor = resp.Cursor
+			}
+			return nil
+		},
+	}
+}
