@@ -427,14 +427,18 @@ func rotates(model *kvapi.Result, put *kvapi.Op) bool {
 }
 
 // keyFromParams reports whether the put's key is computed from a
-// string or number that fn was given (a session ID, a token): not its
-// receiver, its context, nor a lister whose keys it walks.
+// string or number that fn was given (a session ID, a token), or a
+// record whose field holds one: not its receiver, its context, nor a
+// lister whose keys it walks.
 func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 	params := fn.Params
 	if fn.Signature.Recv() != nil && len(params) > 0 {
 		params = params[1:]
 	}
 	params = slices.DeleteFunc(slices.Clone(params), func(p *ssa.Parameter) bool {
+		if _, ok := derefNamedStruct(p.Type()); ok {
+			return false // a record whose field names the key: sub.FeedToken
+		}
 		t := p.Type().Underlying()
 		if s, ok := t.(*types.Slice); ok {
 			t = s.Elem().Underlying() // a command's args []string
@@ -533,7 +537,11 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 	// Or a record a loader of this package read for the request:
 	// sess, ok := s.currentUser(r), then sess.ExpiresAt changed.
 	in := put.Call.Parent()
-	records = append(records, loaded(model, in)...)
+	for _, rec := range loaded(model, in) {
+		if mayPrecede(rec.(ssa.Instruction), put.Call) {
+			records = append(records, rec)
+		}
+	}
 	for _, rec := range records {
 		if _, ok := derefNamedStruct(rec.Type()); !ok {
 			continue
@@ -544,7 +552,7 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 				homes = append(homes, st.Addr) // a struct's local copy
 			}
 		}
-		if !fieldStored(fn, homes) && !fieldStored(in, homes) {
+		if !fieldStored(fn, homes, put.Call) && !fieldStored(in, homes, put.Call) {
 			continue
 		}
 		// The record itself is written, not a new one built from it (an
@@ -617,10 +625,10 @@ func encodes(v ssa.Value, homes []ssa.Value, depth int) bool {
 }
 
 // fieldStored reports whether fn stores into a field of one of homes.
-func fieldStored(fn *ssa.Function, homes []ssa.Value) bool {
+func fieldStored(fn *ssa.Function, homes []ssa.Value, put ssa.Instruction) bool {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			if st, ok := instr.(*ssa.Store); ok {
+			if st, ok := instr.(*ssa.Store); ok && mayPrecede(st, put) {
 				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && slices.Contains(homes, fa.X) {
 					return true
 				}
@@ -628,6 +636,19 @@ func fieldStored(fn *ssa.Function, homes []ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// mayPrecede reports whether instr may run before later, when both are
+// in one function: not on another case of a switch. Across functions it
+// cannot tell, and says yes.
+func mayPrecede(instr, later ssa.Instruction) bool {
+	if instr.Parent() != later.Parent() {
+		return true
+	}
+	if b := instr.Block(); b == later.Block() {
+		return slices.Index(b.Instrs, instr) < slices.Index(b.Instrs, later) || kvapi.Around(b) != nil
+	}
+	return kvapi.Reaches(instr.Block(), later.Block())
 }
 
 // judgedFact marks a function whose operations kvsession judged in the
