@@ -197,38 +197,53 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	if v.Op == token.SUB && isUnixTime(v.Y) {
 		return countdown // exp.Unix() - time.Now().Unix()
 	}
-	x := e.bound(v.X, at, f, depth+1)
-	yv := e.values(v.Y, f, depth+1)
-	if len(yv) != 1 {
-		if v.Op == token.ADD && x.Floored && !x.Countdown {
-			if y := e.bound(v.Y, at, f, depth+1); y.Floored {
-				return Bound{Floor: x.Floor + y.Floor, Floored: true, Clamped: x.Clamped || y.Clamped, Jittered: x.Jittered || y.Jittered}
+	// One constant operand scales or shifts the other's bound; a value
+	// known only on some paths (a phi with a default) is no constant.
+	known := func(v ssa.Value) (constant.Value, bool) {
+		vals, whole := e.wholly(func() []constant.Value { return e.values(v, f, depth+1) })
+		if len(vals) != 1 || !whole {
+			return nil, false
+		}
+		return vals[0], true
+	}
+	x, y := v.X, v.Y
+	c, ok := known(y)
+	if !ok && (v.Op == token.ADD || v.Op == token.MUL) {
+		if c, ok = known(x); ok {
+			x, y = y, x // 2*window
+		}
+	}
+	b := e.bound(x, at, f, depth+1)
+	if !ok {
+		if v.Op == token.ADD && b.Floored && !b.Countdown {
+			if yb := e.bound(y, at, f, depth+1); yb.Floored {
+				return Bound{Floor: b.Floor + yb.Floor, Floored: true, Clamped: b.Clamped || yb.Clamped, Jittered: b.Jittered || yb.Jittered}
 			}
 		}
 		return unknownBound
 	}
-	k, _ := constant.Float64Val(constant.ToFloat(yv[0]))
+	k, _ := constant.Float64Val(constant.ToFloat(c))
 	switch v.Op {
 	case token.ADD:
-		x.Floor += k
-		x.Ceiling += k
+		b.Floor += k
+		b.Ceiling += k
 	case token.SUB:
-		x.Floor -= k
-		x.Ceiling -= k
+		b.Floor -= k
+		b.Ceiling -= k
 	case token.MUL:
 		if k <= 0 {
 			return unknownBound
 		}
-		x = x.scale(k)
+		b = b.scale(k)
 	case token.QUO:
 		if k <= 0 {
 			return unknownBound
 		}
-		x = x.scale(1 / k)
+		b = b.scale(1 / k)
 	default:
 		return unknownBound
 	}
-	return x
+	return b
 }
 
 // isUnixTime reports whether v is a time read as a Unix number:
@@ -553,6 +568,10 @@ func (b Bound) raisedTo(vals []constant.Value) Bound {
 		return b
 	}
 	if floor := constBound(vals[0]); floor.Floored && (!b.Floored || floor.Floor > b.Floor) {
+		// A value not known but for a test it passed (window > 0 after
+		// "if window <= 0 { window = time.Minute }") still varies above
+		// it, as a clamped one does.
+		b.Clamped = b.Clamped || !b.Floored
 		b.Floor, b.Floored = floor.Floor, true
 	}
 	return b

@@ -1416,11 +1416,18 @@ func Iterator(p *ssa.Parameter) *ssa.Call {
 
 // storedInto returns the values stored at addr.
 func (r *Result) storedInto(addr ssa.Value) []ssa.Value {
-	if fv, ok := addr.(*ssa.FreeVar); ok {
-		// A closure's captured variable: the variable of its parent.
-		if bound := r.binding(fv); bound != nil {
-			addr = bound
+	for range maxDepth {
+		// A closure's captured variable: the variable of its parent, or
+		// of the function that made that closure (a middleware's handler).
+		fv, ok := addr.(*ssa.FreeVar)
+		if !ok {
+			break
 		}
+		bound := r.binding(fv)
+		if bound == nil {
+			break
+		}
+		addr = bound
 	}
 	var vals []ssa.Value
 	for _, user := range r.users(addr) {
