@@ -87,44 +87,72 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 					each[fn], grew = append(each[fn], p.index), true
 				}
 			}
-			var loops []ast.Node // the bodies of the loops around a node
-			ast.Inspect(decl.Body, func(n ast.Node) bool {
-				if n == nil {
-					return true
+			// Goroutines that the function waits for (wg.Go(task), then
+			// wg.Wait()) run before it returns, as conc's iter.ForEach
+			// runs its function on each element.
+			waits := waitsForGoroutines(decl.Body)
+			var walk func(root ast.Node, looped bool)
+			walk = func(root ast.Node, looped bool) {
+				var loops []ast.Node // the bodies of the loops around a node
+				inLoop := func(n ast.Node) bool {
+					return looped || len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos()
 				}
-				for len(loops) > 0 && n.Pos() >= loops[len(loops)-1].End() {
-					loops = loops[:len(loops)-1]
-				}
-				switch n := n.(type) {
-				case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
-					return false // run later, or not here
-				case *ast.ForStmt:
-					loops = append(loops, n.Body)
-				case *ast.RangeStmt:
-					loops = append(loops, n.Body)
-				case *ast.CallExpr:
-					inLoop := len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos() && !retried[decl][n]
-					if v, ok := paramUse(pass, n.Fun); ok {
-						run(v, inLoop)
-					}
-					callee, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func)
-					if !ok {
+				ast.Inspect(root, func(n ast.Node) bool {
+					if n == nil {
 						return true
 					}
-					offset := 0
-					if callee.Signature().Recv() != nil {
-						offset = 1
+					for len(loops) > 0 && n.Pos() >= loops[len(loops)-1].End() {
+						loops = loops[:len(loops)-1]
 					}
-					for j, arg := range n.Args {
-						if v, ok := paramUse(pass, arg); ok {
-							if ran, looped := runs(callee.Origin(), j+offset); ran {
-								run(v, inLoop || looped)
+					switch n := n.(type) {
+					case *ast.FuncLit:
+						if waits {
+							walk(n.Body, inLoop(n))
+						}
+						return false // else run later, or not here
+					case *ast.GoStmt:
+						if waits {
+							walk(n.Call, inLoop(n))
+						}
+						return false
+					case *ast.DeferStmt:
+						return false
+					case *ast.ForStmt:
+						loops = append(loops, n.Body)
+					case *ast.RangeStmt:
+						loops = append(loops, n.Body)
+					case *ast.CallExpr:
+						here := inLoop(n) && !retried[decl][n]
+						if v, ok := paramUse(pass, n.Fun); ok {
+							run(v, here)
+						}
+						callee, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func)
+						if !ok {
+							return true
+						}
+						offset := 0
+						if callee.Signature().Recv() != nil {
+							offset = 1
+						}
+						for j, arg := range n.Args {
+							ran, each := runs(callee.Origin(), j+offset)
+							if !ran {
+								continue
+							}
+							if v, ok := paramUse(pass, arg); ok {
+								run(v, here || each)
+							}
+							if lit, ok := ast.Unparen(arg).(*ast.FuncLit); ok {
+								// What a closure it runs calls: ForEachIdx(in,
+								// func(i int, t *T) { out[i] = f(t) }).
+								walk(lit.Body, here || each)
 							}
 						}
 					}
-				}
-				return true
-			})
+					return true
+				})
+			}
+			walk(decl.Body, false)
 		}
 	}
 	for fn, indexes := range runners {
@@ -133,6 +161,22 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 		}
 	}
 	return runners, each
+}
+
+// waitsForGoroutines reports whether body waits for goroutines it
+// starts: a call of a Wait method with no arguments (sync.WaitGroup,
+// errgroup.Group, conc's pools).
+func waitsForGoroutines(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && len(call.Args) == 0 {
+			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Wait" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // retriedCalls returns the calls in body that a loop makes until one
