@@ -570,16 +570,26 @@ func changedParam(model *kvapi.Result, put *kvapi.Op) bool {
 
 // loaded returns the records that fn is handed by calls of functions of
 // this package that read KV: the first result, a struct or a pointer to
-// one.
+// one. So is a record the request carries, put there by a middleware
+// that loaded it: c.Get("session").(*Session), directly or through an
+// accessor such as CurrentSession(c).
 func loaded(model *kvapi.Result, fn *ssa.Function) []ssa.Value {
 	var out []ssa.Value
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
+			if carried(instr) {
+				out = append(out, instr.(ssa.Value))
+				continue
+			}
 			call, ok := instr.(*ssa.Call)
 			if !ok {
 				continue
 			}
 			callee := call.Call.StaticCallee()
+			if callee != nil && callee.Pkg == fn.Pkg && call.Call.Signature().Results().Len() == 1 && returnsCarried(callee) {
+				out = append(out, call)
+				continue
+			}
 			if callee == nil || callee.Pkg != fn.Pkg || len(model.OpsIn(callee, kvapi.Get)) == 0 {
 				continue
 			}
@@ -604,6 +614,9 @@ func encodes(v ssa.Value, homes []ssa.Value, depth int) bool {
 	if depth > 8 {
 		return false
 	}
+	if slices.Contains(homes, v) {
+		return true // the record itself, as the call that handed it over
+	}
 	switch x := v.(type) {
 	case *ssa.Convert:
 		return encodes(x.X, homes, depth+1)
@@ -622,6 +635,36 @@ func encodes(v ssa.Value, homes []ssa.Value, depth int) bool {
 		return slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return encodes(a, homes, depth+1) })
 	}
 	return slices.Contains(homes, v)
+}
+
+// carried reports whether instr takes a record out of what the request
+// carries: x.(*Session) of an interface value (a context's, a
+// framework's context store), for a pointer to a struct of the program.
+func carried(instr ssa.Instruction) bool {
+	ta, ok := instr.(*ssa.TypeAssert)
+	if !ok {
+		return false
+	}
+	_, isPtr := ta.AssertedType.Underlying().(*types.Pointer)
+	_, record := derefNamedStruct(ta.AssertedType)
+	return isPtr && record
+}
+
+// returnsCarried reports whether every return of fn gives a record
+// taken out of what the request carries (see carried).
+func returnsCarried(fn *ssa.Function) bool {
+	rets := kvapi.Returns(fn)
+	return len(rets) > 0 && !slices.ContainsFunc(rets, func(ret *ssa.Return) bool {
+		if len(ret.Results) != 1 {
+			return true
+		}
+		v := ret.Results[0]
+		if ext, ok := v.(*ssa.Extract); ok {
+			v = ext.Tuple // s, _ := c.Get(k).(*Session)
+		}
+		instr, ok := v.(ssa.Instruction)
+		return !ok || !carried(instr)
+	})
 }
 
 // fieldStored reports whether fn stores into a field of one of homes.
