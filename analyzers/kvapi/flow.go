@@ -982,7 +982,14 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 	var counters []*ssa.Function
 	r.Backward(v, sink, func(s Step) bool {
 		switch x := s.Value.(type) {
-		case *ssa.FieldAddr, *ssa.Global:
+		case *ssa.FieldAddr:
+			// Not a field of a struct variable of the function that
+			// writes: a summary it sums into (sum.Total += n) is made
+			// anew on each call, no count kept.
+			if local, ok := x.X.(*ssa.Alloc); !ok || local.Parent() != sink.Parent() {
+				homes = append(homes, x)
+			}
+		case *ssa.Global:
 			homes = append(homes, x)
 		case *ssa.TypeAssert:
 			// n := *v.(*int64) of an element that a sync.Map holds.
