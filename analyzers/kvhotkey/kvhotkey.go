@@ -393,23 +393,24 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 }
 
 // drawnIn reports whether put's key is made, inside the closure fn or
-// one it makes, from something that changes from call to call by itself:
-// a call that is no key builder (NewCode(), uuid.NewString()), a receive,
-// a value read from a collection.
+// one it makes, from something drawn afresh on each call: a random code,
+// a unique ID (NewCode(), uuid.NewString()).
 func drawnIn(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
-	body := make(kvapi.Loop)
-	var add func(f *ssa.Function)
-	add = func(f *ssa.Function) {
-		for _, b := range f.Blocks {
-			body[b] = true
+	inside := func(f *ssa.Function) bool {
+		for ; f != nil; f = f.Parent() {
+			if f == fn {
+				return true
+			}
 		}
-		for _, anon := range f.AnonFuncs {
-			add(anon)
-		}
+		return false
 	}
-	add(fn)
 	return slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
-		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool { return varies(model, in, body, 0) })
+		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
+			return model.Backward(in, put.Call, func(s kvapi.Step) bool {
+				call, ok := s.Value.(*ssa.Call)
+				return ok && inside(call.Parent()) && kvapi.Fresh(call)
+			})
+		})
 	})
 }
 
