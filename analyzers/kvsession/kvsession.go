@@ -436,7 +436,7 @@ func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 		params = params[1:]
 	}
 	params = slices.DeleteFunc(slices.Clone(params), func(p *ssa.Parameter) bool {
-		if _, ok := derefNamedStruct(p.Type()); ok {
+		if named, ok := derefNamedStruct(p.Type()); ok && !standard(named) {
 			return false // a record whose field names the key: sub.FeedToken
 		}
 		t := p.Type().Underlying()
@@ -635,6 +635,13 @@ func encodes(v ssa.Value, homes []ssa.Value, depth int) bool {
 		return slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return encodes(a, homes, depth+1) })
 	}
 	return slices.Contains(homes, v)
+}
+
+// standard reports whether named is the standard library's: an
+// *http.Request names no credential by itself.
+func standard(named *types.Named) bool {
+	pkg := named.Obj().Pkg()
+	return pkg == nil || !strings.Contains(strings.Split(pkg.Path(), "/")[0], ".")
 }
 
 // carried reports whether instr takes a record out of what the request

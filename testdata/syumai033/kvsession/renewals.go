@@ -3,6 +3,7 @@ package kvsession
 import (
 	"crypto/rand"
 	"encoding/json"
+	"net/http"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
@@ -57,4 +58,14 @@ func (t *paidFeeds) handle(kind string, sub Subscriber) (err error) { // want ha
 		sub.FeedToken = rand.Text()
 	}
 	return err
+}
+
+// Quiet: a token the upstream just issued, cached under its own key; the
+// request the handler is given is no record of the program's.
+func (t *paidFeeds) Refresh(w http.ResponseWriter, r *http.Request) {
+	for _, c := range r.Cookies() {
+		if c.Name == "feed" && c.MaxAge > 0 {
+			_ = t.ns.PutString("feedtoken:"+c.Value, "1", &kv.PutOptions{ExpirationTTL: max(c.MaxAge, 60)})
+		}
+	}
 }
