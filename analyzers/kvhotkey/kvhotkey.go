@@ -683,11 +683,15 @@ func occasional(put *kvapi.Op) bool {
 	}
 	return slices.ContainsFunc(put.Wrapped.Conds, func(c kvapi.Cond) bool {
 		t := c.Term
-		found := t.Find(func(x *kvapi.Term) bool { return x.Op == kvapi.TermOpaque || x.Op == kvapi.TermCall && !pureName(x.Name) }) != nil
+		found := t.Find(func(x *kvapi.Term) bool {
+			return x.Op == kvapi.TermOpaque || x.Op == kvapi.TermCall && !pureName(x.Name)
+		}) != nil
 		if t.Op != kvapi.TermBinOp || len(t.Args) != 2 || !found || !(t.Tok == token.EQL && c.Want || t.Tok == token.NEQ && !c.Want) {
 			return false
 		}
-		known := func(a *kvapi.Term) bool { return a.Op == kvapi.TermConst && a.Value != "nil" && a.Value != "0" && a.Value != `""` }
+		known := func(a *kvapi.Term) bool {
+			return a.Op == kvapi.TermConst && a.Value != "nil" && a.Value != "0" && a.Value != `""`
+		}
 		return known(t.Args[0]) || known(t.Args[1])
 	})
 }
