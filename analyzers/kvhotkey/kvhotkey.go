@@ -232,9 +232,6 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	if slices.ContainsFunc(put.Sources(kvapi.Key), kvapi.Source.ManyElems) {
 		return false // the pairs of a batch: a key per element
 	}
-	if occasional(put) {
-		return false
-	}
 	block := put.Call.Block()
 	loop := kvapi.Around(block)
 	if loop == nil {
@@ -399,19 +396,11 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 // one it makes, from something drawn afresh on each call: a random code,
 // a unique ID (NewCode(), uuid.NewString()).
 func drawnIn(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
-	inside := func(f *ssa.Function) bool {
-		for ; f != nil; f = f.Parent() {
-			if f == fn {
-				return true
-			}
-		}
-		return false
-	}
 	return slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
 		return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
 			return model.Backward(in, put.Call, func(s kvapi.Step) bool {
 				call, ok := s.Value.(*ssa.Call)
-				return ok && inside(call.Parent()) && kvapi.Fresh(call)
+				return ok && (call.Parent() == fn || encloses(fn, call.Parent())) && kvapi.Fresh(call)
 			})
 		})
 	})
@@ -672,39 +661,6 @@ func launched(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 		}
 	}
 	return false
-}
-
-// occasional reports whether put calls a wrapper that writes only when
-// something it finds at run time is one particular value: an upstream's
-// "down" marker written when the response is a 503, not on every call.
-func occasional(put *kvapi.Op) bool {
-	if put.Wrapped == nil {
-		return false
-	}
-	return slices.ContainsFunc(put.Wrapped.Conds, func(c kvapi.Cond) bool {
-		t := c.Term
-		found := t.Find(func(x *kvapi.Term) bool {
-			return x.Op == kvapi.TermOpaque || x.Op == kvapi.TermCall && !pureName(x.Name)
-		}) != nil
-		if t.Op != kvapi.TermBinOp || len(t.Args) != 2 || !found || !(t.Tok == token.EQL && c.Want || t.Tok == token.NEQ && !c.Want) {
-			return false
-		}
-		known := func(a *kvapi.Term) bool {
-			return a.Op == kvapi.TermConst && a.Value != "nil" && a.Value != "0" && a.Value != `""`
-		}
-		return known(t.Args[0]) || known(t.Args[1])
-	})
-}
-
-// pureName reports whether a Term's call is of the standard library's
-// functions of their arguments alone: strings.ToLower, strconv.Itoa.
-func pureName(name string) bool {
-	pkg, _, _ := strings.Cut(name, ".")
-	switch strings.TrimPrefix(pkg, "(") {
-	case "strings", "strconv", "fmt", "path", "bytes", "unicode":
-		return true
-	}
-	return name == "len"
 }
 
 // repeatedIn returns the loop that runs b again, and whether it does: the
