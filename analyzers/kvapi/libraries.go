@@ -21,10 +21,12 @@ import (
 // model looks the facts up here when the driver has none.
 
 // libraryFacts holds the facts found in libraries' source, by the
-// function's package path and object path and the fact's type.
+// function's package path and object path and the fact's type, and the
+// paths of the packages that have any.
 var libraryFacts struct {
 	sync.Mutex
 	facts map[libraryFactKey]analysis.Fact
+	pkgs  map[string]bool
 }
 
 type libraryFactKey struct {
@@ -50,8 +52,10 @@ func SummarizeLibrary(fset *token.FileSet, pkg *types.Package, files []*ast.File
 			defer libraryFacts.Unlock()
 			if libraryFacts.facts == nil {
 				libraryFacts.facts = make(map[libraryFactKey]analysis.Fact)
+				libraryFacts.pkgs = make(map[string]bool)
 			}
 			libraryFacts.facts[libraryFactKey{pkg.Path(), path, reflect.TypeOf(fact)}] = fact
+			libraryFacts.pkgs[pkg.Path()] = true
 		},
 	}
 	exportHelpers(pass)
@@ -63,6 +67,12 @@ func SummarizeLibrary(fset *token.FileSet, pkg *types.Package, files []*ast.File
 func importLibraryFact(obj types.Object, fact analysis.Fact) bool {
 	if obj.Pkg() == nil {
 		return false
+	}
+	libraryFacts.Lock()
+	summarized := libraryFacts.pkgs[obj.Pkg().Path()]
+	libraryFacts.Unlock()
+	if !summarized {
+		return false // most callees: no object path to compute
 	}
 	path, err := objectpath.For(obj)
 	if err != nil {
