@@ -653,8 +653,8 @@ func carried(instr ssa.Instruction) bool {
 		return false
 	}
 	_, isPtr := ta.AssertedType.Underlying().(*types.Pointer)
-	_, record := derefNamedStruct(ta.AssertedType)
-	return isPtr && record
+	named, record := derefNamedStruct(ta.AssertedType)
+	return isPtr && record && !standard(named)
 }
 
 // returnsCarried reports whether every return of fn gives a record
@@ -674,7 +674,8 @@ func returnsCarried(fn *ssa.Function) bool {
 	})
 }
 
-// fieldStored reports whether fn stores into a field of one of homes.
+// fieldStored reports whether fn stores into a field of one of homes
+// where that may run before put.
 func fieldStored(fn *ssa.Function, homes []ssa.Value, put ssa.Instruction) bool {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
