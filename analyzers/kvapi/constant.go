@@ -1648,6 +1648,23 @@ func (r *Result) ReachableSource(src Source, f *Frame) bool {
 	return e.condsHold(src.Conds, src.Args, f, 0)
 }
 
+// Unset reports whether src, an operand that a wrapper sets only on
+// some of its paths (if limit > 0 { params.Limit = F(limit) }), is set on
+// none of them for what its caller gives: List(ctx, prefix, "", 0).
+func (r *Result) Unset(src Source, f *Frame) bool {
+	t := src.Term
+	if t == nil || t.Op != TermPhi || len(t.Conds) != len(t.Args) {
+		return false
+	}
+	e := &evaluator{model: r}
+	for i := range t.Args {
+		if e.condsHold(t.Conds[i], src.Args, f, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func literalToken(k constant.Kind) token.Token {
 	switch k {
 	case constant.Int:

@@ -857,6 +857,9 @@ const sampleSize = 10
 // page.
 func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
 	for _, src := range op.Sources(kvapi.Limit) {
+		if model.Unset(src, nil) {
+			continue // List(ctx, prefix, "", 0) of a wrapper that sets a limit only when given one
+		}
 		if vals, _ := model.EvalSource(src, nil); len(vals) > 0 {
 			if n, ok := constant.Int64Val(constant.ToInt(vals[0])); ok && n > 0 && n <= sampleSize {
 				return false
