@@ -167,6 +167,9 @@ func (l *loader) kvDependencies(t target) (extra map[string]bool, libraries []st
 			}
 		}
 	}
+	if !slices.Contains(slices.Collect(maps.Values(uses)), true) {
+		return extra, nil, nil // a program that uses no KV needs no library's helpers
+	}
 	return extra, slices.Sorted(maps.Keys(libs)), nil
 }
 
