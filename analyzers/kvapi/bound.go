@@ -199,8 +199,8 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	}
 	// One constant operand scales or shifts the other's bound; a value
 	// known only on some paths (a phi with a default) is no constant.
-	known := func(v ssa.Value) (constant.Value, bool) {
-		vals, whole := e.wholly(func() []constant.Value { return e.values(v, f, depth+1) })
+	known := func(operand ssa.Value) (constant.Value, bool) {
+		vals, whole := e.wholly(func() []constant.Value { return e.values(operand, f, depth+1) })
 		if len(vals) != 1 || !whole {
 			return nil, false
 		}

@@ -30,12 +30,12 @@ const DefaultKeys = `(?i)^(counts?|counters?|quotas?|attempts?|tries|hits?|views
 
 // thingsViewed are words that DefaultKeys' \w+views would read as counts:
 // a preview or a review is a thing, not a tally of views.
-var thingsViewed = regexp.MustCompile(`(?i)^(pre|re|inter|over)views?$`)
+var thingsViewed = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(pre|re|inter|over)views?$`) })
 
 // countWord reports whether word names a count by keys, which for the
 // default pattern leaves out thingsViewed.
 func countWord(keys *regexp.Regexp, word string) bool {
-	return keys.MatchString(word) && !(keys.String() == DefaultKeys && thingsViewed.MatchString(word))
+	return keys.MatchString(word) && !(keys.String() == DefaultKeys && thingsViewed().MatchString(word))
 }
 
 // Result lists the puts that kvcounter reported, so that kvrace, which
