@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -19,6 +20,55 @@ type Step struct {
 	// a store into a field. A value written back unchanged, or merely
 	// converted between string and []byte, is not changed.
 	Changed bool
+	// fields is the path, outermost first, to the part of Value that the
+	// sink reads (t.customer of a struct t): stores into Value's other
+	// fields are no part of it. Empty for the whole value.
+	fields []*types.Var
+}
+
+// keep returns s.fields if they name a part of a value of type t (or of
+// what t points to or holds), else none: a flow that leaves the struct
+// loses track of the part.
+func (s Step) keep(t types.Type) []*types.Var {
+	if len(s.fields) == 0 {
+		return nil
+	}
+	for range 4 {
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			t = u.Elem()
+			continue
+		case *types.Slice:
+			t = u.Elem()
+			continue
+		case *types.Array:
+			t = u.Elem()
+			continue
+		case *types.Map:
+			t = u.Elem()
+			continue
+		case *types.Chan:
+			t = u.Elem()
+			continue
+		case *types.Struct:
+			for i := range u.NumFields() {
+				if u.Field(i).Origin() == s.fields[0] {
+					return s.fields
+				}
+			}
+		}
+		break
+	}
+	return nil
+}
+
+// key tells apart the walks of one value for different parts of it.
+func (s Step) key() step {
+	k := step{v: s.Value, changed: s.Changed}
+	for _, f := range s.fields {
+		k.fields += strconv.Itoa(int(f.Pos())) + f.Name() + "."
+	}
+	return k
 }
 
 // Backward walks the values that v is computed from, in v's function and
@@ -44,6 +94,7 @@ func (r *Result) BackwardAvoiding(v ssa.Value, sink ssa.Instruction, avoid []ssa
 type step struct {
 	v       ssa.Value
 	changed bool
+	fields  string
 }
 
 // BackwardPruned is Backward, visiting but not walking past the values
@@ -63,18 +114,26 @@ type walker struct {
 }
 
 func (w *walker) walk(s Step, depth int) bool {
-	if s.Value == nil || depth > 64 || w.seen[step{s.Value, s.Changed}] {
+	if s.Value == nil || depth > 64 || w.seen[s.key()] {
 		return false
 	}
-	w.seen[step{s.Value, s.Changed}] = true
+	w.seen[s.key()] = true
 	if w.visit(s) {
 		return true
 	}
 	if slices.Contains(w.avoid, s.Value) || w.prune != nil && w.prune(s) {
 		return false
 	}
+	// next walks v as the same value (or a copy), the same part of it.
 	next := func(v ssa.Value, changes bool) bool {
-		return w.walk(Step{Value: v, Changed: s.Changed || changes}, depth+1)
+		return w.walk(Step{Value: v, Changed: s.Changed || changes, fields: s.keep(v.Type())}, depth+1)
+	}
+	// part walks the field of v that this value is.
+	part := func(v ssa.Value, field *types.Var, changes bool) bool {
+		if field == nil {
+			return next(v, changes)
+		}
+		return w.walk(Step{Value: v, Changed: s.Changed || changes, fields: append([]*types.Var{field}, s.fields...)}, depth+1)
 	}
 	if w.elementUpdates(s.Value, depth) {
 		return true
@@ -142,7 +201,7 @@ func (w *walker) walk(s Step, depth int) bool {
 		case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.FreeVar:
 			// A load: what was in memory when it ran (for a captured
 			// variable, also what the closure stored in it).
-			return w.walk(Step{Value: addr, Changed: s.Changed}, depth+1) || w.memory(addr, s, depth, v)
+			return next(addr, false) || w.memory(addr, s, depth, v)
 		}
 		return next(v.X, false)
 	case *ssa.FreeVar:
@@ -152,7 +211,11 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.FieldAddr:
 		// A part of a value: what was stored there, or the value itself,
 		// lk.Name of a key in page.Keys.
-		return w.memory(v, s, depth, w.sink) || next(v.X, false)
+		return w.memory(v, s, depth, w.sink) || part(v.X, FieldOf(v), false)
+	case *ssa.Field:
+		// Only what went into this field: a struct built with a name and
+		// a sum gives its name no arithmetic.
+		return part(v.X, fieldOfValue(v), true)
 	case *ssa.IndexAddr:
 		return w.memory(v, s, depth, w.sink) || next(v.X, false)
 	case *ssa.Lookup:
@@ -205,13 +268,13 @@ func (w *walker) walk(s Step, depth int) bool {
 		// a runner, a retry loop, a loader (call(ctx, func() (string,
 		// error) { return ns.GetString(key, nil) })).
 		for _, arg := range v.Call.Args {
-			if fn := FuncValue(arg); fn != nil && w.returns(fn, depth) {
+			if fn := FuncValue(arg); fn != nil && w.returns(fn, s, depth) {
 				return true
 			}
 		}
 		// A closure of the function, called: what it returns (apply :=
 		// func(have int) int { return have - n }; left := apply(have)).
-		if fn := FuncValue(v.Call.Value); fn != nil && fn.Parent() != nil && w.returns(fn, depth) {
+		if fn := FuncValue(v.Call.Value); fn != nil && fn.Parent() != nil && w.returns(fn, s, depth) {
 			return true
 		}
 		// A pointer it made is filled by the calls given it before the
@@ -661,12 +724,13 @@ func FuncValue(v ssa.Value) *ssa.Function {
 	return nil
 }
 
-// returns walks what fn returns, changed by the call that runs it.
-func (w *walker) returns(fn *ssa.Function, depth int) bool {
+// returns walks what fn returns (the part of it that s is), changed by
+// the call that runs it.
+func (w *walker) returns(fn *ssa.Function, s Step, depth int) bool {
 	for _, b := range fn.Blocks {
 		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
 			for _, res := range ret.Results {
-				if !IsError(res.Type()) && w.walk(Step{Value: res, Changed: true}, depth+1) {
+				if !IsError(res.Type()) && w.walk(Step{Value: res, Changed: true, fields: s.keep(res.Type())}, depth+1) {
 					return true
 				}
 			}
@@ -696,9 +760,15 @@ func (w *walker) operands(instr ssa.Instruction, s Step, depth int) bool {
 // unless a store of the whole variable overwrote them on every path.
 func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instruction) bool {
 	root := addr
+	// The fields from root to the part read: stores into other fields of
+	// the variable are not walked.
+	path := s.fields
 	for {
 		switch a := root.(type) {
 		case *ssa.FieldAddr:
+			if f := FieldOf(a); f != nil {
+				path = append([]*types.Var{f}, path...)
+			}
 			root = a.X
 			continue
 		case *ssa.IndexAddr:
@@ -732,8 +802,10 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 		}
 		return false
 	}
-	var parts func(v ssa.Value, into bool) bool
-	parts = func(v ssa.Value, into bool) bool {
+	// parts walks what was put at v, a part of the variable; rest is what
+	// remains of path below v.
+	var parts func(v ssa.Value, into bool, rest []*types.Var) bool
+	parts = func(v ssa.Value, into bool, rest []*types.Var) bool {
 		refs := v.Referrers()
 		if refs == nil {
 			return false
@@ -743,15 +815,25 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 			case *ssa.Store:
 				// A store into a part of the variable changes it, unless it
 				// is the whole of what the sink reads.
-				if user.Addr == v && w.before(user, reader) && !killed(user) && w.walk(Step{Value: user.Val, Changed: s.Changed || v != addr}, depth+1) {
-					return true
+				if user.Addr == v && w.before(user, reader) && !killed(user) {
+					stored := Step{Value: user.Val, Changed: s.Changed || v != addr, fields: rest}
+					if w.walk(Step{Value: user.Val, Changed: stored.Changed, fields: stored.keep(user.Val.Type())}, depth+1) {
+						return true
+					}
 				}
 			case *ssa.FieldAddr:
-				if user.X == v && parts(user, true) {
+				if user.X != v {
+					continue
+				}
+				if len(rest) == 0 {
+					if parts(user, true, nil) {
+						return true
+					}
+				} else if f := FieldOf(user); (f == nil || f == rest[0]) && parts(user, true, rest[1:]) {
 					return true
 				}
 			case *ssa.IndexAddr:
-				if user.X == v && parts(user, true) {
+				if user.X == v && parts(user, true, rest) {
 					return true
 				}
 			case *ssa.UnOp:
@@ -762,11 +844,11 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 				}
 			case *ssa.MakeInterface:
 				// &v passed as an interface: json.Unmarshal(data, &v).
-				if parts(user, into) {
+				if parts(user, into, rest) {
 					return true
 				}
 			case *ssa.ChangeType:
-				if parts(user, into) {
+				if parts(user, into, rest) {
 					return true
 				}
 			case *ssa.MakeClosure:
@@ -810,13 +892,14 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 		}
 		return false
 	}
-	if parts(root, false) {
+	if parts(root, false, path) {
 		return true
 	}
 	if _, isAlloc := root.(*ssa.Alloc); !isAlloc {
 		// Memory that something else handed over, resp.Body of a response:
 		// what it holds comes from where it came from.
-		return w.walk(Step{Value: root, Changed: s.Changed}, depth+1)
+		whole := Step{Value: root, Changed: s.Changed, fields: path}
+		return w.walk(Step{Value: root, Changed: s.Changed, fields: whole.keep(root.Type())}, depth+1)
 	}
 	return false
 }
@@ -1354,4 +1437,13 @@ func handedTo(fn *ssa.Function) []*ssa.Call {
 		}
 	}
 	return calls
+}
+
+// fieldOfValue is FieldOf for a field of a struct value.
+func fieldOfValue(f *ssa.Field) *types.Var {
+	st, ok := f.X.Type().Underlying().(*types.Struct)
+	if !ok || f.Field >= st.NumFields() {
+		return nil
+	}
+	return st.Field(f.Field).Origin()
 }
