@@ -126,6 +126,9 @@ func (w *walker) walk(s Step, depth int) bool {
 	}
 	// next walks v as the same value (or a copy), the same part of it.
 	next := func(v ssa.Value, changes bool) bool {
+		if v == nil {
+			return false
+		}
 		return w.walk(Step{Value: v, Changed: s.Changed || changes, fields: s.keep(v.Type())}, depth+1)
 	}
 	// part walks the field of v that this value is.
@@ -1412,8 +1415,36 @@ func calledOnElements(p *ssa.Parameter) ssa.Value {
 				return call.Call.Args[0]
 			}
 		}
+		// A library's runner handed a slice and a function of its elements,
+		// conc's iter.Map(page.Keys, func(k *kv.Key) R) or lo.ForEach(ids,
+		// func(id string, i int)): the parameter of the element's type.
+		if callee := call.Call.StaticCallee(); callee != nil && callee.Pkg != p.Parent().Pkg {
+			if s := elementsFor(p, call.Call.Args); s != nil {
+				return s
+			}
+		}
 	}
 	return nil
+}
+
+// elementsFor returns the one slice among args whose elements p, and no
+// other parameter of p's function, can hold: an element or its address.
+func elementsFor(p *ssa.Parameter, args []ssa.Value) ssa.Value {
+	holds := func(q *ssa.Parameter, elem types.Type) bool {
+		return types.Identical(q.Type(), elem) || types.Identical(q.Type(), types.NewPointer(elem))
+	}
+	var found ssa.Value
+	for _, a := range args {
+		sl, ok := a.Type().Underlying().(*types.Slice)
+		if !ok || !holds(p, sl.Elem()) {
+			continue
+		}
+		if found != nil || slices.ContainsFunc(p.Parent().Params, func(q *ssa.Parameter) bool { return q != p && holds(q, sl.Elem()) }) {
+			return nil
+		}
+		found = a
+	}
+	return found
 }
 
 // handedTo returns the calls that the function around the closure fn
