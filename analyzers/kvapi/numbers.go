@@ -390,7 +390,7 @@ func passedOn(ret *Term, conds []Cond) *Term {
 // alone, in its values and in its conditions.
 func selfContained(t *Term) bool {
 	switch t.Op {
-	case TermOpaque, TermGlobal, TermElems:
+	case TermOpaque, TermGlobal, TermElems, TermQuery:
 		return false
 	case TermField:
 		if len(t.Args) == 0 {

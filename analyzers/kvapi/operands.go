@@ -169,33 +169,51 @@ func (op *Op) queryOptions(o Operand) []Source {
 	var srcs []Source
 	for _, a := range op.Call.Common().Args {
 		sl, ok := a.Type().Underlying().(*types.Slice)
-		if !ok || !isRequestOption(sl.Elem()) {
+		if ok && isRequestOption(sl.Elem()) {
+			srcs = append(srcs, op.model.queried(a, o, op.Pos())...)
+		}
+	}
+	return srcs
+}
+
+// queried returns operand o as the request options in the slice opts
+// send it as a query parameter: n in option.WithQuery("expiration_ttl",
+// strconv.Itoa(n)). Options that a named function is given, to pass on
+// (n.update(ctx, key, value, opts)), are its callers' to build: for them
+// it is a TermQuery of the parameter.
+func (r *Result) queried(opts ssa.Value, o Operand, pos token.Pos) []Source {
+	if p, ok := opts.(*ssa.Parameter); ok && p.Parent().Parent() == nil {
+		for name, qo := range queryOperands {
+			if qo == o {
+				t := &Term{Op: TermQuery, Name: name, Args: []*Term{{Op: TermParam, Index: 0}}}
+				return []Source{{Term: t, Args: []ssa.Value{p}, Pos: pos}}
+			}
+		}
+	}
+	var srcs []Source
+	for _, elem := range r.elements(opts, 0) {
+		call, ok := elem.(*ssa.Call)
+		if !ok || !isQueryOption(call) {
 			continue
 		}
-		for _, elem := range op.model.elements(a, 0) {
-			call, ok := elem.(*ssa.Call)
-			if !ok || !isQueryOption(call) {
-				continue
+		name, ok := call.Call.Args[0].(*ssa.Const)
+		if !ok || name.Value.Kind() != constant.String || queryOperands[constant.StringVal(name.Value)] != o {
+			continue
+		}
+		v, ok := call.Call.Args[1].(*ssa.Call)
+		if !ok {
+			continue // a number in a string, parsed elsewhere
+		}
+		switch CalleeName(v) {
+		case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint":
+			src := Source{Value: v.Call.Args[0], Pos: pos, Block: call.Block(), Expr: r.exprOf(v.Call.Args[0])}
+			if e := r.CallExpr(v.Pos()); src.Expr == nil && e != nil && len(e.Args) > 0 {
+				src.Expr = e.Args[0] // strconv.Itoa(45)
 			}
-			name, ok := call.Call.Args[0].(*ssa.Const)
-			if !ok || name.Value.Kind() != constant.String || queryOperands[constant.StringVal(name.Value)] != o {
-				continue
+			if src.Expr != nil {
+				src.Pos = src.Expr.Pos()
 			}
-			v, ok := call.Call.Args[1].(*ssa.Call)
-			if !ok {
-				continue // a number in a string, parsed elsewhere
-			}
-			switch CalleeName(v) {
-			case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint":
-				src := Source{Value: v.Call.Args[0], Pos: op.Pos(), Block: call.Block(), Expr: op.model.exprOf(v.Call.Args[0])}
-				if e := op.model.CallExpr(v.Pos()); src.Expr == nil && e != nil && len(e.Args) > 0 {
-					src.Expr = e.Args[0] // strconv.Itoa(45)
-				}
-				if src.Expr != nil {
-					src.Pos = src.Expr.Pos()
-				}
-				srcs = append(srcs, src)
-			}
+			srcs = append(srcs, src)
 		}
 	}
 	return srcs
@@ -277,6 +295,13 @@ func (op *Op) wrappedSources(o Operand) []Source {
 	args := op.Args
 	ot := op.Wrapped.operand(o)
 	for _, t := range ot.Terms {
+		if t.Op == TermQuery && len(t.Args) == 1 && t.Args[0].Op == TermParam {
+			// Query options the caller builds for the wrapper to send.
+			if i := t.Args[0].Index; i < len(args) && queryOperands[t.Name] == o {
+				srcs = append(srcs, op.model.queried(args[i], o, op.Pos())...)
+			}
+			continue
+		}
 		if o == Namespace && (t.Op == TermOpaque || !op.model.identifiable(Source{Term: t, Args: args})) {
 			// An adapter that opens its namespace in a way not known
 			// here (a binding looked up per call): every call through
@@ -1334,24 +1359,35 @@ func (r *Result) indexedThroughLoads(addr ssa.Value) []ssa.Value {
 }
 
 // usersInClosures returns the users of v, and those of the free
-// variables that capture v in closures.
+// variables that capture v in closures, closures within them too.
 func (r *Result) usersInClosures(v ssa.Value) []ssa.Instruction {
-	users := r.users(v)
-	for _, user := range users {
-		mc, ok := user.(*ssa.MakeClosure)
-		if !ok {
-			continue
-		}
-		fn := mc.Fn.(*ssa.Function)
-		for i, b := range mc.Bindings {
-			if b == v && i < len(fn.FreeVars) {
-				if refs := fn.FreeVars[i].Referrers(); refs != nil {
-					users = append(users, *refs...)
+	var users []ssa.Instruction
+	for _, c := range r.captures(v) {
+		users = append(users, r.users(c)...)
+	}
+	return users
+}
+
+// captures returns v and the free variables that capture it in the
+// closures made where it is, and in those made inside them: the body of
+// a range over a function, inside another, that appends to a slice.
+func (r *Result) captures(v ssa.Value) []ssa.Value {
+	out := []ssa.Value{v}
+	for i := 0; i < len(out) && i < maxDepth; i++ {
+		for _, user := range r.users(out[i]) {
+			mc, ok := user.(*ssa.MakeClosure)
+			if !ok {
+				continue
+			}
+			fn := mc.Fn.(*ssa.Function)
+			for j, b := range mc.Bindings {
+				if b == out[i] && j < len(fn.FreeVars) {
+					out = append(out, fn.FreeVars[j])
 				}
 			}
 		}
 	}
-	return users
+	return out
 }
 
 // passed returns the arguments given for parameter p of a closure at its
@@ -1414,7 +1450,8 @@ func Iterator(p *ssa.Parameter) *ssa.Call {
 	return nil
 }
 
-// storedInto returns the values stored at addr.
+// storedInto returns the values stored at addr, here or in the closures
+// that capture it.
 func (r *Result) storedInto(addr ssa.Value) []ssa.Value {
 	for range maxDepth {
 		// A closure's captured variable: the variable of its parent, or
@@ -1430,9 +1467,11 @@ func (r *Result) storedInto(addr ssa.Value) []ssa.Value {
 		addr = bound
 	}
 	var vals []ssa.Value
-	for _, user := range r.users(addr) {
-		if store, ok := user.(*ssa.Store); ok && store.Addr == addr {
-			vals = append(vals, store.Val)
+	for _, at := range r.captures(addr) {
+		for _, user := range r.users(at) {
+			if store, ok := user.(*ssa.Store); ok && store.Addr == at {
+				vals = append(vals, store.Val)
+			}
 		}
 	}
 	return vals

@@ -44,6 +44,7 @@ const (
 	TermPhi
 	TermElems      // the elements of the slice Args[0]; only under TermField
 	TermImplements // whether Args[0] has the methods Name lists (v.(interface{ Expiry() time.Duration }))
+	TermQuery      // the number that the request options in the slice Args[0] send as query parameter Name
 )
 
 // A Cond is a branch condition and the outcome that a path needs.
@@ -130,6 +131,8 @@ func (t *Term) write(b *strings.Builder) {
 		name = t.Tok.String()
 	case TermImplements:
 		name = "implements " + t.Name
+	case TermQuery:
+		name = "query " + t.Name
 	}
 	b.WriteString("(" + name + " ")
 	for i, a := range t.Args {
