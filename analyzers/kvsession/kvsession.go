@@ -117,6 +117,17 @@ func givenOne(model *kvapi.Result, op *kvapi.Op) bool {
 }
 
 // indexWord words in a function's name say that it keeps an index.
+// registeredWord names the credentials an account registers and keeps,
+// its passkeys: their list changes (one added, a sign counter bumped)
+// without any of them being spent.
+var registeredWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(passkeys?|creds?|credentials?)$`) })
+
+// ceremonyWord names the short-lived records of a WebAuthn or login
+// ceremony, which are spent when it ends.
+var ceremonyWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(challenges?|ceremony|ceremonies|reg|registration|login|signin|assertion|attestation|sessions?|sess|begin|pending)$`)
+})
+
 var indexWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(index|indexes|idx|reindex)$`) })
 
 // revocationList words name a list of what was revoked: of credentials
@@ -309,9 +320,10 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		d.Message = fmt.Sprintf("%s revoked by a KV write over its record (a tombstone, a disabled flag): other locations keep serving the old record for 60 s or more, so it stays accepted there; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived", article(ev.credential))
 		return d, true
 	}
-	if strings.HasPrefix(article(ev.credential), "An API key") && !ev.revocation {
-		// An API key's record changes (a last-used stamp) without the key
-		// itself changing: a race, kvrace's finding; its deletion is
+	if (strings.HasPrefix(article(ev.credential), "An API key") || ev.registered) && !ev.revocation {
+		// An API key's record changes (a last-used stamp), as a user's
+		// list of passkeys does (one added, a sign counter), without the
+		// key itself changing: a race, kvrace's finding; its deletion is
 		// this analyzer's.
 		ev.credential = ""
 	}
@@ -352,7 +364,7 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		}
 	case ev.credential != "":
 		gets := slices.DeleteFunc(model.GetsOf(put), func(get *kvapi.Op) bool { return !kvapi.Before(get.Call, put.Call) })
-		if len(gets) > 0 && !slices.ContainsFunc(gets, func(get *kvapi.Op) bool { return claimsOwn(model, get, put) }) {
+		if len(gets) > 0 && !slices.ContainsFunc(gets, func(get *kvapi.Op) bool { return claimsOwn(model, get, put) || refreshesCache(model, get, put) }) {
 			related(gets[0], "the old value is read here")
 			d.Message = fmt.Sprintf("%s overwritten in KV (rotated, marked used or refreshed): other locations keep the old value for 60 s or more, so it stays valid there; keep credentials that change in a Durable Object, or use short-lived signed tokens", article(ev.credential))
 			return d, true
@@ -363,6 +375,38 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		}
 	}
 	return d, false
+}
+
+// refreshesCache reports whether get and put are a cache's: what get
+// read is handed on only by returns the put cannot reach (a copy still
+// fresh), and put writes something new fetched from elsewhere when it
+// was missing or stale (an upstream's access token, kept until it nears
+// its expiry). What other locations still read is a copy that is still
+// good, not a credential this service has ended. (A constant written
+// over it is a tombstone: the old value is spent.)
+func refreshesCache(model *kvapi.Result, get, put *kvapi.Op) bool {
+	reads := get.Results()
+	fn := put.Call.Parent()
+	if len(reads) == 0 || get.Call.Parent() != fn {
+		return false
+	}
+	handedOn := false
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || !slices.ContainsFunc(ret.Results, func(v ssa.Value) bool { return !kvapi.IsError(v.Type()) && model.DependsOn(v, ret, reads) }) {
+			continue
+		}
+		if b == put.Call.Block() || kvapi.Reaches(put.Call.Block(), b) {
+			return false
+		}
+		handedOn = true
+	}
+	var written []ssa.Value
+	for _, src := range put.Sources(kvapi.Value) {
+		written = append(written, src.Inputs()...)
+	}
+	fetched := slices.ContainsFunc(written, func(v ssa.Value) bool { _, isConst := v.(*ssa.Const); return !isConst })
+	return handedOn && fetched && !model.DependsOnAny(written, put.Call, reads)
 }
 
 // claimsOwn reports whether the value that put writes is compared with
@@ -728,6 +772,9 @@ type evidence struct {
 	// function that revokes or disables it: a tombstone or a disabled
 	// flag written over the record.
 	disabled bool
+	// registered is set when the key names the credentials an account
+	// keeps (see registeredWord), not a ceremony's record.
+	registered bool
 }
 
 // evidence reads the words of the key (its constant text and the names in
@@ -913,11 +960,15 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			ev.credential = "otp code"
 		}
 	}
+	registered, ceremony := false, false
 	for _, group := range key {
 		for _, w := range group {
 			ev.revocation = ev.revocation || revokedKey().MatchString(w) // denylist:<tenant>
+			registered = registered || registeredWord().MatchString(w)
+			ceremony = ceremony || ceremonyWord().MatchString(w)
 		}
 	}
+	ev.registered = registered && !ceremony
 	for _, group := range append(key, other...) {
 		// "status/last-deny" notes the latest refusal; it lists nothing.
 		latest := slices.ContainsFunc(group, func(w string) bool { return latestWord().MatchString(w) })
@@ -1706,7 +1757,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"otp", "one-time code"}, {"otc", "one-time code"}, {"totp", "one-time code"}, {"hotp", "one-time code"}, {"mfa", "one-time code"}, {"2fa", "one-time code"}, {"twofactor", "one-time code"},
 	{"verif", "one-time code"}, {"login", "one-time code"}, {"api", "API key"}, {"pat", "personal access token"}, {"password", "password reset token"},
 	{"reset", "password reset token"}, {"pwreset", "password reset token"}, {"pwdreset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
-	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "challenge"}, {"sess", "session"}, {"sid", "session"},
+	{"challenge", "challenge"}, {"webauthn", "challenge"}, {"passkey", "passkey"}, {"sess", "session"}, {"sid", "session"},
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"}, {"secret", "secret"},
 	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"invitation", "invitation"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
