@@ -447,7 +447,7 @@ func (r *Result) fieldUses() []fieldUse {
 			for _, src := range op.Sources(o) {
 				c := &compiler{model: r, fn: fn, fields: make(map[*Term]*types.Var), ids: make(map[*types.Var]string)}
 				t := c.guarded(src, op)
-				conds := c.Conds(op.Call.Block(), 0)
+				conds := c.opConds(op.Call.Block())
 				if op.Wrapped != nil {
 					args := c.args(op.Args)
 					for _, cd := range op.Wrapped.Conds {
