@@ -366,7 +366,7 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 	}
 	if op.MissIsError() {
 		err := ErrorOf(call)
-		return err != nil && returnsError(fn) && !nilErrorOnFailure(fn, err)
+		return err != nil && returnsError(fn) && !nilErrorOnFailure(fn, err) && !returnsNone(fn)
 	}
 	text := op.MissingText()
 	if text == "" {
@@ -392,6 +392,25 @@ func (r *Result) missAsError(fn *ssa.Function, op *Op) bool {
 					return IsError(last.Type()) && !IsNil(last)
 				}
 			}
+		}
+	}
+	return false
+}
+
+// returnsNone reports whether fn returns, with a nil error, a value it
+// writes as empty (return "", nil): an answer of its own, such as "no
+// cursor stored yet", which its callers' tests for "" look for.
+func returnsNone(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) < 2 || !returnedNil(ret.Results[len(ret.Results)-1]) {
+			continue
+		}
+		if slices.ContainsFunc(ret.Results[:len(ret.Results)-1], func(v ssa.Value) bool {
+			c, ok := returnedValue(v).(*ssa.Const)
+			return ok && (c.IsNil() || c.Value != nil && c.Value.Kind() == constant.String && constant.StringVal(c.Value) == "")
+		}) {
+			return true
 		}
 	}
 	return false
@@ -503,16 +522,17 @@ func reloaded(v ssa.Value) []ssa.Value {
 	return loads
 }
 
-// returnedNil reports whether v, a returned value, is nil: the constant,
-// or, in a function with defers, loaded from its result's slot where nil
-// was just stored.
-func returnedNil(v ssa.Value) bool {
-	if IsNil(v) {
-		return true
-	}
+// returnedNil reports whether v, a returned value, is nil (see
+// returnedValue).
+func returnedNil(v ssa.Value) bool { return IsNil(returnedValue(v)) }
+
+// returnedValue returns what v, a returned value, is: v, or, in a
+// function with defers, whose results live in variables, what was last
+// stored in its variable before the load in the same block.
+func returnedValue(v ssa.Value) ssa.Value {
 	load, ok := v.(*ssa.UnOp)
 	if !ok || load.Op != token.MUL {
-		return false
+		return v
 	}
 	var last ssa.Value
 	for _, instr := range load.Block().Instrs {
@@ -523,7 +543,10 @@ func returnedNil(v ssa.Value) bool {
 			last = st.Val
 		}
 	}
-	return last != nil && IsNil(last)
+	if last == nil {
+		return v
+	}
+	return last
 }
 
 // Inspected reports whether err is looked at beyond a comparison with nil
