@@ -901,7 +901,8 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 //
 // It reports at the start of the call: the mistake is the call's, and
 // its elements are often written lines below, or elsewhere. A window
-// cut from a bigger slice in the argument itself is reported there.
+// cut from a bigger slice in the argument itself is reported there, and
+// a chunk size at the range over slices.Chunk that gives it.
 func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what string) {
 	report := func(src kvapi.Source, format string, args ...any) {
 		if op.Expr != nil {
@@ -941,8 +942,14 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 					report(src, "%s", msg)
 				}
 			}
-			if n, ok := c.chunkSize(in); ok && n > most {
-				report(src, "this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+			if n, size, ok := c.chunkSize(in); ok && n > most {
+				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+				if size != nil {
+					// At the size, in the range over slices.Chunk.
+					c.rep.Report(analysis.Diagnostic{Pos: size.Pos(), End: size.End(), Message: msg})
+				} else {
+					report(src, "%s", msg)
+				}
 			}
 		}
 	}
@@ -1159,23 +1166,30 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 }
 
 // chunkSize returns the size of the chunks that v holds, as the element of
-// a range over slices.Chunk(xs, size) with a constant size.
-func (c *checker) chunkSize(v ssa.Value) (int64, bool) {
+// a range over slices.Chunk(xs, size) with a constant size, and the size
+// as written there when it is.
+func (c *checker) chunkSize(v ssa.Value) (int64, ast.Expr, bool) {
 	if ct, ok := v.(*ssa.ChangeType); ok {
 		v = ct.X
 	}
 	p, ok := v.(*ssa.Parameter)
 	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
-		return 0, false
+		return 0, nil, false
 	}
 	seq := kvapi.Iterator(p) // the loop's body is a yield function
 	if seq == nil || !isSlicesChunk(seq) {
-		return 0, false
+		return 0, nil, false
 	}
-	if k := c.model.Constant(seq.Call.Args[1]); k != nil {
-		return constant.Int64Val(constant.ToInt(k))
+	k := c.model.Constant(seq.Call.Args[1])
+	if k == nil {
+		return 0, nil, false
 	}
-	return 0, false
+	n, ok := constant.Int64Val(constant.ToInt(k))
+	var size ast.Expr
+	if call := c.model.CallExpr(seq.Pos()); call != nil && len(call.Args) == 2 {
+		size = call.Args[1]
+	}
+	return n, size, ok
 }
 
 // isSlicesChunk reports whether call calls slices.Chunk.

@@ -270,14 +270,15 @@ func (c *client) markSyncedAs(ctx context.Context) error {
 	return c.write(ctx, "sync/state", "done")
 }
 
-// A range over slices.Chunk with a chunk size above the limit.
+// A range over slices.Chunk with a chunk size above the limit: reported at
+// the size.
 func (c *client) pushInChunks(ctx context.Context, devices []device) error {
 	body := make([]kv.NamespaceBulkUpdateParamsBody, 0, len(devices))
 	for _, d := range devices {
 		body = append(body, kv.NamespaceBulkUpdateParamsBody{Key: cloudflare.F("device:" + d.ID), Value: cloudflare.F(d.Config)})
 	}
-	for batch := range slices.Chunk(body, importChunk) {
-		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil { // want `this bulk write sends chunks of up to 20000 pairs`
+	for batch := range slices.Chunk(body, importChunk) { // want `this bulk write sends chunks of up to 20000 pairs`
+		if _, err := c.cf.KV.Namespaces.BulkUpdate(ctx, c.ns, kv.NamespaceBulkUpdateParams{AccountID: cloudflare.F(c.account), Body: batch}); err != nil {
 			return err
 		}
 	}
