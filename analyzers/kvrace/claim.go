@@ -329,13 +329,6 @@ func expiresWithin(model *kvapi.Result, put *kvapi.Op, max int64) bool {
 			if len(vals) == 0 && fromClock(model, put, src) {
 				return true
 			}
-			if len(vals) == 0 && max == 0 {
-				// Held above zero however long a window configured
-				// elsewhere is: max(2*window, 3*time.Second).
-				if b, _ := model.SourceBound(src, put.Call.Block(), nil); b.Floored && b.Floor > 0 {
-					return true
-				}
-			}
 			for _, v := range vals {
 				if constant.Sign(v) == 0 {
 					continue
