@@ -80,7 +80,7 @@ func run(pass *analysis.Pass) (any, error) {
 		// A wrapper's bulk write of the one pair it is given writes that
 		// key: a v0 adapter's WriteWorkersKVEntries, to set a lifetime.
 		written := op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut && onePair(op)
-		if !written || op.InTest() || counted[op.Call] || sessions.Claimed[op.Call] {
+		if !written || op.InTest() || counted[op.Call] || sessions.Claimed[op.Call] && !sessions.Judged[op.Call] {
 			continue
 		}
 		readsInside := model.ReadsInside(op)
