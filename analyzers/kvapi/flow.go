@@ -34,25 +34,14 @@ func (s Step) keep(t types.Type) []*types.Var {
 		return nil
 	}
 	for range 4 {
-		switch u := t.Underlying().(type) {
-		case *types.Pointer:
-			t = u.Elem()
+		// What a pointer, slice, array, map or channel holds.
+		if holder, ok := t.Underlying().(interface{ Elem() types.Type }); ok {
+			t = holder.Elem()
 			continue
-		case *types.Slice:
-			t = u.Elem()
-			continue
-		case *types.Array:
-			t = u.Elem()
-			continue
-		case *types.Map:
-			t = u.Elem()
-			continue
-		case *types.Chan:
-			t = u.Elem()
-			continue
-		case *types.Struct:
-			for i := range u.NumFields() {
-				if u.Field(i).Origin() == s.fields[0] {
+		}
+		if st, ok := t.Underlying().(*types.Struct); ok {
+			for i := range st.NumFields() {
+				if st.Field(i).Origin() == s.fields[0] {
 					return s.fields
 				}
 			}
