@@ -315,7 +315,16 @@ func pagingLoops(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) []kvapi
 // a cursor, is given none: in a loop over cells or prefixes, each run
 // lists a first page.
 func neverPassesCursor(op *kvapi.Op) bool {
-	if _, takes := op.Method.Operands[kvapi.Cursor]; !takes || op.Wrapped != nil {
+	if op.Wrapped != nil {
+		// A function that lists a first page itself, whatever it is
+		// given (RevokeAll listing a prefix from ""), called in a loop
+		// over messages.
+		srcs := op.Sources(kvapi.Cursor)
+		return len(srcs) > 0 && !slices.ContainsFunc(srcs, func(src kvapi.Source) bool {
+			return src.Term == nil || !emptyTerm(src.Term)
+		})
+	}
+	if _, takes := op.Method.Operands[kvapi.Cursor]; !takes {
 		return false
 	}
 	for _, src := range op.Sources(kvapi.Cursor) {
@@ -325,6 +334,17 @@ func neverPassesCursor(op *kvapi.Op) bool {
 		}
 	}
 	return true
+}
+
+// emptyTerm reports whether t is "" on every way it can go.
+func emptyTerm(t *kvapi.Term) bool {
+	switch t.Op {
+	case kvapi.TermConst:
+		return t.Value == `""`
+	case kvapi.TermPhi, kvapi.TermConvert:
+		return len(t.Args) > 0 && !slices.ContainsFunc(t.Args, func(a *kvapi.Term) bool { return !emptyTerm(a) })
+	}
+	return false
 }
 
 // advancesPager reports whether loop asks what the list returned for its
