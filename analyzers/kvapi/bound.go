@@ -197,6 +197,9 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	if v.Op == token.SUB && isUnixTime(v.Y) {
 		return countdown // exp.Unix() - time.Now().Unix()
 	}
+	if v.Op == token.SUB && isElapsed(v.Y) {
+		return countdown // window - time.Since(issued), which is time.Until(issued.Add(window))
+	}
 	// One constant operand scales or shifts the other's bound; a value
 	// known only on some paths (a phi with a default) is no constant.
 	known := func(operand ssa.Value) (constant.Value, bool) {
@@ -244,6 +247,13 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 		return unknownBound
 	}
 	return b
+}
+
+// isElapsed reports whether v is the time elapsed since a moment,
+// time.Since(t): what is left of a window counted from t falls to zero.
+func isElapsed(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	return ok && CalleeName(call) == "time.Since"
 }
 
 // isUnixTime reports whether v is a time read as a Unix number:
@@ -680,6 +690,10 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 			b = sub(0)
 		}
 	case TermBinOp:
+		if t.Tok == token.SUB && t.Args[1].Op == TermCall && t.Args[1].Name == "time.Since" {
+			b = countdown
+			break
+		}
 		ys := e.term(t.Args[1], args, f, depth+1)
 		if len(ys) != 1 {
 			return unknownBound

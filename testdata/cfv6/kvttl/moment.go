@@ -64,3 +64,32 @@ func (s *store) importBrief(ctx context.Context, key string, until, now time.Tim
 	}
 	return putFor(ctx, s.client, key, "imported", until.Add(30*time.Second).Sub(now)) // want `ExpirationTTL \(passed to putFor\) can be as low as 30s`
 }
+
+// What is left of a window opened when the message was sent: it falls
+// to zero as the window closes, and the test only keeps it above zero.
+func (s *store) admit(ctx context.Context, key string, sent time.Time, window time.Duration) error {
+	left := window - time.Since(sent)
+	if left <= 0 {
+		return nil
+	}
+	return putFor(ctx, s.client, key, "admitted", left) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
+}
+
+// The same, worked out by a helper that its callers hand the window.
+func putLeft(ctx context.Context, s *store, key string, sent time.Time, window time.Duration) error {
+	return putFor(ctx, s.client, key, "admitted", window-time.Since(sent)) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
+}
+
+func (s *store) admitLater(ctx context.Context, key string, sent time.Time) error {
+	return putLeft(ctx, s, key, sent, 10*time.Minute)
+}
+
+// Quiet: what is left, kept at a minute or more.
+func (s *store) admitFloored(ctx context.Context, key string, sent time.Time, window time.Duration) error {
+	return putFor(ctx, s.client, key, "admitted", max(window-time.Since(sent), time.Minute))
+}
+
+// Quiet: a window counted from now, not from a moment in the past.
+func (s *store) admitFresh(ctx context.Context, key string, started time.Time, window time.Duration) error {
+	return putFor(ctx, s.client, key, "admitted", window+time.Since(started))
+}
