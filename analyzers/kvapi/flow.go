@@ -103,10 +103,14 @@ type walker struct {
 }
 
 func (w *walker) walk(s Step, depth int) bool {
-	if s.Value == nil || depth > 64 || w.seen[s.key()] {
+	if s.Value == nil || depth > 64 {
 		return false
 	}
-	w.seen[s.key()] = true
+	k := s.key()
+	if w.seen[k] {
+		return false
+	}
+	w.seen[k] = true
 	if w.visit(s) {
 		return true
 	}
