@@ -1052,6 +1052,17 @@ func (r *Result) DependsOnAny(vals []ssa.Value, sink ssa.Instruction, from []ssa
 	return false
 }
 
+// SizeOf reports whether the step is len or cap of a collection: how
+// many entries it holds, whatever is added to the values in them.
+func SizeOf(s Step) bool {
+	call, ok := s.Value.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	name := CalleeName(call)
+	return name == "len" || name == "cap"
+}
+
 // Accumulated reports whether v is read from a package variable or a
 // field that the package adds to somewhere: a count kept in memory, as
 // when one method does v.pages[page]++ and another publishes v.pages.
@@ -1059,7 +1070,7 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 	var homes []ssa.Value
 	var syncHomes []ssa.Value // sync.Maps whose elements hold the count
 	var counters []*ssa.Function
-	r.Backward(v, sink, func(s Step) bool {
+	r.BackwardPruned(v, sink, SizeOf, func(s Step) bool {
 		switch x := s.Value.(type) {
 		case *ssa.FieldAddr:
 			// Not a field of a struct variable of the function that

@@ -391,7 +391,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		return false
 	}
 	for _, v := range src.Inputs() {
-		if model.Backward(v, put.Call, visit) {
+		if model.BackwardPruned(v, put.Call, kvapi.SizeOf, visit) {
 			break
 		}
 	}
@@ -490,9 +490,20 @@ func isParam(v ssa.Value) bool {
 	return ok
 }
 
-// holdsParamOrIs reports whether addr is a parameter, or the local copy
-// of one.
+// holdsParamOrIs reports whether addr is a parameter, the local copy of
+// one, or a struct one of them embeds: job.Attempt of a job
+// *Job[Args] that embeds *JobRow.
 func holdsParamOrIs(addr ssa.Value) bool {
+	if load, ok := addr.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			field := kvapi.FieldOf(fa)
+			return field != nil && field.Embedded() && holdsParamOrIs(fa.X)
+		}
+	}
+	if fa, ok := addr.(*ssa.FieldAddr); ok {
+		field := kvapi.FieldOf(fa)
+		return field != nil && field.Embedded() && holdsParamOrIs(fa.X)
+	}
 	if alloc, ok := addr.(*ssa.Alloc); ok {
 		return holdsParam(alloc)
 	}
