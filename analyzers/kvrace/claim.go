@@ -206,6 +206,21 @@ func ownValue(model *kvapi.Result, put *kvapi.Op) bool {
 	return false
 }
 
+// localField returns the field of a local variable that v is, or loads.
+func localField(v ssa.Value) *ssa.FieldAddr {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	fa, ok := v.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	if _, local := fa.X.(*ssa.Alloc); !local {
+		return nil
+	}
+	return fa
+}
+
 // origins returns the parameters, and the fields of what is not a
 // package variable, that the operand o of put is computed from: what a
 // request brings, not a default every request writes alike (a parameter
@@ -221,9 +236,15 @@ func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[origin]boo
 			stored = append(stored, op.Results()...)
 		}
 	}
+	// A field of a record decoded here (a.Fingerprint of the alert in
+	// m.Data) is an origin of its own, not all of what the record was
+	// decoded from.
+	prune := func(s kvapi.Step) bool {
+		return slices.Contains(stored, s.Value) || localField(s.Value) != nil
+	}
 	for _, src := range put.Sources(o) {
 		for _, in := range src.Inputs() {
-			model.BackwardAvoiding(in, put.Call, stored, func(s kvapi.Step) bool {
+			model.BackwardPruned(in, put.Call, prune, func(s kvapi.Step) bool {
 				switch v := s.Value.(type) {
 				case *ssa.Parameter:
 					if !namedDefault(v.Name()) {
@@ -237,6 +258,10 @@ func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[origin]boo
 					}
 				case *ssa.Field:
 					out[origin{v.X, v.Field}] = true
+				case *ssa.UnOp:
+					if fa := localField(v); fa != nil {
+						out[origin{fa.X, fa.Field}] = true
+					}
 				}
 				return false
 			})
