@@ -342,6 +342,15 @@ func (c *Interfaces) Forget() {
 // storage port, one of whose implementations it is. A finding inside is
 // not repeated at each caller.
 func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact) bool {
+	// A port named in -kvapi.interfaces, which go vet cannot discover,
+	// implemented in this package: its implementation was checked first.
+	if call := op.Call.Common(); call.IsInvoke() {
+		for _, fn := range r.implementationsOf(call.Value.Type(), call.Method) {
+			if obj, ok := fn.Object().(*types.Func); ok && pass.ImportObjectFact(obj, fact) {
+				return true
+			}
+		}
+	}
 	if op.Wrapped == nil || op.Wrapper == nil { // an executor's function value has no wrapper
 		return false
 	}

@@ -720,11 +720,17 @@ func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
 	if _, given := call.Value.(*ssa.Parameter); given {
 		return nil // the record a caller passes: its type's method (see recordMethod)
 	}
-	iface, ok := types.Unalias(call.Value.Type()).(*types.Named)
-	if !ok || iface.Obj().Pkg() != r.pkg.Pkg {
+	return r.implementationsOf(call.Value.Type(), call.Method)
+}
+
+// implementationsOf returns the methods that implement method of iface,
+// an interface of this package, on the package's own types.
+func (r *Result) implementationsOf(iface types.Type, method *types.Func) []*ssa.Function {
+	named, ok := types.Unalias(iface).(*types.Named)
+	if !ok || named.Obj().Pkg() != r.pkg.Pkg {
 		return nil
 	}
-	if fns, ok := r.implemented.Load(call.Method); ok {
+	if fns, ok := r.implemented.Load(method); ok {
 		return fns.([]*ssa.Function)
 	}
 	prog := r.pkg.Prog
@@ -739,10 +745,10 @@ func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
 			continue
 		}
 		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
-			if !types.Implements(t, iface.Underlying().(*types.Interface)) {
+			if !types.Implements(t, named.Underlying().(*types.Interface)) {
 				continue
 			}
-			if sel := prog.MethodSets.MethodSet(t).Lookup(call.Method.Pkg(), call.Method.Name()); sel != nil {
+			if sel := prog.MethodSets.MethodSet(t).Lookup(method.Pkg(), method.Name()); sel != nil {
 				if fn := prog.MethodValue(sel); fn != nil && fn.Blocks != nil {
 					fns = append(fns, fn)
 				}
@@ -750,7 +756,7 @@ func (r *Result) implementations(call *ssa.CallCommon) []*ssa.Function {
 			break
 		}
 	}
-	r.implemented.Store(call.Method, fns)
+	r.implemented.Store(method, fns)
 	return fns
 }
 

@@ -240,16 +240,13 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			// where the adapter makes it.
 			continue
 		}
+		if model.ReportedInside(pass, op, new(reportedFact)) {
+			res.Claimed[op.Call] = true // nor by kvrace, as a session's read and write-back
+			res.Judged[op.Call] = true  // kvhotkey still sees a loop that calls it each run
+			reported(op)                // reported inside the wrapper, not again at each caller
+			continue
+		}
 		if op.Wrapped != nil {
-			inside := model.ReportedInside(pass, op, new(reportedFact))
-			if inside {
-				res.Claimed[op.Call] = true // nor by kvrace, as a session's read and write-back
-				res.Judged[op.Call] = true  // kvhotkey still sees a loop that calls it each run
-			}
-			if inside {
-				reported(op) // reported inside the wrapper, not again at each caller
-				continue
-			}
 			// (A delete of the key each caller gives is not: take(ns,
 			// key) reads and deletes what its caller names.)
 			if !deletesGivenKey(op) && (model.ReportedInside(pass, op, new(judgedFact)) || model.ReadsInside(op)) && !c.revokes(pass, model, op, wrappers) {

@@ -19,6 +19,14 @@ func TestConfiguredInterface(t *testing.T) {
 	kvtest.Run(t, "syumai033", kvsession.Analyzer, "./iface/session")
 }
 
+// Under go vet, with the port configured as the kvlint command prints
+// it: handlers that call the server through its interface are not
+// reported again for the revocation inside the server.
+func TestConfiguredServer(t *testing.T) {
+	kvtest.Configure(t, "kvlint.test/cfv6/devicerpc.DeviceServer.RevokeDevice=put(key=1.DeviceID,value=1.Reason)")
+	kvtest.Run(t, "cfv6", kvsession.Analyzer, "./devicerpc")
+}
+
 // Strict mode also reports the creation of credentials.
 func TestStrict(t *testing.T) {
 	a := kvsession.New(kvsession.Config{Credentials: kvsession.DefaultConfig.Credentials, State: kvsession.DefaultConfig.State, Strict: true})
