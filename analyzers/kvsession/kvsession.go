@@ -795,6 +795,12 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 				defined = append(defined, keyNameWords(pass.TypesInfo, def)...)
 			}
 		}
+		// The request parameter the key is made of names what it holds:
+		// "wr:" + r.URL.Query().Get("token") keeps a token.
+		key = append(key, requestParamWords(pass.TypesInfo, src.Expr)...)
+		if init := initializer(pass, model, src.Expr); init != src.Expr {
+			key = append(key, requestParamWords(pass.TypesInfo, init)...)
+		}
 		if rec := src.KeyRecord(); rec != nil {
 			// Remove(ctx, st, challenge): a record that knows its own key
 			// names what the key holds.
@@ -1574,6 +1580,17 @@ func hasLiteral(info *types.Info, e ast.Expr) bool {
 // that computed it where the variable is declared with it
 // (old := RefreshToken.storageKey(refresh)), and else e itself.
 func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
+	if init := initializer(pass, model, e); init != e {
+		if _, isCall := ast.Unparen(init).(*ast.CallExpr); isCall {
+			return init
+		}
+	}
+	return e
+}
+
+// initializer returns what e, a local variable, was declared with
+// (x := expr, or the first of x, ok := f()), or e itself.
+func initializer(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	if !ok {
 		return e
@@ -1590,9 +1607,7 @@ func definition(pass *analysis.Pass, model *kvapi.Result, e ast.Expr) ast.Expr {
 		if as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
 			for i, lhs := range as.Lhs {
 				if l, ok := lhs.(*ast.Ident); ok && pass.TypesInfo.Defs[l] == obj {
-					if _, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
-						return as.Rhs[i]
-					}
+					return as.Rhs[i]
 				}
 			}
 		}
@@ -1654,6 +1669,40 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		}
 	}
 	return append(exprWords(e), recv...)
+}
+
+// requestParamWords returns the words of the names under which e takes
+// request parameters: r.URL.Query().Get("token"), r.FormValue("code"),
+// r.PathValue("sid"), r.Header.Get("X-Session"), r.Cookie("session").
+func requestParamWords(info *types.Info, e ast.Expr) [][]string {
+	if e == nil {
+		return nil
+	}
+	var groups [][]string
+	ast.Inspect(e, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			return true
+		}
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		fn, ok := info.Uses[sel.Sel].(*types.Func)
+		if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "net/http" && fn.Pkg().Path() != "net/url" {
+			return true
+		}
+		switch fn.Name() {
+		case "Get", "FormValue", "PostFormValue", "PathValue", "Cookie":
+			if lit, ok := ast.Unparen(call.Args[0]).(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if name, err := strconv.Unquote(lit.Value); err == nil {
+					groups = append(groups, kvapi.Words(name))
+				}
+			}
+		}
+		return true
+	})
+	return groups
 }
 
 // namesItsKey reports whether sel is a method whose name has a word of
