@@ -481,6 +481,9 @@ func keyFromParams(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
 		if named, ok := derefNamedStruct(p.Type()); ok && !standard(named) {
 			return false // a record whose field names the key: sub.FeedToken
 		}
+		if unnamedStruct(p.Type()) {
+			return false // arguments a framework fills: args struct{ DeviceID graphql.ID }
+		}
 		t := p.Type().Underlying()
 		if s, ok := t.(*types.Slice); ok {
 			t = s.Elem().Underlying() // a command's args []string
@@ -1468,6 +1471,16 @@ func derefNamedStruct(t types.Type) (*types.Named, bool) {
 	}
 	_, isStruct := named.Underlying().(*types.Struct)
 	return named, isStruct
+}
+
+// unnamedStruct reports whether t is a struct type literal, or a
+// pointer to one.
+func unnamedStruct(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	_, ok := types.Unalias(t).(*types.Struct)
+	return ok
 }
 
 // callerNames reports whether the caller of op, a wrapper's operation,
