@@ -884,7 +884,7 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 			if n, ok := constant.Int64Val(constant.ToInt(vals[0])); ok && n > 0 && n <= sampleSize {
 				return false
 			}
-		} else if src.Value != nil || src.Term != nil {
+		} else if (src.Value != nil || src.Term != nil) && !pageSized(model, op, src) {
 			return false // a limit chosen at run time: paged on purpose
 		}
 	}
@@ -989,6 +989,33 @@ func firstPageOnly(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 		}
 	}
 	return usedKeys && !looked
+}
+
+// pageSized reports whether the limit src is named a page's size
+// (cfg.CohortPageSize, perPage): the size of one page of many, not how
+// many keys the caller wants.
+func pageSized(model *kvapi.Result, op *kvapi.Op, src kvapi.Source) bool {
+	if src.Value == nil {
+		return false
+	}
+	page := func(name string) bool {
+		return slices.ContainsFunc(kvapi.Words(name), func(w string) bool { return strings.EqualFold(w, "page") })
+	}
+	return model.Backward(src.Value, op.Call, func(s kvapi.Step) bool {
+		switch v := s.Value.(type) {
+		case *ssa.FieldAddr:
+			f := kvapi.FieldOf(v)
+			return f != nil && page(f.Name())
+		case *ssa.Field:
+			st, ok := v.X.Type().Underlying().(*types.Struct)
+			return ok && v.Field < st.NumFields() && page(st.Field(v.Field).Name())
+		case *ssa.Parameter:
+			return page(v.Name())
+		case *ssa.Global:
+			return page(v.Name())
+		}
+		return false
+	})
 }
 
 // returnsCursor reports whether a wrapper's list hands back the keys and,
