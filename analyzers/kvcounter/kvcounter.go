@@ -495,9 +495,8 @@ func isParam(v ssa.Value) bool {
 // *Job[Args] that embeds *JobRow.
 func holdsParamOrIs(addr ssa.Value) bool {
 	if load, ok := addr.(*ssa.UnOp); ok && load.Op == token.MUL {
-		if fa, ok := load.X.(*ssa.FieldAddr); ok {
-			field := kvapi.FieldOf(fa)
-			return field != nil && field.Embedded() && holdsParamOrIs(fa.X)
+		if _, embedsPointer := load.X.(*ssa.FieldAddr); embedsPointer {
+			addr = load.X
 		}
 	}
 	if fa, ok := addr.(*ssa.FieldAddr); ok {
