@@ -142,9 +142,13 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 				})
 			case countKey && (incr != nil || formatsKeptCount(model, put, src)) && !judgedByCallers(model, put, src) && !inside:
 				res.Claimed[put.Call] = true
+				value := "the value is computed by arithmetic"
+				if incr == nil {
+					value = "the value is a tally kept before the write"
+				}
 				rep.Report(analysis.Diagnostic{
 					Pos: put.Pos(), End: put.End(),
-					Message: "counter kept in KV: the key names a count and the value is computed by arithmetic; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
+					Message: "counter kept in KV: the key names a count and " + value + "; every isolate writes its own idea of the count, the last write wins, and other locations see it up to 60 s later: keep counters in D1 (UPDATE ... SET n = n + 1) or a Durable Object",
 				})
 			case incr != nil && incr.inMemory && writesNumber(model, put, src) && keptAsCount(res.keys, model, put, src) && !judgedByCallers(model, put, src) && !inside:
 				res.Claimed[put.Call] = true

@@ -147,7 +147,7 @@ type statementViews struct {
 
 func (s *statementViews) flush() error {
 	for id, c := range s.views {
-		if err := s.ns.PutString("statement-views:"+id, strconv.FormatInt(c.Load(), 10), nil); err != nil { // want `counter kept in KV: the key names a count`
+		if err := s.ns.PutString("statement-views:"+id, strconv.FormatInt(c.Load(), 10), nil); err != nil { // want `counter kept in KV: the key names a count and the value is a tally kept before the write`
 			return err
 		}
 	}
@@ -165,7 +165,7 @@ func (s *statementViews) onFailed(evt any) error {
 	if !ok {
 		return nil
 	}
-	return s.ns.PutString("delivery-attempts:"+e.ID, strconv.Itoa(e.Attempt), nil) // want `counter kept in KV: the key names a count`
+	return s.ns.PutString("delivery-attempts:"+e.ID, strconv.Itoa(e.Attempt), nil) // want `counter kept in KV: the key names a count and the value is a tally kept before the write`
 }
 
 // Quiet: a limit from configuration, under a key that names limits.

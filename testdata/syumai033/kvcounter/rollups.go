@@ -23,7 +23,7 @@ type refundArgs struct{ Order string }
 // The attempt number the runner keeps, written under a key that names
 // it: each run writes its own idea of the count.
 func noteRefundAttempt(ns *kv.Namespace, j *job[refundArgs]) error {
-	return ns.PutString("refund_attempts:"+j.Args.Order, strconv.Itoa(j.Attempt), nil) // want `counter kept in KV: the key names a count`
+	return ns.PutString("refund_attempts:"+j.Args.Order, strconv.Itoa(j.Attempt), nil) // want `counter kept in KV: the key names a count and the value is a tally kept before the write`
 }
 
 // Quiet: the job's id is no tally.
@@ -39,7 +39,7 @@ type usageRollup struct {
 // Each tenant's total kept in memory and written: a count per instance.
 func (u *usageRollup) add(tenant string, points int) error {
 	u.totals[tenant] += points
-	return u.ns.PutString("quota:used:"+tenant, strconv.Itoa(u.totals[tenant]), nil) // want `counter kept in KV: the key names a count`
+	return u.ns.PutString("quota:used:"+tenant, strconv.Itoa(u.totals[tenant]), nil) // want `counter kept in KV: the key names a count and the value is computed by arithmetic`
 }
 
 // Quiet: how many tenants the rollup saw, in a status record; what is
