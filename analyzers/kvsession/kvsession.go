@@ -1020,6 +1020,12 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
+	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" && slices.ContainsFunc(key, namedCode) && readThenDeleted(model, op) {
+		// A key named "code" and nothing else (code :=
+		// r.FormValue("code")), read and then deleted: a code redeemed,
+		// as a key whose text starts with "code" holds codes.
+		ev.credential = "otp code"
+	}
 	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" && consumed(model, op) {
 		ev.credential = "single use"
 	}
@@ -1188,6 +1194,11 @@ func deletesGivenKey(op *kvapi.Op) bool {
 	return op.Wrapped.KeyGiven() || slices.ContainsFunc(op.Sources(kvapi.Key), func(src kvapi.Source) bool { return src.KeyRecord() != nil })
 }
 
+// namedCode reports whether a key's name is the word "code" alone.
+func namedCode(g []string) bool {
+	return len(g) == 1 && strings.EqualFold(strings.TrimSuffix(g[0], "s"), "code")
+}
+
 // consumingVerb words in a function's name say that it uses up what it
 // reads: Redeem a gift code, Confirm a subscription, Claim a reward.
 var consumingVerb = sync.OnceValue(func() *regexp.Regexp {
@@ -1200,9 +1211,14 @@ var consumingVerb = sync.OnceValue(func() *regexp.Regexp {
 // location that deleted it.
 func consumed(model *kvapi.Result, del *kvapi.Op) bool {
 	fn := kvapi.Outermost(del.Call.Parent())
-	if !slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb().MatchString) && !singleUseOnly(del) {
-		return false
-	}
+	return (slices.ContainsFunc(kvapi.Words(fn.Name()), consumingVerb().MatchString) || singleUseOnly(del)) && readThenDeleted(model, del)
+}
+
+// readThenDeleted reports whether the function holding del reads the same
+// key first and never writes it back: the get and the delete of a value
+// used once.
+func readThenDeleted(model *kvapi.Result, del *kvapi.Op) bool {
+	fn := kvapi.Outermost(del.Call.Parent())
 	if slices.ContainsFunc(model.OpsIn(fn, kvapi.Put), func(put *kvapi.Op) bool { return model.Same(put, del, kvapi.Key) }) {
 		return false // written back on another path: a stack of items used up in part, not a code
 	}
