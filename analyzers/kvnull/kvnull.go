@@ -37,6 +37,7 @@ const (
 	nilReaderMsg     = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
 	unseenReaderMsg  = "for a missing key GetReader returns a reader over the JS null, not an error, and reading it panics; this reader is read with no way to tell a miss: read with GetString and compare with \"<null>\", or make sure the key exists first"
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
+	storedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is written to KV at line %d with no check for it, so a miss stores the text %q as data: compare with %q before using it"
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
 	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
@@ -140,7 +141,11 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		return // the miss is looked for
 	}
 	checked, parsed, served := false, false, false
+	var stored *kvapi.Op
 	for _, v := range views {
+		if stored == nil && op.Wrapped == nil {
+			stored = storedAsIs(model, op, v)
+		}
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
 			case *ssa.BinOp:
@@ -170,7 +175,28 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(parsedMsg, text, text)})
 	case served && !fixedKey(model, op): // a page the program publishes itself is there
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(servedMsg, text, text)})
+	case stored != nil && !fixedKey(model, op):
+		line := pass.Fset.Position(stored.Pos()).Line
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(storedMsg, text, line, text, text),
+			Related: []analysis.RelatedInformation{{Pos: stored.Pos(), End: stored.End(), Message: "the write"}}})
 	}
+}
+
+// storedAsIs returns a put, later in the function that holds get, whose
+// value is v itself: a value copied to another key (a code's owner, a
+// record moved under a new name) stores a missing key's text as data.
+func storedAsIs(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
+	for _, put := range model.OpsIn(get.Call.Parent(), kvapi.Put) {
+		if put.Wrapped != nil || !kvapi.Before(get.Call, put.Call) {
+			continue
+		}
+		for _, src := range put.Sources(kvapi.Value) {
+			if src.Term == nil && src.Value == v {
+				return put
+			}
+		}
+	}
+	return nil
 }
 
 // servesText reports whether call writes v to an HTTP response as its
