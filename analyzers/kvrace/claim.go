@@ -468,7 +468,11 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 			// "<null>", and code that seeds the key on its error is
 			// kvnull's finding.)
 			errorMisses := kvapi.IsError(res.Type()) && get.MissingText() == ""
-			if missingEdge != nil && (errorMisses || kvapi.IsBool(res.Type()) || null) {
+			// A wrapper's bytes or record that is nil says "nothing
+			// there" as plainly: existing, _ := c.get(ctx, key); if
+			// existing != nil { refuse }.
+			nilMisses := !kvapi.IsError(res.Type()) && comparedWithNil(ref)
+			if missingEdge != nil && (errorMisses || kvapi.IsBool(res.Type()) || null || nilMisses) {
 				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null})
 			}
 		}
@@ -876,6 +880,18 @@ func comparedWithNull(instr ssa.Instruction) bool {
 	return slices.ContainsFunc([]ssa.Value{cmp.X, cmp.Y}, func(v ssa.Value) bool {
 		s, ok := kvapi.StringConst(v)
 		return ok && s == "<null>"
+	})
+}
+
+// comparedWithNil reports whether instr compares a value with nil.
+func comparedWithNil(instr ssa.Instruction) bool {
+	cmp, ok := instr.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
+		return false
+	}
+	return slices.ContainsFunc([]ssa.Value{cmp.X, cmp.Y}, func(v ssa.Value) bool {
+		c, ok := v.(*ssa.Const)
+		return ok && c.IsNil()
 	})
 }
 
