@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/kvlint/kvlint/analyzers/internal/analysisdoc"
 	"github.com/kvlint/kvlint/analyzers/internal/report"
@@ -1673,6 +1674,9 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		if key, escape := kvapi.EscapedKey(info, call); escape {
 			return keyNameWords(info, key)
 		}
+		if fn, ok := typeutil.Callee(info, call).(*types.Func); ok && len(call.Args) == 1 && encodings[fn.FullName()] {
+			return keyNameWords(info, call.Args[0]) // hex.EncodeToString(t.TokenHash) keeps a token
+		}
 		e = call.Fun
 		// A kind of key named by a constant, keys.Build(keys.MagicLink,
 		// code) over a table of layouts, is named by the constant.
@@ -1698,6 +1702,17 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		}
 	}
 	return append(exprWords(e), recv...)
+}
+
+// encodings are the functions that spell their argument another way: the
+// key they make is named by what they are given.
+var encodings = map[string]bool{
+	"encoding/hex.EncodeToString":                true,
+	"(*encoding/base64.Encoding).EncodeToString": true,
+	"(*encoding/base32.Encoding).EncodeToString": true,
+	"strings.ToLower":                            true,
+	"strings.ToUpper":                            true,
+	"strings.TrimSpace":                          true,
 }
 
 // requestParamWords returns the words of the names under which e takes
