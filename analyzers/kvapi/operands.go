@@ -539,10 +539,11 @@ func (r *Result) resolveField(t *Term, args []ssa.Value, at ssa.CallInstruction,
 		return nil, false // a record read and decoded: its fields are not known here
 	}
 	srcs = r.unwrapAll(srcs)
-	if elems && r.heldInOnlyElement(args[inner.Index], name) == nil {
+	if elems && r.heldInEachElement(args[inner.Index], name) == nil {
 		// Each element's field, from where it was built: as many values
 		// as elements were appended, whose text is known but which are
-		// no one value.
+		// no one value. (Each element of a literal is one: the key of
+		// each pair of PutMany(ctx, []*Pair{record, host}).)
 		for i := range srcs {
 			srcs[i].manyElems = true
 		}

@@ -938,6 +938,16 @@ func (r *Result) elemFieldsSet(t *Term, vals []ssa.Value) (*Term, []ssa.Value) {
 // slice, a literal of one element built here; nil for any other slice (one
 // appended to in a loop holds many).
 func (r *Result) heldInOnlyElement(slice ssa.Value, name string) ssa.Value {
+	if held := r.heldInEachElement(slice, name); len(held) == 1 {
+		return held[0]
+	}
+	return nil
+}
+
+// heldInEachElement returns what field name holds in each element of
+// slice, a literal built here, when every element's is known; nil for any
+// other slice (one appended to in a loop holds many).
+func (r *Result) heldInEachElement(slice ssa.Value, name string) []ssa.Value {
 	lit, ok := slice.(*ssa.Slice)
 	if !ok {
 		return nil
@@ -946,14 +956,23 @@ func (r *Result) heldInOnlyElement(slice ssa.Value, name string) ssa.Value {
 	if !ok {
 		return nil
 	}
-	if array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); !ok || array.Len() != 1 {
+	array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array)
+	if !ok {
 		return nil
 	}
 	elems := r.elements(slice, 0)
-	if len(elems) != 1 {
+	if int64(len(elems)) != array.Len() {
 		return nil
 	}
-	return r.heldIn(elems[0], name, 0)
+	var held []ssa.Value
+	for _, elem := range elems {
+		h := r.heldIn(elem, name, 0)
+		if h == nil {
+			return nil
+		}
+		held = append(held, h)
+	}
+	return held
 }
 
 // setBeforeHandOff returns the one store to field name of the struct v
