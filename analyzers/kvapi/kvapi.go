@@ -142,6 +142,9 @@ type Op struct {
 	via *types.Func
 	// For a request to the REST API, its operands (see rest.go).
 	rest map[Operand][]Source
+	// dispatched is set for a call of a library that runs Wrapper by
+	// reflection (see dispatched): no frame binds its parameters there.
+	dispatched bool
 
 	model *Result
 }
@@ -149,6 +152,11 @@ type Op struct {
 // ByExecutor reports whether op is a call of an executor's function
 // type, whose argument chooses the operation.
 func (o *Op) ByExecutor() bool { return o.executor != nil }
+
+// Dispatched reports whether op is a call of a library that runs the
+// wrapper by reflection with the call's arguments, as a workflow engine
+// runs an activity: the wrapper's parameters are bound at this call.
+func (o *Op) Dispatched() bool { return o.dispatched }
 
 // InnerFirst returns the operations with the calls of this package's own
 // wrappers last, innermost first: an analyzer that reports inside a

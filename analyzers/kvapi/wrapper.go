@@ -287,8 +287,9 @@ func (r *Result) scanCalls() []*Op {
 					continue
 				}
 				ops = append(ops, r.givenOps(call, obj, args)...)
+				engine, _ := r.dispatched(call.Common())
 				op := func(m *Method, w *WrappedOp) *Op {
-					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, model: r}
+					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, dispatched: engine != nil, model: r}
 				}
 				if m := r.ifaces.lookup(obj); m != nil {
 					if !r.onFake(args, nil) {
@@ -442,6 +443,9 @@ func (r *Result) closureBehind(call ssa.CallInstruction) *ssa.Function {
 // ever sets to one function: s.update = client.KV.Namespaces.Values.Update.
 func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 	common := call.Common()
+	if obj, args := r.dispatched(common); obj != nil {
+		return obj, args
+	}
 	if common.IsInvoke() {
 		if m := r.boundMethod(common); m != nil {
 			return m, append([]ssa.Value{common.Value}, common.Args...)
@@ -490,6 +494,77 @@ func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
 		return obj, append([]ssa.Value{recv}, common.Args...) // a method value binds its receiver
 	}
 	return obj, common.Args
+}
+
+// dispatched returns the function that a call of a library runs by
+// reflection with the arguments that follow it, and those arguments:
+// workflow.ExecuteActivity(ctx, a.StartCooldown, id, window) runs
+// a.StartCooldown(ctx, id, window), the framework giving the context.
+// The arguments must be a literal list that fills the function's
+// parameters, after a leading context.Context.
+func (r *Result) dispatched(common *ssa.CallCommon) (*types.Func, []ssa.Value) {
+	lib := common.StaticCallee()
+	sig := common.Signature()
+	if lib == nil || lib.Pkg == nil || lib.Pkg == r.pkg || !sig.Variadic() || len(common.Args) < 2 {
+		return nil, nil
+	}
+	rest := common.Args[len(common.Args)-1]
+	if elem := sig.Params().At(sig.Params().Len() - 1).Type().(*types.Slice).Elem(); !types.IsInterface(elem) {
+		return nil, nil
+	}
+	var obj *types.Func
+	var recv ssa.Value
+	for _, a := range common.Args[:len(common.Args)-1] {
+		if mi, ok := a.(*ssa.MakeInterface); ok {
+			if o, rv := storedFunc(mi.X); o != nil {
+				if obj != nil {
+					return nil, nil // two functions: which runs is the library's choice
+				}
+				obj, recv = o, rv
+			}
+		}
+	}
+	if obj == nil {
+		return nil, nil
+	}
+	var given []ssa.Value
+	if c, ok := rest.(*ssa.Const); !ok || !c.IsNil() {
+		lit, ok := rest.(*ssa.Slice)
+		if !ok {
+			return nil, nil
+		}
+		alloc, ok := lit.X.(*ssa.Alloc)
+		if !ok {
+			return nil, nil
+		}
+		elems := r.elements(rest, 0)
+		if array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); !ok || int64(len(elems)) != array.Len() {
+			return nil, nil
+		}
+		for _, e := range elems {
+			if mi, ok := e.(*ssa.MakeInterface); ok {
+				e = mi.X
+			}
+			given = append(given, e)
+		}
+	}
+	params := obj.Signature().Params()
+	switch {
+	case params.Len() == len(given)+1 && isContext(params.At(0).Type()):
+		given = append([]ssa.Value{common.Args[0]}, given...)
+	case params.Len() != len(given) || obj.Signature().Variadic():
+		return nil, nil
+	}
+	if recv != nil {
+		given = append([]ssa.Value{recv}, given...)
+	}
+	return obj, given
+}
+
+// isContext reports whether t is context.Context.
+func isContext(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "context" && named.Obj().Name() == "Context"
 }
 
 // swappable returns the function that v, a load of a package variable of

@@ -141,8 +141,10 @@ func (c *checker) run(p *analysis.Pass) (any, error) {
 		// A wrapper of this package is followed through its callers, as a
 		// frame (see bindings); only options that a caller builds for it
 		// and passes in a struct are checked at the call. A call through a
-		// storage port has no frame to follow: it is checked at the call.
-		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg && op.Wrapped.Field == "" && !op.Call.Common().IsInvoke()
+		// storage port, or by a workflow engine that runs the wrapper with
+		// the call's arguments, has no frame to follow: it is checked at
+		// the call.
+		local := op.Wrapper != nil && op.Wrapper.Pkg() == p.Pkg && op.Wrapped.Field == "" && !op.Call.Common().IsInvoke() && !op.Dispatched()
 		sources := func(o kvapi.Operand) []kvapi.Source {
 			srcs := op.Sources(o)
 			if local {
