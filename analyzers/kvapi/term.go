@@ -633,6 +633,9 @@ func fieldStoreOnce(local ssa.Value, i int) *ssa.Store {
 			}
 			local = Binding(fv)
 		}
+		if held := heldLiteral(local); held != nil {
+			local = held // opts.RetryPolicy of opts := Options{RetryPolicy: &RetryPolicy{...}}
+		}
 		alloc, ok := local.(*ssa.Alloc)
 		if !ok {
 			return nil
@@ -646,6 +649,9 @@ func fieldStoreOnce(local ssa.Value, i int) *ssa.Store {
 					sets = append(sets, storesTo(ref)...)
 				}
 			case *ssa.Store:
+				if ref.Val == alloc && ref.Addr != alloc && heldInLocal(ref.Addr) {
+					continue // a literal's address kept in a field of another: &RetryPolicy{...}
+				}
 				if ref.Addr != alloc || whole != nil {
 					return nil
 				}
@@ -683,6 +689,39 @@ func fieldStoreOnce(local ssa.Value, i int) *ssa.Store {
 		local = load.X // a copy of another variable: l := complit
 	}
 	return nil
+}
+
+// heldLiteral returns the struct literal that v, a pointer read from a
+// field of a local struct, points to, when that field is set once: the
+// &RetryPolicy{...} of opts.RetryPolicy.
+func heldLiteral(v ssa.Value) ssa.Value {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	st := fieldStoreOnce(fa.X, fa.Field)
+	if st == nil || !dominates(st, load) {
+		return nil
+	}
+	if alloc, ok := st.Val.(*ssa.Alloc); ok && alloc.Heap {
+		return alloc
+	}
+	return nil
+}
+
+// heldInLocal reports whether addr is a field of a struct variable of
+// the function.
+func heldInLocal(addr ssa.Value) bool {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	_, local := fa.X.(*ssa.Alloc)
+	return local
 }
 
 // closureSets reports whether the closure that mc makes may store into
