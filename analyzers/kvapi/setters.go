@@ -442,6 +442,12 @@ func (r *Result) fieldUses() []fieldUse {
 	// r.Ops still holds the calls of setters, which may pass on a field:
 	// repo.WithTTL(s.leaseTTL).
 	for _, op := range r.Ops {
+		if op.Dispatched() {
+			// What an engine's call hands the function it runs is judged
+			// at the call: a field it reads there (retry.InitialInterval *
+			// 4) is that value's, not every store of the field's.
+			continue
+		}
 		fn := outermost(op.Call.Parent())
 		for _, o := range fieldOperands {
 			for _, src := range op.Sources(o) {

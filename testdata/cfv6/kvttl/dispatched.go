@@ -42,3 +42,22 @@ func deliverPartly(ctx flowlib.Context, id string) error {
 	var a *activities
 	return flowlib.Execute(ctx, a.StartCooldown, 20*time.Second)
 }
+
+type backoff struct {
+	Initial time.Duration
+	Max     time.Duration
+}
+
+var deliveryBackoff = backoff{Initial: 5 * time.Second, Max: time.Minute}
+
+var probeBackoff = backoff{Initial: time.Second, Max: 10 * time.Second}
+
+// Quiet where the backoffs are declared: a field the engine's call reads
+// is that call's value, not every value the field is given. (What the
+// call computes from it is not known here.)
+func deliverAfterBackoff(ctx flowlib.Context, id string) error {
+	var a *activities
+	return flowlib.Execute(ctx, a.StartCooldown, id, deliveryBackoff.Initial*4)
+}
+
+func probe() time.Duration { return probeBackoff.Initial + probeBackoff.Max }
