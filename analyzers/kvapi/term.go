@@ -987,20 +987,8 @@ func (r *Result) heldInOnlyElement(slice ssa.Value, name string) ssa.Value {
 // slice, a literal built here, when every element's is known; nil for any
 // other slice (one appended to in a loop holds many).
 func (r *Result) heldInEachElement(slice ssa.Value, name string) []ssa.Value {
-	lit, ok := slice.(*ssa.Slice)
+	elems, ok := r.literalElements(slice)
 	if !ok {
-		return nil
-	}
-	alloc, ok := lit.X.(*ssa.Alloc)
-	if !ok {
-		return nil
-	}
-	array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array)
-	if !ok {
-		return nil
-	}
-	elems := r.elements(slice, 0)
-	if int64(len(elems)) != array.Len() {
 		return nil
 	}
 	var held []ssa.Value
@@ -1012,6 +1000,26 @@ func (r *Result) heldInEachElement(slice ssa.Value, name string) []ssa.Value {
 		held = append(held, h)
 	}
 	return held
+}
+
+// literalElements returns the elements of slice, a literal built here
+// ([]T{a, b}, or the arguments of a variadic call), when every one is
+// known.
+func (r *Result) literalElements(slice ssa.Value) ([]ssa.Value, bool) {
+	lit, ok := slice.(*ssa.Slice)
+	if !ok {
+		return nil, false
+	}
+	alloc, ok := lit.X.(*ssa.Alloc)
+	if !ok {
+		return nil, false
+	}
+	array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array)
+	if !ok {
+		return nil, false
+	}
+	elems := r.elements(slice, 0)
+	return elems, int64(len(elems)) == array.Len()
 }
 
 // setBeforeHandOff returns the one store to field name of the struct v

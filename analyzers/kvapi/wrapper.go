@@ -529,16 +529,8 @@ func (r *Result) dispatched(common *ssa.CallCommon) (*types.Func, []ssa.Value) {
 	}
 	var given []ssa.Value
 	if c, ok := rest.(*ssa.Const); !ok || !c.IsNil() {
-		lit, ok := rest.(*ssa.Slice)
+		elems, ok := r.literalElements(rest)
 		if !ok {
-			return nil, nil
-		}
-		alloc, ok := lit.X.(*ssa.Alloc)
-		if !ok {
-			return nil, nil
-		}
-		elems := r.elements(rest, 0)
-		if array, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); !ok || int64(len(elems)) != array.Len() {
 			return nil, nil
 		}
 		for _, e := range elems {
