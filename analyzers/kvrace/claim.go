@@ -29,7 +29,7 @@ import (
 func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 	for _, get := range model.GetsOf(put) {
 		if get.Call.Parent() != put.Call.Parent() ||
-			get.Wrapped != nil && len(get.Wrapped.Out) > 0 { // decoded into a variable: used
+			get.Wrapped != nil && len(get.Wrapped.Out) > 0 && !decodedForRefusal(get, put) { // decoded into a variable: used
 			continue
 		}
 		if _, ok := get.Call.(*ssa.Call); !ok || decidedElsewhere(model, get, put) {
@@ -62,6 +62,59 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// decodedForRefusal reports whether every variable the get decodes into
+// is read only where the put is not reached: the prior result an
+// idempotency check names in its refusal ("already processed", with what
+// it returned then) is no data the put is made from.
+func decodedForRefusal(get, put *kvapi.Op) bool {
+	for _, i := range get.Wrapped.Out {
+		if i >= len(get.Args) {
+			return false
+		}
+		arg := get.Args[i]
+		if mi, ok := arg.(*ssa.MakeInterface); ok {
+			arg = mi.X // GetJSON(ctx, key, &prior) of an any
+		}
+		alloc, ok := arg.(*ssa.Alloc)
+		if !ok {
+			return false
+		}
+		for _, ref := range *alloc.Referrers() {
+			if _, debug := ref.(*ssa.DebugRef); debug || ref == get.Call {
+				continue
+			}
+			if v, ok := ref.(ssa.Value); ok && v == get.Args[i] {
+				continue
+			}
+			if kvapi.Reaches(ref.Block(), put.Call.Block()) || !failsFrom(ref.Block()) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// failsFrom reports whether every return that b leads to returns an
+// error: the refusal's path.
+func failsFrom(b *ssa.BasicBlock) bool {
+	results := b.Parent().Signature.Results()
+	if results.Len() == 0 || !kvapi.IsError(results.At(results.Len()-1).Type()) {
+		return false
+	}
+	returns := 0
+	for _, rb := range b.Parent().Blocks {
+		ret, ok := rb.Instrs[len(rb.Instrs)-1].(*ssa.Return)
+		if !ok || rb != b && !kvapi.Reaches(b, rb) {
+			continue
+		}
+		returns++
+		if c, ok := ret.Results[len(ret.Results)-1].(*ssa.Const); ok && c.IsNil() {
+			return false
+		}
+	}
+	return returns > 0
 }
 
 // decidedElsewhere reports whether, past the check, the put is reached
