@@ -282,14 +282,17 @@ func (r *Result) scanCalls() []*Op {
 					behind = append(behind, portClosure{call, anon})
 					continue
 				}
-				obj, args := r.callee(call)
+				obj, args := r.dispatched(call.Common())
+				engine := obj != nil
+				if !engine {
+					obj, args = r.calledDirectly(call)
+				}
 				if obj == nil {
 					continue
 				}
 				ops = append(ops, r.givenOps(call, obj, args)...)
-				engine, _ := r.dispatched(call.Common())
 				op := func(m *Method, w *WrappedOp) *Op {
-					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, dispatched: engine != nil, model: r}
+					return &Op{Method: m, Call: call, Args: args, Expr: r.CallExpr(call.Pos()), Wrapped: w, dispatched: engine, model: r}
 				}
 				if m := r.ifaces.lookup(obj); m != nil {
 					if !r.onFake(args, nil) {
@@ -442,10 +445,15 @@ func (r *Result) closureBehind(call ssa.CallInstruction) *ssa.Function {
 // closure binds, and a function-typed struct field that the package only
 // ever sets to one function: s.update = client.KV.Namespaces.Values.Update.
 func (r *Result) callee(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
-	common := call.Common()
-	if obj, args := r.dispatched(common); obj != nil {
+	if obj, args := r.dispatched(call.Common()); obj != nil {
 		return obj, args
 	}
+	return r.calledDirectly(call)
+}
+
+// calledDirectly is callee for a call that no engine dispatches.
+func (r *Result) calledDirectly(call ssa.CallInstruction) (*types.Func, []ssa.Value) {
+	common := call.Common()
 	if common.IsInvoke() {
 		if m := r.boundMethod(common); m != nil {
 			return m, append([]ssa.Value{common.Value}, common.Args...)

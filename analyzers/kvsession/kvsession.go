@@ -1686,11 +1686,8 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 	}
 	var recv [][]string
 	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
-		if key, escape := kvapi.EscapedKey(info, call); escape {
-			return keyNameWords(info, key)
-		}
-		if fn, ok := typeutil.Callee(info, call).(*types.Func); ok && len(call.Args) == 1 && encodings[fn.FullName()] {
-			return keyNameWords(info, call.Args[0]) // hex.EncodeToString(t.TokenHash) keeps a token
+		if _, escape := kvapi.EscapedKey(info, call); escape || spells(info, call) {
+			return keyNameWords(info, call.Args[0]) // url.PathEscape(id); hex.EncodeToString(t.TokenHash) keeps a token
 		}
 		e = call.Fun
 		// A kind of key named by a constant, keys.Build(keys.MagicLink,
@@ -1717,6 +1714,12 @@ func keyNameWords(info *types.Info, e ast.Expr) [][]string {
 		}
 	}
 	return append(exprWords(e), recv...)
+}
+
+// spells reports whether call is of one of encodings, with one argument.
+func spells(info *types.Info, call *ast.CallExpr) bool {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && len(call.Args) == 1 && encodings[fn.FullName()]
 }
 
 // encodings are the functions that spell their argument another way: the
