@@ -95,6 +95,16 @@ func (w *WrappedOp) KeyGiven() bool {
 	return len(terms) > 0
 }
 
+// KeyEachElement reports whether the wrapper's key is always an element
+// of a slice parameter that it goes through: GetMany(ctx, keys).
+func (w *WrappedOp) KeyEachElement() bool {
+	terms := w.operand(Key).Terms
+	return len(terms) > 0 && !slices.ContainsFunc(terms, func(t *Term) bool {
+		_, ok := elemsOfParam(t)
+		return !ok
+	})
+}
+
 // KeyChosenInside reports whether the wrapper's key is always a field of
 // a record it found, not one its caller gives: an executor that runs the
 // operations queued in a batch (op.Key for each op of u.Ops()).

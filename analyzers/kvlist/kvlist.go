@@ -1139,6 +1139,9 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Va
 			}
 		}
 	}
+	if in == nil && getsEach(get) {
+		in = get.Call // the helper's loop, GetMany(ctx, keys)
+	}
 	if in == nil || memoized(get.Call) || writesBack(model, get) && !readsListedName(model, get, listed) {
 		return nil
 	}
@@ -1172,6 +1175,13 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Va
 		}
 	}
 	return nil
+}
+
+// getsEach reports whether get is a call of a helper that reads each
+// element of a slice it is given, one get per key: given listed keys, its
+// loop is an N+1 the caller makes.
+func getsEach(get *kvapi.Op) bool {
+	return get.Wrapped != nil && get.Wrapped.Role == kvapi.Get && get.Wrapped.KeyEachElement()
 }
 
 // runsOnce reports whether the closure fn runs once each time the
