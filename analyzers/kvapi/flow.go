@@ -798,6 +798,34 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 		}
 		return false
 	}
+	// filledBy walks what the call given v (or, for nil, v among its
+	// variadic arguments) fills it with: its arguments, the receiver of
+	// an interface's method, what it returns.
+	filledBy := func(user ssa.CallInstruction, v ssa.Value) bool {
+		if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) || v != nil && w.model.notFilled(user, v) || succeedsAway(user, reader) {
+			return false
+		}
+		args := user.Common().Args
+		if user.Common().IsInvoke() {
+			args = append([]ssa.Value{user.Common().Value}, args...) // rows.Scan(&id): what rows holds
+		}
+		for _, a := range args {
+			if a != v && w.walk(Step{Value: a, Changed: true}, depth+1) {
+				return true
+			}
+		}
+		// The call itself may be the source: a get wrapper that
+		// decodes into the variable, store.GetJSON(key, &v).
+		if call, ok := user.(*ssa.Call); ok && w.walk(Step{Value: call, Changed: true}, depth+1) {
+			return true
+		}
+		// Or it made a writer into the variable, whose calls fill it:
+		// json.NewEncoder(&buf).Encode(cart).
+		if call, ok := user.(*ssa.Call); ok && w.writesThrough(call, depth, reader) {
+			return true
+		}
+		return false
+	}
 	// parts walks what was put at v, a part of the variable; rest is what
 	// remains of path below v.
 	var parts func(v ssa.Value, into bool, rest []*types.Var) bool
@@ -866,22 +894,14 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 					}
 				}
 			case ssa.CallInstruction:
-				if !w.before(user, reader) || killed(user) || user.Value() != nil && slices.Contains(w.avoid, ssa.Value(user.Value())) || w.model.notFilled(user, v) || succeedsAway(user, reader) {
-					continue
-				}
-				for _, a := range user.Common().Args {
-					if a != v && w.walk(Step{Value: a, Changed: true}, depth+1) {
-						return true
-					}
-				}
-				// The call itself may be the source: a get wrapper that
-				// decodes into the variable, store.GetJSON(key, &v).
-				if call, ok := user.(*ssa.Call); ok && w.walk(Step{Value: call, Changed: true}, depth+1) {
+				if filledBy(user, v) {
 					return true
 				}
-				// Or it made a writer into the variable, whose calls fill it:
-				// json.NewEncoder(&buf).Encode(cart).
-				if call, ok := user.(*ssa.Call); ok && w.writesThrough(call, depth, reader) {
+			}
+			// Or handed among a call's variadic arguments:
+			// row.Scan(&sum.ID, &sum.Title).
+			for _, call := range variadicCalls(user, v) {
+				if filledBy(call, nil) {
 					return true
 				}
 			}
@@ -898,6 +918,37 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 		return w.walk(Step{Value: root, Changed: s.Changed, fields: whole.keep(root.Type())}, depth+1)
 	}
 	return false
+}
+
+// variadicCalls returns the calls that are handed v, an address made an
+// interface, among their variadic arguments when user stores it there:
+// Scan(dest ...any) given &sum.ID.
+func variadicCalls(user ssa.Instruction, v ssa.Value) []ssa.CallInstruction {
+	store, ok := user.(*ssa.Store)
+	if !ok || store.Val != v {
+		return nil
+	}
+	elem, ok := store.Addr.(*ssa.IndexAddr)
+	if !ok {
+		return nil
+	}
+	array, ok := elem.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var calls []ssa.CallInstruction
+	for _, ref := range *array.Referrers() {
+		slice, ok := ref.(*ssa.Slice)
+		if !ok {
+			continue
+		}
+		for _, use := range *slice.Referrers() {
+			if call, ok := use.(ssa.CallInstruction); ok && call.Common().Signature().Variadic() && slices.Contains(call.Common().Args, ssa.Value(slice)) {
+				calls = append(calls, call)
+			}
+		}
+	}
+	return calls
 }
 
 // updatedMap walks the values stored, before reader, into the map that
