@@ -1533,7 +1533,9 @@ func inHandler(fn *ssa.Function) bool {
 }
 
 // servesRequest reports whether fn itself serves a request: a ServeHTTP
-// method, or a function given the request.
+// method, or a function given the request, typed so or as an interface
+// that it asserts to the request's type (an endpoint's func(ctx, request
+// any), req := request.(reportRequest)).
 func servesRequest(fn *ssa.Function) bool {
 	if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil {
 		return true
@@ -1542,6 +1544,16 @@ func servesRequest(fn *ssa.Function) bool {
 	for i := 0; i < params.Len(); i++ {
 		if carriesRequest(params.At(i).Type()) {
 			return true
+		}
+	}
+	for _, p := range fn.Params {
+		if !types.IsInterface(p.Type()) {
+			continue
+		}
+		for _, ref := range *p.Referrers() {
+			if assert, ok := ref.(*ssa.TypeAssert); ok && carriesRequest(assert.AssertedType) {
+				return true
+			}
 		}
 	}
 	return false
