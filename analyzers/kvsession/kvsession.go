@@ -90,6 +90,31 @@ func forSubject(model *kvapi.Result, op *kvapi.Op) bool {
 	return false
 }
 
+// chosenBySubject reports whether op runs only where a test of whose
+// record it is decides (disabled[s.CustomerID], s.UserID == uid): a
+// sweep that ends chosen customers' sessions is a forced logout, not the
+// removal of what has expired.
+func chosenBySubject(op *kvapi.Op) bool {
+	subjectField := func(v ssa.Value) (found, stop bool) {
+		var field *types.Var
+		switch v := v.(type) {
+		case *ssa.FieldAddr:
+			field = kvapi.FieldOf(v)
+		case *ssa.Field:
+			if st, ok := v.X.Type().Underlying().(*types.Struct); ok && v.Field < st.NumFields() {
+				field = st.Field(v.Field)
+			}
+		}
+		return field != nil && slices.ContainsFunc(kvapi.Words(field.Name()), subjectWord().MatchString), false
+	}
+	for b := op.Call.Block().Idom(); b != nil; b = b.Idom() {
+		if cond, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok && kvapi.ComputedHere(cond.Cond, subjectField) {
+			return true
+		}
+	}
+	return false
+}
+
 // givenOne reports whether the key op deletes is made from a string its
 // function is given, and from no key a list returned: Purge(ctx, kind,
 // id) in a support console removes the one artefact it is told to, where
@@ -962,7 +987,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	if pkg := op.Call.Parent().Pkg; pkg != nil {
 		collector = append(slices.Clip(collector), kvapi.Words(pkg.Pkg.Name())...)
 	}
-	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) && !forSubject(model, op) && !givenOne(model, op) {
+	if (op.Method.Role == kvapi.Delete || op.Method.Role == kvapi.BulkDelete) && slices.ContainsFunc(collector, collectingVerb().MatchString) && !forSubject(model, op) && !givenOne(model, op) && !chosenBySubject(op) {
 		return evidence{}
 	}
 	// A key whose text starts with "code" keeps codes: code:<email>; so
