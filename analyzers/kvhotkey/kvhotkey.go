@@ -700,25 +700,38 @@ func onFailure(block *ssa.BasicBlock) bool {
 
 // startedHere reports whether the closure mc is run where it is made: by
 // a go statement, or passed to a call that runs it; or kept in a job
-// list to run with the others (jobs = append(jobs, func() error {...})).
+// list to run with the others (jobs = append(jobs, func() error {...})),
+// also as a named function type (cmds = append(cmds, tea.Cmd(...))).
 func startedHere(mc *ssa.MakeClosure) bool {
-	for _, ref := range *mc.Referrers() {
-		switch ref := ref.(type) {
-		case *ssa.Store:
-			if _, listed := ref.Addr.(*ssa.IndexAddr); listed && ref.Val == mc {
-				return true
-			}
-		case *ssa.Go:
-			if ref.Call.Value == mc {
-				return true
-			}
-		case ssa.CallInstruction:
-			if slices.Contains(ref.Common().Args, ssa.Value(mc)) {
-				return true
+	var started func(v ssa.Value, depth int) bool
+	started = func(v ssa.Value, depth int) bool {
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.Store:
+				if _, listed := ref.Addr.(*ssa.IndexAddr); listed && ref.Val == v {
+					return true
+				}
+			case *ssa.Go:
+				if ref.Call.Value == v {
+					return true
+				}
+			case ssa.CallInstruction:
+				if slices.Contains(ref.Common().Args, v) {
+					return true
+				}
+			case *ssa.ChangeType:
+				if depth < 2 && started(ref, depth+1) {
+					return true
+				}
+			case *ssa.MakeInterface:
+				if depth < 2 && started(ref, depth+1) {
+					return true
+				}
 			}
 		}
+		return false
 	}
-	return false
+	return started(mc, 0)
 }
 
 func paramValues(fn *ssa.Function) []ssa.Value {
