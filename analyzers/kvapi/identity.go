@@ -982,8 +982,8 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		return
 	case *ssa.TypeAssert:
 		// The same store seen through an optional capability:
-		// ns.(MetaWriter).
-		if types.IsInterface(v.AssertedType) {
+		// ns.(MetaWriter); a request's value, ctx.Value(tokenKey).(string).
+		if types.IsInterface(v.AssertedType) || contextValue(v.X) {
 			w.value(v.X, depth+1)
 			return
 		}
@@ -1119,8 +1119,8 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			return
 		}
 	case *ssa.Extract:
-		if ta, ok := v.Tuple.(*ssa.TypeAssert); ok && v.Index == 0 && types.IsInterface(ta.AssertedType) {
-			w.value(ta.X, depth+1) // mw, ok := ns.(MetaWriter)
+		if ta, ok := v.Tuple.(*ssa.TypeAssert); ok && v.Index == 0 && (types.IsInterface(ta.AssertedType) || contextValue(ta.X)) {
+			w.value(ta.X, depth+1) // mw, ok := ns.(MetaWriter); tok, _ := ctx.Value(tokenKey).(string)
 			return
 		}
 		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 && (opensNamespace(call) || routesStore(call)) {
@@ -1195,6 +1195,19 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 		}
 		if opensNamespace(v) || routesStore(v) || pureCall(v) || getter(v) {
 			w.call(v, depth)
+			return
+		}
+		if contextValue(v) {
+			// As its Term has it: the context and the key asked for.
+			w.b.WriteString("(" + contextValueName + " ")
+			w.value(v.Call.Value, depth+1)
+			w.b.WriteString(" ")
+			if zero := zeroKey(v.Call.Args[0]); zero != "" {
+				w.b.WriteString(zero)
+			} else {
+				w.value(v.Call.Args[0], depth+1)
+			}
+			w.b.WriteString(")")
 			return
 		}
 		if g := LazyGlobal(v); g != nil {
@@ -1333,6 +1346,29 @@ func loadedGlobal(v ssa.Value) *ssa.Global {
 		return g
 	}
 	return nil
+}
+
+// contextValue reports whether v is a call that asks a context for a
+// value, ctx.Value(tokenKey): of the same context with the same key, it
+// gives the same value (the request's token, its tenant).
+func contextValue(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	return ok && call.Call.IsInvoke() && call.Call.Method.Name() == "Value" && IsContext(call.Call.Value.Type()) && len(call.Call.Args) == 1
+}
+
+// contextValueName names a context's Value in Terms and identities.
+const contextValueName = "(context.Context).Value"
+
+// zeroKey names a context key written as the zero value of its type,
+// ctx.Value(tokenKey{}), by that type; "" for any other key.
+func zeroKey(key ssa.Value) string {
+	if mi, ok := key.(*ssa.MakeInterface); ok {
+		key = mi.X
+	}
+	if c, ok := key.(*ssa.Const); ok && c.Value == nil && !c.IsNil() {
+		return "(zero " + types.TypeString(c.Type(), nil) + ")"
+	}
+	return ""
 }
 
 // getter reports whether call reads a string or number that its

@@ -856,6 +856,13 @@ func (c *compiler) call(v *ssa.Call, depth int) *Term {
 		t.Args = append(t.Args, c.callArgs(v, depth)...)
 		return t
 	}
+	if contextValue(v) {
+		key := c.term(v.Call.Args[0], depth+1)
+		if zero := zeroKey(v.Call.Args[0]); zero != "" {
+			key = &Term{Op: TermGlobal, Name: zero} // ctx.Value(tokenKey{}): one key wherever it is written
+		}
+		return &Term{Op: TermCall, Name: contextValueName, Args: []*Term{c.term(v.Call.Value, depth+1), key}}
+	}
 	if name, ok := ownMethod(v); ok {
 		return &Term{Op: TermCall, Name: name, Args: []*Term{c.term(v.Call.Value, depth+1)}}
 	}
