@@ -573,9 +573,15 @@ func countedInPlace(model *kvapi.Result, put *kvapi.Op, v ssa.Value, reads []ssa
 
 // carriesState reports whether v is computed from a value kept from
 // before this request: a package variable, a field of something passed
-// in, a map element, or a value read from KV.
+// in, a map element, or a value read from KV. What a query fetched now
+// (rows scanned from db.QueryRowContext(ctx, ...)) is this request's,
+// whatever client it asked.
 func carriesState(model *kvapi.Result, v ssa.Value, put *kvapi.Op) bool {
-	return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+	fetched := func(s kvapi.Step) bool {
+		call, ok := s.Value.(*ssa.Call)
+		return ok && slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return kvapi.IsContext(a.Type()) })
+	}
+	return model.BackwardPruned(v, put.Call, fetched, func(s kvapi.Step) bool {
 		switch x := s.Value.(type) {
 		case *ssa.Global:
 			return true
