@@ -1272,9 +1272,14 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 		if _, fixed := constantKeys(model, other); fixed {
 			continue
 		}
+		// (Nor is a moment among what the caller gives, ev.Time of a
+		// scheduled event: records keyed by it are made once a period.)
+		moment := func(s kvapi.Step) bool { return types.TypeString(s.Value.Type(), nil) == "time.Time" }
 		for _, src := range other.Sources(kvapi.Key) {
-			if model.DependsOnAny(src.Inputs(), other.Call, given) {
-				return true
+			for _, in := range src.Inputs() {
+				if model.BackwardPruned(in, other.Call, moment, func(s kvapi.Step) bool { return slices.Contains(given, s.Value) }) {
+					return true
+				}
 			}
 		}
 	}
