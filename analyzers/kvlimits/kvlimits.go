@@ -206,6 +206,54 @@ func (c *checker) builtIn(call *ssa.Call) token.Pos {
 	return made
 }
 
+// assignedText returns where the local variable that e names is given
+// the literal text s, when once in its function: rel = "." on a branch of
+// its own, which the key the call reads may be.
+func (c *checker) assignedText(e ast.Expr, s string) token.Pos {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return token.NoPos
+	}
+	v, ok := c.pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok || !c.definedLocally(v) {
+		return token.NoPos
+	}
+	path := c.model.Path(v.Pos())
+	body := slices.IndexFunc(path, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			return true
+		}
+		return false
+	})
+	if body < 0 {
+		return token.NoPos
+	}
+	var found []token.Pos
+	ast.Inspect(path[body], func(n ast.Node) bool {
+		assign, ok := n.(*ast.AssignStmt)
+		if !ok || len(assign.Lhs) != len(assign.Rhs) {
+			return true
+		}
+		for i, lhs := range assign.Lhs {
+			lid, ok := lhs.(*ast.Ident)
+			if !ok || c.pass.TypesInfo.Uses[lid] != v && c.pass.TypesInfo.Defs[lid] != v {
+				continue
+			}
+			if lit, ok := ast.Unparen(assign.Rhs[i]).(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if u, err := strconv.Unquote(lit.Value); err == nil && u == s {
+					found = append(found, lit.Pos())
+				}
+			}
+		}
+		return true
+	})
+	if len(found) != 1 {
+		return token.NoPos
+	}
+	return found[0]
+}
+
 // localKeyVar returns the local variable, defined in this function with
 // the key's value, that e asks for its text: key.String() of a typed key.
 func (c *checker) localKeyVar(e ast.Expr) *types.Var {
@@ -258,6 +306,11 @@ func (c *checker) key(src kvapi.Source) {
 				}
 				if pos := c.model.RecordReturn(src, nil, v); pos.IsValid() {
 					// Save(ctx, st, m) with m.Key() returning it: where it is returned.
+					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: msg})
+					return
+				}
+				if pos := c.assignedText(src.Expr, s); pos.IsValid() {
+					// rel = "." for the site's root, on a branch of its own.
 					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: msg})
 					return
 				}

@@ -41,3 +41,13 @@ func indexKey(p string) string {
 func serveIndex(ns *kv.Namespace, r *http.Request) (string, error) {
 	return ns.GetString(indexKey(r.URL.Path), nil)
 }
+
+// The same mapping of the root to ".", in the handler that reads the
+// key: reported where the variable is given the text.
+func serveSite(site *kv.Namespace, r *http.Request) (string, error) {
+	rel := strings.Trim(r.URL.Path, "/")
+	if rel == "" {
+		rel = "." // want `KV refuses the key "."`
+	}
+	return site.GetString(rel, nil)
+}
