@@ -719,12 +719,8 @@ func startedHere(mc *ssa.MakeClosure) bool {
 				if slices.Contains(ref.Common().Args, v) {
 					return true
 				}
-			case *ssa.ChangeType:
-				if depth < 2 && started(ref, depth+1) {
-					return true
-				}
-			case *ssa.MakeInterface:
-				if depth < 2 && started(ref, depth+1) {
+			case *ssa.ChangeType, *ssa.MakeInterface:
+				if depth < 2 && started(ref.(ssa.Value), depth+1) {
 					return true
 				}
 			}
@@ -1263,6 +1259,9 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 	if !withContext {
 		return false // a service's method is given the request's context
 	}
+	// (Nor is a moment among what the caller gives, ev.Time of a
+	// scheduled event: records keyed by it are made once a period.)
+	moment := func(s kvapi.Step) bool { return types.TypeString(s.Value.Type(), nil) == "time.Time" }
 	// The record may be written or deleted: a queue consumer that purges
 	// a page per message, then notes the latest.
 	for _, other := range slices.Concat(model.OpsIn(fn, kvapi.Put), model.OpsIn(fn, kvapi.Delete)) {
@@ -1272,9 +1271,6 @@ func afterOneRecord(model *kvapi.Result, put *kvapi.Op) bool {
 		if _, fixed := constantKeys(model, other); fixed {
 			continue
 		}
-		// (Nor is a moment among what the caller gives, ev.Time of a
-		// scheduled event: records keyed by it are made once a period.)
-		moment := func(s kvapi.Step) bool { return types.TypeString(s.Value.Type(), nil) == "time.Time" }
 		for _, src := range other.Sources(kvapi.Key) {
 			for _, in := range src.Inputs() {
 				if model.BackwardPruned(in, other.Call, moment, func(s kvapi.Step) bool { return slices.Contains(given, s.Value) }) {

@@ -240,10 +240,8 @@ func (c *checker) assignedText(e ast.Expr, s string) token.Pos {
 			if !ok || c.pass.TypesInfo.Uses[lid] != v && c.pass.TypesInfo.Defs[lid] != v {
 				continue
 			}
-			if lit, ok := ast.Unparen(assign.Rhs[i]).(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if u, err := strconv.Unquote(lit.Value); err == nil && u == s {
-					found = append(found, lit.Pos())
-				}
+			if rhs := ast.Unparen(assign.Rhs[i]); isText(rhs, s) {
+				found = append(found, rhs.Pos())
 			}
 		}
 		return true
@@ -252,6 +250,16 @@ func (c *checker) assignedText(e ast.Expr, s string) token.Pos {
 		return token.NoPos
 	}
 	return found[0]
+}
+
+// isText reports whether n is a string literal of the text s.
+func isText(n ast.Node, s string) bool {
+	lit, ok := n.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return false
+	}
+	u, err := strconv.Unquote(lit.Value)
+	return err == nil && u == s
 }
 
 // localKeyVar returns the local variable, defined in this function with
@@ -661,10 +669,8 @@ func (c *checker) literalFrom(v ssa.Value, s string, depth int) token.Pos {
 	}
 	var found []token.Pos
 	ast.Inspect(callee.Syntax(), func(n ast.Node) bool {
-		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-			if u, err := strconv.Unquote(lit.Value); err == nil && u == s {
-				found = append(found, lit.Pos())
-			}
+		if isText(n, s) {
+			found = append(found, n.Pos())
 		}
 		return true
 	})

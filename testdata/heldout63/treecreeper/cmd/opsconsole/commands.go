@@ -22,8 +22,8 @@ type (
 		tenant string
 		used   int
 	}
-	flagSetMsg   struct{ key string }
-	keysPageMsg  struct {
+	flagSetMsg  struct{ key string }
+	keysPageMsg struct {
 		prefix string
 		keys   []string
 		cursor string
