@@ -211,7 +211,7 @@ func (w *walker) walk(s Step, depth int) bool {
 	case *ssa.Field:
 		// Only what went into this field: a struct built with a name and
 		// a sum gives its name no arithmetic.
-		return part(v.X, fieldOfValue(v), true)
+		return part(v.X, FieldOfValue(v), true)
 	case *ssa.IndexAddr:
 		return w.memory(v, s, depth, w.sink) || next(v.X, false)
 	case *ssa.Lookup:
@@ -1525,8 +1525,9 @@ func handedTo(fn *ssa.Function) []*ssa.Call {
 	return calls
 }
 
-// fieldOfValue is FieldOf for a field of a struct value.
-func fieldOfValue(f *ssa.Field) *types.Var {
+// FieldOfValue is FieldOf for a field of a struct value, s.CustomerID of
+// an s held by value.
+func FieldOfValue(f *ssa.Field) *types.Var {
 	st, ok := f.X.Type().Underlying().(*types.Struct)
 	if !ok || f.Field >= st.NumFields() {
 		return nil

@@ -101,9 +101,7 @@ func chosenBySubject(op *kvapi.Op) bool {
 		case *ssa.FieldAddr:
 			field = kvapi.FieldOf(v)
 		case *ssa.Field:
-			if st, ok := v.X.Type().Underlying().(*types.Struct); ok && v.Field < st.NumFields() {
-				field = st.Field(v.Field)
-			}
+			field = kvapi.FieldOfValue(v)
 		}
 		return field != nil && slices.ContainsFunc(kvapi.Words(field.Name()), subjectWord().MatchString), false
 	}
