@@ -60,7 +60,7 @@ func loadFanSession(ctx context.Context, s *sessionStore) (fanSession, error) { 
 
 // A sliding expiry: the session the context names, read by a helper,
 // pushed forward and written back under the key the context names again.
-func slideFanSession(ctx context.Context, s *sessionStore) error { // want slideFanSession:"kvsession" slideFanSession:"kvsession judged inside"
+func slideFanSession(ctx context.Context, s *sessionStore) error { // want slideFanSession:"^kvsession$" slideFanSession:"kvsession judged inside"
 	fs, err := loadFanSession(ctx, s)
 	if err != nil {
 		return err
