@@ -40,7 +40,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(dev|device)auths?|usercodes?|(checkin|door|entry|access|admission|qr)codes?|pins?|pincodes?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|(auth|authorization)(requests?|reqs?)|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(dev|device)auths?|usercodes?|(checkin|door|entry|access|admission|qr)codes?|pins?|pincodes?)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -292,7 +292,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		ev := c.evidence(pass, model, op, wrappers)
 		switch op.Method.Role {
 		case kvapi.Delete, kvapi.BulkDelete:
-			if ev.credential != "" && !pointsToDeleted(model, op) {
+			if ev.credential != "" && !pointsToDeleted(model, op) && !listedEntry(model, op) {
 				reported(op)
 				at := op
 				if revokingHelper(model, op) {
@@ -365,6 +365,10 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	case ev.credential != "" && ev.revocationList || ev.revocation:
 		d.Message = "revocation kept in KV: a revoked credential stays accepted at other locations until the write reaches them, 60 s or more later; check revocations in a consistent store (D1 or a Durable Object), or keep tokens short-lived"
 		return d, true
+	case ev.credential != "" && listsNames(put):
+		// A user's list of token IDs is an index: its race is kvrace's,
+		// and no credential changes.
+		return d, false
 	case get != nil && what != "":
 		related(get, "the record is read here")
 		d.Message = fmt.Sprintf("%s read, changed and written back in KV: concurrent requests overwrite each other (last write wins), and other locations read the old record for 60 s or more; keep per-user state that changes in a Durable Object or D1", article(what))
@@ -397,6 +401,29 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 		}
 	}
 	return d, false
+}
+
+// bySubject reports whether a name says that it indexes by whose they are:
+// "sess-by-owner:" + owner + ":" + id lists an owner's sessions.
+func bySubject(g []string) bool {
+	i := slices.IndexFunc(g, func(w string) bool { return strings.EqualFold(w, "by") })
+	return i >= 0 && i+1 < len(g) && subjectWord().MatchString(g[i+1])
+}
+
+// listsNames reports whether put writes a list of plain strings: the IDs
+// of a user's tokens, not a token's record.
+func listsNames(put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Value) {
+		for _, in := range src.Inputs() {
+			if mi, ok := in.(*ssa.MakeInterface); ok {
+				in = mi.X
+			}
+			if s, ok := in.Type().Underlying().(*types.Slice); ok && kvapi.IsString(s.Elem()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // refreshesCache reports whether get and put are a cache's: what get
@@ -961,7 +988,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// one: a bulk
 	// delete of "sessidx:<badge>:<sid>" entries and of the "sess:<sid>"
 	// sessions they list revokes those sessions.
-	namesOther := func(g []string) bool { return slices.ContainsFunc(g, notCredential().MatchString) }
+	namesOther := func(g []string) bool { return slices.ContainsFunc(g, notCredential().MatchString) || bySubject(g) }
 	if slices.ContainsFunc(key, namesOther) {
 		namesCredential := func(g []string) bool { return !namesOther(g) && slices.ContainsFunc(g, c.credentials.MatchString) }
 		if !slices.ContainsFunc(texts, namesCredential) {
@@ -1028,6 +1055,16 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	if ev.credential == "" && flowState(key, fnWords, op) {
 		ev.credential = "sso state"
 	}
+	if ev.credential == "" && ev.state == "" {
+		// A key whose text abbreviates what the code around it names in
+		// full: "at:" + id in a method that decodes an AccessToken,
+		// "rt:" + old in CreateAccessAndRefreshTokens.
+		names := append(slices.Clip(other), fnWords)
+		if op.Method.Role == kvapi.Delete {
+			names = append(names, readInto(model, op)...)
+		}
+		ev.credential = c.abbreviated(texts, names)
+	}
 	if op.Method.Role == kvapi.Delete && ev.credential == "" && ev.state == "" {
 		// What the function calls the value it read before the delete
 		// names what the key held: secret, err := s.ns.Get(ctx, k).
@@ -1075,6 +1112,73 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		ev.disabled = slices.ContainsFunc(kvapi.Words(fn.Name()), disablingVerb().MatchString)
 	}
 	return ev
+}
+
+// abbreviated returns the credential that a word of a key's text
+// abbreviates: the words of one of names whose starts, run together, spell
+// it ("at" for access token, "authreq" for auth request).
+func (c *checker) abbreviated(texts, names [][]string) string {
+	for _, g := range texts {
+		for _, w := range g {
+			if len(w) < 2 {
+				continue
+			}
+			for _, name := range names {
+				for i := range name {
+					if n := spelledBy(strings.ToLower(w), name[i:]); n >= 2 && c.credentials.MatchString(strings.Join(name[i:i+n], "")) {
+						return strings.ToLower(strings.Join(name[i:i+n], " "))
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// spelledBy returns how many of words, from the first, the abbreviation
+// abbr is made of, a start of each in turn (0 when it is not).
+func spelledBy(abbr string, words []string) int {
+	if len(words) == 0 {
+		return 0
+	}
+	first := strings.ToLower(words[0])
+	for n := min(len(abbr), len(first)); n >= 1; n-- {
+		if abbr[:n] != first[:n] {
+			continue
+		}
+		if n == len(abbr) {
+			return 1
+		}
+		if rest := spelledBy(abbr[n:], words[1:]); rest > 0 {
+			return 1 + rest
+		}
+	}
+	return 0
+}
+
+// readInto returns the words of the types into which gets of the key that
+// del deletes, in del's function and before it, decode what they read:
+// s.getJSON(ctx, "at:"+id, &t) of an AccessToken.
+func readInto(model *kvapi.Result, del *kvapi.Op) [][]string {
+	fn := kvapi.Outermost(del.Call.Parent())
+	var groups [][]string
+	for _, get := range model.GetsOf(del) {
+		if kvapi.Outermost(get.Call.Parent()) != fn || !kvapi.Before(get.Call, del.Call) {
+			continue
+		}
+		if get.Wrapped != nil {
+			for _, i := range get.Wrapped.Out {
+				if i < len(get.Args) {
+					arg := get.Args[i]
+					if mi, ok := arg.(*ssa.MakeInterface); ok {
+						arg = mi.X
+					}
+					groups = append(groups, typeWords(arg.Type())...)
+				}
+			}
+		}
+	}
+	return append(groups, decodedAs(model, del)...)
 }
 
 // readByGet reports whether v is what a get returned, or one of its
@@ -1259,15 +1363,15 @@ func readThenDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 
 // pointsToDeleted reports whether the delete removes an index entry: a
 // key whose value, read first in the same function, names the key of
-// another delete there (get the token's hash by its ID, delete the token,
-// then the entry). The revocation is the other delete.
+// another delete or write there (get the token's hash by its ID, delete
+// the token, then the entry). The revocation, if any, is the other.
 func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 	fn := kvapi.Outermost(del.Call.Parent())
 	for _, get := range model.GetsOf(del) {
 		if kvapi.Outermost(get.Call.Parent()) != fn || !kvapi.Before(get.Call, del.Call) {
 			continue
 		}
-		for _, other := range model.OpsIn(fn, kvapi.Delete) {
+		for _, other := range slices.Concat(model.OpsIn(fn, kvapi.Delete), model.OpsIn(fn, kvapi.Put)) {
 			if other == del {
 				continue
 			}
@@ -1279,6 +1383,34 @@ func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 						return true
 					}
 				}
+			}
+		}
+	}
+	return false
+}
+
+// listedEntry reports whether the delete removes a listed name as it is,
+// beside a delete of a key made from part of that name with a prefix of
+// its own: an index entry ("grants/<user>/<client>/<token>") whose
+// credential ("rt/<token>") is the other delete.
+func listedEntry(model *kvapi.Result, del *kvapi.Op) bool {
+	fn := del.Call.Parent()
+	var lists []*kvapi.Op
+	for f := fn; f != nil; f = f.Parent() {
+		lists = append(lists, model.OpsIn(f, kvapi.List)...)
+	}
+	for _, list := range lists {
+		asListed := func(src kvapi.Source) bool {
+			return model.DependsOnAny(src.Inputs(), del.Call, list.Results()) && !reprefixed(model, src, del, list)
+		}
+		if !slices.ContainsFunc(del.Sources(keyOperand(del)), asListed) {
+			continue
+		}
+		for _, other := range model.OpsIn(fn, kvapi.Delete) {
+			if other != del && slices.ContainsFunc(other.Sources(keyOperand(other)), func(src kvapi.Source) bool {
+				return model.DependsOnAny(src.Inputs(), other.Call, list.Results()) && reprefixed(model, src, other, list)
+			}) {
+				return true
 			}
 		}
 	}
@@ -1885,7 +2017,7 @@ func typeWords(t types.Type) [][]string {
 var kinds = []struct{ prefix, kind string }{
 	{"authchallenge", "challenge"}, {"loginchallenge", "challenge"}, {"mfachallenge", "challenge"}, {"signinchallenge", "challenge"},
 	{"magic", "magic link"}, {"refresh", "refresh token"}, {"oauth", "OAuth state or code"}, {"oidc", "OAuth state or code"}, {"sso", "OAuth state or code"}, {"saml", "OAuth state or code"}, {"devtok", "device token"}, {"devicetok", "device token"},
-	{"pkce", "OAuth state or code"}, {"authcode", "authorization code"}, {"authorization", "authorization code"},
+	{"pkce", "OAuth state or code"}, {"authreq", "authorization request"}, {"authorizationreq", "authorization request"}, {"authcode", "authorization code"}, {"authorization", "authorization code"},
 	{"otp", "one-time code"}, {"otc", "one-time code"}, {"totp", "one-time code"}, {"hotp", "one-time code"}, {"mfa", "one-time code"}, {"2fa", "one-time code"}, {"twofactor", "one-time code"},
 	{"verif", "one-time code"}, {"login", "one-time code"}, {"api", "API key"}, {"pat", "personal access token"}, {"password", "password reset token"},
 	{"reset", "password reset token"}, {"pwreset", "password reset token"}, {"pwdreset", "password reset token"}, {"csrf", "CSRF token"}, {"xsrf", "CSRF token"}, {"nonce", "nonce"},
