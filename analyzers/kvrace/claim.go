@@ -485,6 +485,9 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		missing *edge
 		byFlag  bool
 		null    bool // by comparing the value with "<null>"
+		// errors.As(err, &notFound): a test of which error, whose other
+		// side is another error: returning it refuses nothing.
+		kind bool
 	}
 	var tests []test
 	var mineEdges []edge // taken when the key already holds mine
@@ -510,6 +513,11 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 					// closing the response it came in.
 					continue
 				}
+				if reread := retried(model, get); reread != nil && !reachesAvoiding(ref.Block(), block, nil, reread) && !handedOn(model, get.Call.Parent(), results) {
+					// A holder looked at (is the lock stale?) on the way
+					// back to look again: no write of this look uses it.
+					continue
+				}
 				return false, false, false // the value is used: not a mere check
 			}
 			// Only an error, a found flag or syumai's "<null>" (compared
@@ -526,7 +534,8 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 			// existing != nil { refuse }.
 			nilMisses := !kvapi.IsError(res.Type()) && comparedWithNil(ref)
 			if missingEdge != nil && (errorMisses || kvapi.IsBool(res.Type()) || null || nilMisses) {
-				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null})
+				call, isCall := ref.(*ssa.Call)
+				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null, isCall && kvapi.CalleeName(call) == "errors.As"})
 			}
 		}
 	}
@@ -538,7 +547,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		// another run holds it.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges, retried(model, get)) && (refusesUnlessMine(present, mineEdges) || own && !t.null || lock) {
+			!reachesAvoiding(present, block, mineEdges, retried(model, get)) && (refusesUnlessMine(present, mineEdges) && !t.kind || own && !t.null || lock) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}
@@ -1052,7 +1061,7 @@ func presenceTest(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) (*e
 		if !kvapi.IsError(res.Type()) || instr.Call.Signature().Results().Len() != 1 {
 			return nil, false
 		}
-		if kvapi.CalleeName(instr) == "errors.As" {
+		if kvapi.CalleeName(instr) == "errors.As" && !notFoundTarget(instr) {
 			return nil, true // the kind of error, whose status says more
 		}
 		missingWhenTrue, cond = true, instr
@@ -1097,6 +1106,27 @@ func presenceTest(model *kvapi.Result, instr ssa.Instruction, res ssa.Value) (*e
 		}
 		return nil, true
 	}
+}
+
+// notFoundTarget reports whether call, errors.As(err, &target), asks
+// for an error type named for a missing key: *cloudflare.NotFoundError.
+func notFoundTarget(call *ssa.Call) bool {
+	if len(call.Call.Args) != 2 {
+		return false
+	}
+	t := call.Call.Args[1].Type()
+	if mi, ok := call.Call.Args[1].(*ssa.MakeInterface); ok {
+		t = mi.X.Type()
+	}
+	for {
+		p, ok := t.Underlying().(*types.Pointer)
+		if !ok {
+			break
+		}
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && strings.Contains(named.Obj().Name(), "NotFound")
 }
 
 // isZero reports whether v is nil, "" or the string syumai/workers returns

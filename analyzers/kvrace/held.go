@@ -37,7 +37,7 @@ func heldCheckOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		if handedOn(model, fn, reads) || writesRead(model, put, reads) {
 			continue
 		}
-		if refusesOnValue(model, fn, reads, put) {
+		if refusesOnValue(model, get, reads, put) {
 			return get
 		}
 	}
@@ -73,16 +73,19 @@ func refusal(ret *ssa.Return) bool {
 // now.Before(cur.Until)), refuses on one side, where the put cannot
 // follow, and leads to the put on the other. (A bare presence test is
 // claimOf's.)
-func refusesOnValue(model *kvapi.Result, fn *ssa.Function, reads []ssa.Value, put *kvapi.Op) bool {
-	putBlock := put.Call.Block()
+func refusesOnValue(model *kvapi.Result, get *kvapi.Op, reads []ssa.Value, put *kvapi.Op) bool {
+	fn, putBlock := put.Call.Parent(), put.Call.Block()
 	for _, b := range fn.Blocks {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok || errorTest(br.Cond) || !readsField(br.Cond, 0, func(x ssa.Value) bool { return model.DependsOn(x, br, reads) }) || !againstMine(model, br.Cond, put, 0) {
 			continue
 		}
+		// A side that waits and looks again (a lock's poll) refuses this
+		// look as plainly as one that returns an error.
+		reread := retried(model, get)
 		for i, succ := range b.Succs {
 			other := b.Succs[1-i]
-			if (other == putBlock || kvapi.Reaches(other, putBlock)) && succ != putBlock && !kvapi.Reaches(succ, putBlock) && kvapi.Refuses(succ) {
+			if (other == putBlock || reachesAvoiding(other, putBlock, nil, reread)) && succ != putBlock && !reachesAvoiding(succ, putBlock, nil, reread) && (kvapi.Refuses(succ) || reread != nil && kvapi.Reaches(succ, reread)) {
 				return true
 			}
 		}
@@ -156,6 +159,9 @@ func againstMine(model *kvapi.Result, cond ssa.Value, put *kvapi.Op, depth int) 
 	case *ssa.Call:
 		if kvapi.Clock(v) {
 			return true
+		}
+		if callee := v.Call.StaticCallee(); callee != nil && (callee.String() == "time.Since" || callee.String() == "time.Until") {
+			return true // the holder's age: time.Since(cur.Acquired) < stale
 		}
 		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return againstMine(model, a, put, depth+1) })
 	case *ssa.Parameter:
