@@ -402,6 +402,9 @@ func failureHandedOn(parse *ssa.Call) bool {
 					return true // fmt.Errorf("...: %w", err), err.Error()
 				}
 			case *ssa.Store:
+				if alloc, ok := ref.Addr.(*ssa.Alloc); ok && ref.Val == v && handedOn(alloc, depth+1) {
+					return true // e := NewParseError(err.Error()); return nil, &e
+				}
 				if ia, ok := ref.Addr.(*ssa.IndexAddr); ok {
 					if alloc, ok := ia.X.(*ssa.Alloc); ok {
 						// A variadic argument: fmt.Errorf("%w", err).
