@@ -1122,15 +1122,33 @@ func timerPeriod(model *kvapi.Result, call *ssa.Call) (time.Duration, bool) {
 	default:
 		return 0, false
 	}
-	c := model.Constant(call.Call.Args[0])
-	if c == nil {
-		return time.Duration(1<<63 - 1), true
+	const unknown = time.Duration(1<<63 - 1)
+	period := func(v ssa.Value) time.Duration {
+		c := model.Constant(v)
+		if c == nil {
+			return unknown
+		}
+		d, ok := constant.Int64Val(constant.ToInt(c))
+		if !ok {
+			return unknown
+		}
+		return time.Duration(d)
 	}
-	d, ok := constant.Int64Val(constant.ToInt(c))
-	if !ok {
-		return time.Duration(1<<63 - 1), true
+	arg := call.Call.Args[0]
+	if load, ok := arg.(*ssa.UnOp); ok && load.Op == token.MUL && model.Constant(arg) == nil {
+		// r.verifyAttempt, unexported, so set by the package alone: the
+		// longest of the periods it is given.
+		if fa, ok := load.X.(*ssa.FieldAddr); ok && kvapi.FieldOf(fa) != nil && !kvapi.FieldOf(fa).Exported() {
+			if stored := model.StoredInField(kvapi.FieldOf(fa)); len(stored) > 0 {
+				longest := time.Duration(0)
+				for _, v := range stored {
+					longest = max(longest, period(v))
+				}
+				return longest, true
+			}
+		}
 	}
-	return time.Duration(d), true
+	return period(arg), true
 }
 
 // limiterPeriod returns the interval at which the Wait or WaitN of a
@@ -1554,6 +1572,9 @@ func servesRequest(fn *ssa.Function) bool {
 	if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil {
 		return true
 	}
+	if slices.ContainsFunc(kvapi.Words(fn.Name()), probeWord().MatchString) {
+		return true // Health(ctx), polled by a load balancer's probes
+	}
 	params := fn.Signature.Params()
 	for i := 0; i < params.Len(); i++ {
 		if carriesRequest(params.At(i).Type()) {
@@ -1572,6 +1593,12 @@ func servesRequest(fn *ssa.Function) bool {
 	}
 	return false
 }
+
+// probeWord words name a health probe's answer, which load balancers and
+// monitors poll every few seconds.
+var probeWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(health|healthz|healthcheck|liveness|livez|readiness|readyz)$`)
+})
 
 // madePerRequest reports whether fn is a closure made by a function of
 // the package that only handlers call: a pipeline's stage built for each
@@ -1806,7 +1833,7 @@ var activityWords = map[string]bool{"last": true, "latest": true, "recent": true
 	"active": true, "progress": true, "current": true, "online": true, "ping": true, "health": true,
 	"checkpoint": true, "updated": true, "changed": true, "modified": true, "dirty": true, "touched": true, "served": true, "serving": true, "request": true, "traffic": true,
 	"presence": true, "alive": true, "lastseen": true, "beat": true, "pulse": true,
-	"version": true, "revision": true, "generation": true, "etag": true, "summary": true, "stats": true}
+	"version": true, "revision": true, "generation": true, "epoch": true, "etag": true, "summary": true, "stats": true}
 
 // activityKey reports whether a word of key is an activity word, also
 // as a plural or with the z of a health check: heartbeats, healthz; or
