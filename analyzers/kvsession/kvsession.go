@@ -379,7 +379,10 @@ func (c *checker) put(model *kvapi.Result, put *kvapi.Op, ev evidence) (analysis
 	case ev.credential != "" && stampedOnUse(model, put):
 		d.Message = fmt.Sprintf("%s stamped in KV on each use (a last-seen time): every request rewrites it, concurrent requests overwrite each other, and other locations read the old value for 60 s or more; keep per-use state in a Durable Object or D1", article(ev.credential))
 		return d, true
-	case ev.credential != "" && rotates(model, put):
+	case ev.credential != "" && rotates(model, put) && !slices.ContainsFunc(cacheReads(model, put), func(get *kvapi.Op) bool { return refreshesCache(model, get, put) }):
+		// (An upstream's token fetched anew where the cached one was
+		// missing or stale is a cache's fill, whatever the helper is
+		// called.)
 		d.Message = fmt.Sprintf("%s overwritten in KV (rotated, marked used or refreshed): other locations keep the old value for 60 s or more, so it stays valid there; keep credentials that change in a Durable Object, or use short-lived signed tokens", article(ev.credential))
 		return d, true
 	case ev.credential != "" && model.AfterMiss(put, nil):
@@ -435,8 +438,20 @@ func listsNames(put *kvapi.Op) bool {
 // over it is a tombstone: the old value is spent.)
 func refreshesCache(model *kvapi.Result, get, put *kvapi.Op) bool {
 	reads := get.Results()
-	fn := put.Call.Parent()
-	if len(reads) == 0 || get.Call.Parent() != fn {
+	fn := get.Call.Parent()
+	// Where the reader fills the cache: the put, or its call of the
+	// helper that fetches and writes anew (rotate(ctx, team) when the
+	// cached token is missing or near its expiry).
+	var fill ssa.Instruction = put.Call
+	if put.Call.Parent() != fn {
+		fill = nil
+		for _, site := range model.CallSites(kvapi.Outermost(put.Call.Parent())) {
+			if site.Parent() == fn && kvapi.Before(get.Call, site) {
+				fill = site
+			}
+		}
+	}
+	if len(reads) == 0 || fill == nil {
 		return false
 	}
 	handedOn := false
@@ -445,7 +460,7 @@ func refreshesCache(model *kvapi.Result, get, put *kvapi.Op) bool {
 		if !ok || !slices.ContainsFunc(ret.Results, func(v ssa.Value) bool { return !kvapi.IsError(v.Type()) && model.DependsOn(v, ret, reads) }) {
 			continue
 		}
-		if b == put.Call.Block() || kvapi.Reaches(put.Call.Block(), b) {
+		if b == fill.Block() || kvapi.Reaches(fill.Block(), b) {
 			return false
 		}
 		handedOn = true
@@ -456,6 +471,34 @@ func refreshesCache(model *kvapi.Result, get, put *kvapi.Op) bool {
 	}
 	fetched := slices.ContainsFunc(written, func(v ssa.Value) bool { _, isConst := v.(*ssa.Const); return !isConst })
 	return handedOn && fetched && !model.DependsOnAny(written, put.Call, reads)
+}
+
+// cacheReads returns the gets of put's key, and the gets of a key with
+// the same text in the functions that call put's: AccessToken reads
+// "slack:access:" + team and calls rotate, which writes it anew.
+func cacheReads(model *kvapi.Result, put *kvapi.Op) []*kvapi.Op {
+	gets := model.GetsOf(put)
+	text := keyTexts(model, put)
+	if strings.Trim(text, "|") == "" {
+		return gets
+	}
+	for _, site := range model.CallSites(kvapi.Outermost(put.Call.Parent())) {
+		for _, get := range model.OpsIn(site.Parent(), kvapi.Get) {
+			if keyTexts(model, get) == text && !slices.Contains(gets, get) {
+				gets = append(gets, get)
+			}
+		}
+	}
+	return gets
+}
+
+// keyTexts returns the constant text of op's key, all its sources'.
+func keyTexts(model *kvapi.Result, op *kvapi.Op) string {
+	var texts []string
+	for _, src := range op.Sources(keyOperand(op)) {
+		texts = append(texts, model.KeyText(src))
+	}
+	return strings.Join(texts, "|")
 }
 
 // claimsOwn reports whether the value that put writes is compared with
