@@ -1095,7 +1095,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 			}
 		}
 	}
-	if ev.credential == "" && flowState(key, fnWords, op) {
+	if ev.credential == "" && flowState(pass, model, key, fnWords, op) {
 		ev.credential = "sso state"
 	}
 	if ev.credential == "" && ev.state == "" {
@@ -1238,11 +1238,28 @@ func readByGet(model *kvapi.Result, v ssa.Value) bool {
 // is kept by a sign-in flow: the function, its receiver's type or its
 // package names OAuth, OIDC, SSO or SAML (SSO.Callback). That state is
 // the OAuth state parameter, single use.
-func flowState(key [][]string, fnWords []string, op *kvapi.Op) bool {
+func flowState(pass *analysis.Pass, model *kvapi.Result, key [][]string, fnWords []string, op *kvapi.Op) bool {
 	if !slices.ContainsFunc(key, func(g []string) bool {
 		return slices.ContainsFunc(g, func(w string) bool { w = strings.ToLower(w); return w == "state" || w == "states" })
 	}) {
 		return false
+	}
+	// "checkout:state:" + state: keyed by the state value itself, the
+	// token a redirect carries there and back.
+	for _, src := range op.Sources(keyOperand(op)) {
+		if src.Expr == nil {
+			continue
+		}
+		byState := false
+		ast.Inspect(initializer(pass, model, src.Expr), func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && strings.EqualFold(id.Name, "state") {
+				byState = true
+			}
+			return !byState
+		})
+		if byState {
+			return true
+		}
 	}
 	names := slices.Clone(fnWords)
 	fn := kvapi.Outermost(op.Call.Parent())

@@ -132,3 +132,32 @@ func (s *oidcStore) retireTokenID(ctx context.Context, id string) error { // wan
 	}
 	return s.del(ctx, "token-id:"+id)
 }
+
+// checkouts keeps a shop's checkout flows.
+type checkouts struct {
+	api *cloudflare.API
+	rc  *cloudflare.ResourceContainer
+	ns  string
+}
+
+func (c *checkouts) del(ctx context.Context, key string) error {
+	_, err := c.api.DeleteWorkersKVEntry(ctx, c.rc, cloudflare.DeleteWorkersKVEntryParams{NamespaceID: c.ns, Key: key})
+	return err
+}
+
+// The state a checkout's redirect carries there and back, keyed by its
+// own value, is spent on the way back.
+func (c *checkouts) finish(ctx context.Context, state string) (string, error) { // want finish:"kvsession"
+	key := "checkout:state:" + state
+	raw, err := c.api.GetWorkersKV(ctx, c.rc, cloudflare.GetWorkersKVParams{NamespaceID: c.ns, Key: key})
+	if err != nil {
+		return "", err
+	}
+	_ = c.del(ctx, key) // want `An OAuth state or code revoked or consumed by a KV delete`
+	return string(raw), nil
+}
+
+// Quiet: a user's wizard state, keyed by the user, is no token.
+func (c *checkouts) finishWizard(ctx context.Context, user string) error {
+	return c.del(ctx, "wizard:state:"+user)
+}
