@@ -36,6 +36,10 @@ type Bound struct {
 	// min(wait, 30*time.Second) puts on what is not known here.
 	Ceiling float64
 	Ceiled  bool
+	// Reduced is set when a constant is taken off a lifetime known only
+	// at run time: an upstream's expires_in less a margin for skew,
+	// which a short lifetime leaves under the margin, or below zero.
+	Reduced bool
 }
 
 var (
@@ -233,6 +237,9 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	case token.SUB:
 		b.Floor -= k
 		b.Ceiling -= k
+		if _, constantToo := known(x); !constantToo && k > 0 {
+			b.Reduced = true
+		}
 	case token.MUL:
 		if k <= 0 {
 			return unknownBound
@@ -298,6 +305,7 @@ func join(bs []Bound) Bound {
 		out.Countdown = out.Countdown || b.Countdown
 		out.Clamped = out.Clamped || b.Clamped
 		out.Jittered = out.Jittered || b.Jittered
+		out.Reduced = out.Reduced || b.Reduced
 		if b.Clamped || b.Countdown || !b.Floored {
 			varying = true
 		} else {
@@ -312,7 +320,7 @@ func join(bs []Bound) Bound {
 		}
 	}
 	if !out.Floored {
-		return unknownBound
+		return Bound{Reduced: out.Reduced}
 	}
 	// "if ttl < d { ttl = d }": d joins the ttl that the branch let pass.
 	out.Clamped = out.Clamped || constant && varying

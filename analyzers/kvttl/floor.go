@@ -41,6 +41,11 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 	capped := func(bound kvapi.Bound) bool {
 		return bound.Ceiled && bound.Ceiling > 0 && bound.Ceiling/perSecond < float64(min)
 	}
+	// A margin taken off a lifetime given at run time (expires_in less a
+	// skew) with no floor after it.
+	reduced := func(bound kvapi.Bound) bool {
+		return bound.Reduced && !bound.Clamped && !bound.Countdown && (!bound.Floored || bound.Floor/perSecond < float64(min))
+	}
 	reportable := func(bound kvapi.Bound) bool {
 		low := bound.Floored && bound.Floor/perSecond < float64(min)
 		return bound.Countdown && low || low && (bound.Clamped || bound.Jittered) && bound.Floor > 0 || capped(bound)
@@ -60,6 +65,12 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		}
 		bound, free := p.model.SourceBound(src, at, b.frame)
 		switch {
+		case reduced(bound) && !slices.ContainsFunc(free, func(param *ssa.Parameter) bool { return len(p.model.CallSites(param.Parent())) > 0 }):
+			// (Where callers give what it is taken off, each call is
+			// judged with what it gives.)
+			b.report(p, nil, "%s%s is a lifetime known only at run time less a fixed margin, and nothing keeps it at %d seconds or more: a short lifetime leaves it below %s, or below zero, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
+				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
+			return
 		case !reportable(bound):
 		case bound.Countdown && bound.Floor <= 0:
 			if pos := p.model.RecordCountdown(src, b.frame); pos.IsValid() {
