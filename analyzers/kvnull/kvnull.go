@@ -428,9 +428,37 @@ func failureHandedOn(parse *ssa.Call) bool {
 	}
 	// Or checked, and answered with a failure: a 500 "corrupt", an error.
 	for _, failed := range failedBranches(err) {
-		if kvapi.Refuses(failed) {
+		if kvapi.Refuses(failed) || answersEarly(failed) {
 			return true
 		}
+	}
+	return false
+}
+
+// answersEarly reports whether block, on its own way out, writes the
+// response and ends the handler: "couldn't read your points" where a
+// missing key meant none yet, not a default that the handler goes on
+// with.
+func answersEarly(block *ssa.BasicBlock) bool {
+	wrote := false
+	for steps := 0; block != nil && steps < 8; steps++ {
+		if steps > 0 && len(block.Preds) > 1 {
+			return false // back on the way the parsed value takes
+		}
+		for _, instr := range block.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Return:
+				return wrote && len(instr.Results) == 0
+			case ssa.CallInstruction:
+				wrote = wrote || slices.ContainsFunc(instr.Common().Args, func(a ssa.Value) bool {
+					return types.TypeString(a.Type(), nil) == "net/http.ResponseWriter"
+				})
+			}
+		}
+		if len(block.Succs) != 1 {
+			return false
+		}
+		block = block.Succs[0]
 	}
 	return false
 }
