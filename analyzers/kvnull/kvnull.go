@@ -46,7 +46,7 @@ const (
 	droppedCheckMsg  = "this miss check tests the value of a get whose error is dropped, but a missing key comes back only as an error (a 404 for cloudflare-go): a timeout or a 429 reads as a miss here too; check the error, and tell a not-found from the rest"
 	statusMissMsg    = "this miss check is never true: cloudflare-go returns a 404 as an error (a *cloudflare.Error with StatusCode 404), so a response that comes with no error never has status 404, and a missing key leaves through the error instead: test the error (errors.As, StatusCode 404)"
 	nilResponseMsg   = "this miss check is never true: cloudflare-go returns a missing key as an error (a *cloudflare.Error with StatusCode 404), and a response that comes with no error is never nil: test the error (errors.As, StatusCode 404)"
-	emptyAfterErrMsg = "this miss check is never true for a missing key: the get reports a missing key as an error (cloudflare-go's 404, or the adapter's not-found), which the code above returns, so a miss fails as an error and never gets here: tell a not-found error apart (errors.Is, errors.As) and handle the miss there"
+	emptyAfterErrMsg = "this miss check is never true for a missing key: the get reports a missing key as an error (cloudflare-go's 404, or the adapter's not-found), which the code returns before the empty value's way goes on, so a miss fails as an error and never takes that way: tell a not-found error apart (errors.Is, errors.As) and handle the miss there"
 	restMissMsg      = "a missing key comes back from the KV REST API as a 404 response, not as an error, and this response's body is read with no look at its status: a miss, or any other failure, reads as the API's JSON error body; check StatusCode (404 is a miss) before reading the body"
 	restEmptyMsg     = "this miss check is never true: the KV REST API answers a missing key with a 404 response whose body is a JSON error, not an empty body, and the response's status is never looked at: check StatusCode (404 is a miss) before reading the body"
 	zeroParsedMsg    = "a missing key reaches this value's parse, whose error is dropped, so a miss reads as zero and is used as if it were stored (a factor of 0, a length of 0 minutes): tell the miss apart and use a default that says so, or return an error"
@@ -1357,12 +1357,48 @@ func emptyAfterError(get *kvapi.Op) []*ssa.BinOp {
 			}
 		}
 	}
-	for _, bin := range emptyTests(values, func(bin *ssa.BinOp) bool { return onlyOnSuccess(err, bin.Block(), false) }) {
+	for _, bin := range emptyTests(values, func(bin *ssa.BinOp) bool {
+		return onlyOnSuccess(err, bin.Block(), false) || errorReturnedWhenEmpty(bin)
+	}) {
 		if !slices.Contains(out, bin) {
 			out = append(out, bin)
 		}
 	}
 	return out
+}
+
+// errorReturnedWhenEmpty reports whether, on the side of bin where the
+// value is empty, the get's error is tested next and returned: if
+// len(raw) > 0 { use } else if err != nil { return err } leaves the
+// empty value with no error, the miss the code means, to no key at all.
+func errorReturnedWhenEmpty(bin *ssa.BinOp) bool {
+	if _, constLeft := bin.X.(*ssa.Const); constLeft {
+		return false
+	}
+	var empty *ssa.BasicBlock
+	for _, ref := range *bin.Referrers() {
+		br, ok := ref.(*ssa.If)
+		if !ok {
+			continue
+		}
+		switch bin.Op {
+		case token.EQL, token.LEQ, token.LSS:
+			empty = br.Block().Succs[0]
+		default:
+			empty = br.Block().Succs[1]
+		}
+	}
+	for steps := 0; empty != nil && steps < 4; steps++ {
+		if br, ok := empty.Instrs[len(empty.Instrs)-1].(*ssa.If); ok {
+			failed, isErrorTest := kvapi.ErrorBranch(br)
+			return isErrorTest && kvapi.Refuses(failed)
+		}
+		if len(empty.Succs) != 1 {
+			return false
+		}
+		empty = empty.Succs[0]
+	}
+	return false
 }
 
 // textResults returns the value a get hands back, as bytes or text: a
