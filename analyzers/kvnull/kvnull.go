@@ -806,7 +806,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// (After a test of presence alone, _, err := get, a constant
 			// marker rewrites what the key held: an idempotency key.)
 			if !ignored && (onlyOnError(errs, put.Call.Block()) || onErrorOrMiss(errs, call, put.Call.Block())) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
-				!(unused(reads) && onlyValue(model, put, src)) &&
+				!(unused(reads) && (onlyValue(model, put, src) || ofKeySubject(put, src))) &&
 				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}
@@ -844,6 +844,65 @@ func onlyValue(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 		}
 	}
 	return true
+}
+
+// ofKeySubject reports whether src writes only text taken from what the
+// key is made of, or fields of it: evt.Type under "stripe:event:" + evt.ID, the same on
+// every write of that key, so a rewrite after a failed read loses nothing.
+func ofKeySubject(put *kvapi.Op, src kvapi.Source) bool {
+	root := func(v ssa.Value) ssa.Value {
+		for {
+			switch x := v.(type) {
+			case *ssa.Convert:
+				v = x.X
+			case *ssa.ChangeType:
+				v = x.X
+			case *ssa.MakeInterface:
+				v = x.X
+			case *ssa.Field:
+				v = x.X
+			case *ssa.FieldAddr:
+				v = x.X
+			case *ssa.UnOp:
+				if x.Op != token.MUL {
+					return v
+				}
+				v = x.X
+			default:
+				return v
+			}
+		}
+	}
+	// The key is built from its subject with text of its own: a pair's
+	// key field, taken whole (p.Key beside p.Value), names no subject.
+	var keyRoots []ssa.Value
+	text := false
+	var addRoots func(v ssa.Value)
+	addRoots = func(v ssa.Value) {
+		if bin, ok := v.(*ssa.BinOp); ok && bin.Op == token.ADD {
+			addRoots(bin.X)
+			addRoots(bin.Y)
+			return
+		}
+		if _, isConst := v.(*ssa.Const); isConst {
+			text = true
+		} else {
+			keyRoots = append(keyRoots, root(v))
+		}
+	}
+	for _, k := range put.Sources(kvapi.Key) {
+		for _, in := range k.Inputs() {
+			addRoots(in)
+		}
+	}
+	// (A scalar: the whole record the key names, written anew, may be
+	// older than the one stored.)
+	inputs := src.Inputs()
+	variable := func(in ssa.Value) bool { _, isConst := in.(*ssa.Const); return !isConst }
+	return text && len(keyRoots) > 0 && slices.ContainsFunc(inputs, variable) && !slices.ContainsFunc(inputs, func(in ssa.Value) bool {
+		_, isConst := in.(*ssa.Const)
+		return !isConst && (!isText(in.Type()) || !slices.Contains(keyRoots, root(in)))
+	})
 }
 
 // record reports whether c is a document, a JSON object or array: default
@@ -972,7 +1031,7 @@ func writtenAfterAnyError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 			}
 			// A default made up here, written where the wrapper said the
 			// key was missing: after a timeout it replaces the stored value.
-			if madeUp(model, src, get, put) && !(unused(reads) && onlyValue(model, put, src)) && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get }) {
+			if madeUp(model, src, get, put) && !(unused(reads) && (onlyValue(model, put, src) || ofKeySubject(put, src))) && model.AfterMiss(put, func(other *kvapi.Op) bool { return other == get }) {
 				return put
 			}
 		}
