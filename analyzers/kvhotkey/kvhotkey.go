@@ -238,7 +238,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		return calledEveryIteration(model, put)
 	}
 	hot := func(loop kvapi.Loop) bool {
-		return loop.Repeats(block) && !retries(loop, put) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) &&
+		return loop.Repeats(block) && !retries(loop, put) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) && !matchedOnce(model, put, loop) &&
 			!(put.Wrapped != nil && put.Wrapped.FailsAfter && leaves(loop, block)) &&
 			invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
 	}
@@ -246,6 +246,35 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	// each site, in the loop inside.
 	inner := kvapi.Innermost(block)
 	return hot(loop) || inner != nil && len(inner) < len(loop) && hot(inner)
+}
+
+// matchedOnce reports whether put runs only where an element of what the
+// loop walks equals a value, not a constant, that stays the same across
+// the loop (if r != paidRole { continue }): the one matching element of
+// a search, not every one.
+func matchedOnce(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
+	for b := put.Call.Block(); b != nil && loop[b] && b != loop.Header(); b = b.Idom() {
+		if len(b.Preds) != 1 {
+			continue
+		}
+		br, ok := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := br.Cond.(*ssa.BinOp)
+		if !ok || !(cmp.Op == token.EQL && br.Block().Succs[0] == b || cmp.Op == token.NEQ && br.Block().Succs[1] == b) {
+			continue
+		}
+		elem, fixed := cmp.X, cmp.Y
+		if !varies(model, elem, loop, 0) {
+			elem, fixed = fixed, elem
+		}
+		_, constant := fixed.(*ssa.Const)
+		if !constant && !kvapi.IsError(fixed.Type()) && element(elem) && !varies(model, fixed, loop, 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // perConnection reports whether put runs in an HTTP handler, a stream or

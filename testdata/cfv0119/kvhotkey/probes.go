@@ -75,3 +75,30 @@ func (s *shopStore) verifyPaced(ctx context.Context, host string, lookup func(st
 	}
 	return false
 }
+
+type member struct {
+	ID    string
+	Roles []string
+}
+
+// Quiet: a member's seat is written where one of their roles is the paid
+// one, once per member, however many roles they have.
+func (s *shopStore) syncSeats(ctx context.Context, members []member, paid string) {
+	for _, m := range members {
+		for _, r := range m.Roles {
+			if r != paid {
+				continue
+			}
+			_ = s.put(ctx, "seat:"+m.ID, []byte(r))
+		}
+	}
+}
+
+// Each of a member's roles rewrites the member's one key.
+func (s *shopStore) syncRoles(ctx context.Context, members []member) { // want syncRoles:"kvhotkey"
+	for _, m := range members {
+		for _, r := range m.Roles {
+			_ = s.put(ctx, "role:"+m.ID, []byte(r)) // want `this loop writes the same KV key on every iteration`
+		}
+	}
+}
