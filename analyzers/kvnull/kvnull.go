@@ -847,16 +847,13 @@ func onlyValue(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool {
 }
 
 // ofKeySubject reports whether src writes only text taken from what the
-// key is made of, or fields of it: evt.Type under "stripe:event:" + evt.ID, the same on
-// every write of that key, so a rewrite after a failed read loses nothing.
+// key is made of, or fields of it: evt.Type under "stripe:event:" +
+// evt.ID, the same on every write of that key, so a rewrite after a
+// failed read loses nothing.
 func ofKeySubject(put *kvapi.Op, src kvapi.Source) bool {
 	root := func(v ssa.Value) ssa.Value {
 		for {
-			switch x := v.(type) {
-			case *ssa.Convert:
-				v = x.X
-			case *ssa.ChangeType:
-				v = x.X
+			switch x := kvapi.Unconverted(v).(type) {
 			case *ssa.MakeInterface:
 				v = x.X
 			case *ssa.Field:
@@ -865,11 +862,11 @@ func ofKeySubject(put *kvapi.Op, src kvapi.Source) bool {
 				v = x.X
 			case *ssa.UnOp:
 				if x.Op != token.MUL {
-					return v
+					return x
 				}
 				v = x.X
 			default:
-				return v
+				return x
 			}
 		}
 	}
