@@ -897,8 +897,7 @@ func ofKeySubject(put *kvapi.Op, src kvapi.Source) bool {
 	inputs := src.Inputs()
 	variable := func(in ssa.Value) bool { _, isConst := in.(*ssa.Const); return !isConst }
 	return text && len(keyRoots) > 0 && slices.ContainsFunc(inputs, variable) && !slices.ContainsFunc(inputs, func(in ssa.Value) bool {
-		_, isConst := in.(*ssa.Const)
-		return !isConst && (!isText(in.Type()) || !slices.Contains(keyRoots, root(in)))
+		return variable(in) && (!isText(in.Type()) || !slices.Contains(keyRoots, root(in)))
 	})
 }
 

@@ -490,7 +490,8 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		kind bool
 	}
 	var tests []test
-	var mineEdges []edge // taken when the key already holds mine
+	var mineEdges []edge          // taken when the key already holds mine
+	reread := retried(model, get) // a loop's way back to look again
 	mine = withFields(mine)
 	views, reads, fields := withConversions(results)
 	for _, res := range views {
@@ -513,7 +514,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 					// closing the response it came in.
 					continue
 				}
-				if reread := retried(model, get); reread != nil && !reachesAvoiding(ref.Block(), block, nil, reread) && !handedOn(model, get.Call.Parent(), results) {
+				if reread != nil && !reachesAvoiding(ref.Block(), block, nil, reread) && !handedOn(model, get.Call.Parent(), results) {
 					// A holder looked at (is the lock stale?) on the way
 					// back to look again: no write of this look uses it.
 					continue
@@ -547,7 +548,7 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		// another run holds it.
 		present := t.missing.other()
 		if t.missing.from.Dominates(block) &&
-			!reachesAvoiding(present, block, mineEdges, retried(model, get)) && (refusesUnlessMine(present, mineEdges) && !t.kind || own && !t.null || lock) {
+			!reachesAvoiding(present, block, mineEdges, reread) && (refusesUnlessMine(present, mineEdges) && !t.kind || own && !t.null || lock) {
 			missing = true
 			byFlag = byFlag || t.byFlag
 		}

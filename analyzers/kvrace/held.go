@@ -75,14 +75,14 @@ func refusal(ret *ssa.Return) bool {
 // claimOf's.)
 func refusesOnValue(model *kvapi.Result, get *kvapi.Op, reads []ssa.Value, put *kvapi.Op) bool {
 	fn, putBlock := put.Call.Parent(), put.Call.Block()
+	// A side that waits and looks again (a lock's poll) refuses this look
+	// as plainly as one that returns an error.
+	reread := retried(model, get)
 	for _, b := range fn.Blocks {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok || errorTest(br.Cond) || !readsField(br.Cond, 0, func(x ssa.Value) bool { return model.DependsOn(x, br, reads) }) || !againstMine(model, br.Cond, put, 0) {
 			continue
 		}
-		// A side that waits and looks again (a lock's poll) refuses this
-		// look as plainly as one that returns an error.
-		reread := retried(model, get)
 		for i, succ := range b.Succs {
 			other := b.Succs[1-i]
 			if (other == putBlock || reachesAvoiding(other, putBlock, nil, reread)) && succ != putBlock && !reachesAvoiding(succ, putBlock, nil, reread) && (kvapi.Refuses(succ) || reread != nil && kvapi.Reaches(succ, reread)) {
@@ -160,7 +160,7 @@ func againstMine(model *kvapi.Result, cond ssa.Value, put *kvapi.Op, depth int) 
 		if kvapi.Clock(v) {
 			return true
 		}
-		if callee := v.Call.StaticCallee(); callee != nil && (callee.String() == "time.Since" || callee.String() == "time.Until") {
+		if name := kvapi.CalleeName(v); name == "time.Since" || name == "time.Until" {
 			return true // the holder's age: time.Since(cur.Acquired) < stale
 		}
 		return slices.ContainsFunc(v.Call.Args, func(a ssa.Value) bool { return againstMine(model, a, put, depth+1) })

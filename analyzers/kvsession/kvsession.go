@@ -1455,11 +1455,7 @@ func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 // credential ("rt/<token>") is the other delete.
 func listedEntry(model *kvapi.Result, del *kvapi.Op) bool {
 	fn := del.Call.Parent()
-	var lists []*kvapi.Op
-	for f := fn; f != nil; f = f.Parent() {
-		lists = append(lists, model.OpsIn(f, kvapi.List)...)
-	}
-	for _, list := range lists {
+	for _, list := range enclosingLists(model, fn) {
 		asListed := func(src kvapi.Source) bool {
 			return model.DependsOnAny(src.Inputs(), del.Call, list.Results()) && !reprefixed(model, src, del, list)
 		}
@@ -1737,13 +1733,7 @@ func callerNames(op *kvapi.Op, src kvapi.Source) bool {
 // Delete(k.Name) in a loop over a list of "sess:" + uid deletes sessions.
 func listedPrefixes(info *types.Info, model *kvapi.Result, op *kvapi.Op) [][]string {
 	var groups [][]string
-	var lists []*kvapi.Op
-	// A closure run for each listed key (to recover, or under a lock)
-	// deletes what its enclosing function listed.
-	for fn := op.Call.Parent(); fn != nil; fn = fn.Parent() {
-		lists = append(lists, model.OpsIn(fn, kvapi.List)...)
-	}
-	for _, list := range lists {
+	for _, list := range enclosingLists(model, op.Call.Parent()) {
 		for _, src := range op.Sources(keyOperand(op)) {
 			if model.DependsOnAny(src.Inputs(), op.Call, list.Results()) && !reprefixed(model, src, op, list) {
 				for _, prefix := range list.Sources(kvapi.Prefix) {
@@ -1756,6 +1746,17 @@ func listedPrefixes(info *types.Info, model *kvapi.Result, op *kvapi.Op) [][]str
 		}
 	}
 	return groups
+}
+
+// enclosingLists returns the lists made in fn and in the functions that
+// enclose it: a closure run for each listed key (to recover, or under a
+// lock) deletes what its enclosing function listed.
+func enclosingLists(model *kvapi.Result, fn *ssa.Function) []*kvapi.Op {
+	var lists []*kvapi.Op
+	for ; fn != nil; fn = fn.Parent() {
+		lists = append(lists, model.OpsIn(fn, kvapi.List)...)
+	}
+	return lists
 }
 
 // reprefixed reports whether src is a key made by putting a prefix of
