@@ -1423,15 +1423,15 @@ func readThenDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 
 // pointsToDeleted reports whether the delete removes an index entry: a
 // key whose value, read first in the same function, names the key of
-// another delete or write there (get the token's hash by its ID, delete
-// the token, then the entry). The revocation, if any, is the other.
+// another delete there (get the token's hash by its ID, delete the token,
+// then the entry). The revocation is the other delete.
 func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 	fn := kvapi.Outermost(del.Call.Parent())
 	for _, get := range model.GetsOf(del) {
 		if kvapi.Outermost(get.Call.Parent()) != fn || !kvapi.Before(get.Call, del.Call) {
 			continue
 		}
-		for _, other := range slices.Concat(model.OpsIn(fn, kvapi.Delete), model.OpsIn(fn, kvapi.Put)) {
+		for _, other := range model.OpsIn(fn, kvapi.Delete) {
 			if other == del {
 				continue
 			}

@@ -120,17 +120,17 @@ func (s *oidcStore) rememberToken(ctx context.Context, userID, tokenID string) e
 	return s.putJSON(ctx, "user-tokens:"+userID, append(ids, tokenID))
 }
 
-// Quiet: the entry read first names the token record that is rewritten
-// with a grace period; deleting the entry revokes nothing.
-func (s *oidcStore) retireTokenID(ctx context.Context, id string) error { // want retireTokenID:"kvsession judged inside"
-	var hash string
-	if err := s.getJSON(ctx, "token-id:"+id, &hash); err != nil {
+// A redeemed link's user ID names the session written next: the link is
+// still spent by its delete.
+func (s *oidcStore) redeemLink(ctx context.Context, id string) error { // want redeemLink:"^kvsession$" redeemLink:"kvsession judged inside"
+	var user string
+	if err := s.getJSON(ctx, "magic:"+id, &user); err != nil {
 		return err
 	}
-	if err := s.putJSON(ctx, "token:"+hash, accessToken{ID: id, Expires: time.Now().Add(24 * time.Hour)}); err != nil {
+	if err := s.del(ctx, "magic:"+id); err != nil { // want `A magic link revoked or consumed by a KV delete`
 		return err
 	}
-	return s.del(ctx, "token-id:"+id)
+	return s.putJSON(ctx, "user-session:"+user, time.Now())
 }
 
 // checkouts keeps a shop's checkout flows.
