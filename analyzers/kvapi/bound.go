@@ -40,6 +40,15 @@ type Bound struct {
 	// at run time: an upstream's expires_in less a margin for skew,
 	// which a short lifetime leaves under the margin, or below zero.
 	Reduced bool
+	// Given is set when the lifetime is what the sender of a request or
+	// a command asks for, read from its text or its options at run time
+	// ("/skip daily 30s"): unless a floor holds it up, a sender can ask
+	// for less than KV accepts.
+	Given bool
+	// Step is the least positive change of a Given whole number, scaled
+	// as the number is: days*24*time.Hour moves a day at a time, so no
+	// positive number of days is short.
+	Step float64
 }
 
 var (
@@ -59,6 +68,7 @@ func constBound(c constant.Value) Bound {
 func (b Bound) scale(k float64) Bound {
 	b.Floor *= k
 	b.Ceiling *= k
+	b.Step *= k
 	return b
 }
 
@@ -138,7 +148,9 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		}
 		b = e.callBound(v, at, f, depth)
 	case *ssa.Extract:
-		if call, ok := v.Tuple.(*ssa.Call); ok {
+		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 && e.parsedInput(call, f) {
+			b = givenBound(v.Type()) // d, err := time.ParseDuration(fields[1])
+		} else if ok {
 			b = e.returnedBound(call, v.Index, f, depth) // key, ttl := entry(id)
 		}
 	}
@@ -306,6 +318,13 @@ func join(bs []Bound) Bound {
 		out.Clamped = out.Clamped || b.Clamped
 		out.Jittered = out.Jittered || b.Jittered
 		out.Reduced = out.Reduced || b.Reduced
+		if b.Given {
+			// The finest step of any way in (0, any length, the finest).
+			if !out.Given || b.Step < out.Step {
+				out.Step = b.Step
+			}
+			out.Given = true
+		}
 		if b.Clamped || b.Countdown || !b.Floored {
 			varying = true
 		} else {
@@ -320,7 +339,7 @@ func join(bs []Bound) Bound {
 		}
 	}
 	if !out.Floored {
-		return Bound{Reduced: out.Reduced}
+		return Bound{Reduced: out.Reduced, Given: out.Given, Step: out.Step}
 	}
 	// "if ttl < d { ttl = d }": d joins the ttl that the branch let pass.
 	out.Clamped = out.Clamped || constant && varying
@@ -404,6 +423,9 @@ func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, dept
 			bs = append(bs, e.bound(a, at, f, depth+1))
 		}
 		return join(bs)
+	}
+	if e.parsedInput(call, f) || e.gotInput(call, f) {
+		return givenBound(call.Type()) // n := strconv.Atoi(q.Get("ttl")), o.IntValue()
 	}
 	if name, ok := ownMethod(call); ok {
 		// rec.TTL() in a save[T Record] of this package.

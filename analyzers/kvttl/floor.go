@@ -46,6 +46,12 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 	reduced := func(bound kvapi.Bound) bool {
 		return bound.Reduced && !bound.Clamped && !bound.Countdown && (!bound.Floored || bound.Floor/perSecond < float64(min))
 	}
+	// What the sender of a request or a command asks for, with no floor
+	// under it ("/skip daily 30s" checked only for d > 0).
+	given := func(bound kvapi.Bound) bool {
+		coarse := bound.Step > 0 && bound.Step/perSecond >= float64(min) // days*24*time.Hour
+		return bound.Given && !bound.Countdown && !coarse && (!bound.Floored || bound.Floor/perSecond < float64(min))
+	}
 	reportable := func(bound kvapi.Bound) bool {
 		low := bound.Floored && bound.Floor/perSecond < float64(min)
 		return bound.Countdown && low || low && (bound.Clamped || bound.Jittered) && bound.Floor > 0 || capped(bound)
@@ -69,6 +75,10 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 			// (Where callers give what it is taken off, each call is
 			// judged with what it gives.)
 			b.report(p, nil, "%s%s is a lifetime known only at run time less a fixed margin, and nothing keeps it at %d seconds or more: a short lifetime leaves it below %s, or below zero, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
+				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
+			return
+		case !reportable(bound) && given(bound) && !slices.ContainsFunc(free, func(param *ssa.Parameter) bool { return len(p.model.CallSites(param.Parent())) > 0 }):
+			b.report(p, nil, "%s%s is what the sender of the request asks for, read at run time, and nothing keeps it at %d seconds or more: asked for less than %s, %s; clamp it, as max(ttl, time.Minute), or refuse shorter ones",
 				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
 			return
 		case !reportable(bound):
