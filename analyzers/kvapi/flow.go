@@ -177,6 +177,17 @@ func (w *walker) walk(s Step, depth int) bool {
 				}
 			}
 		}
+		if sel, ok := v.Tuple.(*ssa.Select); ok && v.Index >= 2 {
+			// A value received in a select: what its channel carries.
+			if ch := receivedOn(sel, v.Index-2); ch != nil {
+				for _, sent := range w.model.sentOn(ch) {
+					if next(sent.value, false) {
+						return true
+					}
+				}
+				return !w.model.foreignResult(ch) && next(ch, true)
+			}
+		}
 		return next(v.Tuple, false)
 	case *ssa.Convert:
 		return next(v.X, !sameRepresentation(v.Type(), v.X.Type()))
@@ -188,6 +199,11 @@ func (w *walker) walk(s Step, depth int) bool {
 				if next(sent.value, false) {
 					return true
 				}
+			}
+			if w.model.foreignResult(v.X) {
+				// A library's channel (bot.GetUpdatesChan(cfg)) carries
+				// what the library receives, not what it was set up with.
+				return false
 			}
 		}
 		if v.Op != token.MUL {
@@ -314,6 +330,41 @@ func computedHere(v ssa.Value, visit func(ssa.Value) (found, stop bool), depth i
 		}
 	}
 	return false
+}
+
+// receivedOn returns the channel of the i'th receive of sel, which its
+// results count after the index and the ok.
+func receivedOn(sel *ssa.Select, i int) ssa.Value {
+	for _, st := range sel.States {
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		if i == 0 {
+			return st.Chan
+		}
+		i--
+	}
+	return nil
+}
+
+// foreignResult reports whether v is a result of a call to a function of
+// another package that is not the standard library, whose body is not read
+// here.
+func (r *Result) foreignResult(v ssa.Value) bool {
+	if x, ok := v.(*ssa.Extract); ok {
+		v = x.Tuple
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	var pkg *types.Package
+	if call.Call.IsInvoke() {
+		pkg = call.Call.Method.Pkg()
+	} else if callee := call.Call.StaticCallee(); callee != nil && callee.Object() != nil {
+		pkg = callee.Object().Pkg()
+	}
+	return pkg != nil && pkg != r.pkg.Pkg && !stdlib(pkg.Path())
 }
 
 // pipeWriter returns the writer end of the io.Pipe whose reader end r
