@@ -59,14 +59,16 @@ type Result struct {
 	byFunc map[funcRole][]*Op // see OpsIn
 	byCall map[ssa.CallInstruction][]*Op
 
-	indexGets sync.Once
-	getsByKey map[string][]*Op // by the identity of their key, see GetsOf
-	pkg       *ssa.Package
-	funcs     []*ssa.Function                   // the package's functions, in source order
-	globals   map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
-	callers   map[*ssa.Function][]ssa.CallInstruction
-	taken     map[types.Object]bool // functions used as values, see onlyArg
-	reads     map[ssa.Value]bool    // what the gets hand back, see IsRead
+	indexGets     sync.Once
+	getsByKey     map[string][]*Op // by the identity of their key, see GetsOf
+	pkg           *ssa.Package
+	funcs         []*ssa.Function        // the package's functions, in source order
+	callbacks     map[*ssa.Function]bool // functions handed to other packages (see EventCallback)
+	callbacksOnce sync.Once
+	globals       map[*ssa.Global][]ssa.Instruction // instructions that use a package variable
+	callers       map[*ssa.Function][]ssa.CallInstruction
+	taken         map[types.Object]bool // functions used as values, see onlyArg
+	reads         map[ssa.Value]bool    // what the gets hand back, see IsRead
 
 	fieldStores map[*types.Var][]ssa.Value                 // what the package stores in each field, see storedIn
 	implemented sync.Map                                   // an interface's *types.Func -> []*ssa.Function, see implementations

@@ -238,7 +238,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		return calledEveryIteration(model, put)
 	}
 	hot := func(loop kvapi.Loop) bool {
-		return loop.Repeats(block) && !retries(loop, put) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) && !matchedOnce(model, put, loop) &&
+		return loop.Repeats(block) && !retries(loop, put) && !dispatchesEvent(put, loop) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) && !matchedOnce(model, put, loop) &&
 			!(put.Wrapped != nil && put.Wrapped.FailsAfter && leaves(loop, block)) &&
 			invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
 	}
@@ -246,6 +246,40 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	// each site, in the loop inside.
 	inner := kvapi.Innermost(block)
 	return hot(loop) || inner != nil && len(inner) < len(loop) && hot(inner)
+}
+
+// dispatchesEvent reports whether put is a call of a helper that writes
+// a key fixed inside it, handed an event that the loop receives from a
+// channel (for update := range updates { b.handle(ctx, update) }): the
+// loop serves one event an iteration, and the helper is judged as a
+// handler is.
+func dispatchesEvent(put *kvapi.Op, loop kvapi.Loop) bool {
+	if !fixedInside(put) {
+		return false
+	}
+	var received func(v ssa.Value) bool
+	received = func(v ssa.Value) bool {
+		switch x := v.(type) {
+		case *ssa.Extract:
+			switch t := x.Tuple.(type) {
+			case *ssa.Select:
+				return x.Index >= 2 && loop[t.Block()]
+			case *ssa.UnOp:
+				return t.Op == token.ARROW && x.Index == 0 && loop[t.Block()]
+			}
+		case *ssa.UnOp:
+			if alloc, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+				// A variable the event is kept in: what the loop stores.
+				return slices.ContainsFunc(*alloc.Referrers(), func(ref ssa.Instruction) bool {
+					st, ok := ref.(*ssa.Store)
+					return ok && st.Addr == alloc && loop[st.Block()] && received(st.Val)
+				})
+			}
+			return x.Op == token.ARROW && loop[x.Block()]
+		}
+		return false
+	}
+	return slices.ContainsFunc(put.Call.Common().Args, func(a ssa.Value) bool { return received(kvapi.Unconverted(a)) })
 }
 
 // matchedOnce reports whether put runs only where an element of what the
@@ -283,7 +317,7 @@ func matchedOnce(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 // one class) together write it faster than KV allows. A key drawn fresh
 // for the connection is its own.
 func perConnection(model *kvapi.Result, put *kvapi.Op) bool {
-	if !inHandler(put.Call.Parent()) {
+	if !inHandler(model, put.Call.Parent()) {
 		return false
 	}
 	// Drawn by a call, or filled by one: rand.Read(b).
@@ -1249,7 +1283,7 @@ func everyRequest(model *kvapi.Result, put *kvapi.Op) bool {
 		return fixed
 	}
 	beside := afterOneRecord(model, put)
-	if !inHandler(put.Call.Parent()) && !madePerRequest(model, put.Call.Parent()) && !beside || guarded || model.AfterMiss(put, fixedKey) {
+	if !inHandler(model, put.Call.Parent()) && !madePerRequest(model, put.Call.Parent()) && !beside || guarded || model.AfterMiss(put, fixedKey) {
 		return false
 	}
 	// A key of any name, stamped with the time beside each record, notes
@@ -1432,7 +1466,7 @@ func receiverKey(model *kvapi.Result, put *kvapi.Op) (string, bool) {
 	if fn.Signature.Recv() != nil {
 		wired = append(wired, fn.Params[0])
 	}
-	if put.Call.Parent() != fn && !servesRequest(fn) {
+	if put.Call.Parent() != fn && !servesRequest(model, fn) {
 		for _, p := range fn.Params {
 			wired = append(wired, p)
 		}
@@ -1576,7 +1610,7 @@ func holdsOnly(v ssa.Value, wired []ssa.Value) bool {
 // inHandler reports whether fn, or a function it is nested in, serves
 // HTTP requests: a ServeHTTP method, or a function given the request. An admin's handler, named so or in a file named so,
 // is not called on every request.
-func inHandler(fn *ssa.Function) bool {
+func inHandler(model *kvapi.Result, fn *ssa.Function) bool {
 	if file := fn.Prog.Fset.Position(fn.Pos()).Filename; strings.Contains(strings.ToLower(filepath.Base(file)), "admin") {
 		return false
 	}
@@ -1586,7 +1620,7 @@ func inHandler(fn *ssa.Function) bool {
 		}
 	}
 	for ; fn != nil; fn = fn.Parent() {
-		if servesRequest(fn) {
+		if servesRequest(model, fn) {
 			return true
 		}
 	}
@@ -1597,9 +1631,9 @@ func inHandler(fn *ssa.Function) bool {
 // method, or a function given the request, typed so or as an interface
 // that it asserts to the request's type (an endpoint's func(ctx, request
 // any), req := request.(reportRequest)).
-func servesRequest(fn *ssa.Function) bool {
-	if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil {
-		return true
+func servesRequest(model *kvapi.Result, fn *ssa.Function) bool {
+	if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil || model.EventCallback(fn) {
+		return true // (or a handler of a broker's messages, a bot's updates)
 	}
 	if slices.ContainsFunc(kvapi.Words(fn.Name()), probeWord().MatchString) {
 		return true // Health(ctx), polled by a load balancer's probes
@@ -1637,13 +1671,13 @@ func madePerRequest(model *kvapi.Result, fn *ssa.Function) bool {
 	if callers := tableCallers(model, fn); len(callers) > 0 {
 		// A closure kept in a dispatch table of the receiver's
 		// (m.handlers[msg.Type]) runs where the table is called.
-		return !slices.ContainsFunc(callers, func(caller *ssa.Function) bool { return !inHandler(caller) })
+		return !slices.ContainsFunc(callers, func(caller *ssa.Function) bool { return !inHandler(model, caller) })
 	}
 	if fn.Parent() == nil {
 		return false
 	}
 	sites := model.CallSites(kvapi.Outermost(fn))
-	return len(sites) > 0 && !slices.ContainsFunc(sites, func(site ssa.CallInstruction) bool { return !inHandler(site.Parent()) })
+	return len(sites) > 0 && !slices.ContainsFunc(sites, func(site ssa.CallInstruction) bool { return !inHandler(model, site.Parent()) })
 }
 
 // tableCallers returns the functions that call fn through a dispatch

@@ -1,0 +1,143 @@
+package kvapi
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// EventCallback reports whether fn is handed to another package to be
+// called on each event that package receives, and is given the event: a
+// message handler registered with a broker client or a bot library
+// (client.Subscribe(topic, qos, in.onTelemetry)), a web framework's
+// handler made by a factory (app.Use(s.stamp())). A job that a scheduler
+// runs is handed no event, and is not one.
+func (r *Result) EventCallback(fn *ssa.Function) bool {
+	r.callbacksOnce.Do(func() { r.callbacks = r.registeredCallbacks() })
+	return takesEvent(fn) && (r.callbacks[fn] || handlerShaped(fn))
+}
+
+// handlerShaped reports whether fn, less its receiver, has the signature
+// of a function type that the package of one of its parameters declares:
+// a broker client's MessageHandler, func(Client, Message); a task
+// queue's HandlerFunc, func(context.Context, *Task) error. Such a
+// function is written to be registered as that package's handler, here
+// or by the package that wires the program.
+func handlerShaped(fn *ssa.Function) bool {
+	sig := types.NewSignatureType(nil, nil, nil, fn.Signature.Params(), fn.Signature.Results(), fn.Signature.Variadic())
+	for p := range fn.Signature.Params().Variables() {
+		t := p.Type()
+		if ptr, ok := t.Underlying().(*types.Pointer); ok {
+			t = ptr.Elem()
+		}
+		named, ok := types.Unalias(t).(*types.Named)
+		if !ok || named.Obj().Pkg() == nil || stdlib(named.Obj().Pkg().Path()) {
+			continue
+		}
+		for _, ft := range funcTypes(named.Obj().Pkg()) {
+			if types.Identical(ft, sig) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// funcTypes returns the signatures of the function types that pkg
+// declares.
+func funcTypes(pkg *types.Package) []*types.Signature {
+	var sigs []*types.Signature
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		if tn, ok := scope.Lookup(name).(*types.TypeName); ok && tn.Exported() {
+			if sig, ok := tn.Type().Underlying().(*types.Signature); ok {
+				sigs = append(sigs, sig)
+			}
+		}
+	}
+	return sigs
+}
+
+// registeredCallbacks returns the functions of the package given, as
+// values, to functions of other packages.
+func (r *Result) registeredCallbacks() map[*ssa.Function]bool {
+	found := make(map[*ssa.Function]bool)
+	var add func(v ssa.Value, depth int)
+	add = func(v ssa.Value, depth int) {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			add(x.X, depth) // asynq.HandlerFunc(h.process)
+			return
+		case *ssa.Convert:
+			add(x.X, depth)
+			return
+		case *ssa.MakeInterface:
+			add(x.X, depth)
+			return
+		case *ssa.Slice:
+			// The variadic arguments, app.Use(stamp, auth): what is
+			// stored in the array.
+			if alloc, ok := x.X.(*ssa.Alloc); ok {
+				for _, ref := range *alloc.Referrers() {
+					if ia, ok := ref.(*ssa.IndexAddr); ok {
+						for _, use := range *ia.Referrers() {
+							if st, ok := use.(*ssa.Store); ok && st.Addr == ia {
+								add(st.Val, depth)
+							}
+						}
+					}
+				}
+			}
+			return
+		case *ssa.Call:
+			// A factory of this package: what it returns (s.stamp()).
+			if callee := x.Call.StaticCallee(); callee != nil && callee.Pkg == r.pkg && depth < 2 {
+				for _, ret := range Returns(callee) {
+					for _, res := range ret.Results {
+						add(res, depth+1)
+					}
+				}
+			}
+			return
+		}
+		fn := FuncValue(v)
+		if fn == nil {
+			return
+		}
+		if fn.Synthetic != "" && fn.Object() != nil {
+			// A method value, in.onTelemetry: the method it binds.
+			if obj, ok := fn.Object().(*types.Func); ok {
+				if m := fn.Prog.FuncValue(obj); m != nil {
+					fn = m
+				}
+			}
+		}
+		found[fn] = true
+	}
+	for _, fn := range r.funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok || !r.otherPackage(call.Common()) {
+					continue
+				}
+				for _, a := range call.Common().Args {
+					add(a, 0)
+				}
+			}
+		}
+	}
+	return found
+}
+
+// otherPackage reports whether call calls a function of another package
+// than this one and the standard library, or a method of an interface.
+func (r *Result) otherPackage(call *ssa.CallCommon) bool {
+	var pkg *types.Package
+	if call.IsInvoke() {
+		pkg = call.Method.Pkg()
+	} else if callee := call.StaticCallee(); callee != nil && callee.Object() != nil {
+		pkg = callee.Object().Pkg()
+	}
+	return pkg != nil && pkg != r.pkg.Pkg && !stdlib(pkg.Path())
+}
