@@ -38,6 +38,7 @@ const (
 	unseenReaderMsg  = "for a missing key GetReader returns a reader over the JS null, not an error, and reading it panics; this reader is read with no way to tell a miss: read with GetString and compare with \"<null>\", or make sure the key exists first"
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	storedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is written to KV at line %d with no check for it, so a miss stores the text %q as data: compare with %q before using it"
+	splitMsg         = "for a missing key GetString returns the string %q, not \"\", and this value is split into a list with no check for it, so a miss reads as the one-element list [%q]: compare with %q before using it"
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
 	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
@@ -140,7 +141,7 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 	if model.LooksFor(views, text) {
 		return // the miss is looked for
 	}
-	checked, parsed, served := false, false, false
+	checked, parsed, served, split := false, false, false, false
 	var stored *kvapi.Op
 	for _, v := range views {
 		if stored == nil && op.Wrapped == nil {
@@ -165,6 +166,8 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 					parsed = true
 				} else if op.Wrapped == nil && servesText(ref, v) {
 					served = true // (a wrapper's callers may trust its checks, right or wrong)
+				} else if op.Wrapped == nil && splits(ref, v) {
+					split = true
 				}
 			}
 		}
@@ -175,6 +178,8 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(parsedMsg, text, text)})
 	case served && !fixedKey(model, op): // a page the program publishes itself is there
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(servedMsg, text, text)})
+	case split && !fixedKey(model, op):
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(splitMsg, text, text, text)})
 	case stored != nil && !fixedKey(model, op):
 		line := pass.Fset.Position(stored.Pos()).Line
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(storedMsg, text, line, text, text),
@@ -197,6 +202,16 @@ func storedAsIs(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// splits reports whether call splits v into a list that is used:
+// strings.Split(v, ","), strings.Fields(v).
+func splits(call *ssa.Call, v ssa.Value) bool {
+	switch kvapi.CalleeName(call) {
+	case "strings.Split", "strings.SplitN", "strings.SplitAfter", "strings.Fields", "strings.SplitSeq", "strings.FieldsSeq":
+		return len(call.Call.Args) > 0 && call.Call.Args[0] == v && call.Referrers() != nil && len(*call.Referrers()) > 0
+	}
+	return false
 }
 
 // servesText reports whether call writes v to an HTTP response as its
