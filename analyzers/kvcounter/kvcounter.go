@@ -751,7 +751,7 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 			if val == nil || val == bin || recordRoot(addr) != root || counted(val) {
 				continue
 			}
-			if movedOn(val, root) || setBeside(instr, val, bin) {
+			if movedOn(val, root) || setBeside(instr, val, bin) || drawnFresh(val) {
 				// The record's other state moves with the count: a due
 				// date pushed out from where it was (loan.Due =
 				// loan.Due.Add(d)) as renewals are counted, a flag
@@ -779,6 +779,15 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 		}
 	}
 	return false
+}
+
+// drawnFresh reports whether v is drawn anew (a random token, a new ID):
+// a credential rotated as its rotations are counted (cred.Token =
+// newToken(); cred.Rotated++) is the record's state changing, not a
+// count.
+func drawnFresh(v ssa.Value) bool {
+	call, ok := kvapi.Unconverted(v).(*ssa.Call)
+	return ok && kvapi.Fresh(call) && !kvapi.IsTime(call.Type())
 }
 
 // movedOn reports whether v is a time computed from another time the
