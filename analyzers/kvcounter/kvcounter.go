@@ -449,7 +449,7 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 				// for partner, n := range t, of type Tally map[string]int:
 				// a map whose type names what it keeps.
 				named, ok := types.Unalias(x.X.Type()).(*types.Named)
-				return ok && tallyType().MatchString(named.Obj().Name())
+				return ok && tallyType().MatchString(named.Obj().Name()) || tallyCall(x.X)
 			}
 			return false
 		})
@@ -472,6 +472,23 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 		}
 	}
 	return false
+}
+
+// tallyCall reports whether v is what a function named for tallies
+// hands back: counts := r.counter.DrainCounts(), the per-device counts an
+// ingester kept in memory since the last flush.
+func tallyCall(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	name := ""
+	if call.Call.IsInvoke() {
+		name = call.Call.Method.Name()
+	} else if callee := call.Call.StaticCallee(); callee != nil {
+		name = callee.Name()
+	}
+	return name != "" && tallyType().MatchString(name)
 }
 
 // tallyWord matches a word, of a name, that says it keeps tallies.
