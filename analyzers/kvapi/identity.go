@@ -170,8 +170,33 @@ func (r *Result) KeyDrawn(put *Op) bool {
 		for _, in := range src.Inputs() {
 			if r.Backward(in, put.Call, func(s Step) bool {
 				call, ok := s.Value.(*ssa.Call)
-				return ok && Fresh(call)
+				return ok && Fresh(call) || filledFresh(s.Value)
 			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// filledFresh reports whether v is a buffer that a call drawing
+// something new fills: buf of rand.Read(buf), made by make([]byte, 24).
+func filledFresh(v ssa.Value) bool {
+	bufs := []ssa.Value{v}
+	if alloc, ok := v.(*ssa.Alloc); ok {
+		for _, ref := range *alloc.Referrers() {
+			if sl, ok := ref.(*ssa.Slice); ok {
+				bufs = append(bufs, sl)
+			}
+		}
+	}
+	for _, buf := range bufs {
+		refs := buf.Referrers()
+		if refs == nil {
+			continue // a constant, a function
+		}
+		for _, ref := range *refs {
+			if call, ok := ref.(*ssa.Call); ok && slices.Contains(call.Call.Args, buf) && Fresh(call) {
 				return true
 			}
 		}
