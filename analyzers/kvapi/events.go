@@ -133,11 +133,18 @@ func (r *Result) registeredCallbacks() map[*ssa.Function]bool {
 // otherPackage reports whether call calls a function of another package
 // than this one and the standard library, or a method of an interface.
 func (r *Result) otherPackage(call *ssa.CallCommon) bool {
-	var pkg *types.Package
-	if call.IsInvoke() {
-		pkg = call.Method.Pkg()
-	} else if callee := call.StaticCallee(); callee != nil && callee.Object() != nil {
-		pkg = callee.Object().Pkg()
-	}
+	pkg := calleePackage(call)
 	return pkg != nil && pkg != r.pkg.Pkg && !stdlib(pkg.Path())
+}
+
+// calleePackage returns the package that declares the function or the
+// interface method call calls, or nil.
+func calleePackage(call *ssa.CallCommon) *types.Package {
+	if call.IsInvoke() {
+		return call.Method.Pkg()
+	}
+	if callee := call.StaticCallee(); callee != nil && callee.Object() != nil {
+		return callee.Object().Pkg()
+	}
+	return nil
 }

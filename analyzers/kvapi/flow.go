@@ -355,16 +355,7 @@ func (r *Result) foreignResult(v ssa.Value) bool {
 		v = x.Tuple
 	}
 	call, ok := v.(*ssa.Call)
-	if !ok {
-		return false
-	}
-	var pkg *types.Package
-	if call.Call.IsInvoke() {
-		pkg = call.Call.Method.Pkg()
-	} else if callee := call.Call.StaticCallee(); callee != nil && callee.Object() != nil {
-		pkg = callee.Object().Pkg()
-	}
-	return pkg != nil && pkg != r.pkg.Pkg && !stdlib(pkg.Path())
+	return ok && r.otherPackage(&call.Call)
 }
 
 // pipeWriter returns the writer end of the io.Pipe whose reader end r

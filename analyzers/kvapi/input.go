@@ -38,18 +38,16 @@ func (e *evaluator) parsedInput(call *ssa.Call, f *Frame) bool {
 // a framework's c.QueryInt("ttl")): what the sender of the command asks
 // for.
 func (e *evaluator) gotInput(call *ssa.Call, f *Frame) bool {
-	callee := call.Call.StaticCallee()
 	var recv ssa.Value
-	var pkg *types.Package
-	switch {
+	switch callee := call.Call.StaticCallee(); {
 	case call.Call.IsInvoke():
-		recv, pkg = call.Call.Value, call.Call.Method.Pkg()
-	case callee != nil && callee.Signature.Recv() != nil && len(call.Call.Args) > 0 && callee.Object() != nil:
-		recv, pkg = call.Call.Args[0], callee.Object().Pkg()
+		recv = call.Call.Value
+	case callee != nil && callee.Signature.Recv() != nil && len(call.Call.Args) > 0:
+		recv = call.Call.Args[0]
 	default:
 		return false
 	}
-	if pkg == nil || pkg == e.model.pkg.Pkg || stdlib(pkg.Path()) {
+	if !e.model.otherPackage(&call.Call) {
 		return false // a body read here, or the standard library's
 	}
 	basic, ok := call.Type().Underlying().(*types.Basic)
