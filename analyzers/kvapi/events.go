@@ -14,7 +14,7 @@ import (
 // runs is handed no event, and is not one.
 func (r *Result) EventCallback(fn *ssa.Function) bool {
 	r.callbacksOnce.Do(func() { r.callbacks = r.registeredCallbacks() })
-	return takesEvent(fn) && (r.callbacks[fn] || handlerShaped(fn))
+	return takesEvent(fn) && (r.callbacks[fn] || r.handlerShaped(fn))
 }
 
 // handlerShaped reports whether fn, less its receiver, has the signature
@@ -23,7 +23,7 @@ func (r *Result) EventCallback(fn *ssa.Function) bool {
 // queue's HandlerFunc, func(context.Context, *Task) error. Such a
 // function is written to be registered as that package's handler, here
 // or by the package that wires the program.
-func handlerShaped(fn *ssa.Function) bool {
+func (r *Result) handlerShaped(fn *ssa.Function) bool {
 	sig := types.NewSignatureType(nil, nil, nil, fn.Signature.Params(), fn.Signature.Results(), fn.Signature.Variadic())
 	for p := range fn.Signature.Params().Variables() {
 		t := p.Type()
@@ -31,10 +31,10 @@ func handlerShaped(fn *ssa.Function) bool {
 			t = ptr.Elem()
 		}
 		named, ok := types.Unalias(t).(*types.Named)
-		if !ok || named.Obj().Pkg() == nil || stdlib(named.Obj().Pkg().Path()) {
+		if !ok || named.Obj().Pkg() == nil || Stdlib(named.Obj().Pkg().Path()) {
 			continue
 		}
-		for _, ft := range funcTypes(named.Obj().Pkg()) {
+		for _, ft := range r.funcTypes(named.Obj().Pkg()) {
 			if types.Identical(ft, sig) {
 				return true
 			}
@@ -44,8 +44,11 @@ func handlerShaped(fn *ssa.Function) bool {
 }
 
 // funcTypes returns the signatures of the function types that pkg
-// declares.
-func funcTypes(pkg *types.Package) []*types.Signature {
+// declares, read once a package.
+func (r *Result) funcTypes(pkg *types.Package) []*types.Signature {
+	if sigs, ok := r.declaredFuncs.Load(pkg); ok {
+		return sigs.([]*types.Signature)
+	}
 	var sigs []*types.Signature
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
@@ -55,6 +58,7 @@ func funcTypes(pkg *types.Package) []*types.Signature {
 			}
 		}
 	}
+	r.declaredFuncs.Store(pkg, sigs)
 	return sigs
 }
 
@@ -134,7 +138,7 @@ func (r *Result) registeredCallbacks() map[*ssa.Function]bool {
 // than this one and the standard library, or a method of an interface.
 func (r *Result) otherPackage(call *ssa.CallCommon) bool {
 	pkg := calleePackage(call)
-	return pkg != nil && pkg != r.pkg.Pkg && !stdlib(pkg.Path())
+	return pkg != nil && pkg != r.pkg.Pkg && !Stdlib(pkg.Path())
 }
 
 // calleePackage returns the package that declares the function or the

@@ -84,7 +84,9 @@ func receivesInput(fn *ssa.Function) bool {
 
 func isDuration(t types.Type) bool { return types.TypeString(t, nil) == "time.Duration" }
 
-func stdlib(path string) bool {
+// Stdlib reports whether path is a package of the standard library: its
+// first element has no dot, as a module path's host has.
+func Stdlib(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")
 }
@@ -116,7 +118,7 @@ func (e *evaluator) fromInput(v ssa.Value, f *Frame, text bool, seen map[ssa.Val
 			return false
 		}
 		callee := v.Call.StaticCallee()
-		followArgs := text || callee != nil && (callee.Pkg == e.model.pkg || callee.Pkg != nil && stdlib(callee.Pkg.Pkg.Path()))
+		followArgs := text || callee != nil && (callee.Pkg == e.model.pkg || callee.Pkg != nil && Stdlib(callee.Pkg.Pkg.Path()))
 		if v.Call.IsInvoke() && next(v.Call.Value) {
 			return true
 		}
@@ -184,7 +186,7 @@ func takesEvent(fn *ssa.Function) bool {
 		if !ok || named.Obj().Pkg() == nil {
 			continue
 		}
-		if path := named.Obj().Pkg().Path(); !stdlib(path) && !IsSDKPackage(path) && named.Obj().Pkg() != fn.Pkg.Pkg {
+		if path := named.Obj().Pkg().Path(); !Stdlib(path) && !IsSDKPackage(path) && named.Obj().Pkg() != fn.Pkg.Pkg {
 			return true
 		}
 	}

@@ -372,9 +372,8 @@ func parses(call *ssa.Call) bool {
 	// The standard library's other readers of text as data: url.Parse,
 	// netip.ParseAddr, (*template.Template).Parse, hex.DecodeString,
 	// regexp.Compile.
-	first, _, _ := strings.Cut(fn.Pkg().Path(), "/")
 	name := fn.Name()
-	return !strings.Contains(first, ".") &&
+	return kvapi.Stdlib(fn.Pkg().Path()) &&
 		(strings.HasPrefix(name, "Parse") || strings.HasPrefix(name, "Decode") || name == "Unmarshal" || name == "Compile")
 }
 

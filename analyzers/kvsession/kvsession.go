@@ -780,7 +780,7 @@ func encodes(v ssa.Value, homes []ssa.Value, depth int) bool {
 // *http.Request names no credential by itself.
 func standard(named *types.Named) bool {
 	pkg := named.Obj().Pkg()
-	return pkg == nil || !strings.Contains(strings.Split(pkg.Path(), "/")[0], ".")
+	return pkg == nil || kvapi.Stdlib(pkg.Path())
 }
 
 // carried reports whether instr takes a record out of what the request
