@@ -14,10 +14,13 @@ import (
 // runs is handed no event, and is not one.
 func (r *Result) EventCallback(fn *ssa.Function) bool {
 	r.callbacksOnce.Do(func() { r.callbacks = r.registeredCallbacks() })
-	return takesEvent(fn) && (r.callbacks[fn] || r.handlerShaped(fn))
+	return takesEvent(fn) && (r.callbacks[fn] || fn.Parent() == nil && r.handlerShaped(fn))
 }
 
-// handlerShaped reports whether fn, less its receiver, has the signature
+// handlerShaped reports whether fn, a declared function or method (a
+// function literal kept in a field is a CLI command's action,
+// func(c *cli.Context) error, run once an invocation), less its receiver,
+// has the signature
 // of a function type that the package of one of its parameters declares:
 // a broker client's MessageHandler, func(Client, Message); a task
 // queue's HandlerFunc, func(context.Context, *Task) error. Such a

@@ -73,13 +73,16 @@ func givenBound(t types.Type) Bound {
 // the program or a framework declares (a chat command, a queue's task,
 // an RPC's request message). A function handed only text and numbers
 // may be given an operator's settings as well as a sender's.
-func receivesInput(fn *ssa.Function) bool {
+func (r *Result) receivesInput(fn *ssa.Function) bool {
 	for _, p := range fn.Params {
 		if types.TypeString(p.Type(), nil) == "*net/http.Request" {
 			return true
 		}
 	}
-	return takesEvent(fn)
+	// A function literal is handed an event only where it is handed to
+	// the library that calls it; one kept in a command's field is its
+	// action, and its flags are an operator's.
+	return fn.Parent() == nil && takesEvent(fn) || r.EventCallback(fn)
 }
 
 func isDuration(t types.Type) bool { return types.TypeString(t, nil) == "time.Duration" }
@@ -111,7 +114,7 @@ func (e *evaluator) fromInput(v ssa.Value, f *Frame, text bool, seen map[ssa.Val
 		if fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == v {
 			return false
 		}
-		return !isContext(v.Type()) && receivesInput(fn)
+		return !isContext(v.Type()) && e.model.receivesInput(fn)
 	case *ssa.Call:
 		name := CalleeName(v)
 		if environment(name) {

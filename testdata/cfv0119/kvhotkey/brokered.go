@@ -76,3 +76,14 @@ func (f *fleet) handle(ctx context.Context, u broker.Update) {
 	_ = f.put(ctx, "seq:ticket", []byte(strconv.Itoa(n+1)))
 	_ = f.put(ctx, "ticket:"+strconv.Itoa(n+1), []byte(u.Text))
 }
+
+// Quiet: a command-line tool's command, run once an invocation by an
+// operator, whose action has the shape of the library's ActionFunc.
+func (f *fleet) commands() []broker.Command {
+	return []broker.Command{{
+		Name: "publish",
+		Action: func(c *broker.Context) error {
+			return f.put(context.Background(), "report:latest", []byte(time.Now().UTC().Format(time.RFC3339)))
+		},
+	}}
+}

@@ -37,3 +37,15 @@ type Update struct {
 
 // Updates returns the updates from offset on, as they arrive.
 func (c *Conn) Updates(offset int) <-chan Update { return make(chan Update) }
+
+// Context is what a command-line tool hands a command's action.
+type Context struct{}
+
+// ActionFunc is a command's action.
+type ActionFunc func(*Context) error
+
+// Command is one command of a command-line tool, run once an invocation.
+type Command struct {
+	Name   string
+	Action ActionFunc
+}
