@@ -11,10 +11,24 @@ import (
 // message handler registered with a broker client or a bot library
 // (client.Subscribe(topic, qos, in.onTelemetry)), a web framework's
 // handler made by a factory (app.Use(s.stamp())). A job that a scheduler
-// runs is handed no event, and is not one.
+// runs is handed no event, and is not one. Nor is a function this
+// package keeps in a field of another package's struct: a command-line
+// tool's command (&cobra.Command{RunE: runSeed}), run once an invocation,
+// however its signature looks.
 func (r *Result) EventCallback(fn *ssa.Function) bool {
-	r.callbacksOnce.Do(func() { r.callbacks = r.registeredCallbacks() })
-	return takesEvent(fn) && (r.callbacks[fn] || fn.Parent() == nil && r.handlerShaped(fn))
+	r.callbacksOnce.Do(r.findCallbacks)
+	if !takesEvent(fn) {
+		return false
+	}
+	return r.callbacks[fn] || fn.Parent() == nil && !r.configured[fn] && r.handlerShaped(fn)
+}
+
+// keptInField reports whether this package stores fn in a field of
+// another package's struct: a command's action, &cobra.Command{RunE:
+// runSeed}, which an operator runs with arguments of their own.
+func (r *Result) keptInField(fn *ssa.Function) bool {
+	r.callbacksOnce.Do(r.findCallbacks)
+	return r.configured[fn]
 }
 
 // handlerShaped reports whether fn, a declared function or method (a
@@ -65,10 +79,13 @@ func (r *Result) funcTypes(pkg *types.Package) []*types.Signature {
 	return sigs
 }
 
-// registeredCallbacks returns the functions of the package given, as
-// values, to functions of other packages.
-func (r *Result) registeredCallbacks() map[*ssa.Function]bool {
-	found := make(map[*ssa.Function]bool)
+// findCallbacks records the functions of the package given, as values, to
+// functions of other packages (r.callbacks), and those stored in fields of
+// other packages' structs (r.configured).
+func (r *Result) findCallbacks() {
+	r.callbacks = make(map[*ssa.Function]bool)
+	r.configured = make(map[*ssa.Function]bool)
+	var found map[*ssa.Function]bool
 	var add func(v ssa.Value, depth int)
 	add = func(v ssa.Value, depth int) {
 		switch x := v.(type) {
@@ -124,17 +141,38 @@ func (r *Result) registeredCallbacks() map[*ssa.Function]bool {
 	for _, fn := range r.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok || !r.otherPackage(call.Common()) {
-					continue
-				}
-				for _, a := range call.Common().Args {
-					add(a, 0)
+				switch instr := instr.(type) {
+				case ssa.CallInstruction:
+					if r.otherPackage(instr.Common()) {
+						found = r.callbacks
+						for _, a := range instr.Common().Args {
+							add(a, 0)
+						}
+					}
+				case *ssa.Store:
+					if field, ok := instr.Addr.(*ssa.FieldAddr); ok && r.foreignStruct(field.X.Type()) {
+						found = r.configured
+						add(instr.Val, 0)
+					}
 				}
 			}
 		}
 	}
-	return found
+}
+
+// foreignStruct reports whether ptr points to a struct type that a
+// package other than this one and the standard library declares.
+func (r *Result) foreignStruct(ptr types.Type) bool {
+	p, ok := ptr.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	named, ok := types.Unalias(p.Elem()).(*types.Named)
+	if !ok {
+		return false
+	}
+	pkg := named.Obj().Pkg()
+	return pkg != nil && pkg != r.pkg.Pkg && !Stdlib(pkg.Path())
 }
 
 // otherPackage reports whether call calls a function of another package

@@ -79,10 +79,10 @@ func (r *Result) receivesInput(fn *ssa.Function) bool {
 			return true
 		}
 	}
-	// A function literal is handed an event only where it is handed to
-	// the library that calls it; one kept in a command's field is its
-	// action, and its flags are an operator's.
-	return fn.Parent() == nil && takesEvent(fn) || r.EventCallback(fn)
+	// A function is handed an event only where it is handed to the
+	// library that calls it, or declared to be; one kept in a command's
+	// field is its action, and its flags and arguments are an operator's.
+	return fn.Parent() == nil && takesEvent(fn) && !r.keptInField(fn) || r.EventCallback(fn)
 }
 
 func isDuration(t types.Type) bool { return types.TypeString(t, nil) == "time.Duration" }

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudflare/cloudflare-go"
 
 	"kvlint.test/cfv0119/kvttl/chat"
+	"kvlint.test/cfv0119/kvttl/cli"
 )
 
 // snoozes keeps reminders quiet for as long as the member asks.
@@ -122,4 +123,18 @@ func (s *snoozes) holdConfigured(ctx context.Context, cmd chat.Command) error {
 
 func (s *snoozes) holdSetting(ctx context.Context, cmd chat.Command) error {
 	return s.putFor(ctx, "hold:"+cmd.Guild, time.Duration(s.settings.Int("hold"))*time.Second)
+}
+
+// Quiet: a command-line tool's command, kept in the command's field and
+// run by an operator, who types the lifetime in the shell.
+func (s *snoozes) commands() []*cli.Command {
+	return []*cli.Command{{Use: "snooze", RunE: s.snoozeFromShell}}
+}
+
+func (s *snoozes) snoozeFromShell(cmd *cli.Command, args []string) error {
+	d, err := time.ParseDuration(args[1])
+	if err != nil {
+		return err
+	}
+	return s.putFor(context.Background(), "snooze:"+args[0], d)
 }
