@@ -182,6 +182,11 @@ func (r *Result) KeyDrawn(put *Op) bool {
 // filledFresh reports whether v is a buffer that a call drawing
 // something new fills: buf of rand.Read(buf), made by make([]byte, 24).
 func filledFresh(v ssa.Value) bool {
+	switch v.Type().Underlying().(type) {
+	case *types.Slice, *types.Pointer:
+	default:
+		return false // a string or a number given to a call is not filled by it
+	}
 	bufs := []ssa.Value{v}
 	if alloc, ok := v.(*ssa.Alloc); ok {
 		for _, ref := range *alloc.Referrers() {

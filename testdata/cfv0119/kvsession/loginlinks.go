@@ -14,6 +14,7 @@ import (
 type loginGrant struct {
 	TelegramID int64     `json:"tg"`
 	IssuedAt   time.Time `json:"iat"`
+	UsedAt     time.Time `json:"used,omitzero"`
 }
 
 type linkIssuer struct {
@@ -36,4 +37,30 @@ func (l *linkIssuer) issueLoginLink(ctx context.Context, g loginGrant) (string, 
 	_, err := l.api.WriteWorkersKVEntries(ctx, l.rc, cloudflare.WriteWorkersKVEntriesParams{NamespaceID: l.ns,
 		KVs: []*cloudflare.WorkersKVPair{{Key: "loginlink:" + tok, Value: string(body), ExpirationTTL: 900}}})
 	return tok, err
+}
+
+// Redeeming a link marks its grant used and writes it back. The token is
+// the sender's: handing it to a helper named for tokens draws no new one.
+func (l *linkIssuer) redeemLoginLink(ctx context.Context, tok string) error { // want redeemLoginLink:"^kvsession$" redeemLoginLink:"kvsession judged inside"
+	g, err := l.lookupToken(ctx, tok)
+	if err != nil {
+		return err
+	}
+	return l.markUsed(ctx, tok, &g)
+}
+
+func (l *linkIssuer) markUsed(ctx context.Context, tok string, g *loginGrant) error { // want markUsed:"kvsession"
+	g.UsedAt = time.Now().UTC()
+	body, _ := json.Marshal(g)
+	_, err := l.api.WriteWorkersKVEntry(ctx, l.rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: l.ns, Key: "loginlink:" + tok, Value: body}) // want `changed and written back`
+	return err
+}
+
+func (l *linkIssuer) lookupToken(ctx context.Context, tok string) (loginGrant, error) {
+	var g loginGrant
+	raw, err := l.api.GetWorkersKV(ctx, l.rc, cloudflare.GetWorkersKVParams{NamespaceID: l.ns, Key: "loginlink:" + tok})
+	if err != nil {
+		return g, err
+	}
+	return g, json.Unmarshal(raw, &g)
 }
