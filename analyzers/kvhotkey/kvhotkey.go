@@ -1615,7 +1615,7 @@ func inHandler(model *kvapi.Result, fn *ssa.Function) bool {
 		return false
 	}
 	for f := fn; f != nil; f = f.Parent() {
-		if slices.ContainsFunc(kvapi.Words(f.Name()), func(w string) bool { return strings.EqualFold(w, "admin") }) || adminRoute(f) {
+		if slices.ContainsFunc(kvapi.Words(f.Name()), func(w string) bool { return strings.EqualFold(w, "admin") }) || adminRoute(model, f) {
 			return false
 		}
 	}
@@ -1766,12 +1766,12 @@ func lookedUpIn(v ssa.Value) *types.Var {
 	return nil
 }
 
-// adminRoute reports whether fn, a function literal, is registered under
-// an admin route, mux.Handle("POST /admin/publish", endpoint(func...)),
-// itself or wrapped by one call.
-func adminRoute(fn *ssa.Function) bool {
+// adminRoute reports whether fn is registered under an operator's or a
+// scheduler's route, mux.Handle("POST /admin/publish", endpoint(func...)),
+// r.Post("/cron/rollup", s.rollup): itself or wrapped by one call.
+func adminRoute(model *kvapi.Result, fn *ssa.Function) bool {
 	if fn.Parent() == nil {
-		return false
+		return declaredAdminRoute(model, fn)
 	}
 	var uses func(v ssa.Value, depth int) bool
 	uses = func(v ssa.Value, depth int) bool {
@@ -1786,12 +1786,7 @@ func adminRoute(fn *ssa.Function) bool {
 				}
 				continue
 			}
-			for _, arg := range call.Call.Args {
-				if c, ok := arg.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.String && isAdminPath(constant.StringVal(c.Value)) {
-					return true
-				}
-			}
-			if uses(call, depth+1) {
+			if adminPathIn(call) || uses(call, depth+1) {
 				return true
 			}
 		}
@@ -1807,10 +1802,54 @@ func adminRoute(fn *ssa.Function) bool {
 	return uses(fn, 0) // a literal that captures nothing is a value itself
 }
 
-// isAdminPath reports whether a route pattern has an admin segment.
+// declaredAdminRoute is adminRoute for a declared function or method,
+// which SSA records no uses of: the calls of the package given it, or a
+// wrapper of it, beside an operator's route.
+func declaredAdminRoute(model *kvapi.Result, fn *ssa.Function) bool {
+	var is func(v ssa.Value, depth int) bool
+	is = func(v ssa.Value, depth int) bool {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			return is(x.X, depth)
+		case *ssa.MakeInterface:
+			return is(x.X, depth)
+		case *ssa.Call:
+			return depth == 0 && slices.ContainsFunc(x.Call.Args, func(a ssa.Value) bool { return is(a, depth+1) })
+		}
+		f := kvapi.FuncValue(v)
+		if f != nil && f.Synthetic != "" {
+			if m, ok := f.Object().(*types.Func); ok {
+				f = f.Prog.FuncValue(m) // a method value, s.rollup
+			}
+		}
+		return f == fn
+	}
+	for _, caller := range model.Funcs() {
+		for _, b := range caller.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok && adminPathIn(call) &&
+					slices.ContainsFunc(call.Call.Args, func(a ssa.Value) bool { return is(a, 0) }) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// adminPathIn reports whether call is given an operator's route pattern.
+func adminPathIn(call *ssa.Call) bool {
+	return slices.ContainsFunc(call.Call.Args, func(arg ssa.Value) bool {
+		c, ok := arg.(*ssa.Const)
+		return ok && c.Value != nil && c.Value.Kind() == constant.String && isAdminPath(constant.StringVal(c.Value))
+	})
+}
+
+// isAdminPath reports whether a route pattern has an operator's segment,
+// admin, or a scheduler's, cron, which its trigger hits once a tick.
 func isAdminPath(pattern string) bool {
 	return slices.ContainsFunc(strings.FieldsFunc(pattern, func(r rune) bool { return r == '/' || r == ' ' }), func(seg string) bool {
-		return strings.EqualFold(seg, "admin")
+		return strings.EqualFold(seg, "admin") || strings.EqualFold(seg, "cron")
 	})
 }
 

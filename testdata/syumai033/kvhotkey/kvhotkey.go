@@ -129,7 +129,17 @@ func routes(s *stats) *http.ServeMux { // want routes:"kvhotkey"
 	mux.HandleFunc("/admin/banner", func(w http.ResponseWriter, r *http.Request) {
 		s.record("site:banner", r.FormValue("text"))
 	})
+	// Quiet: a scheduler's trigger, hit once a tick.
+	mux.HandleFunc("POST /internal/cron/rollup", func(w http.ResponseWriter, r *http.Request) {
+		s.record("rollup:last-run", time.Now().String())
+	})
+	mux.HandleFunc("POST /internal/cron/sweep", s.sweepNow)
 	return mux
+}
+
+// Quiet: a method registered under the scheduler's route.
+func (s *stats) sweepNow(w http.ResponseWriter, r *http.Request) {
+	s.record("sweep:last-run", time.Now().String())
 }
 
 // Quiet: written once, when missing.
