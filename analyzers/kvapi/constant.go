@@ -1248,6 +1248,22 @@ func IsDuration(t types.Type) bool {
 	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Duration"
 }
 
+// CountsNanoseconds reports whether t is time.Duration, or a duration type
+// of a configuration library's defined from it for its text form (type
+// Duration time.Duration, as caddy.Duration is): an integer type named
+// Duration, whose values are nanoseconds.
+func CountsNanoseconds(t types.Type) bool {
+	if IsDuration(t) {
+		return true
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Name() != "Duration" {
+		return false
+	}
+	basic, ok := named.Underlying().(*types.Basic)
+	return ok && basic.Kind() == types.Int64
+}
+
 // IsTime reports whether t is time.Time.
 func IsTime(t types.Type) bool {
 	named, ok := types.Unalias(t).(*types.Named)

@@ -584,7 +584,7 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 		case *ssa.ChangeType: // int64(d)
 			from = conv.X
 		}
-		if from == nil || !kvapi.IsDuration(from.Type()) {
+		if from == nil || !kvapi.CountsNanoseconds(from.Type()) {
 			return false
 		}
 		src = kvapi.Source{Value: v, Pos: v.Pos()}
@@ -593,7 +593,7 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	case *ssa.Convert:
 		v = conv.X
 	case *ssa.ChangeType:
-		if kvapi.IsDuration(conv.X.Type()) {
+		if kvapi.CountsNanoseconds(conv.X.Type()) {
 			v = conv.X
 		}
 	}
@@ -609,13 +609,13 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	case *ssa.BinOp:
 		// d / time.Second counts seconds; d / time.Millisecond does not,
 		// nor does time.Duration(n) * time.Minute.
-		if c, ok := v.Y.(*ssa.Const); ok && v.Op == token.QUO && kvapi.IsDuration(v.Type()) {
+		if c, ok := v.Y.(*ssa.Const); ok && v.Op == token.QUO && kvapi.CountsNanoseconds(v.Type()) {
 			unit, counted = countedUnit(c.Value), true
-		} else if kvapi.IsDuration(v.Type()) {
+		} else if kvapi.CountsNanoseconds(v.Type()) {
 			unit = "nanoseconds"
 		}
 	default:
-		if kvapi.IsDuration(v.Type()) {
+		if kvapi.CountsNanoseconds(v.Type()) {
 			unit = "nanoseconds"
 		}
 	}
@@ -629,7 +629,13 @@ func (p *pass) checkDurationUnits(op *kvapi.Op, src kvapi.Source, o kvapi.Operan
 	if o == kvapi.Expiration {
 		what = "an absolute Unix time in seconds"
 	}
-	p.report(op, src, p.secondsFix(src.Expr, p.minimum(o)), "%s is %s, but this converts a time.Duration to %s (int(time.Minute) is 60000000000): use d.Seconds()", o, what, lower(unit))
+	duration, use := "a time.Duration", "d.Seconds()"
+	if !kvapi.IsDuration(v.Type()) && kvapi.CountsNanoseconds(v.Type()) {
+		// A configuration library's Duration, which has no Seconds method.
+		duration = "a " + types.TypeString(v.Type(), func(pkg *types.Package) string { return pkg.Name() })
+		use = "time.Duration(d).Seconds()"
+	}
+	p.report(op, src, p.secondsFix(src.Expr, p.minimum(o)), "%s is %s, but this converts %s to %s (int(time.Minute) is 60000000000): use %s", o, what, duration, lower(unit), use)
 	return true
 }
 
