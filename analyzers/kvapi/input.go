@@ -69,10 +69,12 @@ func givenBound(t types.Type) Bound {
 }
 
 // receivesInput reports whether fn is handed a request or an event: a
-// parameter of type *http.Request, or of a type that another package of
-// the program or a framework declares (a chat command, a queue's task,
-// an RPC's request message). A function handed only text and numbers
-// may be given an operator's settings as well as a sender's.
+// parameter of type *http.Request, or of a type that a library of
+// another module declares (a chat command, a queue's task, an RPC's
+// request message), which the library fills from what it receives. A
+// function handed only text and numbers may be given an operator's
+// settings as well as a sender's; one handed a type of its own module's
+// (an adapter's *store.PutOpts) is given what the program's code built.
 func (r *Result) receivesInput(fn *ssa.Function) bool {
 	for _, p := range fn.Params {
 		if types.TypeString(p.Type(), nil) == "*net/http.Request" {
@@ -82,7 +84,14 @@ func (r *Result) receivesInput(fn *ssa.Function) bool {
 	// A function is handed an event only where it is handed to the
 	// library that calls it, or declared to be; one kept in a command's
 	// field is its action, and its flags and arguments are an operator's.
-	return fn.Parent() == nil && takesEvent(fn) && !r.keptInField(fn) || r.EventCallback(fn)
+	return fn.Parent() == nil && takesValueOf(fn, r.ofAnotherModule) && !r.keptInField(fn) || r.EventCallback(fn)
+}
+
+// ofAnotherModule reports whether pkg belongs to another module than the
+// package at hand, when the driver says which module that is.
+func (r *Result) ofAnotherModule(pkg *types.Package) bool {
+	m := modulePath(r.pass)
+	return m == "" || pkg.Path() != m && !strings.HasPrefix(pkg.Path(), m+"/")
 }
 
 func isDuration(t types.Type) bool { return types.TypeString(t, nil) == "time.Duration" }
@@ -177,6 +186,13 @@ func (e *evaluator) fromInput(v ssa.Value, f *Frame, text bool, seen map[ssa.Val
 // package declares, not the standard library and not a KV SDK: the
 // message, update, task or context that a library hands its handlers.
 func takesEvent(fn *ssa.Function) bool {
+	return takesValueOf(fn, func(*types.Package) bool { return true })
+}
+
+// takesValueOf reports whether fn has a parameter of a type that another
+// package declares, not the standard library and not a KV SDK, for which
+// declaredBy is true.
+func takesValueOf(fn *ssa.Function, declaredBy func(*types.Package) bool) bool {
 	for i, p := range fn.Params {
 		if i == 0 && fn.Signature.Recv() != nil {
 			continue
@@ -189,7 +205,7 @@ func takesEvent(fn *ssa.Function) bool {
 		if !ok || named.Obj().Pkg() == nil {
 			continue
 		}
-		if path := named.Obj().Pkg().Path(); !Stdlib(path) && !IsSDKPackage(path) && named.Obj().Pkg() != fn.Pkg.Pkg {
+		if path := named.Obj().Pkg().Path(); !Stdlib(path) && !IsSDKPackage(path) && named.Obj().Pkg() != fn.Pkg.Pkg && declaredBy(named.Obj().Pkg()) {
 			return true
 		}
 	}

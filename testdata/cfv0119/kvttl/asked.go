@@ -10,8 +10,10 @@ import (
 
 	"github.com/cloudflare/cloudflare-go"
 
-	"kvlint.test/cfv0119/kvttl/chat"
-	"kvlint.test/cfv0119/kvttl/cli"
+	"example.com/libs/chat"
+	"example.com/libs/cli"
+
+	"kvlint.test/cfv0119/kvttl/jobs"
 )
 
 // snoozes keeps reminders quiet for as long as the member asks.
@@ -137,4 +139,14 @@ func (s *snoozes) snoozeFromShell(cmd *cli.Command, args []string) error {
 		return err
 	}
 	return s.putFor(context.Background(), "snooze:"+args[0], d)
+}
+
+// Quiet: a record of the program's own module, which its code built; no
+// library received it from a sender.
+func (s *snoozes) replay(ctx context.Context, job jobs.Snooze) error {
+	d, err := time.ParseDuration(job.For)
+	if err != nil {
+		return err
+	}
+	return s.putFor(ctx, "snooze:"+job.Guild+":"+job.User, d)
 }
