@@ -170,13 +170,21 @@ func (r *Result) KeyDrawn(put *Op) bool {
 		for _, in := range src.Inputs() {
 			if r.Backward(in, put.Call, func(s Step) bool {
 				call, ok := s.Value.(*ssa.Call)
-				return ok && Fresh(call) || filledFresh(s.Value)
+				return ok && Fresh(call) || drawnHere(s.Value, put) && filledFresh(s.Value)
 			}) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// drawnHere reports whether v is made in the function that holds put, or
+// a closure of it: a buffer another function fills, reached through a
+// field that both store to, is another request's.
+func drawnHere(v ssa.Value, put *Op) bool {
+	instr, ok := v.(ssa.Instruction)
+	return ok && Outermost(instr.Parent()) == Outermost(put.Call.Parent())
 }
 
 // filledFresh reports whether v is a buffer that a call drawing
