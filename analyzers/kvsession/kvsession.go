@@ -1050,8 +1050,11 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		return evidence{}
 	}
 	// sweepDeviceGrants in a cleanup job deletes what has expired: no
-	// revocation, whatever it held.
+	// revocation, whatever it held. (Nor does a call of it.)
 	collector := fnWords
+	if op.Wrapper != nil {
+		collector = append(slices.Clip(collector), kvapi.Words(op.Wrapper.Name())...)
+	}
 	if pkg := op.Call.Parent().Pkg; pkg != nil {
 		collector = append(slices.Clip(collector), kvapi.Words(pkg.Pkg.Name())...)
 	}
