@@ -80,7 +80,13 @@ func run(pass *analysis.Pass) (any, error) {
 		// A wrapper's bulk write of the one pair it is given writes that
 		// key: a v0 adapter's WriteWorkersKVEntries, to set a lifetime.
 		written := op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut && onePair(op)
-		if !written || op.InTest() || counted[op.Call] || sessions.Claimed[op.Call] && !sessions.Judged[op.Call] {
+		// Another analyzer's claim is on a call: through a helper that
+		// writes several keys, on the write that helper fixes itself.
+		at := op.Call
+		if inner := innerOf(model, op); inner != op && fixedInside(op) {
+			at = inner.Call
+		}
+		if !written || op.InTest() || counted[at] || sessions.Claimed[at] && !sessions.Judged[at] {
 			continue
 		}
 		readsInside := model.ReadsInside(op)
@@ -112,7 +118,7 @@ func run(pass *analysis.Pass) (any, error) {
 			// write back of a count per minute or per day, under a key
 			// made from the clock, is the count's finding, inside it.)
 			msg = loopMsg
-		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[op.Call] && !heldBuffer(op):
+		case everyRequest(model, op) && !readFirst && !readsInside && !sessions.Judged[at] && !heldBuffer(op):
 			// (A write-behind buffer that keeps one write per key sends
 			// it once a flush, however many requests stage it.)
 			msg = requestMsg

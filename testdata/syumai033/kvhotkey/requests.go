@@ -2,6 +2,8 @@ package kvhotkey
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/syumai/workers/cloudflare/kv"
 )
@@ -66,4 +68,24 @@ func (b *bookings) admitHandler() http.Handler { // want admitHandler:"kvhotkey"
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		_ = b.ns.PutString("queue:now-serving", req.PathValue("ticket"), nil) // want `this handler writes the same KV key on every request`
 	})
+}
+
+type gate struct{ ns *kv.Namespace }
+
+// admit counts the caller's requests and notes the latest admission: the
+// helper writes a key of its own beside the count, on every request.
+func (g *gate) admit(caller string) bool {
+	n := 0
+	if v, err := g.ns.GetString("quota:"+caller, nil); err == nil && v != "<null>" {
+		n, _ = strconv.Atoi(v)
+	}
+	_ = g.ns.PutString("quota:"+caller, strconv.Itoa(n+1), nil)
+	_ = g.ns.PutString("gate:last-admitted", time.Now().UTC().Format(time.RFC3339), nil) // want `this write, called from a handler, writes the same KV key on every request`
+	return n < 100
+}
+
+func (g *gate) serve(w http.ResponseWriter, r *http.Request) { // want serve:"kvhotkey"
+	if !g.admit(r.Header.Get("X-Caller")) {
+		w.WriteHeader(http.StatusTooManyRequests)
+	}
 }
