@@ -62,6 +62,7 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	counts := pass.ResultOf[kvcounter.Analyzer].(*kvcounter.Result)
+	counted := counts.Claimed
 	rep := report.New(pass)
 	for _, op := range model.Ops {
 		if op.Method.Role != kvapi.Get || op.InTest() {
@@ -122,7 +123,7 @@ func run(pass *analysis.Pass) (any, error) {
 			rep.Report(analysis.Diagnostic{Pos: at.Pos(), End: at.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
 		}
-		if put := overwrittenOnError(model, op); put != nil {
+		if put := overwrittenOnError(model, counted, op); put != nil {
 			line := pass.Fset.Position(put.Pos()).Line
 			rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(errorMissMsg, line),
 				Related: []analysis.RelatedInformation{{Pos: put.Pos(), End: put.End(), Message: "the write"}}})
@@ -785,7 +786,7 @@ func scales(parse *ssa.Call) bool {
 // from what the get returned, and which runs after the get failed, when
 // nothing tells a missing key from another failure: the error is
 // ignored, or its check leads to the write without looking at it.
-func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
+func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]bool, get *kvapi.Op) *kvapi.Op {
 	call, ok := get.Call.(*ssa.Call)
 	if !ok || missIsValue(get) && !get.MissIsError() || get.REST() {
 		return nil
@@ -804,11 +805,12 @@ func overwrittenOnError(model *kvapi.Result, get *kvapi.Op) *kvapi.Op {
 		// code) as if to create the key; a value computed or fetched from
 		// elsewhere (a cache fill) is no lost data.
 		for _, src := range put.Sources(kvapi.Value) {
-			// A record passed through, defaulted or changed (a
-			// threshold, a list, a cart), or a count rewritten from 0
-			// after any failure (n+1, whose lost updates are kvcounter's
-			// finding at the put): a timeout replaces it with a default.
-			if len(reads) > 0 && model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || !fromListing(model, src, put)) &&
+			// A count rewritten from 0 after any failure (n+1) is
+			// kvcounter's finding at the put; a record passed through,
+			// defaulted or changed (a threshold, a list, a cart) is this
+			// one's, one with a count in it too: a timeout replaces all
+			// of it with a default.
+			if len(reads) > 0 && model.DependsOnAny(src.Inputs(), put.Call, reads) && (model.ReadOf(put) == nil || (!counted[put.Call] || wholeRecord(src)) && !fromListing(model, src, put)) &&
 				(ignored || madeOnError(call, errs, src)) {
 				return put
 			}
@@ -930,6 +932,36 @@ func constantOf(model *kvapi.Result, src kvapi.Source) (constant.Value, bool) {
 		return nil, false
 	}
 	return vals[0], true
+}
+
+// wholeRecord reports whether the value src writes is made from a
+// record that holds data besides its counts and stamps (a deposit's
+// booking and status beside the amount refunded): a default written
+// after a failure loses that data, not only counts.
+func wholeRecord(src kvapi.Source) bool {
+	return slices.ContainsFunc(src.Inputs(), func(in ssa.Value) bool {
+		return kvapi.ComputedHere(in, func(v ssa.Value) (bool, bool) {
+			t := v.Type()
+			if p, ok := t.Underlying().(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			s, ok := t.Underlying().(*types.Struct)
+			if !ok {
+				return false, false
+			}
+			for f := range s.Fields() {
+				switch u := f.Type().Underlying().(type) {
+				case *types.Basic:
+					if u.Info()&types.IsString != 0 {
+						return true, false
+					}
+				case *types.Slice, *types.Map:
+					return true, false
+				}
+			}
+			return false, false
+		})
+	})
 }
 
 // madeOnError reports whether the value written is made where a failure
