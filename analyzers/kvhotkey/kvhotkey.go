@@ -199,8 +199,21 @@ func fixedInside(op *kvapi.Op) bool {
 
 // innerOf returns the operation inside op's wrapper, a function of this
 // package, that op stands for: the only one of its role there (see
-// kvapi.Inside), or the only one whose key has the same constant text.
+// kvapi.Inside), or the only one whose key has the same constant text;
+// through a helper's helper, the one inside that.
 func innerOf(model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
+	inner := innerOnce(model, op)
+	for depth := 0; inner != op && inner.Wrapped != nil && depth < 4; depth++ {
+		next := innerOnce(model, inner)
+		if next == inner {
+			break
+		}
+		inner = next
+	}
+	return inner
+}
+
+func innerOnce(model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
 	if inner := model.Inside(op); inner != op {
 		return inner
 	}

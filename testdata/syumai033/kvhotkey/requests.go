@@ -89,3 +89,22 @@ func (g *gate) serve(w http.ResponseWriter, r *http.Request) { // want serve:"kv
 		w.WriteHeader(http.StatusTooManyRequests)
 	}
 }
+
+type shelf struct{ ns *kv.Namespace }
+
+// publish runs on every request and calls a helper that calls another:
+// the write is the innermost helper's, reported there.
+func (s *shelf) publish(w http.ResponseWriter, r *http.Request) { // want publish:"kvhotkey"
+	_ = s.add(r.PathValue("id"))
+}
+
+func (s *shelf) add(id string) error {
+	if err := s.ns.PutString("episode:"+id, "1", nil); err != nil {
+		return err
+	}
+	return s.touch()
+}
+
+func (s *shelf) touch() error {
+	return s.ns.PutString("shelf:last-updated", time.Now().UTC().Format(time.RFC3339), nil) // want `this write, called from a handler, writes the same KV key on every request`
+}
