@@ -213,6 +213,7 @@ func innerOf(model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
 	return inner
 }
 
+// innerOnce is one step of innerOf: the operation inside op's own wrapper.
 func innerOnce(model *kvapi.Result, op *kvapi.Op) *kvapi.Op {
 	if inner := model.Inside(op); inner != op {
 		return inner
