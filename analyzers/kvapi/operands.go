@@ -1434,6 +1434,29 @@ func rangedOver(p *ssa.Parameter, iters ...string) (ssa.Value, bool) {
 	return iter.Call.Args[0], true
 }
 
+// ChunkedBy returns, for a bulk operation run once per chunk of "for c
+// := range slices.Chunk(xs, size)" and given what it builds from c, the
+// call of slices.Chunk; else nil.
+func (r *Result) ChunkedBy(op *Op) *ssa.Call {
+	yield := op.Call.Parent()
+	if yield.Synthetic != "range-over-func yield" || len(yield.Params) != 1 {
+		return nil
+	}
+	chunk := yield.Params[0]
+	seq := Iterator(chunk)
+	if seq == nil || CalleeName(seq) != "slices.Chunk" || len(seq.Call.Args) != 2 {
+		return nil
+	}
+	for _, o := range [...]Operand{Pairs, Keys} {
+		for _, src := range op.Sources(o) {
+			if r.DependsOnAny(src.Inputs(), op.Call, []ssa.Value{chunk}) {
+				return seq
+			}
+		}
+	}
+	return nil
+}
+
 // Iterator returns the call that made the iterator whose range yields p
 // to the loop's body: slices.Chunk(xs, 100) in "for p := range
 // slices.Chunk(xs, 100)".

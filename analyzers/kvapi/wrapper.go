@@ -70,6 +70,11 @@ type WrappedOp struct {
 	// operation, but stores an operand in this field, Repo.ttl, for a
 	// later one.
 	Field string
+	// ChunkParam is, for a bulk operation given chunks of a slice
+	// (for c := range slices.Chunk(pairs, size)), one more than the index
+	// of the parameter that gives the chunk size, or 0: the size is then
+	// the caller's to get right. (Not in String either.)
+	ChunkParam int
 }
 
 // OperandTerms are the Terms an operand may take. (Facts hold no maps:
@@ -1036,6 +1041,9 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 		if op.Method.Role == Put || op.Method.Role == BulkPut {
 			w.FailsAfter = failsAfter(fn, op)
 		}
+		if op.Method.Role == BulkPut || op.Method.Role == BulkGet || op.Method.Role == BulkDelete {
+			w.ChunkParam = r.chunkParam(fn, op)
+		}
 		if op.Method.Role == Get || op.Method.Role == BulkGet || op.Method.Role == List {
 			w.Results = r.resultsFrom(fn, op)
 			w.Out = r.outParams(fn, op)
@@ -1051,6 +1059,25 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 		return nil
 	}
 	return &fact
+}
+
+// chunkParam is WrappedOp.ChunkParam for op, a bulk operation of fn:
+// the parameter of fn that sizes the chunks op is given, directly or
+// through the wrapper op calls.
+func (r *Result) chunkParam(fn *ssa.Function, op *Op) int {
+	var size ssa.Value
+	if op.Wrapped != nil {
+		if i := op.Wrapped.ChunkParam - 1; i >= 0 && i < len(op.Args) {
+			size = op.Args[i]
+		}
+	}
+	if seq := r.ChunkedBy(op); size == nil && seq != nil {
+		size = seq.Call.Args[1]
+	}
+	if p, ok := size.(*ssa.Parameter); ok && p.Parent() == fn {
+		return slices.Index(fn.Params, p) + 1
+	}
+	return 0
 }
 
 // source is the Term of an operand's source, in the function that holds it.

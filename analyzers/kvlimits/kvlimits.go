@@ -1001,17 +1001,21 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 					report(src, "%s", msg)
 				}
 			}
-			if n, size, ok := c.chunkSize(in); ok && n > most {
-				msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
-				if size != nil {
-					// At the size, in the range over slices.Chunk.
-					c.rep.Report(analysis.Diagnostic{Pos: size.Pos(), End: size.End(), Message: msg})
-				} else {
-					report(src, "%s", msg)
-				}
-			}
 		}
 	}
+	c.chunks(op, func(n int64, size ast.Expr) {
+		if n <= most {
+			return
+		}
+		msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
+		if size != nil {
+			// At the size: in the range over slices.Chunk, or as a
+			// wrapper that chunks is given it.
+			c.rep.Report(analysis.Diagnostic{Pos: size.Pos(), End: size.End(), Message: msg})
+		} else {
+			report(kvapi.Source{Pos: op.Pos()}, "%s", msg)
+		}
+	})
 }
 
 // sizedHere reports whether e cuts a window and sizes it in place,
@@ -1224,44 +1228,36 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 	return nil
 }
 
-// chunkSize returns the size of the chunks that v holds, as the element of
-// a range over slices.Chunk(xs, size) with a constant size, and the size
-// as written there when it is.
-func (c *checker) chunkSize(v ssa.Value) (int64, ast.Expr, bool) {
-	if ct, ok := v.(*ssa.ChangeType); ok {
-		v = ct.X
+// chunks calls found with the size of the chunks op sends, when it is a
+// constant, and the size as written: op runs once per chunk of a range
+// over slices.Chunk(xs, size), or calls a wrapper that does so with a
+// size op gives it (see WrappedOp.ChunkParam).
+func (c *checker) chunks(op *kvapi.Op, found func(n int64, size ast.Expr)) {
+	var size ssa.Value
+	var expr ast.Expr
+	if seq := c.model.ChunkedBy(op); seq != nil {
+		size = seq.Call.Args[1]
+		if call := c.model.CallExpr(seq.Pos()); call != nil && len(call.Args) == 2 {
+			expr = call.Args[1]
+		}
+	} else if op.Wrapped != nil && op.Wrapped.ChunkParam > 0 && op.Wrapped.ChunkParam <= len(op.Args) {
+		i := op.Wrapped.ChunkParam - 1
+		size = op.Args[i]
+		if op.Expr != nil && !op.Expr.Ellipsis.IsValid() {
+			// A method's receiver is not among the call's arguments.
+			if j := i - (len(op.Args) - len(op.Expr.Args)); j >= 0 && j < len(op.Expr.Args) {
+				expr = op.Expr.Args[j]
+			}
+		}
 	}
-	p, ok := v.(*ssa.Parameter)
-	if !ok || p.Parent().Parent() == nil || p.Parent().Params[0] != p {
-		return 0, nil, false
+	if size == nil {
+		return
 	}
-	seq := kvapi.Iterator(p) // the loop's body is a yield function
-	if seq == nil || !isSlicesChunk(seq) {
-		return 0, nil, false
+	if k := c.model.Constant(size); k != nil {
+		if n, ok := constant.Int64Val(constant.ToInt(k)); ok {
+			found(n, expr)
+		}
 	}
-	k := c.model.Constant(seq.Call.Args[1])
-	if k == nil {
-		return 0, nil, false
-	}
-	n, ok := constant.Int64Val(constant.ToInt(k))
-	var size ast.Expr
-	if call := c.model.CallExpr(seq.Pos()); call != nil && len(call.Args) == 2 {
-		size = call.Args[1]
-	}
-	return n, size, ok
-}
-
-// isSlicesChunk reports whether call calls slices.Chunk.
-func isSlicesChunk(call *ssa.Call) bool {
-	callee := call.Call.StaticCallee()
-	if callee == nil {
-		return false
-	}
-	if callee.Origin() != nil {
-		callee = callee.Origin()
-	}
-	obj := callee.Object()
-	return obj != nil && obj.Pkg() != nil && obj.Pkg().Path() == "slices" && obj.Name() == "Chunk" && len(call.Call.Args) == 2
 }
 
 // bodyPhi returns, for the slice after a loop whose test comes last (for
