@@ -897,9 +897,11 @@ func madeSize(model *kvapi.Result, v ssa.Value, depth int) (int64, token.Pos) {
 	case *ssa.MakeInterface:
 		return madeSize(model, v.X, depth+1)
 	case *ssa.Slice:
-		// make([]byte, n) with a constant n is a slice of a new array.
-		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Low == nil {
-			if arr, ok := alloc.Type().(*types.Pointer).Elem().Underlying().(*types.Array); ok {
+		// make([]byte, n) with a constant n is a slice of a new array, and
+		// f.bits[:] all of an array that a struct or a variable holds.
+		if ptr, ok := v.X.Type().Underlying().(*types.Pointer); ok && v.Low == nil {
+			_, made := v.X.(*ssa.Alloc)
+			if arr, ok := ptr.Elem().Underlying().(*types.Array); ok && (made || v.High == nil) {
 				return arr.Len(), v.Pos()
 			}
 		}
