@@ -189,14 +189,17 @@ func fieldIn(arg ast.Expr, name string) ast.Expr {
 }
 
 // fieldStored returns the value assigned to field name of v, a local
-// struct variable passed whole, when it is assigned once: the per-call
-// copy of a defaults struct, o := s.defaults; o.TTL = ttl.
+// struct variable passed whole or by pointer, when it is assigned once:
+// the per-call copy of a defaults struct, o := s.defaults; o.TTL = ttl,
+// or options built lines above the call, opts := &kv.PutOptions{...}.
 func (p *pass) fieldStored(v ssa.Value, name string) ast.Expr {
-	load, ok := v.(*ssa.UnOp)
-	if !ok || load.Op != token.MUL || name == "" {
+	if name == "" {
 		return nil
 	}
-	local, ok := load.X.(*ssa.Alloc)
+	local, ok := v.(*ssa.Alloc)
+	if load, isLoad := v.(*ssa.UnOp); isLoad && load.Op == token.MUL {
+		local, ok = load.X.(*ssa.Alloc)
+	}
 	if !ok {
 		return nil
 	}
@@ -220,6 +223,11 @@ func (p *pass) fieldStored(v ssa.Value, name string) ast.Expr {
 		}
 	}
 	for _, n := range p.model.Path(found) {
+		if kv, ok := n.(*ast.KeyValueExpr); ok {
+			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == name {
+				return kv.Value
+			}
+		}
 		if assign, ok := n.(*ast.AssignStmt); ok && len(assign.Lhs) == len(assign.Rhs) {
 			for i, lhs := range assign.Lhs {
 				if sel, ok := lhs.(*ast.SelectorExpr); ok && sel.Sel.Name == name && sel.Pos() <= found && found < sel.End() {
