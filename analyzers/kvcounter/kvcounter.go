@@ -394,8 +394,9 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 		return false
 	}
+	prune := func(s kvapi.Step) bool { return kvapi.SizeOf(s) || mapKey(s) }
 	for _, v := range src.Inputs() {
-		if model.BackwardPruned(v, put.Call, kvapi.SizeOf, visit) {
+		if model.BackwardPruned(v, put.Call, prune, visit) {
 			break
 		}
 	}
@@ -418,6 +419,35 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 	}
 	return found
+}
+
+// spilledParam returns the parameter that alloc holds, when the function
+// keeps a parameter in a variable of its own to take its address (ev.ID
+// of ev Event, with &ev.ID); else nil.
+func spilledParam(alloc *ssa.Alloc) ssa.Value {
+	var param ssa.Value
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			p, ok := st.Val.(*ssa.Parameter)
+			if !ok || param != nil {
+				return nil
+			}
+			param = p
+		}
+	}
+	return param
+}
+
+// mapKey reports whether the step is a key of a range over a map: the
+// keys of a map of tallies are no tally (digest = append(digest, acct)
+// for acct := range totals).
+func mapKey(s kvapi.Step) bool {
+	x, ok := s.Value.(*ssa.Extract)
+	if !ok || x.Index != 1 {
+		return false
+	}
+	next, ok := x.Tuple.(*ssa.Next)
+	return ok && !next.IsString
 }
 
 // formatsKeptCount reports whether the value written is a tally kept
@@ -751,7 +781,7 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 	if !written {
 		return false
 	}
-	var key map[ssa.Value]bool
+	var key map[origin]bool
 	for _, b := range bin.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			// A field set (wf.Note = note) or an entry of a map field
@@ -779,7 +809,7 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 				continue
 			}
 			if key == nil {
-				key = make(map[ssa.Value]bool)
+				key = make(map[origin]bool)
 				for _, src := range put.Sources(kvapi.Key) {
 					for _, in := range src.Inputs() {
 						for o := range requestOrigins(model, in, put.Call) {
@@ -789,7 +819,8 @@ func updatesRecord(model *kvapi.Result, bin *ssa.BinOp, put *kvapi.Op, reads []s
 				}
 			}
 			for o := range requestOrigins(model, val, put.Call) {
-				if !key[o] {
+				// A field of what names the key, or all of it.
+				if !key[o] && !key[origin{o.param, -1}] {
 					return true
 				}
 			}
@@ -859,14 +890,48 @@ func counted(v ssa.Value) bool {
 	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isNumber(bin.Type())
 }
 
-// requestOrigins returns the parameters of the function that v is
-// computed from.
-func requestOrigins(model *kvapi.Result, v ssa.Value, sink ssa.Instruction) map[ssa.Value]bool {
-	out := make(map[ssa.Value]bool)
-	model.Backward(v, sink, func(s kvapi.Step) bool {
+// An origin is a parameter of a function, or a field of one: the event's
+// UploadID that names the key is not the event's Error.
+type origin struct {
+	param ssa.Value
+	field int // -1 for the whole parameter
+}
+
+// requestOrigins returns the parameters of the function, and the fields
+// of them, that v is computed from.
+func requestOrigins(model *kvapi.Result, v ssa.Value, sink ssa.Instruction) map[origin]bool {
+	out := make(map[origin]bool)
+	fieldOfParam := func(s kvapi.Step) bool {
+		var x ssa.Value
+		var field int
+		switch f := s.Value.(type) {
+		case *ssa.Field: // ev.Error of ev Event
+			x, field = f.X, f.Field
+		case *ssa.FieldAddr: // ev.Error of ev *Event
+			x, field = f.X, f.Field
+		case *ssa.UnOp: // the same, loaded
+			fa, ok := f.X.(*ssa.FieldAddr)
+			if !ok || f.Op != token.MUL {
+				return false
+			}
+			x, field = fa.X, fa.Field
+		default:
+			return false
+		}
+		if alloc, ok := x.(*ssa.Alloc); ok {
+			x = spilledParam(alloc) // a parameter the function takes the address of
+		}
+		switch x.(type) {
+		case *ssa.Parameter, *ssa.FreeVar:
+			out[origin{x, field}] = true
+			return true
+		}
+		return false
+	}
+	model.BackwardPruned(v, sink, fieldOfParam, func(s kvapi.Step) bool {
 		switch p := s.Value.(type) {
 		case *ssa.Parameter, *ssa.FreeVar:
-			out[p] = true
+			out[origin{p, -1}] = true
 		}
 		return false
 	})
