@@ -656,7 +656,7 @@ func decodedForError(instr ssa.Instruction) bool {
 				return false
 			}
 			for _, u := range kvapi.Uses(l) {
-				if !namedInError(u) {
+				if !namedInError(u) && !formattedForError(u) {
 					return false
 				}
 				named = true
@@ -664,6 +664,18 @@ func decodedForError(instr ssa.Instruction) bool {
 		}
 	}
 	return named
+}
+
+// formattedForError reports whether instr formats a value for an error
+// and does nothing else with it: cur.Since.Format(time.RFC3339) named in
+// the refusal.
+func formattedForError(instr ssa.Instruction) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	uses := kvapi.Uses(call)
+	return len(uses) > 0 && !slices.ContainsFunc(uses, func(u ssa.Instruction) bool { return !namedInError(u) })
 }
 
 // closesBody reports whether instr reads a response's Body only to close
