@@ -56,8 +56,11 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		// A record under a key of the day or hour (claim:<player>/<day>)
 		// is a claim once a period, whatever its lifetime: a grant.
 		period := slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool { return fromClock(model, put, src) })
-		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !lock && !period
-		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put) && !lock)) {
+		// A nonce seen before is a replay refused: its mark is a claim of
+		// the one use, however short its lifetime.
+		once := namesNonce(model, put)
+		cooldown := lives && (shortLived || !writesRecord(model, put)) && !fresh && !lock && !once && !period
+		if missing && !(byFlag && !mineTested && (cooldown || marker(model, put) && !lock && !once)) {
 			return get
 		}
 	}
@@ -235,6 +238,20 @@ func namesLock(model *kvapi.Result, put *kvapi.Op) bool {
 		for _, w := range kvapi.Words(model.KeyText(src)) {
 			switch strings.ToLower(w) {
 			case "lock", "locks", "mutex":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namesNonce reports whether the put's key names a nonce, or a token's
+// unique ID (jti): a value that may be used once.
+func namesNonce(model *kvapi.Result, put *kvapi.Op) bool {
+	for _, src := range put.Sources(kvapi.Key) {
+		for _, w := range kvapi.Words(model.KeyText(src)) {
+			switch strings.ToLower(w) {
+			case "nonce", "nonces", "jti":
 				return true
 			}
 		}
