@@ -110,25 +110,34 @@ func checkpoint(model *kvapi.Result, put, get *kvapi.Op) bool {
 // filledOnMiss reports whether put runs only where get's found flag said
 // the key was missing: the variable the get would have decoded into is
 // then filled from elsewhere (if ok, err := LoadJSON(ctx, s, key, &v);
-// err != nil || ok { return }, then v from the origin). A test of what
-// was read (link.RevokedAt != nil) is no such flag.
+// err != nil || ok { return }, then v from the origin). The same holds
+// where the found side of the flag never reaches the put, whatever else
+// does (if err == nil && ok { return v }): what the get found is never
+// written back. A test of what was read (link.RevokedAt != nil) is no
+// such flag.
 func filledOnMiss(get, put *kvapi.Op) bool {
 	call, ok := get.Call.(*ssa.Call)
 	if !ok || call.Parent() != put.Call.Parent() {
 		return false
 	}
-	for b := put.Call.Block().Idom(); b != nil; b = b.Idom() {
+	for _, b := range call.Parent().Blocks {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok {
 			continue
 		}
-		flag, missing := br.Cond, 1 // the false side of "if found"
+		flag, found := br.Cond, 0 // the true side of "if found"
 		if not, ok := flag.(*ssa.UnOp); ok && not.Op == token.NOT {
-			flag, missing = not.X, 0
+			flag, found = not.X, 1
 		}
-		if ext, ok := flag.(*ssa.Extract); ok && ext.Tuple == call && kvapi.IsBool(ext.Type()) {
-			side := b.Succs[missing]
-			return len(side.Preds) == 1 && side.Dominates(put.Call.Block())
+		ext, ok := flag.(*ssa.Extract)
+		if !ok || ext.Tuple != call || !kvapi.IsBool(ext.Type()) {
+			continue
+		}
+		if missing := b.Succs[1-found]; len(missing.Preds) == 1 && missing.Dominates(put.Call.Block()) {
+			return true
+		}
+		if there := b.Succs[found]; len(there.Preds) == 1 && there != put.Call.Block() && !kvapi.Reaches(there, put.Call.Block()) {
+			return true
 		}
 	}
 	return false
