@@ -1320,6 +1320,11 @@ func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 	if _, ignored := errorResult(call); !ignored || call.Call.Signature().Results().Len() < 2 {
 		return false
 	}
+	if get.Wrapped != nil && !get.Wrapped.MissError {
+		// A wrapper that answers a miss itself (nil, nil on not-found):
+		// its error is some other failure.
+		return false
+	}
 	for _, op := range model.OpsAt(get.Call) {
 		if op.Method.Role == kvapi.Put {
 			return false // a wrapper that reads and writes: its error is its own
