@@ -2,6 +2,8 @@ package kvapi
 
 import (
 	"go/types"
+	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -14,7 +16,8 @@ import (
 // runs is handed no event, and is not one. Nor is a function this
 // package keeps in a field of another package's struct: a command-line
 // tool's command (&cobra.Command{RunE: runSeed}), run once an invocation,
-// however its signature looks.
+// however its signature looks; unless the field is named a hook
+// (handler.Config{PreUploadCreateCallback: h.preCreate}, OnMessage).
 func (r *Result) EventCallback(fn *ssa.Function) bool {
 	r.callbacksOnce.Do(r.findCallbacks)
 	if !takesEvent(fn) {
@@ -152,12 +155,36 @@ func (r *Result) findCallbacks() {
 				case *ssa.Store:
 					if field, ok := instr.Addr.(*ssa.FieldAddr); ok && r.foreignStruct(field.X.Type()) {
 						found = r.configured
+						if hookField(FieldOf(field)) {
+							found = r.callbacks
+						}
 						add(instr.Val, 0)
 					}
 				}
 			}
 		}
 	}
+}
+
+// hookField reports whether a library's struct field holds a function
+// that the library calls on each event, by its name: a resumable-upload
+// server's PreUploadCreateCallback, a client's OnMessage, a router's
+// NotFoundHandler. A command's RunE or Action is run once an invocation.
+func hookField(field *types.Var) bool {
+	if field == nil {
+		return false
+	}
+	name := field.Name()
+	if len(name) > 2 && strings.HasPrefix(name, "On") && unicode.IsUpper(rune(name[2])) {
+		return true
+	}
+	for _, w := range Words(name) {
+		switch strings.ToLower(w) {
+		case "callback", "callbacks", "hook", "hooks", "handler", "handlers", "handle", "listener", "listeners":
+			return true
+		}
+	}
+	return false
 }
 
 // foreignStruct reports whether ptr points to a struct type that a

@@ -1557,7 +1557,14 @@ func handedTo(fn *ssa.Function) []*ssa.Call {
 			if !ok || mc.Fn != fn {
 				continue
 			}
-			for _, ref := range *mc.Referrers() {
+			refs := *mc.Referrers()
+			for _, ref := range refs {
+				// As a named function type, fs.WalkDirFunc(visit).
+				if ct, ok := ref.(*ssa.ChangeType); ok {
+					refs = append(refs, *ct.Referrers()...)
+				}
+			}
+			for _, ref := range refs {
 				if call, ok := ref.(*ssa.Call); ok && call.Call.Value != mc {
 					calls = append(calls, call)
 				}

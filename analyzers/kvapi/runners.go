@@ -267,6 +267,9 @@ func (r *Result) Runs(fn *ssa.Function, i int) bool {
 	if !ok {
 		return false
 	}
+	if j, ok := walkers[obj.FullName()]; ok {
+		return i == j
+	}
 	if obj.Pkg() == r.pass.Pkg {
 		return slices.Contains(r.runners[obj], i)
 	}
@@ -286,7 +289,9 @@ func (r *Result) RunsEach(call ssa.CallInstruction, fn *ssa.Function) bool {
 		return false
 	}
 	each := r.each[obj]
-	if obj.Pkg() != r.pass.Pkg {
+	if i, ok := walkers[obj.FullName()]; ok {
+		each = []int{i}
+	} else if obj.Pkg() != r.pass.Pkg {
 		var fact runsFact
 		importHelperFact(r.pass, obj, &fact)
 		each = fact.Each
@@ -296,9 +301,20 @@ func (r *Result) RunsEach(call ssa.CallInstruction, fn *ssa.Function) bool {
 		if i >= len(args) {
 			return false
 		}
-		mc, ok := args[i].(*ssa.MakeClosure)
-		return ok && mc.Fn == fn
+		a := args[i]
+		if ct, ok := a.(*ssa.ChangeType); ok {
+			a = ct.X // fs.WalkDirFunc(visit)
+		}
+		return FuncValue(a) == fn
 	})
+}
+
+// walkers are the standard library's walks of a file tree, with the
+// index of the function they call once per file or directory.
+var walkers = map[string]int{
+	"io/fs.WalkDir":         2,
+	"path/filepath.WalkDir": 1,
+	"path/filepath.Walk":    1,
 }
 
 // RunSites returns the calls that run the closure fn: its own calls, and
@@ -308,6 +324,9 @@ func (r *Result) RunSites(fn *ssa.Function) []ssa.CallInstruction {
 	for _, call := range handedTo(fn) {
 		callee := call.Call.StaticCallee()
 		if j := slices.IndexFunc(call.Call.Args, func(a ssa.Value) bool {
+			if ct, ok := a.(*ssa.ChangeType); ok {
+				a = ct.X
+			}
 			mc, ok := a.(*ssa.MakeClosure)
 			return ok && mc.Fn == fn
 		}); callee != nil && j >= 0 && r.Runs(callee, j) {
