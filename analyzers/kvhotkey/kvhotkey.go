@@ -386,12 +386,14 @@ func leaves(loop kvapi.Loop, block *ssa.BasicBlock) bool {
 }
 
 // throttled reports whether the write runs only once enough time has
-// passed since the last one: a check in the loop, before it, of
-// time.Since(last) or now.Sub(last) against a second or more.
+// passed since the last one: a check in the loop of time.Since(last) or
+// now.Sub(last) against a second or more, whose "too soon" side never
+// reaches the write. The write may also run when something else says so
+// (a stage that changed, a few times a job).
 func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 	for b := range loop {
 		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if !ok || !b.Dominates(put.Call.Block()) {
+		if !ok {
 			continue
 		}
 		cmp, ok := br.Cond.(*ssa.BinOp)
@@ -402,10 +404,43 @@ func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 			if !elapsed(side) || readThisRun(side.(*ssa.Call), loop) {
 				continue
 			}
+			// time.Since(last) < d is true too soon, and so is d > time.Since(last).
+			soon := b.Succs[0]
+			if (cmp.Op == token.GEQ || cmp.Op == token.GTR) == (side == cmp.X) {
+				soon = b.Succs[1]
+			}
+			if reachesInRun(soon, put.Call.Block(), loop) {
+				continue
+			}
 			if k := model.Constant(kvapi.OtherOperand(cmp, side)); k != nil {
 				if n, exact := constant.Int64Val(constant.ToInt(k)); exact && time.Duration(n) >= time.Second {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// reachesInRun reports whether to can be reached from from within one
+// run of the loop: without going back to its head.
+func reachesInRun(from, to *ssa.BasicBlock, loop kvapi.Loop) bool {
+	entered := func(b *ssa.BasicBlock) bool {
+		return slices.ContainsFunc(b.Preds, func(p *ssa.BasicBlock) bool { return !loop[p] })
+	}
+	if entered(from) {
+		return false // back at the loop's head: the next run
+	}
+	seen := map[*ssa.BasicBlock]bool{from: true}
+	for queue := []*ssa.BasicBlock{from}; len(queue) > 0; queue = queue[1:] {
+		b := queue[0]
+		if b == to {
+			return true
+		}
+		for _, s := range b.Succs {
+			if !seen[s] && !entered(s) && loop[s] {
+				seen[s] = true
+				queue = append(queue, s)
 			}
 		}
 	}
