@@ -64,7 +64,8 @@ func (r *Result) handlerShaped(fn *ssa.Function) bool {
 }
 
 // funcTypes returns the signatures of the function types that pkg
-// declares, read once a package.
+// declares, and of the hook fields of its structs (a resumable-upload
+// server's Config.PreUploadCreateCallback), read once a package.
 func (r *Result) funcTypes(pkg *types.Package) []*types.Signature {
 	if sigs, ok := r.declaredFuncs.Load(pkg); ok {
 		return sigs.([]*types.Signature)
@@ -72,9 +73,18 @@ func (r *Result) funcTypes(pkg *types.Package) []*types.Signature {
 	var sigs []*types.Signature
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
-		if tn, ok := scope.Lookup(name).(*types.TypeName); ok && tn.Exported() {
-			if sig, ok := tn.Type().Underlying().(*types.Signature); ok {
-				sigs = append(sigs, sig)
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || !tn.Exported() {
+			continue
+		}
+		switch t := tn.Type().Underlying().(type) {
+		case *types.Signature:
+			sigs = append(sigs, t)
+		case *types.Struct:
+			for field := range t.Fields() {
+				if sig, ok := field.Type().Underlying().(*types.Signature); ok && field.Exported() && hookField(field) {
+					sigs = append(sigs, sig)
+				}
 			}
 		}
 	}

@@ -72,3 +72,22 @@ func (h *uploadHooks) publishAssets(ctx context.Context, fsys fs.FS, site string
 		return err
 	})
 }
+
+// Hooks that the program's main package sets in the upload server's
+// Config: their signature is that of its hook fields.
+type auditHooks struct {
+	api *cloudflare.API
+	rc  *cloudflare.ResourceContainer
+	ns  string
+}
+
+func (a *auditHooks) AfterCreate(ev uploads.HookEvent) error { // want AfterCreate:"kvhotkey"
+	_, err := a.api.WriteWorkersKVEntry(context.Background(), a.rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: a.ns, Key: "audit/last-upload", Value: []byte(ev.ID)}) // want `writes the same KV key`
+	return err
+}
+
+// Quiet: no hook has this signature; it runs when the program calls it.
+func (a *auditHooks) Describe(ev uploads.HookEvent, note string) error {
+	_, err := a.api.WriteWorkersKVEntry(context.Background(), a.rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: a.ns, Key: "audit/described", Value: []byte(note)})
+	return err
+}
