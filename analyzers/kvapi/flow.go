@@ -1156,6 +1156,18 @@ func SizeOf(s Step) bool {
 	return name == "len" || name == "cap"
 }
 
+// MapKey reports whether the step is a key of a range over a map: the
+// keys of a map of tallies are no tally (digest = append(digest, acct)
+// for acct := range totals).
+func MapKey(s Step) bool {
+	x, ok := s.Value.(*ssa.Extract)
+	if !ok || x.Index != 1 {
+		return false
+	}
+	next, ok := x.Tuple.(*ssa.Next)
+	return ok && !next.IsString
+}
+
 // Accumulated reports whether v is read from a package variable or a
 // field that the package adds to somewhere: a count kept in memory, as
 // when one method does v.pages[page]++ and another publishes v.pages.
@@ -1163,7 +1175,8 @@ func (r *Result) Accumulated(v ssa.Value, sink ssa.Instruction) bool {
 	var homes []ssa.Value
 	var syncHomes []ssa.Value // sync.Maps whose elements hold the count
 	var counters []*ssa.Function
-	r.BackwardPruned(v, sink, SizeOf, func(s Step) bool {
+	prune := func(s Step) bool { return SizeOf(s) || MapKey(s) }
+	r.BackwardPruned(v, sink, prune, func(s Step) bool {
 		switch x := s.Value.(type) {
 		case *ssa.FieldAddr:
 			// Not a field of a struct variable of the function that

@@ -394,7 +394,7 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 		return false
 	}
-	prune := func(s kvapi.Step) bool { return kvapi.SizeOf(s) || mapKey(s) }
+	prune := func(s kvapi.Step) bool { return kvapi.SizeOf(s) || kvapi.MapKey(s) }
 	for _, v := range src.Inputs() {
 		if model.BackwardPruned(v, put.Call, prune, visit) {
 			break
@@ -436,18 +436,6 @@ func spilledParam(alloc *ssa.Alloc) ssa.Value {
 		}
 	}
 	return param
-}
-
-// mapKey reports whether the step is a key of a range over a map: the
-// keys of a map of tallies are no tally (digest = append(digest, acct)
-// for acct := range totals).
-func mapKey(s kvapi.Step) bool {
-	x, ok := s.Value.(*ssa.Extract)
-	if !ok || x.Index != 1 {
-		return false
-	}
-	next, ok := x.Tuple.(*ssa.Next)
-	return ok && !next.IsString
 }
 
 // formatsKeptCount reports whether the value written is a tally kept
