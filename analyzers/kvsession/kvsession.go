@@ -292,6 +292,9 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 		ev := c.evidence(pass, model, op, wrappers)
 		switch op.Method.Role {
 		case kvapi.Delete, kvapi.BulkDelete:
+			if ev.credential == "" {
+				ev.credential = c.revokedBeside(pass, model, op, wrappers)
+			}
 			if ev.credential != "" && !pointsToDeleted(model, op) && !listedEntry(model, op) {
 				reported(op)
 				at := op
@@ -330,6 +333,64 @@ func (c *checker) revokes(pass *analysis.Pass, model *kvapi.Result, put *kvapi.O
 	}
 	ev := c.evidence(pass, model, put, wrappers)
 	return ev.credential != "" && (ev.revocationList || ev.revocation)
+}
+
+// revokedBeside returns the credential that a put of the delete's
+// function revokes, when that put's key is made of what the delete's key
+// is made of: Revoke(id) writes "revoked/"+id and deletes "link/"+id, and
+// the record it deletes is the credential it revokes.
+func (c *checker) revokedBeside(pass *analysis.Pass, model *kvapi.Result, del *kvapi.Op, wrappers map[types.Object]bool) string {
+	parts := keyParts(del)
+	if len(parts) == 0 {
+		return ""
+	}
+	for _, put := range model.OpsIn(del.Call.Parent(), kvapi.Put) {
+		if !slices.ContainsFunc(keyParts(put), func(v ssa.Value) bool { return slices.Contains(parts, v) }) {
+			continue
+		}
+		ev := c.evidence(pass, model, put, wrappers)
+		if ev.credential != "" && (ev.revocationList || ev.revocation) {
+			return ev.credential
+		}
+		if ev.revocation {
+			return "token" // what Revoke withdraws, named by nothing else
+		}
+	}
+	return ""
+}
+
+// keyParts returns the values an operation's key is made of, in its own
+// function: the id of "link/" + id or of linkKey(id), a helper of this
+// package that builds it.
+func keyParts(op *kvapi.Op) []ssa.Value {
+	var parts []ssa.Value
+	var walk func(v ssa.Value, depth int)
+	walk = func(v ssa.Value, depth int) {
+		switch x := v.(type) {
+		case *ssa.Const:
+		case *ssa.BinOp:
+			if x.Op == token.ADD && depth < 8 {
+				walk(x.X, depth+1)
+				walk(x.Y, depth+1)
+			}
+		case *ssa.Call:
+			if callee := x.Call.StaticCallee(); callee != nil && callee.Pkg == op.Call.Parent().Pkg && depth < 8 {
+				for _, a := range x.Call.Args {
+					walk(a, depth+1)
+				}
+				return
+			}
+			parts = append(parts, x)
+		default:
+			parts = append(parts, v)
+		}
+	}
+	for _, src := range op.Sources(keyOperand(op)) {
+		for _, in := range src.Inputs() {
+			walk(in, 0)
+		}
+	}
+	return parts
 }
 
 // put returns the finding on a put of a credential or of per-user state.
