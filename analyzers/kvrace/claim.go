@@ -234,24 +234,21 @@ func valueRead(get *kvapi.Op) bool {
 // mutual exclusion for its holder: taken after a look that finds it free,
 // it is a claim even when it expires ("lock:checkout:" + cart).
 func namesLock(model *kvapi.Result, put *kvapi.Op) bool {
-	for _, src := range put.Sources(kvapi.Key) {
-		for _, w := range kvapi.Words(model.KeyText(src)) {
-			switch strings.ToLower(w) {
-			case "lock", "locks", "mutex":
-				return true
-			}
-		}
-	}
-	return false
+	return keyNames(model, put, "lock", "locks", "mutex")
 }
 
 // namesNonce reports whether the put's key names a nonce, or a token's
 // unique ID (jti): a value that may be used once.
 func namesNonce(model *kvapi.Result, put *kvapi.Op) bool {
+	return keyNames(model, put, "nonce", "nonces", "jti")
+}
+
+// keyNames reports whether a word of the text of put's key is one of
+// words.
+func keyNames(model *kvapi.Result, put *kvapi.Op, words ...string) bool {
 	for _, src := range put.Sources(kvapi.Key) {
 		for _, w := range kvapi.Words(model.KeyText(src)) {
-			switch strings.ToLower(w) {
-			case "nonce", "nonces", "jti":
+			if slices.Contains(words, strings.ToLower(w)) {
 				return true
 			}
 		}
