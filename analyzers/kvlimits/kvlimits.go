@@ -1005,10 +1005,7 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 			}
 		}
 	}
-	c.chunks(op, func(n int64, size ast.Expr) {
-		if n <= most {
-			return
-		}
+	if n, size, ok := c.chunkSize(op); ok && n > most {
 		msg := fmt.Sprintf("this %s sends chunks of up to %d %s, but KV takes at most %d in one request: send them in chunks of %d", what, n, noun, most, most)
 		if size != nil {
 			// At the size: in the range over slices.Chunk, or as a
@@ -1017,7 +1014,7 @@ func (c *checker) bulk(op *kvapi.Op, o kvapi.Operand, most int64, noun, what str
 		} else {
 			report(kvapi.Source{Pos: op.Pos()}, "%s", msg)
 		}
-	})
+	}
 }
 
 // sizedHere reports whether e cuts a window and sizes it in place,
@@ -1230,13 +1227,12 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 	return nil
 }
 
-// chunks calls found with the size of the chunks op sends, when it is a
+// chunkSize returns the size of the chunks op sends, when it is a
 // constant, and the size as written: op runs once per chunk of a range
 // over slices.Chunk(xs, size), or calls a wrapper that does so with a
 // size op gives it (see WrappedOp.ChunkParam).
-func (c *checker) chunks(op *kvapi.Op, found func(n int64, size ast.Expr)) {
+func (c *checker) chunkSize(op *kvapi.Op) (n int64, expr ast.Expr, ok bool) {
 	var size ssa.Value
-	var expr ast.Expr
 	if seq := c.model.ChunkedBy(op); seq != nil {
 		size = seq.Call.Args[1]
 		if call := c.model.CallExpr(seq.Pos()); call != nil && len(call.Args) == 2 {
@@ -1253,13 +1249,14 @@ func (c *checker) chunks(op *kvapi.Op, found func(n int64, size ast.Expr)) {
 		}
 	}
 	if size == nil {
-		return
+		return 0, nil, false
 	}
-	if k := c.model.Constant(size); k != nil {
-		if n, ok := constant.Int64Val(constant.ToInt(k)); ok {
-			found(n, expr)
-		}
+	k := c.model.Constant(size)
+	if k == nil {
+		return 0, nil, false
 	}
+	n, ok = constant.Int64Val(constant.ToInt(k))
+	return n, expr, ok
 }
 
 // bodyPhi returns, for the slice after a loop whose test comes last (for
