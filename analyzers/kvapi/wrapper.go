@@ -40,6 +40,10 @@ type WrappedOp struct {
 	// of the value for emptiness is then no miss check. (Not in String:
 	// it says nothing of the operands.)
 	MissError bool
+	// AnswersMiss is set, for a get, when the wrapper answers a missing
+	// key itself, with an empty value and a nil error (return nil, nil):
+	// the errors it hands back are other failures. (Not in String either.)
+	AnswersMiss bool
 	// ErrorsAsMiss is set, for a get, when the wrapper answers every
 	// failure of its get, not only a missing key, with a nil error: a
 	// timeout reads to its callers as an empty record. (Not in String
@@ -1050,6 +1054,7 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 			w.Missing = r.missingReturned(fn, op)
 			w.MissError = op.Method.Role == Get && r.missAsError(fn, op)
 			w.ErrorsAsMiss = op.Method.Role == Get && errorsAsMiss(fn, op)
+			w.AnswersMiss = op.Method.Role == Get && op.Call.Parent() == fn && returnsNone(fn)
 		}
 		if params || len(w.Results) > 0 || len(w.Out) > 0 {
 			fact.Ops = append(fact.Ops, w)

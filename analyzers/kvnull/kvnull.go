@@ -1320,7 +1320,7 @@ func droppedError(model *kvapi.Result, get *kvapi.Op) bool {
 	if _, ignored := errorResult(call); !ignored || call.Call.Signature().Results().Len() < 2 {
 		return false
 	}
-	if get.Wrapped != nil && !get.Wrapped.MissError {
+	if get.Wrapped != nil && get.Wrapped.AnswersMiss {
 		// A wrapper that answers a miss itself (nil, nil on not-found):
 		// its error is some other failure.
 		return false
