@@ -56,6 +56,25 @@ func reachable(b *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
 // Reaches reports whether to can be reached from from by one edge or more.
 func Reaches(from, to *ssa.BasicBlock) bool { return reachable(from)[to] }
 
+// ReachesAlong reports whether to is from, or can be reached from it by
+// edges that follow accepts.
+func ReachesAlong(from, to *ssa.BasicBlock, follow func(b, succ *ssa.BasicBlock) bool) bool {
+	seen := map[*ssa.BasicBlock]bool{from: true}
+	for queue := []*ssa.BasicBlock{from}; len(queue) > 0; queue = queue[1:] {
+		b := queue[0]
+		if b == to {
+			return true
+		}
+		for _, succ := range b.Succs {
+			if !seen[succ] && follow(b, succ) {
+				seen[succ] = true
+				queue = append(queue, succ)
+			}
+		}
+	}
+	return false
+}
+
 // Header returns the loop's first block in the function's order.
 func (l Loop) Header() *ssa.BasicBlock {
 	var first *ssa.BasicBlock

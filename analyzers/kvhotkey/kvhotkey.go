@@ -431,20 +431,7 @@ func reachesInRun(from, to *ssa.BasicBlock, loop kvapi.Loop) bool {
 	if entered(from) {
 		return false // back at the loop's head: the next run
 	}
-	seen := map[*ssa.BasicBlock]bool{from: true}
-	for queue := []*ssa.BasicBlock{from}; len(queue) > 0; queue = queue[1:] {
-		b := queue[0]
-		if b == to {
-			return true
-		}
-		for _, s := range b.Succs {
-			if !seen[s] && !entered(s) && loop[s] {
-				seen[s] = true
-				queue = append(queue, s)
-			}
-		}
-	}
-	return false
+	return kvapi.ReachesAlong(from, to, func(_, succ *ssa.BasicBlock) bool { return loop[succ] && !entered(succ) })
 }
 
 // readThisRun reports whether the moment that elapsed measures from is

@@ -986,20 +986,7 @@ func madeOnError(get *ssa.Call, err ssa.Value, src kvapi.Source) bool {
 // reachesAvoiding reports whether to is from, or can be reached from it
 // without passing through avoid.
 func reachesAvoiding(from, to, avoid *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{from: true}
-	for queue := []*ssa.BasicBlock{from}; len(queue) > 0; queue = queue[1:] {
-		b := queue[0]
-		if b == to {
-			return true
-		}
-		for _, next := range b.Succs {
-			if !seen[next] && next != avoid {
-				seen[next] = true
-				queue = append(queue, next)
-			}
-		}
-	}
-	return false
+	return kvapi.ReachesAlong(from, to, func(_, succ *ssa.BasicBlock) bool { return succ != avoid })
 }
 
 // seededOnError returns a write of the key of op, a get that hands back

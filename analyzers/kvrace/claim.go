@@ -1024,25 +1024,9 @@ func drawnInLoop(model *kvapi.Result, get *kvapi.Op, v ssa.Value, loop map[*ssa.
 // taking any of the edges avoid, nor passing through reread: a way back
 // to the get, in a loop that waits and looks again, checks anew.
 func reachesAvoiding(from, to *ssa.BasicBlock, avoid []edge, reread *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{from}
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if b == to {
-			return true
-		}
-		if seen[b] || b == reread && b != from {
-			continue
-		}
-		seen[b] = true
-		for _, succ := range b.Succs {
-			if !slices.Contains(avoid, edge{b, succ}) {
-				stack = append(stack, succ)
-			}
-		}
-	}
-	return false
+	return kvapi.ReachesAlong(from, to, func(b, succ *ssa.BasicBlock) bool {
+		return (b != reread || b == from) && !slices.Contains(avoid, edge{b, succ})
+	})
 }
 
 // refusesUnlessMine reports whether block refuses, or tests whether the
