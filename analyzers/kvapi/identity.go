@@ -50,17 +50,21 @@ func (r *Result) SelfKeyedRead(put *Op) *Op {
 	if len(words) == 0 {
 		return nil
 	}
-	if r.KeyDrawn(put) || put.KeyDrawnInside() {
-		return nil // a new record under a key drawn here, copied from the old
-	}
-	if keyFieldSet(put, keys[0]) {
-		return nil // a copy given another id (b.ID = newID), saved as its own
+	if put.KeyDrawnInside() {
+		return nil // a new record under a key drawn by the wrapper
 	}
 	for _, get := range r.OpsIn(put.Call.Parent(), Get) {
 		reads := get.Results()
 		gk := get.Sources(Key)
 		if len(reads) == 0 || len(gk) != 1 || !Before(get.Call, put.Call) || !slices.Equal(Words(r.KeyText(gk[0])), words) ||
 			!r.Same(get, put, Namespace) || !r.DependsOnAny(keys[0].Inputs(), put.Call, reads) {
+			continue
+		}
+		// A new record under a key drawn here, copied from the old, or a
+		// copy given another id (b.ID = newID) and saved as its own; an
+		// id drawn on the branch that reads nothing (a new conversation
+		// when none is named) is another request's.
+		if r.keyDrawnWith(put, get) || keyFieldSet(put, keys[0], get) {
 			continue
 		}
 		for _, src := range put.Sources(Value) {
@@ -73,12 +77,14 @@ func (r *Result) SelfKeyedRead(put *Op) *Op {
 }
 
 // keyFieldSet reports whether a field of a record that the put's key
-// src reads is set before the put, or the record is assigned whole from
-// something else than a call: the record's id changed (b.ID = newID), or
-// a new record built (next := referral{Code: rc.Code + "-" + friend},
-// &License{ID: to, ...}), saved under its own key, a copy and not the
-// record read.
-func keyFieldSet(put *Op, src Source) bool {
+// src reads is set after get and before the put, or the record is
+// assigned whole from something else than a call: the record's id
+// changed (b.ID = newID), or a new record built (next := referral{Code:
+// rc.Code + "-" + friend}, &License{ID: to, ...}), saved under its own
+// key, a copy and not the record read. A record given its id before the
+// get reads it (c := Conversation{ID: id}, then decoded into) is the one
+// read.
+func keyFieldSet(put *Op, src Source, get *Op) bool {
 	type field struct {
 		base ssa.Value
 		name string
@@ -123,7 +129,7 @@ func keyFieldSet(put *Op, src Source) bool {
 	for _, b := range put.Call.Parent().Blocks {
 		for _, instr := range b.Instrs {
 			st, ok := instr.(*ssa.Store)
-			if !ok || !Before(st, put.Call) {
+			if !ok || !Before(st, put.Call) || !Before(get.Call, st) {
 				continue
 			}
 			for _, f := range read {
@@ -165,10 +171,17 @@ func (put *Op) KeyDrawnInside() bool {
 
 // KeyDrawn reports whether the put's key is made from a value drawn
 // fresh in this function (a new id, a random token).
-func (r *Result) KeyDrawn(put *Op) bool {
+func (r *Result) KeyDrawn(put *Op) bool { return r.keyDrawnWith(put, nil) }
+
+// keyDrawnWith is KeyDrawn, counting only values drawn where get, if
+// given, may run too: not on a branch apart from it.
+func (r *Result) keyDrawnWith(put, get *Op) bool {
 	for _, src := range put.Sources(Key) {
 		for _, in := range src.Inputs() {
 			if r.Backward(in, put.Call, func(s Step) bool {
+				if get != nil && apart(s.Value, get.Call) {
+					return false
+				}
 				call, ok := s.Value.(*ssa.Call)
 				return ok && Fresh(call) || drawnHere(s.Value, put) && filledFresh(s.Value)
 			}) {
@@ -177,6 +190,13 @@ func (r *Result) KeyDrawn(put *Op) bool {
 		}
 	}
 	return false
+}
+
+// apart reports whether v is made by an instruction on a branch that
+// never runs together with instr: neither can run before the other.
+func apart(v ssa.Value, instr ssa.Instruction) bool {
+	made, ok := v.(ssa.Instruction)
+	return ok && made.Parent() == instr.Parent() && !Before(made, instr) && !Before(instr, made)
 }
 
 // drawnHere reports whether v is made in the function that holds put, or
@@ -2673,7 +2693,18 @@ func Fresh(call *ssa.Call) bool {
 	if callee.Pkg != nil && impurePkgs[callee.Pkg.Pkg.Path()] && callee.Pkg.Pkg.Path() != "time" && callee.Pkg.Pkg.Path() != "os" {
 		return true
 	}
+	if callee.Signature.Params().Len() > 0 && streamConstructor(callee.Signature) {
+		return false // json.NewDecoder(r.Body): what it reads is the request's
+	}
 	return drawsByName(callee.Name(), callee.Signature.Params().Len())
+}
+
+// streamConstructor reports whether sig makes a reader, writer, decoder
+// or encoder over its first parameter, an io.Reader or io.Writer: a new
+// object each call, over content that is not drawn.
+func streamConstructor(sig *types.Signature) bool {
+	t := sig.Params().At(0).Type()
+	return types.TypeString(t, nil) == "io.Reader" || types.TypeString(t, nil) == "io.Writer"
 }
 
 // drawsByName reports whether a function's name says it draws something
