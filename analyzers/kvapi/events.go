@@ -2,7 +2,10 @@ package kvapi
 
 import (
 	"go/types"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/tools/go/ssa"
@@ -92,12 +95,26 @@ func (r *Result) funcTypes(pkg *types.Package) []*types.Signature {
 	return sigs
 }
 
+// Scheduled reports whether fn runs on a schedule, not on each request:
+// named so (periodic, nightly), or kept in a library's field named so,
+// &framework.Backend{PeriodicFunc: b.sweep}.
+func (r *Result) Scheduled(fn *ssa.Function) bool {
+	r.callbacksOnce.Do(r.findCallbacks)
+	return r.scheduled[fn] || slices.ContainsFunc(Words(fn.Name()), scheduleWord().MatchString)
+}
+
+var scheduleWord = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(periodic|periodically|cron|crontab|scheduled|nightly|hourly|daily|weekly)$`)
+})
+
 // findCallbacks records the functions of the package given, as values, to
 // functions of other packages (r.callbacks), and those stored in fields of
-// other packages' structs (r.configured).
+// other packages' structs (r.configured; r.scheduled if the field says it
+// runs on a schedule).
 func (r *Result) findCallbacks() {
 	r.callbacks = make(map[*ssa.Function]bool)
 	r.configured = make(map[*ssa.Function]bool)
+	r.scheduled = make(map[*ssa.Function]bool)
 	var found map[*ssa.Function]bool
 	var add func(v ssa.Value, depth int)
 	add = func(v ssa.Value, depth int) {
@@ -169,6 +186,10 @@ func (r *Result) findCallbacks() {
 							found = r.callbacks
 						}
 						add(instr.Val, 0)
+						if slices.ContainsFunc(Words(FieldOf(field).Name()), scheduleWord().MatchString) {
+							found = r.scheduled
+							add(instr.Val, 0)
+						}
 					}
 				}
 			}

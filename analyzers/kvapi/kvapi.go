@@ -65,6 +65,7 @@ type Result struct {
 	funcs         []*ssa.Function        // the package's functions, in source order
 	callbacks     map[*ssa.Function]bool // functions handed to other packages (see EventCallback)
 	configured    map[*ssa.Function]bool // functions kept in other packages' structs
+	scheduled     map[*ssa.Function]bool // of those, kept in a field that says it runs on a schedule
 	callbacksOnce sync.Once
 	declaredFuncs sync.Map                          // a *types.Package -> the []*types.Signature of its function types, see funcTypes
 	globals       map[*ssa.Global][]ssa.Instruction // instructions that use a package variable

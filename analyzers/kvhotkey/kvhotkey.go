@@ -1650,9 +1650,18 @@ func holdsOnly(v ssa.Value, wired []ssa.Value) bool {
 }
 
 // inHandler reports whether fn, or a function it is nested in, serves
-// HTTP requests: a ServeHTTP method, or a function given the request. An admin's handler, named so or in a file named so,
-// is not called on every request.
+// HTTP requests: a ServeHTTP method, or a function given the request. An
+// admin's handler, named so or in a file named so, is not called on every
+// request; a probe is, wherever it is written.
 func inHandler(model *kvapi.Result, fn *ssa.Function) bool {
+	if slices.ContainsFunc(kvapi.Words(fn.Name()), probeWord().MatchString) {
+		return true
+	}
+	for f := fn; f != nil; f = f.Parent() {
+		if model.Scheduled(f) {
+			return false // a job given the request type, run once a tick
+		}
+	}
 	if file := fn.Prog.Fset.Position(fn.Pos()).Filename; strings.Contains(strings.ToLower(filepath.Base(file)), "admin") {
 		return false
 	}
