@@ -627,7 +627,7 @@ func namedInError(instr ssa.Instruction) bool {
 			for _, use := range kvapi.Uses(elem.X) {
 				if slice, ok := use.(*ssa.Slice); ok {
 					for _, call := range kvapi.Uses(slice) {
-						if c, ok := call.(*ssa.Call); ok && (kvapi.CalleeName(c) == "fmt.Errorf" || logs(c)) {
+						if c, ok := call.(*ssa.Call); ok && (kvapi.CalleeName(c) == "fmt.Errorf" || logs(c) || refusalText(c)) {
 							return true
 						}
 					}
@@ -636,6 +636,20 @@ func namedInError(instr ssa.Instruction) bool {
 		}
 	}
 	return false
+}
+
+// refusalText reports whether call formats the text of a refusal and
+// nothing else: fmt.Sprintf("%s is taken by %s", slug, owner) given to
+// http.Error or errors.New.
+func refusalText(call *ssa.Call) bool {
+	if kvapi.CalleeName(call) != "fmt.Sprintf" {
+		return false
+	}
+	uses := kvapi.Uses(call)
+	return len(uses) > 0 && !slices.ContainsFunc(uses, func(u ssa.Instruction) bool {
+		c, ok := u.(*ssa.Call)
+		return !ok || kvapi.CalleeName(c) != "net/http.Error" && kvapi.CalleeName(c) != "errors.New"
+	})
 }
 
 // decodedForError reports whether instr decodes the value into a record
