@@ -987,17 +987,24 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// of its own.
 	key = append(key, defined...)
 	key = append(key, listedPrefixes(pass.TypesInfo, model, op)...)
-	// A function named by a verb alone does to the key what it says
-	// (c.refresh(show) refreshes a cached feed), and names nothing.
+	// A function named by a verb does to the key what it says, and its
+	// other words name what it acts on: c.refresh(show) refreshes a
+	// cached feed, p.refreshLoop() runs a loop, refreshToken names one.
 	verbOnly := func(g []string) bool { return len(g) == 1 && rotatingVerb().MatchString(g[0]) }
+	pastVerb := func(g []string) []string {
+		if len(g) > 1 && rotatingVerb().MatchString(g[0]) {
+			return g[1:]
+		}
+		return g
+	}
 	if op.Expr != nil {
 		for _, g := range slices.DeleteFunc(exprWords(op.Expr.Fun), verbOnly) {
-			other = append(other, withoutPlainReset(g))
+			other = append(other, withoutPlainReset(pastVerb(g)))
 		}
 	}
 	if op.Wrapper != nil {
 		if name := kvapi.Words(op.Wrapper.Name()); !verbOnly(name) {
-			other = append(other, withoutPlainReset(name))
+			other = append(other, withoutPlainReset(pastVerb(name)))
 		}
 		if recv := op.Wrapper.Signature().Recv(); recv != nil {
 			other = append(other, typeWords(recv.Type())...)

@@ -1,6 +1,8 @@
 package kvsession
 
 import (
+	"encoding/json"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -31,4 +33,45 @@ func (c *feedCache) serve(show string, fetch func() string) (string, error) {
 		go func() { _ = c.refresh(show, fetch) }()
 	}
 	return body, nil
+}
+
+type registry struct {
+	ns    *kv.Namespace
+	zones []string
+	stop  chan struct{}
+	warm  map[string]string
+}
+
+// Quiet: refreshLoop is a loop that refreshes this instance's entry, and
+// names no refresh token either.
+func (r *registry) start() error {
+	r.warm = map[string]string{}
+	if err := r.register(); err != nil {
+		return err
+	}
+	go r.refreshLoop()
+	return nil
+}
+
+func instanceKey() string {
+	host, _ := os.Hostname()
+	return "instances:" + host
+}
+
+func (r *registry) register() error {
+	info, _ := json.Marshal(map[string]any{"zones": r.zones, "seen": time.Now().UTC()})
+	return r.ns.PutString(instanceKey(), string(info), &kv.PutOptions{ExpirationTTL: 600})
+}
+
+func (r *registry) refreshLoop() {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+			_ = r.register()
+		}
+	}
 }
