@@ -303,6 +303,26 @@ func (e *evaluator) phiBound(v *ssa.Phi, f *Frame, depth int) Bound {
 		// lifetime drops to zero, whatever the other ways give.
 		return countdown
 	}
+	if !joined.Floored {
+		// One way in clamps to a floor, and nothing is known of the others
+		// (ttl from settings, or max(time.Until(t), 30*time.Second) when a
+		// teardown time is set): that floor is what this value is known
+		// to fall to.
+		var clamp *Bound
+		for _, b := range edges {
+			switch {
+			case b.Clamped && b.Floored:
+				if clamp == nil || b.Floor < clamp.Floor {
+					clamp = &b
+				}
+			case b != unknownBound:
+				return joined
+			}
+		}
+		if clamp != nil {
+			return *clamp
+		}
+	}
 	return joined
 }
 
