@@ -493,21 +493,48 @@ func formatsKeptCount(model *kvapi.Result, put *kvapi.Op, src kvapi.Source) bool
 }
 
 // tallyCall reports whether v is what a function named for tallies
-// hands back: counts := r.counter.DrainCounts(), the per-device counts an
-// ingester kept in memory since the last flush.
+// hands back, or a method of a type named for them: counts :=
+// r.counter.DrainCounts(), the per-device counts an ingester kept in
+// memory since the last flush; views.snapshot() of a viewCounter.
 func tallyCall(v ssa.Value) bool {
 	call, ok := v.(*ssa.Call)
 	if !ok {
 		return false
 	}
-	name := ""
+	name, recv := "", types.Type(nil)
 	if call.Call.IsInvoke() {
-		name = call.Call.Method.Name()
+		name, recv = call.Call.Method.Name(), call.Call.Value.Type()
 	} else if callee := call.Call.StaticCallee(); callee != nil {
 		name = callee.Name()
+		if r := callee.Signature.Recv(); r != nil {
+			recv = r.Type()
+		}
+	}
+	if p, ok := recv.(*types.Pointer); ok {
+		recv = p.Elem()
+	}
+	// A read-out of all a counter holds, not a method that names
+	// something else it keeps (c.Readings()).
+	readOut := slices.ContainsFunc(kvapi.Words(name), readOutVerb().MatchString)
+	if named, ok := types.Unalias(recv).(*types.Named); ok && readOut {
+		if words := kvapi.Words(named.Obj().Name()); len(words) > 0 && tallyHolder().MatchString(words[len(words)-1]) {
+			return true // (a viewCounter, not an Account)
+		}
 	}
 	return name != "" && tallyType().MatchString(name)
 }
+
+// readOutVerb matches a word of a method's name that reads out what a
+// value holds.
+var readOutVerb = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(snapshot|drain|flush|all|copy|take|collect|dump|swap|reset|pending)$`)
+})
+
+// tallyHolder matches the last word of the name of a type that keeps
+// tallies.
+var tallyHolder = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(tally|tallies|counts?|counters?|totals)$`)
+})
 
 // tallyWord matches a word, of a name, that says it keeps tallies.
 var tallyWord = sync.OnceValue(func() *regexp.Regexp {
