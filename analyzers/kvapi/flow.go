@@ -1388,8 +1388,16 @@ func sameHome(a, b ssa.Value) bool {
 
 // isAddition reports whether v is a number plus or minus another.
 func isAddition(v ssa.Value) bool {
-	bin, ok := v.(*ssa.BinOp)
-	return ok && (bin.Op == token.ADD || bin.Op == token.SUB) && isInteger(bin.Type())
+	switch v := v.(type) {
+	case *ssa.BinOp:
+		return (v.Op == token.ADD || v.Op == token.SUB) && isInteger(v.Type())
+	case *ssa.Call:
+		// A sum clamped, max(n+delta, 0), is added to as much.
+		if b, ok := v.Call.Value.(*ssa.Builtin); ok && (b.Name() == "max" || b.Name() == "min") {
+			return slices.ContainsFunc(v.Call.Args, isAddition)
+		}
+	}
+	return false
 }
 
 // succeedsAway reports whether every way on from call on which its error

@@ -252,16 +252,39 @@ func keptAsCount(keys *regexp.Regexp, model *kvapi.Result, put *kvapi.Op, src kv
 			return true
 		}
 	}
+	// Or the key is named for the field that keeps the count: h.watchers,
+	// written under "lot:" + id + ":watchers".
+	var keyWords []string
+	for _, k := range put.Sources(kvapi.Key) {
+		keyWords = append(keyWords, kvapi.Words(model.KeyText(k))...)
+	}
+	namesKey := func(field string) bool {
+		return slices.ContainsFunc(keyWords, func(w string) bool { return strings.EqualFold(w, field) })
+	}
+	keeps := func(s kvapi.Step) bool {
+		switch x := s.Value.(type) {
+		case *ssa.FieldAddr:
+			field := kvapi.FieldOf(x)
+			return field != nil && (named(field.Name()) || namesKey(field.Name()))
+		case *ssa.Global:
+			return named(x.Name())
+		}
+		return false
+	}
 	return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
 		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
-			switch x := s.Value.(type) {
-			case *ssa.FieldAddr:
-				field := kvapi.FieldOf(x)
-				return field != nil && named(field.Name())
-			case *ssa.Global:
-				return named(x.Name())
+			// Or a method of this package that adds and hands back what
+			// it keeps: h.bump(id, +1) returning h.watchers[id].
+			if call, ok := s.Value.(*ssa.Call); ok {
+				if callee := call.Call.StaticCallee(); callee != nil && callee.Pkg == fn.Pkg && len(callee.Blocks) > 0 {
+					for _, ret := range kvapi.Returns(callee) {
+						if slices.ContainsFunc(ret.Results, func(res ssa.Value) bool { return model.Backward(res, ret, keeps) }) {
+							return true
+						}
+					}
+				}
 			}
-			return false
+			return keeps(s)
 		})
 	})
 }
