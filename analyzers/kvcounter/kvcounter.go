@@ -553,20 +553,24 @@ var readOutVerb = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(snapshot|drain|flush|all|copy|take|collect|dump|swap|reset|pending)$`)
 })
 
+// tallyNames are the words that say a value keeps tallies; count and
+// counter join them where countWord does not already stand for them.
+const tallyNames = `tally|tallies|totals`
+
 // tallyHolder matches the last word of the name of a type that keeps
 // tallies.
 var tallyHolder = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(tally|tallies|counts?|counters?|totals)$`)
+	return regexp.MustCompile(`(?i)^(` + tallyNames + `|counts?|counters?)$`)
 })
 
 // tallyWord matches a word, of a name, that says it keeps tallies.
 var tallyWord = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(tally|tallies|totals?)$`)
+	return regexp.MustCompile(`(?i)^(` + tallyNames + `|total)$`)
 })
 
 // tallyType matches the name of a map type that keeps tallies.
 var tallyType = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(tally|tallies|counts|counters|totals)$`)
+	return regexp.MustCompile(`(?i)(` + tallyNames + `|counts|counters)$`)
 })
 
 // tallyField matches the name of a field that holds a tally.

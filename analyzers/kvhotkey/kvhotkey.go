@@ -1654,7 +1654,7 @@ func holdsOnly(v ssa.Value, wired []ssa.Value) bool {
 // admin's handler, named so or in a file named so, is not called on every
 // request; a probe is, wherever it is written.
 func inHandler(model *kvapi.Result, fn *ssa.Function) bool {
-	if slices.ContainsFunc(kvapi.Words(fn.Name()), probeWord().MatchString) {
+	if isProbe(fn) {
 		return true
 	}
 	for f := fn; f != nil; f = f.Parent() {
@@ -1686,8 +1686,8 @@ func servesRequest(model *kvapi.Result, fn *ssa.Function) bool {
 	if fn.Name() == "ServeHTTP" && fn.Signature.Recv() != nil || model.EventCallback(fn) {
 		return true // (or a handler of a broker's messages, a bot's updates)
 	}
-	if slices.ContainsFunc(kvapi.Words(fn.Name()), probeWord().MatchString) {
-		return true // Health(ctx), polled by a load balancer's probes
+	if isProbe(fn) {
+		return true
 	}
 	params := fn.Signature.Params()
 	for i := 0; i < params.Len(); i++ {
@@ -1708,8 +1708,13 @@ func servesRequest(model *kvapi.Result, fn *ssa.Function) bool {
 	return false
 }
 
-// probeWord words name a health probe's answer, which load balancers and
-// monitors poll every few seconds.
+// isProbe reports whether fn answers a health probe (Health(ctx)), which
+// load balancers and monitors poll every few seconds.
+func isProbe(fn *ssa.Function) bool {
+	return slices.ContainsFunc(kvapi.Words(fn.Name()), probeWord().MatchString)
+}
+
+// probeWord matches a word of the name of a health probe's answer.
 var probeWord = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(health|healthz|healthcheck|liveness|livez|readiness|readyz)$`)
 })
