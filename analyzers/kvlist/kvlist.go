@@ -1127,22 +1127,22 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Va
 		return nil
 	}
 	fn := get.Call.Parent()
-	var in any
+	var loop any
 	if fn.Parent() != nil && !runsOnce(fn) {
-		in = fn
+		loop = fn
 	}
-	for _, loop := range kvapi.Loops(fn) {
-		if loop[get.Call.Block()] {
-			in = loop.Header()
-			if leavesOnSuccess(get, loop) {
+	for _, l := range kvapi.Loops(fn) {
+		if l[get.Call.Block()] {
+			loop = l.Header()
+			if leavesOnSuccess(get, l) {
 				return nil // a search that stops at the first key it reads
 			}
 		}
 	}
-	if in == nil && getsEach(get) {
-		in = get.Call // the helper's loop, GetMany(ctx, keys)
+	if loop == nil && getsEach(get) {
+		loop = get.Call // the helper's loop, GetMany(ctx, keys)
 	}
-	if in == nil || memoized(get.Call) || writesBack(model, get) && !readsListedName(model, get, listed) {
+	if loop == nil || memoized(get.Call) || writesBack(model, get) && !readsListedName(model, get, listed) {
 		return nil
 	}
 	// A call that lists and gets itself hands back what it listed: its
@@ -1170,7 +1170,7 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Va
 		}
 		for _, in := range src.Inputs() {
 			if model.BackwardAvoiding(in, get.Call, notListed, isListed) {
-				return in
+				return loop
 			}
 		}
 	}
