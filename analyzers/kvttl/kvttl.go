@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
 
@@ -103,6 +104,16 @@ type pass struct {
 	// (s.Entry(key, ttl)) and then to the method that writes it
 	// (.Write(ctx, v)) on one line is one finding.
 	said map[string]token.Pos
+	// constants are the named constants reported so far, by the function
+	// declaration they were given in: a notice broadcast and the same
+	// notice recorded, both with Grace: drainGrace, are one mistake.
+	constants map[constantIn]bool
+}
+
+// constantIn is a named constant given in one function declaration.
+type constantIn struct {
+	fn *ast.FuncDecl
+	c  *types.Const
 }
 
 // passedTo is the part of a message that names the wrapper a value was
@@ -128,7 +139,41 @@ func (p *pass) emit(d analysis.Diagnostic) {
 	}
 	p.said[said] = d.Pos
 	p.spans = append(p.spans, [2]token.Pos{d.Pos, end})
+	if at, ok := p.constantAt(d.Pos, end); ok {
+		if p.constants == nil {
+			p.constants = make(map[constantIn]bool)
+		}
+		p.constants[at] = true
+	}
 	p.rep.Report(d)
+}
+
+// constantAt returns the named constant that the expression from pos to
+// end is, with the function declaration it is written in.
+func (p *pass) constantAt(pos, end token.Pos) (constantIn, bool) {
+	for _, f := range p.info.Files {
+		if pos < f.FileStart || pos > f.FileEnd {
+			continue
+		}
+		path, _ := astutil.PathEnclosingInterval(f, pos, end)
+		var id *ast.Ident
+		switch e := path[0].(type) {
+		case *ast.Ident:
+			id = e
+		case *ast.SelectorExpr:
+			id = e.Sel // timeouts.Burst
+		}
+		c, ok := p.info.TypesInfo.Uses[id].(*types.Const)
+		if id == nil || !ok {
+			return constantIn{}, false
+		}
+		for _, n := range path {
+			if fn, ok := n.(*ast.FuncDecl); ok {
+				return constantIn{fn, c}, true
+			}
+		}
+	}
+	return constantIn{}, false
 }
 
 func (c *checker) run(p *analysis.Pass) (any, error) {
@@ -235,6 +280,9 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		}
 		if pos := p.givenBy(so.Source.Expr, secs); pos.IsValid() {
 			d.Pos, d.End = pos, pos // cfg.PresenceTTL() of another package returns it
+		}
+		if at, ok := p.constantAt(d.Pos, d.End); ok && p.constants[at] {
+			continue // the same constant, reported where this function hands it to a put
 		}
 		p.emit(d)
 	}
