@@ -371,6 +371,7 @@ func (p *pass) checkTTL(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min int
 		p.report(op, src, nil, "%s is a lifetime in seconds from now, but this is an absolute Unix time: the key would live for decades; set Expiration instead", o)
 		return
 	}
+	p.unitsPassedIn(op, src, o)
 	if p.lowClamp(op, src, min) {
 		return // the clamp's floor is the finding (checkFloor), not each value it lets through
 	}
@@ -604,6 +605,29 @@ func (p *pass) givenAsIs(src kvapi.Source) bool {
 	}
 	_, passed := src.Term.Passed()
 	return passed
+}
+
+// unitsPassedIn checks what each caller of this package gives when the
+// option is set from a parameter as it is (put(ctx, key, v, ttlSeconds)):
+// float64(g.cacheTTL) passed there is nanoseconds. A constant given is
+// checked with the others where it is given.
+func (p *pass) unitsPassedIn(op *kvapi.Op, src kvapi.Source, o kvapi.Operand) {
+	param, ok := kvapi.Unconverted(src.Value).(*ssa.Parameter)
+	if !ok || kvapi.CountsNanoseconds(param.Type()) {
+		return // a time.Duration converted here is checked here
+	}
+	fn := param.Parent()
+	i := slices.Index(fn.Params, param)
+	for _, call := range p.model.CallSites(fn) {
+		args := call.Common().Args
+		arg := p.argument(call, fn, param)
+		if call.Common().IsInvoke() || arg == nil || i >= len(args) {
+			continue
+		}
+		if _, ok := kvapi.Unconverted(args[i]).(*ssa.Const); !ok {
+			p.checkDurationUnits(op, kvapi.Source{Value: args[i], Expr: arg, Pos: arg.Pos()}, o)
+		}
+	}
 }
 
 // wrongUnitMethods are the time.Duration methods that count something
