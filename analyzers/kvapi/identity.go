@@ -1533,9 +1533,28 @@ func rootOf(v ssa.Value) ssa.Value {
 // pointer loaded from a variable is rendered as the load, as elsewhere.)
 func (w *identityWriter) record(v ssa.Value, depth int) {
 	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL && isStruct(load.Type()) {
-		switch load.X.(type) {
-		case *ssa.Alloc, *ssa.FreeVar: // (a closure's is its parent's variable)
-			w.value(load.X, depth)
+		switch x := load.X.(type) {
+		case *ssa.Alloc:
+			if name, fields, ok := structLiteral(x); ok {
+				// A literal of basic fields, keys.Streak{PlayerID: id}
+				// written at the get and again at the put: the same
+				// fields make the same key.
+				w.b.WriteString("(" + name)
+				for _, f := range fields {
+					w.b.WriteString(" ")
+					if f.zero != nil {
+						w.term(f.zero, nil, depth+1)
+					} else {
+						w.value(f.value, depth+1)
+					}
+				}
+				w.b.WriteString(")")
+				return
+			}
+			w.value(x, depth)
+			return
+		case *ssa.FreeVar: // (a closure's is its parent's variable)
+			w.value(x, depth)
 			return
 		}
 	}

@@ -1576,18 +1576,28 @@ const keyMethodPrefix = "(method) "
 
 // ownMethod returns the Term name of call when it asks a value for a
 // string or a number through an interface or type parameter, with no
-// arguments: a record's rec.Key() or rec.TTL(). A call site that knows
-// the concrete type resolves it (see identityWriter.method and
+// arguments: a record's rec.Key() or rec.TTL(), or a key's
+// k.MarshalText(), whose error comes second. A call site that knows the
+// concrete type resolves it (see identityWriter.method and
 // evaluator.recordMethod); elsewhere it is not known.
 func ownMethod(call *ssa.Call) (string, bool) {
 	if !call.Call.IsInvoke() || len(call.Call.Args) != 0 {
 		return "", false
 	}
 	res := call.Call.Signature().Results()
-	if res.Len() != 1 || !basic(res.At(0).Type(), types.IsString|types.IsInteger) {
+	if res.Len() == 0 || res.Len() > 2 || res.Len() == 2 && !isError(res.At(1).Type()) {
+		return "", false
+	}
+	if t := res.At(0).Type(); !basic(t, types.IsString|types.IsInteger) && !isByteSlice(t) {
 		return "", false
 	}
 	return keyMethodPrefix + call.Call.Method.Name(), true
+}
+
+// isByteSlice reports whether t is a []byte.
+func isByteSlice(t types.Type) bool {
+	s, ok := t.Underlying().(*types.Slice)
+	return ok && basic(s.Elem(), types.IsInteger) && s.Elem().Underlying().(*types.Basic).Kind() == types.Byte
 }
 
 // keyFuncField returns the function value that call calls, when it
