@@ -142,9 +142,38 @@ func run(pass *analysis.Pass) (any, error) {
 		if fn, ok := kvapi.Outermost(op.Call.Parent()).Object().(*types.Func); ok {
 			pass.ExportObjectFact(fn, new(reportedFact))
 		}
+		if msg == loopMsg {
+			markCallers(pass, model, kvapi.Outermost(op.Call.Parent()))
+		}
 	}
 	rep.Finish()
 	return res, nil
+}
+
+// markCallers marks the functions of this package that call fn, directly
+// or through others, as reported: a write that fn's own loop repeats is
+// one finding, not another at each loop that calls fn (a sweep per region
+// whose page's matches each write "mm:last_match").
+func markCallers(pass *analysis.Pass, model *kvapi.Result, fn *ssa.Function) {
+	seen := map[*ssa.Function]bool{fn: true}
+	next := []*ssa.Function{fn}
+	for depth := 0; depth < 3 && len(next) > 0; depth++ {
+		var callers []*ssa.Function
+		for _, f := range next {
+			for _, call := range model.CallSites(f) {
+				caller := kvapi.Outermost(call.Parent())
+				if seen[caller] {
+					continue
+				}
+				seen[caller] = true
+				callers = append(callers, caller)
+				if obj, ok := caller.Object().(*types.Func); ok {
+					pass.ExportObjectFact(obj, new(reportedFact))
+				}
+			}
+		}
+		next = callers
+	}
 }
 
 // encloses reports whether fn is inner's enclosing function, or that
