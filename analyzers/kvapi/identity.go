@@ -1102,22 +1102,8 @@ func (w *identityWriter) value(v ssa.Value, depth int) {
 			w.b.WriteString(g.Pkg.Pkg.Path() + "." + g.Name())
 			return
 		}
-		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Op == token.MUL {
-			// A struct literal: the same fields make the same value, as
-			// its Term says (see compiler.literal).
-			if name, fields, ok := structLiteral(alloc); ok {
-				w.b.WriteString("(" + name)
-				for _, f := range fields {
-					w.b.WriteString(" ")
-					if f.zero != nil {
-						w.term(f.zero, nil, depth+1)
-					} else {
-						w.value(f.value, depth+1)
-					}
-				}
-				w.b.WriteString(")")
-				return
-			}
+		if alloc, ok := v.X.(*ssa.Alloc); ok && v.Op == token.MUL && w.literal(alloc, depth) {
+			return
 		}
 		if v.Op == token.MUL {
 			// A variable set once, captured by closures: what it is set
@@ -1535,23 +1521,11 @@ func (w *identityWriter) record(v ssa.Value, depth int) {
 	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL && isStruct(load.Type()) {
 		switch x := load.X.(type) {
 		case *ssa.Alloc:
-			if name, fields, ok := structLiteral(x); ok {
-				// A literal of basic fields, keys.Streak{PlayerID: id}
-				// written at the get and again at the put: the same
-				// fields make the same key.
-				w.b.WriteString("(" + name)
-				for _, f := range fields {
-					w.b.WriteString(" ")
-					if f.zero != nil {
-						w.term(f.zero, nil, depth+1)
-					} else {
-						w.value(f.value, depth+1)
-					}
-				}
-				w.b.WriteString(")")
-				return
+			// A literal of basic fields, keys.Streak{PlayerID: id}
+			// written at the get and again at the put, is one key.
+			if !w.literal(x, depth) {
+				w.value(x, depth)
 			}
-			w.value(x, depth)
 			return
 		case *ssa.FreeVar: // (a closure's is its parent's variable)
 			w.value(x, depth)
@@ -1559,6 +1533,27 @@ func (w *identityWriter) record(v ssa.Value, depth int) {
 		}
 	}
 	w.value(v, depth)
+}
+
+// literal writes the struct literal alloc holds, when its fields are
+// basic and set once: the same fields make the same value, as its Term
+// says (see compiler.literal). It reports whether it wrote it.
+func (w *identityWriter) literal(alloc *ssa.Alloc, depth int) bool {
+	name, fields, ok := structLiteral(alloc)
+	if !ok {
+		return false
+	}
+	w.b.WriteString("(" + name)
+	for _, f := range fields {
+		w.b.WriteString(" ")
+		if f.zero != nil {
+			w.term(f.zero, nil, depth+1)
+		} else {
+			w.value(f.value, depth+1)
+		}
+	}
+	w.b.WriteString(")")
+	return true
 }
 
 func isStruct(t types.Type) bool {

@@ -1588,16 +1588,20 @@ func ownMethod(call *ssa.Call) (string, bool) {
 	if res.Len() == 0 || res.Len() > 2 || res.Len() == 2 && !isError(res.At(1).Type()) {
 		return "", false
 	}
-	if t := res.At(0).Type(); !basic(t, types.IsString|types.IsInteger) && !isByteSlice(t) {
+	if t := res.At(0).Type(); !basic(t, types.IsString|types.IsInteger) && !IsBytes(t) {
 		return "", false
 	}
 	return keyMethodPrefix + call.Call.Method.Name(), true
 }
 
-// isByteSlice reports whether t is a []byte.
-func isByteSlice(t types.Type) bool {
-	s, ok := t.Underlying().(*types.Slice)
-	return ok && basic(s.Elem(), types.IsInteger) && s.Elem().Underlying().(*types.Basic).Kind() == types.Byte
+// IsBytes reports whether t is a slice of bytes.
+func IsBytes(t types.Type) bool {
+	sl, ok := t.Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	b, ok := sl.Elem().Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Byte
 }
 
 // keyFuncField returns the function value that call calls, when it

@@ -662,7 +662,7 @@ func missDecoded(get *kvapi.Op) (*ssa.Call, string) {
 	}
 	views := kvapi.Views(get.Results())
 	for _, v := range views {
-		if v == ssa.Value(call) || !isBytes(v.Type()) {
+		if v == ssa.Value(call) || !kvapi.IsBytes(v.Type()) {
 			continue
 		}
 		for _, ref := range *v.Referrers() {
@@ -1772,15 +1772,5 @@ func reachedOnError(err ssa.Value, block *ssa.BasicBlock) bool {
 // isText reports whether t is a string or a []byte.
 func isText(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsString != 0 || isBytes(t)
-}
-
-// isBytes reports whether t is a slice of bytes.
-func isBytes(t types.Type) bool {
-	sl, ok := t.Underlying().(*types.Slice)
-	if !ok {
-		return false
-	}
-	b, ok := sl.Elem().Underlying().(*types.Basic)
-	return ok && b.Kind() == types.Byte
+	return ok && b.Info()&types.IsString != 0 || kvapi.IsBytes(t)
 }

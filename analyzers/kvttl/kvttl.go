@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
 
@@ -139,7 +138,7 @@ func (p *pass) emit(d analysis.Diagnostic) {
 	}
 	p.said[said] = d.Pos
 	p.spans = append(p.spans, [2]token.Pos{d.Pos, end})
-	if at, ok := p.constantAt(d.Pos, end); ok {
+	if at, ok := p.constantAt(d.Pos); ok {
 		if p.constants == nil {
 			p.constants = make(map[constantIn]bool)
 		}
@@ -148,32 +147,35 @@ func (p *pass) emit(d analysis.Diagnostic) {
 	p.rep.Report(d)
 }
 
-// constantAt returns the named constant that the expression from pos to
-// end is, with the function declaration it is written in.
-func (p *pass) constantAt(pos, end token.Pos) (constantIn, bool) {
-	for _, f := range p.info.Files {
-		if pos < f.FileStart || pos > f.FileEnd {
-			continue
-		}
-		path, _ := astutil.PathEnclosingInterval(f, pos, end)
-		var id *ast.Ident
-		switch e := path[0].(type) {
-		case *ast.Ident:
-			id = e
-		case *ast.SelectorExpr:
-			id = e.Sel // timeouts.Burst
-		}
-		c, ok := p.info.TypesInfo.Uses[id].(*types.Const)
-		if id == nil || !ok {
-			return constantIn{}, false
-		}
-		for _, n := range path {
-			if fn, ok := n.(*ast.FuncDecl); ok {
-				return constantIn{fn, c}, true
-			}
+// constantAt returns the named constant written at pos, with the
+// function declaration it is written in.
+func (p *pass) constantAt(pos token.Pos) (constantIn, bool) {
+	path := p.model.Path(pos)
+	if len(path) == 0 {
+		return constantIn{}, false
+	}
+	id, ok := path[0].(*ast.Ident)
+	if sel, isSel := parentOf(path).(*ast.SelectorExpr); ok && isSel && sel.X == id {
+		id = sel.Sel // timeouts.Burst
+	}
+	c, isConst := p.info.TypesInfo.Uses[id].(*types.Const)
+	if !ok || !isConst || path[0].Pos() != pos {
+		return constantIn{}, false
+	}
+	for _, n := range path {
+		if fn, ok := n.(*ast.FuncDecl); ok {
+			return constantIn{fn, c}, true
 		}
 	}
 	return constantIn{}, false
+}
+
+// parentOf returns the node that encloses path's innermost one, or nil.
+func parentOf(path []ast.Node) ast.Node {
+	if len(path) < 2 {
+		return nil
+	}
+	return path[1]
 }
 
 func (c *checker) run(p *analysis.Pass) (any, error) {
@@ -281,7 +283,7 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		if pos := p.givenBy(so.Source.Expr, secs); pos.IsValid() {
 			d.Pos, d.End = pos, pos // cfg.PresenceTTL() of another package returns it
 		}
-		if at, ok := p.constantAt(d.Pos, d.End); ok && p.constants[at] {
+		if at, ok := p.constantAt(d.Pos); ok && p.constants[at] {
 			continue // the same constant, reported where this function hands it to a put
 		}
 		p.emit(d)
