@@ -401,6 +401,13 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 			found = &incrementFound{inMemory: true}
 			return false
 		}
+		if sum := summedBefore(s.Value, put); sum != nil && writtenAsText(model, put, src, sum.Type()) && model.DependsOn(sum, put.Call, reads) {
+			// new(big.Int).Add(balance, amount) of the balance read, or
+			// balance.Sub(balance, amount), written back as its text:
+			// the same count as balance+amount.
+			found = &incrementFound{fromRead: true}
+			return true
+		}
 		bin, ok := s.Value.(*ssa.BinOp)
 		if !ok || (bin.Op != token.ADD && bin.Op != token.SUB) || !isNumber(bin.Type()) || bumpsVersion(bin) || positional(bin) {
 			return false
@@ -442,6 +449,79 @@ func increment(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, reads []ssa
 		}
 	}
 	return found
+}
+
+// addsNumbers reports whether call is the Add or Sub method of a number
+// type that is not a basic one, whose operands and result are all of
+// that type: (*big.Int).Add(x, y), decimal.Decimal.Sub(d). Time's Add
+// takes a Duration, and is no such sum.
+func addsNumbers(call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Signature.Recv() == nil || callee.Name() != "Add" && callee.Name() != "Sub" {
+		return false
+	}
+	sig := callee.Signature
+	own := func(t types.Type) bool { return types.Identical(t, sig.Recv().Type()) }
+	if sig.Results().Len() != 1 || !own(sig.Results().At(0).Type()) || sig.Params().Len() == 0 {
+		return false
+	}
+	for p := range sig.Params().Variables() {
+		if !own(p.Type()) {
+			return false
+		}
+	}
+	return true
+}
+
+// summedBefore returns v when it is a sum made by addsNumbers, or the
+// sum made into v in place before put (balance.Sub(balance, amount),
+// its result unused); else nil.
+func summedBefore(v ssa.Value, put *kvapi.Op) ssa.Value {
+	if call, ok := v.(*ssa.Call); ok && addsNumbers(call) {
+		return call
+	}
+	if v.Referrers() == nil {
+		return nil
+	}
+	for _, ref := range *v.Referrers() {
+		call, ok := ref.(*ssa.Call)
+		if ok && addsNumbers(call) && call.Call.Args[0] == v && before(call, put.Call) {
+			return call
+		}
+	}
+	return nil
+}
+
+// before reports whether a runs before b on every path to b, in one
+// function.
+func before(a, b ssa.Instruction) bool {
+	if a.Parent() != b.Parent() {
+		return false
+	}
+	if a.Block() != b.Block() {
+		return a.Block().Dominates(b.Block())
+	}
+	return slices.Index(a.Block().Instrs, a) < slices.Index(b.Block().Instrs, b)
+}
+
+// writtenAsText reports whether the value src writes is the text of a
+// value of type t (next.String(), d.StringFixed(2)): the number itself,
+// not a record that holds one among other fields.
+func writtenAsText(model *kvapi.Result, put *kvapi.Op, src kvapi.Source, t types.Type) bool {
+	return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
+		return model.Backward(v, put.Call, func(s kvapi.Step) bool {
+			call, ok := s.Value.(*ssa.Call)
+			if !ok {
+				return false
+			}
+			callee := call.Call.StaticCallee()
+			if callee == nil || callee.Signature.Recv() == nil || !types.Identical(callee.Signature.Recv().Type(), t) || callee.Signature.Results().Len() == 0 {
+				return false
+			}
+			out := callee.Signature.Results().At(0).Type()
+			return kvapi.IsString(out) || kvapi.IsBytes(out)
+		})
+	})
 }
 
 // spilledParam returns the parameter that alloc holds, when the function
