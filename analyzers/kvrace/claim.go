@@ -605,12 +605,23 @@ func withFields(vals []ssa.Value) []ssa.Value {
 // namedInError reports whether instr puts a value into an error: a field
 // of an error type's struct (&LockedError{Holder: v}), or an argument of
 // fmt.Errorf, which takes it boxed in its ...any slice; or into a log
-// line (log.Printf("held by %s", holder)).
+// line (log.Printf("held by %s", holder)); or into text joined with +
+// that an error is made of (http.Error(w, "in use by "+holder, 409)).
 func namedInError(instr ssa.Instruction) bool {
 	switch instr := instr.(type) {
 	case *ssa.Convert, *ssa.ChangeType:
 		refs := kvapi.Uses(instr.(ssa.Value))
 		return len(refs) > 0 && !slices.ContainsFunc(refs, func(ref ssa.Instruction) bool { return !namedInError(ref) })
+	case *ssa.BinOp:
+		// "alias in use by " + cur, given to http.Error.
+		if instr.Op != token.ADD || !kvapi.IsString(instr.Type()) {
+			return false
+		}
+		refs := kvapi.Uses(instr)
+		return len(refs) > 0 && !slices.ContainsFunc(refs, func(ref ssa.Instruction) bool {
+			c, ok := ref.(*ssa.Call)
+			return !namedInError(ref) && !(ok && answersError(c))
+		})
 	case *ssa.Store:
 		fa, ok := instr.Addr.(*ssa.FieldAddr)
 		return ok && types.Implements(fa.X.Type(), errorType)
@@ -648,8 +659,15 @@ func refusalText(call *ssa.Call) bool {
 	uses := kvapi.Uses(call)
 	return len(uses) > 0 && !slices.ContainsFunc(uses, func(u ssa.Instruction) bool {
 		c, ok := u.(*ssa.Call)
-		return !ok || kvapi.CalleeName(c) != "net/http.Error" && kvapi.CalleeName(c) != "errors.New"
+		return !ok || !answersError(c)
 	})
+}
+
+// answersError reports whether call answers with an error made of its text:
+// http.Error or errors.New.
+func answersError(call *ssa.Call) bool {
+	name := kvapi.CalleeName(call)
+	return name == "net/http.Error" || name == "errors.New"
 }
 
 // decodedForError reports whether instr decodes the value into a record
