@@ -106,7 +106,9 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 				o, b.via, time.Duration(bound.Floor/perSecond*1e9), minimumPhrase(o, limit), rejection(o, limit))
 			return
 		}
-		if bound.Floored || bound.Countdown || len(free) == 0 || depth == maxWrapperDepth {
+		// A floor under a minute (a wrapper's "if ttl > 0") settles
+		// nothing: what its callers give may still count down.
+		if bound.Floored && bound.Floor/perSecond >= float64(min) || bound.Countdown || len(free) == 0 || depth == maxWrapperDepth {
 			return
 		}
 		for _, param := range free {
