@@ -941,7 +941,7 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 	// Groups of words, each from one name or text: two adjacent words
 	// run together ("magic link") only within a group.
 	var key, texts, other, defined [][]string
-	for _, src := range op.Sources(keyOperand(op)) {
+	for _, src := range namedKeys(model, op) {
 		// Text written in the key says what it names: "owner:" + apiKey(r)
 		// is an owner index, not an API key. A key built by a helper is
 		// named by the helper too: tokenKey(id).
@@ -1876,6 +1876,35 @@ func keyOperand(op *kvapi.Op) kvapi.Operand {
 		return kvapi.Keys
 	}
 	return kvapi.Key
+}
+
+// namedKeys returns the sources of what op deletes or writes, with a bulk
+// delete's keys written out in a slice literal taken one by one
+// ([]string{sessKey(id), userIndexKey(uid, id)}): each names what it
+// holds, as a delete of it alone would.
+func namedKeys(model *kvapi.Result, op *kvapi.Op) []kvapi.Source {
+	srcs := op.Sources(keyOperand(op))
+	if op.Method.Role != kvapi.BulkDelete {
+		return srcs
+	}
+	var out []kvapi.Source
+	for _, src := range srcs {
+		lit, ok := ast.Unparen(src.Expr).(*ast.CompositeLit)
+		if !ok || src.Term != nil || src.Value == nil || len(lit.Elts) < 2 {
+			out = append(out, src)
+			continue
+		}
+		for _, elem := range model.Elements(src.Value) {
+			one := kvapi.Source{Value: elem, Pos: elem.Pos()}
+			for _, e := range lit.Elts {
+				if e.Pos() <= elem.Pos() && elem.Pos() < e.End() {
+					one.Expr, one.Pos = e, e.Pos()
+				}
+			}
+			out = append(out, one)
+		}
+	}
+	return out
 }
 
 // hasLiteral reports whether e contains a string literal.
