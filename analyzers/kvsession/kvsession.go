@@ -118,6 +118,9 @@ func chosenBySubject(op *kvapi.Op) bool {
 // id) in a support console removes the one artefact it is told to, where
 // a sweep deletes whatever its listing finds.
 func givenOne(model *kvapi.Result, op *kvapi.Op) bool {
+	if op.Method.Role == kvapi.BulkDelete && appended(model, op) {
+		return false // Prune(ctx, tenant, name, keep): the old versions it collects
+	}
 	fn := kvapi.Outermost(op.Call.Parent())
 	var listed []ssa.Value
 	for _, list := range model.OpsIn(op.Call.Parent(), kvapi.List) {
@@ -295,7 +298,7 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			if ev.credential == "" {
 				ev.credential = c.revokedBeside(pass, model, op, wrappers)
 			}
-			if ev.credential != "" && !pointsToDeleted(model, op) && !listedEntry(model, op) {
+			if ev.credential != "" && !pointsToDeleted(model, op) && !listedEntry(model, op) && !indexBeside(model, op) {
 				reported(op)
 				at := op
 				if revokingHelper(model, op) {
@@ -1520,6 +1523,56 @@ func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 	return false
 }
 
+// indexBeside reports whether another delete of del's function removes a
+// key made of fewer of the same parts: the session itself (sess:<token>)
+// beside the entry of its player's index that del removes
+// (player-sess:<player>:<token>). The revocation is the other delete's.
+func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
+	mine := keyLeaves(model, del)
+	fn := kvapi.Outermost(del.Call.Parent())
+	for _, role := range []kvapi.Role{kvapi.Delete, kvapi.BulkDelete} {
+		for _, other := range model.OpsIn(fn, role) {
+			if other == del {
+				continue
+			}
+			theirs := keyLeaves(model, other)
+			if len(theirs) > 0 && len(theirs) < len(mine) && !slices.ContainsFunc(theirs, func(v ssa.Value) bool {
+				return !slices.ContainsFunc(mine, func(w ssa.Value) bool { return model.SameValue(v, w) })
+			}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyLeaves returns the parameters and the fields read that the key op
+// deletes is made from, one of each value.
+func keyLeaves(model *kvapi.Result, op *kvapi.Op) []ssa.Value {
+	var out []ssa.Value
+	for _, src := range op.Sources(keyOperand(op)) {
+		for _, in := range src.Inputs() {
+			model.Backward(in, op.Call, func(s kvapi.Step) bool {
+				switch v := s.Value.(type) {
+				case *ssa.Parameter, *ssa.Field:
+				case *ssa.UnOp:
+					if _, field := v.X.(*ssa.FieldAddr); !field || v.Op != token.MUL {
+						return false
+					}
+				default:
+					return false
+				}
+				if !kvapi.IsString(s.Value.Type()) || slices.ContainsFunc(out, func(w ssa.Value) bool { return model.SameValue(s.Value, w) }) {
+					return false
+				}
+				out = append(out, s.Value)
+				return false
+			})
+		}
+	}
+	return out
+}
+
 // listedEntry reports whether the delete removes a listed name as it is,
 // beside a delete of a key made from part of that name with a prefix of
 // its own: an index entry ("grants/<user>/<client>/<token>") whose
@@ -1876,6 +1929,23 @@ func keyOperand(op *kvapi.Op) kvapi.Operand {
 		return kvapi.Keys
 	}
 	return kvapi.Key
+}
+
+// appended reports whether the keys of a bulk delete are collected with
+// append: as many as the function finds, not one it is told to delete.
+func appended(model *kvapi.Result, op *kvapi.Op) bool {
+	return slices.ContainsFunc(op.Sources(kvapi.Keys), func(src kvapi.Source) bool {
+		return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
+			return model.Backward(v, op.Call, func(s kvapi.Step) bool {
+				call, ok := s.Value.(*ssa.Call)
+				if !ok {
+					return false
+				}
+				b, builtin := call.Call.Value.(*ssa.Builtin)
+				return builtin && b.Name() == "append"
+			})
+		})
+	})
 }
 
 // namedKeys returns the sources of what op deletes or writes, with a bulk

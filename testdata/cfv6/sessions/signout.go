@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
@@ -25,5 +26,28 @@ func clearShopping(ctx context.Context, client *cloudflare.Client, account, ns, 
 		AccountID: cloudflare.F(account),
 		Body:      []string{"wishlist:" + customer, "recent:" + customer},
 	})
+	return err
+}
+
+// The same sign-out in two deletes: the session's is the revocation; the
+// entry of the user's index that names it (its key made of the user and
+// the same session ID) only lists it.
+func signOutTwice(ctx context.Context, client *cloudflare.Client, account, ns, userID, sessionID string) error { // want signOutTwice:"kvsession"
+	params := kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(account)}
+	if _, err := client.KV.Namespaces.Values.Delete(ctx, ns, "sess:"+sessionID, params); err != nil { // want `A session revoked or consumed by a KV delete`
+		return err
+	}
+	_, err := client.KV.Namespaces.Values.Delete(ctx, ns, "user-sess:"+userID+":"+sessionID, params)
+	return err
+}
+
+// Quiet: a cleanup that prunes a function's old code versions, collected
+// from its record, removes what it finds, not a sign-in code.
+func pruneVersions(ctx context.Context, client *cloudflare.Client, account, ns, tenant, name string, versions []int, keep int) error {
+	var doomed []string
+	for _, v := range versions[:max(len(versions)-keep, 0)] {
+		doomed = append(doomed, fmt.Sprintf("code:%s:%s:v%06d", tenant, name, v))
+	}
+	_, err := client.KV.Namespaces.BulkDelete(ctx, ns, kv.NamespaceBulkDeleteParams{AccountID: cloudflare.F(account), Body: doomed})
 	return err
 }
