@@ -840,11 +840,32 @@ func (r *Result) GetsOf(op *Op) []*Op {
 func (r *Result) identities(op *Op, o Operand) []string {
 	var ids []string
 	for _, src := range op.Sources(o) {
-		if id, ok := r.identity(src, o == Namespace); ok && !slices.Contains(ids, id) {
+		id, ok := r.identity(src, o == Namespace)
+		if !ok && o == Key {
+			// A key whose making is not followed (a script engine's
+			// call.Argument(0).String()) is still itself: one variable
+			// given to a get and a put names one key.
+			if v := passedAsIs(src); v != nil {
+				id, ok = fmt.Sprintf("value@%p", v), true
+			}
+		}
+		if ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
 	return ids
+}
+
+// passedAsIs returns the value of this package that src is, as it is or
+// as a wrapper passes its argument on unchanged; nil otherwise.
+func passedAsIs(src Source) ssa.Value {
+	switch {
+	case src.Term == nil:
+		return src.Value
+	case src.Term.Op == TermParam && src.Term.Index < len(src.Args):
+		return src.Args[src.Term.Index]
+	}
+	return nil
 }
 
 // Inside returns the one operation of op's role inside op's wrapper when
