@@ -1960,11 +1960,15 @@ func namedKeys(model *kvapi.Result, op *kvapi.Op) []kvapi.Source {
 	var out []kvapi.Source
 	for _, src := range srcs {
 		lit, ok := ast.Unparen(src.Expr).(*ast.CompositeLit)
-		if !ok || src.Term != nil || src.Value == nil || len(lit.Elts) < 2 {
+		var elems []ssa.Value
+		if ok && src.Term == nil && src.Value != nil && len(lit.Elts) > 1 {
+			elems = model.Elements(src.Value)
+		}
+		if len(elems) == 0 {
 			out = append(out, src)
 			continue
 		}
-		for _, elem := range model.Elements(src.Value) {
+		for _, elem := range elems {
 			one := kvapi.Source{Value: elem, Pos: elem.Pos()}
 			for _, e := range lit.Elts {
 				if e.Pos() <= elem.Pos() && elem.Pos() < e.End() {
