@@ -1072,8 +1072,16 @@ func (w *walker) before(instr, reader ssa.Instruction) bool {
 // it assumes so.
 func Before(instr, other ssa.Instruction) bool { return (*walker)(nil).before(instr, other) }
 
-// dominates reports whether a runs before b on every path to b, both in
+// Dominates reports whether a runs before b on every path to b, both in
 // one function.
+func Dominates(a, b ssa.Instruction) bool { return dominates(a, b) }
+
+// IsAppend reports whether call is of the builtin append.
+func IsAppend(call *ssa.Call) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "append"
+}
+
 func dominates(a, b ssa.Instruction) bool {
 	if a.Parent() != b.Parent() {
 		return false

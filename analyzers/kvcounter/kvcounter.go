@@ -485,23 +485,11 @@ func summedBefore(v ssa.Value, put *kvapi.Op) ssa.Value {
 	}
 	for _, ref := range *v.Referrers() {
 		call, ok := ref.(*ssa.Call)
-		if ok && addsNumbers(call) && call.Call.Args[0] == v && before(call, put.Call) {
+		if ok && addsNumbers(call) && call.Call.Args[0] == v && kvapi.Dominates(call, put.Call) {
 			return call
 		}
 	}
 	return nil
-}
-
-// before reports whether a runs before b on every path to b, in one
-// function.
-func before(a, b ssa.Instruction) bool {
-	if a.Parent() != b.Parent() {
-		return false
-	}
-	if a.Block() != b.Block() {
-		return a.Block().Dominates(b.Block())
-	}
-	return slices.Index(a.Block().Instrs, a) < slices.Index(b.Block().Instrs, b)
 }
 
 // writtenAsText reports whether the value src writes is the text of a

@@ -1142,7 +1142,7 @@ func (c *checker) builtCaptured(v ssa.Value) (int64, bool) {
 			continue
 		}
 		call, ok := st.Val.(*ssa.Call)
-		if appended != nil || !ok || !isAppend(call) || len(call.Call.Args) != 2 || !loadOf(call.Call.Args[0], alloc) || !appendsOne(call) {
+		if appended != nil || !ok || !kvapi.IsAppend(call) || len(call.Call.Args) != 2 || !loadOf(call.Call.Args[0], alloc) || !appendsOne(call) {
 			return 0, false
 		}
 		appended = st
@@ -1218,7 +1218,7 @@ func innerBuilder(phi *ssa.Phi, loop kvapi.Loop) *ssa.Phi {
 		}
 		// The inner loop leaves straight to the outer loop's head (a range
 		// over an array): what reaches it is the inner loop's last append.
-		if call, ok := e.(*ssa.Call); ok && isAppend(call) {
+		if call, ok := e.(*ssa.Call); ok && kvapi.IsAppend(call) {
 			if inner := innerPhi(call.Call.Args[0], phi, loop); inner != nil {
 				return inner
 			}
@@ -1301,7 +1301,7 @@ func exitUses(b *ssa.BasicBlock, loop kvapi.Loop, phi *ssa.Phi) bool {
 	// is at the loop's end.
 	outs := []ssa.Value{phi}
 	for _, e := range phi.Edges {
-		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] && isAppend(call) && call.Block() == b {
+		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] && kvapi.IsAppend(call) && call.Block() == b {
 			outs = append(outs, call)
 		}
 	}
@@ -1386,16 +1386,11 @@ func isOne(v ssa.Value) bool {
 // returns.
 func appendsIn(phi *ssa.Phi, loop kvapi.Loop) bool {
 	for _, e := range phi.Edges {
-		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] && isAppend(call) && innerPhi(call.Call.Args[0], phi, loop) == nil {
+		if call, ok := e.(*ssa.Call); ok && loop[call.Block()] && kvapi.IsAppend(call) && innerPhi(call.Call.Args[0], phi, loop) == nil {
 			return true
 		}
 	}
 	return false
-}
-
-func isAppend(call *ssa.Call) bool {
-	b, ok := call.Call.Value.(*ssa.Builtin)
-	return ok && b.Name() == "append"
 }
 
 // innerPhi returns v when it is the phi of a loop nested in loop that

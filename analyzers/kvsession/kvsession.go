@@ -1938,11 +1938,7 @@ func appended(model *kvapi.Result, op *kvapi.Op) bool {
 		return slices.ContainsFunc(src.Inputs(), func(v ssa.Value) bool {
 			return model.Backward(v, op.Call, func(s kvapi.Step) bool {
 				call, ok := s.Value.(*ssa.Call)
-				if !ok {
-					return false
-				}
-				b, builtin := call.Call.Value.(*ssa.Builtin)
-				return builtin && b.Name() == "append"
+				return ok && kvapi.IsAppend(call)
 			})
 		})
 	})
