@@ -26,6 +26,10 @@ type Step struct {
 	fields []*types.Var
 }
 
+// Part reports whether the sink reads only a part of Value, one of its
+// fields.
+func (s Step) Part() bool { return len(s.fields) > 0 }
+
 // keep returns s.fields if they name a part of a value of type t (or of
 // what t points to or holds), else none: a flow that leaves the struct
 // loses track of the part.

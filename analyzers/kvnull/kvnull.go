@@ -1094,8 +1094,9 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				// What the caller gives is the new record's data; the
 				// receiver handed whole to a helper computes a value
 				// from the service's own state (a signed URL, a fill).
-				// Reached through a field, it is configuration: s.now().
-				return !keyed[v] && isReceiver(v) && base != v
+				// Reached through a field, it is configuration: s.now(),
+				// v.kek.
+				return !keyed[v] && isReceiver(v) && base != v && !s.Part()
 			case *ssa.Call:
 				if _, builtin := v.Call.Value.(*ssa.Builtin); builtin || kvapi.Fresh(v) || keyed[v] || ssa.CallInstruction(v) == put.Call || ssa.CallInstruction(v) == get.Call {
 					return false // (the write itself, given the value; the get)
