@@ -307,27 +307,32 @@ func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[origin]boo
 	// m.Data) is an origin of its own, not all of what the record was
 	// decoded from.
 	prune := func(s kvapi.Step) bool {
-		return slices.Contains(stored, s.Value) || localField(s.Value) != nil
+		_, _, part := selected(s.Value)
+		return slices.Contains(stored, s.Value) || localField(s.Value) != nil || part
 	}
 	for _, src := range put.Sources(o) {
 		for _, in := range src.Inputs() {
 			model.BackwardPruned(in, put.Call, prune, func(s kvapi.Step) bool {
+				if base, part, ok := selected(s.Value); ok {
+					out[origin{base, -1, part}] = true
+					return false
+				}
 				switch v := s.Value.(type) {
 				case *ssa.Parameter:
 					if !namedDefault(v.Name()) {
-						out[origin{v, -1}] = true
+						out[origin{v, -1, ""}] = true
 					}
 				case *ssa.FreeVar:
-					out[origin{v, -1}] = true
+					out[origin{v, -1, ""}] = true
 				case *ssa.FieldAddr:
 					if _, global := v.X.(*ssa.Global); !global {
-						out[origin{v.X, v.Field}] = true
+						out[origin{v.X, v.Field, ""}] = true
 					}
 				case *ssa.Field:
-					out[origin{v.X, v.Field}] = true
+					out[origin{v.X, v.Field, ""}] = true
 				case *ssa.UnOp:
 					if fa := localField(v); fa != nil {
-						out[origin{fa.X, fa.Field}] = true
+						out[origin{fa.X, fa.Field, ""}] = true
 					}
 				}
 				return false
@@ -338,10 +343,46 @@ func origins(model *kvapi.Result, put *kvapi.Op, o kvapi.Operand) map[origin]boo
 }
 
 // An origin is a parameter or free variable (field -1), or a field of a
-// value.
+// value, or a part of a value that a method picks by constants (part).
 type origin struct {
 	base  ssa.Value
 	field int
+	part  string
+}
+
+// selected returns the value that v, a call of one of its methods with
+// constant arguments only, picks a part of, and which part: the key and
+// the value of a script's call, L.CheckString(1) and L.CheckString(2), or
+// a request's r.PathValue("slug") and r.FormValue("owner"), are different
+// origins, though both come from one parameter.
+func selected(v ssa.Value) (base ssa.Value, part string, ok bool) {
+	call, isCall := v.(*ssa.Call)
+	if !isCall {
+		return nil, "", false
+	}
+	common := call.Common()
+	args := common.Args
+	var name string
+	switch callee := common.StaticCallee(); {
+	case common.IsInvoke():
+		base, name = common.Value, common.Method.Name()
+	case callee != nil && callee.Signature.Recv() != nil && len(args) > 0:
+		base, name, args = args[0], callee.Name(), args[1:]
+	default:
+		return nil, "", false
+	}
+	if len(args) == 0 {
+		return nil, "", false
+	}
+	picks := make([]string, len(args))
+	for i, a := range args {
+		c, isConst := a.(*ssa.Const)
+		if !isConst {
+			return nil, "", false
+		}
+		picks[i] = c.String()
+	}
+	return base, name + "(" + strings.Join(picks, ", ") + ")", true
 }
 
 func namedDefault(name string) bool {
