@@ -154,6 +154,9 @@ func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, dept
 		if stored := m.StoredValues(load); len(stored) == 1 {
 			return timeOffset(m, stored[0], f, t, depth+1)
 		}
+		if kvapi.Clock(load) {
+			return true // ev.ScheduledTime
+		}
 	}
 	if to := m.PointedTo(tv); to != nil {
 		return timeOffset(m, to, f, t, depth+1) // units.Ptr(now.Add(d))
