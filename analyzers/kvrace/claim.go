@@ -143,12 +143,31 @@ func decidedElsewhere(model *kvapi.Result, get, put *kvapi.Op) bool {
 			continue
 		}
 		if model.Backward(br.Cond, br, func(s kvapi.Step) bool {
-			return kvapi.IsHTTP(s.Value.Type(), "Response") || inFunc(s.Value, put.Call.Parent()) && asksUpstream(model, s.Value)
+			return kvapi.IsHTTP(s.Value.Type(), "Response") || servedBy(s.Value) || inFunc(s.Value, put.Call.Parent()) && asksUpstream(model, s.Value)
 		}) {
 			return true
 		}
 	}
 	return false
+}
+
+// servedBy reports whether v is a call of an http.Handler's ServeHTTP: what
+// it wrote into a recorder is the origin's answer (the status of a proxied
+// login), as a response is.
+func servedBy(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	sig := call.Call.Signature()
+	name := ""
+	if call.Call.IsInvoke() {
+		name = call.Call.Method.Name()
+	} else if callee := call.Call.StaticCallee(); callee != nil {
+		name = callee.Name()
+	}
+	params := sig.Params()
+	return name == "ServeHTTP" && params.Len() == 2 && types.TypeString(params.At(0).Type(), nil) == "net/http.ResponseWriter" && kvapi.IsHTTP(params.At(1).Type(), "Request")
 }
 
 // inFunc reports whether v is computed in fn.
