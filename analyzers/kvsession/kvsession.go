@@ -1536,7 +1536,13 @@ func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
 				continue
 			}
 			theirs := keyLeaves(model, other)
-			if len(theirs) > 0 && len(theirs) < len(mine) && !slices.ContainsFunc(theirs, func(v ssa.Value) bool {
+			if len(theirs) == 0 || len(theirs) >= len(mine) {
+				continue
+			}
+			// (Or of other fields of the record the other key names: its
+			// name's entry, "apikey:name:<org>:<name>" beside
+			// "apikey:rec:<id>".)
+			if oneRecord(model, slices.Concat(mine, theirs)) || !slices.ContainsFunc(theirs, func(v ssa.Value) bool {
 				return !slices.ContainsFunc(mine, func(w ssa.Value) bool { return model.SameValue(v, w) })
 			}) {
 				return true
@@ -1544,6 +1550,28 @@ func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// oneRecord reports whether every one of leaves is a field read of one
+// record: k.ID, k.OrgID and k.Name of one *Key.
+func oneRecord(model *kvapi.Result, leaves []ssa.Value) bool {
+	var record ssa.Value
+	for _, leaf := range leaves {
+		var base ssa.Value
+		switch v := leaf.(type) {
+		case *ssa.Field:
+			base = v.X
+		case *ssa.UnOp:
+			if fa, ok := v.X.(*ssa.FieldAddr); ok {
+				base = fa.X
+			}
+		}
+		if base == nil || record != nil && !model.SameValue(base, record) {
+			return false
+		}
+		record = base
+	}
+	return record != nil
 }
 
 // keyLeaves returns the parameters and the fields read that the key op

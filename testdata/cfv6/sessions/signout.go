@@ -51,3 +51,21 @@ func pruneVersions(ctx context.Context, client *cloudflare.Client, account, ns, 
 	_, err := client.KV.Namespaces.BulkDelete(ctx, ns, kv.NamespaceBulkDeleteParams{AccountID: cloudflare.F(account), Body: doomed})
 	return err
 }
+
+// apiKey is an API key's record, kept under its ID; its name within the
+// organisation is reserved under a key of its own.
+type apiKey struct {
+	ID, Org, Name string
+}
+
+// A revocation deletes the key's record and frees its name: the record's
+// delete is the revocation; the name's entry, made of other fields of the
+// same record, only points at it.
+func revokeKey(ctx context.Context, client *cloudflare.Client, account, ns string, k *apiKey) error { // want revokeKey:"kvsession"
+	params := kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(account)}
+	if _, err := client.KV.Namespaces.Values.Delete(ctx, ns, "apikey:rec:"+k.ID, params); err != nil { // want `An API key revoked or consumed by a KV delete`
+		return err
+	}
+	_, err := client.KV.Namespaces.Values.Delete(ctx, ns, "apikey:name:"+k.Org+":"+k.Name, params)
+	return err
+}
