@@ -23,10 +23,11 @@ import (
 )
 
 // heldCheckOf returns the get of the put's key whose value only decides
-// whether to refuse before the put, or nil.
-func heldCheckOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
+// whether to refuse before the put, or nil; swap says whether it did so
+// by holding the value against the one the caller expects.
+func heldCheckOf(model *kvapi.Result, put *kvapi.Op) (get *kvapi.Op, swap bool) {
 	if marker(model, put) {
-		return nil // a constant or the time: something happened, nobody holds it
+		return nil, false // a constant or the time: something happened, nobody holds it
 	}
 	fn := put.Call.Parent()
 	for _, get := range model.GetsOf(put) {
@@ -38,10 +39,54 @@ func heldCheckOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 			continue
 		}
 		if refusesOnValue(model, get, reads, put) {
-			return get
+			return get, false
+		}
+		if swapsOnValue(model, reads, put) {
+			return get, true
 		}
 	}
-	return nil
+	return nil, false
+}
+
+// swapsOnValue reports whether the put follows only where what the get
+// read equals a value the caller gives (cur == old: what the caller saw
+// before), and a refusal where it does not: a compare-and-swap made of a
+// get and a put, which two callers can both pass. (Where the put follows
+// a difference, the write is skipped when nothing changed.)
+func swapsOnValue(model *kvapi.Result, reads []ssa.Value, put *kvapi.Op) bool {
+	fn, putBlock := put.Call.Parent(), put.Call.Block()
+	for _, b := range fn.Blocks {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		bin, ok := br.Cond.(*ssa.BinOp)
+		if !ok || bin.Op != token.EQL && bin.Op != token.NEQ || kvapi.IsError(bin.X.Type()) {
+			continue
+		}
+		read, expected := bin.X, bin.Y
+		if !model.DependsOn(read, br, reads) {
+			read, expected = expected, read
+		}
+		p, isParam := kvapi.Unconverted(expected).(*ssa.Parameter)
+		if !model.DependsOn(read, br, reads) || !isParam || isReceiver(p) || p.Parent() != fn {
+			continue
+		}
+		equal, differs := b.Succs[0], b.Succs[1]
+		if bin.Op == token.NEQ {
+			equal, differs = differs, equal
+		}
+		if len(equal.Preds) == 1 && equal.Dominates(putBlock) && !kvapi.Reaches(differs, putBlock) && kvapi.Refuses(differs) {
+			return true
+		}
+	}
+	return false
+}
+
+// isReceiver reports whether p is its method's receiver.
+func isReceiver(p *ssa.Parameter) bool {
+	fn := p.Parent()
+	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
 }
 
 // handedOn reports whether fn returns something computed from reads,

@@ -32,6 +32,7 @@ var Analyzer = &analysis.Analyzer{
 const (
 	rmwMsg   = "read-modify-write on one KV key: this put writes back a value derived from the get on line %d; KV has no compare-and-swap, so concurrent writers silently overwrite each other (last write wins): keep this state in a Durable Object or D1"
 	claimMsg = "check-then-create on one KV key: the get on line %d only checks that the key is free, then this put claims it; two requests can both find it free and the last write wins, so both believe they own it: claim it in D1 (a UNIQUE constraint) or a Durable Object"
+	swapMsg  = "compare-and-swap made of a get and a put: the value read on line %d is compared with the one the caller expects, then this put replaces it; two writers can both find the expected value and both write, and the last write wins: KV has no compare-and-swap, so keep this state in a Durable Object, or in D1 with a conditional UPDATE"
 	heldMsg  = "check-then-set on one KV key: the value read on line %d decides whether this request may take the key (a lease, a lock, a reservation), then this put takes it; two requests can both find it free or expired and the last write wins, so both believe they hold it: take it in a Durable Object, or in D1 with a conditional UPDATE"
 )
 
@@ -76,7 +77,9 @@ func run(pass *analysis.Pass) (any, error) {
 			found(get, rmwMsg, "the value is read here, and kept in a field")
 		} else if get = claimOf(model, put); get != nil {
 			found(get, claimMsg, "the key is checked here")
-		} else if get = heldCheckOf(model, put); get != nil {
+		} else if get, swap := heldCheckOf(model, put); get != nil && swap {
+			found(get, swapMsg, "the value is compared here")
+		} else if get != nil {
 			found(get, heldMsg, "the holder is checked here")
 		}
 	}
