@@ -535,19 +535,38 @@ func listingEnds(model *kvapi.Result, cond ssa.Value, results []ssa.Value) bool 
 // len(res.Keys) == 0.
 func emptyPage(model *kvapi.Result, c exit, results []ssa.Value) bool {
 	bin, ok := c.cond.(*ssa.BinOp)
-	if !ok || !(bin.Op == token.EQL && c.leave || bin.Op == token.NEQ && !c.leave) {
+	if !ok {
 		return false
 	}
-	for _, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
+	for i, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
 		call, ok := pair[0].(*ssa.Call)
-		zero, isConst := pair[1].(*ssa.Const)
-		if ok && isConst && zero.Value != nil && constant.Sign(zero.Value) == 0 {
-			if kvapi.IsLen(call) && !isString(call.Call.Args[0].Type()) && model.DependsOn(call, nil, results) {
-				return true // (len(resp.Cursor) == 0 is the listing's end)
-			}
+		n, isConst := pair[1].(*ssa.Const)
+		if !ok || !isConst || n.Value == nil || n.Value.Kind() != constant.Int || !kvapi.IsLen(call) || isString(call.Call.Args[0].Type()) {
+			continue // (len(resp.Cursor) == 0 is the listing's end)
+		}
+		op := bin.Op
+		if i == 1 {
+			op = mirrored[op] // 0 < len(keys) is len(keys) > 0
+		}
+		empty, nonEmpty := emptyTest(op, n.Value)
+		if (empty && c.leave || nonEmpty && !c.leave) && model.DependsOn(call, nil, results) {
+			return true
 		}
 	}
 	return false
+}
+
+// emptyTest says whether len(keys) op n is true exactly when no keys were
+// listed (== 0, <= 0, < 1), or exactly when some were (!= 0, > 0, >= 1).
+func emptyTest(op token.Token, n constant.Value) (empty, nonEmpty bool) {
+	zero, one := constant.Sign(n) == 0, constant.Compare(n, token.EQL, constant.MakeInt64(1))
+	switch {
+	case op == token.EQL && zero, op == token.LEQ && zero, op == token.LSS && one:
+		return true, false
+	case op == token.NEQ && zero, op == token.GTR && zero, op == token.GEQ && one:
+		return false, true
+	}
+	return false, false
 }
 
 // budgetedCursor reports whether op calls a method of a pull cursor that
