@@ -453,6 +453,9 @@ func (c *checker) bulkiest(e ast.Expr, n, depth int) ast.Expr {
 	case *ast.Ident:
 		if v, ok := c.pass.TypesInfo.Uses[x].(*types.Var); ok {
 			if made := c.madeOnce(v); made != nil {
+				if entry, size := c.addedEntry(v); 2*size > n {
+					return entry.Rhs[0]
+				}
 				return c.bulkiest(made, n, depth+1)
 			}
 		}
@@ -523,13 +526,46 @@ func (c *checker) jsonSize(e ast.Expr, depth int) int {
 	case *ast.Ident:
 		// meta := map[string]any{...}, given to the write later: what it
 		// is made with, as entries added after only make it longer.
+		// (An entry added after, meta["notice"] = notice, on some path.)
 		if v, ok := info.Uses[e].(*types.Var); ok {
 			if made := c.madeOnce(v); made != nil {
-				return max(c.jsonSize(made, depth+1), typeJSONSize(v.Type(), 0))
+				_, added := c.addedEntry(v)
+				return max(c.jsonSize(made, depth+1)+added, typeJSONSize(v.Type(), 0))
 			}
 		}
 	}
 	return typeJSONSize(info.TypeOf(e), 0)
+}
+
+// addedEntry returns the biggest entry that the function defining the
+// map v adds to it under a constant key (meta["notice"] = notice), and
+// what it adds to the map's JSON: a key not in its literal, on whichever
+// path adds it.
+func (c *checker) addedEntry(v *types.Var) (entry *ast.AssignStmt, size int) {
+	path := c.model.Path(v.Pos())
+	body := slices.IndexFunc(path, func(n ast.Node) bool { _, ok := n.(*ast.BlockStmt); return ok })
+	if _, isMap := v.Type().Underlying().(*types.Map); !isMap || body < 0 {
+		return nil, 0
+	}
+	info := c.pass.TypesInfo
+	ast.Inspect(path[body], func(n ast.Node) bool {
+		assign, ok := n.(*ast.AssignStmt)
+		if !ok || len(assign.Lhs) != 1 || len(assign.Rhs) != 1 {
+			return true
+		}
+		index, ok := assign.Lhs[0].(*ast.IndexExpr)
+		if !ok || info.Types[index.Index].Value == nil {
+			return true
+		}
+		if id := ident(index.X); id == nil || info.Uses[id] != v {
+			return true
+		}
+		if n := c.jsonSize(index.Index, 0) + 2 + c.jsonSize(assign.Rhs[0], 0); n > size {
+			entry, size = assign, n
+		}
+		return true
+	})
+	return entry, size
 }
 
 // madeOnce returns the expression that the local variable v is defined
