@@ -1575,25 +1575,29 @@ func oneRecord(model *kvapi.Result, leaves []ssa.Value) bool {
 }
 
 // keyLeaves returns the parameters and the fields read that the key op
-// deletes is made from, one of each value.
+// deletes is made from, one of each value: not what a field's record was
+// loaded by (the listener and show that sub.FeedToken's record was read
+// with).
 func keyLeaves(model *kvapi.Result, op *kvapi.Op) []ssa.Value {
+	leaf := func(s kvapi.Step) bool {
+		switch v := s.Value.(type) {
+		case *ssa.Parameter, *ssa.Field:
+		case *ssa.UnOp:
+			if _, field := v.X.(*ssa.FieldAddr); !field || v.Op != token.MUL {
+				return false
+			}
+		default:
+			return false
+		}
+		return kvapi.IsString(s.Value.Type())
+	}
 	var out []ssa.Value
 	for _, src := range op.Sources(keyOperand(op)) {
 		for _, in := range src.Inputs() {
-			model.Backward(in, op.Call, func(s kvapi.Step) bool {
-				switch v := s.Value.(type) {
-				case *ssa.Parameter, *ssa.Field:
-				case *ssa.UnOp:
-					if _, field := v.X.(*ssa.FieldAddr); !field || v.Op != token.MUL {
-						return false
-					}
-				default:
-					return false
+			model.BackwardPruned(in, op.Call, leaf, func(s kvapi.Step) bool {
+				if leaf(s) && !slices.ContainsFunc(out, func(w ssa.Value) bool { return model.SameValue(s.Value, w) }) {
+					out = append(out, s.Value)
 				}
-				if !kvapi.IsString(s.Value.Type()) || slices.ContainsFunc(out, func(w ssa.Value) bool { return model.SameValue(s.Value, w) }) {
-					return false
-				}
-				out = append(out, s.Value)
 				return false
 			})
 		}

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -67,5 +68,38 @@ func revokeKey(ctx context.Context, client *cloudflare.Client, account, ns strin
 		return err
 	}
 	_, err := client.KV.Namespaces.Values.Delete(ctx, ns, "apikey:name:"+k.Org+":"+k.Name, params)
+	return err
+}
+
+// subscription is a listener's premium subscription to a show, whose
+// private feed is reached through a token of its own.
+type subscription struct {
+	FeedToken string `json:"feed_token"`
+}
+
+func loadSubscription(ctx context.Context, client *cloudflare.Client, account, ns, listener, show string) (*subscription, error) { // want loadSubscription:"kvsession judged inside"
+	res, err := client.KV.Namespaces.Values.Get(ctx, ns, "sub:"+listener+":"+show, kv.NamespaceValueGetParams{AccountID: cloudflare.F(account)})
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	var sub subscription
+	return &sub, json.NewDecoder(res.Body).Decode(&sub)
+}
+
+// A cancellation retires the feed token and drops the subscription: the
+// token's key is made of a field of the record, which was read with the
+// listener and the show; the record's key, made of those two, points at
+// no token.
+func cancelSubscription(ctx context.Context, client *cloudflare.Client, account, ns, listener, show string) error { // want cancelSubscription:"kvsession"
+	sub, err := loadSubscription(ctx, client, account, ns, listener, show)
+	if err != nil {
+		return err
+	}
+	params := kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(account)}
+	if _, err := client.KV.Namespaces.Values.Delete(ctx, ns, "feed-token:"+sub.FeedToken, params); err != nil { // want `A token revoked or consumed by a KV delete`
+		return err
+	}
+	_, err = client.KV.Namespaces.Values.Delete(ctx, ns, "sub:"+listener+":"+show, params)
 	return err
 }
