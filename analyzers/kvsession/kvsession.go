@@ -1536,7 +1536,7 @@ func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
 				continue
 			}
 			theirs := keyLeaves(model, other)
-			if len(theirs) == 0 || len(theirs) >= len(mine) {
+			if len(theirs) == 0 || len(theirs) >= len(mine) || readFrom(model, del, other) {
 				continue
 			}
 			// (Or of other fields of the record the other key names: its
@@ -1550,6 +1550,21 @@ func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
 		}
 	}
 	return false
+}
+
+// readFrom reports whether the key del deletes is made of what a get of
+// other's key read: the feed token a subscription record holds, deleted
+// beside that record, is no entry of an index that the record's key names.
+func readFrom(model *kvapi.Result, del, other *kvapi.Op) bool {
+	var read []ssa.Value
+	for _, get := range model.OpsIn(kvapi.Outermost(del.Call.Parent()), kvapi.Get) {
+		if model.Same(get, other, kvapi.Key) {
+			read = append(read, get.Results()...)
+		}
+	}
+	return len(read) > 0 && slices.ContainsFunc(del.Sources(keyOperand(del)), func(src kvapi.Source) bool {
+		return model.DependsOnAny(src.Inputs(), del.Call, read)
+	})
 }
 
 // oneRecord reports whether every one of leaves is a field read of one
@@ -1575,29 +1590,25 @@ func oneRecord(model *kvapi.Result, leaves []ssa.Value) bool {
 }
 
 // keyLeaves returns the parameters and the fields read that the key op
-// deletes is made from, one of each value: not what a field's record was
-// loaded by (the listener and show that sub.FeedToken's record was read
-// with).
+// deletes is made from, one of each value.
 func keyLeaves(model *kvapi.Result, op *kvapi.Op) []ssa.Value {
-	leaf := func(s kvapi.Step) bool {
-		switch v := s.Value.(type) {
-		case *ssa.Parameter, *ssa.Field:
-		case *ssa.UnOp:
-			if _, field := v.X.(*ssa.FieldAddr); !field || v.Op != token.MUL {
-				return false
-			}
-		default:
-			return false
-		}
-		return kvapi.IsString(s.Value.Type())
-	}
 	var out []ssa.Value
 	for _, src := range op.Sources(keyOperand(op)) {
 		for _, in := range src.Inputs() {
-			model.BackwardPruned(in, op.Call, leaf, func(s kvapi.Step) bool {
-				if leaf(s) && !slices.ContainsFunc(out, func(w ssa.Value) bool { return model.SameValue(s.Value, w) }) {
-					out = append(out, s.Value)
+			model.Backward(in, op.Call, func(s kvapi.Step) bool {
+				switch v := s.Value.(type) {
+				case *ssa.Parameter, *ssa.Field:
+				case *ssa.UnOp:
+					if _, field := v.X.(*ssa.FieldAddr); !field || v.Op != token.MUL {
+						return false
+					}
+				default:
+					return false
 				}
+				if !kvapi.IsString(s.Value.Type()) || slices.ContainsFunc(out, func(w ssa.Value) bool { return model.SameValue(s.Value, w) }) {
+					return false
+				}
+				out = append(out, s.Value)
 				return false
 			})
 		}
