@@ -91,7 +91,7 @@ func loadSubscription(ctx context.Context, client *cloudflare.Client, account, n
 // token's key is made of a field of the record, which was read with the
 // listener and the show; the record's key, made of those two, points at
 // no token.
-func cancelSubscription(ctx context.Context, client *cloudflare.Client, account, ns, listener, show string) error { // want cancelSubscription:"kvsession" cancelSubscription:"kvsession judged inside"
+func cancelSubscription(ctx context.Context, client *cloudflare.Client, account, ns, listener, show string) error { // want cancelSubscription:"^kvsession$" cancelSubscription:"kvsession judged inside"
 	sub, err := loadSubscription(ctx, client, account, ns, listener, show)
 	if err != nil {
 		return err
