@@ -1730,13 +1730,9 @@ func retyped(v ssa.Value) ssa.Value {
 
 // Clock reports whether v is the time now: time.Now(), a clock kept in a
 // field (s.now()) or behind an interface (clock.Now()), as code tested
-// with a fake clock keeps it, a time.Time method of one
-// (time.Now().UTC()), or the time a cron trigger fired at, which its
-// handler runs at (ev.ScheduledTime).
+// with a fake clock keeps it, or a time.Time method of one
+// (time.Now().UTC()).
 func Clock(v ssa.Value) bool {
-	if scheduledTime(retyped(v)) {
-		return true
-	}
 	call, ok := retyped(v).(*ssa.Call)
 	if !ok || !IsTime(call.Type()) {
 		return false
@@ -1751,19 +1747,4 @@ func Clock(v ssa.Value) bool {
 		return Clock(call.Call.Args[0])
 	}
 	return false
-}
-
-// scheduledTime reports whether v reads the ScheduledTime of syumai's
-// cron.Event: the Worker's scheduled handler runs when it fires.
-func scheduledTime(v ssa.Value) bool {
-	var field *types.Var
-	switch x := v.(type) {
-	case *ssa.UnOp:
-		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
-			field = FieldOf(fa)
-		}
-	case *ssa.Field:
-		field = FieldOfValue(x)
-	}
-	return field != nil && field.Name() == "ScheduledTime" && field.Pkg() != nil && field.Pkg().Path() == "github.com/syumai/workers/cloudflare/cron"
 }

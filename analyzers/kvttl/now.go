@@ -154,8 +154,8 @@ func timeOffset(m *kvapi.Result, tv ssa.Value, f *kvapi.Frame, t *nowValue, dept
 		if stored := m.StoredValues(load); len(stored) == 1 {
 			return timeOffset(m, stored[0], f, t, depth+1)
 		}
-		if kvapi.Clock(load) {
-			return true // ev.ScheduledTime
+		if scheduledTime(load) {
+			return true
 		}
 	}
 	if to := m.PointedTo(tv); to != nil {
@@ -445,4 +445,21 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 		v, f = arg, outer
 	}
 	return nil, nil
+}
+
+// scheduledTime reports whether v reads the ScheduledTime of syumai's
+// cron.Event: the Worker's scheduled handler runs when it fires, so an
+// expiration counted from it is counted from now. (It is no clock for a
+// difference with time.Now(), a countdown to the next tick.)
+func scheduledTime(v ssa.Value) bool {
+	var field *types.Var
+	switch x := v.(type) {
+	case *ssa.UnOp:
+		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
+			field = kvapi.FieldOf(fa)
+		}
+	case *ssa.Field:
+		field = kvapi.FieldOfValue(x)
+	}
+	return field != nil && field.Name() == "ScheduledTime" && field.Pkg() != nil && field.Pkg().Path() == "github.com/syumai/workers/cloudflare/cron"
 }

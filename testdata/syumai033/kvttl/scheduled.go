@@ -49,3 +49,16 @@ func stampBoth() error {
 	}
 	return stampUntil(time.Now().UTC(), "stamp:b")
 }
+
+// A badge kept until the next tick, with a floor under a minute: the time
+// left until the tick is counted down at run time, whatever the trigger's
+// time is.
+func badgeUntilNextTick(ctx context.Context) error {
+	ev, err := cron.NewEvent(ctx)
+	if err != nil {
+		return err
+	}
+	window := ev.ScheduledTime.Add(5 * time.Minute).Sub(time.Now())
+	ttl := max(2*window, 3*time.Second) // want `ExpirationTTL can be as low as 3s`
+	return ns.PutString("badge", "1", &kv.PutOptions{ExpirationTTL: int(ttl.Seconds())})
+}
