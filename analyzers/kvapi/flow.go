@@ -1607,6 +1607,20 @@ func handedTo(fn *ssa.Function) []*ssa.Call {
 	return calls
 }
 
+// FieldRead returns the field that v reads: a load of one (ev.Time of a
+// pointer ev) or one of a struct value; nil for anything else.
+func FieldRead(v ssa.Value) *types.Var {
+	switch x := v.(type) {
+	case *ssa.UnOp:
+		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
+			return FieldOf(fa)
+		}
+	case *ssa.Field:
+		return FieldOfValue(x)
+	}
+	return nil
+}
+
 // FieldOfValue is FieldOf for a field of a struct value, s.CustomerID of
 // an s held by value.
 func FieldOfValue(f *ssa.Field) *types.Var {

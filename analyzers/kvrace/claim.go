@@ -862,18 +862,9 @@ func withConversions(vals []ssa.Value) (out []ssa.Value, reads map[ssa.Instructi
 // was there, as an optional's or a result's Found or OK does
 // (res.Value.Found of a Result[Optional[T]]): no field of the record.
 func presenceFlag(v ssa.Value) bool {
-	var field *types.Var
-	switch v := v.(type) {
-	case *ssa.UnOp:
-		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
-			field = kvapi.FieldOf(fa)
-		}
-	case *ssa.FieldAddr:
-		field = kvapi.FieldOf(v)
-	case *ssa.Field:
-		if st, ok := v.X.Type().Underlying().(*types.Struct); ok && v.Field < st.NumFields() {
-			field = st.Field(v.Field)
-		}
+	field := kvapi.FieldRead(v)
+	if fa, ok := v.(*ssa.FieldAddr); ok {
+		field = kvapi.FieldOf(fa)
 	}
 	if field == nil || !kvapi.IsBool(field.Type()) {
 		return false

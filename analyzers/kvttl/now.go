@@ -452,14 +452,6 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 // expiration counted from it is counted from now. (It is no clock for a
 // difference with time.Now(), a countdown to the next tick.)
 func scheduledTime(v ssa.Value) bool {
-	var field *types.Var
-	switch x := v.(type) {
-	case *ssa.UnOp:
-		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
-			field = kvapi.FieldOf(fa)
-		}
-	case *ssa.Field:
-		field = kvapi.FieldOfValue(x)
-	}
+	field := kvapi.FieldRead(v)
 	return field != nil && field.Name() == "ScheduledTime" && field.Pkg() != nil && field.Pkg().Path() == "github.com/syumai/workers/cloudflare/cron"
 }
