@@ -236,7 +236,9 @@ func (a *accountsClient) call(ctx context.Context, path string, in, out any) err
 }
 
 func (a *accountsClient) VerifyPassword(ctx context.Context, username, password string) (string, error) {
-	var out struct{ UserID string `json:"user_id"` }
+	var out struct {
+		UserID string `json:"user_id"`
+	}
 	err := a.call(ctx, "/v1/verify", map[string]string{"username": username, "password": password}, &out)
 	return out.UserID, err
 }
@@ -246,7 +248,9 @@ func (a *accountsClient) SetPassword(ctx context.Context, userID, password strin
 }
 
 func (a *accountsClient) LookupEmail(ctx context.Context, email string) (string, error) {
-	var out struct{ UserID string `json:"user_id"` }
+	var out struct {
+		UserID string `json:"user_id"`
+	}
 	err := a.call(ctx, "/v1/lookup", map[string]string{"email": email}, &out)
 	return out.UserID, err
 }

@@ -72,7 +72,7 @@ func (s *GCRAStore) CompareAndSwapWithTTL(ctx context.Context, key string, old, 
 		return false, err
 	}
 	// The TAT is when the bucket drains; the entry is useless after that.
-	expiry := max(time.Until(time.Unix(0, new)), 2*time.Second) // EXPECT kvttl
+	expiry := max(time.Until(time.Unix(0, new)), 2*time.Second)                                       // EXPECT kvttl
 	if err := s.ns.Put(ctx, gcraPrefix+key, []byte(strconv.FormatInt(new, 10)), expiry); err != nil { // EXPECT kvrace|kvcounter
 		return false, err
 	}
