@@ -296,6 +296,12 @@ func receiverField(fn *ssa.Function, x ssa.Value) *types.Var {
 	return FieldOf(fa)
 }
 
+// IsReceiver reports whether p is its method's receiver.
+func IsReceiver(p *ssa.Parameter) bool {
+	fn := p.Parent()
+	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
+}
+
 // isReceiver reports whether v is fn's receiver, or a load of the
 // variable that holds it when a closure captures it (a deferred rollback).
 func isReceiver(fn *ssa.Function, v ssa.Value) bool {

@@ -1096,7 +1096,7 @@ func madeUp(model *kvapi.Result, src kvapi.Source, get, put *kvapi.Op) bool {
 				// from the service's own state (a signed URL, a fill).
 				// Reached through a field, it is configuration: s.now(),
 				// v.kek.
-				return !keyed[v] && isReceiver(v) && base != v && !s.Part()
+				return !keyed[v] && kvapi.IsReceiver(v) && base != v && !s.Part()
 			case *ssa.Call:
 				if _, builtin := v.Call.Value.(*ssa.Builtin); builtin || kvapi.Fresh(v) || keyed[v] || ssa.CallInstruction(v) == put.Call || ssa.CallInstruction(v) == get.Call {
 					return false // (the write itself, given the value; the get)
@@ -1210,12 +1210,6 @@ func sdkParam(call *ssa.Call) bool {
 	}
 	named, ok := types.Unalias(res.At(0).Type()).(*types.Named)
 	return ok && named.Obj().Pkg() != nil && kvapi.InSDK(named.Obj().Pkg().Path(), "")
-}
-
-// isReceiver reports whether p is its method's receiver.
-func isReceiver(p *ssa.Parameter) bool {
-	fn := p.Parent()
-	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
 }
 
 // onlyOnError reports whether block runs only after err was found

@@ -69,7 +69,7 @@ func swapsOnValue(model *kvapi.Result, reads []ssa.Value, put *kvapi.Op) bool {
 			read, expected = expected, read
 		}
 		p, isParam := kvapi.Unconverted(expected).(*ssa.Parameter)
-		if !model.DependsOn(read, br, reads) || !isParam || isReceiver(p) || p.Parent() != fn {
+		if !model.DependsOn(read, br, reads) || !isParam || kvapi.IsReceiver(p) || p.Parent() != fn {
 			continue
 		}
 		equal, differs := b.Succs[0], b.Succs[1]
@@ -81,12 +81,6 @@ func swapsOnValue(model *kvapi.Result, reads []ssa.Value, put *kvapi.Op) bool {
 		}
 	}
 	return false
-}
-
-// isReceiver reports whether p is its method's receiver.
-func isReceiver(p *ssa.Parameter) bool {
-	fn := p.Parent()
-	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
 }
 
 // handedOn reports whether fn returns something computed from reads,

@@ -533,10 +533,9 @@ func (p *pass) checkExpiration(op *kvapi.Op, src kvapi.Source) {
 		}
 		start := p.start(op, src)
 		for _, b := range p.bindings(op, src, offset) {
-			if given := (&nowValue{known: true}); b.frame != nil && b.value != nil && timeOffset(p.model, b.value, nil, given, 0) && given.known && given.offset == 0 {
-				// The caller hands on the clock as it is (time.Now(),
-				// ev.ScheduledTime): the offset that falls short is added
-				// here, and said here once.
+			if b.frame != nil && b.value != nil && clockAsIs(p.model, b.value) {
+				// The caller hands on the clock as it is: the offset that
+				// falls short is added here, and said here once.
 				b.pos, b.end, b.via = start.pos, start.end, start.via
 			}
 			for _, c := range b.vals {

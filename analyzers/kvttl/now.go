@@ -447,6 +447,13 @@ func (p *pass) passedTime(src kvapi.Source, f *kvapi.Frame) (*nowValue, []*ssa.P
 	return nil, nil
 }
 
+// clockAsIs reports whether tv is the time now, with no offset:
+// time.Now(), time.Now().UTC(), ev.ScheduledTime.
+func clockAsIs(m *kvapi.Result, tv ssa.Value) bool {
+	t := &nowValue{known: true}
+	return timeOffset(m, tv, nil, t, 0) && t.known && t.offset == 0
+}
+
 // scheduledTime reports whether v reads the ScheduledTime of syumai's
 // cron.Event: the Worker's scheduled handler runs when it fires, so an
 // expiration counted from it is counted from now. (It is no clock for a
