@@ -609,9 +609,8 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 			// existing != nil { refuse }.
 			nilMisses := !kvapi.IsError(res.Type()) && comparedWithNil(ref)
 			if missingEdge != nil && (errorMisses || kvapi.IsBool(res.Type()) || null || nilMisses) {
-				which, isCall := ref.(*ssa.Call)
-				kind := isCall && (kvapi.CalleeName(which) == "errors.As" || afterFailure(call, which.Block()))
-				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null, kind})
+				call, isCall := ref.(*ssa.Call)
+				tests = append(tests, test{missingEdge, !kvapi.IsError(res.Type()), null, isCall && kvapi.CalleeName(call) == "errors.As"})
 			}
 		}
 	}
@@ -629,14 +628,6 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 		}
 	}
 	return missing, byFlag, len(mineEdges) > 0
-}
-
-// afterFailure reports whether block runs only where the get's error was
-// not nil: there, a test of a not-found error tells a miss from another
-// failure, and its other side is that failure, not the key found.
-func afterFailure(get *ssa.Call, block *ssa.BasicBlock) bool {
-	_, failed := kvapi.ErrorTests(get)
-	return slices.ContainsFunc(failed, func(f *ssa.BasicBlock) bool { return len(f.Preds) == 1 && f.Dominates(block) })
 }
 
 // withFields returns vals and, for each struct built here as a literal,

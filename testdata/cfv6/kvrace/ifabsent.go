@@ -1,7 +1,6 @@
 package kvrace
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 )
@@ -34,17 +33,4 @@ func (f *flags) rememberLink(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = f.write(r.Context(), key, []byte(r.PathValue("slug")))
 	fmt.Fprintln(w, `{"seen":false}`)
-}
-
-// Look-alike: a dedupe mark. A mark found is answered as seen, with no
-// error; a failure other than a miss is returned as it is, which refuses
-// nothing; and the mark is the same for every request.
-func (f *flags) seenEvent(ctx context.Context, id string) (bool, error) {
-	key := "dedupe:" + id
-	if _, err := f.read(ctx, key); err == nil {
-		return true, nil
-	} else if !isNotFound(err) {
-		return false, err
-	}
-	return false, f.write(ctx, key, []byte("1"))
 }
