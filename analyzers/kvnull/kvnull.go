@@ -39,6 +39,7 @@ const (
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	storedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is written to KV at line %d with no check for it, so a miss stores the text %q as data: compare with %q before using it"
 	splitMsg         = "for a missing key GetString returns the string %q, not \"\", and this value is split into a list with no check for it, so a miss reads as the one-element list [%q]: compare with %q before using it"
+	cursorMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is the cursor of the list at line %d with no check for it, so until a cursor is first saved every list resumes from %q, a cursor KV never issued: compare with %q and start from \"\" on a miss"
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
 	decodeMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, then the empty value fails to decode and that error is handed on, so every miss fails as corrupt data: handle the miss before decoding"
@@ -142,10 +143,13 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		return // the miss is looked for
 	}
 	checked, parsed, served, split := false, false, false, false
-	var stored *kvapi.Op
+	var stored, resumed *kvapi.Op
 	for _, v := range views {
 		if stored == nil && op.Wrapped == nil {
 			stored = storedAsIs(model, op, v)
+		}
+		if resumed == nil {
+			resumed = listedFrom(model, op, v)
 		}
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
@@ -180,6 +184,10 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(servedMsg, text, text)})
 	case split && !fixedKey(model, op):
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(splitMsg, text, text, text)})
+	case resumed != nil: // (a saved cursor is missing before the walk first saves it, fixed key or not)
+		line := pass.Fset.Position(resumed.Pos()).Line
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(cursorMsg, text, line, text, text),
+			Related: []analysis.RelatedInformation{{Pos: resumed.Pos(), End: resumed.End(), Message: "the list"}}})
 	case stored != nil && !fixedKey(model, op):
 		line := pass.Fset.Position(stored.Pos()).Line
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(storedMsg, text, line, text, text),
@@ -198,6 +206,22 @@ func storedAsIs(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
 		for _, src := range put.Sources(kvapi.Value) {
 			if src.Term == nil && src.Value == v {
 				return put
+			}
+		}
+	}
+	return nil
+}
+
+// listedFrom returns a list, later in the function that holds get, that
+// resumes from v: a walk's cursor saved under a key and read back.
+func listedFrom(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
+	for _, list := range model.OpsIn(get.Call.Parent(), kvapi.List) {
+		if !kvapi.Before(get.Call, list.Call) {
+			continue
+		}
+		for _, src := range list.Sources(kvapi.Cursor) {
+			if slices.Contains(src.Inputs(), v) {
+				return list
 			}
 		}
 	}
