@@ -239,3 +239,22 @@ func lookDoor(ns *kv.Namespace, site, code string) error {
 func withdrawCode(ns *kv.Namespace, code string) error { // want withdrawCode:"kvsession"
 	return ns.Delete("otc:" + code) // want `A one-time code revoked or consumed by a KV delete`
 }
+
+// A captcha answered once: its store deletes the answer when it is
+// checked, and other locations still hold it, so a solved captcha is
+// checked again there.
+func verifyCaptcha(ns *kv.Namespace, id, answer string) bool { // want verifyCaptcha:"kvsession"
+	want, err := ns.GetString("captcha:"+id, nil)
+	if err != nil || want == "<null>" {
+		return false
+	}
+	if err := ns.Delete("captcha:" + id); err != nil { // want `A captcha revoked or consumed by a KV delete`
+		return false
+	}
+	return want == answer
+}
+
+// Quiet: the captcha's image settings, published once.
+func captchaSettings(ns *kv.Namespace) (string, error) {
+	return ns.GetString("captcha:settings", nil)
+}
