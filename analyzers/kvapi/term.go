@@ -170,6 +170,11 @@ type compiler struct {
 
 // field returns the Term of field i of the struct x addresses or holds.
 func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
+	if phi, ok := x.(*ssa.Phi); ok {
+		if t := c.defaultedField(phi, i, depth); t != nil {
+			return t
+		}
+	}
 	t := &Term{Op: TermField, Name: fieldName(x.Type(), i), Args: []*Term{c.term(x, depth+1)}}
 	if c.fields != nil {
 		if st, ok := derefStruct(x.Type()); ok && i < st.NumFields() {
@@ -179,6 +184,57 @@ func (c *compiler) field(x ssa.Value, i int, depth int) *Term {
 				c.ids[field] = fieldIDOf(x, i)
 			}
 		}
+	}
+	return t
+}
+
+// defaultedField returns the Term of field i of phi, an options
+// parameter put in place of nil by a literal (if o == nil { o =
+// &Options{} }): the caller's field where it gives options, the
+// literal's where it does not. It returns nil for other phis.
+func (c *compiler) defaultedField(phi *ssa.Phi, i int, depth int) *Term {
+	var given, made bool
+	for _, e := range phi.Edges {
+		switch e.(type) {
+		case *ssa.Parameter:
+			given = true
+		case *ssa.Alloc:
+			made = true
+		default:
+			return nil
+		}
+	}
+	if !given || !made || depth > maxDepth {
+		return nil
+	}
+	// A literal that leaves the field zero gives no value: where the
+	// caller gives none either, the operand is not set.
+	var param ssa.Value
+	unset := true
+	for _, e := range phi.Edges {
+		if _, isParam := e.(*ssa.Parameter); isParam {
+			if param != nil && param != e {
+				unset = false
+			}
+			param = e
+		} else if fieldStoreOnce(e, i) != nil || fieldStored(e.(*ssa.Alloc), i) {
+			unset = false
+		}
+	}
+	if unset {
+		return c.field(param, i, depth+1)
+	}
+	t := &Term{Op: TermPhi}
+	for j, e := range phi.Edges {
+		way := opaque
+		if _, isParam := e.(*ssa.Parameter); isParam {
+			way = c.field(e, i, depth+1)
+		} else if st := fieldStoreOnce(e, i); st != nil {
+			way = c.term(st.Val, depth+1)
+		}
+		pred := phi.Block().Preds[j]
+		t.Args = append(t.Args, way)
+		t.Conds = append(t.Conds, append(c.branch(pred, phi.Block(), depth), c.Conds(pred, depth)...))
 	}
 	return t
 }
