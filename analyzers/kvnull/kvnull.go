@@ -39,6 +39,7 @@ const (
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
 	storedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is written to KV at line %d with no check for it, so a miss stores the text %q as data: compare with %q before using it"
 	splitMsg         = "for a missing key GetString returns the string %q, not \"\", and this value is split into a list with no check for it, so a miss reads as the one-element list [%q]: compare with %q before using it"
+	unseededMsg      = "for a missing key GetString returns the string %q, not \"\", which this value's parse rejects, and the way its parse error takes skips the write of the same key at line %d, so a missing key is never created (a count never starts): compare with %q and start from a default"
 	cursorMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is the cursor of the list at line %d with no check for it, so until a cursor is first saved every list resumes from %q, a cursor KV never issued: compare with %q and start from \"\" on a miss"
 	servedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is sent as the response with no check for it, so the client gets the text %q with a 200: compare with it and answer 404"
 	binaryMissMsg    = "a missing key reaches this value's decode as an empty value: the get's not-found is let through, and encoding/binary's fixed-width readers panic on fewer bytes than they read: tell the miss apart (errors.Is on the not-found) and use zero, or return it"
@@ -143,7 +144,7 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		return // the miss is looked for
 	}
 	checked, parsed, served, split := false, false, false, false
-	var stored, resumed *kvapi.Op
+	var stored, resumed, unseeded *kvapi.Op
 	for _, v := range views {
 		if stored == nil && op.Wrapped == nil {
 			stored = storedAsIs(model, op, v)
@@ -168,6 +169,8 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 					}
 				} else if parses(ref) && failureHandedOn(ref) {
 					parsed = true
+				} else if parses(ref) && unseeded == nil {
+					unseeded = skippedOnParseError(model, op, ref)
 				} else if op.Wrapped == nil && servesText(ref, v) {
 					served = true // (a wrapper's callers may trust its checks, right or wrong)
 				} else if op.Wrapped == nil && splits(ref, v) {
@@ -184,6 +187,10 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(servedMsg, text, text)})
 	case split && !fixedKey(model, op):
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(splitMsg, text, text, text)})
+	case unseeded != nil:
+		line := pass.Fset.Position(unseeded.Pos()).Line
+		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(unseededMsg, text, line, text),
+			Related: []analysis.RelatedInformation{{Pos: unseeded.Pos(), End: unseeded.End(), Message: "the write"}}})
 	case resumed != nil: // (a saved cursor is missing before the walk first saves it, fixed key or not)
 		line := pass.Fset.Position(resumed.Pos()).Line
 		rep.Report(analysis.Diagnostic{Pos: op.Pos(), End: op.End(), Message: fmt.Sprintf(cursorMsg, text, line, text, text),
@@ -207,6 +214,59 @@ func storedAsIs(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
 			if src.Term == nil && src.Value == v {
 				return put
 			}
+		}
+	}
+	return nil
+}
+
+// skippedOnParseError returns the write of the get's key, made from what
+// parse read, that the parse's failure skips, when no other write in the
+// package makes that key: a missing key's "<null>" fails the parse, so the
+// key (a count of a new hour) is never created.
+func skippedOnParseError(model *kvapi.Result, get *kvapi.Op, parse *ssa.Call) *kvapi.Op {
+	err := kvapi.ErrorOf(parse)
+	if err == nil || parse.Call.Signature().Results().Len() < 2 {
+		return nil
+	}
+	failed := failedBranches(err)
+	if len(failed) == 0 {
+		return nil
+	}
+	var parsed []ssa.Value
+	for _, ref := range *parse.Referrers() {
+		if ext, ok := ref.(*ssa.Extract); ok && ext != err {
+			parsed = append(parsed, ext)
+		}
+	}
+	// The key's text tells where else it may be made: "reboots/" + id,
+	// created at registration and only bumped here.
+	texts := func(op *kvapi.Op) []string {
+		var out []string
+		for _, src := range op.Sources(kvapi.Key) {
+			out = append(out, model.KeyText(src))
+		}
+		return out
+	}
+	keyTexts := texts(get)
+	if len(keyTexts) == 0 || slices.Contains(keyTexts, "") {
+		return nil
+	}
+	later := laterWrites(model, get)
+	for _, put := range model.Ops {
+		if (put.Method.Role == kvapi.Put || put.Method.Role == kvapi.BulkPut) && !slices.Contains(later, put) &&
+			slices.ContainsFunc(texts(put), func(t string) bool { return slices.Contains(keyTexts, t) }) {
+			return nil // the key is made elsewhere too
+		}
+	}
+	for _, put := range later {
+		made := slices.ContainsFunc(put.Sources(kvapi.Value), func(src kvapi.Source) bool {
+			return model.DependsOnAny(src.Inputs(), put.Call, parsed)
+		})
+		skipped := !slices.ContainsFunc(failed, func(b *ssa.BasicBlock) bool {
+			return b == put.Call.Block() || kvapi.Reaches(b, put.Call.Block())
+		})
+		if made && skipped {
+			return put
 		}
 	}
 	return nil
@@ -466,9 +526,25 @@ func failureHandedOn(parse *ssa.Call) bool {
 	}
 	// Or checked, and answered with a failure: a 500 "corrupt", an error.
 	for _, failed := range failedBranches(err) {
-		if kvapi.Refuses(failed) || answersEarly(failed) {
+		if kvapi.Refuses(failed) && !rejoins(failed) || answersEarly(failed) {
 			return true
 		}
+	}
+	return false
+}
+
+// rejoins reports whether the way from block goes back to the way the
+// parsed value takes before it ends: if err != nil { n = 0 }, a default
+// the function goes on with, whatever it returns later.
+func rejoins(block *ssa.BasicBlock) bool {
+	for steps := 0; block != nil && steps < 8; steps++ {
+		if steps > 0 && len(block.Preds) > 1 {
+			return true
+		}
+		if len(block.Succs) != 1 {
+			return false
+		}
+		block = block.Succs[0]
 	}
 	return false
 }
