@@ -30,6 +30,10 @@ type WrappedOp struct {
 	Conds    []Cond         // what the parameters must satisfy for the operation to run
 	Results  []int          // for a get, the wrapper's results that carry the value read
 	Out      []int          // for a get, the parameters it decodes the value into: GetJSON(key, &v)
+	// Handed lists, for a get, the function parameters the wrapper calls
+	// with the value read: GetAsync(ctx, key, cb) runs cb(n.Get(ctx,
+	// key)), so what cb is given is what its caller reads.
+	Handed []Handoff
 	// Missing is, for a get, the text in which Results hand back a
 	// missing key, when the wrapper passes on the SDK's value unchecked
 	// (see Op.MissingText).
@@ -164,6 +168,9 @@ func (w *WrappedOp) String() string {
 	}
 	if len(w.Out) > 0 {
 		parts = append(parts, fmt.Sprintf("out=%v", w.Out))
+	}
+	if len(w.Handed) > 0 {
+		parts = append(parts, fmt.Sprintf("handed=%v", w.Handed))
 	}
 	if w.Missing != "" {
 		parts = append(parts, fmt.Sprintf("missing=%q", w.Missing))
@@ -1051,12 +1058,13 @@ func (r *Result) summariseIn(c *compiler, ops []*Op) *WrapperFact {
 		if op.Method.Role == Get || op.Method.Role == BulkGet || op.Method.Role == List {
 			w.Results = r.resultsFrom(fn, op)
 			w.Out = r.outParams(fn, op)
+			w.Handed = r.handedTo(fn, op)
 			w.Missing = r.missingReturned(fn, op)
 			w.MissError = op.Method.Role == Get && r.missAsError(fn, op)
 			w.ErrorsAsMiss = op.Method.Role == Get && errorsAsMiss(fn, op)
 			w.AnswersMiss = op.Method.Role == Get && op.Call.Parent() == fn && returnsNone(fn)
 		}
-		if params || len(w.Results) > 0 || len(w.Out) > 0 {
+		if params || len(w.Results) > 0 || len(w.Out) > 0 || len(w.Handed) > 0 {
 			fact.Ops = append(fact.Ops, w)
 		}
 	}
@@ -1128,6 +1136,62 @@ func (c *compiler) args(args []ssa.Value) []*Term {
 	for _, a := range args {
 		out = append(out, c.term(a, 0))
 	}
+	return out
+}
+
+// A Handoff is a call that a wrapper makes of its parameter Param (its
+// receiver first) with what a get read as argument Arg.
+type Handoff struct {
+	Param, Arg int
+}
+
+// handedTo returns the calls fn makes, itself or in its closures, of its
+// function parameters with what the get op read: a completion callback.
+func (r *Result) handedTo(fn *ssa.Function, op *Op) []Handoff {
+	read := op.Results()
+	if len(read) == 0 {
+		return nil
+	}
+	var out []Handoff
+	var visit func(f *ssa.Function)
+	visit = func(f *ssa.Function) {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok || call.Common().IsInvoke() {
+					continue
+				}
+				// cb in go func() { cb(n.Get(ctx, key)) }(), captured as it
+				// is or by reference.
+				callee := call.Common().Value
+				if load, ok := callee.(*ssa.UnOp); ok && load.Op == token.MUL {
+					callee = load.X
+				}
+				if fv, ok := callee.(*ssa.FreeVar); ok {
+					callee = Binding(fv)
+				}
+				if alloc, ok := callee.(*ssa.Alloc); ok {
+					if stored := r.storedInto(alloc); len(stored) == 1 {
+						callee = stored[0]
+					}
+				}
+				p, ok := callee.(*ssa.Parameter)
+				if !ok || p.Parent() != fn {
+					continue
+				}
+				for j, a := range call.Common().Args {
+					h := Handoff{Param: slices.Index(fn.Params, p), Arg: j}
+					if slices.Contains(read, a) && !slices.Contains(out, h) {
+						out = append(out, h)
+					}
+				}
+			}
+		}
+		for _, anon := range f.AnonFuncs {
+			visit(anon)
+		}
+	}
+	visit(fn)
 	return out
 }
 
@@ -1390,6 +1454,9 @@ func (r *Result) IsRead(v ssa.Value) bool {
 // wrapper that decodes into a parameter hands it back through the call
 // itself, which the flow from the variable passed reaches (see Backward).
 func (op *Op) Results() []ssa.Value {
+	if op.Wrapped != nil && len(op.Wrapped.Handed) > 0 {
+		return op.handed()
+	}
 	call, ok := op.Call.(*ssa.Call)
 	if !ok {
 		return nil
@@ -1417,6 +1484,29 @@ func (op *Op) Results() []ssa.Value {
 	for _, user := range *call.Referrers() {
 		if ext, ok := user.(*ssa.Extract); ok && slices.Contains(indices, ext.Index) {
 			out = append(out, ext)
+		}
+	}
+	return out
+}
+
+// handed returns the parameters of the functions this call hands what the
+// wrapper read: val of GetAsync(ctx, key, func(val []byte, err error)).
+func (op *Op) handed() []ssa.Value {
+	args := op.Call.Common().Args
+	var out []ssa.Value
+	for _, h := range op.Wrapped.Handed {
+		if h.Param >= len(args) {
+			continue
+		}
+		var fn *ssa.Function
+		switch cb := args[h.Param].(type) {
+		case *ssa.MakeClosure:
+			fn, _ = cb.Fn.(*ssa.Function)
+		case *ssa.Function:
+			fn = cb
+		}
+		if fn != nil && h.Arg < len(fn.Params) {
+			out = append(out, fn.Params[h.Arg])
 		}
 	}
 	return out
