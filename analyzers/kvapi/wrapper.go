@@ -1164,10 +1164,7 @@ func (r *Result) handedTo(fn *ssa.Function, op *Op) []Handoff {
 				// cb in go func() { cb(n.Get(ctx, key)) }(), captured as it
 				// is or by reference.
 				callee := call.Common().Value
-				if load, ok := callee.(*ssa.UnOp); ok && load.Op == token.MUL {
-					callee = load.X
-				}
-				if fv, ok := callee.(*ssa.FreeVar); ok {
+				if fv := capturedVar(callee); fv != nil {
 					callee = Binding(fv)
 				}
 				if alloc, ok := callee.(*ssa.Alloc); ok {
