@@ -298,7 +298,9 @@ func (c *checker) run(pass *analysis.Pass) (any, error) {
 			if ev.credential == "" {
 				ev.credential = c.revokedBeside(pass, model, op, wrappers)
 			}
-			if ev.credential != "" && !pointsToDeleted(model, op) && !listedEntry(model, op) && !indexBeside(model, op) {
+			if ev.credential != "" && !pointsToDeleted(model, op) && !listedEntry(model, op) && !indexBeside(model, op, func(other *kvapi.Op) bool {
+				return c.evidence(pass, model, other, wrappers).credential != ""
+			}) {
 				reported(op)
 				at := op
 				if revokingHelper(model, op) {
@@ -1526,8 +1528,10 @@ func pointsToDeleted(model *kvapi.Result, del *kvapi.Op) bool {
 // indexBeside reports whether another delete of del's function removes a
 // key made of fewer of the same parts: the session itself (sess:<token>)
 // beside the entry of its player's index that del removes
-// (player-sess:<player>:<token>). The revocation is the other delete's.
-func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
+// (player-sess:<player>:<token>). The revocation is the other delete's,
+// so the other must be one: a courier's location (courier:<id>:loc),
+// cleared beside the session it names, is not.
+func indexBeside(model *kvapi.Result, del *kvapi.Op, revocation func(*kvapi.Op) bool) bool {
 	mine := keyLeaves(model, del)
 	fn := kvapi.Outermost(del.Call.Parent())
 	for _, role := range []kvapi.Role{kvapi.Delete, kvapi.BulkDelete} {
@@ -1536,7 +1540,7 @@ func indexBeside(model *kvapi.Result, del *kvapi.Op) bool {
 				continue
 			}
 			theirs := keyLeaves(model, other)
-			if len(theirs) == 0 || len(theirs) >= len(mine) || readFrom(model, del, other) {
+			if len(theirs) == 0 || len(theirs) >= len(mine) || readFrom(model, del, other) || !revocation(other) {
 				continue
 			}
 			// (Or of other fields of the record the other key names: its

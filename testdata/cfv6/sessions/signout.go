@@ -103,3 +103,15 @@ func cancelSubscription(ctx context.Context, client *cloudflare.Client, account,
 	_, err = client.KV.Namespaces.Values.Delete(ctx, ns, "sub:"+listener+":"+show, params)
 	return err
 }
+
+// A shift's end drops the courier's session and clears its location: the
+// location's key is made of fewer of the same parts, but it names no
+// credential, so the session's delete is still the revocation.
+func endShift(ctx context.Context, client *cloudflare.Client, account, ns, courierID, sessionID string) error { // want endShift:"kvsession"
+	params := kv.NamespaceValueDeleteParams{AccountID: cloudflare.F(account)}
+	if _, err := client.KV.Namespaces.Values.Delete(ctx, ns, fmt.Sprintf("session:courier:%s:%s", courierID, sessionID), params); err != nil { // want `A session revoked or consumed by a KV delete`
+		return err
+	}
+	_, err := client.KV.Namespaces.Values.Delete(ctx, ns, "courier:"+courierID+":loc", params)
+	return err
+}
