@@ -128,6 +128,12 @@ func (e *evaluator) bound(v ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) 
 		if v.Op == token.MUL {
 			if stored := e.model.storedInto(v.X); len(stored) == 1 {
 				b = e.bound(stored[0], at, f, depth+1)
+			} else if stores := storesReaching(v); stores != nil {
+				var ways []Bound
+				for _, st := range stores {
+					ways = append(ways, e.bound(st.Val, st.Block(), f, depth+1))
+				}
+				b = joinWays(ways)
 			} else if fa, ok := v.X.(*ssa.FieldAddr); ok {
 				b = e.fieldBound(fa.X, fieldName(fa.X.Type(), fa.Field), f, depth)
 			}
@@ -296,6 +302,12 @@ func (e *evaluator) phiBound(v *ssa.Phi, f *Frame, depth int) Bound {
 		b = e.refineEdge(b, edge, pred, v.Block(), f, depth)
 		edges = append(edges, b)
 	}
+	return joinWays(edges)
+}
+
+// joinWays joins the bounds of the ways a value may come by: a phi's
+// edges, or the stores that may have set a field.
+func joinWays(edges []Bound) Bound {
 	joined := join(edges)
 	if !joined.Floored && slices.ContainsFunc(edges, func(b Bound) bool { return b.Countdown && b.Floored && b.Floor <= 0 }) {
 		// One way in counts down to a moment with nothing under it (ttl =

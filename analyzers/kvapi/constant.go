@@ -264,6 +264,21 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			if set := fieldSetOnce(fa.X, fa.Field); set != nil {
 				return e.values(set, f, depth+1)
 			}
+			// A field set earlier in this function: r.ttl = 30 *
+			// time.Second, then put(..., r.ttl).
+			if stores := storesReaching(v); stores != nil {
+				var out []constant.Value
+				for _, st := range stores {
+					vals := e.values(st.Val, f, depth+1)
+					if len(vals) == 0 {
+						e.partial = true
+					}
+					for _, c := range vals {
+						out = appendValue(out, c)
+					}
+				}
+				return out
+			}
 			// A field of a struct parameter kept in a variable.
 			if stored := e.model.storedInto(fa.X); len(stored) == 1 {
 				if p, ok := stored[0].(*ssa.Parameter); ok {

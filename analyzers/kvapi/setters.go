@@ -594,26 +594,55 @@ func clampedInPlace(field *types.Var, stores []*ssa.Store) bool {
 		return ok && FieldOf(fa) == field
 	}
 	for _, store := range stores {
-		if call, ok := store.Val.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, reads) {
+		if call, ok := store.Val.(*ssa.Call); ok && slices.ContainsFunc(call.Call.Args, reads) && !lowers(call) {
 			return true
 		}
-		for _, d := range store.Parent().Blocks {
-			br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
-			if !ok {
-				continue
-			}
-			cond, ok := br.Cond.(*ssa.BinOp)
-			if !ok || !reads(cond.X) && !reads(cond.Y) || unsetTest(cond) {
-				continue
-			}
-			for _, succ := range d.Succs {
-				if len(succ.Preds) == 1 && succ.Dominates(store.Block()) {
-					return true
-				}
+		if raisedUnder(store, reads) {
+			return true
+		}
+	}
+	return false
+}
+
+// raisedUnder reports whether store runs only under a branch on a value
+// that reads tells, in the direction that raises it: the store of "if
+// c.ttl < time.Minute { c.ttl = time.Minute }".
+func raisedUnder(store *ssa.Store, reads func(ssa.Value) bool) bool {
+	for _, d := range store.Parent().Blocks {
+		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cond, ok := br.Cond.(*ssa.BinOp)
+		if !ok || !reads(cond.X) && !reads(cond.Y) || unsetTest(cond) {
+			continue
+		}
+		for i, succ := range d.Succs {
+			if len(succ.Preds) == 1 && succ.Dominates(store.Block()) && raises(cond, reads(cond.X), i == 0) {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// lowers reports whether call is the builtin min: c.ttl = min(c.ttl, cap)
+// caps a lifetime from above and leaves a low one as low as it was.
+func lowers(call *ssa.Call) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "min"
+}
+
+// raises reports whether a store under cond, on its true branch or its
+// false one, can only raise the field: "if c.ttl < time.Minute" is a
+// floor, "if cap < c.ttl { c.ttl = cap }" a ceiling. fieldLeft says on
+// which side of cond the field is.
+func raises(cond *ssa.BinOp, fieldLeft, onTrue bool) bool {
+	less := cond.Op == token.LSS || cond.Op == token.LEQ
+	if cond.Op != token.GTR && cond.Op != token.GEQ && !less {
+		return true // not an order: keep the old reading, a clamp
+	}
+	return less == fieldLeft == onTrue
 }
 
 // throughWrapper reports whether store sets the one, embedded field of a

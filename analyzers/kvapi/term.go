@@ -616,6 +616,71 @@ func fieldSetOnce(local ssa.Value, i int) ssa.Value {
 	return nil
 }
 
+// storesReaching returns the stores that may have set the field load
+// reads, when load's own function sets that field of the same struct
+// before it on every path: r.holdTTL = time.Until(deadline), lowered
+// under a condition, then passed to the put. Nil when the field may still
+// hold what it held when the function began, or when a store under a test
+// of the field raises it (a floor, which the stores alone do not show).
+func storesReaching(load *ssa.UnOp) []*ssa.Store {
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok || load.Op != token.MUL || load.Block() == nil {
+		return nil
+	}
+	var stores []*ssa.Store
+	for _, b := range load.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			if st, ok := instr.(*ssa.Store); ok {
+				if to, ok := st.Addr.(*ssa.FieldAddr); ok && to.X == fa.X && to.Field == fa.Field {
+					stores = append(stores, st)
+				}
+			}
+		}
+	}
+	var last *ssa.Store
+	for _, st := range stores {
+		if dominates(st, load) && (last == nil || dominates(last, st)) {
+			last = st
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	reads := func(v ssa.Value) bool {
+		l, ok := v.(*ssa.UnOp)
+		if !ok || l.Op != token.MUL {
+			return false
+		}
+		at, ok := l.X.(*ssa.FieldAddr)
+		return ok && at.X == fa.X && at.Field == fa.Field
+	}
+	out := []*ssa.Store{last}
+	for _, st := range stores {
+		if st == last || !dominates(last, st) || dominates(load, st) || st.Block() != load.Block() && !Reaches(st.Block(), load.Block()) {
+			continue
+		}
+		if raisedUnder(st, reads) {
+			return nil
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// StoredBefore returns the values that may be in the field v loads, when
+// v's function sets it before the load (see storesReaching).
+func StoredBefore(v ssa.Value) []ssa.Value {
+	load, ok := v.(*ssa.UnOp)
+	if !ok {
+		return nil
+	}
+	var vals []ssa.Value
+	for _, st := range storesReaching(load) {
+		vals = append(vals, st.Val)
+	}
+	return vals
+}
+
 // FieldSetAt returns where the field that v loads is set, when v loads a
 // field of a local struct set once (see fieldSetOnce): pc.TTL = 45 *
 // time.Second, of pc := cfg.Cache.

@@ -132,7 +132,8 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 // is elsewhere: a variable set on several branches, one of them to a
 // countdown (ttl = time.Until(r.ExpiresAt) in one case of a switch whose
 // other cases set constants; the put takes them all, the case is where the
-// lifetime goes wrong), or a countdown made seconds on a line of its own.
+// lifetime goes wrong; or a field set so, then lowered, before the put),
+// or a countdown made seconds on a line of its own.
 func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 	converted := token.NoPos // where it is made seconds
 	if call, ok := kvapi.Unconverted(v).(*ssa.Call); ok && kvapi.CalleeName(call) == "(time.Duration).Seconds" {
@@ -149,12 +150,12 @@ func (p *pass) countdownAt(v ssa.Value, at token.Pos) token.Pos {
 	if rets := p.model.Returned(v); len(rets) == 1 {
 		v = lifetime(rets[0]) // key, ttl := slot(o): the switch in slot
 	}
-	phi, ok := v.(*ssa.Phi)
-	if !ok {
-		return token.NoPos
+	ways := kvapi.StoredBefore(v) // r.holdTTL = time.Until(t), then lowered
+	if phi, ok := v.(*ssa.Phi); ok {
+		ways = phi.Edges
 	}
 	found := token.NoPos
-	for _, e := range phi.Edges {
+	for _, e := range ways {
 		call, ok := e.(*ssa.Call)
 		if !ok || !isCountdown(call) {
 			continue
