@@ -1459,8 +1459,10 @@ func succeedsAway(call ssa.CallInstruction, reader ssa.Instruction) bool {
 }
 
 // notFilled reports whether call is a KV wrapper whose summary says it
-// fills none of its parameters with v's argument position: v, a logger
-// or a context passed to a listing helper, receives nothing it lists.
+// fills none of its parameters with v's argument position (v, a logger
+// or a context passed to a listing helper, receives nothing it lists),
+// or an operation of the SDK on v, its namespace: a put of a count does
+// not make the namespace, and the next get from it, part of that count.
 func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 	ops := r.OpsAt(call)
 	if len(ops) == 0 {
@@ -1468,6 +1470,9 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 	}
 	for _, op := range ops {
 		if op.Wrapped == nil {
+			if receiverOf(call, v) {
+				continue // the SDK's namespace: a put does not fill it with its value
+			}
 			return false
 		}
 		for i, a := range op.Args {
@@ -1477,6 +1482,15 @@ func (r *Result) notFilled(call ssa.CallInstruction, v ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// receiverOf reports whether v is the receiver of the method call.
+func receiverOf(call ssa.CallInstruction, v ssa.Value) bool {
+	common := call.Common()
+	if common.IsInvoke() {
+		return common.Value == v
+	}
+	return common.Signature().Recv() != nil && len(common.Args) > 0 && common.Args[0] == v
 }
 
 // isReference reports whether t is a pointer, or an empty interface
