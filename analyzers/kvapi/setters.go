@@ -104,6 +104,10 @@ func (r *Result) findSetters() {
 				outer := outermost(store.Parent())
 				c := &compiler{model: r, fn: outer, fields: make(map[*Term]*types.Var)}
 				stored := c.term(store.Val, 0)
+				if countdownValue(store.Val) {
+					// Opaque as a Term, but known for what it is.
+					stored = &Term{Op: TermCall, Name: "time.Until"}
+				}
 				if !stored.Params() && len(stored.fieldsIn(c.fields, nil)) == 0 {
 					if !inUnusedField(store, used) && !r.onlyForFakes(store) && !fieldsReadInPlace(store) && !r.choiceStore(store) {
 						r.addStoredOperands(use.tmpl, stored, store)
@@ -600,6 +604,23 @@ func clampedInPlace(field *types.Var, stores []*ssa.Store) bool {
 		if raisedUnder(store, reads) {
 			return true
 		}
+	}
+	return false
+}
+
+// countdownValue reports whether v is a countdown to a moment, time.Until(t)
+// or t.Sub(now), stored as it is: SessionTTL: time.Until(sh.Ends) in a
+// message. The moment is no lifetime to follow to its own stores.
+func countdownValue(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	switch CalleeName(call) {
+	case "time.Until":
+		return true
+	case "(time.Time).Sub":
+		return len(call.Call.Args) == 2 && Clock(call.Call.Args[1])
 	}
 	return false
 }

@@ -55,6 +55,14 @@ type Cond struct {
 
 var opaque = &Term{Op: TermOpaque}
 
+// CountsDown reports whether t is computed from a countdown to a moment:
+// time.Until(t) or t.Sub(now).
+func (t *Term) CountsDown() bool {
+	return t.Find(func(x *Term) bool {
+		return x.Op == TermCall && (x.Name == "time.Until" || x.Name == "(time.Time).Sub")
+	}) != nil
+}
+
 // Params reports whether t depends on a parameter.
 func (t *Term) Params() bool {
 	if t.Op == TermParam {

@@ -254,11 +254,15 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		p.emit(d)
 		return
 	}
+	template := kvapi.Source{Term: so.Template, Duration: so.Source.Duration}
+	if so.Source.Term != nil && so.Source.Term.CountsDown() {
+		p.checkStoredCountdown(so, template, min)
+		return
+	}
 	vals, free := p.model.EvalSource(so.Source, nil)
 	if len(free) > 0 {
 		return
 	}
-	template := kvapi.Source{Term: so.Template, Duration: so.Source.Duration}
 	inside, _ := p.model.EvalSource(template, nil)
 	if so.Template != nil && p.lowClampOf(template, nil, min) {
 		return // a clamp whose own floor is low: reported at the clamp, whatever is stored
@@ -288,6 +292,33 @@ func (p *pass) checkStored(so kvapi.StoredOperand, min int) {
 		}
 		p.emit(d)
 	}
+}
+
+// checkStoredCountdown checks a lifetime stored in a field as a countdown
+// to a moment (SessionTTL: time.Until(sh.Ends) in a message that a later
+// put reads): with nothing to keep it at the minimum, where it is stored
+// or where the put reads it, it drops below as the moment nears.
+func (p *pass) checkStoredCountdown(so kvapi.StoredOperand, template kvapi.Source, min int) {
+	perSecond := 1.0
+	if so.Source.Duration {
+		perSecond = 1e9
+	}
+	stored, _ := p.model.SourceBound(so.Source, so.Source.Block, nil)
+	if v := storedValue(so); v != nil {
+		stored, _ = p.model.BoundOf(v, so.Source.Block, nil) // with the moment's lead, if known
+	}
+	if !stored.Countdown || stored.Floored && stored.Floor/perSecond >= float64(min) {
+		return
+	}
+	if read, _ := p.model.SourceBound(template, nil, nil); read.Floored && read.Floor/perSecond >= float64(min) {
+		return // clamped where the put reads it
+	}
+	d := analysis.Diagnostic{Pos: so.Source.Pos, Message: fmt.Sprintf("%s (kept in %s, which a later %s reads) is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
+		so.Operand, so.Field, so.Role, min, minimumPhrase(so.Operand, min), rejection(so.Operand, min))}
+	if e := so.Source.Expr; e != nil {
+		d.Pos, d.End = e.Pos(), e.End()
+	}
+	p.emit(d)
 }
 
 // storedValue returns the value that so's store puts in the field.

@@ -94,3 +94,40 @@ func newRaised(s *store) *raised {
 func (r *raised) put(ctx context.Context, key string) error {
 	return putFor(ctx, r.s.client, key, "raised", r.ttl)
 }
+
+// Messages that carry a lifetime to an actor, which the library delivers:
+// the only link between the sender and the put is the field.
+type startShift struct {
+	courier string
+	ttl     time.Duration
+}
+
+type receiver interface {
+	Receive(ctx context.Context, msg any)
+}
+
+type shiftActor struct{ s *store }
+
+func (a *shiftActor) Receive(ctx context.Context, msg any) {
+	switch m := msg.(type) {
+	case *startShift:
+		_ = putFor(ctx, a.s.client, "shift:"+m.courier, "open", m.ttl)
+	}
+}
+
+// Counted down to the shift's end: a shift that ends within the minute
+// makes a put that KV refuses.
+func startRostered(ctx context.Context, r receiver, courier string, ends time.Time) {
+	r.Receive(ctx, &startShift{courier: courier, ttl: time.Until(ends)}) // want `ExpirationTTL \(kept in startShift.ttl, which a later put reads\) is counted down to a moment`
+}
+
+// Quiet: kept at a minute or more where it is sent.
+func startClamped(ctx context.Context, r receiver, courier string, ends time.Time) {
+	r.Receive(ctx, &startShift{courier: courier, ttl: max(time.Until(ends), time.Minute)})
+}
+
+// Quiet: counted down to a moment two hours from now.
+func startFresh(ctx context.Context, r receiver, courier string) {
+	ends := time.Now().Add(2 * time.Hour)
+	r.Receive(ctx, &startShift{courier: courier, ttl: time.Until(ends)})
+}
