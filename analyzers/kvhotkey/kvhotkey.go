@@ -993,7 +993,7 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 	case *ssa.Phi:
 		return true
 	case *ssa.Call:
-		if kvapi.Accessor(v) {
+		if kvapi.Accessor(v) && !advancedIn(v, loop) {
 			// s.ns.Binding(): what the receiver holds, the same while the
 			// receiver is.
 			return varies(model, v.Call.Args[0], loop, depth+1)
@@ -1052,6 +1052,32 @@ func varies(model *kvapi.Result, v ssa.Value, loop kvapi.Loop, depth int) bool {
 	}
 	for _, op := range instr.Operands(nil) {
 		if *op != nil && varies(model, *op, loop, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// advancedIn reports whether the loop moves the receiver of the accessor
+// call on: sc.Text() of a loop on sc.Scan(), rows.Key() of rows.Next().
+// Another method of the receiver, called in the loop, that reports a bool
+// or nothing is taken for such a step.
+func advancedIn(call *ssa.Call, loop kvapi.Loop) bool {
+	recv := call.Call.Args[0]
+	for _, ref := range *recv.Referrers() {
+		other, ok := ref.(*ssa.Call)
+		if !ok || other == call || other.Block() == nil || !loop[other.Block()] {
+			continue
+		}
+		callee := other.Call.StaticCallee()
+		if callee == nil || callee.Signature.Recv() == nil || len(other.Call.Args) == 0 || other.Call.Args[0] != recv || callee == call.Call.StaticCallee() {
+			continue
+		}
+		res := callee.Signature.Results()
+		if res.Len() == 0 {
+			return true
+		}
+		if b, ok := res.At(res.Len() - 1).Type().Underlying().(*types.Basic); ok && b.Info()&types.IsBoolean != 0 {
 			return true
 		}
 	}
