@@ -27,6 +27,9 @@ import (
 // claimOf returns the get of the put's key that only checked the key was
 // free, on the path to the put, or nil.
 func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
+	if refusedAfter(model, put) {
+		return nil
+	}
 	for _, get := range model.GetsOf(put) {
 		if get.Call.Parent() != put.Call.Parent() ||
 			get.Wrapped != nil && len(get.Wrapped.Out) > 0 && !decodedForRefusal(get, put) { // decoded into a variable: used
@@ -65,6 +68,34 @@ func claimOf(model *kvapi.Result, put *kvapi.Op) *kvapi.Op {
 		}
 	}
 	return nil
+}
+
+// refusedAfter reports whether put is written on the way to turning the
+// caller away: a lockout marked after a wrong PIN, then a 403. A claim
+// goes on as its writer's; this put records a failure. (return
+// s.Set(ctx, key, mine) hands on the put's own error, which is no
+// refusal.)
+func refusedAfter(model *kvapi.Result, put *kvapi.Op) bool {
+	call, ok := put.Call.(*ssa.Call)
+	if !ok || !kvapi.Refuses(call.Block()) {
+		return false
+	}
+	own := []ssa.Value{call}
+	for _, ref := range *call.Referrers() {
+		if ex, ok := ref.(*ssa.Extract); ok {
+			own = append(own, ex)
+		}
+	}
+	for b, steps := call.Block(), 0; b != nil && steps < 8; steps++ {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			return !slices.ContainsFunc(ret.Results, func(r ssa.Value) bool { return model.DependsOn(r, ret, own) })
+		}
+		if len(b.Succs) != 1 {
+			break
+		}
+		b = b.Succs[0]
+	}
+	return true
 }
 
 // decodedForRefusal reports whether every variable the get decodes into
