@@ -1003,7 +1003,13 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		return g
 	}
 	if op.Expr != nil {
-		for _, g := range slices.DeleteFunc(exprWords(op.Expr.Fun), verbOnly) {
+		fun := op.Expr.Fun
+		if sel, ok := ast.Unparen(fun).(*ast.SelectorExpr); ok && textNamed(texts) {
+			// a.SessionKV.Put(ctx, "recent:"+id, ...): the key's own text
+			// names what it holds, not the namespace it is kept in.
+			fun = sel.Sel
+		}
+		for _, g := range slices.DeleteFunc(exprWords(fun), verbOnly) {
 			other = append(other, withoutPlainReset(pastVerb(g)))
 		}
 	}
@@ -2221,6 +2227,15 @@ func identOf(e ast.Expr) *ast.Ident {
 		return e.Sel
 	}
 	return nil
+}
+
+// textNamed reports whether a key's constant text has a word of its own,
+// three letters or more, other than a key builder's: "recent:" does,
+// "s:" does not.
+func textNamed(texts [][]string) bool {
+	return slices.ContainsFunc(texts, func(g []string) bool {
+		return slices.ContainsFunc(g, func(w string) bool { return len(w) >= 3 && !keyBuilderWord[strings.ToLower(w)] })
+	})
 }
 
 // exprWords returns the words of each name and string literal in e, but
