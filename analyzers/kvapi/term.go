@@ -689,6 +689,21 @@ func StoredBefore(v ssa.Value) []ssa.Value {
 	return vals
 }
 
+// SetBeforeAt returns where the field that v loads is set, when v's
+// function sets it once before the load on every path and nowhere else
+// on the way (see storesReaching): f.ttl = 30 * time.Second in the state
+// that then hands f.ttl to the put.
+func SetBeforeAt(v ssa.Value) token.Pos {
+	load, ok := v.(*ssa.UnOp)
+	if !ok {
+		return token.NoPos
+	}
+	if stores := storesReaching(load); len(stores) == 1 {
+		return stores[0].Pos()
+	}
+	return token.NoPos
+}
+
 // FieldSetAt returns where the field that v loads is set, when v loads a
 // field of a local struct set once (see fieldSetOnce): pc.TTL = 45 *
 // time.Second, of pc := cfg.Cache.

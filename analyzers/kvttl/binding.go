@@ -339,14 +339,15 @@ func (p *pass) chosenBefore(v ssa.Value, pos, end token.Pos) *ast.CallExpr {
 // localFieldSet returns where v, a field of a struct variable of its
 // function, is set, when that is done once: var cfg struct{ TTL
 // time.Duration }; cfg.TTL = 30 * time.Second, or a copy of defaults
-// changed here (fresh := defaultSweep; fresh.TTL = ...).
+// changed here (fresh := defaultSweep; fresh.TTL = ...); or a field of
+// any struct that the function sets just before (f.ttl = ...).
 func localFieldSet(v ssa.Value) token.Pos {
 	load, ok := kvapi.Unconverted(v).(*ssa.UnOp)
 	if !ok {
 		return token.NoPos
 	}
 	if fa, ok := load.X.(*ssa.FieldAddr); !ok || !isAlloc(fa.X) {
-		return token.NoPos
+		return kvapi.SetBeforeAt(load) // f.ttl = 30 * time.Second, then put(..., f.ttl)
 	}
 	return kvapi.FieldSetAt(load)
 }

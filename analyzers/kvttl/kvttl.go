@@ -116,8 +116,9 @@ type constantIn struct {
 }
 
 // passedTo is the part of a message that names the wrapper a value was
-// passed to.
-var passedTo = regexp.MustCompile(` \(passed to [^)]*\)`)
+// passed to, or the field it was kept in: f.ttl = 30 * time.Second is one
+// finding, whether the put in the same function or one in another reads it.
+var passedTo = regexp.MustCompile(` \((passed to|kept in) [^)]*\)`)
 
 // emit reports d unless an expression already reported holds it, or
 // it holds one.

@@ -33,10 +33,10 @@ func (h *hold) untilDeadlineFloored(ctx context.Context, deadline time.Time) err
 	return putFor(ctx, h.s.client, h.key, "held", h.ttl)
 }
 
-// A constant set just before the put.
+// A constant set just before the put: reported where it is set.
 func (h *hold) brief(ctx context.Context) error {
-	h.ttl = 30 * time.Second
-	return putFor(ctx, h.s.client, h.key, "brief", h.ttl) // want `ExpirationTTL 30 \(passed to putFor\) is below`
+	h.ttl = 30 * time.Second // want `ExpirationTTL 30 \(passed to putFor\) is below`
+	return putFor(ctx, h.s.client, h.key, "brief", h.ttl)
 }
 
 // Long enough, and lowered to a value that is long enough too.
@@ -130,4 +130,37 @@ func startClamped(ctx context.Context, r receiver, courier string, ends time.Tim
 func startFresh(ctx context.Context, r receiver, courier string) {
 	ends := time.Now().Add(2 * time.Hour)
 	r.Receive(ctx, &startShift{courier: courier, ttl: time.Until(ends)})
+}
+
+// State functions that share the machine's fields: one state sets the
+// lifetime and puts; another puts with whatever an earlier state set. The
+// 30 s is one finding, where it is set.
+type pairing struct {
+	s   *store
+	key string
+	ttl time.Duration
+}
+
+type pairingState func(ctx context.Context, p *pairing) pairingState
+
+func storeCode(ctx context.Context, p *pairing) pairingState {
+	if err := putFor(ctx, p.s.client, p.key, "code", p.ttl); err != nil {
+		return nil
+	}
+	return announce
+}
+
+func announce(ctx context.Context, p *pairing) pairingState {
+	p.key = "pair/pending"
+	p.ttl = 30 * time.Second // want `ExpirationTTL 30 \(passed to putFor\) is below`
+	if err := putFor(ctx, p.s.client, p.key, "pending", p.ttl); err != nil {
+		return nil
+	}
+	return nil
+}
+
+func runPairing(ctx context.Context, p *pairing) {
+	for state := pairingState(storeCode); state != nil; {
+		state = state(ctx, p)
+	}
 }
