@@ -269,13 +269,7 @@ func (e *evaluator) values(v ssa.Value, f *Frame, depth int) []constant.Value {
 			if stores := storesReaching(v); stores != nil {
 				var out []constant.Value
 				for _, st := range stores {
-					vals := e.values(st.Val, f, depth+1)
-					if len(vals) == 0 {
-						e.partial = true
-					}
-					for _, c := range vals {
-						out = appendValue(out, c)
-					}
+					out = e.addValues(out, st.Val, f, depth+1)
 				}
 				return out
 			}
@@ -489,13 +483,20 @@ func (e *evaluator) paramField(p *ssa.Parameter, name string, f *Frame, depth in
 		if src.Value == nil || src.Block != nil && !e.reachable(src.Block, in, depth+1) {
 			continue // set only on a path the caller's values rule out
 		}
-		got := e.values(src.Value, in, depth+1)
-		if len(got) == 0 {
-			e.partial = true
-		}
-		for _, c := range got {
-			out = appendValue(out, c)
-		}
+		out = e.addValues(out, src.Value, in, depth+1)
+	}
+	return out
+}
+
+// addValues adds the values of v to out, one way a value may come by; a
+// way of no known value makes the whole partial.
+func (e *evaluator) addValues(out []constant.Value, v ssa.Value, f *Frame, depth int) []constant.Value {
+	got := e.values(v, f, depth)
+	if len(got) == 0 {
+		e.partial = true
+	}
+	for _, c := range got {
+		out = appendValue(out, c)
 	}
 	return out
 }
