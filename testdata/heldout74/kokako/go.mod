@@ -1,0 +1,17 @@
+module github.com/kokako-uni/kokako
+
+go 1.24
+
+require (
+	github.com/cloudflare/cloudflare-go/v3 v3.1.0
+	github.com/samber/do v1.6.0
+	github.com/syumai/workers v0.27.0
+	go.uber.org/dig v1.19.0
+)
+
+require (
+	github.com/tidwall/gjson v1.14.4 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
+)
