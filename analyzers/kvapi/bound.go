@@ -726,7 +726,7 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 		b = join(edges)
 	case TermCall:
 		switch {
-		case t.Name == "time.Until" || t.Name == "(time.Time).Sub":
+		case CountdownFunc(t.Name):
 			b = countdown
 		case strings.HasPrefix(t.Name, keyMethodPrefix) && len(t.Args) == 1 && t.Args[0].Op == TermParam && t.Args[0].Index < len(args):
 			// rec.TTL() in a Save[T Record]: the record's own method.

@@ -616,13 +616,8 @@ func countdownValue(v ssa.Value) bool {
 	if !ok {
 		return false
 	}
-	switch CalleeName(call) {
-	case "time.Until":
-		return true
-	case "(time.Time).Sub":
-		return len(call.Call.Args) == 2 && Clock(call.Call.Args[1])
-	}
-	return false
+	name := CalleeName(call)
+	return CountdownFunc(name) && (name == "time.Until" || Clock(call.Call.Args[1]))
 }
 
 // raisedUnder reports whether store runs only under a branch on a value

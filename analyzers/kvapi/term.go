@@ -58,9 +58,13 @@ var opaque = &Term{Op: TermOpaque}
 // CountsDown reports whether t is computed from a countdown to a moment:
 // time.Until(t) or t.Sub(now).
 func (t *Term) CountsDown() bool {
-	return t.Find(func(x *Term) bool {
-		return x.Op == TermCall && (x.Name == "time.Until" || x.Name == "(time.Time).Sub")
-	}) != nil
+	return t.Find(func(x *Term) bool { return x.Op == TermCall && CountdownFunc(x.Name) }) != nil
+}
+
+// CountdownFunc reports whether the function of that full name counts
+// down to a moment: time.Until, or (time.Time).Sub when given now.
+func CountdownFunc(name string) bool {
+	return name == "time.Until" || name == "(time.Time).Sub"
 }
 
 // Params reports whether t depends on a parameter.

@@ -1,6 +1,7 @@
 package kvttl
 
 import (
+	"fmt"
 	"go/token"
 	"slices"
 	"time"
@@ -90,8 +91,7 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 			} else if pos := p.storedCountdown(b.value); pos.IsValid() {
 				b.pos, b.end = pos, pos // the one literal of a policy field that counts down
 			}
-			b.report(p, nil, "%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
-				o, b.via, min, minimumPhrase(o, min), rejection(o, min))
+			b.report(p, nil, "%s", countdownMessage(o, b.via, min))
 			return
 		case capped(bound):
 			b.report(p, nil, "%s%s is capped at %s, below %s: %s; cap it at a minute or more, or skip the put",
@@ -126,6 +126,13 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		}
 	}
 	walk(p.start(op, src), 0)
+}
+
+// countdownMessage says that operand o, given as via says, counts down
+// with nothing to hold it at min.
+func countdownMessage(o kvapi.Operand, via string, min int) string {
+	return fmt.Sprintf("%s%s is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
+		o, via, min, minimumPhrase(o, min), rejection(o, min))
 }
 
 // countdownAt returns where v, reported at at, is counted down when that
@@ -233,8 +240,7 @@ func tested(v ssa.Value) bool {
 
 // isCountdown reports whether call counts down to a moment.
 func isCountdown(call *ssa.Call) bool {
-	name := kvapi.CalleeName(call)
-	return name == "time.Until" || name == "(time.Time).Sub"
+	return kvapi.CountdownFunc(kvapi.CalleeName(call))
 }
 
 // lowClamp reports whether src is clamped, where the operation's function

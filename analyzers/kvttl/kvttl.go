@@ -304,9 +304,11 @@ func (p *pass) checkStoredCountdown(so kvapi.StoredOperand, template kvapi.Sourc
 	if so.Source.Duration {
 		perSecond = 1e9
 	}
-	stored, _ := p.model.SourceBound(so.Source, so.Source.Block, nil)
+	var stored kvapi.Bound
 	if v := storedValue(so); v != nil {
 		stored, _ = p.model.BoundOf(v, so.Source.Block, nil) // with the moment's lead, if known
+	} else {
+		stored, _ = p.model.SourceBound(so.Source, so.Source.Block, nil)
 	}
 	if !stored.Countdown || stored.Floored && stored.Floor/perSecond >= float64(min) {
 		return
@@ -314,8 +316,8 @@ func (p *pass) checkStoredCountdown(so kvapi.StoredOperand, template kvapi.Sourc
 	if read, _ := p.model.SourceBound(template, nil, nil); read.Floored && read.Floor/perSecond >= float64(min) {
 		return // clamped where the put reads it
 	}
-	d := analysis.Diagnostic{Pos: so.Source.Pos, Message: fmt.Sprintf("%s (kept in %s, which a later %s reads) is counted down to a moment at run time, and nothing keeps it at %d seconds or more: as that moment nears it drops below %s, and %s; clamp it, as max(ttl, time.Minute), or skip the put",
-		so.Operand, so.Field, so.Role, min, minimumPhrase(so.Operand, min), rejection(so.Operand, min))}
+	via := fmt.Sprintf(" (kept in %s, which a later %s reads)", so.Field, so.Role)
+	d := analysis.Diagnostic{Pos: so.Source.Pos, Message: countdownMessage(so.Operand, via, min)}
 	if e := so.Source.Expr; e != nil {
 		d.Pos, d.End = e.Pos(), e.End()
 	}
