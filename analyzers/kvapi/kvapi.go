@@ -73,27 +73,29 @@ type Result struct {
 	taken         map[types.Object]bool // functions used as values, see onlyArg
 	reads         map[ssa.Value]bool    // what the gets hand back, see IsRead
 
-	fieldStores map[*types.Var][]ssa.Value                 // what the package stores in each field, see storedIn
-	implemented sync.Map                                   // an interface's *types.Func -> []*ssa.Function, see implementations
-	chanSends   map[*ssa.MakeChan][]send                   // what the package sends on each channel, see sentOn
-	ports       []*types.Func                              // the storage ports' methods, see portMethods
-	rest        map[ssa.CallInstruction][]*Op              // requests to the REST API, by the call that sends them
-	returns     map[*ssa.Function]*Term                    // see returnTerm
-	results     map[resultOf]*Term                         // see resultTerm
-	accessors   map[*ssa.Function][][]string               // see accessorPaths
-	runners     map[*types.Func][]int                      // see findRunners
-	each        map[*types.Func][]int                      // see findRunners
-	policies    map[*ssa.Function]*Term                    // see policyTerm
-	choices     map[choiceKey]*Term                        // see choiceTerm
-	buffered    map[*ssa.Function]map[ssa.Value]bufferPart // see findBuffers
-	checks      map[*ssa.Function][]int                    // see missingChecks
-	made        map[*types.Func][]WrappedOp                // see factoryMade
-	builders    map[*ssa.Function]*BuiltFact               // see built
-	clamps      map[*ssa.Function][]string                 // the fields each function clamps, see exportClamps
-	floors      map[*ssa.Function]*floorFact               // see exportFloors
-	paramCalls  map[*types.Func][]paramCall                // see findParamCalls
-	imports     map[string]*types.Package                  // by path, see imported
-	handed      map[*ssa.Parameter][]handOver              // closures' parameters, see handOvers
+	fieldStores   map[*types.Var][]ssa.Value                 // what the package stores in each field, see storedIn
+	implemented   sync.Map                                   // an interface's *types.Func -> []*ssa.Function, see implementations
+	chanSends     map[*ssa.MakeChan][]send                   // what the package sends on each channel, see sentOn
+	ports         []*types.Func                              // the storage ports' methods, see portMethods
+	rest          map[ssa.CallInstruction][]*Op              // requests to the REST API, by the call that sends them
+	returns       map[*ssa.Function]*Term                    // see returnTerm
+	results       map[resultOf]*Term                         // see resultTerm
+	accessors     map[*ssa.Function][][]string               // see accessorPaths
+	runners       map[*types.Func][]int                      // see findRunners
+	each          map[*types.Func][]int                      // see findRunners
+	policies      map[*ssa.Function]*Term                    // see policyTerm
+	choices       map[choiceKey]*Term                        // see choiceTerm
+	buffered      map[*ssa.Function]map[ssa.Value]bufferPart // see findBuffers
+	checks        map[*ssa.Function][]int                    // see missingChecks
+	made          map[*types.Func][]WrappedOp                // see factoryMade
+	builders      map[*ssa.Function]*BuiltFact               // see built
+	clamps        map[*ssa.Function][]string                 // the fields each function clamps, see exportClamps
+	floors        map[*ssa.Function]*floorFact               // see exportFloors
+	paramCalls    map[*types.Func][]paramCall                // see findParamCalls
+	imports       map[string]*types.Package                  // by path, see imported
+	handed        map[*ssa.Parameter][]handOver              // closures' parameters, see handOvers
+	generated     map[string]bool                            // the package's generated files, see generatedFile
+	findGenerated sync.Once
 }
 
 // Funcs returns the package's functions, methods and closures in source
@@ -166,6 +168,10 @@ func (o *Op) Dispatched() bool { return o.dispatched }
 // InnerFirst returns the operations with the calls of this package's own
 // wrappers last, innermost first: an analyzer that reports inside a
 // wrapper, and marks it, then knows not to report again at its callers.
+// The operations of generated code's wrappers are left out: its users
+// cannot change that code, only the calls that choose its key, value and
+// lifetime (db.DeleteSession(ctx, id) of a sqlc-style layer), where the
+// findings then are.
 func (r *Result) InnerFirst() []*Op {
 	// calls maps each function of this package to a wrapper of this
 	// package that it calls.
@@ -184,9 +190,34 @@ func (r *Result) InnerFirst() []*Op {
 		}
 		return d
 	}
-	ops := slices.Clone(r.Ops)
+	ops := slices.DeleteFunc(slices.Clone(r.Ops), r.inGeneratedWrapper)
 	slices.SortStableFunc(ops, func(a, b *Op) int { return depth(a) - depth(b) })
 	return ops
+}
+
+// inGeneratedWrapper reports whether op is in a file marked as generated
+// ("Code generated ... DO NOT EDIT."), in a function whose callers its
+// summary reaches.
+func (r *Result) inGeneratedWrapper(op *Op) bool {
+	if !r.generatedFile(op.Call.Pos()) {
+		return false
+	}
+	fn, ok := outermost(op.Call.Parent()).Object().(*types.Func)
+	return ok && r.pass.ImportObjectFact(fn, new(WrapperFact))
+}
+
+// generatedFile reports whether pos is in a generated file of the package.
+func (r *Result) generatedFile(pos token.Pos) bool {
+	// (Analyzers of one package run in parallel.)
+	r.findGenerated.Do(func() {
+		r.generated = make(map[string]bool)
+		for _, f := range r.pass.Files {
+			if ast.IsGenerated(f) {
+				r.generated[r.pass.Fset.File(f.Pos()).Name()] = true
+			}
+		}
+	})
+	return r.generated[r.pass.Fset.File(pos).Name()]
 }
 
 // InTest reports whether the call is in a _test.go file: tests call

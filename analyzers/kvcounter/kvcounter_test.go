@@ -33,3 +33,7 @@ func TestREST(t *testing.T) { kvtest.Run(t, "rest", kvcounter.Analyzer, "./kvcou
 // A helper that builds every put's parameters from the text it is given:
 // a limit through it is no count, though a sum goes through it elsewhere.
 func TestValueHelper(t *testing.T) { kvtest.Run(t, "cfv6", kvcounter.Analyzer, "./valuehelper") }
+
+// A count read and written back through a generated data layer, reported
+// at the calls, not inside the generated file.
+func TestGenerated(t *testing.T) { kvtest.Run(t, "cfv6", kvcounter.Analyzer, "./gensql", "./gensql/views") }

@@ -50,3 +50,7 @@ func TestStagedKeyTypes(t *testing.T) { kvtest.Run(t, "syumai033", kvsession.Ana
 // A console on cloudflare-go v0: SDK parameters made by a helper method,
 // and a logout that deletes the key a helper returned.
 func TestCloudflareV0(t *testing.T) { kvtest.Run(t, "cfv0119", kvsession.Analyzer, "./kvsession") }
+
+// A generated data layer's delete, reported where the code that calls it
+// is, not inside the generated file.
+func TestGenerated(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./gensql", "./gensql/logout") }

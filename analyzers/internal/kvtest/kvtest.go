@@ -25,11 +25,12 @@ func Main(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// Run runs a on the packages matching pattern in testdata/module, checking
-// its "// want" expectations. The syumai modules build only for js/wasm.
-func Run(t *testing.T, module string, a *analysis.Analyzer, pattern string) {
+// Run runs a on the packages matching the patterns in testdata/module,
+// checking its "// want" expectations. The syumai modules build only for
+// js/wasm.
+func Run(t *testing.T, module string, a *analysis.Analyzer, patterns ...string) {
 	target(t, module)
-	analysistest.Run(t, sdkmods.Dir(module), a, pattern)
+	analysistest.Run(t, sdkmods.Dir(module), a, patterns...)
 }
 
 // RunWithSuggestedFixes is Run that also checks the fixes against the
