@@ -36,4 +36,6 @@ func TestValueHelper(t *testing.T) { kvtest.Run(t, "cfv6", kvcounter.Analyzer, "
 
 // A count read and written back through a generated data layer, reported
 // at the calls, not inside the generated file.
-func TestGenerated(t *testing.T) { kvtest.Run(t, "cfv6", kvcounter.Analyzer, "./gensql", "./gensql/views") }
+func TestGenerated(t *testing.T) {
+	kvtest.Run(t, "cfv6", kvcounter.Analyzer, "./gensql", "./gensql/views")
+}

@@ -53,4 +53,6 @@ func TestCloudflareV0(t *testing.T) { kvtest.Run(t, "cfv0119", kvsession.Analyze
 
 // A generated data layer's delete, reported where the code that calls it
 // is, not inside the generated file.
-func TestGenerated(t *testing.T) { kvtest.Run(t, "cfv6", kvsession.Analyzer, "./gensql", "./gensql/logout") }
+func TestGenerated(t *testing.T) {
+	kvtest.Run(t, "cfv6", kvsession.Analyzer, "./gensql", "./gensql/logout")
+}
