@@ -83,6 +83,7 @@ type Result struct {
 	accessors     map[*ssa.Function][][]string               // see accessorPaths
 	runners       map[*types.Func][]int                      // see findRunners
 	each          map[*types.Func][]int                      // see findRunners
+	later         map[*types.Func][]int                      // see findRunners
 	policies      map[*ssa.Function]*Term                    // see policyTerm
 	choices       map[choiceKey]*Term                        // see choiceTerm
 	buffered      map[*ssa.Function]map[ssa.Value]bufferPart // see findBuffers
@@ -319,7 +320,7 @@ func run(pass *analysis.Pass, ifaces *Interfaces) (any, error) {
 	res.missingChecks()
 	res.exportResultFields(false) // constructors, for the operations' Sources
 	exportKeyTexts(pass)
-	res.runners, res.each = findRunners(pass)
+	res.runners, res.each, res.later = findRunners(pass)
 	res.findParamCalls()
 	res.findOps()
 	res.findFuncFields()

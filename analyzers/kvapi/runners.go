@@ -22,10 +22,15 @@ import (
 // A runsFact lists the parameters, by index, that a function of another
 // package calls before it returns, its receiver first; Each, those of
 // them it calls on each run of a loop: a visitor, Walk(ctx, prefix,
-// func(key string) error), called once per key it lists.
+// func(key string) error), called once per key it lists. Later lists the
+// parameters that a closure it makes, to return or to run in a goroutine
+// it does not wait for, calls on each run of a loop: the function of a
+// stream's Map(fn) stage or the sink of To(src, sink), called once per
+// element that flows through.
 type runsFact struct {
 	Params []int
 	Each   []int
+	Later  []int
 }
 
 func (*runsFact) AFact() {}
@@ -35,7 +40,7 @@ func (f *runsFact) String() string { return "kv runs" }
 // findRunners returns the package's runners with the parameters each
 // runs, its receiver first, and those it runs in a loop, and exports a
 // runsFact for those that other packages can call.
-func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
+func findRunners(pass *analysis.Pass) (runners, each, later map[*types.Func][]int) {
 	type param struct {
 		fn    *types.Func
 		index int
@@ -57,13 +62,13 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 			decls = append(decls, decl)
 		}
 	}
-	runners, each = make(map[*types.Func][]int), make(map[*types.Func][]int)
-	runs := func(fn *types.Func, i int) (run, looped bool) {
+	runners, each, later = make(map[*types.Func][]int), make(map[*types.Func][]int), make(map[*types.Func][]int)
+	runs := func(fn *types.Func, i int) (run, looped, loopedLater bool) {
 		if fn.Pkg() == pass.Pkg {
-			return slices.Contains(runners[fn], i), slices.Contains(each[fn], i)
+			return slices.Contains(runners[fn], i), slices.Contains(each[fn], i), slices.Contains(later[fn], i)
 		}
 		var fact runsFact
-		return importHelperFact(pass, fn, &fact) && slices.Contains(fact.Params, i), slices.Contains(fact.Each, i)
+		return importHelperFact(pass, fn, &fact) && slices.Contains(fact.Params, i), slices.Contains(fact.Each, i), slices.Contains(fact.Later, i)
 	}
 	retried := make(map[*ast.FuncDecl]map[*ast.CallExpr]bool)
 	for _, decl := range decls {
@@ -75,9 +80,15 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 		grew = false
 		for _, decl := range decls {
 			fn := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-			run := func(v *types.Var, looped bool) {
+			run := func(v *types.Var, looped, afterReturn bool) {
 				p, ok := params[v]
 				if !ok || p.fn != fn {
+					return
+				}
+				if afterReturn {
+					if looped && !slices.Contains(later[fn], p.index) {
+						later[fn], grew = append(later[fn], p.index), true
+					}
 					return
 				}
 				if !slices.Contains(runners[fn], p.index) {
@@ -91,8 +102,10 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 			// wg.Wait()) run before it returns, as conc's iter.ForEach
 			// runs its function on each element.
 			waits := waitsForGoroutines(decl.Body)
-			var walk func(root ast.Node, looped bool)
-			walk = func(root ast.Node, looped bool) {
+			// afterReturn: in a closure that runs after fn returns.
+			inline := make(map[*ast.FuncLit]bool) // closures a runner runs, walked as such
+			var walk func(root ast.Node, looped, afterReturn bool)
+			walk = func(root ast.Node, looped, afterReturn bool) {
 				var loops []ast.Node // the bodies of the loops around a node
 				inLoop := func(n ast.Node) bool {
 					return looped || len(loops) > 0 && n.Pos() >= loops[len(loops)-1].Pos()
@@ -106,14 +119,12 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 					}
 					switch n := n.(type) {
 					case *ast.FuncLit:
-						if waits {
-							walk(n.Body, inLoop(n))
+						if !inline[n] {
+							walk(n.Body, inLoop(n), afterReturn || !waits) // run later, or not at all
 						}
-						return false // else run later, or not here
+						return false
 					case *ast.GoStmt:
-						if waits {
-							walk(n.Call, inLoop(n))
-						}
+						walk(n.Call, inLoop(n), afterReturn || !waits)
 						return false
 					case *ast.DeferStmt:
 						return false
@@ -124,7 +135,7 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 					case *ast.CallExpr:
 						here := inLoop(n) && !retried[decl][n]
 						if v, ok := paramUse(pass, n.Fun); ok {
-							run(v, here)
+							run(v, here, afterReturn)
 						}
 						callee, ok := typeutil.Callee(pass.TypesInfo, n).(*types.Func)
 						if !ok {
@@ -135,32 +146,36 @@ func findRunners(pass *analysis.Pass) (runners, each map[*types.Func][]int) {
 							offset = 1
 						}
 						for j, arg := range n.Args {
-							ran, each := runs(callee.Origin(), j+offset)
+							ran, each, eachLater := runs(callee.Origin(), j+offset)
+							if v, ok := paramUse(pass, arg); ok && eachLater {
+								run(v, true, true) // KeyBy(key) making Map(func(v T) {... key(v) ...})
+							}
 							if !ran {
 								continue
 							}
 							if v, ok := paramUse(pass, arg); ok {
-								run(v, here || each)
+								run(v, here || each, afterReturn)
 							}
 							if lit, ok := ast.Unparen(arg).(*ast.FuncLit); ok {
 								// What a closure it runs calls: ForEachIdx(in,
 								// func(i int, t *T) { out[i] = f(t) }).
-								walk(lit.Body, here || each)
+								walk(lit.Body, here || each, afterReturn)
+								inline[lit] = true
 							}
 						}
 					}
 					return true
 				})
 			}
-			walk(decl.Body, false)
+			walk(decl.Body, false, false)
 		}
 	}
-	for fn, indexes := range runners {
-		if fn.Exported() {
-			pass.ExportObjectFact(fn, &runsFact{Params: indexes, Each: each[fn]})
+	for _, fn := range funcDecls(pass) {
+		if (len(runners[fn]) > 0 || len(later[fn]) > 0) && fn.Exported() {
+			pass.ExportObjectFact(fn, &runsFact{Params: runners[fn], Each: each[fn], Later: later[fn]})
 		}
 	}
-	return runners, each
+	return runners, each, later
 }
 
 // waitsForGoroutines reports whether body waits for goroutines it
@@ -334,4 +349,37 @@ func (r *Result) RunSites(fn *ssa.Function) []ssa.CallInstruction {
 		}
 	}
 	return sites
+}
+
+// CalledPerElementLater reports whether the closure fn is handed to a
+// function that makes a closure calling it on each run of a loop, to run
+// after it returns: the function of a stream's Map(fn) stage, the sink
+// of To(src, sink), a subscription's handler. It is called once per
+// element that flows through.
+func (r *Result) CalledPerElementLater(fn *ssa.Function) bool {
+	for _, call := range handedTo(fn) {
+		callee := call.Call.StaticCallee()
+		if callee == nil {
+			continue
+		}
+		obj, ok := origin(callee).Object().(*types.Func)
+		if !ok {
+			continue
+		}
+		later := r.later[obj]
+		if obj.Pkg() != r.pass.Pkg {
+			var fact runsFact
+			importHelperFact(r.pass, obj, &fact)
+			later = fact.Later
+		}
+		for i, a := range call.Call.Args {
+			if ct, ok := a.(*ssa.ChangeType); ok {
+				a = ct.X // stream.Sink[T](func(...) error {...})
+			}
+			if FuncValue(a) == fn && slices.Contains(later, i) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -647,6 +647,9 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 	if !perVisit && !perRun && !steady {
 		return false
 	}
+	if perVisit && model.CalledPerElementLater(fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {
+		return true // a stream's stage or sink, run once per element
+	}
 	for _, call := range model.RunSites(fn) {
 		outer := call.Parent()
 		if perVisit && model.RunsEach(call, fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {

@@ -1,0 +1,35 @@
+package kvhotkey
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/syumai/workers/cloudflare/kv"
+
+	"kvlint.test/syumai033/pipes"
+)
+
+type streamed struct {
+	Device string
+	Value  float64
+}
+
+// A stage of a stream writes the same key for every reading of a batch.
+func ingestStream(ns *kv.Namespace, device string, batch []streamed) { // want ingestStream:"kvhotkey"
+	seen := pipes.Via(pipes.FromSlice(batch), pipes.Map(func(_ context.Context, r streamed) (streamed, error) {
+		return r, ns.PutString("lastseen:"+device, strconv.FormatFloat(r.Value, 'f', -1, 64), nil) // want `writes the same KV key on every iteration`
+	}))
+	pipes.To(seen, func(_ context.Context, r streamed) error {
+		return ns.PutString("stats:latest", r.Device, nil) // want `writes the same KV key on every iteration`
+	})
+}
+
+// Quiet: a key per element, and a write once at the end.
+func ingestStreamEach(ns *kv.Namespace, batch []streamed) func() {
+	pipes.To(pipes.FromSlice(batch), func(_ context.Context, r streamed) error {
+		return ns.PutString("reading:"+r.Device, strconv.FormatFloat(r.Value, 'f', -1, 64), nil)
+	})
+	return pipes.OnClose(func() {
+		_ = ns.PutString("stats:closed", "1", nil)
+	})
+}
