@@ -218,7 +218,8 @@ func (r *Result) generatedFile(pos token.Pos) bool {
 			}
 		}
 	})
-	return r.generated[r.pass.Fset.File(pos).Name()]
+	f := r.pass.Fset.File(pos)
+	return f != nil && r.generated[f.Name()] // (a call with no position: a synthetic wrapper's)
 }
 
 // InTest reports whether the call is in a _test.go file: tests call
