@@ -97,6 +97,8 @@ type Result struct {
 	handed        map[*ssa.Parameter][]handOver              // closures' parameters, see handOvers
 	generated     map[string]bool                            // the package's generated files, see generatedFile
 	findGenerated sync.Once
+	handedAsValue map[*ssa.Function][]*ssa.Call // see valueUses
+	findValueUses sync.Once
 }
 
 // Funcs returns the package's functions, methods and closures in source

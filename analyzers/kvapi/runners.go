@@ -351,13 +351,18 @@ func (r *Result) RunSites(fn *ssa.Function) []ssa.CallInstruction {
 	return sites
 }
 
-// CalledPerElementLater reports whether the closure fn is handed to a
-// function that makes a closure calling it on each run of a loop, to run
-// after it returns: the function of a stream's Map(fn) stage, the sink
-// of To(src, sink), a subscription's handler. It is called once per
-// element that flows through.
+// CalledPerElementLater reports whether fn is handed to a function that
+// makes a closure calling it on each run of a loop, to run after it
+// returns: the function of a stream's Map(fn) stage, the sink of To(src,
+// sink), a subscription's handler. It is called once per element that
+// flows through. fn is a closure, or a function or method handed as a
+// value (stream.To(windows, p.markProgress)).
 func (r *Result) CalledPerElementLater(fn *ssa.Function) bool {
-	for _, call := range handedTo(fn) {
+	calls := handedTo(fn)
+	if fn.Parent() == nil {
+		calls = r.valueUses()[fn]
+	}
+	for _, call := range calls {
 		callee := call.Call.StaticCallee()
 		if callee == nil {
 			continue
@@ -376,10 +381,64 @@ func (r *Result) CalledPerElementLater(fn *ssa.Function) bool {
 			if ct, ok := a.(*ssa.ChangeType); ok {
 				a = ct.X // stream.Sink[T](func(...) error {...})
 			}
-			if FuncValue(a) == fn && slices.Contains(later, i) {
+			if slices.Contains(later, i) && (FuncValue(a) == fn || boundTo(a, fn)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// valueUses returns, for each function and method of the package, the
+// calls it is handed to as a value: itself, or a method value bound to
+// a receiver.
+func (r *Result) valueUses() map[*ssa.Function][]*ssa.Call {
+	r.findValueUses.Do(func() {
+		byObj := make(map[types.Object]*ssa.Function)
+		for _, fn := range r.funcs {
+			if fn.Parent() == nil && fn.Object() != nil {
+				byObj[fn.Object()] = fn
+			}
+		}
+		r.handedAsValue = make(map[*ssa.Function][]*ssa.Call)
+		for _, caller := range r.funcs {
+			for _, b := range caller.Blocks {
+				for _, instr := range b.Instrs {
+					call, ok := instr.(*ssa.Call)
+					if !ok {
+						continue
+					}
+					for _, a := range call.Call.Args {
+						if ct, ok := a.(*ssa.ChangeType); ok {
+							a = ct.X
+						}
+						var fn *ssa.Function
+						switch a := a.(type) {
+						case *ssa.Function:
+							fn = a
+						case *ssa.MakeClosure:
+							if bound, ok := a.Fn.(*ssa.Function); ok && bound.Synthetic != "" && bound.Object() != nil {
+								fn = byObj[bound.Object()]
+							}
+						}
+						if fn != nil && fn.Parent() == nil && !slices.Contains(r.handedAsValue[fn], call) {
+							r.handedAsValue[fn] = append(r.handedAsValue[fn], call)
+						}
+					}
+				}
+			}
+		}
+	})
+	return r.handedAsValue
+}
+
+// boundTo reports whether v is the method value of method fn, bound to a
+// receiver: p.markProgress.
+func boundTo(v ssa.Value, fn *ssa.Function) bool {
+	mc, ok := v.(*ssa.MakeClosure)
+	if !ok {
+		return false
+	}
+	bound, ok := mc.Fn.(*ssa.Function)
+	return ok && bound.Synthetic != "" && fn.Object() != nil && bound.Object() == fn.Object()
 }

@@ -500,6 +500,9 @@ func elapsed(v ssa.Value) bool {
 // closure is the body of a range over an iterator function.
 func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 	fn := put.Call.Parent()
+	if fn.Parent() == nil {
+		return handedOnPerElement(model, put, fn)
+	}
 	given, ok := closureKey(model, put)
 	if !ok {
 		return false
@@ -524,6 +527,23 @@ func calledEveryIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		return false // a key each call draws afresh: "code:" + NewCode()
 	}
 	return calledInLoop(model, put, fn, nil) != nil || launched(model, put, fn) || runByLooped(model, put, fn, 0)
+}
+
+// handedOnPerElement reports whether fn, a function or method that
+// writes put, is handed as a value to a stream's stage or sink, which
+// calls it once per element (stream.To(windows, p.markProgress)), and
+// put's key takes nothing from what each call is given: the receiver of
+// a method value is bound once.
+func handedOnPerElement(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bool {
+	given := paramValues(fn)
+	if fn.Signature.Recv() != nil {
+		given = given[1:]
+	}
+	keyFrom := slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		return src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, given)
+	})
+	return len(put.Sources(kvapi.Key)) > 0 && len(given) > 0 && handedItems(fn) && !keyFrom && !drawnIn(model, put, fn) &&
+		!onFailure(put.Call.Block()) && model.CalledPerElementLater(fn)
 }
 
 // drawnIn reports whether put's key is made, inside the closure fn or
@@ -647,8 +667,10 @@ func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int
 	if !perVisit && !perRun && !steady {
 		return false
 	}
-	if perVisit && model.CalledPerElementLater(fn) && !onFailure(put.Call.Block()) && !stopsAfter(put) {
-		return true // a stream's stage or sink, run once per element
+	if perVisit && model.CalledPerElementLater(fn) && !onFailure(put.Call.Block()) {
+		// A stream's stage or sink, run once per element; an error it
+		// returns fails the stream, and is no early stop of a walk.
+		return true
 	}
 	for _, call := range model.RunSites(fn) {
 		outer := call.Parent()

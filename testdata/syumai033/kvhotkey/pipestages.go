@@ -33,3 +33,28 @@ func ingestStreamEach(ns *kv.Namespace, batch []streamed) func() {
 		_ = ns.PutString("stats:closed", "1", nil)
 	})
 }
+
+type streamProgress struct{ ns *kv.Namespace }
+
+// A method handed to a stream's sink as a value is called once per
+// element: its fixed key is written each time.
+func (p *streamProgress) mark(_ context.Context, r streamed) error { // want mark:"kvhotkey"
+	if err := p.ns.PutString("progress:"+r.Device, "1", nil); err != nil {
+		return err
+	}
+	if err := p.ns.PutString("progress:newest", r.Device, nil); err != nil { // want `writes the same KV key on every iteration`
+		return err
+	}
+	return p.notify(r)
+}
+
+func (p *streamProgress) notify(streamed) error { return nil }
+
+// Quiet: kept to run once, when the stream ends.
+func (p *streamProgress) closed() { _ = p.ns.PutString("progress:closed", "1", nil) }
+
+func trackStream(ns *kv.Namespace, batch []streamed) func() {
+	p := &streamProgress{ns: ns}
+	pipes.To(pipes.FromSlice(batch), p.mark)
+	return pipes.OnClose(p.closed)
+}
