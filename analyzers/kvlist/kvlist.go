@@ -244,10 +244,52 @@ const (
 // on something besides the listing and its errors.
 func pagination(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op, results []ssa.Value) loopKind {
 	kind := classify(pass, model, op, pagingLoops(model, op, results), results)
-	if kind == noLoop && recursesOnCursor(model, op, results) {
+	if kind == noLoop && (recursesOnCursor(model, op, results) || pagedByRunner(model, op, results)) {
 		return unbounded
 	}
 	return kind
+}
+
+// pagedByRunner reports whether op is in a closure that a runner calls
+// on each run of its loop (a stream source's next function, a visitor),
+// which takes its cursor from a variable it captures and sets that
+// variable to the page's cursor: each call lists the next page, until
+// the listing ends. A closure that counts what it captures besides
+// (pages++) may keep a budget, and is given the benefit of the doubt.
+func pagedByRunner(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
+	fn := op.Call.Parent()
+	if fn.Parent() == nil {
+		return false
+	}
+	var carried, counted int
+	for _, fv := range fn.FreeVars {
+		var stores []*ssa.Store
+		for _, ref := range *fv.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Addr == fv {
+				stores = append(stores, st)
+			}
+		}
+		if len(stores) == 0 {
+			continue
+		}
+		cursorFrom := slices.ContainsFunc(op.Sources(kvapi.Cursor), func(src kvapi.Source) bool {
+			return model.DependsOnAny(src.Inputs(), op.Call, []ssa.Value{fv})
+		})
+		fromPage := slices.ContainsFunc(stores, func(st *ssa.Store) bool { return model.DependsOn(st.Val, st, results) })
+		switch {
+		case cursorFrom && fromPage:
+			carried++
+		default:
+			counted++
+		}
+	}
+	if carried == 0 || counted > 0 {
+		return false
+	}
+	if model.CalledPerElementLater(fn) {
+		return true
+	}
+	return slices.ContainsFunc(model.RunSites(fn), func(call ssa.CallInstruction) bool { return model.RunsEach(call, fn) })
 }
 
 // classify is how the loops page through the listing that results come

@@ -64,3 +64,25 @@ func To[T any](s Source[T], sink Sink[T]) {
 func OnClose(fn func()) func() {
 	return func() { fn() }
 }
+
+// Generate calls next, in a goroutine, until it reports that it is
+// exhausted, and emits what each call returns.
+func Generate[T any](next func() ([]T, bool, error)) Source[T] {
+	out := make(chan T)
+	go func() {
+		defer close(out)
+		for {
+			batch, more, err := next()
+			if err != nil {
+				return
+			}
+			for _, v := range batch {
+				out <- v
+			}
+			if !more {
+				return
+			}
+		}
+	}()
+	return Source[T]{out: out}
+}
