@@ -663,8 +663,18 @@ func missingOnlyPath(model *kvapi.Result, get *kvapi.Op, block *ssa.BasicBlock, 
 
 // withFields returns vals and, for each struct built here as a literal,
 // what its fields were given: the holder in Claim{Holder: me}, which a
-// found claim's Holder may be compared with, or a bulk pair's Value.
+// found claim's Holder may be compared with, or a bulk pair's Value; and
+// so on into literals given to fields, a few levels down (the holder in
+// CreateLockParams{Lock: Lock{Holder: me}}).
 func withFields(vals []ssa.Value) []ssa.Value {
+	out := slices.Clone(vals)
+	for range 2 {
+		out = withFieldsOnce(out)
+	}
+	return out
+}
+
+func withFieldsOnce(vals []ssa.Value) []ssa.Value {
 	out := slices.Clone(vals)
 	for _, v := range vals {
 		load, ok := kvapi.Unconverted(v).(*ssa.UnOp)
@@ -681,7 +691,7 @@ func withFields(vals []ssa.Value) []ssa.Value {
 				continue
 			}
 			for _, use := range kvapi.Uses(fa) {
-				if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
+				if store, ok := use.(*ssa.Store); ok && store.Addr == fa && !slices.Contains(out, store.Val) {
 					out = append(out, store.Val)
 					if arg := kvapi.FieldArg(store.Val); arg != store.Val {
 						out = append(out, arg) // a bulk pair's Value: cloudflare.F(s.id)
