@@ -254,14 +254,15 @@ func pagination(pass *analysis.Pass, model *kvapi.Result, op *kvapi.Op, results 
 // on each run of its loop (a stream source's next function, a visitor),
 // which takes its cursor from a variable it captures and sets that
 // variable to the page's cursor: each call lists the next page, until
-// the listing ends. A closure that counts what it captures besides
-// (pages++) may keep a budget, and is given the benefit of the doubt.
+// the listing ends. A closure that also sets something else it captures
+// may keep a budget there (pages++), and is given the benefit of the
+// doubt.
 func pagedByRunner(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool {
 	fn := op.Call.Parent()
 	if fn.Parent() == nil {
 		return false
 	}
-	var carried, counted int
+	var carried, others int // captured variables set here: the cursor, and any other
 	for _, fv := range fn.FreeVars {
 		var stores []*ssa.Store
 		for _, ref := range *fv.Referrers() {
@@ -276,14 +277,13 @@ func pagedByRunner(model *kvapi.Result, op *kvapi.Op, results []ssa.Value) bool 
 			return model.DependsOnAny(src.Inputs(), op.Call, []ssa.Value{fv})
 		})
 		fromPage := slices.ContainsFunc(stores, func(st *ssa.Store) bool { return model.DependsOn(st.Val, st, results) })
-		switch {
-		case cursorFrom && fromPage:
+		if cursorFrom && fromPage {
 			carried++
-		default:
-			counted++
+		} else {
+			others++
 		}
 	}
-	if carried == 0 || counted > 0 {
+	if carried == 0 || others > 0 {
 		return false
 	}
 	if model.CalledPerElementLater(fn) {
