@@ -199,14 +199,15 @@ func (r *Result) InnerFirst() []*Op {
 }
 
 // inGeneratedWrapper reports whether op is in a file marked as generated
-// ("Code generated ... DO NOT EDIT."), in a function whose callers its
-// summary reaches.
+// ("Code generated ... DO NOT EDIT."), where it runs KV itself or through
+// other generated code. (A call of hand-written code stays: a resolver
+// that gqlgen's code calls reports inside itself, and the call is marked
+// as reported, not judged again by the callers.)
 func (r *Result) inGeneratedWrapper(op *Op) bool {
 	if !r.generatedFile(op.Call.Pos()) {
 		return false
 	}
-	fn, ok := outermost(op.Call.Parent()).Object().(*types.Func)
-	return ok && r.pass.ImportObjectFact(fn, new(WrapperFact))
+	return op.Wrapper == nil || op.Wrapper.Pkg() == r.pass.Pkg && r.generatedFile(op.Wrapper.Pos())
 }
 
 // generatedFile reports whether pos is in a generated file of the package.

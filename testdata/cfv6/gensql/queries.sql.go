@@ -35,6 +35,15 @@ func (q *Queries) DeleteSession(ctx context.Context, id string) error {
 	return err
 }
 
+func (q *Queries) DeleteSessions(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if err := q.DeleteSession(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 const getViewCount = "view_count:%s"
 
 func (q *Queries) GetViewCount(ctx context.Context, page string) (int64, error) {

@@ -12,3 +12,8 @@ import (
 func Logout(ctx context.Context, q *gensql.Queries, sessionID string) error { // want Logout:"kvsession"
 	return q.DeleteSession(ctx, sessionID) // want `A session revoked or consumed by a KV delete`
 }
+
+// Through generated code that calls generated code: reported here too.
+func LogoutEverywhere(ctx context.Context, q *gensql.Queries, sessionIDs []string) error { // want LogoutEverywhere:"kvsession"
+	return q.DeleteSessions(ctx, sessionIDs) // want `A session revoked or consumed by a KV delete`
+}
