@@ -378,9 +378,7 @@ func (r *Result) CalledPerElementLater(fn *ssa.Function) bool {
 			later = fact.Later
 		}
 		for i, a := range call.Call.Args {
-			if ct, ok := a.(*ssa.ChangeType); ok {
-				a = ct.X // stream.Sink[T](func(...) error {...})
-			}
+			a = Unconverted(a) // stream.Sink[T](func(...) error {...})
 			if slices.Contains(later, i) && (FuncValue(a) == fn || boundTo(a, fn)) {
 				return true
 			}
@@ -409,11 +407,8 @@ func (r *Result) valueUses() map[*ssa.Function][]*ssa.Call {
 						continue
 					}
 					for _, a := range call.Call.Args {
-						if ct, ok := a.(*ssa.ChangeType); ok {
-							a = ct.X
-						}
 						var fn *ssa.Function
-						switch a := a.(type) {
+						switch a := Unconverted(a).(type) {
 						case *ssa.Function:
 							fn = a
 						case *ssa.MakeClosure:

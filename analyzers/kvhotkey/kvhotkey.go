@@ -539,11 +539,16 @@ func handedOnPerElement(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function) bo
 	if fn.Signature.Recv() != nil {
 		given = given[1:]
 	}
-	keyFrom := slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
-		return src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, given)
-	})
-	return len(put.Sources(kvapi.Key)) > 0 && len(given) > 0 && handedItems(fn) && !keyFrom && !drawnIn(model, put, fn) &&
+	return len(put.Sources(kvapi.Key)) > 0 && len(given) > 0 && handedItems(fn) && !keyTakesFrom(model, put, given) && !drawnIn(model, put, fn) &&
 		!onFailure(put.Call.Block()) && model.CalledPerElementLater(fn)
+}
+
+// keyTakesFrom reports whether put's key is made from any of vals, or
+// inside a wrapper in a way not known.
+func keyTakesFrom(model *kvapi.Result, put *kvapi.Op, vals []ssa.Value) bool {
+	return slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
+		return src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, vals)
+	})
 }
 
 // drawnIn reports whether put's key is made, inside the closure fn or
@@ -644,11 +649,7 @@ func calledInLoop(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, given []
 // closures are given or capture: what their loops vary is not followed
 // this far.
 func runByLooped(model *kvapi.Result, put *kvapi.Op, fn *ssa.Function, depth int) bool {
-	keyFrom := func(vals []ssa.Value) bool {
-		return slices.ContainsFunc(put.Sources(kvapi.Key), func(src kvapi.Source) bool {
-			return src.Term != nil && opaque(src.Term) || model.DependsOnAny(src.Inputs(), put.Call, vals)
-		})
-	}
+	keyFrom := func(vals []ssa.Value) bool { return keyTakesFrom(model, put, vals) }
 	// A visitor writes the same key on each visit when the key takes
 	// nothing from what the visit is given or what the visitor counts:
 	// constants, and what it captures (j.Meta's prefix + "cron:last-key").
