@@ -41,6 +41,20 @@ func (f *Frame) WithCaller(call ssa.CallInstruction, fn *ssa.Function) *Frame {
 	return &c
 }
 
+// boundAt is Bound, with the block of the call that passes the argument.
+func (f *Frame) boundAt(p *ssa.Parameter) (ssa.Value, *ssa.BasicBlock, *Frame) {
+	for g := f; g != nil; g = g.Outer {
+		if g.Fn == p.Parent() {
+			if g.Call == nil {
+				return nil, nil, nil
+			}
+			arg, outer, _ := f.Bound(p)
+			return arg, g.Call.Block(), outer
+		}
+	}
+	return nil, nil, nil
+}
+
 // Bound returns the argument that f passes for parameter p, and the frame
 // to evaluate it in; ok is false when f does not bind p.
 func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
@@ -209,6 +223,13 @@ type evaluator struct {
 	// unpicked leaves out the values of a policy that a caller picks by
 	// what it passes (see pickedByCaller).
 	unpicked bool
+	// argsAt is the block of the call whose arguments a Term of another
+	// package is evaluated on, for the branches taken on the way there
+	// (see ruledOut).
+	argsAt *ssa.BasicBlock
+	// storedIn is the function whose parameters a stored operand's Term
+	// names, unbound (see source).
+	storedIn *ssa.Function
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -623,13 +644,13 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 			return e.results(m, &Frame{Call: call, Fn: m, Outer: f}, 0, depth)
 		}
 		if t := e.model.numberTerm(m); t != nil {
-			return e.term(t, args, f, depth+1)
+			return e.termAt(t, args, call.Block(), f, depth+1)
 		}
 	}
 	callee := call.Call.StaticCallee()
 	if callee != nil {
 		if t := e.model.numberTerm(callee); t != nil {
-			return e.term(t, args, f, depth+1) // a number helper of another package
+			return e.termAt(t, args, call.Block(), f, depth+1) // a number helper of another package
 		}
 	}
 	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
@@ -1332,6 +1353,12 @@ func (e *evaluator) source(src Source, f *Frame) []constant.Value {
 	if src.Term == nil {
 		return e.values(src.Value, f, 0)
 	}
+	if src.Args == nil && src.Block != nil {
+		// A value stored in a field, its Term over the parameters of the
+		// function that stores it: those are not bound, but the branches
+		// taken before the store still rule values out.
+		e.storedIn, e.argsAt = outermost(src.Block.Parent()), src.Block
+	}
 	var vals []constant.Value
 	for _, args := range e.splitArgs(src.Term, src.Args, f) {
 		for _, c := range e.term(src.Term, args, f, 0) {
@@ -1396,6 +1423,14 @@ func (e *evaluator) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value
 		out = next
 	}
 	return out
+}
+
+// termAt is term for a call in block at.
+func (e *evaluator) termAt(t *Term, args []ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) []constant.Value {
+	saved := e.argsAt
+	e.argsAt = at
+	defer func() { e.argsAt = saved }()
+	return e.term(t, args, f, depth)
 }
 
 // term evaluates a wrapper's Term, its parameters bound to args in f.
@@ -1646,8 +1681,125 @@ func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth in
 		if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != c.Want {
 			return false
 		}
+		if c.Want && e.ruledOut(c.Term, args, f, depth) {
+			return false
+		}
 	}
 	return true
+}
+
+// ruledOut reports whether cond, a parameter equal to a constant (the
+// case of a switch on a status), cannot hold for the argument given,
+// because a branch the caller took on the way says it is not that
+// constant: Retention(st) after "if st.Terminal() { return }".
+func (e *evaluator) ruledOut(cond *Term, args []ssa.Value, f *Frame, depth int) bool {
+	if !paramEqualsConst(cond) || cond.Tok != token.EQL {
+		return false
+	}
+	p, c := cond.Args[0], cond.Args[1]
+	if p.Op != TermParam {
+		p, c = c, p
+	}
+	var v ssa.Value
+	switch {
+	case p.Index < len(args):
+		v = args[p.Index]
+	case e.storedIn != nil && p.Index < len(e.storedIn.Params):
+		v = e.storedIn.Params[p.Index] // (see source)
+	default:
+		return false
+	}
+	consts := e.term(c, nil, nil, depth+1)
+	if len(consts) != 1 {
+		return false
+	}
+	want, at := consts[0], e.argsAt
+	for steps := 0; v != nil && steps < maxDepth; steps++ {
+		if at != nil && at.Parent() == valueParent(v) && e.excludedAt(v, want, at, f, depth) {
+			return true
+		}
+		param, ok := v.(*ssa.Parameter)
+		if !ok {
+			return false
+		}
+		v, at, f = f.boundAt(param)
+	}
+	return false
+}
+
+// excludedAt reports whether a branch that dominates block at was left on
+// the side where v, if it were c, could not have gone.
+func (e *evaluator) excludedAt(v ssa.Value, c constant.Value, at *ssa.BasicBlock, f *Frame, depth int) bool {
+	for _, d := range at.Parent().Blocks {
+		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		if !ok || d.Succs[0] == d.Succs[1] {
+			continue
+		}
+		for i, succ := range d.Succs {
+			if len(succ.Preds) != 1 || !succ.Dominates(at) {
+				continue
+			}
+			fixed := maps.Clone(e.fixed)
+			if fixed == nil {
+				fixed = make(map[ssa.Value]constant.Value)
+			}
+			if !fixOperands(br.Cond, v, c, fixed) {
+				continue
+			}
+			one := &evaluator{model: e.model, fixed: fixed}
+			vals := one.values(br.Cond, f, depth+1)
+			if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != (i == 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fixOperands sets, in fixed, each operand of cond that is v, or reads
+// the same field of the same value, to c; it reports whether there was one.
+func fixOperands(cond, v ssa.Value, c constant.Value, fixed map[ssa.Value]constant.Value) bool {
+	var ops []*ssa.Value
+	switch cond := cond.(type) {
+	case *ssa.BinOp:
+		ops = []*ssa.Value{&cond.X, &cond.Y}
+	case *ssa.Call:
+		ops = cond.Call.Operands(nil)
+	case *ssa.UnOp:
+		if cond.Op == token.NOT {
+			return fixOperands(cond.X, v, c, fixed)
+		}
+	}
+	found := false
+	for _, op := range ops {
+		if *op != nil && sameOperand(*op, v) {
+			fixed[*op] = c
+			found = true
+		}
+	}
+	return found
+}
+
+// sameOperand reports whether a and b are one value: the same SSA value,
+// the same field of one value (rec.Status twice), or two reads of one
+// variable or of one field of it (a.Tier of a loop's a).
+func sameOperand(a, b ssa.Value) bool {
+	a, b = Unconverted(a), Unconverted(b)
+	if a == b {
+		return true
+	}
+	switch a := a.(type) {
+	case *ssa.Field:
+		b, ok := b.(*ssa.Field)
+		return ok && a.Field == b.Field && sameOperand(a.X, b.X)
+	case *ssa.FieldAddr:
+		b, ok := b.(*ssa.FieldAddr)
+		return ok && a.Field == b.Field && sameOperand(a.X, b.X)
+	case *ssa.UnOp:
+		b, ok := b.(*ssa.UnOp)
+		return ok && a.Op == token.MUL && b.Op == token.MUL && sameOperand(a.X, b.X)
+	}
+	return false
 }
 
 // condsChoose reports whether args are known to satisfy every one of

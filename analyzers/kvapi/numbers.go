@@ -57,7 +57,7 @@ func (f *numberFact) String() string { return "kv number: " + f.Term.String() }
 func (r *Result) exportNumbers() {
 	for _, fn := range r.funcs {
 		obj, ok := fn.Object().(*types.Func)
-		if !ok || fn.Parent() != nil || !numeric(fn.Signature) {
+		if !ok || fn.Parent() != nil || !numeric(fn.Signature) && !predicate(fn.Signature) {
 			continue
 		}
 		t := r.returnTerm(fn)
@@ -543,6 +543,13 @@ func policyConstant(v constant.Value) bool {
 	return math.Abs(f) > 1
 }
 
+// predicate reports whether sig returns one bool: st.Terminal(), whose
+// Term tells a caller which statuses its "if st.Terminal() { return }"
+// leaves out.
+func predicate(sig *types.Signature) bool {
+	return sig.Results().Len() == 1 && basic(sig.Results().At(0).Type(), types.IsBoolean)
+}
+
 // numeric reports whether sig returns one integer or float.
 func numeric(sig *types.Signature) bool {
 	return sig.Results().Len() == 1 && basic(sig.Results().At(0).Type(), types.IsInteger|types.IsFloat)
@@ -554,7 +561,7 @@ func (r *Result) numberTerm(fn *ssa.Function) *Term {
 	if origin := fn.Origin(); origin != nil && origin.Pkg != r.pkg {
 		fn = origin // Seconds[time.Duration], which the builder made here
 	}
-	if fn.Blocks != nil || !numeric(fn.Signature) {
+	if fn.Blocks != nil || !numeric(fn.Signature) && !predicate(fn.Signature) {
 		return nil
 	}
 	obj, ok := fn.Object().(*types.Func)

@@ -1547,7 +1547,7 @@ func (r *Result) returnTerm(fn *ssa.Function) *Term {
 		r.returns = make(map[*ssa.Function]*Term)
 	}
 	r.returns[fn] = nil // while it is compiled: recursion knows nothing
-	if !basic(fn.Signature.Results().At(0).Type(), types.IsString|types.IsInteger) && !opensNamespaceOnly(fn) {
+	if !basic(fn.Signature.Results().At(0).Type(), types.IsString|types.IsInteger|types.IsBoolean) && !opensNamespaceOnly(fn) {
 		return nil
 	}
 	c := &compiler{model: r, fn: fn}

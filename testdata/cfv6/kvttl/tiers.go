@@ -8,6 +8,7 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
 
+	"kvlint.test/cfv6/cfgcache"
 	"kvlint.test/cfv6/tiers"
 )
 
@@ -55,4 +56,63 @@ func clamped(ctx context.Context, client *cloudflare.Client, ttl time.Duration, 
 		return putFor(ctx, client, "clamped", body, tiers.Clamp(ttl))
 	}
 	return nil
+}
+
+// Quiet: the caller leaves Live's 20 seconds out before it asks the plan,
+// by the plan itself or by a predicate of the plan's package.
+func cacheUnlessLive(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
+	if t == tiers.Live {
+		return nil
+	}
+	return putFor(ctx, client, "results", body, t.TTL())
+}
+
+func cacheUnlessRealtime(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
+	if t.Realtime() {
+		return nil
+	}
+	return putFor(ctx, client, "results", body, t.TTL())
+}
+
+type account struct {
+	ID   string
+	Tier tiers.Tier
+}
+
+func cacheEach(ctx context.Context, client *cloudflare.Client, accounts []account, body string) error {
+	for _, a := range accounts {
+		if a.Tier.Realtime() {
+			continue
+		}
+		if err := putFor(ctx, client, "results:"+a.ID, body, a.Tier.TTL()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stored in a config that a later put reads, after the same test.
+func configureUnlessRealtime(client *cloudflare.Client, t tiers.Tier) *cfgcache.Cache {
+	if t.Realtime() {
+		return nil
+	}
+	cfg := cfgcache.DefaultConfig()
+	cfg.TTL = t.TTL()
+	return cfgcache.New(client, cfg)
+}
+
+// Live is still possible after these tests: the first leaves out Pro, the
+// second keeps only the paid plans.
+func cacheUnlessPro(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
+	if t == tiers.Pro {
+		return nil
+	}
+	return putFor(ctx, client, "results", body, t.TTL()) // want `ExpirationTTL 20 \(passed to putFor\) is below`
+}
+
+func cachePaid(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
+	if !t.Paid() {
+		return nil
+	}
+	return putFor(ctx, client, "results", body, t.TTL()) // want `ExpirationTTL 20 \(passed to putFor\) is below`
 }

@@ -24,6 +24,12 @@ func (t Tier) TTL() time.Duration {
 	}
 }
 
+// Realtime reports whether the plan's results change by the second.
+func (t Tier) Realtime() bool { return t == Live }
+
+// Paid reports whether the plan is one a customer pays for.
+func (t Tier) Paid() bool { return t == Pro || t == Live }
+
 // Grace is the same for every plan.
 func Grace() time.Duration { return 30 * time.Second }
 
