@@ -886,7 +886,7 @@ func (w *walker) memory(addr ssa.Value, s Step, depth int, reader ssa.Instructio
 				// A store into a part of the variable changes it, unless it
 				// is the whole of what the sink reads.
 				if user.Addr == v && w.before(user, reader) && !killed(user) {
-					stored := Step{Value: user.Val, Changed: s.Changed || v != addr, fields: rest}
+					stored := Step{Value: user.Val, Changed: s.Changed || v != addr || w.setInPartAfter(addr, user, reader), fields: rest}
 					if w.walk(Step{Value: user.Val, Changed: stored.Changed, fields: stored.keep(user.Val.Type())}, depth+1) {
 						return true
 					}
@@ -1040,6 +1040,24 @@ func (w *walker) writesThrough(call *ssa.Call, depth int, reader ssa.Instruction
 // before reports whether instr can run before reader: in its block
 // earlier, or in a block from which its block can be reached. Across
 // functions (closures, deferred calls) it assumes so.
+// setInPartAfter reports whether a field of the variable at addr is set
+// after whole is stored into it and before reader: a record read into a
+// variable, p.Digest = freq, then written back changed.
+func (w *walker) setInPartAfter(addr ssa.Value, whole *ssa.Store, reader ssa.Instruction) bool {
+	for _, user := range *addr.Referrers() {
+		fa, ok := user.(*ssa.FieldAddr)
+		if !ok || fa.X != addr {
+			continue
+		}
+		for _, ref := range *fa.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Addr == fa && st != whole && w.before(whole, st) && w.before(st, reader) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (w *walker) before(instr, reader ssa.Instruction) bool {
 	if reader == nil || instr.Parent() != reader.Parent() {
 		return true
