@@ -296,6 +296,21 @@ func (c *checker) definedLocally(v types.Object) bool {
 // known whole or by a constant part already too long.
 func (c *checker) key(src kvapi.Source) {
 	vals, free := c.model.EvalSource(src, nil)
+	if len(free) > 0 {
+		// "." set on a branch of its own (the root of a tree) is refused
+		// whatever the callers pass on the other ways.
+		for _, v := range vals {
+			if v.Kind() != constant.String {
+				continue
+			}
+			if s := constant.StringVal(v); s == "." || s == ".." {
+				if pos := c.assignedText(src.Expr, s); pos.IsValid() {
+					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf("KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)})
+					return
+				}
+			}
+		}
+	}
 	if len(vals) > 0 && len(free) == 0 {
 		for _, v := range vals {
 			if v.Kind() != constant.String {

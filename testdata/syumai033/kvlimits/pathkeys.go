@@ -51,3 +51,22 @@ func serveSite(site *kv.Namespace, r *http.Request) (string, error) {
 	}
 	return site.GetString(rel, nil)
 }
+
+// The same in a function its callers give the name: "." is set on a
+// branch of its own, whatever they pass.
+func PublishPage(site *kv.Namespace, name, html string) error {
+	key := strings.Trim(path.Clean("/"+name), "/")
+	if key == "" {
+		key = "." // want `KV refuses the key "."`
+	}
+	return site.PutString(key, html, nil)
+}
+
+// Quiet: the root gets a name of its own.
+func PublishIndex(site *kv.Namespace, name, html string) error {
+	key := strings.Trim(path.Clean("/"+name), "/")
+	if key == "" {
+		key = "index.html"
+	}
+	return site.PutString(key, html, nil)
+}
