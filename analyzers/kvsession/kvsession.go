@@ -40,7 +40,7 @@ type Config struct {
 
 // DefaultConfig names the usual credentials, and carts.
 var DefaultConfig = Config{
-	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|(auth|authorization)(requests?|reqs?)|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|joincodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(dev|device)auths?|usercodes?|(checkin|door|entry|access|admission|qr)codes?|pins?|pincodes?|captchas?)$`,
+	Credentials: `(?i)^(sessions?|sess|sid|sessionid|refresh|[a-z]*tokens?|(login|signin|email)links?|jwt|jti|otps?|otcs?|totp|hotp|mfa|2fa|twofactor|magic|magiclinks?|nonces?|(auth|login|mfa|passkey|webauthn|signin)challenges?|csrf|xsrf|authcodes?|authorizationcodes?|(auth|authorization)(requests?|reqs?)|oauth|(oauth|oidc|sso|saml)states?|[a-z]*toks?|pkce|apikeys?|pats?|sdkkeys?|accesskeys?|secrets?|secretkeys?|credentials?|passwords?|passwordresets?|pwreset|pwdreset|resettokens?|verify|verifications?|verificationcodes?|verifycodes?|(email|mail|sms|phone|text)codes?|recovery|recoverycodes?|backupcodes?|logincodes?|webauthn|passkeys?|confirm|confirmations?|confirmtokens?|invitecodes?|joincodes?|invites?|invitations?|enrol{1,2}(ment)?codes?|(reg|registration|signup)codes?|activationcodes?|resetcodes?|resets?|resetlinks?|pair(ing)?codes?|devicecodes?|devicegrants?|(dev|device)auths?|usercodes?|(checkin|door|entry|access|admission|qr)codes?|pins?|pincodes?|captchas?|remember|rememberme)$`,
 	State:       `(?i)^(carts?|baskets?)$`,
 }
 
@@ -2318,7 +2318,7 @@ var kinds = []struct{ prefix, kind string }{
 	{"cart", "cart"}, {"basket", "cart"}, {"jwt", "token"}, {"jti", "token"}, {"credential", "credential"}, {"secret", "secret"},
 	{"singleuse", "single-use code"}, {"confirm", "confirmation token"}, {"invite", "invite code"}, {"joincode", "join code"}, {"invitation", "invitation"}, {"enrol", "enrolment code"}, {"activation", "activation code"},
 	{"pair", "pairing code"}, {"device", "device code"}, {"devauth", "device code"}, {"usercode", "device code"}, {"recovery", "recovery code"}, {"backup", "recovery code"}, {"email", "one-time code"}, {"mail", "one-time code"}, {"sms", "one-time code"}, {"phone", "one-time code"}, {"text", "one-time code"},
-	{"checkincode", "entry code"}, {"doorcode", "entry code"}, {"entrycode", "entry code"}, {"accesscode", "entry code"}, {"admissioncode", "entry code"}, {"qrcode", "entry code"}, {"pin", "PIN"}, {"captcha", "captcha"},
+	{"checkincode", "entry code"}, {"doorcode", "entry code"}, {"entrycode", "entry code"}, {"accesscode", "entry code"}, {"admissioncode", "entry code"}, {"qrcode", "entry code"}, {"pin", "PIN"}, {"captcha", "captcha"}, {"remember", "remember-me token"},
 }
 
 // article names the credential that a matched word stands for, with its
