@@ -536,7 +536,13 @@ var randomFrom0 = map[string]bool{
 // extreme is the bound of max(bs...) or of min(bs...), called at pos.
 func extreme(isMax bool, bs []Bound, pos token.Pos) Bound {
 	if !isMax {
-		return join(bs) // min is never above any argument
+		// min is never above any argument: one that counts down with
+		// nothing under it takes the result to zero, whatever the others.
+		out := join(bs)
+		if !out.Floored && slices.ContainsFunc(bs, func(b Bound) bool { return b.Countdown && b.Floored && b.Floor <= 0 }) {
+			return countdown
+		}
+		return out
 	}
 	var out Bound
 	varying := false
@@ -570,6 +576,51 @@ func (e *evaluator) refine(b Bound, v ssa.Value, at *ssa.BasicBlock, f *Frame, d
 		}
 	}
 	return b
+}
+
+// refineAtUses raises b by the conditions that hold wherever v is used:
+// a value stored in an entry of a batch after "if left < time.Hour {
+// continue }" is at least an hour where the batch is sent, after the loop.
+func (e *evaluator) refineAtUses(b Bound, v ssa.Value, f *Frame, depth int) Bound {
+	instr, ok := v.(ssa.Instruction)
+	if !ok || v.Referrers() == nil {
+		return b
+	}
+	var uses []*ssa.BasicBlock
+	for _, ref := range *v.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.DebugRef:
+			continue
+		case *ssa.BinOp:
+			if isComparison(ref.Op) {
+				continue // the test itself
+			}
+		}
+		uses = append(uses, ref.Block())
+	}
+	if len(uses) == 0 {
+		return b
+	}
+	for _, d := range instr.Parent().Blocks {
+		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		if !ok || d.Succs[0] == d.Succs[1] {
+			continue
+		}
+		for i, succ := range d.Succs {
+			if len(succ.Preds) == 1 && !slices.ContainsFunc(uses, func(u *ssa.BasicBlock) bool { return !succ.Dominates(u) }) {
+				b = e.raise(b, br.Cond, i == 0, v, f, depth)
+			}
+		}
+	}
+	return b
+}
+
+func isComparison(op token.Token) bool {
+	switch op {
+	case token.LSS, token.LEQ, token.GTR, token.GEQ, token.EQL, token.NEQ:
+		return true
+	}
+	return false
 }
 
 // refineEdge raises b, the bound of v on the way from pred into block,
@@ -712,6 +763,7 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 	case TermParam:
 		if t.Index < len(args) {
 			b = e.bound(args[t.Index], at, f, depth+1)
+			b = e.refineAtUses(b, args[t.Index], f, depth)
 		}
 	case TermConvert:
 		b = sub(0)

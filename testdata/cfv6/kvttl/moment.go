@@ -93,3 +93,14 @@ func (s *store) admitFloored(ctx context.Context, key string, sent time.Time, wi
 func (s *store) admitFresh(ctx context.Context, key string, started time.Time, window time.Duration) error {
 	return putFor(ctx, s.client, key, "admitted", window+time.Since(started))
 }
+
+// Capped by a lifetime read at run time and by the countdown: the lesser
+// of the two drops to zero as the moment nears, whatever the other is.
+func (s *store) cacheAllow(ctx context.Context, key, v string, maxAge int, expires time.Time) error {
+	return putFor(ctx, s.client, key, v, min(time.Duration(maxAge)*time.Second, time.Until(expires))) // want `ExpirationTTL \(passed to putFor\) is counted down to a moment`
+}
+
+// Quiet: the greater of the two, with a floor of a minute under both.
+func (s *store) cacheAllowFloored(ctx context.Context, key, v string, maxAge int, expires time.Time) error {
+	return putFor(ctx, s.client, key, v, max(min(time.Duration(maxAge)*time.Second, time.Until(expires)), time.Minute))
+}
