@@ -2542,6 +2542,14 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 					// fmt.Sprintf("login-attempts/%x", sha256.Sum256(b)).
 					if ret := soleReturn(callee); ret != nil && len(ret.Results) > 0 {
 						walk(ret.Results[0], depth+1)
+					} else if !kept {
+						// One key or another by a parameter: "rt:" + hash
+						// for a refresh token, "tok:" + hash for the rest.
+						for _, ret := range Returns(callee) {
+							if len(ret.Results) > 0 {
+								walk(ret.Results[0], depth+1)
+							}
+						}
 					}
 				}
 			}
