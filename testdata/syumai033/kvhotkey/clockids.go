@@ -32,4 +32,3 @@ func importEntriesHere(ns *kv.Namespace, names []string) error {
 	}
 	return nil
 }
-
