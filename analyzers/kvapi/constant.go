@@ -230,6 +230,9 @@ type evaluator struct {
 	// storedIn is the function whose parameters a stored operand's Term
 	// names, unbound (see source).
 	storedIn *ssa.Function
+	// gaps is set when a Term's phi had a way that can be taken whose
+	// value is not known (see predicateValue).
+	gaps bool
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -644,13 +647,13 @@ func (e *evaluator) call(call *ssa.Call, f *Frame, depth int) []constant.Value {
 			return e.results(m, &Frame{Call: call, Fn: m, Outer: f}, 0, depth)
 		}
 		if t := e.model.numberTerm(m); t != nil {
-			return e.termAt(t, args, call.Block(), f, depth+1)
+			return e.helperValue(t, m, args, call.Block(), f, depth+1)
 		}
 	}
 	callee := call.Call.StaticCallee()
 	if callee != nil {
 		if t := e.model.numberTerm(callee); t != nil {
-			return e.termAt(t, args, call.Block(), f, depth+1) // a number helper of another package
+			return e.helperValue(t, callee, args, call.Block(), f, depth+1) // a number helper of another package
 		}
 	}
 	if callee == nil || callee.Signature.Recv() == nil || len(args) != 1 || !IsDuration(args[0].Type()) {
@@ -1425,6 +1428,25 @@ func (e *evaluator) splitArgs(t *Term, args []ssa.Value, f *Frame) [][]ssa.Value
 	return out
 }
 
+// helperValue is what fn, a helper of another package whose Term is t,
+// returns for args, given in block at. A predicate's value is known only
+// when every way it can take is: p.Limit > 0 && p.Window > 0 with the
+// fields unknown is not false.
+func (e *evaluator) helperValue(t *Term, fn *ssa.Function, args []ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) []constant.Value {
+	if !predicate(fn.Signature) {
+		return e.termAt(t, args, at, f, depth)
+	}
+	saved := e.gaps
+	e.gaps = false
+	vals := e.termAt(t, args, at, f, depth)
+	gap := e.gaps
+	e.gaps = saved || gap
+	if gap {
+		return nil
+	}
+	return vals
+}
+
 // termAt is term for a call in block at.
 func (e *evaluator) termAt(t *Term, args []ssa.Value, at *ssa.BasicBlock, f *Frame, depth int) []constant.Value {
 	saved := e.argsAt
@@ -1622,6 +1644,9 @@ func (e *evaluator) termPhi(t *Term, args []ssa.Value, f *Frame, depth int) []co
 			continue
 		}
 		vals := e.term(way, args, f, depth)
+		if len(vals) == 0 {
+			e.gaps = true
+		}
 		if len(vals) > 1 && len(t.Conds[i]) > 0 {
 			key := way.String()
 			vals = slices.DeleteFunc(vals, func(c constant.Value) bool {

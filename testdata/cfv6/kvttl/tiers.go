@@ -116,3 +116,12 @@ func cachePaid(ctx context.Context, client *cloudflare.Client, t tiers.Tier, bod
 	}
 	return putFor(ctx, client, "results", body, t.TTL()) // want `ExpirationTTL 20 \(passed to putFor\) is below`
 }
+
+// Whether the policy is on is not known here: its settings come at run
+// time, so the put after the test can run.
+func limitWindow(ctx context.Context, client *cloudflare.Client, p tiers.Policy) error {
+	if !p.Enabled() {
+		return nil
+	}
+	return putFor(ctx, client, "window", "1", max(2*p.Window, 3*time.Second)) // want `ExpirationTTL \(passed to putFor\) can be as low as 3s`
+}

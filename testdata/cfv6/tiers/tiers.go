@@ -59,3 +59,11 @@ func Clamp(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// A Policy is on when both its settings are.
+type Policy struct {
+	Limit  int
+	Window time.Duration
+}
+
+func (p Policy) Enabled() bool { return p.Limit > 0 && p.Window > 0 }
