@@ -231,7 +231,7 @@ type evaluator struct {
 	// names, unbound (see source).
 	storedIn *ssa.Function
 	// gaps is set when a Term's phi had a way that can be taken whose
-	// value is not known (see predicateValue).
+	// value is not known (see helperValue).
 	gaps bool
 }
 

@@ -1037,9 +1037,6 @@ func (w *walker) writesThrough(call *ssa.Call, depth int, reader ssa.Instruction
 	return false
 }
 
-// before reports whether instr can run before reader: in its block
-// earlier, or in a block from which its block can be reached. Across
-// functions (closures, deferred calls) it assumes so.
 // setInPartAfter reports whether a field of the variable at addr is set
 // after whole is stored into it and before reader: a record read into a
 // variable, p.Digest = freq, then written back changed.
@@ -1058,6 +1055,9 @@ func (w *walker) setInPartAfter(addr ssa.Value, whole *ssa.Store, reader ssa.Ins
 	return false
 }
 
+// before reports whether instr can run before reader: in its block
+// earlier, or in a block from which its block can be reached. Across
+// functions (closures, deferred calls) it assumes so.
 func (w *walker) before(instr, reader ssa.Instruction) bool {
 	if reader == nil || instr.Parent() != reader.Parent() {
 		return true
