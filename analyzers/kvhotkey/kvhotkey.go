@@ -999,8 +999,6 @@ func countsInside(model *kvapi.Result, op *kvapi.Op, t *kvapi.Term) bool {
 	return false
 }
 
-// opaque reports whether t has a part not known at compile time other
-// than its parameters: a random suffix, a clock.
 // clockID reports whether t reads the clock in nanoseconds or
 // microseconds, time.Now().UnixNano(): an ID new on every call.
 func clockID(t *kvapi.Term) bool {
@@ -1011,6 +1009,8 @@ func clockID(t *kvapi.Term) bool {
 	return slices.ContainsFunc(t.Args, clockID)
 }
 
+// opaque reports whether t has a part not known at compile time other
+// than its parameters: a random suffix, a clock.
 func opaque(t *kvapi.Term) bool {
 	if t.Op == kvapi.TermOpaque {
 		return true

@@ -292,6 +292,11 @@ func (c *checker) definedLocally(v types.Object) bool {
 	return false
 }
 
+// refusedKey says that KV refuses the key s, "", "." or "..".
+func refusedKey(s string) string {
+	return fmt.Sprintf("KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+}
+
 // key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
 // known whole or by a constant part already too long.
 func (c *checker) key(src kvapi.Source) {
@@ -305,7 +310,7 @@ func (c *checker) key(src kvapi.Source) {
 			}
 			if s := constant.StringVal(v); s == "." || s == ".." {
 				if pos := c.assignedText(src.Expr, s); pos.IsValid() {
-					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf("KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)})
+					c.rep.Report(analysis.Diagnostic{Pos: pos, Message: refusedKey(s)})
 					return
 				}
 			}
@@ -318,7 +323,7 @@ func (c *checker) key(src kvapi.Source) {
 			}
 			switch s := constant.StringVal(v); {
 			case s == "" || s == "." || s == "..":
-				msg := fmt.Sprintf("KV refuses the key %q: a key may not be empty, \".\" or \"..\"", s)
+				msg := refusedKey(s)
 				if src.Term != nil && src.Term.Params() && c.givesAlone(src.Term, v) {
 					return // whatever the caller passes: reported in the wrapper
 				}
