@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"iter"
 	"slices"
 	"strings"
 
@@ -564,18 +565,29 @@ func (e *evaluator) refine(b Bound, v ssa.Value, at *ssa.BasicBlock, f *Frame, d
 	if at == nil || at.Parent() != valueParent(v) {
 		return b
 	}
-	for _, d := range at.Parent().Blocks {
-		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
-		if !ok || d.Succs[0] == d.Succs[1] {
-			continue
-		}
-		for i, succ := range d.Succs {
-			if len(succ.Preds) == 1 && succ.Dominates(at) {
-				b = e.raise(b, br.Cond, i == 0, v, f, depth)
+	for cond, holds := range branchesTo(at.Parent(), func(succ *ssa.BasicBlock) bool { return succ.Dominates(at) }) {
+		b = e.raise(b, cond, holds, v, f, depth)
+	}
+	return b
+}
+
+// branchesTo yields the condition of each if in fn whose way out, taken
+// into a block of its own, dominates every block that covers accepts,
+// and whether the condition holds on that way.
+func branchesTo(fn *ssa.Function, covers func(*ssa.BasicBlock) bool) iter.Seq2[ssa.Value, bool] {
+	return func(yield func(ssa.Value, bool) bool) {
+		for _, d := range fn.Blocks {
+			br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+			if !ok || d.Succs[0] == d.Succs[1] {
+				continue
+			}
+			for i, succ := range d.Succs {
+				if len(succ.Preds) == 1 && covers(succ) && !yield(br.Cond, i == 0) {
+					return
+				}
 			}
 		}
 	}
-	return b
 }
 
 // refineAtUses raises b by the conditions that hold wherever v is used:
@@ -601,16 +613,11 @@ func (e *evaluator) refineAtUses(b Bound, v ssa.Value, f *Frame, depth int) Boun
 	if len(uses) == 0 {
 		return b
 	}
-	for _, d := range instr.Parent().Blocks {
-		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
-		if !ok || d.Succs[0] == d.Succs[1] {
-			continue
-		}
-		for i, succ := range d.Succs {
-			if len(succ.Preds) == 1 && !slices.ContainsFunc(uses, func(u *ssa.BasicBlock) bool { return !succ.Dominates(u) }) {
-				b = e.raise(b, br.Cond, i == 0, v, f, depth)
-			}
-		}
+	dominatesUses := func(succ *ssa.BasicBlock) bool {
+		return !slices.ContainsFunc(uses, func(u *ssa.BasicBlock) bool { return !succ.Dominates(u) })
+	}
+	for cond, holds := range branchesTo(instr.Parent(), dominatesUses) {
+		b = e.raise(b, cond, holds, v, f, depth)
 	}
 	return b
 }

@@ -1755,27 +1755,18 @@ func (e *evaluator) ruledOut(cond *Term, args []ssa.Value, f *Frame, depth int) 
 // excludedAt reports whether a branch that dominates block at was left on
 // the side where v, if it were c, could not have gone.
 func (e *evaluator) excludedAt(v ssa.Value, c constant.Value, at *ssa.BasicBlock, f *Frame, depth int) bool {
-	for _, d := range at.Parent().Blocks {
-		br, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
-		if !ok || d.Succs[0] == d.Succs[1] {
+	for cond, holds := range branchesTo(at.Parent(), func(succ *ssa.BasicBlock) bool { return succ.Dominates(at) }) {
+		fixed := maps.Clone(e.fixed)
+		if fixed == nil {
+			fixed = make(map[ssa.Value]constant.Value)
+		}
+		if !fixOperands(cond, v, c, fixed) {
 			continue
 		}
-		for i, succ := range d.Succs {
-			if len(succ.Preds) != 1 || !succ.Dominates(at) {
-				continue
-			}
-			fixed := maps.Clone(e.fixed)
-			if fixed == nil {
-				fixed = make(map[ssa.Value]constant.Value)
-			}
-			if !fixOperands(br.Cond, v, c, fixed) {
-				continue
-			}
-			one := &evaluator{model: e.model, fixed: fixed}
-			vals := one.values(br.Cond, f, depth+1)
-			if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != (i == 0) {
-				return true
-			}
+		one := &evaluator{model: e.model, fixed: fixed}
+		vals := one.values(cond, f, depth+1)
+		if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != holds {
+			return true
 		}
 	}
 	return false
