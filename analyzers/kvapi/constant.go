@@ -1773,7 +1773,7 @@ func (e *evaluator) excludedAt(v ssa.Value, c constant.Value, at *ssa.BasicBlock
 }
 
 // fixOperands sets, in fixed, each operand of cond that is v, or reads
-// the same field of the same value, to c; it reports whether there was one.
+// what v reads (rec.Status twice), to c; it reports whether there was one.
 func fixOperands(cond, v ssa.Value, c constant.Value, fixed map[ssa.Value]constant.Value) bool {
 	var ops []*ssa.Value
 	switch cond := cond.(type) {
@@ -1788,34 +1788,12 @@ func fixOperands(cond, v ssa.Value, c constant.Value, fixed map[ssa.Value]consta
 	}
 	found := false
 	for _, op := range ops {
-		if *op != nil && sameOperand(*op, v) {
+		if *op != nil && SameRead(Unconverted(*op), Unconverted(v)) {
 			fixed[*op] = c
 			found = true
 		}
 	}
 	return found
-}
-
-// sameOperand reports whether a and b are one value: the same SSA value,
-// the same field of one value (rec.Status twice), or two reads of one
-// variable or of one field of it (a.Tier of a loop's a).
-func sameOperand(a, b ssa.Value) bool {
-	a, b = Unconverted(a), Unconverted(b)
-	if a == b {
-		return true
-	}
-	switch a := a.(type) {
-	case *ssa.Field:
-		b, ok := b.(*ssa.Field)
-		return ok && a.Field == b.Field && sameOperand(a.X, b.X)
-	case *ssa.FieldAddr:
-		b, ok := b.(*ssa.FieldAddr)
-		return ok && a.Field == b.Field && sameOperand(a.X, b.X)
-	case *ssa.UnOp:
-		b, ok := b.(*ssa.UnOp)
-		return ok && a.Op == token.MUL && b.Op == token.MUL && sameOperand(a.X, b.X)
-	}
-	return false
 }
 
 // condsChoose reports whether args are known to satisfy every one of
