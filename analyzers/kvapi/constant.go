@@ -233,6 +233,9 @@ type evaluator struct {
 	// gaps is set when a Term's phi had a way that can be taken whose
 	// value is not known (see helperValue).
 	gaps bool
+	// plain evaluates a caller's test for one value of its subject (see
+	// excludedAt), without ruling values out by the tests before it.
+	plain bool
 }
 
 // maxValues bounds the set of values tracked for one expression.
@@ -1706,7 +1709,7 @@ func (e *evaluator) condsHold(conds []Cond, args []ssa.Value, f *Frame, depth in
 		if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != c.Want {
 			return false
 		}
-		if c.Want && e.ruledOut(c.Term, args, f, depth) {
+		if c.Want && !e.plain && e.ruledOut(c.Term, args, f, depth) {
 			return false
 		}
 	}
@@ -1763,8 +1766,8 @@ func (e *evaluator) excludedAt(v ssa.Value, c constant.Value, at *ssa.BasicBlock
 		if !fixOperands(cond, v, c, fixed) {
 			continue
 		}
-		one := &evaluator{model: e.model, fixed: fixed}
-		vals := one.values(cond, f, depth+1)
+		one := &evaluator{model: e.model, fixed: fixed, plain: true}
+		vals := one.values(cond, f, 0) // a question of its own, not deeper in this one
 		if len(vals) == 1 && vals[0].Kind() == constant.Bool && constant.BoolVal(vals[0]) != holds {
 			return true
 		}

@@ -416,6 +416,38 @@ type StoredOperand struct {
 	// constants it has whatever is stored (a floor the operation's own
 	// function clamps to) are that function's to report.
 	Template *Term
+	// stored is the value stored (see StoredOperandValues).
+	stored ssa.Value
+}
+
+// StoredOperandValues returns the operand's values for the value stored as the
+// storing function computes it, the tests on the way to the store
+// included (Retention(st) after "if st.Terminal() { return }"), which the
+// Term of the stored value cannot carry for a local; ok is false when the
+// value is not known wholly.
+func (r *Result) StoredOperandValues(so StoredOperand) (vals []constant.Value, ok bool) {
+	if so.stored == nil || so.Template == nil {
+		return nil, false
+	}
+	e := &evaluator{model: r}
+	stored := e.values(so.stored, nil, 0)
+	if len(stored) == 0 || e.partial || e.gaps {
+		return nil, false
+	}
+	for _, c := range stored {
+		t := so.Template.rewrite(func(s *Term) *Term {
+			if s.Op == TermParam && s.Index == fieldSlot {
+				return &Term{Op: TermConst, Kind: c.Kind(), Value: c.ExactString()}
+			}
+			return nil
+		})
+		got := (&evaluator{model: r}).term(t, nil, nil, 0)
+		if len(got) != 1 {
+			return nil, false
+		}
+		vals = appendValue(vals, got[0])
+	}
+	return vals, true
 }
 
 // addStoredOperands records the operands of w, an operation whose field
@@ -428,7 +460,7 @@ func (r *Result) addStoredOperands(tmpl WrappedOp, stored *Term, store *ssa.Stor
 	for i, ot := range w.Operands {
 		for j, t := range ot.Terms {
 			src := Source{Term: t, Conds: w.Conds, Expr: r.storedExpr(store), Pos: store.Pos(), Block: store.Block(), Duration: ot.Duration}
-			so := StoredOperand{Operand: ot.Operand, Source: src, Template: tmpl.Operands[i].Terms[j], Method: w.Method, Role: w.Role, Field: fieldLabel(store.Addr.(*ssa.FieldAddr))}
+			so := StoredOperand{Operand: ot.Operand, Source: src, Template: tmpl.Operands[i].Terms[j], Method: w.Method, Role: w.Role, Field: fieldLabel(store.Addr.(*ssa.FieldAddr)), stored: store.Val}
 			if !slices.ContainsFunc(r.StoredOperands, func(x StoredOperand) bool {
 				return x.Operand == so.Operand && x.Source.Pos == src.Pos && x.Method == so.Method && x.Source.Term.String() == t.String()
 			}) {

@@ -101,6 +101,17 @@ func configureUnlessRealtime(client *cloudflare.Client, t tiers.Tier) *cfgcache.
 	return cfgcache.New(client, cfg)
 }
 
+// The same with the plan read from an account into a variable.
+func configureAccount(client *cloudflare.Client, a account) *cfgcache.Cache {
+	t := a.Tier
+	if t.Realtime() {
+		return nil
+	}
+	cfg := cfgcache.DefaultConfig()
+	cfg.TTL = t.TTL()
+	return cfgcache.New(client, cfg)
+}
+
 // Live is still possible after these tests: the first leaves out Pro, the
 // second keeps only the paid plans.
 func cacheUnlessPro(ctx context.Context, client *cloudflare.Client, t tiers.Tier, body string) error {
