@@ -1,0 +1,15 @@
+module matuku
+
+go 1.24
+
+require (
+	github.com/cloudflare/cloudflare-go/v5 v5.1.0
+	github.com/syumai/workers v0.30.2
+)
+
+require (
+	github.com/tidwall/gjson v1.14.4 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
+)
