@@ -1330,6 +1330,36 @@ func (r *Result) EvalSource(src Source, f *Frame) ([]constant.Value, []*ssa.Para
 	return e.source(src, f), e.free
 }
 
+// StoredOperandValues returns the operand's values for the value stored
+// as the storing function computes it, the tests on the way to the store
+// included (Retention(st) after "if st.Terminal() { return }"), which the
+// Term of the stored value cannot carry for a local; ok is false when the
+// value is not known wholly.
+func (r *Result) StoredOperandValues(so StoredOperand) (vals []constant.Value, ok bool) {
+	if so.stored == nil || so.Template == nil {
+		return nil, false
+	}
+	e := &evaluator{model: r}
+	stored := e.values(so.stored, nil, 0)
+	if len(stored) == 0 || e.partial || e.gaps {
+		return nil, false
+	}
+	for _, c := range stored {
+		t := so.Template.rewrite(func(s *Term) *Term {
+			if s.Op == TermParam && s.Index == fieldSlot {
+				return &Term{Op: TermConst, Kind: c.Kind(), Value: c.ExactString()}
+			}
+			return nil
+		})
+		got := (&evaluator{model: r}).term(t, nil, nil, 0)
+		if len(got) != 1 {
+			return nil, false
+		}
+		vals = appendValue(vals, got[0])
+	}
+	return vals, true
+}
+
 // EvalUnpicked is EvalSource without the values of a policy that a
 // caller picks by what it passes: those are the caller's to report.
 func (r *Result) EvalUnpicked(src Source, f *Frame) []constant.Value {

@@ -420,36 +420,6 @@ type StoredOperand struct {
 	stored ssa.Value
 }
 
-// StoredOperandValues returns the operand's values for the value stored as the
-// storing function computes it, the tests on the way to the store
-// included (Retention(st) after "if st.Terminal() { return }"), which the
-// Term of the stored value cannot carry for a local; ok is false when the
-// value is not known wholly.
-func (r *Result) StoredOperandValues(so StoredOperand) (vals []constant.Value, ok bool) {
-	if so.stored == nil || so.Template == nil {
-		return nil, false
-	}
-	e := &evaluator{model: r}
-	stored := e.values(so.stored, nil, 0)
-	if len(stored) == 0 || e.partial || e.gaps {
-		return nil, false
-	}
-	for _, c := range stored {
-		t := so.Template.rewrite(func(s *Term) *Term {
-			if s.Op == TermParam && s.Index == fieldSlot {
-				return &Term{Op: TermConst, Kind: c.Kind(), Value: c.ExactString()}
-			}
-			return nil
-		})
-		got := (&evaluator{model: r}).term(t, nil, nil, 0)
-		if len(got) != 1 {
-			return nil, false
-		}
-		vals = appendValue(vals, got[0])
-	}
-	return vals, true
-}
-
 // addStoredOperands records the operands of w, an operation whose field
 // value the package stores as a constant, outside its tests.
 func (r *Result) addStoredOperands(tmpl WrappedOp, stored *Term, store *ssa.Store) {

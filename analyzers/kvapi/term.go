@@ -61,6 +61,15 @@ func (t *Term) CountsDown() bool {
 	return t.Find(func(x *Term) bool { return x.Op == TermCall && CountdownFunc(x.Name) }) != nil
 }
 
+// ReadsClockID reports whether t reads the clock in nanoseconds or
+// microseconds, time.Now().UnixNano(): an ID new on every call.
+func (t *Term) ReadsClockID() bool {
+	return t.Find(func(x *Term) bool {
+		return x.Op == TermCall && (x.Name == "(time.Time).UnixNano" || x.Name == "(time.Time).UnixMicro") &&
+			len(x.Args) == 1 && x.Args[0].Op == TermCall && x.Args[0].Name == "time.Now"
+	}) != nil
+}
+
 // CountdownFunc reports whether the function of that full name counts
 // down to a moment: time.Until, or (time.Time).Sub when given now.
 func CountdownFunc(name string) bool {

@@ -918,7 +918,7 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 		if src.Term != nil && countsInside(model, op, src.Term) {
 			return false // a part number the wrapper advances: c.parts++
 		}
-		if src.Term != nil && clockID(src.Term) {
+		if src.Term != nil && src.Term.ReadsClockID() {
 			return false // an ID the wrapper reads off the clock in nanoseconds
 		}
 		for _, in := range src.Inputs() {
@@ -997,16 +997,6 @@ func countsInside(model *kvapi.Result, op *kvapi.Op, t *kvapi.Term) bool {
 		}
 	}
 	return false
-}
-
-// clockID reports whether t reads the clock in nanoseconds or
-// microseconds, time.Now().UnixNano(): an ID new on every call.
-func clockID(t *kvapi.Term) bool {
-	if t.Op == kvapi.TermCall && (t.Name == "(time.Time).UnixNano" || t.Name == "(time.Time).UnixMicro") &&
-		len(t.Args) == 1 && t.Args[0].Op == kvapi.TermCall && t.Args[0].Name == "time.Now" {
-		return true
-	}
-	return slices.ContainsFunc(t.Args, clockID)
 }
 
 // opaque reports whether t has a part not known at compile time other
