@@ -41,20 +41,6 @@ func (f *Frame) WithCaller(call ssa.CallInstruction, fn *ssa.Function) *Frame {
 	return &c
 }
 
-// boundAt is Bound, with the block of the call that passes the argument.
-func (f *Frame) boundAt(p *ssa.Parameter) (ssa.Value, *ssa.BasicBlock, *Frame) {
-	for g := f; g != nil; g = g.Outer {
-		if g.Fn == p.Parent() {
-			if g.Call == nil {
-				return nil, nil, nil
-			}
-			arg, outer, _ := f.Bound(p)
-			return arg, g.Call.Block(), outer
-		}
-	}
-	return nil, nil, nil
-}
-
 // Bound returns the argument that f passes for parameter p, and the frame
 // to evaluate it in; ok is false when f does not bind p.
 func (f *Frame) Bound(p *ssa.Parameter) (ssa.Value, *Frame, bool) {
@@ -1780,7 +1766,12 @@ func (e *evaluator) ruledOut(cond *Term, args []ssa.Value, f *Frame, depth int) 
 		if !ok {
 			return false
 		}
-		v, at, f = f.boundAt(param)
+		block := f.callBlock(param)
+		arg, outer, bound := f.Bound(param)
+		if !bound || block == nil {
+			return false
+		}
+		v, at, f = arg, block, outer
 	}
 	return false
 }
