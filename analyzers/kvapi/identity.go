@@ -2410,10 +2410,18 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 			}
 		}
 	}
+	// A value walked before at the same depth or nearer the key adds
+	// nothing; without this, slices whose elements are built from each
+	// other (tokens of a parser) are walked once per path, exponentially.
+	walkedAt := map[ssa.Value]int{}
 	walk = func(v ssa.Value, depth int) {
 		if depth > maxDepth {
 			return
 		}
+		if at, ok := walkedAt[v]; ok && at <= depth {
+			return
+		}
+		walkedAt[v] = depth
 		switch v := v.(type) {
 		case *ssa.Const:
 			if v.Value != nil && v.Value.Kind() == constant.String {

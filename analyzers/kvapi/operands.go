@@ -1223,7 +1223,19 @@ func (r *Result) Elements(v ssa.Value) []ssa.Value { return r.elements(v, 0) }
 
 // elements returns the struct values, or pointers to them, that are put
 // into the slice v: literal elements, appended values, indexed stores.
+// Each once: a slice appended to in a loop reaches its appends by
+// several ways, and callers walk every element.
 func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
+	elems := r.elementsOf(v, depth)
+	seen := make(map[ssa.Value]bool, len(elems))
+	return slices.DeleteFunc(elems, func(e ssa.Value) bool {
+		dup := seen[e]
+		seen[e] = true
+		return dup
+	})
+}
+
+func (r *Result) elementsOf(v ssa.Value, depth int) []ssa.Value {
 	if depth > maxDepth {
 		return nil
 	}
