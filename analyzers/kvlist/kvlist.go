@@ -1200,6 +1200,17 @@ func perKey(model *kvapi.Result, get *kvapi.Op, listed, notListed, read []ssa.Va
 			}
 		}
 	}
+	if loop == fn {
+		// A closure that may run once per key, a callback of an iterator,
+		// with no loop of its own around the get: per key only if it
+		// reads what it is handed, or what the function around it listed.
+		// What it lists itself it lists once per get: an HTTP handler
+		// that reads the key it found is no N+1.
+		listed = slices.DeleteFunc(slices.Clone(listed), func(v ssa.Value) bool {
+			instr, made := v.(ssa.Instruction)
+			return made && instr.Parent() == fn
+		})
+	}
 	if loop == nil && getsEach(get) {
 		loop = get.Call // the helper's loop, GetMany(ctx, keys)
 	}
