@@ -9,10 +9,29 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/kvlint/kvlint/analyzers"
 	"github.com/kvlint/kvlint/internal/suite"
 )
+
+// interruptGrace is how long a signalled run may take to end by itself,
+// as a load does when go list stops, before it is ended.
+const interruptGrace = 2 * time.Second
+
+// exitWhenInterrupted arranges for exit to run grace after a signal ends
+// ctx: go list watches the context, but an analysis does not, and a
+// second signal is caught too until stop runs, so without this neither
+// Ctrl-C nor SIGTERM ends a long analysis. The result cancels it, for a
+// run that ends by itself.
+func exitWhenInterrupted(ctx context.Context, stop func(), grace time.Duration, exit func()) (cancel func()) {
+	after := context.AfterFunc(ctx, func() {
+		stop() // a second signal ends the process at once
+		time.Sleep(grace)
+		exit()
+	})
+	return func() { after() }
+}
 
 // lint is the standalone command. It returns the exit code, or an error
 // when kvlint could not run.
@@ -47,6 +66,10 @@ func lint(args []string, stdout, stderr io.Writer) (code int, err error) {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer exitWhenInterrupted(ctx, stop, interruptGrace, func() {
+		fmt.Fprintln(stderr, "kvlint: interrupted")
+		os.Exit(exitError)
+	})()
 	l := &loader{ctx: ctx, tests: opts.tests}
 	if opts.tags != "" {
 		l.buildFlags = []string{"-tags=" + opts.tags}

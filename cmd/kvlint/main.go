@@ -24,7 +24,9 @@
 // The exit code is 0 when there are no findings, 1 when there are, and 2
 // when kvlint could not run (a bad flag, an unknown analyzer, a pattern
 // that matches nothing, a package that does not load or type-check); then
-// one line on stderr names the cause.
+// one line on stderr names the cause. SIGINT or SIGTERM ends a run within
+// seconds, whether it is loading or analyzing, with exit code 2 and the
+// line "kvlint: interrupted".
 //
 // # Vet tool
 //
