@@ -33,7 +33,7 @@ var Analyzer = &analysis.Analyzer{
 }
 
 const (
-	emptyCheckMsg    = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not \"\"; compare with %q"
+	emptyCheckMsg    = "this miss check is never true: for a missing key GetString returns the string %q (syscall/js's rendering of the JS null), not %q; compare with %q"
 	nilReaderMsg     = "this miss check is never true: for a missing key GetReader returns a reader over the JS null, not nil, and reading it panics; use GetString and compare with \"<null>\""
 	unseenReaderMsg  = "for a missing key GetReader returns a reader over the JS null, not an error, and reading it panics; this reader is read with no way to tell a miss: read with GetString and compare with \"<null>\", or make sure the key exists first"
 	parsedMsg        = "for a missing key GetString returns the string %q, not \"\", and this value is parsed with no check for it, so a missing key fails as a parse error: compare with %q before using it"
@@ -155,16 +155,16 @@ func checkText(pass *analysis.Pass, model *kvapi.Result, rep *report.Reporter, o
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
 			case *ssa.BinOp:
-				if s, ok := otherString(ref, v); ok && s == "" {
+				if s, ok := otherString(ref, v); ok && mistakenMiss(s) {
 					checked = true
-					rep.Report(emptyCheck(pass, model, ref, text))
+					rep.Report(emptyCheck(pass, model, ref, s, text))
 				}
 			case *ssa.Call:
 				if kvapi.IsLen(ref) {
 					for _, cmp := range *ref.Referrers() {
 						if bin, ok := cmp.(*ssa.BinOp); ok && comparesWithZero(bin, ref) {
 							checked = true
-							rep.Report(analysis.Diagnostic{Pos: bin.Pos(), Message: fmt.Sprintf(emptyCheckMsg, text, text)})
+							rep.Report(analysis.Diagnostic{Pos: bin.Pos(), Message: fmt.Sprintf(emptyCheckMsg, text, "", text)})
 						}
 					}
 				} else if parses(ref) && failureHandedOn(ref) {
@@ -333,10 +333,17 @@ func otherString(bin *ssa.BinOp, v ssa.Value) (string, bool) {
 	return kvapi.StringConst(other)
 }
 
-// emptyCheck is the report of v == "", with a fix that compares with the
-// missing key's text instead, when the "" is written as a literal.
-func emptyCheck(pass *analysis.Pass, model *kvapi.Result, bin *ssa.BinOp, text string) analysis.Diagnostic {
-	d := analysis.Diagnostic{Pos: bin.Pos(), Message: fmt.Sprintf(emptyCheckMsg, text, text)}
+// mistakenMiss reports whether s is what people take a missing key's
+// value for: "", or the name of JavaScript's or Go's null.
+func mistakenMiss(s string) bool {
+	return s == "" || s == "null" || s == "undefined" || s == "nil"
+}
+
+// emptyCheck is the report of v == "" (or "null", see mistakenMiss), with
+// a fix that compares with the missing key's text instead, when the
+// compared string is written as a literal.
+func emptyCheck(pass *analysis.Pass, model *kvapi.Result, bin *ssa.BinOp, compared, text string) analysis.Diagnostic {
+	d := analysis.Diagnostic{Pos: bin.Pos(), Message: fmt.Sprintf(emptyCheckMsg, text, compared, text)}
 	for _, n := range model.Path(bin.Pos()) {
 		expr, ok := n.(*ast.BinaryExpr)
 		if !ok || expr.OpPos != bin.Pos() {
@@ -345,7 +352,7 @@ func emptyCheck(pass *analysis.Pass, model *kvapi.Result, bin *ssa.BinOp, text s
 		d.Pos, d.End = expr.Pos(), expr.End()
 		for _, side := range []ast.Expr{expr.X, expr.Y} {
 			if lit, ok := ast.Unparen(side).(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil && s == "" {
+				if s, err := strconv.Unquote(lit.Value); err == nil && s == compared {
 					d.SuggestedFixes = []analysis.SuggestedFix{{
 						Message:   "compare with " + strconv.Quote(text),
 						TextEdits: []analysis.TextEdit{{Pos: lit.Pos(), End: lit.End(), NewText: []byte(strconv.Quote(text))}},

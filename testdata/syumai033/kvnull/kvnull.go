@@ -37,6 +37,15 @@ func banner(ns *kv.Namespace) string {
 	return v
 }
 
+// The same, with the JSON spelling of null.
+func preview(ns *kv.Namespace, token string) (string, bool) {
+	ref, err := ns.GetString("preview:"+token, nil)
+	if err != nil || ref == "null" { // want `this miss check is never true: for a missing key GetString returns the string "<null>" \(syscall/js's rendering of the JS null\), not "null"`
+		return "", false
+	}
+	return ref, true
+}
+
 // Quiet: the miss looked for as GetString reports it.
 func motd(ns *kv.Namespace) string {
 	v, err := ns.GetString("motd", nil)
