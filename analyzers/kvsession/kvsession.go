@@ -961,8 +961,12 @@ func (c *checker) evidence(pass *analysis.Pass, model *kvapi.Result, op *kvapi.O
 		// The request parameter the key is made of names what it holds:
 		// "wr:" + r.URL.Query().Get("token") keeps a token.
 		key = append(key, requestParamWords(pass.TypesInfo, src.Expr)...)
-		if init := initializer(pass, model, src.Expr); init != src.Expr {
-			key = append(key, requestParamWords(pass.TypesInfo, init)...)
+		for _, part := range concatenated(src.Expr) {
+			// The same through a variable: "approval-links/" + tok, of
+			// tok := r.PathValue("token").
+			if init := initializer(pass, model, part); init != part {
+				key = append(key, requestParamWords(pass.TypesInfo, init)...)
+			}
 		}
 		if rec := src.KeyRecord(); rec != nil {
 			// Remove(ctx, st, challenge): a record that knows its own key
@@ -2170,6 +2174,16 @@ var encodings = map[string]bool{
 	"strings.ToLower":                            true,
 	"strings.ToUpper":                            true,
 	"strings.TrimSpace":                          true,
+}
+
+// concatenated returns e and the operands it is concatenated from.
+func concatenated(e ast.Expr) []ast.Expr {
+	parts := []ast.Expr{e}
+	if bin, ok := ast.Unparen(e).(*ast.BinaryExpr); ok && bin.Op == token.ADD {
+		parts = append(parts, concatenated(bin.X)...)
+		parts = append(parts, concatenated(bin.Y)...)
+	}
+	return parts
 }
 
 // requestParamWords returns the words of the names under which e takes

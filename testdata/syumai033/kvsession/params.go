@@ -31,3 +31,28 @@ func (wr *waitRoom) dropPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 	}
 }
+
+// The same, the parameter kept in a variable first: an approval link,
+// read and then spent.
+func (wr *waitRoom) approve(w http.ResponseWriter, r *http.Request) { // want approve:"kvsession"
+	tok := r.PathValue("token")
+	if _, err := wr.ns.GetString("approval:"+tok, nil); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if err := wr.ns.Delete("approval:" + tok); err != nil { // want `A token revoked or consumed by a KV delete`
+		http.Error(w, err.Error(), http.StatusBadGateway)
+	}
+}
+
+// Quiet: a variable holding a slug of a short link, which is no secret.
+func (wr *waitRoom) unlink(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	if _, err := wr.ns.GetString("link:"+slug, nil); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if err := wr.ns.Delete("link:" + slug); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+	}
+}
