@@ -2411,8 +2411,9 @@ func (r *Result) stringConstants(v ssa.Value, kept bool) []string {
 		}
 	}
 	// A value walked before at the same depth or nearer the key adds
-	// nothing; without this, slices whose elements are built from each
-	// other (tokens of a parser) are walked once per path, exponentially.
+	// nothing; without this, slices whose elements come from each other
+	// (commands moved between undo and redo stacks) are walked once per
+	// path between them, exponentially.
 	walkedAt := map[ssa.Value]int{}
 	walk = func(v ssa.Value, depth int) {
 		if depth > maxDepth {

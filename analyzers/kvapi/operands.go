@@ -1235,6 +1235,7 @@ func (r *Result) elements(v ssa.Value, depth int) []ssa.Value {
 	})
 }
 
+// elementsOf is elements, with duplicates.
 func (r *Result) elementsOf(v ssa.Value, depth int) []ssa.Value {
 	if depth > maxDepth {
 		return nil
