@@ -1508,12 +1508,21 @@ func lenCompared(v ssa.Value) bool {
 // size { continue }, if len(batch) >= size { flush }.
 func (c *checker) flushSize(v ssa.Value, at *ssa.BasicBlock) (int64, bool) {
 	var batch []ssa.Value // the batch as the loop sees it
+	sends := []*ssa.BasicBlock{at}
 	for _, x := range kvapi.Views([]ssa.Value{v}) {
 		switch x := x.(type) {
 		case *ssa.Phi:
 			batch = append(append(batch, x), x.Edges...)
 		case *ssa.UnOp: // a variable kept in memory: its every load
-			if alloc, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+			addr := x.X
+			if fv, ok := addr.(*ssa.FreeVar); ok {
+				// Captured by a flush closure: the loop that fills the
+				// batch, and checks its length, is in the function that
+				// owns the variable, and the batch is sent where the
+				// closure is called.
+				addr, sends = kvapi.Binding(fv), callBlocks(fv.Parent())
+			}
+			if alloc, ok := addr.(*ssa.Alloc); ok && x.Op == token.MUL {
 				for _, ref := range *alloc.Referrers() {
 					if load, ok := ref.(*ssa.UnOp); ok {
 						batch = append(batch, load)
@@ -1532,7 +1541,7 @@ func (c *checker) flushSize(v ssa.Value, at *ssa.BasicBlock) (int64, bool) {
 				continue
 			}
 			for _, use := range *call.Referrers() {
-				if n, ok := c.sentAt(use, call, at); ok {
+				if n, ok := c.sentAt(use, call, sends); ok {
 					return n, true
 				}
 			}
@@ -1541,10 +1550,31 @@ func (c *checker) flushSize(v ssa.Value, at *ssa.BasicBlock) (int64, bool) {
 	return 0, false
 }
 
+// callBlocks returns the blocks of the function around closure fn that
+// call it by the value its MakeClosure makes.
+func callBlocks(fn *ssa.Function) []*ssa.BasicBlock {
+	var blocks []*ssa.BasicBlock
+	if fn.Referrers() == nil {
+		return nil
+	}
+	for _, ref := range *fn.Referrers() {
+		mc, ok := ref.(*ssa.MakeClosure)
+		if !ok || mc.Referrers() == nil {
+			continue
+		}
+		for _, use := range *mc.Referrers() {
+			if call, ok := use.(*ssa.Call); ok && call.Call.Value == mc {
+				blocks = append(blocks, call.Block())
+			}
+		}
+	}
+	return blocks
+}
+
 // sentAt returns the length at which a comparison of a batch's length n
 // with a constant lets the batch be sent, in block at. A comparison whose
 // holding refuses the batch (if len(b) > 10000 { return err }) caps it.
-func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call, at *ssa.BasicBlock) (int64, bool) {
+func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call, sends []*ssa.BasicBlock) (int64, bool) {
 	bin, ok := use.(*ssa.BinOp)
 	if !ok {
 		return 0, false
@@ -1557,7 +1587,7 @@ func (c *checker) sentAt(use ssa.Instruction, n *ssa.Call, at *ssa.BasicBlock) (
 	if !exact {
 		return 0, false
 	}
-	if refused(bin, at) {
+	if slices.ContainsFunc(sends, func(at *ssa.BasicBlock) bool { return refused(bin, at) }) {
 		switch op := bin.Op; {
 		case bin.X == n && op == token.GTR, bin.Y == n && op == token.LSS:
 			return size, true // sent only while len(b) <= size
@@ -1580,6 +1610,9 @@ func refused(bin *ssa.BinOp, at *ssa.BasicBlock) bool {
 	for _, ref := range *bin.Referrers() {
 		if br, ok := ref.(*ssa.If); ok {
 			b := br.Block()
+			if b.Parent() != at.Parent() {
+				return false
+			}
 			return b.Succs[1].Dominates(at) && !b.Succs[0].Dominates(at)
 		}
 	}
