@@ -1360,12 +1360,16 @@ func writesBack(model *kvapi.Result, get *kvapi.Op) bool {
 	same := func(put *kvapi.Op) bool {
 		return model.Same(get, put, kvapi.Key) && model.Same(get, put, kvapi.Namespace) // not a copy to another namespace
 	}
+	// (A write of one pair through a bulk write, as cloudflare-go v0 takes
+	// a lifetime, is such a put.)
+	writes := func(op *kvapi.Op) bool { return op.Method.Role == kvapi.Put || op.Method.Role == kvapi.BulkPut }
 	for _, op := range model.OpsAt(get.Call) {
-		if op.Method.Role == kvapi.Put && same(op) {
+		if writes(op) && same(op) {
 			return true
 		}
 	}
-	return slices.ContainsFunc(model.OpsIn(get.Call.Parent(), kvapi.Put), func(put *kvapi.Op) bool {
+	fn := get.Call.Parent()
+	return slices.ContainsFunc(append(model.OpsIn(fn, kvapi.Put), model.OpsIn(fn, kvapi.BulkPut)...), func(put *kvapi.Op) bool {
 		return kvapi.Before(get.Call, put.Call) && same(put)
 	})
 }
@@ -1375,6 +1379,9 @@ func writesBack(model *kvapi.Result, get *kvapi.Op) bool {
 // one by one, whatever is done with it then.
 func readsListedName(model *kvapi.Result, get *kvapi.Op, listed []ssa.Value) bool {
 	for _, src := range get.Sources(kvapi.Key) {
+		if src.Term != nil && src.Term.Op != kvapi.TermParam {
+			continue // a wrapper that makes its key from what it is given
+		}
 		for _, in := range src.Inputs() {
 			if model.BackwardPruned(in, get.Call, madeFrom, func(s kvapi.Step) bool { return slices.Contains(listed, s.Value) }) {
 				return true
