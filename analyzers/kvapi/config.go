@@ -48,6 +48,9 @@ type Interfaces struct {
 	// reportedVia are, for a found interface method, the analyzers that
 	// reported inside one of its KV implementations.
 	reportedVia map[*types.Func][]string
+	// reportedRows are the same for the methods of the flag's entries,
+	// by PKG.TYPE.METHOD: what the kvlint command printed for go vet.
+	reportedRows map[string][]string
 	// iterators are the interface methods whose implementations in the
 	// program hand listed keys to their caller's callback or range body,
 	// and whether every one of them also keeps a budget of its own (see
@@ -87,6 +90,7 @@ func (c *Interfaces) String() string { return c.raw }
 func (c *Interfaces) Set(s string) error {
 	var rows []*Method
 	configured := make(map[string][]WrappedOp)
+	reported := make(map[string][]string)
 	for _, entry := range strings.Split(s, ";") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
@@ -99,13 +103,19 @@ func (c *Interfaces) Set(s string) error {
 			configured[id] = append(configured[id], w)
 			continue
 		}
-		m, err := parseEntry(entry)
+		m, reportedBy, err := parseEntry(entry)
 		if err != nil {
 			return fmt.Errorf("interface entry %q: %v", entry, err)
 		}
 		rows = append(rows, m)
+		id := m.Pkg + "." + m.Recv + "." + m.Name
+		for _, name := range reportedBy {
+			if !slices.Contains(reported[id], name) {
+				reported[id] = append(reported[id], name)
+			}
+		}
 	}
-	c.raw, c.rows, c.configured = s, rows, configured
+	c.raw, c.rows, c.configured, c.reportedRows = s, rows, configured, reported
 	return nil
 }
 
@@ -155,44 +165,52 @@ func (c *Interfaces) fieldTemplates(id string, field *types.Var) []WrappedOp {
 	return out
 }
 
-func parseEntry(entry string) (*Method, error) {
+// parseEntry parses PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...), and the
+// analyzers that its reported=NAME arguments name: those that reported
+// inside an implementation of the method, as the kvlint command found
+// (see Found), and are not to report again at each call.
+func parseEntry(entry string) (m *Method, reportedBy []string, err error) {
 	name, spec, ok := strings.Cut(entry, "=")
 	if !ok {
-		return nil, fmt.Errorf("want PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...)")
+		return nil, nil, fmt.Errorf("want PKG.TYPE.METHOD=ROLE(OPERAND=INDEX,...)")
 	}
 	dot := strings.LastIndex(name, ".")
 	typeDot := strings.LastIndex(name[:max(dot, 0)], ".")
 	if dot < 0 || typeDot < 0 || strings.LastIndex(name[:typeDot], "/") > typeDot {
-		return nil, fmt.Errorf("want the method as PKG.TYPE.METHOD, such as example.com/store.Cache.Get")
+		return nil, nil, fmt.Errorf("want the method as PKG.TYPE.METHOD, such as example.com/store.Cache.Get")
 	}
-	m := &Method{Pkg: name[:typeDot], Recv: name[typeDot+1 : dot], Name: name[dot+1:], Operands: map[Operand]Arg{Namespace: recv}}
+	m = &Method{Pkg: name[:typeDot], Recv: name[typeDot+1 : dot], Name: name[dot+1:], Operands: map[Operand]Arg{Namespace: recv}}
 	roleName, args, ok := strings.Cut(strings.TrimSuffix(spec, ")"), "(")
 	if !ok || !strings.HasSuffix(spec, ")") {
-		return nil, fmt.Errorf("want ROLE(OPERAND=INDEX,...) after '='")
+		return nil, nil, fmt.Errorf("want ROLE(OPERAND=INDEX,...) after '='")
 	}
 	if m.Role, ok = roleByName[strings.ToLower(strings.ReplaceAll(roleName, " ", ""))]; !ok {
-		return nil, fmt.Errorf("unknown role %q (want get, put, delete, list, bulkput, bulkget or bulkdelete)", roleName)
+		return nil, nil, fmt.Errorf("unknown role %q (want get, put, delete, list, bulkput, bulkget or bulkdelete)", roleName)
 	}
 	for _, a := range strings.Split(args, ",") {
 		if a = strings.TrimSpace(a); a == "" {
 			continue
 		}
 		oName, loc, ok := strings.Cut(a, "=")
+		if strings.EqualFold(oName, "reported") && ok && loc != "" {
+			reportedBy = append(reportedBy, loc)
+			continue
+		}
 		o, known := operandByName[strings.ToLower(oName)]
 		if !ok || !known {
-			return nil, fmt.Errorf("unknown operand %q (want key, value, ttl, expiration, cachettl, namespace, metadata, limit, prefix or cursor)", oName)
+			return nil, nil, fmt.Errorf("unknown operand %q (want key, value, ttl, expiration, cachettl, namespace, metadata, limit, prefix or cursor)", oName)
 		}
 		index, field, _ := strings.Cut(loc, ".")
 		i, err := strconv.Atoi(index)
 		if err != nil || i < 0 {
-			return nil, fmt.Errorf("operand %s: want a parameter index, got %q", oName, loc)
+			return nil, nil, fmt.Errorf("operand %s: want a parameter index, got %q", oName, loc)
 		}
 		if _, dup := m.Operands[o]; dup && o != Namespace {
-			return nil, fmt.Errorf("operand %s is given twice", oName)
+			return nil, nil, fmt.Errorf("operand %s is given twice", oName)
 		}
 		m.Operands[o] = Arg{Index: i, Field: field}
 	}
-	return m, nil
+	return m, reportedBy, nil
 }
 
 // Packages returns the import paths of the configured interfaces.

@@ -39,6 +39,21 @@ func TestInterfacesFlag(t *testing.T) {
 	}
 }
 
+// An entry may name the analyzers that reported inside the method's
+// implementation, as the kvlint command prints them for go vet.
+func TestInterfacesReported(t *testing.T) {
+	var c Interfaces
+	if err := c.Set("example.com/auth.Sessions.Revoke=delete(key=1,reported=kvsession);example.com/auth.Sessions.Rotate=put(key=2,reported=kvsession,reported=kvrace)"); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.reportedRows["example.com/auth.Sessions.Rotate"]; len(got) != 2 || got[0] != "kvsession" || got[1] != "kvrace" {
+		t.Errorf("Rotate reported by %v, want kvsession and kvrace", got)
+	}
+	if len(c.rows) != 2 || c.rows[0].Operands[Key] != (Arg{Index: 1}) {
+		t.Errorf("rows %+v", c.rows)
+	}
+}
+
 // A field entry: an operation reads the operand from the field.
 func TestInterfacesFieldEntry(t *testing.T) {
 	var c Interfaces

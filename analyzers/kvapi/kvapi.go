@@ -225,6 +225,11 @@ func (r *Result) generatedFile(pos token.Pos) bool {
 	return f != nil && r.generated[f.Name()] // (a call with no position: a synthetic wrapper's)
 }
 
+// Configured reports whether op is a call of a storage port named in
+// -kvapi.interfaces, as go vet sees it: its entry says which parameter an
+// operand is, not what the implementation adds to it (a key's prefix).
+func (op *Op) Configured() bool { return op.viaPort && op.Wrapped == nil }
+
 // InTest reports whether the call is in a _test.go file: tests call
 // fakes in loops, and drop errors on purpose.
 func (op *Op) InTest() bool {

@@ -351,6 +351,12 @@ func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact)
 			}
 		}
 	}
+	if op.Configured() {
+		// A port whose entry the kvlint command printed for go vet says
+		// which analyzers reported inside its implementations.
+		m := op.Method
+		return slices.Contains(r.ifaces.reportedRows[m.Pkg+"."+m.Recv+"."+m.Name], pass.Analyzer.Name)
+	}
 	if op.Wrapped == nil || op.Wrapper == nil { // an executor's function value has no wrapper
 		return false
 	}
@@ -514,6 +520,7 @@ func sameOp(a, b WrappedOp) bool {
 func (c *Interfaces) Found() string {
 	var entries []string
 	rows := make(map[string]map[string][]string) // by method, by role: the operands' locations
+	reportedBy := make(map[string][]string)      // by method: the analyzers that reported inside
 	for m, ws := range c.found {
 		named, ok := types.Unalias(m.Signature().Recv().Type()).(*types.Named)
 		if !ok || m.Pkg() == nil {
@@ -541,6 +548,7 @@ func (c *Interfaces) Found() string {
 				continue
 			}
 			name := m.Pkg().Path() + "." + named.Obj().Name() + "." + m.Name()
+			reportedBy[name] = c.reportedVia[m]
 			role := strings.ToLower(w.Role.String())
 			if rows[name] == nil {
 				rows[name] = make(map[string][]string)
@@ -567,6 +575,12 @@ func (c *Interfaces) Found() string {
 			args = slices.Compact(args)
 			if givenTwice(args) {
 				continue // operations that read one operand from two places: no entry says that
+			}
+			// Go vet cannot tell that an implementation was reported
+			// inside (a session deleted, a count kept): the entry says so,
+			// and a call is not reported again.
+			for _, name := range slices.Sorted(slices.Values(reportedBy[name])) {
+				args = append(args, "reported="+name)
 			}
 			entries = append(entries, name+"="+role+"("+strings.Join(args, ",")+")")
 		}

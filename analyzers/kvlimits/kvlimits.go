@@ -55,7 +55,9 @@ func run(pass *analysis.Pass) (any, error) {
 			continue // a test's keys, pages and batches go to a fake
 		}
 		for _, src := range given(op, kvapi.Key) {
-			c.key(src)
+			// A port's entry in -kvapi.interfaces names the parameter a
+			// key comes from, not a prefix its implementation adds.
+			c.key(src, !op.Configured())
 		}
 		switch op.Method.Role {
 		case kvapi.List:
@@ -298,10 +300,11 @@ func refusedKey(s string) string {
 }
 
 // key reports a key KV refuses: longer than 512 bytes, or "", "." or "..",
-// known whole or by a constant part already too long.
-func (c *checker) key(src kvapi.Source) {
+// known whole or by a constant part already too long. whole says that src
+// is all of the key, not what may follow a prefix.
+func (c *checker) key(src kvapi.Source, whole bool) {
 	vals, free := c.model.EvalSource(src, nil)
-	if len(free) > 0 {
+	if len(free) > 0 && whole {
 		// "." set on a branch of its own (the root of a tree) is refused
 		// whatever the callers pass on the other ways.
 		for _, v := range vals {
@@ -322,7 +325,7 @@ func (c *checker) key(src kvapi.Source) {
 				continue
 			}
 			switch s := constant.StringVal(v); {
-			case s == "" || s == "." || s == "..":
+			case (s == "" || s == "." || s == "..") && whole:
 				msg := refusedKey(s)
 				if src.Term != nil && src.Term.Params() && c.givesAlone(src.Term, v) {
 					return // whatever the caller passes: reported in the wrapper
