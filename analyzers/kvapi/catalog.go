@@ -139,6 +139,8 @@ var catalog = []*Method{
 	{cfKV, "NamespaceValueService", "Get", Get, ops{Namespace: arg(1), Key: arg(2)}},
 	{cfKV, "NamespaceValueService", "Update", Put, ops{Namespace: arg(1), Key: arg(2), Value: field(3, "Value"), TTL: field(3, "ExpirationTTL"), Expiration: field(3, "Expiration"), Metadata: field(3, "Metadata")}},
 	{cfKV, "NamespaceValueService", "Delete", Delete, ops{Namespace: arg(1), Key: arg(2)}},
+	// A read of a key's metadata alone: a read of the key all the same.
+	{cfKV, "NamespaceMetadataService", "Get", Get, ops{Namespace: arg(1), Key: arg(2)}},
 	{cfKV, "NamespaceKeyService", "List", List, ops{Namespace: arg(1), Limit: field(2, "Limit"), Prefix: field(2, "Prefix"), Cursor: field(2, "Cursor")}},
 	{cfKV, "NamespaceKeyService", "ListAutoPaging", List, ops{Namespace: arg(1), Limit: field(2, "Limit"), Prefix: field(2, "Prefix"), Cursor: field(2, "Cursor")}},
 	{cfKV, "NamespaceKeyService", "BulkUpdate", BulkPut, ops{Namespace: arg(1), Pairs: field(2, "Body")}},
