@@ -927,7 +927,7 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 			// (After a test of presence alone, _, err := get, a constant
 			// marker rewrites what the key held: an idempotency key.)
 			if !ignored && (onlyOnError(errs, put.Call.Block()) || onErrorOrMiss(errs, call, put.Call.Block())) && madeUp(model, src, get, put) && !model.DecidedByError(get, put) &&
-				!(unused(reads) && (onlyValue(model, put, src) || ofKeySubject(put, src))) &&
+				!(unused(reads) && (onlyValue(model, put, src) || ofKeySubject(put, src) || stampOnly(src))) &&
 				!model.AfterMiss(put, func(other *kvapi.Op) bool { return other != get && !model.Same(other, put, kvapi.Key) }) {
 				return put
 			}
@@ -939,6 +939,28 @@ func overwrittenOnError(model *kvapi.Result, counted map[ssa.CallInstruction]boo
 // unused reports whether none of reads, what a get returned, is used.
 func unused(reads []ssa.Value) bool {
 	return !slices.ContainsFunc(reads, func(v ssa.Value) bool { return v.Referrers() != nil && len(*v.Referrers()) > 0 })
+}
+
+// stampOnly reports whether src writes the time and nothing else (a
+// "passed at" or "seen at" mark): rewriting it after a failed presence
+// test loses only an earlier time.
+func stampOnly(src kvapi.Source) bool {
+	ins := src.Inputs()
+	for _, v := range ins {
+		v = kvapi.Unconverted(v)
+		if kvapi.Clock(v) {
+			continue
+		}
+		call, ok := v.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		callee := call.Call.StaticCallee()
+		if callee == nil || callee.Signature.Recv() == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || !kvapi.Clock(call.Call.Args[0]) {
+			return false // the time's text or its seconds: now.Format(time.RFC3339)
+		}
+	}
+	return len(ins) > 0
 }
 
 // onlyValue reports whether src writes a constant that is the only value

@@ -2,6 +2,7 @@ package kvnull
 
 import (
 	"context"
+	"time"
 
 	"github.com/cloudflare/cloudflare-go"
 )
@@ -33,5 +34,17 @@ func storeOnce(ctx context.Context, api *cloudflare.API, rc *cloudflare.Resource
 		return nil
 	}
 	_, err := api.WriteWorkersKVEntry(ctx, rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: ns, Key: key, Value: latest})
+	return err
+}
+
+// Quiet: the time a sender passed, stamped again after any failed read;
+// what it replaces is an earlier time.
+func markPassed(ctx context.Context, api *cloudflare.API, rc *cloudflare.ResourceContainer, ns, sender string) error {
+	key := "passed:" + sender
+	if _, err := api.GetWorkersKV(ctx, rc, cloudflare.GetWorkersKVParams{NamespaceID: ns, Key: key}); err == nil {
+		return nil
+	}
+	stamp := time.Now().UTC().Format(time.RFC3339)
+	_, err := api.WriteWorkersKVEntry(ctx, rc, cloudflare.WriteWorkersKVEntryParams{NamespaceID: ns, Key: key, Value: []byte(stamp)})
 	return err
 }
