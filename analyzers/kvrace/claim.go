@@ -1065,6 +1065,9 @@ func sameAs(model *kvapi.Result, instr ssa.Instruction, res ssa.Value, mine []ss
 		return edge{}, false
 	}
 	other := kvapi.Unconverted(kvapi.OtherOperand(cmp, res))
+	if k, ok := other.(*ssa.Const); ok && k.IsNil() {
+		return edge{}, false // err == nil asks whether the key is there, though a nil value is written
+	}
 	if !slices.ContainsFunc(mine, func(m ssa.Value) bool { return model.SameValue(kvapi.Unconverted(m), other) }) {
 		return edge{}, false
 	}

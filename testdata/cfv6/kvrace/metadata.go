@@ -2,6 +2,7 @@ package kvrace
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/cloudflare/cloudflare-go/v6"
@@ -54,4 +55,24 @@ func (c *campaigns) touch(ctx context.Context, id string) error {
 		return err
 	}
 	return c.put(ctx, "campaign:"+id, body, nil)
+}
+
+// meta reads a key's metadata alone.
+func (c *campaigns) meta(ctx context.Context, key string) (any, error) {
+	res, err := c.client.KV.Namespaces.Metadata.Get(ctx, c.ns, key, kv.NamespaceMetadataGetParams{AccountID: cloudflare.F(c.account)})
+	if err != nil {
+		return nil, err
+	}
+	return *res, nil
+}
+
+var errExists = errors.New("exists")
+
+// A folder created where a metadata read found nothing: an entry with no
+// body, all of it in its metadata. Two requests both find the name free.
+func (c *campaigns) mkdir(ctx context.Context, name string) error {
+	if _, err := c.meta(ctx, "entry:"+name); err == nil {
+		return errExists
+	}
+	return c.put(ctx, "entry:"+name, nil, campaignMeta{Status: "folder"}) // want `check-then-create on one KV key`
 }
