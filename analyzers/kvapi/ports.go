@@ -579,8 +579,8 @@ func (c *Interfaces) Found() string {
 			// Go vet cannot tell that an implementation was reported
 			// inside (a session deleted, a count kept): the entry says so,
 			// and a call is not reported again.
-			for _, name := range slices.Sorted(slices.Values(reportedBy[name])) {
-				args = append(args, "reported="+name)
+			for _, analyzer := range slices.Sorted(slices.Values(reportedBy[name])) {
+				args = append(args, "reported="+analyzer)
 			}
 			entries = append(entries, name+"="+role+"("+strings.Join(args, ",")+")")
 		}

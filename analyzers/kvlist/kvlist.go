@@ -1369,7 +1369,7 @@ func writesBack(model *kvapi.Result, get *kvapi.Op) bool {
 		}
 	}
 	fn := get.Call.Parent()
-	return slices.ContainsFunc(append(model.OpsIn(fn, kvapi.Put), model.OpsIn(fn, kvapi.BulkPut)...), func(put *kvapi.Op) bool {
+	return slices.ContainsFunc(slices.Concat(model.OpsIn(fn, kvapi.Put), model.OpsIn(fn, kvapi.BulkPut)), func(put *kvapi.Op) bool {
 		return kvapi.Before(get.Call, put.Call) && same(put)
 	})
 }
