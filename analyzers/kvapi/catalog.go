@@ -83,6 +83,10 @@ type Method struct {
 	Operands map[Operand]Arg
 }
 
+// entryName is the method as an entry of -kvapi.interfaces names it,
+// PKG.TYPE.METHOD.
+func (m *Method) entryName() string { return m.Pkg + "." + m.Recv + "." + m.Name }
+
 // FullName is the method's qualified name, as in "(*kv.Namespace).PutString".
 func (m *Method) FullName() string {
 	pkg := m.Pkg[strings.LastIndex(m.Pkg, "/")+1:]

@@ -108,10 +108,9 @@ func (c *Interfaces) Set(s string) error {
 			return fmt.Errorf("interface entry %q: %v", entry, err)
 		}
 		rows = append(rows, m)
-		id := m.Pkg + "." + m.Recv + "." + m.Name
 		for _, name := range reportedBy {
-			if !slices.Contains(reported[id], name) {
-				reported[id] = append(reported[id], name)
+			if !slices.Contains(reported[m.entryName()], name) {
+				reported[m.entryName()] = append(reported[m.entryName()], name)
 			}
 		}
 	}

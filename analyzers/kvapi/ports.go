@@ -354,8 +354,7 @@ func (r *Result) ReportedInside(pass *analysis.Pass, op *Op, fact analysis.Fact)
 	if op.Configured() {
 		// A port whose entry the kvlint command printed for go vet says
 		// which analyzers reported inside its implementations.
-		m := op.Method
-		return slices.Contains(r.ifaces.reportedRows[m.Pkg+"."+m.Recv+"."+m.Name], pass.Analyzer.Name)
+		return slices.Contains(r.ifaces.reportedRows[op.Method.entryName()], pass.Analyzer.Name)
 	}
 	if op.Wrapped == nil || op.Wrapper == nil { // an executor's function value has no wrapper
 		return false

@@ -1523,7 +1523,10 @@ func (c *checker) flushSize(v ssa.Value, at *ssa.BasicBlock) (int64, bool) {
 				// batch, and checks its length, is in the function that
 				// owns the variable, and the batch is sent where the
 				// closure is called.
-				addr, sends = kvapi.Binding(fv), callBlocks(fv.Parent())
+				addr, sends = kvapi.Binding(fv), nil
+				for _, call := range c.model.CallSites(fv.Parent()) {
+					sends = append(sends, call.Block())
+				}
 			}
 			if alloc, ok := addr.(*ssa.Alloc); ok && x.Op == token.MUL {
 				for _, ref := range *alloc.Referrers() {
@@ -1551,27 +1554,6 @@ func (c *checker) flushSize(v ssa.Value, at *ssa.BasicBlock) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// callBlocks returns the blocks of the function around closure fn that
-// call it by the value its MakeClosure makes.
-func callBlocks(fn *ssa.Function) []*ssa.BasicBlock {
-	var blocks []*ssa.BasicBlock
-	if fn.Referrers() == nil {
-		return nil
-	}
-	for _, ref := range *fn.Referrers() {
-		mc, ok := ref.(*ssa.MakeClosure)
-		if !ok || mc.Referrers() == nil {
-			continue
-		}
-		for _, use := range *mc.Referrers() {
-			if call, ok := use.(*ssa.Call); ok && call.Call.Value == mc {
-				blocks = append(blocks, call.Block())
-			}
-		}
-	}
-	return blocks
 }
 
 // sentAt returns the length at which a comparison of a batch's length n
