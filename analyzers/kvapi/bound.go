@@ -50,6 +50,11 @@ type Bound struct {
 	// as the number is: days*24*time.Hour moves a day at a time, so no
 	// positive number of days is short.
 	Step float64
+	// Beyond is the bound of the ways in that are not the constant at
+	// Floor, when some are: a lifetime that is 0 for "no expiry" or else
+	// a clamped countdown. A test that rules the constant out (ttl > 0,
+	// as a wrapper sends a TTL only then) leaves Beyond.
+	Beyond *Bound
 }
 
 var (
@@ -70,6 +75,10 @@ func (b Bound) scale(k float64) Bound {
 	b.Floor *= k
 	b.Ceiling *= k
 	b.Step *= k
+	if b.Beyond != nil {
+		beyond := b.Beyond.scale(k)
+		b.Beyond = &beyond
+	}
 	return b
 }
 
@@ -253,9 +262,11 @@ func (e *evaluator) binBound(v *ssa.BinOp, at *ssa.BasicBlock, f *Frame, depth i
 	case token.ADD:
 		b.Floor += k
 		b.Ceiling += k
+		b.Beyond = nil
 	case token.SUB:
 		b.Floor -= k
 		b.Ceiling -= k
+		b.Beyond = nil
 		if _, constantToo := known(x); !constantToo && k > 0 {
 			b.Reduced = true
 		}
@@ -344,6 +355,18 @@ func join(bs []Bound) Bound {
 	if len(bs) == 0 {
 		return unknownBound
 	}
+	if slices.ContainsFunc(bs, func(b Bound) bool { return b.Beyond != nil }) {
+		// A way in that is itself a constant or others: join them all.
+		var ways []Bound
+		for _, b := range bs {
+			if b.Beyond != nil {
+				ways = append(ways, constBound(constant.MakeFloat64(b.Floor)), *b.Beyond)
+			} else {
+				ways = append(ways, b)
+			}
+		}
+		bs = ways
+	}
 	out := Bound{Floored: true}
 	constant, varying := false, false
 	for i, b := range bs {
@@ -376,7 +399,18 @@ func join(bs []Bound) Bound {
 	}
 	// "if ttl < d { ttl = d }": d joins the ttl that the branch let pass.
 	out.Clamped = out.Clamped || constant && varying
+	atFloor := func(b Bound) bool { return b.constant() && b.Floor == out.Floor }
+	if others := slices.DeleteFunc(slices.Clone(bs), atFloor); len(others) > 0 && len(others) < len(bs) {
+		if beyond := join(others); beyond.Floored && beyond.Floor > out.Floor {
+			out.Beyond = &beyond
+		}
+	}
 	return out
+}
+
+// constant reports whether b is the bound of one constant.
+func (b Bound) constant() bool {
+	return b.Floored && !b.Countdown && !b.Clamped && !b.Jittered && !b.Reduced && !b.Given && !b.Ceiled && b.Beyond == nil
 }
 
 func (e *evaluator) callBound(call *ssa.Call, at *ssa.BasicBlock, f *Frame, depth int) Bound {
@@ -565,6 +599,9 @@ func (e *evaluator) refine(b Bound, v ssa.Value, at *ssa.BasicBlock, f *Frame, d
 	if at == nil || at.Parent() != valueParent(v) {
 		return b
 	}
+	if instr, ok := v.(ssa.Instruction); ok && !instr.Block().Dominates(at) {
+		at = instr.Block() // what held where v was made holds wherever it goes
+	}
 	for cond, holds := range branchesTo(at.Parent(), func(succ *ssa.BasicBlock) bool { return succ.Dominates(at) }) {
 		b = e.raise(b, cond, holds, v, f, depth)
 	}
@@ -658,12 +695,18 @@ func (e *evaluator) raise(b Bound, cond ssa.Value, holds bool, v ssa.Value, f *F
 		return b
 	}
 	subjectX := same(bin.X, v)
-	if !subjectX && !same(bin.Y, v) || !atLeast(bin.Op, holds, subjectX) {
+	if !subjectX && !same(bin.Y, v) {
 		return b
 	}
 	other := bin.Y
 	if !subjectX {
 		other = bin.X
+	}
+	if b.Beyond != nil && rulesOut(bin.Op, holds, subjectX, e.values(other, f, depth+1), b.Floor) {
+		b = *b.Beyond // ttl > 0 of a ttl that is 0 for "no expiry"
+	}
+	if !atLeast(bin.Op, holds, subjectX) {
+		return b
 	}
 	if vals := e.values(other, f, depth+1); len(vals) > 0 {
 		return b.raisedTo(vals)
@@ -692,6 +735,29 @@ func atLeast(op token.Token, holds, subjectX bool) bool {
 	return op == token.GTR || op == token.GEQ
 }
 
+// rulesOut reports whether a comparison x op y, known to come out as
+// holds, excludes the value floor of its subject: ttl > 0, or ttl != 0,
+// of a ttl whose least value 0 is a constant way in.
+func rulesOut(op token.Token, holds, subjectX bool, vals []constant.Value, floor float64) bool {
+	if len(vals) != 1 {
+		return false
+	}
+	c, ok := constant.Float64Val(constant.ToFloat(vals[0]))
+	if !ok {
+		return false
+	}
+	if op == token.EQL || op == token.NEQ {
+		return (op == token.NEQ) == holds && c == floor
+	}
+	if !holds {
+		op = negate(op)
+	}
+	if !subjectX {
+		op = mirror(op)
+	}
+	return op == token.GTR && c >= floor
+}
+
 // raisedTo returns b raised to the one value of vals, if that is higher.
 func (b Bound) raisedTo(vals []constant.Value) Bound {
 	if len(vals) != 1 {
@@ -707,7 +773,46 @@ func (b Bound) raisedTo(vals []constant.Value) Bound {
 	return b
 }
 
-func same(a, b ssa.Value) bool { return Unconverted(a) == Unconverted(b) }
+func same(a, b ssa.Value) bool {
+	a, b = Unconverted(a), Unconverted(b)
+	if a == b {
+		return true
+	}
+	// Two reads of one field of a struct parameter: "if opts.TTL > 0",
+	// then opts.TTL.Seconds().
+	if fa, ok := a.(*ssa.Field); ok {
+		fb, ok := b.(*ssa.Field)
+		_, param := fa.X.(*ssa.Parameter)
+		return ok && param && fa.X == fb.X && fa.Field == fb.Field
+	}
+	// (Or of the variable it is kept in: *(&opts.TTL).)
+	la, ok := a.(*ssa.UnOp)
+	lb, ok2 := b.(*ssa.UnOp)
+	if !ok || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
+		return false
+	}
+	fa, ok := la.X.(*ssa.FieldAddr)
+	fb, ok2 := lb.X.(*ssa.FieldAddr)
+	return ok && ok2 && fa.X == fb.X && fa.Field == fb.Field && heldParam(fa.X)
+}
+
+// heldParam reports whether v is a parameter, or the variable a struct
+// parameter is kept in.
+func heldParam(v ssa.Value) bool {
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return true
+	case *ssa.Alloc:
+		for _, ref := range *v.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Addr == v {
+				if _, param := st.Val.(*ssa.Parameter); param {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 // Unconverted returns the value v converts, through any conversions:
 // g of ids.GrowerID(g), or of []byte(g).
@@ -825,9 +930,11 @@ func (e *evaluator) termBound(t *Term, held []Cond, args []ssa.Value, at *ssa.Ba
 		case t.Tok == token.ADD:
 			b.Floor += k
 			b.Ceiling += k
+			b.Beyond = nil
 		case t.Tok == token.SUB:
 			b.Floor -= k
 			b.Ceiling -= k
+			b.Beyond = nil
 		case t.Tok == token.MUL && k > 0:
 			b = b.scale(k)
 		case t.Tok == token.QUO && k > 0:

@@ -43,9 +43,10 @@ func (p *pass) checkFloor(op *kvapi.Op, src kvapi.Source, o kvapi.Operand, min i
 		return bound.Ceiled && bound.Ceiling > 0 && bound.Ceiling/perSecond < float64(min)
 	}
 	// A margin taken off a lifetime given at run time (expires_in less a
-	// skew) with no floor after it.
+	// skew) with no floor after it: one before it (expires_in > 0) leaves
+	// nothing above zero.
 	reduced := func(bound kvapi.Bound) bool {
-		return bound.Reduced && !bound.Clamped && !bound.Countdown && (!bound.Floored || bound.Floor/perSecond < float64(min))
+		return bound.Reduced && (!bound.Clamped || bound.Floor <= 0) && !bound.Countdown && (!bound.Floored || bound.Floor/perSecond < float64(min))
 	}
 	// What the sender of a request or a command asks for, with no floor
 	// under it ("/skip daily 30s" checked only for d > 0).
