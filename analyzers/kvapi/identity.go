@@ -903,14 +903,15 @@ func runsInLine(sites []ssa.CallInstruction) bool {
 
 // OpsIn returns the operations of role whose calls are in fn (not in
 // closures that fn makes: those are the closures'), in source order.
+// The slice is shared: clipped, so that a caller's append copies it.
 func (r *Result) OpsIn(fn *ssa.Function, role Role) []*Op {
-	return r.byFunc[funcRole{fn, role}]
+	return slices.Clip(r.byFunc[funcRole{fn, role}])
 }
 
 // OpsAt returns the operations of one call: a wrapper's call may be
-// several (a get and a put).
+// several (a get and a put). The slice is shared, and clipped.
 func (r *Result) OpsAt(call ssa.CallInstruction) []*Op {
-	return r.byCall[call]
+	return slices.Clip(r.byCall[call])
 }
 
 type funcRole struct {
@@ -2229,12 +2230,26 @@ func KeyHelper(fn *types.Func) bool {
 	if recv := sig.Recv(); recv != nil && !plainValue(recv.Type(), 0) {
 		return false
 	}
-	for v := range sig.Params().Variables() {
-		if !plainValue(v.Type(), 0) {
+	for i := range sig.Params().Len() {
+		v := sig.Params().At(i)
+		// A tuple's elems ...any: the elements are the key's parts, of
+		// whatever type (sub.Pack("run", day)).
+		elems := sig.Variadic() && i == sig.Params().Len()-1 && emptyInterfaceSlice(v.Type())
+		if !plainValue(v.Type(), 0) && !elems {
 			return false
 		}
 	}
 	return true
+}
+
+// emptyInterfaceSlice reports whether t is []any.
+func emptyInterfaceSlice(t types.Type) bool {
+	s, ok := t.Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	i, ok := s.Elem().Underlying().(*types.Interface)
+	return ok && i.Empty()
 }
 
 var namedForKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)key`) })

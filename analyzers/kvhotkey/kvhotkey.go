@@ -287,7 +287,7 @@ func everyIteration(model *kvapi.Result, put *kvapi.Op) bool {
 		return calledEveryIteration(model, put)
 	}
 	hot := func(loop kvapi.Loop) bool {
-		return loop.Repeats(block) && !retries(loop, put) && !dispatchesEvent(put, loop) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) && !matchedOnce(model, put, loop) &&
+		return loop.Repeats(block) && !retries(loop, put) && !dispatchesEvent(put, loop) && (!paced(model, loop) || perConnection(model, put)) && !throttled(model, put, loop) && !matchedOnce(model, put, loop) && !everyNth(model, put, loop) &&
 			!(put.Wrapped != nil && put.Wrapped.FailsAfter && leaves(loop, block)) &&
 			invariant(model, put, kvapi.Key, loop) && invariant(model, put, kvapi.Namespace, loop)
 	}
@@ -445,6 +445,50 @@ func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 				if n, exact := constant.Int64Val(constant.ToInt(k)); exact && time.Duration(n) >= time.Second {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// everyNth reports whether the write runs only on every nth run of a
+// loop that reads KV on each (if n%500 == 0 { checkpoint(...) }), with n
+// in the hundreds or more: each run waits on KV, so the key is written
+// seconds apart.
+func everyNth(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
+	readsEachRun := slices.ContainsFunc(model.Ops, func(op *kvapi.Op) bool {
+		return op != put && op.Call.Block() != nil && loop[op.Call.Block()] && op.Call.Parent() == put.Call.Parent()
+	})
+	if !readsEachRun {
+		return false
+	}
+	for b := range loop {
+		br, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := br.Cond.(*ssa.BinOp)
+		if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
+			continue
+		}
+		for _, side := range []ssa.Value{cmp.X, cmp.Y} {
+			rem, ok := side.(*ssa.BinOp)
+			if !ok || rem.Op != token.REM {
+				continue
+			}
+			zero, every := model.Constant(kvapi.OtherOperand(cmp, side)), model.Constant(rem.Y)
+			if zero == nil || every == nil || constant.Sign(zero) != 0 {
+				continue
+			}
+			if n, exact := constant.Int64Val(constant.ToInt(every)); !exact || n < 100 {
+				continue
+			}
+			between := b.Succs[1] // n%k == 0 is false between the nth runs
+			if cmp.Op == token.NEQ {
+				between = b.Succs[0]
+			}
+			if !reachesInRun(between, put.Call.Block(), loop) {
+				return true
 			}
 		}
 	}
@@ -921,13 +965,72 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 		if src.Term != nil && src.Term.ReadsClockID() {
 			return false // an ID the wrapper reads off the clock in nanoseconds
 		}
-		for _, in := range src.Inputs() {
+		for _, in := range inputs(src) {
 			if varies(model, in, loop, 0) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// inputs returns what src is computed from: src.Inputs(), but for a
+// field that a wrapper's Term reads of a struct its caller builds
+// (Set(&Item{Key: "import:progress", Value: v})), what that field is set
+// to: the struct is new on each iteration, its key need not be.
+func inputs(src kvapi.Source) []ssa.Value {
+	if src.Term == nil {
+		return src.Inputs()
+	}
+	var in []ssa.Value
+	var walk func(t *kvapi.Term)
+	walk = func(t *kvapi.Term) {
+		if t.Op == kvapi.TermField && len(t.Args) == 1 && t.Args[0].Op == kvapi.TermParam && t.Args[0].Index < len(src.Args) {
+			if set, ok := fieldSet(src.Args[t.Args[0].Index], t.Name); ok {
+				in = append(in, set...)
+				return
+			}
+		}
+		if t.Op == kvapi.TermParam && t.Index < len(src.Args) {
+			in = append(in, src.Args[t.Index])
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(src.Term)
+	return in
+}
+
+// fieldSet returns the values stored into the field name of the struct
+// that v, a composite literal's address, points to, when those stores
+// are all that sets it.
+func fieldSet(v ssa.Value, name string) ([]ssa.Value, bool) {
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return nil, false
+	}
+	var set []ssa.Value
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if f := kvapi.FieldOf(ref); f == nil || f.Name() != name {
+				continue
+			}
+			for _, use := range *ref.Referrers() {
+				switch use := use.(type) {
+				case *ssa.Store:
+					set = append(set, use.Val)
+				case *ssa.DebugRef, *ssa.UnOp:
+				default:
+					return nil, false // its address handed on
+				}
+			}
+		case *ssa.Store:
+			return nil, false // set whole
+		}
+	}
+	return set, true
 }
 
 // givenInvariant reports whether what op's call gives the wrapper, other
