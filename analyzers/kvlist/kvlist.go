@@ -568,9 +568,21 @@ func listingEnds(model *kvapi.Result, cond ssa.Value, results []ssa.Value) bool 
 		// or page.Last(), is about the cursor; a callback asks about keys.
 		return cursorFields[name] || name != "" && args == 0
 	case *ssa.BinOp:
-		return (c.Op == token.EQL || c.Op == token.NEQ) && !isErrorCheck(c)
+		return (c.Op == token.EQL || c.Op == token.NEQ) && !isErrorCheck(c) && !countedTo(c)
 	}
 	return true // a field: ListComplete
+}
+
+// countedTo reports whether bin compares how many keys were gathered
+// with a number not known here: len(out) == budget is a budget.
+func countedTo(bin *ssa.BinOp) bool {
+	for _, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
+		call, ok := pair[0].(*ssa.Call)
+		if _, isConst := pair[1].(*ssa.Const); ok && !isConst && kvapi.IsLen(call) && !isString(call.Call.Args[0].Type()) {
+			return true
+		}
+	}
+	return false
 }
 
 // emptyPage reports whether c leaves the loop when a page listed no keys:
@@ -929,8 +941,9 @@ var cursorFields = map[string]bool{"Cursor": true, "ListComplete": true, "Result
 
 // sampleSize is the largest Limit that asks for a sample rather than
 // the keys under a prefix: one key to see whether any exist, a handful to
-// show. A page of 100 or 200 used as the whole is cut at that size.
-const sampleSize = 10
+// show (twenty completions of what a user types). A page of 100 or 200
+// used as the whole is cut at that size.
+const sampleSize = 25
 
 // firstPageOnly reports whether a single list's keys are used while
 // nothing looks at its cursor, and the page does not leave the function
