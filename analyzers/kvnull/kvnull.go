@@ -252,7 +252,11 @@ func skippedOnParseError(model *kvapi.Result, get *kvapi.Op, parse *ssa.Call) *k
 		return nil
 	}
 	later := laterWrites(model, get)
+	holder := kvapi.Outermost(get.Call.Parent()).Object()
 	for _, put := range model.Ops {
+		if holder != nil && put.Wrapper == holder {
+			continue // a call of the function that holds get: this very write
+		}
 		if (put.Method.Role == kvapi.Put || put.Method.Role == kvapi.BulkPut) && !slices.Contains(later, put) &&
 			slices.ContainsFunc(texts(put), func(t string) bool { return slices.Contains(keyTexts, t) }) {
 			return nil // the key is made elsewhere too
@@ -280,12 +284,36 @@ func listedFrom(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
 			continue
 		}
 		for _, src := range list.Sources(kvapi.Cursor) {
-			if slices.Contains(src.Inputs(), v) {
+			if slices.Contains(cursorInputs(src), v) {
 				return list
 			}
 		}
 	}
 	return nil
+}
+
+// cursorInputs returns what the cursor src is given as, not what the
+// calls that return it are given: a wrapper's res.Cursor of a list under
+// "o/" + bucket is not the bucket.
+func cursorInputs(src kvapi.Source) []ssa.Value {
+	if src.Term == nil {
+		return src.Inputs()
+	}
+	var in []ssa.Value
+	var walk func(t *kvapi.Term)
+	walk = func(t *kvapi.Term) {
+		switch {
+		case t.Op == kvapi.TermParam && t.Index < len(src.Args):
+			in = append(in, src.Args[t.Index])
+		case t.Op == kvapi.TermCall, t.Op == kvapi.TermOpaque:
+			return // (an opaque term lists what it was made from)
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walk(src.Term)
+	return in
 }
 
 // splits reports whether call splits v into a list that is used:
