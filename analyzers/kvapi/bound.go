@@ -996,12 +996,18 @@ func (e *evaluator) raiseTerm(b Bound, t *Term, held []Cond, args []ssa.Value, f
 		}
 		x, y := c.Term.Args[0], c.Term.Args[1]
 		subjectX := x.String() == key
-		if !subjectX && y.String() != key || !atLeast(c.Term.Tok, c.Want, subjectX) {
+		if !subjectX && y.String() != key {
 			continue
 		}
 		other := y
 		if !subjectX {
 			other = x
+		}
+		if b.Beyond != nil && rulesOut(c.Term.Tok, c.Want, subjectX, e.term(other, args, f, depth+1), b.Floor) {
+			b = *b.Beyond // a wrapper that sends a TTL only when it is positive
+		}
+		if !atLeast(c.Term.Tok, c.Want, subjectX) {
+			continue
 		}
 		b = b.raisedTo(e.term(other, args, f, depth+1))
 	}

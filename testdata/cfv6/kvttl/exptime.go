@@ -9,6 +9,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/shared"
+
+	"kvlint.test/cfv6/querystore"
 )
 
 // queryPutOptions holds a lifetime that the store sends as the
@@ -86,4 +88,24 @@ func (s *itemStore) setRaw(ctx context.Context, key, value string, exptime int32
 		return nil
 	}
 	return s.put(ctx, key, value, queryPutOptions{TTL: ttl}) // want `counted down to a moment`
+}
+
+// The same through an adapter of another package.
+type remoteItems struct{ store *querystore.Store }
+
+// Quiet: 0 is not sent, and the rest is at least a minute.
+func (r *remoteItems) set(ctx context.Context, key, value string, exptime int32) error {
+	ttl, expired := exptimeClamped(exptime, time.Now())
+	if expired {
+		return nil
+	}
+	return r.store.Put(ctx, key, value, querystore.PutOptions{TTL: ttl})
+}
+
+func (r *remoteItems) setRaw(ctx context.Context, key, value string, exptime int32) error {
+	ttl, expired := exptimeRaw(exptime, time.Now())
+	if expired {
+		return nil
+	}
+	return r.store.Put(ctx, key, value, querystore.PutOptions{TTL: ttl}) // want `counted down to a moment`
 }
