@@ -68,8 +68,7 @@ func swapsOnValue(model *kvapi.Result, reads []ssa.Value, put *kvapi.Op) bool {
 		if !model.DependsOn(read, br, reads) {
 			read, expected = expected, read
 		}
-		p, isParam := kvapi.Unconverted(expected).(*ssa.Parameter)
-		if !model.DependsOn(read, br, reads) || !isParam || kvapi.IsReceiver(p) || p.Parent() != fn {
+		if !model.DependsOn(read, br, reads) || !givenBy(fn, expected) {
 			continue
 		}
 		equal, differs := b.Succs[0], b.Succs[1]
@@ -78,6 +77,23 @@ func swapsOnValue(model *kvapi.Result, reads []ssa.Value, put *kvapi.Op) bool {
 		}
 		if len(equal.Preds) == 1 && equal.Dominates(putBlock) && !kvapi.Reaches(differs, putBlock) && kvapi.Refuses(differs) {
 			return true
+		}
+	}
+	return false
+}
+
+// givenBy reports whether v is what fn's caller gives, other than the
+// receiver: a parameter, or a field of one (item.CasID of the item the
+// caller got before).
+func givenBy(fn *ssa.Function, v ssa.Value) bool {
+	switch v := kvapi.Unconverted(v).(type) {
+	case *ssa.Parameter:
+		return !kvapi.IsReceiver(v) && v.Parent() == fn
+	case *ssa.Field:
+		return givenBy(fn, v.X)
+	case *ssa.UnOp:
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			return givenBy(fn, fa.X)
 		}
 	}
 	return false

@@ -3,7 +3,9 @@ package kvrace
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"strconv"
 )
 
@@ -50,4 +52,26 @@ func (f *flags) changeSecret(ctx context.Context, user, old, next string) (bool,
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// casItem is what a memcache-style client hands back from a get, and
+// takes again for a compare-and-swap.
+type casItem struct {
+	Key   string
+	Value []byte
+	CasID uint64
+}
+
+var errCASConflict = errors.New("cas conflict")
+
+// The same with the expected value in a field of the item the caller got.
+func (f *flags) compareAndSwapItem(ctx context.Context, item *casItem) error {
+	raw, err := f.read(ctx, "mc:"+item.Key)
+	if err != nil {
+		return err
+	}
+	if len(raw) < 8 || binary.BigEndian.Uint64(raw) != item.CasID {
+		return errCASConflict
+	}
+	return f.write(ctx, "mc:"+item.Key, item.Value) // want `compare-and-swap made of a get and a put`
 }
