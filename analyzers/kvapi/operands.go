@@ -61,14 +61,35 @@ func (s Source) ManyElems() bool { return s.manyElems }
 // Inputs returns the values of this package that the source is computed
 // from: its value, or the arguments its wrapper's Term uses.
 func (s Source) Inputs() []ssa.Value {
+	return s.InputsPruned(nil)
+}
+
+// InputsPruned is Inputs, where at, when not nil, may answer for a part
+// of the Term instead of its parameters: the values it stands for, and
+// stop to leave its parts out (a call's result is not its arguments).
+func (s Source) InputsPruned(at func(t *Term) (vals []ssa.Value, stop bool)) []ssa.Value {
 	if s.Term == nil {
 		return []ssa.Value{s.Value}
 	}
 	var in []ssa.Value
+	add := func(v ssa.Value) {
+		if !slices.Contains(in, v) {
+			in = append(in, v)
+		}
+	}
 	var walk func(t *Term)
 	walk = func(t *Term) {
-		if t.Op == TermParam && t.Index < len(s.Args) && !slices.Contains(in, s.Args[t.Index]) {
-			in = append(in, s.Args[t.Index])
+		if at != nil {
+			vals, stop := at(t)
+			for _, v := range vals {
+				add(v)
+			}
+			if stop {
+				return
+			}
+		}
+		if t.Op == TermParam && t.Index < len(s.Args) {
+			add(s.Args[t.Index])
 		}
 		for _, a := range t.Args {
 			walk(a)

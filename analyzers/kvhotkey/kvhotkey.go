@@ -979,27 +979,12 @@ func invariant(model *kvapi.Result, op *kvapi.Op, o kvapi.Operand, loop kvapi.Lo
 // (Set(&Item{Key: "import:progress", Value: v})), what that field is set
 // to: the struct is new on each iteration, its key need not be.
 func inputs(src kvapi.Source) []ssa.Value {
-	if src.Term == nil {
-		return src.Inputs()
-	}
-	var in []ssa.Value
-	var walk func(t *kvapi.Term)
-	walk = func(t *kvapi.Term) {
+	return src.InputsPruned(func(t *kvapi.Term) ([]ssa.Value, bool) {
 		if t.Op == kvapi.TermField && len(t.Args) == 1 && t.Args[0].Op == kvapi.TermParam && t.Args[0].Index < len(src.Args) {
-			if set, ok := fieldSet(src.Args[t.Args[0].Index], t.Name); ok {
-				in = append(in, set...)
-				return
-			}
+			return fieldSet(src.Args[t.Args[0].Index], t.Name)
 		}
-		if t.Op == kvapi.TermParam && t.Index < len(src.Args) {
-			in = append(in, src.Args[t.Index])
-		}
-		for _, a := range t.Args {
-			walk(a)
-		}
-	}
-	walk(src.Term)
-	return in
+		return nil, false
+	})
 }
 
 // fieldSet returns the values stored into the field name of the struct

@@ -296,24 +296,9 @@ func listedFrom(model *kvapi.Result, get *kvapi.Op, v ssa.Value) *kvapi.Op {
 // calls that return it are given: a wrapper's res.Cursor of a list under
 // "o/" + bucket is not the bucket.
 func cursorInputs(src kvapi.Source) []ssa.Value {
-	if src.Term == nil {
-		return src.Inputs()
-	}
-	var in []ssa.Value
-	var walk func(t *kvapi.Term)
-	walk = func(t *kvapi.Term) {
-		switch {
-		case t.Op == kvapi.TermParam && t.Index < len(src.Args):
-			in = append(in, src.Args[t.Index])
-		case t.Op == kvapi.TermCall, t.Op == kvapi.TermOpaque:
-			return // (an opaque term lists what it was made from)
-		}
-		for _, a := range t.Args {
-			walk(a)
-		}
-	}
-	walk(src.Term)
-	return in
+	return src.InputsPruned(func(t *kvapi.Term) ([]ssa.Value, bool) {
+		return nil, t.Op == kvapi.TermCall || t.Op == kvapi.TermOpaque // (an opaque term lists what it was made from)
+	})
 }
 
 // splits reports whether call splits v into a list that is used:
