@@ -58,7 +58,7 @@ func (s *Service) Create(ctx context.Context, name, ownerID string) error {
 	}
 	rec := Record{Name: name, OwnerID: ownerID, Created: time.Now().UTC()}
 	raw, _ := json.Marshal(rec)
-	meta := map[string]any{"cors": defaultCORSRules, "region": "auto"} // EXPECT kvlimits
+	meta := map[string]any{"cors": defaultCORSRules, "region": "auto"}                          // EXPECT kvlimits
 	if err := s.KV.Put(ctx, recordKey(name), raw, kvstore.PutOptions{Meta: meta}); err != nil { // EXPECT kvrace
 		return err
 	}
