@@ -456,10 +456,9 @@ func throttled(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
 // in the hundreds or more: each run waits on KV, so the key is written
 // seconds apart.
 func everyNth(model *kvapi.Result, put *kvapi.Op, loop kvapi.Loop) bool {
-	readsEachRun := slices.ContainsFunc(model.Ops, func(op *kvapi.Op) bool {
-		return op != put && op.Call.Block() != nil && loop[op.Call.Block()] && op.Call.Parent() == put.Call.Parent()
-	})
-	if !readsEachRun {
+	fn := put.Call.Parent()
+	inLoop := func(op *kvapi.Op) bool { return loop[op.Call.Block()] }
+	if !slices.ContainsFunc(slices.Concat(model.OpsIn(fn, kvapi.Get), model.OpsIn(fn, kvapi.List)), inLoop) {
 		return false
 	}
 	for b := range loop {
