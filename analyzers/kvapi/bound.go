@@ -694,8 +694,8 @@ func (e *evaluator) raise(b Bound, cond ssa.Value, holds bool, v ssa.Value, f *F
 	if !ok {
 		return b
 	}
-	subjectX := same(bin.X, v)
-	if !subjectX && !same(bin.Y, v) {
+	subjectX := e.same(bin.X, v)
+	if !subjectX && !e.same(bin.Y, v) {
 		return b
 	}
 	other := bin.Y
@@ -773,7 +773,7 @@ func (b Bound) raisedTo(vals []constant.Value) Bound {
 	return b
 }
 
-func same(a, b ssa.Value) bool {
+func (e *evaluator) same(a, b ssa.Value) bool {
 	a, b = Unconverted(a), Unconverted(b)
 	if a == b {
 		return true
@@ -785,7 +785,8 @@ func same(a, b ssa.Value) bool {
 		_, param := fa.X.(*ssa.Parameter)
 		return ok && param && fa.X == fb.X && fa.Field == fb.Field
 	}
-	// (Or of the variable it is kept in: *(&opts.TTL).)
+	// (Or of the variable a struct parameter whose address is taken
+	// lives in, as fieldBound reads it: *(&opts.TTL).)
 	la, ok := a.(*ssa.UnOp)
 	lb, ok2 := b.(*ssa.UnOp)
 	if !ok || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
@@ -793,26 +794,15 @@ func same(a, b ssa.Value) bool {
 	}
 	fa, ok := la.X.(*ssa.FieldAddr)
 	fb, ok2 := lb.X.(*ssa.FieldAddr)
-	return ok && ok2 && fa.X == fb.X && fa.Field == fb.Field && heldParam(fa.X)
+	if !ok || !ok2 || fa.X != fb.X || fa.Field != fb.Field {
+		return false
+	}
+	stored := e.model.storedInto(fa.X)
+	_, param := fa.X.(*ssa.Parameter)
+	return param || len(stored) == 1 && isParameter(stored[0])
 }
 
-// heldParam reports whether v is a parameter, or the variable a struct
-// parameter is kept in.
-func heldParam(v ssa.Value) bool {
-	switch v := v.(type) {
-	case *ssa.Parameter:
-		return true
-	case *ssa.Alloc:
-		for _, ref := range *v.Referrers() {
-			if st, ok := ref.(*ssa.Store); ok && st.Addr == v {
-				if _, param := st.Val.(*ssa.Parameter); param {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
+func isParameter(v ssa.Value) bool { _, ok := v.(*ssa.Parameter); return ok }
 
 // Unconverted returns the value v converts, through any conversions:
 // g of ids.GrowerID(g), or of []byte(g).
